@@ -1,0 +1,49 @@
+# gameday: see README.md. `make demo` runs a whole GameDay locally; `make test` runs the tests.
+SHELL := /bin/bash
+GO ?= go
+export CGO_ENABLED ?= 0
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
+export CDK_DISABLE_CLI_TELEMETRY ?= true
+
+FUNCTIONS := $(notdir $(wildcard functions/*))
+LAMBDA_FLAGS := -trimpath -ldflags='-s -w' -tags lambda.norpc
+
+.PHONY: all build build-cli $(FUNCTIONS:%=build-%) test test-go test-infra lint synth demo deploy diff clean
+
+all: build
+
+build: build-cli $(FUNCTIONS:%=build-%)
+
+build-cli:
+	$(GO) build -o bin/gameday ./cmd/gameday
+
+# One Lambda per folder under functions/, built for provided.al2023 on arm64.
+build-%:
+	GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o dist/$*/bootstrap ./functions/$*
+
+# The whole suite: Go packages, functions, CLI and the local scenario suite,
+# then the CDK (jsii) tests, which need Node.
+test: test-go test-infra
+
+test-go:
+	$(GO) test ./pkg/... ./functions/... ./cmd/...
+
+test-infra:
+	$(GO) test ./infra/...
+
+lint:
+	@fmt=$$(gofmt -l . 2>/dev/null | grep -v '^node_modules/'); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	@cp go.mod /tmp/gameday-go.mod.bak && cp go.sum /tmp/gameday-go.sum.bak; \
+	$(GO) mod tidy && git diff --exit-code go.mod go.sum; rc=$$?; \
+	cp /tmp/gameday-go.mod.bak go.mod; cp /tmp/gameday-go.sum.bak go.sum; \
+	if [ $$rc -ne 0 ]; then echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; fi
+
+demo: build-cli
+	./bin/gameday validate examples/*.yaml
+	@for f in examples/*.yaml; do echo "== render $$f"; ./bin/gameday render "$$f" --account 123456789012 --region us-east-1 > /dev/null && echo ok; done
+	@echo "make demo only validates and renders the examples for now; the local run comes next."
+
+clean:
+	rm -rf bin dist cdk.out out

@@ -1,0 +1,50 @@
+package gameday
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error names the state machine matches in Retry and Catch. They are the
+// errorType of the Lambda's error response, so they must not change.
+const (
+	ErrNamePreflightFailed   = "PreflightFailed"       // refused to start; nothing was started
+	ErrNameInvalidGameDay    = "InvalidGameDay"        // the GameDay failed validation
+	ErrNameExperimentTimeout = "ExperimentTimeout"     // past timeouts.experiment
+	ErrNameThrottled         = "Throttled"             // AWS throttled us past the SDK's retries
+	ErrNameNotTerminal       = "ExperimentNotTerminal" // stop could not confirm a terminal state yet
+	ErrNameLogsNotReady      = "LogsNotReady"          // archive: experiment-end not delivered yet
+	ErrNameInternal          = "GameDayError"          // anything else
+)
+
+// StepError is an error with a stable name for the state machine.
+type StepError struct {
+	Name string
+	Err  error
+}
+
+func (e *StepError) Error() string { return e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// NewStepError names err.
+func NewStepError(name string, format string, args ...any) error {
+	return &StepError{Name: name, Err: fmt.Errorf(format, args...)}
+}
+
+// ErrorName is the stable name of err: the innermost StepError's, or
+// ErrNameInternal.
+func ErrorName(err error) string {
+	var se *StepError
+	if errors.As(err, &se) {
+		return se.Name
+	}
+	return ErrNameInternal
+}
+
+// Sentinels the AWS adapters map service error codes to (checked with errors.Is).
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrConflict  = errors.New("conflict")
+	ErrThrottled = errors.New("throttled")
+	ErrQuota     = errors.New("service quota exceeded")
+)

@@ -1,0 +1,140 @@
+package gameday
+
+import "time"
+
+// This file holds the payloads that flow through the state machine. The
+// execution input is a RunInput; a Pass state adds the execution's identity,
+// and each Task writes its result under its own key (ResultPath), so every
+// handler receives the whole RunState and returns one result.
+
+// RunInput is the input of a Step Functions execution: from a schedule, from
+// `gameday start`, or from `gameday run --local`.
+type RunInput struct {
+	// GameDay is the validated GameDay.
+	GameDay *Spec `json:"gameday"`
+	// SpecYAML is the file as written, archived as spec.yaml. Optional: the
+	// archive writes GameDay as YAML when it is empty.
+	SpecYAML string `json:"specYaml,omitempty"`
+	// Source says what started the run: schedule, manual or local.
+	Source string `json:"source,omitempty"`
+}
+
+// Execution identifies the Step Functions execution (from the context object).
+type Execution struct {
+	ARN       string `json:"arn"`
+	Name      string `json:"name"`
+	StartTime string `json:"startTime,omitempty"`
+}
+
+// RunState is the state document of one execution.
+type RunState struct {
+	RunInput
+	Execution Execution        `json:"execution"`
+	Preflight *PreflightResult `json:"preflight,omitempty"`
+	Start     *StartResult     `json:"start,omitempty"`
+	Poll      *PollResult      `json:"poll,omitempty"`
+	Stop      *StopResult      `json:"stop,omitempty"`
+	// Error is what a Catch caught (Step Functions writes Error and Cause).
+	Error   *CaughtError   `json:"error,omitempty"`
+	Archive *ArchiveResult `json:"archive,omitempty"`
+}
+
+// CaughtError is the error output of a Catch, as Step Functions writes it.
+type CaughtError struct {
+	Error string `json:"Error"`
+	Cause string `json:"Cause"`
+}
+
+// PreflightResult is what the preflight step staged and checked.
+type PreflightResult struct {
+	// Alarms are the stop-condition alarms, staged or given by ARN, in the
+	// order of spec.stopConditions.
+	Alarms []AlarmRef `json:"alarms"`
+	// CheckedAt is when the checks passed.
+	CheckedAt time.Time `json:"checkedAt"`
+}
+
+// AlarmRef is one stop-condition alarm.
+type AlarmRef struct {
+	Name   string `json:"name"`
+	ARN    string `json:"arn"`
+	State  string `json:"state"`
+	Staged bool   `json:"staged"`
+}
+
+// StartResult is the experiment that the start step started.
+type StartResult struct {
+	ExperimentID         string    `json:"experimentId"`
+	ExperimentTemplateID string    `json:"experimentTemplateId"`
+	TemplateAction       string    `json:"templateAction"` // created, updated or reused
+	ClientToken          string    `json:"clientToken"`
+	StartedAt            time.Time `json:"startedAt"`
+	// Deadline is StartedAt + timeouts.experiment.
+	Deadline time.Time `json:"deadline"`
+}
+
+// State is an FIS experiment (or action) state.
+type State string
+
+// FIS experiment states; actions add skipped.
+const (
+	StatePending    State = "pending"
+	StateInitiating State = "initiating"
+	StateRunning    State = "running"
+	StateCompleted  State = "completed"
+	StateStopping   State = "stopping"
+	StateStopped    State = "stopped"
+	StateFailed     State = "failed"
+	StateCancelled  State = "cancelled"
+	StateSkipped    State = "skipped"
+)
+
+// Terminal reports whether an experiment in this state has ended.
+func (s State) Terminal() bool {
+	switch s {
+	case StateCompleted, StateStopped, StateFailed, StateCancelled:
+		return true
+	}
+	return false
+}
+
+// PollResult is one look at the experiment.
+type PollResult struct {
+	State    State         `json:"state"`
+	Reason   string        `json:"reason,omitempty"`
+	Terminal bool          `json:"terminal"`
+	Actions  []ActionState `json:"actions"`
+	// WaitSeconds is how long the Wait state sleeps before the next poll.
+	WaitSeconds int       `json:"waitSeconds"`
+	Elapsed     float64   `json:"elapsedSeconds"`
+	PolledAt    time.Time `json:"polledAt"`
+	Polls       int       `json:"polls"`
+}
+
+// ActionState is the state of one FIS action (one fault).
+type ActionState struct {
+	Name      string     `json:"name"`
+	State     State      `json:"state"`
+	Reason    string     `json:"reason,omitempty"`
+	StartTime *time.Time `json:"startTime,omitempty"`
+	EndTime   *time.Time `json:"endTime,omitempty"`
+}
+
+// StopResult is the outcome of stopping the experiment.
+type StopResult struct {
+	State           State  `json:"state"`
+	Reason          string `json:"reason,omitempty"`
+	AlreadyTerminal bool   `json:"alreadyTerminal"`
+}
+
+// ArchiveResult says where the run's archive is and what it concluded.
+type ArchiveResult struct {
+	// URI is s3://bucket/gamedays/<name>/<start>_<id>/.
+	URI     string `json:"uri"`
+	Bucket  string `json:"bucket"`
+	Prefix  string `json:"prefix"`
+	State   State  `json:"state"`
+	Verdict string `json:"verdict"`
+	// LogsComplete is false when experiment-end never arrived in time.
+	LogsComplete bool `json:"logsComplete"`
+}
