@@ -1,0 +1,177 @@
+// Package lambdasim serves the AWS Lambda Invoke API for Go handlers that run
+// in this process. The local Step Functions interpreter invokes the
+// workflow's Tasks through the real AWS SDK's Lambda client pointed at the
+// simulator, so locally, as in AWS, a Task reaches its Lambda through
+// Invoke: only the endpoint differs.
+package lambdasim
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// maxPayload is Lambda's synchronous invocation payload limit (6 MB).
+const maxPayload = 6 * 1024 * 1024
+
+// Service is an in-process Lambda service.
+type Service struct {
+	account, region string
+
+	mu          sync.Mutex
+	fns         map[string]lambda.Handler
+	invocations map[string]int
+}
+
+// New returns a Service for the account and region.
+func New(account, region string) *Service {
+	return &Service{account: account, region: region, fns: map[string]lambda.Handler{}, invocations: map[string]int{}}
+}
+
+// FunctionARN is the ARN of a registered function.
+func (s *Service) FunctionARN(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.region, s.account, name)
+}
+
+// Register makes h invocable as the function name.
+func (s *Service) Register(name string, h lambda.Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fns[name] = h
+}
+
+// Invocations counts the invocations of each function so far.
+func (s *Service) Invocations() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.invocations))
+	for k, v := range s.invocations {
+		out[k] = v
+	}
+	return out
+}
+
+// ServeHTTP answers POST /2015-03-31/functions/{FunctionName}/invocations.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	const prefix, suffix = "/2015-03-31/functions/", "/invocations"
+	p := r.URL.EscapedPath()
+	if r.Method != http.MethodPost || !strings.HasPrefix(p, prefix) || !strings.HasSuffix(p, suffix) {
+		writeError(w, http.StatusNotFound, "UnknownOperationException", "Unknown operation "+r.Method+" "+r.URL.Path)
+		return
+	}
+	ref, err := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(p, prefix), suffix))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValueException", "invalid function name")
+		return
+	}
+	name := functionName(ref)
+	if t := r.Header.Get("X-Amz-Invocation-Type"); t != "" && t != "RequestResponse" {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValueException", "only RequestResponse invocations are simulated, not "+t)
+		return
+	}
+	s.mu.Lock()
+	h, ok := s.fns[name]
+	if ok {
+		s.invocations[name]++
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+s.FunctionARN(name))
+		return
+	}
+	payload, err := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidRequestContentException", "read request body: "+err.Error())
+		return
+	}
+	if len(payload) > maxPayload {
+		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+		return
+	}
+	reqID := requestID()
+	ctx := lambdacontext.NewContext(r.Context(), &lambdacontext.LambdaContext{
+		AwsRequestID:       reqID,
+		InvokedFunctionArn: s.FunctionARN(name),
+	})
+	out, ferr := invoke(ctx, h, payload)
+	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	w.Header().Set("Content-Type", "application/json")
+	if ferr != nil {
+		// A function error is a 200 with X-Amz-Function-Error, as in Lambda.
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		b, _ := json.Marshal(struct {
+			ErrorMessage string `json:"errorMessage"`
+			ErrorType    string `json:"errorType"`
+		}{ferr.Message, ferr.Type})
+		_, _ = w.Write(b)
+		return
+	}
+	_, _ = w.Write(out)
+}
+
+// invoke runs the handler as aws-lambda-go's invoke loop does: a returned
+// messages.InvokeResponse_Error passes through, any other error is named
+// after its Go type, and a panic becomes an error response.
+func invoke(ctx context.Context, h lambda.Handler, payload []byte) (out []byte, ferr *messages.InvokeResponse_Error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ferr = &messages.InvokeResponse_Error{Type: typeName(p), Message: fmt.Sprint(p)}
+		}
+	}()
+	out, err := h.Invoke(ctx, payload)
+	if err != nil {
+		if ive, ok := err.(messages.InvokeResponse_Error); ok {
+			return nil, &ive
+		}
+		return nil, &messages.InvokeResponse_Error{Type: typeName(err), Message: err.Error()}
+	}
+	return out, nil
+}
+
+func typeName(v any) string {
+	t := reflect.TypeOf(v)
+	if t.Kind() == reflect.Pointer {
+		return t.Elem().Name()
+	}
+	return t.Name()
+}
+
+// functionName accepts a name, a partial ARN (123456789012:function:name) or
+// a full ARN, with an optional qualifier.
+func functionName(ref string) string {
+	if i := strings.Index(ref, "function:"); i >= 0 {
+		ref = ref[i+len("function:"):]
+	}
+	if i := strings.IndexByte(ref, ':'); i >= 0 {
+		ref = ref[:i]
+	}
+	return ref
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Errortype", code)
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]string{"Type": "User", "message": msg})
+	_, _ = w.Write(b)
+}
+
+func requestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
