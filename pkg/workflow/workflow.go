@@ -1,0 +1,335 @@
+// Package workflow produces gameday's one state machine definition: Amazon
+// States Language (JSONPath, Standard) with a ${...} placeholder where each
+// Task's Lambda ARN goes. The CDK stack deploys it with
+// DefinitionSubstitutions; the local runner feeds the same text to a States
+// Language interpreter and maps each Task state back to its handler with
+// TaskStates. It imports nothing from AWS or CDK.
+package workflow
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// The Lambdas the state machine invokes, by the name of their folder under
+// functions/ (guard is not among them: EventBridge invokes it).
+const (
+	FnPreflight       = "preflight"
+	FnStartExperiment = "start-experiment"
+	FnPollExperiment  = "poll-experiment"
+	FnStopExperiment  = "stop-experiment"
+	FnArchive         = "archive"
+	FnNotify          = "notify"
+)
+
+// Functions lists every Lambda the state machine invokes.
+var Functions = []string{FnPreflight, FnStartExperiment, FnPollExperiment, FnStopExperiment, FnArchive, FnNotify}
+
+// State names. They show in the console and in execution history, and the
+// local runner reports progress by them.
+const (
+	StateInit                = "AddExecution"
+	StatePreflight           = "Preflight"
+	StatePreflightRefused    = "PreflightRefused"
+	StateStartExperiment     = "StartExperiment"
+	StatePollExperiment      = "PollExperiment"
+	StateExperimentEnded     = "ExperimentEnded"
+	StateWaitBeforePoll      = "WaitBeforePoll"
+	StateArchive             = "Archive"
+	StateNotify              = "Notify"
+	StateSucceeded           = "Succeeded"
+	StateStopExperiment      = "StopExperiment"
+	StateArchiveAfterFailure = "ArchiveAfterFailure"
+	StateNotifyFailure       = "NotifyFailure"
+	StateRunFailed           = "RunFailed"
+)
+
+// Error names the state machine matches besides gameday's own (which live
+// in pkg/gameday/errors.go).
+const (
+	// ErrNameAlarmsPending is preflight's "a stop-condition alarm is still
+	// INSUFFICIENT_DATA": retried every 10 s for about 2 minutes.
+	ErrNameAlarmsPending = "AlarmsPending"
+	errThrottled         = "Throttled"
+	errNotTerminal       = "ExperimentNotTerminal"
+	errLogsNotReady      = "LogsNotReady"
+	// ErrNameRunFailed is the Fail state's error when the caught error has
+	// no name (ErrorPath resolves to nothing).
+	ErrNameRunFailed = "GameDayFailed"
+	errAll           = "States.ALL"
+)
+
+// LambdaErrors are the transient Lambda service errors AWS recommends every
+// Lambda Task retries ("Handle Lambda service exceptions" in the Step
+// Functions developer guide), plus Lambda's own throttling.
+var LambdaErrors = []string{
+	"Lambda.ClientExecutionTimeoutException",
+	"Lambda.ServiceException",
+	"Lambda.AWSLambdaException",
+	"Lambda.SdkClientException",
+	"Lambda.TooManyRequestsException",
+}
+
+// Options shape the definition.
+type Options struct {
+	// TimeoutSeconds is the execution timeout: above the longest GameDay's
+	// experiment timeout plus the time preflight, archive and cleanup take.
+	TimeoutSeconds int
+}
+
+// MinTimeoutSeconds is the shortest execution timeout Definition accepts:
+// preflight's alarm wait, the archive's log wait and the cleanup branch
+// alone can take this long.
+const MinTimeoutSeconds = 3600
+
+// Placeholder is the definition substitution for fn's ARN:
+// "PreflightFunctionArn" for "preflight", "StartExperimentFunctionArn" for
+// "start-experiment". The Task's Resource is "${" + Placeholder(fn) + "}".
+func Placeholder(fn string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(fn, "-") {
+		if part == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(part[:1]))
+		b.WriteString(part[1:])
+	}
+	b.WriteString("FunctionArn")
+	return b.String()
+}
+
+func resource(fn string) string { return "${" + Placeholder(fn) + "}" }
+
+// Definition is the state machine's ASL JSON, indented, with a ${...}
+// placeholder (see Placeholder) as each Task's Resource.
+func Definition(o Options) (string, error) {
+	if o.TimeoutSeconds < MinTimeoutSeconds {
+		return "", fmt.Errorf("build definition: execution timeout %ds is below the minimum %ds", o.TimeoutSeconds, MinTimeoutSeconds)
+	}
+	sm := build(o)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sm); err != nil {
+		return "", fmt.Errorf("encode definition: %w", err)
+	}
+	return buf.String(), nil
+}
+
+// stateMachine is the top level of an ASL document.
+type stateMachine struct {
+	Comment        string           `json:"Comment"`
+	QueryLanguage  string           `json:"QueryLanguage"`
+	StartAt        string           `json:"StartAt"`
+	TimeoutSeconds int              `json:"TimeoutSeconds"`
+	States         map[string]state `json:"States"`
+}
+
+// state is any ASL state; fields a type doesn't use stay empty.
+type state struct {
+	Type        string         `json:"Type"`
+	Comment     string         `json:"Comment,omitempty"`
+	Resource    string         `json:"Resource,omitempty"`
+	Parameters  map[string]any `json:"Parameters,omitempty"`
+	ResultPath  string         `json:"ResultPath,omitempty"`
+	SecondsPath string         `json:"SecondsPath,omitempty"`
+	Choices     []choice       `json:"Choices,omitempty"`
+	Default     string         `json:"Default,omitempty"`
+	Retry       []Retrier      `json:"Retry,omitempty"`
+	Catch       []Catcher      `json:"Catch,omitempty"`
+	Error       string         `json:"Error,omitempty"`
+	ErrorPath   string         `json:"ErrorPath,omitempty"`
+	CausePath   string         `json:"CausePath,omitempty"`
+	Next        string         `json:"Next,omitempty"`
+	End         bool           `json:"End,omitempty"`
+}
+
+type choice struct {
+	Variable      string `json:"Variable"`
+	BooleanEquals bool   `json:"BooleanEquals"`
+	Next          string `json:"Next"`
+}
+
+// Retrier is one entry of a Task's Retry.
+type Retrier struct {
+	ErrorEquals     []string `json:"ErrorEquals"`
+	IntervalSeconds int      `json:"IntervalSeconds,omitempty"`
+	MaxAttempts     int      `json:"MaxAttempts"`
+	BackoffRate     float64  `json:"BackoffRate,omitempty"`
+	MaxDelaySeconds int      `json:"MaxDelaySeconds,omitempty"`
+	JitterStrategy  string   `json:"JitterStrategy,omitempty"`
+}
+
+// Catcher is one entry of a Task's Catch.
+type Catcher struct {
+	ErrorEquals []string `json:"ErrorEquals"`
+	ResultPath  string   `json:"ResultPath,omitempty"`
+	Next        string   `json:"Next"`
+}
+
+// The retriers. Order matters: Step Functions uses the first that matches.
+var (
+	// lambdaRetry is AWS's recommended retry of transient Lambda errors.
+	lambdaRetry = Retrier{ErrorEquals: LambdaErrors, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL"}
+	// throttledRetry covers AWS throttling that outlived the SDK's own retries.
+	throttledRetry = Retrier{ErrorEquals: []string{errThrottled}, IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL"}
+	// alarmsPendingRetry waits for new alarms to leave INSUFFICIENT_DATA:
+	// every 10 s, 12 times, about 2 minutes.
+	alarmsPendingRetry = Retrier{ErrorEquals: []string{ErrNameAlarmsPending}, IntervalSeconds: 10, MaxAttempts: 12, BackoffRate: 1}
+	// notTerminalRetry waits for a stopping experiment to end: 5, 7.5,
+	// 11.25 ... capped at 60 s, 15 attempts, about 12 minutes.
+	notTerminalRetry = Retrier{ErrorEquals: []string{errNotTerminal}, IntervalSeconds: 5, MaxAttempts: 15, BackoffRate: 1.5, MaxDelaySeconds: 60}
+	// logsNotReadyRetry waits for FIS's experiment-end record: 30, 45,
+	// 67.5, 101, 152, 228, 300, 300 s (about 20 minutes in all), longer than
+	// the archive's own 15-minute LOG_WAIT_LIMIT, past which it completes
+	// with logsComplete false.
+	logsNotReadyRetry = Retrier{ErrorEquals: []string{errLogsNotReady}, IntervalSeconds: 30, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 300}
+)
+
+// task is a Lambda Task invoking fn with the whole state, its result stored
+// at resultPath, with the Lambda and throttling retries after extra.
+func task(fn, resultPath, next string, extra []Retrier, catch Catcher) state {
+	retry := append(append([]Retrier{}, extra...), throttledRetry, lambdaRetry)
+	return state{
+		Type:       "Task",
+		Resource:   resource(fn),
+		ResultPath: resultPath,
+		Retry:      retry,
+		Catch:      []Catcher{catch},
+		Next:       next,
+	}
+}
+
+func catchAll(resultPath, next string) Catcher {
+	return Catcher{ErrorEquals: []string{errAll}, ResultPath: resultPath, Next: next}
+}
+
+func build(o Options) stateMachine {
+	states := map[string]state{
+		StateInit: {
+			Type:    "Pass",
+			Comment: "Add the execution's identity to the input; the steps derive idempotency tokens and archive keys from it.",
+			Parameters: map[string]any{
+				"arn.$":       "$$.Execution.Id",
+				"name.$":      "$$.Execution.Name",
+				"startTime.$": "$$.Execution.StartTime",
+			},
+			ResultPath: "$.execution",
+			Next:       StatePreflight,
+		},
+		StatePreflight: withComment(
+			task(FnPreflight, "$.preflight", StateStartExperiment,
+				[]Retrier{alarmsPendingRetry},
+				catchAll("$.error", StatePreflightRefused)),
+			"Validate, stage the stop-condition alarms and check they are OK, the safety lever, the FIS quota and that no other run of this GameDay is active."),
+		StatePreflightRefused: {
+			Type:      "Fail",
+			Comment:   "Preflight refused the run; nothing was started.",
+			ErrorPath: "$.error.Error",
+			CausePath: "$.error.Cause",
+		},
+		StateStartExperiment: withComment(
+			task(FnStartExperiment, "$.start", StatePollExperiment, nil,
+				catchAll("$.error", StateStopExperiment)),
+			"Create or update the FIS template and start the experiment (idempotent: the client token comes from the execution name)."),
+		StatePollExperiment: withComment(
+			task(FnPollExperiment, "$.poll", StateExperimentEnded, nil,
+				catchAll("$.error", StateStopExperiment)),
+			"One GetExperiment; fails with ExperimentTimeout past start.deadline."),
+		StateExperimentEnded: {
+			Type: "Choice",
+			Choices: []choice{
+				{Variable: "$.poll.terminal", BooleanEquals: true, Next: StateArchive},
+			},
+			Default: StateWaitBeforePoll,
+		},
+		StateWaitBeforePoll: {
+			Type:        "Wait",
+			Comment:     "The poll step says how long to wait before the next look.",
+			SecondsPath: "$.poll.waitSeconds",
+			Next:        StatePollExperiment,
+		},
+		StateArchive: withComment(
+			task(FnArchive, "$.archive", StateNotify,
+				[]Retrier{logsNotReadyRetry},
+				catchAll("$.error", StateStopExperiment)),
+			"Copy the FIS logs, spec and template to the archive and write the summary and report."),
+		StateNotify: withComment(
+			task(FnNotify, "$.notify", StateSucceeded, nil,
+				catchAll("$.notifyError", StateSucceeded)),
+			"Publish the outcome; a failure to notify does not fail the run."),
+		StateSucceeded: {Type: "Succeed"},
+
+		// The cleanup branch: each step's Catch goes on to the next, so a
+		// failing stop still archives, and the branch always ends failed.
+		StateStopExperiment: withComment(
+			task(FnStopExperiment, "$.stop", StateArchiveAfterFailure,
+				[]Retrier{notTerminalRetry},
+				catchAll("$.stopError", StateArchiveAfterFailure)),
+			"Stop the experiment if it runs and confirm it is terminal."),
+		StateArchiveAfterFailure: withComment(
+			task(FnArchive, "$.archive", StateNotifyFailure,
+				[]Retrier{logsNotReadyRetry},
+				catchAll("$.archiveError", StateNotifyFailure)),
+			"Archive what there is, so that a failed run leaves evidence."),
+		StateNotifyFailure: withComment(
+			task(FnNotify, "$.notify", StateRunFailed, nil,
+				catchAll("$.notifyError", StateRunFailed)),
+			"Tell the team the run failed."),
+		StateRunFailed: {
+			Type:      "Fail",
+			Comment:   "Fails with the error that sent the run to cleanup.",
+			ErrorPath: "$.error.Error",
+			CausePath: "$.error.Cause",
+		},
+	}
+	return stateMachine{
+		Comment:        "gameday: run one GameDay (preflight, start, poll, archive, notify; stop and archive on any failure after the start).",
+		QueryLanguage:  "JSONPath",
+		StartAt:        StateInit,
+		TimeoutSeconds: o.TimeoutSeconds,
+		States:         states,
+	}
+}
+
+func withComment(s state, c string) state {
+	s.Comment = c
+	return s
+}
+
+// TaskStates maps each Task state of def to the function it invokes, by
+// reading its Resource placeholder back: {"Preflight": "preflight",
+// "ArchiveAfterFailure": "archive", ...}.
+func TaskStates(def string) (map[string]string, error) {
+	var sm struct {
+		States map[string]struct {
+			Type     string `json:"Type"`
+			Resource string `json:"Resource"`
+		} `json:"States"`
+	}
+	if err := json.Unmarshal([]byte(def), &sm); err != nil {
+		return nil, fmt.Errorf("read definition: %w", err)
+	}
+	byResource := make(map[string]string, len(Functions))
+	for _, fn := range Functions {
+		byResource[resource(fn)] = fn
+	}
+	out := make(map[string]string)
+	for name, s := range sm.States {
+		if s.Type != "Task" {
+			continue
+		}
+		fn, ok := byResource[s.Resource]
+		if !ok {
+			return nil, fmt.Errorf("read definition: task %s: resource %q is not a gameday function placeholder", name, s.Resource)
+		}
+		out[name] = fn
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("read definition: no Task states")
+	}
+	return out, nil
+}
