@@ -63,3 +63,7 @@ func (c *Clock) NewTicker(d time.Duration) *time.Ticker {
 	}
 	return time.NewTicker(w)
 }
+
+// Anchor is the clock's mapping: simulated time origin at wall time
+// wallStart. Another process can rebuild the same timeline from it.
+func (c *Clock) Anchor() (origin, wallStart time.Time) { return c.origin, c.wallStart }
