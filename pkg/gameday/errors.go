@@ -14,6 +14,7 @@ const (
 	ErrNameThrottled         = "Throttled"             // AWS throttled us past the SDK's retries
 	ErrNameNotTerminal       = "ExperimentNotTerminal" // stop could not confirm a terminal state yet
 	ErrNameLogsNotReady      = "LogsNotReady"          // archive: experiment-end not delivered yet
+	ErrNameAlarmsPending     = "AlarmsPending"         // preflight: a stop-condition alarm is still INSUFFICIENT_DATA
 	ErrNameInternal          = "GameDayError"          // anything else
 )
 
