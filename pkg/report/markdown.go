@@ -1,0 +1,181 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// JSON is summary.json: indented, with a final newline.
+func JSON(s Summary) ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode summary: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// Markdown is summary.md: the verdict first, then the checks, faults, stop
+// conditions, timeline and where the logs are.
+func Markdown(s Summary) []byte {
+	var b bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+
+	p("# GameDay %s: %s\n\n", s.GameDay, strings.ToUpper(s.Verdict))
+	p("**Verdict: %s.** %s.\n\n", s.Verdict, capitalize(s.VerdictReason))
+	if s.Hypothesis.Description != "" {
+		p("Hypothesis: %s **%s**.\n\n", mdEscape(s.Hypothesis.Description), s.Hypothesis.Verdict)
+	} else {
+		p("Hypothesis: **%s**.\n\n", s.Hypothesis.Verdict)
+	}
+	if !s.Logs.Complete && s.ExperimentID != "" {
+		p("> Warning: FIS did not deliver the experiment-end log record in time; the logs and timeline may be incomplete.\n\n")
+	}
+
+	p("| Run | |\n|---|---|\n")
+	p("| Experiment | `%s` (template `%s`) |\n", s.ExperimentID, s.ExperimentTemplateID)
+	state := string(s.State)
+	if s.StopReason != nil {
+		state += ": " + mdEscape(*s.StopReason)
+	}
+	p("| State | %s |\n", state)
+	if s.StoppedByAlarm != nil {
+		p("| Stopped by alarm | %s |\n", *s.StoppedByAlarm)
+	}
+	p("| Started | %s |\n", fmtTimePtr(s.StartedAt))
+	p("| Ended | %s |\n", fmtTimePtr(s.EndedAt))
+	p("| Execution | `%s` |\n", s.ExecutionARN)
+	if s.Error != nil {
+		p("| Caught error | %s: %s |\n", s.Error.Error, mdEscape(firstLine(s.Error.Cause)))
+	}
+	p("\n")
+
+	p("## Steady-state checks\n\n")
+	if len(s.Hypothesis.Checks) == 0 {
+		p("No steady-state checks.\n\n")
+	} else {
+		p("| Check | Phase | Value | Expect | Datapoints | Result |\n|---|---|---|---|---|---|\n")
+		for _, c := range s.Hypothesis.Checks {
+			val := "no data"
+			if c.Value != nil {
+				val = num(*c.Value)
+			}
+			p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, val, ExpectText(c.Expect), c.Datapoints, c.Result)
+		}
+		p("\nWindows: before %s, during %s, after %s.\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After))
+	}
+
+	p("## Faults\n\n| Fault | State | Started | Ended |\n|---|---|---|---|\n")
+	for _, f := range s.Faults {
+		st := string(f.State)
+		if f.Reason != "" {
+			st += ": " + mdEscape(f.Reason)
+		}
+		p("| %s | %s | %s | %s |\n", f.Name, st, fmtTimePtr(f.StartedAt), fmtTimePtr(f.EndedAt))
+	}
+	p("\n")
+
+	p("## Stop conditions\n\n")
+	if len(s.StopConditions) == 0 {
+		p("No stop conditions.\n\n")
+	} else {
+		p("| Alarm | Went into ALARM |\n|---|---|\n")
+		for _, sc := range s.StopConditions {
+			went := "no"
+			if sc.WentIntoAlarm {
+				went = "yes, at " + fmtTimePtr(sc.AlarmAt)
+			}
+			p("| %s | %s |\n", sc.Alarm, went)
+		}
+		p("\n")
+	}
+
+	p("## Timeline\n\n")
+	if len(s.Timeline) == 0 {
+		p("No FIS log records.\n")
+	}
+	for _, e := range s.Timeline {
+		p("- %s %s\n", e.At.UTC().Format(time.RFC3339), mdEscape(EventText(e)))
+	}
+	if s.Logs.TimelineDropped > 0 {
+		p("- … %d more events left out\n", s.Logs.TimelineDropped)
+	}
+	p("\n## Logs\n\n")
+	p("%d FIS log objects (%d bytes, %d records), archived to `%s`.", s.Logs.Objects, s.Logs.Bytes, s.Logs.Records, s.Logs.ArchivedTo)
+	if s.Logs.Complete {
+		p(" The experiment-end record was delivered.\n")
+	} else {
+		p(" Incomplete: no experiment-end record.\n")
+	}
+	return b.Bytes()
+}
+
+// EventText is one line describing a timeline event.
+func EventText(e Event) string {
+	var parts []string
+	parts = append(parts, e.Type)
+	if e.Name != "" {
+		parts = append(parts, e.Name)
+	}
+	if e.State != "" {
+		parts = append(parts, "("+e.State+")")
+	}
+	s := strings.Join(parts, " ")
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// ExpectText is an expectation in words: "below 300", "between 1 and 2".
+func ExpectText(e gameday.Expect) string {
+	switch {
+	case e.Below != nil:
+		return "below " + num(*e.Below)
+	case e.Above != nil:
+		return "above " + num(*e.Above)
+	case len(e.Between) == 2:
+		return "between " + num(e.Between[0]) + " and " + num(e.Between[1])
+	}
+	return "anything"
+}
+
+func num(v float64) string {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(math.Round(v*1000)/1000, 'f', -1, 64)
+}
+
+func fmtTimePtr(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func spanText(s Span) string {
+	if s.Start.IsZero() {
+		return "-"
+	}
+	return s.Start.UTC().Format("15:04:05") + "–" + s.End.UTC().Format("15:04:05Z")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// mdEscape keeps free text from breaking a table row or a list item.
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	return strings.ReplaceAll(s, "|", `\|`)
+}

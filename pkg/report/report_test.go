@@ -1,0 +1,388 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func f64(v float64) *float64 { return &v }
+
+var t0 = time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+
+func at(min float64) time.Time { return t0.Add(time.Duration(min * float64(time.Minute))) }
+
+func tp(min float64) *time.Time { t := at(min); return &t }
+
+// testSpec is the walkthrough GameDay: one fault, two checks, two stop conditions.
+func testSpec() *gameday.Spec {
+	return &gameday.Spec{
+		APIVersion: gameday.APIVersion, Kind: gameday.Kind,
+		Metadata: gameday.Metadata{Name: "sock-shop-carts-latency"},
+		Spec: gameday.Body{
+			Hypothesis: gameday.Hypothesis{
+				Description: "Carts gets slower; no other service is affected.",
+				SteadyState: []gameday.SteadyCheck{
+					{Name: "orders-latency", Metric: gameday.Metric{Namespace: "SockShop", Name: "Latency", Dimensions: map[string]string{"service": "orders"}, Stat: "p99", Period: 60}, Expect: gameday.Expect{Below: f64(300)}},
+					{Name: "orders-rate", Metric: gameday.Metric{Namespace: "SockShop", Name: "Requests", Stat: "Sum", Period: 60}, Expect: gameday.Expect{Between: []float64{50, 500}}, Phases: []gameday.Phase{gameday.PhaseDuring}},
+				},
+			},
+			Faults: []gameday.Fault{{Name: "carts-delay"}},
+			StopConditions: []gameday.StopCondition{
+				{Alarm: &gameday.AlarmSpec{Name: "front-end-errors"}},
+				{AlarmARN: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:existing-slo-alarm"},
+			},
+		},
+	}
+}
+
+// series makes one point a minute over [from, to) minutes with values from f.
+func series(check string, from, to int, f func(min int) float64) Series {
+	s := Series{Check: check}
+	for m := from; m < to; m++ {
+		s.Points = append(s.Points, Point{T: at(float64(m)), V: f(m)})
+	}
+	return s
+}
+
+// baseRun is a completed run where every check holds.
+func baseRun() Run {
+	return Run{
+		Spec:                 testSpec(),
+		ExecutionARN:         "arn:aws:states:ap-northeast-1:123456789012:execution:gameday:run-1",
+		ExperimentID:         "EXPaaaa1111",
+		ExperimentTemplateID: "EXTbbbb2222",
+		State:                gameday.StateCompleted,
+		StopReason:           "Experiment completed.",
+		StartedAt:            at(0),
+		EndedAt:              at(4),
+		Actions: []gameday.ActionState{
+			{Name: "carts-delay", State: gameday.StateCompleted, StartTime: tp(0.5), EndTime: tp(3.5)},
+		},
+		Windows: Windows{
+			Before: Span{at(-9.5), at(0.5)},
+			During: Span{at(0.5), at(3.5)},
+			After:  Span{at(3.5), at(13.5)},
+		},
+		Metrics: []Series{
+			series("orders-latency", -10, 14, func(m int) float64 { return 120 + float64(m%3)*10 }),
+			series("orders-rate", -10, 14, func(int) float64 { return 200 }),
+		},
+		Alarms: []Alarm{
+			{Name: "gameday-sock-shop-carts-latency-front-end-errors", ARN: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:gameday-sock-shop-carts-latency-front-end-errors"},
+			{Name: "existing-slo-alarm", ARN: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:existing-slo-alarm"},
+		},
+		Timeline: []Event{
+			{At: at(0), Type: "experiment-start", State: "initiating"},
+			{At: at(0.2), Type: "target-resolution-end", Name: "Cluster-Target-1", Detail: "1 target resolved"},
+			{At: at(0.5), Type: "action-start", Name: "carts-delay"},
+			{At: at(3.5), Type: "action-end", Name: "carts-delay", State: "completed"},
+			{At: at(4), Type: "experiment-end", State: "completed", Detail: "Experiment completed."},
+		},
+		Logs: Logs{Objects: 2, Bytes: 2345, Records: 7, ArchivedTo: "s3://archive/gamedays/sock-shop-carts-latency/2026-03-10T10-00-00Z_EXPaaaa1111/logs/", Complete: true},
+	}
+}
+
+func refutedRun() Run {
+	r := baseRun()
+	r.Metrics[0] = series("orders-latency", -10, 14, func(m int) float64 {
+		if m >= 1 && m <= 3 {
+			return 412
+		}
+		return 130
+	})
+	return r
+}
+
+func stoppedRun() Run {
+	r := baseRun()
+	r.State, r.StopReason, r.EndedAt = gameday.StateStopped, "Experiment stopped by a stop condition.", at(2.5)
+	r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateStopped, StartTime: tp(0.5), EndTime: tp(2.5)}
+	r.Windows.During.End, r.Windows.After = at(2.5), Span{at(2.5), at(12.5)}
+	r.Alarms[0].Transitions = []Transition{
+		{At: at(-30), From: "INSUFFICIENT_DATA", To: "OK"},
+		{At: at(2), From: "OK", To: "ALARM", Reason: "Threshold Crossed: 2 datapoints [9.1, 8.7] were greater than the threshold (5.0)."},
+		{At: at(6), From: "ALARM", To: "OK"},
+	}
+	r.Timeline = []Event{
+		{At: at(0), Type: "experiment-start", State: "initiating"},
+		{At: at(0.5), Type: "action-start", Name: "carts-delay"},
+		{At: at(2.5), Type: "action-end", Name: "carts-delay", State: "stopped"},
+		{At: at(2.5), Type: "experiment-end", State: "stopped", Detail: "Experiment stopped by a stop condition."},
+	}
+	return r
+}
+
+func failedRun() Run {
+	r := baseRun()
+	r.State, r.StopReason = gameday.StateFailed, "Target resolution failed: no EKS cluster <carts>."
+	r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateCancelled, Reason: "Experiment failed"}
+	r.Windows.During = Span{at(0), at(0.3)}
+	r.Windows.After = Span{at(0.3), at(10.3)}
+	r.Metrics = []Series{series("orders-latency", -10, 0, func(int) float64 { return 120 })}
+	r.Timeline = []Event{
+		{At: at(0), Type: "experiment-start", State: "initiating"},
+		{At: at(0.2), Type: "action-error", Name: "carts-delay", Detail: "access denied to the cluster <carts> & \"sock-shop\""},
+		{At: at(0.3), Type: "experiment-end", State: "failed", Detail: "Target resolution failed"},
+	}
+	r.Logs.Complete = false
+	r.Logs.Records = 3
+	return r
+}
+
+// TestGolden renders a passed, a refuted, a stopped-by-alarm and a failed run
+// and compares the three documents with testdata/<case>/. Run with -update
+// to rewrite them.
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name        string
+		run         Run
+		wantVerdict string
+	}{
+		{"passed", baseRun(), VerdictPassed},
+		{"refuted", refutedRun(), VerdictRefuted},
+		{"stopped-by-alarm", stoppedRun(), VerdictStoppedByAlarm},
+		{"failed", failedRun(), VerdictFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Summarize(tt.run)
+			if s.Verdict != tt.wantVerdict {
+				t.Errorf("verdict = %q, want %q (%s)", s.Verdict, tt.wantVerdict, s.VerdictReason)
+			}
+			js, err := JSON(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := HTML(tt.run, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for file, got := range map[string][]byte{"summary.json": js, "summary.md": Markdown(s), "report.html": page} {
+				golden(t, filepath.Join("testdata", tt.name, file), got)
+			}
+		})
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestSummaryFields checks that summary.json carries every field the contract
+// (§4) lists, with the contract's JSON types.
+func TestSummaryFields(t *testing.T) {
+	js, err := JSON(Summarize(stoppedRun()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"schemaVersion", "gameday", "executionArn", "experimentId", "experimentTemplateId", "state", "stopReason", "stoppedByAlarm", "startedAt", "endedAt", "faults", "stopConditions", "hypothesis", "logs", "verdict"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("summary.json has no %q", k)
+		}
+	}
+	if v := m["schemaVersion"]; v != float64(1) {
+		t.Errorf("schemaVersion = %v, want 1", v)
+	}
+	fault := m["faults"].([]any)[0].(map[string]any)
+	for _, k := range []string{"name", "state", "startedAt", "endedAt"} {
+		if _, ok := fault[k]; !ok {
+			t.Errorf("faults[0] has no %q", k)
+		}
+	}
+	sc := m["stopConditions"].([]any)[0].(map[string]any)
+	for _, k := range []string{"alarm", "arn", "wentIntoAlarm"} {
+		if _, ok := sc[k]; !ok {
+			t.Errorf("stopConditions[0] has no %q", k)
+		}
+	}
+	h := m["hypothesis"].(map[string]any)
+	check := h["checks"].([]any)[0].(map[string]any)
+	for _, k := range []string{"name", "phase", "value", "expect", "result"} {
+		if _, ok := check[k]; !ok {
+			t.Errorf("hypothesis.checks[0] has no %q", k)
+		}
+	}
+	logs := m["logs"].(map[string]any)
+	for _, k := range []string{"objects", "bytes", "records", "archivedTo"} {
+		if _, ok := logs[k]; !ok {
+			t.Errorf("logs has no %q", k)
+		}
+	}
+	for _, k := range []string{"startedAt", "endedAt"} {
+		if _, err := time.Parse(time.RFC3339, m[k].(string)); err != nil {
+			t.Errorf("%s is not RFC 3339: %v", k, err)
+		}
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	tests := []struct {
+		name           string
+		mutate         func(*Run)
+		wantVerdict    string
+		wantHypothesis string
+		wantAlarm      string
+	}{
+		{"all held", func(*Run) {}, VerdictPassed, ResultHeld, ""},
+		{"refuted", func(r *Run) { *r = refutedRun() }, VerdictRefuted, ResultRefuted, ""},
+		{"no data is inconclusive, run passes", func(r *Run) { r.Metrics = nil }, VerdictPassed, ResultInconclusive, ""},
+		{"one phase without data is inconclusive", func(r *Run) {
+			r.Metrics[0].Points = r.Metrics[0].Points[:5] // before only
+		}, VerdictPassed, ResultInconclusive, ""},
+		{"refuted beats inconclusive", func(r *Run) {
+			r.Metrics[0].Points = []Point{{T: at(1), V: 999}}
+		}, VerdictRefuted, ResultRefuted, ""},
+		{"stopped by alarm beats refuted", func(r *Run) {
+			*r = stoppedRun()
+			r.Metrics[0] = refutedRun().Metrics[0]
+		}, VerdictStoppedByAlarm, ResultRefuted, "gameday-sock-shop-carts-latency-front-end-errors"},
+		{"stopped, alarm named in the stop reason only", func(r *Run) {
+			r.State, r.StopReason = gameday.StateStopped, "Stop condition arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:existing-slo-alarm triggered"
+		}, VerdictStoppedByAlarm, ResultHeld, "existing-slo-alarm"},
+		{"alarm outside the run does not count", func(r *Run) {
+			r.State = gameday.StateStopped
+			r.Alarms[0].Transitions = []Transition{{At: at(-5), From: "OK", To: "ALARM"}, {At: at(30), From: "OK", To: "ALARM"}}
+		}, VerdictPassed, ResultHeld, ""},
+		{"alarm during a completed run is not a stop", func(r *Run) {
+			r.Alarms[0].Transitions = []Transition{{At: at(1), From: "OK", To: "ALARM"}}
+		}, VerdictPassed, ResultHeld, ""},
+		{"failed beats everything", func(r *Run) {
+			*r = stoppedRun()
+			r.State = gameday.StateFailed
+		}, VerdictFailed, ResultHeld, ""},
+		{"cancelled is failed", func(r *Run) { r.State = gameday.StateCancelled }, VerdictFailed, ResultHeld, ""},
+		{"caught error is failed", func(r *Run) {
+			*r = stoppedRun()
+			r.Error = &gameday.CaughtError{Error: gameday.ErrNameExperimentTimeout, Cause: "past the deadline"}
+		}, VerdictFailed, ResultHeld, "gameday-sock-shop-carts-latency-front-end-errors"},
+		{"no checks is inconclusive", func(r *Run) { r.Spec.Spec.Hypothesis.SteadyState = nil }, VerdictPassed, ResultInconclusive, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := baseRun()
+			tt.mutate(&r)
+			s := Summarize(r)
+			var alarm string
+			if s.StoppedByAlarm != nil {
+				alarm = *s.StoppedByAlarm
+			}
+			got := []string{s.Verdict, s.Hypothesis.Verdict, alarm}
+			want := []string{tt.wantVerdict, tt.wantHypothesis, tt.wantAlarm}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("[verdict hypothesis stoppedByAlarm] mismatch (-want +got):\n%s\nreason: %s", diff, s.VerdictReason)
+			}
+		})
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	w := Span{at(0), at(10)}
+	pts := func(vs ...float64) []Point {
+		var out []Point
+		for i, v := range vs {
+			out = append(out, Point{T: at(float64(i)), V: v})
+		}
+		return out
+	}
+	tests := []struct {
+		name       string
+		expect     gameday.Expect
+		pts        []Point
+		wantValue  *float64
+		wantResult string
+		wantN      int
+	}{
+		{"below holds, worst is max", gameday.Expect{Below: f64(300)}, pts(100, 250, 200), f64(250), ResultHeld, 3},
+		{"below refuted at the bound", gameday.Expect{Below: f64(300)}, pts(100, 300), f64(300), ResultRefuted, 2},
+		{"above holds, worst is min", gameday.Expect{Above: f64(10)}, pts(50, 11, 20), f64(11), ResultHeld, 3},
+		{"above refuted", gameday.Expect{Above: f64(10)}, pts(50, 9), f64(9), ResultRefuted, 2},
+		{"between holds, worst nearest an edge", gameday.Expect{Between: []float64{10, 20}}, pts(15, 19, 12), f64(19), ResultHeld, 3},
+		{"between refuted below", gameday.Expect{Between: []float64{10, 20}}, pts(15, 2, 21), f64(2), ResultRefuted, 3},
+		{"between inclusive", gameday.Expect{Between: []float64{10, 20}}, pts(10, 20), f64(10), ResultHeld, 2},
+		{"no points", gameday.Expect{Below: f64(1)}, nil, nil, ResultInconclusive, 0},
+		{"points outside the window", gameday.Expect{Below: f64(1)}, []Point{{T: at(-1), V: 5}, {T: at(11), V: 5}}, nil, ResultInconclusive, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := gameday.SteadyCheck{Name: "c", Expect: tt.expect}
+			got := evaluate(c, gameday.PhaseDuring, w, tt.pts)
+			want := Check{Name: "c", Phase: gameday.PhaseDuring, Expect: tt.expect, Value: tt.wantValue, Result: tt.wantResult, Datapoints: tt.wantN}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("evaluate mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestHTMLSelfContained checks that report.html loads nothing from outside
+// and escapes text from the logs.
+func TestHTMLSelfContained(t *testing.T) {
+	r := failedRun()
+	page, err := HTML(r, Summarize(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<script", "src=", "href=", "@import", "url("} {
+		if bytes.Contains(page, []byte(bad)) {
+			t.Errorf("report.html contains %q", bad)
+		}
+	}
+	if bytes.Contains(page, []byte("<carts>")) {
+		t.Error("report.html does not escape log text")
+	}
+	if !bytes.Contains(page, []byte("&lt;carts&gt;")) {
+		t.Error("report.html lost the escaped log text")
+	}
+	if n := strings.Count(string(page), "<svg"); n != 2 {
+		t.Errorf("report.html has %d charts, want 2 (one per check)", n)
+	}
+}
+
+func TestChartShadesFaultAndDrawsThresholds(t *testing.T) {
+	r := baseRun()
+	c := newChart(r.Spec.Spec.Hypothesis.SteadyState[1], r.Windows, r.Metrics[1].Points)
+	if !c.HasShade {
+		t.Fatal("no fault shading")
+	}
+	// x spans 23 minutes (-9.5 to 13.5) over 640 units; the fault starts 10 minutes in.
+	if got, want := c.Shade.X, coord(plotLeft+10.0/23*float64(plotRight-plotLeft)); got != want {
+		t.Errorf("shade x = %s, want %s", got, want)
+	}
+	if got := len(c.Lines); got != 2 {
+		t.Errorf("threshold lines = %d, want 2 for between", got)
+	}
+	if got := len(c.Dots); got != 23 { // minutes -9..13
+		t.Errorf("dots = %d, want 23", got)
+	}
+}

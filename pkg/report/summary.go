@@ -1,0 +1,462 @@
+// Package report turns what a run left behind (the experiment's final state,
+// its FIS log timeline, steady-state metrics and stop-condition alarm history)
+// into the run's verdict and its three documents: summary.json, summary.md and
+// report.html. It is pure: no AWS, no clock, no I/O; the same Run always gives
+// the same bytes.
+package report
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// SchemaVersion is summary.json's schemaVersion.
+const SchemaVersion = 1
+
+// Run verdicts, from worst to best.
+const (
+	VerdictFailed         = "failed"
+	VerdictStoppedByAlarm = "stopped-by-alarm"
+	VerdictRefuted        = "hypothesis-refuted"
+	VerdictPassed         = "passed"
+)
+
+// Check and hypothesis results.
+const (
+	ResultHeld         = "held"
+	ResultRefuted      = "refuted"
+	ResultInconclusive = "inconclusive"
+)
+
+// AlarmState is the CloudWatch state that counts as "went into alarm".
+const AlarmState = "ALARM"
+
+// Run is everything the report is built from.
+type Run struct {
+	Spec                 *gameday.Spec
+	ExecutionARN         string
+	ExperimentID         string
+	ExperimentTemplateID string
+	// State and StopReason are the experiment's final state, from GetExperiment.
+	State      gameday.State
+	StopReason string
+	StartedAt  time.Time
+	EndedAt    time.Time // zero when unknown
+	// Actions are FIS's view of the faults, one per fault.
+	Actions []gameday.ActionState
+	// Windows are the metric windows around the faults.
+	Windows Windows
+	// Metrics holds one series per steady-state check, by check name.
+	Metrics []Series
+	// Alarms are the stop-condition alarms, in the order of spec.stopConditions.
+	Alarms []Alarm
+	// Timeline is what the FIS logs say happened, in time order.
+	Timeline []Event
+	Logs     Logs
+	// Error is what the state machine caught, if anything.
+	Error *gameday.CaughtError
+}
+
+// Windows are the before, during and after windows of a run.
+type Windows struct {
+	Before Span `json:"before"`
+	During Span `json:"during"`
+	After  Span `json:"after"`
+}
+
+// Span is a time range [Start, End].
+type Span struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Contains reports whether t is in the span (both ends included).
+func (s Span) Contains(t time.Time) bool { return !t.Before(s.Start) && !t.After(s.End) }
+
+// Empty reports whether the span has no length.
+func (s Span) Empty() bool { return !s.End.After(s.Start) }
+
+// Of returns the window of a phase.
+func (w Windows) Of(p gameday.Phase) Span {
+	switch p {
+	case gameday.PhaseBefore:
+		return w.Before
+	case gameday.PhaseDuring:
+		return w.During
+	default:
+		return w.After
+	}
+}
+
+// Series is one check's metric over the whole run, in time order.
+type Series struct {
+	Check  string  `json:"check"`
+	Points []Point `json:"points"`
+}
+
+// Point is one datapoint.
+type Point struct {
+	T time.Time `json:"t"`
+	V float64   `json:"v"`
+}
+
+// Alarm is one stop-condition alarm and its state changes in the run's range.
+type Alarm struct {
+	Name        string       `json:"name"`
+	ARN         string       `json:"arn"`
+	Transitions []Transition `json:"transitions,omitempty"`
+}
+
+// Transition is one StateUpdate of an alarm.
+type Transition struct {
+	At     time.Time `json:"at"`
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Event is one entry of the timeline.
+type Event struct {
+	At time.Time `json:"at"`
+	// Type is the FIS log_type (experiment-start, action-start, action-error,
+	// action-end, target-resolution-end, experiment-end).
+	Type string `json:"type"`
+	// Name is the action or target name.
+	Name   string `json:"name,omitempty"`
+	State  string `json:"state,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Logs describes the archived FIS logs.
+type Logs struct {
+	Objects    int    `json:"objects"`
+	Bytes      int64  `json:"bytes"`
+	Records    int    `json:"records"`
+	ArchivedTo string `json:"archivedTo"`
+	// Complete is false when experiment-end was not delivered in time.
+	Complete bool `json:"complete"`
+	// TimelineDropped counts timeline events left out to bound its size.
+	TimelineDropped int `json:"timelineDropped,omitempty"`
+}
+
+// Summary is summary.json. Every field of the contract (§4) is present;
+// the rest are extensions.
+type Summary struct {
+	SchemaVersion        int                  `json:"schemaVersion"`
+	GameDay              string               `json:"gameday"`
+	ExecutionARN         string               `json:"executionArn"`
+	ExperimentID         string               `json:"experimentId"`
+	ExperimentTemplateID string               `json:"experimentTemplateId"`
+	State                gameday.State        `json:"state"`
+	StopReason           *string              `json:"stopReason"`
+	StoppedByAlarm       *string              `json:"stoppedByAlarm"`
+	StartedAt            *time.Time           `json:"startedAt"`
+	EndedAt              *time.Time           `json:"endedAt"`
+	Faults               []Fault              `json:"faults"`
+	StopConditions       []StopCondition      `json:"stopConditions"`
+	Hypothesis           Hypothesis           `json:"hypothesis"`
+	Logs                 Logs                 `json:"logs"`
+	Verdict              string               `json:"verdict"`
+	VerdictReason        string               `json:"verdictReason"`
+	Error                *gameday.CaughtError `json:"error,omitempty"`
+	Windows              Windows              `json:"windows"`
+	Timeline             []Event              `json:"timeline"`
+}
+
+// Fault is one fault's outcome.
+type Fault struct {
+	Name      string        `json:"name"`
+	State     gameday.State `json:"state"`
+	Reason    string        `json:"reason,omitempty"`
+	StartedAt *time.Time    `json:"startedAt"`
+	EndedAt   *time.Time    `json:"endedAt"`
+}
+
+// StopCondition is one stop-condition alarm's outcome.
+type StopCondition struct {
+	Alarm         string     `json:"alarm"`
+	ARN           string     `json:"arn"`
+	WentIntoAlarm bool       `json:"wentIntoAlarm"`
+	AlarmAt       *time.Time `json:"alarmAt,omitempty"`
+}
+
+// Hypothesis is the hypothesis's verdict and its checks.
+type Hypothesis struct {
+	Description string  `json:"description,omitempty"`
+	Verdict     string  `json:"verdict"`
+	Checks      []Check `json:"checks"`
+}
+
+// Check is one steady-state check in one phase. Value is the worst datapoint
+// of the phase (the highest for below, the lowest for above, the farthest
+// from the range for between); the check holds when every datapoint does.
+type Check struct {
+	Name       string         `json:"name"`
+	Phase      gameday.Phase  `json:"phase"`
+	Value      *float64       `json:"value"`
+	Expect     gameday.Expect `json:"expect"`
+	Result     string         `json:"result"`
+	Datapoints int            `json:"datapoints"`
+}
+
+// Summarize decides the run's verdict and builds summary.json.
+func Summarize(r Run) Summary {
+	s := Summary{
+		SchemaVersion:        SchemaVersion,
+		ExecutionARN:         r.ExecutionARN,
+		ExperimentID:         r.ExperimentID,
+		ExperimentTemplateID: r.ExperimentTemplateID,
+		State:                r.State,
+		StartedAt:            timePtr(r.StartedAt),
+		EndedAt:              timePtr(r.EndedAt),
+		Logs:                 r.Logs,
+		Error:                r.Error,
+		Windows:              r.Windows,
+		Timeline:             r.Timeline,
+		Faults:               []Fault{},
+		StopConditions:       []StopCondition{},
+	}
+	if s.Timeline == nil {
+		s.Timeline = []Event{}
+	}
+	if r.StopReason != "" {
+		s.StopReason = &r.StopReason
+	}
+	if r.Spec != nil {
+		s.GameDay = r.Spec.Metadata.Name
+		s.Hypothesis.Description = r.Spec.Spec.Hypothesis.Description
+	}
+	s.Faults = faults(r)
+	s.StopConditions = stopConditions(r)
+	s.StoppedByAlarm = stoppedByAlarm(r, s.StopConditions)
+	s.Hypothesis.Checks = checks(r)
+	s.Hypothesis.Verdict = hypothesisVerdict(s.Hypothesis.Checks)
+	s.Verdict, s.VerdictReason = verdict(r, s)
+	return s
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// faults lists the spec's faults with FIS's view of each; a fault FIS does
+// not report is pending.
+func faults(r Run) []Fault {
+	byName := make(map[string]gameday.ActionState, len(r.Actions))
+	for _, a := range r.Actions {
+		byName[a.Name] = a
+	}
+	var names []string
+	if r.Spec != nil {
+		for _, f := range r.Spec.Spec.Faults {
+			names = append(names, f.Name)
+		}
+	}
+	for _, a := range r.Actions { // actions the spec does not name, for completeness
+		if !slices.Contains(names, a.Name) {
+			names = append(names, a.Name)
+		}
+	}
+	out := make([]Fault, 0, len(names))
+	for _, n := range names {
+		a, ok := byName[n]
+		f := Fault{Name: n, State: gameday.StatePending}
+		if ok {
+			f.State, f.Reason = a.State, a.Reason
+			if a.StartTime != nil {
+				f.StartedAt = timePtr(*a.StartTime)
+			}
+			if a.EndTime != nil {
+				f.EndedAt = timePtr(*a.EndTime)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// stopConditions says, for each alarm, whether it went into ALARM during the
+// experiment (from its start to its end, or to the last transition known).
+func stopConditions(r Run) []StopCondition {
+	out := make([]StopCondition, 0, len(r.Alarms))
+	for _, a := range r.Alarms {
+		sc := StopCondition{Alarm: a.Name, ARN: a.ARN}
+		for _, t := range a.Transitions {
+			if t.To != AlarmState || !inRun(r, t.At) {
+				continue
+			}
+			sc.WentIntoAlarm = true
+			sc.AlarmAt = timePtr(t.At)
+			break
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+func inRun(r Run, t time.Time) bool {
+	if !r.StartedAt.IsZero() && t.Before(r.StartedAt) {
+		return false
+	}
+	return r.EndedAt.IsZero() || !t.After(r.EndedAt)
+}
+
+// stoppedByAlarm names the alarm that stopped the experiment: FIS stopped it
+// and a stop-condition alarm went into ALARM during the run (the earliest
+// one), or FIS's stop reason names one of the alarms.
+func stoppedByAlarm(r Run, scs []StopCondition) *string {
+	if r.State != gameday.StateStopped {
+		return nil
+	}
+	var first *StopCondition
+	for i := range scs {
+		sc := &scs[i]
+		if sc.WentIntoAlarm && (first == nil || sc.AlarmAt.Before(*first.AlarmAt)) {
+			first = sc
+		}
+	}
+	if first != nil {
+		return &first.Alarm
+	}
+	for i := range scs {
+		sc := &scs[i]
+		if (sc.ARN != "" && strings.Contains(r.StopReason, sc.ARN)) || (sc.Alarm != "" && strings.Contains(r.StopReason, sc.Alarm)) {
+			return &sc.Alarm
+		}
+	}
+	return nil
+}
+
+// checks evaluates every steady-state check in each of its phases.
+func checks(r Run) []Check {
+	out := []Check{}
+	if r.Spec == nil {
+		return out
+	}
+	series := make(map[string][]Point, len(r.Metrics))
+	for _, s := range r.Metrics {
+		series[s.Check] = s.Points
+	}
+	for _, c := range r.Spec.Spec.Hypothesis.SteadyState {
+		for _, p := range c.CheckPhases() {
+			out = append(out, evaluate(c, p, r.Windows.Of(p), series[c.Name]))
+		}
+	}
+	return out
+}
+
+// evaluate judges one check in one phase.
+func evaluate(c gameday.SteadyCheck, p gameday.Phase, w Span, pts []Point) Check {
+	ch := Check{Name: c.Name, Phase: p, Expect: c.Expect, Result: ResultInconclusive}
+	worst, found := 0.0, false
+	for _, pt := range pts {
+		if w.Empty() || !w.Contains(pt.T) {
+			continue
+		}
+		ch.Datapoints++
+		if !found || excess(c.Expect, pt.V) > excess(c.Expect, worst) {
+			worst, found = pt.V, true
+		}
+	}
+	if !found {
+		return ch
+	}
+	ch.Value = &worst
+	ch.Result = ResultHeld
+	if !Within(c.Expect, worst) {
+		ch.Result = ResultRefuted
+	}
+	return ch
+}
+
+// excess is how far v is beyond the expectation: positive outside, negative
+// inside; the larger, the worse.
+func excess(e gameday.Expect, v float64) float64 {
+	switch {
+	case e.Below != nil:
+		return v - *e.Below
+	case e.Above != nil:
+		return *e.Above - v
+	case len(e.Between) == 2:
+		return math.Max(e.Between[0]-v, v-e.Between[1])
+	}
+	return math.Inf(-1)
+}
+
+// Within reports whether v meets the expectation: strictly below, strictly
+// above, or between the bounds inclusive.
+func Within(e gameday.Expect, v float64) bool {
+	switch {
+	case e.Below != nil:
+		return v < *e.Below
+	case e.Above != nil:
+		return v > *e.Above
+	case len(e.Between) == 2:
+		return v >= e.Between[0] && v <= e.Between[1]
+	}
+	return true
+}
+
+// hypothesisVerdict: refuted if any check is, else inconclusive if any check
+// is (or there are none), else held.
+func hypothesisVerdict(cs []Check) string {
+	if len(cs) == 0 {
+		return ResultInconclusive
+	}
+	v := ResultHeld
+	for _, c := range cs {
+		switch c.Result {
+		case ResultRefuted:
+			return ResultRefuted
+		case ResultInconclusive:
+			v = ResultInconclusive
+		}
+	}
+	return v
+}
+
+// verdict: failed > stopped-by-alarm > hypothesis-refuted > passed.
+func verdict(r Run, s Summary) (string, string) {
+	switch {
+	case r.State == gameday.StateFailed || r.State == gameday.StateCancelled:
+		why := "the experiment " + string(r.State)
+		if r.StopReason != "" {
+			why += ": " + r.StopReason
+		}
+		return VerdictFailed, why
+	case r.Error != nil:
+		why := "the orchestration caught " + r.Error.Error
+		if r.Error.Cause != "" {
+			why += ": " + firstLine(r.Error.Cause)
+		}
+		return VerdictFailed, why
+	case s.StoppedByAlarm != nil:
+		return VerdictStoppedByAlarm, "stop condition " + *s.StoppedByAlarm + " went into ALARM and FIS stopped the experiment"
+	case s.Hypothesis.Verdict == ResultRefuted:
+		var refuted []string
+		for _, c := range s.Hypothesis.Checks {
+			if c.Result == ResultRefuted {
+				refuted = append(refuted, c.Name+" ("+string(c.Phase)+")")
+			}
+		}
+		return VerdictRefuted, "the hypothesis was refuted by " + strings.Join(refuted, ", ")
+	case s.Hypothesis.Verdict == ResultInconclusive:
+		return VerdictPassed, "the experiment " + string(r.State) + "; the hypothesis is inconclusive (some checks had no data)"
+	}
+	return VerdictPassed, "the experiment " + string(r.State) + " and every check held"
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
