@@ -137,4 +137,12 @@ type ArchiveResult struct {
 	Verdict string `json:"verdict"`
 	// LogsComplete is false when experiment-end never arrived in time.
 	LogsComplete bool `json:"logsComplete"`
+	// Skipped says why nothing was archived (the run started no experiment);
+	// empty when the archive was written.
+	Skipped string `json:"skipped,omitempty"`
+	// The summary's key fields, for the notify step.
+	ExperimentID   string `json:"experimentId,omitempty"`
+	Hypothesis     string `json:"hypothesis,omitempty"`
+	StoppedByAlarm string `json:"stoppedByAlarm,omitempty"`
+	VerdictReason  string `json:"verdictReason,omitempty"`
 }
