@@ -1,0 +1,123 @@
+// Package fistemplate turns a GameDay into the FIS CreateExperimentTemplate
+// request that will be sent: one aws:eks:inject-kubernetes-custom-resource
+// action per Chaos Mesh or Litmus fault, raw FIS actions passed through, stop
+// conditions, S3 logging and tags. It is pure: no AWS calls, and the same
+// GameDay and Options always give the same bytes.
+package fistemplate
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Tag keys set on every template (and, for TagExecution, on the experiment by
+// the start step).
+const (
+	TagName      = "gameday:name"
+	TagDigest    = "gameday:spec-digest"
+	TagExecution = "gameday:execution-arn"
+)
+
+// Defaults of Options.
+const (
+	DefaultPartition = "aws"
+	DefaultLogPrefix = "fis-logs/"
+	// DefaultRoleName is the FIS experiment role the stack deploys.
+	DefaultRoleName = "gameday-fis"
+	// placeholders used when the account or region is unknown, so that a
+	// render with no flags still shows where they go.
+	accountPlaceholder = "<account>"
+	regionPlaceholder  = "<region>"
+)
+
+// Options are the deployment facts a template needs besides the GameDay.
+// Every field may be empty: Render fills the defaults (see WithDefaults).
+type Options struct {
+	// RoleARN is the FIS experiment role; default
+	// arn:<partition>:iam::<account>:role/gameday-fis.
+	RoleARN string
+	// LogBucket receives FIS logs; default gameday-fis-logs-<account>-<region>.
+	LogBucket string
+	// LogPrefix is the key prefix of FIS logs; default fis-logs/.
+	LogPrefix string
+	// Account and Region are where the experiment runs. When empty they are
+	// taken from the GameDay's cluster ARN, or left as <account>/<region>
+	// placeholders.
+	Account string
+	Region  string
+	// Partition defaults to the region's partition (aws, aws-cn, aws-us-gov).
+	Partition string
+}
+
+// WithDefaults returns o with every empty field filled. clusterARN (may be
+// empty) supplies the account and region when o has none.
+func (o Options) WithDefaults(clusterARN string) Options {
+	if a, err := parseARN(clusterARN); err == nil {
+		if o.Account == "" {
+			o.Account = a.account
+		}
+		if o.Region == "" {
+			o.Region = a.region
+		}
+		if o.Partition == "" && o.Region == a.region {
+			o.Partition = a.partition
+		}
+	}
+	if o.Account == "" {
+		o.Account = accountPlaceholder
+	}
+	if o.Region == "" {
+		o.Region = regionPlaceholder
+	}
+	if o.Partition == "" {
+		o.Partition = partitionOf(o.Region)
+	}
+	if o.LogPrefix == "" {
+		o.LogPrefix = DefaultLogPrefix
+	}
+	if o.RoleARN == "" {
+		o.RoleARN = fmt.Sprintf("arn:%s:iam::%s:role/%s", o.Partition, o.Account, DefaultRoleName)
+	}
+	if o.LogBucket == "" {
+		o.LogBucket = fmt.Sprintf("gameday-fis-logs-%s-%s", o.Account, o.Region)
+	}
+	return o
+}
+
+// partitionOf is the AWS partition of a region.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	}
+	return DefaultPartition
+}
+
+// AlarmARN is the ARN of the CloudWatch alarm alarmName in o's account and
+// region.
+func AlarmARN(o Options, alarmName string) string {
+	o = o.WithDefaults("")
+	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", o.Partition, o.Region, o.Account, alarmName)
+}
+
+// ClusterARN is the ARN of the EKS cluster name in o's account and region.
+func ClusterARN(o Options, name string) string {
+	o = o.WithDefaults("")
+	return fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", o.Partition, o.Region, o.Account, name)
+}
+
+type arn struct{ partition, service, region, account, resource string }
+
+func parseARN(s string) (arn, error) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return arn{}, fmt.Errorf("%q is not an ARN", s)
+	}
+	return arn{partition: parts[1], service: parts[2], region: parts[3], account: parts[4], resource: parts[5]}, nil
+}
