@@ -1,0 +1,34 @@
+package experiment
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+)
+
+// StartAPI is what Starter calls; *fis.Client satisfies it.
+type StartAPI interface {
+	fis.ListExperimentTemplatesAPIClient
+	CreateExperimentTemplate(ctx context.Context, params *fis.CreateExperimentTemplateInput, optFns ...func(*fis.Options)) (*fis.CreateExperimentTemplateOutput, error)
+	UpdateExperimentTemplate(ctx context.Context, params *fis.UpdateExperimentTemplateInput, optFns ...func(*fis.Options)) (*fis.UpdateExperimentTemplateOutput, error)
+	TagResource(ctx context.Context, params *fis.TagResourceInput, optFns ...func(*fis.Options)) (*fis.TagResourceOutput, error)
+	StartExperiment(ctx context.Context, params *fis.StartExperimentInput, optFns ...func(*fis.Options)) (*fis.StartExperimentOutput, error)
+}
+
+// GetExperimentAPI is what Poller calls; *fis.Client satisfies it.
+type GetExperimentAPI interface {
+	GetExperiment(ctx context.Context, params *fis.GetExperimentInput, optFns ...func(*fis.Options)) (*fis.GetExperimentOutput, error)
+}
+
+// StopAPI is what Stopper calls; *fis.Client satisfies it.
+type StopAPI interface {
+	fis.ListExperimentsAPIClient
+	GetExperimentAPI
+	StopExperiment(ctx context.Context, params *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
+}
+
+var (
+	_ StartAPI         = (*fis.Client)(nil)
+	_ GetExperimentAPI = (*fis.Client)(nil)
+	_ StopAPI          = (*fis.Client)(nil)
+)

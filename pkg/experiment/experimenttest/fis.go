@@ -1,0 +1,365 @@
+// Package experimenttest is a hand-written, stateful fake of the FIS API
+// operations gameday calls, shared by the tests of experiment, preflight and
+// guard. It records every call, paginates lists so that the real SDK
+// paginators are exercised, and fails operations on demand.
+package experimenttest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/fis/types"
+	"github.com/aws/smithy-go"
+)
+
+// APIError builds the error the SDK returns for an FIS error code.
+func APIError(code string) error {
+	return &smithy.GenericAPIError{Code: code, Message: code + " (fake)"}
+}
+
+// Template is a stored experiment template.
+type Template struct {
+	ID, ARN string
+	Created time.Time
+	Tags    map[string]string
+	Input   *fis.CreateExperimentTemplateInput
+	Updates int
+}
+
+// FIS is the fake. The zero value is ready to use.
+type FIS struct {
+	mu sync.Mutex
+	// PageSize is how many items a list returns per page (default 2).
+	PageSize int
+	// Now is the fake's clock (default: a fixed time).
+	Now func() time.Time
+	// Lever is the safety lever's state; nil means GetSafetyLever answers
+	// ResourceNotFoundException.
+	Lever *types.SafetyLeverState
+	// StopTo is the state StopExperiment moves an experiment to (default
+	// stopping).
+	StopTo types.ExperimentStatus
+	// Fail makes the named operation return the error (every time).
+	Fail map[string]error
+
+	Templates   map[string]*Template
+	Experiments map[string]*types.Experiment
+	// ExperimentTags are the tags of each experiment.
+	ExperimentTags map[string]map[string]string
+	tokens         map[string]string // client token → experiment id
+	tmplTokens     map[string]string // client token → template id
+	// Calls lists the operations called, in order.
+	Calls []string
+	seq   int
+}
+
+// Compile-time checks: the fake satisfies the SDK-shaped interfaces.
+var (
+	_ fis.ListExperimentsAPIClient         = (*FIS)(nil)
+	_ fis.ListExperimentTemplatesAPIClient = (*FIS)(nil)
+)
+
+func (f *FIS) init() {
+	if f.Templates == nil {
+		f.Templates = map[string]*Template{}
+	}
+	if f.Experiments == nil {
+		f.Experiments = map[string]*types.Experiment{}
+	}
+	if f.ExperimentTags == nil {
+		f.ExperimentTags = map[string]map[string]string{}
+	}
+	if f.tokens == nil {
+		f.tokens = map[string]string{}
+	}
+	if f.tmplTokens == nil {
+		f.tmplTokens = map[string]string{}
+	}
+}
+
+func (f *FIS) call(op string) error {
+	f.init()
+	f.Calls = append(f.Calls, op)
+	if err := f.Fail[op]; err != nil {
+		return err
+	}
+	return nil
+}
+
+func (f *FIS) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+}
+
+func (f *FIS) pageSize() int {
+	if f.PageSize > 0 {
+		return f.PageSize
+	}
+	return 2
+}
+
+// Count is how often op was called.
+func (f *FIS) Count(op string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.Calls {
+		if c == op {
+			n++
+		}
+	}
+	return n
+}
+
+// AddExperiment stores an experiment in the given state with tags.
+func (f *FIS) AddExperiment(id string, status types.ExperimentStatus, tags map[string]string) *types.Experiment {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.init()
+	t := f.now()
+	e := &types.Experiment{
+		Id:           aws.String(id),
+		State:        &types.ExperimentState{Status: status, Reason: aws.String("fake " + string(status))},
+		CreationTime: &t,
+		StartTime:    &t,
+	}
+	f.Experiments[id] = e
+	f.ExperimentTags[id] = tags
+	return e
+}
+
+// AddTemplate stores a template with tags.
+func (f *FIS) AddTemplate(id string, tags map[string]string) *Template {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.init()
+	t := &Template{ID: id, ARN: "arn:aws:fis:us-east-1:123456789012:experiment-template/" + id, Created: f.now(), Tags: tags}
+	f.Templates[id] = t
+	return t
+}
+
+// SetState moves an experiment to status.
+func (f *FIS) SetState(id string, status types.ExperimentStatus) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Experiments[id].State = &types.ExperimentState{Status: status, Reason: aws.String("fake " + string(status))}
+}
+
+// page returns the slice of keys for the page that starts at token.
+func page[T any](items []T, token *string, size int) ([]T, *string) {
+	start := 0
+	if token != nil {
+		start, _ = strconv.Atoi(*token)
+	}
+	end := min(start+size, len(items))
+	if end >= len(items) {
+		return items[start:], nil
+	}
+	return items[start:end], aws.String(strconv.Itoa(end))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ListExperimentTemplates implements the FIS operation.
+func (f *FIS) ListExperimentTemplates(_ context.Context, in *fis.ListExperimentTemplatesInput, _ ...func(*fis.Options)) (*fis.ListExperimentTemplatesOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("ListExperimentTemplates"); err != nil {
+		return nil, err
+	}
+	var all []types.ExperimentTemplateSummary
+	for _, id := range sortedKeys(f.Templates) {
+		t := f.Templates[id]
+		created := t.Created
+		all = append(all, types.ExperimentTemplateSummary{Id: aws.String(t.ID), Arn: aws.String(t.ARN), CreationTime: &created, Tags: copyTags(t.Tags)})
+	}
+	items, next := page(all, in.NextToken, f.pageSize())
+	return &fis.ListExperimentTemplatesOutput{ExperimentTemplates: items, NextToken: next}, nil
+}
+
+// CreateExperimentTemplate implements the FIS operation (idempotent on the
+// client token).
+func (f *FIS) CreateExperimentTemplate(_ context.Context, in *fis.CreateExperimentTemplateInput, _ ...func(*fis.Options)) (*fis.CreateExperimentTemplateOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("CreateExperimentTemplate"); err != nil {
+		return nil, err
+	}
+	tok := aws.ToString(in.ClientToken)
+	id, ok := f.tmplTokens[tok]
+	if !ok || tok == "" {
+		f.seq++
+		id = fmt.Sprintf("EXT%04d", f.seq)
+		f.Templates[id] = &Template{ID: id, ARN: "arn:aws:fis:us-east-1:123456789012:experiment-template/" + id,
+			Created: f.now().Add(time.Duration(f.seq) * time.Second), Tags: copyTags(in.Tags), Input: in}
+		f.tmplTokens[tok] = id
+	}
+	return &fis.CreateExperimentTemplateOutput{ExperimentTemplate: &types.ExperimentTemplate{Id: aws.String(id), Arn: aws.String(f.Templates[id].ARN)}}, nil
+}
+
+// UpdateExperimentTemplate implements the FIS operation; tags stay.
+func (f *FIS) UpdateExperimentTemplate(_ context.Context, in *fis.UpdateExperimentTemplateInput, _ ...func(*fis.Options)) (*fis.UpdateExperimentTemplateOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("UpdateExperimentTemplate"); err != nil {
+		return nil, err
+	}
+	t, ok := f.Templates[aws.ToString(in.Id)]
+	if !ok {
+		return nil, APIError("ResourceNotFoundException")
+	}
+	t.Updates++
+	return &fis.UpdateExperimentTemplateOutput{ExperimentTemplate: &types.ExperimentTemplate{Id: aws.String(t.ID), Arn: aws.String(t.ARN)}}, nil
+}
+
+// TagResource implements the FIS operation for templates.
+func (f *FIS) TagResource(_ context.Context, in *fis.TagResourceInput, _ ...func(*fis.Options)) (*fis.TagResourceOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("TagResource"); err != nil {
+		return nil, err
+	}
+	for _, t := range f.Templates {
+		if t.ARN == aws.ToString(in.ResourceArn) {
+			if t.Tags == nil {
+				t.Tags = map[string]string{}
+			}
+			for k, v := range in.Tags {
+				t.Tags[k] = v
+			}
+			return &fis.TagResourceOutput{}, nil
+		}
+	}
+	return nil, APIError("ResourceNotFoundException")
+}
+
+// StartExperiment implements the FIS operation (idempotent on the client
+// token).
+func (f *FIS) StartExperiment(_ context.Context, in *fis.StartExperimentInput, _ ...func(*fis.Options)) (*fis.StartExperimentOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("StartExperiment"); err != nil {
+		return nil, err
+	}
+	if in.ClientToken == nil || *in.ClientToken == "" {
+		return nil, APIError("ValidationException")
+	}
+	if _, ok := f.Templates[aws.ToString(in.ExperimentTemplateId)]; !ok {
+		return nil, APIError("ResourceNotFoundException")
+	}
+	id, ok := f.tokens[*in.ClientToken]
+	if !ok {
+		f.seq++
+		id = fmt.Sprintf("EXP%04d", f.seq)
+		t := f.now()
+		f.Experiments[id] = &types.Experiment{
+			Id: aws.String(id), ExperimentTemplateId: in.ExperimentTemplateId,
+			State:        &types.ExperimentState{Status: types.ExperimentStatusInitiating},
+			CreationTime: &t, StartTime: &t,
+		}
+		f.ExperimentTags[id] = copyTags(in.Tags)
+		f.tokens[*in.ClientToken] = id
+	}
+	e := *f.Experiments[id]
+	return &fis.StartExperimentOutput{Experiment: &e}, nil
+}
+
+// GetExperiment implements the FIS operation.
+func (f *FIS) GetExperiment(_ context.Context, in *fis.GetExperimentInput, _ ...func(*fis.Options)) (*fis.GetExperimentOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("GetExperiment"); err != nil {
+		return nil, err
+	}
+	e, ok := f.Experiments[aws.ToString(in.Id)]
+	if !ok {
+		return nil, APIError("ResourceNotFoundException")
+	}
+	c := *e
+	return &fis.GetExperimentOutput{Experiment: &c}, nil
+}
+
+// StopExperiment implements the FIS operation: a terminal experiment is a
+// ConflictException; an active one moves to StopTo.
+func (f *FIS) StopExperiment(_ context.Context, in *fis.StopExperimentInput, _ ...func(*fis.Options)) (*fis.StopExperimentOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("StopExperiment"); err != nil {
+		return nil, err
+	}
+	e, ok := f.Experiments[aws.ToString(in.Id)]
+	if !ok {
+		return nil, APIError("ResourceNotFoundException")
+	}
+	switch e.State.Status {
+	case types.ExperimentStatusCompleted, types.ExperimentStatusStopped, types.ExperimentStatusFailed, types.ExperimentStatusCancelled:
+		return nil, APIError("ConflictException")
+	}
+	to := f.StopTo
+	if to == "" {
+		to = types.ExperimentStatusStopping
+	}
+	e.State = &types.ExperimentState{Status: to, Reason: aws.String("Experiment stopped by user.")}
+	c := *e
+	return &fis.StopExperimentOutput{Experiment: &c}, nil
+}
+
+// ListExperiments implements the FIS operation; summaries carry tags.
+func (f *FIS) ListExperiments(_ context.Context, in *fis.ListExperimentsInput, _ ...func(*fis.Options)) (*fis.ListExperimentsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("ListExperiments"); err != nil {
+		return nil, err
+	}
+	var all []types.ExperimentSummary
+	for _, id := range sortedKeys(f.Experiments) {
+		e := f.Experiments[id]
+		st := *e.State
+		all = append(all, types.ExperimentSummary{Id: e.Id, ExperimentTemplateId: e.ExperimentTemplateId, State: &st, CreationTime: e.CreationTime, Tags: copyTags(f.ExperimentTags[id])})
+	}
+	items, next := page(all, in.NextToken, f.pageSize())
+	return &fis.ListExperimentsOutput{Experiments: items, NextToken: next}, nil
+}
+
+// GetSafetyLever implements the FIS operation.
+func (f *FIS) GetSafetyLever(_ context.Context, in *fis.GetSafetyLeverInput, _ ...func(*fis.Options)) (*fis.GetSafetyLeverOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("GetSafetyLever"); err != nil {
+		return nil, err
+	}
+	if f.Lever == nil {
+		return nil, APIError("ResourceNotFoundException")
+	}
+	st := *f.Lever
+	return &fis.GetSafetyLeverOutput{SafetyLever: &types.SafetyLever{Id: in.Id, State: &st}}, nil
+}
+
+func copyTags(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// ListPages is how many pages of a list operation were read.
+func (f *FIS) ListPages(op string) int { return f.Count(op) }

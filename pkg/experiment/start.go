@@ -1,0 +1,177 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/fis/types"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Template actions reported in StartResult.TemplateAction.
+const (
+	TemplateCreated = "created"
+	TemplateUpdated = "updated"
+	TemplateReused  = "reused"
+)
+
+// Starter ensures the GameDay's experiment template and starts one
+// experiment per execution, however often it is retried.
+type Starter struct {
+	API StartAPI
+	// Render renders a GameDay into the template request exactly as sent
+	// (fistemplate.Render with the stack's options).
+	Render func(*gameday.Spec) (*fis.CreateExperimentTemplateInput, error)
+	// Update turns a rendered request into the update of template id
+	// (fistemplate.UpdateInput).
+	Update func(id string, in *fis.CreateExperimentTemplateInput) *fis.UpdateExperimentTemplateInput
+	// Digest is the spec digest (fistemplate.SpecDigest), used when Render
+	// does not tag the request with one itself.
+	Digest func(*gameday.Spec) string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handle is the start-experiment step.
+func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.StartResult, error) {
+	spec := st.GameDay
+	if spec == nil {
+		return gameday.StartResult{}, gameday.NewStepError(gameday.ErrNameInvalidGameDay, "start experiment: the run carries no gameday")
+	}
+	if st.Execution.Name == "" {
+		return gameday.StartResult{}, errors.New("start experiment: the run carries no execution name to derive the client token from")
+	}
+	in, err := s.Render(spec)
+	if err != nil {
+		return gameday.StartResult{}, &gameday.StepError{Name: gameday.ErrNameInvalidGameDay, Err: fmt.Errorf("render template: %w", err)}
+	}
+	tmplID, action, err := s.ensureTemplate(ctx, spec, st.Execution.Name, in)
+	if err != nil {
+		return gameday.StartResult{}, err
+	}
+	token := ClientToken("start", st.Execution.Name)
+	tags := map[string]string{}
+	maps.Copy(tags, spec.Metadata.Tags)
+	tags[TagName] = spec.Metadata.Name
+	tags[TagExecution] = st.Execution.ARN
+	out, err := s.API.StartExperiment(ctx, &fis.StartExperimentInput{
+		ClientToken:          aws.String(token),
+		ExperimentTemplateId: aws.String(tmplID),
+		Tags:                 tags,
+	})
+	if err != nil {
+		return gameday.StartResult{}, fmt.Errorf("start experiment from template %s: %w", tmplID, Classify(err))
+	}
+	if out.Experiment == nil || aws.ToString(out.Experiment.Id) == "" {
+		return gameday.StartResult{}, fmt.Errorf("start experiment from template %s: FIS returned no experiment id", tmplID)
+	}
+	started := s.now()
+	if t := out.Experiment.StartTime; t != nil {
+		started = *t
+	} else if t := out.Experiment.CreationTime; t != nil {
+		started = *t
+	}
+	started = started.UTC()
+	id := aws.ToString(out.Experiment.Id)
+	slog.InfoContext(ctx, "experiment started", "gameday", spec.Metadata.Name, "experimentId", id,
+		"experimentTemplateId", tmplID, "templateAction", action)
+	return gameday.StartResult{
+		ExperimentID:         id,
+		ExperimentTemplateID: tmplID,
+		TemplateAction:       action,
+		ClientToken:          token,
+		StartedAt:            started,
+		Deadline:             started.Add(spec.ExperimentTimeout()),
+	}, nil
+}
+
+func (s *Starter) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// ensureTemplate finds the GameDay's template by its name tag and creates,
+// updates or reuses it. It returns the template id and what it did.
+func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execName string, in *fis.CreateExperimentTemplateInput) (string, string, error) {
+	name := spec.Metadata.Name
+	want := in.Tags[TagDigest]
+	if want == "" && s.Digest != nil {
+		want = s.Digest(spec)
+	}
+	tags := map[string]string{}
+	maps.Copy(tags, in.Tags)
+	tags[TagName] = name
+	if want != "" {
+		tags[TagDigest] = want
+	}
+	in.Tags = tags
+
+	found, err := s.findTemplate(ctx, name)
+	if err != nil {
+		return "", "", err
+	}
+	if found == nil {
+		if aws.ToString(in.ClientToken) == "" {
+			in.ClientToken = aws.String(ClientToken("template", execName))
+		}
+		out, err := s.API.CreateExperimentTemplate(ctx, in)
+		if err != nil {
+			return "", "", fmt.Errorf("create experiment template for %s: %w", name, Classify(err))
+		}
+		if out.ExperimentTemplate == nil || aws.ToString(out.ExperimentTemplate.Id) == "" {
+			return "", "", fmt.Errorf("create experiment template for %s: FIS returned no template id", name)
+		}
+		return aws.ToString(out.ExperimentTemplate.Id), TemplateCreated, nil
+	}
+	id := aws.ToString(found.Id)
+	if want != "" && found.Tags[TagDigest] == want {
+		return id, TemplateReused, nil
+	}
+	if _, err := s.API.UpdateExperimentTemplate(ctx, s.Update(id, in)); err != nil {
+		return "", "", fmt.Errorf("update experiment template %s: %w", id, Classify(err))
+	}
+	// UpdateExperimentTemplate leaves tags alone: record the new digest.
+	if _, err := s.API.TagResource(ctx, &fis.TagResourceInput{ResourceArn: found.Arn, Tags: tags}); err != nil {
+		return "", "", fmt.Errorf("tag experiment template %s: %w", id, Classify(err))
+	}
+	return id, TemplateUpdated, nil
+}
+
+// findTemplate returns the GameDay's template (the newest, should there be
+// several), or nil.
+func (s *Starter) findTemplate(ctx context.Context, name string) (*types.ExperimentTemplateSummary, error) {
+	var found []types.ExperimentTemplateSummary
+	p := fis.NewListExperimentTemplatesPaginator(s.API, &fis.ListExperimentTemplatesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list experiment templates: %w", Classify(err))
+		}
+		for _, t := range page.ExperimentTemplates {
+			if t.Tags[TagName] == name {
+				found = append(found, t)
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		ti, tj := aws.ToTime(found[i].CreationTime), aws.ToTime(found[j].CreationTime)
+		if !ti.Equal(tj) {
+			return ti.After(tj)
+		}
+		return aws.ToString(found[i].Id) < aws.ToString(found[j].Id)
+	})
+	return &found[0], nil
+}

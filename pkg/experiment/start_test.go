@@ -1,0 +1,186 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+const execARN = "arn:aws:states:us-east-1:123456789012:execution:gameday:run-1"
+
+func testSpec(desc string) *gameday.Spec {
+	return &gameday.Spec{
+		APIVersion: gameday.APIVersion, Kind: gameday.Kind,
+		Metadata: gameday.Metadata{Name: "carts-latency", Description: desc, Tags: map[string]string{"env": "staging"}},
+		Spec: gameday.Body{
+			Faults:   []gameday.Fault{{Name: "carts-delay", MaxDuration: gameday.Duration{Duration: 5 * time.Minute}}},
+			Timeouts: gameday.Timeouts{Experiment: gameday.Duration{Duration: 30 * time.Minute}},
+		},
+	}
+}
+
+// fakeRender stands in for fistemplate.Render: the digest tag is the
+// description, so a test changes the digest by changing the description.
+func fakeRender(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) {
+	if s.Metadata.Description == "unrenderable" {
+		return nil, errors.New("fault carts-delay: too long")
+	}
+	return &fis.CreateExperimentTemplateInput{
+		Description: aws.String(s.Metadata.Description),
+		RoleArn:     aws.String("arn:aws:iam::123456789012:role/gameday-fis"),
+		Tags:        map[string]string{TagName: s.Metadata.Name, TagDigest: "digest-" + s.Metadata.Description, "env": "staging"},
+	}, nil
+}
+
+func fakeUpdate(id string, in *fis.CreateExperimentTemplateInput) *fis.UpdateExperimentTemplateInput {
+	return &fis.UpdateExperimentTemplateInput{Id: aws.String(id), Description: in.Description, RoleArn: in.RoleArn}
+}
+
+func newStarter(f *experimenttest.FIS) *Starter {
+	return &Starter{API: f, Render: fakeRender, Update: fakeUpdate, Now: func() time.Time { return t0 }}
+}
+
+func startState(spec *gameday.Spec) gameday.RunState {
+	return gameday.RunState{
+		RunInput:  gameday.RunInput{GameDay: spec},
+		Execution: gameday.Execution{ARN: execARN, Name: "run-1"},
+	}
+}
+
+func TestStarterTemplateActions(t *testing.T) {
+	tests := []struct {
+		name        string
+		existing    map[string]string // tags of an existing template; nil: none
+		others      int               // templates of other GameDays
+		wantAction  string
+		wantCalls   map[string]int
+		wantTmplTag string
+	}{
+		{name: "creates when none", wantAction: TemplateCreated, others: 3,
+			wantCalls:   map[string]int{"CreateExperimentTemplate": 1, "UpdateExperimentTemplate": 0, "TagResource": 0},
+			wantTmplTag: "digest-v1"},
+		{name: "reuses when the digest is unchanged", existing: map[string]string{TagName: "carts-latency", TagDigest: "digest-v1"}, others: 3,
+			wantAction:  TemplateReused,
+			wantCalls:   map[string]int{"CreateExperimentTemplate": 0, "UpdateExperimentTemplate": 0, "TagResource": 0},
+			wantTmplTag: "digest-v1"},
+		{name: "updates and retags when the digest changed", existing: map[string]string{TagName: "carts-latency", TagDigest: "digest-v0"}, others: 3,
+			wantAction:  TemplateUpdated,
+			wantCalls:   map[string]int{"CreateExperimentTemplate": 0, "UpdateExperimentTemplate": 1, "TagResource": 1},
+			wantTmplTag: "digest-v1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &experimenttest.FIS{}
+			for i := range tt.others { // spread over pages before and after ours
+				f.AddTemplate("EXT-other-"+string(rune('a'+i)), map[string]string{TagName: "other"})
+			}
+			if tt.existing != nil {
+				f.AddTemplate("EXT-ours", tt.existing)
+			}
+			got, err := newStarter(f).Handle(context.Background(), startState(testSpec("v1")))
+			if err != nil {
+				t.Fatalf("Handle() error = %v", err)
+			}
+			if got.TemplateAction != tt.wantAction {
+				t.Errorf("TemplateAction = %q, want %q", got.TemplateAction, tt.wantAction)
+			}
+			for op, n := range tt.wantCalls {
+				if c := f.Count(op); c != n {
+					t.Errorf("%s called %d times, want %d", op, c, n)
+				}
+			}
+			tmpl := f.Templates[got.ExperimentTemplateID]
+			if tmpl == nil {
+				t.Fatalf("template %q does not exist", got.ExperimentTemplateID)
+			}
+			if tmpl.Tags[TagDigest] != tt.wantTmplTag || tmpl.Tags[TagName] != "carts-latency" {
+				t.Errorf("template tags = %v, want %s=%s", tmpl.Tags, TagDigest, tt.wantTmplTag)
+			}
+			if f.ListPages("ListExperimentTemplates") < 2 {
+				t.Errorf("ListExperimentTemplates: %d pages read, want the paginator to read them all", f.ListPages("ListExperimentTemplates"))
+			}
+		})
+	}
+}
+
+func TestStarterStartsOneExperimentHoweverRetried(t *testing.T) {
+	f := &experimenttest.FIS{}
+	s := newStarter(f)
+	var results []gameday.StartResult
+	for range 6 {
+		got, err := s.Handle(context.Background(), startState(testSpec("v1")))
+		if err != nil {
+			t.Fatalf("Handle() error = %v", err)
+		}
+		results = append(results, got)
+	}
+	if n := len(f.Experiments); n != 1 {
+		t.Fatalf("%d experiments started, want 1", n)
+	}
+	if n := len(f.Templates); n != 1 {
+		t.Fatalf("%d templates created, want 1", n)
+	}
+	want := gameday.StartResult{
+		ExperimentID: results[0].ExperimentID, ExperimentTemplateID: results[0].ExperimentTemplateID,
+		TemplateAction: TemplateCreated, ClientToken: "start-run-1",
+		StartedAt: t0, Deadline: t0.Add(30 * time.Minute),
+	}
+	if diff := cmp.Diff(want, results[0]); diff != "" {
+		t.Errorf("first result mismatch (-want +got):\n%s", diff)
+	}
+	for i, r := range results[1:] {
+		if r.ExperimentID != want.ExperimentID || r.TemplateAction != TemplateReused || !r.Deadline.Equal(want.Deadline) {
+			t.Errorf("retry %d = %+v, want the same experiment, template reused", i+1, r)
+		}
+	}
+	wantTags := map[string]string{TagName: "carts-latency", TagExecution: execARN, "env": "staging"}
+	if diff := cmp.Diff(wantTags, f.ExperimentTags[want.ExperimentID]); diff != "" {
+		t.Errorf("experiment tags mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestStarterErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		state    gameday.RunState
+		fail     map[string]error
+		wantName string
+		sentinel error
+	}{
+		{name: "no gameday", state: gameday.RunState{Execution: gameday.Execution{Name: "run-1"}}, wantName: gameday.ErrNameInvalidGameDay},
+		{name: "no execution name", state: gameday.RunState{RunInput: gameday.RunInput{GameDay: testSpec("v1")}}, wantName: gameday.ErrNameInternal},
+		{name: "render fails", state: startState(testSpec("unrenderable")), wantName: gameday.ErrNameInvalidGameDay},
+		{name: "start throttled", state: startState(testSpec("v1")),
+			fail: map[string]error{"StartExperiment": experimenttest.APIError("ThrottlingException")}, wantName: gameday.ErrNameInternal, sentinel: gameday.ErrThrottled},
+		{name: "quota", state: startState(testSpec("v1")),
+			fail: map[string]error{"StartExperiment": experimenttest.APIError("ServiceQuotaExceededException")}, wantName: gameday.ErrNameInternal, sentinel: gameday.ErrQuota},
+		{name: "list templates fails", state: startState(testSpec("v1")),
+			fail: map[string]error{"ListExperimentTemplates": experimenttest.APIError("TooManyRequestsException")}, wantName: gameday.ErrNameInternal, sentinel: gameday.ErrThrottled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &experimenttest.FIS{Fail: tt.fail}
+			_, err := newStarter(f).Handle(context.Background(), tt.state)
+			if err == nil {
+				t.Fatal("Handle() error = nil")
+			}
+			if got := gameday.ErrorName(err); got != tt.wantName {
+				t.Errorf("ErrorName(%v) = %s, want %s", err, got, tt.wantName)
+			}
+			if tt.sentinel != nil && !errors.Is(err, tt.sentinel) {
+				t.Errorf("Handle() error = %v, want errors.Is %v", err, tt.sentinel)
+			}
+			if len(f.Experiments) != 0 {
+				t.Errorf("%d experiments started, want none", len(f.Experiments))
+			}
+		})
+	}
+}

@@ -1,0 +1,106 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/fis/types"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Stopper stops the run's experiment and confirms that it has ended.
+type Stopper struct {
+	API StopAPI
+}
+
+// Handle is the stop-experiment step. It stops $.start's experiment or, when
+// the start failed mid-way and left no $.start, every experiment tagged with
+// the execution ARN. An experiment that already ended, or never existed,
+// counts as stopped. While FIS is still stopping it, Handle returns
+// ExperimentNotTerminal for the state machine to retry.
+func (s *Stopper) Handle(ctx context.Context, st gameday.RunState) (gameday.StopResult, error) {
+	var ids []string
+	if st.Start != nil && st.Start.ExperimentID != "" {
+		ids = []string{st.Start.ExperimentID}
+	} else {
+		found, err := ByExecution(ctx, s.API, st.Execution.ARN)
+		if err != nil {
+			return gameday.StopResult{}, fmt.Errorf("find experiments of %s: %w", st.Execution.ARN, err)
+		}
+		for _, e := range found {
+			ids = append(ids, aws.ToString(e.Id))
+		}
+		if len(ids) == 0 {
+			return gameday.StopResult{AlreadyTerminal: true, Reason: "no experiment was started by this execution"}, nil
+		}
+	}
+	var first gameday.StopResult
+	var pending []string
+	for i, id := range ids {
+		res, err := s.stop(ctx, id)
+		if err != nil {
+			return gameday.StopResult{}, err
+		}
+		if !res.State.Terminal() && !res.AlreadyTerminal {
+			pending = append(pending, id)
+		}
+		if i == 0 {
+			first = res
+		}
+	}
+	if len(pending) > 0 {
+		return gameday.StopResult{}, gameday.NewStepError(gameday.ErrNameNotTerminal,
+			"experiment %s is still stopping", pending[0])
+	}
+	return first, nil
+}
+
+// stop stops one experiment (unless it has ended) and reads its state back.
+func (s *Stopper) stop(ctx context.Context, id string) (gameday.StopResult, error) {
+	before, err := s.get(ctx, id)
+	if errors.Is(err, gameday.ErrNotFound) {
+		return gameday.StopResult{AlreadyTerminal: true, Reason: "experiment " + id + " does not exist"}, nil
+	}
+	if err != nil {
+		return gameday.StopResult{}, err
+	}
+	state, reason := stateOf(before.State)
+	if state.Terminal() {
+		return gameday.StopResult{State: state, Reason: reason, AlreadyTerminal: true}, nil
+	}
+	if before.State == nil || before.State.Status != types.ExperimentStatusStopping {
+		_, err := s.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: aws.String(id)})
+		switch err = Classify(err); {
+		case err == nil:
+			slog.InfoContext(ctx, "experiment stop requested", "experimentId", id, "state", state)
+		case errors.Is(err, gameday.ErrNotFound):
+			return gameday.StopResult{AlreadyTerminal: true, Reason: "experiment " + id + " does not exist"}, nil
+		case errors.Is(err, gameday.ErrConflict):
+			// It ended (or began stopping) between our two calls: read it back.
+		default:
+			return gameday.StopResult{}, fmt.Errorf("stop experiment %s: %w", id, err)
+		}
+	}
+	after, err := s.get(ctx, id)
+	if err != nil {
+		return gameday.StopResult{}, err
+	}
+	state, reason = stateOf(after.State)
+	return gameday.StopResult{State: state, Reason: reason}, nil
+}
+
+func (s *Stopper) get(ctx context.Context, id string) (*types.Experiment, error) {
+	out, err := s.API.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(id)})
+	if err != nil {
+		return nil, fmt.Errorf("get experiment %s: %w", id, Classify(err))
+	}
+	if out.Experiment == nil {
+		return nil, fmt.Errorf("get experiment %s: FIS returned no experiment", id)
+	}
+	return out.Experiment, nil
+}
