@@ -1,0 +1,267 @@
+// Package rbac writes the least-privilege Kubernetes RBAC that the FIS
+// experiment role needs to run a GameDay's custom-resource faults: one
+// namespaced Role and RoleBinding per namespace where the CRs are created,
+// granting the role's Kubernetes group only the verbs FIS uses (get, create,
+// delete) on only the chaos resources the file uses. No ClusterRole. The
+// EKS access entry that maps the IAM role to that group comes first, as
+// comments with the commands to run.
+package rbac
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// DefaultGroup is the Kubernetes group the FIS role is mapped to.
+const DefaultGroup = "gameday-fis"
+
+// Verbs are what aws:eks:inject-kubernetes-custom-resource does with the
+// custom resource: create it, read it (its status tells FIS whether the
+// fault was injected), and delete it at the end or when the experiment stops.
+var Verbs = []string{"get", "create", "delete"}
+
+// Options say who gets the access. Empty fields take defaults.
+type Options struct {
+	// Group is the Kubernetes group of the FIS role's access entry;
+	// default DefaultGroup.
+	Group string
+	// RoleARN is the FIS experiment role, for the access entry commands;
+	// default arn:<partition>:iam::<account>:role/gameday-fis, the account
+	// taken from the cluster ARN.
+	RoleARN string
+}
+
+// Manifests is Generate with the default role and the given group (default
+// DefaultGroup when empty).
+func Manifests(s *gameday.Spec, group string) ([]byte, error) {
+	return Generate(s, Options{Group: group})
+}
+
+// resourceRef is one Kubernetes resource in its API group.
+type resourceRef struct{ group, resource string }
+
+// Generate writes the RBAC for s: comments with the EKS access entry
+// commands, then a Role and a RoleBinding per namespace, as YAML documents.
+func Generate(s *gameday.Spec, o Options) ([]byte, error) {
+	if s == nil {
+		return nil, errors.New("generate rbac: no gameday")
+	}
+	if o.Group == "" {
+		o.Group = DefaultGroup
+	}
+	if err := checkGroup(o.Group); err != nil {
+		return nil, fmt.Errorf("generate rbac: %w", err)
+	}
+	// namespace -> resources used there
+	byNS := map[string]map[resourceRef]bool{}
+	var errs []error
+	for _, f := range s.Spec.Faults {
+		cr := f.Resource()
+		if cr == nil {
+			continue
+		}
+		ref, err := resourceOf(cr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("fault %s: %w", f.Name, err))
+			continue
+		}
+		ns := cr.Metadata.Namespace
+		if ns == "" {
+			ns = gameday.DefaultNamespace
+		}
+		if byNS[ns] == nil {
+			byNS[ns] = map[resourceRef]bool{}
+		}
+		byNS[ns][ref] = true
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("generate rbac for %s: %w", s.Metadata.Name, err)
+	}
+
+	var buf bytes.Buffer
+	writeHeader(&buf, s, o, sortedKeys(byNS))
+	name := "gameday-" + s.Metadata.Name
+	labels := map[string]string{
+		"app.kubernetes.io/managed-by": "gameday",
+		"app.kubernetes.io/instance":   s.Metadata.Name,
+	}
+	for _, ns := range sortedKeys(byNS) {
+		meta := objectMeta{Name: name, Namespace: ns, Labels: labels}
+		role := roleObject{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role", Metadata: meta, Rules: rules(byNS[ns])}
+		binding := roleBindingObject{
+			APIVersion: "rbac.authorization.k8s.io/v1",
+			Kind:       "RoleBinding",
+			Metadata:   meta,
+			Subjects:   []subject{{Kind: "Group", APIGroup: "rbac.authorization.k8s.io", Name: o.Group}},
+			RoleRef:    roleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: name},
+		}
+		for _, obj := range []any{role, binding} {
+			b, err := yaml.Marshal(obj)
+			if err != nil {
+				return nil, fmt.Errorf("encode rbac: %w", err)
+			}
+			buf.WriteString("---\n")
+			buf.Write(b)
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// rules are one rule per API group, resources sorted.
+func rules(refs map[resourceRef]bool) []policyRule {
+	byGroup := map[string][]string{}
+	for r := range refs {
+		byGroup[r.group] = append(byGroup[r.group], r.resource)
+	}
+	out := make([]policyRule, 0, len(byGroup))
+	for _, g := range sortedKeys(byGroup) {
+		res := byGroup[g]
+		sort.Strings(res)
+		out = append(out, policyRule{APIGroups: []string{g}, Resources: res, Verbs: append([]string(nil), Verbs...)})
+	}
+	return out
+}
+
+// resourceOf is the API group and plural resource name of a CR kind that
+// FIS can inject.
+func resourceOf(cr *gameday.CustomResource) (resourceRef, error) {
+	group, _, ok := strings.Cut(cr.APIVersion, "/")
+	if !ok || group == "" {
+		return resourceRef{}, fmt.Errorf("apiVersion %q has no API group", cr.APIVersion)
+	}
+	switch group {
+	case "chaos-mesh.org":
+		// Chaos Mesh's CRDs are named after the lowercase kind
+		// (networkchaos.chaos-mesh.org, podchaos.chaos-mesh.org, ...).
+		if !chaosMeshKinds[cr.Kind] {
+			return resourceRef{}, fmt.Errorf("unknown Chaos Mesh kind %q", cr.Kind)
+		}
+		return resourceRef{group, strings.ToLower(cr.Kind)}, nil
+	case "litmuschaos.io":
+		if cr.Kind != "ChaosEngine" {
+			return resourceRef{}, fmt.Errorf("litmus kind %q: FIS injects a ChaosEngine", cr.Kind)
+		}
+		return resourceRef{group, "chaosengines"}, nil
+	}
+	return resourceRef{}, fmt.Errorf("API group %q is neither chaos-mesh.org nor litmuschaos.io", group)
+}
+
+// chaosMeshKinds are the Chaos Mesh v1alpha1 chaos kinds a user creates.
+var chaosMeshKinds = map[string]bool{
+	"AWSChaos": true, "AzureChaos": true, "BlockChaos": true, "DNSChaos": true,
+	"GCPChaos": true, "HTTPChaos": true, "IOChaos": true, "JVMChaos": true,
+	"KernelChaos": true, "NetworkChaos": true, "PhysicalMachineChaos": true,
+	"PodChaos": true, "StressChaos": true, "TimeChaos": true,
+}
+
+// checkGroup refuses a group that EKS access entries do not take.
+func checkGroup(g string) error {
+	if strings.HasPrefix(g, "system:") {
+		return fmt.Errorf("group %q: EKS access entries refuse groups starting with system:", g)
+	}
+	if strings.ContainsAny(g, " \t\n") {
+		return fmt.Errorf("group %q contains white space", g)
+	}
+	return nil
+}
+
+// writeHeader writes the comments: what this is and the access entry
+// commands.
+func writeHeader(buf *bytes.Buffer, s *gameday.Spec, o Options, namespaces []string) {
+	cluster, region, roleARN := clusterFacts(s, o)
+	fmt.Fprintf(buf, "# Kubernetes RBAC for GameDay %s, generated by `gameday rbac`.\n", s.Metadata.Name)
+	if len(namespaces) == 0 {
+		buf.WriteString("#\n# This GameDay creates no Kubernetes custom resource, so FIS needs no\n# Kubernetes permission for it.\n")
+		return
+	}
+	fmt.Fprintf(buf, "# FIS (aws:eks:inject-kubernetes-custom-resource) may %s only the\n", strings.Join(Verbs, ", "))
+	fmt.Fprintf(buf, "# chaos resources this file uses, only in namespace(s) %s.\n", strings.Join(namespaces, ", "))
+	buf.WriteString("#\n# 1. Map the FIS experiment role to the Kubernetes group (once per cluster;\n")
+	buf.WriteString("#    the cluster's authentication mode must include API):\n#\n")
+	regionFlag := ""
+	if region != "" {
+		regionFlag = " --region " + region
+	}
+	fmt.Fprintf(buf, "#   aws eks create-access-entry --cluster-name %s --principal-arn %s --type STANDARD --kubernetes-groups %s%s\n", cluster, roleARN, o.Group, regionFlag)
+	buf.WriteString("#\n#    If the role already has an access entry, list its groups and keep them:\n#\n")
+	fmt.Fprintf(buf, "#   aws eks describe-access-entry --cluster-name %s --principal-arn %s%s\n", cluster, roleARN, regionFlag)
+	fmt.Fprintf(buf, "#   aws eks update-access-entry --cluster-name %s --principal-arn %s --kubernetes-groups %s <existing groups>%s\n", cluster, roleARN, o.Group, regionFlag)
+	buf.WriteString("#\n# 2. Apply the Roles and RoleBindings below:\n#\n")
+	buf.WriteString("#   gameday rbac FILE | kubectl apply -f -\n")
+}
+
+// clusterFacts are the cluster name, region and role ARN for the commands,
+// from the GameDay's target and the options.
+func clusterFacts(s *gameday.Spec, o Options) (cluster, region, roleARN string) {
+	cluster = s.Spec.Target.ClusterName
+	partition, account := "aws", "<account>"
+	if arn := s.Spec.Target.Cluster; arn != "" {
+		parts := strings.SplitN(arn, ":", 6)
+		if len(parts) == 6 {
+			partition, region, account = parts[1], parts[3], parts[4]
+			cluster = strings.TrimPrefix(parts[5], "cluster/")
+		}
+	}
+	if cluster == "" {
+		cluster = "<cluster>"
+	}
+	roleARN = o.RoleARN
+	if roleARN == "" {
+		roleARN = fmt.Sprintf("arn:%s:iam::%s:role/gameday-fis", partition, account)
+	}
+	return cluster, region, roleARN
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// The objects, with the field names of rbac.authorization.k8s.io/v1.
+// sigs.k8s.io/yaml writes their keys sorted.
+type (
+	objectMeta struct {
+		Name      string            `json:"name"`
+		Namespace string            `json:"namespace"`
+		Labels    map[string]string `json:"labels,omitempty"`
+	}
+	policyRule struct {
+		APIGroups []string `json:"apiGroups"`
+		Resources []string `json:"resources"`
+		Verbs     []string `json:"verbs"`
+	}
+	roleObject struct {
+		APIVersion string       `json:"apiVersion"`
+		Kind       string       `json:"kind"`
+		Metadata   objectMeta   `json:"metadata"`
+		Rules      []policyRule `json:"rules"`
+	}
+	subject struct {
+		Kind     string `json:"kind"`
+		APIGroup string `json:"apiGroup"`
+		Name     string `json:"name"`
+	}
+	roleRef struct {
+		APIGroup string `json:"apiGroup"`
+		Kind     string `json:"kind"`
+		Name     string `json:"name"`
+	}
+	roleBindingObject struct {
+		APIVersion string     `json:"apiVersion"`
+		Kind       string     `json:"kind"`
+		Metadata   objectMeta `json:"metadata"`
+		Subjects   []subject  `json:"subjects"`
+		RoleRef    roleRef    `json:"roleRef"`
+	}
+)
