@@ -1,0 +1,424 @@
+package cwsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// alarm is one metric alarm.
+type alarm struct {
+	name, arn, description string
+	actionsEnabled         bool
+	okActions              []string
+	alarmActions           []string
+	insufficientActions    []string
+
+	namespace, metricName string
+	dims                  []dim
+	statistic             string // or
+	extendedStatistic     string
+	unit                  string
+	period                int64
+	evaluationPeriods     int64
+	datapointsToAlarm     *int64
+	threshold             float64
+	comparison            string
+	treatMissingData      string // as given; "" means missing
+	evaluateLowSample     string
+	configUpdated         time.Time
+
+	state, reason, reasonData       string
+	stateUpdated, stateTransitioned time.Time
+}
+
+// m is DatapointsToAlarm, EvaluationPeriods when not set.
+func (a *alarm) m() int64 {
+	if a.datapointsToAlarm != nil {
+		return *a.datapointsToAlarm
+	}
+	return a.evaluationPeriods
+}
+
+func (a *alarm) stat() stat {
+	if a.extendedStatistic != "" {
+		st, _ := parseStat(a.extendedStatistic)
+		return st
+	}
+	st, _ := parseStat(a.statistic)
+	return st
+}
+
+var comparisonText = map[string]string{
+	"GreaterThanOrEqualToThreshold": "greater than or equal to",
+	"GreaterThanThreshold":          "greater than",
+	"LessThanThreshold":             "less than",
+	"LessThanOrEqualToThreshold":    "less than or equal to",
+}
+
+func (a *alarm) breaches(v float64) bool {
+	switch a.comparison {
+	case "GreaterThanOrEqualToThreshold":
+		return v >= a.threshold
+	case "GreaterThanThreshold":
+		return v > a.threshold
+	case "LessThanThreshold":
+		return v < a.threshold
+	case "LessThanOrEqualToThreshold":
+		return v <= a.threshold
+	}
+	return false
+}
+
+// datapoint is one evaluated period: its start and, unless missing, value.
+type datapoint struct {
+	t      time.Time
+	v      float64
+	count  float64
+	exists bool
+}
+
+// evaluation is the outcome of evaluating one alarm; change is false when
+// the alarm keeps its state whatever it is (treatMissingData ignore).
+type evaluation struct {
+	change     bool
+	state      string
+	reason     string
+	reasonData string
+}
+
+// evaluationRange is how many periods CloudWatch retrieves to evaluate an
+// alarm: more than EvaluationPeriods, so that missing data can be skipped.
+// The CloudWatch guide's examples retrieve 5 for 3 evaluation periods.
+func evaluationRange(n int64) int64 { return n + 2 }
+
+// evaluate computes a's state from its metric as of now; s.mu must be held.
+//
+// It follows "How alarm state is evaluated when data is missing" in the
+// CloudWatch user guide: the range holds the last N+2 complete periods; with
+// N or more real datapoints the N most recent are evaluated and missing data
+// treatment is not needed; with fewer, missing periods are filled as the
+// treatment says, as few as possible; with none, missing gives
+// INSUFFICIENT_DATA, ignore keeps the state, breaching ALARM, notBreaching OK.
+func (s *Service) evaluate(a *alarm, now time.Time) evaluation {
+	n, m := a.evaluationPeriods, a.m()
+	r := evaluationRange(n)
+	end := bucketStart(now, a.period) // only complete periods
+	start := end.Add(-time.Duration(r*a.period) * time.Second)
+	st := a.stat()
+
+	agg := map[int64]*agg{}
+	if mm, ok := s.metrics[metricKey(a.namespace, a.metricName, a.dims)]; ok {
+		agg = mm.buckets(start, end, a.period, a.unit)
+	}
+	points := make([]datapoint, r) // oldest first
+	var real []int
+	for i := int64(0); i < r; i++ {
+		t := start.Add(time.Duration(i*a.period) * time.Second)
+		points[i].t = t
+		if g, ok := agg[t.Unix()]; ok {
+			if v, ok := g.value(st); ok {
+				points[i].v, points[i].count, points[i].exists = v, g.count, true
+				real = append(real, int(i))
+			}
+		}
+	}
+	return decide(a, points, real, n, m, now, start)
+}
+
+// decide applies the evaluation rules to the range's datapoints.
+func decide(a *alarm, points []datapoint, real []int, n, m int64, now, start time.Time) evaluation {
+	treat := a.treatMissingData
+	if treat == "" {
+		treat = "missing"
+	}
+	if len(real) == 0 {
+		switch treat {
+		case "ignore":
+			return evaluation{}
+		case "breaching", "notBreaching":
+			state, label := StateAlarm, "Breaching"
+			if treat == "notBreaching" {
+				state, label = StateOK, "NonBreaching"
+			}
+			reason := fmt.Sprintf("Threshold Crossed: no datapoints were received for %s and %s treated as [%s].",
+				plural(n, "period", "periods"), plural(n, "missing datapoint was", "missing datapoints were"), label)
+			return evaluation{change: true, state: state, reason: reason, reasonData: reasonData(a, now, start, nil)}
+		default:
+			return evaluation{change: true, state: StateInsufficientData,
+				reason:     fmt.Sprintf("Insufficient Data: %s unknown.", plural(n, "datapoint was", "datapoints were")),
+				reasonData: reasonData(a, now, start, nil)}
+		}
+	}
+
+	var evaluated []datapoint // newest first
+	filled := int64(0)
+	if int64(len(real)) >= n {
+		for i := len(real) - 1; i >= len(real)-int(n); i-- {
+			evaluated = append(evaluated, points[real[i]])
+		}
+	} else {
+		for i := len(real) - 1; i >= 0; i-- {
+			evaluated = append(evaluated, points[real[i]])
+		}
+		filled = n - int64(len(real))
+	}
+
+	var breaching, ok []datapoint
+	for _, p := range evaluated {
+		if a.breaches(p.v) {
+			breaching = append(breaching, p)
+		} else {
+			ok = append(ok, p)
+		}
+	}
+	nb := int64(len(breaching))
+	nok := int64(len(ok))
+	if filled > 0 {
+		switch treat {
+		case "breaching":
+			nb += filled
+		case "notBreaching":
+			nok += filled
+		default: // missing, ignore: only the real datapoints count
+			if nb < m && nok == 0 {
+				// Every real datapoint breaches, but fewer than M. The guide's
+				// first table (3 of 3, "X - - - -") goes to ALARM with missing
+				// when the breaching datapoints are all older than the last N
+				// periods, and to INSUFFICIENT_DATA ("- - - - X") otherwise.
+				newest := real[len(real)-1]
+				if treat == "missing" && int64(newest) < int64(len(points))-n {
+					nb = m
+				} else if treat == "ignore" {
+					return evaluation{}
+				} else {
+					return evaluation{change: true, state: StateInsufficientData,
+						reason:     fmt.Sprintf("Insufficient Data: %s unknown.", plural(filled, "datapoint was", "datapoints were")),
+						reasonData: reasonData(a, now, start, evaluated)}
+				}
+			}
+		}
+	}
+	if nb >= m {
+		return evaluation{change: true, state: StateAlarm,
+			reason:     thresholdReason(a, breaching, nb, n, m, false),
+			reasonData: reasonData(a, now, start, evaluated)}
+	}
+	return evaluation{change: true, state: StateOK,
+		reason:     thresholdReason(a, ok, nok, n, n-m+1, true),
+		reasonData: reasonData(a, now, start, evaluated)}
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// thresholdReason writes CloudWatch's "Threshold Crossed" reason, for
+// example "Threshold Crossed: 1 datapoint [42.0 (26/11/26 00:10:00)] was
+// greater than the threshold (10.0)." or, for an M out of N alarm,
+// "Threshold Crossed: 2 out of the last 3 datapoints [...] were greater than
+// the threshold (10.0) (minimum 2 datapoints for OK -> ALARM transition)."
+func thresholdReason(a *alarm, shown []datapoint, count, n, min int64, notBreaching bool) string {
+	vals := make([]string, len(shown))
+	for i, p := range shown {
+		vals[i] = javaDouble(p.v) + " (" + p.t.UTC().Format("02/01/06 15:04:05") + ")"
+	}
+	cmp := comparisonText[a.comparison]
+	if notBreaching {
+		cmp = "not " + cmp
+	}
+	thr := javaDouble(a.threshold)
+	if n == 1 {
+		return fmt.Sprintf("Threshold Crossed: 1 datapoint [%s] was %s the threshold (%s).", strings.Join(vals, ", "), cmp, thr)
+	}
+	from, to := a.state, StateAlarm
+	if notBreaching {
+		to = StateOK
+	}
+	verb := "were"
+	if count == 1 {
+		verb = "was"
+	}
+	return fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints [%s] %s %s the threshold (%s) (minimum %s for %s -> %s transition).",
+		count, n, strings.Join(vals, ", "), verb, cmp, thr, plural(min, "datapoint", "datapoints"), from, to)
+}
+
+// jfloat marshals as CloudWatch's JSON does: always with a decimal point.
+type jfloat float64
+
+func (f jfloat) MarshalJSON() ([]byte, error) { return []byte(javaDouble(float64(f))), nil }
+
+const jsonTime = "2006-01-02T15:04:05.000-0700"
+
+type reasonDataJSON struct {
+	Version             string          `json:"version"`
+	QueryDate           string          `json:"queryDate"`
+	StartDate           string          `json:"startDate"`
+	Statistic           string          `json:"statistic,omitempty"`
+	ExtendedStatistic   string          `json:"extendedStatistic,omitempty"`
+	Unit                string          `json:"unit,omitempty"`
+	Period              int64           `json:"period"`
+	RecentDatapoints    []jfloat        `json:"recentDatapoints"`
+	Threshold           jfloat          `json:"threshold"`
+	EvaluatedDatapoints []evaluatedJSON `json:"evaluatedDatapoints,omitempty"`
+}
+
+type evaluatedJSON struct {
+	Timestamp   string  `json:"timestamp"`
+	SampleCount *jfloat `json:"sampleCount,omitempty"`
+	Value       *jfloat `json:"value,omitempty"`
+}
+
+// reasonData is the StateReasonData JSON CloudWatch writes for an
+// evaluation: the query, the recent datapoints oldest first and the
+// evaluated ones newest first.
+func reasonData(a *alarm, now, start time.Time, evaluated []datapoint) string {
+	d := reasonDataJSON{
+		Version:           "1.0",
+		QueryDate:         now.UTC().Format(jsonTime),
+		StartDate:         start.UTC().Format(jsonTime),
+		Statistic:         a.statistic,
+		ExtendedStatistic: a.extendedStatistic,
+		Unit:              a.unit,
+		Period:            a.period,
+		RecentDatapoints:  []jfloat{},
+		Threshold:         jfloat(a.threshold),
+	}
+	for i := len(evaluated) - 1; i >= 0; i-- {
+		d.RecentDatapoints = append(d.RecentDatapoints, jfloat(evaluated[i].v))
+	}
+	for _, p := range evaluated {
+		c, v := jfloat(p.count), jfloat(p.v)
+		d.EvaluatedDatapoints = append(d.EvaluatedDatapoints, evaluatedJSON{Timestamp: p.t.UTC().Format(jsonTime), SampleCount: &c, Value: &v})
+	}
+	b, _ := json.Marshal(d)
+	return string(b)
+}
+
+// historyItem is one DescribeAlarmHistory item.
+type historyItem struct {
+	alarmName string
+	time      time.Time
+	typ       string // StateUpdate, ConfigurationUpdate
+	summary   string
+	data      string
+}
+
+type stateJSON struct {
+	StateValue      string          `json:"stateValue"`
+	StateReason     string          `json:"stateReason"`
+	StateReasonData json.RawMessage `json:"stateReasonData,omitempty"`
+}
+
+func stateHistoryData(oldState, oldReason, newState, newReason, newData string) string {
+	d := struct {
+		Version  string    `json:"version"`
+		OldState stateJSON `json:"oldState"`
+		NewState stateJSON `json:"newState"`
+	}{Version: "1.0", OldState: stateJSON{StateValue: oldState, StateReason: oldReason},
+		NewState: stateJSON{StateValue: newState, StateReason: newReason}}
+	if newData != "" && json.Valid([]byte(newData)) {
+		d.NewState.StateReasonData = json.RawMessage(newData)
+	}
+	b, _ := json.Marshal(d)
+	return string(b)
+}
+
+// alarmJSON is an alarm's configuration as ConfigurationUpdate history
+// items show it.
+type alarmJSON struct {
+	AlarmName                        string          `json:"alarmName"`
+	AlarmDescription                 string          `json:"alarmDescription,omitempty"`
+	ActionsEnabled                   bool            `json:"actionsEnabled"`
+	OKActions                        []string        `json:"okactions"`
+	AlarmActions                     []string        `json:"alarmActions"`
+	InsufficientDataActions          []string        `json:"insufficientDataActions"`
+	StateValue                       string          `json:"stateValue"`
+	MetricName                       string          `json:"metricName"`
+	Namespace                        string          `json:"namespace"`
+	Statistic                        string          `json:"statistic,omitempty"`
+	ExtendedStatistic                string          `json:"extendedStatistic,omitempty"`
+	Dimensions                       []dimensionJSON `json:"dimensions"`
+	Period                           int64           `json:"period"`
+	Unit                             string          `json:"unit,omitempty"`
+	EvaluationPeriods                int64           `json:"evaluationPeriods"`
+	DatapointsToAlarm                *int64          `json:"datapointsToAlarm,omitempty"`
+	Threshold                        jfloat          `json:"threshold"`
+	ComparisonOperator               string          `json:"comparisonOperator"`
+	TreatMissingData                 string          `json:"treatMissingData,omitempty"`
+	EvaluateLowSampleCountPercentile string          `json:"evaluateLowSampleCountPercentile,omitempty"`
+}
+
+type dimensionJSON struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+func (a *alarm) json() alarmJSON {
+	j := alarmJSON{
+		AlarmName: a.name, AlarmDescription: a.description, ActionsEnabled: a.actionsEnabled,
+		OKActions: nonNil(a.okActions), AlarmActions: nonNil(a.alarmActions), InsufficientDataActions: nonNil(a.insufficientActions),
+		StateValue: a.state, MetricName: a.metricName, Namespace: a.namespace,
+		Statistic: a.statistic, ExtendedStatistic: a.extendedStatistic, Dimensions: []dimensionJSON{},
+		Period: a.period, Unit: a.unit, EvaluationPeriods: a.evaluationPeriods, DatapointsToAlarm: a.datapointsToAlarm,
+		Threshold: jfloat(a.threshold), ComparisonOperator: a.comparison, TreatMissingData: a.treatMissingData,
+		EvaluateLowSampleCountPercentile: a.evaluateLowSample,
+	}
+	for _, d := range a.dims {
+		j.Dimensions = append(j.Dimensions, dimensionJSON{d.Name, d.Value})
+	}
+	return j
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// configHistoryData is the HistoryData of a ConfigurationUpdate item:
+// {"version":"1.0","type":"Create","createdAlarm":{...}} on creation,
+// "Update" with updatedAlarm and the changed fields' originalUpdatedFields,
+// "Delete" with deletedAlarm.
+func configHistoryData(typ string, old, cur *alarm) string {
+	d := map[string]any{"version": "1.0", "type": typ}
+	switch typ {
+	case "Create":
+		d["createdAlarm"] = cur.json()
+	case "Delete":
+		d["deletedAlarm"] = cur.json()
+	case "Update":
+		d["updatedAlarm"] = cur.json()
+		d["originalUpdatedFields"] = changedFields(old.json(), cur.json())
+	}
+	b, _ := json.Marshal(d)
+	return string(b)
+}
+
+func changedFields(old, cur alarmJSON) map[string]json.RawMessage {
+	var om, cm map[string]json.RawMessage
+	ob, _ := json.Marshal(old)
+	cb, _ := json.Marshal(cur)
+	_ = json.Unmarshal(ob, &om)
+	_ = json.Unmarshal(cb, &cm)
+	out := map[string]json.RawMessage{}
+	for k, v := range om {
+		if k == "stateValue" {
+			continue
+		}
+		if string(cm[k]) != string(v) {
+			out[k] = v
+		}
+	}
+	for k := range cm {
+		if _, ok := om[k]; !ok {
+			out[k] = json.RawMessage("null")
+		}
+	}
+	return out
+}

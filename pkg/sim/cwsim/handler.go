@@ -1,0 +1,173 @@
+package cwsim
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+)
+
+// cborPathPrefix is where the rpcv2Cbor client posts: the path ends with
+// the operation name.
+const cborPathPrefix = "/service/GraniteServiceVersion20100801/operation/"
+
+// maxBody bounds a request body; PutMetricData allows 1 MB.
+const maxBody = 2 << 20
+
+type opFunc func(s *Service, in val) (obj, error)
+
+var ops = map[string]opFunc{
+	"PutMetricData":        (*Service).opPutMetricData,
+	"GetMetricData":        (*Service).opGetMetricData,
+	"ListMetrics":          (*Service).opListMetrics,
+	"PutMetricAlarm":       (*Service).opPutMetricAlarm,
+	"DescribeAlarms":       (*Service).opDescribeAlarms,
+	"DeleteAlarms":         (*Service).opDeleteAlarms,
+	"SetAlarmState":        (*Service).opSetAlarmState,
+	"DescribeAlarmHistory": (*Service).opDescribeAlarmHistory,
+	"TagResource":          (*Service).opTagResource,
+	"UntagResource":        (*Service).opUntagResource,
+	"ListTagsForResource":  (*Service).opListTagsForResource,
+}
+
+// ServeHTTP serves the CloudWatch API. A request is RPCv2 CBOR when it
+// carries the Smithy-Protocol header or posts to the CBOR operation path,
+// awsQuery otherwise (a form with Action=...).
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := s.requestID()
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	if r.Header.Get("Smithy-Protocol") != "" || strings.HasPrefix(r.URL.Path, cborPathPrefix) {
+		s.serveCBOR(w, r)
+		return
+	}
+	s.serveQuery(w, r, reqID)
+}
+
+func (s *Service) requestID() string {
+	n := s.reqSeq.Add(1)
+	return fmt.Sprintf("c10dc0de-0000-4000-8000-%012x", n)
+}
+
+func (s *Service) serveCBOR(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		cborError(w, &apiError{shape: "UnknownOperationException", code: "UnknownOperationException", status: 405,
+			message: "rpcv2Cbor requests must be POST"})
+		return
+	}
+	op, ok := strings.CutPrefix(r.URL.Path, cborPathPrefix)
+	fn, known := ops[op]
+	if !ok || !known {
+		cborError(w, &apiError{shape: "UnknownOperationException", code: "UnknownOperationException", status: 404,
+			message: "Unknown operation " + strings.TrimPrefix(r.URL.Path, "/")})
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		cborError(w, &apiError{shape: "SerializationException", code: "SerializationException", status: 400,
+			message: err.Error()})
+		return
+	}
+	var in cbor.Value = cbor.Map{}
+	if len(body) > 0 {
+		v, err := cbor.Decode(body)
+		if err != nil {
+			cborError(w, &apiError{shape: "SerializationException", code: "SerializationException", status: 400,
+				message: "decode CBOR body: " + err.Error()})
+			return
+		}
+		if _, isMap := v.(cbor.Map); !isMap {
+			cborError(w, &apiError{shape: "SerializationException", code: "SerializationException", status: 400,
+				message: "request body must be a CBOR map"})
+			return
+		}
+		in = v
+	}
+	out, err := fn(s, val{v: in})
+	if err != nil {
+		cborError(w, asAPIError(err))
+		return
+	}
+	h := w.Header()
+	h.Set("Smithy-Protocol", "rpc-v2-cbor")
+	h.Set("Content-Type", "application/cbor")
+	w.WriteHeader(http.StatusOK)
+	if out == nil {
+		out = obj{}
+	}
+	_, _ = w.Write(cbor.Encode(toCBOR(out)))
+}
+
+func (s *Service) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
+	body, err := readBody(r)
+	if err != nil {
+		queryError(w, &apiError{code: "MalformedQueryString", status: 400, message: err.Error()}, reqID)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Header.Del("Content-Encoding")
+	if err := r.ParseForm(); err != nil {
+		queryError(w, &apiError{code: "MalformedQueryString", status: 400, message: err.Error()}, reqID)
+		return
+	}
+	form := r.Form
+	action := form.Get("Action")
+	if action == "" {
+		queryError(w, &apiError{code: "MissingAction", status: 400, message: "Missing Action"}, reqID)
+		return
+	}
+	fn, ok := ops[action]
+	if !ok {
+		queryError(w, &apiError{code: "InvalidAction", status: 400,
+			message: "The action " + action + " is not valid for this web service."}, reqID)
+		return
+	}
+	if v := form.Get("Version"); v != "" && v != "2010-08-01" {
+		queryError(w, &apiError{code: "InvalidAction", status: 400,
+			message: "Could not find operation " + action + " for version " + v}, reqID)
+		return
+	}
+	out, err := fn(s, val{v: queryTree(url.Values(form))})
+	if err != nil {
+		queryError(w, asAPIError(err), reqID)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(queryResponse(action, out, reqID))
+}
+
+// readBody reads the request body, gunzipping it when the client
+// compressed it (the SDKs compress PutMetricData with Content-Encoding gzip).
+func readBody(r *http.Request) ([]byte, error) {
+	var rd io.Reader = r.Body
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("read gzip body: %w", err)
+		}
+		defer zr.Close()
+		rd = zr
+	}
+	b, err := io.ReadAll(io.LimitReader(rd, maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if len(b) > maxBody {
+		return nil, fmt.Errorf("request body is larger than %d bytes", maxBody)
+	}
+	return b, nil
+}
+
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return &apiError{shape: "InternalServiceFault", code: "InternalServiceError", status: 500, message: err.Error(), upper: true}
+}

@@ -1,0 +1,217 @@
+// Package cwsim is the simulator's CloudWatch: metrics (PutMetricData,
+// GetMetricData, ListMetrics), metric alarms evaluated from those metrics as
+// CloudWatch evaluates them, alarm history and tags. It serves the CloudWatch
+// API over HTTP in both protocols CloudWatch speaks (Smithy RPCv2 CBOR for
+// aws-sdk-go-v2, awsQuery for the AWS CLI v1, boto3 and moto), and offers a
+// Go API to the rest of the simulator: PutMetrics for the Sock Shop model,
+// AlarmState and OnTransition for FIS stop conditions.
+//
+// Every timestamp comes from the simulator's clock (simclock), so metrics,
+// alarm history and experiments share one timeline.
+package cwsim
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+)
+
+// EvaluationInterval is how often Run evaluates every alarm, in simulated time.
+const EvaluationInterval = 10 * time.Second
+
+// Alarm states.
+const (
+	StateOK               = "OK"
+	StateAlarm            = "ALARM"
+	StateInsufficientData = "INSUFFICIENT_DATA"
+)
+
+// Service is one account's CloudWatch in one region. It is safe for
+// concurrent use.
+type Service struct {
+	clock   *simclock.Clock
+	account string
+	region  string
+	reqSeq  atomic.Uint64
+
+	mu      sync.Mutex
+	metrics map[string]*metric
+	alarms  map[string]*alarm // by name
+	history []historyItem     // oldest first
+	tags    map[string]map[string]string
+
+	lmu       sync.Mutex
+	listeners []func(Transition)
+}
+
+// New returns an empty CloudWatch for account and region, on clock's timeline.
+func New(clock *simclock.Clock, account, region string) *Service {
+	return &Service{
+		clock:   clock,
+		account: account,
+		region:  region,
+		metrics: map[string]*metric{},
+		alarms:  map[string]*alarm{},
+		tags:    map[string]map[string]string{},
+	}
+}
+
+// Datum is one metric datum for PutMetrics: Values with optional Counts
+// (each 1 when Counts is empty), at Timestamp (the clock's now when zero).
+type Datum struct {
+	MetricName string
+	Unit       string
+	Dimensions map[string]string
+	Timestamp  time.Time
+	Values     []float64
+	Counts     []float64
+}
+
+// PutMetrics records data in namespace, as PutMetricData does but without
+// its request validation; a datum without values is skipped.
+func (s *Service) PutMetrics(namespace string, data []Datum) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range data {
+		if d.MetricName == "" || len(d.Values) == 0 {
+			continue
+		}
+		dims := make([]dim, 0, len(d.Dimensions))
+		for k, v := range d.Dimensions {
+			dims = append(dims, dim{k, v})
+		}
+		t := d.Timestamp
+		if t.IsZero() {
+			t = now
+		}
+		unit := d.Unit
+		if unit == "" {
+			unit = "None"
+		}
+		p := point{t: t.UTC(), unit: unit, values: append([]float64(nil), d.Values...)}
+		if len(d.Counts) > 0 {
+			p.counts = append([]float64(nil), d.Counts...)
+		}
+		s.addPoint(namespace, d.MetricName, dims, p)
+	}
+}
+
+// addPoint stores p; s.mu must be held.
+func (s *Service) addPoint(namespace, name string, dims []dim, p point) {
+	dims = sortDims(dims)
+	k := metricKey(namespace, name, dims)
+	m, ok := s.metrics[k]
+	if !ok {
+		m = &metric{namespace: namespace, name: name, dims: dims}
+		s.metrics[k] = m
+	}
+	m.add(p)
+}
+
+// AlarmState is the state (OK, ALARM or INSUFFICIENT_DATA) of the alarm with
+// the given ARN; ok is false when there is no such alarm.
+func (s *Service) AlarmState(arn string) (state string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.alarms {
+		if a.arn == arn {
+			return a.state, true
+		}
+	}
+	return "", false
+}
+
+// Transition is one alarm state change.
+type Transition struct {
+	AlarmName, AlarmARN, From, To, Reason string
+	Time                                  time.Time
+}
+
+// OnTransition registers fn, called synchronously after each alarm state
+// change (evaluation or SetAlarmState), outside the service's locks, so fn
+// may call back into the service.
+func (s *Service) OnTransition(fn func(Transition)) {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	s.listeners = append(s.listeners, fn)
+}
+
+func (s *Service) notify(ts []Transition) {
+	if len(ts) == 0 {
+		return
+	}
+	s.lmu.Lock()
+	ls := append([]func(Transition){}, s.listeners...)
+	s.lmu.Unlock()
+	for _, t := range ts {
+		for _, fn := range ls {
+			fn(t)
+		}
+	}
+}
+
+// Run evaluates every alarm every EvaluationInterval of simulated time until
+// ctx is done.
+func (s *Service) Run(ctx context.Context) {
+	t := s.clock.NewTicker(EvaluationInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.Evaluate(s.clock.Now())
+		}
+	}
+}
+
+// Evaluate runs one evaluation pass over every alarm as of now, in alarm
+// name order, then reports the transitions.
+func (s *Service) Evaluate(now time.Time) {
+	now = now.UTC()
+	s.mu.Lock()
+	names := make([]string, 0, len(s.alarms))
+	for n := range s.alarms {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var ts []Transition
+	for _, n := range names {
+		a := s.alarms[n]
+		res := s.evaluate(a, now)
+		if !res.change || res.state == a.state {
+			continue
+		}
+		ts = append(ts, s.setState(a, res.state, res.reason, res.reasonData, now))
+	}
+	s.mu.Unlock()
+	s.notify(ts)
+}
+
+// setState moves a to state, recording the history item; s.mu must be held.
+func (s *Service) setState(a *alarm, state, reason, reasonData string, now time.Time) Transition {
+	old := a.state
+	oldReason := a.reason
+	a.state, a.reason, a.reasonData = state, reason, reasonData
+	a.stateUpdated = now
+	if old != state {
+		a.stateTransitioned = now
+	}
+	s.history = append(s.history, historyItem{
+		alarmName: a.name,
+		time:      now,
+		typ:       "StateUpdate",
+		summary:   "Alarm updated from " + old + " to " + state,
+		data:      stateHistoryData(old, oldReason, state, reason, reasonData),
+	})
+	return Transition{AlarmName: a.name, AlarmARN: a.arn, From: old, To: state, Reason: reason, Time: now}
+}
+
+func (s *Service) alarmARN(name string) string {
+	return "arn:aws:cloudwatch:" + s.region + ":" + s.account + ":alarm:" + name
+}

@@ -1,0 +1,409 @@
+package cwsim
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+)
+
+// This file holds the two wire protocols CloudWatch speaks: Smithy RPCv2
+// CBOR (the current aws-sdk-go-v2 client) and awsQuery (the AWS CLI v1,
+// boto3 and moto). Requests of both become one value tree (cbor.Value, with
+// query strings left as strings and coerced on read); responses are built as
+// an ordered tree (obj) and written in either encoding.
+
+// val wraps one request value, absent when v is nil.
+type val struct {
+	path string // parameter path for error messages, "MetricData.member.1.Value"
+	v    cbor.Value
+}
+
+func (x val) missing() bool {
+	if x.v == nil {
+		return true
+	}
+	switch x.v.(type) {
+	case *cbor.Nil, *cbor.Undefined:
+		return true
+	}
+	return false
+}
+
+func (x val) get(name string) val {
+	p := name
+	if x.path != "" {
+		p = x.path + "." + name
+	}
+	m, ok := x.v.(cbor.Map)
+	if !ok {
+		return val{path: p}
+	}
+	return val{path: p, v: m[name]}
+}
+
+func (x val) typeErr(want string) error {
+	return errInvalidValue(fmt.Sprintf("The parameter %s must be a %s.", x.path, want))
+}
+
+func (x val) str() (string, error) {
+	if x.missing() {
+		return "", nil
+	}
+	s, ok := x.v.(cbor.String)
+	if !ok {
+		return "", x.typeErr("string")
+	}
+	return string(s), nil
+}
+
+// strp is like str but tells an absent value from an empty one.
+func (x val) strp() (*string, error) {
+	if x.missing() {
+		return nil, nil
+	}
+	s, err := x.str()
+	return &s, err
+}
+
+func (x val) float() (*float64, error) {
+	if x.missing() {
+		return nil, nil
+	}
+	var f float64
+	switch v := x.v.(type) {
+	case cbor.String:
+		p, err := strconv.ParseFloat(strings.TrimSpace(string(v)), 64)
+		if err != nil {
+			return nil, x.typeErr("number")
+		}
+		f = p
+	default:
+		p, err := cbor.AsFloat64(v)
+		if err != nil {
+			return nil, x.typeErr("number")
+		}
+		f = p
+	}
+	return &f, nil
+}
+
+func (x val) int() (*int64, error) {
+	if x.missing() {
+		return nil, nil
+	}
+	var n int64
+	switch v := x.v.(type) {
+	case cbor.String:
+		p, err := strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
+		if err != nil {
+			return nil, x.typeErr("integer")
+		}
+		n = p
+	default:
+		p, err := cbor.AsInt64(v)
+		if err != nil {
+			return nil, x.typeErr("integer")
+		}
+		n = p
+	}
+	return &n, nil
+}
+
+func (x val) bool() (*bool, error) {
+	if x.missing() {
+		return nil, nil
+	}
+	var b bool
+	switch v := x.v.(type) {
+	case cbor.String:
+		switch strings.ToLower(string(v)) {
+		case "true":
+			b = true
+		case "false":
+		default:
+			return nil, x.typeErr("boolean")
+		}
+	case cbor.Bool:
+		b = bool(v)
+	default:
+		return nil, x.typeErr("boolean")
+	}
+	return &b, nil
+}
+
+func (x val) time() (*time.Time, error) {
+	if x.missing() {
+		return nil, nil
+	}
+	var t time.Time
+	switch v := x.v.(type) {
+	case cbor.String:
+		p, err := parseQueryTime(string(v))
+		if err != nil {
+			return nil, x.typeErr("timestamp")
+		}
+		t = p
+	default:
+		p, err := cbor.AsTime(v)
+		if err != nil {
+			return nil, x.typeErr("timestamp")
+		}
+		t = p
+	}
+	t = t.UTC()
+	return &t, nil
+}
+
+func parseQueryTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04:05Z0700", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9)), nil
+	}
+	return time.Time{}, fmt.Errorf("parse time %q", s)
+}
+
+func (x val) list() ([]val, error) {
+	if x.missing() {
+		return nil, nil
+	}
+	switch v := x.v.(type) {
+	case cbor.List:
+		out := make([]val, len(v))
+		for i, e := range v {
+			out[i] = val{path: fmt.Sprintf("%s.member.%d", x.path, i+1), v: e}
+		}
+		return out, nil
+	case cbor.String:
+		if v == "" { // awsQuery sends "Name=" for an empty list
+			return nil, nil
+		}
+	}
+	return nil, x.typeErr("list")
+}
+
+func (x val) strs() ([]string, error) {
+	l, err := x.list()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(l))
+	for _, e := range l {
+		s, err := e.str()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (x val) floats() ([]float64, error) {
+	l, err := x.list()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, 0, len(l))
+	for _, e := range l {
+		f, err := e.float()
+		if err != nil {
+			return nil, err
+		}
+		if f == nil {
+			return nil, e.typeErr("number")
+		}
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
+// queryTree turns awsQuery form values into the same tree a CBOR body
+// decodes to: "A.member.2.B" is field B of the second element of list A.
+func queryTree(form url.Values) cbor.Value {
+	type qn struct {
+		kids  map[string]*qn
+		value *string
+	}
+	root := &qn{kids: map[string]*qn{}}
+	for key, vs := range form {
+		if key == "Action" || key == "Version" || len(vs) == 0 {
+			continue
+		}
+		n := root
+		for _, part := range strings.Split(key, ".") {
+			if n.kids == nil {
+				n.kids = map[string]*qn{}
+			}
+			c, ok := n.kids[part]
+			if !ok {
+				c = &qn{}
+				n.kids[part] = c
+			}
+			n = c
+		}
+		v := vs[0]
+		n.value = &v
+	}
+	var conv func(n *qn) cbor.Value
+	conv = func(n *qn) cbor.Value {
+		if len(n.kids) == 0 {
+			if n.value == nil {
+				return nil
+			}
+			return cbor.String(*n.value)
+		}
+		if m, ok := n.kids["member"]; ok && len(n.kids) == 1 {
+			idx := make([]int, 0, len(m.kids))
+			byIdx := map[int]*qn{}
+			for k, c := range m.kids {
+				i, err := strconv.Atoi(k)
+				if err != nil {
+					continue
+				}
+				idx = append(idx, i)
+				byIdx[i] = c
+			}
+			sort.Ints(idx)
+			l := make(cbor.List, 0, len(idx))
+			for _, i := range idx {
+				l = append(l, conv(byIdx[i]))
+			}
+			return l
+		}
+		mp := cbor.Map{}
+		for k, c := range n.kids {
+			mp[k] = conv(c)
+		}
+		return mp
+	}
+	return conv(root)
+}
+
+// obj is a response structure with its members in order; nil members and
+// empty lists marked omitempty are left out.
+type obj []field
+
+type field struct {
+	name string
+	v    any // string, float64, int64, bool, time.Time, obj, []any, nil
+}
+
+func (o obj) with(name string, v any) obj {
+	switch x := v.(type) {
+	case nil:
+		return o
+	case *string:
+		if x == nil {
+			return o
+		}
+		v = *x
+	case *float64:
+		if x == nil {
+			return o
+		}
+		v = *x
+	case *int64:
+		if x == nil {
+			return o
+		}
+		v = *x
+	case *bool:
+		if x == nil {
+			return o
+		}
+		v = *x
+	case *time.Time:
+		if x == nil {
+			return o
+		}
+		v = *x
+	case int:
+		v = int64(x)
+	}
+	return append(o, field{name, v})
+}
+
+func toCBOR(v any) cbor.Value {
+	switch x := v.(type) {
+	case string:
+		return cbor.String(x)
+	case float64:
+		return cbor.Float64(x)
+	case int64:
+		if x < 0 {
+			return cbor.NegInt(uint64(-x))
+		}
+		return cbor.Uint(uint64(x))
+	case bool:
+		return cbor.Bool(x)
+	case time.Time:
+		return &cbor.Tag{ID: 1, Value: cbor.Float64(float64(x.UnixMilli()) / 1e3)}
+	case obj:
+		m := cbor.Map{}
+		for _, f := range x {
+			m[f.name] = toCBOR(f.v)
+		}
+		return m
+	case []any:
+		l := make(cbor.List, len(x))
+		for i, e := range x {
+			l[i] = toCBOR(e)
+		}
+		return l
+	}
+	panic(fmt.Sprintf("cwsim: no CBOR form for %T", v))
+}
+
+const xmlns = "http://monitoring.amazonaws.com/doc/2010-08-01/"
+
+func writeXML(b *bytes.Buffer, name string, v any) {
+	b.WriteString("<" + name + ">")
+	switch x := v.(type) {
+	case string:
+		_ = xml.EscapeText(b, []byte(x))
+	case float64:
+		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case time.Time:
+		b.WriteString(x.UTC().Format("2006-01-02T15:04:05.000Z"))
+	case obj:
+		for _, f := range x {
+			writeXML(b, f.name, f.v)
+		}
+	case []any:
+		for _, e := range x {
+			writeXML(b, "member", e)
+		}
+	default:
+		panic(fmt.Sprintf("cwsim: no XML form for %T", v))
+	}
+	b.WriteString("</" + name + ">")
+}
+
+func queryResponse(op string, out obj, requestID string) []byte {
+	var b bytes.Buffer
+	b.WriteString(xml.Header[:len(xml.Header)-1])
+	b.WriteString("\n<" + op + "Response xmlns=\"" + xmlns + "\">")
+	if len(out) > 0 {
+		writeXML(&b, op+"Result", out)
+	}
+	writeXML(&b, "ResponseMetadata", obj{{"RequestId", requestID}})
+	b.WriteString("</" + op + "Response>\n")
+	return b.Bytes()
+}
