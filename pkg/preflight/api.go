@@ -1,0 +1,26 @@
+package preflight
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+)
+
+// AlarmAPI is the CloudWatch part of preflight; *cloudwatch.Client satisfies it.
+type AlarmAPI interface {
+	cloudwatch.DescribeAlarmsAPIClient
+	PutMetricAlarm(ctx context.Context, params *cloudwatch.PutMetricAlarmInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error)
+}
+
+// FISAPI is the FIS part of preflight; *fis.Client satisfies it.
+type FISAPI interface {
+	fis.ListExperimentsAPIClient
+	fis.ListExperimentTemplatesAPIClient
+	GetSafetyLever(ctx context.Context, params *fis.GetSafetyLeverInput, optFns ...func(*fis.Options)) (*fis.GetSafetyLeverOutput, error)
+}
+
+var (
+	_ AlarmAPI = (*cloudwatch.Client)(nil)
+	_ FISAPI   = (*fis.Client)(nil)
+)

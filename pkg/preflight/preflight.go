@@ -1,0 +1,351 @@
+// Package preflight is the first step of a run: it validates the GameDay
+// again, stages its stop-condition alarms in CloudWatch and refuses to go on,
+// having started nothing, when it is not safe to start: a stop-condition
+// alarm missing or in ALARM, the FIS safety lever engaged, the account's
+// quota of active experiments reached, or another experiment of the same
+// GameDay still running.
+package preflight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
+
+	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Defaults of Preflight.
+const (
+	// MaxActiveExperiments is FIS's quota of active experiments per account
+	// and region.
+	MaxActiveExperiments = 5
+	// SafetyLeverID is the id of the account's FIS safety lever.
+	SafetyLeverID = "default"
+)
+
+// Preflight is the preflight step.
+type Preflight struct {
+	CloudWatch AlarmAPI
+	FIS        FISAPI
+	// Validate is the full GameDay validation (validate.Spec).
+	Validate func(*gameday.Spec) error
+	// AlarmARN is the ARN the FIS template gives a staged alarm
+	// (fistemplate.AlarmARN with the stack's account and region). When set,
+	// a staged alarm whose real ARN differs is refused: FIS would watch an
+	// alarm that does not exist.
+	AlarmARN func(name string) string
+	// MaxActive is the quota of active experiments; 0 means
+	// MaxActiveExperiments.
+	MaxActive int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handle checks and stages everything a start needs. Refusals are
+// PreflightFailed (the message says which check and what to do),
+// AlarmsPending while a stop-condition alarm is still INSUFFICIENT_DATA (the
+// state machine retries), and InvalidGameDay.
+func (p *Preflight) Handle(ctx context.Context, st gameday.RunState) (gameday.PreflightResult, error) {
+	spec := st.GameDay
+	if spec == nil {
+		return gameday.PreflightResult{}, gameday.NewStepError(gameday.ErrNameInvalidGameDay, "preflight: the run carries no gameday")
+	}
+	if p.Validate == nil {
+		return gameday.PreflightResult{}, errors.New("preflight: no validator configured")
+	}
+	if err := p.Validate(spec); err != nil {
+		return gameday.PreflightResult{}, &gameday.StepError{Name: gameday.ErrNameInvalidGameDay, Err: fmt.Errorf("validate gameday %s: %w", spec.Metadata.Name, err)}
+	}
+	if err := p.checkSafetyLever(ctx); err != nil {
+		return gameday.PreflightResult{}, err
+	}
+	if err := p.checkActive(ctx, spec.Metadata.Name); err != nil {
+		return gameday.PreflightResult{}, err
+	}
+	if err := p.stageAlarms(ctx, spec); err != nil {
+		return gameday.PreflightResult{}, err
+	}
+	refs, err := p.checkAlarms(ctx, spec)
+	if err != nil {
+		return gameday.PreflightResult{}, err
+	}
+	now := time.Now()
+	if p.Now != nil {
+		now = p.Now()
+	}
+	slog.InfoContext(ctx, "preflight passed", "gameday", spec.Metadata.Name, "alarms", len(refs))
+	return gameday.PreflightResult{Alarms: refs, CheckedAt: now.UTC()}, nil
+}
+
+func refuse(format string, args ...any) error {
+	return gameday.NewStepError(gameday.ErrNamePreflightFailed, format, args...)
+}
+
+// checkSafetyLever refuses while the account's FIS safety lever is engaged
+// (or engaging). An account without a lever has nothing engaged.
+func (p *Preflight) checkSafetyLever(ctx context.Context) error {
+	out, err := p.FIS.GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String(SafetyLeverID)})
+	if err = experiment.Classify(err); errors.Is(err, gameday.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("get FIS safety lever: %w", err)
+	}
+	if out.SafetyLever == nil || out.SafetyLever.State == nil {
+		return nil
+	}
+	switch s := out.SafetyLever.State; s.Status {
+	case fistypes.SafetyLeverStatusEngaged, fistypes.SafetyLeverStatusEngaging:
+		reason := aws.ToString(s.Reason)
+		if reason == "" {
+			reason = "no reason given"
+		}
+		return refuse("the FIS safety lever is %s (%s): no experiment can start in this account and region; "+
+			"disengage it with 'aws fis update-safety-lever-state --id %s --state status=disengaged,reason=...' when it is safe, then start again",
+			s.Status, reason, SafetyLeverID)
+	}
+	return nil
+}
+
+// checkActive refuses when another experiment of this GameDay is active, or
+// when the account already has the quota of active experiments.
+func (p *Preflight) checkActive(ctx context.Context, name string) error {
+	active, err := experiment.ListExperiments(ctx, p.FIS, func(e fistypes.ExperimentSummary) bool { return experiment.Active(e.State) })
+	if err != nil {
+		return err
+	}
+	if len(active) == 0 {
+		return nil
+	}
+	own, err := p.ownTemplates(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, e := range active {
+		if e.Tags[experiment.TagName] == name || own[aws.ToString(e.ExperimentTemplateId)] {
+			id := aws.ToString(e.Id)
+			return refuse("experiment %s of GameDay %s is still %s: wait for it to end, or stop it with 'aws fis stop-experiment --id %s', then start again",
+				id, name, e.State.Status, id)
+		}
+	}
+	limit := p.MaxActive
+	if limit <= 0 {
+		limit = MaxActiveExperiments
+	}
+	if len(active) >= limit {
+		ids := make([]string, 0, len(active))
+		for _, e := range active {
+			ids = append(ids, aws.ToString(e.Id))
+		}
+		slices.Sort(ids)
+		return refuse("the account already has %d active FIS experiments (%s), the quota is %d: wait for one to end, then start again",
+			len(active), strings.Join(ids, ", "), limit)
+	}
+	return nil
+}
+
+// ownTemplates are the ids of the templates tagged with the GameDay's name.
+func (p *Preflight) ownTemplates(ctx context.Context, name string) (map[string]bool, error) {
+	own := map[string]bool{}
+	pg := fis.NewListExperimentTemplatesPaginator(p.FIS, &fis.ListExperimentTemplatesInput{})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list experiment templates: %w", experiment.Classify(err))
+		}
+		for _, t := range page.ExperimentTemplates {
+			if t.Tags[experiment.TagName] == name {
+				own[aws.ToString(t.Id)] = true
+			}
+		}
+	}
+	return own, nil
+}
+
+// stageAlarms creates or updates every alarm stop condition. Updating an
+// alarm keeps its state.
+func (p *Preflight) stageAlarms(ctx context.Context, spec *gameday.Spec) error {
+	for _, sc := range spec.Spec.StopConditions {
+		if sc.Alarm == nil {
+			continue
+		}
+		in := AlarmInput(spec, sc.Alarm)
+		if _, err := p.CloudWatch.PutMetricAlarm(ctx, in); err != nil {
+			return fmt.Errorf("put alarm %s: %w", aws.ToString(in.AlarmName), classify(err))
+		}
+	}
+	return nil
+}
+
+var standardStats = map[string]cwtypes.Statistic{
+	"SampleCount": cwtypes.StatisticSampleCount,
+	"Average":     cwtypes.StatisticAverage,
+	"Sum":         cwtypes.StatisticSum,
+	"Minimum":     cwtypes.StatisticMinimum,
+	"Maximum":     cwtypes.StatisticMaximum,
+}
+
+// AlarmInput is the PutMetricAlarm request that stages a stop-condition
+// alarm: named Spec.AlarmName, tagged with the GameDay's name and tags,
+// treating missing data as notBreaching unless told otherwise, percentiles
+// as an ExtendedStatistic.
+func AlarmInput(spec *gameday.Spec, a *gameday.AlarmSpec) *cloudwatch.PutMetricAlarmInput {
+	m := a.Metric
+	desc := a.Description
+	if desc == "" {
+		desc = fmt.Sprintf("Stop condition of GameDay %s, staged by gameday.", spec.Metadata.Name)
+	}
+	datapoints := a.DatapointsToAlarm
+	if datapoints == 0 {
+		datapoints = a.EvaluationPeriods
+	}
+	missing := a.TreatMissingData
+	if missing == "" {
+		missing = gameday.DefaultTreatMissingData
+	}
+	in := &cloudwatch.PutMetricAlarmInput{
+		AlarmName:          aws.String(spec.AlarmName(a)),
+		AlarmDescription:   aws.String(desc),
+		ActionsEnabled:     aws.Bool(false),
+		Namespace:          aws.String(m.Namespace),
+		MetricName:         aws.String(m.Name),
+		Period:             aws.Int32(m.Period),
+		ComparisonOperator: cwtypes.ComparisonOperator(a.Comparison),
+		Threshold:          aws.Float64(a.Threshold),
+		EvaluationPeriods:  aws.Int32(a.EvaluationPeriods),
+		DatapointsToAlarm:  aws.Int32(datapoints),
+		TreatMissingData:   aws.String(missing),
+	}
+	if s, ok := standardStats[m.Stat]; ok {
+		in.Statistic = s
+	} else {
+		in.ExtendedStatistic = aws.String(m.Stat)
+	}
+	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
+		in.Dimensions = append(in.Dimensions, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
+	}
+	tags := map[string]string{}
+	maps.Copy(tags, spec.Metadata.Tags)
+	tags[experiment.TagName] = spec.Metadata.Name
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		in.Tags = append(in.Tags, cwtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return in
+}
+
+// alarmARNName is the alarm name inside a CloudWatch alarm ARN
+// (arn:aws:cloudwatch:<region>:<account>:alarm:<name>).
+var alarmARNName = regexp.MustCompile(`^arn:[^:]+:cloudwatch:[^:]*:[^:]*:alarm:(.+)$`)
+
+// alarmInfo is what DescribeAlarms says about one alarm.
+type alarmInfo struct {
+	arn    string
+	state  cwtypes.StateValue
+	reason string
+}
+
+// checkAlarms reads every stop-condition alarm back and refuses when one is
+// missing or in ALARM, or asks to wait while one is INSUFFICIENT_DATA.
+func (p *Preflight) checkAlarms(ctx context.Context, spec *gameday.Spec) ([]gameday.AlarmRef, error) {
+	refs := make([]gameday.AlarmRef, 0, len(spec.Spec.StopConditions))
+	for _, sc := range spec.Spec.StopConditions {
+		switch {
+		case sc.Alarm != nil:
+			refs = append(refs, gameday.AlarmRef{Name: spec.AlarmName(sc.Alarm), Staged: true})
+		case sc.AlarmARN != "":
+			ref := gameday.AlarmRef{ARN: sc.AlarmARN}
+			if m := alarmARNName.FindStringSubmatch(sc.AlarmARN); m != nil {
+				ref.Name = m[1]
+			}
+			refs = append(refs, ref)
+		}
+	}
+	if len(refs) == 0 {
+		return refs, nil
+	}
+	var names []string
+	for _, r := range refs {
+		if r.Name != "" && !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+	}
+	found := map[string]alarmInfo{}
+	if len(names) > 0 {
+		pg := cloudwatch.NewDescribeAlarmsPaginator(p.CloudWatch, &cloudwatch.DescribeAlarmsInput{
+			AlarmNames: names,
+			AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm},
+		})
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("describe alarms %s: %w", strings.Join(names, ", "), classify(err))
+			}
+			for _, a := range page.MetricAlarms {
+				found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
+			}
+			for _, a := range page.CompositeAlarms {
+				found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
+			}
+		}
+	}
+	var refused, pending []string
+	for i := range refs {
+		r := &refs[i]
+		info, ok := found[r.Name]
+		given := r.ARN
+		if ok && (given == "" || given == info.arn) {
+			r.ARN = info.arn
+			r.State = string(info.state)
+		}
+		switch {
+		case r.Name == "":
+			refused = append(refused, fmt.Sprintf("stop condition %s is not a CloudWatch alarm ARN: fix stopConditions", given))
+		case !ok || r.State == "":
+			what := r.Name
+			if given != "" {
+				what += " (" + given + ")"
+			}
+			hint := "create it or fix spec.stopConditions"
+			if r.Staged {
+				hint = "it was just staged, so check the CloudWatch permissions"
+			}
+			refused = append(refused, fmt.Sprintf("stop-condition alarm %s does not exist in this account and region: %s", what, hint))
+		case r.Staged && p.AlarmARN != nil && p.AlarmARN(r.Name) != r.ARN:
+			refused = append(refused, fmt.Sprintf("stop-condition alarm %s is %s, but the FIS template would reference %s: fix the stack's ACCOUNT_ID or region",
+				r.Name, r.ARN, p.AlarmARN(r.Name)))
+		case info.state == cwtypes.StateValueAlarm:
+			refused = append(refused, fmt.Sprintf("stop-condition alarm %s is in ALARM (%s): the system is not in its steady state; wait until the alarm is OK, then start again",
+				r.Name, orNone(info.reason)))
+		case info.state == cwtypes.StateValueInsufficientData:
+			pending = append(pending, r.Name)
+		}
+	}
+	if len(refused) > 0 {
+		return nil, refuse("%s", strings.Join(refused, "; "))
+	}
+	if len(pending) > 0 {
+		return nil, gameday.NewStepError(gameday.ErrNameAlarmsPending,
+			"stop-condition alarm %s is still INSUFFICIENT_DATA: waiting for CloudWatch to evaluate it (if this lasts, check that its metric receives data)",
+			strings.Join(pending, ", "))
+	}
+	return refs, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no reason given"
+	}
+	return s
+}
