@@ -1,0 +1,97 @@
+// Package guard stops the experiments of a Step Functions execution that
+// ended badly: when an execution is ABORTED (an operator pressed Stop),
+// TIMED_OUT or FAILED, its state machine can no longer stop the fault it
+// started, so an EventBridge rule sends the status change here.
+package guard
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
+
+	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// API is what the guard calls; *fis.Client satisfies it.
+type API interface {
+	fis.ListExperimentsAPIClient
+	StopExperiment(ctx context.Context, params *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
+}
+
+var _ API = (*fis.Client)(nil)
+
+// DetailType is the detail-type of the events the guard handles.
+const DetailType = "Step Functions Execution Status Change"
+
+// StatusDetail is the part of the event's detail the guard reads.
+type StatusDetail struct {
+	ExecutionARN    string `json:"executionArn"`
+	StateMachineARN string `json:"stateMachineArn"`
+	Name            string `json:"name"`
+	Status          string `json:"status"`
+}
+
+// Result says what the guard did.
+type Result struct {
+	ExecutionARN string `json:"executionArn"`
+	Status       string `json:"status"`
+	// Ignored is true for a status that needs nothing (RUNNING, SUCCEEDED...).
+	Ignored bool `json:"ignored"`
+	// Stopped are the experiments the guard asked FIS to stop.
+	Stopped []string `json:"stopped"`
+}
+
+// Guard is the guard step.
+type Guard struct {
+	API API
+}
+
+// Handle stops every active experiment tagged with the execution's ARN when
+// the execution was ABORTED, TIMED_OUT or FAILED. It is idempotent: an
+// experiment that has ended, or ends meanwhile, is left alone.
+func (g *Guard) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, error) {
+	var d StatusDetail
+	if err := json.Unmarshal(ev.Detail, &d); err != nil {
+		return Result{}, fmt.Errorf("decode %s detail: %w", DetailType, err)
+	}
+	res := Result{ExecutionARN: d.ExecutionARN, Status: d.Status, Stopped: []string{}}
+	switch d.Status {
+	case "ABORTED", "TIMED_OUT", "FAILED":
+	default:
+		res.Ignored = true
+		return res, nil
+	}
+	if d.ExecutionARN == "" {
+		return Result{}, errors.New("guard: the event names no execution")
+	}
+	found, err := experiment.ByExecution(ctx, g.API, d.ExecutionARN)
+	if err != nil {
+		return Result{}, fmt.Errorf("find experiments of %s: %w", d.ExecutionARN, err)
+	}
+	for _, e := range found {
+		if !experiment.Active(e.State) || e.State.Status == fistypes.ExperimentStatusStopping {
+			continue
+		}
+		id := aws.ToString(e.Id)
+		_, err := g.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: e.Id})
+		switch err = experiment.Classify(err); {
+		case err == nil:
+			res.Stopped = append(res.Stopped, id)
+			slog.WarnContext(ctx, "guard stopped an orphaned experiment", "executionArn", d.ExecutionARN,
+				"experimentId", id, "status", d.Status, "gameday", e.Tags[experiment.TagName])
+		case errors.Is(err, gameday.ErrNotFound), errors.Is(err, gameday.ErrConflict):
+			// Ended (or stopping) meanwhile: nothing left to do.
+		default:
+			return Result{}, fmt.Errorf("stop experiment %s: %w", id, err)
+		}
+	}
+	return res, nil
+}
