@@ -36,14 +36,20 @@ var ops = map[string]opFunc{
 	"ListTagsForResource":  (*Service).opListTagsForResource,
 }
 
-// ServeHTTP serves the CloudWatch API. A request is RPCv2 CBOR when it
-// carries the Smithy-Protocol header or posts to the CBOR operation path,
-// awsQuery otherwise (a form with Action=...).
+// ServeHTTP serves the CloudWatch API in the three protocols its model
+// lists, chosen by the request: RPCv2 CBOR when it carries the
+// Smithy-Protocol header or posts to the CBOR operation path (aws-sdk-go-v2),
+// awsJson1_0 when X-Amz-Target names a CloudWatch operation (botocore, so the
+// AWS CLI v1), awsQuery otherwise (a form with Action=..., as moto speaks).
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := s.requestID()
 	w.Header().Set("X-Amzn-Requestid", reqID)
 	if r.Header.Get("Smithy-Protocol") != "" || strings.HasPrefix(r.URL.Path, cborPathPrefix) {
 		s.serveCBOR(w, r)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), jsonTargetPrefix) {
+		s.serveJSON(w, r)
 		return
 	}
 	s.serveQuery(w, r, reqID)

@@ -151,6 +151,13 @@ func (x val) time() (*time.Time, error) {
 			return nil, x.typeErr("timestamp")
 		}
 		t = p
+	case cbor.Uint, cbor.NegInt, cbor.Float64, cbor.Float32: // awsJson1_0: epoch seconds
+		f, err := cbor.AsFloat64(v)
+		if err != nil {
+			return nil, x.typeErr("timestamp")
+		}
+		sec, frac := math.Modf(f)
+		t = time.Unix(int64(sec), int64(math.Round(frac*1e3))*1e6)
 	default:
 		p, err := cbor.AsTime(v)
 		if err != nil {
