@@ -81,6 +81,9 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 		}
 		byNS[ns][ref] = true
 	}
+	if len(byNS) > 0 && s.Spec.Target.Cluster == "" && s.Spec.Target.ClusterName == "" {
+		errs = append(errs, errors.New("spec.target sets neither cluster nor clusterName: the access entry needs the cluster"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("generate rbac for %s: %w", s.Metadata.Name, err)
 	}

@@ -262,6 +262,7 @@ func TestGenerateErrors(t *testing.T) {
 		{"unknown chaos mesh kind", func(s *gameday.Spec) { s.Spec.Faults[0].ChaosMesh.Kind = "Schedule" }, "", `fault kill: unknown Chaos Mesh kind "Schedule"`},
 		{"litmus kind other than ChaosEngine", func(s *gameday.Spec) { s.Spec.Faults[3].Litmus.Kind = "ChaosExperiment" }, "", "FIS injects a ChaosEngine"},
 		{"foreign API group", func(s *gameday.Spec) { s.Spec.Faults[0].ChaosMesh.APIVersion = "example.com/v1" }, "", `API group "example.com"`},
+		{"no target", func(s *gameday.Spec) { s.Spec.Target = gameday.Target{} }, "", "neither cluster nor clusterName"},
 		{"no API group", func(s *gameday.Spec) { s.Spec.Faults[0].ChaosMesh.APIVersion = "v1" }, "", "has no API group"},
 	}
 	for _, tt := range tests {

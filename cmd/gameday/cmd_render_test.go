@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const cartsLatency = "../../examples/sock-shop-carts-latency.yaml"
+
+// runCLI runs the gameday command line in-process.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &env{stdout: &out, stderr: &errb})
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRenderCommand(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "render", cartsLatency, "--account", "123456789012", "--region", "ap-northeast-1")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	var body struct {
+		StopConditions []struct{ Source, Value string } `json:"stopConditions"`
+		Actions        map[string]struct {
+			ActionID   string            `json:"actionId"`
+			Parameters map[string]string `json:"parameters"`
+		} `json:"actions"`
+		RoleArn string `json:"roleArn"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &body); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	a := body.Actions["carts-delay"]
+	var spec struct {
+		Action   string `json:"action"`
+		Duration string `json:"duration"`
+		Delay    struct {
+			Latency string `json:"latency"`
+		} `json:"delay"`
+		Selector struct {
+			Namespaces     []string          `json:"namespaces"`
+			LabelSelectors map[string]string `json:"labelSelectors"`
+		} `json:"selector"`
+	}
+	if err := json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec); err != nil {
+		t.Fatalf("kubernetesSpec does not parse: %v", err)
+	}
+	if spec.Action != "delay" || spec.Delay.Latency != "90ms" || spec.Duration != "180s" || spec.Selector.LabelSelectors["name"] != "carts" || len(spec.Selector.Namespaces) != 1 || spec.Selector.Namespaces[0] != "sock-shop" {
+		t.Errorf("kubernetesSpec = %+v", spec)
+	}
+	if a.ActionID != "aws:eks:inject-kubernetes-custom-resource" || a.Parameters["maxDuration"] != "PT5M" {
+		t.Errorf("action = %+v", a)
+	}
+	if want := "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:gameday-sock-shop-carts-latency-front-end-errors"; len(body.StopConditions) != 1 || body.StopConditions[0].Value != want {
+		t.Errorf("stopConditions = %+v, want %s", body.StopConditions, want)
+	}
+	if body.RoleArn != "arn:aws:iam::123456789012:role/gameday-fis" {
+		t.Errorf("roleArn = %q", body.RoleArn)
+	}
+	if stderr != "" {
+		t.Errorf("stderr = %q", stderr)
+	}
+
+	// Same input, same bytes; flags after or before FILE alike.
+	_, again, _ := runCLI(t, "render", "--region", "ap-northeast-1", "--account", "123456789012", cartsLatency)
+	if again != stdout {
+		t.Error("a second render differs")
+	}
+}
+
+var problemLine = regexp.MustCompile(`^[^:]+\.yaml:(\d+:\d+: |\s)`)
+
+func TestRenderAndRBACRefuseBadFiles(t *testing.T) {
+	good, err := os.ReadFile(cartsLatency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		content  string
+		want     string // in stderr
+		position bool   // stderr lines are FILE:LINE:COL: ...
+	}{
+		{"unknown field", strings.Replace(string(good), "  faults:", "  falts: []\n  faults:", 1), "unknown field", true},
+		{"not YAML", "\x00\x01\x02 {{{ ]]]", "", false},
+		{"empty", "\n\n", "file is empty", true},
+		{"wrong kind", strings.Replace(string(good), "kind: GameDay", "kind: Deployment", 1), "apiVersion/kind", true},
+		{"no target", strings.Replace(string(good), "    cluster: arn:aws:eks:us-east-1:123456789012:cluster/sandbox\n", "", 1), "neither cluster nor clusterName", false},
+		{"too large", strings.Repeat("# padding\n", 120000), "larger than", false},
+	}
+	for _, cmd := range []string{"render", "rbac"} {
+		for _, tt := range tests {
+			t.Run(cmd+"/"+tt.name, func(t *testing.T) {
+				file := writeFile(t, "bad.yaml", tt.content)
+				code, stdout, stderr := runCLI(t, cmd, file)
+				if code != exitInvalid {
+					t.Errorf("exit %d, want %d", code, exitInvalid)
+				}
+				if stdout != "" {
+					t.Errorf("stdout = %q, want nothing", stdout)
+				}
+				if !strings.Contains(stderr, tt.want) {
+					t.Errorf("stderr %q does not contain %q", stderr, tt.want)
+				}
+				lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+				for _, l := range lines {
+					if !strings.HasPrefix(l, file+":") {
+						t.Errorf("stderr line %q does not start with the file name", l)
+					}
+					if tt.position && !problemLine.MatchString(l) {
+						t.Errorf("stderr line %q has no LINE:COL", l)
+					}
+					if strings.Contains(l, "goroutine") || strings.Contains(l, "panic") {
+						t.Errorf("stack trace on stderr: %q", l)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestRenderUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"no file", []string{"render"}, exitUsage},
+		{"two files", []string{"render", cartsLatency, cartsLatency}, exitUsage},
+		{"unknown flag", []string{"render", "--nope", cartsLatency}, exitUsage},
+		{"help", []string{"render", "--help"}, exitOK},
+		{"missing file", []string{"render", "does-not-exist.yaml"}, exitInvalid},
+		{"rbac no file", []string{"rbac"}, exitUsage},
+		{"rbac help", []string{"rbac", "--help"}, exitOK},
+		{"rbac missing file", []string{"rbac", "does-not-exist.yaml"}, exitInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr)
+			}
+			if tt.code != exitOK && strings.Count(strings.TrimSpace(stderr), "\n") > 0 && !strings.Contains(stderr, "Usage") {
+				t.Errorf("stderr is more than one line: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestRBACCommand(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "rbac", cartsLatency, "--group", "chaos-fis", "--role-arn", "arn:aws:iam::123456789012:role/fis")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"aws eks create-access-entry --cluster-name sandbox --principal-arn arn:aws:iam::123456789012:role/fis --type STANDARD --kubernetes-groups chaos-fis --region us-east-1",
+		"kind: Role\n",
+		"kind: RoleBinding\n",
+		"  - networkchaos\n",
+		"  name: chaos-fis\n",
+		"  namespace: sock-shop\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "ClusterRole") {
+		t.Errorf("stdout has a ClusterRole:\n%s", stdout)
+	}
+
+	code, _, stderr = runCLI(t, "rbac", cartsLatency, "--group", "system:masters")
+	if code != exitInvalid || !strings.Contains(stderr, "system:") {
+		t.Errorf("--group system:masters: exit %d, stderr %q", code, stderr)
+	}
+}
