@@ -1,0 +1,246 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+func mapEnv(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func testConfig(endpoint string) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+		BaseEndpoint: aws.String(endpoint),
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+	}
+}
+
+func TestNew(t *testing.T) {
+	SetValidator(func(*gameday.Spec) error { return nil })
+	t.Cleanup(func() { SetValidator(nil) })
+	full := map[string]string{
+		EnvAccountID: "123456789012", EnvFISRoleARN: "arn:aws:iam::123456789012:role/gameday-fis",
+		EnvLogBucket: "logs", EnvArchiveBucket: "archive",
+	}
+	without := func(k string) map[string]string {
+		m := map[string]string{}
+		for kk, v := range full {
+			if kk != k {
+				m[kk] = v
+			}
+		}
+		return m
+	}
+	tests := []struct {
+		name    string
+		fn      string
+		env     map[string]string
+		region  string
+		wantErr string // substring; "" means success
+	}{
+		{name: "preflight", fn: Preflight, env: full, region: "us-east-1"},
+		{name: "preflight needs ACCOUNT_ID", fn: Preflight, env: without(EnvAccountID), region: "us-east-1", wantErr: EnvAccountID},
+		{name: "start", fn: StartExperiment, env: full, region: "us-east-1"},
+		{name: "start needs FIS_ROLE_ARN", fn: StartExperiment, env: without(EnvFISRoleARN), region: "us-east-1", wantErr: EnvFISRoleARN},
+		{name: "start needs LOG_BUCKET", fn: StartExperiment, env: without(EnvLogBucket), region: "us-east-1", wantErr: EnvLogBucket},
+		{name: "start needs a region", fn: StartExperiment, env: full, wantErr: EnvRegion},
+		{name: "start takes AWS_REGION", fn: StartExperiment, env: map[string]string{
+			EnvAccountID: "123456789012", EnvFISRoleARN: "r", EnvLogBucket: "b", EnvRegion: "eu-west-1"}},
+		{name: "poll needs nothing", fn: PollExperiment, env: nil, region: "us-east-1"},
+		{name: "stop needs nothing", fn: StopExperiment, env: nil, region: "us-east-1"},
+		{name: "guard needs nothing", fn: Guard, env: nil, region: "us-east-1"},
+		{name: "unknown", fn: "deploy", env: full, region: "us-east-1", wantErr: "unknown handler"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig("http://127.0.0.1:1")
+			cfg.Region = tt.region
+			h, err := New(context.Background(), tt.fn, cfg, mapEnv(tt.env), nil)
+			if tt.wantErr == "" {
+				if err != nil || h == nil {
+					t.Fatalf("New(%s) = %v, %v", tt.fn, h, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("New(%s) error = %v, want one naming %s", tt.fn, err, tt.wantErr)
+			}
+		})
+	}
+	t.Run("every name is known", func(t *testing.T) {
+		for _, fn := range Names {
+			_, err := New(context.Background(), fn, testConfig("http://127.0.0.1:1"), mapEnv(full), nil)
+			if errors.Is(err, ErrUnknown) {
+				t.Errorf("New(%s): %v", fn, err)
+			}
+		}
+	})
+}
+
+func TestNewPreflightNeedsValidator(t *testing.T) {
+	SetValidator(nil)
+	_, err := New(context.Background(), Preflight, testConfig("http://127.0.0.1:1"), mapEnv(map[string]string{EnvAccountID: "123456789012"}), nil)
+	if err == nil || !strings.Contains(err.Error(), "fullvalidation") {
+		t.Fatalf("New(preflight) without validator: error = %v, want one naming fullvalidation", err)
+	}
+}
+
+func TestInvokeErrorTypes(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		payload  string
+		wantType string
+	}{
+		{name: "named step error", err: gameday.NewStepError(gameday.ErrNamePreflightFailed, "alarm x is in ALARM"), wantType: "PreflightFailed"},
+		{name: "wrapped step error", err: fmt.Errorf("poll: %w", gameday.NewStepError(gameday.ErrNameExperimentTimeout, "late")), wantType: "ExperimentTimeout"},
+		{name: "throttled after the SDK's retries", err: fmt.Errorf("get experiment EXP1: %w", fmt.Errorf("%w: rate exceeded", gameday.ErrThrottled)), wantType: "Throttled"},
+		{name: "anything else", err: errors.New("boom"), wantType: "GameDayError"},
+		{name: "bad input", payload: `{"start": 7}`, wantType: "GameDayError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &step{name: "test", inner: lambda.NewHandler(func(context.Context, gameday.RunState) (gameday.PollResult, error) {
+				return gameday.PollResult{}, tt.err
+			})}
+			payload := tt.payload
+			if payload == "" {
+				payload = `{"execution": {"arn": "a", "name": "n"}}`
+			}
+			_, err := h.Invoke(context.Background(), []byte(payload))
+			var ie messages.InvokeResponse_Error
+			if !errors.As(err, &ie) {
+				t.Fatalf("Invoke() error = %#v, want a messages.InvokeResponse_Error", err)
+			}
+			if ie.Type != tt.wantType {
+				t.Errorf("errorType = %q, want %q (message %q)", ie.Type, tt.wantType, ie.Message)
+			}
+			if tt.err != nil && ie.Message != tt.err.Error() {
+				t.Errorf("errorMessage = %q, want %q", ie.Message, tt.err.Error())
+			}
+		})
+	}
+}
+
+// logRecords captures the default slog logger as JSON for the test.
+func logRecords(t *testing.T) func() []map[string]any {
+	t.Helper()
+	var buf bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	return func() []map[string]any {
+		var out []map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			if line == "" {
+				continue
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("log line %q: %v", line, err)
+			}
+			out = append(out, m)
+		}
+		return out
+	}
+}
+
+// fakeFIS answers GetExperiment like FIS's restJson1 endpoint.
+func fakeFIS(t *testing.T, status string, code int) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/experiments/EXP1" {
+			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotImplemented)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if code != http.StatusOK {
+			w.Header().Set("X-Amzn-Errortype", "ThrottlingException")
+			w.WriteHeader(code)
+			fmt.Fprint(w, `{"message":"Rate exceeded"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"experiment":{"id":"EXP1","state":{"status":%q,"reason":"r"},"actions":{"carts-delay":{"state":{"status":"running"}}}}}`, status)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestPollThroughTheSDK(t *testing.T) {
+	started := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+	now := started.Add(10 * time.Minute)
+	state := gameday.RunState{
+		RunInput:  gameday.RunInput{GameDay: &gameday.Spec{Metadata: gameday.Metadata{Name: "carts-latency"}}},
+		Execution: gameday.Execution{ARN: "arn:aws:states:us-east-1:123456789012:execution:gameday:run-1", Name: "run-1"},
+		Start:     &gameday.StartResult{ExperimentID: "EXP1", StartedAt: started, Deadline: started.Add(30 * time.Minute)},
+	}
+	payload, _ := json.Marshal(state)
+
+	t.Run("running", func(t *testing.T) {
+		logs := logRecords(t)
+		srv := fakeFIS(t, "running", http.StatusOK)
+		h, err := New(context.Background(), PollExperiment, testConfig(srv.URL), nil, func() time.Time { return now })
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := h.Invoke(context.Background(), payload)
+		if err != nil {
+			t.Fatalf("Invoke() error = %v", err)
+		}
+		var got gameday.PollResult
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatal(err)
+		}
+		want := gameday.PollResult{State: gameday.StateRunning, Reason: "r", WaitSeconds: 60, Elapsed: 600, PolledAt: now, Polls: 1,
+			Actions: []gameday.ActionState{{Name: "carts-delay", State: gameday.StateRunning}}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("poll result mismatch (-want +got):\n%s", diff)
+		}
+		recs := logs()
+		if len(recs) != 1 {
+			t.Fatalf("%d log records, want 1: %v", len(recs), recs)
+		}
+		for k, v := range map[string]any{"gameday": "carts-latency", "executionArn": state.Execution.ARN, "experimentId": "EXP1", "step": PollExperiment} {
+			if recs[0][k] != v {
+				t.Errorf("log %s = %v, want %v", k, recs[0][k], v)
+			}
+		}
+	})
+	t.Run("throttled", func(t *testing.T) {
+		logs := logRecords(t)
+		srv := fakeFIS(t, "", http.StatusTooManyRequests)
+		h, err := New(context.Background(), PollExperiment, testConfig(srv.URL), nil, func() time.Time { return now })
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.Invoke(context.Background(), payload)
+		var ie messages.InvokeResponse_Error
+		if !errors.As(err, &ie) || ie.Type != gameday.ErrNameThrottled {
+			t.Fatalf("Invoke() error = %#v, want errorType Throttled", err)
+		}
+		recs := logs()
+		if len(recs) != 1 || recs[0]["errorType"] != gameday.ErrNameThrottled || recs[0]["level"] != "ERROR" {
+			t.Errorf("log records = %v, want one ERROR with errorType Throttled", recs)
+		}
+	})
+}
