@@ -16,7 +16,9 @@ const (
 	account = "123456789012"
 )
 
-func alarmARN(name string) string { return "arn:aws:cloudwatch:" + region + ":" + account + ":alarm:" + name }
+func alarmARN(name string) string {
+	return "arn:aws:cloudwatch:" + region + ":" + account + ":alarm:" + name
+}
 
 // fakeCloudWatch is a stateful CloudWatch with metric alarms only.
 type fakeCloudWatch struct {

@@ -35,8 +35,8 @@ func testSpec() *gameday.Spec {
 		Spec: gameday.Body{
 			StopConditions: []gameday.StopCondition{
 				{Alarm: &gameday.AlarmSpec{
-					Name:   "front-end-errors",
-					Metric: gameday.Metric{Namespace: "SockShop", Name: "ErrorRate", Dimensions: map[string]string{"service": "front-end"}, Stat: "Average", Period: 60},
+					Name:       "front-end-errors",
+					Metric:     gameday.Metric{Namespace: "SockShop", Name: "ErrorRate", Dimensions: map[string]string{"service": "front-end"}, Stat: "Average", Period: 60},
 					Comparison: "GreaterThanThreshold", Threshold: 5, EvaluationPeriods: 2,
 				}},
 				{AlarmARN: existingARN},
@@ -118,7 +118,9 @@ func TestPreflightRefuses(t *testing.T) {
 	}{
 		{name: "invalid gameday", wantName: gameday.ErrNameInvalidGameDay, wantPuts: 0,
 			setup: func(cw *fakeCloudWatch, f *experimenttest.FIS, p *Preflight) {
-				p.Validate = func(*gameday.Spec) error { return errors.New("carts.yaml:12:7: spec.faults[0].chaosMesh.spec.selectr: unknown field") }
+				p.Validate = func(*gameday.Spec) error {
+					return errors.New("carts.yaml:12:7: spec.faults[0].chaosMesh.spec.selectr: unknown field")
+				}
 			}, wantInMsg: []string{"selectr"}},
 		{name: "safety lever engaged", wantName: gameday.ErrNamePreflightFailed, wantPuts: 0,
 			setup: func(cw *fakeCloudWatch, f *experimenttest.FIS, p *Preflight) {
