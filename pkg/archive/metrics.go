@@ -1,0 +1,183 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/report"
+)
+
+// maxQueries is GetMetricData's limit of queries per request.
+const maxQueries = 500
+
+// metrics reads every steady-state check's metric, with the check's stat and
+// period, over the before window's start to the after window's end.
+func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Windows) ([]report.Series, error) {
+	checks := spec.Spec.Hypothesis.SteadyState
+	out := make([]report.Series, len(checks))
+	for i, c := range checks {
+		out[i].Check = c.Name
+	}
+	start, end := w.Before.Start, w.After.End
+	if len(checks) == 0 || !end.After(start) {
+		return out, nil
+	}
+	for lo := 0; lo < len(checks); lo += maxQueries {
+		hi := min(lo+maxQueries, len(checks))
+		in := &cloudwatch.GetMetricDataInput{
+			StartTime: aws.Time(start),
+			EndTime:   aws.Time(end),
+			ScanBy:    cwtypes.ScanByTimestampAscending,
+		}
+		for i := lo; i < hi; i++ {
+			in.MetricDataQueries = append(in.MetricDataQueries, query(i, checks[i]))
+		}
+		p := cloudwatch.NewGetMetricDataPaginator(a.cw, in)
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("get metric data: %w", classify(err))
+			}
+			for _, r := range page.MetricDataResults {
+				i, ok := queryIndex(aws.ToString(r.Id))
+				if !ok || i < lo || i >= hi {
+					continue
+				}
+				for j := range min(len(r.Timestamps), len(r.Values)) {
+					out[i].Points = append(out[i].Points, report.Point{T: r.Timestamps[j].UTC(), V: r.Values[j]})
+				}
+			}
+		}
+	}
+	for i := range out {
+		slices.SortStableFunc(out[i].Points, func(x, y report.Point) int { return x.T.Compare(y.T) })
+		out[i].Points = slices.CompactFunc(out[i].Points, func(x, y report.Point) bool { return x.T.Equal(y.T) })
+	}
+	return out, nil
+}
+
+// query is the GetMetricData query of check i (id m<i>).
+func query(i int, c gameday.SteadyCheck) cwtypes.MetricDataQuery {
+	keys := make([]string, 0, len(c.Metric.Dimensions))
+	for k := range c.Metric.Dimensions {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dims := make([]cwtypes.Dimension, 0, len(keys))
+	for _, k := range keys {
+		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(c.Metric.Dimensions[k])})
+	}
+	return cwtypes.MetricDataQuery{
+		Id:    aws.String("m" + strconv.Itoa(i)),
+		Label: aws.String(c.Name),
+		MetricStat: &cwtypes.MetricStat{
+			Metric: &cwtypes.Metric{Namespace: aws.String(c.Metric.Namespace), MetricName: aws.String(c.Metric.Name), Dimensions: dims},
+			Period: aws.Int32(c.Metric.Period),
+			Stat:   aws.String(c.Metric.Stat),
+		},
+		ReturnData: aws.Bool(true),
+	}
+}
+
+func queryIndex(id string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, "m"))
+	return n, err == nil && strings.HasPrefix(id, "m")
+}
+
+// alarmRefs names the stop-condition alarms: from preflight when it ran,
+// else from the spec (staged alarms by their gameday name, others by ARN).
+func (a *Archiver) alarmRefs(spec *gameday.Spec, pf *gameday.PreflightResult) []report.Alarm {
+	if pf != nil && len(pf.Alarms) > 0 {
+		out := make([]report.Alarm, 0, len(pf.Alarms))
+		for _, r := range pf.Alarms {
+			out = append(out, report.Alarm{Name: r.Name, ARN: r.ARN})
+		}
+		return out
+	}
+	o := fistemplate.Options{Account: a.cfg.AccountID, Region: a.cfg.Region}
+	var out []report.Alarm
+	for _, sc := range spec.Spec.StopConditions {
+		switch {
+		case sc.Alarm != nil:
+			n := spec.AlarmName(sc.Alarm)
+			out = append(out, report.Alarm{Name: n, ARN: fistemplate.AlarmARN(o, n)})
+		case sc.AlarmARN != "":
+			n := sc.AlarmARN
+			if i := strings.LastIndex(n, ":alarm:"); i >= 0 {
+				n = n[i+len(":alarm:"):]
+			}
+			out = append(out, report.Alarm{Name: n, ARN: sc.AlarmARN})
+		}
+	}
+	return out
+}
+
+// alarms reads each stop-condition alarm's state changes from the
+// experiment's start to its end (or now).
+func (a *Archiver) alarms(ctx context.Context, spec *gameday.Spec, pf *gameday.PreflightResult, start, end, now time.Time) ([]report.Alarm, error) {
+	refs := a.alarmRefs(spec, pf)
+	if end.IsZero() {
+		end = now
+	}
+	for i := range refs {
+		name := refs[i].Name
+		p := cloudwatch.NewDescribeAlarmHistoryPaginator(a.cw, &cloudwatch.DescribeAlarmHistoryInput{
+			AlarmName:       &name,
+			HistoryItemType: cwtypes.HistoryItemTypeStateUpdate,
+			StartDate:       aws.Time(start),
+			EndDate:         aws.Time(end),
+			ScanBy:          cwtypes.ScanByTimestampAscending,
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("describe alarm history %s: %w", name, classify(err))
+			}
+			for _, it := range page.AlarmHistoryItems {
+				if t, ok := transition(it); ok {
+					refs[i].Transitions = append(refs[i].Transitions, t)
+				}
+			}
+		}
+		slices.SortStableFunc(refs[i].Transitions, func(x, y report.Transition) int { return x.At.Compare(y.At) })
+	}
+	return refs, nil
+}
+
+// historyData is the JSON of a StateUpdate history item.
+type historyData struct {
+	OldState struct {
+		StateValue string `json:"stateValue"`
+	} `json:"oldState"`
+	NewState struct {
+		StateValue  string `json:"stateValue"`
+		StateReason string `json:"stateReason"`
+	} `json:"newState"`
+}
+
+func transition(it cwtypes.AlarmHistoryItem) (report.Transition, bool) {
+	if it.HistoryItemType != "" && it.HistoryItemType != cwtypes.HistoryItemTypeStateUpdate {
+		return report.Transition{}, false
+	}
+	var hd historyData
+	if it.HistoryData == nil || json.Unmarshal([]byte(*it.HistoryData), &hd) != nil || hd.NewState.StateValue == "" {
+		return report.Transition{}, false
+	}
+	return report.Transition{
+		At:     aws.ToTime(it.Timestamp).UTC(),
+		From:   hd.OldState.StateValue,
+		To:     hd.NewState.StateValue,
+		Reason: hd.NewState.StateReason,
+	}, true
+}
