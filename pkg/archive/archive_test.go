@@ -65,8 +65,8 @@ func testSpec() *gameday.Spec {
 				},
 			}},
 			StopConditions: []gameday.StopCondition{{Alarm: &gameday.AlarmSpec{
-				Name:   "front-end-errors",
-				Metric: gameday.Metric{Namespace: "SockShop", Name: "ErrorRate", Stat: "Average", Period: 60},
+				Name:       "front-end-errors",
+				Metric:     gameday.Metric{Namespace: "SockShop", Name: "ErrorRate", Stat: "Average", Period: 60},
 				Comparison: "GreaterThanThreshold", Threshold: 5, EvaluationPeriods: 2,
 			}}},
 		},
