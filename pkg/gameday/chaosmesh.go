@@ -1,0 +1,205 @@
+package gameday
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Custom resource API versions FIS's aws:eks:inject-kubernetes-custom-resource accepts.
+const (
+	ChaosMeshAPIVersion = "chaos-mesh.org/v1alpha1"
+	LitmusAPIVersion    = "litmuschaos.io/v1alpha1"
+	LitmusKind          = "ChaosEngine"
+)
+
+// ChaosMeshKinds are the Chaos Mesh kinds that FIS accepts (the FIS actions
+// reference, kubernetesKind), as far as the Chaos Mesh API module defines
+// them.
+var ChaosMeshKinds = []string{
+	"AWSChaos", "DNSChaos", "GCPChaos", "HTTPChaos", "IOChaos", "JVMChaos",
+	"KernelChaos", "NetworkChaos", "PhysicalMachineChaos", "PodChaos", "PodHttpChaos",
+	"PodIOChaos", "PodNetworkChaos", "Schedule", "StressChaos", "TimeChaos",
+}
+
+// chaosMeshActions are the values of spec.action per kind, from the
+// kubebuilder enums of the Chaos Mesh API types (the API server, not the Go
+// types, enforces them, so they are listed here).
+var chaosMeshActions = map[string][]string{
+	"NetworkChaos":         {"netem", "delay", "loss", "duplicate", "corrupt", "partition", "bandwidth"},
+	"PodChaos":             {"pod-kill", "pod-failure", "container-kill"},
+	"IOChaos":              {"latency", "fault", "attrOverride", "mistake"},
+	"DNSChaos":             {"error", "random"},
+	"AWSChaos":             {"ec2-stop", "ec2-restart", "detach-volume"},
+	"GCPChaos":             {"node-stop", "node-reset", "disk-loss"},
+	"JVMChaos":             {"latency", "return", "exception", "stress", "gc", "ruleData", "mysql"},
+	"PhysicalMachineChaos": {"stress-cpu", "stress-mem", "disk-read-payload", "disk-write-payload", "disk-fill", "network-corrupt", "network-duplicate", "network-loss", "network-delay", "network-partition", "network-dns", "network-bandwidth", "network-flood", "network-down", "process", "jvm-exception", "jvm-gc", "jvm-latency", "jvm-return", "jvm-stress", "jvm-rule-data", "jvm-mysql", "clock", "redis-expiration", "redis-penetration", "redis-cacheLimit", "redis-restart", "redis-stop", "kafka-fill", "kafka-flood", "kafka-io", "file-create", "file-modify", "file-delete", "file-rename", "file-append", "file-replace", "vm", "user_defined"},
+}
+
+// ChaosMeshActions are the actions of a kind (nil for kinds without spec.action).
+func ChaosMeshActions(kind string) []string { return chaosMeshActions[kind] }
+
+// podSelectorKinds select pods with spec.selector and spec.mode.
+var podSelectorKinds = map[string]bool{
+	"NetworkChaos": true, "PodChaos": true, "StressChaos": true, "HTTPChaos": true,
+	"IOChaos": true, "DNSChaos": true, "TimeChaos": true, "JVMChaos": true,
+	"KernelChaos": true,
+}
+
+// oneShotActions end by themselves; they need no duration.
+var oneShotActions = map[string]bool{"PodChaos/pod-kill": true, "PodChaos/container-kill": true}
+
+var selectorModes = []string{"one", "all", "fixed", "fixed-percent", "random-max-percent"}
+
+// scheduleKinds maps a Schedule's embedded chaos field to its kind.
+var scheduleKinds = map[string]string{
+	"awsChaos": "AWSChaos", "dnsChaos": "DNSChaos", "gcpChaos": "GCPChaos",
+	"httpChaos": "HTTPChaos", "ioChaos": "IOChaos", "jvmChaos": "JVMChaos",
+	"networkChaos": "NetworkChaos", "physicalmachineChaos": "PhysicalMachineChaos",
+	"podChaos": "PodChaos", "stressChaos": "StressChaos", "timeChaos": "TimeChaos",
+	"blockChaos": "BlockChaos", "azureChaos": "AzureChaos", "kernelChaos": "KernelChaos",
+}
+
+func isChaosMeshKind(kind string) bool {
+	for _, k := range ChaosMeshKinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// checkChaosMesh checks a Chaos Mesh CR with no Chaos Mesh import: apiVersion,
+// kind, action, mode, and the blast radius of its selector.
+func checkChaosMesh(r *problems, f *Fault, path string) {
+	cr := f.ChaosMesh
+	checkCRMeta(r, cr, path, ChaosMeshAPIVersion)
+	switch {
+	case cr.Kind == "":
+		r.add(child(path, "kind"), "required: one of %s", strings.Join(ChaosMeshKinds, ", "))
+		return
+	case !isChaosMeshKind(cr.Kind):
+		r.add(child(path, "kind"), "unknown Chaos Mesh kind %q%s: FIS accepts %s", cr.Kind, suggest(cr.Kind, ChaosMeshKinds), strings.Join(ChaosMeshKinds, ", "))
+		return
+	}
+	sp := child(path, "spec")
+	if len(cr.Spec) == 0 {
+		r.add(sp, "required: the CR's spec, as you would kubectl apply it")
+		return
+	}
+	if cr.Kind == "Schedule" {
+		checkSchedule(r, f, cr.Spec, sp)
+		return
+	}
+	checkChaosSpec(r, f, cr.Kind, cr.Spec, sp)
+}
+
+func checkCRMeta(r *problems, cr *CustomResource, path, apiVersion string) {
+	if cr.APIVersion != apiVersion {
+		if cr.APIVersion == "" {
+			r.add(child(path, "apiVersion"), "required: write apiVersion: %s", apiVersion)
+		} else {
+			r.add(child(path, "apiVersion"), "must be %s, not %q", apiVersion, cr.APIVersion)
+		}
+	}
+	if ns := cr.Metadata.Namespace; ns != "" && !isDNSLabel(ns) {
+		r.add(child(path, "metadata.namespace"), "%q is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)", ns)
+	}
+	if n := cr.Metadata.Name; n != "" && !isDNSSubdomain(n) {
+		r.add(child(path, "metadata.name"), "%q is not a Kubernetes object name (lower-case letters, digits, '-' and '.')", n)
+	}
+}
+
+// checkChaosSpec checks the spec of one chaos kind (also inside a Schedule).
+func checkChaosSpec(r *problems, f *Fault, kind string, spec map[string]any, sp string) {
+	action, _ := spec["action"].(string)
+	if actions := chaosMeshActions[kind]; actions != nil {
+		switch {
+		case spec["action"] == nil:
+			r.add(child(sp, "action"), "required: one of %s", strings.Join(actions, ", "))
+		case !contains(actions, action):
+			r.add(child(sp, "action"), "unknown %s action %q%s: use one of %s", kind, fmt.Sprint(spec["action"]), suggest(action, actions), strings.Join(actions, ", "))
+		}
+	}
+	if d, ok := spec["duration"].(string); ok && strings.HasPrefix(strings.ToUpper(d), "P") {
+		r.add(child(sp, "duration"), "Chaos Mesh reads Go durations: write 180s or 3m, not %s", d)
+	}
+	if !podSelectorKinds[kind] {
+		return
+	}
+	if m, present := spec["mode"]; !present || m == nil {
+		r.add(child(sp, "mode"), "required: one of %s", strings.Join(selectorModes, ", "))
+	} else if ms, _ := m.(string); !contains(selectorModes, ms) {
+		r.add(child(sp, "mode"), "unknown mode %q: use one of %s", fmt.Sprint(m), strings.Join(selectorModes, ", "))
+	}
+	checkSelector(r, f, spec["selector"], child(sp, "selector"))
+}
+
+// checkSelector refuses a selector that names no namespace, or that picks
+// every pod of its namespaces, unless the fault allows a wide blast radius.
+func checkSelector(r *problems, f *Fault, v any, path string) {
+	sel, _ := v.(map[string]any)
+	nonEmpty := func(k string) bool {
+		switch x := sel[k].(type) {
+		case map[string]any:
+			return len(x) > 0
+		case []any:
+			return len(x) > 0
+		}
+		return false
+	}
+	if !nonEmpty("namespaces") && !nonEmpty("pods") {
+		r.add(child(path, "namespaces"), "name the namespace(s) to select pods in, for example namespaces: [sock-shop] (without it Chaos Mesh selects in the CR's own namespace)")
+		return
+	}
+	if f.AllowWideBlastRadius {
+		return
+	}
+	for _, k := range []string{"labelSelectors", "expressionSelectors", "fieldSelectors", "annotationSelectors", "pods"} {
+		if nonEmpty(k) {
+			return
+		}
+	}
+	r.add(path, "selects every pod of namespace(s) %s: add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault", joinAny(sel["namespaces"]))
+}
+
+// checkSchedule checks a Chaos Mesh Schedule: its one embedded chaos.
+func checkSchedule(r *problems, f *Fault, spec map[string]any, sp string) {
+	typ, _ := spec["type"].(string)
+	if typ == "" {
+		r.add(child(sp, "type"), "required: the kind of chaos to schedule, for example NetworkChaos")
+		return
+	}
+	for field, kind := range scheduleKinds {
+		if kind != typ {
+			continue
+		}
+		inner, ok := spec[field].(map[string]any)
+		if !ok {
+			r.add(child(sp, field), "required: the %s spec of a Schedule of type %s", kind, typ)
+			return
+		}
+		checkChaosSpec(r, f, kind, inner, child(sp, field))
+		return
+	}
+	r.add(child(sp, "type"), "unknown chaos type %q for a Schedule", typ)
+}
+
+func joinAny(v any) string {
+	s, _ := v.([]any)
+	parts := make([]string, 0, len(s))
+	for _, e := range s {
+		parts = append(parts, fmt.Sprint(e))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

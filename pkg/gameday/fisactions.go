@@ -1,0 +1,269 @@
+package gameday
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// fisActionSpec is what the FIS actions reference documents for one action:
+// its parameters (required or optional), its target key and resource type
+// (empty when the action takes no target).
+type fisActionSpec struct {
+	required     []string
+	optional     []string
+	targetKey    string
+	resourceType string
+	// durations are the parameters holding an ISO 8601 duration, with their
+	// documented bounds.
+	durations map[string][2]time.Duration
+}
+
+var (
+	eksPodOptional = []string{"fisPodContainerImage", "maxErrorsPercent", "fisPodLabels", "fisPodAnnotations", "fisPodSecurityPolicy"}
+	fisDuration    = map[string][2]time.Duration{"duration": {time.Minute, 12 * time.Hour}}
+)
+
+// fisActions are the raw FIS actions whose parameters and targets gameday
+// checks (from the AWS FIS actions reference). Other aws:... ids pass
+// through with only a check of their shape.
+var fisActions = map[string]fisActionSpec{
+	"aws:eks:inject-kubernetes-custom-resource": {
+		required:  []string{"kubernetesApiVersion", "kubernetesKind", "kubernetesNamespace", "kubernetesSpec", "maxDuration"},
+		targetKey: "Cluster", resourceType: "aws:eks:cluster",
+		durations: map[string][2]time.Duration{"maxDuration": {time.Minute, 12 * time.Hour}},
+	},
+	"aws:eks:pod-delete": {
+		required:  []string{"kubernetesServiceAccount"},
+		optional:  append([]string{"gracePeriodSeconds"}, eksPodOptional...),
+		targetKey: "Pods", resourceType: "aws:eks:pod",
+	},
+	"aws:eks:pod-network-latency": {
+		required:  []string{"duration", "kubernetesServiceAccount"},
+		optional:  append([]string{"interface", "delayMilliseconds", "jitterMilliseconds", "flowsPercent", "sources"}, eksPodOptional[:4]...),
+		targetKey: "Pods", resourceType: "aws:eks:pod",
+		durations: fisDuration,
+	},
+	"aws:eks:pod-cpu-stress": {
+		required:  []string{"duration", "kubernetesServiceAccount"},
+		optional:  append([]string{"percent", "workers"}, eksPodOptional...),
+		targetKey: "Pods", resourceType: "aws:eks:pod",
+		durations: fisDuration,
+	},
+	"aws:fis:wait": {
+		required:  []string{"duration"},
+		durations: fisDuration,
+	},
+	"aws:ec2:stop-instances": {
+		optional:  []string{"startInstancesAfterDuration", "completeIfInstancesTerminated"},
+		targetKey: "Instances", resourceType: "aws:ec2:instance",
+		durations: map[string][2]time.Duration{"startInstancesAfterDuration": {time.Minute, 12 * time.Hour}},
+	},
+	"aws:ec2:terminate-instances": {
+		targetKey: "Instances", resourceType: "aws:ec2:instance",
+	},
+	"aws:ssm:send-command": {
+		required:  []string{"documentArn", "duration"},
+		optional:  []string{"documentVersion", "documentParameters"},
+		targetKey: "Instances", resourceType: "aws:ec2:instance",
+		durations: fisDuration,
+	},
+	"aws:network:disrupt-connectivity": {
+		required:  []string{"duration"},
+		optional:  []string{"scope", "prefixListIdentifier"},
+		targetKey: "Subnets", resourceType: "aws:ec2:subnet",
+		durations: fisDuration,
+	},
+}
+
+// FISActionIDs lists the raw FIS action ids whose parameters gameday checks.
+func FISActionIDs() []string {
+	ids := make([]string, 0, len(fisActions))
+	for id := range fisActions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+var (
+	fisActionID     = regexp.MustCompile(`^aws:[a-z0-9-]+:[a-z0-9-]+$`)
+	selectionMode   = regexp.MustCompile(`^(ALL|COUNT\(([1-9][0-9]*)\)|PERCENT\(([1-9][0-9]?|100)\))$`)
+	fisResourceType = regexp.MustCompile(`^aws:[a-z0-9-]+:[a-z0-9-]+$`)
+	disruptScopes   = []string{"all", "availability-zone", "dynamodb", "prefix-list", "s3", "s3express", "vpc"}
+	podSecurity     = []string{"privileged", "baseline", "restricted"}
+)
+
+// checkFISAction checks a raw FIS action.
+func checkFISAction(r *problems, a *FISAction, path string) {
+	idPath := child(path, "actionId")
+	switch {
+	case a.ActionID == "":
+		r.add(idPath, "required: an FIS action id such as aws:eks:pod-delete")
+		return
+	case !fisActionID.MatchString(a.ActionID):
+		r.add(idPath, "%q is not an FIS action id: write aws:<service>:<action>, for example aws:ec2:stop-instances", a.ActionID)
+		return
+	}
+	checkFISTargets(r, a, path)
+	spec, known := fisActions[a.ActionID]
+	if !known {
+		return // passed through as written
+	}
+	params := child(path, "parameters")
+	all := append(append([]string{}, spec.required...), spec.optional...)
+	for _, k := range sortedStringKeys(a.Parameters) {
+		if !contains(all, k) {
+			if len(all) == 0 {
+				r.add(child(params, k), "%s takes no parameters", a.ActionID)
+			} else {
+				r.add(child(params, k), "unknown parameter %q for %s%s: it takes %s", k, a.ActionID, suggest(k, all), strings.Join(all, ", "))
+			}
+		}
+	}
+	for _, k := range spec.required {
+		if strings.TrimSpace(a.Parameters[k]) == "" {
+			r.add(child(params, k), "required by %s", a.ActionID)
+		}
+	}
+	for k, bounds := range spec.durations {
+		v, ok := a.Parameters[k]
+		if !ok || v == "" {
+			continue
+		}
+		d, err := parseISO8601(v)
+		if err != nil || !strings.HasPrefix(strings.ToUpper(v), "P") {
+			r.add(child(params, k), "%q is not an ISO 8601 duration: FIS wants PT5M or PT1H30M", v)
+			continue
+		}
+		if d < bounds[0] || d > bounds[1] {
+			r.add(child(params, k), "%s is outside FIS's range %s..%s", v, Duration{bounds[0]}.ISO8601(), Duration{bounds[1]}.ISO8601())
+		}
+	}
+	if a.ActionID == "aws:network:disrupt-connectivity" {
+		if s, ok := a.Parameters["scope"]; ok && !contains(disruptScopes, s) {
+			r.add(child(params, "scope"), "unknown scope %q: use one of %s", s, strings.Join(disruptScopes, ", "))
+		}
+		if a.Parameters["scope"] == "prefix-list" && a.Parameters["prefixListIdentifier"] == "" {
+			r.add(child(params, "prefixListIdentifier"), "required when scope is prefix-list")
+		}
+	}
+	if p, ok := a.Parameters["fisPodSecurityPolicy"]; ok && !contains(podSecurity, p) {
+		r.add(child(params, "fisPodSecurityPolicy"), "unknown policy %q: use one of %s", p, strings.Join(podSecurity, ", "))
+	}
+	if a.ActionID == "aws:eks:inject-kubernetes-custom-resource" {
+		if v := a.Parameters["kubernetesApiVersion"]; v != "" && v != ChaosMeshAPIVersion && v != LitmusAPIVersion {
+			r.add(child(params, "kubernetesApiVersion"), "must be %s or %s; better, write the CR under chaosMesh: or litmus:", ChaosMeshAPIVersion, LitmusAPIVersion)
+		}
+	}
+	// Targets: exactly the documented key, or none.
+	tpath := child(path, "targets")
+	if spec.targetKey == "" {
+		if len(a.Targets) > 0 {
+			r.add(tpath, "%s takes no targets", a.ActionID)
+		}
+		return
+	}
+	if len(a.Targets) == 0 {
+		r.add(tpath, "required: %s needs a target under the key %s (resourceType %s)", a.ActionID, spec.targetKey, spec.resourceType)
+		return
+	}
+	for _, k := range sortedTargetKeys(a.Targets) {
+		t := a.Targets[k]
+		kp := child(tpath, k)
+		if k != spec.targetKey {
+			r.add(kp, "%s takes its target under the key %s, not %s", a.ActionID, spec.targetKey, k)
+			continue
+		}
+		if t.ResourceType != "" && t.ResourceType != spec.resourceType {
+			r.add(child(kp, "resourceType"), "must be %s for %s, not %s", spec.resourceType, a.ActionID, t.ResourceType)
+		}
+		if spec.resourceType == "aws:eks:cluster" && (len(t.ResourceArns) != 1 || len(t.ResourceTags) > 0 || len(t.Filters) > 0) {
+			r.add(kp, "%s targets exactly one cluster by ARN (resourceArns with one ARN, no tags or filters)", a.ActionID)
+		}
+		if spec.resourceType == "aws:eks:pod" {
+			for _, p := range []string{"clusterIdentifier", "namespace", "selectorType", "selectorValue"} {
+				if t.Parameters[p] == "" {
+					r.add(child(kp, "parameters."+p), "required for an aws:eks:pod target")
+				}
+			}
+		}
+	}
+}
+
+// checkFISTargets checks the shape of each target, whatever the action.
+func checkFISTargets(r *problems, a *FISAction, path string) {
+	for _, k := range sortedTargetKeys(a.Targets) {
+		t := a.Targets[k]
+		kp := child(child(path, "targets"), k)
+		if t.ResourceType == "" {
+			r.add(child(kp, "resourceType"), "required: the FIS resource type, for example aws:ec2:instance")
+		} else if !fisResourceType.MatchString(t.ResourceType) {
+			r.add(child(kp, "resourceType"), "%q is not an FIS resource type (aws:<service>:<type>)", t.ResourceType)
+		}
+		if t.SelectionMode == "" {
+			r.add(child(kp, "selectionMode"), "required: ALL, COUNT(n) or PERCENT(n)")
+		} else if !selectionMode.MatchString(t.SelectionMode) {
+			r.add(child(kp, "selectionMode"), "%q is not a selection mode: write ALL, COUNT(n) or PERCENT(n)", t.SelectionMode)
+		}
+		if len(t.ResourceArns) > 0 && len(t.ResourceTags) > 0 {
+			r.add(kp, "set resourceArns or resourceTags, not both")
+		}
+		if len(t.ResourceArns) == 0 && len(t.ResourceTags) == 0 && len(t.Parameters) == 0 {
+			r.add(kp, "pick resources: set resourceArns, resourceTags or parameters")
+		}
+		for i, arn := range t.ResourceArns {
+			if !strings.HasPrefix(arn, "arn:") {
+				r.add(index(child(kp, "resourceArns"), i), "%q is not an ARN", arn)
+			}
+		}
+		for i, f := range t.Filters {
+			fp := index(child(kp, "filters"), i)
+			if f.Path == "" {
+				r.add(child(fp, "path"), "required")
+			}
+			if len(f.Values) == 0 {
+				r.add(child(fp, "values"), "required: at least one value")
+			}
+		}
+	}
+}
+
+func sortedStringKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortedTargetKeys(m map[string]FISTarget) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// fisTargetCount is how many FIS targets the template will define: one
+// cluster target shared by the custom-resource faults, plus each raw
+// action's targets.
+func fisTargetCount(s *Spec) int {
+	n := 0
+	cluster := false
+	for _, f := range s.Spec.Faults {
+		if f.ChaosMesh != nil || f.Litmus != nil {
+			cluster = true
+		}
+		if f.FIS != nil {
+			n += len(f.FIS.Targets)
+		}
+	}
+	if cluster {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,111 @@
+package gameday
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Problem is one thing wrong with a GameDay file. Path is the field path in
+// the file (spec.faults[0].maxDuration); Line and Col are 1-based and zero
+// when the problem has no position (a spec decoded from JSON).
+type Problem struct {
+	File    string
+	Line    int
+	Col     int
+	Path    string
+	Message string
+}
+
+// String formats the problem as FILE:LINE:COL: field.path: message, leaving
+// out what is unknown.
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File)
+		b.WriteString(":")
+	}
+	if p.Line > 0 {
+		if p.File == "" {
+			b.WriteString("line ")
+		}
+		b.WriteString(strconv.Itoa(p.Line))
+		b.WriteString(":")
+		if p.Col > 0 {
+			b.WriteString(strconv.Itoa(p.Col))
+			b.WriteString(":")
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(" ")
+	}
+	if p.Path != "" {
+		b.WriteString(p.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Problems is every problem found in a file; it is the error that Parse and
+// the validators return, one problem per line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Err returns ps as an error, or nil when there are none.
+func (ps Problems) Err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// Sort orders the problems by position, then path, and drops exact duplicates.
+func (ps Problems) Sort() Problems {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return a.Path < b.Path
+	})
+	out := ps[:0]
+	for i, p := range ps {
+		if i > 0 && p == ps[i-1] {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// problems collects problems while checking.
+type problems struct{ list Problems }
+
+func (r *problems) add(path, format string, args ...any) {
+	r.list = append(r.list, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// Child paths: field names join with ".", list indexes use [i].
+func child(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
