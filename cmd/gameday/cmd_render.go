@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
-
-	"github.com/goccy/go-yaml"
 
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -57,14 +54,11 @@ func init() {
 	})
 }
 
-// maxGameDaySize bounds what the render and rbac commands read.
-const maxGameDaySize = 1 << 20
-
-// loadGameDayFile reads and decodes a GameDay file for render and rbac. On a
-// problem it prints it (one line each) and returns nil and the exit code.
-//
-// It decodes strictly (unknown fields are errors) but does not run the full
-// validation; `gameday validate` does.
+// loadGameDayFile reads and parses a GameDay file for render and rbac with
+// gameday.Parse: unknown fields and every contract rule that needs no Chaos
+// Mesh types are checked (`gameday validate` adds the typed Chaos Mesh
+// checks). On a problem it prints them, one line each, and returns nil and
+// the exit code.
 func loadGameDayFile(e *env, name string) (*gameday.Spec, int) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -72,47 +66,19 @@ func loadGameDayFile(e *env, name string) (*gameday.Spec, int) {
 		return nil, exitInvalid
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxGameDaySize+1))
+	// Read one byte past the limit so that Parse sees an oversized file as
+	// such, without reading all of it.
+	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
 	if err != nil {
 		e.errorf("read %s: %v", name, err)
 		return nil, exitInvalid
 	}
-	if len(data) > maxGameDaySize {
-		fmt.Fprintf(e.stderr, "%s: file is larger than %d bytes; a GameDay file is a few kilobytes\n", name, maxGameDaySize)
+	s, err := gameday.Parse(name, data)
+	if err != nil {
+		printProblems(e, name, err)
 		return nil, exitInvalid
 	}
-	if strings.TrimSpace(string(data)) == "" {
-		fmt.Fprintf(e.stderr, "%s:1:1: file is empty; write a GameDay (see examples/)\n", name)
-		return nil, exitInvalid
-	}
-	var s gameday.Spec
-	if err := yaml.UnmarshalWithOptions(data, &s, yaml.Strict()); err != nil {
-		fmt.Fprintln(e.stderr, yamlProblem(name, err))
-		return nil, exitInvalid
-	}
-	var ps []string
-	if s.APIVersion != gameday.APIVersion || s.Kind != gameday.Kind {
-		ps = append(ps, fmt.Sprintf("%s:1:1: apiVersion/kind: want %s %s, got %q %q", name, gameday.APIVersion, gameday.Kind, s.APIVersion, s.Kind))
-	}
-	if s.Metadata.Name == "" {
-		ps = append(ps, fmt.Sprintf("%s:1:1: metadata.name: required", name))
-	}
-	if len(ps) > 0 {
-		fmt.Fprintln(e.stderr, strings.Join(ps, "\n"))
-		return nil, exitInvalid
-	}
-	return &s, exitOK
-}
-
-var yamlPos = regexp.MustCompile(`^\[(\d+):(\d+)\] (.*)$`)
-
-// yamlProblem is a decoding error as one FILE:LINE:COL: message line.
-func yamlProblem(name string, err error) string {
-	first, _, _ := strings.Cut(err.Error(), "\n")
-	if m := yamlPos.FindStringSubmatch(first); m != nil {
-		return fmt.Sprintf("%s:%s:%s: %s", name, m[1], m[2], m[3])
-	}
-	return fmt.Sprintf("%s: %s", name, first)
+	return s, exitOK
 }
 
 // printProblems prints err one line per problem: each joined error on its
