@@ -11,6 +11,8 @@ package archive
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -213,7 +215,17 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 	if run.ExperimentTemplateID == "" {
 		run.ExperimentTemplateID = st.Start.ExperimentTemplateID
 	}
-	run.Windows = windows(spec, run, now)
+	// The windows' "now" is the first archive's: a re-run reproduces it
+	// instead of widening the after window, so that the same run always
+	// gives the same bytes.
+	asOf, err := a.previousAsOf(ctx, prefix)
+	if err != nil {
+		return gameday.ArchiveResult{}, err
+	}
+	if asOf.IsZero() || asOf.After(now) {
+		asOf = now
+	}
+	run.Windows = windows(spec, run, asOf)
 	if run.Metrics, err = a.metrics(ctx, spec, run.Windows); err != nil {
 		return gameday.ArchiveResult{}, err
 	}
@@ -248,6 +260,27 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 	slog.InfoContext(ctx, "archived", "experimentId", id, "uri", res.URI, "verdict", res.Verdict,
 		"logObjects", len(objects), "logRecords", tl.Records(), "logsComplete", res.LogsComplete)
 	return res, nil
+}
+
+// previousAsOf is the end of the after window of an archive already written
+// under prefix, or zero when there is none.
+func (a *Archiver) previousAsOf(ctx context.Context, prefix string) (time.Time, error) {
+	key := prefix + FileSummary
+	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &a.cfg.ArchiveBucket, Key: &key})
+	if err != nil {
+		if err = classify(err); errors.Is(err, gameday.ErrNotFound) {
+			return time.Time{}, nil
+		}
+		return time.Time{}, fmt.Errorf("get s3://%s/%s: %w", a.cfg.ArchiveBucket, key, err)
+	}
+	defer out.Body.Close()
+	var prev struct {
+		Windows report.Windows `json:"windows"`
+	}
+	if err := json.NewDecoder(out.Body).Decode(&prev); err != nil {
+		return time.Time{}, nil // not ours or damaged: rewrite it from scratch
+	}
+	return prev.Windows.After.End, nil
 }
 
 // logLocation is the bucket and prefix of the experiment's FIS logs: the

@@ -282,18 +282,24 @@ func TestHandleArchivesACompletedRun(t *testing.T) {
 	}
 }
 
+// TestHandleIsIdempotent archives twice: the second run, even later (when
+// more of the after window has data), writes the same keys with the same bytes.
 func TestHandleIsIdempotent(t *testing.T) {
 	s3f := newFakeS3()
 	deliver(t, s3f, true)
-	a := newArchiver(s3f, experiment(fistypes.ExperimentStatusCompleted, "Experiment completed."), &fakeCW{metric: latency(steady)}, at(20))
-	first, err := a.Handle(context.Background(), runState())
+	exp := experiment(fistypes.ExperimentStatusCompleted, "Experiment completed.")
+	first, err := newArchiver(s3f, exp, &fakeCW{metric: latency(steady)}, at(8)).Handle(context.Background(), runState())
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := s3f.snapshot(arcBucket)
-	second, err := a.Handle(context.Background(), runState())
+	cw := &fakeCW{metric: latency(steady)}
+	second, err := newArchiver(s3f, exp, cw, at(40)).Handle(context.Background(), runState())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got, want := cw.metricInputs[0].EndTime.Format(time.RFC3339), "2026-03-10T10:08:00Z"; got != want {
+		t.Errorf("second run read metrics up to %s, want the first run's %s", got, want)
 	}
 	if diff := cmp.Diff(first, second); diff != "" {
 		t.Errorf("second result differs (-first +second):\n%s", diff)
