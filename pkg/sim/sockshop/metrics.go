@@ -143,7 +143,7 @@ func (m *Model) Metrics(at time.Time, period time.Duration) []Datum {
 		for i := 0; i < n; i++ {
 			t := from.Add(time.Duration((float64(i) + 0.5) / float64(n) * float64(period)))
 			caller := ev.pickCaller(si, t, r)
-			lat, ok := ev.call(si, caller, t, r)
+			lat, ok := ev.call(si, caller, true, t, r)
 			if !ok {
 				failed++
 			}
@@ -233,12 +233,17 @@ func (ev *evaluator) pickCaller(si int, t time.Time, r *rand.Rand) int {
 // service si at time t: its latency as the caller sees it and whether it
 // succeeded. Dependencies are called in turn, so a slow or failing
 // dependency makes its callers slow or failing too.
-func (ev *evaluator) call(si, caller int, t time.Time, r *rand.Rand) (float64, bool) {
+//
+// A service's own metrics are those of the requests sent to its Kubernetes
+// Service, as its callers see them (a partition or a missing endpoint counts
+// against it); a lookup that DNSChaos fails never becomes such a request, so
+// measured (top-level) requests skip the DNS rules.
+func (ev *evaluator) call(si, caller int, measured bool, t time.Time, r *rand.Rand) (float64, bool) {
 	s := ev.state(t)
 	svc := &services[si]
 	hop := 0.2 + 0.2*r.Float64()
 
-	if caller >= 0 {
+	if caller >= 0 && !measured {
 		for _, d := range s.pods[caller].dns {
 			if d.matches(svc.name, ev.m.namespace) {
 				if d.random {
@@ -327,8 +332,8 @@ func (ev *evaluator) call(si, caller int, t time.Time, r *rand.Rand) (float64, b
 
 	// HTTP faults on the request p serves.
 	replaced := 0
-	if len(svc.routes) > 0 && len(ps.http) > 0 {
-		rt := pickRoute(svc.routes, r)
+	if len(svc.routes) > 0 {
+		rt := pickRoute(svc.routes, r) // drawn even without a fault, so a fault that matches nothing changes nothing
 		for _, h := range ps.http {
 			if !h.matches(svc, rt) {
 				continue
@@ -380,7 +385,7 @@ func (ev *evaluator) call(si, caller int, t time.Time, r *rand.Rand) (float64, b
 			n++
 		}
 		for k := 0; k < n; k++ {
-			l, dok := ev.call(di, p, t, r)
+			l, dok := ev.call(di, p, false, t, r)
 			lat += l
 			if !dok && r.Float64() < e.share {
 				return lat, false

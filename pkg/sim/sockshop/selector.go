@@ -279,7 +279,7 @@ func rangeN(n int) []int {
 }
 
 // selectLitmus resolves a ChaosEngine's targets as Litmus's pod experiments
-// do: TARGET_PODS names, or pods of spec.appinfo.appns (default: the
+// do: the pods TARGET_PODS names, or pods of spec.appinfo.appns (default: the
 // engine's namespace) matching spec.appinfo.applabel; then
 // PODS_AFFECTED_PERC percent of them, at least one, taken from a random
 // start in a circle.
@@ -300,6 +300,10 @@ func (m *Model) selectLitmus(spec map[string]any, env map[string]string, crNS st
 		}
 		sort.Ints(matched)
 		matched = dedupe(matched)
+		if len(matched) == 0 {
+			return nil, noTargets{msg: "No target pod found"}
+		}
+		return matched, nil // every pod named is a target
 	} else {
 		want, err := parseEqualitySelector(getString(spec, "appinfo", "applabel"))
 		if err != nil {

@@ -57,7 +57,7 @@ var services = []serviceDef{
 		deps:   []edge{{"carts-db", 1.2, 1}},
 		routes: []route{{"GET", "/carts/57a98d98e4b00679b4a830b2/items", 0.55}, {"POST", "/carts/57a98d98e4b00679b4a830b2/items", 0.3}, {"DELETE", "/carts/57a98d98e4b00679b4a830b2", 0.05}, {"GET", "/carts/57a98d98e4b00679b4a830b2/merge", 0.1}}},
 	{name: "carts-db", tier: "database", lang: "mongo", pods: 1, median: 2.5, sigma: 0.5, baseErr: 0.0001, respKB: 1.5, memMi: 1024, ioOps: 2, restart: 30},
-	{name: "orders", tier: "backend", lang: "java", pods: 2, port: 80, median: 25, sigma: 0.35, baseErr: 0.002, respKB: 3, memMi: 500, ioOps: 0.05, clockErr: 0.005, restart: 40,
+	{name: "orders", tier: "backend", lang: "java", pods: 2, port: 80, median: 25, sigma: 0.35, baseErr: 0.001, respKB: 3, memMi: 500, ioOps: 0.05, clockErr: 0.005, restart: 40,
 		deps:   []edge{{"user", 2, 1}, {"carts", 1, 1}, {"payment", 1, 1}, {"shipping", 1, 1}, {"orders-db", 2, 1}},
 		routes: []route{{"POST", "/orders", 0.6}, {"GET", "/orders/search/customerId", 0.4}}},
 	{name: "orders-db", tier: "database", lang: "mongo", pods: 1, median: 2.5, sigma: 0.5, baseErr: 0.0001, respKB: 1.5, memMi: 1024, ioOps: 2, restart: 30},
