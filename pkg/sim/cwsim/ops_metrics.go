@@ -169,10 +169,10 @@ func (s *Service) opPutMetricData(in val) (obj, error) {
 			return nil, errCombination(fmt.Sprintf("The parameters %[1]s.Value and %[1]s.StatisticValues are mutually exclusive and you have specified both.", d.path))
 		case hasValues && hasSet:
 			return nil, errCombination(fmt.Sprintf("The parameters %[1]s.Values and %[1]s.StatisticValues are mutually exclusive and you have specified both.", d.path))
-		case value == nil && !hasValues && !hasSet:
-			return nil, errMissing(d.path + ".Value")
 		case len(counts) > 0 && !hasValues:
 			return nil, errCombination(fmt.Sprintf("The parameter %[1]s.Counts must be specified with %[1]s.Values.", d.path))
+		case value == nil && !hasValues && !hasSet:
+			return nil, errMissing(d.path + ".Value")
 		}
 		p := point{t: t, unit: unit}
 		switch {
