@@ -167,7 +167,7 @@ var chaosMeshKinds = map[string]bool{
 // checkGroup refuses a group that EKS access entries do not take.
 func checkGroup(g string) error {
 	if strings.HasPrefix(g, "system:") {
-		return fmt.Errorf("group %q: EKS access entries refuse groups starting with system:", g)
+		return fmt.Errorf("group %q: EKS access entries refuse groups whose name starts with \"system:\" (pick another --group)", g)
 	}
 	if strings.ContainsAny(g, " \t\n") {
 		return fmt.Errorf("group %q contains white space", g)

@@ -258,7 +258,7 @@ func TestGenerateErrors(t *testing.T) {
 		group string
 		want  string
 	}{
-		{"system group", nil, "system:masters", "refuse groups starting with system:"},
+		{"system group", nil, "system:masters", `refuse groups whose name starts with "system:"`},
 		{"unknown chaos mesh kind", func(s *gameday.Spec) { s.Spec.Faults[0].ChaosMesh.Kind = "Schedule" }, "", `fault kill: unknown Chaos Mesh kind "Schedule"`},
 		{"litmus kind other than ChaosEngine", func(s *gameday.Spec) { s.Spec.Faults[3].Litmus.Kind = "ChaosExperiment" }, "", "FIS injects a ChaosEngine"},
 		{"foreign API group", func(s *gameday.Spec) { s.Spec.Faults[0].ChaosMesh.APIVersion = "example.com/v1" }, "", `API group "example.com"`},
