@@ -462,7 +462,7 @@ func (m *Model) timeChaos(inj *injection, spec map[string]any) (effect, error) {
 // spec.experiments, each with its own env (spec.components.env).
 func (m *Model) compileLitmus(inj *injection, spec map[string]any, ns string, rng *rand.Rand) (*injection, error) {
 	v, _ := field(spec, "experiments")
-	exps, _ := v.([]any)
+	exps, _ := asList(v)
 	if len(exps) == 0 {
 		return nil, fmt.Errorf("%w: spec.experiments: Required value", ErrInvalid)
 	}
@@ -588,7 +588,7 @@ func (m *Model) netEffect(targets []int, r netRule, start, end time.Time) effect
 func litmusEnv(exp map[string]any) map[string]string {
 	out := map[string]string{}
 	v, _ := field(exp, "spec", "components", "env")
-	list, _ := v.([]any)
+	list, _ := asList(v)
 	for _, e := range list {
 		em, ok := asMap(e)
 		if !ok {

@@ -127,7 +127,7 @@ func parseExpressions(sel map[string]any) ([]expression, error) {
 	if !ok {
 		return nil, nil
 	}
-	list, ok := v.([]any)
+	list, ok := asList(v)
 	if !ok {
 		return nil, fmt.Errorf("%w: expressionSelectors: not a list", ErrInvalid)
 	}

@@ -1,7 +1,9 @@
 package sockshop
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -355,5 +357,46 @@ func TestLitmusSelects(t *testing.T) {
 				t.Errorf("targets (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// fissim hands over specs decoded from the FIS kubernetesSpec JSON; Go code
+// may build them with typed maps and slices. Both mean the same fault.
+func TestSpecDecodings(t *testing.T) {
+	const js = `{"action":"delay","mode":"fixed","value":"2","duration":"180s",
+		"selector":{"namespaces":["sock-shop"],"labelSelectors":{"name":"carts"},
+		  "expressionSelectors":[{"key":"tier","operator":"In","values":["backend"]}]},
+		"delay":{"latency":"90ms","jitter":"0ms","correlation":"25"}}`
+	var fromJSON map[string]any
+	if err := json.Unmarshal([]byte(js), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	typed := map[string]any{
+		"action": "delay", "mode": "fixed", "value": "2", "duration": "180s",
+		"selector": map[string]any{
+			"namespaces":          []string{"sock-shop"},
+			"labelSelectors":      map[string]string{"name": "carts"},
+			"expressionSelectors": []map[string]any{{"key": "tier", "operator": "In", "values": []string{"backend"}}},
+		},
+		"delay": map[string]any{"latency": "90ms", "jitter": "0ms", "correlation": 25},
+	}
+	run := func(spec map[string]any) (Injection, []Datum) {
+		m := New(Options{Seed: 4})
+		inj, err := m.Inject(Fault{ID: "x", APIVersion: chaosMeshAPI, Kind: "NetworkChaos", Spec: spec, Start: t0})
+		if err != nil {
+			t.Fatalf("Inject: %v", err)
+		}
+		return inj, m.Metrics(t0.Add(time.Minute), time.Minute)
+	}
+	injA, dataA := run(fromJSON)
+	injB, dataB := run(typed)
+	if diff := cmp.Diff(injA, injB); diff != "" {
+		t.Errorf("targets differ (-json +typed):\n%s", diff)
+	}
+	if len(injA.Targets) != 2 {
+		t.Errorf("%d targets, want 2", len(injA.Targets))
+	}
+	if !reflect.DeepEqual(dataA, dataB) {
+		t.Errorf("metrics differ between the JSON and the typed spec")
 	}
 }

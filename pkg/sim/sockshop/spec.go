@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,8 +39,37 @@ func asMap(v any) (map[string]any, bool) {
 			out[fmt.Sprint(k)] = v
 		}
 		return out, true
+	case map[string]string:
+		out := make(map[string]any, len(t))
+		for k, v := range t {
+			out[k] = v
+		}
+		return out, true
+	case map[string][]string:
+		out := make(map[string]any, len(t))
+		for k, v := range t {
+			out[k] = v
+		}
+		return out, true
 	}
 	return nil, false
+}
+
+// asList reads a list of any element type ([]any from JSON and YAML
+// decoders, or a typed slice from Go code).
+func asList(v any) ([]any, bool) {
+	if l, ok := v.([]any); ok {
+		return l, true
+	}
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Slice {
+		return nil, false
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out, true
 }
 
 func getMap(m map[string]any, path ...string) map[string]any {
@@ -83,6 +113,10 @@ func getNumber(m map[string]any, path ...string) (float64, bool, error) {
 	case float32:
 		f = float64(t)
 	case int:
+		f = float64(t)
+	case uint:
+		f = float64(t)
+	case uint32:
 		f = float64(t)
 	case int32:
 		f = float64(t)
@@ -132,18 +166,18 @@ func getStrings(m map[string]any, path ...string) []string {
 		return nil
 	}
 	switch t := v.(type) {
-	case []string:
-		return append([]string(nil), t...)
-	case []any:
-		out := make([]string, 0, len(t))
-		for _, e := range t {
-			out = append(out, fmt.Sprint(e))
-		}
-		return out
 	case string:
 		return []string{t}
 	}
-	return nil
+	list, ok := asList(v)
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		out = append(out, fmt.Sprint(e))
+	}
+	return out
 }
 
 func getStringMap(m map[string]any, path ...string) map[string]string {
