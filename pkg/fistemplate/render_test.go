@@ -26,17 +26,22 @@ const examplesDir = "../../examples"
 // goldenOptions are the options the golden templates are rendered with.
 var goldenOptions = Options{Account: "123456789012", Region: "us-east-1"}
 
-// load decodes a GameDay file strictly into gameday.Spec. (The validating
-// parser lives elsewhere; rendering only needs the decoded file.)
+// load parses an example with gameday.Parse, as the CLI and the Lambdas do.
 func load(t *testing.T, path string) *gameday.Spec {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return decode(t, data)
+	s, err := gameday.Parse(path, data)
+	if err != nil {
+		t.Fatalf("parse:\n%v", err)
+	}
+	return s
 }
 
+// decode decodes YAML strictly into gameday.Spec without the contract's
+// checks, for the small hand-made specs of the table tests.
 func decode(t *testing.T, data []byte) *gameday.Spec {
 	t.Helper()
 	var s gameday.Spec
@@ -596,6 +601,23 @@ func TestSpecDigest(t *testing.T) {
 	changed := strings.Replace(minimal, "90s", "91s", 1)
 	if got := SpecDigest(decode(t, []byte(changed))); got == base {
 		t.Error("digest did not change with the CR's duration")
+	}
+}
+
+// TestDigestIgnoresTheDecoder checks that the spec digest depends on the
+// GameDay, not on how it was decoded (gameday.Parse or a plain strict YAML
+// decode, which give different Go number types inside CR specs).
+func TestDigestIgnoresTheDecoder(t *testing.T) {
+	for _, path := range examples(t) {
+		t.Run(exampleName(path), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := SpecDigest(decode(t, data)), SpecDigest(load(t, path)); got != want {
+				t.Errorf("digest with a plain decode = %s, with gameday.Parse = %s", got, want)
+			}
+		})
 	}
 }
 

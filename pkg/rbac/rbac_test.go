@@ -293,7 +293,10 @@ func TestGoldenExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := decode(t, data)
+			s, err := gameday.Parse(path, data)
+			if err != nil {
+				t.Fatalf("parse:\n%v", err)
+			}
 			got, err := Manifests(s, "")
 			if err != nil {
 				t.Fatal(err)
