@@ -1,6 +1,7 @@
 package cwsim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -295,8 +296,7 @@ func reasonData(a *alarm, now, start time.Time, evaluated []datapoint) string {
 		c, v := jfloat(p.count), jfloat(p.v)
 		d.EvaluatedDatapoints = append(d.EvaluatedDatapoints, evaluatedJSON{Timestamp: p.t.UTC().Format(jsonTime), SampleCount: &c, Value: &v})
 	}
-	b, _ := json.Marshal(d)
-	return string(b)
+	return marshalJSON(d)
 }
 
 // historyItem is one DescribeAlarmHistory item.
@@ -324,8 +324,7 @@ func stateHistoryData(oldState, oldReason, newState, newReason, newData string) 
 	if newData != "" && json.Valid([]byte(newData)) {
 		d.NewState.StateReasonData = json.RawMessage(newData)
 	}
-	b, _ := json.Marshal(d)
-	return string(b)
+	return marshalJSON(d)
 }
 
 // alarmJSON is an alarm's configuration as ConfigurationUpdate history
@@ -396,16 +395,13 @@ func configHistoryData(typ string, old, cur *alarm) string {
 		d["updatedAlarm"] = cur.json()
 		d["originalUpdatedFields"] = changedFields(old.json(), cur.json())
 	}
-	b, _ := json.Marshal(d)
-	return string(b)
+	return marshalJSON(d)
 }
 
 func changedFields(old, cur alarmJSON) map[string]json.RawMessage {
 	var om, cm map[string]json.RawMessage
-	ob, _ := json.Marshal(old)
-	cb, _ := json.Marshal(cur)
-	_ = json.Unmarshal(ob, &om)
-	_ = json.Unmarshal(cb, &cm)
+	_ = json.Unmarshal([]byte(marshalJSON(old)), &om)
+	_ = json.Unmarshal([]byte(marshalJSON(cur)), &cm)
 	out := map[string]json.RawMessage{}
 	for k, v := range om {
 		if k == "stateValue" {
@@ -421,4 +417,16 @@ func changedFields(old, cur alarmJSON) map[string]json.RawMessage {
 		}
 	}
 	return out
+}
+
+// marshalJSON encodes v compactly without HTML escaping, so that reasons
+// read "OK -> ALARM" as CloudWatch writes them.
+func marshalJSON(v any) string {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(v); err != nil {
+		return "{}"
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -582,6 +582,7 @@ func (s *Service) opDescribeAlarmHistory(in val) (obj, error) {
 		}
 	}
 	s.mu.Unlock()
+	sort.SliceStable(match, func(i, j int) bool { return match[i].time.Before(match[j].time) })
 	if scanBy != "TimestampAscending" {
 		for i, j := 0, len(match)-1; i < j; i, j = i+1, j-1 {
 			match[i], match[j] = match[j], match[i]
