@@ -8,6 +8,41 @@
 // Metrics are a pure function of the seed, the injected faults and time:
 // the same seed with the same faults at the same times gives the same data.
 // A Model is safe for concurrent use.
+//
+// How the model works. Each period, every service gets its steady load (what
+// arrives from outside plus what its callers send along the call graph, with
+// ±5% seeded noise), and up to MaxSamples of its requests are sampled, each
+// at its own instant in the period. A request picks a caller, then one of the
+// service's ready pods; its latency is the network hop, the pod's own work
+// (log-normal, slowed by utilisation, CPU and memory pressure) and its calls
+// to dependencies one after the other, each sampled the same way, so a slow
+// or failing dependency shows up in its callers (failures with a per-edge
+// share). A service's metrics are those of requests sent to its Kubernetes
+// Service, as its callers see them. The faults active at that instant change
+// the pods:
+//
+//   - NetworkChaos delay/loss/duplicate/corrupt/bandwidth apply once per call
+//     the selected pod answers (or, with a target, once per call between
+//     selected and target pods, whatever the direction: TCP needs both ways);
+//     partition fails those calls after a client timeout (1 s); without a
+//     target it isolates the pod both ways. Correlation is ignored.
+//   - PodChaos pod-kill: the pod's requests fail for 2 s, then it is out of
+//     the endpoints until its replacement is ready (10-40 s by service), so
+//     the other pods take its load; pod-failure: requests fail for 3 s, then
+//     the pod is out of the endpoints for as long as the fault is active;
+//     container-kill: a faster restart, for pods whose container (named
+//     after the service) is listed.
+//   - StressChaos: CPU stressors take a share of the container's CPU (slower
+//     work, less capacity, so latency rises with load); memory stressors slow
+//     the JVM services most and cause restarts (errors) past the limit.
+//   - HTTPChaos abort/delay/replace on requests matching port, path and
+//     method; IOChaos latency/fault on each disk operation (databases do
+//     several per request); DNSChaos error/random on the lookups the selected
+//     pods make; TimeChaos a small error rise where tokens and sessions are
+//     checked (user, front-end, orders).
+//   - Litmus ChaosEngine pod-delete (repeated kills every CHAOS_INTERVAL over
+//     TOTAL_CHAOS_DURATION), container-kill, pod-network-latency,
+//     pod-network-loss and pod-cpu-hog.
 package sockshop
 
 import (
