@@ -439,3 +439,14 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func BenchmarkMetrics(b *testing.B) {
+	m := New(Options{Seed: 1})
+	if _, err := m.Inject(Fault{ID: "d", APIVersion: chaosMeshAPI, Kind: "NetworkChaos", Start: t0,
+		Spec: map[string]any{"action": "delay", "mode": "one", "selector": sock("carts"), "delay": map[string]any{"latency": "90ms"}}}); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		m.Metrics(at.Add(time.Duration(i)*period), period)
+	}
+}
