@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, e *env) int {
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("gameday "+c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard) // errors are reported once, below
 	do := c.flags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gameday %s %s\n\n%s\n", c.name, c.args, c.summary)
@@ -96,6 +96,7 @@ func run(ctx context.Context, args []string, e *env) int {
 			fs.Usage()
 			return exitOK
 		}
+		e.errorf("%s: %v; run 'gameday %s --help'", c.name, err, c.name)
 		return exitUsage
 	}
 	return do(ctx, e, fs.Args())

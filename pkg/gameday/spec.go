@@ -35,8 +35,8 @@ type Body struct {
 	Faults         []Fault         `json:"faults" yaml:"faults"`
 	StopConditions []StopCondition `json:"stopConditions,omitempty" yaml:"stopConditions,omitempty"`
 	Schedule       *Schedule       `json:"schedule,omitempty" yaml:"schedule,omitempty"`
-	Timeouts       Timeouts        `json:"timeouts,omitempty" yaml:"timeouts,omitempty"`
-	Report         Report          `json:"report,omitempty" yaml:"report,omitempty"`
+	Timeouts       Timeouts        `json:"timeouts,omitzero" yaml:"timeouts,omitempty"`
+	Report         Report          `json:"report,omitzero" yaml:"report,omitempty"`
 }
 
 // Target is the EKS cluster the faults are injected into: an ARN, or a name
@@ -100,7 +100,7 @@ type Fault struct {
 	Litmus    *CustomResource `json:"litmus,omitempty" yaml:"litmus,omitempty"`
 	FIS       *FISAction      `json:"fis,omitempty" yaml:"fis,omitempty"`
 	// MaxDuration is FIS's maxDuration; default: the CR's duration + 1m.
-	MaxDuration Duration `json:"maxDuration,omitempty" yaml:"maxDuration,omitempty"`
+	MaxDuration Duration `json:"maxDuration,omitzero" yaml:"maxDuration,omitempty"`
 	StartAfter  []string `json:"startAfter,omitempty" yaml:"startAfter,omitempty"`
 	// AllowWideBlastRadius lets a CR select pods by namespace alone.
 	AllowWideBlastRadius bool `json:"allowWideBlastRadius,omitempty" yaml:"allowWideBlastRadius,omitempty"`
@@ -191,16 +191,16 @@ type Schedule struct {
 type Timeouts struct {
 	// Experiment is the hard deadline: past it the orchestrator stops the
 	// experiment. Default: the longest fault path + 15m.
-	Experiment Duration `json:"experiment,omitempty" yaml:"experiment,omitempty"`
+	Experiment Duration `json:"experiment,omitzero" yaml:"experiment,omitempty"`
 }
 
 // Report configures the report.
 type Report struct {
-	Window Window `json:"window,omitempty" yaml:"window,omitempty"`
+	Window Window `json:"window,omitzero" yaml:"window,omitempty"`
 }
 
 // Window is how much metric history to read around the faults. Defaults: 10m each.
 type Window struct {
-	Before Duration `json:"before,omitempty" yaml:"before,omitempty"`
-	After  Duration `json:"after,omitempty" yaml:"after,omitempty"`
+	Before Duration `json:"before,omitzero" yaml:"before,omitempty"`
+	After  Duration `json:"after,omitzero" yaml:"after,omitempty"`
 }
