@@ -184,7 +184,7 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 		c.pos[""] = posOf(m.Values[0].Key)
 	}
 	doc := &Document{File: name, pos: c.pos}
-	ps := pruneShape(top, reflect.TypeFor[Spec](), "")
+	ps := PruneShape(top, reflect.TypeFor[Spec](), "")
 	for _, p := range ps {
 		doc.refused = append(doc.refused, p.Path)
 	}

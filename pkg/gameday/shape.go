@@ -24,9 +24,10 @@ func CheckShape(v any, t reflect.Type, path string) Problems {
 	return r.list
 }
 
-// pruneShape is CheckShape that also deletes each unknown field and bad
-// value from v's maps, so that the rest still decodes and gets checked.
-func pruneShape(v any, t reflect.Type, path string) Problems {
+// PruneShape is CheckShape that also deletes each unknown field and bad
+// value from v's maps and lists, so that the rest still decodes and gets
+// checked. It changes v.
+func PruneShape(v any, t reflect.Type, path string) Problems {
 	var r problems
 	shape(&r, v, t, path, 0, true)
 	return r.list

@@ -303,8 +303,10 @@ func checkDurations(r *problems, f *Fault, p string) {
 	}
 	cr, ok, err := f.CRDuration()
 	switch {
+	case err != nil && f.ChaosMesh != nil:
+		r.add(crPath, "%s is not a duration: write 180s or 3m", quoteHint(f.ChaosMesh.Spec["duration"]))
 	case err != nil:
-		r.add(crPath, "%v: write a duration such as 180s", err)
+		r.add(crPath, "%v", err)
 	case ok && !f.MaxDuration.IsZero() && cr >= f.MaxDuration.Duration:
 		r.add(mp, "%s is not longer than the CR's duration %s: FIS requires the CR's duration to be shorter than maxDuration; raise maxDuration or omit it (default: duration + 1m)", f.MaxDuration, Duration{cr})
 	case ok && f.MaxDuration.IsZero() && cr+DefaultMaxDurationMargin > MaxMaxDuration:

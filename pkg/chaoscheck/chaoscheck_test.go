@@ -1,0 +1,106 @@
+package chaoscheck
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// TestKinds keeps this package's kinds and gameday's list (which needs no
+// Chaos Mesh import) the same.
+func TestKinds(t *testing.T) {
+	if diff := cmp.Diff(gameday.ChaosMeshKinds, Kinds()); diff != "" {
+		t.Errorf("gameday.ChaosMeshKinds and chaoscheck.Kinds differ (-gameday +chaoscheck):\n%s", diff)
+	}
+	for _, k := range Kinds() {
+		if SpecType(k) == nil {
+			t.Errorf("SpecType(%s) = nil", k)
+		}
+	}
+	if SpecType("Workflow") != nil {
+		t.Error("SpecType(Workflow) is not nil")
+	}
+}
+
+// TestActions keeps gameday's action tables in step with Chaos Mesh's
+// constants.
+func TestActions(t *testing.T) {
+	tests := []struct {
+		kind string
+		want []string
+	}{
+		{"NetworkChaos", []string{string(v1alpha1.NetemAction), string(v1alpha1.DelayAction), string(v1alpha1.LossAction), string(v1alpha1.DuplicateAction), string(v1alpha1.CorruptAction), string(v1alpha1.PartitionAction), string(v1alpha1.BandwidthAction)}},
+		{"PodChaos", []string{string(v1alpha1.PodKillAction), string(v1alpha1.PodFailureAction), string(v1alpha1.ContainerKillAction)}},
+		{"IOChaos", []string{string(v1alpha1.IoLatency), string(v1alpha1.IoFaults), string(v1alpha1.IoAttrOverride), string(v1alpha1.IoMistake)}},
+		{"DNSChaos", []string{string(v1alpha1.ErrorAction), string(v1alpha1.RandomAction)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, gameday.ChaosMeshActions(tt.kind)); diff != "" {
+				t.Errorf("actions differ (-chaos-mesh +gameday):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestEveryKindStrict decodes a spec with an unknown field into every kind:
+// each refuses it, and none panics on an empty spec.
+func TestEveryKindStrict(t *testing.T) {
+	for _, kind := range Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			cr := &gameday.CustomResource{APIVersion: gameday.ChaosMeshAPIVersion, Kind: kind, Spec: map[string]any{"bogusField": "x"}}
+			ps := ChaosMesh(cr, "f")
+			found := false
+			for _, p := range ps {
+				if p.Path == "f.spec.bogusField" && strings.HasPrefix(p.Message, `unknown field "bogusField"`) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("ChaosMesh(%s with bogusField) = %v; want an unknown-field problem", kind, ps)
+			}
+			cr.Spec = map[string]any{}
+			_ = ChaosMesh(cr, "f") // must not panic
+		})
+	}
+}
+
+func TestJSONPath(t *testing.T) {
+	root := reflect.TypeFor[v1alpha1.NetworkChaos]()
+	tests := []struct{ in, want string }{
+		{"Spec.PodSelector.value", "spec.value"},
+		{"Spec.TcParameter.Loss.Correlation", "spec.loss.correlation"},
+		{"Spec.Duration", "spec.duration"},
+		{"Spec.PodSelector.Selector.Pods[sock-shop]", "spec.selector.pods.sock-shop"},
+		{"Spec.Target.value", "spec.target.value"},
+		{"spec.schedule", "spec.schedule"},
+		{"Spec.ExternalTargets[1]", "spec.externalTargets[1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := jsonPath(root, tt.in); got != tt.want {
+				t.Errorf("jsonPath(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLitmusGood(t *testing.T) {
+	cr := &gameday.CustomResource{APIVersion: gameday.LitmusAPIVersion, Kind: gameday.LitmusKind, Spec: map[string]any{
+		"engineState":         "active",
+		"appinfo":             map[string]any{"appns": "sock-shop", "applabel": "name=carts", "appkind": "deployment"},
+		"chaosServiceAccount": "pod-delete-sa",
+		"experiments": []any{map[string]any{"name": "pod-delete", "spec": map[string]any{
+			"components": map[string]any{"env": []any{map[string]any{"name": "TOTAL_CHAOS_DURATION", "value": "60"}}},
+			"probe":      []any{map[string]any{"name": "check", "type": "httpProbe"}},
+		}}},
+	}}
+	if ps := Litmus(cr, "f"); len(ps) > 0 {
+		t.Errorf("Litmus(good) = %v", ps)
+	}
+}
