@@ -13,8 +13,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/chaos-mesh/chaos-mesh/api/genericwebhook"
