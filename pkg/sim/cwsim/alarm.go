@@ -166,6 +166,10 @@ func decide(a *alarm, points []datapoint, real []int, n, m int64, now, start tim
 		filled = n - int64(len(real))
 	}
 
+	if lowSample(a, evaluated) {
+		return evaluation{} // EvaluateLowSampleCountPercentile ignore: keep the state
+	}
+
 	var breaching, ok []datapoint
 	for _, p := range evaluated {
 		if a.breaches(p.v) {
@@ -209,6 +213,33 @@ func decide(a *alarm, points []datapoint, real []int, n, m int64, now, start tim
 	return evaluation{change: true, state: StateOK,
 		reason:     thresholdReason(a, ok, nok, n, n-m+1, true),
 		reasonData: reasonData(a, now, start, evaluated)}
+}
+
+// lowSample reports whether a percentile alarm set to ignore low sample
+// counts has too few samples in an evaluated period: fewer than
+// 10/(1-p) for percentiles from p50 up, 10/p below (the user guide's
+// "Percentile-based alarms and low data samples").
+func lowSample(a *alarm, evaluated []datapoint) bool {
+	st := a.stat()
+	if st.name != "p" || a.evaluateLowSample != "ignore" {
+		return false
+	}
+	p := st.pct / 100
+	var need float64
+	switch {
+	case p >= 1 || p <= 0:
+		return false
+	case p >= 0.5:
+		need = 10 / (1 - p)
+	default:
+		need = 10 / p
+	}
+	for _, d := range evaluated {
+		if d.count < need {
+			return true
+		}
+	}
+	return false
 }
 
 func plural(n int64, one, many string) string {
@@ -368,7 +399,7 @@ func (a *alarm) json() alarmJSON {
 		EvaluateLowSampleCountPercentile: a.evaluateLowSample,
 	}
 	for _, d := range a.dims {
-		j.Dimensions = append(j.Dimensions, dimensionJSON{d.Name, d.Value})
+		j.Dimensions = append(j.Dimensions, dimensionJSON(d))
 	}
 	return j
 }

@@ -258,6 +258,36 @@ func TestEvaluatePercentileAlarm(t *testing.T) {
 	}
 }
 
+func TestEvaluateLowSampleCount(t *testing.T) {
+	for _, tt := range []struct {
+		option string
+		n      int // samples, all breaching
+		want   string
+	}{
+		{"ignore", 50, StateInsufficientData}, // p90 needs 100 samples
+		{"ignore", 100, StateAlarm},
+		{"evaluate", 50, StateAlarm},
+	} {
+		t.Run(fmt.Sprint(tt.option, tt.n), func(t *testing.T) {
+			s := New(simclock.New(testOrigin, 1), testAccount, testRegion)
+			vals := make([]float64, tt.n)
+			for i := range vals {
+				vals[i] = 100
+			}
+			s.PutMetrics("SockShop", []Datum{{MetricName: "Latency", Dimensions: map[string]string{"service": "carts"},
+				Timestamp: testOrigin.Add(30 * time.Second), Values: vals}})
+			p := alarmParams("a", "GreaterThanThreshold", 50, 1, 0, "")
+			delete(p, "Statistic")
+			p["ExtendedStatistic"], p["EvaluateLowSampleCountPercentile"] = "p90", tt.option
+			putAlarm(t, s, p)
+			s.Evaluate(testOrigin.Add(70 * time.Second))
+			if got, _ := s.AlarmState(s.alarmARN("a")); got != tt.want {
+				t.Errorf("state = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestRun checks that Run evaluates on its own, on the simulated clock.
 func TestRun(t *testing.T) {
 	clock := simclock.New(testOrigin, 600) // 10 simulated seconds per 1/60 s
