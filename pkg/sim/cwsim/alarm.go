@@ -235,7 +235,7 @@ func lowSample(a *alarm, evaluated []datapoint) bool {
 		need = 10 / p
 	}
 	for _, d := range evaluated {
-		if d.count < need {
+		if d.count < need-1e-9 { // 10/(1-0.9) is 100.00000000000001
 			return true
 		}
 	}
