@@ -8,6 +8,20 @@
 //
 // Every timestamp comes from the simulator's clock (simclock), so metrics,
 // alarm history and experiments share one timeline.
+//
+// Fidelity notes, where CloudWatch leaves a choice open or the simulator
+// does less:
+//   - An alarm evaluates the last EvaluationPeriods+2 complete periods (the
+//     user guide's example retrieves 5 for 3); a datapoint counts once its
+//     period has ended. Both tables of "How alarm state is evaluated when
+//     data is missing" are reproduced exactly (eval_test.go).
+//   - Percentiles are nearest-rank over the raw values; like CloudWatch,
+//     there is no percentile for periods holding statistic sets.
+//   - Metric math, Metrics Insights, anomaly detection and composite
+//     alarms are refused with a ValidationError that names the simulator.
+//     Alarm actions are stored but never run, so there are no Action
+//     history items.
+//   - Metric data is kept for the life of the process.
 package cwsim
 
 import (
