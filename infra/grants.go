@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+
+	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// arns builds the ARNs the grants name, from the stack's tokens.
+type arns struct{ partition, region, account string }
+
+func arnsOf(stack awscdk.Stack) arns {
+	return arns{*stack.Partition(), *stack.Region(), *stack.Account()}
+}
+
+func (a arns) fis(resource string) string {
+	return fmt.Sprintf("arn:%s:fis:%s:%s:%s", a.partition, a.region, a.account, resource)
+}
+
+func (a arns) alarm(name string) string {
+	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", a.partition, a.region, a.account, name)
+}
+
+func (a arns) eventBus(name string) string {
+	return fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", a.partition, a.region, a.account, name)
+}
+
+// Conditions that keep the steps on gameday's own FIS resources: templates
+// carry gameday:name, experiments gameday:execution-arn.
+var (
+	onGameDayTemplates    = map[string]any{"Null": map[string]any{"aws:ResourceTag/" + fistemplate.TagName: "false"}}
+	onGameDayExperiments  = map[string]any{"Null": map[string]any{"aws:ResourceTag/" + fistemplate.TagExecution: "false"}}
+	taggingNewTemplates   = map[string]any{"Null": map[string]any{"aws:RequestTag/" + fistemplate.TagName: "false"}}
+	taggingNewExperiments = map[string]any{"Null": map[string]any{"aws:RequestTag/" + fistemplate.TagExecution: "false"}}
+)
+
+// grantSteps gives each Lambda the least it needs. Wildcards are limited to
+// what AWS cannot scope further, and each is explained in nag.go.
+func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p GameDayStackProps) {
+	a := arnsOf(stack)
+	experiments := a.fis("experiment/*")
+	templates := a.fis("experiment-template/*")
+	stagedAlarms := a.alarm(strings.TrimSuffix(gameday.AlarmPrefix(""), "-") + "*") // gameday-*
+	logObjects := *s.Buckets.LogBucket().ArnForObjects(awscdkString(p.LogPrefix + "*"))
+	archiveObjects := *s.Buckets.ArchiveBucket().ArnForObjects(awscdkString("gamedays/*"))
+
+	pre := s.Functions["preflight"]
+	pre.Allow("StageAlarms", []string{"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"}, []string{stagedAlarms}, nil)
+	// Stop conditions may name any existing alarm by ARN: read only.
+	pre.Allow("ReadAlarms", []string{"cloudwatch:DescribeAlarms"}, []string{a.alarm("*")}, nil)
+	pre.Allow("ListFIS", []string{"fis:ListExperiments", "fis:ListExperimentTemplates"}, []string{"*"}, nil)
+	pre.Allow("SafetyLever", []string{"fis:GetSafetyLever"}, []string{a.fis("safety-lever/*")}, nil)
+
+	start := s.Functions["start-experiment"]
+	start.Allow("ListTemplates", []string{"fis:ListExperimentTemplates"}, []string{"*"}, nil)
+	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, []string{templates, a.fis("action/*")}, taggingNewTemplates)
+	start.Allow("TagNewTemplates", []string{"fis:TagResource"}, []string{templates}, taggingNewTemplates)
+	start.Allow("UpdateTemplates", []string{"fis:UpdateExperimentTemplate", "fis:GetExperimentTemplate", "fis:TagResource"}, []string{templates}, onGameDayTemplates)
+	start.Allow("StartFromTemplates", []string{"fis:StartExperiment"}, []string{templates}, onGameDayTemplates)
+	start.Allow("StartExperiments", []string{"fis:StartExperiment", "fis:TagResource"}, []string{experiments}, taggingNewExperiments)
+	start.Allow("PassFisRole", []string{"iam:PassRole"}, []string{*fisRole.RoleArn()},
+		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "fis.amazonaws.com"}})
+
+	poll := s.Functions["poll-experiment"]
+	poll.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, onGameDayExperiments)
+
+	for _, name := range []string{"stop-experiment", "guard"} {
+		fn := s.Functions[name]
+		fn.Allow("ListExperiments", []string{"fis:ListExperiments"}, []string{"*"}, nil)
+		fn.Allow("StopExperiments", []string{"fis:GetExperiment", "fis:StopExperiment"}, []string{experiments}, onGameDayExperiments)
+	}
+
+	arc := s.Functions["archive"]
+	arc.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, onGameDayExperiments)
+	arc.Allow("ListFisLogs", []string{"s3:ListBucket"}, []string{*s.Buckets.LogBucket().BucketArn()},
+		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{p.LogPrefix + "*"}}})
+	arc.Allow("ReadFisLogs", []string{"s3:GetObject"}, []string{logObjects}, nil)
+	arc.Allow("ListArchive", []string{"s3:ListBucket"}, []string{*s.Buckets.ArchiveBucket().BucketArn()},
+		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{"gamedays/*"}}})
+	arc.Allow("WriteArchive", []string{"s3:GetObject", "s3:PutObject"}, []string{archiveObjects}, nil)
+	arc.Allow("ReadMetrics", []string{"cloudwatch:GetMetricData"}, []string{"*"}, nil)
+	arc.Allow("ReadAlarmHistory", []string{"cloudwatch:DescribeAlarmHistory", "cloudwatch:DescribeAlarms"}, []string{a.alarm("*")}, nil)
+
+	notify := s.Functions["notify"]
+	notify.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)
+	notify.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*s.Notifications.Key().KeyArn()}, nil)
+	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{a.eventBus("default")}, nil)
+	notify.Allow("ReadSummary", []string{"s3:GetObject"}, []string{archiveObjects}, nil)
+
+	for name, fn := range s.Functions {
+		suppressStepWildcards(fn.Role(), name)
+	}
+}
+
+func awscdkString(s string) *string { return &s }

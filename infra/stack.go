@@ -1,0 +1,252 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/workflow"
+)
+
+// GameDayStackProps configure one deployment of gameday (one account and
+// region). Zero values take the defaults below.
+type GameDayStackProps struct {
+	awscdk.StackProps
+	// AssetsDir holds each Lambda's <name>/bootstrap; default "dist".
+	AssetsDir string
+	// GameDays are the validated GameDay files; those with a schedule get
+	// an EventBridge Scheduler schedule.
+	GameDays []GameDayFile
+	// MaxExperimentTimeout is the longest experiment timeout a run started
+	// by hand may have; default 12h (FIS's own limit per action). The
+	// execution timeout covers it and every scheduled GameDay's, plus
+	// WorkflowMargin.
+	MaxExperimentTimeout time.Duration
+	// LogPrefix is where FIS writes in the log bucket; default "fis-logs/".
+	LogPrefix string
+	// LogWaitLimit is how long the archive waits for FIS's experiment-end
+	// record; default 15m.
+	LogWaitLimit time.Duration
+	// LogRetentionDays applies to Lambda and state machine logs; default 90.
+	// Must be one CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 120,
+	// 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).
+	LogRetentionDays int
+	// FISLogExpirationDays is how long raw FIS logs and S3 access logs are
+	// kept; default 90 (the archive keeps its own copy).
+	FISLogExpirationDays int
+	// ArchiveObjectLockDays > 0 locks archived objects in compliance mode
+	// for that many days; default 0 (off). It cannot be undone.
+	ArchiveObjectLockDays int
+	// ArchiveNoncurrentDays is how long overwritten archive versions are
+	// kept; default 365.
+	ArchiveNoncurrentDays int
+	// NotificationEmail, when set, is subscribed to the topic.
+	NotificationEmail string
+	// EKSClusters are the names of the clusters GameDays target: the FIS
+	// role gets an EKS access entry in each, mapped to KubernetesGroup.
+	// Empty: no access entries, and the role may describe any cluster.
+	EKSClusters []string
+	// KubernetesGroup is the group of the access entries; default
+	// "gameday-fis".
+	KubernetesGroup string
+}
+
+// WorkflowMargin is added to the longest experiment timeout to make the
+// execution timeout: preflight's alarm wait (~2 min), the archive's log
+// wait (~20 min), the cleanup branch's stop and archive (~35 min) and
+// Lambda retries.
+const WorkflowMargin = time.Hour
+
+// Output names of the stack (the CLI and the README refer to them).
+const (
+	OutputStateMachineArn = "StateMachineArn"
+	OutputArchiveBucket   = "ArchiveBucketName"
+	OutputLogBucket       = "LogBucketName"
+	OutputTopicArn        = "TopicArn"
+	OutputFISRoleArn      = "FisRoleArn"
+)
+
+func (p *GameDayStackProps) defaults() {
+	if p.AssetsDir == "" {
+		p.AssetsDir = "dist"
+	}
+	if p.MaxExperimentTimeout == 0 {
+		p.MaxExperimentTimeout = 12 * time.Hour
+	}
+	if p.LogPrefix == "" {
+		p.LogPrefix = handlers.DefaultLogPrefix
+	}
+	if p.LogWaitLimit == 0 {
+		p.LogWaitLimit = 15 * time.Minute
+	}
+	if p.LogRetentionDays == 0 {
+		p.LogRetentionDays = 90
+	}
+	if p.FISLogExpirationDays == 0 {
+		p.FISLogExpirationDays = 90
+	}
+	if p.ArchiveNoncurrentDays == 0 {
+		p.ArchiveNoncurrentDays = 365
+	}
+	if p.KubernetesGroup == "" {
+		p.KubernetesGroup = DefaultKubernetesGroup
+	}
+}
+
+// ExecutionTimeout is the state machine's execution timeout: the longest of
+// MaxExperimentTimeout and every GameDay's experiment timeout, plus
+// WorkflowMargin, in whole seconds.
+func ExecutionTimeout(maxExperiment time.Duration, gamedays []GameDayFile) int {
+	longest := maxExperiment
+	for _, f := range gamedays {
+		longest = max(longest, f.Spec.ExperimentTimeout())
+	}
+	return int((longest + WorkflowMargin + time.Second - 1) / time.Second)
+}
+
+var retentions = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
+	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
+	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
+	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
+	3653: awslogs.RetentionDays_TEN_YEARS,
+}
+
+// GameDayStack is the deployed stack and its parts, for tests and outputs.
+type GameDayStack struct {
+	awscdk.Stack
+	Buckets       Buckets
+	Functions     map[string]GoFunction
+	Workflow      Workflow
+	Schedules     Schedules
+	Notifications Notifications
+	files         []GameDayFile
+}
+
+// gameDays are the GameDays the stack was built with.
+func (s *GameDayStack) gameDays() []GameDayFile { return s.files }
+
+// functionSpec is how each Lambda is sized.
+var functionSpecs = []struct {
+	name, description string
+	timeout           time.Duration
+	memory            int
+}{
+	{"preflight", "gameday: validate, stage stop-condition alarms and check it is safe to start", time.Minute, 256},
+	{"start-experiment", "gameday: create or update the FIS template and start the experiment", time.Minute, 256},
+	{"poll-experiment", "gameday: look at the experiment once", 30 * time.Second, 256},
+	{"stop-experiment", "gameday: stop the experiment and confirm it ended", time.Minute, 256},
+	{"archive", "gameday: archive FIS logs, spec and template; write the summary and report", 5 * time.Minute, 1024},
+	{"notify", "gameday: publish the outcome of a run", 30 * time.Second, 256},
+	{"guard", "gameday: stop the experiment of a run that ended without cleaning up", time.Minute, 256},
+}
+
+// NewGameDayStack builds the whole deployment.
+func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps) (*GameDayStack, error) {
+	p.defaults()
+	retention, ok := retentions[p.LogRetentionDays]
+	if !ok {
+		return nil, fmt.Errorf("build stack: log retention of %d days is not one CloudWatch Logs offers", p.LogRetentionDays)
+	}
+	if p.ArchiveObjectLockDays < 0 {
+		return nil, errors.New("build stack: archive object lock days must not be negative")
+	}
+	if p.StackProps.Description == nil {
+		p.StackProps.Description = jsii.String("gameday: serverless chaos-engineering GameDays with AWS FIS")
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
+	out := &GameDayStack{Stack: stack, Functions: map[string]GoFunction{}, files: p.GameDays}
+
+	out.Buckets = NewBuckets(stack, "Buckets", BucketsProps{
+		LogPrefix:             p.LogPrefix,
+		LogExpirationDays:     p.FISLogExpirationDays,
+		ArchiveObjectLockDays: p.ArchiveObjectLockDays,
+		ArchiveNoncurrentDays: p.ArchiveNoncurrentDays,
+	})
+	fisRole := NewFISRole(stack, "FisExperimentRole", FISRoleProps{LogBucket: out.Buckets.LogBucket(), Clusters: p.EKSClusters})
+	out.Notifications = NewNotifications(stack, "Notifications", NotificationsProps{Email: p.NotificationEmail})
+
+	env := map[string]map[string]*string{
+		"preflight": {handlers.EnvAccountID: stack.Account()},
+		"start-experiment": {
+			handlers.EnvAccountID: stack.Account(), handlers.EnvFISRoleARN: fisRole.RoleArn(),
+			handlers.EnvLogBucket: out.Buckets.LogBucket().BucketName(), handlers.EnvLogPrefix: jsii.String(p.LogPrefix),
+		},
+		"archive": {
+			handlers.EnvAccountID: stack.Account(), handlers.EnvArchiveBucket: out.Buckets.ArchiveBucket().BucketName(),
+			handlers.EnvLogBucket: out.Buckets.LogBucket().BucketName(), handlers.EnvLogPrefix: jsii.String(p.LogPrefix),
+			handlers.EnvLogWaitLimit: jsii.String(p.LogWaitLimit.String()),
+		},
+		"notify": {
+			handlers.EnvTopicARN: out.Notifications.Topic().TopicArn(), handlers.EnvEventBusName: jsii.String(handlers.DefaultEventBusName),
+		},
+	}
+	for _, s := range functionSpecs {
+		fn, err := NewGoFunction(stack, functionID(s.name), GoFunctionProps{
+			Name: s.name, AssetsDir: p.AssetsDir, Description: s.description,
+			Environment: env[s.name], Timeout: awscdk.Duration_Seconds(jsii.Number(s.timeout.Seconds())),
+			MemoryMiB: s.memory, LogRetention: retention,
+		})
+		if err != nil {
+			return nil, err
+		}
+		out.Functions[s.name] = fn
+	}
+	grantSteps(stack, out, fisRole, p)
+
+	invoked := map[string]awslambda.IFunction{}
+	for _, name := range workflow.Functions {
+		invoked[name] = out.Functions[name].Function()
+	}
+	wf, err := NewWorkflow(stack, "Workflow", WorkflowProps{
+		Functions:      invoked,
+		TimeoutSeconds: ExecutionTimeout(p.MaxExperimentTimeout, p.GameDays),
+		LogRetention:   retention,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Workflow = wf
+	sm := wf.StateMachine()
+
+	if out.Schedules, err = NewSchedules(stack, "Schedules", SchedulesProps{StateMachine: sm, GameDays: p.GameDays}); err != nil {
+		return nil, err
+	}
+	NewGuard(stack, "GuardRule", GuardProps{StateMachine: sm, Guard: out.Functions["guard"].Function()})
+	NewExecutionAlarm(stack, "ExecutionsFailedAlarm", sm, out.Notifications.Topic())
+	NewAccessEntries(stack, "AccessEntries", fisRole, p.EKSClusters, p.KubernetesGroup)
+
+	for name, v := range map[string]*string{
+		OutputStateMachineArn: sm.StateMachineArn(),
+		OutputArchiveBucket:   out.Buckets.ArchiveBucket().BucketName(),
+		OutputLogBucket:       out.Buckets.LogBucket().BucketName(),
+		OutputTopicArn:        out.Notifications.Topic().TopicArn(),
+		OutputFISRoleArn:      fisRole.RoleArn(),
+	} {
+		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: v})
+	}
+	return out, nil
+}
+
+// functionID is the construct ID of a function: "StartExperiment" for
+// "start-experiment" (the placeholder without its suffix).
+func functionID(name string) string {
+	ph := workflow.Placeholder(name)
+	return ph[:len(ph)-len("FunctionArn")]
+}
+
+// ApplyNag runs cdk-nag's AwsSolutions pack on the stack at synth.
+func ApplyNag(stack awscdk.Stack) {
+	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}
