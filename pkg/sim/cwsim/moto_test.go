@@ -342,7 +342,9 @@ func TestConformanceWithMoto(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("GetMetricData: moto (-) vs sim (+):\n%s", diff)
 		}
-		// And against hand-computed statistics, so both cannot be wrong alike.
+		// moto computes no percentiles (pNN), so those are checked only
+		// against hand-computed values, in sdk_test.go. And the simulator
+		// against hand-computed statistics, so both cannot be wrong alike.
 		minute := func(n int) time.Time { return base.Add(-time.Duration(n) * time.Minute) }
 		times := []time.Time{minute(5), minute(4), minute(3)}
 		wantAvg := seriesView{ID: "average", Label: "latency Average", Status: "Complete", Timestamps: times, Values: []float64{22.5, 60, 25}}
@@ -351,6 +353,39 @@ func TestConformanceWithMoto(t *testing.T) {
 		}
 		if diff := cmp.Diff(wantAvg, got[0]); diff != "" {
 			t.Errorf("sim Average (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("ListMetrics", func(t *testing.T) {
+		mustBoth("PutMetricData", map[string]string{"Namespace": "GameDay/Conformance",
+			"MetricData.member.1.MetricName": "ErrorRate", "MetricData.member.1.Value": "1", "MetricData.member.1.Unit": "Percent",
+			"MetricData.member.1.Dimensions.member.1.Name": "service", "MetricData.member.1.Dimensions.member.1.Value": "orders",
+			"MetricData.member.1.Dimensions.member.2.Name": "pod", "MetricData.member.1.Dimensions.member.2.Value": "orders-1"})
+		metricsOf := func(n *xnode) []string {
+			var out []string
+			for _, m := range n.members("Metrics") {
+				var dims []string
+				for _, d := range m.members("Dimensions") {
+					dims = append(dims, d.str("Name")+"="+d.str("Value"))
+				}
+				sort.Strings(dims)
+				out = append(out, m.str("Namespace")+"/"+m.str("MetricName")+" "+strings.Join(dims, ","))
+			}
+			sort.Strings(out)
+			return out
+		}
+		for _, params := range []map[string]string{
+			{"Namespace": "GameDay/Conformance"},
+			{"Namespace": "GameDay/Conformance", "MetricName": "ErrorRate"},
+			{"Namespace": "GameDay/Conformance", "Dimensions.member.1.Name": "service", "Dimensions.member.1.Value": "carts"},
+		} {
+			m, s := mustBoth("ListMetrics", params)
+			if diff := cmp.Diff(metricsOf(m), metricsOf(s)); diff != "" {
+				t.Errorf("ListMetrics %v: moto (-) vs sim (+):\n%s", params, diff)
+			}
+			if len(metricsOf(s)) == 0 {
+				t.Errorf("ListMetrics %v: sim listed nothing", params)
+			}
 		}
 	})
 

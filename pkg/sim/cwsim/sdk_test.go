@@ -375,6 +375,31 @@ func TestListMetrics(t *testing.T) {
 			}
 		})
 	}
+	t.Run("paginator", func(t *testing.T) {
+		var data []types.MetricDatum
+		for i := range 501 {
+			d := datum(fmt.Sprintf("M%03d", i), testOrigin)
+			d.Value = aws.Float64(1)
+			data = append(data, d)
+		}
+		if _, err := c.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Many"), MetricData: data}); err != nil {
+			t.Fatal(err)
+		}
+		p := cloudwatch.NewListMetricsPaginator(c, &cloudwatch.ListMetricsInput{Namespace: aws.String("Many")})
+		var sizes []int
+		var last string
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sizes = append(sizes, len(out.Metrics))
+			last = aws.ToString(out.Metrics[len(out.Metrics)-1].MetricName)
+		}
+		if diff := cmp.Diff([]any{[]int{500, 1}, "M500"}, []any{sizes, last}); diff != "" {
+			t.Errorf("pages (-want +got):\n%s", diff)
+		}
+	})
 	_, err := c.ListMetrics(ctx, &cloudwatch.ListMetricsInput{NextToken: aws.String("bm90IGEgdG9rZW4")})
 	if got := apiCode(t, err); got != "InvalidNextToken" {
 		t.Errorf("bad token: code %q, want InvalidNextToken", got)
