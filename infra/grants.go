@@ -92,8 +92,16 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{a.eventBus("default")}, nil)
 	notify.Allow("ReadSummary", []string{"s3:GetObject"}, []string{archiveObjects}, nil)
 
-	for name, fn := range s.Functions {
-		suppressStepWildcards(fn.Role(), name)
+	for name, kinds := range map[string][]int{
+		"preflight":        {wildList, wildFIS, wildStagedAlarms, wildReadAlarms},
+		"start-experiment": {wildList, wildFIS},
+		"poll-experiment":  {wildFIS},
+		"stop-experiment":  {wildList, wildFIS},
+		"guard":            {wildList, wildFIS},
+		"archive":          {wildList, wildFIS, wildReadAlarms, wildObjects},
+		"notify":           {wildObjects},
+	} {
+		suppressStepWildcards(s.Functions[name].Role(), name, kinds...)
 	}
 }
 

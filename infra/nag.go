@@ -15,6 +15,15 @@ type stepWildcard struct {
 	regex, reason string
 }
 
+// The kinds of wildcard, by key into stepWildcards.
+const (
+	wildList         = iota // Resource::*
+	wildFIS                 // fis experiment/*, experiment-template/*, action/*, safety-lever/*
+	wildStagedAlarms        // alarm:gameday-*
+	wildReadAlarms          // alarm:*
+	wildObjects             // objects under the log and archive prefixes
+)
+
 // arnHead matches "arn:PARTITION:SERVICE:REGION:ACCOUNT:" as cdk-nag
 // renders it: each part a literal or a pseudo parameter such as
 // <AWS::Region>.
@@ -23,20 +32,21 @@ func arnHead(service string) string {
 }
 
 var stepWildcards = []stepWildcard{
-	{`^Resource::\*$`, "fis:ListExperiments, fis:ListExperimentTemplates and cloudwatch:GetMetricData support no resource-level permissions"},
+	{`^Resource::\*$`, "Resource::* for fis:ListExperiments, fis:ListExperimentTemplates and cloudwatch:GetMetricData, which support no resource-level permissions"},
 	{`^Resource::` + arnHead("fis") + `(experiment|experiment-template|action|safety-lever)\/\*$`,
-		"FIS generates experiment and template IDs at run time; the statements that change anything are limited to gameday's own resources by tag conditions (gameday:name, gameday:execution-arn)"},
-	{`^Resource::` + arnHead("cloudwatch") + `alarm:gameday-\*$`, "preflight creates and updates only the alarms it stages, all named gameday-<gameday>-<alarm>"},
-	{`^Resource::` + arnHead("cloudwatch") + `alarm:\*$`, "read only (DescribeAlarms, DescribeAlarmHistory): a GameDay's stop conditions may name any existing alarm by ARN"},
-	{`^Resource::<GameDay(FisLog|Archive)Bucket[^>]*\.Arn>\/.*\*$`, "objects under the FIS log prefix and the archive's gamedays/ prefix only; keys hold experiment IDs known at run time"},
+		"fis experiment/*, experiment-template/*, action/*, safety-lever/*: FIS generates experiment and template IDs at run time; the statements that change anything are limited to gameday's own resources by tag conditions (gameday:name, gameday:execution-arn)"},
+	{`^Resource::` + arnHead("cloudwatch") + `alarm:gameday-\*$`, "alarm:gameday-*: preflight creates and updates only the alarms it stages, all named gameday-<gameday>-<alarm>"},
+	{`^Resource::` + arnHead("cloudwatch") + `alarm:\*$`, "alarm:*, read only (DescribeAlarms, DescribeAlarmHistory): a GameDay's stop conditions may name any existing alarm by ARN"},
+	{`^Resource::<GameDay(FisLog|Archive)Bucket[^>]*\.Arn>\/.*\*$`, "bucket objects: only under the FIS log prefix and the archive's gamedays/ prefix only; keys hold experiment IDs known at run time"},
 }
 
 // suppressStepWildcards suppresses AwsSolutions-IAM5 on a Lambda role for
-// the wildcards of stepWildcards only; any other wildcard still fails.
-func suppressStepWildcards(role awsiam.Role, fn string) {
-	applies := make([]any, 0, len(stepWildcards))
-	reasons := make([]string, 0, len(stepWildcards))
-	for _, w := range stepWildcards {
+// the given kinds of stepWildcards only; any other wildcard still fails.
+func suppressStepWildcards(role awsiam.Role, fn string, kinds ...int) {
+	applies := make([]any, 0, len(kinds))
+	reasons := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		w := stepWildcards[k]
 		applies = append(applies, &cdknag.RegexAppliesTo{Regex: jsii.String("/" + w.regex + "/")})
 		reasons = append(reasons, w.reason)
 	}
