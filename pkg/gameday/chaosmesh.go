@@ -49,7 +49,8 @@ var podSelectorKinds = map[string]bool{
 // oneShotActions end by themselves; they need no duration.
 var oneShotActions = map[string]bool{"PodChaos/pod-kill": true, "PodChaos/container-kill": true}
 
-var selectorModes = []string{"one", "all", "fixed", "fixed-percent", "random-max-percent"}
+// SelectorModes are the values of a Chaos Mesh selector's mode.
+var SelectorModes = []string{"one", "all", "fixed", "fixed-percent", "random-max-percent"}
 
 // scheduleKinds maps a Schedule's embedded chaos field to its kind.
 var scheduleKinds = map[string]string{
@@ -128,9 +129,9 @@ func checkChaosSpec(r *problems, f *Fault, kind string, spec map[string]any, sp 
 		return
 	}
 	if m, present := spec["mode"]; !present || m == nil {
-		r.add(child(sp, "mode"), "required: one of %s", strings.Join(selectorModes, ", "))
-	} else if ms, _ := m.(string); !contains(selectorModes, ms) {
-		r.add(child(sp, "mode"), "unknown mode %q: use one of %s", fmt.Sprint(m), strings.Join(selectorModes, ", "))
+		r.add(child(sp, "mode"), "required: one of %s", strings.Join(SelectorModes, ", "))
+	} else if ms, _ := m.(string); !contains(SelectorModes, ms) {
+		r.add(child(sp, "mode"), "unknown mode %q: use one of %s", fmt.Sprint(m), strings.Join(SelectorModes, ", "))
 	}
 	checkSelector(r, f, spec["selector"], child(sp, "selector"))
 }

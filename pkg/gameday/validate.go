@@ -36,15 +36,17 @@ var (
 func isDNSLabel(s string) bool     { return len(s) <= 63 && dns1123Label.MatchString(s) }
 func isDNSSubdomain(s string) bool { return len(s) <= 253 && dns1123Subdomain.MatchString(s) }
 
-// Comparison operators of the stop-condition alarms gameday stages.
-var comparisons = []string{"GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}
+// AlarmComparisons are the comparison operators of the stop-condition
+// alarms gameday stages.
+var AlarmComparisons = []string{"GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}
 
 // anomalyComparisons need an anomaly-detection band, which gameday does not stage.
 var anomalyComparisons = []string{"LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold"}
 
 var (
-	treatMissing = []string{"breaching", "notBreaching", "ignore", "missing"}
-	basicStats   = []string{"Average", "Sum", "Minimum", "Maximum", "SampleCount"}
+	// TreatMissingDataValues are CloudWatch's treatments of missing data.
+	TreatMissingDataValues = []string{"breaching", "notBreaching", "ignore", "missing"}
+	basicStats             = []string{"Average", "Sum", "Minimum", "Maximum", "SampleCount"}
 )
 
 // Check runs every check of a decoded GameDay that needs no Chaos Mesh
@@ -501,11 +503,11 @@ func checkStopConditions(r *problems, s *Spec) {
 		checkMetric(r, &a.Metric, child(ap, "metric"))
 		switch {
 		case a.Comparison == "":
-			r.add(child(ap, "comparison"), "required: one of %s", strings.Join(comparisons, ", "))
+			r.add(child(ap, "comparison"), "required: one of %s", strings.Join(AlarmComparisons, ", "))
 		case contains(anomalyComparisons, a.Comparison):
-			r.add(child(ap, "comparison"), "%s needs an anomaly-detection band, which gameday does not stage: use one of %s, or give an existing alarm by alarmArn", a.Comparison, strings.Join(comparisons, ", "))
-		case !contains(comparisons, a.Comparison):
-			r.add(child(ap, "comparison"), "unknown comparison %q%s: use one of %s", a.Comparison, suggest(a.Comparison, comparisons), strings.Join(comparisons, ", "))
+			r.add(child(ap, "comparison"), "%s needs an anomaly-detection band, which gameday does not stage: use one of %s, or give an existing alarm by alarmArn", a.Comparison, strings.Join(AlarmComparisons, ", "))
+		case !contains(AlarmComparisons, a.Comparison):
+			r.add(child(ap, "comparison"), "unknown comparison %q%s: use one of %s", a.Comparison, suggest(a.Comparison, AlarmComparisons), strings.Join(AlarmComparisons, ", "))
 		}
 		if math.IsNaN(a.Threshold) || math.IsInf(a.Threshold, 0) {
 			r.add(child(ap, "threshold"), "must be a finite number")
@@ -518,8 +520,8 @@ func checkStopConditions(r *problems, s *Spec) {
 		if a.DatapointsToAlarm < 0 || (a.EvaluationPeriods >= 1 && a.DatapointsToAlarm > a.EvaluationPeriods) {
 			r.add(child(ap, "datapointsToAlarm"), "must be between 1 and evaluationPeriods (%d)", a.EvaluationPeriods)
 		}
-		if a.TreatMissingData != "" && !contains(treatMissing, a.TreatMissingData) {
-			r.add(child(ap, "treatMissingData"), "unknown value %q%s: use one of %s", a.TreatMissingData, suggest(a.TreatMissingData, treatMissing), strings.Join(treatMissing, ", "))
+		if a.TreatMissingData != "" && !contains(TreatMissingDataValues, a.TreatMissingData) {
+			r.add(child(ap, "treatMissingData"), "unknown value %q%s: use one of %s", a.TreatMissingData, suggest(a.TreatMissingData, TreatMissingDataValues), strings.Join(TreatMissingDataValues, ", "))
 		}
 	}
 }

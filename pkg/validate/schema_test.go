@@ -1,0 +1,121 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+const schemaFile = "../../docs/gameday.schema.json"
+
+// TestSchemaCommitted fails when docs/gameday.schema.json is not what
+// `gameday schema` prints; refresh it with go test ./pkg/validate -update.
+func TestSchemaCommitted(t *testing.T) {
+	got, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(schemaFile, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatalf("read %s (run go test ./pkg/validate -update): %v", schemaFile, err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s is stale: run go test ./pkg/validate -update\n%s", schemaFile, cmp.Diff(string(want), string(got)))
+	}
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	b, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(SchemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(SchemaID)
+	if err != nil {
+		t.Fatalf("compile schema: %v", err)
+	}
+	return s
+}
+
+// yamlInstance reads a YAML file as the JSON value an editor validates.
+func yamlInstance(t *testing.T, file string) any {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}
+
+// TestSchemaAcceptsGoodFiles: every example and good test file validates
+// against the schema.
+func TestSchemaAcceptsGoodFiles(t *testing.T) {
+	s := compileSchema(t)
+	for _, file := range goodFiles(t) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			if err := s.Validate(yamlInstance(t, file)); err != nil {
+				t.Errorf("%s does not validate against the schema:\n%v", file, err)
+			}
+		})
+	}
+}
+
+// TestSchemaRefusesBadFiles: the schema refuses what it can say, such as
+// typos in the GameDay and inside a Chaos Mesh spec, and unknown kinds.
+func TestSchemaRefusesBadFiles(t *testing.T) {
+	s := compileSchema(t)
+	tests := []struct {
+		file string
+		want string // in the validation error
+	}{
+		{"../gameday/testdata/bad/unknown-fields.yaml", "lables"},
+		{"../gameday/testdata/bad/unknown-kind.yaml", "value must be 'NetworkChaos'"},
+		{"testdata/bad/cr-unknown-fields.yaml", "selectr"},
+		{"../gameday/testdata/bad/types.yaml", "report"},
+		{"testdata/bad/litmus.yaml", "appInfo"},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			err := s.Validate(yamlInstance(t, tt.file))
+			if err == nil {
+				t.Fatalf("%s validates against the schema; want an error", tt.file)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.want) {
+				t.Errorf("schema error for %s does not mention %q:\n%s", tt.file, tt.want, msg)
+			}
+		})
+	}
+}
