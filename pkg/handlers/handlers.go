@@ -14,12 +14,18 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/gameday-dev/gameday/pkg/archive"
 
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/guard"
+	"github.com/gameday-dev/gameday/pkg/notify"
 	"github.com/gameday-dev/gameday/pkg/preflight"
 )
 
@@ -42,16 +48,25 @@ var ErrUnknown = errors.New("unknown handler")
 
 var (
 	validatorMu sync.RWMutex
-	validator   func(*gameday.Spec) error
+	validator   = BasicValidation
 )
 
-// SetValidator installs the full GameDay validation that preflight runs
-// (validate.Spec). It is a hook rather than an import so that only the
-// preflight function links the Chaos Mesh API types: import
-// pkg/handlers/fullvalidation for its side effect where preflight runs.
+// BasicValidation is preflight's validator until SetValidator installs the
+// full one: every rule of gameday.Check, that is everything but the strict
+// typed decode of the Chaos Mesh and Litmus custom resources.
+func BasicValidation(s *gameday.Spec) error { return gameday.Check(s).Sort().Err() }
+
+// SetValidator installs the GameDay validation that preflight runs; nil
+// restores BasicValidation. The full validation (validate.Spec) is a hook
+// rather than an import so that only the preflight function links the Chaos
+// Mesh API types: import pkg/handlers/fullvalidation for its side effect
+// where preflight runs (functions/preflight, the local runner).
 func SetValidator(v func(*gameday.Spec) error) {
 	validatorMu.Lock()
 	defer validatorMu.Unlock()
+	if v == nil {
+		v = BasicValidation
+	}
 	validator = v
 }
 
@@ -77,9 +92,6 @@ func New(ctx context.Context, name string, cfg aws.Config, lookup func(string) (
 	switch name {
 	case Preflight:
 		v := currentValidator()
-		if v == nil {
-			return nil, errors.New("build preflight: no GameDay validator installed (import github.com/gameday-dev/gameday/pkg/handlers/fullvalidation)")
-		}
 		o, err := templateOptions(e, cfg, false)
 		if err != nil {
 			return nil, fmt.Errorf("build %s: %w", name, err)
@@ -114,12 +126,57 @@ func New(ctx context.Context, name string, cfg aws.Config, lookup func(string) (
 	case Guard:
 		g := &guard.Guard{API: fis.NewFromConfig(cfg)}
 		fn = g.Handle
-	case Archive, Notify:
-		return nil, fmt.Errorf("build %s: not built yet", name)
+	case Archive:
+		c, err := archiveConfig(e, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("build %s: %w", name, err)
+		}
+		a := archive.New(c, s3.NewFromConfig(cfg, pathStyle(cfg)), fis.NewFromConfig(cfg), cloudwatch.NewFromConfig(cfg), now)
+		fn = a.Handle
+	case Notify:
+		n := notify.New(notify.Config{
+			TopicARN:     e.optional(EnvTopicARN, ""),
+			EventBusName: e.optional(EnvEventBusName, DefaultEventBusName),
+		}, sns.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg))
+		fn = n.Handle
 	default:
 		return nil, fmt.Errorf("build %q: %w (known: %v)", name, ErrUnknown, Names)
 	}
 	return &step{name: name, inner: lambda.NewHandler(fn)}, nil
+}
+
+// archiveConfig is the archive step's configuration. The template it
+// archives is rendered as the start step sent it: with FIS_ROLE_ARN when the
+// stack gives it to the archive Lambda too.
+func archiveConfig(e env, cfg aws.Config) (archive.Config, error) {
+	o, err := templateOptions(e, cfg, false)
+	if err != nil {
+		return archive.Config{}, err
+	}
+	c := archive.Config{
+		LogBucket: e.optional(EnvLogBucket, ""),
+		LogPrefix: e.optional(EnvLogPrefix, DefaultLogPrefix),
+		AccountID: o.Account,
+		Region:    o.Region,
+	}
+	if c.ArchiveBucket, err = e.required(EnvArchiveBucket); err != nil {
+		return c, err
+	}
+	limit := e.optional(EnvLogWaitLimit, DefaultLogWaitLimit)
+	if c.LogWaitLimit, err = time.ParseDuration(limit); err != nil || c.LogWaitLimit <= 0 {
+		return c, fmt.Errorf("environment variable %s: %q is not a positive Go duration such as 15m", EnvLogWaitLimit, limit)
+	}
+	o.RoleARN = e.optional(EnvFISRoleARN, "")
+	o.LogBucket, o.LogPrefix = c.LogBucket, c.LogPrefix
+	c.Render = func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) }
+	return c, nil
+}
+
+// pathStyle makes the S3 client address buckets by path when the config
+// points at a custom endpoint (AWS_ENDPOINT_URL: the simulator), where
+// virtual-hosted bucket names do not resolve.
+func pathStyle(cfg aws.Config) func(*s3.Options) {
+	return func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }
 }
 
 // templateOptions are the deployment facts for ARNs and the template.

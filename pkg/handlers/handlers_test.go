@@ -69,6 +69,12 @@ func TestNew(t *testing.T) {
 		{name: "poll needs nothing", fn: PollExperiment, env: nil, region: "us-east-1"},
 		{name: "stop needs nothing", fn: StopExperiment, env: nil, region: "us-east-1"},
 		{name: "guard needs nothing", fn: Guard, env: nil, region: "us-east-1"},
+		{name: "archive", fn: Archive, env: full, region: "us-east-1"},
+		{name: "archive needs ARCHIVE_BUCKET", fn: Archive, env: without(EnvArchiveBucket), region: "us-east-1", wantErr: EnvArchiveBucket},
+		{name: "archive needs ACCOUNT_ID", fn: Archive, env: without(EnvAccountID), region: "us-east-1", wantErr: EnvAccountID},
+		{name: "archive refuses a bad LOG_WAIT_LIMIT", fn: Archive, env: map[string]string{
+			EnvAccountID: "123456789012", EnvArchiveBucket: "a", EnvLogWaitLimit: "soon"}, region: "us-east-1", wantErr: EnvLogWaitLimit},
+		{name: "notify needs nothing", fn: Notify, env: nil, region: "us-east-1"},
 		{name: "unknown", fn: "deploy", env: full, region: "us-east-1", wantErr: "unknown handler"},
 	}
 	for _, tt := range tests {
@@ -90,18 +96,24 @@ func TestNew(t *testing.T) {
 	t.Run("every name is known", func(t *testing.T) {
 		for _, fn := range Names {
 			_, err := New(context.Background(), fn, testConfig("http://127.0.0.1:1"), mapEnv(full), nil)
-			if errors.Is(err, ErrUnknown) {
+			if err != nil {
 				t.Errorf("New(%s): %v", fn, err)
 			}
 		}
 	})
 }
 
-func TestNewPreflightNeedsValidator(t *testing.T) {
+func TestValidatorHook(t *testing.T) {
+	t.Cleanup(func() { SetValidator(nil) })
+	bad := &gameday.Spec{APIVersion: gameday.APIVersion, Kind: gameday.Kind, Metadata: gameday.Metadata{Name: "Not_A_DNS_Label"}}
 	SetValidator(nil)
-	_, err := New(context.Background(), Preflight, testConfig("http://127.0.0.1:1"), mapEnv(map[string]string{EnvAccountID: "123456789012"}), nil)
-	if err == nil || !strings.Contains(err.Error(), "fullvalidation") {
-		t.Fatalf("New(preflight) without validator: error = %v, want one naming fullvalidation", err)
+	if err := currentValidator()(bad); err == nil {
+		t.Error("BasicValidation accepted a GameDay with a bad name and no faults")
+	}
+	called := false
+	SetValidator(func(*gameday.Spec) error { called = true; return nil })
+	if err := currentValidator()(bad); err != nil || !called {
+		t.Errorf("installed validator: called %v, error %v", called, err)
 	}
 }
 

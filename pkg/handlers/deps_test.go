@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// heavyModules are the module paths that only preflight may link: the Chaos
+// Mesh API types and the Kubernetes modules they pull in make a Lambda
+// several times bigger and slower to start.
+var heavyModules = []string{"github.com/chaos-mesh/", "k8s.io/", "sigs.k8s.io/controller-runtime"}
+
+// TestOnlyPreflightLinksChaosMesh runs go list -deps for every function, as
+// make build compiles it, and fails when a function other than preflight
+// depends on the Chaos Mesh API (or the Kubernetes modules behind it).
+func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range Names {
+		t.Run(fn, func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(root, "functions", fn, "main.go")); err != nil {
+				t.Fatalf("functions/%s/main.go: %v", fn, err)
+			}
+			cmd := exec.Command(goBin, "list", "-deps", "-tags", "lambda.norpc", "./functions/"+fn)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+			out, err := cmd.Output()
+			if err != nil {
+				var stderr string
+				if ee, ok := err.(*exec.ExitError); ok {
+					stderr = string(ee.Stderr)
+				}
+				t.Fatalf("go list -deps ./functions/%s: %v\n%s", fn, err, stderr)
+			}
+			var heavy []string
+			for _, pkg := range strings.Fields(string(out)) {
+				for _, m := range heavyModules {
+					if strings.HasPrefix(pkg, m) {
+						heavy = append(heavy, pkg)
+						break
+					}
+				}
+			}
+			if fn != Preflight && len(heavy) > 0 {
+				t.Errorf("functions/%s depends on %d Chaos Mesh / Kubernetes packages, first %s: only preflight may", fn, len(heavy), heavy[0])
+			}
+			if fn == Preflight && !strings.Contains(string(out), "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation") {
+				t.Errorf("functions/preflight does not link pkg/handlers/fullvalidation: its preflight has no validator")
+			}
+		})
+	}
+}
