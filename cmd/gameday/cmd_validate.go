@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	// Time zones for schedule.timezone, without relying on the system's tzdata.
+	_ "time/tzdata"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/validate"
+)
+
+func init() {
+	register(&command{
+		name:    "validate",
+		args:    "FILE...",
+		summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+			quiet := fs.Bool("quiet", false, "print nothing for valid files")
+			return func(_ context.Context, e *env, args []string) int {
+				if len(args) == 0 {
+					e.errorf("validate takes one or more FILEs; run 'gameday validate --help'")
+					return exitUsage
+				}
+				code := exitOK
+				for _, name := range args {
+					if !validateFile(e, name, *quiet) {
+						code = exitInvalid
+					}
+				}
+				return code
+			}
+		},
+	})
+}
+
+// validateFile checks one file with every rule (the typed Chaos Mesh checks
+// included) and reports whether it is valid: "ok FILE" on stdout, or each
+// problem on its own line on stderr.
+func validateFile(e *env, name string, quiet bool) bool {
+	data, err := readGameDay(name)
+	if err != nil {
+		e.errorf("%v", err)
+		return false
+	}
+	if _, err := validate.File(name, data); err != nil {
+		var ps gameday.Problems
+		if errors.As(err, &ps) {
+			for _, p := range ps {
+				fmt.Fprintln(e.stderr, p.String())
+			}
+		} else {
+			fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
+		}
+		return false
+	}
+	if !quiet {
+		fmt.Fprintf(e.stdout, "ok %s\n", name)
+	}
+	return true
+}
+
+// readGameDay reads at most one byte past gameday.MaxFileSize, so that an
+// oversized file is refused by its size without being read whole.
+func readGameDay(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory: name the files, for example %s/*.yaml", name, name)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return data, nil
+}

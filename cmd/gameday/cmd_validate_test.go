@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// gamedayCLI runs the command line in-process.
+func gamedayCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &env{stdout: &out, stderr: &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestValidateExamples(t *testing.T) {
+	files, _ := filepath.Glob("../../examples/*.yaml")
+	good, _ := filepath.Glob("../../pkg/gameday/testdata/good/*.yaml")
+	files = append(files, good...)
+	code, stdout, stderr := gamedayCLI(append([]string{"validate"}, files...)...)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("validate examples: exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, f := range files {
+		if !strings.Contains(stdout, "ok "+f+"\n") {
+			t.Errorf("stdout lacks %q:\n%s", "ok "+f, stdout)
+		}
+	}
+}
+
+// TestValidateBadFiles: every bad file exits 1 with its problems on stderr,
+// one per line, each naming the file (and, where the file has lines, the
+// line and column), and nothing on stdout.
+func TestValidateBadFiles(t *testing.T) {
+	var files []string
+	for _, glob := range []string{"../../pkg/gameday/testdata/bad/*.yaml", "../../pkg/validate/testdata/bad/*.yaml"} {
+		m, _ := filepath.Glob(glob)
+		files = append(files, m...)
+	}
+	if len(files) < 10 {
+		t.Fatalf("only %d bad files", len(files))
+	}
+	positioned := regexp.MustCompile(`^[^:]+\.yaml:\d+:\d+: `)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			code, stdout, stderr := gamedayCLI("validate", f)
+			if code != exitInvalid {
+				t.Errorf("exit %d, want %d", code, exitInvalid)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+			if len(lines) == 0 || lines[0] == "" {
+				t.Fatal("no problems on stderr")
+			}
+			for _, l := range lines {
+				if !strings.HasPrefix(l, f+":") {
+					t.Errorf("problem line %q does not start with %s:", l, f)
+				}
+				if strings.Contains(l, "goroutine") || strings.Contains(l, "panic") {
+					t.Errorf("problem line looks like a crash: %q", l)
+				}
+			}
+			// Files with content point at a line, except the few refused whole.
+			wholeFile := map[string]bool{"empty.yaml": true, "comments-only.yaml": true, "garbage.yaml": true, "billion-laughs.yaml": true}
+			if !wholeFile[filepath.Base(f)] && !positioned.MatchString(lines[0]) {
+				t.Errorf("first problem %q has no LINE:COL", lines[0])
+			}
+		})
+	}
+}
+
+func TestValidateMixedAndUsage(t *testing.T) {
+	good := "../../pkg/gameday/testdata/good/carts-delay.yaml"
+	bad := "../../pkg/gameday/testdata/bad/schedule.yaml"
+	code, stdout, stderr := gamedayCLI("validate", good, bad)
+	if code != exitInvalid || stdout != "ok "+good+"\n" || !strings.Contains(stderr, bad+":") {
+		t.Errorf("validate good bad: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if code, _, stderr := gamedayCLI("validate"); code != exitUsage || !strings.Contains(stderr, "validate takes one or more FILEs") {
+		t.Errorf("validate with no files: exit %d, stderr %q", code, stderr)
+	}
+	if code, stdout, _ := gamedayCLI("validate", "--help"); code != exitOK || !strings.Contains(stdout, "Usage: gameday validate FILE...") {
+		t.Errorf("validate --help: exit %d, stdout %q", code, stdout)
+	}
+	if code, stdout, _ := gamedayCLI("validate", "--quiet", good); code != exitOK || stdout != "" {
+		t.Errorf("validate --quiet good: exit %d, stdout %q", code, stdout)
+	}
+	if code, _, stderr := gamedayCLI("validate", filepath.Join(t.TempDir(), "missing.yaml")); code != exitInvalid || !strings.Contains(stderr, "no such file") {
+		t.Errorf("validate missing file: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestValidateHugeFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "huge.yaml")
+	if err := os.WriteFile(p, bytes.Repeat([]byte("# 0123456789 0123456789 0123456789 0123456789\n"), 10<<20/46), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	code, _, stderr := gamedayCLI("validate", p)
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("validate of a 10 MB file took %v", elapsed)
+	}
+	if code != exitInvalid || !strings.Contains(stderr, "a GameDay file must be at most 1048576 bytes") {
+		t.Errorf("validate huge: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestSchemaCommand(t *testing.T) {
+	code, stdout, stderr := gamedayCLI("schema")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("schema: exit %d, stderr %q", code, stderr)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatalf("schema output is not JSON: %v", err)
+	}
+	if s["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+		t.Errorf("$schema = %v", s["$schema"])
+	}
+	committed, err := os.ReadFile("../../docs/gameday.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdout != string(committed) {
+		t.Error("gameday schema differs from docs/gameday.schema.json: run go test ./pkg/validate -update")
+	}
+	if code, _, _ := gamedayCLI("schema", "extra"); code != exitUsage {
+		t.Errorf("schema extra: exit %d, want %d", code, exitUsage)
+	}
+}
