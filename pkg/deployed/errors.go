@@ -1,0 +1,63 @@
+package deployed
+
+import (
+	"errors"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// apiError is an AWS API error that gameday knows: it reads as the
+// service's code and message only (not the SDK's operation, status and
+// request id, which a user of the CLI does not need on the one error line),
+// and unwraps to both the sentinel and the original error.
+type apiError struct {
+	sentinel error
+	err      error
+	text     string
+}
+
+func (e *apiError) Error() string   { return e.text }
+func (e *apiError) Unwrap() []error { return []error{e.sentinel, e.err} }
+
+// classify maps the AWS errors of the calls this package makes (Step
+// Functions, CloudFormation, S3) to gameday's sentinels, keeping the
+// original in the chain. It is the one place that reads their error codes;
+// callers check the result with errors.Is. Errors that are not AWS API
+// errors, or whose code means nothing here, are returned unchanged.
+func classify(err error) error {
+	var ae smithy.APIError
+	if err == nil || !errors.As(err, &ae) {
+		return err
+	}
+	var sentinel error
+	switch ae.ErrorCode() {
+	case "ExecutionDoesNotExist", "StateMachineDoesNotExist", "NoSuchKey", "NoSuchBucket", "NotFound":
+		sentinel = gameday.ErrNotFound
+	case "ExecutionAlreadyExists":
+		sentinel = gameday.ErrConflict
+	case "ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown":
+		sentinel = gameday.ErrThrottled
+	case "ExecutionLimitExceeded":
+		sentinel = gameday.ErrQuota
+	default:
+		return err
+	}
+	text := ae.ErrorCode()
+	if m := ae.ErrorMessage(); m != "" {
+		text += ": " + m
+	}
+	return &apiError{sentinel: sentinel, err: err, text: text}
+}
+
+// classifyStack is classify for DescribeStacks, where CloudFormation
+// answers a stack that does not exist with a ValidationError (the only
+// ValidationError DescribeStacks gives for a well-formed stack name).
+func classifyStack(err error) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" {
+		return &apiError{sentinel: gameday.ErrNotFound, err: err, text: ae.ErrorMessage()}
+	}
+	return classify(err)
+}

@@ -1,0 +1,146 @@
+package deployed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Output keys of the gameday stack (infra/stack.go).
+const (
+	OutputStateMachineArn = "StateMachineArn"
+	OutputArchiveBucket   = "ArchiveBucketName"
+)
+
+// DefaultStackName is the stack's name when cdk.json lists no deployments;
+// a listed deployment is named GameDay-<account>-<region> unless it sets
+// stackName (infra/config.go).
+const DefaultStackName = "GameDay"
+
+// DeploymentStackName is the name infra gives a cdk.json deployment that
+// sets no stackName.
+func DeploymentStackName(account, region string) string {
+	return DefaultStackName + "-" + account + "-" + region
+}
+
+// Stack is what the CLI needs from a deployed stack.
+type Stack struct {
+	Name            string
+	Status          string
+	StateMachineARN string
+	ArchiveBucket   string
+}
+
+// StackResolver finds the state machine and the archive bucket: from the
+// values given (flags) or else from the outputs of the first stack of Names
+// (then MoreNames) that exists. It calls DescribeStacks at most once per
+// stack name, and only when a value is not given.
+type StackResolver struct {
+	API DescribeStacksAPI
+	// Names are the stacks to look for, in order.
+	Names []string
+	// MoreNames, if set, gives further names to try when none of Names
+	// exists (the CLI derives GameDay-<account>-<region> from STS).
+	MoreNames func(ctx context.Context) ([]string, error)
+	// StateMachineARN and ArchiveBucket win over the stack's outputs.
+	StateMachineARN string
+	ArchiveBucket   string
+
+	stack *Stack
+}
+
+// StateMachine returns the state machine's ARN.
+func (r *StackResolver) StateMachine(ctx context.Context) (string, error) {
+	if r.StateMachineARN != "" {
+		return r.StateMachineARN, nil
+	}
+	s, err := r.Stack(ctx)
+	if err != nil {
+		return "", err
+	}
+	if s.StateMachineARN == "" {
+		return "", missingOutput(s, OutputStateMachineArn, "--state-machine-arn")
+	}
+	return s.StateMachineARN, nil
+}
+
+// Bucket returns the archive bucket's name.
+func (r *StackResolver) Bucket(ctx context.Context) (string, error) {
+	if r.ArchiveBucket != "" {
+		return r.ArchiveBucket, nil
+	}
+	s, err := r.Stack(ctx)
+	if err != nil {
+		return "", err
+	}
+	if s.ArchiveBucket == "" {
+		return "", missingOutput(s, OutputArchiveBucket, "--archive-bucket")
+	}
+	return s.ArchiveBucket, nil
+}
+
+func missingOutput(s *Stack, key, flag string) error {
+	return fmt.Errorf("stack %s (%s) has no output %s: deploy gameday's stack (make deploy) or pass %s", s.Name, s.Status, key, flag)
+}
+
+// Stack describes the first stack of Names (then MoreNames) that exists.
+func (r *StackResolver) Stack(ctx context.Context) (*Stack, error) {
+	if r.stack != nil {
+		return r.stack, nil
+	}
+	if r.API == nil {
+		return nil, errors.New("no stack to read outputs from: pass --stack, or --state-machine-arn and --archive-bucket")
+	}
+	tried := r.Names
+	s, err := r.first(ctx, r.Names)
+	if errors.Is(err, gameday.ErrNotFound) && r.MoreNames != nil {
+		more, merr := r.MoreNames(ctx)
+		if merr != nil {
+			return nil, fmt.Errorf("find gameday stack: %w", merr)
+		}
+		tried = append(append([]string(nil), tried...), more...)
+		s, err = r.first(ctx, more)
+	}
+	if errors.Is(err, gameday.ErrNotFound) {
+		return nil, fmt.Errorf("find gameday stack: none of %s exists in this account and region: name it with --stack, or pass --state-machine-arn and --archive-bucket: %w",
+			strings.Join(tried, ", "), gameday.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.stack = s
+	return s, nil
+}
+
+func (r *StackResolver) first(ctx context.Context, names []string) (*Stack, error) {
+	for _, name := range names {
+		out, err := r.API.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+		if err = classifyStack(err); errors.Is(err, gameday.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("describe stack %s: %w", name, err)
+		}
+		if len(out.Stacks) == 0 {
+			continue
+		}
+		st := out.Stacks[0]
+		s := &Stack{Name: aws.ToString(st.StackName), Status: string(st.StackStatus)}
+		for _, o := range st.Outputs {
+			switch aws.ToString(o.OutputKey) {
+			case OutputStateMachineArn:
+				s.StateMachineARN = aws.ToString(o.OutputValue)
+			case OutputArchiveBucket:
+				s.ArchiveBucket = aws.ToString(o.OutputValue)
+			}
+		}
+		return s, nil
+	}
+	return nil, gameday.ErrNotFound
+}

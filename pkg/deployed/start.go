@@ -1,0 +1,141 @@
+package deployed
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/validate"
+)
+
+// SourceManual is RunInput.Source for a run that `gameday start` started.
+const SourceManual = "manual"
+
+// MaxInputSize is Step Functions' limit on an execution's input (256 KiB).
+const MaxInputSize = 256 * 1024
+
+// nameTime is the time format of execution names: UTC, to the second.
+const nameTime = "20060102T150405Z"
+
+// ExecutionName is the name `gameday start` gives an execution:
+// <gameday>-<UTC yyyymmddThhmmssZ>, at most 63+1+16 = 80 characters, Step
+// Functions' limit.
+func ExecutionName(gameday string, t time.Time) string {
+	return gameday + "-" + t.UTC().Format(nameTime)
+}
+
+// Started is an execution that Start started.
+type Started struct {
+	GameDay   string
+	Name      string
+	ARN       string
+	StartedAt time.Time
+}
+
+// Start validates a GameDay file (every rule of `gameday validate`) and
+// starts an execution of the state machine with it as a RunInput. On an
+// invalid file it returns the problems (gameday.Problems in the chain) and
+// starts nothing.
+func (c *Client) Start(ctx context.Context, file string, data []byte) (*Started, error) {
+	spec, err := validate.File(file, data)
+	if err != nil {
+		return nil, fmt.Errorf("validate %s: %w", file, err)
+	}
+	input, err := json.Marshal(gameday.RunInput{GameDay: spec, SpecYAML: string(data), Source: SourceManual})
+	if err != nil {
+		return nil, fmt.Errorf("encode run input: %w", err)
+	}
+	if len(input) > MaxInputSize {
+		return nil, fmt.Errorf("start %s: the execution input is %d bytes, above Step Functions' %d-byte limit: make the GameDay file smaller", spec.Metadata.Name, len(input), MaxInputSize)
+	}
+	sm, err := c.Stack.StateMachine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := c.now()
+	name := ExecutionName(spec.Metadata.Name, at)
+	out, err := c.Starter.StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(sm),
+		Name:            aws.String(name),
+		Input:           aws.String(string(input)),
+	})
+	if err = classify(err); errors.Is(err, gameday.ErrConflict) {
+		return nil, fmt.Errorf("start execution %s: another execution has this name (started in the same second?): try again: %w", name, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start execution %s: %w", name, err)
+	}
+	s := &Started{GameDay: spec.Metadata.Name, Name: name, ARN: aws.ToString(out.ExecutionArn), StartedAt: at.UTC()}
+	if out.StartDate != nil {
+		s.StartedAt = out.StartDate.UTC()
+	}
+	return s, nil
+}
+
+// DefaultDirs are where FindGameDay looks, in order.
+var DefaultDirs = []string{"gamedays", "examples"}
+
+// FindGameDay returns the path of the GameDay file under dirs (searched in
+// order, *.yaml and *.yml, not recursively) whose metadata.name is name.
+// Files are read leniently here, only for their name: Start validates the
+// one found. Two files of one directory with the name are an error.
+func FindGameDay(fsys fs.FS, dirs []string, name string) (string, error) {
+	for _, dir := range dirs {
+		entries, err := fs.ReadDir(fsys, dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("find gameday %s: %w", name, err)
+		}
+		var found []string
+		for _, e := range entries {
+			ext := path.Ext(e.Name())
+			if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+				continue
+			}
+			p := path.Join(dir, e.Name())
+			if n, ok := fileName(fsys, p); ok && n == name {
+				found = append(found, p)
+			}
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return found[0], nil
+		default:
+			return "", fmt.Errorf("find gameday %s: %s all name it: give the file instead", name, strings.Join(found, ", "))
+		}
+	}
+	return "", fmt.Errorf("find gameday %s: no file under %s has metadata.name %s: give the file's path instead: %w",
+		name, strings.Join(dirs, "/ or ")+"/", name, gameday.ErrNotFound)
+}
+
+// fileName reads metadata.name of a GameDay file, if it has one, with
+// gameday.ParseDocument (which refuses oversized and explosive files and
+// keeps what it can decode of a file with problems).
+func fileName(fsys fs.FS, p string) (string, bool) {
+	info, err := fs.Stat(fsys, p)
+	if err != nil || info.Size() > gameday.MaxFileSize {
+		return "", false
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return "", false
+	}
+	doc, _ := gameday.ParseDocument(p, data)
+	if doc == nil || doc.Spec == nil || doc.Spec.Kind != gameday.Kind {
+		return "", false
+	}
+	return doc.Spec.Metadata.Name, doc.Spec.Metadata.Name != ""
+}

@@ -1,0 +1,304 @@
+package deployed
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/workflow"
+)
+
+// Execution statuses of Step Functions (types.ExecutionStatus).
+const (
+	StatusRunning   = string(types.ExecutionStatusRunning)
+	StatusSucceeded = string(types.ExecutionStatusSucceeded)
+)
+
+// Execution is one execution of the state machine.
+type Execution struct {
+	Name      string
+	ARN       string
+	Status    string // RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE
+	StartedAt time.Time
+	StoppedAt time.Time // zero while it runs
+}
+
+// Ended reports whether the execution has stopped.
+func (e Execution) Ended() bool {
+	return e.Status != StatusRunning && e.Status != string(types.ExecutionStatusPendingRedrive)
+}
+
+// DefaultLimit is how many executions List returns by default.
+const DefaultLimit = 20
+
+// List returns the state machine's most recent executions, newest first,
+// at most limit of them (DefaultLimit when limit <= 0).
+func (c *Client) List(ctx context.Context, limit int) ([]Execution, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	sm, err := c.Stack.StateMachine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Execution
+	p := sfn.NewListExecutionsPaginator(c.Lister, &sfn.ListExecutionsInput{
+		StateMachineArn: aws.String(sm),
+		MaxResults:      int32(min(limit, 1000)),
+	})
+	for p.HasMorePages() && len(out) < limit {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list executions of %s: %w", sm, classify(err))
+		}
+		for _, e := range page.Executions {
+			if len(out) == limit {
+				break
+			}
+			out = append(out, Execution{
+				Name:      aws.ToString(e.Name),
+				ARN:       aws.ToString(e.ExecutionArn),
+				Status:    string(e.Status),
+				StartedAt: aws.ToTime(e.StartDate).UTC(),
+				StoppedAt: utc(e.StopDate),
+			})
+		}
+	}
+	return out, nil
+}
+
+func utc(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// Run is what an execution and its history say about one GameDay run.
+type Run struct {
+	Execution
+	// GameDay is the GameDay's name, from the execution input.
+	GameDay string
+	// Step is the state the execution is in, or last entered.
+	Step string
+	// ExperimentID is the FIS experiment the run started, if any.
+	ExperimentID string
+	// ExperimentState is the experiment's last known state (poll, stop or
+	// archive step).
+	ExperimentState gameday.State
+	// Archive is the archive step's result, once it has run.
+	Archive *gameday.ArchiveResult
+	// Error and Cause are why the execution failed.
+	Error string
+	Cause string
+}
+
+// Phase is what the run is doing, in words, from its step: the steps of
+// the polling loop are one phase.
+func (r *Run) Phase() string {
+	switch r.Step {
+	case "":
+		return "starting"
+	case workflow.StateInit, workflow.StatePreflight:
+		return "preflight"
+	case workflow.StatePreflightRefused:
+		return "refused by preflight"
+	case workflow.StateStartExperiment:
+		return "starting the experiment"
+	case workflow.StatePollExperiment, workflow.StateExperimentEnded, workflow.StateWaitBeforePoll:
+		return "experiment " + string(orUnknown(r.ExperimentState))
+	case workflow.StateArchive, workflow.StateArchiveAfterFailure:
+		return "archiving"
+	case workflow.StateNotify, workflow.StateNotifyFailure:
+		return "notifying"
+	case workflow.StateStopExperiment:
+		return "stopping the experiment"
+	case workflow.StateSucceeded, workflow.StateRunFailed:
+		return "ended"
+	}
+	return r.Step
+}
+
+func orUnknown(s gameday.State) gameday.State {
+	if s == "" {
+		return "pending"
+	}
+	return s
+}
+
+// stepOutput is the part of a state's output (a gameday.RunState) that Run
+// reads; the rest, the GameDay above all, is not decoded.
+type stepOutput struct {
+	Start   *gameday.StartResult   `json:"start"`
+	Poll    *gameday.PollResult    `json:"poll"`
+	Stop    *gameday.StopResult    `json:"stop"`
+	Archive *gameday.ArchiveResult `json:"archive"`
+}
+
+// runInput is the part of the execution input that Run reads.
+type runInput struct {
+	GameDay *struct {
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	} `json:"gameday"`
+}
+
+// Describe describes a run, given as an execution name or ARN: the
+// execution, and from its history the step it is in, the experiment and
+// the archive.
+func (c *Client) Describe(ctx context.Context, run string) (*Run, error) {
+	arn, err := c.ExecutionARN(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	d, err := c.Executions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+	if err = classify(err); errors.Is(err, gameday.ErrNotFound) {
+		return nil, fmt.Errorf("describe run %s: no such execution of the gameday state machine: %w", run, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe run %s: %w", run, err)
+	}
+	r := &Run{
+		Execution: Execution{
+			Name:      aws.ToString(d.Name),
+			ARN:       aws.ToString(d.ExecutionArn),
+			Status:    string(d.Status),
+			StartedAt: aws.ToTime(d.StartDate).UTC(),
+			StoppedAt: utc(d.StopDate),
+		},
+		Error: aws.ToString(d.Error),
+		Cause: aws.ToString(d.Cause),
+	}
+	var in runInput
+	if json.Unmarshal([]byte(aws.ToString(d.Input)), &in) == nil && in.GameDay != nil {
+		r.GameDay = in.GameDay.Metadata.Name
+	}
+	if err := c.readHistory(ctx, r); err != nil {
+		return nil, fmt.Errorf("describe run %s: %w", run, err)
+	}
+	// A succeeded execution's output is its final RunState.
+	if d.Output != nil {
+		r.apply("", aws.ToString(d.Output))
+	}
+	return r, nil
+}
+
+// readHistory walks the execution's history, oldest first, for the last
+// state entered and the results the steps wrote.
+func (c *Client) readHistory(ctx context.Context, r *Run) error {
+	p := sfn.NewGetExecutionHistoryPaginator(c.Executions, &sfn.GetExecutionHistoryInput{
+		ExecutionArn:         aws.String(r.ARN),
+		IncludeExecutionData: aws.Bool(true),
+		MaxResults:           1000,
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("read execution history: %w", classify(err))
+		}
+		for _, ev := range page.Events {
+			switch {
+			case ev.StateEnteredEventDetails != nil:
+				r.Step = aws.ToString(ev.StateEnteredEventDetails.Name)
+			case ev.StateExitedEventDetails != nil:
+				r.apply(aws.ToString(ev.StateExitedEventDetails.Name), aws.ToString(ev.StateExitedEventDetails.Output))
+			case ev.ExecutionFailedEventDetails != nil && r.Error == "":
+				r.Error = aws.ToString(ev.ExecutionFailedEventDetails.Error)
+				r.Cause = aws.ToString(ev.ExecutionFailedEventDetails.Cause)
+			}
+		}
+	}
+	return nil
+}
+
+// apply reads what the step wrote into its output (a RunState); step is ""
+// for the execution's output. An output that is not JSON (truncated
+// history data) is skipped.
+func (r *Run) apply(step, output string) {
+	var o stepOutput
+	if output == "" || json.Unmarshal([]byte(output), &o) != nil {
+		return
+	}
+	if o.Start != nil && o.Start.ExperimentID != "" {
+		r.ExperimentID = o.Start.ExperimentID
+	}
+	switch step {
+	case workflow.StatePollExperiment:
+		if o.Poll != nil {
+			r.ExperimentState = o.Poll.State
+		}
+	case workflow.StateStopExperiment:
+		if o.Stop != nil && o.Stop.State != "" {
+			r.ExperimentState = o.Stop.State
+		}
+	case workflow.StateArchive, workflow.StateArchiveAfterFailure, "":
+		if o.Archive != nil {
+			r.Archive = o.Archive
+			if o.Archive.State != "" {
+				r.ExperimentState = o.Archive.State
+			}
+			if r.ExperimentID == "" {
+				r.ExperimentID = o.Archive.ExperimentID
+			}
+		}
+	}
+}
+
+// DefaultInterval is how often Follow looks at the execution.
+const DefaultInterval = 5 * time.Second
+
+// Follow describes the run every interval until its execution ends or ctx
+// is done, calling changed with the first description and with each that
+// differs from the one before in status, phase or experiment. It returns
+// the last description; when ctx ends first, it returns it with ctx's
+// error (the execution goes on). Throttling does not stop it.
+func (c *Client) Follow(ctx context.Context, run string, interval time.Duration, changed func(*Run)) (*Run, error) {
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	var last *Run
+	var lastKey string
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return last, ctx.Err()
+		case <-t.C:
+		}
+		r, err := c.Describe(ctx, run)
+		switch {
+		case ctx.Err() != nil:
+			return last, ctx.Err()
+		case errors.Is(err, gameday.ErrThrottled):
+			t.Reset(interval)
+			continue
+		case err != nil:
+			return last, err
+		}
+		if k := r.key(); k != lastKey {
+			lastKey = k
+			if changed != nil {
+				changed(r)
+			}
+		}
+		last = r
+		if r.Ended() {
+			return r, nil
+		}
+		t.Reset(interval)
+	}
+}
+
+// key is what Follow compares descriptions by.
+func (r *Run) key() string {
+	return fmt.Sprintf("%s|%s|%s|%t", r.Status, r.Phase(), r.ExperimentID, r.Archive != nil)
+}
