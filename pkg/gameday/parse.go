@@ -139,6 +139,9 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
 		return fail(0, 0, "", "not a YAML text file (binary or not UTF-8): a GameDay is a UTF-8 YAML file")
 	}
+	if line, msg := prescan(data); msg != "" {
+		return fail(line, 1, "", "%s", msg)
+	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		if line, col, ok := tabIndent(data); ok {
@@ -167,7 +170,9 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 
 	c := &converter{pos: map[string]Pos{}, anchors: map[string]ast.Node{}, sizes: map[ast.Node]int{}}
 	root := unwrap(docs[0].Body)
-	if n := c.size(root, 0); n > MaxNodes || c.bomb {
+	if n := c.size(root, 0); c.deep {
+		return fail(0, 0, "", "nested more than %d levels deep: a GameDay is not that deep", maxDepth)
+	} else if n > MaxNodes || c.bomb {
 		return fail(0, 0, "", "anchors and aliases expand to more than %d nodes: write the values out or share less", MaxNodes)
 	}
 	c.anchors = map[string]ast.Node{}
@@ -239,6 +244,97 @@ func tabIndent(data []byte) (line, col int, ok bool) {
 	return 0, 0, false
 }
 
+// maxAliases bounds the aliases (*name) of a file.
+const maxAliases = 1000
+
+// prescan refuses, before the YAML parser (which recurses per level) sees
+// them, flow collections ([ and {) or block sequence dashes on one line that
+// nest past maxDepth, and more than maxAliases aliases. Indentation alone
+// cannot nest that deep in a file of MaxFileSize. Quotes and comments are
+// skipped roughly: a miss only lets the parser see the file.
+func prescan(data []byte) (line int, msg string) {
+	deep := fmt.Sprintf("nested more than %d levels deep: a GameDay is not that deep", maxDepth)
+	depth, aliases := 0, 0
+	var quote byte
+	valueStart := true // at a place where a value may start
+	line = 1
+	for i := 0; i < len(data); i++ {
+		ch := data[i]
+		if quote != 0 {
+			switch {
+			case ch == '\\' && quote == '"':
+				i++
+			case ch == quote:
+				quote = 0
+			case ch == '\n':
+				line++
+			}
+			continue
+		}
+		switch ch {
+		case '\n':
+			line++
+			valueStart = true
+			dashes := 0
+			for j := i + 1; j+1 < len(data) && (data[j] == ' ' || data[j] == '-'); j++ {
+				if data[j] == '-' && (data[j+1] == ' ' || data[j+1] == '\n') {
+					dashes++
+				}
+			}
+			if dashes > maxDepth {
+				return line, deep
+			}
+			continue
+		case ' ', '\t', '\r':
+			continue
+		case '#':
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+			i--
+			continue
+		case '[', '{':
+			if valueStart {
+				depth++
+				if depth > maxDepth {
+					return line, deep
+				}
+			}
+			valueStart = true
+			continue
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		case '"', '\'':
+			if valueStart {
+				quote = ch
+			}
+		case '*':
+			if valueStart {
+				if aliases++; aliases > maxAliases {
+					return line, fmt.Sprintf("more than %d aliases (*name): write the values out", maxAliases)
+				}
+			}
+		case ':', ',', '-', '?':
+			valueStart = true
+			continue
+		}
+		valueStart = false
+	}
+	// the first line's dashes
+	dashes := 0
+	for j := 0; j+1 < len(data) && (data[j] == ' ' || data[j] == '-'); j++ {
+		if data[j] == '-' && data[j+1] == ' ' {
+			dashes++
+		}
+	}
+	if dashes > maxDepth {
+		return 1, deep
+	}
+	return 0, ""
+}
+
 // converter turns the YAML AST into plain values (map[string]any, []any,
 // string, int64, float64, bool, nil), recording where each field is.
 type converter struct {
@@ -246,6 +342,7 @@ type converter struct {
 	anchors  map[string]ast.Node
 	sizes    map[ast.Node]int
 	bomb     bool
+	deep     bool
 	problems Problems
 }
 
@@ -281,7 +378,7 @@ func (c *converter) size(n ast.Node, depth int) int {
 		return 1
 	}
 	if depth > maxDepth {
-		c.bomb = true
+		c.deep, c.bomb = true, true
 		return MaxNodes + 1
 	}
 	if s, ok := c.sizes[n]; ok {

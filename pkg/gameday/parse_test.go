@@ -250,3 +250,40 @@ func TestNoChaosMeshImport(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePathological refuses input built to exhaust the parser (deep
+// nesting, alias floods) quickly and with a clear message; a regression
+// shows as a timeout or an out-of-memory crash of the test binary.
+func TestParsePathological(t *testing.T) {
+	nestedBlock := func(levels int) string {
+		var b strings.Builder
+		for i := 0; i < levels; i++ {
+			b.WriteString(strings.Repeat(" ", i) + "a:\n")
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name, input, want string
+	}{
+		{"flow brackets", strings.Repeat("[", 200000), "nested more than 64 levels deep"},
+		{"flow braces", "a: " + strings.Repeat("{a: ", 100000), "nested more than 64 levels deep"},
+		{"dashes on one line", strings.Repeat("- ", 300000), "nested more than 64 levels deep"},
+		{"dashes on a later line", "a:\n" + strings.Repeat("- ", 300000), "nested more than 64 levels deep"},
+		{"indentation", nestedBlock(1400), "nested more than 64 levels deep"},
+		{"alias flood", "a: &a x\nb: [" + strings.Repeat("*a, ", 200000) + "]", "more than 1000 aliases"},
+		{"long line", "a: " + strings.Repeat("x", MaxFileSize-10), `unknown field "a"`},
+		{"brackets in quotes are text", "metadata: {name: \"" + strings.Repeat("[", 100) + "\"}", "metadata.name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Parse("p.yaml", []byte(tt.input))
+			if elapsed := time.Since(start); elapsed > 2*time.Second {
+				t.Errorf("Parse took %v", elapsed)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse = %v; want a problem containing %q", err, tt.want)
+			}
+		})
+	}
+}
