@@ -6,6 +6,9 @@ package validate
 
 import (
 	"fmt"
+	// Time zones for schedule.timezone, wherever the validator runs (the
+	// preflight Lambda's image has no system tzdata).
+	_ "time/tzdata"
 
 	"github.com/gameday-dev/gameday/pkg/chaoscheck"
 	"github.com/gameday-dev/gameday/pkg/gameday"
