@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -135,7 +136,15 @@ func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execNa
 	}
 	id := aws.ToString(found.Id)
 	if want != "" && found.Tags[TagDigest] == want {
-		return id, TemplateReused, nil
+		// The spec is unchanged; the deployment facts in the rendered
+		// request (role, log bucket, alarm and cluster ARNs) may not be.
+		got, err := s.API.GetExperimentTemplate(ctx, &fis.GetExperimentTemplateInput{Id: found.Id})
+		if err != nil {
+			return "", "", fmt.Errorf("get experiment template %s: %w", id, Classify(err))
+		}
+		if sameDeployment(got.ExperimentTemplate, in) {
+			return id, TemplateReused, nil
+		}
 	}
 	if _, err := s.API.UpdateExperimentTemplate(ctx, s.Update(id, in)); err != nil {
 		return "", "", fmt.Errorf("update experiment template %s: %w", id, Classify(err))
@@ -174,4 +183,52 @@ func (s *Starter) findTemplate(ctx context.Context, name string) (*types.Experim
 		return aws.ToString(found[i].Id) < aws.ToString(found[j].Id)
 	})
 	return &found[0], nil
+}
+
+// sameDeployment reports whether template t carries the deployment facts of
+// the rendered request in: the parts of a template that the spec digest does
+// not cover (role, log destination, stop-condition and target ARNs, which
+// depend on the stack's account, region and buckets).
+func sameDeployment(t *types.ExperimentTemplate, in *fis.CreateExperimentTemplateInput) bool {
+	if t == nil || aws.ToString(t.RoleArn) != aws.ToString(in.RoleArn) {
+		return false
+	}
+	var gotBucket, gotPrefix, wantBucket, wantPrefix string
+	if l := t.LogConfiguration; l != nil && l.S3Configuration != nil {
+		gotBucket, gotPrefix = aws.ToString(l.S3Configuration.BucketName), aws.ToString(l.S3Configuration.Prefix)
+	}
+	if l := in.LogConfiguration; l != nil && l.S3Configuration != nil {
+		wantBucket, wantPrefix = aws.ToString(l.S3Configuration.BucketName), aws.ToString(l.S3Configuration.Prefix)
+	}
+	if gotBucket != wantBucket || gotPrefix != wantPrefix {
+		return false
+	}
+	var gotStops, wantStops []string
+	for _, c := range t.StopConditions {
+		gotStops = append(gotStops, aws.ToString(c.Source)+" "+aws.ToString(c.Value))
+	}
+	for _, c := range in.StopConditions {
+		wantStops = append(wantStops, aws.ToString(c.Source)+" "+aws.ToString(c.Value))
+	}
+	sort.Strings(gotStops)
+	sort.Strings(wantStops)
+	if !slices.Equal(gotStops, wantStops) {
+		return false
+	}
+	if len(t.Targets) != len(in.Targets) {
+		return false
+	}
+	for name, want := range in.Targets {
+		got, ok := t.Targets[name]
+		if !ok || !slices.Equal(sortedCopy(got.ResourceArns), sortedCopy(want.ResourceArns)) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	sort.Strings(c)
+	return c
 }

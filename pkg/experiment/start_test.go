@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
@@ -59,6 +60,7 @@ func TestStarterTemplateActions(t *testing.T) {
 	tests := []struct {
 		name        string
 		existing    map[string]string // tags of an existing template; nil: none
+		role        string            // the existing template's role (default: the rendered one)
 		others      int               // templates of other GameDays
 		wantAction  string
 		wantCalls   map[string]int
@@ -70,6 +72,11 @@ func TestStarterTemplateActions(t *testing.T) {
 		{name: "reuses when the digest is unchanged", existing: map[string]string{TagName: "carts-latency", TagDigest: "digest-v1"}, others: 3,
 			wantAction:  TemplateReused,
 			wantCalls:   map[string]int{"CreateExperimentTemplate": 0, "UpdateExperimentTemplate": 0, "TagResource": 0},
+			wantTmplTag: "digest-v1"},
+		{name: "updates when the deployment changed under the same digest", existing: map[string]string{TagName: "carts-latency", TagDigest: "digest-v1"}, others: 3,
+			role:        "arn:aws:iam::123456789012:role/old-stack-role",
+			wantAction:  TemplateUpdated,
+			wantCalls:   map[string]int{"CreateExperimentTemplate": 0, "UpdateExperimentTemplate": 1, "TagResource": 1},
 			wantTmplTag: "digest-v1"},
 		{name: "updates and retags when the digest changed", existing: map[string]string{TagName: "carts-latency", TagDigest: "digest-v0"}, others: 3,
 			wantAction:  TemplateUpdated,
@@ -83,7 +90,11 @@ func TestStarterTemplateActions(t *testing.T) {
 				f.AddTemplate("EXT-other-"+string(rune('a'+i)), map[string]string{TagName: "other"})
 			}
 			if tt.existing != nil {
-				f.AddTemplate("EXT-ours", tt.existing)
+				tmpl := f.AddTemplate("EXT-ours", tt.existing)
+				tmpl.Input, _ = fakeRender(testSpec("v1"))
+				if tt.role != "" {
+					tmpl.Input.RoleArn = aws.String(tt.role)
+				}
 			}
 			got, err := newStarter(f).Handle(context.Background(), startState(testSpec("v1")))
 			if err != nil {
@@ -182,5 +193,56 @@ func TestStarterErrors(t *testing.T) {
 				t.Errorf("%d experiments started, want none", len(f.Experiments))
 			}
 		})
+	}
+}
+
+func TestSameDeployment(t *testing.T) {
+	base := func() (*types.ExperimentTemplate, *fis.CreateExperimentTemplateInput) {
+		in := &fis.CreateExperimentTemplateInput{
+			RoleArn: aws.String("role"),
+			LogConfiguration: &types.CreateExperimentTemplateLogConfigurationInput{
+				S3Configuration: &types.ExperimentTemplateS3LogConfigurationInput{BucketName: aws.String("logs"), Prefix: aws.String("fis-logs/")}},
+			StopConditions: []types.CreateExperimentTemplateStopConditionInput{
+				{Source: aws.String("aws:cloudwatch:alarm"), Value: aws.String("arn:a")},
+				{Source: aws.String("aws:cloudwatch:alarm"), Value: aws.String("arn:b")}},
+			Targets: map[string]types.CreateExperimentTemplateTargetInput{"Cluster": {ResourceArns: []string{"arn:cluster"}}},
+		}
+		tm := &types.ExperimentTemplate{
+			RoleArn: aws.String("role"),
+			LogConfiguration: &types.ExperimentTemplateLogConfiguration{
+				S3Configuration: &types.ExperimentTemplateS3LogConfiguration{BucketName: aws.String("logs"), Prefix: aws.String("fis-logs/")}},
+			StopConditions: []types.ExperimentTemplateStopCondition{
+				{Source: aws.String("aws:cloudwatch:alarm"), Value: aws.String("arn:b")},
+				{Source: aws.String("aws:cloudwatch:alarm"), Value: aws.String("arn:a")}},
+			Targets: map[string]types.ExperimentTemplateTarget{"Cluster": {ResourceArns: []string{"arn:cluster"}}},
+		}
+		return tm, in
+	}
+	tests := []struct {
+		name   string
+		change func(*types.ExperimentTemplate)
+		want   bool
+	}{
+		{"same, stop conditions in another order", func(*types.ExperimentTemplate) {}, true},
+		{"role", func(t *types.ExperimentTemplate) { t.RoleArn = aws.String("old") }, false},
+		{"log bucket", func(t *types.ExperimentTemplate) { t.LogConfiguration.S3Configuration.BucketName = aws.String("old") }, false},
+		{"no log configuration", func(t *types.ExperimentTemplate) { t.LogConfiguration = nil }, false},
+		{"stop condition ARN", func(t *types.ExperimentTemplate) { t.StopConditions[0].Value = aws.String("arn:c") }, false},
+		{"cluster ARN", func(t *types.ExperimentTemplate) {
+			t.Targets["Cluster"] = types.ExperimentTemplateTarget{ResourceArns: []string{"arn:other"}}
+		}, false},
+		{"extra target", func(t *types.ExperimentTemplate) { t.Targets["More"] = types.ExperimentTemplateTarget{} }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm, in := base()
+			tt.change(tm)
+			if got := sameDeployment(tm, in); got != tt.want {
+				t.Errorf("sameDeployment() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if sameDeployment(nil, &fis.CreateExperimentTemplateInput{}) {
+		t.Error("sameDeployment(nil) = true")
 	}
 }

@@ -224,6 +224,12 @@ func (f *FIS) UpdateExperimentTemplate(_ context.Context, in *fis.UpdateExperime
 		return nil, APIError("ResourceNotFoundException")
 	}
 	t.Updates++
+	if t.Input == nil {
+		t.Input = &fis.CreateExperimentTemplateInput{}
+	}
+	if in.RoleArn != nil {
+		t.Input.RoleArn = in.RoleArn
+	}
 	return &fis.UpdateExperimentTemplateOutput{ExperimentTemplate: &types.ExperimentTemplate{Id: aws.String(t.ID), Arn: aws.String(t.ARN)}}, nil
 }
 
@@ -363,3 +369,33 @@ func copyTags(m map[string]string) map[string]string {
 
 // ListPages is how many pages of a list operation were read.
 func (f *FIS) ListPages(op string) int { return f.Count(op) }
+
+// GetExperimentTemplate implements the FIS operation from the stored
+// request (a template added with AddTemplate has only its id and tags).
+func (f *FIS) GetExperimentTemplate(_ context.Context, in *fis.GetExperimentTemplateInput, _ ...func(*fis.Options)) (*fis.GetExperimentTemplateOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("GetExperimentTemplate"); err != nil {
+		return nil, err
+	}
+	t, ok := f.Templates[aws.ToString(in.Id)]
+	if !ok {
+		return nil, APIError("ResourceNotFoundException")
+	}
+	out := &types.ExperimentTemplate{Id: aws.String(t.ID), Arn: aws.String(t.ARN), Tags: copyTags(t.Tags)}
+	if c := t.Input; c != nil {
+		out.RoleArn = c.RoleArn
+		if l := c.LogConfiguration; l != nil && l.S3Configuration != nil {
+			out.LogConfiguration = &types.ExperimentTemplateLogConfiguration{LogSchemaVersion: l.LogSchemaVersion,
+				S3Configuration: &types.ExperimentTemplateS3LogConfiguration{BucketName: l.S3Configuration.BucketName, Prefix: l.S3Configuration.Prefix}}
+		}
+		for _, sc := range c.StopConditions {
+			out.StopConditions = append(out.StopConditions, types.ExperimentTemplateStopCondition{Source: sc.Source, Value: sc.Value})
+		}
+		out.Targets = map[string]types.ExperimentTemplateTarget{}
+		for name, tg := range c.Targets {
+			out.Targets[name] = types.ExperimentTemplateTarget{ResourceType: tg.ResourceType, ResourceArns: tg.ResourceArns}
+		}
+	}
+	return &fis.GetExperimentTemplateOutput{ExperimentTemplate: out}, nil
+}
