@@ -18,7 +18,7 @@ build-cli:
 	$(GO) build -o bin/gameday ./cmd/gameday
 
 # One Lambda per folder under functions/, built for provided.al2023 on arm64.
-build-%:
+$(FUNCTIONS:%=build-%): build-%:
 	GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o dist/$*/bootstrap ./functions/$*
 
 # The whole suite: Go packages, functions, CLI and the local scenario suite,
@@ -28,8 +28,27 @@ test: test-go test-infra
 test-go:
 	$(GO) test ./pkg/... ./functions/... ./cmd/... ./events/...
 
+# The CDK (jsii) tests: they need Node, not make build (placeholder assets).
 test-infra:
 	$(GO) test ./infra/...
+
+# The cloud assembly, offline (no CDK CLI, no AWS): the Go app with
+# CDK_OUTDIR, then asl-validator on the state machine and cfn-lint on each
+# template.
+CDK_OUT ?= cdk.out
+CDK := npx --no-install cdk
+synth: build
+	rm -rf $(CDK_OUT)
+	CDK_OUTDIR=$(CDK_OUT) $(GO) run ./infra
+	infra/check-synth.sh $(CDK_OUT)
+
+# Deploy or diff every stack of cdk.json with the pinned CDK CLI (npm ci
+# first); telemetry off. Needs AWS credentials; not run in CI.
+deploy: build
+	$(CDK) deploy --all --require-approval broadening
+
+diff: build
+	$(CDK) diff --all
 
 lint:
 	@fmt=$$(gofmt -l . 2>/dev/null | grep -v '^node_modules/'); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
