@@ -89,7 +89,7 @@ func checkChaosMesh(r *problems, f *Fault, path string) {
 		return
 	}
 	if cr.Kind == "Schedule" {
-		checkSchedule(r, f, cr.Spec, sp)
+		checkChaosMeshSchedule(r, f, cr.Spec, sp)
 		return
 	}
 	checkChaosSpec(r, f, cr.Kind, cr.Spec, sp)
@@ -164,8 +164,8 @@ func checkSelector(r *problems, f *Fault, v any, path string) {
 	r.add(path, "selects every pod of namespace(s) %s: add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault", joinAny(sel["namespaces"]))
 }
 
-// checkSchedule checks a Chaos Mesh Schedule: its one embedded chaos.
-func checkSchedule(r *problems, f *Fault, spec map[string]any, sp string) {
+// checkChaosMeshSchedule checks a Chaos Mesh Schedule: its one embedded chaos.
+func checkChaosMeshSchedule(r *problems, f *Fault, spec map[string]any, sp string) {
 	typ, _ := spec["type"].(string)
 	if typ == "" {
 		r.add(child(sp, "type"), "required: the kind of chaos to schedule, for example NetworkChaos")

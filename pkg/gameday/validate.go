@@ -1,10 +1,8 @@
 package gameday
 
 import (
-	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 )
@@ -75,7 +73,7 @@ func Check(s *Spec) Problems {
 	checkHypothesis(&r, s)
 	checkFaults(&r, s)
 	checkStopConditions(&r, s)
-	checkSchedule2(&r, s)
+	checkScheduleExpression(&r, s)
 	checkTimeouts(&r, s)
 	checkWindow(&r, s)
 	return r.list
@@ -526,7 +524,7 @@ func checkStopConditions(r *problems, s *Spec) {
 	}
 }
 
-func checkSchedule2(r *problems, s *Spec) {
+func checkScheduleExpression(r *problems, s *Spec) {
 	sc := s.Spec.Schedule
 	if sc == nil {
 		return
@@ -570,5 +568,3 @@ func checkWindow(r *problems, s *Spec) {
 	}
 }
 
-var _ = fmt.Sprint
-var _ = sort.Strings
