@@ -59,6 +59,7 @@ type details struct {
 	TargetName           string     `json:"target_name"`
 	TargetType           string     `json:"target_type"`
 	ResolvedTargetsCount *int       `json:"resolved_targets_count"`
+	TotalResolvedCount   *int       `json:"total_resolved_targets_count"`
 	Status               string     `json:"status"`
 	Page                 int        `json:"page"`
 	TotalPages           int        `json:"total_pages"`
@@ -94,6 +95,7 @@ type target struct {
 	at     time.Time
 	status string
 	pages  map[int]int // page → resolved count
+	total  int         // total_resolved_targets_count, when given (-1: not given)
 	seq    int
 }
 
@@ -188,7 +190,7 @@ func (t *Timeline) resolved(at time.Time, d *details) {
 			t.dropped++
 			return
 		}
-		tg = &target{name: d.TargetName, pages: map[int]int{}, seq: t.n}
+		tg = &target{name: d.TargetName, pages: map[int]int{}, total: -1, seq: t.n}
 		t.targets[d.TargetName] = tg
 	}
 	if at.After(tg.at) {
@@ -199,6 +201,9 @@ func (t *Timeline) resolved(at time.Time, d *details) {
 	}
 	if d.ResolvedTargetsCount != nil && len(tg.pages) < 10_000 {
 		tg.pages[d.Page] = *d.ResolvedTargetsCount
+	}
+	if d.TotalResolvedCount != nil {
+		tg.total = max(tg.total, *d.TotalResolvedCount)
 	}
 }
 
@@ -234,9 +239,12 @@ func (t *Timeline) Events() []report.Event {
 		items = append(items, item{e, t.seq[i]})
 	}
 	for _, tg := range t.targets {
-		n := 0
-		for _, c := range tg.pages {
-			n += c
+		n := tg.total
+		if n < 0 { // no total given: the sum of the pages' counts
+			n = 0
+			for _, c := range tg.pages {
+				n += c
+			}
 		}
 		detail := strconv.Itoa(n) + " targets resolved"
 		if n == 1 {

@@ -136,6 +136,9 @@ func TestTimelineEvents(t *testing.T) {
 		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:07Z","version":"2","details":{"target_name":"Pods","resolved_targets_count":3,"status":"completed","page":2,"total_pages":2}}`,
 		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:06Z","version":"2","details":{"target_name":"Pods","resolved_targets_count":100,"status":"completed","page":1,"total_pages":2}}`,
 		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:05Z","version":"2","details":{"target_name":"Cluster","resolved_targets_count":0,"status":"failed","page":1,"total_pages":1}}`,
+		// A target whose pages carry the total.
+		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:08Z","version":"2","details":{"target_name":"Nodes","resolved_targets_count":2,"total_resolved_targets_count":5,"status":"completed","page":1,"total_pages":2}}`,
+		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:08Z","version":"2","details":{"target_name":"Nodes","resolved_targets_count":3,"total_resolved_targets_count":5,"status":"completed","page":2,"total_pages":2}}`,
 		`{"id":"E","log_type":"action-start","event_timestamp":"2026-03-10T10:00:30Z","version":"2","details":{"action_name":"a"}}`,
 		`{"id":"E","log_type":"action-error","event_timestamp":"2026-03-10T10:00:40Z","version":"2","details":{"action_name":"a","error_information":"pods not found"}}`,
 		`{"id":"E","log_type":"action-end","event_timestamp":"2026-03-10T10:01:00Z","version":"2","details":{"action_name":"a","action_state":{"status":"failed","reason":"pods not found"}}}`,
@@ -158,6 +161,7 @@ func TestTimelineEvents(t *testing.T) {
 		"10:00:00 experiment-start (initiating)",
 		"10:00:05 target-resolution-end Cluster (failed): 0 targets resolved",
 		"10:00:07 target-resolution-end Pods (completed): 103 targets resolved",
+		"10:00:08 target-resolution-end Nodes (completed): 5 targets resolved",
 		"10:00:30 action-start a",
 		"10:00:40 action-error a: pods not found",
 		"10:01:00 action-end a (failed): pods not found",
@@ -166,8 +170,8 @@ func TestTimelineEvents(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events mismatch (-want +got):\n%s", diff)
 	}
-	if gotN := []int{tl.Records(), tl.Malformed()}; !cmp.Equal(gotN, []int{9, 2}) {
-		t.Errorf("[records malformed] = %v, want [9 2]", gotN)
+	if gotN := []int{tl.Records(), tl.Malformed()}; !cmp.Equal(gotN, []int{11, 2}) {
+		t.Errorf("[records malformed] = %v, want [11 2]", gotN)
 	}
 	end, ok := tl.End()
 	if !ok || end.State != "failed" {
