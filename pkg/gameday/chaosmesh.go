@@ -122,6 +122,14 @@ func checkChaosSpec(r *problems, f *Fault, kind string, spec map[string]any, sp 
 			r.add(child(sp, "action"), "unknown %s action %q%s: use one of %s", kind, fmt.Sprint(spec["action"]), suggest(action, actions), strings.Join(actions, ", "))
 		}
 	}
+	if kind == "HTTPChaos" {
+		switch t := spec["target"]; {
+		case t == nil:
+			r.add(child(sp, "target"), "required: Request or Response")
+		case t != "Request" && t != "Response":
+			r.add(child(sp, "target"), "unknown target %q: use Request or Response", fmt.Sprint(t))
+		}
+	}
 	if d, ok := spec["duration"].(string); ok && strings.HasPrefix(strings.ToUpper(d), "P") {
 		r.add(child(sp, "duration"), "Chaos Mesh reads Go durations: write 180s or 3m, not %s", d)
 	}
