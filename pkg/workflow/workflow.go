@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
 // The Lambdas the state machine invokes, by the name of their folder under
@@ -46,19 +48,17 @@ const (
 	StateRunFailed           = "RunFailed"
 )
 
-// Error names the state machine matches besides gameday's own (which live
-// in pkg/gameday/errors.go).
+// Error names the state machine matches: gameday's own (pkg/gameday's
+// ErrName constants, the errorType of the Lambdas' error responses) and
+// the States Language's.
 const (
 	// ErrNameAlarmsPending is preflight's "a stop-condition alarm is still
 	// INSUFFICIENT_DATA": retried every 10 s for about 2 minutes.
-	ErrNameAlarmsPending = "AlarmsPending"
-	errThrottled         = "Throttled"
-	errNotTerminal       = "ExperimentNotTerminal"
-	errLogsNotReady      = "LogsNotReady"
-	// ErrNameRunFailed is the Fail state's error when the caught error has
-	// no name (ErrorPath resolves to nothing).
-	ErrNameRunFailed = "GameDayFailed"
-	errAll           = "States.ALL"
+	ErrNameAlarmsPending = gameday.ErrNameAlarmsPending
+	errThrottled         = gameday.ErrNameThrottled
+	errNotTerminal       = gameday.ErrNameNotTerminal
+	errLogsNotReady      = gameday.ErrNameLogsNotReady
+	errAll               = "States.ALL"
 )
 
 // LambdaErrors are the transient Lambda service errors AWS recommends every
