@@ -224,7 +224,7 @@ func checkFaults(r *problems, s *Spec) {
 		r.add("spec.faults", "required: at least one fault")
 		return
 	case len(faults) > MaxFaults:
-		r.add("spec.faults", "%d faults; FIS allows %d actions per experiment template", len(faults), MaxFaults)
+		r.add("spec.faults", "%d faults; FIS allows %d actions per experiment template: split this GameDay in two", len(faults), MaxFaults)
 	}
 	byName := map[string]int{}
 	for i := range faults {
@@ -246,7 +246,7 @@ func checkFaults(r *problems, s *Spec) {
 	}
 	checkOrder(r, faults, byName)
 	if n := fisTargetCount(s); n > MaxTargets {
-		r.add("spec.faults", "the faults need %d FIS targets; FIS allows %d per experiment template", n, MaxTargets)
+		r.add("spec.faults", "the faults need %d FIS targets (one EKS cluster for all custom resources, plus each raw action's own); FIS allows %d per experiment template: use fewer raw fis: targets", n, MaxTargets)
 	}
 }
 
@@ -468,7 +468,7 @@ func maxParallel(deps [][]int) int {
 func checkStopConditions(r *problems, s *Spec) {
 	scs := s.Spec.StopConditions
 	if len(scs) > MaxStopConditions {
-		r.add("spec.stopConditions", "%d stop conditions; FIS allows %d per experiment template", len(scs), MaxStopConditions)
+		r.add("spec.stopConditions", "%d stop conditions; FIS allows %d per experiment template: keep the ones that matter most, or combine alarms into a composite alarm and give it by alarmArn", len(scs), MaxStopConditions)
 	}
 	seen := map[string]int{}
 	for i, sc := range scs {
