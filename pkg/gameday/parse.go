@@ -182,7 +182,8 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 	}
 	top, ok := value.(map[string]any)
 	if !ok {
-		return fail(1, 1, "", "not a GameDay: the file must be a YAML mapping with apiVersion, kind, metadata and spec")
+		p := posOf(root)
+		return fail(p.Line, p.Col, "", "not a GameDay: the file must be a YAML mapping with apiVersion, kind, metadata and spec")
 	}
 	c.pos[""] = posOf(root)
 	if m, ok := root.(*ast.MappingNode); ok && len(m.Values) > 0 {
