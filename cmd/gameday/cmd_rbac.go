@@ -21,7 +21,7 @@ func init() {
 					e.errorf("rbac takes one FILE; run 'gameday rbac --help'")
 					return exitUsage
 				}
-				s, code := loadGameDayFile(e, args[0])
+				s, _, code := loadGameDayFile(e, args[0])
 				if s == nil {
 					return code
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
 func init() {
@@ -30,7 +31,7 @@ func init() {
 					e.errorf("render takes one FILE; run 'gameday render --help'")
 					return exitUsage
 				}
-				s, code := loadGameDayFile(e, args[0])
+				s, _, code := loadGameDayFile(e, args[0])
 				if s == nil {
 					return code
 				}
@@ -54,16 +55,14 @@ func init() {
 	})
 }
 
-// loadGameDayFile reads and parses a GameDay file for render and rbac with
-// gameday.Parse: unknown fields and every contract rule that needs no Chaos
-// Mesh types are checked (`gameday validate` adds the typed Chaos Mesh
-// checks). On a problem it prints them, one line each, and returns nil and
-// the exit code.
-func loadGameDayFile(e *env, name string) (*gameday.Spec, int) {
+// loadGameDayFile reads and validates a GameDay file for render, rbac and
+// run with validate.File, exactly as `gameday validate` does. On a problem it
+// prints them, one line each, and returns nil and the exit code.
+func loadGameDayFile(e *env, name string) (*gameday.Spec, []byte, int) {
 	f, err := os.Open(name)
 	if err != nil {
 		e.errorf("%v", err)
-		return nil, exitInvalid
+		return nil, nil, exitInvalid
 	}
 	defer f.Close()
 	// Read one byte past the limit so that Parse sees an oversized file as
@@ -71,14 +70,14 @@ func loadGameDayFile(e *env, name string) (*gameday.Spec, int) {
 	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
 	if err != nil {
 		e.errorf("read %s: %v", name, err)
-		return nil, exitInvalid
+		return nil, nil, exitInvalid
 	}
-	s, err := gameday.Parse(name, data)
+	s, err := validate.File(name, data)
 	if err != nil {
 		printProblems(e, name, err)
-		return nil, exitInvalid
+		return nil, nil, exitInvalid
 	}
-	return s, exitOK
+	return s, data, exitOK
 }
 
 // printProblems prints err one line per problem: each joined error on its
