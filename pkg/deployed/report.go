@@ -154,7 +154,7 @@ func (c *Client) searchArchive(ctx context.Context, bucket string, r *Run) (stri
 			continue
 		}
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("read s3://%s/%s%s: %w", bucket, f, SummaryJSON, err)
 		}
 		var s struct {
 			ExecutionARN string `json:"executionArn"`
@@ -172,21 +172,25 @@ func (c *Client) ReadObject(ctx context.Context, a *Archive, name string) ([]byt
 	if errors.Is(err, gameday.ErrNotFound) {
 		return nil, fmt.Errorf("read %s%s: the archive has no %s (the archive step may have failed; see gameday status %s): %w", a.URI(), name, name, a.Run.Name, err)
 	}
-	return b, err
+	if err != nil {
+		return nil, fmt.Errorf("read %s%s: %w", a.URI(), name, err)
+	}
+	return b, nil
 }
 
+// readObject reads an object; the caller names it in its error.
 func (c *Client) readObject(ctx context.Context, bucket, key string) ([]byte, error) {
 	out, err := c.Objects.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
-		return nil, fmt.Errorf("get s3://%s/%s: %w", bucket, key, classify(err))
+		return nil, classify(err)
 	}
 	defer out.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(out.Body, maxObject+1))
 	if err != nil {
-		return nil, fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
+		return nil, err
 	}
 	if len(b) > maxObject {
-		return nil, fmt.Errorf("read s3://%s/%s: larger than %d bytes", bucket, key, maxObject)
+		return nil, fmt.Errorf("larger than %d bytes", maxObject)
 	}
 	return b, nil
 }
