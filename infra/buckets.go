@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // Pinned logical IDs of the stateful resources: renaming a construct must
@@ -68,10 +67,8 @@ func NewBuckets(scope constructs.Construct, id string, p BucketsProps) Buckets {
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
 		}},
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(b.access, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-S1"),
-		Reason: jsii.String("This is the server access log destination of the other buckets; logging it into itself would loop."),
-	}}, jsii.Bool(true))
+	// cdk-nag's S1 (server access logs) finds the access log bucket
+	// compliant as the destination of the others' logs: no suppression.
 
 	b.log = newBucket(c, "FisLogs", LogicalIDLogBucket, &awss3.BucketProps{
 		ServerAccessLogsBucket: b.access,
