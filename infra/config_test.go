@@ -135,7 +135,7 @@ func TestLoadGameDaysInvalid(t *testing.T) {
 			t.Errorf("line %q is not FILE:LINE:COL: path: message", l)
 		}
 	}
-	for _, want := range []string{": spec.faults[0].chaosMesh.spec.selector", "typo.yaml:22:3: spec.schedul: unknown field"} {
+	for _, want := range []string{": spec.faults[0].chaosMesh.spec.selector", "typo.yaml:19:13: spec.faults[0].chaosMesh.spec.selector.labelSelector: unknown field", "typo.yaml:22:3: spec.schedul: unknown field"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not report %q:\n%s", want, err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
 // GameDayFile is one validated GameDay file.
@@ -30,7 +31,7 @@ type GameDayFile struct {
 
 // validateFile checks one GameDay file exactly as `gameday validate` does,
 // with its FILE:LINE:COL: path: message lines.
-var validateFile = gameday.Parse
+var validateFile = validate.File
 
 // LoadGameDays reads and validates every *.yaml and *.yml file in dir, in
 // name order. Any invalid file fails the whole load with every problem of
