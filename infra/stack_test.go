@@ -359,6 +359,17 @@ func TestStateMachine(t *testing.T) {
 	if lc["Level"] != "ALL" || lc["IncludeExecutionData"] != true {
 		t.Errorf("LoggingConfiguration = %v, want Level ALL with execution data", lc)
 	}
+	// Every log group, the state machine's included, has an explicit
+	// retention.
+	for id, lg := range s.resources("AWS::Logs::LogGroup") {
+		if got := lg["Properties"].(map[string]any)["RetentionInDays"]; got != float64(30) {
+			t.Errorf("log group %s RetentionInDays = %v, want 30", id, got)
+		}
+	}
+	wfLogs := s.resources("AWS::Logs::LogGroup")[logicalID(t, s, "AWS::Logs::LogGroup", "WorkflowLogs")]
+	if got := wfLogs["Properties"].(map[string]any)["LogGroupName"]; got != "/aws/vendedlogs/states/GameDayTest-workflow" {
+		t.Errorf("state machine log group name = %v", got)
+	}
 	def, ok := p["DefinitionString"].(string)
 	if !ok {
 		t.Fatalf("DefinitionString is %T, want the literal definition", p["DefinitionString"])
