@@ -103,6 +103,9 @@ func RunInputJSON(f GameDayFile) (string, error) {
 	return string(b), nil
 }
 
+// MaxExecutionInput is Step Functions' limit on an execution's input.
+const MaxExecutionInput = 256 * 1024
+
 // SchedulesProps configure the schedules.
 type SchedulesProps struct {
 	StateMachine awsstepfunctions.IStateMachine
@@ -157,6 +160,9 @@ func NewSchedules(scope constructs.Construct, id string, p SchedulesProps) (Sche
 		input, err := RunInputJSON(f)
 		if err != nil {
 			return nil, err
+		}
+		if len(input) > MaxExecutionInput {
+			return nil, fmt.Errorf("schedule %s: the execution input is %d bytes, above Step Functions' %d", f.Path, len(input), MaxExecutionInput)
 		}
 		state := "ENABLED"
 		if !sch.ScheduleEnabled() {
