@@ -108,8 +108,8 @@ func (r *StackResolver) Stack(ctx context.Context) (*Stack, error) {
 		s, err = r.first(ctx, more)
 	}
 	if errors.Is(err, gameday.ErrNotFound) {
-		return nil, fmt.Errorf("find gameday stack: none of %s exists in this account and region: name it with --stack, or pass --state-machine-arn and --archive-bucket: %w",
-			strings.Join(tried, ", "), gameday.ErrNotFound)
+		return nil, fmt.Errorf("find gameday stack: %w: none of %s exists in this account and region; name it with --stack, or pass --state-machine-arn and --archive-bucket",
+			gameday.ErrNotFound, strings.Join(tried, ", "))
 	}
 	if err != nil {
 		return nil, err

@@ -117,8 +117,8 @@ func FindGameDay(fsys fs.FS, dirs []string, name string) (string, error) {
 			return "", fmt.Errorf("find gameday %s: %s all name it: give the file instead", name, strings.Join(found, ", "))
 		}
 	}
-	return "", fmt.Errorf("find gameday %s: no file under %s has metadata.name %s: give the file's path instead: %w",
-		name, strings.Join(dirs, "/ or ")+"/", name, gameday.ErrNotFound)
+	return "", fmt.Errorf("find gameday %s: %w: no file under %s has metadata.name %s; give the file's path instead",
+		name, gameday.ErrNotFound, strings.Join(dirs, "/ or ")+"/", name)
 }
 
 // fileName reads metadata.name of a GameDay file, if it has one, with

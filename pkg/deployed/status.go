@@ -252,8 +252,13 @@ func (r *Run) apply(step, output string) {
 	}
 }
 
-// DefaultInterval is how often Follow looks at the execution.
-const DefaultInterval = 5 * time.Second
+// DefaultInterval is how often Follow looks at the execution, and
+// MinInterval the least the CLI allows (each look is a DescribeExecution and
+// a GetExecutionHistory, both throttled per account).
+const (
+	DefaultInterval = 5 * time.Second
+	MinInterval     = time.Second
+)
 
 // Follow describes the run every interval until its execution ends or ctx
 // is done, calling changed with the first description and with each that

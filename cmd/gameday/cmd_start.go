@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/gameday-dev/gameday/pkg/deployed"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+func init() {
+	register(&command{
+		name:    "start",
+		args:    "FILE|NAME [--follow] [--stack S] [--region R] [--profile P]",
+		summary: "start a GameDay on the deployed stack (a Step Functions execution)",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+			var sf stackFlags
+			sf.register(fs)
+			follow := fs.Bool("follow", false, "follow the run until it ends, as 'gameday status --follow' (exit 1 unless it succeeds)")
+			dirs := fs.String("dirs", strings.Join(deployed.DefaultDirs, ","), "comma-separated `directories` where a NAME is looked up (by metadata.name)")
+			return func(ctx context.Context, e *env, args []string) int {
+				if len(args) != 1 {
+					e.errorf("start takes one FILE or GameDay NAME; run 'gameday start --help'")
+					return exitUsage
+				}
+				file, err := gameDayFile(args[0], strings.Split(*dirs, ","))
+				if err != nil {
+					e.fail(err)
+					return exitInvalid
+				}
+				data, err := readStartFile(file)
+				if err != nil {
+					e.fail(err)
+					return exitInvalid
+				}
+				c, err := newDeployed(ctx, &sf)
+				if err != nil {
+					e.fail(err)
+					return exitInvalid
+				}
+				s, err := c.Start(ctx, file, data)
+				if ps, ok := errors.AsType[gameday.Problems](err); ok {
+					for _, p := range ps {
+						fmt.Fprintln(e.stderr, p.String())
+					}
+					return exitInvalid
+				}
+				if err != nil {
+					e.fail(err)
+					return exitInvalid
+				}
+				fmt.Fprintf(e.stdout, "started %s (GameDay %s, file %s)\n", s.Name, s.GameDay, file)
+				fmt.Fprintf(e.stdout, "execution: %s\n", s.ARN)
+				if !*follow {
+					fmt.Fprintf(e.stdout, "follow it: gameday status --follow %s%s\n", s.Name, sf.repeat())
+					return exitOK
+				}
+				return followRun(ctx, e, c, s.Name, deployed.DefaultInterval, &sf)
+			}
+		},
+	})
+}
+
+// stackFlags are the flags of the commands that use a deployed stack.
+type stackFlags struct {
+	stack, stateMachine, bucket, region, profile string
+}
+
+func (f *stackFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.stack, "stack", "", "CloudFormation `stack` whose outputs name the state machine and the archive bucket (default "+deployed.DefaultStackName+", then "+deployed.DeploymentStackName("ACCOUNT", "REGION")+")")
+	fs.StringVar(&f.stateMachine, "state-machine-arn", "", "the gameday state machine's `ARN` (default: the stack's "+deployed.OutputStateMachineArn+" output)")
+	fs.StringVar(&f.bucket, "archive-bucket", "", "the archive `bucket` (default: the run's own record, else the stack's "+deployed.OutputArchiveBucket+" output)")
+	fs.StringVar(&f.region, "region", "", "AWS `region` (default: AWS_REGION or the profile's)")
+	fs.StringVar(&f.profile, "profile", "", "AWS shared config `profile` (default: AWS_PROFILE)")
+}
+
+// repeat is the flags to repeat in a suggested command, so that it talks
+// to the same stack.
+func (f *stackFlags) repeat() string {
+	var b strings.Builder
+	for _, kv := range [][2]string{{"stack", f.stack}, {"state-machine-arn", f.stateMachine}, {"archive-bucket", f.bucket}, {"region", f.region}, {"profile", f.profile}} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, " --%s %s", kv[0], kv[1])
+		}
+	}
+	return b.String()
+}
+
+// newDeployed makes the client of a deployed stack from the default AWS
+// configuration chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL...) and
+// the flags. Tests replace it with fakes.
+var newDeployed = func(ctx context.Context, f *stackFlags) (*deployed.Client, error) {
+	var opts []func(*config.LoadOptions) error
+	if f.region != "" {
+		opts = append(opts, config.WithRegion(f.region))
+	}
+	if f.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(f.profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load aws config: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no AWS region: set AWS_REGION, or pass --region or a --profile with a region")
+	}
+	sfnClient := sfn.NewFromConfig(cfg)
+	// A local endpoint (AWS_ENDPOINT_URL, for example gameday sim) serves
+	// S3 with path-style addressing.
+	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
+	r := &deployed.StackResolver{
+		API:             cloudformation.NewFromConfig(cfg),
+		Names:           []string{deployed.DefaultStackName},
+		StateMachineARN: f.stateMachine,
+		ArchiveBucket:   f.bucket,
+	}
+	if f.stack != "" {
+		r.Names = []string{f.stack}
+	} else {
+		r.MoreNames = func(ctx context.Context) ([]string, error) {
+			id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			if err != nil {
+				return nil, fmt.Errorf("get caller identity: %w", err)
+			}
+			return []string{deployed.DeploymentStackName(aws.ToString(id.Account), cfg.Region)}, nil
+		}
+	}
+	return &deployed.Client{
+		Stack: r, Starter: sfnClient, Executions: sfnClient, Lister: sfnClient,
+		Objects: s3Client, Keys: s3Client,
+	}, nil
+}
+
+// gameDayFile is the file `gameday start` runs: the argument when it is a
+// file (or looks like a path), else the file under dirs whose
+// metadata.name it is.
+func gameDayFile(arg string, dirs []string) (string, error) {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		return arg, nil
+	}
+	if ext := filepath.Ext(arg); strings.ContainsRune(arg, filepath.Separator) || strings.ContainsRune(arg, '/') || ext == ".yaml" || ext == ".yml" {
+		return "", fmt.Errorf("%s: no such file", arg)
+	}
+	return deployed.FindGameDay(os.DirFS("."), dirs, arg)
+}
+
+// readStartFile reads at most one byte past gameday.MaxFileSize, so that
+// validation refuses an oversized file by its size without reading it whole.
+func readStartFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return data, nil
+}
+
+// fail prints err on one line.
+func (e *env) fail(err error) {
+	e.errorf("%s", strings.Join(strings.Fields(err.Error()), " "))
+}
+
+// followRun follows a run, a line per change, until it ends (exit 0 if it
+// succeeded, 1 if not) or ctx ends (Ctrl-C: the run goes on; exit 1).
+func followRun(ctx context.Context, e *env, c *deployed.Client, run string, every time.Duration, sf *stackFlags) int {
+	last, err := c.Follow(ctx, run, every, func(r *deployed.Run) {
+		at := time.Now()
+		if c.Now != nil {
+			at = c.Now()
+		}
+		_ = deployed.WriteChange(e.stdout, at, r)
+	})
+	name := run
+	if last != nil {
+		name = last.Name
+	}
+	if err != nil && ctx.Err() != nil {
+		e.errorf("stopped following %s; the run goes on: gameday status --follow %s%s", name, name, sf.repeat())
+		return exitInvalid
+	}
+	if err != nil {
+		e.fail(err)
+		return exitInvalid
+	}
+	if last.Archive != nil && last.Archive.Prefix != "" {
+		fmt.Fprintf(e.stdout, "report: gameday report %s%s\n", name, sf.repeat())
+	}
+	if last.Status != deployed.StatusSucceeded {
+		return exitInvalid
+	}
+	return exitOK
+}

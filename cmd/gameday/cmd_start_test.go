@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/deployed"
+	dt "github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
+)
+
+const (
+	fakeSM     = "arn:aws:states:us-east-1:123456789012:stateMachine:GameDayWorkflow"
+	fakeBucket = "gameday-archive-123456789012-us-east-1"
+	cartsRun   = "sock-shop-carts-latency-20261126T010203Z"
+)
+
+var fakeNow = time.Date(2026, 11, 26, 1, 2, 3, 0, time.UTC)
+
+// fakeStack is a deployed stack made of fakes, for the start, status and
+// report commands.
+type fakeStack struct {
+	stacks *dt.Stacks
+	sfn    *dt.SFN
+	s3     *dt.S3
+	flags  []stackFlags // what each command passed to newDeployed
+}
+
+// useFakeStack makes newDeployed return a client over fakes: a stack
+// GameDay with both outputs (unless noStack), executions, archive objects.
+func useFakeStack(t *testing.T, noStack bool) *fakeStack {
+	t.Helper()
+	f := &fakeStack{
+		stacks: &dt.Stacks{Stacks: map[string]cftypes.Stack{}},
+		sfn:    &dt.SFN{Frames: map[string][]*dt.Execution{}},
+		s3:     &dt.S3{Objects: map[string]string{}},
+	}
+	if !noStack {
+		f.stacks.Stacks["GameDay"] = dt.Stack("GameDay", map[string]string{
+			deployed.OutputStateMachineArn: fakeSM, deployed.OutputArchiveBucket: fakeBucket,
+		})
+	}
+	old := newDeployed
+	newDeployed = func(_ context.Context, sf *stackFlags) (*deployed.Client, error) {
+		f.flags = append(f.flags, *sf)
+		names := []string{deployed.DefaultStackName}
+		if sf.stack != "" {
+			names = []string{sf.stack}
+		}
+		return &deployed.Client{
+			Stack:   &deployed.StackResolver{API: f.stacks, Names: names, StateMachineARN: sf.stateMachine, ArchiveBucket: sf.bucket},
+			Starter: f.sfn, Executions: f.sfn, Lister: f.sfn, Objects: f.s3, Keys: f.s3,
+			Now: func() time.Time { return fakeNow },
+		}, nil
+	}
+	t.Cleanup(func() { newDeployed = old })
+	return f
+}
+
+// add adds a run that got to p; with more points, the run moves through
+// them as it is followed.
+func (f *fakeStack) add(name string, p dt.Point, more ...dt.Point) string {
+	e := dt.NewExecution(fakeSM, name, "sock-shop-carts-latency", fakeBucket, p)
+	f.sfn.Executions = append(f.sfn.Executions, e)
+	if len(more) > 0 {
+		frames := []*dt.Execution{e}
+		for _, m := range more {
+			frames = append(frames, dt.NewExecution(fakeSM, name, "sock-shop-carts-latency", fakeBucket, m))
+		}
+		f.sfn.Frames[e.ARN] = frames
+	}
+	return e.ARN
+}
+
+func cartsARN() string {
+	return strings.Replace(fakeSM, ":stateMachine:", ":execution:", 1) + ":" + cartsRun
+}
+
+func TestStartCommand(t *testing.T) {
+	abs, err := filepath.Abs(cartsLatency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(readFile(t, cartsLatency), "  faults:", "  faultz:", 1)
+	tests := []struct {
+		name       string
+		args       []string
+		noStack    bool
+		chdir      map[string]string // files of a working directory
+		frames     []dt.Point        // what a follow sees after the start
+		wantCode   int
+		wantStdout string
+		wantStderr string // substring
+		wantStarts int
+	}{
+		{
+			name: "a file", args: []string{"start", cartsLatency}, wantCode: exitOK, wantStarts: 1,
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file " + cartsLatency + ")\n" +
+				"execution: " + cartsARN() + "\n" +
+				"follow it: gameday status --follow " + cartsRun + "\n",
+		},
+		{
+			name: "flags are repeated in the hint", args: []string{"start", cartsLatency, "--state-machine-arn", fakeSM, "--region", "us-east-1"},
+			wantCode: exitOK, wantStarts: 1,
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file " + cartsLatency + ")\n" +
+				"execution: " + cartsARN() + "\n" +
+				"follow it: gameday status --follow " + cartsRun + " --state-machine-arn " + fakeSM + " --region us-east-1\n",
+		},
+		{
+			name: "a name under gamedays/", args: []string{"start", "sock-shop-carts-latency"}, wantCode: exitOK, wantStarts: 1,
+			chdir: map[string]string{"gamedays/carts.yaml": readFile(t, abs), "examples/carts.yaml": bad},
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file gamedays/carts.yaml)\n" +
+				"execution: " + cartsARN() + "\n" +
+				"follow it: gameday status --follow " + cartsRun + "\n",
+		},
+		{
+			name: "a name with problems", args: []string{"start", "sock-shop-carts-latency"}, wantCode: exitInvalid,
+			chdir:      map[string]string{"examples/carts.yaml": bad},
+			wantStderr: "examples/carts.yaml:",
+		},
+		{
+			name: "an unknown name", args: []string{"start", "nope"}, wantCode: exitInvalid, chdir: map[string]string{},
+			wantStderr: "gameday: find gameday nope: not found: no file under gamedays/ or examples/ has metadata.name nope; give the file's path instead\n",
+		},
+		{
+			name: "a missing file", args: []string{"start", "nope.yaml"}, wantCode: exitInvalid,
+			wantStderr: "gameday: nope.yaml: no such file\n",
+		},
+		{
+			name: "an invalid file", args: []string{"start", writeFile(t, "bad.yaml", bad)}, wantCode: exitInvalid,
+			wantStderr: "bad.yaml:",
+		},
+		{
+			name: "no stack", args: []string{"start", cartsLatency}, noStack: true, wantCode: exitInvalid,
+			wantStderr: "gameday: find gameday stack: not found: none of GameDay exists in this account and region; name it with --stack, or pass --state-machine-arn and --archive-bucket\n",
+		},
+		{
+			name: "follow to success", args: []string{"start", cartsLatency, "--follow"}, wantCode: exitOK, wantStarts: 1,
+			frames: []dt.Point{dt.AtPreflight, dt.ExperimentRunning, dt.Succeeded},
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file " + cartsLatency + ")\n" +
+				"execution: " + cartsARN() + "\n" +
+				"2026-11-26T01:02:03Z  RUNNING  preflight\n" +
+				"2026-11-26T01:02:03Z  RUNNING  experiment running  [" + dt.ExperimentID + "]\n" +
+				"2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict passed\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
+		{
+			name: "follow to failure", args: []string{"start", cartsLatency, "--follow"}, wantCode: exitInvalid, wantStarts: 1,
+			frames: []dt.Point{dt.RefusedByPreflight},
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file " + cartsLatency + ")\n" +
+				"execution: " + cartsARN() + "\n" +
+				"2026-11-26T01:02:03Z  FAILED  PreflightFailed: stop-condition alarm gameday-x-errors is in ALARM\n",
+		},
+		{name: "no argument", args: []string{"start"}, wantCode: exitUsage, wantStderr: "gameday: start takes one FILE or GameDay NAME"},
+		{name: "two arguments", args: []string{"start", "a", "b"}, wantCode: exitUsage, wantStderr: "gameday: start takes one FILE or GameDay NAME"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := useFakeStack(t, tc.noStack)
+			if tc.frames != nil {
+				var frames []*dt.Execution
+				for _, p := range tc.frames {
+					frames = append(frames, dt.NewExecution(fakeSM, cartsRun, "sock-shop-carts-latency", fakeBucket, p))
+				}
+				f.sfn.Frames[cartsARN()] = frames
+			}
+			if tc.chdir != nil {
+				dir := t.TempDir()
+				for name, content := range tc.chdir {
+					p := filepath.Join(dir, name)
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				t.Chdir(dir)
+			}
+			code, stdout, stderr := runCLI(t, tc.args...)
+			if code != tc.wantCode {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.wantCode, stderr)
+			}
+			if diff := cmp.Diff(tc.wantStdout, stdout); diff != "" {
+				t.Errorf("stdout (-want +got):\n%s", diff)
+			}
+			if tc.wantStderr == "" && stderr != "" || !strings.Contains(stderr, tc.wantStderr) {
+				t.Errorf("stderr %q, want it to contain %q", stderr, tc.wantStderr)
+			}
+			if got := len(f.sfn.Started); got != tc.wantStarts {
+				t.Errorf("started %d executions, want %d", got, tc.wantStarts)
+			}
+		})
+	}
+}
+
+// TestStartProblemsOneLineEach: an invalid file gets its problems on
+// stderr, each FILE:LINE:COL: ..., and nothing else.
+func TestStartProblemsOneLineEach(t *testing.T) {
+	useFakeStack(t, false)
+	bad := strings.Replace(readFile(t, cartsLatency), "  faults:", "  faultz:", 1)
+	bad = strings.Replace(bad, "name: sock-shop-carts-latency", "name: Sock_Shop", 1)
+	p := writeFile(t, "bad.yaml", bad)
+	code, stdout, stderr := runCLI(t, "start", p)
+	if code != exitInvalid || stdout != "" {
+		t.Fatalf("exit %d, stdout %q; want 1 and nothing", code, stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("got %d problem lines, want one per problem (2 at least):\n%s", len(lines), stderr)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, p+":") {
+			t.Errorf("problem line %q does not start with %s:LINE:COL", l, p)
+		}
+	}
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
