@@ -60,10 +60,8 @@ type GameDayStackProps struct {
 }
 
 // WorkflowMargin is added to the longest experiment timeout to make the
-// execution timeout: preflight's alarm wait (~2 min), the archive's log
-// wait (~20 min), the cleanup branch's stop and archive (~35 min) and
-// Lambda retries.
-const WorkflowMargin = time.Hour
+// execution timeout (workflow.Margin).
+const WorkflowMargin = workflow.Margin
 
 // Output names of the stack (the CLI and the README refer to them).
 const (
@@ -109,7 +107,7 @@ func ExecutionTimeout(maxExperiment time.Duration, gamedays []GameDayFile) int {
 	for _, f := range gamedays {
 		longest = max(longest, f.Spec.ExperimentTimeout())
 	}
-	return int((longest + WorkflowMargin + time.Second - 1) / time.Second)
+	return workflow.TimeoutSeconds(longest)
 }
 
 var retentions = map[int]awslogs.RetentionDays{

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -77,6 +78,18 @@ type Options struct {
 	// TimeoutSeconds is the execution timeout: above the longest GameDay's
 	// experiment timeout plus the time preflight, archive and cleanup take.
 	TimeoutSeconds int
+}
+
+// Margin is what the execution timeout adds to the longest experiment
+// timeout it must cover: preflight's alarm wait (~2 min), the archive's log
+// wait (~20 min), the cleanup branch's stop (~12 min) and archive (~20 min)
+// and the Lambda retries.
+const Margin = time.Hour
+
+// TimeoutSeconds is the execution timeout for experiments of at most
+// longest: longest + Margin, in whole seconds, at least MinTimeoutSeconds.
+func TimeoutSeconds(longest time.Duration) int {
+	return max(int((longest+Margin+time.Second-1)/time.Second), MinTimeoutSeconds)
 }
 
 // MinTimeoutSeconds is the shortest execution timeout Definition accepts:

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -72,6 +73,28 @@ func TestDefinitionTimeout(t *testing.T) {
 			}
 			if sm.TimeoutSeconds != tt.timeout {
 				t.Errorf("TimeoutSeconds = %d, want %d", sm.TimeoutSeconds, tt.timeout)
+			}
+		})
+	}
+}
+
+func TestTimeoutSeconds(t *testing.T) {
+	tests := []struct {
+		longest time.Duration
+		want    int
+	}{
+		{0, MinTimeoutSeconds},
+		{20 * time.Minute, MinTimeoutSeconds + 20*60},
+		{12 * time.Hour, 13 * 3600},
+		{2*time.Hour + 500*time.Millisecond, 3*3600 + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.longest.String(), func(t *testing.T) {
+			if got := TimeoutSeconds(tt.longest); got != tt.want {
+				t.Errorf("TimeoutSeconds(%v) = %d, want %d", tt.longest, got, tt.want)
+			}
+			if _, err := Definition(Options{TimeoutSeconds: TimeoutSeconds(tt.longest)}); err != nil {
+				t.Errorf("Definition refuses TimeoutSeconds(%v): %v", tt.longest, err)
 			}
 		})
 	}
