@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -46,8 +47,8 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	experiments := a.fis("experiment/*")
 	templates := a.fis("experiment-template/*")
 	stagedAlarms := a.alarm(strings.TrimSuffix(gameday.AlarmPrefix(""), "-") + "*") // gameday-*
-	logObjects := *s.Buckets.LogBucket().ArnForObjects(awscdkString(p.LogPrefix + "*"))
-	archiveObjects := *s.Buckets.ArchiveBucket().ArnForObjects(awscdkString("gamedays/*"))
+	logObjects := *s.Buckets.LogBucket().ArnForObjects(jsii.String(p.LogPrefix + "*"))
+	archiveObjects := *s.Buckets.ArchiveBucket().ArnForObjects(jsii.String("gamedays/*"))
 
 	pre := s.Functions["preflight"]
 	pre.Allow("StageAlarms", []string{"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"}, []string{stagedAlarms}, nil)
@@ -104,5 +105,3 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 		suppressStepWildcards(s.Functions[name].Role(), name, kinds...)
 	}
 }
-
-func awscdkString(s string) *string { return &s }
