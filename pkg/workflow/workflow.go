@@ -143,21 +143,23 @@ type stateMachine struct {
 
 // state is any ASL state; fields a type doesn't use stay empty.
 type state struct {
-	Type        string         `json:"Type"`
-	Comment     string         `json:"Comment,omitempty"`
-	Resource    string         `json:"Resource,omitempty"`
-	Parameters  map[string]any `json:"Parameters,omitempty"`
-	ResultPath  string         `json:"ResultPath,omitempty"`
-	SecondsPath string         `json:"SecondsPath,omitempty"`
-	Choices     []choice       `json:"Choices,omitempty"`
-	Default     string         `json:"Default,omitempty"`
-	Retry       []Retrier      `json:"Retry,omitempty"`
-	Catch       []Catcher      `json:"Catch,omitempty"`
-	Error       string         `json:"Error,omitempty"`
-	ErrorPath   string         `json:"ErrorPath,omitempty"`
-	CausePath   string         `json:"CausePath,omitempty"`
-	Next        string         `json:"Next,omitempty"`
-	End         bool           `json:"End,omitempty"`
+	Type     string `json:"Type"`
+	Comment  string `json:"Comment,omitempty"`
+	Resource string `json:"Resource,omitempty"`
+	// TimeoutSeconds bounds a Task; above every Lambda's own timeout.
+	TimeoutSeconds int            `json:"TimeoutSeconds,omitempty"`
+	Parameters     map[string]any `json:"Parameters,omitempty"`
+	ResultPath     string         `json:"ResultPath,omitempty"`
+	SecondsPath    string         `json:"SecondsPath,omitempty"`
+	Choices        []choice       `json:"Choices,omitempty"`
+	Default        string         `json:"Default,omitempty"`
+	Retry          []Retrier      `json:"Retry,omitempty"`
+	Catch          []Catcher      `json:"Catch,omitempty"`
+	Error          string         `json:"Error,omitempty"`
+	ErrorPath      string         `json:"ErrorPath,omitempty"`
+	CausePath      string         `json:"CausePath,omitempty"`
+	Next           string         `json:"Next,omitempty"`
+	End            bool           `json:"End,omitempty"`
 }
 
 type choice struct {
@@ -202,17 +204,23 @@ var (
 	logsNotReadyRetry = Retrier{ErrorEquals: []string{errLogsNotReady}, IntervalSeconds: 30, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 300}
 )
 
+// TaskTimeoutSeconds bounds every Task: Lambda's longest timeout (15
+// minutes), so a Task never hangs on a lost invocation, whatever timeout a
+// function is deployed with.
+const TaskTimeoutSeconds = 900
+
 // task is a Lambda Task invoking fn with the whole state, its result stored
 // at resultPath, with the Lambda and throttling retries after extra.
 func task(fn, resultPath, next string, extra []Retrier, catch Catcher) state {
 	retry := append(append([]Retrier{}, extra...), throttledRetry, lambdaRetry)
 	return state{
-		Type:       "Task",
-		Resource:   resource(fn),
-		ResultPath: resultPath,
-		Retry:      retry,
-		Catch:      []Catcher{catch},
-		Next:       next,
+		Type:           "Task",
+		Resource:       resource(fn),
+		TimeoutSeconds: TaskTimeoutSeconds,
+		ResultPath:     resultPath,
+		Retry:          retry,
+		Catch:          []Catcher{catch},
+		Next:           next,
 	}
 }
 
