@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -69,12 +70,16 @@ func (s *sfnServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status": "RUNNING", "startDate": 1795654923.5, "input": s.input,
 		})
 	case "AWSStepFunctions.GetExecutionHistory":
-		reply(200, map[string]any{"events": []any{
+		events := []any{
 			map[string]any{"id": 1, "timestamp": 1795654924, "type": "TaskStateEntered", "stateEnteredEventDetails": map[string]any{"name": "StartExperiment"}},
 			map[string]any{"id": 2, "timestamp": 1795654930, "type": "TaskStateExited", "stateExitedEventDetails": map[string]any{
 				"name": "StartExperiment", "output": `{"start":{"experimentId":"EXPsdk123","experimentTemplateId":"EXT1"}}`}},
 			map[string]any{"id": 3, "timestamp": 1795654931, "type": "TaskStateEntered", "stateEnteredEventDetails": map[string]any{"name": "PollExperiment"}},
-		}})
+		}
+		if req.Body["reverseOrder"] == true {
+			slices.Reverse(events)
+		}
+		reply(200, map[string]any{"events": events})
 	default:
 		reply(400, map[string]any{"__type": "UnknownOperationException", "message": req.Target})
 	}
@@ -152,6 +157,11 @@ func TestRealSFNClient(t *testing.T) {
 	srv.mu.Lock()
 	if got := srv.requests[1].Body["executionArn"]; got != started.ARN {
 		t.Errorf("described %v, want %s", got, started.ARN)
+	}
+	h := srv.requests[2]
+	if h.Target != "AWSStepFunctions.GetExecutionHistory" || h.Body["executionArn"] != started.ARN ||
+		h.Body["reverseOrder"] != true || h.Body["includeExecutionData"] != true || h.Body["maxResults"] != float64(historyPage) {
+		t.Errorf("history request %+v, want newest first, with data, %d at a time", h, historyPage)
 	}
 	srv.mu.Unlock()
 

@@ -186,70 +186,80 @@ func (c *Client) Describe(ctx context.Context, run string) (*Run, error) {
 	}
 	// A succeeded execution's output is its final RunState.
 	if d.Output != nil {
-		r.apply("", aws.ToString(d.Output))
+		r.apply(aws.ToString(d.Output))
 	}
 	return r, nil
 }
 
-// readHistory walks the execution's history, oldest first, for the last
-// state entered and the results the steps wrote.
+// historyPage is how many events readHistory asks for at a time: it
+// usually needs only the newest few, and each can carry a whole RunState.
+const historyPage = 20
+
+// readHistory reads the execution's history newest first, until it has the
+// state last entered and the newest step output it can read: each state's
+// output is the whole RunState so far (every step writes its result under
+// its own key), so the newest one says all there is about the experiment
+// and the archive. This keeps Follow's look at a long run to a page or two.
 func (c *Client) readHistory(ctx context.Context, r *Run) error {
 	p := sfn.NewGetExecutionHistoryPaginator(c.Executions, &sfn.GetExecutionHistoryInput{
 		ExecutionArn:         aws.String(r.ARN),
 		IncludeExecutionData: aws.Bool(true),
-		MaxResults:           1000,
+		ReverseOrder:         true,
+		MaxResults:           historyPage,
 	})
-	for p.HasMorePages() {
+	var stepSeen, outputSeen bool
+	for p.HasMorePages() && !(stepSeen && outputSeen) {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return fmt.Errorf("read execution history: %w", classify(err))
 		}
 		for _, ev := range page.Events {
 			switch {
-			case ev.StateEnteredEventDetails != nil:
-				r.Step = aws.ToString(ev.StateEnteredEventDetails.Name)
-			case ev.StateExitedEventDetails != nil:
-				r.apply(aws.ToString(ev.StateExitedEventDetails.Name), aws.ToString(ev.StateExitedEventDetails.Output))
+			case ev.StateEnteredEventDetails != nil && !stepSeen:
+				r.Step, stepSeen = aws.ToString(ev.StateEnteredEventDetails.Name), true
+			case ev.StateExitedEventDetails != nil && !outputSeen:
+				outputSeen = r.apply(aws.ToString(ev.StateExitedEventDetails.Output))
 			case ev.ExecutionFailedEventDetails != nil && r.Error == "":
 				r.Error = aws.ToString(ev.ExecutionFailedEventDetails.Error)
 				r.Cause = aws.ToString(ev.ExecutionFailedEventDetails.Cause)
+			}
+			if stepSeen && outputSeen {
+				break
 			}
 		}
 	}
 	return nil
 }
 
-// apply reads what the step wrote into its output (a RunState); step is ""
-// for the execution's output. An output that is not JSON (truncated
-// history data) is skipped.
-func (r *Run) apply(step, output string) {
+// apply reads a RunState (a state's output, or the execution's): the
+// experiment, its latest known state (the archive's, else the stop's, else
+// the last poll's) and the archive. It reports whether output was a
+// RunState; one that is not JSON (history data that Step Functions
+// truncated) is skipped.
+func (r *Run) apply(output string) bool {
 	var o stepOutput
 	if output == "" || json.Unmarshal([]byte(output), &o) != nil {
-		return
+		return false
 	}
 	if o.Start != nil && o.Start.ExperimentID != "" {
 		r.ExperimentID = o.Start.ExperimentID
 	}
-	switch step {
-	case workflow.StatePollExperiment:
-		if o.Poll != nil {
-			r.ExperimentState = o.Poll.State
+	if o.Poll != nil && o.Poll.State != "" {
+		r.ExperimentState = o.Poll.State
+	}
+	if o.Stop != nil && o.Stop.State != "" {
+		r.ExperimentState = o.Stop.State
+	}
+	if a := o.Archive; a != nil {
+		r.Archive = a
+		if a.State != "" {
+			r.ExperimentState = a.State
 		}
-	case workflow.StateStopExperiment:
-		if o.Stop != nil && o.Stop.State != "" {
-			r.ExperimentState = o.Stop.State
-		}
-	case workflow.StateArchive, workflow.StateArchiveAfterFailure, "":
-		if o.Archive != nil {
-			r.Archive = o.Archive
-			if o.Archive.State != "" {
-				r.ExperimentState = o.Archive.State
-			}
-			if r.ExperimentID == "" {
-				r.ExperimentID = o.Archive.ExperimentID
-			}
+		if r.ExperimentID == "" {
+			r.ExperimentID = a.ExperimentID
 		}
 	}
+	return true
 }
 
 // DefaultInterval is how often Follow looks at the execution, and

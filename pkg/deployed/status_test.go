@@ -135,29 +135,30 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		name    string
-		point   dt.Point
-		run     string // default: the name
-		errs    map[string][]error
-		want    *Run
-		wantErr string
-		wantIs  error
+		name      string
+		point     dt.Point
+		run       string // default: the name
+		errs      map[string][]error
+		want      *Run
+		wantPages int
+		wantErr   string
+		wantIs    error
 	}{
-		{name: "preflight", point: dt.AtPreflight, want: &Run{Execution: base("RUNNING", time.Time{}), GameDay: testGameDay, Step: "Preflight"}},
-		{name: "running", point: dt.ExperimentRunning, want: &Run{
+		{name: "preflight", wantPages: 1, point: dt.AtPreflight, want: &Run{Execution: base("RUNNING", time.Time{}), GameDay: testGameDay, Step: "Preflight"}},
+		{name: "running", wantPages: 2, point: dt.ExperimentRunning, want: &Run{
 			Execution: base("RUNNING", time.Time{}), GameDay: testGameDay, Step: "PollExperiment",
 			ExperimentID: dt.ExperimentID, ExperimentState: gameday.StateRunning}},
-		{name: "succeeded", point: dt.Succeeded, want: &Run{
+		{name: "succeeded", wantPages: 1, point: dt.Succeeded, want: &Run{
 			Execution: base("SUCCEEDED", stop), GameDay: testGameDay, Step: "Succeeded",
 			ExperimentID: dt.ExperimentID, ExperimentState: gameday.StateCompleted, Archive: archive(gameday.StateCompleted, "passed")}},
-		{name: "succeeded by ARN", point: dt.Succeeded, run: arn, want: &Run{
+		{name: "succeeded by ARN", wantPages: 1, point: dt.Succeeded, run: arn, want: &Run{
 			Execution: base("SUCCEEDED", stop), GameDay: testGameDay, Step: "Succeeded",
 			ExperimentID: dt.ExperimentID, ExperimentState: gameday.StateCompleted, Archive: archive(gameday.StateCompleted, "passed")}},
-		{name: "failed", point: dt.FailedArchived, want: &Run{
+		{name: "failed", wantPages: 2, point: dt.FailedArchived, want: &Run{
 			Execution: base("FAILED", stop), GameDay: testGameDay, Step: "RunFailed",
 			ExperimentID: dt.ExperimentID, ExperimentState: gameday.StateStopped, Archive: archive(gameday.StateStopped, "failed"),
 			Error: "ExperimentTimeout", Cause: "experiment ran past its 30m timeout"}},
-		{name: "refused", point: dt.RefusedByPreflight, want: &Run{
+		{name: "refused", wantPages: 2, point: dt.RefusedByPreflight, want: &Run{
 			Execution: base("FAILED", stop), GameDay: testGameDay, Step: "PreflightRefused",
 			Error: "PreflightFailed", Cause: "stop-condition alarm gameday-x-errors is in ALARM"}},
 		{name: "not found", point: dt.Succeeded, run: "nope-20261126T010000Z",
@@ -187,8 +188,10 @@ func TestDescribe(t *testing.T) {
 			if got == nil {
 				return
 			}
-			if sf.Calls["GetExecutionHistory"] < 2 {
-				t.Errorf("read %d history pages; the paginator should turn pages", sf.Calls["GetExecutionHistory"])
+			// Pages of 2 events, newest first: the newest state entered and
+			// the newest readable output are enough.
+			if got := sf.Calls["GetExecutionHistory"]; got != tc.wantPages {
+				t.Errorf("read %d history pages, want %d", got, tc.wantPages)
 			}
 			var buf bytes.Buffer
 			if err := WriteRun(&buf, got); err != nil {
@@ -213,6 +216,9 @@ func TestDescribeUnreadableOutput(t *testing.T) {
 	got, err := c.Describe(context.Background(), execName(1))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := c.Executions.(*dt.SFN).Calls["GetExecutionHistory"]; n != 3 {
+		t.Errorf("read %d history pages, want 3: back past the unreadable poll output to the start step's", n)
 	}
 	if got.ExperimentID != dt.ExperimentID || got.ExperimentState != "" || got.Phase() != "experiment pending" {
 		t.Errorf("got experiment %q, state %q, phase %q; want %q, unknown, experiment pending", got.ExperimentID, got.ExperimentState, got.Phase(), dt.ExperimentID)
