@@ -13,7 +13,7 @@ func init() {
 	register(&command{
 		name:    "report",
 		args:    "RUN [--json] [--out DIR] [--stack S] [--region R] [--profile P]",
-		summary: "print a run's summary from the deployed stack's archive (RUN: execution name or ARN), or download its folder",
+		summary: "print a run's summary from the deployed stack's archive (RUN: an execution name or ARN, or a GameDay name for its latest run), or download its folder",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			var sf stackFlags
 			sf.register(fs)
@@ -21,7 +21,7 @@ func init() {
 			out := fs.String("out", "", "download the run's folder (spec, template, logs, summaries, report.html) under `DIR`, keys kept as paths")
 			return func(ctx context.Context, e *env, args []string) int {
 				if len(args) != 1 {
-					e.errorf("report takes one RUN (an execution name or ARN from 'gameday status'); run 'gameday report --help'")
+					e.errorf("report takes one RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run); run 'gameday report --help'")
 					return exitUsage
 				}
 				if *asJSON && *out != "" {

@@ -33,6 +33,8 @@ func TestReportCommand(t *testing.T) {
 			wantCode: exitOK, wantStdout: "# sock-shop-carts-latency: passed\n"},
 		{name: "summary.json", args: []string{"report", "--json", cartsRun}, point: dt.Succeeded, objects: objects,
 			wantCode: exitOK, wantStdout: `{"schemaVersion":1,"verdict":"passed"}` + "\n"},
+		{name: "the latest run of a GameDay", args: []string{"report", "sock-shop-carts-latency"}, point: dt.Succeeded, objects: objects,
+			wantCode: exitOK, wantStdout: "# sock-shop-carts-latency: passed\n"},
 		{name: "a failed run's archive", args: []string{"report", cartsARN()}, point: dt.FailedArchived, objects: objects,
 			wantCode: exitOK, wantStdout: "# sock-shop-carts-latency: passed\n"},
 		{name: "download", args: []string{"report", cartsRun, "--out", out}, point: dt.Succeeded, objects: objects,

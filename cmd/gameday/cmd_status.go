@@ -12,7 +12,7 @@ func init() {
 	register(&command{
 		name:    "status",
 		args:    "[RUN] [--follow] [--limit N] [--stack S] [--region R] [--profile P]",
-		summary: "list the recent runs on the deployed stack, or show one (RUN: execution name or ARN) or --follow it",
+		summary: "list the recent runs on the deployed stack, or show one (RUN: an execution name or ARN, or a GameDay name for its latest run) or --follow it",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			var sf stackFlags
 			sf.register(fs)
@@ -25,7 +25,7 @@ func init() {
 					e.errorf("status takes at most one RUN; run 'gameday status --help'")
 					return exitUsage
 				case len(args) == 0 && *follow:
-					e.errorf("status --follow needs a RUN (an execution name or ARN from 'gameday status')")
+					e.errorf("status --follow needs a RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run)")
 					return exitUsage
 				case *interval < deployed.MinInterval:
 					e.errorf("status: --interval must be at least %v", deployed.MinInterval)

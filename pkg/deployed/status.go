@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -151,20 +153,70 @@ type runInput struct {
 	} `json:"gameday"`
 }
 
-// Describe describes a run, given as an execution name or ARN: the
-// execution, and from its history the step it is in, the experiment and
+// Describe describes a run, given as an execution ARN, an execution name,
+// or a GameDay name (for the latest run `gameday start` started of it):
+// the execution, and from its history the step it is in, the experiment and
 // the archive.
 func (c *Client) Describe(ctx context.Context, run string) (*Run, error) {
 	arn, err := c.ExecutionARN(ctx, run)
 	if err != nil {
 		return nil, err
 	}
-	d, err := c.Executions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
-	if err = classify(err); errors.Is(err, gameday.ErrNotFound) {
+	r, err := c.describe(ctx, arn)
+	if errors.Is(err, gameday.ErrNotFound) && !strings.HasPrefix(run, "arn:") && !startedName.MatchString(run) && c.Lister != nil {
+		latest, lerr := c.latest(ctx, run)
+		if lerr != nil {
+			return nil, fmt.Errorf("describe run %s: %w", run, lerr)
+		}
+		if latest != "" {
+			r, err = c.describe(ctx, latest)
+		}
+	}
+	if errors.Is(err, gameday.ErrNotFound) {
 		return nil, fmt.Errorf("describe run %s: no such execution of the gameday state machine: %w", run, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("describe run %s: %w", run, err)
+	}
+	return r, nil
+}
+
+// startedName matches the names ExecutionName gives.
+var startedName = regexp.MustCompile(`-[0-9]{8}T[0-9]{6}Z$`)
+
+// maxLatest bounds how many recent executions latest looks through.
+const maxLatest = 1000
+
+// latest returns the ARN of the newest execution that `gameday start`
+// started for GameDay gd (named gd-<yyyymmddThhmmssZ>), or "".
+func (c *Client) latest(ctx context.Context, gd string) (string, error) {
+	sm, err := c.Stack.StateMachine(ctx)
+	if err != nil {
+		return "", err
+	}
+	p := sfn.NewListExecutionsPaginator(c.Lister, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), MaxResults: 100})
+	for n := 0; p.HasMorePages() && n < maxLatest; {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("list executions of %s: %w", sm, classify(err))
+		}
+		for _, e := range page.Executions {
+			n++
+			name := aws.ToString(e.Name)
+			if strings.HasPrefix(name, gd+"-") && len(name) == len(gd)+len("-")+len(nameTime) && startedName.MatchString(name) {
+				return aws.ToString(e.ExecutionArn), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// describe describes the execution arn; its errors are classified, not
+// wrapped.
+func (c *Client) describe(ctx context.Context, arn string) (*Run, error) {
+	d, err := c.Executions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+	if err != nil {
+		return nil, classify(err)
 	}
 	r := &Run{
 		Execution: Execution{
@@ -182,7 +234,7 @@ func (c *Client) Describe(ctx context.Context, run string) (*Run, error) {
 		r.GameDay = in.GameDay.Metadata.Name
 	}
 	if err := c.readHistory(ctx, r); err != nil {
-		return nil, fmt.Errorf("describe run %s: %w", run, err)
+		return nil, err
 	}
 	// A succeeded execution's output is its final RunState.
 	if d.Output != nil {
@@ -290,6 +342,9 @@ func (c *Client) Follow(ctx context.Context, run string, interval time.Duration,
 		case <-t.C:
 		}
 		r, err := c.Describe(ctx, run)
+		if err == nil {
+			run = r.ARN // resolved once: the next looks skip the lookup
+		}
 		switch {
 		case ctx.Err() != nil:
 			return last, ctx.Err()

@@ -309,3 +309,40 @@ func TestFollowStopsOnDeadline(t *testing.T) {
 		t.Errorf("looked %d times in 50ms at a 10ms interval", n)
 	}
 }
+
+func TestDescribeLatestOfGameDay(t *testing.T) {
+	execs := []*dt.Execution{
+		dt.NewExecution(testSM, execName(0), testGameDay, testBucket, dt.Succeeded),
+		dt.NewExecution(testSM, execName(3), testGameDay, testBucket, dt.ExperimentRunning),
+		dt.NewExecution(testSM, "0d1f9a52-scheduled", testGameDay, testBucket, dt.Succeeded),
+		dt.NewExecution(testSM, testGameDay+"-extra-20261129T010000Z", testGameDay+"-extra", testBucket, dt.Succeeded),
+	}
+	tests := []struct {
+		run      string
+		wantName string
+		wantErr  string
+		wantIs   error
+		wantList int
+	}{
+		{run: testGameDay, wantName: execName(3), wantList: 1},
+		{run: "0d1f9a52-scheduled", wantName: "0d1f9a52-scheduled"}, // an execution's own name: no listing
+		{run: execName(0), wantName: execName(0)},                   // a started name: no listing
+		{run: testGameDay + "-extra", wantName: testGameDay + "-extra-20261129T010000Z", wantList: 1},
+		{run: "sock-shop", wantErr: "describe run sock-shop: no such execution", wantIs: gameday.ErrNotFound, wantList: 1},
+		{run: execName(5), wantErr: "no such execution", wantIs: gameday.ErrNotFound}, // a started name that does not exist: no listing
+	}
+	for _, tc := range tests {
+		t.Run(tc.run, func(t *testing.T) {
+			sf := &dt.SFN{Executions: execs, PageSize: 1}
+			c, _ := newClient(sf, nil)
+			got, err := c.Describe(context.Background(), tc.run)
+			checkErr(t, err, tc.wantErr, tc.wantIs)
+			if got != nil && got.Name != tc.wantName {
+				t.Errorf("described %s, want %s", got.Name, tc.wantName)
+			}
+			if lists := sf.Calls["ListExecutions"]; (lists > 0) != (tc.wantList > 0) {
+				t.Errorf("listed executions %d times, want %d", lists, tc.wantList)
+			}
+		})
+	}
+}
