@@ -163,7 +163,9 @@ func (c *Client) Describe(ctx context.Context, run string) (*Run, error) {
 		return nil, err
 	}
 	r, err := c.describe(ctx, arn)
+	what := "no such execution of the gameday state machine"
 	if errors.Is(err, gameday.ErrNotFound) && !strings.HasPrefix(run, "arn:") && !startedName.MatchString(run) && c.Lister != nil {
+		what += ", nor a run of a GameDay of that name (list the runs with gameday status)"
 		latest, lerr := c.latest(ctx, run)
 		if lerr != nil {
 			return nil, fmt.Errorf("describe run %s: %w", run, lerr)
@@ -173,7 +175,7 @@ func (c *Client) Describe(ctx context.Context, run string) (*Run, error) {
 		}
 	}
 	if errors.Is(err, gameday.ErrNotFound) {
-		return nil, fmt.Errorf("describe run %s: no such execution of the gameday state machine: %w", run, err)
+		return nil, fmt.Errorf("describe run %s: %s: %w", run, what, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("describe run %s: %w", run, err)

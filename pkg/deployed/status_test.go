@@ -328,7 +328,7 @@ func TestDescribeLatestOfGameDay(t *testing.T) {
 		{run: "0d1f9a52-scheduled", wantName: "0d1f9a52-scheduled"}, // an execution's own name: no listing
 		{run: execName(0), wantName: execName(0)},                   // a started name: no listing
 		{run: testGameDay + "-extra", wantName: testGameDay + "-extra-20261129T010000Z", wantList: 1},
-		{run: "sock-shop", wantErr: "describe run sock-shop: no such execution", wantIs: gameday.ErrNotFound, wantList: 1},
+		{run: "sock-shop", wantErr: "describe run sock-shop: no such execution of the gameday state machine, nor a run of a GameDay of that name (list the runs with gameday status): ExecutionDoesNotExist", wantIs: gameday.ErrNotFound, wantList: 1},
 		{run: execName(5), wantErr: "no such execution", wantIs: gameday.ErrNotFound}, // a started name that does not exist: no listing
 	}
 	for _, tc := range tests {
