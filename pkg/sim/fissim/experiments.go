@@ -1,0 +1,599 @@
+package fissim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Experiment and action states.
+const (
+	statusPending    = "pending"
+	statusInitiating = "initiating"
+	statusRunning    = "running"
+	statusCompleted  = "completed"
+	statusStopping   = "stopping"
+	statusStopped    = "stopped"
+	statusFailed     = "failed"
+	statusCancelled  = "cancelled"
+	statusSkipped    = "skipped"
+)
+
+func terminal(status string) bool {
+	switch status {
+	case statusCompleted, statusStopped, statusFailed, statusCancelled, statusSkipped:
+		return true
+	}
+	return false
+}
+
+type actionRun struct {
+	templateAction
+	status, reason string
+	start, end     time.Time
+}
+
+type experiment struct {
+	id, arn    string
+	tmpl       template // a snapshot of the template at start
+	status     string
+	reason     string
+	errCode    string
+	created    time.Time
+	start, end time.Time
+	actions    map[string]*actionRun
+	tags       map[string]string
+	stopReason string        // set once a stop is requested
+	stopCh     chan struct{} // closed when a stop is requested
+	done       chan struct{} // closed when the experiment is terminal and its logs are written
+	logs       *logBuffer
+}
+
+// requestStop asks the experiment to stop. Callers hold s.mu.
+func (e *experiment) requestStop(reason string) {
+	if e.stopReason != "" || terminal(e.status) {
+		return
+	}
+	e.stopReason = reason
+	close(e.stopCh)
+}
+
+func (e *experiment) out() experimentOut {
+	actions := make(map[string]actionOut, len(e.actions))
+	for name, a := range e.actions {
+		actions[name] = actionOut{
+			ActionID: a.ActionID, Description: a.Description, Parameters: a.Parameters,
+			Targets: a.Targets, StartAfter: a.StartAfter,
+			State:     stateOut{Status: a.status, Reason: a.reason},
+			StartTime: epochPtr(a.start), EndTime: epochPtr(a.end),
+		}
+	}
+	targets := make(map[string]target, len(e.tmpl.targets))
+	for k, v := range e.tmpl.targets {
+		targets[k] = v
+	}
+	return experimentOut{
+		ID: e.id, Arn: e.arn, ExperimentTemplateID: e.tmpl.id, RoleArn: e.tmpl.roleArn,
+		State: e.stateOut(), Targets: targets, Actions: actions,
+		StopConditions: append([]stopCondition(nil), e.tmpl.stops...),
+		CreationTime:   epochPtr(e.created), StartTime: epochPtr(e.start), EndTime: epochPtr(e.end),
+		Tags: cloneMap(e.tags), LogConfiguration: e.tmpl.logs, ExperimentOptions: e.options(),
+	}
+}
+
+func (e *experiment) options() *experimentOptions {
+	o := experimentOptions{AccountTargeting: "single-account", EmptyTargetResolutionMode: "fail", ActionsMode: "run-all"}
+	if t := e.tmpl.options; t != nil {
+		if t.AccountTargeting != "" {
+			o.AccountTargeting = t.AccountTargeting
+		}
+		if t.EmptyTargetResolutionMode != "" {
+			o.EmptyTargetResolutionMode = t.EmptyTargetResolutionMode
+		}
+	}
+	return &o
+}
+
+func (e *experiment) stateOut() stateOut {
+	st := stateOut{Status: e.status, Reason: e.reason}
+	if e.errCode != "" {
+		st.Error = &errorOut{Code: e.errCode}
+	}
+	return st
+}
+
+func (s *Service) startExperiment(in *startInput) (any, *apiError) {
+	if in.ClientToken == "" {
+		return nil, validation("1 validation error detected: Value null at 'clientToken' failed to satisfy constraint: Member must not be null")
+	}
+	if len(in.ClientToken) > 1024 {
+		return nil, validation("1 validation error detected: Value at 'clientToken' failed to satisfy constraint: Member must have length less than or equal to 1024")
+	}
+	if in.ExperimentTemplateID == "" {
+		return nil, validation("1 validation error detected: Value null at 'experimentTemplateId' failed to satisfy constraint: Member must not be null")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, &apiError{503, "ServiceUnavailableException", "the simulator is shutting down"}
+	}
+	if id, ok := s.tokens[in.ClientToken]; ok {
+		e := s.experiments[id]
+		if e.tmpl.id != in.ExperimentTemplateID {
+			return nil, conflict("The client token %s was already used with a different request.", in.ClientToken)
+		}
+		return map[string]any{"experiment": e.out()}, nil
+	}
+	t, ok := s.templates[in.ExperimentTemplateID]
+	if !ok {
+		return nil, notFound("Experiment template %s not found.", in.ExperimentTemplateID)
+	}
+	if s.lever.status != "disengaged" {
+		return nil, conflict("The safety lever is %s: new experiments cannot start. Reason: %s", s.lever.status, s.lever.reason)
+	}
+	active := 0
+	for _, e := range s.experiments {
+		if !terminal(e.status) {
+			active++
+		}
+	}
+	if active >= MaxActiveExperiments {
+		return nil, quota("You have reached the maximum number of active experiments (%d) for this account in this Region.", MaxActiveExperiments)
+	}
+	now := s.o.Clock.Now()
+	e := &experiment{
+		tmpl: *t, status: statusPending, reason: "Experiment is pending.",
+		created: now, start: now, actions: map[string]*actionRun{},
+		tags: cloneMap(in.Tags), stopCh: make(chan struct{}), done: make(chan struct{}),
+	}
+	e.id = s.newID("EXP")
+	e.arn = s.arn("experiment", e.id)
+	for name, a := range t.actions {
+		e.actions[name] = &actionRun{templateAction: a, status: statusPending, reason: "Initial state"}
+	}
+	e.logs = s.newLogBuffer(e)
+	s.experiments[e.id] = e
+	s.expOrder = append(s.expOrder, e.id)
+	s.tokens[in.ClientToken] = e.id
+	s.wg.Add(2)
+	go s.run(e)
+	go s.shipLogs(e)
+	s.log.Info("experiment started", "experimentId", e.id, "experimentTemplateId", t.id)
+	return map[string]any{"experiment": e.out()}, nil
+}
+
+func (s *Service) getExperiment(id string) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.experiments[id]
+	if !ok {
+		return nil, notFound("Experiment %s not found.", id)
+	}
+	return map[string]any{"experiment": e.out()}, nil
+}
+
+func (s *Service) stopExperiment(id string) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.experiments[id]
+	if !ok {
+		return nil, notFound("Experiment %s not found.", id)
+	}
+	if terminal(e.status) {
+		return nil, conflict("Experiment %s is already in a terminal state (%s).", id, e.status)
+	}
+	e.requestStop("Experiment stopped by user.")
+	if e.status != statusStopping {
+		e.status, e.reason = statusStopping, "Experiment is stopping."
+	}
+	return map[string]any{"experiment": e.out()}, nil
+}
+
+func (s *Service) listExperiments(q url.Values) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tmpl := q.Get("experimentTemplateId")
+	var ids []string
+	for i := len(s.expOrder) - 1; i >= 0; i-- { // newest first, as FIS lists
+		e := s.experiments[s.expOrder[i]]
+		if tmpl == "" || e.tmpl.id == tmpl {
+			ids = append(ids, e.id)
+		}
+	}
+	start, end, next, err := page(q, len(ids))
+	if err != nil {
+		return nil, err
+	}
+	out := []experimentSummary{}
+	for _, id := range ids[start:end] {
+		e := s.experiments[id]
+		out = append(out, experimentSummary{ID: e.id, Arn: e.arn, ExperimentTemplateID: e.tmpl.id,
+			State: e.stateOut(), CreationTime: epochPtr(e.created), Tags: cloneMap(e.tags), ExperimentOptions: e.options()})
+	}
+	resp := map[string]any{"experiments": out}
+	if next != "" {
+		resp["nextToken"] = next
+	}
+	return resp, nil
+}
+
+// AlarmChanged tells the service that a CloudWatch alarm changed state; an
+// alarm entering ALARM stops every running experiment that has it as a stop
+// condition.
+func (s *Service) AlarmChanged(alarmARN, state string) {
+	if state != "ALARM" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.experiments {
+		if terminal(e.status) || e.stopReason != "" {
+			continue
+		}
+		for _, sc := range e.tmpl.stops {
+			if sc.Source == "aws:cloudwatch:alarm" && sc.Value == alarmARN {
+				e.requestStop("Experiment stopped by stop condition " + alarmARN)
+				break
+			}
+		}
+	}
+}
+
+// set changes the experiment's state under the lock.
+func (s *Service) set(e *experiment, status, reason string) {
+	s.mu.Lock()
+	e.status, e.reason = status, reason
+	s.mu.Unlock()
+}
+
+// wait sleeps a simulated duration; it returns false when the experiment is
+// asked to stop or the service closes first.
+func (s *Service) wait(e *experiment, d time.Duration) bool {
+	t := time.NewTimer(s.o.Clock.Wall(d))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-e.stopCh:
+		return false
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// run drives one experiment through its lifecycle.
+func (s *Service) run(e *experiment) {
+	defer s.wg.Done()
+	s.emit(e, "experiment-start", map[string]any{
+		"experiment_template_id": e.tmpl.id,
+		"experiment_start_time":  stamp(e.start),
+	})
+	if !s.wait(e, s.o.Step) {
+		s.finishStopped(e, nil)
+		return
+	}
+	s.set(e, statusInitiating, "Experiment is initiating.")
+	if reason, ok := s.resolveTargets(e); !ok {
+		s.mu.Lock()
+		e.errCode = "TargetResolutionFailed"
+		for _, a := range e.actions {
+			a.status, a.reason = statusCancelled, "Experiment failed to initiate."
+		}
+		s.mu.Unlock()
+		s.finish(e, statusFailed, reason)
+		return
+	}
+	// A stop-condition alarm already in ALARM stops the experiment before
+	// any action runs.
+	if s.o.Alarms != nil {
+		for _, sc := range e.tmpl.stops {
+			if st, ok := s.o.Alarms.AlarmState(sc.Value); ok && st == "ALARM" && sc.Source == "aws:cloudwatch:alarm" {
+				s.AlarmChanged(sc.Value, "ALARM")
+			}
+		}
+	}
+	if !s.wait(e, s.o.Step) {
+		s.finishStopped(e, nil)
+		return
+	}
+	s.set(e, statusRunning, "Experiment is running.")
+	s.runActions(e)
+}
+
+// resolveTargets resolves every target and logs the resolution; it returns
+// the failure reason when a target resolves to nothing.
+func (s *Service) resolveTargets(e *experiment) (string, bool) {
+	names := make([]string, 0, len(e.tmpl.targets))
+	for n := range e.tmpl.targets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		tg := e.tmpl.targets[name]
+		startAt := s.o.Clock.Now()
+		s.emit(e, "target-resolution-start", map[string]any{
+			"target_name": name, "target_type": tg.ResourceType,
+			"target_resolution_start_time": stamp(startAt),
+		})
+		var resolved []map[string]any
+		var missing []string
+		for _, arn := range tg.ResourceArns {
+			if s.o.Cluster != nil && arn == s.o.Cluster.ARN() {
+				resolved = append(resolved, map[string]any{"arn": arn})
+			} else {
+				missing = append(missing, arn)
+			}
+		}
+		if len(tg.ResourceTags) > 0 && s.o.Cluster != nil {
+			// The simulated cluster carries no tags: tag selection finds nothing.
+			missing = append(missing, "resources tagged "+fmt.Sprint(tg.ResourceTags))
+		}
+		status := statusCompleted
+		var reason string
+		if len(resolved) == 0 {
+			status = statusFailed
+			reason = fmt.Sprintf("Target resolution failed for target %s: no %s resources found (%s).", name, tg.ResourceType, strings.Join(missing, ", "))
+		}
+		detail := map[string]any{
+			"target_name": name, "target_type": tg.ResourceType,
+			"target_resolution_end_time": stamp(s.o.Clock.Now()), "status": status,
+		}
+		if reason != "" {
+			detail["error_information"] = reason
+		}
+		s.emit(e, "target-resolution-detail", detail)
+		s.emitResolutionEnd(e, name, tg.ResourceType, status, resolved)
+		if status == statusFailed && e.options().EmptyTargetResolutionMode != "skip" {
+			return reason, false
+		}
+	}
+	return "", true
+}
+
+// resolvedPerPage is how many resolved targets one target-resolution-end
+// record carries; more are split across pages.
+const resolvedPerPage = 10
+
+func (s *Service) emitResolutionEnd(e *experiment, name, typ, status string, resolved []map[string]any) {
+	pages := max(1, (len(resolved)+resolvedPerPage-1)/resolvedPerPage)
+	for p := 0; p < pages; p++ {
+		chunk := resolved[min(p*resolvedPerPage, len(resolved)):min((p+1)*resolvedPerPage, len(resolved))]
+		if chunk == nil {
+			chunk = []map[string]any{}
+		}
+		s.emit(e, "target-resolution-end", map[string]any{
+			"target_name": name, "target_type": typ, "status": status,
+			"target_resolution_end_time":   stamp(s.o.Clock.Now()),
+			"resolved_targets":             chunk,
+			"resolved_targets_count":       len(chunk),
+			"total_resolved_targets_count": len(resolved),
+			"page":                         p + 1,
+			"total_pages":                  pages,
+		})
+	}
+}
+
+// actionResult is what an action goroutine reports when it ends.
+type actionResult struct {
+	name, status, reason string
+}
+
+// runActions starts actions as their startAfter predecessors complete, and
+// ends the experiment when all are done, one fails, or a stop is requested.
+func (s *Service) runActions(e *experiment) {
+	results := make(chan actionResult)
+	actx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+	running := map[string]bool{}
+	launch := func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		names := make([]string, 0, len(e.actions))
+		for n := range e.actions {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			a := e.actions[n]
+			if a.status != statusPending {
+				continue
+			}
+			ready := true
+			for _, p := range a.StartAfter {
+				if e.actions[p].status != statusCompleted {
+					ready = false
+				}
+			}
+			if !ready {
+				continue
+			}
+			a.status, a.reason, a.start = statusRunning, "", s.o.Clock.Now()
+			running[n] = true
+			s.wg.Add(1)
+			go s.runAction(actx, e, n, *a, results)
+		}
+	}
+	launch()
+	var failure string
+	stopCh := e.stopCh
+	for len(running) > 0 {
+		select {
+		case r := <-results:
+			delete(running, r.name)
+			s.mu.Lock()
+			a := e.actions[r.name]
+			a.status, a.reason, a.end = r.status, r.reason, s.o.Clock.Now()
+			s.mu.Unlock()
+			fields := map[string]any{
+				"action_name": r.name, "action_id": a.ActionID,
+				"action_end_time": stamp(a.end),
+				"action_state":    map[string]any{"status": r.status, "reason": r.reason},
+			}
+			if r.status == statusFailed {
+				s.emit(e, "action-error", map[string]any{
+					"action_name": r.name, "action_id": a.ActionID,
+					"action_state":      map[string]any{"status": r.status, "reason": r.reason},
+					"error_information": r.reason,
+				})
+				if failure == "" {
+					failure = r.reason
+					cancel() // the other running actions stop
+				}
+			}
+			s.emit(e, "action-end", fields)
+			if failure == "" && stopCh != nil {
+				launch()
+			}
+		case <-s.ctx.Done():
+			return
+		case <-stopCh:
+			stopCh = nil
+			s.set(e, statusStopping, "Experiment is stopping.")
+			cancel()
+		}
+	}
+	s.mu.Lock()
+	stopping := e.stopReason != ""
+	for _, a := range e.actions {
+		if a.status == statusPending {
+			a.status, a.reason = statusCancelled, "Action was cancelled because the experiment ended before it started."
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case s.ctx.Err() != nil:
+		return
+	case failure != "":
+		s.finish(e, statusFailed, "Experiment failed because action(s) failed: "+failure)
+	case stopping:
+		s.finishStopped(e, nil)
+	default:
+		s.finish(e, statusCompleted, "Experiment completed.")
+	}
+}
+
+// runAction runs one action until it ends or ctx is cancelled.
+func (s *Service) runAction(ctx context.Context, e *experiment, name string, a actionRun, results chan<- actionResult) {
+	defer s.wg.Done()
+	s.emit(e, "action-start", map[string]any{
+		"action_name": name, "action_id": a.ActionID,
+		"action_start_time": stamp(a.start),
+		"action_targets":    a.Targets, "parameters": a.Parameters,
+	})
+	report := func(status, reason string) {
+		select {
+		case results <- actionResult{name, status, reason}:
+		case <-s.ctx.Done():
+		}
+	}
+	sleep := func(d time.Duration) bool {
+		t := time.NewTimer(s.o.Clock.Wall(d))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	stopped := "Action was stopped because the experiment was stopped."
+	switch a.ActionID {
+	case ActionWait:
+		d, _ := isoDuration(a.Parameters["duration"])
+		if !sleep(d) {
+			report(statusStopped, stopped)
+			return
+		}
+		report(statusCompleted, "Action completed.")
+	case ActionInjectCR:
+		maxDur, _ := isoDuration(a.Parameters["maxDuration"])
+		var spec map[string]any
+		_ = json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec)
+		crDur, hasDur, derr := crDuration(spec)
+		if derr != nil {
+			report(statusFailed, "Failed to create the custom resource: spec.duration: "+derr.Error())
+			return
+		}
+		if s.o.Cluster == nil {
+			report(statusFailed, "Unable to reach the Kubernetes API server of the target cluster.")
+			return
+		}
+		cr := CustomResource{
+			ID: strings.ToLower(fmt.Sprintf("fis-%s-%s", e.id, name)), APIVersion: a.Parameters["kubernetesApiVersion"],
+			Kind: a.Parameters["kubernetesKind"], Namespace: a.Parameters["kubernetesNamespace"],
+			Spec: spec, Start: s.o.Clock.Now(),
+		}
+		if _, err := s.o.Cluster.Apply(cr); err != nil {
+			s.o.Cluster.Delete(cr.ID)
+			report(statusFailed, err.Error())
+			return
+		}
+		defer s.o.Cluster.Delete(cr.ID)
+		switch {
+		case !hasDur:
+			// Without a duration the fault lasts until FIS deletes the CR at maxDuration.
+			if !sleep(maxDur) {
+				report(statusStopped, stopped)
+				return
+			}
+			report(statusCompleted, "Action completed.")
+		case crDur >= maxDur:
+			if !sleep(maxDur) {
+				report(statusStopped, stopped)
+				return
+			}
+			report(statusFailed, fmt.Sprintf("The custom resource did not complete within the action's maxDuration (%s); it was deleted.", a.Parameters["maxDuration"]))
+		default:
+			if !sleep(crDur) {
+				report(statusStopped, stopped)
+				return
+			}
+			report(statusCompleted, "Action completed.")
+		}
+	default:
+		report(statusFailed, "Action type "+a.ActionID+" is not supported by the simulator.")
+	}
+}
+
+// finishStopped ends a stopped experiment after the stopping step.
+func (s *Service) finishStopped(e *experiment, _ error) {
+	s.set(e, statusStopping, "Experiment is stopping.")
+	s.mu.Lock()
+	for _, a := range e.actions {
+		if a.status == statusPending {
+			a.status, a.reason = statusCancelled, "Action was cancelled because the experiment was stopped."
+		}
+	}
+	reason := e.stopReason
+	s.mu.Unlock()
+	if s.ctx.Err() != nil {
+		return
+	}
+	t := time.NewTimer(s.o.Clock.Wall(s.o.Step))
+	select {
+	case <-t.C:
+	case <-s.ctx.Done():
+		t.Stop()
+		return
+	}
+	s.finish(e, statusStopped, reason)
+}
+
+// finish puts the experiment in a terminal state and writes experiment-end.
+func (s *Service) finish(e *experiment, status, reason string) {
+	now := s.o.Clock.Now()
+	s.mu.Lock()
+	e.status, e.reason, e.end = status, reason, now
+	s.mu.Unlock()
+	s.emit(e, "experiment-end", map[string]any{
+		"experiment_end_time": stamp(now),
+		"experiment_state":    map[string]any{"status": status, "reason": reason},
+	})
+	e.logs.close()
+	close(e.done)
+	s.log.Info("experiment ended", "experimentId", e.id, "state", status, "reason", reason)
+}

@@ -1,0 +1,178 @@
+package fissim
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// LogSchemaVersion is the experiment log schema the simulator writes.
+const LogSchemaVersion = "2"
+
+// Record is one experiment log record (schema version 2).
+type Record struct {
+	ID             string         `json:"id"`
+	LogType        string         `json:"log_type"`
+	EventTimestamp string         `json:"event_timestamp"`
+	Version        string         `json:"version"`
+	Details        map[string]any `json:"details"`
+}
+
+// stamp formats a time as the log records do.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+type logLine struct {
+	at   time.Time
+	line []byte
+}
+
+// logBuffer collects an experiment's records until they are shipped.
+type logBuffer struct {
+	mu     sync.Mutex
+	all    []Record // every record, for LogRecords
+	queue  []logLine
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (s *Service) newLogBuffer(*experiment) *logBuffer {
+	return &logBuffer{closed: make(chan struct{})}
+}
+
+func (b *logBuffer) close() { b.once.Do(func() { close(b.closed) }) }
+
+func (b *logBuffer) take() []logLine {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue
+	b.queue = nil
+	return q
+}
+
+// emit records one log record for the experiment.
+func (s *Service) emit(e *experiment, logType string, details map[string]any) {
+	now := s.o.Clock.Now()
+	details["account_id"] = s.o.Account
+	r := Record{ID: e.id, LogType: logType, EventTimestamp: stamp(now), Version: LogSchemaVersion, Details: details}
+	line, err := json.Marshal(r)
+	if err != nil {
+		s.log.Error("encode log record", "experimentId", e.id, "err", err)
+		return
+	}
+	e.logs.mu.Lock()
+	e.logs.all = append(e.logs.all, r)
+	e.logs.queue = append(e.logs.queue, logLine{at: now, line: line})
+	e.logs.mu.Unlock()
+}
+
+// LogRecords returns the records an experiment has emitted so far, in order
+// (whether or not they were delivered yet).
+func (s *Service) LogRecords(experimentID string) ([]Record, bool) {
+	s.mu.Lock()
+	e, ok := s.experiments[experimentID]
+	s.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	e.logs.mu.Lock()
+	defer e.logs.mu.Unlock()
+	return append([]Record(nil), e.logs.all...), true
+}
+
+// LogKey is the S3 key FIS delivers an experiment's log object to:
+// <prefix>/AWSLogs/<account>/fis/<region>/<experiment-id>/YYYY/MM/DD/
+// <account>_awsfislogs_<region>_<experiment-id>_<YYYYMMDDHHMM>Z_<hash>.log
+func LogKey(prefix, account, region, experimentID string, at time.Time, hash string) string {
+	at = at.UTC()
+	key := fmt.Sprintf("AWSLogs/%s/fis/%s/%s/%s/%s_awsfislogs_%s_%s_%sZ_%s.log",
+		account, region, experimentID, at.Format("2006/01/02"),
+		account, region, experimentID, at.Format("200601021504"), hash)
+	if p := strings.Trim(prefix, "/"); p != "" {
+		key = p + "/" + key
+	}
+	return key
+}
+
+type logBatch struct {
+	due   time.Time
+	first time.Time
+	body  []byte
+}
+
+// logBatchWindow is how much simulated time one delivered object covers.
+const logBatchWindow = time.Minute
+
+// shipLogs delivers the experiment's records to S3: the records of each
+// simulated minute become one object, landing LogDelay later; the object
+// with experiment-end is the last one.
+func (s *Service) shipLogs(e *experiment) {
+	defer s.wg.Done()
+	lc := e.tmpl.logs
+	if lc == nil || lc.S3Configuration == nil || s.o.PutObject == nil {
+		select {
+		case <-e.done:
+		case <-s.ctx.Done():
+		}
+		return
+	}
+	tick := s.o.Clock.NewTicker(logBatchWindow)
+	defer tick.Stop()
+	var queue []logBatch
+	closed := e.logs.closed
+	cut := func() {
+		lines := e.logs.take()
+		if len(lines) == 0 {
+			return
+		}
+		var buf bytes.Buffer
+		for _, l := range lines {
+			buf.Write(l.line)
+			buf.WriteByte('\n')
+		}
+		queue = append(queue, logBatch{due: s.o.Clock.Now().Add(s.o.LogDelay), first: lines[0].at, body: buf.Bytes()})
+	}
+	for {
+		var timer <-chan time.Time
+		var t *time.Timer
+		if len(queue) > 0 {
+			t = time.NewTimer(s.o.Clock.Wall(queue[0].due.Sub(s.o.Clock.Now())))
+			timer = t.C
+		} else if closed == nil {
+			return
+		}
+		s.shipOne(e, lc.S3Configuration, &queue, &closed, timer, tick.C, cut)
+		if t != nil {
+			t.Stop()
+		}
+		if s.ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// shipOne waits for the next event of shipLogs and handles it.
+func (s *Service) shipOne(e *experiment, dest *s3LogConfig, queue *[]logBatch, closed *chan struct{}, timer, tick <-chan time.Time, cut func()) {
+	{
+		select {
+		case <-s.ctx.Done():
+		case <-tick:
+			cut()
+		case <-*closed:
+			*closed = nil
+			cut()
+		case <-timer:
+			b := (*queue)[0]
+			*queue = (*queue)[1:]
+			sum := sha256.Sum256(b.body)
+			key := LogKey(dest.Prefix, s.o.Account, s.o.Region, e.id, b.first, hex.EncodeToString(sum[:8]))
+			if err := s.o.PutObject(dest.BucketName, key, b.body); err != nil {
+				s.log.Warn("deliver experiment log", "experimentId", e.id, "bucket", dest.BucketName, "key", key, "err", err)
+			}
+		}
+	}
+}

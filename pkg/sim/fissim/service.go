@@ -1,0 +1,365 @@
+// Package fissim simulates AWS Fault Injection Service (FIS) for local runs
+// and tests: the restJson1 API that aws-sdk-go-v2 and the AWS CLI speak
+// (experiment templates, experiments, tags, the safety lever), the experiment
+// lifecycle on the simulator's clock, Chaos Mesh custom resources injected
+// into a cluster model, CloudWatch alarm stop conditions, and schema version 2
+// experiment logs delivered to S3 at FIS's key layout.
+package fissim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+)
+
+// Quotas FIS applies per account and Region.
+const (
+	MaxActiveExperiments = 5
+	MaxActions           = 20
+	MaxStopConditions    = 5
+	MaxTargets           = 5
+	maxPageSize          = 100
+)
+
+// CustomResource is a Kubernetes custom resource that an
+// aws:eks:inject-kubernetes-custom-resource action creates in the cluster.
+type CustomResource struct {
+	ID         string // unique name of the created resource
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Spec       map[string]any
+	Start      time.Time
+}
+
+// Cluster is the EKS cluster that the simulator's actions reach.
+type Cluster interface {
+	// ARN is the cluster's ARN; any other aws:eks:cluster ARN does not resolve.
+	ARN() string
+	// Apply creates the resource and returns the names of the pods it hit;
+	// an error is the reason the controller gives (no pod selected, bad spec).
+	Apply(cr CustomResource) (targets []string, err error)
+	// Delete removes the resource and its effects; unknown ids are ignored.
+	Delete(id string)
+}
+
+// Alarms reports a CloudWatch alarm's state (cwsim's signature).
+type Alarms interface {
+	AlarmState(arn string) (state string, ok bool)
+}
+
+// PutObjectFunc writes one log object into an existing bucket; it returns an
+// error when the bucket does not exist.
+type PutObjectFunc func(bucket, key string, body []byte) error
+
+// Options configure a Service.
+type Options struct {
+	Account, Region string
+	Clock           *simclock.Clock
+	Cluster         Cluster       // nil: every aws:eks:cluster target fails to resolve
+	Alarms          Alarms        // nil: stop-condition alarms are never in ALARM at start
+	PutObject       PutObjectFunc // nil: logs are not delivered
+	LogDelay        time.Duration // simulated delay before a log object lands (0: none)
+	Seed            int64
+	Logger          *slog.Logger
+	// Step paces the lifecycle: how long pending, initiating and stopping last
+	// in simulated time (default 1s each).
+	Step time.Duration
+}
+
+// Service is the simulated FIS endpoint. It is an http.Handler for FIS
+// requests already routed to it (by the SigV4 credential scope).
+type Service struct {
+	o      Options
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu          sync.Mutex
+	rnd         *rand.Rand
+	templates   map[string]*template
+	experiments map[string]*experiment
+	expOrder    []string          // experiment ids in creation order
+	tokens      map[string]string // clientToken -> experiment id
+	tmplTokens  map[string]string // clientToken -> template id
+	lever       lever
+	closed      bool
+}
+
+type lever struct {
+	status, reason string
+}
+
+// New returns a Service; Close stops its experiments and goroutines.
+func New(o Options) *Service {
+	if o.Account == "" {
+		o.Account = "123456789012"
+	}
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.Clock == nil {
+		o.Clock = simclock.New(time.Time{}, 1)
+	}
+	if o.Step <= 0 {
+		o.Step = time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{
+		o: o, log: o.Logger, ctx: ctx, cancel: cancel,
+		rnd:         rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)),
+		templates:   map[string]*template{},
+		experiments: map[string]*experiment{},
+		tokens:      map[string]string{},
+		tmplTokens:  map[string]string{},
+		lever:       lever{status: "disengaged"},
+	}
+}
+
+// Close stops every experiment's goroutines and waits for them.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+	return nil
+}
+
+// ActiveExperiments returns the ids of experiments not in a terminal state,
+// sorted.
+func (s *Service) ActiveExperiments() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, e := range s.experiments {
+		if !terminal(e.status) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// newID returns prefix and 14 random characters, like FIS's EXT/EXP ids.
+// Callers hold s.mu.
+func (s *Service) newID(prefix string) string {
+	b := make([]byte, 14)
+	for i := range b {
+		b[i] = idAlphabet[s.rnd.IntN(len(idAlphabet))]
+	}
+	return prefix + string(b)
+}
+
+func (s *Service) arn(kind, id string) string {
+	return fmt.Sprintf("arn:aws:fis:%s:%s:%s/%s", s.o.Region, s.o.Account, kind, id)
+}
+
+// apiError is a FIS error: its code goes in X-Amzn-Errortype.
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+func validation(format string, args ...any) *apiError {
+	return &apiError{http.StatusBadRequest, "ValidationException", fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) *apiError {
+	return &apiError{http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf(format, args...)}
+}
+
+func conflict(format string, args ...any) *apiError {
+	return &apiError{http.StatusConflict, "ConflictException", fmt.Sprintf(format, args...)}
+}
+
+func quota(format string, args ...any) *apiError {
+	return &apiError{http.StatusPaymentRequired, "ServiceQuotaExceededException", fmt.Sprintf(format, args...)}
+}
+
+// WriteError writes a FIS (restJson1) error response. The server uses it for
+// requests it refuses before they reach the service, such as unsigned ones.
+func WriteError(w http.ResponseWriter, status int, code, message string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Amzn-Errortype", code)
+	h.Set("X-Amzn-Requestid", requestID())
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"message": message})
+}
+
+var reqSeq struct {
+	sync.Mutex
+	n uint64
+}
+
+func requestID() string {
+	reqSeq.Lock()
+	reqSeq.n++
+	n := reqSeq.n
+	reqSeq.Unlock()
+	return fmt.Sprintf("00000000-0000-4000-8000-%012x", n)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, "InternalServerException", err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+const maxBody = 1 << 20
+
+// ServeHTTP routes FIS restJson1 requests by method and path.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, "ValidationException", "could not read the request body")
+		return
+	}
+	if len(body) > maxBody {
+		WriteError(w, http.StatusRequestEntityTooLarge, "ValidationException", "request body is too large")
+		return
+	}
+	out, aerr := s.route(r, body)
+	if aerr != nil {
+		s.log.Debug("fis request refused", "method", r.Method, "path", r.URL.Path, "code", aerr.code, "message", aerr.message)
+		WriteError(w, aerr.status, aerr.code, aerr.message)
+		return
+	}
+	writeJSON(w, out)
+}
+
+func (s *Service) route(r *http.Request, body []byte) (any, *apiError) {
+	segs := splitPath(r.URL.EscapedPath())
+	q := r.URL.Query()
+	m := r.Method
+	switch {
+	case len(segs) == 1 && segs[0] == "experimentTemplates" && m == http.MethodPost:
+		var in templateInput
+		if err := decodeBody(body, &in); err != nil {
+			return nil, validation("Invalid request body: %v", err)
+		}
+		return s.createTemplate(&in)
+	case len(segs) == 1 && segs[0] == "experimentTemplates" && m == http.MethodGet:
+		return s.listTemplates(q)
+	case len(segs) == 2 && segs[0] == "experimentTemplates" && m == http.MethodGet:
+		return s.getTemplate(segs[1])
+	case len(segs) == 2 && segs[0] == "experimentTemplates" && m == http.MethodPatch:
+		var in templateInput
+		if err := decodeBody(body, &in); err != nil {
+			return nil, validation("Invalid request body: %v", err)
+		}
+		return s.updateTemplate(segs[1], &in)
+	case len(segs) == 2 && segs[0] == "experimentTemplates" && m == http.MethodDelete:
+		return s.deleteTemplate(segs[1])
+	case len(segs) == 1 && segs[0] == "experiments" && m == http.MethodPost:
+		var in startInput
+		if err := decodeBody(body, &in); err != nil {
+			return nil, validation("Invalid request body: %v", err)
+		}
+		return s.startExperiment(&in)
+	case len(segs) == 1 && segs[0] == "experiments" && m == http.MethodGet:
+		return s.listExperiments(q)
+	case len(segs) == 2 && segs[0] == "experiments" && m == http.MethodGet:
+		return s.getExperiment(segs[1])
+	case len(segs) == 2 && segs[0] == "experiments" && m == http.MethodDelete:
+		return s.stopExperiment(segs[1])
+	case len(segs) == 2 && segs[0] == "safetyLevers" && m == http.MethodGet:
+		return s.getLever(segs[1])
+	case len(segs) == 3 && segs[0] == "safetyLevers" && segs[2] == "state" && m == http.MethodPatch:
+		var in safetyLeverInput
+		if err := decodeBody(body, &in); err != nil {
+			return nil, validation("Invalid request body: %v", err)
+		}
+		return s.updateLever(segs[1], &in)
+	case len(segs) == 2 && segs[0] == "tags":
+		switch m {
+		case http.MethodGet:
+			return s.listTags(segs[1])
+		case http.MethodPost:
+			var in tagInput
+			if err := decodeBody(body, &in); err != nil {
+				return nil, validation("Invalid request body: %v", err)
+			}
+			return s.tagResource(segs[1], in.Tags)
+		case http.MethodDelete:
+			return s.untagResource(segs[1], q["tagKeys"])
+		}
+	}
+	return nil, &apiError{http.StatusNotFound, "UnknownOperationException", fmt.Sprintf("%s %s is not an operation the simulator supports", m, r.URL.Path)}
+}
+
+// splitPath splits an escaped path and unescapes each segment, so that an
+// ARN in /tags/{resourceArn} stays one segment.
+func splitPath(p string) []string {
+	var out []string
+	for _, seg := range strings.Split(strings.Trim(p, "/"), "/") {
+		if seg == "" {
+			continue
+		}
+		if u, err := url.PathUnescape(seg); err == nil {
+			seg = u
+		}
+		out = append(out, seg)
+	}
+	return out
+}
+
+// page applies maxResults/nextToken (an offset) to n items.
+func page(q url.Values, n int) (start, end int, next string, aerr *apiError) {
+	size := maxPageSize
+	if v := q.Get("maxResults"); v != "" {
+		m, err := strconv.Atoi(v)
+		if err != nil || m < 1 || m > maxPageSize {
+			return 0, 0, "", validation("1 validation error detected: Value '%s' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", v, maxPageSize)
+		}
+		size = m
+	}
+	if v := q.Get("nextToken"); v != "" {
+		o, err := strconv.Atoi(v)
+		if err != nil || o < 0 || o > n {
+			return 0, 0, "", validation("Invalid nextToken")
+		}
+		start = o
+	}
+	end = min(start+size, n)
+	if end < n {
+		next = strconv.Itoa(end)
+	}
+	return start, end, next, nil
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,544 @@
+package fissim
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Action ids the simulator runs.
+const (
+	ActionInjectCR = "aws:eks:inject-kubernetes-custom-resource"
+	ActionWait     = "aws:fis:wait"
+	clusterType    = "aws:eks:cluster"
+)
+
+type template struct {
+	id, arn     string
+	description string
+	roleArn     string
+	targets     map[string]target
+	actions     map[string]templateAction
+	stops       []stopCondition
+	logs        *logConfig
+	options     *experimentOptions
+	tags        map[string]string
+	created     time.Time
+	updated     time.Time
+}
+
+func (t *template) out() templateOut {
+	actions := make(map[string]templateAction, len(t.actions))
+	for k, v := range t.actions {
+		actions[k] = v
+	}
+	targets := make(map[string]target, len(t.targets))
+	for k, v := range t.targets {
+		targets[k] = v
+	}
+	return templateOut{
+		ID: t.id, Arn: t.arn, Description: t.description, Targets: targets, Actions: actions,
+		StopConditions: append([]stopCondition(nil), t.stops...),
+		CreationTime:   epochPtr(t.created), LastUpdateTime: epochPtr(t.updated),
+		RoleArn: t.roleArn, Tags: cloneMap(t.tags), LogConfiguration: t.logs, ExperimentOptions: t.options,
+	}
+}
+
+var (
+	roleARN  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	alarmARN = regexp.MustCompile(`^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$`)
+	nameRE   = regexp.MustCompile(`^[\S]{1,64}$`)
+	selMode  = regexp.MustCompile(`^(ALL|COUNT\(\d+\)|PERCENT\(\d+\))$`)
+)
+
+// actionSpec says what an action accepts.
+type actionSpec struct {
+	required, optional []string
+	targetKey          string // "" when the action takes no target
+	targetType         string
+}
+
+var actionSpecs = map[string]actionSpec{
+	ActionInjectCR: {
+		required:   []string{"kubernetesApiVersion", "kubernetesKind", "kubernetesNamespace", "kubernetesSpec", "maxDuration"},
+		targetKey:  "Cluster",
+		targetType: clusterType,
+	},
+	ActionWait: {required: []string{"duration"}},
+}
+
+// validate checks a whole template the way CreateExperimentTemplate does.
+func validate(t *template) *apiError {
+	if t.description != "" && len(t.description) > 512 {
+		return validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 512")
+	}
+	if !roleARN.MatchString(t.roleArn) {
+		return validation("Invalid role ARN: %q", t.roleArn)
+	}
+	if len(t.stops) == 0 {
+		return validation("1 validation error detected: Value null at 'stopConditions' failed to satisfy constraint: Member must not be null")
+	}
+	if len(t.stops) > MaxStopConditions {
+		return validation("The number of stop conditions (%d) exceeds the limit (%d)", len(t.stops), MaxStopConditions)
+	}
+	for _, sc := range t.stops {
+		switch sc.Source {
+		case "none":
+			if sc.Value != "" || len(t.stops) > 1 {
+				return validation("Stop condition source 'none' cannot be combined with a value or other stop conditions")
+			}
+		case "aws:cloudwatch:alarm":
+			if !alarmARN.MatchString(sc.Value) {
+				return validation("Stop condition value %q is not a valid CloudWatch alarm ARN", sc.Value)
+			}
+		default:
+			return validation("Stop condition source %q is not supported; valid sources are aws:cloudwatch:alarm and none", sc.Source)
+		}
+	}
+	if len(t.targets) > MaxTargets {
+		return validation("The number of targets (%d) exceeds the limit (%d)", len(t.targets), MaxTargets)
+	}
+	for name, tg := range t.targets {
+		if !nameRE.MatchString(name) {
+			return validation("Target name %q is not valid", name)
+		}
+		if tg.ResourceType != clusterType {
+			return validation("Target %s: resource type %q is not supported", name, tg.ResourceType)
+		}
+		if len(tg.ResourceArns) == 0 && len(tg.ResourceTags) == 0 {
+			return validation("Target %s: one of resourceArns or resourceTags is required", name)
+		}
+		if len(tg.ResourceArns) > 0 && len(tg.ResourceTags) > 0 {
+			return validation("Target %s: resourceArns and resourceTags cannot both be specified", name)
+		}
+		if !selMode.MatchString(tg.SelectionMode) {
+			return validation("Target %s: selection mode %q is not valid; use ALL, COUNT(n) or PERCENT(n)", name, tg.SelectionMode)
+		}
+	}
+	if len(t.actions) == 0 {
+		return validation("1 validation error detected: Value null at 'actions' failed to satisfy constraint: Member must not be null")
+	}
+	if len(t.actions) > MaxActions {
+		return validation("The number of actions (%d) exceeds the limit (%d)", len(t.actions), MaxActions)
+	}
+	used := map[string]bool{}
+	for name, a := range t.actions {
+		if !nameRE.MatchString(name) {
+			return validation("Action name %q is not valid", name)
+		}
+		spec, ok := actionSpecs[a.ActionID]
+		if !ok {
+			return validation("Action %s: action type %q is not supported", name, a.ActionID)
+		}
+		for _, p := range spec.required {
+			if _, ok := a.Parameters[p]; !ok {
+				return validation("Action %s: required parameter %q is missing", name, p)
+			}
+		}
+		for p := range a.Parameters {
+			if !contains(spec.required, p) && !contains(spec.optional, p) {
+				return validation("Action %s: parameter %q is not valid for %s", name, p, a.ActionID)
+			}
+		}
+		if err := validateParams(name, a); err != nil {
+			return err
+		}
+		for key, tname := range a.Targets {
+			if key != spec.targetKey {
+				return validation("Action %s: target key %q is not valid for %s", name, key, a.ActionID)
+			}
+			tg, ok := t.targets[tname]
+			if !ok {
+				return validation("Action %s: target %q does not exist in the template", name, tname)
+			}
+			if tg.ResourceType != spec.targetType {
+				return validation("Action %s: target %s has resource type %s, but %s needs %s", name, tname, tg.ResourceType, a.ActionID, spec.targetType)
+			}
+			used[tname] = true
+		}
+		if spec.targetKey != "" && a.Targets[spec.targetKey] == "" {
+			return validation("Action %s: target %q is required", name, spec.targetKey)
+		}
+		for _, after := range a.StartAfter {
+			if after == name {
+				return validation("Action %s cannot start after itself", name)
+			}
+			if _, ok := t.actions[after]; !ok {
+				return validation("Action %s: startAfter names action %q, which does not exist", name, after)
+			}
+		}
+	}
+	for name := range t.targets {
+		if !used[name] {
+			return validation("Target %s is not referenced by any action", name)
+		}
+	}
+	if cyclic(t.actions) {
+		return validation("The actions' startAfter references form a cycle")
+	}
+	if lc := t.logs; lc != nil {
+		if lc.LogSchemaVersion != 1 && lc.LogSchemaVersion != 2 {
+			return validation("Log schema version %d is not supported; use 1 or 2", lc.LogSchemaVersion)
+		}
+		if lc.S3Configuration == nil && lc.CloudWatchLogsConfiguration == nil {
+			return validation("Log configuration needs an S3 or a CloudWatch Logs destination")
+		}
+		if lc.S3Configuration != nil && lc.S3Configuration.BucketName == "" {
+			return validation("Log configuration: s3Configuration.bucketName is required")
+		}
+	}
+	return nil
+}
+
+func validateParams(name string, a templateAction) *apiError {
+	switch a.ActionID {
+	case ActionInjectCR:
+		md, err := isoDuration(a.Parameters["maxDuration"])
+		if err != nil || md < time.Minute || md > 12*time.Hour {
+			return validation("Action %s: maxDuration %q must be an ISO 8601 duration between PT1M and PT12H", name, a.Parameters["maxDuration"])
+		}
+		var spec map[string]any
+		if err := json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec); err != nil {
+			return validation("Action %s: kubernetesSpec is not a valid JSON object: %v", name, err)
+		}
+		if a.Parameters["kubernetesNamespace"] == "" || a.Parameters["kubernetesKind"] == "" || a.Parameters["kubernetesApiVersion"] == "" {
+			return validation("Action %s: kubernetesApiVersion, kubernetesKind and kubernetesNamespace must not be empty", name)
+		}
+	case ActionWait:
+		d, err := isoDuration(a.Parameters["duration"])
+		if err != nil || d <= 0 || d > 12*time.Hour {
+			return validation("Action %s: duration %q must be an ISO 8601 duration up to PT12H", name, a.Parameters["duration"])
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func cyclic(actions map[string]templateAction) bool {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	var visit func(string) bool
+	visit = func(n string) bool {
+		color[n] = grey
+		for _, m := range actions[n].StartAfter {
+			switch color[m] {
+			case grey:
+				return true
+			case white:
+				if visit(m) {
+					return true
+				}
+			}
+		}
+		color[n] = black
+		return false
+	}
+	for n := range actions {
+		if color[n] == white && visit(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func actionsFrom(in map[string]*templateAction) map[string]templateAction {
+	out := make(map[string]templateAction, len(in))
+	for k, v := range in {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	return out
+}
+
+func (s *Service) createTemplate(in *templateInput) (any, *apiError) {
+	now := s.o.Clock.Now()
+	t := &template{
+		targets: in.Targets, actions: actionsFrom(in.Actions), stops: in.StopConditions,
+		logs: in.LogConfiguration, options: in.ExperimentOptions, tags: cloneMap(in.Tags),
+		created: now, updated: now,
+	}
+	if in.Description != nil {
+		t.description = *in.Description
+	}
+	if in.RoleArn != nil {
+		t.roleArn = *in.RoleArn
+	}
+	if t.targets == nil {
+		t.targets = map[string]target{}
+	}
+	if err := validate(t); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in.ClientToken != "" {
+		if id, ok := s.tmplTokens[in.ClientToken]; ok {
+			if old, ok := s.templates[id]; ok {
+				return map[string]any{"experimentTemplate": old.out()}, nil
+			}
+		}
+	}
+	t.id = s.newID("EXT")
+	t.arn = s.arn("experiment-template", t.id)
+	s.templates[t.id] = t
+	if in.ClientToken != "" {
+		s.tmplTokens[in.ClientToken] = t.id
+	}
+	return map[string]any{"experimentTemplate": t.out()}, nil
+}
+
+func (s *Service) getTemplate(id string) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.templates[id]
+	if !ok {
+		return nil, notFound("Experiment template %s not found.", id)
+	}
+	return map[string]any{"experimentTemplate": t.out()}, nil
+}
+
+func (s *Service) updateTemplate(id string, in *templateInput) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.templates[id]
+	if !ok {
+		return nil, notFound("Experiment template %s not found.", id)
+	}
+	t := *old
+	if in.Description != nil {
+		t.description = *in.Description
+	}
+	if in.RoleArn != nil {
+		t.roleArn = *in.RoleArn
+	}
+	if in.Targets != nil {
+		t.targets = in.Targets
+	}
+	if in.Actions != nil {
+		// In an update a null action removes it; others replace.
+		acts := make(map[string]templateAction, len(t.actions))
+		for k, v := range t.actions {
+			acts[k] = v
+		}
+		for k, v := range in.Actions {
+			if v == nil {
+				delete(acts, k)
+			} else {
+				acts[k] = *v
+			}
+		}
+		t.actions = acts
+	}
+	if in.StopConditions != nil {
+		t.stops = in.StopConditions
+	}
+	if in.LogConfiguration != nil {
+		t.logs = in.LogConfiguration
+	}
+	if in.ExperimentOptions != nil {
+		t.options = in.ExperimentOptions
+	}
+	if err := validate(&t); err != nil {
+		return nil, err
+	}
+	t.updated = s.o.Clock.Now()
+	s.templates[id] = &t
+	return map[string]any{"experimentTemplate": t.out()}, nil
+}
+
+func (s *Service) deleteTemplate(id string) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.templates[id]
+	if !ok {
+		return nil, notFound("Experiment template %s not found.", id)
+	}
+	delete(s.templates, id)
+	return map[string]any{"experimentTemplate": t.out()}, nil
+}
+
+func (s *Service) listTemplates(q url.Values) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := make([]*template, 0, len(s.templates))
+	for _, t := range s.templates {
+		all = append(all, t)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].created.Equal(all[j].created) {
+			return all[i].created.Before(all[j].created)
+		}
+		return all[i].id < all[j].id
+	})
+	start, end, next, err := page(q, len(all))
+	if err != nil {
+		return nil, err
+	}
+	out := []templateSummary{}
+	for _, t := range all[start:end] {
+		out = append(out, templateSummary{ID: t.id, Arn: t.arn, Description: t.description,
+			CreationTime: epochPtr(t.created), LastUpdateTime: epochPtr(t.updated), Tags: cloneMap(t.tags)})
+	}
+	resp := map[string]any{"experimentTemplates": out}
+	if next != "" {
+		resp["nextToken"] = next
+	}
+	return resp, nil
+}
+
+// tagsOf finds the tags of a template or experiment by ARN. Callers hold s.mu.
+func (s *Service) tagsOf(arn string) (map[string]string, func(map[string]string), *apiError) {
+	i := strings.LastIndex(arn, "/")
+	if !strings.HasPrefix(arn, "arn:") || i < 0 {
+		return nil, nil, validation("Invalid resource ARN: %s", arn)
+	}
+	id := arn[i+1:]
+	switch {
+	case strings.Contains(arn, ":experiment-template/"):
+		if t, ok := s.templates[id]; ok && t.arn == arn {
+			return t.tags, func(m map[string]string) { t.tags = m }, nil
+		}
+	case strings.Contains(arn, ":experiment/"):
+		if e, ok := s.experiments[id]; ok && e.arn == arn {
+			return e.tags, func(m map[string]string) { e.tags = m }, nil
+		}
+	}
+	return nil, nil, notFound("Resource %s not found.", arn)
+}
+
+func (s *Service) listTags(arn string) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags, _, err := s.tagsOf(arn)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"tags": cloneMap(tags)}, nil
+}
+
+func (s *Service) tagResource(arn string, add map[string]string) (any, *apiError) {
+	if len(add) == 0 {
+		return nil, validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags, set, err := s.tagsOf(arn)
+	if err != nil {
+		return nil, err
+	}
+	m := cloneMap(tags)
+	for k, v := range add {
+		m[k] = v
+	}
+	if len(m) > 50 {
+		return nil, validation("A resource can have at most 50 tags")
+	}
+	set(m)
+	return map[string]any{}, nil
+}
+
+func (s *Service) untagResource(arn string, keys []string) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tags, set, err := s.tagsOf(arn)
+	if err != nil {
+		return nil, err
+	}
+	m := cloneMap(tags)
+	for _, k := range keys {
+		delete(m, k)
+	}
+	set(m)
+	return map[string]any{}, nil
+}
+
+// The safety lever: one per account and Region, id "default".
+
+func (s *Service) leverOut() map[string]any {
+	return map[string]any{"safetyLever": safetyLeverOut{
+		ID: "default", Arn: s.arn("safety-lever", "default"),
+		State: stateOut{Status: s.lever.status, Reason: s.lever.reason},
+	}}
+}
+
+func (s *Service) getLever(id string) (any, *apiError) {
+	if id != "default" {
+		return nil, notFound("Safety lever %s not found.", id)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.leverOut(), nil
+}
+
+func (s *Service) updateLever(id string, in *safetyLeverInput) (any, *apiError) {
+	if id != "default" {
+		return nil, notFound("Safety lever %s not found.", id)
+	}
+	if in.State == nil || in.State.Reason == "" {
+		return nil, validation("1 validation error detected: state.status and state.reason are required")
+	}
+	want := in.State.Status
+	if want != "engaged" && want != "disengaged" {
+		return nil, validation("Invalid safety lever status %q; use engaged or disengaged", want)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lever.status == want {
+		return nil, conflict("Safety lever is already %s.", want)
+	}
+	if want == "engaged" {
+		// Engaging stops every running experiment; the lever is "engaging"
+		// until they have all stopped.
+		s.lever = lever{status: "engaging", reason: in.State.Reason}
+		var pending []*experiment
+		for _, e := range s.experiments {
+			if !terminal(e.status) {
+				pending = append(pending, e)
+				e.requestStop("Experiment stopped by safety lever.")
+			}
+		}
+		if len(pending) == 0 {
+			s.lever.status = "engaged"
+		} else {
+			s.wg.Add(1)
+			go s.finishEngaging(pending)
+		}
+	} else {
+		s.lever = lever{status: "disengaged", reason: in.State.Reason}
+	}
+	return s.leverOut(), nil
+}
+
+// finishEngaging moves the lever to engaged once the experiments it stopped
+// have ended.
+func (s *Service) finishEngaging(exps []*experiment) {
+	defer s.wg.Done()
+	for _, e := range exps {
+		select {
+		case <-e.done:
+		case <-s.ctx.Done():
+			return
+		}
+	}
+	s.mu.Lock()
+	if s.lever.status == "engaging" {
+		s.lever.status = "engaged"
+	}
+	s.mu.Unlock()
+}

@@ -1,0 +1,198 @@
+package fissim
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// The FIS restJson1 wire shapes. Field names follow the service model (see
+// the aws-sdk-go-v2 service/fis serializers and deserializers).
+
+// epoch is a timestamp written as epoch seconds, as restJson1 bodies carry
+// them.
+type epoch time.Time
+
+func (t epoch) MarshalJSON() ([]byte, error) {
+	tt := time.Time(t)
+	return []byte(strconv.FormatFloat(float64(tt.UnixMilli())/1000, 'f', -1, 64)), nil
+}
+
+func epochPtr(t time.Time) *epoch {
+	if t.IsZero() {
+		return nil
+	}
+	e := epoch(t)
+	return &e
+}
+
+type stopCondition struct {
+	Source string `json:"source"`
+	Value  string `json:"value,omitempty"`
+}
+
+type targetFilter struct {
+	Path   string   `json:"path"`
+	Values []string `json:"values"`
+}
+
+type target struct {
+	ResourceType  string            `json:"resourceType"`
+	ResourceArns  []string          `json:"resourceArns,omitempty"`
+	ResourceTags  map[string]string `json:"resourceTags,omitempty"`
+	Filters       []targetFilter    `json:"filters,omitempty"`
+	SelectionMode string            `json:"selectionMode"`
+	Parameters    map[string]string `json:"parameters,omitempty"`
+}
+
+type templateAction struct {
+	ActionID    string            `json:"actionId"`
+	Description string            `json:"description,omitempty"`
+	Parameters  map[string]string `json:"parameters,omitempty"`
+	Targets     map[string]string `json:"targets,omitempty"`
+	StartAfter  []string          `json:"startAfter,omitempty"`
+}
+
+type s3LogConfig struct {
+	BucketName string `json:"bucketName"`
+	Prefix     string `json:"prefix,omitempty"`
+}
+
+type cwLogConfig struct {
+	LogGroupArn string `json:"logGroupArn"`
+}
+
+type logConfig struct {
+	CloudWatchLogsConfiguration *cwLogConfig `json:"cloudWatchLogsConfiguration,omitempty"`
+	S3Configuration             *s3LogConfig `json:"s3Configuration,omitempty"`
+	LogSchemaVersion            int32        `json:"logSchemaVersion"`
+}
+
+type experimentOptions struct {
+	AccountTargeting          string `json:"accountTargeting,omitempty"`
+	EmptyTargetResolutionMode string `json:"emptyTargetResolutionMode,omitempty"`
+	ActionsMode               string `json:"actionsMode,omitempty"`
+}
+
+// templateInput is the body of CreateExperimentTemplate and
+// UpdateExperimentTemplate (for an update every member is optional).
+type templateInput struct {
+	ClientToken       string                     `json:"clientToken,omitempty"`
+	Description       *string                    `json:"description,omitempty"`
+	StopConditions    []stopCondition            `json:"stopConditions,omitempty"`
+	Targets           map[string]target          `json:"targets,omitempty"`
+	Actions           map[string]*templateAction `json:"actions,omitempty"`
+	RoleArn           *string                    `json:"roleArn,omitempty"`
+	Tags              map[string]string          `json:"tags,omitempty"`
+	LogConfiguration  *logConfig                 `json:"logConfiguration,omitempty"`
+	ExperimentOptions *experimentOptions         `json:"experimentOptions,omitempty"`
+}
+
+type templateOut struct {
+	ID                string                    `json:"id"`
+	Arn               string                    `json:"arn"`
+	Description       string                    `json:"description"`
+	Targets           map[string]target         `json:"targets"`
+	Actions           map[string]templateAction `json:"actions"`
+	StopConditions    []stopCondition           `json:"stopConditions"`
+	CreationTime      *epoch                    `json:"creationTime"`
+	LastUpdateTime    *epoch                    `json:"lastUpdateTime"`
+	RoleArn           string                    `json:"roleArn"`
+	Tags              map[string]string         `json:"tags"`
+	LogConfiguration  *logConfig                `json:"logConfiguration,omitempty"`
+	ExperimentOptions *experimentOptions        `json:"experimentOptions,omitempty"`
+	TargetAccountCnt  int64                     `json:"targetAccountConfigurationsCount"`
+}
+
+type templateSummary struct {
+	ID             string            `json:"id"`
+	Arn            string            `json:"arn"`
+	Description    string            `json:"description"`
+	CreationTime   *epoch            `json:"creationTime"`
+	LastUpdateTime *epoch            `json:"lastUpdateTime"`
+	Tags           map[string]string `json:"tags"`
+}
+
+type stateOut struct {
+	Status string    `json:"status"`
+	Reason string    `json:"reason,omitempty"`
+	Error  *errorOut `json:"error,omitempty"`
+}
+
+type errorOut struct {
+	AccountID string `json:"accountId,omitempty"`
+	Code      string `json:"code,omitempty"`
+	Location  string `json:"location,omitempty"`
+}
+
+type actionOut struct {
+	ActionID    string            `json:"actionId"`
+	Description string            `json:"description,omitempty"`
+	Parameters  map[string]string `json:"parameters,omitempty"`
+	Targets     map[string]string `json:"targets,omitempty"`
+	StartAfter  []string          `json:"startAfter,omitempty"`
+	State       stateOut          `json:"state"`
+	StartTime   *epoch            `json:"startTime,omitempty"`
+	EndTime     *epoch            `json:"endTime,omitempty"`
+}
+
+type experimentOut struct {
+	ID                   string               `json:"id"`
+	Arn                  string               `json:"arn"`
+	ExperimentTemplateID string               `json:"experimentTemplateId"`
+	RoleArn              string               `json:"roleArn"`
+	State                stateOut             `json:"state"`
+	Targets              map[string]target    `json:"targets"`
+	Actions              map[string]actionOut `json:"actions"`
+	StopConditions       []stopCondition      `json:"stopConditions"`
+	CreationTime         *epoch               `json:"creationTime"`
+	StartTime            *epoch               `json:"startTime,omitempty"`
+	EndTime              *epoch               `json:"endTime,omitempty"`
+	Tags                 map[string]string    `json:"tags"`
+	LogConfiguration     *logConfig           `json:"logConfiguration,omitempty"`
+	ExperimentOptions    *experimentOptions   `json:"experimentOptions,omitempty"`
+	TargetAccountCnt     int64                `json:"targetAccountConfigurationsCount"`
+}
+
+type experimentSummary struct {
+	ID                   string             `json:"id"`
+	Arn                  string             `json:"arn"`
+	ExperimentTemplateID string             `json:"experimentTemplateId"`
+	State                stateOut           `json:"state"`
+	CreationTime         *epoch             `json:"creationTime"`
+	Tags                 map[string]string  `json:"tags"`
+	ExperimentOptions    *experimentOptions `json:"experimentOptions,omitempty"`
+}
+
+type startInput struct {
+	ClientToken          string             `json:"clientToken"`
+	ExperimentTemplateID string             `json:"experimentTemplateId"`
+	Tags                 map[string]string  `json:"tags,omitempty"`
+	ExperimentOptions    *experimentOptions `json:"experimentOptions,omitempty"`
+}
+
+type safetyLeverOut struct {
+	ID    string   `json:"id"`
+	Arn   string   `json:"arn"`
+	State stateOut `json:"state"`
+}
+
+type safetyLeverInput struct {
+	State *struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"state"`
+}
+
+type tagInput struct {
+	Tags map[string]string `json:"tags"`
+}
+
+// decodeStrict reads a request body; unknown members are ignored, as
+// the service does, but the body must be one JSON object.
+func decodeBody(b []byte, v any) error {
+	if len(b) == 0 {
+		b = []byte("{}")
+	}
+	return json.Unmarshal(b, v)
+}
