@@ -153,3 +153,26 @@ func TestGuardErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestSharedSampleEvent runs the repository's sample event (events/) through
+// the guard: the guard reads what EventBridge really sends.
+func TestSharedSampleEvent(t *testing.T) {
+	raw, err := os.ReadFile("../../events/sfn-execution-status-change.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.CloudWatchEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:states:us-east-1:123456789012:execution:gameday-run:sock-shop-carts-pod-kill-7f3c9a1e"
+	f := &experimenttest.FIS{}
+	f.AddExperiment("EXP1", fistypes.ExperimentStatusRunning, map[string]string{experiment.TagExecution: arn})
+	got, err := (&Guard{API: f}).Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("Handle() error = %v", err)
+	}
+	if diff := cmp.Diff(Result{ExecutionARN: arn, Status: "ABORTED", Stopped: []string{"EXP1"}}, got); diff != "" {
+		t.Errorf("Handle() mismatch (-want +got):\n%s", diff)
+	}
+}
