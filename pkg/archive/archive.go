@@ -35,6 +35,10 @@ import (
 const (
 	DefaultLogPrefix    = fistemplate.DefaultLogPrefix
 	DefaultLogWaitLimit = 15 * time.Minute
+	// MetricSettle is how long CloudWatch is given to publish a period: the
+	// after window ends at least this long before the archive's time, so
+	// that a re-run does not find datapoints the first run could not see.
+	MetricSettle = 2 * time.Minute
 )
 
 // Files of an archive, under its prefix.
@@ -262,8 +266,8 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 	return res, nil
 }
 
-// previousAsOf is the end of the after window of an archive already written
-// under prefix, or zero when there is none.
+// previousAsOf is the time an archive already written under prefix was made
+// as of (as far as its windows tell), or zero when there is none.
 func (a *Archiver) previousAsOf(ctx context.Context, prefix string) (time.Time, error) {
 	key := prefix + FileSummary
 	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &a.cfg.ArchiveBucket, Key: &key})
@@ -280,7 +284,12 @@ func (a *Archiver) previousAsOf(ctx context.Context, prefix string) (time.Time, 
 	if err := json.NewDecoder(out.Body).Decode(&prev); err != nil {
 		return time.Time{}, nil // not ours or damaged: rewrite it from scratch
 	}
-	return prev.Windows.After.End, nil
+	if prev.Windows.After.End.IsZero() {
+		return time.Time{}, nil
+	}
+	// windows ends the after window MetricSettle before the archive's time
+	// (or earlier): adding it back gives a time that yields the same windows.
+	return prev.Windows.After.End.Add(MetricSettle), nil
 }
 
 // logLocation is the bucket and prefix of the experiment's FIS logs: the
@@ -429,7 +438,8 @@ func utc(t *time.Time) *time.Time {
 
 // windows are the metric windows: "during" is the faults' actual run (the
 // first action start to the last action end, else the experiment's), before
-// and after extend by spec.report.window, and "after" stops at now.
+// and after extend by spec.report.window, and "after" stops at now less
+// MetricSettle.
 func windows(spec *gameday.Spec, run report.Run, now time.Time) report.Windows {
 	var fs, fe time.Time
 	for _, a := range run.Actions {
@@ -451,8 +461,8 @@ func windows(spec *gameday.Spec, run report.Run, now time.Time) report.Windows {
 	}
 	before, after := spec.ReportWindow()
 	ae := fe.Add(after)
-	if ae.After(now) {
-		ae = now
+	if settled := now.Add(-MetricSettle); ae.After(settled) {
+		ae = settled
 	}
 	if ae.Before(fe) {
 		ae = fe

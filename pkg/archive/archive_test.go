@@ -298,7 +298,7 @@ func TestHandleIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := cw.metricInputs[0].EndTime.Format(time.RFC3339), "2026-03-10T10:08:00Z"; got != want {
+	if got, want := cw.metricInputs[0].EndTime.Format(time.RFC3339), "2026-03-10T10:06:00Z"; got != want { // 10:08 less MetricSettle
 		t.Errorf("second run read metrics up to %s, want the first run's %s", got, want)
 	}
 	if diff := cmp.Diff(first, second); diff != "" {
@@ -509,8 +509,10 @@ func TestWindows(t *testing.T) {
 	}{
 		{"after window complete", run, at(20), report.Windows{
 			Before: report.Span{Start: at(-9.5), End: at(0.5)}, During: report.Span{Start: at(0.5), End: at(3.5)}, After: report.Span{Start: at(3.5), End: at(13.5)}}},
-		{"after window clamped to now", run, at(5), report.Windows{
+		{"after window clamped to now less MetricSettle", run, at(7), report.Windows{
 			Before: report.Span{Start: at(-9.5), End: at(0.5)}, During: report.Span{Start: at(0.5), End: at(3.5)}, After: report.Span{Start: at(3.5), End: at(5)}}},
+		{"after window empty right after the end", run, at(4), report.Windows{
+			Before: report.Span{Start: at(-9.5), End: at(0.5)}, During: report.Span{Start: at(0.5), End: at(3.5)}, After: report.Span{Start: at(3.5), End: at(3.5)}}},
 		{"no action times: the experiment's", report.Run{StartedAt: at(0), EndedAt: at(4)}, at(20), report.Windows{
 			Before: report.Span{Start: at(-10), End: at(0)}, During: report.Span{Start: at(0), End: at(4)}, After: report.Span{Start: at(4), End: at(14)}}},
 	}

@@ -22,7 +22,9 @@ import (
 const maxQueries = 500
 
 // metrics reads every steady-state check's metric, with the check's stat and
-// period, over the before window's start to the after window's end.
+// period, over the before window's start to the after window's end. A
+// datapoint whose period is not over by the after window's end is left out:
+// its statistic is not final yet.
 func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Windows) ([]report.Series, error) {
 	checks := spec.Spec.Hypothesis.SteadyState
 	out := make([]report.Series, len(checks))
@@ -54,7 +56,11 @@ func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Win
 				if !ok || i < lo || i >= hi {
 					continue
 				}
+				period := time.Duration(checks[i].Metric.Period) * time.Second
 				for j := range min(len(r.Timestamps), len(r.Values)) {
+					if r.Timestamps[j].Add(period).After(end) {
+						continue
+					}
 					out[i].Points = append(out[i].Points, report.Point{T: r.Timestamps[j].UTC(), V: r.Values[j]})
 				}
 			}

@@ -1,0 +1,289 @@
+package archive_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/archive"
+	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/report"
+	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/sim/simtest"
+)
+
+const (
+	simAccount   = "123456789012"
+	simLogBucket = "gameday-fis-logs"
+	simArchive   = "gameday-archive"
+)
+
+// simRun is one experiment of the walkthrough GameDay run to its end in the
+// simulator, with the clients the archive step uses.
+type simRun struct {
+	srv   *sim.Server
+	s3    *s3.Client
+	fis   *fis.Client
+	cw    *cloudwatch.Client
+	opts  fistemplate.Options
+	state gameday.RunState
+}
+
+// startWalkthrough runs examples/sock-shop-carts-latency.yaml in the
+// simulator (its stop-condition alarm staged, the template created as the
+// start step would) and waits for the experiment to end.
+func startWalkthrough(t *testing.T, o sim.Options) *simRun {
+	t.Helper()
+	ctx := context.Background()
+	srv, cfg := simtest.New(t, o)
+	r := &simRun{
+		srv: srv,
+		s3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		fis: fis.NewFromConfig(cfg),
+		cw:  cloudwatch.NewFromConfig(cfg),
+	}
+	for _, b := range []string{simLogBucket, simArchive} {
+		if _, err := r.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			t.Fatalf("create bucket %s: %v", b, err)
+		}
+	}
+	data, err := os.ReadFile("../../examples/sock-shop-carts-latency.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	specYAML := strings.Replace(string(data), "arn:aws:eks:us-east-1:123456789012:cluster/sandbox", srv.ClusterARN(), 1)
+	spec, err := gameday.Parse("sock-shop-carts-latency.yaml", []byte(specYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.opts = fistemplate.Options{Account: simAccount, Region: cfg.Region, LogBucket: simLogBucket}
+	for _, sc := range spec.Spec.StopConditions {
+		a := sc.Alarm
+		dims := []cwtypes.Dimension{}
+		for k, v := range a.Metric.Dimensions {
+			dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(v)})
+		}
+		_, err := r.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+			AlarmName: aws.String(spec.AlarmName(a)), Namespace: aws.String(a.Metric.Namespace), MetricName: aws.String(a.Metric.Name),
+			Dimensions: dims, Statistic: cwtypes.Statistic(a.Metric.Stat), Period: aws.Int32(a.Metric.Period),
+			ComparisonOperator: cwtypes.ComparisonOperator(a.Comparison), Threshold: aws.Float64(a.Threshold),
+			EvaluationPeriods: aws.Int32(a.EvaluationPeriods), TreatMissingData: aws.String("notBreaching"),
+		})
+		if err != nil {
+			t.Fatalf("stage alarm: %v", err)
+		}
+	}
+	in, err := fistemplate.Render(spec, r.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := r.fis.CreateExperimentTemplate(ctx, in)
+	if err != nil {
+		t.Fatalf("create template: %v", err)
+	}
+	start, err := r.fis.StartExperiment(ctx, &fis.StartExperimentInput{
+		ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String("sim-run-1"),
+	})
+	if err != nil {
+		t.Fatalf("start experiment: %v", err)
+	}
+	id := aws.ToString(start.Experiment.Id)
+	r.state = gameday.RunState{
+		RunInput:  gameday.RunInput{GameDay: spec, SpecYAML: specYAML, Source: "local"},
+		Execution: gameday.Execution{ARN: "arn:aws:states:" + cfg.Region + ":" + simAccount + ":execution:gameday:sim-run-1", Name: "sim-run-1"},
+		Start: &gameday.StartResult{ExperimentID: id, ExperimentTemplateID: aws.ToString(tmpl.ExperimentTemplate.Id),
+			StartedAt: aws.ToTime(start.Experiment.StartTime)},
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		out, err := r.fis.GetExperiment(ctx, &fis.GetExperimentInput{Id: &id})
+		if err != nil {
+			t.Fatalf("get experiment: %v", err)
+		}
+		if gameday.State(out.Experiment.State.Status).Terminal() {
+			t.Logf("experiment %s %s: %s", id, out.Experiment.State.Status, aws.ToString(out.Experiment.State.Reason))
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("experiment %s still %s after 60 s", id, out.Experiment.State.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (r *simRun) archiver(limit time.Duration) *archive.Archiver {
+	return archive.New(archive.Config{
+		LogBucket: simLogBucket, ArchiveBucket: simArchive, AccountID: simAccount, Region: r.opts.Region,
+		LogWaitLimit: limit,
+		Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) {
+			return fistemplate.Render(s, r.opts)
+		},
+	}, r.s3, r.fis, r.cw, r.srv.Clock().Now)
+}
+
+// retry calls the archive step as the state machine does: again while it
+// answers LogsNotReady, at most for wall.
+func retry(t *testing.T, a *archive.Archiver, st gameday.RunState, wall time.Duration) (gameday.ArchiveResult, int) {
+	t.Helper()
+	deadline := time.Now().Add(wall)
+	notReady := 0
+	for {
+		res, err := a.Handle(context.Background(), st)
+		if err == nil {
+			return res, notReady
+		}
+		if gameday.ErrorName(err) != gameday.ErrNameLogsNotReady {
+			t.Fatalf("archive: %s: %v", gameday.ErrorName(err), err)
+		}
+		notReady++
+		if time.Now().After(deadline) {
+			t.Fatalf("archive still LogsNotReady after %s: %v", wall, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// bucket reads every object of a bucket.
+func bucket(t *testing.T, c *s3.Client, name string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Contents {
+			g, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(name), Key: o.Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(g.Body)
+			g.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[*o.Key] = string(b)
+		}
+	}
+	return out
+}
+
+// TestSimArchiveWaitsForLateLogs: FIS delivers the logs two simulated
+// minutes after the end; the archive answers LogsNotReady until then, then
+// archives everything, and a second run changes nothing.
+func TestSimArchiveWaitsForLateLogs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 2 * time.Minute})
+	a := r.archiver(15 * time.Minute)
+	res, notReady := retry(t, a, r.state, 30*time.Second)
+	if notReady == 0 {
+		t.Error("the archive never answered LogsNotReady, although the logs come 2 simulated minutes late")
+	}
+	t.Logf("archived after %d LogsNotReady answers: %+v", notReady, res)
+	if !res.LogsComplete || res.Skipped != "" || res.URI == "" {
+		t.Fatalf("result %+v, want a complete archive", res)
+	}
+	logs := bucket(t, r.s3, simLogBucket)
+	arc := bucket(t, r.s3, simArchive)
+	for k, body := range logs {
+		if got, ok := arc[res.Prefix+archive.DirLogs+k]; !ok || got != body {
+			t.Errorf("log object %s not copied byte for byte into the archive", k)
+		}
+	}
+	for _, f := range []string{archive.FileSpec, archive.FileTemplate, archive.FileSummary, archive.FileMarkdown, archive.FileReport} {
+		if _, ok := arc[res.Prefix+f]; !ok {
+			t.Errorf("archive has no %s", f)
+		}
+	}
+	if got, want := len(arc), len(logs)+5; got != want {
+		t.Errorf("archive has %d objects, want %d (every log object and five documents)", got, want)
+	}
+	var sum report.Summary
+	if err := json.Unmarshal([]byte(arc[res.Prefix+archive.FileSummary]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Logs.Objects != len(logs) || !sum.Logs.Complete || sum.Logs.Records == 0 {
+		t.Errorf("summary logs = %+v, want %d objects, complete", sum.Logs, len(logs))
+	}
+	if sum.Verdict != res.Verdict || sum.ExperimentID != r.state.Start.ExperimentID {
+		t.Errorf("summary verdict %s / experiment %s, want %s / %s", sum.Verdict, sum.ExperimentID, res.Verdict, r.state.Start.ExperimentID)
+	}
+	var types []string
+	for _, e := range sum.Timeline {
+		types = append(types, e.Type)
+	}
+	if len(types) == 0 || types[0] != "experiment-start" || types[len(types)-1] != "experiment-end" {
+		t.Errorf("timeline %v, want experiment-start first and experiment-end last", types)
+	}
+	withData := 0
+	for _, c := range sum.Hypothesis.Checks {
+		if c.Value != nil {
+			withData++
+		}
+	}
+	if withData == 0 {
+		t.Errorf("no check has data: %+v", sum.Hypothesis.Checks)
+	}
+	t.Logf("verdict %s (%s); %d log objects, %d records; %d/%d checks with data",
+		sum.Verdict, sum.VerdictReason, sum.Logs.Objects, sum.Logs.Records, withData, len(sum.Hypothesis.Checks))
+
+	// Twice: same keys, same bytes, even though simulated time went on.
+	time.Sleep(time.Second)
+	again, err := a.Handle(context.Background(), r.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(res, again); diff != "" {
+		t.Errorf("second result differs (-first +second):\n%s", diff)
+	}
+	if diff := cmp.Diff(arc, bucket(t, r.s3, simArchive)); diff != "" {
+		t.Errorf("second run changed the archive (-first +second):\n%s", diff)
+	}
+}
+
+// TestSimArchivePartialPastLimit: the logs come far later than the wait
+// limit; past it the archive completes with logsComplete false.
+func TestSimArchivePartialPastLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 6 * time.Hour})
+	res, notReady := retry(t, r.archiver(time.Minute), r.state, 30*time.Second)
+	if notReady == 0 {
+		t.Error("the archive never answered LogsNotReady before the limit")
+	}
+	if res.LogsComplete {
+		t.Errorf("LogsComplete = true, want false (experiment-end never came)")
+	}
+	arc := bucket(t, r.s3, simArchive)
+	if _, ok := arc[res.Prefix+archive.FileSummary]; !ok {
+		t.Errorf("no summary.json in the partial archive: %v", keys(arc))
+	}
+	if !strings.Contains(arc[res.Prefix+archive.FileMarkdown], "Incomplete") {
+		t.Error("summary.md does not say the logs are incomplete")
+	}
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
