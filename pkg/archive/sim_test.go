@@ -46,6 +46,13 @@ type simRun struct {
 // start step would) and waits for the experiment to end.
 func startWalkthrough(t *testing.T, o sim.Options) *simRun {
 	t.Helper()
+	return startWalkthroughWith(t, o, nil)
+}
+
+// startWalkthroughWith is startWalkthrough calling running once the
+// experiment runs.
+func startWalkthroughWith(t *testing.T, o sim.Options, running func(r *simRun)) *simRun {
+	t.Helper()
 	ctx := context.Background()
 	srv, cfg := simtest.New(t, o)
 	r := &simRun{
@@ -115,6 +122,10 @@ func startWalkthrough(t *testing.T, o sim.Options) *simRun {
 		if gameday.State(out.Experiment.State.Status).Terminal() {
 			t.Logf("experiment %s %s: %s", id, out.Experiment.State.Status, aws.ToString(out.Experiment.State.Reason))
 			return r
+		}
+		if running != nil && out.Experiment.State.Status == "running" {
+			running(r)
+			running = nil
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("experiment %s still %s after 60 s", id, out.Experiment.State.Status)
@@ -286,4 +297,36 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestSimArchiveStoppedByAlarm: the stop-condition alarm goes into ALARM
+// while the fault runs; FIS stops the experiment and the archive says
+// stopped-by-alarm, from the alarm history read back from the simulator.
+func TestSimArchiveStoppedByAlarm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	const alarm = "gameday-sock-shop-carts-latency-front-end-errors"
+	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second}, func(r *simRun) {
+		_, err := r.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{
+			AlarmName: aws.String(alarm), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test: front end errors"),
+		})
+		if err != nil {
+			t.Errorf("set alarm state: %v", err)
+		}
+	})
+	res, _ := retry(t, r.archiver(15*time.Minute), r.state, 30*time.Second)
+	if res.State != gameday.StateStopped || res.Verdict != report.VerdictStoppedByAlarm || res.StoppedByAlarm != alarm {
+		t.Errorf("result %+v, want stopped, %s by %s", res, report.VerdictStoppedByAlarm, alarm)
+	}
+	var sum report.Summary
+	if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.StopConditions) != 1 || !sum.StopConditions[0].WentIntoAlarm {
+		t.Errorf("stopConditions = %+v, want the alarm to have gone into ALARM", sum.StopConditions)
+	}
+	if sum.StoppedByAlarm == nil || *sum.StoppedByAlarm != alarm {
+		t.Errorf("stoppedByAlarm = %v, want %s", sum.StoppedByAlarm, alarm)
+	}
 }
