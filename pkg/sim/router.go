@@ -1,0 +1,239 @@
+package sim
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/gameday-dev/gameday/pkg/sim/fissim"
+)
+
+// InspectPath serves a JSON view of the simulator's state (for people and
+// `gameday run --local`): clock, active experiments, applied chaos.
+const InspectPath = "/_gameday/sim"
+
+func (s *Server) router() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			// A bug in one service must not take the endpoint down.
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("simulator handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		if r.URL.Path == InspectPath && r.Method == http.MethodGet {
+			s.inspect(w)
+			return
+		}
+		svc, signed := credentialService(r)
+		if !signed {
+			s.unsigned(w, r)
+			return
+		}
+		switch svc {
+		case "fis":
+			s.fis.ServeHTTP(w, r)
+		case "monitoring":
+			s.cw.ServeHTTP(w, r)
+		case "s3":
+			s.s3.ServeHTTP(w, r)
+		case "sts":
+			s.sts(w, r)
+		default:
+			queryError(w, http.StatusBadRequest, "UnknownService",
+				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3 and sts).", svc))
+		}
+	})
+}
+
+// credentialService reads the service from a SigV4 credential scope,
+// <key>/<date>/<region>/<service>/aws4_request, in the Authorization header
+// or, for presigned URLs, the X-Amz-Credential query parameter.
+func credentialService(r *http.Request) (string, bool) {
+	cred := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
+			return "", false
+		}
+		i := strings.Index(auth, "Credential=")
+		if i < 0 {
+			return "", false
+		}
+		cred = auth[i+len("Credential="):]
+		if j := strings.IndexAny(cred, ", "); j >= 0 {
+			cred = cred[:j]
+		}
+	} else {
+		cred = r.URL.Query().Get("X-Amz-Credential")
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 || parts[4] != "aws4_request" || parts[0] == "" || parts[3] == "" {
+		return "", false
+	}
+	return parts[3], true
+}
+
+var fisPaths = []string{"/experimentTemplates", "/experiments", "/safetyLevers", "/actions", "/targetResourceTypes", "/tags/arn:aws:fis", "/tags/arn%3Aaws%3Afis"}
+
+// unsigned answers a request without a usable SigV4 signature with the error
+// shape of the service it looks like it is for.
+func (s *Server) unsigned(w http.ResponseWriter, r *http.Request) {
+	const msg = "Missing or malformed SigV4 Authorization: the simulator routes requests by the service in the credential scope."
+	for _, p := range fisPaths {
+		if strings.HasPrefix(r.URL.EscapedPath(), p) {
+			fissim.WriteError(w, http.StatusForbidden, "UnrecognizedClientException", msg)
+			return
+		}
+	}
+	if r.Header.Get("Smithy-Protocol") != "" || strings.HasPrefix(r.URL.Path, "/service/GraniteServiceVersion20100801/") {
+		cborError(w, http.StatusForbidden, "UnrecognizedClientException", msg)
+		return
+	}
+	if isQueryRequest(r) {
+		queryError(w, http.StatusForbidden, "MissingAuthenticationToken", msg)
+		return
+	}
+	s3Error(w, http.StatusForbidden, "AccessDenied", "Access Denied")
+}
+
+// isQueryRequest says whether r is an awsQuery request (STS, CloudWatch's
+// query protocol): Action in the query string or in a form body.
+func isQueryRequest(r *http.Request) bool {
+	if r.URL.Query().Get("Action") != "" {
+		return true
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		v, err := url.ParseQuery(string(b))
+		return err == nil && v.Get("Action") != ""
+	}
+	return false
+}
+
+var reqID atomic.Uint64
+
+func requestID() string {
+	return fmt.Sprintf("00000000-0000-4000-9000-%012x", reqID.Add(1))
+}
+
+func queryError(w http.ResponseWriter, status int, code, message string) {
+	type errorResponse struct {
+		XMLName xml.Name `xml:"ErrorResponse"`
+		Error   struct {
+			Type    string
+			Code    string
+			Message string
+		}
+		RequestID string `xml:"RequestId"`
+	}
+	var e errorResponse
+	e.Error.Type, e.Error.Code, e.Error.Message = "Sender", code, message
+	e.RequestID = requestID()
+	writeXML(w, status, e)
+}
+
+func s3Error(w http.ResponseWriter, status int, code, message string) {
+	type s3err struct {
+		XMLName   xml.Name `xml:"Error"`
+		Code      string
+		Message   string
+		RequestID string `xml:"RequestId"`
+	}
+	writeXML(w, status, s3err{Code: code, Message: message, RequestID: requestID()})
+}
+
+func writeXML(w http.ResponseWriter, status int, v any) {
+	b, err := xml.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(b)
+}
+
+// cborError writes a Smithy RPCv2 CBOR error (CloudWatch's protocol).
+func cborError(w http.ResponseWriter, status int, code, message string) {
+	body := cbor.Encode(cbor.Map{
+		"__type":  cbor.String("com.amazonaws.cloudwatch#" + code),
+		"message": cbor.String(message),
+	})
+	w.Header().Set("Content-Type", "application/cbor")
+	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// sts serves the one STS call tools make first: GetCallerIdentity.
+func (s *Server) sts(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		queryError(w, http.StatusBadRequest, "MalformedInput", "The request body is not a valid form.")
+		return
+	}
+	switch action := r.Form.Get("Action"); action {
+	case "GetCallerIdentity":
+		type result struct {
+			XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ GetCallerIdentityResponse"`
+			Result  struct {
+				Arn     string
+				UserID  string `xml:"UserId"`
+				Account string
+			} `xml:"GetCallerIdentityResult"`
+			Metadata struct {
+				RequestID string `xml:"RequestId"`
+			} `xml:"ResponseMetadata"`
+		}
+		var out result
+		out.Result.Arn = fmt.Sprintf("arn:aws:iam::%s:root", s.o.Account)
+		out.Result.UserID = s.o.Account
+		out.Result.Account = s.o.Account
+		out.Metadata.RequestID = requestID()
+		writeXML(w, http.StatusOK, out)
+	case "":
+		queryError(w, http.StatusBadRequest, "MissingAction", "Missing Action")
+	default:
+		queryError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2011-06-15", action))
+	}
+}
+
+// Inspection is the JSON body of InspectPath.
+type Inspection struct {
+	Now               string   `json:"now"`
+	Speed             float64  `json:"speed"`
+	Account           string   `json:"account"`
+	Region            string   `json:"region"`
+	ClusterARN        string   `json:"clusterArn"`
+	ActiveExperiments []string `json:"activeExperiments"`
+	ActiveChaos       []string `json:"activeChaos"`
+}
+
+func (s *Server) inspect(w http.ResponseWriter) {
+	out := Inspection{
+		Now: s.clock.Now().Format("2006-01-02T15:04:05Z07:00"), Speed: s.clock.Speed(),
+		Account: s.o.Account, Region: s.o.Region, ClusterARN: s.ClusterARN(),
+		ActiveExperiments: nonNil(s.ActiveExperiments()), ActiveChaos: nonNil(s.ActiveChaos()),
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

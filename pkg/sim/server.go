@@ -1,0 +1,325 @@
+// Package sim is gameday's embedded simulator of AWS: one HTTP endpoint that
+// serves FIS (fissim), CloudWatch (cwsim), S3 (gofakes3) and STS
+// GetCallerIdentity, with a Sock Shop (sockshop) on an EKS cluster to break,
+// all on one accelerated clock (simclock). The real AWS SDK clients and the
+// AWS CLI talk to it with only the endpoint changed; requests are routed by
+// the service named in their SigV4 credential scope, as LocalStack does.
+package sim
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3afero"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/spf13/afero"
+
+	"github.com/gameday-dev/gameday/pkg/sim/cwsim"
+	"github.com/gameday-dev/gameday/pkg/sim/fissim"
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/sockshop"
+)
+
+// Defaults of Options.
+const (
+	DefaultAccount      = "123456789012"
+	DefaultRegion       = "us-east-1"
+	DefaultCluster      = "sandbox"
+	DefaultLogDelay     = 2 * time.Minute
+	DefaultMetricPeriod = 60 * time.Second
+	// metricBackfill is how much Sock Shop history exists when the
+	// simulator starts, so that "before the fault" windows have data.
+	metricBackfill = 15 * time.Minute
+)
+
+// Options configure a Server. The zero value is usable.
+type Options struct {
+	Account, Region string // default 123456789012, us-east-1
+	Cluster         string // EKS cluster name, default "sandbox"
+	// DataDir keeps S3 on disk: "" holds it in memory; otherwise each object
+	// is the file DataDir/buckets/<bucket>/<key> (gofakes3's s3afero layout,
+	// metadata under DataDir/metadata). On disk, LastModified is the file's
+	// wall-clock mtime, not simulated time.
+	DataDir      string
+	Speed        float64       // simulated seconds per wall second, default 1
+	Seed         int64         // makes ids, pod picks and metric noise reproducible
+	LogDelay     time.Duration // FIS log delivery delay in simulated time, default 2m
+	MetricPeriod time.Duration // Sock Shop publishing period, default 60s
+	Logger       *slog.Logger  // default: discard
+}
+
+// Server is the simulator. Create it with New, serve it with Start (or mount
+// Handler), and always Close it.
+type Server struct {
+	o       Options
+	clock   *simclock.Clock
+	log     *slog.Logger
+	fis     *fissim.Service
+	cw      *cwsim.Service
+	shop    *sockshop.Model
+	backend gofakes3.Backend
+	s3      http.Handler
+	handler http.Handler
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	listener  net.Listener
+	http      *http.Server
+	url       string
+	closeOnce sync.Once
+}
+
+// New builds a simulator and starts its background work (alarm evaluation,
+// Sock Shop metrics); it does not listen until Start.
+func New(o Options) (*Server, error) {
+	if o.Account == "" {
+		o.Account = DefaultAccount
+	}
+	if o.Region == "" {
+		o.Region = DefaultRegion
+	}
+	if o.Cluster == "" {
+		o.Cluster = DefaultCluster
+	}
+	if o.Speed <= 0 {
+		o.Speed = 1
+	}
+	if o.LogDelay <= 0 {
+		o.LogDelay = DefaultLogDelay
+	}
+	if o.MetricPeriod <= 0 {
+		o.MetricPeriod = DefaultMetricPeriod
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{o: o, log: o.Logger, clock: simclock.New(time.Time{}, o.Speed)}
+
+	ts := clockSource{s.clock}
+	if o.DataDir == "" {
+		s.backend = s3mem.New(s3mem.WithTimeSource(ts))
+	} else {
+		if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		b, err := s3afero.MultiBucket(afero.NewBasePathFs(afero.NewOsFs(), o.DataDir))
+		if err != nil {
+			return nil, fmt.Errorf("open data directory %s: %w", o.DataDir, err)
+		}
+		s.backend = b
+	}
+	s.s3 = gofakes3.New(s.backend,
+		gofakes3.WithTimeSource(ts),
+		// Requests are signed with wall-clock time while the simulator runs
+		// on simulated time: never refuse them as skewed.
+		gofakes3.WithTimeSkewLimit(0),
+		gofakes3.WithLogger(gofakes3.DiscardLog()),
+	).Server()
+
+	s.shop = sockshop.New(sockshop.Options{Seed: o.Seed, Namespace: sockshop.DefaultNamespace})
+	s.cw = cwsim.New(s.clock, o.Account, o.Region)
+	s.fis = fissim.New(fissim.Options{
+		Account: o.Account, Region: o.Region, Clock: s.clock,
+		Cluster:   &cluster{arn: s.ClusterARN(), shop: s.shop},
+		Alarms:    s.cw,
+		PutObject: s.putObject,
+		LogDelay:  o.LogDelay,
+		Seed:      o.Seed,
+		Logger:    o.Logger.With("service", "fis"),
+	})
+	s.cw.OnTransition(func(t cwsim.Transition) { s.fis.AlarmChanged(t.AlarmARN, t.To) })
+	s.handler = s.router()
+
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.publishMetrics(s.clock.Now().Add(-metricBackfill), s.clock.Now())
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		s.cw.Run(s.ctx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.pumpMetrics()
+	}()
+	return s, nil
+}
+
+// Start listens on addr ("127.0.0.1:0" picks a free port) and serves in the
+// background until Close.
+func (s *Server) Start(addr string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener != nil {
+		return errors.New("start simulator: already started")
+	}
+	if s.ctx.Err() != nil {
+		return errors.New("start simulator: closed")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s.listener = ln
+	s.url = "http://" + ln.Addr().String()
+	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("serve simulator", "err", err)
+		}
+	}()
+	s.log.Info("simulator listening", "url", s.url)
+	return nil
+}
+
+// URL is the base URL to use as the AWS endpoint, once started.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// Close stops serving, ends every experiment's goroutines and the background
+// work, and waits for them all.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		srv := s.http
+		s.mu.Unlock()
+		if srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			if e := srv.Shutdown(ctx); e != nil {
+				err = fmt.Errorf("shut down simulator: %w", e)
+				_ = srv.Close()
+			}
+			cancel()
+		}
+		s.cancel()
+		_ = s.fis.Close()
+		s.wg.Wait()
+	})
+	return err
+}
+
+// Clock is the simulator's timeline.
+func (s *Server) Clock() *simclock.Clock { return s.clock }
+
+// Handler serves every simulated service, routed by SigV4 credential scope.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ActiveExperiments lists the FIS experiments not in a terminal state.
+func (s *Server) ActiveExperiments() []string { return s.fis.ActiveExperiments() }
+
+// ActiveChaos lists the fault injections still applied in the Sock Shop.
+func (s *Server) ActiveChaos() []string { return s.shop.Active() }
+
+// ClusterARN is the simulated EKS cluster's ARN.
+func (s *Server) ClusterARN() string {
+	return fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", s.o.Region, s.o.Account, s.o.Cluster)
+}
+
+// Account and Region are the simulated account and Region.
+func (s *Server) Account() string { return s.o.Account }
+
+// Region is the simulated Region.
+func (s *Server) Region() string { return s.o.Region }
+
+// putObject writes an FIS log object; like log delivery, it needs the bucket
+// to exist.
+func (s *Server) putObject(bucket, key string, body []byte) error {
+	ok, err := s.backend.BucketExists(bucket)
+	if err != nil {
+		return fmt.Errorf("check bucket %s: %w", bucket, err)
+	}
+	if !ok {
+		return fmt.Errorf("put s3://%s/%s: bucket does not exist", bucket, key)
+	}
+	meta := map[string]string{"Content-Type": "text/plain"}
+	if _, err := s.backend.PutObject(bucket, key, meta, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// pumpMetrics publishes the Sock Shop's metrics into CloudWatch at the end
+// of every period, on simulated time.
+func (s *Server) pumpMetrics() {
+	period := s.o.MetricPeriod
+	last := s.clock.Now().Truncate(period)
+	for {
+		next := last.Add(period)
+		t := time.NewTimer(s.clock.Wall(next.Sub(s.clock.Now())))
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		s.publishMetrics(last, next)
+		last = next
+	}
+}
+
+// publishMetrics puts the periods ending in (from, to] into CloudWatch.
+func (s *Server) publishMetrics(from, to time.Time) {
+	period := s.o.MetricPeriod
+	for at := from.Truncate(period).Add(period); !at.After(to); at = at.Add(period) {
+		byNS := map[string][]cwsim.Datum{}
+		for _, d := range s.shop.Metrics(at, period) {
+			byNS[d.Namespace] = append(byNS[d.Namespace], cwsim.Datum{
+				MetricName: d.MetricName, Unit: d.Unit, Dimensions: d.Dimensions,
+				Timestamp: d.Timestamp, Values: d.Values,
+			})
+		}
+		for ns, data := range byNS {
+			s.cw.PutMetrics(ns, data)
+		}
+	}
+}
+
+// cluster adapts the Sock Shop model to the cluster FIS injects into.
+type cluster struct {
+	arn  string
+	shop *sockshop.Model
+}
+
+var _ fissim.Cluster = (*cluster)(nil)
+
+func (c *cluster) ARN() string { return c.arn }
+
+func (c *cluster) Apply(cr fissim.CustomResource) ([]string, error) {
+	inj, err := c.shop.Inject(sockshop.Fault{
+		ID: cr.ID, APIVersion: cr.APIVersion, Kind: cr.Kind, Namespace: cr.Namespace,
+		Spec: cr.Spec, Start: cr.Start,
+	})
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(inj.Targets))
+	for _, p := range inj.Targets {
+		names = append(names, p.Namespace+"/"+p.Name)
+	}
+	return names, nil
+}
+
+func (c *cluster) Delete(id string) { c.shop.Remove(id) }
+
+// clockSource is gofakes3's time source on simulated time.
+type clockSource struct{ c *simclock.Clock }
+
+func (t clockSource) Now() time.Time                   { return t.c.Now() }
+func (t clockSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }

@@ -1,0 +1,354 @@
+package sim_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/fis/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/sim/simtest"
+)
+
+const role = "arn:aws:iam::123456789012:role/gameday-fis"
+
+func s3Client(cfg aws.Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+func TestStartAndClose(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t0 := time.Now()
+	s, err := sim.New(sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(s.URL() + sim.InspectPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	started := time.Since(t0)
+	if started > time.Second {
+		t.Errorf("start took %v, want under a second", started)
+	}
+	t.Logf("started and answered in %v", started)
+	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") {
+		t.Errorf("URL = %q", s.URL())
+	}
+	if err := s.Start("127.0.0.1:0"); err == nil {
+		t.Error("a second Start succeeded")
+	}
+	t1 := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	t.Logf("closed in %v", time.Since(t1))
+	http.DefaultClient.CloseIdleConnections()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestServicesThroughOneEndpoint(t *testing.T) {
+	s, cfg := simtest.New(t, sim.Options{Account: "210987654321", Region: "eu-west-1"})
+	ctx := context.Background()
+
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("sts: %v", err)
+	}
+	if aws.ToString(id.Account) != "210987654321" || aws.ToString(id.Arn) != "arn:aws:iam::210987654321:root" {
+		t.Errorf("caller identity = %s %s", aws.ToString(id.Account), aws.ToString(id.Arn))
+	}
+
+	s3c := s3Client(cfg)
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("fis-logs")}); err != nil {
+		t.Fatalf("s3 create bucket: %v", err)
+	}
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("fis-logs"), Key: aws.String("a/b.txt"), Body: strings.NewReader("hello")}); err != nil {
+		t.Fatalf("s3 put: %v", err)
+	}
+	got, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("fis-logs"), Key: aws.String("a/b.txt")})
+	if err != nil {
+		t.Fatalf("s3 get: %v", err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if string(body) != "hello" {
+		t.Errorf("s3 body = %q", body)
+	}
+	if lm := got.LastModified; lm == nil || lm.Sub(s.Clock().Now()).Abs() > time.Minute {
+		t.Errorf("LastModified %v is not on the simulated clock (now %v)", lm, s.Clock().Now())
+	}
+
+	cw := cloudwatch.NewFromConfig(cfg)
+	if _, err := cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Test"),
+		MetricData: []cwtypes.MetricDatum{{MetricName: aws.String("M"), Value: aws.Float64(1)}}}); err != nil {
+		t.Fatalf("cloudwatch put: %v", err)
+	}
+	ms, err := cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("SockShop"), MetricName: aws.String("Latency")})
+	if err != nil {
+		t.Fatalf("cloudwatch list: %v", err)
+	}
+	if len(ms.Metrics) == 0 {
+		t.Error("no SockShop Latency metrics: the Sock Shop publishes nothing")
+	}
+
+	lever, err := fis.NewFromConfig(cfg).GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String("default")})
+	if err != nil {
+		t.Fatalf("fis: %v", err)
+	}
+	if want := "arn:aws:fis:eu-west-1:210987654321:safety-lever/default"; aws.ToString(lever.SafetyLever.Arn) != want {
+		t.Errorf("lever ARN %s, want %s", aws.ToString(lever.SafetyLever.Arn), want)
+	}
+	if want := "arn:aws:eks:eu-west-1:210987654321:cluster/sandbox"; s.ClusterARN() != want {
+		t.Errorf("ClusterARN = %s, want %s", s.ClusterARN(), want)
+	}
+}
+
+// sign fakes a SigV4 Authorization header for service: the simulator routes
+// on the credential scope and does not check signatures.
+func sign(service string) string {
+	return "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/" + service + "/aws4_request, SignedHeaders=host;x-amz-date, Signature=0"
+}
+
+func TestBadRequests(t *testing.T) {
+	s, _ := simtest.New(t, sim.Options{})
+	tests := []struct {
+		name, method, path, contentType, auth, body string
+		wantStatus                                  int
+		wantCode                                    string // in the service's error shape
+	}{
+		{"unsigned FIS", "GET", "/experimentTemplates", "", "", "", 403, "UnrecognizedClientException"},
+		{"unsigned FIS tags", "GET", "/tags/arn%3Aaws%3Afis%3Aus-east-1%3A123456789012%3Aexperiment%2FEXP1", "", "", "", 403, "UnrecognizedClientException"},
+		{"unsigned S3", "GET", "/fis-logs?list-type=2", "", "", "", 403, "AccessDenied"},
+		{"unsigned S3 put", "PUT", "/fis-logs/key", "", "", "data", 403, "AccessDenied"},
+		{"unsigned STS", "POST", "/", "application/x-www-form-urlencoded", "", "Action=GetCallerIdentity&Version=2011-06-15", 403, "MissingAuthenticationToken"},
+		{"unsigned CloudWatch query", "POST", "/", "application/x-www-form-urlencoded", "", "Action=ListMetrics&Version=2010-08-01", 403, "MissingAuthenticationToken"},
+		{"unsigned CloudWatch CBOR", "POST", "/service/GraniteServiceVersion20100801/operation/ListMetrics", "application/cbor", "", "\xa0", 403, "UnrecognizedClientException"},
+		{"malformed Authorization", "GET", "/experiments", "", "AWS4-HMAC-SHA256 Credential=nonsense", "", 403, "UnrecognizedClientException"},
+		{"other signature scheme", "GET", "/bucket", "", "AWS AKID:sig", "", 403, "AccessDenied"},
+		{"unknown service", "POST", "/", "application/x-www-form-urlencoded", sign("sqs"), "Action=ListQueues", 400, "UnknownService"},
+		{"FIS bad JSON", "POST", "/experimentTemplates", "application/json", sign("fis"), "{\"actions\":", 400, "ValidationException"},
+		{"FIS wrong types", "POST", "/experiments", "application/json", sign("fis"), `{"clientToken": 1}`, 400, "ValidationException"},
+		{"FIS unknown path", "GET", "/nope", "", sign("fis"), "", 404, "UnknownOperationException"},
+		{"STS unknown action", "POST", "/", "application/x-www-form-urlencoded", sign("sts"), "Action=AssumeRole", 400, "InvalidAction"},
+		{"STS bad form", "POST", "/", "application/x-www-form-urlencoded", sign("sts"), "%zz", 400, "MalformedInput"},
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, s.URL()+tt.path, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			if strings.HasPrefix(tt.path, "/service/") {
+				req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
+			}
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status %d, want %d (body %q)", resp.StatusCode, tt.wantStatus, body)
+			}
+			if got := errorCodeOf(t, resp, body); got != tt.wantCode {
+				t.Errorf("error code %q, want %q (body %q)", got, tt.wantCode, body)
+			}
+		})
+	}
+}
+
+// errorCodeOf reads the error code from a response in whichever protocol's
+// error shape it is.
+func errorCodeOf(t *testing.T, resp *http.Response, body []byte) string {
+	t.Helper()
+	if c := resp.Header.Get("X-Amzn-Errortype"); c != "" {
+		var m map[string]string
+		if err := json.Unmarshal(body, &m); err != nil || m["message"] == "" {
+			t.Errorf("restJson1 error body %q has no message", body)
+		}
+		return c
+	}
+	if resp.Header.Get("Content-Type") == "application/cbor" {
+		v, err := cbor.Decode(body)
+		if err != nil {
+			t.Fatalf("decode CBOR error: %v", err)
+		}
+		typ, _ := v.(cbor.Map)["__type"].(cbor.String)
+		s := string(typ)
+		return s[strings.LastIndex(s, "#")+1:]
+	}
+	var x struct {
+		Code  string
+		Error struct{ Code string }
+	}
+	if err := xml.Unmarshal(body, &x); err != nil {
+		t.Fatalf("error body %q is not XML: %v", body, err)
+	}
+	if x.Code != "" {
+		return x.Code
+	}
+	return x.Error.Code
+}
+
+// waitTemplate is a template that only waits, so that many experiments can
+// run without touching the Sock Shop.
+func waitTemplate(token string) *fis.CreateExperimentTemplateInput {
+	return &fis.CreateExperimentTemplateInput{
+		ClientToken:    aws.String(token),
+		Description:    aws.String("wait"),
+		RoleArn:        aws.String(role),
+		StopConditions: []types.CreateExperimentTemplateStopConditionInput{{Source: aws.String("none")}},
+		Actions: map[string]types.CreateExperimentTemplateActionInput{
+			"wait": {ActionId: aws.String("aws:fis:wait"), Parameters: map[string]string{"duration": "PT1M"}},
+		},
+	}
+}
+
+func TestConcurrentClients(t *testing.T) {
+	_, cfg := simtest.New(t, sim.Options{Speed: 600})
+	api := fis.NewFromConfig(cfg)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	var mu sync.Mutex
+	started := map[string]bool{}
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 5 {
+				out, err := api.CreateExperimentTemplate(ctx, waitTemplate(fmt.Sprintf("g%d-%d", g, i)))
+				if err != nil {
+					errs <- fmt.Errorf("create: %w", err)
+					return
+				}
+				exp, err := api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: out.ExperimentTemplate.Id, ClientToken: aws.String(fmt.Sprintf("s%d-%d", g, i))})
+				var quota *types.ServiceQuotaExceededException
+				switch {
+				case errors.As(err, &quota):
+					continue // at most 5 run at once, as in FIS
+				case err != nil:
+					errs <- fmt.Errorf("start: %w", err)
+					return
+				}
+				mu.Lock()
+				started[*exp.Experiment.Id] = true
+				mu.Unlock()
+				if _, err := api.GetExperiment(ctx, &fis.GetExperimentInput{Id: exp.Experiment.Id}); err != nil {
+					errs <- fmt.Errorf("get: %w", err)
+					return
+				}
+				if _, err := api.ListExperiments(ctx, &fis.ListExperimentsInput{}); err != nil {
+					errs <- fmt.Errorf("list: %w", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if len(started) == 0 {
+		t.Fatal("no experiment started")
+	}
+	list, err := api.ListExperimentTemplates(ctx, &fis.ListExperimentTemplatesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fis.NewListExperimentTemplatesPaginator(api, &fis.ListExperimentTemplatesInput{})
+	n := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(out.ExperimentTemplates)
+	}
+	if n != 40 || len(list.ExperimentTemplates) != 40 {
+		t.Errorf("templates = %d, want 40", n)
+	}
+	t.Logf("%d experiments started under the 5-active quota", len(started))
+}
+
+func TestDataDir(t *testing.T) {
+	dir := t.TempDir()
+	_, cfg := simtest.New(t, sim.Options{DataDir: dir})
+	ctx := context.Background()
+	c := s3Client(cfg)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("archive")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("archive"), Key: aws.String("gamedays/x/summary.json"), Body: bytes.NewReader([]byte(`{"ok":true}`))}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "buckets", "archive", "gamedays", "x", "summary.json"))
+	if err != nil {
+		t.Fatalf("object is not a file a user can open: %v", err)
+	}
+	if string(b) != `{"ok":true}` {
+		t.Errorf("file holds %q", b)
+	}
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
