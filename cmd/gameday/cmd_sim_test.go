@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer safe to read while the command writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestSimCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int)
+	t0 := time.Now()
+	go func() {
+		done <- run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--speed", "60", "--data", t.TempDir()}, &env{stdout: &stdout, stderr: &stderr})
+	}()
+	exportRE := regexp.MustCompile(`export AWS_ENDPOINT_URL=(http://127\.0\.0\.1:\d+) `)
+	var url string
+	for time.Since(t0) < 5*time.Second {
+		if m := exportRE.FindStringSubmatch(stdout.String()); m != nil {
+			url = m[1]
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if url == "" {
+		t.Fatalf("no export line; stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+	resp, err := http.Get(url + "/_gameday/sim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	startup := time.Since(t0)
+	t.Logf("serving after %v", startup)
+	if startup > time.Second {
+		t.Errorf("started in %v, want under a second", startup)
+	}
+	cancel() // what Ctrl-C does through signal.NotifyContext
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("exit %d, stderr %q", code, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("sim did not stop after the interrupt")
+	}
+	if !strings.Contains(stdout.String(), "stopped in") {
+		t.Errorf("stdout %q", stdout.String())
+	}
+}
+
+func TestSimCommandUsage(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"argument", []string{"sim", "extra"}, exitUsage},
+		{"zero speed", []string{"sim", "--speed", "0"}, exitUsage},
+		{"bad flag", []string{"sim", "--nope"}, exitUsage},
+		{"address in use or bad", []string{"sim", "--addr", "256.0.0.1:1"}, exitInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
+			}
+			if tc.code == exitInvalid && (!strings.HasPrefix(stderr, "gameday: ") || strings.Count(stderr, "\n") != 1) {
+				t.Errorf("stderr %q is not one gameday: line", stderr)
+			}
+		})
+	}
+}
