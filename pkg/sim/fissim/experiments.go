@@ -38,19 +38,20 @@ type actionRun struct {
 }
 
 type experiment struct {
-	id, arn    string
-	tmpl       template // a snapshot of the template at start
-	status     string
-	reason     string
-	errCode    string
-	created    time.Time
-	start, end time.Time
-	actions    map[string]*actionRun
-	tags       map[string]string
-	stopReason string        // set once a stop is requested
-	stopCh     chan struct{} // closed when a stop is requested
-	done       chan struct{} // closed when the experiment is terminal and its logs are written
-	logs       *logBuffer
+	id, arn     string
+	tmpl        template // a snapshot of the template at start
+	status      string
+	reason      string
+	errCode     string
+	created     time.Time
+	start, end  time.Time
+	actions     map[string]*actionRun
+	tags        map[string]string
+	stopReason  string        // set once a stop is requested
+	stopCh      chan struct{} // closed when a stop is requested
+	done        chan struct{} // closed when the experiment is terminal and its logs are written
+	logs        *logBuffer
+	actionsMode string // run-all or skip-all
 }
 
 // requestStop asks the experiment to stop. Callers hold s.mu.
@@ -86,7 +87,7 @@ func (e *experiment) out() experimentOut {
 }
 
 func (e *experiment) options() *experimentOptions {
-	o := experimentOptions{AccountTargeting: "single-account", EmptyTargetResolutionMode: "fail", ActionsMode: "run-all"}
+	o := experimentOptions{AccountTargeting: "single-account", EmptyTargetResolutionMode: "fail", ActionsMode: e.actionsMode}
 	if t := e.tmpl.options; t != nil {
 		if t.AccountTargeting != "" {
 			o.AccountTargeting = t.AccountTargeting
@@ -115,6 +116,13 @@ func (s *Service) startExperiment(in *startInput) (any, *apiError) {
 	}
 	if in.ExperimentTemplateID == "" {
 		return nil, validation("1 validation error detected: Value null at 'experimentTemplateId' failed to satisfy constraint: Member must not be null")
+	}
+	mode := "run-all"
+	if in.ExperimentOptions != nil && in.ExperimentOptions.ActionsMode != "" {
+		mode = in.ExperimentOptions.ActionsMode
+		if mode != "run-all" && mode != "skip-all" {
+			return nil, validation("Invalid actionsMode %q; use run-all or skip-all", mode)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -149,6 +157,7 @@ func (s *Service) startExperiment(in *startInput) (any, *apiError) {
 		tmpl: *t, status: statusPending, reason: "Experiment is pending.",
 		created: now, start: now, actions: map[string]*actionRun{},
 		tags: cloneMap(in.Tags), stopCh: make(chan struct{}), done: make(chan struct{}),
+		actionsMode: mode,
 	}
 	e.id = s.newID("EXP")
 	e.arn = s.arn("experiment", e.id)
@@ -301,6 +310,16 @@ func (s *Service) run(e *experiment) {
 		return
 	}
 	s.set(e, statusRunning, "Experiment is running.")
+	if e.actionsMode == "skip-all" {
+		// Targets are resolved, but no action runs.
+		s.mu.Lock()
+		for _, a := range e.actions {
+			a.status, a.reason = statusSkipped, "Action skipped because the experiment's actionsMode is skip-all."
+		}
+		s.mu.Unlock()
+		s.finish(e, statusCompleted, "Experiment completed.")
+		return
+	}
 	s.runActions(e)
 }
 

@@ -829,6 +829,31 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
+func TestActionsModeSkipAll(t *testing.T) {
+	e := newEnv(t)
+	id := e.create(t, walkthrough())
+	out, err := e.api.StartExperiment(context.Background(), &fis.StartExperimentInput{
+		ExperimentTemplateId: aws.String(id), ClientToken: aws.String("skip"),
+		ExperimentOptions: &types.StartExperimentExperimentOptionsInput{ActionsMode: types.ActionsModeSkipAll},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := e.await(t, *out.Experiment.Id)
+	if end.State.Status != types.ExperimentStatusCompleted || end.Actions["carts-delay"].State.Status != types.ExperimentActionStatusSkipped {
+		t.Errorf("skip-all: experiment %s, action %s; want completed, skipped", end.State.Status, end.Actions["carts-delay"].State.Status)
+	}
+	if end.ExperimentOptions == nil || end.ExperimentOptions.ActionsMode != types.ActionsModeSkipAll {
+		t.Errorf("experimentOptions = %+v", end.ExperimentOptions)
+	}
+	e.cluster.mu.Lock()
+	applied := len(e.cluster.applied)
+	e.cluster.mu.Unlock()
+	if applied != 0 {
+		t.Errorf("skip-all applied %d custom resources", applied)
+	}
+}
+
 func TestStopCondition(t *testing.T) {
 	e := newEnv(t)
 	in := walkthrough()
