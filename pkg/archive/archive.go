@@ -77,6 +77,12 @@ type Config struct {
 	// start step sent it. Nil means fistemplate.Render with LogBucket,
 	// LogPrefix, AccountID and Region (and the default role).
 	Render func(*gameday.Spec) (*fis.CreateExperimentTemplateInput, error)
+	// AwaitAfterWindow, when set, makes the step also answer LogsNotReady
+	// until the after window (spec.report.window.after past the faults'
+	// end, plus MetricSettle) is over, within the same LogWaitLimit, so that
+	// the after phase is judged on a full window. Off: the after window is
+	// cut at the archive's time, as the contract's default.
+	AwaitAfterWindow bool
 }
 
 // Archiver is the archive step.
@@ -186,6 +192,10 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 				logBucket, logPrefix, len(objects), waited.Round(time.Second), a.cfg.LogWaitLimit)
 		}
 		slog.WarnContext(ctx, "archive without experiment-end", "experimentId", id, "objects", len(objects), "logWaitLimit", a.cfg.LogWaitLimit.String())
+	} else if a.cfg.AwaitAfterWindow {
+		if err := a.afterWindowPending(spec, exp, startedAt, endedAt, now); err != nil {
+			return gameday.ArchiveResult{}, err
+		}
 	}
 
 	prefix := Prefix(spec.Metadata.Name, startedAt, id)
@@ -264,6 +274,20 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 	slog.InfoContext(ctx, "archived", "experimentId", id, "uri", res.URI, "verdict", res.Verdict,
 		"logObjects", len(objects), "logRecords", tl.Records(), "logsComplete", res.LogsComplete)
 	return res, nil
+}
+
+// afterWindowPending is a LogsNotReady error while the after window is not
+// over yet and the experiment ended less than LogWaitLimit ago.
+func (a *Archiver) afterWindowPending(spec *gameday.Spec, exp *fistypes.Experiment, startedAt, endedAt, now time.Time) error {
+	w := windows(spec, report.Run{StartedAt: startedAt, EndedAt: endedAt, Actions: actions(exp.Actions)}, now)
+	_, after := spec.ReportWindow()
+	ready := w.During.End.Add(after).Add(MetricSettle)
+	if endedAt.IsZero() || !now.Before(ready) || now.Sub(endedAt) >= a.cfg.LogWaitLimit {
+		return nil
+	}
+	return gameday.NewStepError(gameday.ErrNameLogsNotReady,
+		"waiting for the after window's metrics until %s (the experiment ended %s ago, waiting up to %s)",
+		ready.Format(time.RFC3339), now.Sub(endedAt).Round(time.Second), a.cfg.LogWaitLimit)
 }
 
 // previousAsOf is the time an archive already written under prefix was made

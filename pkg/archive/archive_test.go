@@ -561,3 +561,42 @@ func TestLogPrefix(t *testing.T) {
 		t.Errorf("escapeKey = %q, want %q", got, want)
 	}
 }
+
+func TestHandleAwaitAfterWindow(t *testing.T) {
+	// The fault ends at 10:03:30, the after window is 10m, MetricSettle 2m:
+	// the after window is ready at 10:15:30; the limit is 15m past the
+	// experiment's end at 10:04.
+	tests := []struct {
+		name         string
+		now          time.Time
+		limit        time.Duration
+		wantErrName  string
+		wantAfterEnd time.Time
+	}{
+		{"within the after window: wait", at(10), 0, gameday.ErrNameLogsNotReady, time.Time{}},
+		{"one second before ready: wait", at(15.49), 0, gameday.ErrNameLogsNotReady, time.Time{}},
+		{"after window over: archive it whole", at(15.5), 0, "", at(13.5)},
+		{"past the wait limit: archive, after window cut", at(6.5), 2 * time.Minute, "", at(4.5)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s3f := newFakeS3()
+			deliver(t, s3f, true)
+			a := New(Config{LogBucket: logBucket, ArchiveBucket: arcBucket, AccountID: account, Region: region, AwaitAfterWindow: true, LogWaitLimit: tt.limit},
+				s3f, experiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{metric: latency(steady)}, func() time.Time { return tt.now })
+			_, err := a.Handle(context.Background(), runState())
+			if tt.wantErrName != "" {
+				if got := gameday.ErrorName(err); err == nil || got != tt.wantErrName {
+					t.Fatalf("error %v (%s), want %s", err, got, tt.wantErrName)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summaryOf(t, s3f).Windows.After.End; !got.Equal(tt.wantAfterEnd) {
+				t.Errorf("after window ends %s, want %s", got.Format(time.RFC3339), tt.wantAfterEnd.Format(time.RFC3339))
+			}
+		})
+	}
+}

@@ -46,12 +46,12 @@ type simRun struct {
 // start step would) and waits for the experiment to end.
 func startWalkthrough(t *testing.T, o sim.Options) *simRun {
 	t.Helper()
-	return startWalkthroughWith(t, o, nil)
+	return startWalkthroughWith(t, o, nil, nil)
 }
 
-// startWalkthroughWith is startWalkthrough calling running once the
-// experiment runs.
-func startWalkthroughWith(t *testing.T, o sim.Options, running func(r *simRun)) *simRun {
+// startWalkthroughWith is startWalkthrough with the GameDay file edited by
+// edit (when not nil), calling running once the experiment runs.
+func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string, running func(r *simRun)) *simRun {
 	t.Helper()
 	ctx := context.Background()
 	srv, cfg := simtest.New(t, o)
@@ -71,6 +71,9 @@ func startWalkthroughWith(t *testing.T, o sim.Options, running func(r *simRun)) 
 		t.Fatal(err)
 	}
 	specYAML := strings.Replace(string(data), "arn:aws:eks:us-east-1:123456789012:cluster/sandbox", srv.ClusterARN(), 1)
+	if edit != nil {
+		specYAML = edit(specYAML)
+	}
 	spec, err := gameday.Parse("sock-shop-carts-latency.yaml", []byte(specYAML))
 	if err != nil {
 		t.Fatal(err)
@@ -135,9 +138,15 @@ func startWalkthroughWith(t *testing.T, o sim.Options, running func(r *simRun)) 
 }
 
 func (r *simRun) archiver(limit time.Duration) *archive.Archiver {
+	return r.archiverWith(archive.Config{LogWaitLimit: limit})
+}
+
+// archiverWith is the archive step on the simulator with c's LogWaitLimit
+// and AwaitAfterWindow.
+func (r *simRun) archiverWith(c archive.Config) *archive.Archiver {
 	return archive.New(archive.Config{
 		LogBucket: simLogBucket, ArchiveBucket: simArchive, AccountID: simAccount, Region: r.opts.Region,
-		LogWaitLimit: limit,
+		LogWaitLimit: c.LogWaitLimit, AwaitAfterWindow: c.AwaitAfterWindow,
 		Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) {
 			return fistemplate.Render(s, r.opts)
 		},
@@ -307,7 +316,7 @@ func TestSimArchiveStoppedByAlarm(t *testing.T) {
 		t.Skip("runs the simulator")
 	}
 	const alarm = "gameday-sock-shop-carts-latency-front-end-errors"
-	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second}, func(r *simRun) {
+	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second}, nil, func(r *simRun) {
 		_, err := r.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{
 			AlarmName: aws.String(alarm), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test: front end errors"),
 		})
@@ -328,5 +337,35 @@ func TestSimArchiveStoppedByAlarm(t *testing.T) {
 	}
 	if sum.StoppedByAlarm == nil || *sum.StoppedByAlarm != alarm {
 		t.Errorf("stoppedByAlarm = %v, want %s", sum.StoppedByAlarm, alarm)
+	}
+}
+
+// TestSimArchiveAwaitsAfterWindow: with AwaitAfterWindow the archive waits
+// for the after window (3 simulated minutes here, plus MetricSettle), and
+// every check of every phase has data.
+func TestSimArchiveAwaitsAfterWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second},
+		func(y string) string {
+			return strings.Replace(y, "window: {before: 10m, after: 10m}", "window: {before: 10m, after: 3m}", 1)
+		}, nil)
+	res, notReady := retry(t, r.archiverWith(archive.Config{AwaitAfterWindow: true}), r.state, 60*time.Second)
+	var sum report.Summary
+	if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("archived after %d LogsNotReady answers; after window %s..%s", notReady, sum.Windows.After.Start.Format(time.RFC3339), sum.Windows.After.End.Format(time.RFC3339))
+	if got, want := sum.Windows.After.End.Sub(sum.Windows.After.Start), 3*time.Minute; got != want {
+		t.Errorf("after window lasts %s, want %s", got, want)
+	}
+	for _, c := range sum.Hypothesis.Checks {
+		if c.Value == nil {
+			t.Errorf("check %s (%s) has no data", c.Name, c.Phase)
+		}
+	}
+	if sum.Hypothesis.Verdict != report.ResultHeld || sum.Verdict != report.VerdictPassed {
+		t.Errorf("hypothesis %s, verdict %s; want held, passed (%s)", sum.Hypothesis.Verdict, sum.Verdict, sum.VerdictReason)
 	}
 }
