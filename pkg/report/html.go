@@ -167,7 +167,8 @@ func newChart(c gameday.SteadyCheck, w Windows, pts []Point) chart {
 		lo, hi = lo-1, hi+1
 	}
 	pad := (hi - lo) * yPadFrac
-	lo, hi = lo-pad, hi+pad
+	step := niceStep((hi - lo + 2*pad) / xLabelCount)
+	lo, hi = math.Floor((lo-pad)/step)*step, math.Ceil((hi+pad)/step)*step
 	span := t1.Sub(t0).Seconds()
 	x := func(t time.Time) float64 {
 		return plotLeft + t.Sub(t0).Seconds()/span*float64(plotRight-plotLeft)
@@ -190,8 +191,11 @@ func newChart(c gameday.SteadyCheck, w Windows, pts []Point) chart {
 	for _, v := range thresholds {
 		ch.Lines = append(ch.Lines, hline{Y: coord(y(v)), Label: num(v)})
 	}
-	for i := 0; i <= xLabelCount; i++ {
-		v := lo + (hi-lo)*float64(i)/xLabelCount
+	for i := 0; ; i++ {
+		v := lo + float64(i)*step
+		if v > hi+step/2 {
+			break
+		}
 		ch.YTicks = append(ch.YTicks, tick{Pos: coord(y(v)), Label: num(v)})
 	}
 	for _, t := range []time.Time{t0, w.During.Start, w.During.End, t1} {
@@ -201,6 +205,23 @@ func newChart(c gameday.SteadyCheck, w Windows, pts []Point) chart {
 		ch.XTicks = append(ch.XTicks, tick{Pos: coord(x(t)), Label: t.UTC().Format("15:04:05")})
 	}
 	return ch
+}
+
+// niceStep rounds a raw tick step up to 1, 2 or 5 times a power of ten.
+func niceStep(raw float64) float64 {
+	if raw <= 0 || math.IsNaN(raw) || math.IsInf(raw, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	switch f := raw / p; {
+	case f <= 1:
+		return p
+	case f <= 2:
+		return 2 * p
+	case f <= 5:
+		return 5 * p
+	}
+	return 10 * p
 }
 
 func coord(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -384,5 +385,14 @@ func TestChartShadesFaultAndDrawsThresholds(t *testing.T) {
 	}
 	if got := len(c.Dots); got != 23 { // minutes -9..13
 		t.Errorf("dots = %d, want 23", got)
+	}
+}
+
+func TestNiceStep(t *testing.T) {
+	tests := []struct{ raw, want float64 }{{0.7, 1}, {1, 1}, {1.3, 2}, {3, 5}, {7, 10}, {42, 50}, {0.013, 0.02}, {0, 1}}
+	for _, tt := range tests {
+		if got := niceStep(tt.raw); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("niceStep(%v) = %v, want %v", tt.raw, got, tt.want)
+		}
 	}
 }
