@@ -52,6 +52,7 @@ type experiment struct {
 	done        chan struct{} // closed when the experiment is terminal and its logs are written
 	logs        *logBuffer
 	actionsMode string // run-all or skip-all
+	resolved    []resolvedTarget
 }
 
 // requestStop asks the experiment to stop. Callers hold s.mu.
@@ -343,6 +344,9 @@ func (s *Service) resolveTargets(e *experiment) (string, bool) {
 		for _, arn := range tg.ResourceArns {
 			if s.o.Cluster != nil && arn == s.o.Cluster.ARN() {
 				resolved = append(resolved, map[string]any{"arn": arn})
+				s.mu.Lock()
+				e.resolved = append(e.resolved, resolvedTarget{ResourceType: tg.ResourceType, TargetName: name, TargetInformation: map[string]string{"arn": arn}})
+				s.mu.Unlock()
 			} else {
 				missing = append(missing, arn)
 			}

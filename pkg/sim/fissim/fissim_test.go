@@ -904,3 +904,43 @@ func TestUnknownOperationAndBadBody(t *testing.T) {
 		}
 	}
 }
+
+func TestActionsAndResolvedTargets(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	list, err := e.api.ListActions(ctx, &fis.ListActionsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range list.Actions {
+		ids = append(ids, *a.Id)
+	}
+	if diff := cmp.Diff([]string{fissim.ActionInjectCR, fissim.ActionWait}, ids); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	got, err := e.api.GetAction(ctx, &fis.GetActionInput{Id: aws.String(fissim.ActionInjectCR)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Action.Parameters["maxDuration"]; p.Required == nil || !*p.Required {
+		t.Errorf("maxDuration parameter = %+v, want required", p)
+	}
+	if tg := got.Action.Targets["Cluster"]; aws.ToString(tg.ResourceType) != "aws:eks:cluster" {
+		t.Errorf("Cluster target type = %q", aws.ToString(tg.ResourceType))
+	}
+	_, err = e.api.GetAction(ctx, &fis.GetActionInput{Id: aws.String("aws:ec2:stop-instances")})
+	if c := errorCode(err); c != "ResourceNotFoundException" {
+		t.Errorf("unsupported action: %q", c)
+	}
+
+	exp := e.start(t, e.create(t, walkthrough()), "resolved")
+	e.await(t, *exp.Id)
+	rt, err := e.api.ListExperimentResolvedTargets(ctx, &fis.ListExperimentResolvedTargetsInput{ExperimentId: exp.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rt.ResolvedTargets) != 1 || rt.ResolvedTargets[0].TargetInformation["arn"] != clusterARN || aws.ToString(rt.ResolvedTargets[0].TargetName) != "cluster" {
+		t.Errorf("resolved targets = %+v", rt.ResolvedTargets)
+	}
+}

@@ -291,6 +291,12 @@ func (s *Service) route(r *http.Request, body []byte) (any, *apiError) {
 		return s.getExperiment(segs[1])
 	case len(segs) == 2 && segs[0] == "experiments" && m == http.MethodDelete:
 		return s.stopExperiment(segs[1])
+	case len(segs) == 1 && segs[0] == "actions" && m == http.MethodGet:
+		return s.listActions(q)
+	case len(segs) == 2 && segs[0] == "actions" && m == http.MethodGet:
+		return s.getAction(segs[1])
+	case len(segs) == 3 && segs[0] == "experiments" && segs[2] == "resolvedTargets" && m == http.MethodGet:
+		return s.listResolvedTargets(segs[1], q)
 	case len(segs) == 2 && segs[0] == "safetyLevers" && m == http.MethodGet:
 		return s.getLever(segs[1])
 	case len(segs) == 3 && segs[0] == "safetyLevers" && segs[2] == "state" && m == http.MethodPatch:

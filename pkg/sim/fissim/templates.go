@@ -56,6 +56,8 @@ var (
 
 // actionSpec says what an action accepts.
 type actionSpec struct {
+	description        string
+	params             map[string]string // name -> description
 	required, optional []string
 	targetKey          string // "" when the action takes no target
 	targetType         string
@@ -63,11 +65,23 @@ type actionSpec struct {
 
 var actionSpecs = map[string]actionSpec{
 	ActionInjectCR: {
+		description: "Run ChaosMesh and Litmus experiments on target EKS clusters.",
+		params: map[string]string{
+			"kubernetesApiVersion": "The Kubernetes API version of the custom resource.",
+			"kubernetesKind":       "The Kubernetes kind of the custom resource.",
+			"kubernetesNamespace":  "The Kubernetes namespace in which to create the custom resource.",
+			"kubernetesSpec":       "The spec section of the custom resource, in JSON.",
+			"maxDuration":          "The maximum time allowed for the fault injection to complete (ISO 8601, PT1M to PT12H).",
+		},
 		required:   []string{"kubernetesApiVersion", "kubernetesKind", "kubernetesNamespace", "kubernetesSpec", "maxDuration"},
 		targetKey:  "Cluster",
 		targetType: clusterType,
 	},
-	ActionWait: {required: []string{"duration"}},
+	ActionWait: {
+		description: "Runs the AWS FIS wait action.",
+		params:      map[string]string{"duration": "The duration to wait (ISO 8601, up to PT12H)."},
+		required:    []string{"duration"},
+	},
 }
 
 // validate checks a whole template the way CreateExperimentTemplate does.

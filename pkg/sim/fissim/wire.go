@@ -196,3 +196,27 @@ func decodeBody(b []byte, v any) error {
 	}
 	return json.Unmarshal(b, v)
 }
+
+type actionParameter struct {
+	Description string `json:"description"`
+	Required    bool   `json:"required"`
+}
+
+type actionTarget struct {
+	ResourceType string `json:"resourceType"`
+}
+
+type actionOutFull struct {
+	ID          string                     `json:"id"`
+	Arn         string                     `json:"arn"`
+	Description string                     `json:"description"`
+	Parameters  map[string]actionParameter `json:"parameters,omitempty"`
+	Targets     map[string]actionTarget    `json:"targets,omitempty"`
+	Tags        map[string]string          `json:"tags"`
+}
+
+type resolvedTarget struct {
+	ResourceType      string            `json:"resourceType"`
+	TargetName        string            `json:"targetName"`
+	TargetInformation map[string]string `json:"targetInformation"`
+}
