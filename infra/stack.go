@@ -183,7 +183,8 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 		},
 		"archive": {
 			handlers.EnvAccountID: stack.Account(), handlers.EnvArchiveBucket: out.Buckets.ArchiveBucket().BucketName(),
-			handlers.EnvLogBucket: out.Buckets.LogBucket().BucketName(), handlers.EnvLogPrefix: jsii.String(p.LogPrefix),
+			handlers.EnvFISRoleARN: fisRole.RoleArn(), // template.json is rendered exactly as the start step sent it
+			handlers.EnvLogBucket:  out.Buckets.LogBucket().BucketName(), handlers.EnvLogPrefix: jsii.String(p.LogPrefix),
 			handlers.EnvLogWaitLimit: jsii.String(p.LogWaitLimit.String()),
 		},
 		"notify": {

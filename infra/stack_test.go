@@ -232,6 +232,7 @@ func TestFunctions(t *testing.T) {
 		"Archive": {
 			handlers.EnvAccountID:     "123456789012",
 			handlers.EnvArchiveBucket: map[string]any{"Ref": LogicalIDArchiveBucket},
+			handlers.EnvFISRoleARN:    map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}},
 			handlers.EnvLogBucket:     map[string]any{"Ref": LogicalIDLogBucket},
 			handlers.EnvLogPrefix:     "fis-logs/",
 			handlers.EnvLogWaitLimit:  "15m0s",

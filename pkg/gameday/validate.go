@@ -567,4 +567,3 @@ func checkWindow(r *problems, s *Spec) {
 		}
 	}
 }
-

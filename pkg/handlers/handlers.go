@@ -158,6 +158,10 @@ func archiveConfig(e env, cfg aws.Config) (archive.Config, error) {
 		LogPrefix: e.optional(EnvLogPrefix, DefaultLogPrefix),
 		AccountID: o.Account,
 		Region:    o.Region,
+		// The report judges the "after" phase too: wait (through the
+		// state machine's LogsNotReady retries, within LOG_WAIT_LIMIT) until
+		// the after window has data.
+		AwaitAfterWindow: true,
 	}
 	if c.ArchiveBucket, err = e.required(EnvArchiveBucket); err != nil {
 		return c, err
