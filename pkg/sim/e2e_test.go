@@ -325,3 +325,72 @@ func TestTargetResolutionFailures(t *testing.T) {
 		t.Errorf("chaos left: %v", got)
 	}
 }
+
+// TestAlarmFromMetricsStopsExperiment closes the whole loop: the fault raises
+// carts latency in the Sock Shop's metrics, CloudWatch evaluates the alarm
+// into ALARM from those metrics, and FIS stops the experiment.
+func TestAlarmFromMetricsStopsExperiment(t *testing.T) {
+	s, cfg := simtest.New(t, sim.Options{Speed: 300})
+	ctx := context.Background()
+	cw := cloudwatch.NewFromConfig(cfg)
+	if _, err := cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String("carts-latency"), Namespace: aws.String("SockShop"), MetricName: aws.String("Latency"),
+		Dimensions:        []cwtypes.Dimension{{Name: aws.String("service"), Value: aws.String("carts")}},
+		ExtendedStatistic: aws.String("p99"), Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
+		Threshold: aws.Float64(400), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
+		TreatMissingData: aws.String("notBreaching"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	alarmARN := "arn:aws:cloudwatch:us-east-1:123456789012:alarm:carts-latency"
+	// Before the fault the alarm evaluates to OK from the steady metrics.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"carts-latency"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := out.MetricAlarms[0].StateValue; st == cwtypes.StateValueOk {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("alarm is %s before the fault, want OK", st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	in := cartsDelay(s.ClusterARN(), alarmARN, "")
+	in.LogConfiguration = nil
+	a := in.Actions["carts-delay"]
+	a.Parameters["kubernetesSpec"] = strings.Replace(a.Parameters["kubernetesSpec"], `"90ms"`, `"800ms"`, 1)
+	in.Actions["carts-delay"] = a
+	api := fis.NewFromConfig(cfg)
+	tmpl, err := api.CreateExperimentTemplate(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String("slow")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := await(t, api, *exp.Experiment.Id, 10*time.Second, terminal)
+	if want := "Experiment stopped by stop condition " + alarmARN; end.State.Status != types.ExperimentStatusStopped || aws.ToString(end.State.Reason) != want {
+		t.Fatalf("state %s (%q), want stopped (%q)", end.State.Status, aws.ToString(end.State.Reason), want)
+	}
+	t.Logf("stopped after %v of simulated time; carts-delay %s from %v", end.EndTime.Sub(*end.StartTime), end.Actions["carts-delay"].State.Status, end.Actions["carts-delay"].StartTime)
+	if d := end.EndTime.Sub(*end.StartTime); d >= 4*time.Minute {
+		t.Errorf("stopped after %v: the alarm did not cut the 4-minute fault short", d)
+	}
+	hist, err := cw.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("carts-latency"), HistoryItemType: cwtypes.HistoryItemTypeStateUpdate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var toAlarm bool
+	for _, h := range hist.AlarmHistoryItems {
+		toAlarm = toAlarm || strings.Contains(aws.ToString(h.HistorySummary), "to ALARM")
+	}
+	if !toAlarm {
+		t.Errorf("no transition to ALARM in the alarm's history: %d items", len(hist.AlarmHistoryItems))
+	}
+	if got := s.ActiveChaos(); len(got) != 0 {
+		t.Errorf("chaos left: %v", got)
+	}
+}
