@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -46,6 +47,9 @@ func (s *Server) router() http.Handler {
 		case "monitoring":
 			s.cw.ServeHTTP(w, r)
 		case "s3":
+			if !checkCreateBucket(w, r) {
+				return
+			}
 			s.s3.ServeHTTP(w, r)
 		case "sts":
 			s.sts(w, r)
@@ -118,6 +122,33 @@ func isQueryRequest(r *http.Request) bool {
 		return err == nil && v.Get("Action") != ""
 	}
 	return false
+}
+
+// checkCreateBucket refuses a CreateBucket whose configuration is not XML
+// with S3's MalformedXML, which gofakes3 would ignore; it reports whether the
+// request may go on.
+func checkCreateBucket(w http.ResponseWriter, r *http.Request) bool {
+	path := strings.Trim(r.URL.Path, "/")
+	if r.Method != http.MethodPut || path == "" || strings.Contains(path, "/") || r.URL.RawQuery != "" || r.ContentLength == 0 {
+		return true
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if err != nil {
+		s3Error(w, http.StatusBadRequest, "IncompleteBody", "The request body could not be read.")
+		return false
+	}
+	if len(bytes.TrimSpace(b)) > 0 {
+		var cfg struct {
+			XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+			LocationConstraint string
+		}
+		if err := xml.Unmarshal(b, &cfg); err != nil {
+			s3Error(w, http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+			return false
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return true
 }
 
 var reqID atomic.Uint64

@@ -199,6 +199,56 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
+// TestMalformedSignedRequests sends garbage, correctly routed, to every
+// service: each answers with a client error, and the server keeps serving.
+func TestMalformedSignedRequests(t *testing.T) {
+	s, cfg := simtest.New(t, sim.Options{})
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, tc := range []struct {
+		name, method, path, contentType, service string
+		body                                     []byte
+		headers                                  map[string]string
+	}{
+		{"CloudWatch truncated CBOR", "POST", "/service/GraniteServiceVersion20100801/operation/PutMetricData", "application/cbor", "monitoring", []byte{0xbf, 0x69, 'N', 'a'}, map[string]string{"Smithy-Protocol": "rpc-v2-cbor"}},
+		{"CloudWatch unknown CBOR operation", "POST", "/service/GraniteServiceVersion20100801/operation/Explode", "application/cbor", "monitoring", []byte{0xa0}, map[string]string{"Smithy-Protocol": "rpc-v2-cbor"}},
+		{"CloudWatch query without Action", "POST", "/", "application/x-www-form-urlencoded", "monitoring", []byte("Version=2010-08-01"), nil},
+		{"S3 bad bucket configuration", "PUT", "/new-bucket", "application/xml", "s3", []byte("<CreateBucketConfiguration><oops"), nil},
+		{"S3 missing bucket", "GET", "/no-such-bucket/key", "", "s3", nil, nil},
+		{"FIS body over 1 MiB", "POST", "/experimentTemplates", "application/json", "fis", bytes.Repeat([]byte("a"), 1<<20+10), nil},
+		{"FIS array body", "POST", "/experimentTemplates", "application/json", "fis", []byte("[1,2]"), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, s.URL()+tc.path, bytes.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", sign(tc.service))
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode < 400 || resp.StatusCode > 499 {
+				t.Errorf("status %d, want a client error (body %q)", resp.StatusCode, body)
+			}
+			if code := errorCodeOf(t, resp, body); code == "" {
+				t.Errorf("no error code in %q", body)
+			}
+		})
+	}
+	// Still serving.
+	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Errorf("after malformed requests: %v", err)
+	}
+}
+
 // errorCodeOf reads the error code from a response in whichever protocol's
 // error shape it is.
 func errorCodeOf(t *testing.T, resp *http.Response, body []byte) string {
