@@ -165,7 +165,7 @@ func (s *Service) startExperiment(in *startInput) (any, *apiError) {
 	for name, a := range t.actions {
 		e.actions[name] = &actionRun{templateAction: a, status: statusPending, reason: "Initial state"}
 	}
-	e.logs = s.newLogBuffer(e)
+	e.logs = newLogBuffer()
 	s.experiments[e.id] = e
 	s.expOrder = append(s.expOrder, e.id)
 	s.tokens[in.ClientToken] = e.id
@@ -283,7 +283,7 @@ func (s *Service) run(e *experiment) {
 		"experiment_start_time":  stamp(e.start),
 	})
 	if !s.wait(e, s.o.Step) {
-		s.finishStopped(e, nil)
+		s.finishStopped(e)
 		return
 	}
 	s.set(e, statusInitiating, "Experiment is initiating.")
@@ -307,7 +307,7 @@ func (s *Service) run(e *experiment) {
 		}
 	}
 	if !s.wait(e, s.o.Step) {
-		s.finishStopped(e, nil)
+		s.finishStopped(e)
 		return
 	}
 	s.set(e, statusRunning, "Experiment is running.")
@@ -493,7 +493,7 @@ func (s *Service) runActions(e *experiment) {
 	case failure != "":
 		s.finish(e, statusFailed, "Experiment failed because action(s) failed: "+failure)
 	case stopping:
-		s.finishStopped(e, nil)
+		s.finishStopped(e)
 	default:
 		s.finish(e, statusCompleted, "Experiment completed.")
 	}
@@ -583,7 +583,7 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 }
 
 // finishStopped ends a stopped experiment after the stopping step.
-func (s *Service) finishStopped(e *experiment, _ error) {
+func (s *Service) finishStopped(e *experiment) {
 	s.set(e, statusStopping, "Experiment is stopping.")
 	s.mu.Lock()
 	for _, a := range e.actions {

@@ -12,7 +12,7 @@ func TestResolutionEndPages(t *testing.T) {
 	s := New(Options{})
 	defer s.Close()
 	e := &experiment{id: "EXPpages"}
-	e.logs = s.newLogBuffer(e)
+	e.logs = newLogBuffer()
 	for _, n := range []int{0, 1, 10, 25} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			e.logs.all = nil

@@ -40,7 +40,7 @@ type logBuffer struct {
 	once   sync.Once
 }
 
-func (s *Service) newLogBuffer(*experiment) *logBuffer {
+func newLogBuffer() *logBuffer {
 	return &logBuffer{closed: make(chan struct{})}
 }
 
@@ -157,22 +157,20 @@ func (s *Service) shipLogs(e *experiment) {
 
 // shipOne waits for the next event of shipLogs and handles it.
 func (s *Service) shipOne(e *experiment, dest *s3LogConfig, queue *[]logBatch, closed *chan struct{}, timer, tick <-chan time.Time, cut func()) {
-	{
-		select {
-		case <-s.ctx.Done():
-		case <-tick:
-			cut()
-		case <-*closed:
-			*closed = nil
-			cut()
-		case <-timer:
-			b := (*queue)[0]
-			*queue = (*queue)[1:]
-			sum := sha256.Sum256(b.body)
-			key := LogKey(dest.Prefix, s.o.Account, s.o.Region, e.id, b.first, hex.EncodeToString(sum[:8]))
-			if err := s.o.PutObject(dest.BucketName, key, b.body); err != nil {
-				s.log.Warn("deliver experiment log", "experimentId", e.id, "bucket", dest.BucketName, "key", key, "err", err)
-			}
+	select {
+	case <-s.ctx.Done():
+	case <-tick:
+		cut()
+	case <-*closed:
+		*closed = nil
+		cut()
+	case <-timer:
+		b := (*queue)[0]
+		*queue = (*queue)[1:]
+		sum := sha256.Sum256(b.body)
+		key := LogKey(dest.Prefix, s.o.Account, s.o.Region, e.id, b.first, hex.EncodeToString(sum[:8]))
+		if err := s.o.PutObject(dest.BucketName, key, b.body); err != nil {
+			s.log.Warn("deliver experiment log", "experimentId", e.id, "bucket", dest.BucketName, "key", key, "err", err)
 		}
 	}
 }

@@ -188,8 +188,8 @@ type tagInput struct {
 	Tags map[string]string `json:"tags"`
 }
 
-// decodeStrict reads a request body; unknown members are ignored, as
-// the service does, but the body must be one JSON object.
+// decodeBody reads a request body: unknown members are ignored, but the
+// body must be one JSON object whose members have the right types.
 func decodeBody(b []byte, v any) error {
 	if len(b) == 0 {
 		b = []byte("{}")
