@@ -434,7 +434,7 @@ func (s *Service) runActions(e *experiment) {
 			if !ready {
 				continue
 			}
-			a.status, a.reason, a.start = statusRunning, "", s.o.Clock.Now()
+			a.status, a.reason, a.start = statusInitiating, "Action is initiating.", s.o.Clock.Now()
 			running[n] = true
 			s.wg.Add(1)
 			go s.runAction(actx, e, n, *a, results)
@@ -507,6 +507,13 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 		"action_start_time": stamp(a.start),
 		"action_targets":    a.Targets, "parameters": a.Parameters,
 	})
+	running := func() {
+		s.mu.Lock()
+		if r := e.actions[name]; r.status == statusInitiating {
+			r.status, r.reason = statusRunning, "Action is running."
+		}
+		s.mu.Unlock()
+	}
 	report := func(status, reason string) {
 		select {
 		case results <- actionResult{name, status, reason}:
@@ -526,6 +533,7 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 	stopped := "Action was stopped because the experiment was stopped."
 	switch a.ActionID {
 	case ActionWait:
+		running()
 		d, _ := isoDuration(a.Parameters["duration"])
 		if !sleep(d) {
 			report(statusStopped, stopped)
@@ -556,6 +564,7 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 			return
 		}
 		defer s.o.Cluster.Delete(cr.ID)
+		running()
 		switch {
 		case !hasDur:
 			// Without a duration the fault lasts until FIS deletes the CR at maxDuration.

@@ -597,6 +597,21 @@ func TestStopExperiment(t *testing.T) {
 	if len(e.cluster.Active()) != 1 {
 		t.Fatalf("chaos applied = %v, want one CR", e.cluster.Active())
 	}
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		got, err := e.api.GetExperiment(context.Background(), &fis.GetExperimentInput{Id: exp.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := got.Experiment.Actions["carts-delay"]
+		if a.State.Status == types.ExperimentActionStatusRunning && a.StartTime != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("action is %s, want running", a.State.Status)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	out, err := e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: exp.Id})
 	if err != nil {
 		t.Fatal(err)
