@@ -75,6 +75,7 @@ type Server struct {
 	wg     sync.WaitGroup
 
 	mu        sync.Mutex
+	conns     map[net.Conn]http.ConnState
 	listener  net.Listener
 	http      *http.Server
 	url       string
@@ -173,7 +174,8 @@ func (s *Server) Start(addr string) error {
 	}
 	s.listener = ln
 	s.url = "http://" + ln.Addr().String()
-	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.conns = map[net.Conn]http.ConnState{}
+	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackConn}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -183,6 +185,20 @@ func (s *Server) Start(addr string) error {
 	}()
 	s.log.Info("simulator listening", "url", s.url)
 	return nil
+}
+
+// trackConn remembers each connection's state, so that Close can drop the
+// ones a client opened but never sent a request on (Shutdown would wait 5 s
+// for those).
+func (s *Server) trackConn(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch st {
+	case http.StateClosed, http.StateHijacked:
+		delete(s.conns, c)
+	default:
+		s.conns[c] = st
+	}
 }
 
 // URL is the base URL to use as the AWS endpoint, once started.
@@ -199,6 +215,14 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		srv := s.http
+		if srv != nil {
+			srv.SetKeepAlivesEnabled(false)
+			for c, st := range s.conns {
+				if st == http.StateNew {
+					_ = c.Close()
+				}
+			}
+		}
 		s.mu.Unlock()
 		if srv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
