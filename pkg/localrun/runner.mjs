@@ -61,11 +61,18 @@ const execution = machine.run(cfg.input, { context: cfg.context, noThrowOnAbort:
 
 const events = (async () => {
   for await (const ev of execution.eventLogs) {
-    const out = { ...ev, timestamp: new Date(ev.timestamp).toISOString() };
-    if (ev.error instanceof Error) {
-      out.error = ev.error.name;
-      out.cause = ev.error.message;
+    // The state's input is the whole run document: leave it out, the
+    // output says what changed.
+    const out = { type: ev.type, timestamp: new Date(ev.timestamp).toISOString() };
+    if (ev.state) out.state = { name: ev.state.name, type: ev.state.type, output: ev.state.output };
+    if (ev.output !== undefined) out.output = ev.output;
+    if ('Error' in ev) out.error = String(ev.Error);
+    if ('Cause' in ev) out.cause = typeof ev.Cause === 'string' ? ev.Cause : JSON.stringify(ev.Cause);
+    if (ev.retry) {
+      out.error = (ev.retry.retrier.ErrorEquals || []).join(',');
+      out.attempt = ev.retry.attempt;
     }
+    if (ev.catch) out.error = (ev.catch.catcher.ErrorEquals || []).join(',');
     emit(out);
   }
 })();
@@ -79,8 +86,8 @@ try {
   end = {
     type: 'End',
     status: err.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED',
-    error: cause.name,
-    cause: cause.message,
+    error: String(cause.name),
+    cause: typeof cause.message === 'string' ? cause.message : JSON.stringify(cause.message),
   };
 }
 await events.catch(() => {});

@@ -53,9 +53,11 @@ func (s *Server) router() http.Handler {
 			s.s3.ServeHTTP(w, r)
 		case "sts":
 			s.sts(w, r)
+		case "lambda":
+			s.lambda.ServeHTTP(w, r)
 		default:
 			queryError(w, http.StatusBadRequest, "UnknownService",
-				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3 and sts).", svc))
+				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3, sts and lambda).", svc))
 		}
 	})
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/sim/cwsim"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
+	"github.com/gameday-dev/gameday/pkg/sim/lambdasim"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 	"github.com/gameday-dev/gameday/pkg/sim/sockshop"
 )
@@ -66,6 +67,7 @@ type Server struct {
 	fis     *fissim.Service
 	cw      *cwsim.Service
 	shop    *sockshop.Model
+	lambda  *lambdasim.Service
 	backend gofakes3.Backend
 	s3      http.Handler
 	handler http.Handler
@@ -141,6 +143,7 @@ func New(o Options) (*Server, error) {
 		Logger:    o.Logger.With("service", "fis"),
 	})
 	s.cw.OnTransition(func(t cwsim.Transition) { s.fis.AlarmChanged(t.AlarmARN, t.To) })
+	s.lambda = lambdasim.New(o.Account, o.Region)
 	s.handler = s.router()
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -255,6 +258,10 @@ func (s *Server) ActiveChaos() []string { return s.shop.Active() }
 func (s *Server) ClusterARN() string {
 	return fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", s.o.Region, s.o.Account, s.o.Cluster)
 }
+
+// Lambda is the simulated Lambda service: register the Go handlers it
+// invokes (gameday run --local registers the workflow's functions).
+func (s *Server) Lambda() *lambdasim.Service { return s.lambda }
 
 // Account and Region are the simulated account and Region.
 func (s *Server) Account() string { return s.o.Account }

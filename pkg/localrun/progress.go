@@ -1,0 +1,211 @@
+package localrun
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Display shows a run's progress: on a terminal, a block of lines redrawn in
+// place (state, experiment, a progress bar of elapsed and remaining time,
+// each fault, each alarm); elsewhere, one plain line per change.
+type Display struct {
+	W        io.Writer
+	Terminal bool
+	// Expected is how long the experiment should run (its longest fault path).
+	Expected time.Duration
+	// Alarms, when set, reads the stop-condition alarms' current states.
+	Alarms func() map[string]string
+
+	mu       sync.Mutex
+	drawn    int // lines of the block last drawn
+	last     string
+	state    string
+	run      *gameday.RunState
+	alarms   map[string]string
+	attempts map[string]int
+}
+
+// Handle takes one event of the run.
+func (d *Display) Handle(e Event) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e.Run != nil {
+		d.run = e.Run
+	}
+	if e.State != "" && e.Type == "StateEntered" {
+		d.state = e.State
+	}
+	if d.Alarms != nil && e.Type == "StateExited" {
+		d.alarms = d.Alarms()
+	}
+	if d.Terminal {
+		d.redraw(e)
+		return
+	}
+	if line := d.plain(e); line != "" && line != d.last {
+		d.last = line
+		fmt.Fprintf(d.W, "%s %s\n", e.Time.UTC().Format("15:04:05"), line)
+	}
+}
+
+// plain is the one-line form of an event, or "" when it says nothing new.
+func (d *Display) plain(e Event) string {
+	switch e.Type {
+	case "ExecutionStarted":
+		return "execution started"
+	case "StateEntered":
+		if e.State == "WaitBeforePoll" || e.State == "ExperimentEnded" || e.State == "PollExperiment" {
+			return ""
+		}
+		return "→ " + e.State
+	case "StateExited":
+		if e.State == "PollExperiment" && d.run != nil && d.run.Poll != nil {
+			return d.pollLine()
+		}
+		if e.State == "StartExperiment" && d.run != nil && d.run.Start != nil {
+			return fmt.Sprintf("experiment %s started (template %s, %s)", d.run.Start.ExperimentID, d.run.Start.ExperimentTemplateID, d.run.Start.TemplateAction)
+		}
+		if e.State == "Archive" || e.State == "ArchiveAfterFailure" {
+			if d.run != nil && d.run.Archive != nil {
+				return fmt.Sprintf("archived to %s (verdict %s)", d.run.Archive.URI, d.run.Archive.Verdict)
+			}
+		}
+		return ""
+	case "StateRetried":
+		return fmt.Sprintf("%s: retrying after %s", e.State, e.Error)
+	case "StateFailed":
+		return fmt.Sprintf("%s failed: %s", e.State, firstLine(e.Cause))
+	case "StateCaught":
+		return fmt.Sprintf("%s: caught %s, cleaning up", e.State, e.Error)
+	case "End":
+		return "execution " + strings.ToLower(e.State)
+	}
+	return ""
+}
+
+func (d *Display) pollLine() string {
+	p := d.run.Poll
+	var faults []string
+	for _, a := range p.Actions {
+		faults = append(faults, a.Name+" "+string(a.State))
+	}
+	line := fmt.Sprintf("experiment %s, %s", p.State, fmtDur(time.Duration(p.Elapsed)*time.Second))
+	if d.Expected > 0 {
+		line += " of ~" + fmtDur(d.Expected)
+	}
+	if len(faults) > 0 {
+		line += "; " + strings.Join(faults, ", ")
+	}
+	if a := d.alarmLine(); a != "" {
+		line += "; alarms " + a
+	}
+	return line
+}
+
+func (d *Display) alarmLine() string {
+	if len(d.alarms) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(d.alarms))
+	for n := range d.alarms {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, n+" "+d.alarms[n])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (d *Display) redraw(e Event) {
+	var b strings.Builder
+	if d.drawn > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", d.drawn)
+	}
+	lines := d.block(e)
+	for _, l := range lines {
+		b.WriteString("\x1b[2K")
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	d.drawn = len(lines)
+	fmt.Fprint(d.W, b.String())
+}
+
+func (d *Display) block(e Event) []string {
+	state := d.state
+	if e.Type == "End" {
+		state = "done: " + e.State
+	}
+	lines := []string{fmt.Sprintf("state     %s", state)}
+	r := d.run
+	if r != nil && r.Start != nil {
+		exp := fmt.Sprintf("experiment %s", r.Start.ExperimentID)
+		if r.Poll != nil {
+			exp += " " + string(r.Poll.State)
+			if r.Poll.Reason != "" {
+				exp += " (" + firstLine(r.Poll.Reason) + ")"
+			}
+		}
+		lines = append(lines, exp)
+	}
+	if r != nil && r.Poll != nil {
+		elapsed := time.Duration(r.Poll.Elapsed) * time.Second
+		lines = append(lines, "elapsed   "+bar(elapsed, d.Expected, 30))
+		for _, a := range r.Poll.Actions {
+			l := fmt.Sprintf("  fault   %-24s %s", a.Name, a.State)
+			if a.Reason != "" && a.State != gameday.StateCompleted {
+				l += " (" + firstLine(a.Reason) + ")"
+			}
+			lines = append(lines, l)
+		}
+	}
+	names := make([]string, 0, len(d.alarms))
+	for n := range d.alarms {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		lines = append(lines, fmt.Sprintf("  alarm   %-24s %s", n, d.alarms[n]))
+	}
+	if e.Type == "StateRetried" || e.Type == "StateCaught" || e.Type == "StateFailed" {
+		lines = append(lines, fmt.Sprintf("last      %s %s %s", e.State, strings.ToLower(strings.TrimPrefix(e.Type, "State")), e.Error))
+	}
+	if r != nil && r.Archive != nil {
+		lines = append(lines, "archive   "+r.Archive.URI+" verdict "+r.Archive.Verdict)
+	}
+	return lines
+}
+
+// bar draws [█████░░░░░] 1m30s / ~3m0s (2m left).
+func bar(elapsed, expected time.Duration, width int) string {
+	if expected <= 0 {
+		return fmtDur(elapsed)
+	}
+	frac := float64(elapsed) / float64(expected)
+	if frac > 1 {
+		frac = 1
+	}
+	n := int(frac * float64(width))
+	left := expected - elapsed
+	if left < 0 {
+		left = 0
+	}
+	return fmt.Sprintf("[%s%s] %s / ~%s (%s left)", strings.Repeat("█", n), strings.Repeat("░", width-n), fmtDur(elapsed), fmtDur(expected), fmtDur(left))
+}
+
+func fmtDur(d time.Duration) string { return d.Round(time.Second).String() }
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return truncate(s, 160)
+}
