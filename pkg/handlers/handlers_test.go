@@ -154,6 +154,22 @@ func TestInvokeErrorTypes(t *testing.T) {
 	}
 }
 
+func TestInvokePanicIsNamed(t *testing.T) {
+	logs := logRecords(t)
+	h := &step{name: "test", inner: lambda.NewHandler(func(context.Context, gameday.RunState) (gameday.PollResult, error) {
+		var st *gameday.StartResult
+		return gameday.PollResult{State: gameday.State(st.ExperimentID)}, nil // a nil dereference: a bug
+	})}
+	_, err := h.Invoke(context.Background(), []byte(`{}`))
+	var ie messages.InvokeResponse_Error
+	if !errors.As(err, &ie) || ie.Type != gameday.ErrNameInternal || !strings.Contains(ie.Message, "panicked") {
+		t.Fatalf("Invoke() error = %#v, want a GameDayError naming the panic", err)
+	}
+	if recs := logs(); len(recs) != 1 || recs[0]["msg"] != "step panicked" {
+		t.Errorf("log records = %v, want one 'step panicked'", recs)
+	}
+}
+
 // logRecords captures the default slog logger as JSON for the test.
 func logRecords(t *testing.T) func() []map[string]any {
 	t.Helper()

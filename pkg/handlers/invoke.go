@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -35,9 +38,18 @@ type step struct {
 var _ lambda.Handler = (*step)(nil)
 
 // Invoke runs the step.
-func (s *step) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (s *step) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
 	began := time.Now()
-	out, err := s.inner.Invoke(ctx, payload)
+	defer func() {
+		// A panic is a bug; it still reaches Step Functions as GameDayError
+		// (Catch-able) rather than as an unnamed runtime error.
+		if r := recover(); r != nil {
+			attrs := append([]any{"step", s.name, "durationMs", time.Since(began).Milliseconds()}, identity(payload, nil)...)
+			slog.ErrorContext(ctx, "step panicked", append(attrs, "errorType", gameday.ErrNameInternal, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))...)
+			out, err = nil, messages.InvokeResponse_Error{Type: gameday.ErrNameInternal, Message: fmt.Sprintf("%s panicked: %v", s.name, r)}
+		}
+	}()
+	out, err = s.inner.Invoke(ctx, payload)
 	attrs := []any{"step", s.name, "durationMs", time.Since(began).Milliseconds()}
 	attrs = append(attrs, identity(payload, out)...)
 	if err != nil {
@@ -95,10 +107,14 @@ func identity(payload, out []byte) []any {
 	}
 	if id == "" && len(out) > 0 {
 		var o struct {
-			ExperimentID string `json:"experimentId"`
+			ExperimentID string   `json:"experimentId"`
+			Stopped      []string `json:"stopped"` // guard
 		}
 		_ = json.Unmarshal(out, &o)
 		id = o.ExperimentID
+		if id == "" {
+			id = strings.Join(o.Stopped, ",")
+		}
 	}
 	return []any{"gameday", name, "executionArn", arn, "experimentId", id}
 }
