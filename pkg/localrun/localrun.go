@@ -78,8 +78,10 @@ type Event struct {
 	State string
 	// Run is the state document after the state (StateExited), when known.
 	Run *gameday.RunState
-	// Error and Cause are set for failures, retries and catches.
+	// Error and Cause are set for failures (Error also for the retrier or
+	// catcher that matched); Next is where a catch goes.
 	Error, Cause string
+	Next         string
 }
 
 // Result is the outcome of a local run.
@@ -102,8 +104,12 @@ type Result struct {
 
 // Buckets and role of the simulated account, named as the CDK stack names
 // its own.
-func logBucket(srv *sim.Server) string     { return "gameday-fis-logs-" + srv.Account() + "-" + srv.Region() }
-func archiveBucket(srv *sim.Server) string { return "gameday-archive-" + srv.Account() + "-" + srv.Region() }
+func logBucket(srv *sim.Server) string {
+	return "gameday-fis-logs-" + srv.Account() + "-" + srv.Region()
+}
+func archiveBucket(srv *sim.Server) string {
+	return "gameday-archive-" + srv.Account() + "-" + srv.Region()
+}
 
 // Env is the environment the local Lambdas get, as infra sets it in AWS.
 func Env(srv *sim.Server) map[string]string {
@@ -256,6 +262,7 @@ type runnerEvent struct {
 		Output json.RawMessage `json:"output"`
 	} `json:"state"`
 	Status string          `json:"status"`
+	Next   string          `json:"next"`
 	Error  string          `json:"error"`
 	Cause  string          `json:"cause"`
 	Output json.RawMessage `json:"output"`
@@ -342,7 +349,7 @@ func interpret(ctx context.Context, o Options, srv *sim.Server, def string, inpu
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			return fmt.Errorf("read runner output %q: %w", truncate(sc.Text(), 200), err)
 		}
-		e := Event{Type: ev.Type, Error: ev.Error, Cause: ev.Cause}
+		e := Event{Type: ev.Type, Error: ev.Error, Cause: ev.Cause, Next: ev.Next}
 		e.Time, _ = time.Parse(time.RFC3339Nano, ev.Timestamp)
 		if ev.State != nil {
 			e.State = ev.State.Name

@@ -1,6 +1,7 @@
 package localrun
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -23,7 +24,8 @@ type Display struct {
 	Alarms func() map[string]string
 
 	mu       sync.Mutex
-	drawn    int // lines of the block last drawn
+	failed   string // the last failure's message
+	drawn    int    // lines of the block last drawn
 	last     string
 	state    string
 	run      *gameday.RunState
@@ -77,12 +79,14 @@ func (d *Display) plain(e Event) string {
 			}
 		}
 		return ""
-	case "StateRetried":
-		return fmt.Sprintf("%s: retrying after %s", e.State, e.Error)
 	case "StateFailed":
-		return fmt.Sprintf("%s failed: %s", e.State, firstLine(e.Cause))
+		// Said with the retry or catch that follows, or by the end.
+		d.failed = lambdaMessage(e.Cause)
+		return ""
+	case "StateRetried":
+		return fmt.Sprintf("%s: %s, retrying: %s", e.State, e.Error, d.failed)
 	case "StateCaught":
-		return fmt.Sprintf("%s: caught %s, cleaning up", e.State, e.Error)
+		return fmt.Sprintf("%s failed (%s), going on to %s", e.State, d.failed, e.Next)
 	case "End":
 		return "execution " + strings.ToLower(e.State)
 	}
@@ -175,8 +179,11 @@ func (d *Display) block(e Event) []string {
 	for _, n := range names {
 		lines = append(lines, fmt.Sprintf("  alarm   %-24s %s", n, d.alarms[n]))
 	}
-	if e.Type == "StateRetried" || e.Type == "StateCaught" || e.Type == "StateFailed" {
-		lines = append(lines, fmt.Sprintf("last      %s %s %s", e.State, strings.ToLower(strings.TrimPrefix(e.Type, "State")), e.Error))
+	if e.Type == "StateFailed" {
+		d.failed = lambdaMessage(e.Cause)
+	}
+	if e.Type == "StateRetried" || e.Type == "StateCaught" {
+		lines = append(lines, fmt.Sprintf("waiting   %s: %s", e.State, d.failed))
 	}
 	if r != nil && r.Archive != nil {
 		lines = append(lines, "archive   "+r.Archive.URI+" verdict "+r.Archive.Verdict)
@@ -199,6 +206,18 @@ func bar(elapsed, expected time.Duration, width int) string {
 		left = 0
 	}
 	return fmt.Sprintf("[%s%s] %s / ~%s (%s left)", strings.Repeat("█", n), strings.Repeat("░", width-n), fmtDur(elapsed), fmtDur(expected), fmtDur(left))
+}
+
+// lambdaMessage is the errorMessage of a Lambda error cause
+// ({"errorMessage": ..., "errorType": ...}), or the cause itself.
+func lambdaMessage(cause string) string {
+	var le struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(cause), &le) == nil && le.ErrorMessage != "" {
+		cause = le.ErrorMessage
+	}
+	return firstLine(cause)
 }
 
 func fmtDur(d time.Duration) string { return d.Round(time.Second).String() }

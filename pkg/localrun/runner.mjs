@@ -72,7 +72,10 @@ const events = (async () => {
       out.error = (ev.retry.retrier.ErrorEquals || []).join(',');
       out.attempt = ev.retry.attempt;
     }
-    if (ev.catch) out.error = (ev.catch.catcher.ErrorEquals || []).join(',');
+    if (ev.catch) {
+      out.error = (ev.catch.catcher.ErrorEquals || []).join(',');
+      out.next = ev.catch.catcher.Next;
+    }
     emit(out);
   }
 })();

@@ -519,4 +519,6 @@ func TestScenarioInvalidGameDay(t *testing.T) {
 // invokeFunc is a lambda.Handler from a function, for wrapping handlers.
 type invokeFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
