@@ -6,6 +6,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export CDK_DISABLE_CLI_TELEMETRY ?= true
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
+# The Go packages (not ./..., which would walk into node_modules).
+PKGS := ./cmd/... ./pkg/... ./functions/... ./events/... ./infra/...
 LAMBDA_FLAGS := -trimpath -ldflags='-s -w' -tags lambda.norpc
 
 .PHONY: all build build-cli $(FUNCTIONS:%=build-%) test test-go test-infra lint synth demo deploy diff clean
@@ -51,9 +53,9 @@ diff: build
 	$(CDK) diff --all
 
 lint:
-	@fmt=$$(gofmt -l . 2>/dev/null | grep -v '^node_modules/'); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
-	$(GO) vet ./...
-	$(GO) tool staticcheck ./...
+	@fmt=$$(gofmt -l cmd pkg functions events infra); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
 	@cp go.mod /tmp/gameday-go.mod.bak && cp go.sum /tmp/gameday-go.sum.bak; \
 	$(GO) mod tidy && git diff --exit-code go.mod go.sum; rc=$$?; \
 	cp /tmp/gameday-go.mod.bak go.mod; cp /tmp/gameday-go.sum.bak go.sum; \

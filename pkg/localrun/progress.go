@@ -23,14 +23,13 @@ type Display struct {
 	// Alarms, when set, reads the stop-condition alarms' current states.
 	Alarms func() map[string]string
 
-	mu       sync.Mutex
-	failed   string // the last failure's message
-	drawn    int    // lines of the block last drawn
-	last     string
-	state    string
-	run      *gameday.RunState
-	alarms   map[string]string
-	attempts map[string]int
+	mu     sync.Mutex
+	failed string // the last failure's message
+	drawn  int    // lines of the block last drawn
+	last   string
+	state  string
+	run    *gameday.RunState
+	alarms map[string]string
 }
 
 // Handle takes one event of the run.
