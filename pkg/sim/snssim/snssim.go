@@ -1,0 +1,453 @@
+// Package snssim serves the part of the Amazon SNS API that gameday uses:
+// CreateTopic, ListTopics and Publish. SNS speaks awsQuery (a form posted to
+// /, Action=...&Version=2010-03-31, answered in XML) to both the
+// aws-sdk-go-v2 client and the AWS CLI. Published messages are kept so that
+// tests and `gameday run --local` can see them.
+//
+// Fidelity notes:
+//   - Publish checks what SNS documents: a TopicArn or TargetArn that names
+//     an existing topic (NotFound, HTTP 404, otherwise), a non-empty
+//     Message, at most 256 KB with its attributes, a Subject of at most 100
+//     characters of UTF-8 without line breaks or control characters, and, with
+//     MessageStructure json, a JSON object with a "default" key. FIFO topics
+//     (names ending in .fifo) need a MessageGroupId and get a
+//     SequenceNumber.
+//   - Messages are stored, not delivered: there are no subscriptions,
+//     filter policies, phone numbers or platform endpoints.
+package snssim
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits SNS documents.
+const (
+	// MaxMessageSize is the most a message and its attributes may weigh.
+	MaxMessageSize = 256 * 1024
+	// MaxSubject is the most characters a subject may have.
+	MaxSubject = 100
+	// listPage is how many topics ListTopics returns at a time.
+	listPage = 100
+)
+
+const (
+	apiVersion = "2010-03-31"
+	xmlns      = "http://sns.amazonaws.com/doc/2010-03-31/"
+	maxBody    = 2 << 20
+)
+
+// Clock is the simulator's timeline; *simclock.Clock satisfies it.
+type Clock interface {
+	Now() time.Time
+}
+
+// Attribute is a message attribute.
+type Attribute struct {
+	DataType    string `json:"dataType"`
+	StringValue string `json:"stringValue,omitempty"`
+	BinaryValue []byte `json:"binaryValue,omitempty"`
+}
+
+// Message is a message the simulator accepted.
+type Message struct {
+	MessageID         string               `json:"messageId"`
+	TopicARN          string               `json:"topicArn"`
+	Subject           string               `json:"subject,omitempty"`
+	Message           string               `json:"message"`
+	MessageStructure  string               `json:"messageStructure,omitempty"`
+	MessageAttributes map[string]Attribute `json:"messageAttributes,omitempty"`
+	MessageGroupID    string               `json:"messageGroupId,omitempty"`
+	SequenceNumber    string               `json:"sequenceNumber,omitempty"`
+	// Time is when the simulator accepted the message, on its clock.
+	Time time.Time `json:"time"`
+}
+
+// Service is a simulated SNS for one account and Region.
+type Service struct {
+	clock           Clock
+	account, region string
+	reqSeq          atomic.Uint64
+
+	mu       sync.Mutex
+	topics   map[string]string // ARN → name
+	seq      uint64
+	messages []Message
+}
+
+// New returns a Service with no topics.
+func New(clock Clock, account, region string) *Service {
+	return &Service{clock: clock, account: account, region: region, topics: map[string]string{}}
+}
+
+// TopicARN is the ARN of the topic name in the service's account and Region.
+func (s *Service) TopicARN(name string) string {
+	return fmt.Sprintf("arn:aws:sns:%s:%s:%s", s.region, s.account, name)
+}
+
+var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// CreateTopic creates the topic name, as the CreateTopic action does, and
+// returns its ARN; it is idempotent.
+func (s *Service) CreateTopic(name string) (string, error) {
+	base, fifo := strings.CutSuffix(name, ".fifo")
+	if !topicName.MatchString(base) || (fifo && len(name) > 256) {
+		return "", &apiError{code: "InvalidParameter", status: http.StatusBadRequest,
+			message: "Invalid parameter: Topic Name"}
+	}
+	arn := s.TopicARN(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.topics[arn] = name
+	return arn, nil
+}
+
+// Topics lists the topics' ARNs in order.
+func (s *Service) Topics() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.topics))
+	for arn := range s.topics {
+		out = append(out, arn)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Messages returns every published message, oldest first.
+func (s *Service) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, len(s.messages))
+	copy(out, s.messages)
+	return out
+}
+
+// ServeHTTP answers awsQuery requests: Action and Version in a form body
+// (POST) or the query string.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := s.requestID()
+	w.Header().Set("X-Amzn-Requestid", reqID)
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		writeError(w, &apiError{code: "MalformedQueryString", status: http.StatusBadRequest,
+			message: "The request body could not be read or is too large."}, reqID)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err := r.ParseForm(); err != nil {
+		writeError(w, &apiError{code: "MalformedQueryString", status: http.StatusBadRequest, message: err.Error()}, reqID)
+		return
+	}
+	action := r.Form.Get("Action")
+	if action == "" {
+		writeError(w, &apiError{code: "MissingAction", status: http.StatusBadRequest, message: "Missing Action"}, reqID)
+		return
+	}
+	fn, ok := ops[action]
+	if v := r.Form.Get("Version"); ok && v != "" && v != apiVersion {
+		ok = false
+	}
+	if !ok {
+		writeError(w, &apiError{code: "InvalidAction", status: http.StatusBadRequest,
+			message: fmt.Sprintf("Could not find operation %s for version %s", action, r.Form.Get("Version"))}, reqID)
+		return
+	}
+	result, aerr := fn(s, r.Form)
+	if aerr != nil {
+		writeError(w, aerr, reqID)
+		return
+	}
+	writeResult(w, action, result, reqID)
+}
+
+type opFunc func(s *Service, form url.Values) (any, *apiError)
+
+var ops = map[string]opFunc{
+	"CreateTopic": (*Service).opCreateTopic,
+	"ListTopics":  (*Service).opListTopics,
+	"Publish":     (*Service).opPublish,
+}
+
+func (s *Service) requestID() string {
+	return fmt.Sprintf("5e5e5e00-0000-4000-8000-%012x", s.reqSeq.Add(1))
+}
+
+func (s *Service) opCreateTopic(form url.Values) (any, *apiError) {
+	if form.Get("Name") == "" {
+		return nil, &apiError{code: "InvalidParameter", status: http.StatusBadRequest,
+			message: "Invalid parameter: Topic Name"}
+	}
+	name := form.Get("Name")
+	if strings.HasSuffix(name, ".fifo") != (attributes(form, "Attributes")["FifoTopic"] == "true") {
+		return nil, &apiError{code: "InvalidParameter", status: http.StatusBadRequest,
+			message: "Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."}
+	}
+	arn, err := s.CreateTopic(name)
+	if err != nil {
+		return nil, err.(*apiError)
+	}
+	return struct {
+		XMLName  xml.Name `xml:"CreateTopicResult"`
+		TopicArn string
+	}{TopicArn: arn}, nil
+}
+
+// attributes reads an awsQuery map, Prefix.entry.N.key / .value.
+func attributes(form url.Values, prefix string) map[string]string {
+	out := map[string]string{}
+	for i := 1; ; i++ {
+		k := fmt.Sprintf("%s.entry.%d.", prefix, i)
+		key, ok := form[k+"key"]
+		if !ok {
+			return out
+		}
+		out[key[0]] = form.Get(k + "value")
+	}
+}
+
+func (s *Service) opListTopics(form url.Values) (any, *apiError) {
+	topics := s.Topics()
+	start := 0
+	if t := form.Get("NextToken"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 0 || n > len(topics) {
+			return nil, &apiError{code: "InvalidParameter", status: http.StatusBadRequest,
+				message: "Invalid parameter: NextToken"}
+		}
+		start = n
+	}
+	end := min(start+listPage, len(topics))
+	type member struct{ TopicArn string }
+	out := struct {
+		XMLName   xml.Name `xml:"ListTopicsResult"`
+		Topics    []member `xml:"Topics>member"`
+		NextToken string   `xml:",omitempty"`
+	}{Topics: []member{}}
+	for _, arn := range topics[start:end] {
+		out.Topics = append(out.Topics, member{arn})
+	}
+	if end < len(topics) {
+		out.NextToken = strconv.Itoa(end)
+	}
+	return out, nil
+}
+
+func invalid(what string) *apiError {
+	return &apiError{code: "InvalidParameter", status: http.StatusBadRequest, message: "Invalid parameter: " + what}
+}
+
+func (s *Service) opPublish(form url.Values) (any, *apiError) {
+	arn := form.Get("TopicArn")
+	if t := form.Get("TargetArn"); t != "" {
+		if arn != "" {
+			return nil, invalid("TopicArn or TargetArn Reason: Only one of TopicArn or TargetArn may be specified")
+		}
+		arn = t
+	}
+	if arn == "" {
+		if form.Get("PhoneNumber") != "" {
+			return nil, invalid("PhoneNumber Reason: the simulator does not send SMS")
+		}
+		return nil, invalid("TopicArn or TargetArn Reason: no value for required parameter")
+	}
+	if !strings.HasPrefix(arn, "arn:aws:sns:") || strings.Count(arn, ":") != 5 {
+		return nil, invalid("TopicArn")
+	}
+	msg := form.Get("Message")
+	if msg == "" {
+		return nil, invalid("Empty message")
+	}
+	subject, hasSubject := form["Subject"]
+	if hasSubject && !validSubject(subject[0]) {
+		return nil, invalid("Subject")
+	}
+	attrs, size, aerr := messageAttributes(form)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if len(msg)+size > MaxMessageSize {
+		return nil, invalid("Message too long")
+	}
+	structure := form.Get("MessageStructure")
+	switch structure {
+	case "":
+	case "json":
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(msg), &m); err != nil || m == nil {
+			return nil, invalid("Message Structure - JSON message body failed to parse")
+		}
+		if _, ok := m["default"]; !ok {
+			return nil, invalid("Message Structure - No default entry in JSON message body")
+		}
+	default:
+		return nil, invalid("MessageStructure")
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name, ok := s.topics[arn]
+	if !ok {
+		return nil, &apiError{code: "NotFound", status: http.StatusNotFound, message: "Topic does not exist"}
+	}
+	m := Message{
+		MessageID: newUUID(), TopicARN: arn, Message: msg, MessageStructure: structure,
+		MessageAttributes: attrs, MessageGroupID: form.Get("MessageGroupId"), Time: s.clock.Now().UTC(),
+	}
+	if hasSubject {
+		m.Subject = subject[0]
+	}
+	if strings.HasSuffix(name, ".fifo") {
+		if m.MessageGroupID == "" {
+			return nil, invalid("The MessageGroupId parameter is required for FIFO topics")
+		}
+		s.seq++
+		m.SequenceNumber = fmt.Sprintf("%020d", s.seq)
+	}
+	s.messages = append(s.messages, m)
+	return struct {
+		XMLName        xml.Name `xml:"PublishResult"`
+		MessageID      string   `xml:"MessageId"`
+		SequenceNumber string   `xml:",omitempty"`
+	}{MessageID: m.MessageID, SequenceNumber: m.SequenceNumber}, nil
+}
+
+// validSubject: UTF-8 text of 1 to 100 characters with no line breaks or
+// control characters, not beginning with a space.
+func validSubject(s string) bool {
+	if s == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxSubject || unicode.IsSpace(rune(s[0])) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
+// messageAttributes reads MessageAttributes.entry.N.Name and .Value.*, and
+// returns them with the bytes they count towards the message size.
+func messageAttributes(form url.Values) (map[string]Attribute, int, *apiError) {
+	var out map[string]Attribute
+	size := 0
+	for i := 1; ; i++ {
+		k := fmt.Sprintf("MessageAttributes.entry.%d.", i)
+		names, ok := form[k+"Name"]
+		if !ok {
+			return out, size, nil
+		}
+		name := names[0]
+		a := Attribute{DataType: form.Get(k + "Value.DataType"), StringValue: form.Get(k + "Value.StringValue")}
+		if name == "" || len(name) > 256 {
+			return nil, 0, invalid("Message attribute name is empty or longer than 256 characters")
+		}
+		if a.DataType == "" {
+			return nil, 0, invalid(fmt.Sprintf("The message attribute '%s' must contain non-empty message attribute type.", name))
+		}
+		if b := form.Get(k + "Value.BinaryValue"); b != "" {
+			v, err := base64.StdEncoding.DecodeString(b)
+			if err != nil {
+				return nil, 0, invalid(fmt.Sprintf("The message attribute '%s' has an invalid binary value.", name))
+			}
+			a.BinaryValue = v
+		}
+		base, _, _ := strings.Cut(a.DataType, ".")
+		switch base {
+		case "String", "Number":
+			if a.StringValue == "" {
+				return nil, 0, invalid(fmt.Sprintf("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType))
+			}
+		case "Binary":
+			if len(a.BinaryValue) == 0 {
+				return nil, 0, invalid(fmt.Sprintf("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType))
+			}
+		default:
+			return nil, 0, invalid(fmt.Sprintf("The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", name))
+		}
+		if out == nil {
+			out = map[string]Attribute{}
+		}
+		out[name] = a
+		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
+	}
+}
+
+// newUUID is a random (version 4) UUID, the form of SNS message ids.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// apiError is an awsQuery error.
+type apiError struct {
+	code    string
+	status  int
+	message string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+func writeResult(w http.ResponseWriter, action string, result any, reqID string) {
+	type metadata struct {
+		RequestID string `xml:"RequestId"`
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	fmt.Fprintf(&buf, `<%sResponse xmlns="%s">`, action, xmlns)
+	if err := xml.NewEncoder(&buf).Encode(result); err != nil {
+		writeError(w, &apiError{code: "InternalError", status: http.StatusInternalServerError, message: err.Error()}, reqID)
+		return
+	}
+	_ = xml.NewEncoder(&buf).Encode(struct {
+		XMLName xml.Name `xml:"ResponseMetadata"`
+		metadata
+	}{metadata: metadata{reqID}})
+	fmt.Fprintf(&buf, `</%sResponse>`, action)
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func writeError(w http.ResponseWriter, e *apiError, reqID string) {
+	type errorResponse struct {
+		XMLName xml.Name `xml:"ErrorResponse"`
+		Xmlns   string   `xml:"xmlns,attr"`
+		Error   struct {
+			Type    string
+			Code    string
+			Message string
+		}
+		RequestID string `xml:"RequestId"`
+	}
+	out := errorResponse{Xmlns: xmlns, RequestID: reqID}
+	out.Error.Type = "Sender"
+	if e.status >= 500 {
+		out.Error.Type = "Receiver"
+	}
+	out.Error.Code, out.Error.Message = e.code, e.message
+	b, _ := xml.Marshal(out)
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(e.status)
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(b)
+}
