@@ -13,11 +13,14 @@ import (
 
 	"github.com/aws/smithy-go/encoding/cbor"
 
+	"github.com/gameday-dev/gameday/pkg/sim/eventsim"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
+	"github.com/gameday-dev/gameday/pkg/sim/snssim"
 )
 
 // InspectPath serves a JSON view of the simulator's state (for people and
-// `gameday run --local`): clock, active experiments, applied chaos.
+// `gameday run --local`): clock, active experiments, applied chaos, the
+// events put on EventBridge and the messages published to SNS.
 const InspectPath = "/_gameday/sim"
 
 func (s *Server) router() http.Handler {
@@ -55,9 +58,13 @@ func (s *Server) router() http.Handler {
 			s.sts(w, r)
 		case "lambda":
 			s.lambda.ServeHTTP(w, r)
+		case "events":
+			s.events.ServeHTTP(w, r)
+		case "sns":
+			s.sns.ServeHTTP(w, r)
 		default:
 			queryError(w, http.StatusBadRequest, "UnknownService",
-				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3, sts and lambda).", svc))
+				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3, sts, lambda, events and sns).", svc))
 		}
 	})
 }
@@ -103,6 +110,10 @@ func (s *Server) unsigned(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("Smithy-Protocol") != "" || strings.HasPrefix(r.URL.Path, "/service/GraniteServiceVersion20100801/") {
 		cborError(w, http.StatusForbidden, "UnrecognizedClientException", msg)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-") {
+		jsonError(w, http.StatusBadRequest, "UnrecognizedClientException", msg)
 		return
 	}
 	if isQueryRequest(r) {
@@ -198,6 +209,18 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
+// jsonError writes an awsJson error (EventBridge's protocol).
+func jsonError(w http.ResponseWriter, status int, code, message string) {
+	b, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{code, message})
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
 // cborError writes a Smithy RPCv2 CBOR error (CloudWatch's protocol).
 func cborError(w http.ResponseWriter, status int, code, message string) {
 	body := cbor.Encode(cbor.Map{
@@ -252,6 +275,10 @@ type Inspection struct {
 	ClusterARN        string   `json:"clusterArn"`
 	ActiveExperiments []string `json:"activeExperiments"`
 	ActiveChaos       []string `json:"activeChaos"`
+	// Events are the events put on EventBridge buses, oldest first.
+	Events []eventsim.Event `json:"events"`
+	// SNSMessages are the messages published to SNS topics, oldest first.
+	SNSMessages []snssim.Message `json:"snsMessages"`
 }
 
 func (s *Server) inspect(w http.ResponseWriter) {
@@ -259,6 +286,7 @@ func (s *Server) inspect(w http.ResponseWriter) {
 		Now: s.clock.Now().Format("2006-01-02T15:04:05Z07:00"), Speed: s.clock.Speed(),
 		Account: s.o.Account, Region: s.o.Region, ClusterARN: s.ClusterARN(),
 		ActiveExperiments: nonNil(s.ActiveExperiments()), ActiveChaos: nonNil(s.ActiveChaos()),
+		Events: s.events.Events(), SNSMessages: s.sns.Messages(),
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)

@@ -1,5 +1,6 @@
 // Package sim is gameday's embedded simulator of AWS: one HTTP endpoint that
-// serves FIS (fissim), CloudWatch (cwsim), S3 (gofakes3) and STS
+// serves FIS (fissim), CloudWatch (cwsim), S3 (gofakes3), Lambda Invoke
+// (lambdasim), EventBridge PutEvents (eventsim), SNS Publish (snssim) and STS
 // GetCallerIdentity, with a Sock Shop (sockshop) on an EKS cluster to break,
 // all on one accelerated clock (simclock). The real AWS SDK clients and the
 // AWS CLI talk to it with only the endpoint changed; requests are routed by
@@ -24,9 +25,11 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/gameday-dev/gameday/pkg/sim/cwsim"
+	"github.com/gameday-dev/gameday/pkg/sim/eventsim"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/lambdasim"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/snssim"
 	"github.com/gameday-dev/gameday/pkg/sim/sockshop"
 )
 
@@ -68,6 +71,8 @@ type Server struct {
 	cw      *cwsim.Service
 	shop    *sockshop.Model
 	lambda  *lambdasim.Service
+	events  *eventsim.Service
+	sns     *snssim.Service
 	backend gofakes3.Backend
 	s3      http.Handler
 	handler http.Handler
@@ -144,6 +149,8 @@ func New(o Options) (*Server, error) {
 	})
 	s.cw.OnTransition(func(t cwsim.Transition) { s.fis.AlarmChanged(t.AlarmARN, t.To) })
 	s.lambda = lambdasim.New(o.Account, o.Region)
+	s.events = eventsim.New(s.clock, o.Account, o.Region)
+	s.sns = snssim.New(s.clock, o.Account, o.Region)
 	s.handler = s.router()
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -262,6 +269,14 @@ func (s *Server) ClusterARN() string {
 // Lambda is the simulated Lambda service: register the Go handlers it
 // invokes (gameday run --local registers the workflow's functions).
 func (s *Server) Lambda() *lambdasim.Service { return s.lambda }
+
+// Events is the simulated EventBridge: the events put on its buses (the
+// notify step's "GameDay Completed" among them).
+func (s *Server) Events() *eventsim.Service { return s.events }
+
+// SNS is the simulated SNS: create the topic TOPIC_ARN names, and read the
+// messages published to it.
+func (s *Server) SNS() *snssim.Service { return s.sns }
 
 // Account and Region are the simulated account and Region.
 func (s *Server) Account() string { return s.o.Account }
