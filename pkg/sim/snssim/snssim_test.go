@@ -278,9 +278,13 @@ func TestWire(t *testing.T) {
 			var doc struct {
 				XMLName xml.Name
 				Error   struct{ Type, Code, Message string }
-				Result  struct{ MessageID string `xml:"MessageId"` } `xml:"PublishResult"`
-				Meta    struct{ RequestID string `xml:"RequestId"` } `xml:"ResponseMetadata"`
-				ReqID   string `xml:"RequestId"`
+				Result  struct {
+					MessageID string `xml:"MessageId"`
+				} `xml:"PublishResult"`
+				Meta struct {
+					RequestID string `xml:"RequestId"`
+				} `xml:"ResponseMetadata"`
+				ReqID string `xml:"RequestId"`
 			}
 			if err := xml.Unmarshal(b, &doc); err != nil {
 				t.Fatalf("body %q is not XML: %v", b, err)
@@ -300,4 +304,3 @@ func TestWire(t *testing.T) {
 		})
 	}
 }
-
