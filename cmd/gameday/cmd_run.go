@@ -87,7 +87,8 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 	display := &localrun.Display{
 		W:        e.stdout,
 		Terminal: isTerm,
-		Expected: spec.LongestPath(),
+		Width:    termWidth(e.stdout),
+		Expected: localrun.ExpectedRuntime(spec),
 		Alarms:   func() map[string]string { return alarmStates(ctx, cw, spec) },
 	}
 	fmt.Fprintf(e.stdout, "gameday: running %s locally (simulator %s, %gx speed); Ctrl-C stops it\n", spec.Metadata.Name, srv.URL(), srv.Clock().Speed())
@@ -139,6 +140,15 @@ func total(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+func termWidth(w any) int {
+	if f, ok := w.(*os.File); ok {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return width
+		}
+	}
+	return 0
 }
 
 func isTerminal(w any) bool {

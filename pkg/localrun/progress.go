@@ -18,6 +18,9 @@ import (
 type Display struct {
 	W        io.Writer
 	Terminal bool
+	// Width is the terminal's width; redrawn lines are cut to fit, so that
+	// none wraps and the block redraws in place. 0 means 80.
+	Width int
 	// Expected is how long the experiment should run (its longest fault path).
 	Expected time.Duration
 	// Alarms, when set, reads the stop-condition alarms' current states.
@@ -133,7 +136,14 @@ func (d *Display) redraw(e Event) {
 		fmt.Fprintf(&b, "\x1b[%dA", d.drawn)
 	}
 	lines := d.block(e)
+	width := d.Width
+	if width <= 0 {
+		width = 80
+	}
 	for _, l := range lines {
+		if r := []rune(l); len(r) > width-1 {
+			l = string(r[:width-2]) + "…"
+		}
 		b.WriteString("\x1b[2K")
 		b.WriteString(l)
 		b.WriteByte('\n')
@@ -161,7 +171,11 @@ func (d *Display) block(e Event) []string {
 	}
 	if r != nil && r.Poll != nil {
 		elapsed := time.Duration(r.Poll.Elapsed) * time.Second
-		lines = append(lines, "elapsed   "+bar(elapsed, d.Expected, 30))
+		expected := d.Expected
+		if r.Poll.Terminal {
+			expected = elapsed
+		}
+		lines = append(lines, "elapsed   "+bar(elapsed, expected, 30))
 		for _, a := range r.Poll.Actions {
 			l := fmt.Sprintf("  fault   %-24s %s", a.Name, a.State)
 			if a.Reason != "" && a.State != gameday.StateCompleted {
@@ -188,6 +202,30 @@ func (d *Display) block(e Event) []string {
 		lines = append(lines, "archive   "+r.Archive.URI+" verdict "+r.Archive.Verdict)
 	}
 	return lines
+}
+
+// ExpectedRuntime is how long the faults should run: the longest chain
+// through startAfter, each fault counted for its custom resource's duration
+// when it has one, else its maxDuration.
+func ExpectedRuntime(spec *gameday.Spec) time.Duration {
+	faults := spec.Spec.Faults
+	ends := make(map[string]time.Duration, len(faults))
+	var longest time.Duration
+	// Validation guarantees startAfter names earlier faults only.
+	for i := range faults {
+		f := &faults[i]
+		d, ok, err := f.CRDuration()
+		if !ok || err != nil {
+			d = f.EffectiveMaxDuration()
+		}
+		var start time.Duration
+		for _, dep := range f.StartAfter {
+			start = max(start, ends[dep])
+		}
+		ends[f.Name] = start + d
+		longest = max(longest, ends[f.Name])
+	}
+	return longest
 }
 
 // bar draws [█████░░░░░] 1m30s / ~3m0s (2m left).

@@ -1,0 +1,70 @@
+package localrun
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+func TestExpectedRuntime(t *testing.T) {
+	cr := func(d string) *gameday.CustomResource {
+		return &gameday.CustomResource{Kind: "NetworkChaos", Spec: map[string]any{"duration": d}}
+	}
+	spec := &gameday.Spec{Spec: gameday.Body{Faults: []gameday.Fault{
+		{Name: "a", ChaosMesh: cr("180s")},
+		{Name: "b", ChaosMesh: cr("60s"), StartAfter: []string{"a"}},
+		{Name: "c", ChaosMesh: &gameday.CustomResource{Kind: "PodChaos", Spec: map[string]any{}}, MaxDuration: gameday.Duration{Duration: 2 * time.Minute}},
+	}}}
+	if got, want := ExpectedRuntime(spec), 4*time.Minute; got != want {
+		t.Errorf("ExpectedRuntime = %v, want %v (a then b; c in parallel)", got, want)
+	}
+}
+
+func TestDisplayPlain(t *testing.T) {
+	var buf bytes.Buffer
+	d := &Display{W: &buf, Expected: 3 * time.Minute, Alarms: func() map[string]string { return map[string]string{"errors": "OK"} }}
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	run := &gameday.RunState{Start: &gameday.StartResult{ExperimentID: "EXP1", ExperimentTemplateID: "EXT1", TemplateAction: "created"}}
+	polled := *run
+	polled.Poll = &gameday.PollResult{State: gameday.StateRunning, Elapsed: 90, Actions: []gameday.ActionState{{Name: "carts-delay", State: gameday.StateRunning}}}
+	for _, e := range []Event{
+		{Time: at, Type: "ExecutionStarted"},
+		{Time: at, Type: "StateEntered", State: "Preflight"},
+		{Time: at, Type: "StateFailed", State: "Preflight", Cause: `{"errorMessage":"alarm x is still INSUFFICIENT_DATA","errorType":"AlarmsPending"}`},
+		{Time: at, Type: "StateRetried", State: "Preflight", Error: "AlarmsPending"},
+		{Time: at, Type: "StateExited", State: "StartExperiment", Run: run},
+		{Time: at, Type: "StateEntered", State: "PollExperiment"},
+		{Time: at, Type: "StateExited", State: "PollExperiment", Run: &polled},
+		{Time: at, Type: "StateExited", State: "PollExperiment", Run: &polled}, // nothing new: not repeated
+		{Time: at, Type: "StateFailed", State: "Notify", Cause: "no bus"},
+		{Time: at, Type: "StateCaught", State: "Notify", Error: "States.ALL", Next: "Succeeded"},
+		{Time: at, Type: "End", State: "SUCCEEDED"},
+	} {
+		d.Handle(e)
+	}
+	want := strings.Join([]string{
+		"10:00:00 execution started",
+		"10:00:00 → Preflight",
+		"10:00:00 Preflight: AlarmsPending, retrying: alarm x is still INSUFFICIENT_DATA",
+		"10:00:00 experiment EXP1 started (template EXT1, created)",
+		"10:00:00 experiment running, 1m30s of ~3m0s; carts-delay running; alarms errors OK",
+		"10:00:00 Notify failed (no bus), going on to Succeeded",
+		"10:00:00 execution succeeded",
+		"",
+	}, "\n")
+	if got := buf.String(); got != want {
+		t.Errorf("plain progress:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestBar(t *testing.T) {
+	if got, want := bar(90*time.Second, 3*time.Minute, 10), "[█████░░░░░] 1m30s / ~3m0s (1m30s left)"; got != want {
+		t.Errorf("bar = %q, want %q", got, want)
+	}
+	if got, want := bar(5*time.Minute, 3*time.Minute, 4), "[████] 5m0s / ~3m0s (0s left)"; got != want {
+		t.Errorf("bar past the end = %q, want %q", got, want)
+	}
+}
