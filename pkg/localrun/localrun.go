@@ -111,9 +111,13 @@ func archiveBucket(srv *sim.Server) string {
 	return "gameday-archive-" + srv.Account() + "-" + srv.Region()
 }
 
+// topicName is the local notification topic, as the stack has its own.
+const topicName = "gameday-notifications"
+
 // Env is the environment the local Lambdas get, as infra sets it in AWS.
 func Env(srv *sim.Server) map[string]string {
 	return map[string]string{
+		handlers.EnvTopicARN:      srv.SNS().TopicARN(topicName),
 		handlers.EnvFISRoleARN:    "arn:aws:iam::" + srv.Account() + ":role/gameday-fis",
 		handlers.EnvLogBucket:     logBucket(srv),
 		handlers.EnvLogPrefix:     handlers.DefaultLogPrefix,
@@ -146,6 +150,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	if err := ensureBuckets(ctx, cfg, logBucket(srv), archiveBucket(srv)); err != nil {
 		return nil, err
+	}
+	if _, err := srv.SNS().CreateTopic(topicName); err != nil {
+		return nil, fmt.Errorf("create topic %s: %w", topicName, err)
 	}
 	if err := registerFunctions(ctx, srv, cfg, o.Wrap); err != nil {
 		return nil, err

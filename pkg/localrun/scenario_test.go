@@ -198,6 +198,18 @@ func TestScenarioWalkthrough(t *testing.T) {
 	if res.Transitions == 0 || res.Invocations[FunctionPrefix+"poll-experiment"] == 0 {
 		t.Errorf("transitions %d, invocations %v", res.Transitions, res.Invocations)
 	}
+	if got := srv.SNS().Messages(); len(got) != 1 {
+		t.Errorf("notify published %d messages, want 1", len(got))
+	}
+	var completed int
+	for _, ev := range srv.Events().Events() {
+		if ev.DetailType == "GameDay Completed" {
+			completed++
+		}
+	}
+	if completed != 1 {
+		t.Errorf("%d GameDay Completed events, want 1", completed)
+	}
 	t.Logf("walkthrough: %d state transitions, Lambda invocations %v, verdict %s", res.Transitions, res.Invocations, s.Verdict)
 	assertClean(t, srv, spec)
 }
