@@ -40,6 +40,7 @@ func init() {
 					printProblems(e, args[0], err)
 					return exitInvalid
 				}
+				warnElsewhere(e, s, o)
 				b, err := fistemplate.JSON(in)
 				if err != nil {
 					e.errorf("%v", err)
@@ -112,4 +113,26 @@ func printProblems(e *env, name string, err error) {
 		}
 		fmt.Fprintln(e.stderr, l)
 	}
+}
+
+// warnElsewhere warns when the target cluster is in another account or
+// region than the one the template is rendered for: FIS targets resources
+// of the experiment's own account and region.
+func warnElsewhere(e *env, s *gameday.Spec, o fistemplate.Options) {
+	parts := strings.SplitN(s.Spec.Target.Cluster, ":", 6)
+	if len(parts) != 6 {
+		return
+	}
+	region, account := parts[3], parts[4]
+	if (o.Region != "" && o.Region != region) || (o.Account != "" && o.Account != account) {
+		fmt.Fprintf(e.stderr, "gameday: warning: the target cluster is in account %s, region %s, but the template is rendered for account %s, region %s; FIS can only target a cluster in the experiment's own account and region\n",
+			account, region, orDefault(o.Account, account), orDefault(o.Region, region))
+	}
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

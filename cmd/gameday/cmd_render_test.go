@@ -73,8 +73,13 @@ func TestRenderCommand(t *testing.T) {
 	if body.RoleArn != "arn:aws:iam::123456789012:role/gameday-fis" {
 		t.Errorf("roleArn = %q", body.RoleArn)
 	}
-	if stderr != "" {
-		t.Errorf("stderr = %q", stderr)
+	// The walkthrough's cluster is in us-east-1: rendering for another
+	// region works (the shape is the same) but says so.
+	if !strings.Contains(stderr, "warning: the target cluster is in account 123456789012, region us-east-1") {
+		t.Errorf("stderr = %q, want a warning about the cluster's region", stderr)
+	}
+	if _, _, stderr := runCLI(t, "render", cartsLatency, "--region", "us-east-1"); stderr != "" {
+		t.Errorf("rendering for the cluster's own region: stderr = %q", stderr)
 	}
 
 	// Same input, same bytes; flags after or before FILE alike.
