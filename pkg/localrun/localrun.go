@@ -95,8 +95,8 @@ type Result struct {
 	// Transitions counts the states entered; Invocations the Lambda calls.
 	Transitions int
 	Invocations map[string]int
-	// GuardStopped lists experiments the guard stopped after the execution
-	// ended without success.
+	// GuardInvoked says the guard got the execution's status change event
+	// (the execution ended without success) and stopped what it left running.
 	GuardInvoked bool
 	// Archive is the run's archive in the simulator's S3, if one was written.
 	Archive *gameday.ArchiveResult
