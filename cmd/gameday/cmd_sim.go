@@ -14,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "sim",
 		args:    "[--addr HOST:PORT] [--data DIR] [--speed N] [--seed N]",
-		summary: "serve the simulator (FIS, CloudWatch, S3, STS and a Sock Shop) for the SDK, the AWS CLI or any tool",
+		summary: "serve the simulator (FIS, CloudWatch, S3, STS, Lambda, EventBridge, SNS and a Sock Shop) for the SDK, the AWS CLI or any tool",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			addr := fs.String("addr", "127.0.0.1:4566", "address to listen on (port 0 picks a free one)")
 			data := fs.String("data", "", "keep S3 objects as files under this directory (DIR/buckets/BUCKET/KEY) instead of in memory")
@@ -52,7 +52,7 @@ func init() {
 					e.errorf("%v", err)
 					return exitInvalid
 				}
-				fmt.Fprintf(e.stdout, "gameday sim: serving FIS, CloudWatch, S3 and STS at %s (account %s, region %s, speed %gx)\n", s.URL(), *account, *region, *speed)
+				fmt.Fprintf(e.stdout, "gameday sim: serving FIS, CloudWatch, S3, STS, Lambda, EventBridge and SNS at %s (account %s, region %s, speed %gx)\n", s.URL(), *account, *region, *speed)
 				fmt.Fprintf(e.stdout, "EKS cluster: %s (Sock Shop in namespace sock-shop)\n", s.ClusterARN())
 				fmt.Fprintf(e.stdout, "export AWS_ENDPOINT_URL=%s AWS_REGION=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n", s.URL(), *region)
 				fmt.Fprintln(e.stdout, "S3 clients need path-style addressing; press Ctrl-C to stop.")
