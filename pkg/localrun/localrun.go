@@ -65,6 +65,9 @@ type Options struct {
 	Progress func(Event)
 	// Wrap, when set, wraps each Lambda handler (tests inject faults with it).
 	Wrap func(fn string, h lambda.Handler) lambda.Handler
+
+	// runnerStarted, in tests, gets the interpreter's process.
+	runnerStarted func(*os.Process)
 }
 
 // Event is one step of a run, for progress displays.
@@ -92,7 +95,8 @@ type Result struct {
 	Error, Cause string
 	// Final is the last state document the interpreter showed.
 	Final *gameday.RunState
-	// Transitions counts the states entered; Invocations the Lambda calls.
+	// Transitions counts the states entered; Invocations the Lambda calls
+	// the simulator has served so far.
 	Transitions int
 	Invocations map[string]int
 	// GuardInvoked says the guard got the execution's status change event
@@ -172,8 +176,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	input := gameday.RunInput{GameDay: o.Spec, SpecYAML: o.SpecYAML, Source: "local"}
 
 	res := &Result{ExecutionARN: execARN}
-	if err := interpret(ctx, o, srv, def, input, execARN, stateMachineARN, name, res); err != nil {
-		return res, err
+	runErr := interpret(ctx, o, srv, def, input, execARN, stateMachineARN, name, res)
+	if runErr != nil && res.Status == "" {
+		// The interpreter itself broke: to the guard, a failed execution.
+		res.Status, res.Error, res.Cause = "FAILED", "States.Runtime", runErr.Error()
 	}
 	res.Invocations = srv.Lambda().Invocations()
 
@@ -181,9 +187,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		// EventBridge's part: the Execution Status Change event goes to the
 		// guard, which stops any experiment the execution left running.
 		if err := invokeGuard(context.WithoutCancel(ctx), cfg, srv, res, stateMachineARN, name, now); err != nil {
-			return res, err
+			return res, errors.Join(runErr, err)
 		}
 		res.GuardInvoked = true
+	}
+	if runErr != nil {
+		return res, runErr
 	}
 	if res.Final != nil {
 		res.Archive = res.Final.Archive
@@ -334,6 +343,9 @@ func interpret(ctx context.Context, o Options, srv *sim.Server, def string, inpu
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 	}()
+	if o.runnerStarted != nil {
+		o.runnerStarted(cmd.Process)
+	}
 	if _, err := stdin.Write(append(cfg, '\n')); err != nil {
 		return fmt.Errorf("configure runner: %w", err)
 	}

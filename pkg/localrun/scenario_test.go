@@ -534,3 +534,30 @@ type invokeFunc func(ctx context.Context, payload []byte) ([]byte, error)
 func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return f(ctx, payload)
 }
+
+// The interpreter dies mid-run (a crash, an OOM kill): the run reports it
+// and the guard still stops the experiment.
+func TestScenarioInterpreterDies(t *testing.T) {
+	needNode(t)
+	srv := startSim(t, sim.Options{})
+	spec, yaml := load(t, walkthrough)
+	var runner *os.Process
+	var once sync.Once
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, Options{Spec: spec, SpecYAML: yaml, Sim: srv,
+		runnerStarted: func(p *os.Process) { runner = p },
+		Progress: func(e Event) {
+			if e.Type == "StateExited" && e.State == "PollExperiment" && e.Run != nil && e.Run.Poll != nil && e.Run.Poll.State == gameday.StateRunning {
+				once.Do(func() { _ = runner.Kill() })
+			}
+		}})
+	if err == nil {
+		t.Fatal("Run returned no error although the interpreter died")
+	}
+	if res == nil || res.Status != "FAILED" || !res.GuardInvoked {
+		t.Fatalf("result %+v, want FAILED with the guard invoked", res)
+	}
+	waitIdle(t, srv)
+	assertClean(t, srv, spec)
+}
