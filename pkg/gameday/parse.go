@@ -120,6 +120,15 @@ func (d *Document) dropped(path string) bool {
 	return false
 }
 
+// syntaxHint says what to do about a YAML syntax error: a repeated key, or
+// (most often) an indentation, quote or bracket out of place.
+func syntaxHint(msg string) string {
+	if strings.Contains(msg, "already defined") {
+		return "keep one of the two keys"
+	}
+	return "check the indentation, quotes and brackets here and on the line above"
+}
+
 // ParseDocument decodes a GameDay file strictly: not YAML, several
 // documents, oversized or explosive input, unknown fields and mistyped
 // values, without the semantic checks of Check. Problems carry the file name
@@ -150,7 +159,7 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 		var ye yaml.Error
 		if errors.As(err, &ye) && ye.GetToken() != nil {
 			tk := ye.GetToken()
-			return fail(tk.Position.Line, tk.Position.Column, "", "not valid YAML: %s", ye.GetMessage())
+			return fail(tk.Position.Line, tk.Position.Column, "", "not valid YAML: %s: %s", ye.GetMessage(), syntaxHint(ye.GetMessage()))
 		}
 		return fail(0, 0, "", "not valid YAML: %s", firstLine(err.Error()))
 	}
