@@ -23,6 +23,14 @@ const (
 	statusSkipped    = "skipped"
 )
 
+// Experiment error codes (ExperimentError.code), from FIS's troubleshooting
+// guide.
+const (
+	errConfiguration    = "ConfigurationFailure"
+	errDependentService = "DependentServiceFailure"
+	errInvalidTarget    = "InvalidTarget"
+)
+
 func terminal(status string) bool {
 	switch status {
 	case statusCompleted, statusStopped, statusFailed, statusCancelled, statusSkipped:
@@ -42,7 +50,7 @@ type experiment struct {
 	tmpl        template // a snapshot of the template at start
 	status      string
 	reason      string
-	errCode     string
+	err         *errorOut // why a failed experiment failed
 	created     time.Time
 	start, end  time.Time
 	actions     map[string]*actionRun
@@ -101,11 +109,7 @@ func (e *experiment) options() *experimentOptions {
 }
 
 func (e *experiment) stateOut() stateOut {
-	st := stateOut{Status: e.status, Reason: e.reason}
-	if e.errCode != "" {
-		st.Error = &errorOut{Code: e.errCode}
-	}
-	return st
+	return stateOut{Status: e.status, Reason: e.reason, Error: e.err}
 }
 
 func (s *Service) startExperiment(in *startInput) (any, *apiError) {
@@ -287,9 +291,9 @@ func (s *Service) run(e *experiment) {
 		return
 	}
 	s.set(e, statusInitiating, "Experiment is initiating.")
-	if reason, ok := s.resolveTargets(e); !ok {
+	if target, reason, ok := s.resolveTargets(e); !ok {
 		s.mu.Lock()
-		e.errCode = "TargetResolutionFailed"
+		e.err = &errorOut{AccountID: s.o.Account, Code: errInvalidTarget, Location: target}
 		for _, a := range e.actions {
 			a.status, a.reason = statusCancelled, "Experiment failed to initiate."
 		}
@@ -325,8 +329,8 @@ func (s *Service) run(e *experiment) {
 }
 
 // resolveTargets resolves every target and logs the resolution; it returns
-// the failure reason when a target resolves to nothing.
-func (s *Service) resolveTargets(e *experiment) (string, bool) {
+// the target that resolved to nothing, and why.
+func (s *Service) resolveTargets(e *experiment) (target, reason string, ok bool) {
 	names := make([]string, 0, len(e.tmpl.targets))
 	for n := range e.tmpl.targets {
 		names = append(names, n)
@@ -371,10 +375,10 @@ func (s *Service) resolveTargets(e *experiment) (string, bool) {
 		s.emit(e, "target-resolution-detail", detail)
 		s.emitResolutionEnd(e, name, tg.ResourceType, status, resolved)
 		if status == statusFailed && e.options().EmptyTargetResolutionMode != "skip" {
-			return reason, false
+			return name, reason, false
 		}
 	}
-	return "", true
+	return "", "", true
 }
 
 // resolvedPerPage is how many resolved targets one target-resolution-end
@@ -400,9 +404,10 @@ func (s *Service) emitResolutionEnd(e *experiment, name, typ, status string, res
 	}
 }
 
-// actionResult is what an action goroutine reports when it ends.
+// actionResult is what an action goroutine reports when it ends; a failed
+// action also gives the experiment error code it causes.
 type actionResult struct {
-	name, status, reason string
+	name, status, reason, code string
 }
 
 // runActions starts actions as their startAfter predecessors complete, and
@@ -464,6 +469,9 @@ func (s *Service) runActions(e *experiment) {
 				})
 				if failure == "" {
 					failure = r.reason
+					s.mu.Lock()
+					e.err = &errorOut{AccountID: s.o.Account, Code: r.code, Location: r.name}
+					s.mu.Unlock()
 					cancel() // the other running actions stop
 				}
 			}
@@ -516,7 +524,13 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 	}
 	report := func(status, reason string) {
 		select {
-		case results <- actionResult{name, status, reason}:
+		case results <- actionResult{name: name, status: status, reason: reason}:
+		case <-s.ctx.Done():
+		}
+	}
+	fail := func(code, reason string) {
+		select {
+		case results <- actionResult{name: name, status: statusFailed, reason: reason, code: code}:
 		case <-s.ctx.Done():
 		}
 	}
@@ -546,11 +560,11 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 		_ = json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec)
 		crDur, hasDur, derr := crDuration(spec)
 		if derr != nil {
-			report(statusFailed, "Failed to create the custom resource: spec.duration: "+derr.Error())
+			fail(errConfiguration, "Failed to create the custom resource: spec.duration: "+derr.Error())
 			return
 		}
 		if s.o.Cluster == nil {
-			report(statusFailed, "Unable to reach the Kubernetes API server of the target cluster.")
+			fail(errDependentService, "Unable to reach the Kubernetes API server of the target cluster.")
 			return
 		}
 		cr := CustomResource{
@@ -560,7 +574,7 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 		}
 		if _, err := s.o.Cluster.Apply(cr); err != nil {
 			s.o.Cluster.Delete(cr.ID)
-			report(statusFailed, err.Error())
+			fail(errConfiguration, err.Error())
 			return
 		}
 		defer s.o.Cluster.Delete(cr.ID)
@@ -578,7 +592,7 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 				report(statusStopped, stopped)
 				return
 			}
-			report(statusFailed, fmt.Sprintf("The custom resource did not complete within the action's maxDuration (%s); it was deleted.", a.Parameters["maxDuration"]))
+			fail(errConfiguration, fmt.Sprintf("The custom resource did not complete within the action's maxDuration (%s); it was deleted.", a.Parameters["maxDuration"]))
 		default:
 			if !sleep(crDur) {
 				report(statusStopped, stopped)
@@ -587,7 +601,7 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 			report(statusCompleted, "Action completed.")
 		}
 	default:
-		report(statusFailed, "Action type "+a.ActionID+" is not supported by the simulator.")
+		fail(errConfiguration, "Action type "+a.ActionID+" is not supported by the simulator.")
 	}
 }
 

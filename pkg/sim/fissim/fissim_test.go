@@ -744,6 +744,8 @@ func TestLifecycle(t *testing.T) {
 		wantState  types.ExperimentStatus
 		wantReason string
 		wantAction map[string]types.ExperimentActionStatus
+		// wantError is the state's error as "code at location", "" for none.
+		wantError string
 		// simulated duration of the running phase, roughly
 		minRun time.Duration
 	}{
@@ -763,6 +765,7 @@ func TestLifecycle(t *testing.T) {
 			wantState:  types.ExperimentStatusFailed,
 			wantReason: "maxDuration",
 			wantAction: map[string]types.ExperimentActionStatus{"carts-delay": types.ExperimentActionStatusFailed},
+			wantError:  "ConfigurationFailure at carts-delay",
 			minRun:     2 * time.Minute,
 		},
 		{
@@ -784,6 +787,7 @@ func TestLifecycle(t *testing.T) {
 			wantState:  types.ExperimentStatusFailed,
 			wantReason: "cluster/prod",
 			wantAction: map[string]types.ExperimentActionStatus{"carts-delay": types.ExperimentActionStatusCancelled},
+			wantError:  "InvalidTarget at cluster",
 		},
 		{
 			name: "selector matches no pod",
@@ -793,6 +797,7 @@ func TestLifecycle(t *testing.T) {
 			wantState:  types.ExperimentStatusFailed,
 			wantReason: "no pod is selected",
 			wantAction: map[string]types.ExperimentActionStatus{"carts-delay": types.ExperimentActionStatusFailed},
+			wantError:  "ConfigurationFailure at carts-delay",
 		},
 		{
 			name: "startAfter runs in sequence; a failure cancels what follows",
@@ -808,7 +813,8 @@ func TestLifecycle(t *testing.T) {
 			wantAction: map[string]types.ExperimentActionStatus{
 				"first": types.ExperimentActionStatusCompleted, "bad": types.ExperimentActionStatusFailed, "last": types.ExperimentActionStatusCancelled,
 			},
-			minRun: time.Minute,
+			wantError: "ConfigurationFailure at bad",
+			minRun:    time.Minute,
 		},
 	}
 	for _, tt := range tests {
@@ -821,6 +827,9 @@ func TestLifecycle(t *testing.T) {
 			end := e.await(t, *exp.Id)
 			if end.State.Status != tt.wantState || !strings.Contains(aws.ToString(end.State.Reason), tt.wantReason) {
 				t.Errorf("state = %s (%q), want %s (…%s…)", end.State.Status, aws.ToString(end.State.Reason), tt.wantState, tt.wantReason)
+			}
+			if got := stateError(end.State); got != tt.wantError {
+				t.Errorf("state error = %q, want %q", got, tt.wantError)
 			}
 			got := map[string]types.ExperimentActionStatus{}
 			for n, a := range end.Actions {
@@ -842,6 +851,19 @@ func TestLifecycle(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stateError is an experiment state's error as "code at location"; an
+// error must name the simulated account.
+func stateError(st *types.ExperimentState) string {
+	e := st.Error
+	if e == nil {
+		return ""
+	}
+	if aws.ToString(e.AccountId) != account {
+		return "error in account " + aws.ToString(e.AccountId)
+	}
+	return aws.ToString(e.Code) + " at " + aws.ToString(e.Location)
 }
 
 func TestActionsModeSkipAll(t *testing.T) {

@@ -11,13 +11,17 @@
 // 400, ResourceNotFoundException 404, ConflictException 409,
 // ServiceQuotaExceededException 402), the quotas (5 active experiments, 20
 // actions, 5 stop conditions), the experiment and action states, the log
-// schema version 2 members and the S3 key layout. Not checked against a live
+// schema version 2 members and the S3 key layout, and the codes of a failed
+// experiment's state.error (InvalidTarget when a target resolves to nothing,
+// ConfigurationFailure or DependentServiceFailure for the first failed
+// action, with the account id). Not checked against a live
 // account, so written to be plausible rather than byte-exact: the text of
 // error messages and of state reasons (a stop condition's reason is
 // "Experiment stopped by stop condition <alarm ARN>"; an action that outlives
 // maxDuration fails with a reason naming maxDuration), the hash in log object
 // keys (the first 8 bytes of the object's SHA-256, in hex), how records are
-// batched into objects (one per simulated minute), and
+// batched into objects (one per simulated minute), the form of an error's
+// location (here the bare target or action name), and
 // total_resolved_targets_count, whose name the schema page truncates. Only
 // aws:eks:inject-kubernetes-custom-resource and aws:fis:wait run; other
 // action ids are refused at template creation, and only aws:eks:cluster
