@@ -330,28 +330,13 @@ func (s *Service) opDescribeAlarms(in val) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	types, err := in.get("AlarmTypes").strs()
+	wantMetric, err := wantsMetricAlarms(in)
 	if err != nil {
 		return nil, err
 	}
-	wantMetric := len(types) == 0
-	for _, t := range types {
-		switch t {
-		case "MetricAlarm":
-			wantMetric = true
-		case "CompositeAlarm":
-		default:
-			return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter AlarmTypes is invalid.", t))
-		}
-	}
-	maxRecords := int64(50)
-	if m, err := in.get("MaxRecords").int(); err != nil {
+	maxRecords, err := maxRecordsOf(in, 50)
+	if err != nil {
 		return nil, err
-	} else if m != nil {
-		if *m < 1 || *m > 100 {
-			return nil, errInvalidValue("The parameter MaxRecords must be between 1 and 100.")
-		}
-		maxRecords = *m
 	}
 	offset, err := decodeToken(in.get("NextToken"), "da")
 	if err != nil {
@@ -506,6 +491,40 @@ var historyTypes = map[string]bool{
 	"AlarmContributorStateUpdate": true, "AlarmContributorAction": true,
 }
 
+// wantsMetricAlarms reads AlarmTypes: whether metric alarms are asked for
+// (the simulator keeps no composite alarms).
+func wantsMetricAlarms(in val) (bool, error) {
+	types, err := in.get("AlarmTypes").strs()
+	if err != nil {
+		return false, err
+	}
+	want := len(types) == 0
+	for _, t := range types {
+		switch t {
+		case "MetricAlarm":
+			want = true
+		case "CompositeAlarm":
+		default:
+			return false, errInvalidValue(fmt.Sprintf("The value %s for parameter AlarmTypes is invalid.", t))
+		}
+	}
+	return want, nil
+}
+
+// maxRecordsOf reads MaxRecords (1 to 100), def when it is absent.
+func maxRecordsOf(in val, def int64) (int64, error) {
+	m, err := in.get("MaxRecords").int()
+	switch {
+	case err != nil:
+		return 0, err
+	case m == nil:
+		return def, nil
+	case *m < 1 || *m > 100:
+		return 0, errInvalidValue("The parameter MaxRecords must be between 1 and 100.")
+	}
+	return *m, nil
+}
+
 func (s *Service) opDescribeAlarmHistory(in val) (obj, error) {
 	name, err := in.get("AlarmName").str()
 	if err != nil {
@@ -518,19 +537,9 @@ func (s *Service) opDescribeAlarmHistory(in val) (obj, error) {
 	if typ != "" && !historyTypes[typ] {
 		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter HistoryItemType is invalid.", typ))
 	}
-	types, err := in.get("AlarmTypes").strs()
+	wantMetric, err := wantsMetricAlarms(in)
 	if err != nil {
 		return nil, err
-	}
-	wantMetric := len(types) == 0
-	for _, t := range types {
-		switch t {
-		case "MetricAlarm":
-			wantMetric = true
-		case "CompositeAlarm":
-		default:
-			return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter AlarmTypes is invalid.", t))
-		}
 	}
 	start, err := in.get("StartDate").time()
 	if err != nil {
@@ -549,14 +558,9 @@ func (s *Service) opDescribeAlarmHistory(in val) (obj, error) {
 	default:
 		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter ScanBy is invalid.", scanBy))
 	}
-	maxRecords := int64(100)
-	if m, err := in.get("MaxRecords").int(); err != nil {
+	maxRecords, err := maxRecordsOf(in, 100)
+	if err != nil {
 		return nil, err
-	} else if m != nil {
-		if *m < 1 || *m > 100 {
-			return nil, errInvalidValue("The parameter MaxRecords must be between 1 and 100.")
-		}
-		maxRecords = *m
 	}
 	offset, err := decodeToken(in.get("NextToken"), "ah")
 	if err != nil {
