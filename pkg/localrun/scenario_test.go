@@ -155,6 +155,10 @@ func experiments(t *testing.T, srv *sim.Server) []string {
 
 const walkthrough = "../../examples/sock-shop-carts-latency.yaml"
 
+// longDelay runs its fault for 15 simulated minutes, so that what a scenario
+// does while it runs happens in time on a slow machine too.
+const longDelay = "testdata/long-delay.yaml"
+
 // 1. The walkthrough completes and the verdict follows the checks.
 func TestScenarioWalkthrough(t *testing.T) {
 	needNode(t)
@@ -274,7 +278,7 @@ func TestScenarioActionFails(t *testing.T) {
 func TestScenarioHandlerCrash(t *testing.T) {
 	needNode(t)
 	srv := startSim(t, sim.Options{})
-	spec, yaml := load(t, walkthrough)
+	spec, yaml := load(t, longDelay)
 	var polls int
 	var mu sync.Mutex
 	res := run(t, srv, spec, yaml, func(o *Options) {
@@ -394,7 +398,7 @@ func waitIdle(t *testing.T, srv *sim.Server) {
 func TestScenarioTimeout(t *testing.T) {
 	needNode(t)
 	srv := startSim(t, sim.Options{})
-	spec, yaml := load(t, walkthrough)
+	spec, yaml := load(t, longDelay)
 	res := run(t, srv, spec, yaml, func(o *Options) {
 		o.Wrap = func(fn string, h lambda.Handler) lambda.Handler {
 			if fn != "start-experiment" {
@@ -458,7 +462,7 @@ func TestScenarioLateLogs(t *testing.T) {
 func TestScenarioSecondRunRefused(t *testing.T) {
 	needNode(t)
 	srv := startSim(t, sim.Options{})
-	spec, yaml := load(t, walkthrough)
+	spec, yaml := load(t, longDelay)
 	running := make(chan struct{})
 	var once sync.Once
 	var first *Result
