@@ -182,7 +182,7 @@ func (s *Service) opPutMetricAlarm(in val) (obj, error) {
 		return nil, errMissing("Period")
 	}
 	if !validPeriod(*period, false) {
-		return nil, errInvalidValue("Period must be 10, 30 or a multiple of 60.")
+		return nil, errInvalidValue("Period must be 10, 20, 30 or a multiple of 60.")
 	}
 	a.period = *period
 	ep, err := in.get("EvaluationPeriods").int()

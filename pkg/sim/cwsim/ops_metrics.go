@@ -244,10 +244,10 @@ func validPeriod(p int64, allowHighRes bool) bool {
 	if p%60 == 0 {
 		return true
 	}
-	if allowHighRes {
-		return p == 1 || p == 5 || p == 10 || p == 30
+	if allowHighRes && (p == 1 || p == 5) {
+		return true
 	}
-	return p == 10 || p == 30
+	return p == 10 || p == 20 || p == 30
 }
 
 func encodeToken(kind string, offset int) string {
@@ -446,7 +446,7 @@ func (s *Service) runQuery(q val, id string, start, end time.Time, scanBy string
 		return nil, errMissing(ms.path + ".Period")
 	}
 	if !validPeriod(*period, true) {
-		return nil, errInvalidValue(fmt.Sprintf("The parameter %s.Period must be 1, 5, 10, 30, or a multiple of 60.", ms.path))
+		return nil, errInvalidValue(fmt.Sprintf("The parameter %s.Period must be 1, 5, 10, 20, 30, or a multiple of 60.", ms.path))
 	}
 	statText, err := ms.get("Stat").str()
 	if err != nil {

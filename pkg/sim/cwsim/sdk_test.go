@@ -315,6 +315,12 @@ func TestGetMetricData(t *testing.T) {
 				q.MetricStat.Period = aws.Int32(45)
 				return q
 			}()}}, "InvalidParameterValue"},
+		{"high-resolution period 20", cloudwatch.GetMetricDataInput{StartTime: aws.Time(min(5)), EndTime: aws.Time(testOrigin),
+			MetricDataQueries: []types.MetricDataQuery{func() types.MetricDataQuery {
+				q := statQuery("a", "Average")
+				q.MetricStat.Period = aws.Int32(20)
+				return q
+			}()}}, ""},
 		{"bad id", cloudwatch.GetMetricDataInput{StartTime: aws.Time(min(5)), EndTime: aws.Time(testOrigin),
 			MetricDataQueries: []types.MetricDataQuery{statQuery("Avg", "Average")}}, "ValidationError"},
 		{"duplicate id", cloudwatch.GetMetricDataInput{StartTime: aws.Time(min(5)), EndTime: aws.Time(testOrigin),
@@ -425,6 +431,7 @@ func TestPutMetricAlarmValidation(t *testing.T) {
 	}{
 		{"valid", func(*cloudwatch.PutMetricAlarmInput) {}, ""},
 		{"period 10", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(10) }, ""},
+		{"period 20", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(20) }, ""},
 		{"period 30", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(30) }, ""},
 		{"period 120", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(120) }, ""},
 		{"period 45", func(in *cloudwatch.PutMetricAlarmInput) { in.Period = aws.Int32(45) }, "InvalidParameterValue"},
