@@ -5,8 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
+	"regexp"
 	"strings"
 
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
@@ -30,6 +29,10 @@ func init() {
 				if len(args) != 1 {
 					e.errorf("render takes one FILE; run 'gameday render --help'")
 					return exitUsage
+				}
+				if err := checkDeploymentFlags(o.Account, o.Region, o.RoleARN); err != nil {
+					e.errorf("render: %v", err)
+					return exitInvalid
 				}
 				s, _, code := loadGameDayFile(e, args[0])
 				if s == nil {
@@ -56,21 +59,33 @@ func init() {
 	})
 }
 
+var (
+	accountID  = regexp.MustCompile(`^\d{12}$`)
+	regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+	iamRoleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+)
+
+// checkDeploymentFlags checks the --account, --region and --role-arn values
+// a template or an access entry is made for; empty values are defaults.
+func checkDeploymentFlags(account, region, roleARN string) error {
+	switch {
+	case account != "" && !accountID.MatchString(account):
+		return fmt.Errorf("--account %q is not an AWS account ID: give its 12 digits, for example 123456789012", account)
+	case region != "" && !regionName.MatchString(region):
+		return fmt.Errorf("--region %q is not an AWS region name: give one such as us-east-1", region)
+	case roleARN != "" && !iamRoleARN.MatchString(roleARN):
+		return fmt.Errorf("--role-arn %q is not an IAM role ARN: give one such as arn:aws:iam::123456789012:role/gameday-fis", roleARN)
+	}
+	return nil
+}
+
 // loadGameDayFile reads and validates a GameDay file for render, rbac and
 // run with validate.File, exactly as `gameday validate` does. On a problem it
 // prints them, one line each, and returns nil and the exit code.
 func loadGameDayFile(e *env, name string) (*gameday.Spec, []byte, int) {
-	f, err := os.Open(name)
+	data, err := readGameDay(name)
 	if err != nil {
 		e.errorf("%v", err)
-		return nil, nil, exitInvalid
-	}
-	defer f.Close()
-	// Read one byte past the limit so that Parse sees an oversized file as
-	// such, without reading all of it.
-	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
-	if err != nil {
-		e.errorf("read %s: %v", name, err)
 		return nil, nil, exitInvalid
 	}
 	s, err := validate.File(name, data)

@@ -200,3 +200,48 @@ func TestRBACCommand(t *testing.T) {
 		t.Errorf("--group system:masters: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestDeploymentFlagValues checks that a mistyped --account, --region,
+// --role-arn or --group is refused with one line naming the flag, before
+// anything is printed on stdout.
+func TestDeploymentFlagValues(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"short account", []string{"render", cartsLatency, "--account", "12345"}, `--account "12345" is not an AWS account ID`},
+		{"region typo", []string{"render", cartsLatency, "--region", "us-east1"}, `--region "us-east1" is not an AWS region name`},
+		{"role name only", []string{"render", cartsLatency, "--role-arn", "gameday-fis"}, `--role-arn "gameday-fis" is not an IAM role ARN`},
+		{"rbac role name only", []string{"rbac", cartsLatency, "--role-arn", "gameday-fis"}, `--role-arn "gameday-fis" is not an IAM role ARN`},
+		{"group with a space", []string{"rbac", cartsLatency, "--group", "chaos fis"}, `group "chaos fis" contains white space`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.args...)
+			if code != exitInvalid {
+				t.Errorf("exit %d, want %d", code, exitInvalid)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want none", stdout)
+			}
+			if !strings.HasPrefix(stderr, "gameday: ") || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr %q, want one line containing %q", stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestDirectoryArgument checks that every command taking a FILE refuses a
+// directory in one line that says what to name instead.
+func TestDirectoryArgument(t *testing.T) {
+	dir := t.TempDir()
+	for _, cmd := range []string{"validate", "render", "rbac"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, _, stderr := runCLI(t, cmd, dir)
+			want := "gameday: " + dir + " is a directory: name the files, for example " + dir + "/*.yaml\n"
+			if code != exitInvalid || stderr != want {
+				t.Errorf("exit %d, stderr %q; want exit %d, stderr %q", code, stderr, exitInvalid, want)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,14 +48,7 @@ func validateFile(e *env, name string, quiet bool) bool {
 		return false
 	}
 	if _, err := validate.File(name, data); err != nil {
-		var ps gameday.Problems
-		if errors.As(err, &ps) {
-			for _, p := range ps {
-				fmt.Fprintln(e.stderr, p.String())
-			}
-		} else {
-			fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
-		}
+		printProblems(e, name, err)
 		return false
 	}
 	if !quiet {
@@ -78,7 +70,7 @@ func readGameDay(name string) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err // an *os.PathError: it names the file
 	}
 	return data, nil
 }
