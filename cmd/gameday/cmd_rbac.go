@@ -21,6 +21,14 @@ func init() {
 					e.errorf("rbac takes one FILE; run 'gameday rbac --help'")
 					return exitUsage
 				}
+				if err := checkDeploymentFlags("", "", o.RoleARN); err != nil {
+					e.errorf("rbac: %v", err)
+					return exitInvalid
+				}
+				if err := rbac.CheckGroup(o.Group); err != nil {
+					e.errorf("rbac: %v", err)
+					return exitInvalid
+				}
 				s, _, code := loadGameDayFile(e, args[0])
 				if s == nil {
 					return code

@@ -56,7 +56,7 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 	if o.Group == "" {
 		o.Group = DefaultGroup
 	}
-	if err := checkGroup(o.Group); err != nil {
+	if err := CheckGroup(o.Group); err != nil {
 		return nil, fmt.Errorf("generate rbac: %w", err)
 	}
 	// namespace -> resources used there
@@ -164,13 +164,13 @@ var chaosMeshKinds = map[string]bool{
 	"PodChaos": true, "StressChaos": true, "TimeChaos": true,
 }
 
-// checkGroup refuses a group that EKS access entries do not take.
-func checkGroup(g string) error {
+// CheckGroup refuses a Kubernetes group that EKS access entries do not take.
+func CheckGroup(g string) error {
 	if strings.HasPrefix(g, "system:") {
 		return fmt.Errorf("group %q: EKS access entries refuse groups whose name starts with \"system:\" (pick another --group)", g)
 	}
 	if strings.ContainsAny(g, " \t\n") {
-		return fmt.Errorf("group %q contains white space", g)
+		return fmt.Errorf("group %q contains white space: EKS access entries take none (pick another --group)", g)
 	}
 	return nil
 }
