@@ -3,6 +3,16 @@
 // workflow's Tasks through the real AWS SDK's Lambda client pointed at the
 // simulator, so locally, as in AWS, a Task reaches its Lambda through
 // Invoke: only the endpoint differs.
+//
+// Fidelity notes: Invoke answers as Lambda documents it for RequestResponse
+// invocations: the result with 200, a function error as 200 with
+// X-Amz-Function-Error and {"errorMessage", "errorType"}, an unknown
+// function as ResourceNotFoundException (404), a payload above 6 MB as
+// RequestTooLargeException (413) and one that is not JSON as
+// InvalidRequestContentException (400). Event and DryRun invocations are
+// refused with InvalidParameterValueException (Lambda answers them 202 and
+// 204), X-Amz-Log-Type Tail returns no log, and a panic's error carries no
+// stackTrace. Signatures are not verified.
 package lambdasim
 
 import (
@@ -83,9 +93,6 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	h, ok := s.fns[name]
-	if ok {
-		s.invocations[name]++
-	}
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+s.FunctionARN(name))
@@ -100,6 +107,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
 		return
 	}
+	if len(payload) > 0 && !json.Valid(payload) {
+		writeError(w, http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload must be JSON")
+		return
+	}
+	s.mu.Lock()
+	s.invocations[name]++
+	s.mu.Unlock()
 	reqID := requestID()
 	ctx := lambdacontext.NewContext(r.Context(), &lambdacontext.LambdaContext{
 		AwsRequestID:       reqID,

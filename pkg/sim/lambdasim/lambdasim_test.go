@@ -71,6 +71,11 @@ func TestInvokeWithTheSDK(t *testing.T) {
 	if !errors.As(err, &nf) {
 		t.Errorf("unknown function: err = %v, want ResourceNotFoundException", err)
 	}
+	_, err = client.Invoke(context.Background(), &awslambda.InvokeInput{FunctionName: aws.String("echo"), Payload: []byte("not json")})
+	var bad *types.InvalidRequestContentException
+	if !errors.As(err, &bad) {
+		t.Errorf("payload that is not JSON: err = %v, want InvalidRequestContentException", err)
+	}
 	if got := svc.Invocations()["echo"]; got != 2 {
 		t.Errorf("echo invocations = %d, want 2", got)
 	}
