@@ -101,7 +101,7 @@ var fisPaths = []string{"/experimentTemplates", "/experiments", "/safetyLevers",
 // unsigned answers a request without a usable SigV4 signature with the error
 // shape of the service it looks like it is for.
 func (s *Server) unsigned(w http.ResponseWriter, r *http.Request) {
-	const msg = "Missing or malformed SigV4 Authorization: the simulator routes requests by the service in the credential scope."
+	const msg = "Missing or malformed SigV4 Authorization: the simulator routes requests by the service in the credential scope; sign them with any credentials (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)."
 	for _, p := range fisPaths {
 		if strings.HasPrefix(r.URL.EscapedPath(), p) {
 			fissim.WriteError(w, http.StatusForbidden, "UnrecognizedClientException", msg)
