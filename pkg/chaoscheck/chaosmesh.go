@@ -79,7 +79,7 @@ func SpecType(kind string) reflect.Type {
 // problems here: gameday.Check reports it.
 func ChaosMesh(cr *gameday.CustomResource, path string) (ps gameday.Problems) {
 	mk, ok := kinds[cr.Kind]
-	if !ok || cr.Spec == nil {
+	if !ok || len(cr.Spec) == 0 { // gameday.Check reports a missing spec
 		return nil
 	}
 	specPath := path + ".spec"

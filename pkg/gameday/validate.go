@@ -273,7 +273,7 @@ func checkFault(r *problems, f *Fault, p string) {
 			}
 		}
 		if len(f.Litmus.Spec) == 0 {
-			r.add(child(p, "litmus.spec"), "required: the ChaosEngine's spec")
+			r.add(child(p, "litmus.spec"), "required: the ChaosEngine's spec, as you would kubectl apply it")
 		}
 	case f.FIS != nil:
 		checkFISAction(r, f.FIS, child(p, "fis"))
