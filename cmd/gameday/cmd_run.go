@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"golang.org/x/term"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -113,9 +114,14 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 	}
 	fmt.Fprintf(e.stdout, "logs:    %s (%d state transitions, %d Lambda invocations)\n", logPath, res.Transitions, total(res.Invocations))
 	if res.Status != "SUCCEEDED" {
-		e.errorf("execution %s: %s %s", strings.ToLower(res.Status), res.Error, firstLineOf(res.Cause))
-		if res.GuardInvoked {
-			fmt.Fprintf(e.stderr, "gameday: the guard stopped any experiment the execution left running\n")
+		msg := "execution " + strings.ToLower(res.Status)
+		if res.Error != "" {
+			msg += ": " + res.Error + ": " + firstLineOf(res.Cause)
+		}
+		e.errorf("%s", msg)
+		if res.GuardInvoked && res.Final != nil && res.Final.Start != nil {
+			id := res.Final.Start.ExperimentID
+			fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", id, settledState(context.WithoutCancel(ctx), srv, id))
 		}
 	}
 	return localrun.ExitCode(res)
@@ -132,6 +138,24 @@ func alarmStates(ctx context.Context, cw *cloudwatch.Client, spec *gameday.Spec)
 		states[strings.TrimPrefix(aws.ToString(a.AlarmName), gameday.AlarmPrefix(spec.Metadata.Name))] = string(a.StateValue)
 	}
 	return states
+}
+
+// settledState waits a little (a minute of simulated time at most) for a
+// stopping experiment to end, and says its state.
+func settledState(ctx context.Context, srv *sim.Server, id string) string {
+	client := fis.NewFromConfig(localrun.AWSConfig(srv))
+	state := "unknown"
+	for range 12 {
+		out, err := client.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(id)})
+		if err != nil || out.Experiment.State == nil {
+			return state
+		}
+		state = string(out.Experiment.State.Status)
+		if gameday.State(state).Terminal() || srv.Clock().Sleep(ctx, 5*time.Second) != nil {
+			break
+		}
+	}
+	return state
 }
 
 func total(m map[string]int) int {
