@@ -88,7 +88,10 @@ func TestFileBad(t *testing.T) {
 // TestFileGameDayBad: every bad file of pkg/gameday is refused here too,
 // with at least the same problems.
 func TestFileGameDayBad(t *testing.T) {
-	files, _ := filepath.Glob("../gameday/testdata/bad/*.yaml")
+	files, err := filepath.Glob("../gameday/testdata/bad/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no bad files in pkg/gameday: %v", err)
+	}
 	for _, file := range files {
 		name := filepath.Base(file)
 		t.Run(strings.TrimSuffix(name, ".yaml"), func(t *testing.T) {
