@@ -583,6 +583,24 @@ func TestStartExperimentQuota(t *testing.T) {
 	e.start(t, id, "q-7") // room again
 }
 
+func TestTemplateQuota(t *testing.T) {
+	e := newEnv(t)
+	for i := range fissim.MaxTemplates {
+		in := walkthrough()
+		in.ClientToken = aws.String(fmt.Sprint("t", i))
+		e.create(t, in)
+	}
+	in := walkthrough()
+	in.ClientToken = aws.String("one-too-many")
+	_, err := e.api.CreateExperimentTemplate(context.Background(), in)
+	var qe *types.ServiceQuotaExceededException
+	if !errors.As(err, &qe) {
+		t.Fatalf("template %d: %v, want ServiceQuotaExceededException", fissim.MaxTemplates+1, err)
+	}
+	in.ClientToken = aws.String("t0") // a retry of an earlier create still answers
+	e.create(t, in)
+}
+
 func TestStopExperiment(t *testing.T) {
 	e := newEnv(t)
 	in := walkthrough()

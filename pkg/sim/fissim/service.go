@@ -9,8 +9,9 @@
 // documentation: the operations' paths, JSON members and error shapes
 // (X-Amzn-Errortype plus {"message"}), the error codes (ValidationException
 // 400, ResourceNotFoundException 404, ConflictException 409,
-// ServiceQuotaExceededException 402), the quotas (5 active experiments, 20
-// actions, 5 stop conditions), the experiment and action states, the log
+// ServiceQuotaExceededException 402), the quotas (5 active experiments, 500
+// templates, 20 actions, 5 targets and 5 stop conditions per template; the
+// quota of 10 actions running at once is not enforced), the experiment and action states, the log
 // schema version 2 members and the S3 key layout, and the codes of a failed
 // experiment's state.error (InvalidTarget when a target resolves to nothing,
 // ConfigurationFailure or DependentServiceFailure for the first failed
@@ -50,6 +51,7 @@ import (
 // Quotas FIS applies per account and Region.
 const (
 	MaxActiveExperiments = 5
+	MaxTemplates         = 500
 	MaxActions           = 20
 	MaxStopConditions    = 5
 	MaxTargets           = 5

@@ -308,6 +308,9 @@ func (s *Service) createTemplate(in *templateInput) (any, *apiError) {
 			}
 		}
 	}
+	if len(s.templates) >= MaxTemplates {
+		return nil, quota("You have reached the maximum number of experiment templates (%d) for this account in this Region.", MaxTemplates)
+	}
 	t.id = s.newID("EXT")
 	t.arn = s.arn("experiment-template", t.id)
 	s.templates[t.id] = t
