@@ -1,0 +1,74 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRunUsage(t *testing.T) {
+	bad := writeFile(t, "bad.yaml", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: Bad_Name}\n")
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"no --local", []string{"run", cartsLatency}, exitUsage, "run needs --local"},
+		{"no file", []string{"run", "--local"}, exitUsage, "one GameDay file"},
+		{"bad speed", []string{"run", "--local", "--speed", "0", cartsLatency}, exitUsage, "--speed must be positive"},
+		{"invalid file", []string{"run", "--local", bad}, exitInvalid, "bad.yaml:3:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.inStderr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.inStderr)
+			}
+		})
+	}
+}
+
+// TestRunLocal runs the walkthrough through the CLI, as `make demo` does.
+func TestRunLocal(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("node is needed for run --local in CI")
+		}
+		t.Skip("skipping: no node on PATH")
+	}
+	if _, err := os.Stat("../../node_modules/aws-local-stepfunctions"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("npm ci has not installed aws-local-stepfunctions")
+		}
+		t.Skip("skipping: run npm ci first")
+	}
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--local", cartsLatency, "--out", out, "--speed", "120", "--plain")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var report string
+	for _, l := range strings.Split(stdout, "\n") {
+		if r, ok := strings.CutPrefix(l, "report:  "); ok {
+			report = r
+		}
+	}
+	if !strings.HasPrefix(report, filepath.Join(out, "gamedays", "sock-shop-carts-latency")) {
+		t.Fatalf("report path %q is not under %s:\n%s", report, out, stdout)
+	}
+	dir := filepath.Dir(report)
+	for _, f := range []string{"summary.md", "summary.json", "report.html", "spec.yaml", "template.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("archive lacks %s: %v", f, err)
+		}
+	}
+	if logs, _ := filepath.Glob(filepath.Join(dir, "logs", "fis-logs", "AWSLogs", "*", "fis", "*", "*", "*", "*", "*", "*.log")); len(logs) == 0 {
+		t.Error("archive has no FIS log objects at the FIS key layout")
+	}
+	if !strings.Contains(stdout, "verdict: passed") {
+		t.Errorf("stdout does not give the verdict:\n%s", stdout)
+	}
+}
