@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +41,7 @@ func init() {
 					e.fail(err)
 					return exitInvalid
 				}
-				data, err := readStartFile(file)
+				data, err := readGameDay(file)
 				if err != nil {
 					e.fail(err)
 					return exitInvalid
@@ -156,21 +155,6 @@ func gameDayFile(arg string, dirs []string) (string, error) {
 		return "", fmt.Errorf("%s: no such file", arg)
 	}
 	return deployed.FindGameDay(os.DirFS("."), dirs, arg)
-}
-
-// readStartFile reads at most one byte past gameday.MaxFileSize, so that
-// validation refuses an oversized file by its size without reading it whole.
-func readStartFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	return data, nil
 }
 
 // fail prints err on one line.
