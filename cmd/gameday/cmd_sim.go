@@ -49,7 +49,7 @@ func init() {
 				}
 				if err := s.Start(*addr); err != nil {
 					_ = s.Close()
-					e.errorf("%v", err)
+					e.errorf("%v (is another simulator running there? pick another --addr, or port 0 for a free one)", err)
 					return exitInvalid
 				}
 				fmt.Fprintf(e.stdout, "gameday sim: serving FIS, CloudWatch, S3, STS, Lambda, EventBridge and SNS at %s (account %s, region %s, speed %gx)\n", s.URL(), *account, *region, *speed)
