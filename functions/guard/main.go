@@ -29,7 +29,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load aws config: %w", err)
 	}
-	h, err := handlers.New(ctx, handlers.Guard, cfg, os.LookupEnv, nil)
+	h, err := handlers.NewGuard(ctx, cfg, os.LookupEnv, nil)
 	if err != nil {
 		return err
 	}

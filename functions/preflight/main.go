@@ -32,7 +32,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load aws config: %w", err)
 	}
-	h, err := handlers.New(ctx, handlers.Preflight, cfg, os.LookupEnv, nil)
+	h, err := handlers.NewPreflight(ctx, cfg, os.LookupEnv, nil)
 	if err != nil {
 		return err
 	}

@@ -13,9 +13,16 @@ import (
 // several times bigger and slower to start.
 var heavyModules = []string{"github.com/chaos-mesh/", "k8s.io/", "sigs.k8s.io/controller-runtime"}
 
-// TestOnlyPreflightLinksChaosMesh runs go list -deps for every function, as
-// make build compiles it, and fails when a function other than preflight
-// depends on the Chaos Mesh API (or the Kubernetes modules behind it).
+// constructors are the handlers' own constructors, by function.
+var constructors = map[string]string{
+	Preflight: "NewPreflight", StartExperiment: "NewStart", PollExperiment: "NewPoll",
+	StopExperiment: "NewStop", Archive: "NewArchive", Notify: "NewNotify", Guard: "NewGuard",
+}
+
+// TestOnlyPreflightLinksChaosMesh checks that each function's main.go calls
+// its own constructor, runs go list -deps for it as make build compiles it,
+// and fails when a function other than preflight depends on the Chaos Mesh
+// API (or the Kubernetes modules behind it).
 func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -30,8 +37,14 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 	}
 	for _, fn := range Names {
 		t.Run(fn, func(t *testing.T) {
-			if _, err := os.Stat(filepath.Join(root, "functions", fn, "main.go")); err != nil {
+			main, err := os.ReadFile(filepath.Join(root, "functions", fn, "main.go"))
+			if err != nil {
 				t.Fatalf("functions/%s/main.go: %v", fn, err)
+			}
+			// Each function calls its own constructor, not New, so that it
+			// links only the clients and steps its handler uses.
+			if call := "handlers." + constructors[fn] + "("; !strings.Contains(string(main), call) {
+				t.Errorf("functions/%s/main.go does not call %s...)", fn, call)
 			}
 			cmd := exec.Command(goBin, "list", "-deps", "-tags", "lambda.norpc", "./functions/"+fn)
 			cmd.Dir = root

@@ -39,6 +39,14 @@ type env struct {
 	lookup func(string) (string, bool)
 }
 
+// newEnv reads through lookup; a nil lookup finds nothing.
+func newEnv(lookup func(string) (string, bool)) env {
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	return env{lookup: lookup}
+}
+
 // required is the variable's value; a missing or empty one is an error
 // naming it.
 func (e env) required(name string) (string, error) {

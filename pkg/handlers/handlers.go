@@ -1,7 +1,8 @@
 // Package handlers builds every Lambda handler of gameday in one place. Each
-// functions/<name>/main.go and the local runner call New, so the code that
-// runs in Lambda is the code that runs locally; only the aws.Config (its
-// endpoint), the environment lookup and the clock differ.
+// functions/<name>/main.go calls its handler's constructor (NewPoll, ...) and
+// the local runner calls New, which dispatches to the same constructors, so
+// the code that runs in Lambda is the code that runs locally; only the
+// aws.Config (its endpoint), the environment lookup and the clock differ.
 package handlers
 
 import (
@@ -77,72 +78,111 @@ func currentValidator() func(*gameday.Spec) error {
 }
 
 // New builds the named handler from an aws.Config and an environment lookup
-// (os.LookupEnv in main.go; a map in the local runner). now is the clock (nil
-// means time.Now; the local runner passes the simulator's clock). A missing
-// required variable is an error naming it.
+// (a map in the local runner). now is the clock (nil means time.Now; the
+// local runner passes the simulator's clock). A missing required variable is
+// an error naming it. It calls the handler's own constructor (NewPreflight,
+// NewStart, ...), which each functions/<name>/main.go calls directly so that
+// its binary links only the clients and steps that handler uses.
 func New(ctx context.Context, name string, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
-	if now == nil {
-		now = time.Now
-	}
-	if lookup == nil {
-		lookup = func(string) (string, bool) { return "", false }
-	}
-	e := env{lookup: lookup}
-	var fn any
 	switch name {
 	case Preflight:
-		v := currentValidator()
-		o, err := templateOptions(e, cfg, false)
-		if err != nil {
-			return nil, fmt.Errorf("build %s: %w", name, err)
-		}
-		p := &preflight.Preflight{
-			CloudWatch: cloudwatch.NewFromConfig(cfg),
-			FIS:        fis.NewFromConfig(cfg),
-			Validate:   v,
-			AlarmARN:   func(alarm string) string { return fistemplate.AlarmARN(o, alarm) },
-			Now:        now,
-		}
-		fn = p.Handle
+		return NewPreflight(ctx, cfg, lookup, now)
 	case StartExperiment:
-		o, err := templateOptions(e, cfg, true)
-		if err != nil {
-			return nil, fmt.Errorf("build %s: %w", name, err)
-		}
-		s := &experiment.Starter{
-			API:    fis.NewFromConfig(cfg),
-			Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
-			Update: fistemplate.UpdateInput,
-			Digest: fistemplate.SpecDigest,
-			Now:    now,
-		}
-		fn = s.Handle
+		return NewStart(ctx, cfg, lookup, now)
 	case PollExperiment:
-		p := &experiment.Poller{API: fis.NewFromConfig(cfg), Now: now}
-		fn = p.Handle
+		return NewPoll(ctx, cfg, lookup, now)
 	case StopExperiment:
-		s := &experiment.Stopper{API: fis.NewFromConfig(cfg)}
-		fn = s.Handle
-	case Guard:
-		g := &guard.Guard{API: fis.NewFromConfig(cfg)}
-		fn = g.Handle
+		return NewStop(ctx, cfg, lookup, now)
 	case Archive:
-		c, err := archiveConfig(e, cfg)
-		if err != nil {
-			return nil, fmt.Errorf("build %s: %w", name, err)
-		}
-		a := archive.New(c, s3.NewFromConfig(cfg, pathStyle(cfg)), fis.NewFromConfig(cfg), cloudwatch.NewFromConfig(cfg), now)
-		fn = a.Handle
+		return NewArchive(ctx, cfg, lookup, now)
 	case Notify:
-		n := notify.New(notify.Config{
-			TopicARN:     e.optional(EnvTopicARN, ""),
-			EventBusName: e.optional(EnvEventBusName, DefaultEventBusName),
-		}, sns.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg))
-		fn = n.Handle
-	default:
-		return nil, fmt.Errorf("build %q: %w (known: %v)", name, ErrUnknown, Names)
+		return NewNotify(ctx, cfg, lookup, now)
+	case Guard:
+		return NewGuard(ctx, cfg, lookup, now)
 	}
-	return &step{name: name, inner: lambda.NewHandler(fn)}, nil
+	return nil, fmt.Errorf("build %q: %w (known: %v)", name, ErrUnknown, Names)
+}
+
+// NewPreflight builds the preflight handler, which validates with the
+// validator SetValidator installed. It needs ACCOUNT_ID and a region.
+func NewPreflight(_ context.Context, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
+	o, err := templateOptions(newEnv(lookup), cfg, false)
+	if err != nil {
+		return nil, fmt.Errorf("build %s: %w", Preflight, err)
+	}
+	p := &preflight.Preflight{
+		CloudWatch: cloudwatch.NewFromConfig(cfg),
+		FIS:        fis.NewFromConfig(cfg),
+		Validate:   currentValidator(),
+		AlarmARN:   func(alarm string) string { return fistemplate.AlarmARN(o, alarm) },
+		Now:        clock(now),
+	}
+	return newStep(Preflight, p.Handle), nil
+}
+
+// NewStart builds the start-experiment handler. It needs ACCOUNT_ID, a
+// region, FIS_ROLE_ARN and LOG_BUCKET.
+func NewStart(_ context.Context, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
+	o, err := templateOptions(newEnv(lookup), cfg, true)
+	if err != nil {
+		return nil, fmt.Errorf("build %s: %w", StartExperiment, err)
+	}
+	s := &experiment.Starter{
+		API:    fis.NewFromConfig(cfg),
+		Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
+		Update: fistemplate.UpdateInput,
+		Digest: fistemplate.SpecDigest,
+		Now:    clock(now),
+	}
+	return newStep(StartExperiment, s.Handle), nil
+}
+
+// NewPoll builds the poll-experiment handler; it reads no variable.
+func NewPoll(_ context.Context, cfg aws.Config, _ func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
+	p := &experiment.Poller{API: fis.NewFromConfig(cfg), Now: clock(now)}
+	return newStep(PollExperiment, p.Handle), nil
+}
+
+// NewStop builds the stop-experiment handler; it reads no variable.
+func NewStop(_ context.Context, cfg aws.Config, _ func(string) (string, bool), _ func() time.Time) (lambda.Handler, error) {
+	s := &experiment.Stopper{API: fis.NewFromConfig(cfg)}
+	return newStep(StopExperiment, s.Handle), nil
+}
+
+// NewGuard builds the guard handler; it reads no variable.
+func NewGuard(_ context.Context, cfg aws.Config, _ func(string) (string, bool), _ func() time.Time) (lambda.Handler, error) {
+	g := &guard.Guard{API: fis.NewFromConfig(cfg)}
+	return newStep(Guard, g.Handle), nil
+}
+
+// NewArchive builds the archive handler. It needs ACCOUNT_ID, a region and
+// ARCHIVE_BUCKET; see archiveConfig for the optional variables.
+func NewArchive(_ context.Context, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
+	c, err := archiveConfig(newEnv(lookup), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("build %s: %w", Archive, err)
+	}
+	a := archive.New(c, s3.NewFromConfig(cfg, pathStyle(cfg)), fis.NewFromConfig(cfg), cloudwatch.NewFromConfig(cfg), clock(now))
+	return newStep(Archive, a.Handle), nil
+}
+
+// NewNotify builds the notify handler; TOPIC_ARN and EVENT_BUS_NAME are
+// optional.
+func NewNotify(_ context.Context, cfg aws.Config, lookup func(string) (string, bool), _ func() time.Time) (lambda.Handler, error) {
+	e := newEnv(lookup)
+	n := notify.New(notify.Config{
+		TopicARN:     e.optional(EnvTopicARN, ""),
+		EventBusName: e.optional(EnvEventBusName, DefaultEventBusName),
+	}, sns.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg))
+	return newStep(Notify, n.Handle), nil
+}
+
+// clock is now, or time.Now when now is nil.
+func clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
 }
 
 // archiveConfig is the archive step's configuration. The template it

@@ -37,6 +37,12 @@ type step struct {
 
 var _ lambda.Handler = (*step)(nil)
 
+// newStep wraps the step function fn (a func(ctx, In) (Out, error)) named
+// name.
+func newStep(name string, fn any) *step {
+	return &step{name: name, inner: lambda.NewHandler(fn)}
+}
+
 // Invoke runs the step.
 func (s *step) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
 	began := time.Now()
