@@ -108,13 +108,9 @@ func (p *Preflight) checkSafetyLever(ctx context.Context) error {
 	}
 	switch s := out.SafetyLever.State; s.Status {
 	case fistypes.SafetyLeverStatusEngaged, fistypes.SafetyLeverStatusEngaging:
-		reason := aws.ToString(s.Reason)
-		if reason == "" {
-			reason = "no reason given"
-		}
 		return refuse("the FIS safety lever is %s (%s): no experiment can start in this account and region; "+
 			"disengage it with 'aws fis update-safety-lever-state --id %s --state status=disengaged,reason=...' when it is safe, then start again",
-			s.Status, reason, SafetyLeverID)
+			s.Status, orNone(aws.ToString(s.Reason)), SafetyLeverID)
 	}
 	return nil
 }
