@@ -115,8 +115,8 @@ func TestStarterTemplateActions(t *testing.T) {
 			if tmpl.Tags[TagDigest] != tt.wantTmplTag || tmpl.Tags[TagName] != "carts-latency" {
 				t.Errorf("template tags = %v, want %s=%s", tmpl.Tags, TagDigest, tt.wantTmplTag)
 			}
-			if f.ListPages("ListExperimentTemplates") < 2 {
-				t.Errorf("ListExperimentTemplates: %d pages read, want the paginator to read them all", f.ListPages("ListExperimentTemplates"))
+			if f.Count("ListExperimentTemplates") < 2 {
+				t.Errorf("ListExperimentTemplates: %d pages read, want the paginator to read them all", f.Count("ListExperimentTemplates"))
 			}
 		})
 	}

@@ -106,7 +106,8 @@ func (f *FIS) pageSize() int {
 	return 2
 }
 
-// Count is how often op was called.
+// Count is how often op was called (for a list operation: how many pages
+// were read).
 func (f *FIS) Count(op string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -366,9 +367,6 @@ func copyTags(m map[string]string) map[string]string {
 	}
 	return c
 }
-
-// ListPages is how many pages of a list operation were read.
-func (f *FIS) ListPages(op string) int { return f.Count(op) }
 
 // GetExperimentTemplate implements the FIS operation from the stored
 // request (a template added with AddTemplate has only its id and tags).
