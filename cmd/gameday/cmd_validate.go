@@ -17,7 +17,7 @@ import (
 func init() {
 	register(&command{
 		name:    "validate",
-		args:    "FILE...",
+		args:    "FILE... [--quiet]",
 		summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
 			quiet := fs.Bool("quiet", false, "print nothing for valid files")

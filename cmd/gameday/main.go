@@ -30,8 +30,9 @@ type command struct {
 	name    string
 	args    string // the usage line after the name, for example "FILE..."
 	summary string // one line for `gameday --help`
-	// run parses args with fs (already set up with the command's flags by
-	// flags) and does the work; it returns the process exit code.
+	// flags defines the command's flags on fs and returns the function that
+	// does the work with the positional args once fs has parsed them; that
+	// function returns the process exit code.
 	flags func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) int
 }
 
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, e *env) int {
 	fs.SetOutput(io.Discard) // errors are reported once, below
 	do := c.flags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gameday %s %s\n\n%s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n", strings.TrimSpace("gameday "+c.name+" "+c.args), c.summary)
 		var n int
 		fs.VisitAll(func(*flag.Flag) { n++ })
 		if n > 0 {
