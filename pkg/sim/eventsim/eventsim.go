@@ -106,19 +106,6 @@ func (s *Service) BusARN(name string) string {
 	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", s.region, s.account, name)
 }
 
-// CreateBus adds a bus, as CreateEventBus does, and returns its ARN; it is
-// idempotent.
-func (s *Service) CreateBus(name string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b, ok := s.buses[name]; ok {
-		return b.ARN
-	}
-	b := Bus{Name: name, ARN: s.BusARN(name), CreationTime: s.clock.Now()}
-	s.buses[name] = b
-	return b.ARN
-}
-
 // Buses lists the buses by name.
 func (s *Service) Buses() []Bus {
 	s.mu.Lock()
