@@ -9,15 +9,6 @@ import (
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
-// ActiveStatuses are the FIS states of an experiment that has not ended; FIS
-// counts them against the quota of active experiments.
-var ActiveStatuses = []types.ExperimentStatus{
-	types.ExperimentStatusPending,
-	types.ExperimentStatusInitiating,
-	types.ExperimentStatusRunning,
-	types.ExperimentStatusStopping,
-}
-
 // State maps an FIS experiment status to a gameday.State. FIS uses the same
 // words, so this is a checked conversion: an unknown status maps to "".
 func State(s types.ExperimentStatus) gameday.State {
@@ -67,7 +58,8 @@ func ActionStateOf(s types.ExperimentActionStatus) gameday.State {
 	return ""
 }
 
-// Active reports whether an experiment in state st still runs (or will).
+// Active reports whether an experiment in state st has not ended: it still
+// runs (or will), and FIS counts it against the quota of active experiments.
 func Active(st *types.ExperimentState) bool {
 	if st == nil {
 		return false
