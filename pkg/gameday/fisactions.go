@@ -77,16 +77,6 @@ var fisActions = map[string]fisActionSpec{
 	},
 }
 
-// FISActionIDs lists the raw FIS action ids whose parameters gameday checks.
-func FISActionIDs() []string {
-	ids := make([]string, 0, len(fisActions))
-	for id := range fisActions {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
 var (
 	fisActionID     = regexp.MustCompile(`^aws:[a-z0-9-]+:[a-z0-9-]+$`)
 	selectionMode   = regexp.MustCompile(`^(ALL|COUNT\(([1-9][0-9]*)\)|PERCENT\(([1-9][0-9]?|100)\))$`)

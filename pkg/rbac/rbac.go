@@ -38,12 +38,6 @@ type Options struct {
 	RoleARN string
 }
 
-// Manifests is Generate with the default role and the given group (default
-// DefaultGroup when empty).
-func Manifests(s *gameday.Spec, group string) ([]byte, error) {
-	return Generate(s, Options{Group: group})
-}
-
 // resourceRef is one Kubernetes resource in its API group.
 type resourceRef struct{ group, resource string }
 

@@ -212,9 +212,9 @@ func containsOutsideComments(text, s string) bool {
 	return false
 }
 
-func TestManifestsDefaults(t *testing.T) {
+func TestGenerateDefaults(t *testing.T) {
 	s := decode(t, []byte(multi))
-	out, err := Manifests(s, "")
+	out, err := Generate(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestManifestsDefaults(t *testing.T) {
 	}
 
 	s.Spec.Target = gameday.Target{ClusterName: "blue"}
-	out, err = Manifests(s, "")
+	out, err = Generate(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestManifestsDefaults(t *testing.T) {
 func TestNoCustomResources(t *testing.T) {
 	s := decode(t, []byte(multi))
 	s.Spec.Faults = s.Spec.Faults[len(s.Spec.Faults)-1:] // only the raw FIS action
-	out, err := Manifests(s, "")
+	out, err := Generate(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,9 +271,9 @@ func TestGenerateErrors(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(s)
 			}
-			out, err := Manifests(s, tt.group)
+			out, err := Generate(s, Options{Group: tt.group})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Manifests = %v, %q; want an error containing %q", err, out, tt.want)
+				t.Errorf("Generate = %v, %q; want an error containing %q", err, out, tt.want)
 			}
 		})
 	}
@@ -297,7 +297,7 @@ func TestGoldenExamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse:\n%v", err)
 			}
-			got, err := Manifests(s, "")
+			got, err := Generate(s, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
