@@ -15,8 +15,9 @@ import (
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 )
 
-// awsCLI runs the AWS CLI v1 (awsQuery protocol) against endpoint and
-// decodes its JSON output into out (when not nil).
+// awsCLI runs the AWS CLI v1 against endpoint and decodes its JSON output
+// into out (when not nil). botocore speaks awsJson1_0 to CloudWatch (it
+// skips rpcv2Cbor); awsQuery is tested through moto (moto_test.go).
 func awsCLI(t *testing.T, endpoint string, out any, args ...string) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -57,7 +58,7 @@ func (e *cliError) Error() string { return e.err.Error() + ": " + e.stderr }
 func needAWSCLI(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the AWS CLI (aws) is not on PATH; skipping the awsQuery CLI test")
+		t.Skip("the AWS CLI (aws) is not on PATH; skipping the AWS CLI test")
 	}
 }
 

@@ -1,8 +1,9 @@
 // Package cwsim is the simulator's CloudWatch: metrics (PutMetricData,
 // GetMetricData, ListMetrics), metric alarms evaluated from those metrics as
 // CloudWatch evaluates them, alarm history and tags. It serves the CloudWatch
-// API over HTTP in both protocols CloudWatch speaks (Smithy RPCv2 CBOR for
-// aws-sdk-go-v2, awsQuery for the AWS CLI v1, boto3 and moto), and offers a
+// API over HTTP in the three protocols CloudWatch's model lists (Smithy
+// RPCv2 CBOR for aws-sdk-go-v2, awsJson1_0 for botocore and so the AWS CLI,
+// awsQuery for older clients and moto), and offers a
 // Go API to the rest of the simulator: PutMetrics for the Sock Shop model,
 // AlarmState and OnTransition for FIS stop conditions.
 //
