@@ -1,0 +1,441 @@
+// Package sfnsim serves the part of the AWS Step Functions API that a
+// client of gameday's deployed stack uses (StartExecution,
+// DescribeExecution, ListExecutions, GetExecutionHistory, StopExecution),
+// in the awsJson1_0 protocol of the SDK's sfn client. It does not interpret
+// state machines itself: each state machine is registered with a Runner,
+// which `gameday sim` backs with the same interpreter and handlers as
+// `gameday run --local`. So `gameday start`, `status` and `report` work
+// unchanged against the simulator.
+//
+// Fidelity notes: executions are Standard; history events carry the
+// details gameday reads (stateEnteredEventDetails, stateExitedEventDetails,
+// executionStarted/Succeeded/Failed/Aborted details) but no Task
+// scheduling events; there is no redrive, no Express type, no map runs.
+package sfnsim
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Clock is the simulator's timeline.
+type Clock interface{ Now() time.Time }
+
+// Start is what StartExecution asked for.
+type Start struct {
+	ExecutionARN, StateMachineARN, Name string
+	Input                                string
+}
+
+// Event is one step of an execution, as the runner reports it.
+type Event struct {
+	Time time.Time
+	// Type is StateEntered, StateExited or StateFailed; StateType the
+	// state's ASL type (Task, Pass, Choice, Wait, Succeed, Fail).
+	Type, StateName, StateType string
+	// Output is the state's output (StateExited), as JSON text.
+	Output string
+}
+
+// Result is how an execution ended.
+type Result struct {
+	// Status is SUCCEEDED, FAILED, ABORTED or TIMED_OUT.
+	Status       string
+	Output       string
+	Error, Cause string
+}
+
+// Runner runs one execution to its end, reporting each step to record.
+// ctx is cancelled by StopExecution.
+type Runner func(ctx context.Context, s Start, record func(Event)) Result
+
+// Service is the simulated Step Functions.
+type Service struct {
+	clock           Clock
+	account, region string
+
+	mu         sync.Mutex
+	machines   map[string]*machine // by ARN
+	executions map[string]*execution
+	wg         sync.WaitGroup
+}
+
+type machine struct {
+	name, arn string
+	created   time.Time
+	run       Runner
+}
+
+type execution struct {
+	arn, machineARN, name, input string
+	started, stopped             time.Time
+	status, output, err, cause   string
+	history                      []historyEvent
+	cancel                       context.CancelFunc
+}
+
+// New returns an empty Step Functions for the account and region.
+func New(clock Clock, account, region string) *Service {
+	return &Service{clock: clock, account: account, region: region, machines: map[string]*machine{}, executions: map[string]*execution{}}
+}
+
+// CreateStateMachine registers a state machine whose executions run is
+// responsible for, and returns its ARN.
+func (s *Service) CreateStateMachine(name string, run Runner) string {
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", s.region, s.account, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.machines[arn] = &machine{name: name, arn: arn, created: s.clock.Now(), run: run}
+	return arn
+}
+
+// Close stops every running execution and waits for them.
+func (s *Service) Close() {
+	s.mu.Lock()
+	for _, e := range s.executions {
+		if e.cancel != nil {
+			e.cancel()
+		}
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// ServeHTTP answers the awsJson1_0 protocol: POST / with X-Amz-Target
+// AWSStepFunctions.<Operation>.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSStepFunctions.")
+	if r.Method != http.MethodPost || !ok {
+		writeError(w, http.StatusBadRequest, "UnknownOperationException", "expected POST with X-Amz-Target AWSStepFunctions.<Operation>")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "SerializationException", "read request: "+err.Error())
+		return
+	}
+	var out any
+	var aerr *apiError
+	switch op {
+	case "StartExecution":
+		out, aerr = s.startExecution(body)
+	case "DescribeExecution":
+		out, aerr = s.describeExecution(body)
+	case "ListExecutions":
+		out, aerr = s.listExecutions(body)
+	case "GetExecutionHistory":
+		out, aerr = s.getExecutionHistory(body)
+	case "StopExecution":
+		out, aerr = s.stopExecution(body)
+	case "DescribeStateMachine":
+		out, aerr = s.describeStateMachine(body)
+	default:
+		aerr = &apiError{http.StatusBadRequest, "UnknownOperationException", "the simulator does not serve Step Functions " + op}
+	}
+	if aerr != nil {
+		writeError(w, aerr.status, aerr.code, aerr.msg)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+type apiError struct {
+	status    int
+	code, msg string
+}
+
+func badRequest(code, format string, args ...any) *apiError {
+	return &apiError{http.StatusBadRequest, code, fmt.Sprintf(format, args...)}
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.swf.service.v2.model#" + code, "message": msg})
+}
+
+func decode(body []byte, v any) *apiError {
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return badRequest("SerializationException", "request body: %v", err)
+	}
+	return nil
+}
+
+// epoch is how awsJson1_0 writes timestamps: seconds, with a fraction.
+func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+
+// Execution names: 1-80 characters, no whitespace, brackets, wildcards,
+// special or control characters (the StartExecution reference).
+var validName = regexp.MustCompile("^[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}$")
+
+func (s *Service) startExecution(body []byte) (any, *apiError) {
+	var in struct {
+		StateMachineArn, Name, Input string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	m, ok := s.machines[in.StateMachineArn]
+	s.mu.Unlock()
+	if !ok {
+		return nil, badRequest("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", in.StateMachineArn)
+	}
+	if in.Input == "" {
+		in.Input = "{}"
+	}
+	if !json.Valid([]byte(in.Input)) {
+		return nil, badRequest("InvalidExecutionInput", "Invalid State Machine Execution Input: 'the input is not JSON'")
+	}
+	if len(in.Input) > 256*1024 {
+		return nil, badRequest("InvalidExecutionInput", "Invalid State Machine Execution Input: 'the input is larger than 262144 bytes'")
+	}
+	now := s.clock.Now()
+	if in.Name == "" {
+		in.Name = strconv.FormatInt(now.UnixNano(), 36)
+	}
+	if !validName.MatchString(in.Name) {
+		return nil, badRequest("InvalidName", "Invalid Name: '%s'", in.Name)
+	}
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", s.region, s.account, m.name, in.Name)
+
+	s.mu.Lock()
+	if old, dup := s.executions[arn]; dup {
+		s.mu.Unlock()
+		if old.input == in.Input && old.status == "RUNNING" {
+			// Idempotent for a running execution with the same input.
+			return map[string]any{"executionArn": arn, "startDate": epoch(old.started)}, nil
+		}
+		return nil, badRequest("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &execution{arn: arn, machineARN: m.arn, name: in.Name, input: in.Input, started: now, status: "RUNNING", cancel: cancel}
+	e.add(now, "ExecutionStarted", "executionStartedEventDetails", map[string]any{"input": in.Input, "roleArn": ""})
+	s.executions[arn] = e
+	s.wg.Add(1)
+	s.mu.Unlock()
+
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		record := func(ev Event) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			switch ev.Type {
+			case "StateEntered":
+				e.add(ev.Time, ev.StateType+"StateEntered", "stateEnteredEventDetails", map[string]any{"name": ev.StateName})
+			case "StateExited":
+				e.add(ev.Time, ev.StateType+"StateExited", "stateExitedEventDetails", map[string]any{"name": ev.StateName, "output": ev.Output})
+			}
+		}
+		res := m.run(ctx, Start{ExecutionARN: arn, StateMachineARN: m.arn, Name: in.Name, Input: in.Input}, record)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		e.stopped = s.clock.Now()
+		e.status, e.output, e.err, e.cause = res.Status, res.Output, res.Error, res.Cause
+		switch res.Status {
+		case "SUCCEEDED":
+			e.add(e.stopped, "ExecutionSucceeded", "executionSucceededEventDetails", map[string]any{"output": res.Output})
+		case "ABORTED":
+			e.add(e.stopped, "ExecutionAborted", "executionAbortedEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
+		case "TIMED_OUT":
+			e.add(e.stopped, "ExecutionTimedOut", "executionTimedOutEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
+		default:
+			e.status = "FAILED"
+			e.add(e.stopped, "ExecutionFailed", "executionFailedEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
+		}
+	}()
+	return map[string]any{"executionArn": arn, "startDate": epoch(now)}, nil
+}
+
+// historyEvent is one GetExecutionHistory event.
+type historyEvent map[string]any
+
+func (e *execution) add(at time.Time, typ, detailsKey string, details map[string]any) {
+	id := len(e.history) + 1
+	ev := historyEvent{"id": id, "previousEventId": id - 1, "timestamp": epoch(at), "type": typ}
+	if detailsKey != "" {
+		ev[detailsKey] = details
+	}
+	e.history = append(e.history, ev)
+}
+
+func (s *Service) lookup(arn string) (*execution, *apiError) {
+	e, ok := s.executions[arn]
+	if !ok {
+		return nil, badRequest("ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn)
+	}
+	return e, nil
+}
+
+func (s *Service) describeExecution(body []byte) (any, *apiError) {
+	var in struct{ ExecutionArn string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, aerr := s.lookup(in.ExecutionArn)
+	if aerr != nil {
+		return nil, aerr
+	}
+	out := map[string]any{
+		"executionArn": e.arn, "stateMachineArn": e.machineARN, "name": e.name,
+		"status": e.status, "startDate": epoch(e.started), "input": e.input,
+	}
+	if !e.stopped.IsZero() {
+		out["stopDate"] = epoch(e.stopped)
+	}
+	if e.status == "SUCCEEDED" {
+		out["output"] = e.output
+	}
+	if e.err != "" {
+		out["error"], out["cause"] = e.err, e.cause
+	}
+	return out, nil
+}
+
+func (s *Service) listExecutions(body []byte) (any, *apiError) {
+	var in struct {
+		StateMachineArn, StatusFilter, NextToken string
+		MaxResults                               int
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.machines[in.StateMachineArn]; !ok {
+		return nil, badRequest("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", in.StateMachineArn)
+	}
+	var list []*execution
+	for _, e := range s.executions {
+		if e.machineARN == in.StateMachineArn && (in.StatusFilter == "" || in.StatusFilter == e.status) {
+			list = append(list, e)
+		}
+	}
+	// Newest first, as Step Functions lists them.
+	sort.Slice(list, func(i, j int) bool {
+		if !list[i].started.Equal(list[j].started) {
+			return list[i].started.After(list[j].started)
+		}
+		return list[i].arn > list[j].arn
+	})
+	start, end, next, aerr := page(in.NextToken, in.MaxResults, len(list))
+	if aerr != nil {
+		return nil, aerr
+	}
+	items := []map[string]any{}
+	for _, e := range list[start:end] {
+		item := map[string]any{"executionArn": e.arn, "stateMachineArn": e.machineARN, "name": e.name, "status": e.status, "startDate": epoch(e.started)}
+		if !e.stopped.IsZero() {
+			item["stopDate"] = epoch(e.stopped)
+		}
+		items = append(items, item)
+	}
+	out := map[string]any{"executions": items}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
+}
+
+// page turns a NextToken and MaxResults (default 100, at most 1000) into a
+// slice range and the next token.
+func page(token string, maxResults, n int) (start, end int, next string, aerr *apiError) {
+	if maxResults <= 0 || maxResults > 1000 {
+		maxResults = 100
+	}
+	if token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return 0, 0, "", badRequest("InvalidToken", "Invalid Token: '%s'", token)
+		}
+		if start, err = strconv.Atoi(string(b)); err != nil || start < 0 || start > n {
+			return 0, 0, "", badRequest("InvalidToken", "Invalid Token: '%s'", token)
+		}
+	}
+	end = min(start+maxResults, n)
+	if end < n {
+		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+	}
+	return start, end, next, nil
+}
+
+func (s *Service) getExecutionHistory(body []byte) (any, *apiError) {
+	var in struct {
+		ExecutionArn, NextToken string
+		MaxResults              int
+		ReverseOrder            bool
+		IncludeExecutionData    *bool
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, aerr := s.lookup(in.ExecutionArn)
+	if aerr != nil {
+		return nil, aerr
+	}
+	events := append([]historyEvent(nil), e.history...)
+	if in.ReverseOrder {
+		for i, j := 0, len(events)-1; i < j; i, j = i+1, j-1 {
+			events[i], events[j] = events[j], events[i]
+		}
+	}
+	start, end, next, aerr := page(in.NextToken, in.MaxResults, len(events))
+	if aerr != nil {
+		return nil, aerr
+	}
+	out := map[string]any{"events": events[start:end]}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
+}
+
+func (s *Service) stopExecution(body []byte) (any, *apiError) {
+	var in struct{ ExecutionArn, Error, Cause string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	e, aerr := s.lookup(in.ExecutionArn)
+	if aerr == nil && e.status == "RUNNING" {
+		e.cancel()
+	}
+	s.mu.Unlock()
+	if aerr != nil {
+		return nil, aerr
+	}
+	return map[string]any{"stopDate": epoch(s.clock.Now())}, nil
+}
+
+func (s *Service) describeStateMachine(body []byte) (any, *apiError) {
+	var in struct{ StateMachineArn string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.machines[in.StateMachineArn]
+	if !ok {
+		return nil, badRequest("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", in.StateMachineArn)
+	}
+	return map[string]any{"stateMachineArn": m.arn, "name": m.name, "status": "ACTIVE", "type": "STANDARD", "creationDate": epoch(m.created), "definition": "{}", "roleArn": ""}, nil
+}
