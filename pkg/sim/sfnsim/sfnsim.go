@@ -34,7 +34,7 @@ type Clock interface{ Now() time.Time }
 // Start is what StartExecution asked for.
 type Start struct {
 	ExecutionARN, StateMachineARN, Name string
-	Input                                string
+	Input                               string
 }
 
 // Event is one step of an execution, as the runner reports it.
