@@ -52,6 +52,13 @@ var oneShotActions = map[string]bool{"PodChaos/pod-kill": true, "PodChaos/contai
 // SelectorModes are the values of a Chaos Mesh selector's mode.
 var SelectorModes = []string{"one", "all", "fixed", "fixed-percent", "random-max-percent"}
 
+// modeValue says what the CR's value means for the modes that need one.
+var modeValue = map[string]string{
+	"fixed":              `how many pods, for example value: "1"`,
+	"fixed-percent":      `what percentage of the pods, for example value: "50"`,
+	"random-max-percent": `the highest percentage of the pods, for example value: "50"`,
+}
+
 // scheduleKinds maps a Schedule's embedded chaos field to its kind.
 var scheduleKinds = map[string]string{
 	"awsChaos": "AWSChaos", "dnsChaos": "DNSChaos", "gcpChaos": "GCPChaos",
@@ -140,6 +147,8 @@ func checkChaosSpec(r *problems, f *Fault, kind string, spec map[string]any, sp 
 		r.add(child(sp, "mode"), "required: one of %s", strings.Join(SelectorModes, ", "))
 	} else if ms, _ := m.(string); !contains(SelectorModes, ms) {
 		r.add(child(sp, "mode"), "unknown mode %q: use one of %s", fmt.Sprint(m), strings.Join(SelectorModes, ", "))
+	} else if what := modeValue[ms]; what != "" && spec["value"] == nil {
+		r.add(child(sp, "value"), "required: mode %s needs value: %s", ms, what)
 	}
 	checkSelector(r, f, spec["selector"], child(sp, "selector"))
 }
