@@ -2,6 +2,7 @@ package fissim
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 )
 
@@ -10,7 +11,7 @@ func (s *Service) action(id string) actionOutFull {
 	out := actionOutFull{ID: id, Arn: s.arn("action", id), Description: spec.description, Tags: map[string]string{},
 		Parameters: map[string]actionParameter{}}
 	for name, desc := range spec.params {
-		out.Parameters[name] = actionParameter{Description: desc, Required: contains(spec.required, name)}
+		out.Parameters[name] = actionParameter{Description: desc, Required: slices.Contains(spec.required, name)}
 	}
 	if spec.targetKey != "" {
 		out.Targets = map[string]actionTarget{spec.targetKey: {ResourceType: spec.targetType}}

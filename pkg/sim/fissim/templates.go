@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -153,7 +154,7 @@ func validate(t *template) *apiError {
 			}
 		}
 		for p := range a.Parameters {
-			if !contains(spec.required, p) && !contains(spec.optional, p) {
+			if !slices.Contains(spec.required, p) && !slices.Contains(spec.optional, p) {
 				return validation("Action %s: parameter %q is not valid for %s", name, p, a.ActionID)
 			}
 		}
@@ -228,15 +229,6 @@ func validateParams(name string, a templateAction) *apiError {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func cyclic(actions map[string]templateAction) bool {
