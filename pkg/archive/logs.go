@@ -83,9 +83,8 @@ type Timeline struct {
 	seq       []int
 	errors    int
 	dropped   int
-	records   int
+	records   int // also each event's reading order, for ties in Events
 	malformed int
-	n         int
 	end       *report.Event
 	targets   map[string]*target
 }
@@ -130,7 +129,6 @@ func (t *Timeline) max() int {
 
 func (t *Timeline) add(rec *record) {
 	t.records++
-	t.n++
 	at, _ := time.Parse(time.RFC3339, rec.EventTimestamp)
 	d := &rec.Details
 	switch rec.LogType {
@@ -176,7 +174,7 @@ func (t *Timeline) keep(e report.Event) {
 		return
 	}
 	t.events = append(t.events, e)
-	t.seq = append(t.seq, t.n)
+	t.seq = append(t.seq, t.records)
 }
 
 // resolved records a target-resolution-end page.
@@ -190,7 +188,7 @@ func (t *Timeline) resolved(at time.Time, d *details) {
 			t.dropped++
 			return
 		}
-		tg = &target{name: d.TargetName, pages: map[int]int{}, total: -1, seq: t.n}
+		tg = &target{name: d.TargetName, pages: map[int]int{}, total: -1, seq: t.records}
 		t.targets[d.TargetName] = tg
 	}
 	if at.After(tg.at) {
