@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/goccy/go-yaml"
 
+	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
@@ -433,21 +434,11 @@ func (a *Archiver) documents(st gameday.RunState, run report.Run, s report.Summa
 	}, nil
 }
 
-// actions is FIS's view of the faults.
+// actions is FIS's view of the faults, sorted by name, times in UTC.
 func actions(m map[string]fistypes.ExperimentAction) []gameday.ActionState {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	out := make([]gameday.ActionState, 0, len(m))
-	for _, n := range names {
-		a := m[n]
-		as := gameday.ActionState{Name: n, StartTime: utc(a.StartTime), EndTime: utc(a.EndTime)}
-		if a.State != nil {
-			as.State, as.Reason = gameday.State(a.State.Status), aws.ToString(a.State.Reason)
-		}
-		out = append(out, as)
+	out := experiment.Actions(m)
+	for i := range out {
+		out[i].StartTime, out[i].EndTime = utc(out[i].StartTime), utc(out[i].EndTime)
 	}
 	return out
 }

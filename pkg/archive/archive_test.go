@@ -81,8 +81,8 @@ func runState() gameday.RunState {
 	}
 }
 
-// experiment is the experiment FIS reports: ended at 10:04 in state.
-func experiment(state fistypes.ExperimentStatus, reason string) fakeFIS {
+// fisExperiment is the experiment FIS reports: ended at 10:04 in state.
+func fisExperiment(state fistypes.ExperimentStatus, reason string) fakeFIS {
 	return func(_ context.Context, in *fis.GetExperimentInput) (*fis.GetExperimentOutput, error) {
 		if aws.ToString(in.Id) != expID {
 			return nil, &smithy.GenericAPIError{Code: "ResourceNotFoundException"}
@@ -174,7 +174,7 @@ func TestHandleArchivesACompletedRun(t *testing.T) {
 	s3f := newFakeS3()
 	deliver(t, s3f, true)
 	cw := &fakeCW{metric: latency(steady)}
-	a := newArchiver(s3f, experiment(fistypes.ExperimentStatusCompleted, "Experiment completed."), cw, at(20))
+	a := newArchiver(s3f, fisExperiment(fistypes.ExperimentStatusCompleted, "Experiment completed."), cw, at(20))
 
 	got, err := a.Handle(context.Background(), runState())
 	if err != nil {
@@ -287,7 +287,7 @@ func TestHandleArchivesACompletedRun(t *testing.T) {
 func TestHandleIsIdempotent(t *testing.T) {
 	s3f := newFakeS3()
 	deliver(t, s3f, true)
-	exp := experiment(fistypes.ExperimentStatusCompleted, "Experiment completed.")
+	exp := fisExperiment(fistypes.ExperimentStatusCompleted, "Experiment completed.")
 	first, err := newArchiver(s3f, exp, &fakeCW{metric: latency(steady)}, at(8)).Handle(context.Background(), runState())
 	if err != nil {
 		t.Fatal(err)
@@ -328,7 +328,7 @@ func TestHandleWaitsForLogs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s3f := newFakeS3()
 			deliver(t, s3f, tt.withEnd)
-			a := newArchiver(s3f, experiment(tt.state, ""), &fakeCW{metric: latency(steady)}, tt.now)
+			a := newArchiver(s3f, fisExperiment(tt.state, ""), &fakeCW{metric: latency(steady)}, tt.now)
 			got, err := a.Handle(context.Background(), runState())
 			if tt.wantErrName != "" {
 				if err == nil {
@@ -367,7 +367,7 @@ func TestHandleLogWaitLimitConfigurable(t *testing.T) {
 	s3f := newFakeS3()
 	deliver(t, s3f, false)
 	a := New(Config{LogBucket: logBucket, ArchiveBucket: arcBucket, AccountID: account, Region: region, LogWaitLimit: 2 * time.Minute},
-		s3f, experiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{}, func() time.Time { return at(6.5) })
+		s3f, fisExperiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{}, func() time.Time { return at(6.5) })
 	got, err := a.Handle(context.Background(), runState())
 	if err != nil {
 		t.Fatal(err)
@@ -419,7 +419,7 @@ func TestHandleStoppedByAlarm(t *testing.T) {
 			}}}
 		},
 	}
-	a := newArchiver(s3f, experiment(fistypes.ExperimentStatusStopped, "Experiment stopped by stop condition."), cw, at(20))
+	a := newArchiver(s3f, fisExperiment(fistypes.ExperimentStatusStopped, "Experiment stopped by stop condition."), cw, at(20))
 	got, err := a.Handle(context.Background(), runState())
 	if err != nil {
 		t.Fatal(err)
@@ -440,7 +440,7 @@ func TestHandleCaughtErrorIsFailed(t *testing.T) {
 	deliver(t, s3f, true)
 	st := runState()
 	st.Error = &gameday.CaughtError{Error: gameday.ErrNameExperimentTimeout, Cause: "past the deadline"}
-	a := newArchiver(s3f, experiment(fistypes.ExperimentStatusStopped, "Experiment stopped by user."), &fakeCW{metric: latency(steady)}, at(20))
+	a := newArchiver(s3f, fisExperiment(fistypes.ExperimentStatusStopped, "Experiment stopped by user."), &fakeCW{metric: latency(steady)}, at(20))
 	got, err := a.Handle(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
@@ -462,7 +462,7 @@ func TestHandleErrors(t *testing.T) {
 	}{
 		{"S3 throttling", func(s *fakeS3, _ *gameday.RunState) FISAPI {
 			s.listErr = &smithy.GenericAPIError{Code: "SlowDown", Message: "Please reduce your request rate."}
-			return experiment(fistypes.ExperimentStatusCompleted, "")
+			return fisExperiment(fistypes.ExperimentStatusCompleted, "")
 		}, gameday.ErrNameThrottled, gameday.ErrThrottled},
 		{"FIS throttling", func(*fakeS3, *gameday.RunState) FISAPI {
 			return fakeFIS(func(context.Context, *fis.GetExperimentInput) (*fis.GetExperimentOutput, error) {
@@ -471,11 +471,11 @@ func TestHandleErrors(t *testing.T) {
 		}, gameday.ErrNameThrottled, gameday.ErrThrottled},
 		{"experiment not found", func(_ *fakeS3, st *gameday.RunState) FISAPI {
 			st.Start.ExperimentID = "EXPgone"
-			return experiment(fistypes.ExperimentStatusCompleted, "")
+			return fisExperiment(fistypes.ExperimentStatusCompleted, "")
 		}, gameday.ErrNameInternal, gameday.ErrNotFound},
 		{"no gameday", func(_ *fakeS3, st *gameday.RunState) FISAPI {
 			st.GameDay = nil
-			return experiment(fistypes.ExperimentStatusCompleted, "")
+			return fisExperiment(fistypes.ExperimentStatusCompleted, "")
 		}, gameday.ErrNameInvalidGameDay, nil},
 	}
 	for _, tt := range tests {
@@ -532,7 +532,7 @@ func TestSpecYAMLFromGameDay(t *testing.T) {
 	deliver(t, s3f, true)
 	st := runState()
 	st.SpecYAML = ""
-	if _, err := newArchiver(s3f, experiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{}, at(20)).Handle(context.Background(), st); err != nil {
+	if _, err := newArchiver(s3f, fisExperiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{}, at(20)).Handle(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	got := s3f.snapshot(arcBucket)[wantPrefix+FileSpec]
@@ -583,7 +583,7 @@ func TestHandleAwaitAfterWindow(t *testing.T) {
 			s3f := newFakeS3()
 			deliver(t, s3f, true)
 			a := New(Config{LogBucket: logBucket, ArchiveBucket: arcBucket, AccountID: account, Region: region, AwaitAfterWindow: true, LogWaitLimit: tt.limit},
-				s3f, experiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{metric: latency(steady)}, func() time.Time { return tt.now })
+				s3f, fisExperiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{metric: latency(steady)}, func() time.Time { return tt.now })
 			_, err := a.Handle(context.Background(), runState())
 			if tt.wantErrName != "" {
 				if got := gameday.ErrorName(err); err == nil || got != tt.wantErrName {
