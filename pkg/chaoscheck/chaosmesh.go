@@ -120,7 +120,7 @@ func ChaosMesh(cr *gameday.CustomResource, path string) (ps gameday.Problems) {
 		if underAny(p, shapeProblems) {
 			continue // a field left out above; its problem is reported
 		}
-		ps = append(ps, gameday.Problem{Path: p, Message: errorMessage(e) + " (Chaos Mesh validation)"})
+		ps = append(ps, gameday.Problem{Path: p, Message: errorMessage(e) + parseHint(e.Detail) + " (Chaos Mesh validation)"})
 	}
 	return ps
 }
@@ -157,6 +157,20 @@ func errorMessage(e *field.Error) string {
 		return fmt.Sprintf("%v: %s", v.Interface(), e.Detail)
 	}
 	return e.Detail
+}
+
+// parseHint says what to write instead when Chaos Mesh's validation could
+// not parse a string field (its detail quotes the Go parse error).
+func parseHint(detail string) string {
+	switch {
+	case strings.Contains(detail, "time: "):
+		return ": write a duration with its unit, such as 90ms, 30s or 5m"
+	case strings.Contains(detail, "strconv.Atoi"):
+		return `: write a whole number as a string, such as "1"`
+	case strings.Contains(detail, "strconv.ParseFloat"):
+		return `: write a number as a string, such as "25"`
+	}
+	return ""
 }
 
 // jsonPath turns the path of a Chaos Mesh field error, which mixes Go
