@@ -12,6 +12,10 @@
 //     MessageStructure json, a JSON object with a "default" key. FIFO topics
 //     (names ending in .fifo) need a MessageGroupId and get a
 //     SequenceNumber.
+//   - Not checked: the limit of 10 message attributes per message, that a
+//     Number attribute holds a number, and a FIFO topic's
+//     MessageDeduplicationId (content-based deduplication is assumed).
+//     Topic ARNs must be in the aws partition.
 //   - Messages are stored, not delivered: there are no subscriptions,
 //     filter policies, phone numbers or platform endpoints.
 package snssim
