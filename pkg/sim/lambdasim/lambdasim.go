@@ -11,8 +11,9 @@
 // RequestTooLargeException (413) and one that is not JSON as
 // InvalidRequestContentException (400). Event and DryRun invocations are
 // refused with InvalidParameterValueException (Lambda answers them 202 and
-// 204), X-Amz-Log-Type Tail returns no log, and a panic's error carries no
-// stackTrace. Signatures are not verified.
+// 204), X-Amz-Log-Type Tail returns no log, a panic's error carries no
+// stackTrace, and a function has no timeout (its context has no deadline
+// but ends with the request). Signatures are not verified.
 package lambdasim
 
 import (
