@@ -52,6 +52,10 @@ var oneShotActions = map[string]bool{"PodChaos/pod-kill": true, "PodChaos/contai
 // SelectorModes are the values of a Chaos Mesh selector's mode.
 var SelectorModes = []string{"one", "all", "fixed", "fixed-percent", "random-max-percent"}
 
+// networkDirections are the values of a NetworkChaos direction (an enum of
+// its CRD, which Chaos Mesh's webhook does not check).
+var networkDirections = []string{"to", "from", "both"}
+
 // modeValue says what the CR's value means for the modes that need one.
 var modeValue = map[string]string{
 	"fixed":              `how many pods, for example value: "1"`,
@@ -136,6 +140,9 @@ func checkChaosSpec(r *problems, f *Fault, kind string, spec map[string]any, sp 
 		case t != "Request" && t != "Response":
 			r.add(child(sp, "target"), "unknown target %q: use Request or Response", fmt.Sprint(t))
 		}
+	}
+	if d, present := spec["direction"]; kind == "NetworkChaos" && present && !contains(networkDirections, fmt.Sprint(d)) {
+		r.add(child(sp, "direction"), "unknown direction %q: use one of %s", fmt.Sprint(d), strings.Join(networkDirections, ", "))
 	}
 	if d, ok := spec["duration"].(string); ok && strings.HasPrefix(strings.ToUpper(d), "P") {
 		r.add(child(sp, "duration"), "Chaos Mesh reads Go durations: write 180s or 3m, not %s", d)
