@@ -88,20 +88,13 @@ type htmlEvent struct {
 func HTML(r Run, s Summary) ([]byte, error) {
 	d := htmlData{S: s, Title: "GameDay " + s.GameDay + ": " + s.Verdict, Class: verdictClass(s.Verdict)}
 	for _, c := range s.Hypothesis.Checks {
-		hc := htmlCheck{Check: c, ValueText: "no data", ExpectText: ExpectText(c.Expect)}
-		if c.Value != nil {
-			hc.ValueText = num(*c.Value)
-		}
-		d.Checks = append(d.Checks, hc)
+		d.Checks = append(d.Checks, htmlCheck{Check: c, ValueText: valueText(c), ExpectText: ExpectText(c.Expect)})
 	}
 	for _, e := range s.Timeline {
 		d.Timeline = append(d.Timeline, htmlEvent{At: e.At.UTC().Format(time.RFC3339), Text: EventText(e), Kind: e.Type})
 	}
 	if r.Spec != nil {
-		series := make(map[string][]Point, len(r.Metrics))
-		for _, m := range r.Metrics {
-			series[m.Check] = m.Points
-		}
+		series := r.seriesByCheck()
 		for _, c := range r.Spec.Spec.Hypothesis.SteadyState {
 			d.Charts = append(d.Charts, newChart(c, r.Windows, series[c.Name]))
 		}

@@ -62,11 +62,7 @@ func Markdown(s Summary) []byte {
 	} else {
 		p("| Check | Phase | Value | Expect | Datapoints | Result |\n|---|---|---|---|---|---|\n")
 		for _, c := range s.Hypothesis.Checks {
-			val := "no data"
-			if c.Value != nil {
-				val = num(*c.Value)
-			}
-			p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, val, ExpectText(c.Expect), c.Datapoints, c.Result)
+			p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, valueText(c), ExpectText(c.Expect), c.Datapoints, c.Result)
 		}
 		p("\nWindows: before %s, during %s, after %s.\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After))
 	}
@@ -144,6 +140,14 @@ func ExpectText(e gameday.Expect) string {
 		return "between " + num(e.Between[0]) + " and " + num(e.Between[1])
 	}
 	return "anything"
+}
+
+// valueText is a check's value, or "no data".
+func valueText(c Check) string {
+	if c.Value == nil {
+		return "no data"
+	}
+	return num(*c.Value)
 }
 
 func num(v float64) string {

@@ -217,8 +217,6 @@ func Summarize(r Run) Summary {
 		Error:                r.Error,
 		Windows:              r.Windows,
 		Timeline:             r.Timeline,
-		Faults:               []Fault{},
-		StopConditions:       []StopCondition{},
 	}
 	if s.Timeline == nil {
 		s.Timeline = []Event{}
@@ -341,16 +339,22 @@ func checks(r Run) []Check {
 	if r.Spec == nil {
 		return out
 	}
-	series := make(map[string][]Point, len(r.Metrics))
-	for _, s := range r.Metrics {
-		series[s.Check] = s.Points
-	}
+	series := r.seriesByCheck()
 	for _, c := range r.Spec.Spec.Hypothesis.SteadyState {
 		for _, p := range c.CheckPhases() {
 			out = append(out, evaluate(c, p, r.Windows.Of(p), series[c.Name]))
 		}
 	}
 	return out
+}
+
+// seriesByCheck is r.Metrics by check name.
+func (r Run) seriesByCheck() map[string][]Point {
+	series := make(map[string][]Point, len(r.Metrics))
+	for _, s := range r.Metrics {
+		series[s.Check] = s.Points
+	}
+	return series
 }
 
 // evaluate judges one check in one phase.
