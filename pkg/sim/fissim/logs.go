@@ -137,17 +137,27 @@ func (s *Service) shipLogs(e *experiment) {
 		queue = append(queue, logBatch{due: s.o.Clock.Now().Add(s.o.LogDelay), first: lines[0].at, body: buf.Bytes()})
 	}
 	for {
-		var timer <-chan time.Time
-		var t *time.Timer
+		var due <-chan time.Time
+		var timer *time.Timer
 		if len(queue) > 0 {
-			t = time.NewTimer(s.o.Clock.Wall(queue[0].due.Sub(s.o.Clock.Now())))
-			timer = t.C
+			timer = time.NewTimer(s.o.Clock.Wall(queue[0].due.Sub(s.o.Clock.Now())))
+			due = timer.C
 		} else if closed == nil {
-			return
+			return // the last object, with experiment-end, is delivered
 		}
-		s.shipOne(e, lc.S3Configuration, &queue, &closed, timer, tick.C, cut)
-		if t != nil {
-			t.Stop()
+		select {
+		case <-s.ctx.Done():
+		case <-tick.C:
+			cut()
+		case <-closed:
+			closed = nil
+			cut()
+		case <-due:
+			s.deliver(e, lc.S3Configuration, queue[0])
+			queue = queue[1:]
+		}
+		if timer != nil {
+			timer.Stop()
 		}
 		if s.ctx.Err() != nil {
 			return
@@ -155,22 +165,11 @@ func (s *Service) shipLogs(e *experiment) {
 	}
 }
 
-// shipOne waits for the next event of shipLogs and handles it.
-func (s *Service) shipOne(e *experiment, dest *s3LogConfig, queue *[]logBatch, closed *chan struct{}, timer, tick <-chan time.Time, cut func()) {
-	select {
-	case <-s.ctx.Done():
-	case <-tick:
-		cut()
-	case <-*closed:
-		*closed = nil
-		cut()
-	case <-timer:
-		b := (*queue)[0]
-		*queue = (*queue)[1:]
-		sum := sha256.Sum256(b.body)
-		key := LogKey(dest.Prefix, s.o.Account, s.o.Region, e.id, b.first, hex.EncodeToString(sum[:8]))
-		if err := s.o.PutObject(dest.BucketName, key, b.body); err != nil {
-			s.log.Warn("deliver experiment log", "experimentId", e.id, "bucket", dest.BucketName, "key", key, "err", err)
-		}
+// deliver writes one batch of records as a log object at FIS's key layout.
+func (s *Service) deliver(e *experiment, dest *s3LogConfig, b logBatch) {
+	sum := sha256.Sum256(b.body)
+	key := LogKey(dest.Prefix, s.o.Account, s.o.Region, e.id, b.first, hex.EncodeToString(sum[:8]))
+	if err := s.o.PutObject(dest.BucketName, key, b.body); err != nil {
+		s.log.Warn("deliver experiment log", "experimentId", e.id, "bucket", dest.BucketName, "key", key, "err", err)
 	}
 }
