@@ -105,7 +105,7 @@ const verdictFailed = "failed"
 
 // DetailOf is the event detail of a run.
 func DetailOf(st gameday.RunState) Detail {
-	d := Detail{ExecutionARN: st.Execution.ARN, Error: st.Error, Verdict: verdictFailed}
+	d := Detail{ExecutionARN: st.Execution.ARN, Error: st.Error}
 	if st.GameDay != nil {
 		d.GameDay = st.GameDay.Metadata.Name
 	}

@@ -228,8 +228,14 @@ func TestHandleErrors(t *testing.T) {
 }
 
 func TestSubjectBounded(t *testing.T) {
-	d := Detail{GameDay: strings.Repeat("a", 63), Verdict: "hypothesis-refuted"}
-	if got := Subject(d); len(got) > maxSubject {
-		t.Errorf("subject has %d characters, want <= %d", len(got), maxSubject)
+	// The longest valid name (63 characters) fits whole; a longer one (from
+	// a payload that skipped validation) is cut at SNS's limit.
+	longest := "GameDay " + strings.Repeat("a", 63) + ": hypothesis-refuted"
+	if got := Subject(Detail{GameDay: strings.Repeat("a", 63), Verdict: "hypothesis-refuted"}); got != longest {
+		t.Errorf("Subject() = %q, want %q", got, longest)
+	}
+	got := Subject(Detail{GameDay: strings.Repeat("b", 120), Verdict: "failed"})
+	if want := "GameDay " + strings.Repeat("b", maxSubject-len("GameDay ")); got != want {
+		t.Errorf("Subject() = %q (%d characters), want %q (%d)", got, len(got), want, len(want))
 	}
 }
