@@ -1,6 +1,11 @@
 package handlers
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/notify"
+)
 
 // Environment variables the handlers read (through the lookup given to New;
 // the stack sets them on each Lambda, the local runner passes a map).
@@ -29,8 +34,8 @@ const (
 
 // Defaults of the optional variables.
 const (
-	DefaultLogPrefix    = "fis-logs/"
-	DefaultEventBusName = "default"
+	DefaultLogPrefix    = fistemplate.DefaultLogPrefix
+	DefaultEventBusName = notify.DefaultEventBus
 	DefaultLogWaitLimit = "15m"
 )
 
