@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
 func mapEnv(m map[string]string) func(string) (string, bool) {
@@ -94,6 +96,11 @@ func TestNew(t *testing.T) {
 		})
 	}
 	t.Run("every name is known", func(t *testing.T) {
+		for _, fn := range workflow.Functions {
+			if !slices.Contains(Names, fn) {
+				t.Errorf("the state machine invokes %s, which is not among Names %v", fn, Names)
+			}
+		}
 		for _, fn := range Names {
 			_, err := New(context.Background(), fn, testConfig("http://127.0.0.1:1"), mapEnv(full), nil)
 			if err != nil {
