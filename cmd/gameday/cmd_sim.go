@@ -34,6 +34,10 @@ func init() {
 					e.errorf("--speed must be above 0, not %v", *speed)
 					return exitUsage
 				}
+				if *logDelay <= 0 {
+					e.errorf("--log-delay must be above 0, not %v (use 1s for logs that land almost at once)", *logDelay)
+					return exitUsage
+				}
 				level := slog.LevelWarn
 				if *verbose {
 					level = slog.LevelInfo
