@@ -16,8 +16,11 @@
 // experiment's state.error (InvalidTarget when a target resolves to nothing,
 // ConfigurationFailure or DependentServiceFailure for the first failed
 // action, with the account id). Not checked against a live
-// account, so written to be plausible rather than byte-exact: the text of
-// error messages and of state reasons (a stop condition's reason is
+// account, so written to be plausible rather than byte-exact: which error
+// answers stopping an experiment that already ended, starting one while the
+// safety lever is engaged, or reusing a clientToken for another template
+// (ConflictException for all three), the text of error messages and of
+// state reasons (a stop condition's reason is
 // "Experiment stopped by stop condition <alarm ARN>"; an action that outlives
 // maxDuration fails with a reason naming maxDuration), the hash in log object
 // keys (the first 8 bytes of the object's SHA-256, in hex), how records are
