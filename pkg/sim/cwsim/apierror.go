@@ -2,8 +2,9 @@ package cwsim
 
 import (
 	"bytes"
-	"github.com/aws/smithy-go/encoding/cbor"
 	"net/http"
+
+	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 // apiError is a CloudWatch error: the Smithy shape the CBOR client

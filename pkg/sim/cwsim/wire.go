@@ -14,11 +14,12 @@ import (
 	"github.com/aws/smithy-go/encoding/cbor"
 )
 
-// This file holds the two wire protocols CloudWatch speaks: Smithy RPCv2
-// CBOR (the current aws-sdk-go-v2 client) and awsQuery (the AWS CLI v1,
-// boto3 and moto). Requests of both become one value tree (cbor.Value, with
-// query strings left as strings and coerced on read); responses are built as
-// an ordered tree (obj) and written in either encoding.
+// This file holds two of the wire protocols CloudWatch speaks: Smithy RPCv2
+// CBOR (the current aws-sdk-go-v2 client) and awsQuery (older clients and
+// moto); json.go holds the third, awsJson1_0 (botocore, so the AWS CLI).
+// Requests of all three become one value tree (cbor.Value, with query
+// strings left as strings and coerced on read); responses are built as an
+// ordered tree (obj) and written in any of the encodings.
 
 // val wraps one request value, absent when v is nil.
 type val struct {
