@@ -10,6 +10,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/handlers"
 )
 
 // arns builds the ARNs the grants name, from the stack's tokens.
@@ -90,8 +91,7 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	notify := s.Functions["notify"]
 	notify.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)
 	notify.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*s.Notifications.Key().KeyArn()}, nil)
-	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{a.eventBus("default")}, nil)
-	notify.Allow("ReadSummary", []string{"s3:GetObject"}, []string{archiveObjects}, nil)
+	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{a.eventBus(handlers.DefaultEventBusName)}, nil)
 
 	for name, kinds := range map[string][]int{
 		"preflight":        {wildList, wildFIS, wildStagedAlarms, wildReadAlarms},
@@ -100,7 +100,6 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 		"stop-experiment":  {wildList, wildFIS},
 		"guard":            {wildList, wildFIS},
 		"archive":          {wildList, wildFIS, wildReadAlarms, wildObjects},
-		"notify":           {wildObjects},
 	} {
 		suppressStepWildcards(s.Functions[name].Role(), name, kinds...)
 	}

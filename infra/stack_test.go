@@ -326,6 +326,17 @@ func TestLeastPrivilege(t *testing.T) {
 				}
 			}
 		}
+		// Only the archive Lambda touches the buckets (notify links to the
+		// summary; it does not read it).
+		if spec.name != "archive" {
+			for _, st := range pol.statements {
+				for _, a := range st.Actions {
+					if strings.HasPrefix(a, "s3:") {
+						t.Errorf("%s: %s on %v, want no S3 access", spec.name, a, st.Resources)
+					}
+				}
+			}
+		}
 		// S3 writes only to the archive's gamedays/ prefix.
 		for _, r := range pol.resourcesOf("s3:PutObject") {
 			want := map[string]any{"Fn::Join": []any{"", []any{map[string]any{"Fn::GetAtt": []any{LogicalIDArchiveBucket, "Arn"}}, "/gamedays/*"}}}
