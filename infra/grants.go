@@ -82,11 +82,13 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	arc.Allow("ListFisLogs", []string{"s3:ListBucket"}, []string{*s.Buckets.LogBucket().BucketArn()},
 		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{p.LogPrefix + "*"}}})
 	arc.Allow("ReadFisLogs", []string{"s3:GetObject"}, []string{logObjects}, nil)
+	// ListBucket lets a re-run find that summary.json does not exist yet:
+	// without it S3 answers 403, not 404.
 	arc.Allow("ListArchive", []string{"s3:ListBucket"}, []string{*s.Buckets.ArchiveBucket().BucketArn()},
 		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{"gamedays/*"}}})
 	arc.Allow("WriteArchive", []string{"s3:GetObject", "s3:PutObject"}, []string{archiveObjects}, nil)
 	arc.Allow("ReadMetrics", []string{"cloudwatch:GetMetricData"}, []string{"*"}, nil)
-	arc.Allow("ReadAlarmHistory", []string{"cloudwatch:DescribeAlarmHistory", "cloudwatch:DescribeAlarms"}, []string{a.alarm("*")}, nil)
+	arc.Allow("ReadAlarmHistory", []string{"cloudwatch:DescribeAlarmHistory"}, []string{a.alarm("*")}, nil)
 
 	notify := s.Functions["notify"]
 	notify.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)
