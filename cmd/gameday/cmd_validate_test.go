@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,18 +11,11 @@ import (
 	"time"
 )
 
-// gamedayCLI runs the command line in-process.
-func gamedayCLI(args ...string) (code int, stdout, stderr string) {
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &env{stdout: &out, stderr: &errb})
-	return code, out.String(), errb.String()
-}
-
 func TestValidateExamples(t *testing.T) {
 	files, _ := filepath.Glob("../../examples/*.yaml")
 	good, _ := filepath.Glob("../../pkg/gameday/testdata/good/*.yaml")
 	files = append(files, good...)
-	code, stdout, stderr := gamedayCLI(append([]string{"validate"}, files...)...)
+	code, stdout, stderr := runCLI(t, append([]string{"validate"}, files...)...)
 	if code != exitOK || stderr != "" {
 		t.Fatalf("validate examples: exit %d, stderr:\n%s", code, stderr)
 	}
@@ -49,7 +41,7 @@ func TestValidateBadFiles(t *testing.T) {
 	positioned := regexp.MustCompile(`^[^:]+\.yaml:\d+:\d+: `)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			code, stdout, stderr := gamedayCLI("validate", f)
+			code, stdout, stderr := runCLI(t, "validate", f)
 			if code != exitInvalid {
 				t.Errorf("exit %d, want %d", code, exitInvalid)
 			}
@@ -80,20 +72,20 @@ func TestValidateBadFiles(t *testing.T) {
 func TestValidateMixedAndUsage(t *testing.T) {
 	good := "../../pkg/gameday/testdata/good/carts-delay.yaml"
 	bad := "../../pkg/gameday/testdata/bad/schedule.yaml"
-	code, stdout, stderr := gamedayCLI("validate", good, bad)
+	code, stdout, stderr := runCLI(t, "validate", good, bad)
 	if code != exitInvalid || stdout != "ok "+good+"\n" || !strings.Contains(stderr, bad+":") {
 		t.Errorf("validate good bad: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if code, _, stderr := gamedayCLI("validate"); code != exitUsage || !strings.Contains(stderr, "validate takes one or more FILEs") {
+	if code, _, stderr := runCLI(t, "validate"); code != exitUsage || !strings.Contains(stderr, "validate takes one or more FILEs") {
 		t.Errorf("validate with no files: exit %d, stderr %q", code, stderr)
 	}
-	if code, stdout, _ := gamedayCLI("validate", "--help"); code != exitOK || !strings.Contains(stdout, "Usage: gameday validate FILE...") {
+	if code, stdout, _ := runCLI(t, "validate", "--help"); code != exitOK || !strings.Contains(stdout, "Usage: gameday validate FILE...") {
 		t.Errorf("validate --help: exit %d, stdout %q", code, stdout)
 	}
-	if code, stdout, _ := gamedayCLI("validate", "--quiet", good); code != exitOK || stdout != "" {
+	if code, stdout, _ := runCLI(t, "validate", "--quiet", good); code != exitOK || stdout != "" {
 		t.Errorf("validate --quiet good: exit %d, stdout %q", code, stdout)
 	}
-	if code, _, stderr := gamedayCLI("validate", filepath.Join(t.TempDir(), "missing.yaml")); code != exitInvalid || !strings.Contains(stderr, "no such file") {
+	if code, _, stderr := runCLI(t, "validate", filepath.Join(t.TempDir(), "missing.yaml")); code != exitInvalid || !strings.Contains(stderr, "no such file") {
 		t.Errorf("validate missing file: exit %d, stderr %q", code, stderr)
 	}
 }
@@ -104,7 +96,7 @@ func TestValidateHugeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	code, _, stderr := gamedayCLI("validate", p)
+	code, _, stderr := runCLI(t, "validate", p)
 	if elapsed := time.Since(start); elapsed > time.Second {
 		t.Errorf("validate of a 10 MB file took %v", elapsed)
 	}
@@ -114,7 +106,7 @@ func TestValidateHugeFile(t *testing.T) {
 }
 
 func TestSchemaCommand(t *testing.T) {
-	code, stdout, stderr := gamedayCLI("schema")
+	code, stdout, stderr := runCLI(t, "schema")
 	if code != exitOK || stderr != "" {
 		t.Fatalf("schema: exit %d, stderr %q", code, stderr)
 	}
@@ -132,7 +124,7 @@ func TestSchemaCommand(t *testing.T) {
 	if stdout != string(committed) {
 		t.Error("gameday schema differs from docs/gameday.schema.json: run go test ./pkg/validate -update")
 	}
-	if code, _, _ := gamedayCLI("schema", "extra"); code != exitUsage {
+	if code, _, _ := runCLI(t, "schema", "extra"); code != exitUsage {
 		t.Errorf("schema extra: exit %d, want %d", code, exitUsage)
 	}
 }
