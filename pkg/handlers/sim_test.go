@@ -23,6 +23,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/guard"
 	"github.com/gameday-dev/gameday/pkg/handlers"
 	_ "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation"
+	"github.com/gameday-dev/gameday/pkg/notify"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -239,8 +240,7 @@ func TestSimWalkthrough(t *testing.T) {
 		t.Errorf("after completion: active experiments %v, chaos %v", h.srv.ActiveExperiments(), h.srv.ActiveChaos())
 	}
 	// The rest of the run through the same handlers: archive, retried while
-	// FIS's logs are on their way, as the state machine does. (notify is not
-	// run here: the simulator serves no EventBridge.)
+	// FIS's logs are on their way, as the state machine does, then notify.
 	var arch gameday.ArchiveResult
 	// The workflow's Retry: 30 s, then ×1.5 up to 300 s, 8 times.
 	if ie := h.retryBackoff(handlers.Archive, st, &arch, gameday.ErrNameLogsNotReady, 30*time.Second, 1.5, 300*time.Second, 8); ie != nil {
@@ -255,6 +255,14 @@ func TestSimWalkthrough(t *testing.T) {
 		t.Errorf("summary.json under %s: %v", arch.URI, err)
 	}
 	t.Logf("archive: %s verdict %s", arch.URI, arch.Verdict)
+	var sent notify.Result
+	if ie := h.invoke(handlers.Notify, st, &sent); ie != nil {
+		t.Fatalf("notify: %s: %s", ie.Type, ie.Message)
+	}
+	evs := h.srv.Events().Events()
+	if len(evs) != 1 || evs[0].ID != sent.EventID || evs[0].DetailType != notify.EventDetailType || sent.Verdict != arch.Verdict {
+		t.Errorf("notify = %+v, events on the bus %+v; want one %q event with verdict %s", sent, evs, notify.EventDetailType, arch.Verdict)
+	}
 
 	// A second run of the same GameDay reuses the template.
 	st2 := runState(t, "walkthrough-2")
