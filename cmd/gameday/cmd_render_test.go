@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 const cartsLatency = "../../examples/sock-shop-carts-latency.yaml"
@@ -19,6 +21,24 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, &env{stdout: &out, stderr: &errb})
 	return code, out.String(), errb.String()
+}
+
+// checkCLI runs the command line with args and checks its exit code, its
+// whole stdout and that stderr contains wantStderr (is empty when that is
+// empty). It returns stderr.
+func checkCLI(t *testing.T, args []string, wantCode int, wantStdout, wantStderr string) string {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, args...)
+	if code != wantCode {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, wantCode, stderr)
+	}
+	if diff := cmp.Diff(wantStdout, stdout); diff != "" {
+		t.Errorf("stdout (-want +got):\n%s", diff)
+	}
+	if wantStderr == "" && stderr != "" || !strings.Contains(stderr, wantStderr) {
+		t.Errorf("stderr %q, want it to contain %q", stderr, wantStderr)
+	}
+	return stderr
 }
 
 func writeFile(t *testing.T, name, content string) string {

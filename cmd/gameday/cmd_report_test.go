@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -60,16 +59,7 @@ func TestReportCommand(t *testing.T) {
 			for k, v := range tc.objects {
 				f.s3.Objects[k] = v
 			}
-			code, stdout, stderr := runCLI(t, tc.args...)
-			if code != tc.wantCode {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.wantCode, stderr)
-			}
-			if diff := cmp.Diff(tc.wantStdout, stdout); diff != "" {
-				t.Errorf("stdout (-want +got):\n%s", diff)
-			}
-			if tc.wantStderr == "" && stderr != "" || !strings.Contains(stderr, tc.wantStderr) {
-				t.Errorf("stderr %q, want it to contain %q", stderr, tc.wantStderr)
-			}
+			checkCLI(t, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
 			if tc.wantFiles != nil {
 				entries, err := os.ReadDir(filepath.Join(out, filepath.FromSlash(prefix)))
 				if err != nil {

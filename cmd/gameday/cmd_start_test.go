@@ -9,7 +9,6 @@ import (
 	"time"
 
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/deployed"
 	dt "github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
@@ -183,16 +182,7 @@ func TestStartCommand(t *testing.T) {
 				}
 				t.Chdir(dir)
 			}
-			code, stdout, stderr := runCLI(t, tc.args...)
-			if code != tc.wantCode {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.wantCode, stderr)
-			}
-			if diff := cmp.Diff(tc.wantStdout, stdout); diff != "" {
-				t.Errorf("stdout (-want +got):\n%s", diff)
-			}
-			if tc.wantStderr == "" && stderr != "" || !strings.Contains(stderr, tc.wantStderr) {
-				t.Errorf("stderr %q, want it to contain %q", stderr, tc.wantStderr)
-			}
+			checkCLI(t, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
 			if got := len(f.sfn.Started); got != tc.wantStarts {
 				t.Errorf("started %d executions, want %d", got, tc.wantStarts)
 			}

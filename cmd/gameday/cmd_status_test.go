@@ -82,16 +82,7 @@ func TestStatusCommand(t *testing.T) {
 			if len(tc.add) > 0 {
 				f.add(cartsRun, tc.add[0], tc.add[1:]...)
 			}
-			code, stdout, stderr := runCLI(t, tc.args...)
-			if code != tc.wantCode {
-				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.wantCode, stderr)
-			}
-			if diff := cmp.Diff(tc.wantStdout, stdout); diff != "" {
-				t.Errorf("stdout (-want +got):\n%s", diff)
-			}
-			if tc.wantStderr == "" && stderr != "" || !strings.Contains(stderr, tc.wantStderr) {
-				t.Errorf("stderr %q, want it to contain %q", stderr, tc.wantStderr)
-			}
+			stderr := checkCLI(t, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
 			if strings.Count(stderr, "\n") > 1 {
 				t.Errorf("stderr has more than one line:\n%s", stderr)
 			}
