@@ -207,7 +207,7 @@ func clusterAccountRegion(arn string) (region, account string, ok bool) {
 	return m[1], m[2], true
 }
 
-// env is the stack environment: concrete for a deployment, else the CLI's
+// stackEnv is the stack environment: concrete for a deployment, else the CLI's
 // current account and region when known, else environment-agnostic.
 func stackEnv(account, region string) *awscdk.Environment {
 	if account == "" && region == "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/gameday-dev/gameday/pkg/archive"
 	"github.com/gameday-dev/gameday/pkg/handlers"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
@@ -83,7 +84,7 @@ func (p *GameDayStackProps) defaults() {
 		p.LogPrefix = handlers.DefaultLogPrefix
 	}
 	if p.LogWaitLimit == 0 {
-		p.LogWaitLimit = 15 * time.Minute
+		p.LogWaitLimit = archive.DefaultLogWaitLimit
 	}
 	if p.LogRetentionDays == 0 {
 		p.LogRetentionDays = 90
@@ -135,7 +136,7 @@ type GameDayStack struct {
 // gameDays are the GameDays the stack was built with.
 func (s *GameDayStack) gameDays() []GameDayFile { return s.files }
 
-// functionSpec is how each Lambda is sized.
+// functionSpecs are the Lambdas, each with its description and size.
 var functionSpecs = []struct {
 	name, description string
 	timeout           time.Duration
