@@ -41,8 +41,8 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 			if err != nil {
 				t.Fatalf("functions/%s/main.go: %v", fn, err)
 			}
-			// Each function calls its own constructor, not New, so that it
-			// links only the clients and steps its handler uses.
+			// Each function calls its own constructor, not New, so that the
+			// linker leaves the other handlers' code out.
 			if call := "handlers." + constructors[fn] + "("; !strings.Contains(string(main), call) {
 				t.Errorf("functions/%s/main.go does not call %s...)", fn, call)
 			}

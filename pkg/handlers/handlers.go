@@ -82,7 +82,7 @@ func currentValidator() func(*gameday.Spec) error {
 // local runner passes the simulator's clock). A missing required variable is
 // an error naming it. It calls the handler's own constructor (NewPreflight,
 // NewStart, ...), which each functions/<name>/main.go calls directly so that
-// its binary links only the clients and steps that handler uses.
+// the linker leaves the other handlers' code out of its binary.
 func New(ctx context.Context, name string, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
 	switch name {
 	case Preflight:
