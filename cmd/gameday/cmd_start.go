@@ -117,10 +117,19 @@ var newDeployed = func(ctx context.Context, f *stackFlags) (*deployed.Client, er
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region: set AWS_REGION, or pass --region or a --profile with a region")
 	}
+	// Fail on missing credentials here, in words, rather than inside the
+	// first call's error chain.
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("no usable AWS credentials: run aws configure or aws sso login, or pass --profile (%w)", err)
+	}
 	sfnClient := sfn.NewFromConfig(cfg)
 	// A local endpoint (AWS_ENDPOINT_URL, for example gameday sim) serves
 	// S3 with path-style addressing.
-	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
+	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.BaseEndpoint != nil
+		// Objects FIS or a copy wrote may carry no checksum to validate: no warning.
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
 	r := &deployed.StackResolver{
 		API:             cloudformation.NewFromConfig(cfg),
 		Names:           []string{deployed.DefaultStackName},
