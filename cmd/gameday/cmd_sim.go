@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/localrun"
 	"github.com/gameday-dev/gameday/pkg/sim"
 )
 
@@ -56,8 +57,18 @@ func init() {
 					e.errorf("%v (is another simulator running there? pick another --addr, or port 0 for a free one)", err)
 					return exitInvalid
 				}
-				fmt.Fprintf(e.stdout, "gameday sim: serving FIS, CloudWatch, S3, STS, Lambda, EventBridge and SNS at %s (account %s, region %s, speed %gx)\n", s.URL(), *account, *region, *speed)
+				fmt.Fprintf(e.stdout, "gameday sim: serving FIS, CloudWatch, S3, STS, Lambda, EventBridge, SNS, Step Functions and CloudFormation at %s (account %s, region %s, speed %gx)\n", s.URL(), *account, *region, *speed)
 				fmt.Fprintf(e.stdout, "EKS cluster: %s (Sock Shop in namespace sock-shop)\n", s.ClusterARN())
+				// The deployed stack's part: gameday's state machine, run by
+				// the same interpreter and handlers as `gameday run --local`,
+				// found through stack GameDay's outputs by start/status/report.
+				// Its Lambdas log JSON to stderr, as to a Lambda log stream.
+				slog.SetDefault(slog.New(slog.NewJSONHandler(e.stderr, nil)))
+				if sm, err := localrun.Serve(ctx, s, "", ""); err != nil {
+					fmt.Fprintf(e.stdout, "Step Functions: no state machine (%v); start/status/report need it\n", err)
+				} else {
+					fmt.Fprintf(e.stdout, "Stack %s: state machine %s; try 'gameday start FILE' and 'gameday status --follow'\n", localrun.StackName, sm)
+				}
 				fmt.Fprintf(e.stdout, "export AWS_ENDPOINT_URL=%s AWS_REGION=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n", s.URL(), *region)
 				fmt.Fprintln(e.stdout, "S3 clients need path-style addressing; press Ctrl-C to stop.")
 				<-ctx.Done()

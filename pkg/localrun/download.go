@@ -16,7 +16,7 @@ import (
 // Download copies every object under s3://bucket/prefix into dir, keeping
 // the keys as paths, and returns the files written.
 func Download(ctx context.Context, cfg aws.Config, bucket, prefix, dir string) ([]string, error) {
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle, o.DisableLogOutputChecksumValidationSkipped = true, true })
 	var files []string
 	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
 	for p.HasMorePages() {

@@ -55,6 +55,8 @@ type Options struct {
 	// ExecutionName names the Step Functions execution; default
 	// <gameday>-<UTC start>.
 	ExecutionName string
+	// Source says what started the run (RunInput.Source); default local.
+	Source string
 	// NodeModules is the folder holding aws-local-stepfunctions; default:
 	// the nearest node_modules above the working directory or the executable.
 	NodeModules string
@@ -79,6 +81,8 @@ type Event struct {
 	Type string
 	// State is the state's name; for End, the execution's status.
 	State string
+	// StateType is the state's ASL type (Task, Pass, Choice, Wait, ...).
+	StateType string
 	// Run is the state document after the state (StateExited), when known.
 	Run *gameday.RunState
 	// Error and Cause are set for failures (Error also for the retrier or
@@ -173,7 +177,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	stateMachineARN := fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:gameday", srv.Region(), srv.Account())
 	execARN := fmt.Sprintf("arn:aws:states:%s:%s:execution:gameday:%s", srv.Region(), srv.Account(), name)
-	input := gameday.RunInput{GameDay: o.Spec, SpecYAML: o.SpecYAML, Source: "local"}
+	input := gameday.RunInput{GameDay: o.Spec, SpecYAML: o.SpecYAML, Source: o.Source}
+	if input.Source == "" {
+		input.Source = "local"
+	}
 
 	res := &Result{ExecutionARN: execARN}
 	runErr := interpret(ctx, o, srv, def, input, execARN, stateMachineARN, name, res)
@@ -371,7 +378,7 @@ func interpret(ctx context.Context, o Options, srv *sim.Server, def string, inpu
 		e := Event{Type: ev.Type, Error: ev.Error, Cause: ev.Cause, Next: ev.Next}
 		e.Time, _ = time.Parse(time.RFC3339Nano, ev.Timestamp)
 		if ev.State != nil {
-			e.State = ev.State.Name
+			e.State, e.StateType = ev.State.Name, ev.State.Type
 			if ev.Type == "StateEntered" {
 				res.Transitions++
 			}

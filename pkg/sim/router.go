@@ -62,9 +62,13 @@ func (s *Server) router() http.Handler {
 			s.events.ServeHTTP(w, r)
 		case "sns":
 			s.sns.ServeHTTP(w, r)
+		case "states":
+			s.sfn.ServeHTTP(w, r)
+		case "cloudformation":
+			s.cfn.ServeHTTP(w, r)
 		default:
 			queryError(w, http.StatusBadRequest, "UnknownService",
-				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3, sts, lambda, events and sns).", svc))
+				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3, sts, lambda, events, sns, states and cloudformation).", svc))
 		}
 	})
 }

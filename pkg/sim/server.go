@@ -24,10 +24,12 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/spf13/afero"
 
+	"github.com/gameday-dev/gameday/pkg/sim/cfnsim"
 	"github.com/gameday-dev/gameday/pkg/sim/cwsim"
 	"github.com/gameday-dev/gameday/pkg/sim/eventsim"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/lambdasim"
+	"github.com/gameday-dev/gameday/pkg/sim/sfnsim"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 	"github.com/gameday-dev/gameday/pkg/sim/snssim"
 	"github.com/gameday-dev/gameday/pkg/sim/sockshop"
@@ -73,6 +75,8 @@ type Server struct {
 	lambda  *lambdasim.Service
 	events  *eventsim.Service
 	sns     *snssim.Service
+	sfn     *sfnsim.Service
+	cfn     *cfnsim.Service
 	backend gofakes3.Backend
 	s3      http.Handler
 	handler http.Handler
@@ -151,6 +155,8 @@ func New(o Options) (*Server, error) {
 	s.lambda = lambdasim.New(o.Account, o.Region)
 	s.events = eventsim.New(s.clock, o.Account, o.Region)
 	s.sns = snssim.New(s.clock, o.Account, o.Region)
+	s.sfn = sfnsim.New(s.clock, o.Account, o.Region)
+	s.cfn = cfnsim.New(o.Account, o.Region)
 	s.handler = s.router()
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -223,6 +229,9 @@ func (s *Server) URL() string {
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		// Executions first, while the endpoint still serves: aborting one
+		// runs the guard through it.
+		s.sfn.Close()
 		s.mu.Lock()
 		srv := s.http
 		if srv != nil {
@@ -277,6 +286,13 @@ func (s *Server) Events() *eventsim.Service { return s.events }
 // SNS is the simulated SNS: create the topic TOPIC_ARN names, and read the
 // messages published to it.
 func (s *Server) SNS() *snssim.Service { return s.sns }
+
+// StepFunctions is the simulated Step Functions: register state machines
+// with a runner (`gameday sim` registers gameday's, see pkg/localrun.Serve).
+func (s *Server) StepFunctions() *sfnsim.Service { return s.sfn }
+
+// CloudFormation answers DescribeStacks for the stacks declared on it.
+func (s *Server) CloudFormation() *cfnsim.Service { return s.cfn }
 
 // Account and Region are the simulated account and Region.
 func (s *Server) Account() string { return s.o.Account }

@@ -1,0 +1,78 @@
+package localrun
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/sim/sfnsim"
+)
+
+// StackName is the simulated deployment's CloudFormation stack: the name
+// `gameday start`, `status` and `report` look for by default.
+const StackName = "GameDay"
+
+// Serve makes the simulator a deployed gameday stack: a "gameday" state
+// machine in its Step Functions, whose executions run exactly as `gameday
+// run --local` runs (this package's Run), the buckets and topic, and a
+// CloudFormation stack whose outputs name them. Then `gameday start`,
+// `status` and `report` work against the simulator as against AWS. It
+// returns the state machine's ARN.
+func Serve(ctx context.Context, srv *sim.Server, nodeModules, node string) (string, error) {
+	if _, _, err := findNode(nodeModules, node); err != nil {
+		return "", err
+	}
+	if err := ensureBuckets(ctx, AWSConfig(srv), logBucket(srv), archiveBucket(srv)); err != nil {
+		return "", err
+	}
+	topic, err := srv.SNS().CreateTopic(topicName)
+	if err != nil {
+		return "", fmt.Errorf("create topic %s: %w", topicName, err)
+	}
+	arn := srv.StepFunctions().CreateStateMachine("gameday", func(ctx context.Context, s sfnsim.Start, record func(sfnsim.Event)) sfnsim.Result {
+		var in gameday.RunInput
+		if err := json.Unmarshal([]byte(s.Input), &in); err != nil || in.GameDay == nil {
+			return sfnsim.Result{Status: "FAILED", Error: gameday.ErrNameInvalidGameDay, Cause: "the execution input is not a gameday RunInput with a gameday"}
+		}
+		res, err := Run(ctx, Options{
+			Spec: in.GameDay, SpecYAML: in.SpecYAML, Source: in.Source, Sim: srv,
+			ExecutionName: s.Name, NodeModules: nodeModules, Node: node,
+			Progress: func(e Event) {
+				if e.Type != "StateEntered" && e.Type != "StateExited" {
+					return
+				}
+				ev := sfnsim.Event{Time: e.Time, Type: e.Type, StateName: e.State, StateType: e.StateType}
+				if e.Run != nil {
+					if b, err := json.Marshal(e.Run); err == nil {
+						ev.Output = string(b)
+					}
+				}
+				record(ev)
+			},
+		})
+		out := sfnsim.Result{Status: "FAILED", Error: "States.Runtime"}
+		if res != nil {
+			out.Status, out.Error, out.Cause = res.Status, res.Error, res.Cause
+			if res.Final != nil {
+				if b, err := json.Marshal(res.Final); err == nil {
+					out.Output = string(b)
+				}
+			}
+		}
+		if err != nil && out.Cause == "" {
+			out.Cause = err.Error()
+		}
+		return out
+	})
+	srv.CloudFormation().DeclareStack(StackName, srv.Clock().Now(), map[string]string{
+		"StateMachineArn":   arn,
+		"ArchiveBucketName": archiveBucket(srv),
+		"LogBucketName":     logBucket(srv),
+		"TopicArn":          topic,
+		"FisRoleArn":        Env(srv)[handlers.EnvFISRoleARN],
+	})
+	return arn, nil
+}
