@@ -100,15 +100,26 @@ func Parse(name string, data []byte) (*Spec, error) {
 
 // Merge adds the problems of a later check to those ParseDocument found,
 // located in the file, leaving out those at or under a field that
-// ParseDocument already refused (and dropped).
+// ParseDocument already refused (and dropped), and the "required" ones of a
+// field that holds a refused one: the user wrote it, and its problem says
+// what is wrong with it.
 func (d *Document) Merge(found Problems, later Problems) Problems {
 	out := append(Problems{}, found...)
 	for _, p := range d.Locate(later) {
-		if !d.dropped(p.Path) {
+		if !d.dropped(p.Path) && !(strings.HasPrefix(p.Message, "required") && d.holdsRefused(p.Path)) {
 			out = append(out, p)
 		}
 	}
 	return out.Sort()
+}
+
+func (d *Document) holdsRefused(path string) bool {
+	for _, p := range d.refused {
+		if path != "" && (strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[")) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *Document) dropped(path string) bool {
