@@ -29,14 +29,12 @@ const (
 type Starter struct {
 	API StartAPI
 	// Render renders a GameDay into the template request exactly as sent
-	// (fistemplate.Render with the stack's options).
+	// (fistemplate.Render with the stack's options), tagged with the spec
+	// digest (TagDigest) that decides whether a template can be reused.
 	Render func(*gameday.Spec) (*fis.CreateExperimentTemplateInput, error)
 	// Update turns a rendered request into the update of template id
 	// (fistemplate.UpdateInput).
 	Update func(id string, in *fis.CreateExperimentTemplateInput) *fis.UpdateExperimentTemplateInput
-	// Digest is the spec digest (fistemplate.SpecDigest), used when Render
-	// does not tag the request with one itself.
-	Digest func(*gameday.Spec) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -105,16 +103,10 @@ func (s *Starter) now() time.Time {
 // updates or reuses it. It returns the template id and what it did.
 func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execName string, in *fis.CreateExperimentTemplateInput) (string, string, error) {
 	name := spec.Metadata.Name
-	want := in.Tags[TagDigest]
-	if want == "" && s.Digest != nil {
-		want = s.Digest(spec)
-	}
+	want := in.Tags[TagDigest] // none: never reused, always updated
 	tags := map[string]string{}
 	maps.Copy(tags, in.Tags)
 	tags[TagName] = name
-	if want != "" {
-		tags[TagDigest] = want
-	}
 	in.Tags = tags
 
 	found, err := s.findTemplate(ctx, name)

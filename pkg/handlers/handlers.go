@@ -131,7 +131,6 @@ func NewStart(_ context.Context, cfg aws.Config, lookup func(string) (string, bo
 		API:    fis.NewFromConfig(cfg),
 		Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
 		Update: fistemplate.UpdateInput,
-		Digest: fistemplate.SpecDigest,
 		Now:    clock(now),
 	}
 	return newStep(StartExperiment, s.Handle), nil
