@@ -53,13 +53,11 @@ const (
 // ErrName constants, the errorType of the Lambdas' error responses) and
 // the States Language's.
 const (
-	// ErrNameAlarmsPending is preflight's "a stop-condition alarm is still
-	// INSUFFICIENT_DATA": retried every 10 s for about 2 minutes.
-	ErrNameAlarmsPending = gameday.ErrNameAlarmsPending
-	errThrottled         = gameday.ErrNameThrottled
-	errNotTerminal       = gameday.ErrNameNotTerminal
-	errLogsNotReady      = gameday.ErrNameLogsNotReady
-	errAll               = "States.ALL"
+	errAlarmsPending = gameday.ErrNameAlarmsPending
+	errThrottled     = gameday.ErrNameThrottled
+	errNotTerminal   = gameday.ErrNameNotTerminal
+	errLogsNotReady  = gameday.ErrNameLogsNotReady
+	errAll           = "States.ALL"
 )
 
 // LambdaErrors are the transient Lambda service errors AWS recommends every
@@ -193,7 +191,7 @@ var (
 	throttledRetry = Retrier{ErrorEquals: []string{errThrottled}, IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL"}
 	// alarmsPendingRetry waits for new alarms to leave INSUFFICIENT_DATA:
 	// every 10 s, 12 times, about 2 minutes.
-	alarmsPendingRetry = Retrier{ErrorEquals: []string{ErrNameAlarmsPending}, IntervalSeconds: 10, MaxAttempts: 12, BackoffRate: 1}
+	alarmsPendingRetry = Retrier{ErrorEquals: []string{errAlarmsPending}, IntervalSeconds: 10, MaxAttempts: 12, BackoffRate: 1}
 	// notTerminalRetry waits for a stopping experiment to end: 5, 7.5,
 	// 11.25 ... capped at 60 s, 15 attempts, about 12 minutes.
 	notTerminalRetry = Retrier{ErrorEquals: []string{errNotTerminal}, IntervalSeconds: 5, MaxAttempts: 15, BackoffRate: 1.5, MaxDelaySeconds: 60}
