@@ -131,11 +131,16 @@ func printProblems(e *env, name string, err error) {
 }
 
 // warnElsewhere warns when the target cluster is in another account or
-// region than the one the template is rendered for: FIS targets resources
-// of the experiment's own account and region.
+// region than the one the template is rendered for (FIS targets resources
+// of the experiment's own account and region), or when neither the cluster
+// nor the flags say which account and region, so that the template holds
+// placeholders.
 func warnElsewhere(e *env, s *gameday.Spec, o fistemplate.Options) {
 	parts := strings.SplitN(s.Spec.Target.Cluster, ":", 6)
 	if len(parts) != 6 {
+		if o.Account == "" || o.Region == "" {
+			fmt.Fprintln(e.stderr, "gameday: warning: spec.target names the cluster by clusterName, so the template has <account> and <region> placeholders; pass --account and --region to render it as it will be sent")
+		}
 		return
 	}
 	region, account := parts[3], parts[4]

@@ -109,6 +109,25 @@ func TestRenderCommand(t *testing.T) {
 	}
 }
 
+// TestRenderClusterName: a cluster given by name leaves the account and
+// region to the flags; without them the template has placeholders, and
+// render says so.
+func TestRenderClusterName(t *testing.T) {
+	good, err := os.ReadFile(cartsLatency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeFile(t, "by-name.yaml", strings.Replace(string(good), "cluster: arn:aws:eks:us-east-1:123456789012:cluster/sandbox", "clusterName: sandbox", 1))
+	code, stdout, stderr := runCLI(t, "render", p)
+	if code != exitOK || !strings.Contains(stdout, "<account>") || !strings.Contains(stderr, "pass --account and --region") {
+		t.Errorf("render without --account: exit %d, stderr %q; want placeholders and a warning", code, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "render", p, "--account", "123456789012", "--region", "eu-west-1")
+	if code != exitOK || strings.Contains(stdout, "<") || stderr != "" {
+		t.Errorf("render with --account and --region: exit %d, stderr %q, placeholders left: %t", code, stderr, strings.Contains(stdout, "<"))
+	}
+}
+
 var problemLine = regexp.MustCompile(`^[^:]+\.yaml:(\d+:\d+: |\s)`)
 
 func TestRenderAndRBACRefuseBadFiles(t *testing.T) {
