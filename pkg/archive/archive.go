@@ -168,6 +168,7 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 	if exp.EndTime != nil {
 		endedAt = exp.EndTime.UTC()
 	}
+	acts := actions(exp.Actions)
 
 	logBucket, logPrefix := a.logLocation(exp)
 	objects, err := a.listLogs(ctx, logBucket, logPrefix)
@@ -194,7 +195,7 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 		}
 		slog.WarnContext(ctx, "archive without experiment-end", "experimentId", id, "objects", len(objects), "logWaitLimit", a.cfg.LogWaitLimit.String())
 	} else if a.cfg.AwaitAfterWindow {
-		if err := a.afterWindowPending(spec, exp, startedAt, endedAt, now); err != nil {
+		if err := a.afterWindowPending(spec, acts, startedAt, endedAt, now); err != nil {
 			return gameday.ArchiveResult{}, err
 		}
 	}
@@ -215,7 +216,7 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 		StopReason:           aws.ToString(exp.State.Reason),
 		StartedAt:            startedAt,
 		EndedAt:              endedAt,
-		Actions:              actions(exp.Actions),
+		Actions:              acts,
 		Timeline:             tl.Events(),
 		Error:                st.Error,
 		Logs: report.Logs{
@@ -279,8 +280,8 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 
 // afterWindowPending is a LogsNotReady error while the after window is not
 // over yet and the experiment ended less than LogWaitLimit ago.
-func (a *Archiver) afterWindowPending(spec *gameday.Spec, exp *fistypes.Experiment, startedAt, endedAt, now time.Time) error {
-	w := windows(spec, report.Run{StartedAt: startedAt, EndedAt: endedAt, Actions: actions(exp.Actions)}, now)
+func (a *Archiver) afterWindowPending(spec *gameday.Spec, acts []gameday.ActionState, startedAt, endedAt, now time.Time) error {
+	w := windows(spec, report.Run{StartedAt: startedAt, EndedAt: endedAt, Actions: acts}, now)
 	_, after := spec.ReportWindow()
 	ready := w.During.End.Add(after).Add(MetricSettle)
 	if endedAt.IsZero() || !now.Before(ready) || now.Sub(endedAt) >= a.cfg.LogWaitLimit {
