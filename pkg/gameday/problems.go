@@ -93,8 +93,12 @@ func (ps Problems) Sort() Problems {
 	return out
 }
 
-// problems collects problems while checking.
-type problems struct{ list Problems }
+// problems collects problems while checking. outer holds the fields of
+// the structs that shape is inside, innermost last.
+type problems struct {
+	list  Problems
+	outer []*fieldSet
+}
 
 func (r *problems) add(path, format string, args ...any) {
 	r.list = append(r.list, Problem{Path: path, Message: fmt.Sprintf(format, args...)})

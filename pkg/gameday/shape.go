@@ -83,13 +83,16 @@ func shape(r *problems, v any, t reflect.Type, path string, depth int, prune boo
 		for _, k := range sortedKeys(m) {
 			f, ok := fields.byName[k]
 			if !ok {
-				r.add(child(path, k), "unknown field %q%s", k, suggestField(k, fields.names))
+				r.add(child(path, k), "unknown field %q%s", k, r.fieldHint(k, fields))
 				if prune {
 					delete(m, k)
 				}
 				continue
 			}
-			if !shape(r, m[k], f.typ, child(path, k), depth+1, prune) && prune {
+			r.outer = append(r.outer, fields)
+			fits := shape(r, m[k], f.typ, child(path, k), depth+1, prune)
+			r.outer = r.outer[:len(r.outer)-1]
+			if !fits && prune {
 				delete(m, k)
 			}
 		}
@@ -282,6 +285,17 @@ func isContainer(v any) bool {
 		return true
 	}
 	return false
+}
+
+// fieldHint says what an unknown field k of fields may be: a field of the
+// enclosing struct indented too far, a typo, or one of a short list.
+func (r *problems) fieldHint(k string, fields *fieldSet) string {
+	if n := len(r.outer); n > 0 {
+		if _, ok := r.outer[n-1].byName[k]; ok {
+			return " (it is a field of the enclosing mapping: indent it less)"
+		}
+	}
+	return suggestField(k, fields.names)
 }
 
 // suggestField is suggest, or the list of known fields when it is short.
