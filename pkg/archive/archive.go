@@ -169,6 +169,14 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 		endedAt = exp.EndTime.UTC()
 	}
 	acts := actions(exp.Actions)
+	if a.cfg.AwaitAfterWindow {
+		// Before reading the logs: while the after window is not over the
+		// step answers LogsNotReady whatever they hold, so its retries need
+		// not read them again each time.
+		if err := a.afterWindowPending(spec, acts, startedAt, endedAt, now); err != nil {
+			return gameday.ArchiveResult{}, err
+		}
+	}
 
 	logBucket, logPrefix := a.logLocation(exp)
 	objects, err := a.listLogs(ctx, logBucket, logPrefix)
@@ -194,10 +202,6 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 				logBucket, logPrefix, len(objects), waited.Round(time.Second), a.cfg.LogWaitLimit)
 		}
 		slog.WarnContext(ctx, "archive without experiment-end", "experimentId", id, "objects", len(objects), "logWaitLimit", a.cfg.LogWaitLimit.String())
-	} else if a.cfg.AwaitAfterWindow {
-		if err := a.afterWindowPending(spec, acts, startedAt, endedAt, now); err != nil {
-			return gameday.ArchiveResult{}, err
-		}
 	}
 
 	prefix := Prefix(spec.Metadata.Name, startedAt, id)

@@ -589,6 +589,10 @@ func TestHandleAwaitAfterWindow(t *testing.T) {
 				if got := gameday.ErrorName(err); err == nil || got != tt.wantErrName {
 					t.Fatalf("error %v (%s), want %s", err, got, tt.wantErrName)
 				}
+				// Waiting for the window, the step does not read the logs.
+				if n := s3f.calls["ListObjectsV2"] + s3f.calls["GetObject"]; n != 0 {
+					t.Errorf("%d S3 reads while waiting for the after window, want none", n)
+				}
 				return
 			}
 			if err != nil {
