@@ -98,7 +98,7 @@ func WriteChange(w io.Writer, at time.Time, r *Run) error {
 			parts = append(parts, "verdict "+a.Verdict)
 		}
 		if r.Error != "" {
-			parts = append(parts, oneLine(r.Error+": "+r.Cause))
+			parts = append(parts, oneLine(strings.TrimSuffix(r.Error+": "+r.Cause, ": ")))
 		}
 	}
 	_, err := fmt.Fprintln(w, strings.Join(parts, "  "))

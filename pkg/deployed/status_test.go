@@ -346,3 +346,23 @@ func TestDescribeLatestOfGameDay(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteChangeError: an ended run's error is printed with its cause, and
+// without a dangling ": " when it has none.
+func TestWriteChangeError(t *testing.T) {
+	for _, tc := range []struct{ name, errName, cause, want string }{
+		{"with cause", "States.Timeout", "took too long", "  States.Timeout: took too long\n"},
+		{"no cause", "States.Timeout", "", "  States.Timeout\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Run{Execution: Execution{Status: "TIMED_OUT"}, Error: tc.errName, Cause: tc.cause}
+			var buf bytes.Buffer
+			if err := WriteChange(&buf, testNow, r); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); !strings.HasSuffix(got, tc.want) {
+				t.Errorf("WriteChange = %q, want it to end with %q", got, tc.want)
+			}
+		})
+	}
+}
