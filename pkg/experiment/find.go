@@ -27,6 +27,25 @@ func ListExperiments(ctx context.Context, api fis.ListExperimentsAPIClient, keep
 	return out, nil
 }
 
+// TemplatesOf lists the experiment templates tagged with the GameDay's
+// name, through the real ListExperimentTemplates paginator.
+func TemplatesOf(ctx context.Context, api fis.ListExperimentTemplatesAPIClient, name string) ([]types.ExperimentTemplateSummary, error) {
+	var out []types.ExperimentTemplateSummary
+	p := fis.NewListExperimentTemplatesPaginator(api, &fis.ListExperimentTemplatesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list experiment templates: %w", Classify(err))
+		}
+		for _, t := range page.ExperimentTemplates {
+			if t.Tags[TagName] == name {
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
+}
+
 // ByExecution lists the experiments tagged with the execution ARN, in any
 // state.
 func ByExecution(ctx context.Context, api fis.ListExperimentsAPIClient, executionARN string) ([]types.ExperimentSummary, error) {

@@ -151,21 +151,9 @@ func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execNa
 // findTemplate returns the GameDay's template (the newest, should there be
 // several), or nil.
 func (s *Starter) findTemplate(ctx context.Context, name string) (*types.ExperimentTemplateSummary, error) {
-	var found []types.ExperimentTemplateSummary
-	p := fis.NewListExperimentTemplatesPaginator(s.API, &fis.ListExperimentTemplatesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list experiment templates: %w", Classify(err))
-		}
-		for _, t := range page.ExperimentTemplates {
-			if t.Tags[TagName] == name {
-				found = append(found, t)
-			}
-		}
-	}
-	if len(found) == 0 {
-		return nil, nil
+	found, err := TemplatesOf(ctx, s.API, name)
+	if err != nil || len(found) == 0 {
+		return nil, err
 	}
 	sort.SliceStable(found, func(i, j int) bool {
 		ti, tj := aws.ToTime(found[i].CreationTime), aws.ToTime(found[j].CreationTime)

@@ -154,18 +154,13 @@ func (p *Preflight) checkActive(ctx context.Context, name string) error {
 
 // ownTemplates are the ids of the templates tagged with the GameDay's name.
 func (p *Preflight) ownTemplates(ctx context.Context, name string) (map[string]bool, error) {
-	own := map[string]bool{}
-	pg := fis.NewListExperimentTemplatesPaginator(p.FIS, &fis.ListExperimentTemplatesInput{})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list experiment templates: %w", experiment.Classify(err))
-		}
-		for _, t := range page.ExperimentTemplates {
-			if t.Tags[experiment.TagName] == name {
-				own[aws.ToString(t.Id)] = true
-			}
-		}
+	templates, err := experiment.TemplatesOf(ctx, p.FIS, name)
+	if err != nil {
+		return nil, err
+	}
+	own := make(map[string]bool, len(templates))
+	for _, t := range templates {
+		own[aws.ToString(t.Id)] = true
 	}
 	return own, nil
 }
