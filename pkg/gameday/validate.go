@@ -139,7 +139,7 @@ func checkHypothesis(r *problems, s *Spec) {
 		case c.Name == "":
 			r.add(child(p, "name"), "required: a name for the check")
 		case seen[c.Name]:
-			r.add(child(p, "name"), "duplicate check name %q", c.Name)
+			r.add(child(p, "name"), "duplicate check name %q: give each check its own name", c.Name)
 		}
 		seen[c.Name] = true
 		checkMetric(r, &c.Metric, child(p, "metric"))
@@ -237,7 +237,7 @@ func checkFaults(r *problems, s *Spec) {
 			r.add(child(p, "name"), "%q is not a valid fault name: use 1 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit", f.Name)
 		default:
 			if j, dup := byName[f.Name]; dup {
-				r.add(child(p, "name"), "duplicate fault name %q (also spec.faults[%d])", f.Name, j)
+				r.add(child(p, "name"), "duplicate fault name %q (also spec.faults[%d]): give each fault its own name", f.Name, j)
 			} else {
 				byName[f.Name] = i
 			}
@@ -494,7 +494,7 @@ func checkStopConditions(r *problems, s *Spec) {
 			r.add(child(ap, "name"), "the staged alarm name %s… is %d characters; CloudWatch allows %d: shorten the alarm or GameDay name", s.AlarmName(a)[:40], len(s.AlarmName(a)), MaxAlarmNameLength)
 		default:
 			if j, dup := seen[a.Name]; dup {
-				r.add(child(ap, "name"), "duplicate alarm name %q (also spec.stopConditions[%d])", a.Name, j)
+				r.add(child(ap, "name"), "duplicate alarm name %q (also spec.stopConditions[%d]): give each alarm its own name", a.Name, j)
 			}
 			seen[a.Name] = i
 		}
