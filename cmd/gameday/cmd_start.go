@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gameday-dev/gameday/pkg/deployed"
-	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
 func init() {
@@ -41,23 +40,17 @@ func init() {
 					e.fail(err)
 					return exitInvalid
 				}
-				data, err := readGameDay(file)
-				if err != nil {
-					e.fail(err)
-					return exitInvalid
+				// The file first: its problems need no AWS account.
+				spec, data, code := loadGameDayFile(e, file)
+				if spec == nil {
+					return code
 				}
 				c, err := newDeployed(ctx, &sf)
 				if err != nil {
 					e.fail(err)
 					return exitInvalid
 				}
-				s, err := c.Start(ctx, file, data)
-				if ps, ok := errors.AsType[gameday.Problems](err); ok {
-					for _, p := range ps {
-						fmt.Fprintln(e.stderr, p.String())
-					}
-					return exitInvalid
-				}
+				s, err := c.StartValid(ctx, spec, data)
 				if err != nil {
 					e.fail(err)
 					return exitInvalid

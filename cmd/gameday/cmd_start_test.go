@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,6 +210,22 @@ func TestStartProblemsOneLineEach(t *testing.T) {
 		if !strings.HasPrefix(l, p+":") {
 			t.Errorf("problem line %q does not start with %s:LINE:COL", l, p)
 		}
+	}
+}
+
+// TestStartProblemsBeforeAWS: an invalid file gets its problems without
+// an AWS account: the file is checked before any AWS configuration is read.
+func TestStartProblemsBeforeAWS(t *testing.T) {
+	old := newDeployed
+	newDeployed = func(context.Context, *stackFlags) (*deployed.Client, error) {
+		t.Error("newDeployed called for an invalid file")
+		return nil, errors.New("no AWS region")
+	}
+	t.Cleanup(func() { newDeployed = old })
+	p := writeFile(t, "bad.yaml", strings.Replace(readFile(t, cartsLatency), "  faults:", "  faultz:", 1))
+	code, _, stderr := runCLI(t, "start", p)
+	if code != exitInvalid || !strings.Contains(stderr, `unknown field "faultz"`) || strings.Contains(stderr, "no AWS region") {
+		t.Errorf("exit %d, stderr %q; want 1 and the file's problems", code, stderr)
 	}
 }
 

@@ -50,6 +50,12 @@ func (c *Client) Start(ctx context.Context, file string, data []byte) (*Started,
 	if err != nil {
 		return nil, fmt.Errorf("validate %s: %w", file, err)
 	}
+	return c.StartValid(ctx, spec, data)
+}
+
+// StartValid is Start for a GameDay that validate.File already accepted:
+// spec is what it returned for the file's bytes, data.
+func (c *Client) StartValid(ctx context.Context, spec *gameday.Spec, data []byte) (*Started, error) {
 	input, err := json.Marshal(gameday.RunInput{GameDay: spec, SpecYAML: string(data), Source: SourceManual})
 	if err != nil {
 		return nil, fmt.Errorf("encode run input: %w", err)
