@@ -101,25 +101,46 @@ func Parse(name string, data []byte) (*Spec, error) {
 // Merge adds the problems of a later check to those ParseDocument found,
 // located in the file, leaving out those at or under a field that
 // ParseDocument already refused (and dropped), and the "required" ones of a
-// field that holds a refused one: the user wrote it, and its problem says
-// what is wrong with it.
+// field that the user wrote but ParseDocument refused: one that holds a
+// refused field, or one misspelt (faultz: for faults:). The refused field's
+// problem says what is wrong.
 func (d *Document) Merge(found Problems, later Problems) Problems {
 	out := append(Problems{}, found...)
 	for _, p := range d.Locate(later) {
-		if !d.dropped(p.Path) && !(strings.HasPrefix(p.Message, "required") && d.holdsRefused(p.Path)) {
+		if !d.dropped(p.Path) && !(strings.HasPrefix(p.Message, "required") && d.writtenButRefused(p.Path)) {
 			out = append(out, p)
 		}
 	}
 	return out.Sort()
 }
 
-func (d *Document) holdsRefused(path string) bool {
+func (d *Document) writtenButRefused(path string) bool {
 	for _, p := range d.refused {
 		if path != "" && (strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[")) {
 			return true
 		}
 	}
+	// path or one of its ancestors misspelt: a refused sibling close to it.
+	for a := path; a != ""; a, _ = splitPath(a) {
+		parent, name := splitPath(a)
+		name, _, _ = strings.Cut(name, "[")
+		for _, p := range d.refused {
+			if rp, rn := splitPath(p); rp == parent && suggest(rn, []string{name}) != "" {
+				return true
+			}
+		}
+	}
 	return false
+}
+
+// splitPath splits a field path at its last field name: spec.faults gives
+// spec and faults.
+func splitPath(path string) (parent, name string) {
+	i := strings.LastIndexByte(path, '.')
+	if i < 0 {
+		return "", path
+	}
+	return path[:i], path[i+1:]
 }
 
 func (d *Document) dropped(path string) bool {
