@@ -271,10 +271,13 @@ func TestVerdict(t *testing.T) {
 		{"stopped, alarm named in the stop reason only", func(r *Run) {
 			r.State, r.StopReason = gameday.StateStopped, "Stop condition arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:existing-slo-alarm triggered"
 		}, VerdictStoppedByAlarm, ResultHeld, "existing-slo-alarm"},
-		{"alarm outside the run does not count", func(r *Run) {
+		{"alarm outside the run does not count: stopped by hand fails", func(r *Run) {
 			r.State = gameday.StateStopped
 			r.Alarms[0].Transitions = []Transition{{At: at(-5), From: "OK", To: "ALARM"}, {At: at(30), From: "OK", To: "ALARM"}}
-		}, VerdictPassed, ResultHeld, ""},
+		}, VerdictFailed, ResultHeld, ""},
+		{"stopped by hand, checks held, still fails", func(r *Run) {
+			r.State, r.StopReason = gameday.StateStopped, "Experiment stopped by user."
+		}, VerdictFailed, ResultHeld, ""},
 		{"alarm during a completed run is not a stop", func(r *Run) {
 			r.Alarms[0].Transitions = []Transition{{At: at(1), From: "OK", To: "ALARM"}}
 		}, VerdictPassed, ResultHeld, ""},

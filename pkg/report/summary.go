@@ -444,6 +444,14 @@ func verdict(r Run, s Summary) (string, string) {
 		return VerdictFailed, why
 	case s.StoppedByAlarm != nil:
 		return VerdictStoppedByAlarm, "stop condition " + *s.StoppedByAlarm + " went into ALARM and FIS stopped the experiment"
+	case r.State == gameday.StateStopped:
+		// Stopped by hand (or by the guard), not by a stop condition: the
+		// faults did not run their course, so the hypothesis was not tested.
+		why := "the experiment was stopped before it completed, not by a stop condition"
+		if r.StopReason != "" {
+			why += ": " + r.StopReason
+		}
+		return VerdictFailed, why
 	case s.Hypothesis.Verdict == ResultRefuted:
 		var refuted []string
 		for _, c := range s.Hypothesis.Checks {
