@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -135,10 +136,14 @@ func resourceOf(cr *gameday.CustomResource) (resourceRef, error) {
 	}
 	switch group {
 	case "chaos-mesh.org":
-		// Chaos Mesh's CRDs are named after the lowercase kind
-		// (networkchaos.chaos-mesh.org, podchaos.chaos-mesh.org, ...).
-		if !chaosMeshKinds[cr.Kind] {
+		// Chaos Mesh's chaos CRDs are named after the lowercase kind
+		// (networkchaos.chaos-mesh.org, podchaos.chaos-mesh.org, ...);
+		// Schedule's plural is schedules.
+		if !slices.Contains(gameday.ChaosMeshKinds, cr.Kind) {
 			return resourceRef{}, fmt.Errorf("unknown Chaos Mesh kind %q", cr.Kind)
+		}
+		if cr.Kind == "Schedule" {
+			return resourceRef{group, "schedules"}, nil
 		}
 		return resourceRef{group, strings.ToLower(cr.Kind)}, nil
 	case "litmuschaos.io":
@@ -148,14 +153,6 @@ func resourceOf(cr *gameday.CustomResource) (resourceRef, error) {
 		return resourceRef{group, "chaosengines"}, nil
 	}
 	return resourceRef{}, fmt.Errorf("API group %q is neither chaos-mesh.org nor litmuschaos.io", group)
-}
-
-// chaosMeshKinds are the Chaos Mesh v1alpha1 chaos kinds a user creates.
-var chaosMeshKinds = map[string]bool{
-	"AWSChaos": true, "AzureChaos": true, "BlockChaos": true, "DNSChaos": true,
-	"GCPChaos": true, "HTTPChaos": true, "IOChaos": true, "JVMChaos": true,
-	"KernelChaos": true, "NetworkChaos": true, "PhysicalMachineChaos": true,
-	"PodChaos": true, "StressChaos": true, "TimeChaos": true,
 }
 
 // CheckGroup refuses a Kubernetes group that EKS access entries do not take.

@@ -251,6 +251,28 @@ func TestNoCustomResources(t *testing.T) {
 	}
 }
 
+// TestEveryChaosMeshKind: every kind that validation accepts gets a rule
+// on its CRD's resource (Schedule's is schedules).
+func TestEveryChaosMeshKind(t *testing.T) {
+	for _, kind := range gameday.ChaosMeshKinds {
+		t.Run(kind, func(t *testing.T) {
+			s := decode(t, []byte(multi))
+			s.Spec.Faults[0].ChaosMesh.Kind = kind
+			out, err := Generate(s, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "  - " + strings.ToLower(kind) + "\n"
+			if kind == "Schedule" {
+				want = "  - schedules\n"
+			}
+			if !strings.Contains(string(out), want) {
+				t.Errorf("no rule on %q:\n%s", strings.TrimSpace(want), out)
+			}
+		})
+	}
+}
+
 func TestGenerateErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -259,7 +281,7 @@ func TestGenerateErrors(t *testing.T) {
 		want  string
 	}{
 		{"system group", nil, "system:masters", `refuse groups whose name starts with "system:"`},
-		{"unknown chaos mesh kind", func(s *gameday.Spec) { s.Spec.Faults[0].ChaosMesh.Kind = "Schedule" }, "", `fault kill: unknown Chaos Mesh kind "Schedule"`},
+		{"unknown chaos mesh kind", func(s *gameday.Spec) { s.Spec.Faults[0].ChaosMesh.Kind = "AzureChaos" }, "", `fault kill: unknown Chaos Mesh kind "AzureChaos"`},
 		{"litmus kind other than ChaosEngine", func(s *gameday.Spec) { s.Spec.Faults[3].Litmus.Kind = "ChaosExperiment" }, "", "FIS injects a ChaosEngine"},
 		{"foreign API group", func(s *gameday.Spec) { s.Spec.Faults[0].ChaosMesh.APIVersion = "example.com/v1" }, "", `API group "example.com"`},
 		{"no target", func(s *gameday.Spec) { s.Spec.Target = gameday.Target{} }, "", "neither cluster nor clusterName"},
