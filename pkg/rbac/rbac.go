@@ -147,7 +147,7 @@ func resourceOf(cr *gameday.CustomResource) (resourceRef, error) {
 		}
 		return resourceRef{group, strings.ToLower(cr.Kind)}, nil
 	case "litmuschaos.io":
-		if cr.Kind != "ChaosEngine" {
+		if cr.Kind != gameday.LitmusKind {
 			return resourceRef{}, fmt.Errorf("litmus kind %q: FIS injects a ChaosEngine", cr.Kind)
 		}
 		return resourceRef{group, "chaosengines"}, nil
