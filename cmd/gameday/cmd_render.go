@@ -30,7 +30,11 @@ func init() {
 					e.errorf("render takes one FILE; run 'gameday render --help'")
 					return exitUsage
 				}
-				if err := checkDeploymentFlags(o.Account, o.Region, o.RoleARN); err != nil {
+				err := checkDeploymentFlags(o.Account, o.Region, o.RoleARN)
+				if err == nil && o.LogBucket != "" && !bucketName.MatchString(o.LogBucket) {
+					err = fmt.Errorf("--log-bucket %q is not an S3 bucket name: use 3 to 63 lower-case letters, digits, '.' and '-'", o.LogBucket)
+				}
+				if err != nil {
 					e.errorf("render: %v", err)
 					return exitInvalid
 				}
@@ -62,6 +66,7 @@ func init() {
 var (
 	accountID  = regexp.MustCompile(`^\d{12}$`)
 	regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	iamRoleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
 )
 

@@ -252,6 +252,7 @@ func TestDeploymentFlagValues(t *testing.T) {
 		{"short account", []string{"render", cartsLatency, "--account", "12345"}, `--account "12345" is not an AWS account ID`},
 		{"region typo", []string{"render", cartsLatency, "--region", "us-east1"}, `--region "us-east1" is not an AWS region name`},
 		{"role name only", []string{"render", cartsLatency, "--role-arn", "gameday-fis"}, `--role-arn "gameday-fis" is not an IAM role ARN`},
+		{"bucket with capitals", []string{"render", cartsLatency, "--log-bucket", "My_Logs"}, `--log-bucket "My_Logs" is not an S3 bucket name`},
 		{"rbac role name only", []string{"rbac", cartsLatency, "--role-arn", "gameday-fis"}, `--role-arn "gameday-fis" is not an IAM role ARN`},
 		{"group with a space", []string{"rbac", cartsLatency, "--group", "chaos fis"}, `group "chaos fis" contains white space`},
 	} {
