@@ -116,7 +116,8 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 	if res.Status != "SUCCEEDED" {
 		msg := "execution " + strings.ToLower(res.Status)
 		if res.Error != "" {
-			msg += ": " + res.Error + ": " + firstLineOf(res.Cause)
+			// A Lambda error's cause already starts with its type.
+			msg += ": " + res.Error + ": " + firstLineOf(strings.TrimPrefix(res.Cause, res.Error+": "))
 		}
 		e.errorf("%s", msg)
 		if res.GuardInvoked && res.Final != nil && res.Final.Start != nil {
