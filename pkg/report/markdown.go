@@ -64,7 +64,7 @@ func Markdown(s Summary) []byte {
 		for _, c := range s.Hypothesis.Checks {
 			p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, valueText(c), ExpectText(c.Expect), c.Datapoints, c.Result)
 		}
-		p("\nWindows: before %s, during %s, after %s.\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After))
+		p("\nWindows: before %s, during %s, after %s. A value is the phase's mean for an Average and its worst period for any other statistic; a period that overlaps the faults counts as during.\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After))
 	}
 
 	p("## Faults\n\n| Fault | State | Started | Ended |\n|---|---|---|---|\n")

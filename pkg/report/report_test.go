@@ -349,6 +349,41 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+// A period straddling the faults' start counts as during, not before; an
+// Average is judged on the phase's mean, a percentile on its worst period.
+func TestEvaluatePhasesAndStatistics(t *testing.T) {
+	w := Windows{Before: Span{at(-10), at(0.5)}, During: Span{at(0.5), at(3.5)}, After: Span{at(3.5), at(13.5)}}
+	var pts []Point
+	for m := -10; m < 14; m++ {
+		v := 1.0
+		if m >= 0 && m <= 3 { // the periods overlapping the faults
+			v = 9
+		}
+		pts = append(pts, Point{T: at(float64(m)), V: v})
+	}
+	pts[len(pts)-1].V = 5 // one bad period after
+	tests := []struct {
+		stat      string
+		phase     gameday.Phase
+		wantValue float64
+		wantN     int
+	}{
+		{"p99", gameday.PhaseBefore, 1, 10}, // -10..-1: 0..1 straddles the start
+		{"p99", gameday.PhaseDuring, 9, 4},  // 0, 1, 2, 3
+		{"p99", gameday.PhaseAfter, 5, 10},  // 4..13, worst is the bad one
+		{"Average", gameday.PhaseAfter, 1.4, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stat+" "+string(tt.phase), func(t *testing.T) {
+			c := gameday.SteadyCheck{Name: "c", Expect: gameday.Expect{Below: f64(100)}, Metric: gameday.Metric{Stat: tt.stat, Period: 60}}
+			got := evaluate(c, tt.phase, w.Of(tt.phase), pts)
+			if got.Value == nil || math.Abs(*got.Value-tt.wantValue) > 1e-9 || got.Datapoints != tt.wantN {
+				t.Errorf("value %v over %d datapoints, want %v over %d", got.Value, got.Datapoints, tt.wantValue, tt.wantN)
+			}
+		})
+	}
+}
+
 // TestHTMLSelfContained checks that report.html loads nothing from outside
 // and escapes text from the logs.
 func TestHTMLSelfContained(t *testing.T) {

@@ -191,9 +191,13 @@ type Hypothesis struct {
 	Checks      []Check `json:"checks"`
 }
 
-// Check is one steady-state check in one phase. Value is the worst datapoint
-// of the phase (the highest for below, the lowest for above, the farthest
-// from the range for between); the check holds when every datapoint does.
+// Check is one steady-state check in one phase. A phase takes the periods
+// wholly before the faults, those that overlap them, and those wholly after
+// them. For an Average the value is the mean of the phase's datapoints (the
+// phase's average); for every other statistic, which is a per-period
+// figure (a p99, a Sum per period, ...), it is the worst datapoint (the
+// highest for below, the lowest for above, the farthest from the range for
+// between), and the check holds when every datapoint does.
 type Check struct {
 	Name       string         `json:"name"`
 	Phase      gameday.Phase  `json:"phase"`
@@ -360,25 +364,49 @@ func (r Run) seriesByCheck() map[string][]Point {
 // evaluate judges one check in one phase.
 func evaluate(c gameday.SteadyCheck, p gameday.Phase, w Span, pts []Point) Check {
 	ch := Check{Name: c.Name, Phase: p, Expect: c.Expect, Result: ResultInconclusive}
-	worst, found := 0.0, false
+	period := time.Duration(c.Metric.Period) * time.Second
+	var value, sum float64
 	for _, pt := range pts {
-		if w.Empty() || !w.Contains(pt.T) {
+		if w.Empty() || !inPhase(p, w, pt.T, period) {
 			continue
 		}
 		ch.Datapoints++
-		if !found || excess(c.Expect, pt.V) > excess(c.Expect, worst) {
-			worst, found = pt.V, true
+		sum += pt.V
+		if ch.Datapoints == 1 || excess(c.Expect, pt.V) > excess(c.Expect, value) {
+			value = pt.V
 		}
 	}
-	if !found {
+	if ch.Datapoints == 0 {
 		return ch
 	}
-	ch.Value = &worst
+	if c.Metric.Stat == "Average" {
+		value = sum / float64(ch.Datapoints)
+	}
+	ch.Value = &value
 	ch.Result = ResultHeld
-	if !Within(c.Expect, worst) {
+	if !Within(c.Expect, value) {
 		ch.Result = ResultRefuted
 	}
 	return ch
+}
+
+// inPhase says whether the period starting at t (CloudWatch labels a
+// datapoint with its period's start) belongs to phase p of window w: before
+// and after take only periods wholly inside their window, so that a period
+// straddling the faults' start or end counts as during.
+func inPhase(p gameday.Phase, w Span, t time.Time, period time.Duration) bool {
+	if period <= 0 {
+		return w.Contains(t)
+	}
+	end := t.Add(period)
+	switch p {
+	case gameday.PhaseBefore:
+		return !t.Before(w.Start) && !end.After(w.End)
+	case gameday.PhaseAfter:
+		return !t.Before(w.Start) && !t.After(w.End)
+	default:
+		return t.Before(w.End) && end.After(w.Start)
+	}
 }
 
 // excess is how far v is beyond the expectation: positive outside, negative
