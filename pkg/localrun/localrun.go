@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -357,13 +356,14 @@ func interpret(ctx context.Context, o Options, srv *sim.Server, def string, inpu
 		return fmt.Errorf("configure runner: %w", err)
 	}
 
-	var abortOnce sync.Once
+	// A cancelled ctx is an operator's Stop: the interpreter aborts the
+	// execution and reports it.
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
 		select {
 		case <-ctx.Done():
-			abortOnce.Do(func() { _, _ = io.WriteString(stdin, "abort\n") })
+			_, _ = io.WriteString(stdin, "abort\n")
 		case <-done:
 		}
 	}()
