@@ -129,6 +129,8 @@ func shape(r *problems, v any, t reflect.Type, path string, depth int, prune boo
 		if _, ok := v.(string); !ok {
 			if isContainer(v) {
 				r.add(path, "must be a string, not %s (quote values that contain ': ' or sit inside { })", kindOf(v))
+			} else if isNumber(v) && durationField(path) {
+				r.add(path, "must be a duration with its unit, not the bare number %v: write for example %q", v, fmt.Sprint(v)+"ms")
 			} else {
 				r.add(path, "must be a string, not %s: quote it, %s", kindOf(v), quoteHint(v))
 			}
@@ -345,4 +347,23 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// durationField says whether the field at path holds a duration string in
+// Chaos Mesh or GameDay files (duration, latency, jitter, delay, ...).
+func durationField(path string) bool {
+	name := path[strings.LastIndexByte(path, '.')+1:]
+	switch name {
+	case "duration", "latency", "jitter", "delay", "timeOffset", "maxDuration", "experiment", "before", "after":
+		return true
+	}
+	return false
+}
+
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int, int64, uint64, float64:
+		return true
+	}
+	return false
 }
