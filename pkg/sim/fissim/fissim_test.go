@@ -999,3 +999,21 @@ func TestActionsAndResolvedTargets(t *testing.T) {
 		t.Errorf("resolved targets = %+v", rt.ResolvedTargets)
 	}
 }
+
+// An action FIS has but the simulator does not run: the template is
+// accepted, as FIS accepts it, and the experiment fails at target
+// resolution (the simulator has no EC2 instances), saying why.
+func TestUnsimulatedActionFailsAtRunTime(t *testing.T) {
+	e := newEnv(t)
+	in := walkthrough()
+	in.Targets = map[string]types.CreateExperimentTemplateTargetInput{
+		"nodes": {ResourceType: aws.String("aws:ec2:instance"), ResourceArns: []string{"arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"}, SelectionMode: aws.String("ALL")},
+	}
+	in.Actions = map[string]types.CreateExperimentTemplateActionInput{
+		"stop-nodes": {ActionId: aws.String("aws:ec2:stop-instances"), Targets: map[string]string{"Instances": "nodes"}},
+	}
+	exp := e.await(t, *e.start(t, e.create(t, in), "unsimulated").Id)
+	if exp.State.Status != types.ExperimentStatusFailed || !strings.Contains(aws.ToString(exp.State.Reason), "aws:ec2:instance") {
+		t.Errorf("state %s (%s), want failed at target resolution", exp.State.Status, aws.ToString(exp.State.Reason))
+	}
+}

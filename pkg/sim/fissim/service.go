@@ -27,9 +27,11 @@
 // batched into objects (one per simulated minute), the form of an error's
 // location (here the bare target or action name), and
 // total_resolved_targets_count, whose name the schema page truncates. Only
-// aws:eks:inject-kubernetes-custom-resource and aws:fis:wait run; other
-// action ids are refused at template creation, and only aws:eks:cluster
-// targets resolve (by ARN; tag selection finds nothing). Signatures are not
+// aws:eks:inject-kubernetes-custom-resource and aws:fis:wait run; the other
+// actions of the FIS actions reference are accepted in templates (with their
+// targets checked but not their parameters) and fail when run, and any other
+// id is refused at template creation. Only aws:eks:cluster targets resolve
+// (by ARN; tag selection finds nothing). Signatures are not
 // verified.
 package fissim
 
