@@ -220,10 +220,11 @@ func niceStep(raw float64) float64 {
 func coord(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"upper": strings.ToUpper,
-	"cap":   capitalize,
-	"time":  fmtTimePtr,
-	"num":   num,
+	"upper":    strings.ToUpper,
+	"cap":      capitalize,
+	"sentence": sentence,
+	"time":     fmtTimePtr,
+	"num":      num,
 }).Parse(pageHTML))
 
 const pageHTML = `<!DOCTYPE html>
@@ -258,7 +259,7 @@ li.action-error,li.experiment-end{font-weight:600}
 </head>
 <body>
 <h1>GameDay {{.S.GameDay}}</h1>
-<div class="verdict {{.Class}}"><strong>{{upper .S.Verdict}}</strong>: {{cap .S.VerdictReason}}.</div>
+<div class="verdict {{.Class}}"><strong>{{upper .S.Verdict}}</strong>: {{sentence .S.VerdictReason}}</div>
 {{- if .S.Hypothesis.Description}}
 <p>Hypothesis: {{.S.Hypothesis.Description}} <strong>{{.S.Hypothesis.Verdict}}</strong>.</p>
 {{- else}}

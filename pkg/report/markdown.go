@@ -28,7 +28,7 @@ func Markdown(s Summary) []byte {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
 	p("# GameDay %s: %s\n\n", s.GameDay, strings.ToUpper(s.Verdict))
-	p("**Verdict: %s.** %s.\n\n", s.Verdict, capitalize(s.VerdictReason))
+	p("**Verdict: %s.** %s\n\n", s.Verdict, sentence(s.VerdictReason))
 	if s.Hypothesis.Description != "" {
 		p("Hypothesis: %s **%s**.\n\n", mdEscape(s.Hypothesis.Description), s.Hypothesis.Verdict)
 	} else {
@@ -183,3 +183,7 @@ func mdEscape(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
 	return strings.ReplaceAll(s, "|", `\|`)
 }
+
+// sentence makes a reason, which may or may not end with a period, a
+// sentence that does.
+func sentence(s string) string { return capitalize(strings.TrimSuffix(s, ".")) + "." }
