@@ -5,7 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -200,7 +201,7 @@ func addRawAction(in *fis.CreateExperimentTemplateInput, f *gameday.Fault) error
 	if a.Description != "" {
 		act.Description = aws.String(truncate(a.Description, maxDescription))
 	}
-	keys := sortedKeys(a.Targets)
+	keys := slices.Sorted(maps.Keys(a.Targets))
 	if len(keys) > 0 {
 		act.Targets = make(map[string]string, len(keys))
 	}
@@ -257,7 +258,7 @@ func filters(fs []gameday.FISFilter) []types.ExperimentTemplateTargetInputFilter
 // checkParameters refuses a value FIS would refuse for its length.
 func checkParameters(params map[string]string) error {
 	var errs []error
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		if n := len(params[k]); n > maxParameterValue {
 			errs = append(errs, fmt.Errorf("parameter %s is %d characters long; FIS takes at most %d (shorten the resource's spec)", k, n, maxParameterValue))
 		}
@@ -307,7 +308,7 @@ func templateTags(s *gameday.Spec) (map[string]string, error) {
 	if len(tags) > maxTags {
 		errs = append(errs, fmt.Errorf("%d tags with gameday's own; FIS takes at most %d", len(tags), maxTags))
 	}
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		if len(k) > maxTagKey {
 			errs = append(errs, fmt.Errorf("tag key %q is longer than %d characters", k, maxTagKey))
 		}
@@ -381,15 +382,6 @@ func UpdateInput(id string, in *fis.CreateExperimentTemplateInput) *fis.UpdateEx
 		}
 	}
 	return up
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func cloneStrings(s []string) []string {

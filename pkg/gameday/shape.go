@@ -4,8 +4,10 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -80,7 +82,7 @@ func shape(r *problems, v any, t reflect.Type, path string, depth int, prune boo
 			return false
 		}
 		fields := jsonFields(t)
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			f, ok := fields.byName[k]
 			if !ok {
 				r.add(child(path, k), "unknown field %q%s", k, r.fieldHint(k, fields))
@@ -102,7 +104,7 @@ func shape(r *problems, v any, t reflect.Type, path string, depth int, prune boo
 			r.add(path, "must be a mapping (key: value), not %s", kindOf(v))
 			return false
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if !shape(r, m[k], t.Elem(), child(path, k), depth+1, prune) && prune {
 				delete(m, k)
 			}
@@ -213,15 +215,6 @@ func cleanJSONError(err error) string {
 	s := err.Error()
 	s = strings.TrimPrefix(s, "json: ")
 	return s
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 type jsonField struct {

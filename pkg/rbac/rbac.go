@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -84,13 +85,13 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 	}
 
 	var buf bytes.Buffer
-	writeHeader(&buf, s, o, sortedKeys(byNS))
+	writeHeader(&buf, s, o, slices.Sorted(maps.Keys(byNS)))
 	name := "gameday-" + s.Metadata.Name
 	labels := map[string]string{
 		"app.kubernetes.io/managed-by": "gameday",
 		"app.kubernetes.io/instance":   s.Metadata.Name,
 	}
-	for _, ns := range sortedKeys(byNS) {
+	for _, ns := range slices.Sorted(maps.Keys(byNS)) {
 		meta := objectMeta{Name: name, Namespace: ns, Labels: labels}
 		role := roleObject{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role", Metadata: meta, Rules: rules(byNS[ns])}
 		binding := roleBindingObject{
@@ -119,7 +120,7 @@ func rules(refs map[resourceRef]bool) []policyRule {
 		byGroup[r.group] = append(byGroup[r.group], r.resource)
 	}
 	out := make([]policyRule, 0, len(byGroup))
-	for _, g := range sortedKeys(byGroup) {
+	for _, g := range slices.Sorted(maps.Keys(byGroup)) {
 		res := byGroup[g]
 		sort.Strings(res)
 		out = append(out, policyRule{APIGroups: []string{g}, Resources: res, Verbs: append([]string(nil), Verbs...)})
@@ -211,15 +212,6 @@ func clusterFacts(s *gameday.Spec, o Options) (cluster, region, roleARN string) 
 		roleARN = fmt.Sprintf("arn:%s:iam::%s:role/gameday-fis", partition, account)
 	}
 	return cluster, region, roleARN
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // The objects, with the field names of rbac.authorization.k8s.io/v1.

@@ -7,7 +7,8 @@ package experimenttest
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -167,15 +168,6 @@ func page[T any](items []T, token *string, size int) ([]T, *string) {
 	return items[start:end], aws.String(strconv.Itoa(end))
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // ListExperimentTemplates implements the FIS operation.
 func (f *FIS) ListExperimentTemplates(_ context.Context, in *fis.ListExperimentTemplatesInput, _ ...func(*fis.Options)) (*fis.ListExperimentTemplatesOutput, error) {
 	f.mu.Lock()
@@ -184,7 +176,7 @@ func (f *FIS) ListExperimentTemplates(_ context.Context, in *fis.ListExperimentT
 		return nil, err
 	}
 	var all []types.ExperimentTemplateSummary
-	for _, id := range sortedKeys(f.Templates) {
+	for _, id := range slices.Sorted(maps.Keys(f.Templates)) {
 		t := f.Templates[id]
 		created := t.Created
 		all = append(all, types.ExperimentTemplateSummary{Id: aws.String(t.ID), Arn: aws.String(t.ARN), CreationTime: &created, Tags: copyTags(t.Tags)})
@@ -334,7 +326,7 @@ func (f *FIS) ListExperiments(_ context.Context, in *fis.ListExperimentsInput, _
 		return nil, err
 	}
 	var all []types.ExperimentSummary
-	for _, id := range sortedKeys(f.Experiments) {
+	for _, id := range slices.Sorted(maps.Keys(f.Experiments)) {
 		e := f.Experiments[id]
 		st := *e.State
 		all = append(all, types.ExperimentSummary{Id: e.Id, ExperimentTemplateId: e.ExperimentTemplateId, State: &st, CreationTime: e.CreationTime, Tags: copyTags(f.ExperimentTags[id])})

@@ -3,8 +3,10 @@ package sockshop
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +42,7 @@ func TestGoldenPods(t *testing.T) {
 	var b strings.Builder
 	for _, p := range New(Options{Seed: 1}).Pods() {
 		var labels []string
-		for _, k := range sortedKeys(p.Labels) {
+		for _, k := range slices.Sorted(maps.Keys(p.Labels)) {
 			labels = append(labels, k+"="+p.Labels[k])
 		}
 		fmt.Fprintf(&b, "%s/%s service=%s node=%s phase=%s ready=%t labels=%s\n",

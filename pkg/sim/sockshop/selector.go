@@ -2,8 +2,10 @@ package sockshop
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,7 +72,7 @@ func (m *Model) matchSelector(sel map[string]any, crNS string) ([]int, error) {
 	labels := getStringMap(sel, "labelSelectors")
 	annotations := getStringMap(sel, "annotationSelectors")
 	fields := getStringMap(sel, "fieldSelectors")
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		switch k {
 		case "metadata.name", "metadata.namespace", "spec.nodeName", "status.phase":
 		default:

@@ -3,7 +3,9 @@ package sockshop
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -301,7 +303,7 @@ func TestInjectRejects(t *testing.T) {
 
 func litmusEngine(appns, applabel, experiment string, env map[string]string) map[string]any {
 	var envList []any
-	for _, k := range sortedKeys(env) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
 		envList = append(envList, map[string]any{"name": k, "value": env[k]})
 	}
 	return map[string]any{

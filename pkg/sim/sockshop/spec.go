@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -278,13 +277,4 @@ func parseSize(s string, limitMi float64) (float64, error) {
 		return 0, fmt.Errorf("%w: stressors.memory.size: unknown unit in %q", ErrInvalid, s)
 	}
 	return n * u, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
