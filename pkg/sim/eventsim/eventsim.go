@@ -20,7 +20,6 @@
 package eventsim
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,6 +31,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Limits EventBridge documents for PutEvents.
@@ -340,7 +341,7 @@ func (s *Service) accept(e putEntry, now time.Time) (Event, resultEntry) {
 		at = e.Time.Time
 	}
 	return Event{
-		Version: "0", ID: newUUID(), DetailType: *e.DetailType, Source: *e.Source,
+		Version: "0", ID: uuid.NewString(), DetailType: *e.DetailType, Source: *e.Source,
 		Account: s.account, Region: s.region, Time: at.UTC(),
 		Resources: append([]string{}, e.Resources...),
 		Detail:    json.RawMessage(*e.Detail), EventBusName: bus, Received: now,
@@ -468,15 +469,6 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
-}
-
-// newUUID is a random (version 4) UUID, the form of EventBridge's event ids.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // apiError is an awsJson1_1 error.

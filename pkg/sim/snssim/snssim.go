@@ -22,7 +22,6 @@ package snssim
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
@@ -39,6 +38,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // Limits SNS documents.
@@ -311,7 +312,7 @@ func (s *Service) opPublish(form url.Values) (any, *apiError) {
 		return nil, &apiError{code: "NotFound", status: http.StatusNotFound, message: "Topic does not exist"}
 	}
 	m := Message{
-		MessageID: newUUID(), TopicARN: arn, Message: msg, MessageStructure: structure,
+		MessageID: uuid.NewString(), TopicARN: arn, Message: msg, MessageStructure: structure,
 		MessageAttributes: attrs, MessageGroupID: form.Get("MessageGroupId"), Time: s.clock.Now().UTC(),
 	}
 	if hasSubject {
@@ -391,15 +392,6 @@ func messageAttributes(form url.Values) (map[string]Attribute, int, *apiError) {
 		out[name] = a
 		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
-}
-
-// newUUID is a random (version 4) UUID, the form of SNS message ids.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // apiError is an awsQuery error.
