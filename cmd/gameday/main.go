@@ -36,8 +36,9 @@ type command struct {
 	flags func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) int
 }
 
-// env is what a command may touch: its output streams.
+// env is what a command may touch: its streams.
 type env struct {
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -58,7 +59,7 @@ func register(c *command) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr})
+	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
 }

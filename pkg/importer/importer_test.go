@@ -71,6 +71,7 @@ func TestGolden(t *testing.T) {
 		valid bool
 	}{
 		{"console-request", ShapeCreateRequest, true},
+		{"console-readme", ShapeCreateRequest, true},
 		{"cli-response", ShapeGetResponse, true},
 		{"api-response", ShapeGetResponse, true},
 		{"library-placeholders", ShapeCreateRequest, false},
@@ -335,5 +336,25 @@ func TestImportKeepsRaw(t *testing.T) {
 				t.Errorf("the file does not say the action was kept raw:\n%s", res.YAML)
 			}
 		})
+	}
+}
+
+// TestREADMEShowsImport keeps the README's console-import example true: it
+// shows the spec part of the golden file of that template.
+func TestREADMEShowsImport(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile("testdata/console-readme/gameday.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(file, []byte("\nspec:\n"))
+	if i < 0 {
+		t.Fatal("the golden file has no spec")
+	}
+	if !bytes.Contains(readme, file[i+1:]) {
+		t.Errorf("README.md does not show the import of testdata/console-readme/template.json; its spec part is now:\n%s", file[i+1:])
 	}
 }

@@ -28,7 +28,8 @@ func (im *importer) yaml(o Options, r *Result) ([]byte, error) {
 	}
 	writeComment(&b, "", "Imported by gameday import from "+from+".")
 	args := append([]string{"gameday", "render", o.File}, r.RenderArgs...)
-	writeComment(&b, "", "Render it as the template was with: "+strings.Join(args, " "))
+	writeComment(&b, "", "Render it as the template was with:")
+	b.WriteString("#   " + strings.Join(args, " ") + "\n")
 	writeComment(&b, "", "(the role and log bucket are the deployment's: a deployed GameDay uses the stack's).")
 	var differs, attention []string
 	for _, n := range r.Notes {
