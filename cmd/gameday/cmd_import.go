@@ -16,64 +16,66 @@ import (
 	"github.com/gameday-dev/gameday/pkg/importer"
 )
 
-func init() {
-	register(&command{
+// importCmd is `gameday import`.
+type importCmd struct {
+	id, out, name, region, profile string
+	force                          bool
+}
+
+func (c *importCmd) about() about {
+	return about{
 		name:    "import",
 		args:    "SOURCE|--id EXT... [--out FILE] [--name NAME]",
 		summary: "turn an FIS experiment template (JSON file, - for stdin, or --id from the account) into a GameDay file",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			id := fs.String("id", "", "read experiment template `EXT...` from the account (fis:GetExperimentTemplate; AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL apply)")
-			out := fs.String("out", "", "write the GameDay to `FILE` (default: standard output)")
-			force := fs.Bool("force", false, "overwrite --out if it exists")
-			name := fs.String("name", "", "the GameDay's metadata.name (default: from the template's tags, description or id)")
-			region := fs.String("region", "", "AWS `region` for --id (default: AWS_REGION or the profile's)")
-			profile := fs.String("profile", "", "AWS shared config `profile` for --id (default: AWS_PROFILE)")
-			return func(ctx context.Context, e *env, args []string) int {
-				switch {
-				case *id == "" && len(args) != 1:
-					e.errorf("import takes one SOURCE (a JSON file, or - for standard input) or --id EXT...; run 'gameday import --help'")
-					return exitUsage
-				case *id != "" && len(args) != 0:
-					e.errorf("import takes a SOURCE or --id, not both; run 'gameday import --help'")
-					return exitUsage
-				}
-				if *out != "" && !*force {
-					if _, err := os.Stat(*out); err == nil {
-						e.errorf("import: %s exists; pass --force to overwrite it", *out)
-						return exitInvalid
-					}
-				}
-				var src *importer.Source
-				var origin string
-				var err error
-				if *id != "" {
-					origin = *id
-					src, err = fetchTemplate(ctx, *id, *region, *profile)
-				} else {
-					origin = args[0]
-					src, err = readTemplate(args[0], e)
-				}
-				if err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				file := *out
-				if file == "" {
-					file = "gameday.yaml"
-				}
-				res, err := importer.Import(src, importer.Options{Name: *name, Origin: displayOrigin(origin), File: file})
-				if err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				if err := writeImport(e, *out, res.YAML); err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				return reportImport(e, *out, src, res)
-			}
-		},
-	})
+	}
+}
+
+func (c *importCmd) define(fs *flag.FlagSet) {
+	fs.StringVar(&c.id, "id", "", "read experiment template `EXT...` from the account (fis:GetExperimentTemplate; AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL apply)")
+	fs.StringVar(&c.out, "out", "", "write the GameDay to `FILE` (default: standard output)")
+	fs.BoolVar(&c.force, "force", false, "overwrite --out if it exists")
+	fs.StringVar(&c.name, "name", "", "the GameDay's metadata.name (default: from the template's tags, description or id)")
+	fs.StringVar(&c.region, "region", "", "AWS `region` for --id (default: AWS_REGION or the profile's)")
+	fs.StringVar(&c.profile, "profile", "", "AWS shared config `profile` for --id (default: AWS_PROFILE)")
+}
+
+func (c *importCmd) run(ctx context.Context, e *env, args []string) error {
+	switch {
+	case c.id == "" && len(args) != 1:
+		return usagef("import takes one SOURCE (a JSON file, or - for standard input) or --id EXT...; run 'gameday import --help'")
+	case c.id != "" && len(args) != 0:
+		return usagef("import takes a SOURCE or --id, not both; run 'gameday import --help'")
+	}
+	if c.out != "" && !c.force {
+		if _, err := os.Stat(c.out); err == nil {
+			return fmt.Errorf("import: %s exists; pass --force to overwrite it", c.out)
+		}
+	}
+	var src *importer.Source
+	var origin string
+	var err error
+	if c.id != "" {
+		origin = c.id
+		src, err = fetchTemplate(ctx, c.id, c.region, c.profile)
+	} else {
+		origin = args[0]
+		src, err = readTemplate(args[0], e)
+	}
+	if err != nil {
+		return err
+	}
+	file := c.out
+	if file == "" {
+		file = "gameday.yaml"
+	}
+	res, err := importer.Import(src, importer.Options{Name: c.name, Origin: displayOrigin(origin), File: file})
+	if err != nil {
+		return err
+	}
+	if err := writeImport(e, c.out, res.YAML); err != nil {
+		return err
+	}
+	return reportImport(e, c.out, src, res)
 }
 
 // newFIS makes the FIS client of --id from the default AWS configuration
@@ -171,7 +173,7 @@ func writeImport(e *env, out string, data []byte) error {
 
 // reportImport says on stderr what was imported, what differs, what needs
 // a person and whether the file validates (exit 1 when it does not yet).
-func reportImport(e *env, out string, src *importer.Source, res *importer.Result) int {
+func reportImport(e *env, out string, src *importer.Source, res *importer.Result) error {
 	kinds := map[string]int{}
 	for _, f := range res.Spec.Spec.Faults {
 		switch {
@@ -208,8 +210,8 @@ func reportImport(e *env, out string, src *importer.Source, res *importer.Result
 	if res.Problems != nil {
 		printProblems(e, orDefault(out, "gameday.yaml"), res.Problems)
 		fmt.Fprintf(e.stderr, "gameday: the GameDay does not validate yet: fix the lines above, then run gameday validate %s\n", orDefault(out, "FILE"))
-		return exitInvalid
+		return errReported
 	}
 	fmt.Fprintf(e.stderr, "gameday: render it as the template was: %s\n", strings.Join(append([]string{"gameday", "render", orDefault(out, "FILE")}, res.RenderArgs...), " "))
-	return exitOK
+	return nil
 }

@@ -13,54 +13,57 @@ import (
 	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
-func init() {
-	register(&command{
+// renderCmd is `gameday render`.
+type renderCmd struct {
+	o fistemplate.Options
+}
+
+func (c *renderCmd) about() about {
+	return about{
 		name:    "render",
 		args:    "FILE [--role-arn ARN] [--log-bucket B] [--account ID] [--region R]",
 		summary: "print the FIS CreateExperimentTemplate request for a GameDay, as JSON",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			var o fistemplate.Options
-			fs.StringVar(&o.RoleARN, "role-arn", "", "FIS experiment role `ARN` (default arn:aws:iam::ACCOUNT:role/gameday-fis)")
-			fs.StringVar(&o.LogBucket, "log-bucket", "", "S3 `bucket` for FIS logs (default gameday-fis-logs-ACCOUNT-REGION)")
-			fs.StringVar(&o.LogPrefix, "log-prefix", "", "key `prefix` of FIS logs (default fis-logs/)")
-			fs.StringVar(&o.Account, "account", "", "AWS account `ID` (default: the cluster ARN's)")
-			fs.StringVar(&o.Region, "region", "", "AWS `region` (default: the cluster ARN's)")
-			return func(ctx context.Context, e *env, args []string) int {
-				if len(args) != 1 {
-					e.errorf("render takes one FILE; run 'gameday render --help'")
-					return exitUsage
-				}
-				err := checkDeploymentFlags(o.Account, o.Region, o.RoleARN)
-				if err == nil && o.LogBucket != "" && !bucketName.MatchString(o.LogBucket) {
-					err = fmt.Errorf("--log-bucket %q is not an S3 bucket name: use 3 to 63 lower-case letters, digits, '.' and '-'", o.LogBucket)
-				}
-				if err != nil {
-					e.errorf("render: %v", err)
-					return exitInvalid
-				}
-				s, _, code := loadGameDayFile(e, args[0])
-				if s == nil {
-					return code
-				}
-				in, err := fistemplate.Render(s, o)
-				if err != nil {
-					printProblems(e, args[0], err)
-					return exitInvalid
-				}
-				warnElsewhere(e, s, o)
-				b, err := fistemplate.JSON(in)
-				if err != nil {
-					e.errorf("%v", err)
-					return exitInvalid
-				}
-				if _, err := e.stdout.Write(b); err != nil {
-					e.errorf("write template: %v", err)
-					return exitInvalid
-				}
-				return exitOK
-			}
-		},
-	})
+	}
+}
+
+func (c *renderCmd) define(fs *flag.FlagSet) {
+	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN` (default arn:aws:iam::ACCOUNT:role/gameday-fis)")
+	fs.StringVar(&c.o.LogBucket, "log-bucket", "", "S3 `bucket` for FIS logs (default gameday-fis-logs-ACCOUNT-REGION)")
+	fs.StringVar(&c.o.LogPrefix, "log-prefix", "", "key `prefix` of FIS logs (default fis-logs/)")
+	fs.StringVar(&c.o.Account, "account", "", "AWS account `ID` (default: the cluster ARN's)")
+	fs.StringVar(&c.o.Region, "region", "", "AWS `region` (default: the cluster ARN's)")
+}
+
+func (c *renderCmd) run(_ context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return usagef("render takes one FILE; run 'gameday render --help'")
+	}
+	o := c.o
+	err := checkDeploymentFlags(o.Account, o.Region, o.RoleARN)
+	if err == nil && o.LogBucket != "" && !bucketName.MatchString(o.LogBucket) {
+		err = fmt.Errorf("--log-bucket %q is not an S3 bucket name: use 3 to 63 lower-case letters, digits, '.' and '-'", o.LogBucket)
+	}
+	if err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	s, _, err := loadGameDayFile(e, args[0])
+	if err != nil {
+		return err
+	}
+	in, err := fistemplate.Render(s, o)
+	if err != nil {
+		printProblems(e, args[0], err)
+		return errReported
+	}
+	warnElsewhere(e, s, o)
+	b, err := fistemplate.JSON(in)
+	if err != nil {
+		return err
+	}
+	if _, err := e.stdout.Write(b); err != nil {
+		return fmt.Errorf("write template: %w", err)
+	}
+	return nil
 }
 
 var (
@@ -86,19 +89,19 @@ func checkDeploymentFlags(account, region, roleARN string) error {
 
 // loadGameDayFile reads and validates a GameDay file for render, rbac and
 // run with validate.File, exactly as `gameday validate` does. On a problem it
-// prints them, one line each, and returns nil and the exit code.
-func loadGameDayFile(e *env, name string) (*gameday.Spec, []byte, int) {
+// prints them, one line each, and returns errReported; a file it cannot
+// read is an error to print.
+func loadGameDayFile(e *env, name string) (*gameday.Spec, []byte, error) {
 	data, err := readGameDay(name)
 	if err != nil {
-		e.errorf("%v", err)
-		return nil, nil, exitInvalid
+		return nil, nil, err
 	}
 	s, err := validate.File(name, data)
 	if err != nil {
 		printProblems(e, name, err)
-		return nil, nil, exitInvalid
+		return nil, nil, errReported
 	}
-	return s, data, exitOK
+	return s, data, nil
 }
 
 // printProblems prints err one line per problem: each joined error on its

@@ -18,17 +18,25 @@ const cartsLatency = "../../examples/sock-shop-carts-latency.yaml"
 // runCLI runs the gameday command line in-process.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIWith(t, nil, args...)
+}
+
+// runCLIWith runs the command line in-process with the deployed stack that
+// stack makes (nil: the default AWS configuration chain).
+func runCLIWith(t *testing.T, stack deployer, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &env{stdout: &out, stderr: &errb})
+	code = run(context.Background(), args, &env{stdout: &out, stderr: &errb, deployed: stack})
 	return code, out.String(), errb.String()
 }
 
-// checkCLI runs the command line with args and checks its exit code, its
+// checkCLI runs the command line with args (and the deployed stack that
+// stack makes) and checks its exit code, its
 // whole stdout and that stderr contains wantStderr (is empty when that is
 // empty). It returns stderr.
-func checkCLI(t *testing.T, args []string, wantCode int, wantStdout, wantStderr string) string {
+func checkCLI(t *testing.T, stack deployer, args []string, wantCode int, wantStdout, wantStderr string) string {
 	t.Helper()
-	code, stdout, stderr := runCLI(t, args...)
+	code, stdout, stderr := runCLIWith(t, stack, args...)
 	if code != wantCode {
 		t.Errorf("exit %d, want %d; stderr:\n%s", code, wantCode, stderr)
 	}

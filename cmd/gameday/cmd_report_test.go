@@ -52,14 +52,14 @@ func TestReportCommand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := useFakeStack(t, false)
+			f := newFakeStack(t, false)
 			if tc.point != "" {
 				f.add(cartsRun, tc.point)
 			}
 			for k, v := range tc.objects {
 				f.s3.Objects[k] = v
 			}
-			checkCLI(t, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
+			checkCLI(t, f.deployed, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
 			if tc.wantFiles != nil {
 				entries, err := os.ReadDir(filepath.Join(out, filepath.FromSlash(prefix)))
 				if err != nil {

@@ -20,66 +20,70 @@ import (
 	"github.com/gameday-dev/gameday/pkg/sim"
 )
 
-func init() {
-	register(&command{
+// runCmd is `gameday run --local`.
+type runCmd struct {
+	local, plain bool
+	out          string
+	speed        float64
+	seed         int64
+	logDelay     time.Duration
+}
+
+func (c *runCmd) about() about {
+	return about{
 		name:    "run",
 		args:    "--local FILE [--out DIR] [--speed N]",
 		summary: "run a whole GameDay locally against the embedded simulator, through the real workflow",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			local := fs.Bool("local", false, "run against the embedded simulator (required: for a deployed stack use 'gameday start')")
-			out := fs.String("out", "out", "directory the run's archive is written to")
-			speed := fs.Float64("speed", 60, "how many times faster than real time the simulated clock runs")
-			seed := fs.Int64("seed", 1, "seed of the simulated Sock Shop's load")
-			logDelay := fs.Duration("log-delay", 2*time.Minute, "simulated FIS log delivery delay")
-			plain := fs.Bool("plain", false, "plain progress lines even on a terminal")
-			return func(ctx context.Context, e *env, args []string) int {
-				if !*local {
-					e.errorf("run needs --local (it runs against the embedded simulator); to run on a deployed stack use 'gameday start'")
-					return exitUsage
-				}
-				if len(args) != 1 {
-					e.errorf("run takes one GameDay file, got %d arguments", len(args))
-					return exitUsage
-				}
-				if *speed <= 0 {
-					e.errorf("--speed must be positive, got %v", *speed)
-					return exitUsage
-				}
-				return runLocal(ctx, e, args[0], *out, *plain, sim.Options{Speed: *speed, Seed: *seed, LogDelay: *logDelay})
-			}
-		},
-	})
+	}
 }
 
-func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.Options) int {
-	spec, data, code := loadGameDayFile(e, file)
-	if spec == nil {
-		return code
+func (c *runCmd) define(fs *flag.FlagSet) {
+	fs.BoolVar(&c.local, "local", false, "run against the embedded simulator (required: for a deployed stack use 'gameday start')")
+	fs.StringVar(&c.out, "out", "out", "directory the run's archive is written to")
+	fs.Float64Var(&c.speed, "speed", 60, "how many times faster than real time the simulated clock runs")
+	fs.Int64Var(&c.seed, "seed", 1, "seed of the simulated Sock Shop's load")
+	fs.DurationVar(&c.logDelay, "log-delay", 2*time.Minute, "simulated FIS log delivery delay")
+	fs.BoolVar(&c.plain, "plain", false, "plain progress lines even on a terminal")
+}
+
+func (c *runCmd) run(ctx context.Context, e *env, args []string) error {
+	if !c.local {
+		return usagef("run needs --local (it runs against the embedded simulator); to run on a deployed stack use 'gameday start'")
+	}
+	if len(args) != 1 {
+		return usagef("run takes one GameDay file, got %d arguments", len(args))
+	}
+	if c.speed <= 0 {
+		return usagef("--speed must be positive, got %v", c.speed)
+	}
+	return runLocal(ctx, e, args[0], c.out, c.plain, sim.Options{Speed: c.speed, Seed: c.seed, LogDelay: c.logDelay})
+}
+
+func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.Options) error {
+	spec, data, err := loadGameDayFile(e, file)
+	if err != nil {
+		return err
 	}
 
 	// The Lambda handlers log JSON as in Lambda; locally, to a file beside
 	// the archive rather than over the progress display.
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		e.errorf("create %s: %v", out, err)
-		return exitInvalid
+		return fmt.Errorf("create %s: %w", out, err)
 	}
 	logPath := filepath.Join(out, "gameday-local.log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		e.errorf("open log file: %v", err)
-		return exitInvalid
+		return fmt.Errorf("open log file: %w", err)
 	}
 	defer logFile.Close()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(logFile, nil)))
 
 	srv, err := sim.New(so)
 	if err != nil {
-		e.errorf("start simulator: %v", err)
-		return exitInvalid
+		return fmt.Errorf("start simulator: %w", err)
 	}
 	if err := srv.Start("127.0.0.1:0"); err != nil {
-		e.errorf("start simulator: %v", err)
-		return exitInvalid
+		return fmt.Errorf("start simulator: %w", err)
 	}
 	defer srv.Close()
 
@@ -101,13 +105,11 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 		Progress: display.Handle,
 	})
 	if err != nil {
-		e.errorf("run %s: %v", spec.Metadata.Name, err)
-		return exitInvalid
+		return fmt.Errorf("run %s: %w", spec.Metadata.Name, err)
 	}
 	if res.Archive != nil && res.Archive.Prefix != "" {
 		if _, err := localrun.Download(context.WithoutCancel(ctx), localrun.AWSConfig(srv), res.Archive.Bucket, res.Archive.Prefix, out); err != nil {
-			e.errorf("download archive: %v", err)
-			return exitInvalid
+			return fmt.Errorf("download archive: %w", err)
 		}
 		summary := filepath.Join(out, filepath.FromSlash(strings.TrimSuffix(res.Archive.Prefix, "/")), "summary.md")
 		fmt.Fprintf(e.stdout, "verdict: %s\nreport:  %s\n", res.Archive.Verdict, summary)
@@ -125,7 +127,7 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 			fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", id, settledState(context.WithoutCancel(ctx), srv, id))
 		}
 	}
-	return localrun.ExitCode(res)
+	return &exitError{code: localrun.ExitCode(res)}
 }
 
 // alarmStates reads the stop-condition alarms' states for the display.

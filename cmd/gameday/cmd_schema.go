@@ -3,32 +3,33 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 
 	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
-func init() {
-	register(&command{
+// schemaCmd is `gameday schema`.
+type schemaCmd struct{}
+
+func (c *schemaCmd) about() about {
+	return about{
 		name:    "schema",
-		args:    "",
 		summary: "print the JSON Schema of the GameDay file, for editors (yaml-language-server)",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			return func(_ context.Context, e *env, args []string) int {
-				if len(args) != 0 {
-					e.errorf("schema takes no arguments; run 'gameday schema --help'")
-					return exitUsage
-				}
-				b, err := validate.JSONSchema()
-				if err != nil {
-					e.errorf("generate schema: %v", err)
-					return exitInvalid
-				}
-				if _, err := e.stdout.Write(append(b, '\n')); err != nil {
-					e.errorf("write schema: %v", err)
-					return exitInvalid
-				}
-				return exitOK
-			}
-		},
-	})
+	}
+}
+
+func (c *schemaCmd) define(*flag.FlagSet) {}
+
+func (c *schemaCmd) run(_ context.Context, e *env, args []string) error {
+	if len(args) != 0 {
+		return usagef("schema takes no arguments; run 'gameday schema --help'")
+	}
+	b, err := validate.JSONSchema()
+	if err != nil {
+		return fmt.Errorf("generate schema: %w", err)
+	}
+	if _, err := e.stdout.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("write schema: %w", err)
+	}
+	return nil
 }

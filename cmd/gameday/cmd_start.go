@@ -20,51 +20,55 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deployed"
 )
 
-func init() {
-	register(&command{
+// startCmd is `gameday start`.
+type startCmd struct {
+	sf     stackFlags
+	follow bool
+	dirs   string
+}
+
+func (c *startCmd) about() about {
+	return about{
 		name:    "start",
 		args:    "FILE|NAME [--follow] [--stack S] [--region R] [--profile P]",
 		summary: "start a GameDay on the deployed stack (a Step Functions execution)",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			var sf stackFlags
-			sf.register(fs)
-			follow := fs.Bool("follow", false, "follow the run until it ends, as 'gameday status --follow' (exit 1 unless it succeeds)")
-			dirs := fs.String("dirs", strings.Join(deployed.DefaultDirs, ","), "comma-separated `directories` where a NAME is looked up (by metadata.name)")
-			return func(ctx context.Context, e *env, args []string) int {
-				if len(args) != 1 {
-					e.errorf("start takes one FILE or GameDay NAME; run 'gameday start --help'")
-					return exitUsage
-				}
-				file, err := gameDayFile(args[0], strings.Split(*dirs, ","))
-				if err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				// The file first: its problems need no AWS account.
-				spec, data, code := loadGameDayFile(e, file)
-				if spec == nil {
-					return code
-				}
-				c, err := newDeployed(ctx, &sf)
-				if err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				s, err := c.StartValid(ctx, spec, data)
-				if err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				fmt.Fprintf(e.stdout, "started %s (GameDay %s, file %s)\n", s.Name, s.GameDay, file)
-				fmt.Fprintf(e.stdout, "execution: %s\n", s.ARN)
-				if !*follow {
-					fmt.Fprintf(e.stdout, "follow it: gameday status --follow %s%s\n", s.Name, sf.repeat())
-					return exitOK
-				}
-				return followRun(ctx, e, c, s.Name, deployed.DefaultInterval, &sf)
-			}
-		},
-	})
+	}
+}
+
+func (c *startCmd) define(fs *flag.FlagSet) {
+	c.sf.register(fs)
+	fs.BoolVar(&c.follow, "follow", false, "follow the run until it ends, as 'gameday status --follow' (exit 1 unless it succeeds)")
+	fs.StringVar(&c.dirs, "dirs", strings.Join(deployed.DefaultDirs, ","), "comma-separated `directories` where a NAME is looked up (by metadata.name)")
+}
+
+func (c *startCmd) run(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return usagef("start takes one FILE or GameDay NAME; run 'gameday start --help'")
+	}
+	file, err := gameDayFile(args[0], strings.Split(c.dirs, ","))
+	if err != nil {
+		return err
+	}
+	// The file first: its problems need no AWS account.
+	spec, data, err := loadGameDayFile(e, file)
+	if err != nil {
+		return err
+	}
+	client, err := e.stack(ctx, &c.sf)
+	if err != nil {
+		return err
+	}
+	s, err := client.StartValid(ctx, spec, data)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "started %s (GameDay %s, file %s)\n", s.Name, s.GameDay, file)
+	fmt.Fprintf(e.stdout, "execution: %s\n", s.ARN)
+	if !c.follow {
+		fmt.Fprintf(e.stdout, "follow it: gameday status --follow %s%s\n", s.Name, c.sf.repeat())
+		return nil
+	}
+	return followRun(ctx, e, client, s.Name, deployed.DefaultInterval, &c.sf)
 }
 
 // stackFlags are the flags of the commands that use a deployed stack.
@@ -94,8 +98,8 @@ func (f *stackFlags) repeat() string {
 
 // newDeployed makes the client of a deployed stack from the default AWS
 // configuration chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL...) and
-// the flags. Tests replace it with fakes.
-var newDeployed = func(ctx context.Context, f *stackFlags) (*deployed.Client, error) {
+// the flags.
+func newDeployed(ctx context.Context, f *stackFlags) (*deployed.Client, error) {
 	var opts []func(*config.LoadOptions) error
 	if f.region != "" {
 		opts = append(opts, config.WithRegion(f.region))
@@ -159,14 +163,9 @@ func gameDayFile(arg string, dirs []string) (string, error) {
 	return deployed.FindGameDay(os.DirFS("."), dirs, arg)
 }
 
-// fail prints err on one line.
-func (e *env) fail(err error) {
-	e.errorf("%s", strings.Join(strings.Fields(err.Error()), " "))
-}
-
 // followRun follows a run, a line per change, until it ends (exit 0 if it
 // succeeded, 1 if not) or ctx ends (Ctrl-C: the run goes on; exit 1).
-func followRun(ctx context.Context, e *env, c *deployed.Client, run string, every time.Duration, sf *stackFlags) int {
+func followRun(ctx context.Context, e *env, c *deployed.Client, run string, every time.Duration, sf *stackFlags) error {
 	last, err := c.Follow(ctx, run, every, func(r *deployed.Run) {
 		at := time.Now()
 		if c.Now != nil {
@@ -179,18 +178,16 @@ func followRun(ctx context.Context, e *env, c *deployed.Client, run string, ever
 		name = last.Name
 	}
 	if err != nil && ctx.Err() != nil {
-		e.errorf("stopped following %s; the run goes on: gameday status --follow %s%s", name, name, sf.repeat())
-		return exitInvalid
+		return fmt.Errorf("stopped following %s; the run goes on: gameday status --follow %s%s", name, name, sf.repeat())
 	}
 	if err != nil {
-		e.fail(err)
-		return exitInvalid
+		return err
 	}
 	if last.Archive != nil && last.Archive.Prefix != "" {
 		fmt.Fprintf(e.stdout, "report: gameday report %s%s\n", name, sf.repeat())
 	}
 	if last.Status != deployed.StatusSucceeded {
-		return exitInvalid
+		return &exitError{code: exitInvalid}
 	}
-	return exitOK
+	return nil
 }

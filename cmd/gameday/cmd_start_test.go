@@ -29,12 +29,16 @@ type fakeStack struct {
 	stacks *dt.Stacks
 	sfn    *dt.SFN
 	s3     *dt.S3
-	flags  []stackFlags // what each command passed to newDeployed
+	flags  []stackFlags // what each command passed to deployed
 }
 
-// useFakeStack makes newDeployed return a client over fakes: a stack
-// GameDay with both outputs (unless noStack), executions, archive objects.
-func useFakeStack(t *testing.T, noStack bool) *fakeStack {
+// deployer makes the client of a deployed stack, as env.deployed does.
+type deployer = func(context.Context, *stackFlags) (*deployed.Client, error)
+
+// newFakeStack is a stack GameDay with both outputs (unless noStack),
+// executions, archive objects; its deployed method gives the commands a
+// client over these fakes.
+func newFakeStack(t *testing.T, noStack bool) *fakeStack {
 	t.Helper()
 	f := &fakeStack{
 		stacks: &dt.Stacks{Stacks: map[string]cftypes.Stack{}},
@@ -46,21 +50,21 @@ func useFakeStack(t *testing.T, noStack bool) *fakeStack {
 			deployed.OutputStateMachineArn: fakeSM, deployed.OutputArchiveBucket: fakeBucket,
 		})
 	}
-	old := newDeployed
-	newDeployed = func(_ context.Context, sf *stackFlags) (*deployed.Client, error) {
-		f.flags = append(f.flags, *sf)
-		names := []string{deployed.DefaultStackName}
-		if sf.stack != "" {
-			names = []string{sf.stack}
-		}
-		return &deployed.Client{
-			Stack:   &deployed.StackResolver{API: f.stacks, Names: names, StateMachineARN: sf.stateMachine, ArchiveBucket: sf.bucket},
-			Starter: f.sfn, Executions: f.sfn, Lister: f.sfn, Objects: f.s3, Keys: f.s3,
-			Now: func() time.Time { return fakeNow },
-		}, nil
-	}
-	t.Cleanup(func() { newDeployed = old })
 	return f
+}
+
+// deployed is the client over the fakes, for env.deployed.
+func (f *fakeStack) deployed(_ context.Context, sf *stackFlags) (*deployed.Client, error) {
+	f.flags = append(f.flags, *sf)
+	names := []string{deployed.DefaultStackName}
+	if sf.stack != "" {
+		names = []string{sf.stack}
+	}
+	return &deployed.Client{
+		Stack:   &deployed.StackResolver{API: f.stacks, Names: names, StateMachineARN: sf.stateMachine, ArchiveBucket: sf.bucket},
+		Starter: f.sfn, Executions: f.sfn, Lister: f.sfn, Objects: f.s3, Keys: f.s3,
+		Now: func() time.Time { return fakeNow },
+	}, nil
 }
 
 // add adds a run that got to p; with more points, the run moves through
@@ -162,7 +166,7 @@ func TestStartCommand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := useFakeStack(t, tc.noStack)
+			f := newFakeStack(t, tc.noStack)
 			if tc.frames != nil {
 				var frames []*dt.Execution
 				for _, p := range tc.frames {
@@ -183,7 +187,7 @@ func TestStartCommand(t *testing.T) {
 				}
 				t.Chdir(dir)
 			}
-			checkCLI(t, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
+			checkCLI(t, f.deployed, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
 			if got := len(f.sfn.Started); got != tc.wantStarts {
 				t.Errorf("started %d executions, want %d", got, tc.wantStarts)
 			}
@@ -194,11 +198,11 @@ func TestStartCommand(t *testing.T) {
 // TestStartProblemsOneLineEach: an invalid file gets its problems on
 // stderr, each FILE:LINE:COL: ..., and nothing else.
 func TestStartProblemsOneLineEach(t *testing.T) {
-	useFakeStack(t, false)
+	f := newFakeStack(t, false)
 	bad := strings.Replace(readFile(t, cartsLatency), "  faults:", "  faultz:", 1)
 	bad = strings.Replace(bad, "name: sock-shop-carts-latency", "name: Sock_Shop", 1)
 	p := writeFile(t, "bad.yaml", bad)
-	code, stdout, stderr := runCLI(t, "start", p)
+	code, stdout, stderr := runCLIWith(t, f.deployed, "start", p)
 	if code != exitInvalid || stdout != "" {
 		t.Fatalf("exit %d, stdout %q; want 1 and nothing", code, stdout)
 	}
@@ -216,14 +220,12 @@ func TestStartProblemsOneLineEach(t *testing.T) {
 // TestStartProblemsBeforeAWS: an invalid file gets its problems without
 // an AWS account: the file is checked before any AWS configuration is read.
 func TestStartProblemsBeforeAWS(t *testing.T) {
-	old := newDeployed
-	newDeployed = func(context.Context, *stackFlags) (*deployed.Client, error) {
-		t.Error("newDeployed called for an invalid file")
+	stack := func(context.Context, *stackFlags) (*deployed.Client, error) {
+		t.Error("the deployed stack was asked for with an invalid file")
 		return nil, errors.New("no AWS region")
 	}
-	t.Cleanup(func() { newDeployed = old })
 	p := writeFile(t, "bad.yaml", strings.Replace(readFile(t, cartsLatency), "  faults:", "  faultz:", 1))
-	code, _, stderr := runCLI(t, "start", p)
+	code, _, stderr := runCLIWith(t, stack, "start", p)
 	if code != exitInvalid || !strings.Contains(stderr, `unknown field "faultz"`) || strings.Contains(stderr, "no AWS region") {
 		t.Errorf("exit %d, stderr %q; want 1 and the file's problems", code, stderr)
 	}

@@ -4,72 +4,70 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/gameday-dev/gameday/pkg/deployed"
 )
 
-func init() {
-	register(&command{
+// statusCmd is `gameday status`.
+type statusCmd struct {
+	sf       stackFlags
+	follow   bool
+	interval time.Duration
+	limit    int
+}
+
+func (c *statusCmd) about() about {
+	return about{
 		name:    "status",
 		args:    "[RUN] [--follow] [--limit N] [--stack S] [--region R] [--profile P]",
 		summary: "list the recent runs on the deployed stack, or show one (RUN: an execution name or ARN, or a GameDay name for its latest run) or --follow it",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			var sf stackFlags
-			sf.register(fs)
-			follow := fs.Bool("follow", false, "follow RUN until it ends, a line per change: exit 0 if it succeeded, 1 if not; Ctrl-C stops following, not the run")
-			interval := fs.Duration("interval", deployed.DefaultInterval, "how often --follow looks at the run")
-			limit := fs.Int("limit", deployed.DefaultLimit, "how many recent runs to list, at most")
-			return func(ctx context.Context, e *env, args []string) int {
-				switch {
-				case len(args) > 1:
-					e.errorf("status takes at most one RUN; run 'gameday status --help'")
-					return exitUsage
-				case len(args) == 0 && *follow:
-					e.errorf("status --follow needs a RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run)")
-					return exitUsage
-				case *interval < deployed.MinInterval:
-					e.errorf("status: --interval must be at least %v", deployed.MinInterval)
-					return exitUsage
-				case *limit < 1:
-					e.errorf("status: --limit must be at least 1")
-					return exitUsage
-				}
-				c, err := newDeployed(ctx, &sf)
-				if err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				if len(args) == 0 {
-					runs, err := c.List(ctx, *limit)
-					if err != nil {
-						e.fail(err)
-						return exitInvalid
-					}
-					if err := deployed.WriteExecutions(e.stdout, runs); err != nil {
-						e.fail(err)
-						return exitInvalid
-					}
-					return exitOK
-				}
-				if *follow {
-					return followRun(ctx, e, c, args[0], *interval, &sf)
-				}
-				r, err := c.Describe(ctx, args[0])
-				if err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				if err := deployed.WriteRun(e.stdout, r); err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				if !r.Ended() {
-					fmt.Fprintf(e.stdout, "follow it: gameday status --follow %s%s\n", r.Name, sf.repeat())
-				} else if r.Archive != nil && r.Archive.Prefix != "" {
-					fmt.Fprintf(e.stdout, "report: gameday report %s%s\n", r.Name, sf.repeat())
-				}
-				return exitOK
-			}
-		},
-	})
+	}
+}
+
+func (c *statusCmd) define(fs *flag.FlagSet) {
+	c.sf.register(fs)
+	fs.BoolVar(&c.follow, "follow", false, "follow RUN until it ends, a line per change: exit 0 if it succeeded, 1 if not; Ctrl-C stops following, not the run")
+	fs.DurationVar(&c.interval, "interval", deployed.DefaultInterval, "how often --follow looks at the run")
+	fs.IntVar(&c.limit, "limit", deployed.DefaultLimit, "how many recent runs to list, at most")
+}
+
+func (c *statusCmd) run(ctx context.Context, e *env, args []string) error {
+	switch {
+	case len(args) > 1:
+		return usagef("status takes at most one RUN; run 'gameday status --help'")
+	case len(args) == 0 && c.follow:
+		return usagef("status --follow needs a RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run)")
+	case c.interval < deployed.MinInterval:
+		return usagef("status: --interval must be at least %v", deployed.MinInterval)
+	case c.limit < 1:
+		return usagef("status: --limit must be at least 1")
+	}
+	client, err := e.stack(ctx, &c.sf)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		runs, err := client.List(ctx, c.limit)
+		if err != nil {
+			return err
+		}
+		return deployed.WriteExecutions(e.stdout, runs)
+	}
+	if c.follow {
+		return followRun(ctx, e, client, args[0], c.interval, &c.sf)
+	}
+	r, err := client.Describe(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if err := deployed.WriteRun(e.stdout, r); err != nil {
+		return err
+	}
+	if !r.Ended() {
+		fmt.Fprintf(e.stdout, "follow it: gameday status --follow %s%s\n", r.Name, c.sf.repeat())
+	} else if r.Archive != nil && r.Archive.Prefix != "" {
+		fmt.Fprintf(e.stdout, "report: gameday report %s%s\n", r.Name, c.sf.repeat())
+	}
+	return nil
 }

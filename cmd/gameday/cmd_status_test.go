@@ -78,11 +78,11 @@ func TestStatusCommand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := useFakeStack(t, false)
+			f := newFakeStack(t, false)
 			if len(tc.add) > 0 {
 				f.add(cartsRun, tc.add[0], tc.add[1:]...)
 			}
-			stderr := checkCLI(t, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
+			stderr := checkCLI(t, f.deployed, tc.args, tc.wantCode, tc.wantStdout, tc.wantStderr)
 			if strings.Count(stderr, "\n") > 1 {
 				t.Errorf("stderr has more than one line:\n%s", stderr)
 			}
@@ -94,12 +94,12 @@ func TestStatusCommand(t *testing.T) {
 // following and says so on one line (the client cannot stop executions:
 // pkg/deployed's interfaces have no StopExecution).
 func TestStatusFollowInterrupted(t *testing.T) {
-	f := useFakeStack(t, false)
+	f := newFakeStack(t, false)
 	f.add(cartsRun, dt.ExperimentRunning)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out, errb bytes.Buffer
-	code := run(ctx, []string{"status", "--follow", cartsRun, "--region", "us-east-1"}, &env{stdout: &out, stderr: &errb})
+	code := run(ctx, []string{"status", "--follow", cartsRun, "--region", "us-east-1"}, &env{stdout: &out, stderr: &errb, deployed: f.deployed})
 	if code != exitInvalid {
 		t.Errorf("exit %d, want %d", code, exitInvalid)
 	}

@@ -14,28 +14,34 @@ import (
 	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
-func init() {
-	register(&command{
+// validateCmd is `gameday validate`.
+type validateCmd struct {
+	quiet bool
+}
+
+func (c *validateCmd) about() about {
+	return about{
 		name:    "validate",
 		args:    "FILE... [--quiet]",
 		summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			quiet := fs.Bool("quiet", false, "print nothing for valid files")
-			return func(_ context.Context, e *env, args []string) int {
-				if len(args) == 0 {
-					e.errorf("validate takes one or more FILEs; run 'gameday validate --help'")
-					return exitUsage
-				}
-				code := exitOK
-				for _, name := range args {
-					if !validateFile(e, name, *quiet) {
-						code = exitInvalid
-					}
-				}
-				return code
-			}
-		},
-	})
+	}
+}
+
+func (c *validateCmd) define(fs *flag.FlagSet) {
+	fs.BoolVar(&c.quiet, "quiet", false, "print nothing for valid files")
+}
+
+func (c *validateCmd) run(_ context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("validate takes one or more FILEs; run 'gameday validate --help'")
+	}
+	var err error
+	for _, name := range args {
+		if !validateFile(e, name, c.quiet) {
+			err = errReported
+		}
+	}
+	return err
 }
 
 // validateFile checks one file with every rule (the typed Chaos Mesh checks

@@ -2,8 +2,9 @@
 // AWS Fault Injection Service, locally against an embedded simulator or
 // against a deployed stack.
 //
-// Each subcommand lives in its own file (cmd_<name>.go) and registers itself
-// in init with register.
+// Each subcommand is a struct in its own file (cmd_<name>.go) whose fields
+// are its flags; commands lists them. A command returns an error, and
+// exit.go alone turns it into the process's exit code.
 package main
 
 import (
@@ -13,34 +14,56 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/gameday-dev/gameday/pkg/deployed"
 )
 
-// Exit codes shared by every command (see the contract and `gameday run`).
-const (
-	exitOK      = 0
-	exitInvalid = 1 // invalid input or an orchestration error
-	exitUsage   = 2
-)
+// command is one subcommand: a struct whose fields its flags fill.
+type command interface {
+	// about names the command and says how it is used.
+	about() about
+	// define defines the command's flags on fs, bound to its fields.
+	define(fs *flag.FlagSet)
+	// run does the work with the positional args once the flags are
+	// parsed; a nil error exits 0, any other is mapped by exitCode.
+	run(ctx context.Context, e *env, args []string) error
+}
 
-// command is one subcommand.
-type command struct {
+// about is a command's name and help.
+type about struct {
 	name    string
 	args    string // the usage line after the name, for example "FILE..."
 	summary string // one line for `gameday --help`
-	// flags defines the command's flags on fs and returns the function that
-	// does the work with the positional args once fs has parsed them; that
-	// function returns the process exit code.
-	flags func(fs *flag.FlagSet) func(ctx context.Context, env *env, args []string) int
 }
 
-// env is what a command may touch: its streams.
+// commands are the subcommands, new for each command line (their flags
+// live in their fields), in the order `gameday --help` lists them.
+func commands() []command {
+	return []command{
+		&importCmd{},
+		&rbacCmd{},
+		&renderCmd{},
+		&reportCmd{},
+		&runCmd{},
+		&schemaCmd{},
+		&simCmd{},
+		&startCmd{},
+		&statusCmd{},
+		&validateCmd{},
+	}
+}
+
+// env is what a command may touch: its streams and how it reaches a
+// deployed stack.
 type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// deployed makes the client of a deployed stack; nil means from the
+	// default AWS configuration chain (newDeployed). Tests give fakes.
+	deployed func(ctx context.Context, f *stackFlags) (*deployed.Client, error)
 }
 
 // errorf prints one readable error line on stderr.
@@ -48,13 +71,12 @@ func (e *env) errorf(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "gameday: "+format+"\n", args...)
 }
 
-var commands = map[string]*command{}
-
-func register(c *command) {
-	if _, dup := commands[c.name]; dup {
-		panic("duplicate command " + c.name)
+// stack is the client of the deployed stack the flags name.
+func (e *env) stack(ctx context.Context, f *stackFlags) (*deployed.Client, error) {
+	if e.deployed != nil {
+		return e.deployed(ctx, f)
 	}
-	commands[c.name] = c
+	return newDeployed(ctx, f)
 }
 
 func main() {
@@ -64,6 +86,7 @@ func main() {
 	os.Exit(code)
 }
 
+// run runs the command line args and returns the exit code.
 func run(ctx context.Context, args []string, e *env) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) > 1 && args[0] == "help" {
@@ -75,16 +98,30 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		return exitOK
 	}
-	c, ok := commands[args[0]]
-	if !ok {
-		e.errorf("unknown command %q; run 'gameday --help' for the list", args[0])
-		return exitUsage
+	c := lookup(args[0])
+	if c == nil {
+		return finish(e, usagef("unknown command %q; run 'gameday --help' for the list", args[0]))
 	}
-	fs := flag.NewFlagSet("gameday "+c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported once, below
-	do := c.flags(fs)
+	return finish(e, parseAndRun(ctx, e, c, args[1:]))
+}
+
+func lookup(name string) command {
+	for _, c := range commands() {
+		if c.about().name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// parseAndRun parses the command's flags from args and runs it.
+func parseAndRun(ctx context.Context, e *env, c command, args []string) error {
+	a := c.about()
+	fs := flag.NewFlagSet("gameday "+a.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported once, by finish
+	c.define(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n", strings.TrimSpace("gameday "+c.name+" "+c.args), c.summary)
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n", strings.TrimSpace("gameday "+a.name+" "+a.args), a.summary)
 		var n int
 		fs.VisitAll(func(*flag.Flag) { n++ })
 		if n > 0 {
@@ -92,16 +129,15 @@ func run(ctx context.Context, args []string, e *env) int {
 			fs.PrintDefaults()
 		}
 	}
-	if err := fs.Parse(interleave(fs, args[1:])); err != nil {
+	if err := fs.Parse(interleave(fs, args)); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(e.stdout)
 			fs.Usage()
-			return exitOK
+			return nil
 		}
-		e.errorf("%s: %v; run 'gameday %s --help'", c.name, err, c.name)
-		return exitUsage
+		return usagef("%s: %v; run 'gameday %s --help'", a.name, err, a.name)
 	}
-	return do(ctx, e, fs.Args())
+	return c.run(ctx, e, fs.Args())
 }
 
 // interleave moves flags after positional arguments to the front, so that
@@ -146,13 +182,9 @@ Usage: gameday COMMAND [ARGS] [FLAGS]
 
 Commands:
 `)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	for _, c := range commands() {
+		a := c.about()
+		fmt.Fprintf(w, "  %-10s %s\n", a.name, a.summary)
 	}
 	fmt.Fprint(w, "\nRun 'gameday COMMAND --help' for a command's flags.\n")
 }
