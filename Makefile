@@ -10,7 +10,22 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 PKGS := ./cmd/... ./pkg/... ./functions/... ./events/... ./infra/...
 LAMBDA_FLAGS := -trimpath -ldflags='-s -w' -tags lambda.norpc
 
-.PHONY: all build build-cli $(FUNCTIONS:%=build-%) test test-go test-infra lint synth demo deploy diff clean
+# npm packages, each set pinned by its own lockfile and installed with npm ci
+# when its lockfile changes (defined here, before the rules that need them):
+# - INTERPRETER: the States Language interpreter (aws-local-stepfunctions)
+#   that run --local, gameday sim and the scenario suite run the workflow in,
+#   from the manifest the CLI embeds; the CLI uses this install when it runs
+#   from this checkout (elsewhere it installs its own into the user cache).
+# - NODE_TOOLS: the CDK CLI (deploy, diff) and asl-validator (synth).
+# GAMEDAY_SKIP_NODE_TESTS=1 make test skips what needs Node instead of
+# failing on it.
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+INTERPRETER_DIR := pkg/interpreter/_npm
+INTERPRETER := $(INTERPRETER_DIR)/node_modules/.package-lock.json
+NODE_TOOLS := node_modules/.package-lock.json
+SKIP_NODE := $(filter 1,$(GAMEDAY_SKIP_NODE_TESTS))
+
+.PHONY: all build build-cli $(FUNCTIONS:%=build-%) test test-go test-infra lint synth demo deploy diff clean node-check
 
 all: build
 
@@ -25,13 +40,18 @@ $(FUNCTIONS:%=build-%): build-%:
 
 # The whole suite: Go packages, functions, CLI and the local scenario suite,
 # then the CDK (jsii) tests, which need Node.
+ifeq ($(SKIP_NODE),1)
+test: test-go
+	@echo "GAMEDAY_SKIP_NODE_TESTS=1: the tests that need Node (scenario suite, run --local, CDK) were skipped"
+else
 test: test-go test-infra
+endif
 
-test-go: $(NODE_DEPS)
+test-go: $(if $(SKIP_NODE),,$(INTERPRETER) $(NODE_TOOLS))
 	$(GO) test ./pkg/... ./functions/... ./cmd/... ./events/...
 
 # The CDK (jsii) tests: they need Node, not make build (placeholder assets).
-test-infra:
+test-infra: node-check
 	$(GO) test ./infra/...
 
 # The cloud assembly, offline (no CDK CLI, no AWS): the Go app with
@@ -39,21 +59,21 @@ test-infra:
 # template.
 CDK_OUT ?= cdk.out
 CDK := npx --no-install cdk
-synth: build
+synth: build $(NODE_TOOLS)
 	rm -rf $(CDK_OUT)
 	CDK_OUTDIR=$(CDK_OUT) $(GO) run ./infra
 	infra/check-synth.sh $(CDK_OUT)
 
 # Deploy or diff every stack of cdk.json with the pinned CDK CLI (npm ci
 # first); telemetry off. Needs AWS credentials; not run in CI.
-deploy: build
+deploy: build $(NODE_TOOLS)
 	$(CDK) deploy --all --require-approval broadening
 
-diff: build
+diff: build $(NODE_TOOLS)
 	$(CDK) diff --all
 
 lint:
-	@fmt=$$(gofmt -l cmd pkg functions events infra); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
+	@fmt=$$(find cmd pkg functions events infra -name node_modules -prune -o -name '*.go' -print | xargs gofmt -l); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
 	@cp go.mod /tmp/gameday-go.mod.bak && cp go.sum /tmp/gameday-go.sum.bak; \
@@ -61,18 +81,22 @@ lint:
 	cp /tmp/gameday-go.mod.bak go.mod; cp /tmp/gameday-go.sum.bak go.sum; \
 	if [ $$rc -ne 0 ]; then echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; fi
 
-# npm packages pinned in package-lock.json: the States Language interpreter
-# (and, where the platform has it, Node 22 from its registry package), the
-# CDK CLI and asl-validator.
-NODE_DEPS := node_modules/.package-lock.json
-$(NODE_DEPS): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+$(INTERPRETER): $(INTERPRETER_DIR)/package.json $(INTERPRETER_DIR)/package-lock.json | node-check
+	cd $(INTERPRETER_DIR) && $(NPM_CI) --ignore-scripts
+
+$(NODE_TOOLS): package.json package-lock.json | node-check
+	$(NPM_CI)
+
+# Node and npm, or one line saying what to install.
+node-check:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "make: this target needs Node.js 20 or newer with npm: install them (https://nodejs.org; Debian: apt-get install nodejs npm)$(if $(filter test%,$(MAKECMDGOALS)),; or GAMEDAY_SKIP_NODE_TESTS=1 make test to skip the tests that need them)" >&2; exit 1; }
 
 # The walkthrough GameDay, end to end on this machine: exit 0 passed, 3
 # hypothesis refuted, 4 stopped by a stop condition, 5 experiment failed
 # are all outcomes of a working demo.
 DEMO ?= examples/sock-shop-carts-latency.yaml
-demo: build-cli $(NODE_DEPS)
+demo: build-cli $(INTERPRETER)
 	@./bin/gameday run --local $(DEMO) --out out; rc=$$?; \
 	if [ $$rc -eq 1 ] || [ $$rc -eq 2 ]; then exit $$rc; fi
 

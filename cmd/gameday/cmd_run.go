@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/localrun"
 	"github.com/gameday-dev/gameday/pkg/sim"
 )
@@ -65,6 +66,13 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 		return err
 	}
 
+	// The interpreter and the Node that runs it: installed into the user's
+	// cache on first use (one line says so), reused after.
+	found, err := interpreter.Ensure(ctx, interpreter.Options{Progress: e.stderr})
+	if err != nil {
+		return fmt.Errorf("run --local: %w", err)
+	}
+
 	// The Lambda handlers log JSON as in Lambda; locally, to a file beside
 	// the archive rather than over the progress display.
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -99,10 +107,12 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 	fmt.Fprintf(e.stdout, "gameday: running %s locally (simulator %s, %gx speed); Ctrl-C stops it\n", spec.Metadata.Name, srv.URL(), srv.Clock().Speed())
 
 	res, err := localrun.Run(ctx, localrun.Options{
-		Spec:     spec,
-		SpecYAML: string(data),
-		Sim:      srv,
-		Progress: display.Handle,
+		Spec:        spec,
+		SpecYAML:    string(data),
+		Sim:         srv,
+		NodeModules: found.NodeModules,
+		Node:        found.Node,
+		Progress:    display.Handle,
 	})
 	if err != nil {
 		return fmt.Errorf("run %s: %w", spec.Metadata.Name, err)

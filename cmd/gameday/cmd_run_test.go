@@ -2,10 +2,11 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 )
 
 func TestRunUsage(t *testing.T) {
@@ -33,18 +34,7 @@ func TestRunUsage(t *testing.T) {
 
 // TestRunLocal runs the walkthrough through the CLI, as `make demo` does.
 func TestRunLocal(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("node is needed for run --local in CI")
-		}
-		t.Skip("skipping: no node on PATH")
-	}
-	if _, err := os.Stat("../../node_modules/aws-local-stepfunctions"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("npm ci has not installed aws-local-stepfunctions")
-		}
-		t.Skip("skipping: run npm ci first")
-	}
+	interpretertest.Ensure(t)
 	out := t.TempDir()
 	code, stdout, stderr := runCLI(t, "run", "--local", cartsLatency, "--out", out, "--speed", "120", "--plain")
 	if code != exitOK {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/localrun"
 	"github.com/gameday-dev/gameday/pkg/sim"
 )
@@ -73,7 +74,12 @@ func (c *simCmd) run(ctx context.Context, e *env, args []string) error {
 	// found through stack GameDay's outputs by start/status/report.
 	// Its Lambdas log JSON to stderr, as to a Lambda log stream.
 	slog.SetDefault(slog.New(slog.NewJSONHandler(e.stderr, nil)))
-	if sm, err := localrun.Serve(ctx, s, "", ""); err != nil {
+	var sm string
+	found, err := interpreter.Ensure(ctx, interpreter.Options{Progress: e.stderr})
+	if err == nil {
+		sm, err = localrun.Serve(ctx, s, found.NodeModules, found.Node)
+	}
+	if err != nil {
 		fmt.Fprintf(e.stdout, "Step Functions: no state machine (%v); start/status/report need it\n", err)
 	} else {
 		fmt.Fprintf(e.stdout, "Stack %s: state machine %s; try 'gameday start FILE' and 'gameday status --follow'\n", localrun.StackName, sm)

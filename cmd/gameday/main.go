@@ -42,6 +42,7 @@ type about struct {
 // live in their fields), in the order `gameday --help` lists them.
 func commands() []command {
 	return []command{
+		&doctorCmd{},
 		&importCmd{},
 		&rbacCmd{},
 		&renderCmd{},

