@@ -62,3 +62,16 @@ func TestRunLocal(t *testing.T) {
 		t.Errorf("stdout does not give the verdict:\n%s", stdout)
 	}
 }
+
+// TestRunLocalNodeLoss keeps the node-loss example's header true: it cannot
+// run locally, since the simulator has none of its stop-condition alarm.
+func TestRunLocalNodeLoss(t *testing.T) {
+	interpretertest.Ensure(t)
+	code, stdout, stderr := runCLI(t, "run", "--local", "../../examples/sock-shop-node-loss.yaml", "--out", t.TempDir(), "--speed", "120", "--plain")
+	if code != exitInvalid || !strings.Contains(stderr, "PreflightFailed: stop-condition alarm sock-shop-front-end-availability-slo") {
+		t.Errorf("exit %d, want %d with the missing alarm named\nstdout:\n%s\nstderr:\n%s", code, exitInvalid, stdout, stderr)
+	}
+	if !strings.Contains(readFile(t, "../../examples/sock-shop-node-loss.yaml"), "# It does not run locally") {
+		t.Error("the node-loss example's header does not say it cannot run locally")
+	}
+}
