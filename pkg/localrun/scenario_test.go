@@ -460,7 +460,17 @@ func TestScenarioLateLogs(t *testing.T) {
 func TestScenarioSecondRunRefused(t *testing.T) {
 	needNode(t)
 	srv := startSim(t, sim.Options{})
-	spec, yaml := load(t, longDelay)
+	// An hour-long fault (30 s at the scenarios' speed): the second run's
+	// interpreter must load (10 s on a loaded machine) while it runs.
+	data, err := os.ReadFile(longDelay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.NewReplacer("duration: 900s", "duration: 3600s", "maxDuration: 20m", "maxDuration: 70m").Replace(string(data))
+	spec, err := validate.File(longDelay, []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
 	running := make(chan struct{})
 	var once sync.Once
 	var first *Result
