@@ -71,7 +71,7 @@ func TestFindNode(t *testing.T) {
 func writeInstall(t *testing.T, dir string, lock []byte, complete bool) {
 	t.Helper()
 	files := map[string][]byte{
-		"package-lock.json": lock,
+		"package-lock.json":                         lock,
 		"node_modules/" + Package + "/package.json": []byte("{}"),
 	}
 	if complete {

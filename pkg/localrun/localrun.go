@@ -31,8 +31,8 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers"
-	"github.com/gameday-dev/gameday/pkg/interpreter"
 	_ "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation" // preflight validates as in Lambda
+	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
