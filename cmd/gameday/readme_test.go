@@ -63,6 +63,11 @@ func TestREADMECommands(t *testing.T) {
 		"go install github.com/gameday-dev/gameday/cmd/gameday@latest":                         {"../../.ci/first-run.sh", "go install ./cmd/gameday"},
 		"gameday run --local sock-shop-carts-latency.yaml":                                     {"../../.ci/first-run.sh", `run --local "$name"`},
 		"bin/gameday run --local examples/sock-shop-carts-latency.yaml --out out [--speed 60]": {"cmd_run_test.go", `"run", "--local", cartsLatency, "--out", out, "--speed"`},
+		// With the importer's sample template for console.json, and a
+		// template in a fake FIS for EXT...
+		"bin/gameday import console.json --out gamedays/carts-latency.yaml":  {"cmd_import_test.go", `runImport(t, "", consoleTemplate, "--out", file)`},
+		"aws fis get-experiment-template --id EXT... | bin/gameday import -": {"cmd_import_test.go", `runImport(t, string(console), "-"`},
+		"bin/gameday import --id EXT... --out gamedays/x.yaml":               {"cmd_import_test.go", `runImport(t, "", "--id", id)`},
 	}
 	// Run here, from the repository's root (shell redirections dropped:
 	// stdout is captured).
