@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -109,7 +110,7 @@ func (d Deployment) Name() string {
 	if d.StackName != "" {
 		return d.StackName
 	}
-	return "GameDay-" + d.Account + "-" + d.Region
+	return deploy.StackName(d.Account, d.Region)
 }
 
 // merge lays o over s: every field o sets wins.

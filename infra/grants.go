@@ -8,9 +8,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
-	"github.com/gameday-dev/gameday/pkg/handlers"
 )
 
 // arns builds the ARNs the grants name, from the stack's tokens.
@@ -51,14 +51,14 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	logObjects := *s.Buckets.LogBucket().ArnForObjects(jsii.String(p.LogPrefix + "*"))
 	archiveObjects := *s.Buckets.ArchiveBucket().ArnForObjects(jsii.String("gamedays/*"))
 
-	pre := s.Functions["preflight"]
+	pre := s.Functions[deploy.Preflight]
 	pre.Allow("StageAlarms", []string{"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"}, []string{stagedAlarms}, nil)
 	// Stop conditions may name any existing alarm by ARN: read only.
 	pre.Allow("ReadAlarms", []string{"cloudwatch:DescribeAlarms"}, []string{a.alarm("*")}, nil)
 	pre.Allow("ListFIS", []string{"fis:ListExperiments", "fis:ListExperimentTemplates"}, []string{"*"}, nil)
 	pre.Allow("SafetyLever", []string{"fis:GetSafetyLever"}, []string{a.fis("safety-lever/*")}, nil)
 
-	start := s.Functions["start-experiment"]
+	start := s.Functions[deploy.StartExperiment]
 	start.Allow("ListTemplates", []string{"fis:ListExperimentTemplates"}, []string{"*"}, nil)
 	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, []string{templates, a.fis("action/*")}, taggingNewTemplates)
 	start.Allow("TagNewTemplates", []string{"fis:TagResource"}, []string{templates}, taggingNewTemplates)
@@ -68,16 +68,16 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	start.Allow("PassFisRole", []string{"iam:PassRole"}, []string{*fisRole.RoleArn()},
 		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "fis.amazonaws.com"}})
 
-	poll := s.Functions["poll-experiment"]
+	poll := s.Functions[deploy.PollExperiment]
 	poll.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, onGameDayExperiments)
 
-	for _, name := range []string{"stop-experiment", "guard"} {
+	for _, name := range []deploy.Function{deploy.StopExperiment, deploy.Guard} {
 		fn := s.Functions[name]
 		fn.Allow("ListExperiments", []string{"fis:ListExperiments"}, []string{"*"}, nil)
 		fn.Allow("StopExperiments", []string{"fis:GetExperiment", "fis:StopExperiment"}, []string{experiments}, onGameDayExperiments)
 	}
 
-	arc := s.Functions["archive"]
+	arc := s.Functions[deploy.Archive]
 	arc.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, onGameDayExperiments)
 	arc.Allow("ListFisLogs", []string{"s3:ListBucket"}, []string{*s.Buckets.LogBucket().BucketArn()},
 		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{p.LogPrefix + "*"}}})
@@ -90,19 +90,19 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	arc.Allow("ReadMetrics", []string{"cloudwatch:GetMetricData"}, []string{"*"}, nil)
 	arc.Allow("ReadAlarmHistory", []string{"cloudwatch:DescribeAlarmHistory"}, []string{a.alarm("*")}, nil)
 
-	notify := s.Functions["notify"]
+	notify := s.Functions[deploy.Notify]
 	notify.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)
 	notify.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*s.Notifications.Key().KeyArn()}, nil)
-	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{a.eventBus(handlers.DefaultEventBusName)}, nil)
+	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{a.eventBus(deploy.DefaultEventBusName)}, nil)
 
-	for name, kinds := range map[string][]int{
-		"preflight":        {wildList, wildFIS, wildStagedAlarms, wildReadAlarms},
-		"start-experiment": {wildList, wildFIS},
-		"poll-experiment":  {wildFIS},
-		"stop-experiment":  {wildList, wildFIS},
-		"guard":            {wildList, wildFIS},
-		"archive":          {wildList, wildFIS, wildReadAlarms, wildObjects},
+	for name, kinds := range map[deploy.Function][]int{
+		deploy.Preflight:       {wildList, wildFIS, wildStagedAlarms, wildReadAlarms},
+		deploy.StartExperiment: {wildList, wildFIS},
+		deploy.PollExperiment:  {wildFIS},
+		deploy.StopExperiment:  {wildList, wildFIS},
+		deploy.Guard:           {wildList, wildFIS},
+		deploy.Archive:         {wildList, wildFIS, wildReadAlarms, wildObjects},
 	} {
-		suppressStepWildcards(s.Functions[name].Role(), name, kinds...)
+		suppressStepWildcards(s.Functions[name].Role(), string(name), kinds...)
 	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gameday-dev/gameday/pkg/deploy"
 )
 
 func main() {
@@ -38,7 +40,7 @@ func run() error {
 		// The CLI's current account and region (unset outside the CLI:
 		// the stack is then environment-agnostic).
 		deployments = []Deployment{{
-			StackName: "GameDay",
+			StackName: deploy.DefaultStackName,
 			Account:   os.Getenv("CDK_DEFAULT_ACCOUNT"),
 			Region:    os.Getenv("CDK_DEFAULT_REGION"),
 		}}

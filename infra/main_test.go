@@ -29,11 +29,11 @@ func TestMain(m *testing.M) {
 		defer os.RemoveAll(dir)
 		// Placeholder Lambda assets, so the tests don't depend on make build.
 		for _, s := range functionSpecs {
-			if err := os.MkdirAll(filepath.Join(dir, s.name), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Join(dir, string(s.name)), 0o755); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1
 			}
-			if err := os.WriteFile(filepath.Join(dir, s.name, "bootstrap"), []byte("placeholder "+s.name), 0o755); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, string(s.name), "bootstrap"), []byte("placeholder "+string(s.name)), 0o755); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1
 			}

@@ -12,8 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/gameday-dev/gameday/pkg/archive"
-	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
@@ -64,15 +63,6 @@ type GameDayStackProps struct {
 // execution timeout (workflow.Margin).
 const WorkflowMargin = workflow.Margin
 
-// Output names of the stack (the CLI and the README refer to them).
-const (
-	OutputStateMachineArn = "StateMachineArn"
-	OutputArchiveBucket   = "ArchiveBucketName"
-	OutputLogBucket       = "LogBucketName"
-	OutputTopicArn        = "TopicArn"
-	OutputFISRoleArn      = "FisRoleArn"
-)
-
 func (p *GameDayStackProps) defaults() {
 	if p.AssetsDir == "" {
 		p.AssetsDir = "dist"
@@ -81,10 +71,10 @@ func (p *GameDayStackProps) defaults() {
 		p.MaxExperimentTimeout = 12 * time.Hour
 	}
 	if p.LogPrefix == "" {
-		p.LogPrefix = handlers.DefaultLogPrefix
+		p.LogPrefix = deploy.DefaultLogPrefix
 	}
 	if p.LogWaitLimit == 0 {
-		p.LogWaitLimit = archive.DefaultLogWaitLimit
+		p.LogWaitLimit = deploy.DefaultLogWaitLimit
 	}
 	if p.LogRetentionDays == 0 {
 		p.LogRetentionDays = 90
@@ -126,7 +116,7 @@ var retentions = map[int]awslogs.RetentionDays{
 type GameDayStack struct {
 	awscdk.Stack
 	Buckets       Buckets
-	Functions     map[string]GoFunction
+	Functions     map[deploy.Function]GoFunction
 	Workflow      Workflow
 	Schedules     Schedules
 	Notifications Notifications
@@ -138,17 +128,18 @@ func (s *GameDayStack) gameDays() []GameDayFile { return s.files }
 
 // functionSpecs are the Lambdas, each with its description and size.
 var functionSpecs = []struct {
-	name, description string
-	timeout           time.Duration
-	memory            int
+	name        deploy.Function
+	description string
+	timeout     time.Duration
+	memory      int
 }{
-	{"preflight", "gameday: validate, stage stop-condition alarms and check it is safe to start", time.Minute, 256},
-	{"start-experiment", "gameday: create or update the FIS template and start the experiment", time.Minute, 256},
-	{"poll-experiment", "gameday: look at the experiment once", 30 * time.Second, 256},
-	{"stop-experiment", "gameday: stop the experiment and confirm it ended", time.Minute, 256},
-	{"archive", "gameday: archive FIS logs, spec and template; write the summary and report", 5 * time.Minute, 1024},
-	{"notify", "gameday: publish the outcome of a run", 30 * time.Second, 256},
-	{"guard", "gameday: stop the experiment of a run that ended without cleaning up", time.Minute, 256},
+	{deploy.Preflight, "gameday: validate, stage stop-condition alarms and check it is safe to start", time.Minute, 256},
+	{deploy.StartExperiment, "gameday: create or update the FIS template and start the experiment", time.Minute, 256},
+	{deploy.PollExperiment, "gameday: look at the experiment once", 30 * time.Second, 256},
+	{deploy.StopExperiment, "gameday: stop the experiment and confirm it ended", time.Minute, 256},
+	{deploy.Archive, "gameday: archive FIS logs, spec and template; write the summary and report", 5 * time.Minute, 1024},
+	{deploy.Notify, "gameday: publish the outcome of a run", 30 * time.Second, 256},
+	{deploy.Guard, "gameday: stop the experiment of a run that ended without cleaning up", time.Minute, 256},
 }
 
 // NewGameDayStack builds the whole deployment.
@@ -165,7 +156,7 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 		p.StackProps.Description = jsii.String("gameday: serverless chaos-engineering GameDays with AWS FIS")
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
-	out := &GameDayStack{Stack: stack, Functions: map[string]GoFunction{}, files: p.GameDays}
+	out := &GameDayStack{Stack: stack, Functions: map[deploy.Function]GoFunction{}, files: p.GameDays}
 
 	out.Buckets = NewBuckets(stack, "Buckets", BucketsProps{
 		LogPrefix:             p.LogPrefix,
@@ -176,26 +167,26 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	fisRole := NewFISRole(stack, "FisExperimentRole", FISRoleProps{LogBucket: out.Buckets.LogBucket(), Clusters: p.EKSClusters})
 	out.Notifications = NewNotifications(stack, "Notifications", NotificationsProps{Email: p.NotificationEmail})
 
-	env := map[string]map[string]*string{
-		"preflight": {handlers.EnvAccountID: stack.Account()},
-		"start-experiment": {
-			handlers.EnvAccountID: stack.Account(), handlers.EnvFISRoleARN: fisRole.RoleArn(),
-			handlers.EnvLogBucket: out.Buckets.LogBucket().BucketName(), handlers.EnvLogPrefix: jsii.String(p.LogPrefix),
+	logBucket, logPrefix := *out.Buckets.LogBucket().BucketName(), p.LogPrefix
+	env := map[deploy.Function]deploy.Env{
+		deploy.Preflight: {AccountID: *stack.Account()},
+		deploy.StartExperiment: {
+			AccountID: *stack.Account(), FISRoleARN: *fisRole.RoleArn(), LogBucket: logBucket, LogPrefix: logPrefix,
 		},
-		"archive": {
-			handlers.EnvAccountID: stack.Account(), handlers.EnvArchiveBucket: out.Buckets.ArchiveBucket().BucketName(),
-			handlers.EnvFISRoleARN: fisRole.RoleArn(), // template.json is rendered exactly as the start step sent it
-			handlers.EnvLogBucket:  out.Buckets.LogBucket().BucketName(), handlers.EnvLogPrefix: jsii.String(p.LogPrefix),
-			handlers.EnvLogWaitLimit: jsii.String(p.LogWaitLimit.String()),
+		deploy.Archive: {
+			AccountID: *stack.Account(), ArchiveBucket: *out.Buckets.ArchiveBucket().BucketName(),
+			FISRoleARN: *fisRole.RoleArn(), // template.json is rendered exactly as the start step sent it
+			LogBucket:  logBucket, LogPrefix: logPrefix, LogWaitLimit: p.LogWaitLimit,
 		},
-		"notify": {
-			handlers.EnvTopicARN: out.Notifications.Topic().TopicArn(), handlers.EnvEventBusName: jsii.String(handlers.DefaultEventBusName),
-		},
+		deploy.Notify: {TopicARN: *out.Notifications.Topic().TopicArn(), EventBusName: deploy.DefaultEventBusName},
 	}
 	for _, s := range functionSpecs {
-		fn, err := NewGoFunction(stack, functionID(s.name), GoFunctionProps{
-			Name: s.name, AssetsDir: p.AssetsDir, Description: s.description,
-			Environment: env[s.name], Timeout: awscdk.Duration_Seconds(jsii.Number(s.timeout.Seconds())),
+		if err := env[s.name].Check(s.name); err != nil {
+			return nil, fmt.Errorf("build stack: function %s: %w", s.name, err)
+		}
+		fn, err := NewGoFunction(stack, s.name.ID(), GoFunctionProps{
+			Name: string(s.name), AssetsDir: p.AssetsDir, Description: s.description,
+			Environment: jsiiStrings(env[s.name].Vars()), Timeout: awscdk.Duration_Seconds(jsii.Number(s.timeout.Seconds())),
 			MemoryMiB: s.memory, LogRetention: retention,
 		})
 		if err != nil {
@@ -205,7 +196,7 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	}
 	grantSteps(stack, out, fisRole, p)
 
-	invoked := map[string]awslambda.IFunction{}
+	invoked := map[deploy.Function]awslambda.IFunction{}
 	for _, name := range workflow.Functions {
 		invoked[name] = out.Functions[name].Function()
 	}
@@ -223,27 +214,33 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	if out.Schedules, err = NewSchedules(stack, "Schedules", SchedulesProps{StateMachine: sm, GameDays: p.GameDays}); err != nil {
 		return nil, err
 	}
-	NewGuard(stack, "GuardRule", GuardProps{StateMachine: sm, Guard: out.Functions["guard"].Function()})
+	NewGuard(stack, "GuardRule", GuardProps{StateMachine: sm, Guard: out.Functions[deploy.Guard].Function()})
 	NewExecutionAlarm(stack, "ExecutionsFailedAlarm", sm, out.Notifications.Topic())
 	NewAccessEntries(stack, "AccessEntries", fisRole, p.EKSClusters, p.KubernetesGroup)
 
-	for name, v := range map[string]*string{
-		OutputStateMachineArn: sm.StateMachineArn(),
-		OutputArchiveBucket:   out.Buckets.ArchiveBucket().BucketName(),
-		OutputLogBucket:       out.Buckets.LogBucket().BucketName(),
-		OutputTopicArn:        out.Notifications.Topic().TopicArn(),
-		OutputFISRoleArn:      fisRole.RoleArn(),
-	} {
-		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: v})
+	outputs := deploy.Outputs{
+		StateMachineARN: *sm.StateMachineArn(),
+		ArchiveBucket:   *out.Buckets.ArchiveBucket().BucketName(),
+		LogBucket:       logBucket,
+		TopicARN:        *out.Notifications.Topic().TopicArn(),
+		FISRoleARN:      *fisRole.RoleArn(),
+	}
+	for name, v := range outputs.Map() {
+		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: jsii.String(v)})
 	}
 	return out, nil
 }
 
-// functionID is the construct ID of a function: "StartExperiment" for
-// "start-experiment" (the placeholder without its suffix).
-func functionID(name string) string {
-	ph := workflow.Placeholder(name)
-	return ph[:len(ph)-len("FunctionArn")]
+// jsiiStrings is m with jsii string values (nil when empty).
+func jsiiStrings(m map[string]string) map[string]*string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]*string, len(m))
+	for k, v := range m {
+		out[k] = jsii.String(v)
+	}
+	return out
 }
 
 // ApplyNag runs cdk-nag's AwsSolutions pack on the stack at synth.

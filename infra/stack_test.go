@@ -13,8 +13,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
-	"github.com/gameday-dev/gameday/pkg/handlers"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
@@ -222,32 +222,32 @@ func TestFunctions(t *testing.T) {
 		t.Errorf("got %d functions, want %d", len(fns), len(functionSpecs))
 	}
 	wantEnv := map[string]map[string]any{
-		"Preflight": {handlers.EnvAccountID: "123456789012"},
+		"Preflight": {deploy.KeyAccountID: "123456789012"},
 		"StartExperiment": {
-			handlers.EnvAccountID:  "123456789012",
-			handlers.EnvFISRoleARN: map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}},
-			handlers.EnvLogBucket:  map[string]any{"Ref": LogicalIDLogBucket},
-			handlers.EnvLogPrefix:  "fis-logs/",
+			deploy.KeyAccountID:  "123456789012",
+			deploy.KeyFISRoleARN: map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}},
+			deploy.KeyLogBucket:  map[string]any{"Ref": LogicalIDLogBucket},
+			deploy.KeyLogPrefix:  "fis-logs/",
 		},
 		"Archive": {
-			handlers.EnvAccountID:     "123456789012",
-			handlers.EnvArchiveBucket: map[string]any{"Ref": LogicalIDArchiveBucket},
-			handlers.EnvFISRoleARN:    map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}},
-			handlers.EnvLogBucket:     map[string]any{"Ref": LogicalIDLogBucket},
-			handlers.EnvLogPrefix:     "fis-logs/",
-			handlers.EnvLogWaitLimit:  "15m0s",
+			deploy.KeyAccountID:     "123456789012",
+			deploy.KeyArchiveBucket: map[string]any{"Ref": LogicalIDArchiveBucket},
+			deploy.KeyFISRoleARN:    map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}},
+			deploy.KeyLogBucket:     map[string]any{"Ref": LogicalIDLogBucket},
+			deploy.KeyLogPrefix:     "fis-logs/",
+			deploy.KeyLogWaitLimit:  "15m0s",
 		},
 		"Notify": {
-			handlers.EnvTopicARN:     map[string]any{"Ref": logicalID(t, s, "AWS::SNS::Topic", "NotificationsTopic")},
-			handlers.EnvEventBusName: "default",
+			deploy.KeyTopicARN:     map[string]any{"Ref": logicalID(t, s, "AWS::SNS::Topic", "NotificationsTopic")},
+			deploy.KeyEventBusName: "default",
 		},
 		"PollExperiment": nil,
 		"StopExperiment": nil,
 		"Guard":          nil,
 	}
 	for _, spec := range functionSpecs {
-		prefix := functionID(spec.name)
-		t.Run(spec.name, func(t *testing.T) {
+		prefix := spec.name.ID()
+		t.Run(string(spec.name), func(t *testing.T) {
 			id := logicalID(t, s, "AWS::Lambda::Function", prefix+"Function")
 			p := fns[id]["Properties"].(map[string]any)
 			got := map[string]any{
@@ -292,12 +292,12 @@ func TestLeastPrivilege(t *testing.T) {
 	fisRole := map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}}
 	// iam:PassRole on the FIS role only, to FIS only, and only by start-experiment.
 	for _, spec := range functionSpecs {
-		pol := policyOf(t, s, functionID(spec.name)+"Role")
+		pol := policyOf(t, s, spec.name.ID()+"Role")
 		for _, st := range pol.statements {
 			if !slices.Contains(st.Actions, "iam:PassRole") {
 				continue
 			}
-			if spec.name != "start-experiment" {
+			if spec.name != deploy.StartExperiment {
 				t.Errorf("%s may pass roles", spec.name)
 			}
 			if !cmp.Equal(st.Resources, []any{fisRole}) {
@@ -328,7 +328,7 @@ func TestLeastPrivilege(t *testing.T) {
 		}
 		// Only the archive Lambda touches the buckets (notify links to the
 		// summary; it does not read it).
-		if spec.name != "archive" {
+		if spec.name != deploy.Archive {
 			for _, st := range pol.statements {
 				for _, a := range st.Actions {
 					if strings.HasPrefix(a, "s3:") {
@@ -398,7 +398,7 @@ func TestStateMachine(t *testing.T) {
 	}
 	subs, _ := p["DefinitionSubstitutions"].(map[string]any)
 	for _, fn := range workflow.Functions {
-		want := map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::Lambda::Function", functionID(fn)+"Function"), "Arn"}}
+		want := map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::Lambda::Function", fn.ID()+"Function"), "Arn"}}
 		if got := subs[workflow.Placeholder(fn)]; !cmp.Equal(got, want) {
 			t.Errorf("substitution %s = %v, want %v", workflow.Placeholder(fn), got, want)
 		}
@@ -565,13 +565,13 @@ func TestGuardAlarmAndTopic(t *testing.T) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	wantOutputs := []string{OutputArchiveBucket, OutputFISRoleArn, OutputLogBucket, OutputStateMachineArn, OutputTopicArn}
+	wantOutputs := []string{deploy.OutputArchiveBucket, deploy.OutputFISRoleARN, deploy.OutputLogBucket, deploy.OutputStateMachineARN, deploy.OutputTopicARN}
 	sort.Strings(wantOutputs)
 	if diff := cmp.Diff(wantOutputs, names); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
-	if got := outputs[OutputStateMachineArn].(map[string]any)["Value"]; !cmp.Equal(got, sm) {
-		t.Errorf("%s = %v, want %v", OutputStateMachineArn, got, sm)
+	if got := outputs[deploy.OutputStateMachineARN].(map[string]any)["Value"]; !cmp.Equal(got, sm) {
+		t.Errorf("%s = %v, want %v", deploy.OutputStateMachineARN, got, sm)
 	}
 }
 

@@ -12,13 +12,14 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
 // WorkflowProps configure the state machine.
 type WorkflowProps struct {
 	// Functions holds every function of workflow.Functions, by name.
-	Functions map[string]awslambda.IFunction
+	Functions map[deploy.Function]awslambda.IFunction
 	// TimeoutSeconds is the execution timeout.
 	TimeoutSeconds int
 	LogRetention   awslogs.RetentionDays

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/localrun"
 	"github.com/gameday-dev/gameday/pkg/sim"
@@ -82,7 +83,7 @@ func (c *simCmd) run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		fmt.Fprintf(e.stdout, "Step Functions: no state machine (%v); start/status/report need it\n", err)
 	} else {
-		fmt.Fprintf(e.stdout, "Stack %s: state machine %s; try 'gameday start FILE' and 'gameday status --follow'\n", localrun.StackName, sm)
+		fmt.Fprintf(e.stdout, "Stack %s: state machine %s; try 'gameday start FILE' and 'gameday status --follow'\n", deploy.DefaultStackName, sm)
 	}
 	fmt.Fprintf(e.stdout, "export AWS_ENDPOINT_URL=%s AWS_REGION=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n", s.URL(), c.region)
 	fmt.Fprintln(e.stdout, "S3 clients need path-style addressing; press Ctrl-C to stop.")

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/deployed"
 )
 
@@ -77,9 +78,9 @@ type stackFlags struct {
 }
 
 func (f *stackFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.stack, "stack", "", "CloudFormation `stack` whose outputs name the state machine and the archive bucket (default "+deployed.DefaultStackName+", then "+deployed.DeploymentStackName("ACCOUNT", "REGION")+")")
-	fs.StringVar(&f.stateMachine, "state-machine-arn", "", "the gameday state machine's `ARN` (default: the stack's "+deployed.OutputStateMachineArn+" output)")
-	fs.StringVar(&f.bucket, "archive-bucket", "", "the archive `bucket` (default: the run's own record, else the stack's "+deployed.OutputArchiveBucket+" output)")
+	fs.StringVar(&f.stack, "stack", "", "CloudFormation `stack` whose outputs name the state machine and the archive bucket (default "+deploy.DefaultStackName+", then "+deploy.StackName("ACCOUNT", "REGION")+")")
+	fs.StringVar(&f.stateMachine, "state-machine-arn", "", "the gameday state machine's `ARN` (default: the stack's "+deploy.OutputStateMachineARN+" output)")
+	fs.StringVar(&f.bucket, "archive-bucket", "", "the archive `bucket` (default: the run's own record, else the stack's "+deploy.OutputArchiveBucket+" output)")
 	fs.StringVar(&f.region, "region", "", "AWS `region` (default: AWS_REGION or the profile's)")
 	fs.StringVar(&f.profile, "profile", "", "AWS shared config `profile` (default: AWS_PROFILE)")
 }
@@ -129,7 +130,7 @@ func newDeployed(ctx context.Context, f *stackFlags) (*deployed.Client, error) {
 	})
 	r := &deployed.StackResolver{
 		API:             cloudformation.NewFromConfig(cfg),
-		Names:           []string{deployed.DefaultStackName},
+		Names:           []string{deploy.DefaultStackName},
 		StateMachineARN: f.stateMachine,
 		ArchiveBucket:   f.bucket,
 	}
@@ -141,7 +142,7 @@ func newDeployed(ctx context.Context, f *stackFlags) (*deployed.Client, error) {
 			if err != nil {
 				return nil, fmt.Errorf("get caller identity: %w", err)
 			}
-			return []string{deployed.DeploymentStackName(aws.ToString(id.Account), cfg.Region)}, nil
+			return []string{deploy.StackName(aws.ToString(id.Account), cfg.Region)}, nil
 		}
 	}
 	return &deployed.Client{

@@ -11,6 +11,7 @@ import (
 
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/deployed"
 	dt "github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
 )
@@ -47,7 +48,7 @@ func newFakeStack(t *testing.T, noStack bool) *fakeStack {
 	}
 	if !noStack {
 		f.stacks.Stacks["GameDay"] = dt.Stack("GameDay", map[string]string{
-			deployed.OutputStateMachineArn: fakeSM, deployed.OutputArchiveBucket: fakeBucket,
+			deploy.OutputStateMachineARN: fakeSM, deploy.OutputArchiveBucket: fakeBucket,
 		})
 	}
 	return f
@@ -56,7 +57,7 @@ func newFakeStack(t *testing.T, noStack bool) *fakeStack {
 // deployed is the client over the fakes, for env.deployed.
 func (f *fakeStack) deployed(_ context.Context, sf *stackFlags) (*deployed.Client, error) {
 	f.flags = append(f.flags, *sf)
-	names := []string{deployed.DefaultStackName}
+	names := []string{deploy.DefaultStackName}
 	if sf.stack != "" {
 		names = []string{sf.stack}
 	}

@@ -1,38 +1,7 @@
-// Command poll-experiment is gameday's poll-experiment Lambda. It only wires configuration
-// and clients; the handler is built by pkg/handlers, the same code the local
-// runner invokes.
+// Command poll-experiment is gameday's poll-experiment Lambda: pkg/handlers
+// builds and serves it, as the local runner does.
 package main
 
-import (
-	"context"
-	"fmt"
-	"log/slog"
-	"os"
+import "github.com/gameday-dev/gameday/pkg/handlers"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/gameday-dev/gameday/pkg/handlers"
-)
-
-func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	if err := run(context.Background()); err != nil {
-		slog.Error("init", "err", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context) error {
-	cfg, err := config.LoadDefaultConfig(ctx) // honours AWS_ENDPOINT_URL
-	if err != nil {
-		return fmt.Errorf("load aws config: %w", err)
-	}
-	h, err := handlers.NewPoll(ctx, cfg, os.LookupEnv, nil)
-	if err != nil {
-		return err
-	}
-	lambda.Start(h) // blocks
-	return nil
-}
+func main() { handlers.Main(handlers.NewPoll, nil) }

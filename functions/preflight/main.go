@@ -1,41 +1,11 @@
-// Command preflight is gameday's preflight Lambda. It only wires configuration
-// and clients; the handler is built by pkg/handlers, the same code the local
-// runner invokes.
+// Command preflight is gameday's preflight Lambda: pkg/handlers builds and
+// serves it, as the local runner does, with the full GameDay validation
+// (validate.Spec). Only this Lambda links the Chaos Mesh API types.
 package main
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/gameday-dev/gameday/pkg/handlers"
-	// The full GameDay validation, with the Chaos Mesh API types: only
-	// preflight links them.
-	_ "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation"
+	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
-func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	if err := run(context.Background()); err != nil {
-		slog.Error("init", "err", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context) error {
-	cfg, err := config.LoadDefaultConfig(ctx) // honours AWS_ENDPOINT_URL
-	if err != nil {
-		return fmt.Errorf("load aws config: %w", err)
-	}
-	h, err := handlers.NewPreflight(ctx, cfg, os.LookupEnv, nil)
-	if err != nil {
-		return err
-	}
-	lambda.Start(h) // blocks
-	return nil
-}
+func main() { handlers.Main(handlers.NewPreflight, validate.Spec) }

@@ -2,15 +2,10 @@ package archive
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-
-	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
 // S3API is what the archive needs from S3: list the FIS log objects (with
@@ -40,24 +35,3 @@ var (
 	_ FISAPI        = (*fis.Client)(nil)
 	_ CloudWatchAPI = (*cloudwatch.Client)(nil)
 )
-
-// classify maps an AWS API error to gameday's sentinels, keeping the original
-// in the chain; throttling becomes a Throttled step error so that the state
-// machine's retrier sees it by name. It is the one place in this package that
-// reads AWS error codes.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return err
-	}
-	switch ae.ErrorCode() {
-	case "NoSuchKey", "NoSuchBucket", "NotFound", "ResourceNotFoundException", "ResourceNotFound":
-		return fmt.Errorf("%w: %w", gameday.ErrNotFound, err)
-	case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "RequestThrottled":
-		return &gameday.StepError{Name: gameday.ErrNameThrottled, Err: fmt.Errorf("%w: %w", gameday.ErrThrottled, err)}
-	}
-	return err
-}

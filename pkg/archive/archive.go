@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/goccy/go-yaml"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -148,7 +149,7 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 	id := st.Start.ExperimentID
 	out, err := a.fis.GetExperiment(ctx, &fis.GetExperimentInput{Id: &id})
 	if err != nil {
-		return gameday.ArchiveResult{}, fmt.Errorf("get experiment %s: %w", id, classify(err))
+		return gameday.ArchiveResult{}, fmt.Errorf("get experiment %s: %w", id, awserr.Classify(err))
 	}
 	exp := out.Experiment
 	if exp == nil || exp.State == nil {
@@ -302,7 +303,7 @@ func (a *Archiver) previousAsOf(ctx context.Context, prefix string) (time.Time, 
 	key := prefix + FileSummary
 	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &a.cfg.ArchiveBucket, Key: &key})
 	if err != nil {
-		if err = classify(err); errors.Is(err, gameday.ErrNotFound) {
+		if err = awserr.Classify(err); errors.Is(err, gameday.ErrNotFound) {
 			return time.Time{}, nil
 		}
 		return time.Time{}, fmt.Errorf("get s3://%s/%s: %w", a.cfg.ArchiveBucket, key, err)
@@ -340,7 +341,7 @@ func (a *Archiver) listLogs(ctx context.Context, bucket, prefix string) ([]logOb
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list logs s3://%s/%s: %w", bucket, prefix, classify(err))
+			return nil, fmt.Errorf("list logs s3://%s/%s: %w", bucket, prefix, awserr.Classify(err))
 		}
 		for _, o := range page.Contents {
 			if o.Key == nil || strings.HasSuffix(*o.Key, "/") {
@@ -357,7 +358,7 @@ func (a *Archiver) listLogs(ctx context.Context, bucket, prefix string) ([]logOb
 func (a *Archiver) readLog(ctx context.Context, bucket, key string, tl *Timeline) error {
 	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
-		return fmt.Errorf("get log s3://%s/%s: %w", bucket, key, classify(err))
+		return fmt.Errorf("get log s3://%s/%s: %w", bucket, key, awserr.Classify(err))
 	}
 	defer out.Body.Close()
 	if err := tl.Read(out.Body); err != nil {
@@ -371,7 +372,7 @@ func (a *Archiver) copyLog(ctx context.Context, bucket, key, dst string) error {
 	src := bucket + "/" + escapeKey(key)
 	_, err := a.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &a.cfg.ArchiveBucket, Key: &dst, CopySource: &src})
 	if err != nil {
-		return fmt.Errorf("copy log s3://%s/%s: %w", bucket, key, classify(err))
+		return fmt.Errorf("copy log s3://%s/%s: %w", bucket, key, awserr.Classify(err))
 	}
 	return nil
 }
@@ -394,7 +395,7 @@ func (a *Archiver) put(ctx context.Context, key, contentType string, body []byte
 		ContentType:   &contentType,
 	})
 	if err != nil {
-		return fmt.Errorf("put s3://%s/%s: %w", a.cfg.ArchiveBucket, key, classify(err))
+		return fmt.Errorf("put s3://%s/%s: %w", a.cfg.ArchiveBucket, key, awserr.Classify(err))
 	}
 	return nil
 }

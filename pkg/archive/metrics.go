@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
@@ -49,7 +50,7 @@ func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Win
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("get metric data: %w", classify(err))
+				return nil, fmt.Errorf("get metric data: %w", awserr.Classify(err))
 			}
 			for _, r := range page.MetricDataResults {
 				i, ok := queryIndex(aws.ToString(r.Id))
@@ -148,7 +149,7 @@ func (a *Archiver) alarms(ctx context.Context, spec *gameday.Spec, pf *gameday.P
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("describe alarm history %s: %w", name, classify(err))
+				return nil, fmt.Errorf("describe alarm history %s: %w", name, awserr.Classify(err))
 			}
 			for _, it := range page.AlarmHistoryItems {
 				if t, ok := transition(it); ok {

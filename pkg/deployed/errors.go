@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -22,26 +23,14 @@ func (e *apiError) Error() string   { return e.text }
 func (e *apiError) Unwrap() []error { return []error{e.sentinel, e.err} }
 
 // classify maps the AWS errors of the calls this package makes (Step
-// Functions, CloudFormation, S3) to gameday's sentinels, keeping the
-// original in the chain. It is the one place that reads their error codes;
-// callers check the result with errors.Is. Errors that are not AWS API
-// errors, or whose code means nothing here, are returned unchanged.
+// Functions, CloudFormation, S3) to gameday's sentinels (awserr.Sentinel),
+// keeping the original in the chain, and shortens their text for the CLI's
+// one error line; callers check the result with errors.Is. Errors that are
+// not AWS API errors, or of no kind awserr knows, are returned unchanged.
 func classify(err error) error {
 	var ae smithy.APIError
-	if err == nil || !errors.As(err, &ae) {
-		return err
-	}
-	var sentinel error
-	switch ae.ErrorCode() {
-	case "ExecutionDoesNotExist", "StateMachineDoesNotExist", "NoSuchKey", "NoSuchBucket", "NotFound":
-		sentinel = gameday.ErrNotFound
-	case "ExecutionAlreadyExists":
-		sentinel = gameday.ErrConflict
-	case "ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown":
-		sentinel = gameday.ErrThrottled
-	case "ExecutionLimitExceeded":
-		sentinel = gameday.ErrQuota
-	default:
+	sentinel := awserr.Sentinel(err)
+	if sentinel == nil || !errors.As(err, &ae) {
 		return err
 	}
 	text := ae.ErrorCode()

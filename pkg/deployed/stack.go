@@ -9,32 +9,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
-// Output keys of the gameday stack (infra/stack.go).
-const (
-	OutputStateMachineArn = "StateMachineArn"
-	OutputArchiveBucket   = "ArchiveBucketName"
-)
-
-// DefaultStackName is the stack's name when cdk.json lists no deployments;
-// a listed deployment is named GameDay-<account>-<region> unless it sets
-// stackName (infra/config.go).
-const DefaultStackName = "GameDay"
-
-// DeploymentStackName is the name infra gives a cdk.json deployment that
-// sets no stackName.
-func DeploymentStackName(account, region string) string {
-	return DefaultStackName + "-" + account + "-" + region
-}
-
 // Stack is what the CLI needs from a deployed stack.
 type Stack struct {
-	Name            string
-	Status          string
-	StateMachineARN string
-	ArchiveBucket   string
+	Name    string
+	Status  string
+	Outputs deploy.Outputs
 }
 
 // StackResolver finds the state machine and the archive bucket: from the
@@ -64,10 +47,10 @@ func (r *StackResolver) StateMachine(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if s.StateMachineARN == "" {
-		return "", missingOutput(s, OutputStateMachineArn, "--state-machine-arn")
+	if s.Outputs.StateMachineARN == "" {
+		return "", missingOutput(s, deploy.OutputStateMachineARN, "--state-machine-arn")
 	}
-	return s.StateMachineARN, nil
+	return s.Outputs.StateMachineARN, nil
 }
 
 // Bucket returns the archive bucket's name.
@@ -79,10 +62,10 @@ func (r *StackResolver) Bucket(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if s.ArchiveBucket == "" {
-		return "", missingOutput(s, OutputArchiveBucket, "--archive-bucket")
+	if s.Outputs.ArchiveBucket == "" {
+		return "", missingOutput(s, deploy.OutputArchiveBucket, "--archive-bucket")
 	}
-	return s.ArchiveBucket, nil
+	return s.Outputs.ArchiveBucket, nil
 }
 
 func missingOutput(s *Stack, key, flag string) error {
@@ -131,16 +114,11 @@ func (r *StackResolver) first(ctx context.Context, names []string) (*Stack, erro
 			continue
 		}
 		st := out.Stacks[0]
-		s := &Stack{Name: aws.ToString(st.StackName), Status: string(st.StackStatus)}
+		outputs := make(map[string]string, len(st.Outputs))
 		for _, o := range st.Outputs {
-			switch aws.ToString(o.OutputKey) {
-			case OutputStateMachineArn:
-				s.StateMachineARN = aws.ToString(o.OutputValue)
-			case OutputArchiveBucket:
-				s.ArchiveBucket = aws.ToString(o.OutputValue)
-			}
+			outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 		}
-		return s, nil
+		return &Stack{Name: aws.ToString(st.StackName), Status: string(st.StackStatus), Outputs: deploy.ParseOutputs(outputs)}, nil
 	}
 	return nil, gameday.ErrNotFound
 }

@@ -9,6 +9,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -20,9 +21,9 @@ const (
 
 func gamedayStack(name string) cftypes.Stack {
 	return deployedtest.Stack(name, map[string]string{
-		OutputStateMachineArn: testSM,
-		OutputArchiveBucket:   testBucket,
-		"TopicArn":            "arn:aws:sns:us-east-1:123456789012:gameday",
+		deploy.OutputStateMachineARN: testSM,
+		deploy.OutputArchiveBucket:   testBucket,
+		"TopicArn":                   "arn:aws:sns:us-east-1:123456789012:gameday",
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -111,7 +112,7 @@ func TestStart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sf := &deployedtest.SFN{Executions: tc.existing, Errs: map[string][]error{"StartExecution": tc.startErrs}}
 			c := &Client{
-				Stack:   &StackResolver{API: &deployedtest.Stacks{Stacks: tc.stacks}, Names: []string{DefaultStackName}},
+				Stack:   &StackResolver{API: &deployedtest.Stacks{Stacks: tc.stacks}, Names: []string{deploy.DefaultStackName}},
 				Starter: sf,
 				Now:     func() time.Time { return testNow },
 			}

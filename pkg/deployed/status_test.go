@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	dt "github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -53,7 +54,7 @@ func execARN(name string) string {
 func newClient(sf *dt.SFN, objects map[string]string) (*Client, *dt.S3) {
 	s3 := &dt.S3{Objects: objects}
 	return &Client{
-		Stack:      &StackResolver{API: &dt.Stacks{Stacks: map[string]cftypes.Stack{"GameDay": gamedayStack("GameDay")}}, Names: []string{DefaultStackName}},
+		Stack:      &StackResolver{API: &dt.Stacks{Stacks: map[string]cftypes.Stack{"GameDay": gamedayStack("GameDay")}}, Names: []string{deploy.DefaultStackName}},
 		Starter:    sf,
 		Executions: sf,
 		Lister:     sf,

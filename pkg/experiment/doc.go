@@ -2,6 +2,6 @@
 // GameDay's experiment template and starts the experiment (Starter), looks at
 // it once per call (Poller), stops it and confirms a terminal state (Stopper),
 // and finds the experiments an execution started. Every AWS error goes
-// through Classify, the one place that maps FIS error codes to gameday's
+// through awserr.Classify, which maps the error codes to gameday's
 // sentinels.
 package experiment

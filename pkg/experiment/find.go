@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
+
+	"github.com/gameday-dev/gameday/pkg/awserr"
 )
 
 // ListExperiments lists every experiment of the account and region that
@@ -16,7 +18,7 @@ func ListExperiments(ctx context.Context, api fis.ListExperimentsAPIClient, keep
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list experiments: %w", Classify(err))
+			return nil, fmt.Errorf("list experiments: %w", awserr.Classify(err))
 		}
 		for _, e := range page.Experiments {
 			if keep == nil || keep(e) {
@@ -35,7 +37,7 @@ func TemplatesOf(ctx context.Context, api fis.ListExperimentTemplatesAPIClient, 
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list experiment templates: %w", Classify(err))
+			return nil, fmt.Errorf("list experiment templates: %w", awserr.Classify(err))
 		}
 		for _, t := range page.ExperimentTemplates {
 			if t.Tags[TagName] == name {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -51,7 +52,7 @@ func (p *Poller) Handle(ctx context.Context, st gameday.RunState) (gameday.PollR
 	id := st.Start.ExperimentID
 	out, err := p.API.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(id)})
 	if err != nil {
-		return gameday.PollResult{}, fmt.Errorf("get experiment %s: %w", id, Classify(err))
+		return gameday.PollResult{}, fmt.Errorf("get experiment %s: %w", id, awserr.Classify(err))
 	}
 	if out.Experiment == nil {
 		return gameday.PollResult{}, fmt.Errorf("get experiment %s: FIS returned no experiment", id)

@@ -68,7 +68,7 @@ func TestPollerHandle(t *testing.T) {
 		{name: "running past the deadline times out", status: types.ExperimentStatusRunning, at: 30 * time.Minute,
 			wantErr: gameday.ErrNameExperimentTimeout},
 		{name: "throttled", status: types.ExperimentStatusRunning, at: time.Minute,
-			fail: experimenttest.APIError("ThrottlingException"), wantErr: gameday.ErrNameInternal, sentinel: gameday.ErrThrottled},
+			fail: experimenttest.APIError("ThrottlingException"), wantErr: gameday.ErrNameThrottled, sentinel: gameday.ErrThrottled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

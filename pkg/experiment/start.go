@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -67,7 +68,7 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 		Tags:                 tags,
 	})
 	if err != nil {
-		return gameday.StartResult{}, fmt.Errorf("start experiment from template %s: %w", tmplID, Classify(err))
+		return gameday.StartResult{}, fmt.Errorf("start experiment from template %s: %w", tmplID, awserr.Classify(err))
 	}
 	if out.Experiment == nil || aws.ToString(out.Experiment.Id) == "" {
 		return gameday.StartResult{}, fmt.Errorf("start experiment from template %s: FIS returned no experiment id", tmplID)
@@ -119,7 +120,7 @@ func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execNa
 		}
 		out, err := s.API.CreateExperimentTemplate(ctx, in)
 		if err != nil {
-			return "", "", fmt.Errorf("create experiment template for %s: %w", name, Classify(err))
+			return "", "", fmt.Errorf("create experiment template for %s: %w", name, awserr.Classify(err))
 		}
 		if out.ExperimentTemplate == nil || aws.ToString(out.ExperimentTemplate.Id) == "" {
 			return "", "", fmt.Errorf("create experiment template for %s: FIS returned no template id", name)
@@ -132,18 +133,18 @@ func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execNa
 		// request (role, log bucket, alarm and cluster ARNs) may not be.
 		got, err := s.API.GetExperimentTemplate(ctx, &fis.GetExperimentTemplateInput{Id: found.Id})
 		if err != nil {
-			return "", "", fmt.Errorf("get experiment template %s: %w", id, Classify(err))
+			return "", "", fmt.Errorf("get experiment template %s: %w", id, awserr.Classify(err))
 		}
 		if sameDeployment(got.ExperimentTemplate, in) {
 			return id, TemplateReused, nil
 		}
 	}
 	if _, err := s.API.UpdateExperimentTemplate(ctx, s.Update(id, in)); err != nil {
-		return "", "", fmt.Errorf("update experiment template %s: %w", id, Classify(err))
+		return "", "", fmt.Errorf("update experiment template %s: %w", id, awserr.Classify(err))
 	}
 	// UpdateExperimentTemplate leaves tags alone: record the new digest.
 	if _, err := s.API.TagResource(ctx, &fis.TagResourceInput{ResourceArn: found.Arn, Tags: tags}); err != nil {
-		return "", "", fmt.Errorf("tag experiment template %s: %w", id, Classify(err))
+		return "", "", fmt.Errorf("tag experiment template %s: %w", id, awserr.Classify(err))
 	}
 	return id, TemplateUpdated, nil
 }

@@ -170,11 +170,11 @@ func TestStarterErrors(t *testing.T) {
 		{name: "no execution name", state: gameday.RunState{RunInput: gameday.RunInput{GameDay: testSpec("v1")}}, wantName: gameday.ErrNameInternal},
 		{name: "render fails", state: startState(testSpec("unrenderable")), wantName: gameday.ErrNameInvalidGameDay},
 		{name: "start throttled", state: startState(testSpec("v1")),
-			fail: map[string]error{"StartExperiment": experimenttest.APIError("ThrottlingException")}, wantName: gameday.ErrNameInternal, sentinel: gameday.ErrThrottled},
+			fail: map[string]error{"StartExperiment": experimenttest.APIError("ThrottlingException")}, wantName: gameday.ErrNameThrottled, sentinel: gameday.ErrThrottled},
 		{name: "quota", state: startState(testSpec("v1")),
 			fail: map[string]error{"StartExperiment": experimenttest.APIError("ServiceQuotaExceededException")}, wantName: gameday.ErrNameInternal, sentinel: gameday.ErrQuota},
 		{name: "list templates fails", state: startState(testSpec("v1")),
-			fail: map[string]error{"ListExperimentTemplates": experimenttest.APIError("TooManyRequestsException")}, wantName: gameday.ErrNameInternal, sentinel: gameday.ErrThrottled},
+			fail: map[string]error{"ListExperimentTemplates": experimenttest.APIError("TooManyRequestsException")}, wantName: gameday.ErrNameThrottled, sentinel: gameday.ErrThrottled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -75,7 +76,7 @@ func (s *Stopper) stop(ctx context.Context, id string) (gameday.StopResult, erro
 	}
 	if before.State == nil || before.State.Status != types.ExperimentStatusStopping {
 		_, err := s.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: aws.String(id)})
-		switch err = Classify(err); {
+		switch err = awserr.Classify(err); {
 		case err == nil:
 			slog.InfoContext(ctx, "experiment stop requested", "experimentId", id, "state", state)
 		case errors.Is(err, gameday.ErrNotFound):
@@ -97,7 +98,7 @@ func (s *Stopper) stop(ctx context.Context, id string) (gameday.StopResult, erro
 func (s *Stopper) get(ctx context.Context, id string) (*types.Experiment, error) {
 	out, err := s.API.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(id)})
 	if err != nil {
-		return nil, fmt.Errorf("get experiment %s: %w", id, Classify(err))
+		return nil, fmt.Errorf("get experiment %s: %w", id, awserr.Classify(err))
 	}
 	if out.Experiment == nil {
 		return nil, fmt.Errorf("get experiment %s: FIS returned no experiment", id)

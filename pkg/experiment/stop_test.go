@@ -53,7 +53,7 @@ func TestStopperHandle(t *testing.T) {
 		{name: "throttled stop", setup: func(f *experimenttest.FIS) {
 			f.AddExperiment("EXP1", types.ExperimentStatusRunning, tagged)
 			f.Fail = map[string]error{"StopExperiment": experimenttest.APIError("ThrottlingException")}
-		}, wantErr: gameday.ErrNameInternal, wantStop: 1},
+		}, wantErr: gameday.ErrNameThrottled, wantStop: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

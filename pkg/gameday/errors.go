@@ -32,17 +32,22 @@ func NewStepError(name string, format string, args ...any) error {
 	return &StepError{Name: name, Err: fmt.Errorf(format, args...)}
 }
 
-// ErrorName is the stable name of err: the innermost StepError's, or
-// ErrNameInternal.
+// ErrorName is the stable name of err, the errorType the state machine
+// sees: the outermost StepError's; else ErrNameThrottled for AWS throttling
+// that outlived the SDK's retries (ErrThrottled in the chain); else
+// ErrNameInternal. It is the one place that names a step's error.
 func ErrorName(err error) string {
 	var se *StepError
-	if errors.As(err, &se) {
+	switch {
+	case errors.As(err, &se):
 		return se.Name
+	case errors.Is(err, ErrThrottled):
+		return ErrNameThrottled
 	}
 	return ErrNameInternal
 }
 
-// Sentinels the AWS adapters map service error codes to (checked with errors.Is).
+// Sentinels that pkg/awserr maps AWS error codes to (checked with errors.Is).
 var (
 	ErrNotFound  = errors.New("not found")
 	ErrConflict  = errors.New("conflict")

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -82,7 +83,7 @@ func (g *Guard) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, 
 		}
 		id := aws.ToString(e.Id)
 		_, err := g.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: e.Id})
-		switch err = experiment.Classify(err); {
+		switch err = awserr.Classify(err); {
 		case err == nil:
 			res.Stopped = append(res.Stopped, id)
 			slog.WarnContext(ctx, "guard stopped an orphaned experiment", "executionArn", d.ExecutionARN,

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gameday-dev/gameday/pkg/deploy"
 )
 
 // heavyModules are the module paths that only preflight may link: the Chaos
@@ -13,10 +15,10 @@ import (
 // several times bigger and slower to start.
 var heavyModules = []string{"github.com/chaos-mesh/", "k8s.io/", "sigs.k8s.io/controller-runtime"}
 
-// constructors are the handlers' own constructors, by function.
-var constructors = map[string]string{
-	Preflight: "NewPreflight", StartExperiment: "NewStart", PollExperiment: "NewPoll",
-	StopExperiment: "NewStop", Archive: "NewArchive", Notify: "NewNotify", Guard: "NewGuard",
+// mainCalls are the constructors each main.go passes to Main.
+var mainCalls = map[deploy.Function]string{
+	deploy.Preflight: "NewPreflight", deploy.StartExperiment: "NewStart", deploy.PollExperiment: "NewPoll",
+	deploy.StopExperiment: "NewStop", deploy.Archive: "NewArchive", deploy.Notify: "NewNotify", deploy.Guard: "NewGuard",
 }
 
 // TestOnlyPreflightLinksChaosMesh checks that each function's main.go calls
@@ -35,18 +37,18 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, fn := range Names {
-		t.Run(fn, func(t *testing.T) {
-			main, err := os.ReadFile(filepath.Join(root, "functions", fn, "main.go"))
+	for _, fn := range deploy.Functions {
+		t.Run(string(fn), func(t *testing.T) {
+			main, err := os.ReadFile(filepath.Join(root, "functions", string(fn), "main.go"))
 			if err != nil {
 				t.Fatalf("functions/%s/main.go: %v", fn, err)
 			}
 			// Each function calls its own constructor, not New, so that the
 			// linker leaves the other handlers' code out.
-			if call := "handlers." + constructors[fn] + "("; !strings.Contains(string(main), call) {
+			if call := "handlers.Main(handlers." + mainCalls[fn] + ","; !strings.Contains(string(main), call) {
 				t.Errorf("functions/%s/main.go does not call %s...)", fn, call)
 			}
-			cmd := exec.Command(goBin, "list", "-deps", "-tags", "lambda.norpc", "./functions/"+fn)
+			cmd := exec.Command(goBin, "list", "-deps", "-tags", "lambda.norpc", "./functions/"+string(fn))
 			cmd.Dir = root
 			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
 			out, err := cmd.Output()
@@ -66,11 +68,11 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 					}
 				}
 			}
-			if fn != Preflight && len(heavy) > 0 {
+			if fn != deploy.Preflight && len(heavy) > 0 {
 				t.Errorf("functions/%s depends on %d Chaos Mesh / Kubernetes packages, first %s: only preflight may", fn, len(heavy), heavy[0])
 			}
-			if fn == Preflight && !strings.Contains(string(out), "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation") {
-				t.Errorf("functions/preflight does not link pkg/handlers/fullvalidation: its preflight has no validator")
+			if fn == deploy.Preflight && !strings.Contains(string(out), "github.com/gameday-dev/gameday/pkg/validate") {
+				t.Errorf("functions/preflight does not link pkg/validate: its preflight has no full validation")
 			}
 		})
 	}

@@ -1,15 +1,15 @@
 // Package handlers builds every Lambda handler of gameday in one place. Each
-// functions/<name>/main.go calls its handler's constructor (NewPoll, ...) and
-// the local runner calls New, which dispatches to the same constructors, so
-// the code that runs in Lambda is the code that runs locally; only the
-// aws.Config (its endpoint), the environment lookup and the clock differ.
+// functions/<name>/main.go is one call of Main with its handler's
+// constructor (NewPoll, ...); the local runner calls New, which dispatches to
+// the same constructors, so the code that runs in Lambda is the code that
+// runs locally: only the aws.Config (its endpoint), the environment and the
+// clock differ.
 package handlers
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/gameday-dev/gameday/pkg/archive"
-
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -30,150 +30,149 @@ import (
 	"github.com/gameday-dev/gameday/pkg/preflight"
 )
 
-// The Lambdas, by the name of their folder under functions/.
-const (
-	Preflight       = "preflight"
-	StartExperiment = "start-experiment"
-	PollExperiment  = "poll-experiment"
-	StopExperiment  = "stop-experiment"
-	Archive         = "archive"
-	Notify          = "notify"
-	Guard           = "guard"
-)
-
-// Names lists every Lambda.
-var Names = []string{Preflight, StartExperiment, PollExperiment, StopExperiment, Archive, Notify, Guard}
-
-// ErrUnknown is returned by New for a name not in Names.
+// ErrUnknown is returned by New for a name not in deploy.Functions.
 var ErrUnknown = errors.New("unknown handler")
 
-var (
-	validatorMu sync.RWMutex
-	validator   = BasicValidation
-)
-
-// BasicValidation is preflight's validator until SetValidator installs the
-// full one: every rule of gameday.Check, that is everything but the strict
-// typed decode of the Chaos Mesh and Litmus custom resources.
-func BasicValidation(s *gameday.Spec) error { return gameday.Check(s).Sort().Err() }
-
-// SetValidator installs the GameDay validation that preflight runs; nil
-// restores BasicValidation. The full validation (validate.Spec) is a hook
-// rather than an import so that only the preflight function links the Chaos
-// Mesh API types: import pkg/handlers/fullvalidation for its side effect
-// where preflight runs (functions/preflight, the local runner).
-func SetValidator(v func(*gameday.Spec) error) {
-	validatorMu.Lock()
-	defer validatorMu.Unlock()
-	if v == nil {
-		v = BasicValidation
-	}
-	validator = v
+// Config is what a handler is built from.
+type Config struct {
+	// AWS is the SDK configuration (its endpoint is the simulator's in a
+	// local run).
+	AWS aws.Config
+	// Env is the Lambda's environment (deploy.LoadEnv in Lambda).
+	Env deploy.Env
+	// Now is the clock; nil means time.Now (the local runner passes the
+	// simulator's).
+	Now func() time.Time
+	// Validate is preflight's GameDay validation; nil means every rule of
+	// gameday.Check, that is all but the strict typed decode of the Chaos
+	// Mesh and Litmus custom resources, which validate.Spec adds. It is
+	// passed in, not imported, so that only the binaries that pass
+	// validate.Spec (functions/preflight, the local runner) link the Chaos
+	// Mesh API types.
+	Validate func(*gameday.Spec) error
 }
 
-func currentValidator() func(*gameday.Spec) error {
-	validatorMu.RLock()
-	defer validatorMu.RUnlock()
-	return validator
-}
+// Constructor builds one Lambda's handler.
+type Constructor func(context.Context, Config) (lambda.Handler, error)
 
-// New builds the named handler from an aws.Config and an environment lookup
-// (a map in the local runner). now is the clock (nil means time.Now; the
-// local runner passes the simulator's clock). A missing required variable is
-// an error naming it. It calls the handler's own constructor (NewPreflight,
-// NewStart, ...), which each functions/<name>/main.go calls directly so that
-// the linker leaves the other handlers' code out of its binary.
-func New(ctx context.Context, name string, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
+// New builds the named handler (the local runner builds them all). A
+// missing required variable is an error naming it. It is a switch, not a
+// package-level table, so that a Lambda binary, which calls its own
+// constructor and not New, leaves the other handlers' code out.
+func New(ctx context.Context, name deploy.Function, c Config) (lambda.Handler, error) {
+	var build Constructor
 	switch name {
-	case Preflight:
-		return NewPreflight(ctx, cfg, lookup, now)
-	case StartExperiment:
-		return NewStart(ctx, cfg, lookup, now)
-	case PollExperiment:
-		return NewPoll(ctx, cfg, lookup, now)
-	case StopExperiment:
-		return NewStop(ctx, cfg, lookup, now)
-	case Archive:
-		return NewArchive(ctx, cfg, lookup, now)
-	case Notify:
-		return NewNotify(ctx, cfg, lookup, now)
-	case Guard:
-		return NewGuard(ctx, cfg, lookup, now)
+	case deploy.Preflight:
+		build = NewPreflight
+	case deploy.StartExperiment:
+		build = NewStart
+	case deploy.PollExperiment:
+		build = NewPoll
+	case deploy.StopExperiment:
+		build = NewStop
+	case deploy.Archive:
+		build = NewArchive
+	case deploy.Notify:
+		build = NewNotify
+	case deploy.Guard:
+		build = NewGuard
+	default:
+		return nil, fmt.Errorf("build %q: %w (known: %v)", name, ErrUnknown, deploy.Functions)
 	}
-	return nil, fmt.Errorf("build %q: %w (known: %v)", name, ErrUnknown, Names)
+	return build(ctx, c)
 }
 
-// NewPreflight builds the preflight handler, which validates with the
-// validator SetValidator installed. It needs ACCOUNT_ID and a region.
-func NewPreflight(_ context.Context, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
-	o, err := templateOptions(newEnv(lookup), cfg, false)
+// NewPreflight builds the preflight handler. It needs ACCOUNT_ID and a
+// region.
+func NewPreflight(_ context.Context, c Config) (lambda.Handler, error) {
+	o, err := templateOptions(deploy.Preflight, c)
 	if err != nil {
-		return nil, fmt.Errorf("build %s: %w", Preflight, err)
+		return nil, fmt.Errorf("build %s: %w", deploy.Preflight, err)
+	}
+	validate := c.Validate
+	if validate == nil {
+		validate = func(s *gameday.Spec) error { return gameday.Check(s).Sort().Err() }
 	}
 	p := &preflight.Preflight{
-		CloudWatch: cloudwatch.NewFromConfig(cfg),
-		FIS:        fis.NewFromConfig(cfg),
-		Validate:   currentValidator(),
+		CloudWatch: cloudwatch.NewFromConfig(c.AWS),
+		FIS:        fis.NewFromConfig(c.AWS),
+		Validate:   validate,
 		AlarmARN:   func(alarm string) string { return fistemplate.AlarmARN(o, alarm) },
-		Now:        clock(now),
+		Now:        clock(c.Now),
 	}
-	return newStep(Preflight, p.Handle), nil
+	return newStep(deploy.Preflight, p.Handle), nil
 }
 
 // NewStart builds the start-experiment handler. It needs ACCOUNT_ID, a
 // region, FIS_ROLE_ARN and LOG_BUCKET.
-func NewStart(_ context.Context, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
-	o, err := templateOptions(newEnv(lookup), cfg, true)
+func NewStart(_ context.Context, c Config) (lambda.Handler, error) {
+	o, err := templateOptions(deploy.StartExperiment, c)
 	if err != nil {
-		return nil, fmt.Errorf("build %s: %w", StartExperiment, err)
+		return nil, fmt.Errorf("build %s: %w", deploy.StartExperiment, err)
 	}
 	s := &experiment.Starter{
-		API:    fis.NewFromConfig(cfg),
+		API:    fis.NewFromConfig(c.AWS),
 		Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
 		Update: fistemplate.UpdateInput,
-		Now:    clock(now),
+		Now:    clock(c.Now),
 	}
-	return newStep(StartExperiment, s.Handle), nil
+	return newStep(deploy.StartExperiment, s.Handle), nil
 }
 
 // NewPoll builds the poll-experiment handler; it reads no variable.
-func NewPoll(_ context.Context, cfg aws.Config, _ func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
-	p := &experiment.Poller{API: fis.NewFromConfig(cfg), Now: clock(now)}
-	return newStep(PollExperiment, p.Handle), nil
+func NewPoll(_ context.Context, c Config) (lambda.Handler, error) {
+	p := &experiment.Poller{API: fis.NewFromConfig(c.AWS), Now: clock(c.Now)}
+	return newStep(deploy.PollExperiment, p.Handle), nil
 }
 
 // NewStop builds the stop-experiment handler; it reads no variable.
-func NewStop(_ context.Context, cfg aws.Config, _ func(string) (string, bool), _ func() time.Time) (lambda.Handler, error) {
-	s := &experiment.Stopper{API: fis.NewFromConfig(cfg)}
-	return newStep(StopExperiment, s.Handle), nil
+func NewStop(_ context.Context, c Config) (lambda.Handler, error) {
+	s := &experiment.Stopper{API: fis.NewFromConfig(c.AWS)}
+	return newStep(deploy.StopExperiment, s.Handle), nil
 }
 
 // NewGuard builds the guard handler; it reads no variable.
-func NewGuard(_ context.Context, cfg aws.Config, _ func(string) (string, bool), _ func() time.Time) (lambda.Handler, error) {
-	g := &guard.Guard{API: fis.NewFromConfig(cfg)}
-	return newStep(Guard, g.Handle), nil
+func NewGuard(_ context.Context, c Config) (lambda.Handler, error) {
+	g := &guard.Guard{API: fis.NewFromConfig(c.AWS)}
+	return newStep(deploy.Guard, g.Handle), nil
 }
 
 // NewArchive builds the archive handler. It needs ACCOUNT_ID, a region and
-// ARCHIVE_BUCKET; see archiveConfig for the optional variables.
-func NewArchive(_ context.Context, cfg aws.Config, lookup func(string) (string, bool), now func() time.Time) (lambda.Handler, error) {
-	c, err := archiveConfig(newEnv(lookup), cfg)
+// ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX, FIS_ROLE_ARN and LOG_WAIT_LIMIT
+// are optional.
+func NewArchive(_ context.Context, c Config) (lambda.Handler, error) {
+	o, err := templateOptions(deploy.Archive, c)
 	if err != nil {
-		return nil, fmt.Errorf("build %s: %w", Archive, err)
+		return nil, fmt.Errorf("build %s: %w", deploy.Archive, err)
 	}
-	a := archive.New(c, s3.NewFromConfig(cfg, pathStyle(cfg)), fis.NewFromConfig(cfg), cloudwatch.NewFromConfig(cfg), clock(now))
-	return newStep(Archive, a.Handle), nil
+	env := c.Env.WithDefaults()
+	// The template it archives is rendered as the start step sent it: with
+	// FIS_ROLE_ARN when the stack gives it to the archive Lambda too.
+	o.RoleARN, o.LogBucket, o.LogPrefix = env.FISRoleARN, env.LogBucket, env.LogPrefix
+	cfg := archive.Config{
+		LogBucket:     env.LogBucket,
+		LogPrefix:     env.LogPrefix,
+		ArchiveBucket: env.ArchiveBucket,
+		AccountID:     o.Account,
+		Region:        o.Region,
+		LogWaitLimit:  env.LogWaitLimit,
+		Render:        func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
+		// The report judges the "after" phase too: wait (through the
+		// state machine's LogsNotReady retries, within LOG_WAIT_LIMIT) until
+		// the after window has data.
+		AwaitAfterWindow: true,
+	}
+	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle(c.AWS)), fis.NewFromConfig(c.AWS), cloudwatch.NewFromConfig(c.AWS), clock(c.Now))
+	return newStep(deploy.Archive, a.Handle), nil
 }
 
 // NewNotify builds the notify handler; TOPIC_ARN and EVENT_BUS_NAME are
 // optional.
-func NewNotify(_ context.Context, cfg aws.Config, lookup func(string) (string, bool), _ func() time.Time) (lambda.Handler, error) {
-	e := newEnv(lookup)
-	n := notify.New(notify.Config{
-		TopicARN:     e.optional(EnvTopicARN, ""),
-		EventBusName: e.optional(EnvEventBusName, DefaultEventBusName),
-	}, sns.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg))
-	return newStep(Notify, n.Handle), nil
+func NewNotify(_ context.Context, c Config) (lambda.Handler, error) {
+	env := c.Env.WithDefaults()
+	n := notify.New(notify.Config{TopicARN: env.TopicARN, EventBusName: env.EventBusName},
+		sns.NewFromConfig(c.AWS), eventbridge.NewFromConfig(c.AWS))
+	return newStep(deploy.Notify, n.Handle), nil
 }
 
 // clock is now, or time.Now when now is nil.
@@ -184,37 +183,6 @@ func clock(now func() time.Time) func() time.Time {
 	return now
 }
 
-// archiveConfig is the archive step's configuration. The template it
-// archives is rendered as the start step sent it: with FIS_ROLE_ARN when the
-// stack gives it to the archive Lambda too.
-func archiveConfig(e env, cfg aws.Config) (archive.Config, error) {
-	o, err := templateOptions(e, cfg, false)
-	if err != nil {
-		return archive.Config{}, err
-	}
-	c := archive.Config{
-		LogBucket: e.optional(EnvLogBucket, ""),
-		LogPrefix: e.optional(EnvLogPrefix, DefaultLogPrefix),
-		AccountID: o.Account,
-		Region:    o.Region,
-		// The report judges the "after" phase too: wait (through the
-		// state machine's LogsNotReady retries, within LOG_WAIT_LIMIT) until
-		// the after window has data.
-		AwaitAfterWindow: true,
-	}
-	if c.ArchiveBucket, err = e.required(EnvArchiveBucket); err != nil {
-		return c, err
-	}
-	limit := e.optional(EnvLogWaitLimit, DefaultLogWaitLimit)
-	if c.LogWaitLimit, err = time.ParseDuration(limit); err != nil || c.LogWaitLimit <= 0 {
-		return c, fmt.Errorf("environment variable %s: %q is not a positive Go duration such as 15m", EnvLogWaitLimit, limit)
-	}
-	o.RoleARN = e.optional(EnvFISRoleARN, "")
-	o.LogBucket, o.LogPrefix = c.LogBucket, c.LogPrefix
-	c.Render = func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) }
-	return c, nil
-}
-
 // pathStyle makes the S3 client address buckets by path when the config
 // points at a custom endpoint (AWS_ENDPOINT_URL: the simulator), where
 // virtual-hosted bucket names do not resolve.
@@ -222,29 +190,22 @@ func pathStyle(cfg aws.Config) func(*s3.Options) {
 	return func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }
 }
 
-// templateOptions are the deployment facts for ARNs and the template.
-// withRole also requires the FIS role and log bucket (start-experiment).
-func templateOptions(e env, cfg aws.Config, withRole bool) (fistemplate.Options, error) {
-	var o fistemplate.Options
-	var err error
-	if o.Account, err = e.required(EnvAccountID); err != nil {
-		return o, err
+// templateOptions are the deployment facts for ARNs and the template, after
+// checking that the environment has every variable fn needs. The region is
+// the config's, else AWS_REGION's.
+func templateOptions(fn deploy.Function, c Config) (fistemplate.Options, error) {
+	if err := c.Env.Check(fn); err != nil {
+		return fistemplate.Options{}, err
 	}
-	o.Region = cfg.Region
+	env := c.Env.WithDefaults()
+	o := fistemplate.Options{Account: env.AccountID, Region: c.AWS.Region}
 	if o.Region == "" {
-		if o.Region, err = e.required(EnvRegion); err != nil {
-			return o, err
+		if o.Region = env.Region; o.Region == "" {
+			return o, fmt.Errorf("environment variable %s is not set", deploy.KeyRegion)
 		}
 	}
-	if !withRole {
-		return o, nil
+	if fn == deploy.StartExperiment {
+		o.RoleARN, o.LogBucket, o.LogPrefix = env.FISRoleARN, env.LogBucket, env.LogPrefix
 	}
-	if o.RoleARN, err = e.required(EnvFISRoleARN); err != nil {
-		return o, err
-	}
-	if o.LogBucket, err = e.required(EnvLogBucket); err != nil {
-		return o, err
-	}
-	o.LogPrefix = e.optional(EnvLogPrefix, DefaultLogPrefix)
 	return o, nil
 }

@@ -14,19 +14,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
-
-func mapEnv(m map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
 
 func testConfig(endpoint string) aws.Config {
 	return aws.Config{
@@ -38,52 +34,44 @@ func testConfig(endpoint string) aws.Config {
 }
 
 func TestNew(t *testing.T) {
-	SetValidator(func(*gameday.Spec) error { return nil })
-	t.Cleanup(func() { SetValidator(nil) })
-	full := map[string]string{
-		EnvAccountID: "123456789012", EnvFISRoleARN: "arn:aws:iam::123456789012:role/gameday-fis",
-		EnvLogBucket: "logs", EnvArchiveBucket: "archive",
+	full := deploy.Env{
+		AccountID: "123456789012", FISRoleARN: "arn:aws:iam::123456789012:role/gameday-fis",
+		LogBucket: "logs", ArchiveBucket: "archive",
 	}
-	without := func(k string) map[string]string {
-		m := map[string]string{}
-		for kk, v := range full {
-			if kk != k {
-				m[kk] = v
-			}
-		}
-		return m
+	without := func(clear func(*deploy.Env)) deploy.Env {
+		e := full
+		clear(&e)
+		return e
 	}
 	tests := []struct {
 		name    string
-		fn      string
-		env     map[string]string
+		fn      deploy.Function
+		env     deploy.Env
 		region  string
 		wantErr string // substring; "" means success
 	}{
-		{name: "preflight", fn: Preflight, env: full, region: "us-east-1"},
-		{name: "preflight needs ACCOUNT_ID", fn: Preflight, env: without(EnvAccountID), region: "us-east-1", wantErr: EnvAccountID},
-		{name: "start", fn: StartExperiment, env: full, region: "us-east-1"},
-		{name: "start needs FIS_ROLE_ARN", fn: StartExperiment, env: without(EnvFISRoleARN), region: "us-east-1", wantErr: EnvFISRoleARN},
-		{name: "start needs LOG_BUCKET", fn: StartExperiment, env: without(EnvLogBucket), region: "us-east-1", wantErr: EnvLogBucket},
-		{name: "start needs a region", fn: StartExperiment, env: full, wantErr: EnvRegion},
-		{name: "start takes AWS_REGION", fn: StartExperiment, env: map[string]string{
-			EnvAccountID: "123456789012", EnvFISRoleARN: "r", EnvLogBucket: "b", EnvRegion: "eu-west-1"}},
-		{name: "poll needs nothing", fn: PollExperiment, env: nil, region: "us-east-1"},
-		{name: "stop needs nothing", fn: StopExperiment, env: nil, region: "us-east-1"},
-		{name: "guard needs nothing", fn: Guard, env: nil, region: "us-east-1"},
-		{name: "archive", fn: Archive, env: full, region: "us-east-1"},
-		{name: "archive needs ARCHIVE_BUCKET", fn: Archive, env: without(EnvArchiveBucket), region: "us-east-1", wantErr: EnvArchiveBucket},
-		{name: "archive needs ACCOUNT_ID", fn: Archive, env: without(EnvAccountID), region: "us-east-1", wantErr: EnvAccountID},
-		{name: "archive refuses a bad LOG_WAIT_LIMIT", fn: Archive, env: map[string]string{
-			EnvAccountID: "123456789012", EnvArchiveBucket: "a", EnvLogWaitLimit: "soon"}, region: "us-east-1", wantErr: EnvLogWaitLimit},
-		{name: "notify needs nothing", fn: Notify, env: nil, region: "us-east-1"},
+		{name: "preflight", fn: deploy.Preflight, env: full, region: "us-east-1"},
+		{name: "preflight needs ACCOUNT_ID", fn: deploy.Preflight, env: without(func(e *deploy.Env) { e.AccountID = "" }), region: "us-east-1", wantErr: deploy.KeyAccountID},
+		{name: "start", fn: deploy.StartExperiment, env: full, region: "us-east-1"},
+		{name: "start needs FIS_ROLE_ARN", fn: deploy.StartExperiment, env: without(func(e *deploy.Env) { e.FISRoleARN = "" }), region: "us-east-1", wantErr: deploy.KeyFISRoleARN},
+		{name: "start needs LOG_BUCKET", fn: deploy.StartExperiment, env: without(func(e *deploy.Env) { e.LogBucket = "" }), region: "us-east-1", wantErr: deploy.KeyLogBucket},
+		{name: "start needs a region", fn: deploy.StartExperiment, env: full, wantErr: deploy.KeyRegion},
+		{name: "start takes AWS_REGION", fn: deploy.StartExperiment, env: deploy.Env{
+			AccountID: "123456789012", FISRoleARN: "r", LogBucket: "b", Region: "eu-west-1"}},
+		{name: "poll needs nothing", fn: deploy.PollExperiment, region: "us-east-1"},
+		{name: "stop needs nothing", fn: deploy.StopExperiment, region: "us-east-1"},
+		{name: "guard needs nothing", fn: deploy.Guard, region: "us-east-1"},
+		{name: "archive", fn: deploy.Archive, env: full, region: "us-east-1"},
+		{name: "archive needs ARCHIVE_BUCKET", fn: deploy.Archive, env: without(func(e *deploy.Env) { e.ArchiveBucket = "" }), region: "us-east-1", wantErr: deploy.KeyArchiveBucket},
+		{name: "archive needs ACCOUNT_ID", fn: deploy.Archive, env: without(func(e *deploy.Env) { e.AccountID = "" }), region: "us-east-1", wantErr: deploy.KeyAccountID},
+		{name: "notify needs nothing", fn: deploy.Notify, region: "us-east-1"},
 		{name: "unknown", fn: "deploy", env: full, region: "us-east-1", wantErr: "unknown handler"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig("http://127.0.0.1:1")
 			cfg.Region = tt.region
-			h, err := New(context.Background(), tt.fn, cfg, mapEnv(tt.env), nil)
+			h, err := New(context.Background(), tt.fn, Config{AWS: cfg, Env: tt.env})
 			if tt.wantErr == "" {
 				if err != nil || h == nil {
 					t.Fatalf("New(%s) = %v, %v", tt.fn, h, err)
@@ -97,12 +85,12 @@ func TestNew(t *testing.T) {
 	}
 	t.Run("every name is known", func(t *testing.T) {
 		for _, fn := range workflow.Functions {
-			if !slices.Contains(Names, fn) {
-				t.Errorf("the state machine invokes %s, which is not among Names %v", fn, Names)
+			if !slices.Contains(deploy.Functions, fn) {
+				t.Errorf("the state machine invokes %s, which is not among %v", fn, deploy.Functions)
 			}
 		}
-		for _, fn := range Names {
-			_, err := New(context.Background(), fn, testConfig("http://127.0.0.1:1"), mapEnv(full), nil)
+		for _, fn := range deploy.Functions {
+			_, err := New(context.Background(), fn, Config{AWS: testConfig("http://127.0.0.1:1"), Env: full})
 			if err != nil {
 				t.Errorf("New(%s): %v", fn, err)
 			}
@@ -110,17 +98,68 @@ func TestNew(t *testing.T) {
 	})
 }
 
-func TestValidatorHook(t *testing.T) {
-	t.Cleanup(func() { SetValidator(nil) })
-	bad := &gameday.Spec{APIVersion: gameday.APIVersion, Kind: gameday.Kind, Metadata: gameday.Metadata{Name: "Not_A_DNS_Label"}}
-	SetValidator(nil)
-	if err := currentValidator()(bad); err == nil {
-		t.Error("BasicValidation accepted a GameDay with a bad name and no faults")
+// TestInitialize: a Lambda's init reads its environment through
+// deploy.LoadEnv, and a bad or missing variable fails it naming the
+// variable.
+func TestInitialize(t *testing.T) {
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKID")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "SECRET")
+	tests := []struct {
+		name    string
+		build   Constructor
+		env     map[string]string
+		wantErr string
+	}{
+		{name: "archive", build: NewArchive, env: map[string]string{deploy.KeyAccountID: "1", deploy.KeyArchiveBucket: "a", deploy.KeyLogWaitLimit: "20m"}},
+		{name: "archive refuses a bad LOG_WAIT_LIMIT", build: NewArchive, env: map[string]string{
+			deploy.KeyAccountID: "1", deploy.KeyArchiveBucket: "a", deploy.KeyLogWaitLimit: "soon"}, wantErr: deploy.KeyLogWaitLimit},
+		{name: "a typo in a key is a missing variable", build: NewArchive, env: map[string]string{deploy.KeyAccountID: "1", "ARCHIVE_BUCKETS": "a"}, wantErr: deploy.KeyArchiveBucket},
+		{name: "poll", build: NewPoll},
 	}
-	called := false
-	SetValidator(func(*gameday.Spec) error { called = true; return nil })
-	if err := currentValidator()(bad); err != nil || !called {
-		t.Errorf("installed validator: called %v, error %v", called, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
+			h, err := initialize(context.Background(), tt.build, nil, lookup)
+			if tt.wantErr == "" {
+				if err != nil || h == nil {
+					t.Fatalf("initialize() = %v, %v", h, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("initialize() error = %v, want one naming %s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestPreflightValidator: preflight validates with the validator it is
+// given, else with gameday.Check.
+func TestPreflightValidator(t *testing.T) {
+	bad := gameday.RunState{RunInput: gameday.RunInput{GameDay: &gameday.Spec{APIVersion: gameday.APIVersion, Kind: gameday.Kind, Metadata: gameday.Metadata{Name: "Not_A_DNS_Label"}}}}
+	payload, err := json.Marshal(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := deploy.Env{AccountID: "123456789012"}
+	invoke := func(validate func(*gameday.Spec) error) messages.InvokeResponse_Error {
+		t.Helper()
+		h, err := NewPreflight(context.Background(), Config{AWS: testConfig("http://127.0.0.1:1"), Env: env, Validate: validate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.Invoke(context.Background(), payload)
+		var ie messages.InvokeResponse_Error
+		errors.As(err, &ie)
+		return ie
+	}
+	if ie := invoke(nil); ie.Type != gameday.ErrNameInvalidGameDay {
+		t.Errorf("default validation: errorType %q (%s), want %s", ie.Type, ie.Message, gameday.ErrNameInvalidGameDay)
+	}
+	refuse := errors.New("refused by the given validator")
+	if ie := invoke(func(*gameday.Spec) error { return refuse }); ie.Type != gameday.ErrNameInvalidGameDay || !strings.Contains(ie.Message, refuse.Error()) {
+		t.Errorf("given validator: errorType %q (%s), want %s naming %q", ie.Type, ie.Message, gameday.ErrNameInvalidGameDay, refuse)
 	}
 }
 
@@ -139,9 +178,9 @@ func TestInvokeErrorTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &step{name: "test", inner: lambda.NewHandler(func(context.Context, gameday.RunState) (gameday.PollResult, error) {
+			h := newStep("test", func(context.Context, gameday.RunState) (gameday.PollResult, error) {
 				return gameday.PollResult{}, tt.err
-			})}
+			})
 			payload := tt.payload
 			if payload == "" {
 				payload = `{"execution": {"arn": "a", "name": "n"}}`
@@ -163,10 +202,10 @@ func TestInvokeErrorTypes(t *testing.T) {
 
 func TestInvokePanicIsNamed(t *testing.T) {
 	logs := logRecords(t)
-	h := &step{name: "test", inner: lambda.NewHandler(func(context.Context, gameday.RunState) (gameday.PollResult, error) {
+	h := newStep("test", func(context.Context, gameday.RunState) (gameday.PollResult, error) {
 		var st *gameday.StartResult
 		return gameday.PollResult{State: gameday.State(st.ExperimentID)}, nil // a nil dereference: a bug
-	})}
+	})
 	_, err := h.Invoke(context.Background(), []byte(`{}`))
 	var ie messages.InvokeResponse_Error
 	if !errors.As(err, &ie) || ie.Type != gameday.ErrNameInternal || !strings.Contains(ie.Message, "panicked") {
@@ -234,7 +273,7 @@ func TestPollThroughTheSDK(t *testing.T) {
 	t.Run("running", func(t *testing.T) {
 		logs := logRecords(t)
 		srv := fakeFIS(t, "running", http.StatusOK)
-		h, err := New(context.Background(), PollExperiment, testConfig(srv.URL), nil, func() time.Time { return now })
+		h, err := New(context.Background(), deploy.PollExperiment, Config{AWS: testConfig(srv.URL), Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -255,7 +294,7 @@ func TestPollThroughTheSDK(t *testing.T) {
 		if len(recs) != 1 {
 			t.Fatalf("%d log records, want 1: %v", len(recs), recs)
 		}
-		for k, v := range map[string]any{"gameday": "carts-latency", "executionArn": state.Execution.ARN, "experimentId": "EXP1", "step": PollExperiment} {
+		for k, v := range map[string]any{"gameday": "carts-latency", "executionArn": state.Execution.ARN, "experimentId": "EXP1", "step": string(deploy.PollExperiment)} {
 			if recs[0][k] != v {
 				t.Errorf("log %s = %v, want %v", k, recs[0][k], v)
 			}
@@ -264,7 +303,7 @@ func TestPollThroughTheSDK(t *testing.T) {
 	t.Run("throttled", func(t *testing.T) {
 		logs := logRecords(t)
 		srv := fakeFIS(t, "", http.StatusTooManyRequests)
-		h, err := New(context.Background(), PollExperiment, testConfig(srv.URL), nil, func() time.Time { return now })
+		h, err := New(context.Background(), deploy.PollExperiment, Config{AWS: testConfig(srv.URL), Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,38 +14,46 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
-// ErrorType is the errorType the state machine sees for err: its StepError
-// name, Throttled for AWS throttling that outlived the SDK's retries, else
-// GameDayError.
-func ErrorType(err error) string {
-	name := gameday.ErrorName(err)
-	if name == gameday.ErrNameInternal && errors.Is(err, gameday.ErrThrottled) {
-		return gameday.ErrNameThrottled
+// step is a step function as a lambda.Handler: it decodes the payload into
+// In, calls fn, encodes its Out as aws-lambda-go would, logs each invocation
+// once and turns every error into a messages.InvokeResponse_Error whose Type
+// is the stable name (gameday.ErrorName) that Step Functions' Retry and
+// Catch match. The types are checked at compile time: no reflection.
+type step[In, Out any] struct {
+	name string
+	fn   func(context.Context, In) (Out, error)
+}
+
+// newStep wraps the step function fn of the Lambda name.
+func newStep[In, Out any](name deploy.Function, fn func(context.Context, In) (Out, error)) lambda.Handler {
+	return &step[In, Out]{name: string(name), fn: fn}
+}
+
+// call decodes, runs and encodes, as lambda.NewHandler does.
+func (s *step[In, Out]) call(ctx context.Context, payload []byte) ([]byte, error) {
+	var in In
+	if err := json.NewDecoder(bytes.NewReader(payload)).Decode(&in); err != nil {
+		return nil, err
 	}
-	return name
-}
-
-// step wraps a step's lambda.Handler: it logs each invocation once and turns
-// every error into a messages.InvokeResponse_Error whose Type is the stable
-// name Step Functions' Retry and Catch match.
-type step struct {
-	name  string
-	inner lambda.Handler
-}
-
-var _ lambda.Handler = (*step)(nil)
-
-// newStep wraps the step function fn (a func(ctx, In) (Out, error)) named
-// name.
-func newStep(name string, fn any) *step {
-	return &step{name: name, inner: lambda.NewHandler(fn)}
+	out, err := s.fn(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // Invoke runs the step.
-func (s *step) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
+func (s *step[In, Out]) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
 	began := time.Now()
 	defer func() {
 		// A panic is a bug; it still reaches Step Functions as GameDayError
@@ -55,7 +64,7 @@ func (s *step) Invoke(ctx context.Context, payload []byte) (out []byte, err erro
 			out, err = nil, messages.InvokeResponse_Error{Type: gameday.ErrNameInternal, Message: fmt.Sprintf("%s panicked: %v", s.name, r)}
 		}
 	}()
-	out, err = s.inner.Invoke(ctx, payload)
+	out, err = s.call(ctx, payload)
 	attrs := []any{"step", s.name, "durationMs", time.Since(began).Milliseconds()}
 	attrs = append(attrs, identity(payload, out)...)
 	if err != nil {
@@ -65,7 +74,7 @@ func (s *step) Invoke(ctx context.Context, payload []byte) (out []byte, err erro
 			slog.ErrorContext(ctx, "step failed", append(attrs, "errorType", ie.Type, "err", ie.Message)...)
 			return nil, ie
 		}
-		typ := ErrorType(err)
+		typ := gameday.ErrorName(err)
 		level := slog.LevelError
 		switch typ {
 		case gameday.ErrNameAlarmsPending, gameday.ErrNameNotTerminal, gameday.ErrNameLogsNotReady:

@@ -18,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/guard"
 	"github.com/gameday-dev/gameday/pkg/handlers"
-	_ "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation"
 	"github.com/gameday-dev/gameday/pkg/notify"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
@@ -51,7 +51,7 @@ type harness struct {
 	t   *testing.T
 	srv *sim.Server
 	cfg aws.Config
-	fns map[string]lambda.Handler
+	fns map[deploy.Function]lambda.Handler
 	cw  *cloudwatch.Client
 	fis *fis.Client
 }
@@ -65,17 +65,16 @@ func newHarness(t *testing.T) *harness {
 			t.Fatalf("create bucket %s: %v", b, err)
 		}
 	}
-	env := map[string]string{
-		handlers.EnvAccountID:     "123456789012",
-		handlers.EnvFISRoleARN:    "arn:aws:iam::123456789012:role/gameday-fis",
-		handlers.EnvLogBucket:     logBucket,
-		handlers.EnvArchiveBucket: archiveBucket,
+	env := deploy.Env{
+		AccountID:     "123456789012",
+		FISRoleARN:    "arn:aws:iam::123456789012:role/gameday-fis",
+		LogBucket:     logBucket,
+		ArchiveBucket: archiveBucket,
 	}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	h := &harness{t: t, srv: srv, cfg: cfg, fns: map[string]lambda.Handler{},
+	h := &harness{t: t, srv: srv, cfg: cfg, fns: map[deploy.Function]lambda.Handler{},
 		cw: cloudwatch.NewFromConfig(cfg), fis: fis.NewFromConfig(cfg)}
-	for _, name := range handlers.Names {
-		fn, err := handlers.New(context.Background(), name, cfg, lookup, srv.Clock().Now)
+	for _, name := range deploy.Functions {
+		fn, err := handlers.New(context.Background(), name, handlers.Config{AWS: cfg, Env: env, Now: srv.Clock().Now, Validate: validate.Spec})
 		if err != nil {
 			t.Fatalf("handlers.New(%s): %v", name, err)
 		}
@@ -86,7 +85,7 @@ func newHarness(t *testing.T) *harness {
 
 // invoke calls a handler with in as JSON and decodes its result into out.
 // It returns the Lambda error (a messages.InvokeResponse_Error) if any.
-func (h *harness) invoke(name string, in, out any) *messages.InvokeResponse_Error {
+func (h *harness) invoke(name deploy.Function, in, out any) *messages.InvokeResponse_Error {
 	h.t.Helper()
 	payload, err := json.Marshal(in)
 	if err != nil {
@@ -115,13 +114,13 @@ func (h *harness) sleep(d time.Duration) {
 
 // retry invokes name like the state machine's Retry on errorType retryOn:
 // every interval (simulated), at most attempts times.
-func (h *harness) retry(name string, in, out any, retryOn string, interval time.Duration, attempts int) *messages.InvokeResponse_Error {
+func (h *harness) retry(name deploy.Function, in, out any, retryOn string, interval time.Duration, attempts int) *messages.InvokeResponse_Error {
 	h.t.Helper()
 	return h.retryBackoff(name, in, out, retryOn, interval, 1, interval, attempts)
 }
 
 // retryBackoff is retry with the Retrier's BackoffRate and MaxDelaySeconds.
-func (h *harness) retryBackoff(name string, in, out any, retryOn string, interval time.Duration, rate float64, maxDelay time.Duration, attempts int) *messages.InvokeResponse_Error {
+func (h *harness) retryBackoff(name deploy.Function, in, out any, retryOn string, interval time.Duration, rate float64, maxDelay time.Duration, attempts int) *messages.InvokeResponse_Error {
 	h.t.Helper()
 	for i := 0; ; i++ {
 		ie := h.invoke(name, in, out)
@@ -161,7 +160,7 @@ func runState(t *testing.T, execName string) gameday.RunState {
 // 10 s while alarms are pending, up to 12 times.
 func (h *harness) preflight(st *gameday.RunState) *messages.InvokeResponse_Error {
 	var res gameday.PreflightResult
-	ie := h.retry(handlers.Preflight, st, &res, gameday.ErrNameAlarmsPending, 10*time.Second, 12)
+	ie := h.retry(deploy.Preflight, st, &res, gameday.ErrNameAlarmsPending, 10*time.Second, 12)
 	if ie == nil {
 		st.Preflight = &res
 	}
@@ -171,7 +170,7 @@ func (h *harness) preflight(st *gameday.RunState) *messages.InvokeResponse_Error
 func (h *harness) start(st *gameday.RunState) {
 	h.t.Helper()
 	var res gameday.StartResult
-	if ie := h.invoke(handlers.StartExperiment, st, &res); ie != nil {
+	if ie := h.invoke(deploy.StartExperiment, st, &res); ie != nil {
 		h.t.Fatalf("start-experiment: %s: %s", ie.Type, ie.Message)
 	}
 	st.Start = &res
@@ -182,7 +181,7 @@ func (h *harness) pollUntilTerminal(st *gameday.RunState, limit int) gameday.Pol
 	h.t.Helper()
 	for range limit {
 		var res gameday.PollResult
-		if ie := h.invoke(handlers.PollExperiment, st, &res); ie != nil {
+		if ie := h.invoke(deploy.PollExperiment, st, &res); ie != nil {
 			h.t.Fatalf("poll-experiment: %s: %s", ie.Type, ie.Message)
 		}
 		st.Poll = &res
@@ -243,7 +242,7 @@ func TestSimWalkthrough(t *testing.T) {
 	// FIS's logs are on their way, as the state machine does, then notify.
 	var arch gameday.ArchiveResult
 	// The workflow's Retry: 30 s, then ×1.5 up to 300 s, 8 times.
-	if ie := h.retryBackoff(handlers.Archive, st, &arch, gameday.ErrNameLogsNotReady, 30*time.Second, 1.5, 300*time.Second, 8); ie != nil {
+	if ie := h.retryBackoff(deploy.Archive, st, &arch, gameday.ErrNameLogsNotReady, 30*time.Second, 1.5, 300*time.Second, 8); ie != nil {
 		t.Fatalf("archive: %s: %s", ie.Type, ie.Message)
 	}
 	st.Archive = &arch
@@ -256,7 +255,7 @@ func TestSimWalkthrough(t *testing.T) {
 	}
 	t.Logf("archive: %s verdict %s", arch.URI, arch.Verdict)
 	var sent notify.Result
-	if ie := h.invoke(handlers.Notify, st, &sent); ie != nil {
+	if ie := h.invoke(deploy.Notify, st, &sent); ie != nil {
 		t.Fatalf("notify: %s: %s", ie.Type, ie.Message)
 	}
 	evs := h.srv.Events().Events()
@@ -320,7 +319,7 @@ func TestSimStartSixTimesStartsOne(t *testing.T) {
 	var ids []string
 	for range 6 {
 		var res gameday.StartResult
-		if ie := h.invoke(handlers.StartExperiment, st, &res); ie != nil {
+		if ie := h.invoke(deploy.StartExperiment, st, &res); ie != nil {
 			t.Fatalf("start-experiment: %s: %s", ie.Type, ie.Message)
 		}
 		ids = append(ids, res.ExperimentID)
@@ -348,7 +347,7 @@ func TestSimPollThroughStopCondition(t *testing.T) {
 	// Wait for it to run, then the front end's error alarm fires.
 	for i := 0; ; i++ {
 		var res gameday.PollResult
-		if ie := h.invoke(handlers.PollExperiment, st, &res); ie != nil {
+		if ie := h.invoke(deploy.PollExperiment, st, &res); ie != nil {
 			t.Fatalf("poll: %s: %s", ie.Type, ie.Message)
 		}
 		if res.State == gameday.StateRunning {
@@ -383,7 +382,7 @@ func TestSimStopRunningExperiment(t *testing.T) {
 	h.start(&st)
 	h.sleep(20 * time.Second)
 	var res gameday.StopResult
-	if ie := h.retry(handlers.StopExperiment, st, &res, gameday.ErrNameNotTerminal, 5*time.Second, 15); ie != nil {
+	if ie := h.retry(deploy.StopExperiment, st, &res, gameday.ErrNameNotTerminal, 5*time.Second, 15); ie != nil {
 		t.Fatalf("stop-experiment: %s: %s", ie.Type, ie.Message)
 	}
 	if res.State != gameday.StateStopped {
@@ -397,7 +396,7 @@ func TestSimStopRunningExperiment(t *testing.T) {
 	}
 	// Stopping again is done at once.
 	var again gameday.StopResult
-	if ie := h.invoke(handlers.StopExperiment, st, &again); ie != nil || !again.AlreadyTerminal {
+	if ie := h.invoke(deploy.StopExperiment, st, &again); ie != nil || !again.AlreadyTerminal {
 		t.Errorf("second stop = %+v, %v; want already terminal", again, ie)
 	}
 }
@@ -420,7 +419,7 @@ func TestSimGuardStopsOrphanedExperiment(t *testing.T) {
 			"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:gameday"},
 	}
 	var res guard.Result
-	if ie := h.invoke(handlers.Guard, ev, &res); ie != nil {
+	if ie := h.invoke(deploy.Guard, ev, &res); ie != nil {
 		t.Fatalf("guard: %s: %s", ie.Type, ie.Message)
 	}
 	if len(res.Stopped) != 1 || res.Stopped[0] != st.Start.ExperimentID {
@@ -437,7 +436,7 @@ func TestSimGuardStopsOrphanedExperiment(t *testing.T) {
 	}
 	// The event delivered twice stops nothing more.
 	var again guard.Result
-	if ie := h.invoke(handlers.Guard, ev, &again); ie != nil || len(again.Stopped) != 0 {
+	if ie := h.invoke(deploy.Guard, ev, &again); ie != nil || len(again.Stopped) != 0 {
 		t.Errorf("second guard = %+v, %v; want nothing stopped", again, ie)
 	}
 }

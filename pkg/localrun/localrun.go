@@ -29,11 +29,12 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers"
-	_ "github.com/gameday-dev/gameday/pkg/handlers/fullvalidation" // preflight validates as in Lambda
 	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/validate"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
@@ -65,7 +66,7 @@ type Options struct {
 	// Progress receives every event of the run (may be nil).
 	Progress func(Event)
 	// Wrap, when set, wraps each Lambda handler (tests inject faults with it).
-	Wrap func(fn string, h lambda.Handler) lambda.Handler
+	Wrap func(fn deploy.Function, h lambda.Handler) lambda.Handler
 
 	// runnerStarted, in tests, gets the interpreter's process.
 	runnerStarted func(*os.Process)
@@ -122,16 +123,16 @@ func archiveBucket(srv *sim.Server) string {
 const topicName = "gameday-notifications"
 
 // Env is the environment the local Lambdas get, as infra sets it in AWS.
-func Env(srv *sim.Server) map[string]string {
-	return map[string]string{
-		handlers.EnvTopicARN:      srv.SNS().TopicARN(topicName),
-		handlers.EnvFISRoleARN:    "arn:aws:iam::" + srv.Account() + ":role/gameday-fis",
-		handlers.EnvLogBucket:     logBucket(srv),
-		handlers.EnvLogPrefix:     handlers.DefaultLogPrefix,
-		handlers.EnvArchiveBucket: archiveBucket(srv),
-		handlers.EnvAccountID:     srv.Account(),
-		handlers.EnvRegion:        srv.Region(),
-		handlers.EnvEventBusName:  handlers.DefaultEventBusName,
+func Env(srv *sim.Server) deploy.Env {
+	return deploy.Env{
+		TopicARN:      srv.SNS().TopicARN(topicName),
+		FISRoleARN:    "arn:aws:iam::" + srv.Account() + ":role/gameday-fis",
+		LogBucket:     logBucket(srv),
+		LogPrefix:     deploy.DefaultLogPrefix,
+		ArchiveBucket: archiveBucket(srv),
+		AccountID:     srv.Account(),
+		Region:        srv.Region(),
+		EventBusName:  deploy.DefaultEventBusName,
 	}
 }
 
@@ -230,19 +231,19 @@ func ensureBuckets(ctx context.Context, cfg aws.Config, names ...string) error {
 }
 
 // registerFunctions builds every handler exactly as functions/<name>/main.go
-// does, with the simulator's config, the local environment and its clock.
-func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, wrap func(string, lambda.Handler) lambda.Handler) error {
+// does, with the simulator's config, the local environment and its clock;
+// preflight validates with validate.Spec, as in Lambda.
+func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, wrap func(deploy.Function, lambda.Handler) lambda.Handler) error {
 	env := Env(srv)
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	for _, fn := range handlers.Names {
-		h, err := handlers.New(ctx, fn, cfg, lookup, srv.Clock().Now)
+	for _, fn := range deploy.Functions {
+		h, err := handlers.New(ctx, fn, handlers.Config{AWS: cfg, Env: env, Now: srv.Clock().Now, Validate: validate.Spec})
 		if err != nil {
 			return fmt.Errorf("build handler %s: %w", fn, err)
 		}
 		if wrap != nil {
 			h = wrap(fn, h)
 		}
-		srv.Lambda().Register(FunctionPrefix+fn, h)
+		srv.Lambda().Register(FunctionPrefix+string(fn), h)
 	}
 	return nil
 }
@@ -255,7 +256,7 @@ func definition(spec *gameday.Spec, srv *sim.Server) (string, error) {
 		return "", err
 	}
 	for _, fn := range workflow.Functions {
-		def = strings.ReplaceAll(def, "${"+workflow.Placeholder(fn)+"}", srv.Lambda().FunctionARN(FunctionPrefix+fn))
+		def = strings.ReplaceAll(def, "${"+workflow.Placeholder(fn)+"}", srv.Lambda().FunctionARN(FunctionPrefix+string(fn)))
 	}
 	if strings.Contains(def, "${") {
 		return "", errors.New("build definition: a placeholder was left unsubstituted")
@@ -450,7 +451,7 @@ func invokeGuard(ctx context.Context, cfg aws.Config, srv *sim.Server, res *Resu
 		return fmt.Errorf("encode guard event: %w", err)
 	}
 	out, err := awslambda.NewFromConfig(cfg).Invoke(ctx, &awslambda.InvokeInput{
-		FunctionName: aws.String(FunctionPrefix + "guard"),
+		FunctionName: aws.String(FunctionPrefix + string(deploy.Guard)),
 		Payload:      payload,
 	})
 	if err != nil {

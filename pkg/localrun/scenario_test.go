@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 	"github.com/gameday-dev/gameday/pkg/report"
@@ -280,7 +281,7 @@ func TestScenarioHandlerCrash(t *testing.T) {
 	var polls int
 	var mu sync.Mutex
 	res := run(t, srv, spec, yaml, func(o *Options) {
-		o.Wrap = func(fn string, h lambda.Handler) lambda.Handler {
+		o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
 			if fn != "poll-experiment" {
 				return h
 			}
@@ -320,7 +321,7 @@ func TestScenarioStartRetried(t *testing.T) {
 	var calls int
 	var mu sync.Mutex
 	res := run(t, srv, spec, yaml, func(o *Options) {
-		o.Wrap = func(fn string, h lambda.Handler) lambda.Handler {
+		o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
 			if fn != "start-experiment" {
 				return h
 			}
@@ -398,7 +399,7 @@ func TestScenarioTimeout(t *testing.T) {
 	srv := startSim(t, sim.Options{})
 	spec, yaml := load(t, longDelay)
 	res := run(t, srv, spec, yaml, func(o *Options) {
-		o.Wrap = func(fn string, h lambda.Handler) lambda.Handler {
+		o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
 			if fn != "start-experiment" {
 				return h
 			}

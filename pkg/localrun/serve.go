@@ -5,15 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
-	"github.com/gameday-dev/gameday/pkg/handlers"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/sfnsim"
 )
-
-// StackName is the simulated deployment's CloudFormation stack: the name
-// `gameday start`, `status` and `report` look for by default.
-const StackName = "GameDay"
 
 // Serve makes the simulator a deployed gameday stack: a "gameday" state
 // machine in its Step Functions, whose executions run exactly as `gameday
@@ -67,12 +63,14 @@ func Serve(ctx context.Context, srv *sim.Server, nodeModules, node string) (stri
 		}
 		return out
 	})
-	srv.CloudFormation().DeclareStack(StackName, srv.Clock().Now(), map[string]string{
-		"StateMachineArn":   arn,
-		"ArchiveBucketName": archiveBucket(srv),
-		"LogBucketName":     logBucket(srv),
-		"TopicArn":          topic,
-		"FisRoleArn":        Env(srv)[handlers.EnvFISRoleARN],
-	})
+	// The simulated deployment's stack is the one `gameday start`, `status`
+	// and `report` look for by default.
+	srv.CloudFormation().DeclareStack(deploy.DefaultStackName, srv.Clock().Now(), deploy.Outputs{
+		StateMachineARN: arn,
+		ArchiveBucket:   archiveBucket(srv),
+		LogBucket:       logBucket(srv),
+		TopicARN:        topic,
+		FISRoleARN:      Env(srv).FISRoleARN,
+	}.Map())
 	return arn, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/sim"
 )
@@ -26,7 +27,7 @@ func TestServeAsADeployedStack(t *testing.T) {
 		t.Fatalf("Serve: %v", err)
 	}
 	cfg := AWSConfig(srv)
-	stacks, err := cloudformation.NewFromConfig(cfg).DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(StackName)})
+	stacks, err := cloudformation.NewFromConfig(cfg).DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(deploy.DefaultStackName)})
 	if err != nil || len(stacks.Stacks) != 1 {
 		t.Fatalf("DescribeStacks: %v %v", stacks, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -211,7 +212,7 @@ func (n *Notifier) Handle(ctx context.Context, st gameday.RunState) (Result, err
 			Message:  aws.String(Message(d)),
 		})
 		if err != nil {
-			return Result{}, fmt.Errorf("publish to %s: %w", n.cfg.TopicARN, classify(err))
+			return Result{}, fmt.Errorf("publish to %s: %w", n.cfg.TopicARN, awserr.Classify(err))
 		}
 		res.MessageID = aws.ToString(out.MessageId)
 	}
@@ -230,32 +231,16 @@ func (n *Notifier) Handle(ctx context.Context, st gameday.RunState) (Result, err
 	}
 	out, err := n.events.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{entry}})
 	if err != nil {
-		return Result{}, fmt.Errorf("put event on %s: %w", n.cfg.EventBusName, classify(err))
+		return Result{}, fmt.Errorf("put event on %s: %w", n.cfg.EventBusName, awserr.Classify(err))
 	}
 	if out.FailedEntryCount > 0 || len(out.Entries) == 0 || out.Entries[0].EventId == nil {
 		var code, msg string
 		if len(out.Entries) > 0 {
 			code, msg = aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage)
 		}
-		return Result{}, fmt.Errorf("put event on %s: %w", n.cfg.EventBusName, classify(&smithy.GenericAPIError{Code: code, Message: msg}))
+		return Result{}, fmt.Errorf("put event on %s: %w", n.cfg.EventBusName, awserr.Classify(&smithy.GenericAPIError{Code: code, Message: msg}))
 	}
 	res.EventID = aws.ToString(out.Entries[0].EventId)
 	slog.InfoContext(ctx, "notified", "gameday", d.GameDay, "verdict", d.Verdict, "eventId", res.EventID, "messageId", res.MessageID)
 	return res, nil
-}
-
-// classify maps AWS error codes to gameday's sentinels; throttling becomes a
-// Throttled step error. It is the one place here that reads error codes.
-func classify(err error) error {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return err
-	}
-	switch ae.ErrorCode() {
-	case "ThrottlingException", "Throttling", "Throttled", "TooManyRequestsException", "RequestLimitExceeded":
-		return &gameday.StepError{Name: gameday.ErrNameThrottled, Err: fmt.Errorf("%w: %w", gameday.ErrThrottled, err)}
-	case "NotFound", "NotFoundException", "ResourceNotFoundException":
-		return fmt.Errorf("%w: %w", gameday.ErrNotFound, err)
-	}
-	return err
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -98,7 +99,7 @@ func refuse(format string, args ...any) error {
 // (or engaging). An account without a lever has nothing engaged.
 func (p *Preflight) checkSafetyLever(ctx context.Context) error {
 	out, err := p.FIS.GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String(SafetyLeverID)})
-	if err = experiment.Classify(err); errors.Is(err, gameday.ErrNotFound) {
+	if err = awserr.Classify(err); errors.Is(err, gameday.ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("get FIS safety lever: %w", err)
@@ -174,7 +175,7 @@ func (p *Preflight) stageAlarms(ctx context.Context, spec *gameday.Spec) error {
 		}
 		in := AlarmInput(spec, sc.Alarm)
 		if _, err := p.CloudWatch.PutMetricAlarm(ctx, in); err != nil {
-			return fmt.Errorf("put alarm %s: %w", aws.ToString(in.AlarmName), classify(err))
+			return fmt.Errorf("put alarm %s: %w", aws.ToString(in.AlarmName), awserr.Classify(err))
 		}
 	}
 	return nil
@@ -281,7 +282,7 @@ func (p *Preflight) checkAlarms(ctx context.Context, spec *gameday.Spec) ([]game
 		for pg.HasMorePages() {
 			page, err := pg.NextPage(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("describe alarms %s: %w", strings.Join(names, ", "), classify(err))
+				return nil, fmt.Errorf("describe alarms %s: %w", strings.Join(names, ", "), awserr.Classify(err))
 			}
 			for _, a := range page.MetricAlarms {
 				found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}

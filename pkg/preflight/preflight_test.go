@@ -244,8 +244,14 @@ func TestPreflightAWSErrors(t *testing.T) {
 			if !errors.Is(err, tt.sentinel) {
 				t.Fatalf("Handle() error = %v, want errors.Is %v", err, tt.sentinel)
 			}
-			if gameday.ErrorName(err) != gameday.ErrNameInternal {
-				t.Errorf("ErrorName = %s, want %s", gameday.ErrorName(err), gameday.ErrNameInternal)
+			// Throttling is named for the state machine's retrier; the
+			// rest is a GameDayError.
+			wantName := gameday.ErrNameInternal
+			if tt.sentinel == gameday.ErrThrottled {
+				wantName = gameday.ErrNameThrottled
+			}
+			if gameday.ErrorName(err) != wantName {
+				t.Errorf("ErrorName = %s, want %s", gameday.ErrorName(err), wantName)
 			}
 		})
 	}

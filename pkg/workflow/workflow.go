@@ -10,25 +10,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
-// The Lambdas the state machine invokes, by the name of their folder under
-// functions/ (guard is not among them: EventBridge invokes it).
-const (
-	FnPreflight       = "preflight"
-	FnStartExperiment = "start-experiment"
-	FnPollExperiment  = "poll-experiment"
-	FnStopExperiment  = "stop-experiment"
-	FnArchive         = "archive"
-	FnNotify          = "notify"
-)
-
-// Functions lists every Lambda the state machine invokes.
-var Functions = []string{FnPreflight, FnStartExperiment, FnPollExperiment, FnStopExperiment, FnArchive, FnNotify}
+// Functions lists every Lambda the state machine invokes (guard is not
+// among them: EventBridge invokes it).
+var Functions = []deploy.Function{deploy.Preflight, deploy.StartExperiment, deploy.PollExperiment, deploy.StopExperiment, deploy.Archive, deploy.Notify}
 
 // State names. They show in the console and in execution history, and the
 // local runner reports progress by them.
@@ -98,20 +88,9 @@ const MinTimeoutSeconds = 3600
 // Placeholder is the definition substitution for fn's ARN:
 // "PreflightFunctionArn" for "preflight", "StartExperimentFunctionArn" for
 // "start-experiment". The Task's Resource is "${" + Placeholder(fn) + "}".
-func Placeholder(fn string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(fn, "-") {
-		if part == "" {
-			continue
-		}
-		b.WriteString(strings.ToUpper(part[:1]))
-		b.WriteString(part[1:])
-	}
-	b.WriteString("FunctionArn")
-	return b.String()
-}
+func Placeholder(fn deploy.Function) string { return fn.ID() + "FunctionArn" }
 
-func resource(fn string) string { return "${" + Placeholder(fn) + "}" }
+func resource(fn deploy.Function) string { return "${" + Placeholder(fn) + "}" }
 
 // Definition is the state machine's ASL JSON, indented, with a ${...}
 // placeholder (see Placeholder) as each Task's Resource.
@@ -209,7 +188,7 @@ const TaskTimeoutSeconds = 900
 
 // task is a Lambda Task invoking fn with the whole state, its result stored
 // at resultPath, with the Lambda and throttling retries after extra.
-func task(fn, resultPath, next string, extra []Retrier, catch Catcher) state {
+func task(fn deploy.Function, resultPath, next string, extra []Retrier, catch Catcher) state {
 	retry := append(append([]Retrier{}, extra...), throttledRetry, lambdaRetry)
 	return state{
 		Type:           "Task",
@@ -240,7 +219,7 @@ func build(o Options) stateMachine {
 			Next:       StatePreflight,
 		},
 		StatePreflight: withComment(
-			task(FnPreflight, "$.preflight", StateStartExperiment,
+			task(deploy.Preflight, "$.preflight", StateStartExperiment,
 				[]Retrier{alarmsPendingRetry},
 				catchAll("$.error", StatePreflightRefused)),
 			"Validate, stage the stop-condition alarms and check they are OK, the safety lever, the FIS quota and that no other run of this GameDay is active."),
@@ -251,11 +230,11 @@ func build(o Options) stateMachine {
 			CausePath: "$.error.Cause",
 		},
 		StateStartExperiment: withComment(
-			task(FnStartExperiment, "$.start", StatePollExperiment, nil,
+			task(deploy.StartExperiment, "$.start", StatePollExperiment, nil,
 				catchAll("$.error", StateStopExperiment)),
 			"Create or update the FIS template and start the experiment (idempotent: the client token comes from the execution name)."),
 		StatePollExperiment: withComment(
-			task(FnPollExperiment, "$.poll", StateExperimentEnded, nil,
+			task(deploy.PollExperiment, "$.poll", StateExperimentEnded, nil,
 				catchAll("$.error", StateStopExperiment)),
 			"One GetExperiment; fails with ExperimentTimeout past start.deadline."),
 		StateExperimentEnded: {
@@ -272,12 +251,12 @@ func build(o Options) stateMachine {
 			Next:        StatePollExperiment,
 		},
 		StateArchive: withComment(
-			task(FnArchive, "$.archive", StateNotify,
+			task(deploy.Archive, "$.archive", StateNotify,
 				[]Retrier{logsNotReadyRetry},
 				catchAll("$.error", StateStopExperiment)),
 			"Copy the FIS logs, spec and template to the archive and write the summary and report."),
 		StateNotify: withComment(
-			task(FnNotify, "$.notify", StateSucceeded, nil,
+			task(deploy.Notify, "$.notify", StateSucceeded, nil,
 				catchAll("$.notifyError", StateSucceeded)),
 			"Publish the outcome; a failure to notify does not fail the run."),
 		StateSucceeded: {Type: "Succeed"},
@@ -285,17 +264,17 @@ func build(o Options) stateMachine {
 		// The cleanup branch: each step's Catch goes on to the next, so a
 		// failing stop still archives, and the branch always ends failed.
 		StateStopExperiment: withComment(
-			task(FnStopExperiment, "$.stop", StateArchiveAfterFailure,
+			task(deploy.StopExperiment, "$.stop", StateArchiveAfterFailure,
 				[]Retrier{notTerminalRetry},
 				catchAll("$.stopError", StateArchiveAfterFailure)),
 			"Stop the experiment if it runs and confirm it is terminal."),
 		StateArchiveAfterFailure: withComment(
-			task(FnArchive, "$.archive", StateNotifyFailure,
+			task(deploy.Archive, "$.archive", StateNotifyFailure,
 				[]Retrier{logsNotReadyRetry},
 				catchAll("$.archiveError", StateNotifyFailure)),
 			"Archive what there is, so that a failed run leaves evidence."),
 		StateNotifyFailure: withComment(
-			task(FnNotify, "$.notify", StateRunFailed, nil,
+			task(deploy.Notify, "$.notify", StateRunFailed, nil,
 				catchAll("$.notifyError", StateRunFailed)),
 			"Tell the team the run failed."),
 		StateRunFailed: {
@@ -322,7 +301,7 @@ func withComment(s state, c string) state {
 // TaskStates maps each Task state of def to the function it invokes, by
 // reading its Resource placeholder back: {"Preflight": "preflight",
 // "ArchiveAfterFailure": "archive", ...}.
-func TaskStates(def string) (map[string]string, error) {
+func TaskStates(def string) (map[string]deploy.Function, error) {
 	var sm struct {
 		States map[string]struct {
 			Type     string `json:"Type"`
@@ -332,11 +311,11 @@ func TaskStates(def string) (map[string]string, error) {
 	if err := json.Unmarshal([]byte(def), &sm); err != nil {
 		return nil, fmt.Errorf("read definition: %w", err)
 	}
-	byResource := make(map[string]string, len(Functions))
+	byResource := make(map[string]deploy.Function, len(Functions))
 	for _, fn := range Functions {
 		byResource[resource(fn)] = fn
 	}
-	out := make(map[string]string)
+	out := make(map[string]deploy.Function)
 	for name, s := range sm.States {
 		if s.Type != "Task" {
 			continue

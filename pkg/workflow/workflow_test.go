@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 )
 
@@ -103,7 +104,10 @@ func TestTimeoutSeconds(t *testing.T) {
 }
 
 func TestPlaceholder(t *testing.T) {
-	tests := []struct{ fn, want string }{
+	tests := []struct {
+		fn   deploy.Function
+		want string
+	}{
 		{"preflight", "PreflightFunctionArn"},
 		{"start-experiment", "StartExperimentFunctionArn"},
 		{"poll-experiment", "PollExperimentFunctionArn"},
@@ -113,7 +117,7 @@ func TestPlaceholder(t *testing.T) {
 		{"guard", "GuardFunctionArn"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.fn, func(t *testing.T) {
+		t.Run(string(tt.fn), func(t *testing.T) {
 			if got := Placeholder(tt.fn); got != tt.want {
 				t.Errorf("Placeholder(%q) = %q, want %q", tt.fn, got, tt.want)
 			}
@@ -126,21 +130,21 @@ func TestTaskStates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{
-		StatePreflight:           FnPreflight,
-		StateStartExperiment:     FnStartExperiment,
-		StatePollExperiment:      FnPollExperiment,
-		StateArchive:             FnArchive,
-		StateNotify:              FnNotify,
-		StateStopExperiment:      FnStopExperiment,
-		StateArchiveAfterFailure: FnArchive,
-		StateNotifyFailure:       FnNotify,
+	want := map[string]deploy.Function{
+		StatePreflight:           deploy.Preflight,
+		StateStartExperiment:     deploy.StartExperiment,
+		StatePollExperiment:      deploy.PollExperiment,
+		StateArchive:             deploy.Archive,
+		StateNotify:              deploy.Notify,
+		StateStopExperiment:      deploy.StopExperiment,
+		StateArchiveAfterFailure: deploy.Archive,
+		StateNotifyFailure:       deploy.Notify,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("TaskStates() mismatch (-want +got):\n%s", diff)
 	}
 	// Every function the state machine invokes is used.
-	used := map[string]bool{}
+	used := map[deploy.Function]bool{}
 	for _, fn := range got {
 		used[fn] = true
 	}

@@ -1,0 +1,98 @@
+// Package awserr classifies AWS API errors for the whole of gameday: it is
+// the one place that reads service error codes. Each kind of error has its
+// set of codes (across the services gameday calls: FIS, CloudWatch, S3,
+// Step Functions, CloudFormation, SNS, EventBridge) and its sentinel in
+// pkg/gameday (ErrNotFound, ErrConflict, ErrThrottled, ErrQuota); Classify
+// puts the sentinel in the error's chain and callers test it with
+// errors.Is or the Is helpers. Which step error name the state machine
+// sees is decided by gameday.ErrorName, not here.
+package awserr
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// The codes of each kind, as the services spell them.
+var (
+	notFoundCodes = codes(
+		"ResourceNotFoundException", "ResourceNotFound", "NotFoundException", "NotFound", // FIS, CloudWatch, SNS, EventBridge
+		"NoSuchKey", "NoSuchBucket", // S3
+		"ExecutionDoesNotExist", "StateMachineDoesNotExist", // Step Functions
+	)
+	conflictCodes  = codes("ConflictException", "ConcurrentModificationException", "ExecutionAlreadyExists")
+	throttledCodes = codes(
+		"ThrottlingException", "Throttling", "Throttled", "TooManyRequestsException",
+		"RequestLimitExceeded", "RequestThrottled", "SlowDown",
+	)
+	quotaCodes = codes(
+		"ServiceQuotaExceededException", "LimitExceededException", "LimitExceeded", "LimitExceededFault",
+		"ExecutionLimitExceeded",
+	)
+)
+
+// kinds pairs each code set with its sentinel.
+var kinds = []struct {
+	sentinel error
+	codes    map[string]bool
+}{
+	{gameday.ErrNotFound, notFoundCodes},
+	{gameday.ErrConflict, conflictCodes},
+	{gameday.ErrThrottled, throttledCodes},
+	{gameday.ErrQuota, quotaCodes},
+}
+
+func codes(cs ...string) map[string]bool {
+	m := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		m[c] = true
+	}
+	return m
+}
+
+// Sentinel is the sentinel of err's AWS error code, or nil when err is not
+// an AWS API error or its code is of no kind gameday knows.
+func Sentinel(err error) error {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	code := ae.ErrorCode()
+	for _, k := range kinds {
+		if k.codes[code] {
+			return k.sentinel
+		}
+	}
+	return nil
+}
+
+// Classify returns err with the sentinel of its kind in the chain (the
+// original error kept, its text first prefixed by the sentinel's). An
+// error of no known kind, or already classified, is returned unchanged.
+func Classify(err error) error {
+	s := Sentinel(err)
+	if s == nil || errors.Is(err, s) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", s, err)
+}
+
+// IsNotFound reports whether err is, or has a code meaning, not found.
+func IsNotFound(err error) bool { return is(err, gameday.ErrNotFound) }
+
+// IsConflict reports whether err is, or has a code meaning, a conflict.
+func IsConflict(err error) bool { return is(err, gameday.ErrConflict) }
+
+// IsThrottled reports whether err is, or has a code meaning, throttling.
+func IsThrottled(err error) bool { return is(err, gameday.ErrThrottled) }
+
+// IsQuota reports whether err is, or has a code meaning, a quota reached.
+func IsQuota(err error) bool { return is(err, gameday.ErrQuota) }
+
+func is(err, sentinel error) bool {
+	return errors.Is(err, sentinel) || Sentinel(err) == sentinel
+}

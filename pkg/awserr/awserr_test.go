@@ -1,0 +1,100 @@
+package awserr
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+func apiErr(code string) error {
+	return fmt.Errorf("operation X: %w", &smithy.GenericAPIError{Code: code, Message: "m"})
+}
+
+func TestClassify(t *testing.T) {
+	sentinels := []error{gameday.ErrNotFound, gameday.ErrConflict, gameday.ErrThrottled, gameday.ErrQuota}
+	tests := []struct {
+		code string
+		want error // nil: unchanged
+	}{
+		{"ResourceNotFoundException", gameday.ErrNotFound},
+		{"NoSuchKey", gameday.ErrNotFound},
+		{"ExecutionDoesNotExist", gameday.ErrNotFound},
+		{"ConflictException", gameday.ErrConflict},
+		{"ExecutionAlreadyExists", gameday.ErrConflict},
+		{"ConcurrentModificationException", gameday.ErrConflict},
+		{"ThrottlingException", gameday.ErrThrottled},
+		{"Throttling", gameday.ErrThrottled},
+		{"Throttled", gameday.ErrThrottled},
+		{"RequestThrottled", gameday.ErrThrottled},
+		{"SlowDown", gameday.ErrThrottled},
+		{"TooManyRequestsException", gameday.ErrThrottled},
+		{"ServiceQuotaExceededException", gameday.ErrQuota},
+		{"LimitExceeded", gameday.ErrQuota},
+		{"ExecutionLimitExceeded", gameday.ErrQuota},
+		{"ValidationException", nil},
+		{"AccessDeniedException", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			in := apiErr(tt.code)
+			got := Classify(in)
+			if !errors.Is(got, in) {
+				t.Errorf("Classify(%v) = %v, lost the original error", in, got)
+			}
+			var ae smithy.APIError
+			if !errors.As(got, &ae) || ae.ErrorCode() != tt.code {
+				t.Errorf("Classify(%v) lost the API error", in)
+			}
+			for _, s := range sentinels {
+				if is, want := errors.Is(got, s), s == tt.want; is != want {
+					t.Errorf("errors.Is(Classify(%s), %v) = %v, want %v", tt.code, s, is, want)
+				}
+			}
+			if tt.want == nil && got != in {
+				t.Errorf("Classify(%s) = %v, want it unchanged", tt.code, got)
+			}
+			if again := Classify(got); again != got {
+				t.Errorf("Classify twice = %v, want %v", again, got)
+			}
+		})
+	}
+	if Classify(nil) != nil {
+		t.Error("Classify(nil) != nil")
+	}
+	plain := errors.New("dial tcp: refused")
+	if Classify(plain) != plain || Sentinel(plain) != nil {
+		t.Error("a non-API error was classified")
+	}
+}
+
+func TestIs(t *testing.T) {
+	tests := []struct {
+		name string
+		is   func(error) bool
+		yes  []error
+		no   []error
+	}{
+		{"IsNotFound", IsNotFound, []error{apiErr("NoSuchBucket"), fmt.Errorf("x: %w", gameday.ErrNotFound)}, []error{apiErr("ThrottlingException"), nil}},
+		{"IsConflict", IsConflict, []error{apiErr("ConflictException")}, []error{apiErr("NoSuchKey")}},
+		{"IsThrottled", IsThrottled, []error{apiErr("SlowDown"), Classify(apiErr("Throttling"))}, []error{apiErr("ConflictException")}},
+		{"IsQuota", IsQuota, []error{apiErr("LimitExceededException")}, []error{errors.New("LimitExceededException")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, err := range tt.yes {
+				if !tt.is(err) {
+					t.Errorf("%s(%v) = false, want true", tt.name, err)
+				}
+			}
+			for _, err := range tt.no {
+				if tt.is(err) {
+					t.Errorf("%s(%v) = true, want false", tt.name, err)
+				}
+			}
+		})
+	}
+}
