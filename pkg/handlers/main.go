@@ -26,7 +26,7 @@ func Main(build Constructor, validate func(*gameday.Spec) error) {
 		slog.Error("init", "err", err)
 		os.Exit(1)
 	}
-	lambda.StartHandler(h) // blocks
+	lambda.Start(h) // blocks
 }
 
 // initialize is Main's part before serving.
