@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,29 +16,13 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	dt "github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name, or rewrites it with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", p, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 const testGameDay = "sock-shop-carts-latency"
@@ -115,7 +97,7 @@ func TestList(t *testing.T) {
 				if err := WriteExecutions(&buf, got); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, tc.golden, buf.Bytes())
+				checkGolden(t, tc.golden, buf.Bytes())
 			}
 		})
 	}
@@ -198,7 +180,7 @@ func TestDescribe(t *testing.T) {
 			if err := WriteRun(&buf, got); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "run-"+strings.ReplaceAll(tc.name, " ", "-")+".txt", buf.Bytes())
+			checkGolden(t, "run-"+strings.ReplaceAll(tc.name, " ", "-")+".txt", buf.Bytes())
 		})
 	}
 }
@@ -286,7 +268,7 @@ func TestFollow(t *testing.T) {
 				t.Errorf("stopped after %d looks, before the last of %d frames", sf.Calls["DescribeExecution"], len(tc.frames))
 			}
 			if tc.wantIs == nil || tc.cancelAt > 0 {
-				golden(t, "follow-"+strings.ReplaceAll(tc.name, " ", "-")+".txt", buf.Bytes())
+				checkGolden(t, "follow-"+strings.ReplaceAll(tc.name, " ", "-")+".txt", buf.Bytes())
 			}
 		})
 	}

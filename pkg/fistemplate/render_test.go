@@ -3,7 +3,6 @@ package fistemplate
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,9 +16,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 const examplesDir = "../../examples"
 
@@ -81,22 +79,7 @@ func TestGoldenTemplates(t *testing.T) {
 			if err != nil {
 				t.Fatalf("JSON: %v", err)
 			}
-			golden := filepath.Join("testdata", exampleName(path), "template.json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("template.json mismatch (-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", exampleName(path), "template.json"), got)
 		})
 	}
 }

@@ -3,9 +3,7 @@ package preflight
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,9 +18,8 @@ import (
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -204,22 +201,7 @@ func TestPreflightRefuses(t *testing.T) {
 
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 func TestPreflightAWSErrors(t *testing.T) {

@@ -1,7 +1,6 @@
 package rbac
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +14,8 @@ import (
 	k8syaml "sigs.k8s.io/yaml"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 const examplesDir = "../../examples"
 
@@ -329,22 +327,7 @@ func TestGoldenExamples(t *testing.T) {
 					t.Errorf("role in namespace %q, want sock-shop (where the examples create their CRs)", r.Namespace)
 				}
 			}
-			golden := filepath.Join("testdata", name, "rbac.yaml")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("rbac.yaml mismatch (-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join("testdata", name, "rbac.yaml"), got)
 		})
 	}
 }

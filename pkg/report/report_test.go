@@ -3,19 +3,17 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/golden"
+)
 
 func f64(v float64) *float64 { return &v }
 
@@ -170,30 +168,15 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			for file, got := range map[string][]byte{"summary.json": js, "summary.md": Markdown(s), "report.html": page} {
-				golden(t, filepath.Join("testdata", tt.name, file), got)
+				checkGolden(t, filepath.Join("testdata", tt.name, file), got)
 			}
 		})
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
+func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, path, got)
 }
 
 // TestSummaryFields checks that summary.json carries every field the contract

@@ -9,8 +9,9 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
-	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/gameday-dev/gameday/pkg/golden"
 )
 
 const schemaFile = "../../docs/gameday.schema.json"
@@ -23,18 +24,7 @@ func TestSchemaCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(schemaFile, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(schemaFile)
-	if err != nil {
-		t.Fatalf("read %s (run go test ./pkg/validate -update): %v", schemaFile, err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s is stale: run go test ./pkg/validate -update\n%s", schemaFile, cmp.Diff(string(want), string(got)))
-	}
+	golden.Check(t, schemaFile, got)
 }
 
 func compileSchema(t *testing.T) *jsonschema.Schema {

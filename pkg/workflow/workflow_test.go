@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,10 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/golden"
 	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 const testTimeout = 4 * 3600
 
@@ -31,19 +29,7 @@ func definition(t *testing.T) string {
 
 func TestDefinitionGolden(t *testing.T) {
 	def := definition(t)
-	golden := filepath.Join("testdata", "definition.asl.json")
-	if *update {
-		if err := os.WriteFile(golden, []byte(def), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update): %v", err)
-	}
-	if diff := cmp.Diff(string(want), def); diff != "" {
-		t.Errorf("Definition() mismatch (-golden +got); run go test ./pkg/workflow -update if intended:\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "definition.asl.json"), []byte(def))
 	again := definition(t)
 	if again != def {
 		t.Error("Definition() is not deterministic")
