@@ -175,8 +175,7 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 		},
 		deploy.Archive: {
 			AccountID: *stack.Account(), ArchiveBucket: *out.Buckets.ArchiveBucket().BucketName(),
-			FISRoleARN: *fisRole.RoleArn(), // template.json is rendered exactly as the start step sent it
-			LogBucket:  logBucket, LogPrefix: logPrefix, LogWaitLimit: p.LogWaitLimit,
+			LogBucket: logBucket, LogPrefix: logPrefix, LogWaitLimit: p.LogWaitLimit,
 		},
 		deploy.Notify: {TopicARN: *out.Notifications.Topic().TopicArn(), EventBusName: deploy.DefaultEventBusName},
 	}

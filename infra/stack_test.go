@@ -232,7 +232,6 @@ func TestFunctions(t *testing.T) {
 		"Archive": {
 			deploy.KeyAccountID:     "123456789012",
 			deploy.KeyArchiveBucket: map[string]any{"Ref": LogicalIDArchiveBucket},
-			deploy.KeyFISRoleARN:    map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}},
 			deploy.KeyLogBucket:     map[string]any{"Ref": LogicalIDLogBucket},
 			deploy.KeyLogPrefix:     "fis-logs/",
 			deploy.KeyLogWaitLimit:  "15m0s",

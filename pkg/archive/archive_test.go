@@ -77,7 +77,8 @@ func runState() gameday.RunState {
 	return gameday.RunState{
 		RunInput:  gameday.RunInput{GameDay: testSpec(), SpecYAML: "apiVersion: gameday/v1alpha1\nkind: GameDay\n"},
 		Execution: gameday.Execution{ARN: "arn:aws:states:ap-northeast-1:123456789012:execution:gameday:run-1", Name: "run-1"},
-		Start:     &gameday.StartResult{ExperimentID: expID, ExperimentTemplateID: "EXTbbbb2222", StartedAt: at(0), Deadline: at(30)},
+		Start: &gameday.StartResult{ExperimentID: expID, ExperimentTemplateID: "EXTbbbb2222", StartedAt: at(0), Deadline: at(30),
+			Template: json.RawMessage(`{"actions": {"carts-delay": {"actionId": "aws:eks:inject-kubernetes-custom-resource"}}, "roleArn": "arn:aws:iam::123456789012:role/r"}`)},
 	}
 }
 

@@ -99,6 +99,10 @@ func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string,
 	if err != nil {
 		t.Fatal(err)
 	}
+	sent, err := fistemplate.JSON(in)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl, err := r.fis.CreateExperimentTemplate(ctx, in)
 	if err != nil {
 		t.Fatalf("create template: %v", err)
@@ -114,7 +118,7 @@ func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string,
 		RunInput:  gameday.RunInput{GameDay: spec, SpecYAML: specYAML, Source: "local"},
 		Execution: gameday.Execution{ARN: "arn:aws:states:" + cfg.Region + ":" + simAccount + ":execution:gameday:sim-run-1", Name: "sim-run-1"},
 		Start: &gameday.StartResult{ExperimentID: id, ExperimentTemplateID: aws.ToString(tmpl.ExperimentTemplate.Id),
-			StartedAt: aws.ToTime(start.Experiment.StartTime)},
+			StartedAt: aws.ToTime(start.Experiment.StartTime), Template: sent},
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -147,9 +151,6 @@ func (r *simRun) archiverWith(c archive.Config) *archive.Archiver {
 	return archive.New(archive.Config{
 		LogBucket: simLogBucket, ArchiveBucket: simArchive, AccountID: simAccount, Region: r.opts.Region,
 		LogWaitLimit: c.LogWaitLimit, AwaitAfterWindow: c.AwaitAfterWindow,
-		Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) {
-			return fistemplate.Render(s, r.opts)
-		},
 	}, r.s3, r.fis, r.cw, r.srv.Clock().Now)
 }
 

@@ -37,8 +37,7 @@ type Env struct {
 	// Region is set by Lambda itself (the stack must not set it); an
 	// aws.Config's region wins over it.
 	Region string
-	// FISRoleARN is the FIS experiment role (start-experiment; archive,
-	// to name the template as it was sent).
+	// FISRoleARN is the FIS experiment role (start-experiment).
 	FISRoleARN string
 	// LogBucket and LogPrefix are where FIS logs (start-experiment,
 	// archive); LogPrefix defaults to DefaultLogPrefix.

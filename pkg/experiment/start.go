@@ -36,6 +36,9 @@ type Starter struct {
 	// Update turns a rendered request into the update of template id
 	// (fistemplate.UpdateInput).
 	Update func(id string, in *fis.CreateExperimentTemplateInput) *fis.UpdateExperimentTemplateInput
+	// Encode is the request as the archive keeps it (fistemplate.JSON),
+	// recorded in the result; nil records none.
+	Encode func(*fis.CreateExperimentTemplateInput) ([]byte, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -52,6 +55,12 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 	in, err := s.Render(spec)
 	if err != nil {
 		return gameday.StartResult{}, &gameday.StepError{Name: gameday.ErrNameInvalidGameDay, Err: fmt.Errorf("render template: %w", err)}
+	}
+	var sent []byte
+	if s.Encode != nil {
+		if sent, err = s.Encode(in); err != nil {
+			return gameday.StartResult{}, fmt.Errorf("start experiment: %w", err)
+		}
 	}
 	tmplID, action, err := s.ensureTemplate(ctx, spec, st.Execution.Name, in)
 	if err != nil {
@@ -90,6 +99,7 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 		ClientToken:          token,
 		StartedAt:            started,
 		Deadline:             started.Add(spec.ExperimentTimeout()),
+		Template:             sent,
 	}, nil
 }
 

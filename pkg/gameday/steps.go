@@ -1,6 +1,9 @@
 package gameday
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // This file holds the payloads that flow through the state machine. The
 // execution input is a RunInput; a Pass state adds the execution's identity,
@@ -71,6 +74,10 @@ type StartResult struct {
 	StartedAt            time.Time `json:"startedAt"`
 	// Deadline is StartedAt + timeouts.experiment.
 	Deadline time.Time `json:"deadline"`
+	// Template is the CreateExperimentTemplate request the step rendered
+	// and sent (fistemplate.JSON), which the archive writes as
+	// template.json rather than rendering it again.
+	Template json.RawMessage `json:"template,omitempty"`
 }
 
 // State is an FIS experiment (or action) state.

@@ -114,6 +114,7 @@ func NewStart(_ context.Context, c Config) (lambda.Handler, error) {
 		API:    fis.NewFromConfig(c.AWS),
 		Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
 		Update: fistemplate.UpdateInput,
+		Encode: fistemplate.JSON,
 		Now:    clock(c.Now),
 	}
 	return newStep(deploy.StartExperiment, s.Handle), nil
@@ -138,17 +139,13 @@ func NewGuard(_ context.Context, c Config) (lambda.Handler, error) {
 }
 
 // NewArchive builds the archive handler. It needs ACCOUNT_ID, a region and
-// ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX, FIS_ROLE_ARN and LOG_WAIT_LIMIT
-// are optional.
+// ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX and LOG_WAIT_LIMIT are optional.
 func NewArchive(_ context.Context, c Config) (lambda.Handler, error) {
 	o, err := templateOptions(deploy.Archive, c)
 	if err != nil {
 		return nil, fmt.Errorf("build %s: %w", deploy.Archive, err)
 	}
 	env := c.Env.WithDefaults()
-	// The template it archives is rendered as the start step sent it: with
-	// FIS_ROLE_ARN when the stack gives it to the archive Lambda too.
-	o.RoleARN, o.LogBucket, o.LogPrefix = env.FISRoleARN, env.LogBucket, env.LogPrefix
 	cfg := archive.Config{
 		LogBucket:     env.LogBucket,
 		LogPrefix:     env.LogPrefix,
@@ -156,7 +153,6 @@ func NewArchive(_ context.Context, c Config) (lambda.Handler, error) {
 		AccountID:     o.Account,
 		Region:        o.Region,
 		LogWaitLimit:  env.LogWaitLimit,
-		Render:        func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
 		// The report judges the "after" phase too: wait (through the
 		// state machine's LogsNotReady retries, within LOG_WAIT_LIMIT) until
 		// the after window has data.

@@ -1,0 +1,299 @@
+package archive
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/report"
+)
+
+// The gathering half of the archive step: the experiment's final state, its
+// FIS logs, the steady-state metrics and the stop-condition alarms, read
+// into a report.Run. Nothing here writes.
+
+// evidence is what gather found about a run.
+type evidence struct {
+	run report.Run
+	// prefix is the run's archive prefix.
+	prefix string
+	// logBucket and logs are the experiment's FIS log objects.
+	logBucket string
+	logs      []logObject
+	// summary is the report of run.
+	summary report.Summary
+}
+
+// logObject is one FIS log object.
+type logObject struct {
+	key  string
+	size int64
+}
+
+// gather reads everything the archive holds about st's experiment. It
+// answers LogsNotReady while the experiment runs, while FIS has not
+// delivered its experiment-end record (within LogWaitLimit) and, with
+// AwaitAfterWindow, while the after window is not over.
+func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, error) {
+	spec, id := st.GameDay, st.Start.ExperimentID
+	exp, err := a.experiment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := a.now().UTC()
+	run := report.Run{
+		Spec:                 spec,
+		ExecutionARN:         st.Execution.ARN,
+		ExperimentID:         id,
+		ExperimentTemplateID: cmp.Or(aws.ToString(exp.ExperimentTemplateId), st.Start.ExperimentTemplateID),
+		State:                gameday.State(exp.State.Status),
+		StopReason:           aws.ToString(exp.State.Reason),
+		StartedAt:            aws.ToTime(cmp.Or(exp.StartTime, &st.Start.StartedAt)).UTC(),
+		Actions:              actions(exp.Actions),
+		Error:                st.Error,
+	}
+	if exp.EndTime != nil {
+		run.EndedAt = exp.EndTime.UTC()
+	}
+	if a.cfg.AwaitAfterWindow {
+		// Before reading the logs: while the after window is not over the
+		// step answers LogsNotReady whatever they hold, so its retries need
+		// not read them again each time.
+		if err := a.afterWindowPending(spec, run, now); err != nil {
+			return nil, err
+		}
+	}
+	ev := &evidence{prefix: Prefix(spec.Metadata.Name, run.StartedAt, id)}
+	if err := a.readLogs(ctx, exp, &run, ev, now); err != nil {
+		return nil, err
+	}
+	// The windows' "now" is the first archive's: a re-run reproduces it
+	// instead of widening the after window, so that the same run always
+	// gives the same bytes.
+	asOf, err := a.previousAsOf(ctx, ev.prefix)
+	if err != nil {
+		return nil, err
+	}
+	if asOf.IsZero() || asOf.After(now) {
+		asOf = now
+	}
+	run.Windows = windows(spec, run, asOf)
+	if run.Metrics, err = a.metrics(ctx, spec, run.Windows); err != nil {
+		return nil, err
+	}
+	if run.Alarms, err = a.alarms(ctx, spec, st.Preflight, run.StartedAt, run.EndedAt, now); err != nil {
+		return nil, err
+	}
+	ev.run, ev.summary = run, report.Summarize(run)
+	return ev, nil
+}
+
+// experiment is the experiment's final state; LogsNotReady while it runs.
+func (a *Archiver) experiment(ctx context.Context, id string) (*fistypes.Experiment, error) {
+	out, err := a.fis.GetExperiment(ctx, &fis.GetExperimentInput{Id: &id})
+	if err != nil {
+		return nil, fmt.Errorf("get experiment %s: %w", id, awserr.Classify(err))
+	}
+	exp := out.Experiment
+	if exp == nil || exp.State == nil {
+		return nil, fmt.Errorf("get experiment %s: no state in the answer", id)
+	}
+	if state := gameday.State(exp.State.Status); !state.Terminal() {
+		return nil, gameday.NewStepError(gameday.ErrNameLogsNotReady, "experiment %s is still %s: its logs are not final", id, state)
+	}
+	return exp, nil
+}
+
+// readLogs reads the experiment's FIS log objects into run's timeline and
+// log facts, and records them in ev for the copy. Without an
+// experiment-end record it answers LogsNotReady until LogWaitLimit after
+// the experiment's end, then goes on with what there is.
+func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *report.Run, ev *evidence, now time.Time) error {
+	bucket, prefix := a.logLocation(exp)
+	objects, err := a.listLogs(ctx, bucket, prefix)
+	if err != nil {
+		return err
+	}
+	tl := &Timeline{}
+	var bytesTotal int64
+	for _, o := range objects {
+		if err := a.readLog(ctx, bucket, o.key, tl); err != nil {
+			return err
+		}
+		bytesTotal += o.size
+	}
+	if !tl.Complete() {
+		ended := cmp.Or(run.EndedAt, now)
+		if waited := now.Sub(ended); waited < a.cfg.LogWaitLimit {
+			return gameday.NewStepError(gameday.ErrNameLogsNotReady,
+				"no experiment-end record yet under s3://%s/%s (%d objects); the experiment ended %s ago, waiting up to %s",
+				bucket, prefix, len(objects), waited.Round(time.Second), a.cfg.LogWaitLimit)
+		}
+		slog.WarnContext(ctx, "archive without experiment-end", "experimentId", run.ExperimentID, "objects", len(objects), "logWaitLimit", a.cfg.LogWaitLimit.String())
+	}
+	ev.logBucket, ev.logs = bucket, objects
+	run.Timeline = tl.Events()
+	run.Logs = report.Logs{
+		Objects:         len(objects),
+		Bytes:           bytesTotal,
+		Records:         tl.Records(),
+		ArchivedTo:      "s3://" + a.cfg.ArchiveBucket + "/" + ev.prefix + DirLogs,
+		Complete:        tl.Complete(),
+		TimelineDropped: tl.Dropped(),
+	}
+	return nil
+}
+
+// afterWindowPending is a LogsNotReady error while the after window is not
+// over yet and the experiment ended less than LogWaitLimit ago.
+func (a *Archiver) afterWindowPending(spec *gameday.Spec, run report.Run, now time.Time) error {
+	w := windows(spec, run, now)
+	endedAt := run.EndedAt
+	_, after := spec.ReportWindow()
+	ready := w.During.End.Add(after).Add(MetricSettle)
+	if endedAt.IsZero() || !now.Before(ready) || now.Sub(endedAt) >= a.cfg.LogWaitLimit {
+		return nil
+	}
+	return gameday.NewStepError(gameday.ErrNameLogsNotReady,
+		"waiting for the after window's metrics until %s (the experiment ended %s ago, waiting up to %s)",
+		ready.Format(time.RFC3339), now.Sub(endedAt).Round(time.Second), a.cfg.LogWaitLimit)
+}
+
+// previousAsOf is the time an archive already written under prefix was made
+// as of (as far as its windows tell), or zero when there is none.
+func (a *Archiver) previousAsOf(ctx context.Context, prefix string) (time.Time, error) {
+	key := prefix + FileSummary
+	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &a.cfg.ArchiveBucket, Key: &key})
+	if err != nil {
+		if err = awserr.Classify(err); errors.Is(err, gameday.ErrNotFound) {
+			return time.Time{}, nil
+		}
+		return time.Time{}, fmt.Errorf("get s3://%s/%s: %w", a.cfg.ArchiveBucket, key, err)
+	}
+	defer out.Body.Close()
+	var prev struct {
+		Windows report.Windows `json:"windows"`
+	}
+	if err := json.NewDecoder(out.Body).Decode(&prev); err != nil {
+		return time.Time{}, nil // not ours or damaged: rewrite it from scratch
+	}
+	if prev.Windows.After.End.IsZero() {
+		return time.Time{}, nil
+	}
+	// windows ends the after window MetricSettle before the archive's time
+	// (or earlier): adding it back gives a time that yields the same windows.
+	return prev.Windows.After.End.Add(MetricSettle), nil
+}
+
+// logLocation is the bucket and prefix of the experiment's FIS logs: the
+// configured bucket, or the experiment's own S3 log configuration.
+func (a *Archiver) logLocation(exp *fistypes.Experiment) (bucket, prefix string) {
+	bucket, prefix = a.cfg.LogBucket, a.cfg.LogPrefix
+	if bucket == "" && exp.LogConfiguration != nil && exp.LogConfiguration.S3Configuration != nil {
+		bucket = aws.ToString(exp.LogConfiguration.S3Configuration.BucketName)
+		prefix = aws.ToString(exp.LogConfiguration.S3Configuration.Prefix)
+	}
+	return bucket, LogPrefix(prefix, a.cfg.AccountID, a.cfg.Region, aws.ToString(exp.Id))
+}
+
+// listLogs lists every log object under prefix, in key order.
+func (a *Archiver) listLogs(ctx context.Context, bucket, prefix string) ([]logObject, error) {
+	var objs []logObject
+	p := s3.NewListObjectsV2Paginator(a.s3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list logs s3://%s/%s: %w", bucket, prefix, awserr.Classify(err))
+		}
+		for _, o := range page.Contents {
+			if o.Key == nil || strings.HasSuffix(*o.Key, "/") {
+				continue
+			}
+			objs = append(objs, logObject{key: *o.Key, size: aws.ToInt64(o.Size)})
+		}
+	}
+	slices.SortFunc(objs, func(x, y logObject) int { return strings.Compare(x.key, y.key) })
+	return objs, nil
+}
+
+// readLog streams one log object into the timeline.
+func (a *Archiver) readLog(ctx context.Context, bucket, key string, tl *Timeline) error {
+	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return fmt.Errorf("get log s3://%s/%s: %w", bucket, key, awserr.Classify(err))
+	}
+	defer out.Body.Close()
+	if err := tl.Read(out.Body); err != nil {
+		return fmt.Errorf("parse log s3://%s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// actions is FIS's view of the faults, sorted by name, times in UTC.
+func actions(m map[string]fistypes.ExperimentAction) []gameday.ActionState {
+	out := experiment.Actions(m)
+	for i := range out {
+		out[i].StartTime, out[i].EndTime = utc(out[i].StartTime), utc(out[i].EndTime)
+	}
+	return out
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// windows are the metric windows: "during" is the faults' actual run (the
+// first action start to the last action end, else the experiment's), before
+// and after extend by spec.report.window, and "after" stops at now less
+// MetricSettle.
+func windows(spec *gameday.Spec, run report.Run, now time.Time) report.Windows {
+	var fs, fe time.Time
+	for _, a := range run.Actions {
+		if a.StartTime != nil && (fs.IsZero() || a.StartTime.Before(fs)) {
+			fs = *a.StartTime
+		}
+		if a.EndTime != nil && a.EndTime.After(fe) {
+			fe = *a.EndTime
+		}
+	}
+	if fs.IsZero() {
+		fs = run.StartedAt
+	}
+	if fe.IsZero() || fe.Before(fs) {
+		fe = run.EndedAt
+	}
+	if fe.IsZero() || fe.Before(fs) {
+		fe = now
+	}
+	before, after := spec.ReportWindow()
+	ae := fe.Add(after)
+	if settled := now.Add(-MetricSettle); ae.After(settled) {
+		ae = settled
+	}
+	if ae.Before(fe) {
+		ae = fe
+	}
+	return report.Windows{
+		Before: report.Span{Start: fs.Add(-before), End: fs},
+		During: report.Span{Start: fs, End: fe},
+		After:  report.Span{Start: fe, End: ae},
+	}
+}
