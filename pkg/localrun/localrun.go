@@ -183,7 +183,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	res := &Result{ExecutionARN: execARN}
-	runErr := interpret(ctx, o, srv, def, input, execARN, stateMachineARN, name, res)
+	runErr := interpret(ctx, o, srv, execution{def: def, input: input, arn: execARN, name: name, stateMachineARN: stateMachineARN}, res)
 	if runErr != nil && res.Status == "" {
 		// The interpreter itself broke: to the guard, a failed execution.
 		res.Status, res.Error, res.Cause = "FAILED", "States.Runtime", runErr.Error()
@@ -291,72 +291,26 @@ type runnerEvent struct {
 	Output json.RawMessage `json:"output"`
 }
 
-func interpret(ctx context.Context, o Options, srv *sim.Server, def string, input gameday.RunInput, execARN, smARN, name string, res *Result) error {
-	nodeModules, node, err := findNode(o.NodeModules, o.Node)
+// execution is one execution of the definition, as the interpreter is
+// given it.
+type execution struct {
+	def             string
+	input           gameday.RunInput
+	arn, name       string
+	stateMachineARN string
+}
+
+// interpret runs ex in the interpreter until it ends, following its events
+// into res and o.Progress. A cancelled ctx aborts the execution.
+func interpret(ctx context.Context, o Options, srv *sim.Server, ex execution, res *Result) error {
+	r, err := startRunner(o, srv, ex)
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "gameday-runner-")
-	if err != nil {
-		return fmt.Errorf("write runner: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	script := filepath.Join(dir, "runner.mjs")
-	if err := os.WriteFile(script, runnerJS, 0o600); err != nil {
-		return fmt.Errorf("write runner: %w", err)
-	}
-
-	origin, wallStart := srv.Clock().Anchor()
-	cfg, err := json.Marshal(runnerConfig{
-		Definition: json.RawMessage(def),
-		Input:      input,
-		Context: map[string]any{
-			"Execution":    map[string]any{"Id": execARN, "Name": name},
-			"StateMachine": map[string]any{"Id": smARN, "Name": "gameday"},
-		},
-		Speed:       srv.Clock().Speed(),
-		SimOriginMs: origin.UnixMilli(),
-		WallStartMs: wallStart.UnixMilli(),
-		NodeModules: nodeModules,
-	})
-	if err != nil {
-		return fmt.Errorf("encode runner config: %w", err)
-	}
-
-	cmd := exec.Command(node, script)
-	cmd.Env = append(os.Environ(),
-		"AWS_ENDPOINT_URL="+srv.URL(),
-		"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=local-secret",
-		"AWS_REGION="+srv.Region(), "AWS_DEFAULT_REGION="+srv.Region(),
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
-		"NODE_NO_WARNINGS=1",
-	)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return fmt.Errorf("start runner: %w", err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return fmt.Errorf("start runner: %w", err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start runner %s: %w", node, err)
-	}
-	// Never leave the interpreter behind.
-	defer func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-	}()
+	defer r.stop() // never leave the interpreter behind
 	if o.runnerStarted != nil {
-		o.runnerStarted(cmd.Process)
+		o.runnerStarted(r.cmd.Process)
 	}
-	if _, err := stdin.Write(append(cfg, '\n')); err != nil {
-		return fmt.Errorf("configure runner: %w", err)
-	}
-
 	// A cancelled ctx is an operator's Stop: the interpreter aborts the
 	// execution and reports it.
 	done := make(chan struct{})
@@ -364,46 +318,117 @@ func interpret(ctx context.Context, o Options, srv *sim.Server, def string, inpu
 	go func() {
 		select {
 		case <-ctx.Done():
-			_, _ = io.WriteString(stdin, "abort\n")
+			_, _ = io.WriteString(r.stdin, "abort\n")
 		case <-done:
 		}
 	}()
+	return r.follow(o, srv, res)
+}
 
-	sc := bufio.NewScanner(stdout)
+// runner is the interpreter's process (node runner.mjs).
+type runner struct {
+	cmd    *exec.Cmd
+	dir    string
+	stdin  io.WriteCloser
+	stdout io.Reader
+	stderr bytes.Buffer
+}
+
+// startRunner writes runner.mjs to a temporary folder, starts it in its own
+// process group with the simulator as its AWS endpoint, and sends it its
+// configuration: the definition, the input and the simulator's clock.
+func startRunner(o Options, srv *sim.Server, ex execution) (*runner, error) {
+	nodeModules, node, err := findNode(o.NodeModules, o.Node)
+	if err != nil {
+		return nil, err
+	}
+	origin, wallStart := srv.Clock().Anchor()
+	cfg, err := json.Marshal(runnerConfig{
+		Definition: json.RawMessage(ex.def),
+		Input:      ex.input,
+		Context: map[string]any{
+			"Execution":    map[string]any{"Id": ex.arn, "Name": ex.name},
+			"StateMachine": map[string]any{"Id": ex.stateMachineARN, "Name": "gameday"},
+		},
+		Speed:       srv.Clock().Speed(),
+		SimOriginMs: origin.UnixMilli(),
+		WallStartMs: wallStart.UnixMilli(),
+		NodeModules: nodeModules,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encode runner config: %w", err)
+	}
+	r := &runner{}
+	if r.dir, err = os.MkdirTemp("", "gameday-runner-"); err != nil {
+		return nil, fmt.Errorf("write runner: %w", err)
+	}
+	script := filepath.Join(r.dir, "runner.mjs")
+	if err := os.WriteFile(script, runnerJS, 0o600); err != nil {
+		r.stop()
+		return nil, fmt.Errorf("write runner: %w", err)
+	}
+	if err := r.start(node, script, srv); err != nil {
+		r.stop()
+		return nil, err
+	}
+	if _, err := r.stdin.Write(append(cfg, '\n')); err != nil {
+		r.stop()
+		return nil, fmt.Errorf("configure runner: %w", err)
+	}
+	return r, nil
+}
+
+// start starts node script with the simulator's endpoint and credentials.
+func (r *runner) start(node, script string, srv *sim.Server) error {
+	r.cmd = exec.Command(node, script)
+	r.cmd.Env = append(os.Environ(),
+		"AWS_ENDPOINT_URL="+srv.URL(),
+		"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=local-secret",
+		"AWS_REGION="+srv.Region(), "AWS_DEFAULT_REGION="+srv.Region(),
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
+		"NODE_NO_WARNINGS=1",
+	)
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var err error
+	if r.stdin, err = r.cmd.StdinPipe(); err != nil {
+		return fmt.Errorf("start runner: %w", err)
+	}
+	if r.stdout, err = r.cmd.StdoutPipe(); err != nil {
+		return fmt.Errorf("start runner: %w", err)
+	}
+	r.cmd.Stderr = &r.stderr
+	if err := r.cmd.Start(); err != nil {
+		r.cmd = nil
+		return fmt.Errorf("start runner %s: %w", node, err)
+	}
+	return nil
+}
+
+// stop kills the interpreter's whole process group, waits for it and
+// removes its folder.
+func (r *runner) stop() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+		_ = r.cmd.Wait()
+	}
+	_ = os.RemoveAll(r.dir)
+}
+
+// follow reads the interpreter's events until End.
+func (r *runner) follow(o Options, srv *sim.Server, res *Result) error {
+	sc := bufio.NewScanner(r.stdout)
 	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
 	for sc.Scan() {
 		var ev runnerEvent
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			return fmt.Errorf("read runner output %q: %w", truncate(sc.Text(), 200), err)
 		}
-		e := Event{Type: ev.Type, Error: ev.Error, Cause: ev.Cause, Next: ev.Next}
-		e.Time, _ = time.Parse(time.RFC3339Nano, ev.Timestamp)
-		if ev.State != nil {
-			e.State, e.StateType = ev.State.Name, ev.State.Type
-			if ev.Type == "StateEntered" {
-				res.Transitions++
-			}
-			if len(ev.State.Output) > 0 && ev.State.Output[0] == '{' {
-				var rs gameday.RunState
-				if json.Unmarshal(ev.State.Output, &rs) == nil {
-					e.Run = &rs
-					res.Final = &rs
-				}
-			}
-		}
-		switch ev.Type {
-		case "RunnerError":
+		if ev.Type == "RunnerError" {
 			return fmt.Errorf("runner: %s", ev.Error)
-		case "End":
-			res.Status, res.Error, res.Cause = ev.Status, ev.Error, ev.Cause
-			if len(ev.Output) > 0 {
-				var rs gameday.RunState
-				if json.Unmarshal(ev.Output, &rs) == nil {
-					res.Final = &rs
-				}
-			}
+		}
+		e := ev.event(res)
+		if ev.Type == "End" {
 			e.Time = srv.Clock().Now()
-			e.State = ev.Status
 		}
 		if o.Progress != nil {
 			o.Progress(e)
@@ -415,7 +440,38 @@ func interpret(ctx context.Context, o Options, srv *sim.Server, def string, inpu
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read runner output: %w", err)
 	}
-	return fmt.Errorf("runner ended without a result: %s", truncate(strings.TrimSpace(stderr.String()), 2000))
+	return fmt.Errorf("runner ended without a result: %s", truncate(strings.TrimSpace(r.stderr.String()), 2000))
+}
+
+// event is ev as an Event, recorded in res: the transitions, the last
+// state document and, at End, the execution's outcome.
+func (ev runnerEvent) event(res *Result) Event {
+	e := Event{Type: ev.Type, Error: ev.Error, Cause: ev.Cause, Next: ev.Next}
+	e.Time, _ = time.Parse(time.RFC3339Nano, ev.Timestamp)
+	if ev.State != nil {
+		e.State, e.StateType = ev.State.Name, ev.State.Type
+		if ev.Type == "StateEntered" {
+			res.Transitions++
+		}
+		if len(ev.State.Output) > 0 && ev.State.Output[0] == '{' {
+			var rs gameday.RunState
+			if json.Unmarshal(ev.State.Output, &rs) == nil {
+				e.Run = &rs
+				res.Final = &rs
+			}
+		}
+	}
+	if ev.Type == "End" {
+		res.Status, res.Error, res.Cause = ev.Status, ev.Error, ev.Cause
+		if len(ev.Output) > 0 {
+			var rs gameday.RunState
+			if json.Unmarshal(ev.Output, &rs) == nil {
+				res.Final = &rs
+			}
+		}
+		e.State = ev.Status
+	}
+	return e
 }
 
 // invokeGuard delivers the Step Functions "Execution Status Change" event to
