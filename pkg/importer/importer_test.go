@@ -2,7 +2,6 @@ package importer
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,27 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/golden"
 	"github.com/gameday-dev/gameday/pkg/validate"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got), run with -update if intended:\n%s", path, diff)
-	}
-}
 
 // report is what a user sees besides the file: the notes, placeholders and
 // problems, one per line.
@@ -94,8 +75,8 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Import: %v", err)
 			}
-			golden(t, filepath.Join(dir, "gameday.yaml"), res.YAML)
-			golden(t, filepath.Join(dir, "report.txt"), report(res))
+			golden.Check(t, filepath.Join(dir, "gameday.yaml"), res.YAML)
+			golden.Check(t, filepath.Join(dir, "report.txt"), report(res))
 			if (res.Problems == nil) != tc.valid {
 				t.Fatalf("valid = %v, want %v; problems: %v", res.Problems == nil, tc.valid, res.Problems)
 			}
