@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -144,14 +146,14 @@ func printProblems(e *env, name string, err error) {
 // nor the flags say which account and region, so that the template holds
 // placeholders.
 func warnElsewhere(e *env, s *gameday.Spec, o fistemplate.Options) {
-	parts := strings.SplitN(s.Spec.Target.Cluster, ":", 6)
-	if len(parts) != 6 {
+	a, err := arn.Parse(s.Spec.Target.Cluster)
+	if err != nil {
 		if o.Account == "" || o.Region == "" {
 			fmt.Fprintln(e.stderr, "gameday: warning: spec.target names the cluster by clusterName, so the template has <account> and <region> placeholders; pass --account and --region to render it as it will be sent")
 		}
 		return
 	}
-	region, account := parts[3], parts[4]
+	region, account := a.Region, a.AccountID
 	if (o.Region != "" && o.Region != region) || (o.Account != "" && o.Account != account) {
 		fmt.Fprintf(e.stderr, "gameday: warning: the target cluster is in account %s, region %s, but the template is rendered for account %s, region %s; FIS can only target a cluster in the experiment's own account and region\n",
 			account, region, orDefault(o.Account, account), orDefault(o.Region, region))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
@@ -35,7 +36,8 @@ func (c *Client) now() time.Time {
 // name, into the execution's ARN. Only a name needs the state machine.
 func (c *Client) ExecutionARN(ctx context.Context, run string) (string, error) {
 	if strings.HasPrefix(run, "arn:") {
-		if parts := strings.Split(run, ":"); len(parts) != 8 || parts[2] != "states" || parts[5] != "execution" {
+		a, err := arn.Parse(run)
+		if parts := strings.Split(a.Resource, ":"); err != nil || a.Service != "states" || len(parts) != 3 || parts[0] != "execution" {
 			return "", fmt.Errorf("%s is not a Step Functions execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME)", run)
 		}
 		return run, nil
@@ -53,12 +55,13 @@ func (c *Client) ExecutionARN(ctx context.Context, run string) (string, error) {
 // executionARN is the ARN of the execution name of state machine sm:
 // arn:aws:states:R:A:stateMachine:SM becomes arn:aws:states:R:A:execution:SM:NAME.
 func executionARN(sm, name string) (string, error) {
-	parts := strings.Split(sm, ":")
-	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "states" || parts[5] != "stateMachine" {
+	a, err := arn.Parse(sm)
+	kind, machine, ok := strings.Cut(a.Resource, ":")
+	if err != nil || a.Service != "states" || kind != "stateMachine" || !ok || machine == "" || strings.Contains(machine, ":") {
 		return "", fmt.Errorf("%s is not a Step Functions state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", sm)
 	}
-	parts[5] = "execution"
-	return strings.Join(append(parts, name), ":"), nil
+	a.Resource = "execution:" + machine + ":" + name
+	return a.String(), nil
 }
 
 // checkExecutionName checks a name as Step Functions does: 1 to 80

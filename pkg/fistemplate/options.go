@@ -8,6 +8,8 @@ package fistemplate
 import (
 	"fmt"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // Tag keys set on every template (and, for TagExecution, on the experiment by
@@ -52,15 +54,15 @@ type Options struct {
 // WithDefaults returns o with every empty field filled. clusterARN (may be
 // empty) supplies the account and region when o has none.
 func (o Options) WithDefaults(clusterARN string) Options {
-	if a, err := parseARN(clusterARN); err == nil {
+	if a, err := arn.Parse(clusterARN); err == nil {
 		if o.Account == "" {
-			o.Account = a.account
+			o.Account = a.AccountID
 		}
 		if o.Region == "" {
-			o.Region = a.region
+			o.Region = a.Region
 		}
-		if o.Partition == "" && o.Region == a.region {
-			o.Partition = a.partition
+		if o.Partition == "" && o.Region == a.Region {
+			o.Partition = a.Partition
 		}
 	}
 	if o.Account == "" {
@@ -110,14 +112,4 @@ func AlarmARN(o Options, alarmName string) string {
 func ClusterARN(o Options, name string) string {
 	o = o.WithDefaults("")
 	return fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", o.Partition, o.Region, o.Account, name)
-}
-
-type arn struct{ partition, service, region, account, resource string }
-
-func parseARN(s string) (arn, error) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		return arn{}, fmt.Errorf("%q is not an ARN", s)
-	}
-	return arn{partition: parts[1], service: parts[2], region: parts[3], account: parts[4], resource: parts[5]}, nil
 }

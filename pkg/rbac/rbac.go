@@ -18,6 +18,8 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -197,12 +199,9 @@ func writeHeader(buf *bytes.Buffer, s *gameday.Spec, o Options, namespaces []str
 func clusterFacts(s *gameday.Spec, o Options) (cluster, region, roleARN string) {
 	cluster = s.Spec.Target.ClusterName
 	partition, account := "aws", "<account>"
-	if arn := s.Spec.Target.Cluster; arn != "" {
-		parts := strings.SplitN(arn, ":", 6)
-		if len(parts) == 6 {
-			partition, region, account = parts[1], parts[3], parts[4]
-			cluster = strings.TrimPrefix(parts[5], "cluster/")
-		}
+	if a, err := arn.Parse(s.Spec.Target.Cluster); err == nil {
+		partition, region, account = a.Partition, a.Region, a.AccountID
+		cluster = strings.TrimPrefix(a.Resource, "cluster/")
 	}
 	if cluster == "" {
 		cluster = "<cluster>"
