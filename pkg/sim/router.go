@@ -66,9 +66,11 @@ func (s *Server) router() http.Handler {
 			s.sfn.ServeHTTP(w, r)
 		case "cloudformation":
 			s.cfn.ServeHTTP(w, r)
+		case "dynamodb":
+			s.ddb.ServeHTTP(w, r)
 		default:
 			queryError(w, http.StatusBadRequest, "UnknownService",
-				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3, sts, lambda, events, sns, states and cloudformation).", svc))
+				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3, sts, lambda, events, sns, states, cloudformation and dynamodb).", svc))
 		}
 	})
 }

@@ -1,6 +1,7 @@
 // Package sim is gameday's embedded simulator of AWS: one HTTP endpoint that
 // serves FIS (fissim), CloudWatch (cwsim), S3 (gofakes3), Lambda Invoke
-// (lambdasim), EventBridge PutEvents (eventsim), SNS Publish (snssim) and STS
+// (lambdasim), EventBridge PutEvents (eventsim), SNS Publish (snssim), DynamoDB
+// (ddbsim) and STS
 // GetCallerIdentity, with a Sock Shop (sockshop) on an EKS cluster to break,
 // all on one accelerated clock (simclock). The real AWS SDK clients and the
 // AWS CLI talk to it with only the endpoint changed; requests are routed by
@@ -26,6 +27,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/sim/cfnsim"
 	"github.com/gameday-dev/gameday/pkg/sim/cwsim"
+	"github.com/gameday-dev/gameday/pkg/sim/ddbsim"
 	"github.com/gameday-dev/gameday/pkg/sim/eventsim"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/lambdasim"
@@ -77,6 +79,7 @@ type Server struct {
 	sns     *snssim.Service
 	sfn     *sfnsim.Service
 	cfn     *cfnsim.Service
+	ddb     *ddbsim.Service
 	backend gofakes3.Backend
 	s3      http.Handler
 	handler http.Handler
@@ -157,6 +160,7 @@ func New(o Options) (*Server, error) {
 	s.sns = snssim.New(s.clock, o.Account, o.Region)
 	s.sfn = sfnsim.New(s.clock, o.Account, o.Region)
 	s.cfn = cfnsim.New(o.Account, o.Region)
+	s.ddb = ddbsim.New(s.clock, o.Account, o.Region)
 	s.handler = s.router()
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -290,6 +294,9 @@ func (s *Server) SNS() *snssim.Service { return s.sns }
 // StepFunctions is the simulated Step Functions: register state machines
 // with a runner (`gameday sim` registers gameday's, see pkg/localrun.Serve).
 func (s *Server) StepFunctions() *sfnsim.Service { return s.sfn }
+
+// DynamoDB is the simulated DynamoDB (the run leases' table).
+func (s *Server) DynamoDB() *ddbsim.Service { return s.ddb }
 
 // CloudFormation answers DescribeStacks for the stacks declared on it.
 func (s *Server) CloudFormation() *cfnsim.Service { return s.cfn }
