@@ -28,6 +28,7 @@ var (
 	throttledCodes = codes(
 		"ThrottlingException", "Throttling", "Throttled", "TooManyRequestsException",
 		"RequestLimitExceeded", "RequestThrottled", "SlowDown",
+		"ProvisionedThroughputExceededException", // DynamoDB
 	)
 	quotaCodes = codes(
 		"ServiceQuotaExceededException", "LimitExceededException", "LimitExceeded", "LimitExceededFault",

@@ -11,12 +11,14 @@ package sim
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -155,6 +157,7 @@ func New(o Options) (*Server, error) {
 		Logger:    o.Logger.With("service", "fis"),
 	})
 	s.cw.OnTransition(func(t cwsim.Transition) { s.fis.AlarmChanged(t.AlarmARN, t.To) })
+	s.cw.OnTransition(s.alarmActions)
 	s.lambda = lambdasim.New(o.Account, o.Region)
 	s.events = eventsim.New(s.clock, o.Account, o.Region)
 	s.sns = snssim.New(s.clock, o.Account, o.Region)
@@ -306,6 +309,32 @@ func (s *Server) Account() string { return s.o.Account }
 
 // Region is the simulated Region.
 func (s *Server) Region() string { return s.o.Region }
+
+// alarmActions executes an alarm's SNS actions as CloudWatch does: it
+// publishes to each topic as cloudwatch.amazonaws.com, with the alarm's
+// account and ARN as aws:SourceAccount and aws:SourceArn, so the topic's
+// policy decides whether anyone hears of it (a refusal is recorded, as
+// CloudWatch records "Failed to execute action" in the alarm's history).
+func (s *Server) alarmActions(t cwsim.Transition) {
+	for _, action := range t.Actions {
+		if !strings.HasPrefix(action, "arn:aws:sns:") {
+			continue
+		}
+		subject := fmt.Sprintf("%s: %q in %s", t.To, t.AlarmName, s.o.Region)
+		if len(subject) > 100 {
+			subject = subject[:100]
+		}
+		body, _ := json.Marshal(map[string]any{
+			"AlarmName": t.AlarmName, "AlarmArn": t.AlarmARN, "AWSAccountId": s.o.Account, "Region": s.o.Region,
+			"OldStateValue": t.From, "NewStateValue": t.To, "NewStateReason": t.Reason,
+			"StateChangeTime": t.Time.UTC().Format("2006-01-02T15:04:05.000+0000"),
+		})
+		p := snssim.ServicePrincipal{Service: "cloudwatch.amazonaws.com", SourceAccount: s.o.Account, SourceARN: t.AlarmARN}
+		if _, err := s.sns.PublishAs(p, action, subject, string(body)); err != nil {
+			s.log.Warn("alarm action failed", "alarm", t.AlarmName, "action", action, "err", err)
+		}
+	}
+}
 
 // putObject writes an FIS log object; like log delivery, it needs the bucket
 // to exist.

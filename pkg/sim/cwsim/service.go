@@ -27,6 +27,7 @@ package cwsim
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -145,6 +146,10 @@ func (s *Service) AlarmState(arn string) (state string, ok bool) {
 type Transition struct {
 	AlarmName, AlarmARN, From, To, Reason string
 	Time                                  time.Time
+	// Actions are the alarm's actions for its new state (OKActions,
+	// AlarmActions or InsufficientDataActions) when its actions are
+	// enabled: what CloudWatch would now execute.
+	Actions []string
 }
 
 // OnTransition registers fn, called synchronously after each alarm state
@@ -224,7 +229,18 @@ func (s *Service) setState(a *alarm, state, reason, reasonData string, now time.
 		summary:   "Alarm updated from " + old + " to " + state,
 		data:      stateHistoryData(old, oldReason, state, reason, reasonData),
 	})
-	return Transition{AlarmName: a.name, AlarmARN: a.arn, From: old, To: state, Reason: reason, Time: now}
+	t := Transition{AlarmName: a.name, AlarmARN: a.arn, From: old, To: state, Reason: reason, Time: now}
+	if a.actionsEnabled {
+		switch state {
+		case "OK":
+			t.Actions = slices.Clone(a.okActions)
+		case "ALARM":
+			t.Actions = slices.Clone(a.alarmActions)
+		case "INSUFFICIENT_DATA":
+			t.Actions = slices.Clone(a.insufficientActions)
+		}
+	}
+	return t
 }
 
 func (s *Service) alarmARN(name string) string {

@@ -416,7 +416,8 @@ func (e exprInput) parse(expr, what string) (cond, *apiError) {
 	p := &parser{usedNames: map[string]bool{}, usedValues: map[string]bool{}}
 	c, err := parseCondition(expr, e.ExpressionAttributeNames, e.ExpressionAttributeValues, p)
 	if err != nil {
-		return nil, validation("%s", strings.Replace(err.Error(), "ConditionExpression", what, 1))
+		msg := err.Error()
+		return nil, validation("Invalid %s: %s%s", what, strings.ToUpper(msg[:1]), msg[1:])
 	}
 	var unusedValues, unusedNames []string
 	for k := range e.ExpressionAttributeValues {

@@ -1,6 +1,7 @@
 package ddbsim
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"reflect"
@@ -209,7 +210,7 @@ func tokenize(s string) ([]string, error) {
 			toks = append(toks, s[i:j])
 			i = j
 		default:
-			return nil, fmt.Errorf("Invalid ConditionExpression: Syntax error; token: %q, near: %q", string(c), s[max(0, i-5):min(len(s), i+5)])
+			return nil, fmt.Errorf("syntax error; token: %q, near: %q", string(c), s[max(0, i-5):min(len(s), i+5)])
 		}
 	}
 	return toks, nil
@@ -222,7 +223,7 @@ func parseCondition(expr string, names map[string]string, values map[string]valu
 		return nil, err
 	}
 	if len(toks) == 0 {
-		return nil, fmt.Errorf("Invalid ConditionExpression: The expression can not be empty;")
+		return nil, errors.New("the expression can not be empty")
 	}
 	p.src, p.toks, p.pos, p.names, p.values = expr, toks, 0, names, values
 	c, err := p.or()
@@ -230,7 +231,7 @@ func parseCondition(expr string, names map[string]string, values map[string]valu
 		return nil, err
 	}
 	if p.pos < len(p.toks) {
-		return nil, fmt.Errorf("Invalid ConditionExpression: Syntax error; token: %q, near: %q", p.toks[p.pos], expr)
+		return nil, fmt.Errorf("syntax error; token: %q, near: %q", p.toks[p.pos], expr)
 	}
 	return c, nil
 }
@@ -250,7 +251,7 @@ func (p *parser) next() string {
 
 func (p *parser) expect(t string) error {
 	if got := p.next(); got != t {
-		return fmt.Errorf("Invalid ConditionExpression: Syntax error; token: %q, expected %q, in %q", got, t, p.src)
+		return fmt.Errorf("syntax error; token: %q, expected %q, in %q", got, t, p.src)
 	}
 	return nil
 }
@@ -320,10 +321,10 @@ func (p *parser) primary() (cond, error) {
 			return nil, err
 		}
 		if len(args) != n {
-			return nil, fmt.Errorf("Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", name, len(args))
+			return nil, fmt.Errorf("incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", name, len(args))
 		}
 		if _, ok := args[0].(pathOperand); !ok {
-			return nil, fmt.Errorf("Invalid ConditionExpression: Operator or function requires a document path; operator or function: %s", name)
+			return nil, fmt.Errorf("operator or function requires a document path; operator or function: %s", name)
 		}
 		return function{name, args}, nil
 	}
@@ -346,7 +347,7 @@ func (p *parser) primary() (cond, error) {
 			return nil, err
 		}
 		if !strings.EqualFold(p.next(), "AND") {
-			return nil, fmt.Errorf("Invalid ConditionExpression: Syntax error; BETWEEN needs AND, in %q", p.src)
+			return nil, fmt.Errorf("syntax error; BETWEEN needs AND, in %q", p.src)
 		}
 		hi, err := p.operand()
 		if err != nil {
@@ -364,7 +365,7 @@ func (p *parser) primary() (cond, error) {
 		}
 		return in{l, list}, nil
 	}
-	return nil, fmt.Errorf("Invalid ConditionExpression: Syntax error; token: %q, near: %q", p.peek(), p.src)
+	return nil, fmt.Errorf("syntax error; token: %q, near: %q", p.peek(), p.src)
 }
 
 // args reads operands up to and including the closing parenthesis.
@@ -381,7 +382,7 @@ func (p *parser) args() ([]operand, error) {
 		case ")":
 			return out, nil
 		default:
-			return nil, fmt.Errorf("Invalid ConditionExpression: Syntax error; token: %q, in %q", t, p.src)
+			return nil, fmt.Errorf("syntax error; token: %q, in %q", t, p.src)
 		}
 	}
 }
@@ -396,30 +397,30 @@ func (p *parser) operand() (operand, error) {
 			return nil, err
 		}
 		if len(args) != 1 {
-			return nil, fmt.Errorf("Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: %d", len(args))
+			return nil, fmt.Errorf("incorrect number of operands for operator or function; operator or function: size, number of operands: %d", len(args))
 		}
 		return sizeOperand{args[0]}, nil
 	case strings.HasPrefix(t, ":"):
 		v, ok := p.values[t]
 		if !ok {
-			return nil, fmt.Errorf("Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: %s", t)
+			return nil, fmt.Errorf("an expression attribute value used in expression is not defined; attribute value: %s", t)
 		}
 		p.usedValues[t] = true
 		return valueOperand{v}, nil
 	case strings.HasPrefix(t, "#"):
 		n, ok := p.names[t]
 		if !ok {
-			return nil, fmt.Errorf("Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: %s", t)
+			return nil, fmt.Errorf("an expression attribute name used in the document path is not defined; attribute name: %s", t)
 		}
 		p.usedNames[t] = true
 		return pathOperand{n}, nil
 	case t == "" || strings.ContainsAny(t, "(),=<>"):
-		return nil, fmt.Errorf("Invalid ConditionExpression: Syntax error; token: %q, near: %q", t, p.src)
+		return nil, fmt.Errorf("syntax error; token: %q, near: %q", t, p.src)
 	case strings.ContainsAny(t, ".[]"):
-		return nil, fmt.Errorf("Invalid ConditionExpression: the simulator supports top-level attribute names only, not the document path %s", t)
+		return nil, fmt.Errorf("the simulator supports top-level attribute names only, not the document path %s", t)
 	}
 	if reserved[strings.ToUpper(t)] {
-		return nil, fmt.Errorf("Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: %s", t)
+		return nil, fmt.Errorf("attribute name is a reserved keyword; reserved keyword: %s", t)
 	}
 	return pathOperand{t}, nil
 }

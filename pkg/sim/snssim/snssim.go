@@ -94,6 +94,8 @@ type Service struct {
 	topics   map[string]string // ARN → name
 	seq      uint64
 	messages []Message
+	policies map[string]string // ARN → policy JSON (none: SNS's default)
+	refusals []Refusal
 }
 
 // New returns a Service with no topics.
@@ -188,6 +190,9 @@ var ops = map[string]opFunc{
 	"CreateTopic": (*Service).opCreateTopic,
 	"ListTopics":  (*Service).opListTopics,
 	"Publish":     (*Service).opPublish,
+	// Topic policies (policy.go).
+	"SetTopicAttributes": (*Service).opSetTopicAttributes,
+	"GetTopicAttributes": (*Service).opGetTopicAttributes,
 }
 
 func (s *Service) requestID() string {
