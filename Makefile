@@ -7,7 +7,7 @@ export CDK_DISABLE_CLI_TELEMETRY ?= true
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
 # The Go packages (not ./..., which would walk into node_modules).
-PKGS := ./cmd/... ./pkg/... ./functions/... ./events/... ./infra/...
+PKGS := ./cmd/... ./pkg/... ./functions/... ./events/... ./infra/... ./bench/...
 LAMBDA_FLAGS := -trimpath -ldflags='-s -w' -tags lambda.norpc
 
 # npm packages, each set pinned by its own lockfile and installed with npm ci
@@ -25,7 +25,7 @@ INTERPRETER := $(INTERPRETER_DIR)/node_modules/.package-lock.json
 NODE_TOOLS := node_modules/.package-lock.json
 SKIP_NODE := $(filter 1,$(GAMEDAY_SKIP_NODE_TESTS))
 
-.PHONY: all build build-cli $(FUNCTIONS:%=build-%) test test-go test-infra lint synth demo deploy diff clean node-check
+.PHONY: bench all build build-cli $(FUNCTIONS:%=build-%) test test-go test-infra lint synth demo deploy diff clean node-check
 
 all: build
 
@@ -73,13 +73,10 @@ diff: build $(NODE_TOOLS)
 	$(CDK) diff --all
 
 lint:
-	@fmt=$$(find cmd pkg functions events infra -name node_modules -prune -o -name '*.go' -print | xargs gofmt -l); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
+	@fmt=$$(find cmd pkg functions events infra bench -name node_modules -prune -o -name '*.go' -print | xargs gofmt -l); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
-	@cp go.mod /tmp/gameday-go.mod.bak && cp go.sum /tmp/gameday-go.sum.bak; \
-	$(GO) mod tidy && git diff --exit-code go.mod go.sum; rc=$$?; \
-	cp /tmp/gameday-go.mod.bak go.mod; cp /tmp/gameday-go.sum.bak go.sum; \
-	if [ $$rc -ne 0 ]; then echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 $(INTERPRETER): $(INTERPRETER_DIR)/package.json $(INTERPRETER_DIR)/package-lock.json | node-check
 	cd $(INTERPRETER_DIR) && $(NPM_CI) --ignore-scripts
@@ -99,6 +96,12 @@ DEMO ?= examples/sock-shop-carts-latency.yaml
 demo: build-cli $(INTERPRETER)
 	@./bin/gameday run --local $(DEMO) --out out; rc=$$?; \
 	if [ $$rc -eq 1 ] || [ $$rc -eq 2 ]; then exit $$rc; fi
+
+# Benchmarks, not part of test or CI: orchestration against fixed poll
+# loops, the archive against the naive approach, Lambda sizes and start,
+# handler latency, make demo's time. A table, and bench/results.json.
+bench: build-cli $(INTERPRETER)
+	$(GO) run ./bench -out bench/results.json
 
 clean:
 	rm -rf bin dist cdk.out out
