@@ -64,6 +64,9 @@ type Options struct {
 	Seed         int64         // makes ids, pod picks and metric noise reproducible
 	LogDelay     time.Duration // FIS log delivery delay in simulated time, default 2m
 	MetricPeriod time.Duration // Sock Shop publishing period, default 60s
+	// S3Latency is added (in wall-clock time) to every S3 request before it
+	// is served, as S3's own first-byte latency would be; default none.
+	S3Latency time.Duration
 	Logger       *slog.Logger  // default: discard
 }
 
@@ -144,6 +147,9 @@ func New(o Options) (*Server, error) {
 		gofakes3.WithTimeSkewLimit(0),
 		gofakes3.WithLogger(gofakes3.DiscardLog()),
 	).Server()
+	if o.S3Latency > 0 {
+		s.s3 = withLatency(s.s3, o.S3Latency)
+	}
 
 	s.shop = sockshop.New(sockshop.Options{Seed: o.Seed, Namespace: sockshop.DefaultNamespace})
 	s.cw = cwsim.New(s.clock, o.Account, o.Region)
@@ -421,3 +427,17 @@ type clockSource struct{ c *simclock.Clock }
 
 func (t clockSource) Now() time.Time                   { return t.c.Now() }
 func (t clockSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }
+
+// withLatency delays every request by d before serving it (or until the
+// client gives up).
+func withLatency(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			h.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	})
+}

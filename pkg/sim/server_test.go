@@ -83,6 +83,27 @@ func TestStartAndClose(t *testing.T) {
 
 // At speed 1 the simulated clock starts at the wall clock's time, so this
 // test runs faster, to tell the two apart.
+// S3Latency delays every S3 request by at least that much.
+func TestS3Latency(t *testing.T) {
+	const latency = 150 * time.Millisecond
+	_, cfg := simtest.New(t, sim.Options{S3Latency: latency})
+	ctx := context.Background()
+	s3c := s3Client(cfg)
+	t0 := time.Now()
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logs")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("logs"), Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("logs"), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(t0); took < 3*latency {
+		t.Errorf("three S3 requests took %v, want at least 3 x %v", took, latency)
+	}
+}
+
 func TestS3LastModifiedIsSimulated(t *testing.T) {
 	s, cfg := simtest.New(t, sim.Options{Speed: 600})
 	ctx := context.Background()

@@ -1,0 +1,235 @@
+// Command bench measures what a GameDay costs, how fast gameday reacts, how
+// far the archive scales and what its Lambdas weigh, with the obvious
+// alternatives measured or derived in the same run on the same machine. It
+// prints a table and writes bench/results.json. Run it with `make bench`
+// from the repository's root; it prints figures and asserts nothing.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/gameday-dev/gameday/pkg/interpreter"
+)
+
+// Results is bench/results.json.
+type Results struct {
+	Machine       string          `json:"machine"`
+	Date          time.Time       `json:"date"`
+	Orchestration []Orchestration `json:"orchestration"`
+	QuotaCrossing []QuotaCrossing `json:"quotaCrossing"`
+	Archive       []Archive       `json:"archive"`
+	Lambdas       []Lambda        `json:"lambdas"`
+	Handlers      []HandlerTiming `json:"handlers"`
+	Demo          *Demo           `json:"demo,omitempty"`
+}
+
+// HandlerTiming is the latency of one handler's invocations against the
+// simulator during the orchestration runs.
+type HandlerTiming struct {
+	Function    string  `json:"function"`
+	Invocations int     `json:"invocations"`
+	P50Millis   float64 `json:"p50Millis"`
+	P99Millis   float64 `json:"p99Millis"`
+}
+
+// Demo is make demo's wall time.
+type Demo struct {
+	Seconds  float64 `json:"seconds"`
+	ExitCode int     `json:"exitCode"`
+}
+
+func main() {
+	out := flag.String("out", "bench/results.json", "where to write the results")
+	only := flag.String("only", "orchestration,archive,lambdas,demo", "comma-separated parts to run")
+	lengths := flag.String("lengths", "10m,1h,4h,12h", "comma-separated experiment lengths for the orchestration part")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	// The handlers' own logs would drown the table.
+	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err := run(ctx, *out, strings.Split(*only, ","), strings.Split(*lengths, ",")); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, outPath string, parts, lengths []string) error {
+	res := Results{Date: time.Now().UTC(), Machine: machine()}
+	tmp, err := os.MkdirTemp("", "gameday-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	want := func(p string) bool { return slices.Contains(parts, p) }
+
+	if want("orchestration") {
+		found, err := interpreter.Ensure(ctx, interpreter.Options{Progress: os.Stderr})
+		if err != nil {
+			return err
+		}
+		timings := &latencies{by: map[string][]time.Duration{}}
+		for _, c := range []struct {
+			label string
+			d     time.Duration
+			speed float64
+		}{
+			{"10m", 10 * time.Minute, 60},
+			{"1h", time.Hour, 240},
+			{"4h", 4 * time.Hour, 600},
+			{"12h", 12 * time.Hour, 1200},
+		} {
+			if !slices.Contains(lengths, c.label) {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "bench: orchestration %s at %gx ...\n", c.label, c.speed)
+			o, err := runOrchestration(ctx, found, c.label, c.d, c.speed, timings.wrap)
+			if err != nil {
+				return err
+			}
+			res.Orchestration = append(res.Orchestration, o)
+		}
+		res.Handlers = timings.summary()
+		// The longest run has the most poll iterations to count from.
+		if n := len(res.Orchestration); n > 0 {
+			last := res.Orchestration[n-1]
+			res.QuotaCrossing = quotaCrossings(last.perIter, last.outside)
+		}
+	}
+	if want("archive") {
+		a, err := measureArchive(ctx)
+		if err != nil {
+			return err
+		}
+		res.Archive = a
+	}
+	if want("lambdas") {
+		fmt.Fprintln(os.Stderr, "bench: Lambda artifacts ...")
+		ls, err := measureLambdas(ctx, tmp)
+		if err != nil {
+			return err
+		}
+		res.Lambdas = ls
+	}
+	if want("demo") {
+		fmt.Fprintln(os.Stderr, "bench: make demo ...")
+		res.Demo = measureDemo(ctx, tmp)
+	}
+
+	fmt.Print(table(res))
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(outPath, append(b, '\n'), 0o644)
+}
+
+func machine() string {
+	out, _ := exec.Command("go", "env", "GOOS", "GOARCH").Output()
+	cpus, _ := os.ReadFile("/proc/cpuinfo")
+	n := strings.Count(string(cpus), "processor\t:")
+	model := ""
+	for _, l := range strings.Split(string(cpus), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			_, model, _ = strings.Cut(l, ": ")
+			break
+		}
+	}
+	return fmt.Sprintf("%s, %d CPUs, %s", strings.Join(strings.Fields(string(out)), "/"), n, model)
+}
+
+// latencies times every handler invocation.
+type latencies struct {
+	mu sync.Mutex
+	by map[string][]time.Duration
+}
+
+type timedHandler struct {
+	fn string
+	h  lambda.Handler
+	l  *latencies
+}
+
+func (t timedHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	start := time.Now()
+	out, err := t.h.Invoke(ctx, payload)
+	d := time.Since(start)
+	t.l.mu.Lock()
+	t.l.by[t.fn] = append(t.l.by[t.fn], d)
+	t.l.mu.Unlock()
+	return out, err
+}
+
+func (l *latencies) wrap(fn string, h lambda.Handler) lambda.Handler {
+	return timedHandler{fn: fn, h: h, l: l}
+}
+
+func (l *latencies) summary() []HandlerTiming {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []HandlerTiming
+	for fn, ds := range l.by {
+		slices.Sort(ds)
+		pct := func(p float64) float64 {
+			i := min(int(p*float64(len(ds))), len(ds)-1)
+			return float64(ds[i].Microseconds()) / 1000
+		}
+		out = append(out, HandlerTiming{Function: fn, Invocations: len(ds), P50Millis: pct(0.50), P99Millis: pct(0.99)})
+	}
+	slices.SortFunc(out, func(a, b HandlerTiming) int { return strings.Compare(a.Function, b.Function) })
+	return out
+}
+
+func measureDemo(ctx context.Context, tmp string) *Demo {
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "make", "-s", "demo")
+	cmd.Stdout, cmd.Stderr = nil, os.Stderr
+	err := cmd.Run()
+	d := &Demo{Seconds: time.Since(start).Seconds()}
+	if err != nil {
+		d.ExitCode = -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			d.ExitCode = ee.ExitCode()
+		}
+	}
+	return d
+}
+
+func table(r Results) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gameday benchmarks, %s, %s\n\n", r.Date.Format(time.RFC3339), r.Machine)
+	if len(r.Orchestration) > 0 {
+		b.WriteString(orchestrationTable(r.Orchestration, r.QuotaCrossing))
+		b.WriteString("\nHandler latency against the simulator (every invocation of the runs above)\n")
+		fmt.Fprintf(&b, "%-17s %6s %9s %9s\n", "function", "calls", "p50 ms", "p99 ms")
+		for _, h := range r.Handlers {
+			fmt.Fprintf(&b, "%-17s %6d %9.2f %9.2f\n", h.Function, h.Invocations, h.P50Millis, h.P99Millis)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Archive) > 0 {
+		b.WriteString(archiveTable(r.Archive))
+		b.WriteString("\n")
+	}
+	if len(r.Lambdas) > 0 {
+		b.WriteString(lambdaTable(r.Lambdas))
+		b.WriteString("\n")
+	}
+	if r.Demo != nil {
+		fmt.Fprintf(&b, "make demo: %.1f s wall (exit %d)\n", r.Demo.Seconds, r.Demo.ExitCode)
+	}
+	return b.String()
+}
