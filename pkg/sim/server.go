@@ -64,10 +64,10 @@ type Options struct {
 	Seed         int64         // makes ids, pod picks and metric noise reproducible
 	LogDelay     time.Duration // FIS log delivery delay in simulated time, default 2m
 	MetricPeriod time.Duration // Sock Shop publishing period, default 60s
+	Logger       *slog.Logger  // default: discard
 	// S3Latency is added (in wall-clock time) to every S3 request before it
 	// is served, as S3's own first-byte latency would be; default none.
 	S3Latency time.Duration
-	Logger       *slog.Logger  // default: discard
 }
 
 // Server is the simulator. Create it with New, serve it with Start (or mount
