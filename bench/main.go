@@ -68,7 +68,12 @@ func main() {
 }
 
 func run(ctx context.Context, outPath string, parts, lengths []string) error {
-	res := Results{Date: time.Now().UTC(), Machine: machine()}
+	// Parts not run this time keep their last figures.
+	var res Results
+	if b, err := os.ReadFile(outPath); err == nil {
+		_ = json.Unmarshal(b, &res)
+	}
+	res.Date, res.Machine = time.Now().UTC(), machine()
 	tmp, err := os.MkdirTemp("", "gameday-bench-")
 	if err != nil {
 		return err
@@ -82,6 +87,7 @@ func run(ctx context.Context, outPath string, parts, lengths []string) error {
 			return err
 		}
 		timings := &latencies{by: map[string][]time.Duration{}}
+		res.Orchestration = nil
 		for _, c := range []struct {
 			label string
 			d     time.Duration
@@ -90,7 +96,7 @@ func run(ctx context.Context, outPath string, parts, lengths []string) error {
 			{"10m", 10 * time.Minute, 60},
 			{"1h", time.Hour, 240},
 			{"4h", 4 * time.Hour, 600},
-			{"12h", 12 * time.Hour, 1200},
+			{"12h", 12 * time.Hour, 900},
 		} {
 			if !slices.Contains(lengths, c.label) {
 				continue

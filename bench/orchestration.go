@@ -109,7 +109,7 @@ spec:
         parameters: {duration: PT%[2]dM}
   timeouts:
     experiment: %[3]dm
-`, name, int(d.Minutes()), int(d.Minutes())+60)
+`, name, int(d.Minutes()), int(d.Minutes())*3/2+60)
 }
 
 // historyEvents derives Step Functions history events per state type from
