@@ -217,7 +217,7 @@ func initTime(ctx context.Context, bin string, srv *sim.Server, runs int) (float
 		"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=local-secret",
 		"AWS_LAMBDA_FUNCTION_NAME=bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
 	)
-	for k, v := range localrun.Env(srv) {
+	for k, v := range localrun.Env(srv).Vars() {
 		env = append(env, k+"="+v)
 	}
 	var ms []float64

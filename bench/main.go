@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/interpreter"
 )
 
@@ -179,8 +180,8 @@ func (t timedHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error
 	return out, err
 }
 
-func (l *latencies) wrap(fn string, h lambda.Handler) lambda.Handler {
-	return timedHandler{fn: fn, h: h, l: l}
+func (l *latencies) wrap(fn deploy.Function, h lambda.Handler) lambda.Handler {
+	return timedHandler{fn: string(fn), h: h, l: l}
 }
 
 func (l *latencies) summary() []HandlerTiming {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/localrun"
@@ -146,7 +147,7 @@ func (h *historyCount) add(e localrun.Event) {
 	}
 }
 
-func runOrchestration(ctx context.Context, found *interpreter.Found, label string, d time.Duration, speed float64, wrap func(string, lambda.Handler) lambda.Handler) (Orchestration, error) {
+func runOrchestration(ctx context.Context, found *interpreter.Found, label string, d time.Duration, speed float64, wrap func(deploy.Function, lambda.Handler) lambda.Handler) (Orchestration, error) {
 	o := Orchestration{Experiment: label, Seconds: d.Seconds(), Speed: speed}
 	yaml := waitGameDay(label, d)
 	spec, err := validate.File(label+".yaml", []byte(yaml))
