@@ -24,10 +24,12 @@ type FISAPI interface {
 }
 
 // CloudWatchAPI reads the steady-state metrics and the stop-condition alarm
-// history, both through the SDK's paginators. *cloudwatch.Client satisfies it.
+// history, both through the SDK's paginators, and lists a metric that had
+// no data to say whether it exists at all. *cloudwatch.Client satisfies it.
 type CloudWatchAPI interface {
 	cloudwatch.GetMetricDataAPIClient
 	cloudwatch.DescribeAlarmHistoryAPIClient
+	cloudwatch.ListMetricsAPIClient
 }
 
 var (

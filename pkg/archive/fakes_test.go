@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -156,8 +157,18 @@ type fakeCW struct {
 	metric  func(in *cloudwatch.GetMetricDataInput) *cloudwatch.GetMetricDataOutput
 	history func(in *cloudwatch.DescribeAlarmHistoryInput) *cloudwatch.DescribeAlarmHistoryOutput
 
+	// unknown lists no metric for these metric names (others exist).
+	unknown map[string]bool
+
 	metricInputs  []*cloudwatch.GetMetricDataInput
 	historyInputs []*cloudwatch.DescribeAlarmHistoryInput
+}
+
+func (f *fakeCW) ListMetrics(_ context.Context, in *cloudwatch.ListMetricsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.ListMetricsOutput, error) {
+	if f.unknown[aws.ToString(in.MetricName)] {
+		return &cloudwatch.ListMetricsOutput{}, nil
+	}
+	return &cloudwatch.ListMetricsOutput{Metrics: []cwtypes.Metric{{Namespace: in.Namespace, MetricName: in.MetricName}}}, nil
 }
 
 func (f *fakeCW) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ const maxQueries = 500
 // period, over the before window's start to the after window's end. A
 // datapoint whose period is not over by the after window's end is left out:
 // its statistic is not final yet.
-func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Windows) ([]report.Series, error) {
+func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Windows) (_ []report.Series, err error) {
 	checks := spec.Spec.Hypothesis.SteadyState
 	out := make([]report.Series, len(checks))
 	for i, c := range checks {
@@ -70,8 +71,29 @@ func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Win
 	for i := range out {
 		slices.SortStableFunc(out[i].Points, func(x, y report.Point) int { return x.T.Compare(y.T) })
 		out[i].Points = slices.CompactFunc(out[i].Points, func(x, y report.Point) bool { return x.T.Equal(y.T) })
+		if len(out[i].Points) == 0 {
+			if out[i].Unknown, err = a.unknownMetric(ctx, checks[i].Metric); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
+}
+
+// unknownMetric says whether the account has no metric with m's namespace,
+// name and dimensions at all (a typo, as opposed to a metric that received
+// no data in the run's windows). ListMetrics lists metrics with data in
+// the last two weeks.
+func (a *Archiver) unknownMetric(ctx context.Context, m gameday.Metric) (bool, error) {
+	in := &cloudwatch.ListMetricsInput{Namespace: aws.String(m.Namespace), MetricName: aws.String(m.Name)}
+	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
+		in.Dimensions = append(in.Dimensions, cwtypes.DimensionFilter{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
+	}
+	out, err := a.cw.ListMetrics(ctx, in)
+	if err != nil {
+		return false, fmt.Errorf("list metrics %s/%s: %w", m.Namespace, m.Name, classify(err))
+	}
+	return len(out.Metrics) == 0, nil
 }
 
 // query is the GetMetricData query of check i (id m<i>).

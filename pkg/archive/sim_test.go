@@ -370,3 +370,28 @@ func TestSimArchiveAwaitsAfterWindow(t *testing.T) {
 		t.Errorf("hypothesis %s, verdict %s; want held, passed (%s)", sum.Hypothesis.Verdict, sum.Verdict, sum.VerdictReason)
 	}
 }
+
+// TestSimArchiveMistypedMetric: a steady-state check on a metric the account
+// does not have (Latencyy) makes the run inconclusive, never passed, and the
+// reason names the check, the phase and the metric, and says that
+// ListMetrics finds no such metric.
+func TestSimArchiveMistypedMetric(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second}, func(s string) string {
+		return strings.Replace(s, "{namespace: SockShop, name: Latency, dimensions: {service: orders}", "{namespace: SockShop, name: Latencyy, dimensions: {service: orders}", 1)
+	}, nil)
+	res, _ := retry(t, r.archiver(15*time.Minute), r.state, 30*time.Second)
+	if res.Verdict != report.VerdictInconclusive || res.Hypothesis != report.ResultInconclusive {
+		t.Errorf("verdict %s, hypothesis %s; want %s, %s (%s)", res.Verdict, res.Hypothesis, report.VerdictInconclusive, report.ResultInconclusive, res.VerdictReason)
+	}
+	want := "check orders-latency-p99 (before) had no datapoints for SockShop/Latencyy{service=orders} p99 (no such metric in the account: check the namespace, name and dimensions)"
+	if !strings.Contains(res.VerdictReason, want) {
+		t.Errorf("reason %q\ndoes not contain %q", res.VerdictReason, want)
+	}
+	md := bucket(t, r.s3, simArchive)[res.Prefix+archive.FileMarkdown]
+	if !strings.Contains(md, "**Verdict: inconclusive.**") {
+		t.Errorf("summary.md does not say inconclusive:\n%s", md)
+	}
+}

@@ -110,7 +110,7 @@ func verdictClass(v string) string {
 	switch v {
 	case VerdictPassed:
 		return "ok"
-	case VerdictRefuted, VerdictStoppedByAlarm:
+	case VerdictRefuted, VerdictStoppedByAlarm, VerdictInconclusive:
 		return "warn"
 	}
 	return "bad"
@@ -261,9 +261,9 @@ li.action-error,li.experiment-end{font-weight:600}
 <h1>GameDay {{.S.GameDay}}</h1>
 <div class="verdict {{.Class}}"><strong>{{upper .S.Verdict}}</strong>: {{sentence .S.VerdictReason}}</div>
 {{- if .S.Hypothesis.Description}}
-<p>Hypothesis: {{.S.Hypothesis.Description}} <strong>{{.S.Hypothesis.Verdict}}</strong>.</p>
+<p>Hypothesis: {{.S.Hypothesis.Description}} <strong>{{.S.Hypothesis.Verdict}}</strong>{{with .S.Hypothesis.Reason}}: {{.}}{{end}}.</p>
 {{- else}}
-<p>Hypothesis: <strong>{{.S.Hypothesis.Verdict}}</strong>.</p>
+<p>Hypothesis: <strong>{{.S.Hypothesis.Verdict}}</strong>{{with .S.Hypothesis.Reason}}: {{.}}{{end}}.</p>
 {{- end}}
 {{- if and (not .S.Logs.Complete) .S.ExperimentID}}
 <p class="verdict warn">FIS did not deliver the experiment-end log record in time; the logs and timeline may be incomplete.</p>

@@ -29,10 +29,14 @@ func Markdown(s Summary) []byte {
 
 	p("# GameDay %s: %s\n\n", s.GameDay, strings.ToUpper(s.Verdict))
 	p("**Verdict: %s.** %s\n\n", s.Verdict, sentence(s.VerdictReason))
+	hyp := "**" + s.Hypothesis.Verdict + "**"
+	if s.Hypothesis.Reason != "" {
+		hyp += ": " + mdEscape(strings.TrimSuffix(s.Hypothesis.Reason, "."))
+	}
 	if s.Hypothesis.Description != "" {
-		p("Hypothesis: %s **%s**.\n\n", mdEscape(s.Hypothesis.Description), s.Hypothesis.Verdict)
+		p("Hypothesis: %s %s.\n\n", mdEscape(s.Hypothesis.Description), hyp)
 	} else {
-		p("Hypothesis: **%s**.\n\n", s.Hypothesis.Verdict)
+		p("Hypothesis: %s.\n\n", hyp)
 	}
 	if !s.Logs.Complete && s.ExperimentID != "" {
 		p("> Warning: FIS did not deliver the experiment-end log record in time; the logs and timeline may be incomplete.\n\n")

@@ -240,17 +240,17 @@ func TestVerdict(t *testing.T) {
 	}{
 		{"all held", func(*Run) {}, VerdictPassed, ResultHeld, ""},
 		{"refuted", func(r *Run) { *r = refutedRun() }, VerdictRefuted, ResultRefuted, ""},
-		{"no data is inconclusive, run passes", func(r *Run) { r.Metrics = nil }, VerdictPassed, ResultInconclusive, ""},
+		{"no data is inconclusive, never passed", func(r *Run) { r.Metrics = nil }, VerdictInconclusive, ResultInconclusive, ""},
 		{"one phase without data is inconclusive", func(r *Run) {
 			r.Metrics[0].Points = r.Metrics[0].Points[:5] // before only
-		}, VerdictPassed, ResultInconclusive, ""},
+		}, VerdictInconclusive, ResultInconclusive, ""},
 		{"refuted beats inconclusive", func(r *Run) {
 			r.Metrics[0].Points = []Point{{T: at(1), V: 999}}
 		}, VerdictRefuted, ResultRefuted, ""},
-		{"stopped by alarm beats refuted", func(r *Run) {
+		{"stopped by alarm beats refuted; the faults did not run their course", func(r *Run) {
 			*r = stoppedRun()
 			r.Metrics[0] = refutedRun().Metrics[0]
-		}, VerdictStoppedByAlarm, ResultRefuted, "gameday-sock-shop-carts-latency-front-end-errors"},
+		}, VerdictStoppedByAlarm, ResultUntested, "gameday-sock-shop-carts-latency-front-end-errors"},
 		{"stopped, alarm named in the stop reason only", func(r *Run) {
 			r.State, r.StopReason = gameday.StateStopped, "Stop condition arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:existing-slo-alarm triggered"
 		}, VerdictStoppedByAlarm, ResultHeld, "existing-slo-alarm"},
@@ -267,13 +267,18 @@ func TestVerdict(t *testing.T) {
 		{"failed beats everything", func(r *Run) {
 			*r = stoppedRun()
 			r.State = gameday.StateFailed
-		}, VerdictFailed, ResultHeld, ""},
+		}, VerdictFailed, ResultUntested, ""},
 		{"cancelled is failed", func(r *Run) { r.State = gameday.StateCancelled }, VerdictFailed, ResultHeld, ""},
 		{"caught error is failed", func(r *Run) {
 			*r = stoppedRun()
 			r.Error = &gameday.CaughtError{Error: gameday.ErrNameExperimentTimeout, Cause: "past the deadline"}
-		}, VerdictFailed, ResultHeld, "gameday-sock-shop-carts-latency-front-end-errors"},
-		{"no checks is inconclusive", func(r *Run) { r.Spec.Spec.Hypothesis.SteadyState = nil }, VerdictPassed, ResultInconclusive, ""},
+		}, VerdictFailed, ResultUntested, "gameday-sock-shop-carts-latency-front-end-errors"},
+		{"no checks is inconclusive", func(r *Run) { r.Spec.Spec.Hypothesis.SteadyState = nil }, VerdictInconclusive, ResultInconclusive, ""},
+		{"a fault that did not run: failed experiment, hypothesis untested", func(r *Run) { *r = failedRun() }, VerdictFailed, ResultUntested, ""},
+		{"a skipped fault in a completed experiment is untested", func(r *Run) {
+			r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateSkipped, Reason: "no targets found"}
+		}, VerdictUntested, ResultUntested, ""},
+		{"a fault FIS does not report is pending: untested", func(r *Run) { r.Actions = nil }, VerdictUntested, ResultUntested, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -414,6 +419,75 @@ func TestNiceStep(t *testing.T) {
 	for _, tt := range tests {
 		if got := niceStep(tt.raw); math.Abs(got-tt.want) > 1e-12 {
 			t.Errorf("niceStep(%v) = %v, want %v", tt.raw, got, tt.want)
+		}
+	}
+}
+
+// TestVerdictReason: the reason names the check, the phase and the metric
+// without datapoints, with a hint when the account has no such metric; an
+// untested run names the fault that did not run its course.
+func TestVerdictReason(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Run)
+		want   string
+	}{
+		{"a mistyped metric", func(r *Run) {
+			r.Spec.Spec.Hypothesis.SteadyState[1].Metric.Name = "Requestz"
+			r.Metrics[1] = Series{Check: "orders-rate", Unknown: true}
+		}, "the experiment completed but the hypothesis is inconclusive: check orders-rate (during) had no datapoints for SockShop/Requestz Sum (no such metric in the account: check the namespace, name and dimensions)"},
+		{"a metric without data in one phase", func(r *Run) {
+			r.Metrics[0].Points = r.Metrics[0].Points[:5]
+		}, "the experiment completed but the hypothesis is inconclusive: check orders-latency (during) had no datapoints for SockShop/Latency{service=orders} p99; check orders-latency (after) had no datapoints for SockShop/Latency{service=orders} p99"},
+		{"a skipped fault", func(r *Run) {
+			r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateSkipped, Reason: "no targets found"}
+		}, "the experiment completed but the hypothesis was not tested: not every fault ran its course: carts-delay (skipped: no targets found)"},
+		{"refuted", func(r *Run) { *r = refutedRun() }, "the hypothesis was refuted by orders-latency (during)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := baseRun()
+			tt.mutate(&r)
+			s := Summarize(r)
+			if s.VerdictReason != tt.want {
+				t.Errorf("reason\n got %q\nwant %q", s.VerdictReason, tt.want)
+			}
+			md := string(Markdown(s))
+			h, err := HTML(r, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// summary.md and report.html say the same verdict and reason.
+			if !strings.Contains(md, "**Verdict: "+s.Verdict+".** "+sentence(s.VerdictReason)) {
+				t.Errorf("summary.md does not give the verdict and its reason:\n%s", md)
+			}
+			if !strings.Contains(string(h), strings.ToUpper(s.Verdict)+"</strong>: ") {
+				t.Errorf("report.html has no %s banner", s.Verdict)
+			}
+		})
+	}
+}
+
+// TestExitCode: the one table from a run's outcome to an exit code.
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		status, verdict string
+		want            int
+	}{
+		{"SUCCEEDED", VerdictPassed, 0},
+		{"SUCCEEDED", VerdictRefuted, 3},
+		{"SUCCEEDED", VerdictStoppedByAlarm, 4},
+		{"SUCCEEDED", VerdictFailed, 5},
+		{"SUCCEEDED", VerdictUntested, 5},
+		{"SUCCEEDED", VerdictInconclusive, 6},
+		{"SUCCEEDED", "", 1},
+		{"FAILED", VerdictFailed, 1},
+		{"ABORTED", VerdictPassed, 1},
+		{"TIMED_OUT", "", 1},
+	}
+	for _, tt := range tests {
+		if got := ExitCode(tt.status, tt.verdict); got != tt.want {
+			t.Errorf("ExitCode(%s, %q) = %d, want %d", tt.status, tt.verdict, got, tt.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@
 package report
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -21,16 +22,59 @@ const SchemaVersion = 1
 const (
 	VerdictFailed         = "failed"
 	VerdictStoppedByAlarm = "stopped-by-alarm"
-	VerdictRefuted        = "hypothesis-refuted"
-	VerdictPassed         = "passed"
+	// VerdictUntested: the experiment completed but a fault did not run its
+	// course (skipped, cancelled...), so the hypothesis was not tested.
+	VerdictUntested = "untested"
+	VerdictRefuted  = "hypothesis-refuted"
+	// VerdictInconclusive: no check refuted the hypothesis, but some check
+	// had no data in a phase, so it cannot be said to have held.
+	VerdictInconclusive = "inconclusive"
+	VerdictPassed       = "passed"
 )
 
-// Check and hypothesis results.
+// Check and hypothesis results. A hypothesis is held only when every check
+// of every phase had data and held; untested when a fault did not run its
+// course.
 const (
 	ResultHeld         = "held"
 	ResultRefuted      = "refuted"
 	ResultInconclusive = "inconclusive"
+	ResultUntested     = "untested"
 )
+
+// Exit codes of every command that waits for a run (run --local, start
+// --follow, status --follow): ExitCode maps a run's outcome to them.
+const (
+	ExitPassed            = 0
+	ExitOrchestration     = 1
+	ExitHypothesisRefuted = 3
+	ExitStoppedByAlarm    = 4
+	ExitExperimentFailed  = 5 // or untested
+	ExitInconclusive      = 6
+	ExitInterrupted       = 130
+)
+
+// exitCodes is the one table from a verdict to an exit code.
+var exitCodes = map[string]int{
+	VerdictPassed:         ExitPassed,
+	VerdictRefuted:        ExitHypothesisRefuted,
+	VerdictStoppedByAlarm: ExitStoppedByAlarm,
+	VerdictFailed:         ExitExperimentFailed,
+	VerdictUntested:       ExitExperimentFailed,
+	VerdictInconclusive:   ExitInconclusive,
+}
+
+// ExitCode is the exit code of a run whose Step Functions execution ended
+// with status and whose archive gave verdict: the verdict's code when the
+// execution succeeded, 1 (an orchestration error) when it failed, was
+// aborted or timed out, or left no verdict.
+func ExitCode(status, verdict string) int {
+	code, ok := exitCodes[verdict]
+	if status != "SUCCEEDED" || !ok {
+		return ExitOrchestration
+	}
+	return code
+}
 
 // AlarmState is the CloudWatch state that counts as "went into alarm".
 const AlarmState = "ALARM"
@@ -96,6 +140,9 @@ func (w Windows) Of(p gameday.Phase) Span {
 type Series struct {
 	Check  string  `json:"check"`
 	Points []Point `json:"points"`
+	// Unknown is true when the account has no such metric at all
+	// (ListMetrics finds none with its namespace, name and dimensions).
+	Unknown bool `json:"unknown,omitempty"`
 }
 
 // Point is one datapoint.
@@ -186,9 +233,11 @@ type StopCondition struct {
 
 // Hypothesis is the hypothesis's verdict and its checks.
 type Hypothesis struct {
-	Description string  `json:"description,omitempty"`
-	Verdict     string  `json:"verdict"`
-	Checks      []Check `json:"checks"`
+	Description string `json:"description,omitempty"`
+	Verdict     string `json:"verdict"`
+	// Reason says why the hypothesis is not held (extension).
+	Reason string  `json:"reason,omitempty"`
+	Checks []Check `json:"checks"`
 }
 
 // Check is one steady-state check in one phase. A phase takes the periods
@@ -205,6 +254,9 @@ type Check struct {
 	Expect     gameday.Expect `json:"expect"`
 	Result     string         `json:"result"`
 	Datapoints int            `json:"datapoints"`
+	// Reason says why a check is inconclusive: which metric had no
+	// datapoints, and whether it exists at all (extension).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Summarize decides the run's verdict and builds summary.json.
@@ -236,7 +288,7 @@ func Summarize(r Run) Summary {
 	s.StopConditions = stopConditions(r)
 	s.StoppedByAlarm = stoppedByAlarm(r, s.StopConditions)
 	s.Hypothesis.Checks = checks(r)
-	s.Hypothesis.Verdict = hypothesisVerdict(s.Hypothesis.Checks)
+	s.Hypothesis.Verdict, s.Hypothesis.Reason = hypothesisVerdict(s.Faults, s.Hypothesis.Checks)
 	s.Verdict, s.VerdictReason = verdict(r, s)
 	return s
 }
@@ -344,12 +396,44 @@ func checks(r Run) []Check {
 		return out
 	}
 	series := r.seriesByCheck()
+	unknown := map[string]bool{}
+	for _, s := range r.Metrics {
+		unknown[s.Check] = s.Unknown
+	}
 	for _, c := range r.Spec.Spec.Hypothesis.SteadyState {
 		for _, p := range c.CheckPhases() {
-			out = append(out, evaluate(c, p, r.Windows.Of(p), series[c.Name]))
+			ch := evaluate(c, p, r.Windows.Of(p), series[c.Name])
+			if ch.Result == ResultInconclusive {
+				ch.Reason = noData(c, unknown[c.Name])
+			}
+			out = append(out, ch)
 		}
 	}
 	return out
+}
+
+// noData says which metric had no datapoints in a phase and, when the
+// account has no such metric at all, what to check.
+func noData(c gameday.SteadyCheck, unknown bool) string {
+	why := "no datapoints for " + MetricText(c.Metric)
+	if unknown {
+		why += " (no such metric in the account: check the namespace, name and dimensions)"
+	}
+	return why
+}
+
+// MetricText names a metric as Namespace/Name{k=v,...} Stat, dimensions in
+// name order.
+func MetricText(m gameday.Metric) string {
+	s := m.Namespace + "/" + m.Name
+	if len(m.Dimensions) > 0 {
+		var kv []string
+		for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
+			kv = append(kv, k+"="+m.Dimensions[k])
+		}
+		s += "{" + strings.Join(kv, ",") + "}"
+	}
+	return s + " " + m.Stat
 }
 
 // seriesByCheck is r.Metrics by check name.
@@ -437,25 +521,52 @@ func Within(e gameday.Expect, v float64) bool {
 	return true
 }
 
-// hypothesisVerdict: refuted if any check is, else inconclusive if any check
-// is (or there are none), else held.
-func hypothesisVerdict(cs []Check) string {
-	if len(cs) == 0 {
-		return ResultInconclusive
+// hypothesisVerdict: untested when a fault did not run its course (the
+// hypothesis was not put to the test), else refuted if any check is, else
+// inconclusive if any check had no data (or there are none), else held.
+// The reason names the faults or checks that decided it.
+func hypothesisVerdict(fs []Fault, cs []Check) (string, string) {
+	var notRun []string
+	for _, f := range fs {
+		if f.State != gameday.StateCompleted {
+			notRun = append(notRun, faultText(f))
+		}
 	}
-	v := ResultHeld
+	if len(notRun) > 0 {
+		return ResultUntested, "not every fault ran its course: " + strings.Join(notRun, ", ")
+	}
+	if len(cs) == 0 {
+		return ResultInconclusive, "the hypothesis has no steady-state checks"
+	}
+	var refuted, noData []string
 	for _, c := range cs {
 		switch c.Result {
 		case ResultRefuted:
-			return ResultRefuted
+			refuted = append(refuted, c.Name+" ("+string(c.Phase)+")")
 		case ResultInconclusive:
-			v = ResultInconclusive
+			noData = append(noData, "check "+c.Name+" ("+string(c.Phase)+") had "+c.Reason)
 		}
 	}
-	return v
+	switch {
+	case len(refuted) > 0:
+		return ResultRefuted, strings.Join(refuted, ", ") + " did not hold"
+	case len(noData) > 0:
+		return ResultInconclusive, strings.Join(noData, "; ")
+	}
+	return ResultHeld, ""
 }
 
-// verdict: failed > stopped-by-alarm > hypothesis-refuted > passed.
+// faultText is a fault and its state: "carts-delay (cancelled: no targets)".
+func faultText(f Fault) string {
+	s := f.Name + " (" + string(f.State)
+	if f.Reason != "" {
+		s += ": " + f.Reason
+	}
+	return s + ")"
+}
+
+// verdict: failed > stopped-by-alarm > untested > hypothesis-refuted >
+// inconclusive > passed.
 func verdict(r Run, s Summary) (string, string) {
 	switch {
 	case r.State == gameday.StateFailed || r.State == gameday.StateCancelled:
@@ -480,6 +591,8 @@ func verdict(r Run, s Summary) (string, string) {
 			why += ": " + r.StopReason
 		}
 		return VerdictFailed, why
+	case s.Hypothesis.Verdict == ResultUntested:
+		return VerdictUntested, "the experiment " + string(r.State) + " but the hypothesis was not tested: " + s.Hypothesis.Reason
 	case s.Hypothesis.Verdict == ResultRefuted:
 		var refuted []string
 		for _, c := range s.Hypothesis.Checks {
@@ -489,7 +602,7 @@ func verdict(r Run, s Summary) (string, string) {
 		}
 		return VerdictRefuted, "the hypothesis was refuted by " + strings.Join(refuted, ", ")
 	case s.Hypothesis.Verdict == ResultInconclusive:
-		return VerdictPassed, "the experiment " + string(r.State) + "; the hypothesis is inconclusive (some checks had no data)"
+		return VerdictInconclusive, "the experiment " + string(r.State) + " but the hypothesis is inconclusive: " + s.Hypothesis.Reason
 	}
 	return VerdictPassed, "the experiment " + string(r.State) + " and every check held"
 }
