@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +28,7 @@ type runCmd struct {
 	local, plain bool
 	out          string
 	speed        float64
-	seed         int64
+	seed         seedFlag
 	logDelay     time.Duration
 }
 
@@ -35,14 +37,15 @@ func (c *runCmd) about() about {
 		name:    "run",
 		args:    "--local FILE [--out DIR] [--speed N]",
 		summary: "run a whole GameDay locally against the embedded simulator, through the real workflow",
+		more:    exitCodesHelp + "; Ctrl-C aborts the execution and exits 130 once the guard has stopped the experiment.",
 	}
 }
 
 func (c *runCmd) define(fs *flag.FlagSet) {
 	fs.BoolVar(&c.local, "local", false, "run against the embedded simulator (required: for a deployed stack use 'gameday start')")
 	fs.StringVar(&c.out, "out", "out", "directory the run's archive is written to")
-	fs.Float64Var(&c.speed, "speed", 60, "how many times faster than real time the simulated clock runs")
-	fs.Int64Var(&c.seed, "seed", 1, "seed of the simulated Sock Shop's load")
+	fs.Float64Var(&c.speed, "speed", 60, fmt.Sprintf("how many times faster than real time the simulated clock runs, %g to %g", sim.MinSpeed, sim.MaxSpeed))
+	fs.Var(&c.seed, "seed", "seed of the simulated Sock Shop's load; given, it makes the experiment and template ids reproducible too (default 1, random ids)")
 	fs.DurationVar(&c.logDelay, "log-delay", 2*time.Minute, "simulated FIS log delivery delay")
 	fs.BoolVar(&c.plain, "plain", false, "plain progress lines even on a terminal")
 }
@@ -54,10 +57,10 @@ func (c *runCmd) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != 1 {
 		return usagef("run takes one GameDay file, got %d arguments", len(args))
 	}
-	if c.speed <= 0 {
-		return usagef("--speed must be positive, got %v", c.speed)
+	if err := checkSpeed(c.speed); err != nil {
+		return err
 	}
-	return runLocal(ctx, e, args[0], c.out, c.plain, sim.Options{Speed: c.speed, Seed: c.seed, LogDelay: c.logDelay})
+	return runLocal(ctx, e, args[0], c.out, c.plain, sim.Options{Speed: c.speed, Seed: c.seed.value(), ReproducibleIDs: c.seed.set, LogDelay: c.logDelay})
 }
 
 func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.Options) error {
@@ -118,11 +121,21 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 		return fmt.Errorf("run %s: %w", spec.Metadata.Name, err)
 	}
 	if res.Archive != nil && res.Archive.Prefix != "" {
-		if _, err := localrun.Download(context.WithoutCancel(ctx), localrun.AWSConfig(srv), res.Archive.Bucket, res.Archive.Prefix, out); err != nil {
+		// A run never writes into another run's folder.
+		folder, taken, err := localrun.RunFolder(out, res.Archive.Prefix)
+		if err != nil {
+			return err
+		}
+		if taken != "" {
+			fmt.Fprintf(e.stderr, "gameday: %s holds another run already; this run's archive goes to %s\n", taken, folder)
+		}
+		if _, err := localrun.Download(context.WithoutCancel(ctx), localrun.AWSConfig(srv), res.Archive.Bucket, res.Archive.Prefix, folder); err != nil {
 			return fmt.Errorf("download archive: %w", err)
 		}
-		summary := filepath.Join(out, filepath.FromSlash(strings.TrimSuffix(res.Archive.Prefix, "/")), "summary.md")
-		fmt.Fprintf(e.stdout, "verdict: %s\nreport:  %s\n", res.Archive.Verdict, summary)
+		fmt.Fprintf(e.stdout, "verdict: %s\nreport:  %s\n", res.Archive.Verdict, filepath.Join(folder, "summary.md"))
+		if res.Archive.VerdictReason != "" {
+			fmt.Fprintf(e.stdout, "reason:  %s\n", res.Archive.VerdictReason)
+		}
 	}
 	fmt.Fprintf(e.stdout, "logs:    %s (%d state transitions, %d Lambda invocations)\n", logPath, res.Transitions, total(res.Invocations))
 	if res.Status != "SUCCEEDED" {
@@ -132,12 +145,27 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 			msg += ": " + res.Error + ": " + firstLineOf(strings.TrimPrefix(res.Cause, res.Error+": "))
 		}
 		e.errorf("%s", msg)
-		if res.GuardInvoked && res.Final != nil && res.Final.Start != nil {
+		settled := res.Final == nil || res.Final.Start == nil // nothing was started
+		if res.GuardInvoked && !settled {
 			id := res.Final.Start.ExperimentID
-			fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", id, settledState(context.WithoutCancel(ctx), srv, id))
+			state, actions := settledState(context.WithoutCancel(ctx), srv, id)
+			display.Settled(id, state, actions)
+			fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", id, state)
+			settled = gameday.State(state).Terminal()
+		}
+		if ctx.Err() != nil && settled {
+			return &exitError{code: exitInterrupted}
 		}
 	}
-	return &exitError{code: localrun.ExitCode(res)}
+	return runOutcome(res.Status, verdictOf(res.Archive))
+}
+
+// verdictOf is an archive's verdict, "" when there is none.
+func verdictOf(a *gameday.ArchiveResult) string {
+	if a == nil {
+		return ""
+	}
+	return a.Verdict
 }
 
 // alarmStates reads the stop-condition alarms' states for the display.
@@ -154,21 +182,28 @@ func alarmStates(ctx context.Context, cw *cloudwatch.Client, spec *gameday.Spec)
 }
 
 // settledState waits a little (a minute of simulated time at most) for a
-// stopping experiment to end, and says its state.
-func settledState(ctx context.Context, srv *sim.Server, id string) string {
+// stopping experiment to end, and says its state and its actions' states.
+func settledState(ctx context.Context, srv *sim.Server, id string) (string, map[string]string) {
 	client := fis.NewFromConfig(localrun.AWSConfig(srv))
 	state := "unknown"
+	var actions map[string]string
 	for range 12 {
 		out, err := client.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(id)})
 		if err != nil || out.Experiment.State == nil {
-			return state
+			return state, actions
 		}
 		state = string(out.Experiment.State.Status)
+		actions = map[string]string{}
+		for name, a := range out.Experiment.Actions {
+			if a.State != nil {
+				actions[name] = string(a.State.Status)
+			}
+		}
 		if gameday.State(state).Terminal() || srv.Clock().Sleep(ctx, 5*time.Second) != nil {
 			break
 		}
 	}
-	return state
+	return state, actions
 }
 
 func total(m map[string]int) int {
@@ -198,4 +233,29 @@ func firstLineOf(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// seedFlag is --seed: 1 unless given; given, the simulator's ids are
+// reproducible too (sim.Options.ReproducibleIDs).
+type seedFlag struct {
+	n   int64
+	set bool
+}
+
+func (f *seedFlag) String() string { return strconv.FormatInt(f.value(), 10) }
+
+func (f *seedFlag) Set(v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return errors.New("not an integer")
+	}
+	f.n, f.set = n, true
+	return nil
+}
+
+func (f *seedFlag) value() int64 {
+	if !f.set {
+		return 1
+	}
+	return f.n
 }

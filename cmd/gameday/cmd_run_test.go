@@ -9,6 +9,16 @@ import (
 	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 )
 
+// TestRunHelpExitCodes: run --help gives the exit-code table.
+func TestRunHelpExitCodes(t *testing.T) {
+	for _, cmd := range []string{"run", "start", "status"} {
+		code, stdout, _ := runCLI(t, cmd, "--help")
+		if code != exitOK || !strings.Contains(stdout, "6 inconclusive (a check had no data)") || !strings.Contains(stdout, "130 interrupted") {
+			t.Errorf("%s --help: exit %d, no exit-code table:\n%s", cmd, code, stdout)
+		}
+	}
+}
+
 func TestRunUsage(t *testing.T) {
 	bad := writeFile(t, "bad.yaml", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: Bad_Name}\n")
 	tests := []struct {
@@ -19,7 +29,12 @@ func TestRunUsage(t *testing.T) {
 	}{
 		{"no --local", []string{"run", cartsLatency}, exitUsage, "run needs --local"},
 		{"no file", []string{"run", "--local"}, exitUsage, "one GameDay file"},
-		{"bad speed", []string{"run", "--local", "--speed", "0", cartsLatency}, exitUsage, "--speed must be positive"},
+		{"bad speed", []string{"run", "--local", "--speed", "0", cartsLatency}, exitUsage, "gameday: --speed must be between 1 and 1000 (times real time), not 0\n"},
+		{"speed too slow", []string{"run", "--local", "--speed", "0.001", cartsLatency}, exitUsage, "gameday: --speed must be between 1 and 1000 (times real time), not 0.001\n"},
+		{"speed too fast", []string{"run", "--local", "--speed", "1e9", cartsLatency}, exitUsage, "gameday: --speed must be between 1 and 1000 (times real time), not 1e+09\n"},
+		{"speed NaN", []string{"run", "--local", "--speed", "NaN", cartsLatency}, exitUsage, "gameday: --speed must be between 1 and 1000 (times real time), not NaN\n"},
+		{"speed Inf", []string{"run", "--local", "--speed", "Inf", cartsLatency}, exitUsage, "gameday: --speed must be between 1 and 1000 (times real time), not +Inf\n"},
+		{"seed not a number", []string{"run", "--local", "--seed", "1.5", cartsLatency}, exitUsage, `invalid value "1.5" for flag -seed: not an integer`},
 		{"invalid file", []string{"run", "--local", bad}, exitInvalid, "bad.yaml:3:"},
 	}
 	for _, tt := range tests {

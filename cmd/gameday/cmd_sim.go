@@ -17,7 +17,7 @@ import (
 type simCmd struct {
 	addr, data, account, region, cluster string
 	speed                                float64
-	seed                                 int64
+	seed                                 seedFlag
 	logDelay                             time.Duration
 	verbose                              bool
 }
@@ -33,8 +33,8 @@ func (c *simCmd) about() about {
 func (c *simCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:4566", "address to listen on (port 0 picks a free one)")
 	fs.StringVar(&c.data, "data", "", "keep S3 objects as files under this directory (DIR/buckets/BUCKET/KEY) instead of in memory")
-	fs.Float64Var(&c.speed, "speed", 1, "simulated seconds per wall-clock second (60: a 180 s fault takes 3 s)")
-	fs.Int64Var(&c.seed, "seed", 1, "seed for ids, pod selection and metric noise")
+	fs.Float64Var(&c.speed, "speed", 1, fmt.Sprintf("simulated seconds per wall-clock second, %g to %g (60: a 180 s fault takes 3 s)", sim.MinSpeed, sim.MaxSpeed))
+	fs.Var(&c.seed, "seed", "seed for pod selection and metric noise; given, it makes experiment and template ids reproducible too (default 1, random ids)")
 	fs.StringVar(&c.account, "account", sim.DefaultAccount, "simulated AWS account id")
 	fs.StringVar(&c.region, "region", sim.DefaultRegion, "simulated AWS Region")
 	fs.StringVar(&c.cluster, "cluster", sim.DefaultCluster, "name of the simulated EKS cluster")
@@ -46,8 +46,8 @@ func (c *simCmd) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {
 		return usagef("sim takes no arguments; run 'gameday sim --help'")
 	}
-	if c.speed <= 0 {
-		return usagef("--speed must be above 0, not %v", c.speed)
+	if err := checkSpeed(c.speed); err != nil {
+		return err
 	}
 	if c.logDelay <= 0 {
 		return usagef("--log-delay must be above 0, not %v (use 1s for logs that land almost at once)", c.logDelay)
@@ -58,7 +58,7 @@ func (c *simCmd) run(ctx context.Context, e *env, args []string) error {
 	}
 	s, err := sim.New(sim.Options{
 		Account: c.account, Region: c.region, Cluster: c.cluster, DataDir: c.data,
-		Speed: c.speed, Seed: c.seed, LogDelay: c.logDelay,
+		Speed: c.speed, Seed: c.seed.value(), ReproducibleIDs: c.seed.set, LogDelay: c.logDelay,
 		Logger: slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level})),
 	})
 	if err != nil {

@@ -82,6 +82,9 @@ func TestSimCommandUsage(t *testing.T) {
 	}{
 		{"argument", []string{"sim", "extra"}, exitUsage},
 		{"zero speed", []string{"sim", "--speed", "0"}, exitUsage},
+		{"speed too high", []string{"sim", "--speed", "1e9"}, exitUsage},
+		{"speed NaN", []string{"sim", "--speed", "NaN"}, exitUsage},
+		{"seed not a number", []string{"sim", "--seed", "x"}, exitUsage},
 		{"bad flag", []string{"sim", "--nope"}, exitUsage},
 		{"address in use or bad", []string{"sim", "--addr", "256.0.0.1:1"}, exitInvalid},
 	} {

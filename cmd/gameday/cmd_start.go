@@ -33,12 +33,13 @@ func (c *startCmd) about() about {
 		name:    "start",
 		args:    "FILE|NAME [--follow] [--stack S] [--region R] [--profile P]",
 		summary: "start a GameDay on the deployed stack (a Step Functions execution)",
+		more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
 	}
 }
 
 func (c *startCmd) define(fs *flag.FlagSet) {
 	c.sf.register(fs)
-	fs.BoolVar(&c.follow, "follow", false, "follow the run until it ends, as 'gameday status --follow' (exit 1 unless it succeeds)")
+	fs.BoolVar(&c.follow, "follow", false, "follow the run until it ends, as 'gameday status --follow', and exit with its outcome (below)")
 	fs.StringVar(&c.dirs, "dirs", strings.Join(deployed.DefaultDirs, ","), "comma-separated `directories` where a NAME is looked up (by metadata.name)")
 }
 
@@ -164,8 +165,9 @@ func gameDayFile(arg string, dirs []string) (string, error) {
 	return deployed.FindGameDay(os.DirFS("."), dirs, arg)
 }
 
-// followRun follows a run, a line per change, until it ends (exit 0 if it
-// succeeded, 1 if not) or ctx ends (Ctrl-C: the run goes on; exit 1).
+// followRun follows a run, a line per change, until it ends (exit with the
+// run's outcome, report.ExitCode) or ctx ends (Ctrl-C: the run goes on;
+// exit 130).
 func followRun(ctx context.Context, e *env, c *deployed.Client, run string, every time.Duration, sf *stackFlags) error {
 	last, err := c.Follow(ctx, run, every, func(r *deployed.Run) {
 		at := time.Now()
@@ -179,7 +181,8 @@ func followRun(ctx context.Context, e *env, c *deployed.Client, run string, ever
 		name = last.Name
 	}
 	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("stopped following %s; the run goes on: gameday status --follow %s%s", name, name, sf.repeat())
+		e.errorf("stopped following %s; the run goes on: gameday status --follow %s%s", name, name, sf.repeat())
+		return &exitError{code: exitInterrupted}
 	}
 	if err != nil {
 		return err
@@ -187,8 +190,5 @@ func followRun(ctx context.Context, e *env, c *deployed.Client, run string, ever
 	if last.Archive != nil && last.Archive.Prefix != "" {
 		fmt.Fprintf(e.stdout, "report: gameday report %s%s\n", name, sf.repeat())
 	}
-	if last.Status != deployed.StatusSucceeded {
-		return &exitError{code: exitInvalid}
-	}
-	return nil
+	return runOutcome(last.Status, verdictOf(last.Archive))
 }

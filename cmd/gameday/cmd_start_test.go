@@ -162,6 +162,23 @@ func TestStartCommand(t *testing.T) {
 				"execution: " + cartsARN() + "\n" +
 				"2026-11-26T01:02:03Z  FAILED  PreflightFailed: stop-condition alarm gameday-x-errors is in ALARM\n",
 		},
+		{
+			name: "follow to an inconclusive hypothesis", args: []string{"start", cartsLatency, "--follow"}, wantCode: 6, wantStarts: 1,
+			frames: []dt.Point{dt.ExperimentRunning, dt.Inconclusive},
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file " + cartsLatency + ")\n" +
+				"execution: " + cartsARN() + "\n" +
+				"2026-11-26T01:02:03Z  RUNNING  experiment running  [" + dt.ExperimentID + "]\n" +
+				"2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict inconclusive\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
+		{
+			name: "follow to a refuted hypothesis", args: []string{"start", cartsLatency, "--follow"}, wantCode: 3, wantStarts: 1,
+			frames: []dt.Point{dt.Refuted},
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file " + cartsLatency + ")\n" +
+				"execution: " + cartsARN() + "\n" +
+				"2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict hypothesis-refuted\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
 		{name: "no argument", args: []string{"start"}, wantCode: exitUsage, wantStderr: "gameday: start takes one FILE or GameDay NAME"},
 		{name: "two arguments", args: []string{"start", "a", "b"}, wantCode: exitUsage, wantStderr: "gameday: start takes one FILE or GameDay NAME"},
 	}

@@ -70,6 +70,36 @@ func TestStatusCommand(t *testing.T) {
 			wantStdout: "2026-11-26T01:02:03Z  FAILED  experiment " + dt.ExperimentID + " (stopped)  verdict failed  ExperimentTimeout: experiment ran past its 30m timeout\n" +
 				"report: gameday report " + cartsRun + "\n",
 		},
+		{
+			name: "follow to a refuted hypothesis", args: []string{"status", "--follow", cartsRun}, wantCode: 3,
+			add: []dt.Point{dt.Refuted},
+			wantStdout: "2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict hypothesis-refuted\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
+		{
+			name: "follow to a stop condition", args: []string{"status", "--follow", cartsRun}, wantCode: 4,
+			add: []dt.Point{dt.StoppedByAlarm},
+			wantStdout: "2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict stopped-by-alarm\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
+		{
+			name: "follow to a failed experiment", args: []string{"status", "--follow", cartsRun}, wantCode: 5,
+			add: []dt.Point{dt.ExperimentFailed},
+			wantStdout: "2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict failed\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
+		{
+			name: "follow to an untested hypothesis", args: []string{"status", "--follow", cartsRun}, wantCode: 5,
+			add: []dt.Point{dt.Untested},
+			wantStdout: "2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict untested\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
+		{
+			name: "follow to an inconclusive hypothesis", args: []string{"status", "--follow", cartsRun}, wantCode: 6,
+			add: []dt.Point{dt.Inconclusive},
+			wantStdout: "2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict inconclusive\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
 		{name: "follow without a run", args: []string{"status", "--follow"}, wantCode: exitUsage, wantStderr: "gameday: status --follow needs a RUN"},
 		{name: "two runs", args: []string{"status", "a", "b"}, wantCode: exitUsage, wantStderr: "gameday: status takes at most one RUN"},
 		{name: "interval too short", args: []string{"status", "a", "--follow", "--interval", "10ms"}, wantCode: exitUsage, wantStderr: "--interval must be at least 1s"},
@@ -91,8 +121,8 @@ func TestStatusCommand(t *testing.T) {
 }
 
 // TestStatusFollowInterrupted: Ctrl-C (the command's context ends) stops
-// following and says so on one line (the client cannot stop executions:
-// pkg/deployed's interfaces have no StopExecution).
+// following, says so on one line and exits 130 (the client cannot stop
+// executions: pkg/deployed's interfaces have no StopExecution).
 func TestStatusFollowInterrupted(t *testing.T) {
 	f := newFakeStack(t, false)
 	f.add(cartsRun, dt.ExperimentRunning)
@@ -100,8 +130,8 @@ func TestStatusFollowInterrupted(t *testing.T) {
 	cancel()
 	var out, errb bytes.Buffer
 	code := run(ctx, []string{"status", "--follow", cartsRun, "--region", "us-east-1"}, &env{stdout: &out, stderr: &errb, deployed: f.deployed})
-	if code != exitInvalid {
-		t.Errorf("exit %d, want %d", code, exitInvalid)
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d", code, exitInterrupted)
 	}
 	want := "gameday: stopped following " + cartsRun + "; the run goes on: gameday status --follow " + cartsRun + " --region us-east-1\n"
 	if diff := cmp.Diff(want, errb.String()); diff != "" {

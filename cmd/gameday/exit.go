@@ -4,14 +4,45 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gameday-dev/gameday/pkg/report"
+	"github.com/gameday-dev/gameday/pkg/sim"
 )
 
-// Exit codes shared by every command (see the contract and `gameday run`).
+// Exit codes shared by every command. The commands that wait for a run
+// (run --local, start --follow, status --follow) also exit with the run's
+// outcome, from report.ExitCode's table (exitCodesHelp).
 const (
-	exitOK      = 0
-	exitInvalid = 1 // invalid input or an orchestration error
-	exitUsage   = 2
+	exitOK          = 0
+	exitInvalid     = 1 // invalid input or an orchestration error
+	exitUsage       = 2
+	exitInterrupted = report.ExitInterrupted
 )
+
+// exitCodesHelp is the exit-code table of the commands that wait for a
+// run, for their --help and the README.
+const exitCodesHelp = `Exit codes: 0 the hypothesis held; 3 it was refuted; 4 a stop condition
+stopped the experiment; 5 the experiment failed or a fault did not run its
+course (untested); 6 inconclusive (a check had no data); 1 an orchestration
+error or invalid input; 2 usage; 130 interrupted (Ctrl-C)`
+
+// runOutcome ends a command that waited for a run with the run's exit
+// code (nil when the hypothesis held).
+func runOutcome(status, verdict string) error {
+	if code := report.ExitCode(status, verdict); code != exitOK {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+// checkSpeed refuses a simulated clock speed outside [sim.MinSpeed,
+// sim.MaxSpeed], NaN and infinities included.
+func checkSpeed(v float64) error {
+	if !(v >= sim.MinSpeed && v <= sim.MaxSpeed) {
+		return usagef("--speed must be between %g and %g (times real time), not %v", sim.MinSpeed, sim.MaxSpeed, v)
+	}
+	return nil
+}
 
 // usageError is a command line that cannot be run as written: wrong
 // arguments or flags. It exits 2.

@@ -36,6 +36,7 @@ type about struct {
 	name    string
 	args    string // the usage line after the name, for example "FILE..."
 	summary string // one line for `gameday --help`
+	more    string // printed after the flags in --help, when not empty
 }
 
 // commands are the subcommands, new for each command line (their flags
@@ -128,6 +129,9 @@ func parseAndRun(ctx context.Context, e *env, c command, args []string) error {
 		if n > 0 {
 			fmt.Fprintln(fs.Output(), "\nFlags:")
 			fs.PrintDefaults()
+		}
+		if a.more != "" {
+			fmt.Fprintf(fs.Output(), "\n%s\n", a.more)
 		}
 	}
 	if err := fs.Parse(interleave(fs, args)); err != nil {

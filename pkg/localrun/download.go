@@ -2,8 +2,10 @@ package localrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -11,10 +13,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gameday-dev/gameday/pkg/report"
 )
 
 // Download copies every object under s3://bucket/prefix into dir, keeping
-// the keys as paths, and returns the files written.
+// the rest of each key (after prefix) as its path, and returns the files
+// written.
 func Download(ctx context.Context, cfg aws.Config, bucket, prefix, dir string) ([]string, error) {
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle, o.DisableLogOutputChecksumValidationSkipped = true, true })
 	var files []string
@@ -26,7 +31,7 @@ func Download(ctx context.Context, cfg aws.Config, bucket, prefix, dir string) (
 		}
 		for _, obj := range page.Contents {
 			key := aws.ToString(obj.Key)
-			clean := path.Clean("/" + key)
+			clean := path.Clean("/" + strings.TrimPrefix(key, prefix))
 			if strings.Contains(key, "..") || clean == "/" {
 				return files, fmt.Errorf("download s3://%s/%s: unsafe key", bucket, key)
 			}
@@ -63,31 +68,42 @@ func get(ctx context.Context, client *s3.Client, bucket, key, dst string) error 
 	return nil
 }
 
-// Exit codes of `gameday run --local`.
-const (
-	ExitPassed            = 0
-	ExitOrchestration     = 1
-	ExitHypothesisRefuted = 3
-	ExitStoppedByAlarm    = 4
-	ExitExperimentFailed  = 5
-)
+// RunFolder makes the folder a run's archive (at prefix) is downloaded
+// into under out: out/prefix, or, when that exists already (a run never
+// writes into another run's folder), the first free out/prefix-2, -3...,
+// in which case taken names the folder that was there. Each folder is
+// claimed with one Mkdir, so that two runs at once never share one.
+func RunFolder(out, prefix string) (folder, taken string, err error) {
+	base := filepath.Join(out, filepath.FromSlash(strings.TrimSuffix(path.Clean("/" + prefix)[1:], "/")))
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		return "", "", fmt.Errorf("create %s: %w", filepath.Dir(base), err)
+	}
+	for n := 1; n <= 1000; n++ {
+		folder = base
+		if n > 1 {
+			folder = fmt.Sprintf("%s-%d", base, n)
+		}
+		err := os.Mkdir(folder, 0o755)
+		if err == nil {
+			if n > 1 {
+				taken = base
+			}
+			return folder, taken, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", "", fmt.Errorf("create %s: %w", folder, err)
+		}
+	}
+	return "", "", fmt.Errorf("create %s: 1000 runs' folders there already", base)
+}
 
-// ExitCode maps a run's outcome to the CLI's exit code: the verdict of a
-// run whose execution succeeded; 1 for an execution that failed, was
-// aborted or timed out (whatever the archive says).
+// ExitCode is the exit code of `gameday run --local` for a run's outcome,
+// from report.ExitCode's table: the verdict of a run whose execution
+// succeeded; 1 for an execution that failed, was aborted or timed out
+// (whatever the archive says).
 func ExitCode(res *Result) int {
-	if res == nil || res.Status != "SUCCEEDED" || res.Archive == nil {
-		return ExitOrchestration
+	if res == nil || res.Archive == nil {
+		return report.ExitOrchestration
 	}
-	switch res.Archive.Verdict {
-	case "passed":
-		return ExitPassed
-	case "hypothesis-refuted":
-		return ExitHypothesisRefuted
-	case "stopped-by-alarm":
-		return ExitStoppedByAlarm
-	case "failed":
-		return ExitExperimentFailed
-	}
-	return ExitOrchestration
+	return report.ExitCode(res.Status, res.Archive.Verdict)
 }

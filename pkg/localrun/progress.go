@@ -204,6 +204,45 @@ func (d *Display) block(e Event) []string {
 	return lines
 }
 
+// Settled shows the experiment's state once the guard has stopped it (after
+// an abort), so that the last lines shown never say a fault or the
+// experiment still runs: the block is redrawn, or a plain line printed.
+func (d *Display) Settled(id, state string, actions map[string]string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.run != nil && d.run.Poll != nil {
+		p := *d.run.Poll
+		p.State, p.Terminal = gameday.State(state), gameday.State(state).Terminal()
+		p.Actions = append([]gameday.ActionState(nil), p.Actions...)
+		for i := range p.Actions {
+			if s, ok := actions[p.Actions[i].Name]; ok {
+				p.Actions[i].State = gameday.State(s)
+			}
+		}
+		run := *d.run
+		run.Poll = &p
+		d.run = &run
+	}
+	if d.Terminal {
+		d.redraw(Event{Type: "End", State: "aborted"})
+		return
+	}
+	names := make([]string, 0, len(actions))
+	for n := range actions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	line := "after the guard: experiment " + id + " " + state
+	for i, n := range names {
+		sep := ", "
+		if i == 0 {
+			sep = "; "
+		}
+		line += sep + n + " " + actions[n]
+	}
+	fmt.Fprintln(d.W, line)
+}
+
 // ExpectedRuntime is how long the faults should run: the longest chain
 // through startAfter, each fault counted for its custom resource's duration
 // when it has one, else its maxDuration.

@@ -68,3 +68,39 @@ func TestBar(t *testing.T) {
 		t.Errorf("bar past the end = %q, want %q", got, want)
 	}
 }
+
+// TestDisplaySettled: after an abort, the last lines shown say the
+// experiment and its faults stopped, not that they still run.
+func TestDisplaySettled(t *testing.T) {
+	run := &gameday.RunState{
+		Start: &gameday.StartResult{ExperimentID: "EXP1"},
+		Poll:  &gameday.PollResult{State: gameday.StateRunning, Elapsed: 30, Actions: []gameday.ActionState{{Name: "carts-delay", State: gameday.StateRunning}}},
+	}
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	t.Run("plain", func(t *testing.T) {
+		var buf bytes.Buffer
+		d := &Display{W: &buf}
+		d.Handle(Event{Time: at, Type: "StateExited", State: "PollExperiment", Run: run})
+		d.Handle(Event{Time: at, Type: "End", State: "ABORTED"})
+		d.Settled("EXP1", "stopped", map[string]string{"carts-delay": "stopped"})
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if last := lines[len(lines)-1]; last != "after the guard: experiment EXP1 stopped; carts-delay stopped" {
+			t.Errorf("last line %q", last)
+		}
+	})
+	t.Run("terminal", func(t *testing.T) {
+		var buf bytes.Buffer
+		d := &Display{W: &buf, Terminal: true, Width: 100}
+		d.Handle(Event{Time: at, Type: "StateExited", State: "PollExperiment", Run: run})
+		d.Handle(Event{Time: at, Type: "End", State: "ABORTED"})
+		buf.Reset()
+		d.Settled("EXP1", "stopped", map[string]string{"carts-delay": "stopped"})
+		got := buf.String()
+		if strings.Contains(got, "running") || !strings.Contains(got, "experiment EXP1 stopped") || !strings.Contains(got, "carts-delay") {
+			t.Errorf("last block still shows something running, or not the stop:\n%q", got)
+		}
+		if run.Poll.State != gameday.StateRunning {
+			t.Error("Settled changed the run state it was given")
+		}
+	})
+}

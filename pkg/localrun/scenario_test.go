@@ -237,8 +237,8 @@ func TestScenarioStopCondition(t *testing.T) {
 	if len(s.StopConditions) != 1 || !s.StopConditions[0].WentIntoAlarm {
 		t.Errorf("stopConditions = %+v, want the alarm marked wentIntoAlarm", s.StopConditions)
 	}
-	if ExitCode(res) != ExitStoppedByAlarm {
-		t.Errorf("exit code %d, want %d", ExitCode(res), ExitStoppedByAlarm)
+	if ExitCode(res) != report.ExitStoppedByAlarm {
+		t.Errorf("exit code %d, want %d", ExitCode(res), report.ExitStoppedByAlarm)
 	}
 	assertClean(t, srv, spec)
 }
@@ -266,8 +266,8 @@ func TestScenarioActionFails(t *testing.T) {
 	if !strings.Contains(strings.ToLower(why), "pod") {
 		t.Errorf("the summary does not say the selector matched no pod: stopReason/fault reasons %q", why)
 	}
-	if ExitCode(res) != ExitExperimentFailed {
-		t.Errorf("exit code %d, want %d", ExitCode(res), ExitExperimentFailed)
+	if ExitCode(res) != report.ExitExperimentFailed {
+		t.Errorf("exit code %d, want %d", ExitCode(res), report.ExitExperimentFailed)
 	}
 	assertClean(t, srv, spec)
 }
@@ -307,8 +307,8 @@ func TestScenarioHandlerCrash(t *testing.T) {
 	if s.Verdict != "failed" {
 		t.Errorf("verdict %s, want failed", s.Verdict)
 	}
-	if ExitCode(res) != ExitOrchestration {
-		t.Errorf("exit code %d, want %d", ExitCode(res), ExitOrchestration)
+	if ExitCode(res) != report.ExitOrchestration {
+		t.Errorf("exit code %d, want %d", ExitCode(res), report.ExitOrchestration)
 	}
 	assertClean(t, srv, spec)
 }

@@ -51,6 +51,14 @@ const (
 	metricBackfill = 15 * time.Minute
 )
 
+// The range of Options.Speed the CLI accepts: slower than real time is
+// pointless, and far faster the simulated clock outruns the interpreter
+// and the handlers, so that waits time out that would not in AWS.
+const (
+	MinSpeed = 1.0
+	MaxSpeed = 1000.0
+)
+
 // Options configure a Server. The zero value is usable.
 type Options struct {
 	Account, Region string // default 123456789012, us-east-1
@@ -59,12 +67,15 @@ type Options struct {
 	// is the file DataDir/buckets/<bucket>/<key> (gofakes3's s3afero layout,
 	// metadata under DataDir/metadata). On disk, LastModified is the file's
 	// wall-clock mtime, not simulated time.
-	DataDir      string
-	Speed        float64       // simulated seconds per wall second, default 1
-	Seed         int64         // makes ids, pod picks and metric noise reproducible
-	LogDelay     time.Duration // FIS log delivery delay in simulated time, default 2m
-	MetricPeriod time.Duration // Sock Shop publishing period, default 60s
-	Logger       *slog.Logger  // default: discard
+	DataDir string
+	Speed   float64 // simulated seconds per wall second, default 1
+	Seed    int64   // makes pod picks and metric noise reproducible
+	// ReproducibleIDs derives experiment and template ids from Seed too;
+	// otherwise they are random, so two simulators never share one.
+	ReproducibleIDs bool
+	LogDelay        time.Duration // FIS log delivery delay in simulated time, default 2m
+	MetricPeriod    time.Duration // Sock Shop publishing period, default 60s
+	Logger          *slog.Logger  // default: discard
 	// S3Latency is added (in wall-clock time) to every S3 request before it
 	// is served, as S3's own first-byte latency would be; default none.
 	S3Latency time.Duration
@@ -159,8 +170,8 @@ func New(o Options) (*Server, error) {
 		Alarms:    s.cw,
 		PutObject: s.putObject,
 		LogDelay:  o.LogDelay,
-		Seed:      o.Seed,
-		Logger:    o.Logger.With("service", "fis"),
+		Seed:      o.Seed, ReproducibleIDs: o.ReproducibleIDs,
+		Logger: o.Logger.With("service", "fis"),
 	})
 	s.cw.OnTransition(func(t cwsim.Transition) { s.fis.AlarmChanged(t.AlarmARN, t.To) })
 	s.cw.OnTransition(s.alarmActions)

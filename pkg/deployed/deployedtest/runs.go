@@ -24,7 +24,19 @@ const (
 	FailedArchived     Point = "failed-archived"   // failed after the start; cleanup archived
 	FailedUnarchived   Point = "failed-unarchived" // failed after the start; the archive step failed too
 	SkippedArchive     Point = "skipped"           // failed; the archive step archived nothing
+	// Succeeded runs whose archive gave another verdict than passed.
+	Refuted          Point = "hypothesis-refuted"
+	StoppedByAlarm   Point = "stopped-by-alarm"
+	ExperimentFailed Point = "failed"
+	Untested         Point = "untested"
+	Inconclusive     Point = "inconclusive"
 )
+
+// succeeded are the verdicts of the points of a succeeded execution.
+var succeeded = map[Point]string{
+	Succeeded: "passed", Refuted: "hypothesis-refuted", StoppedByAlarm: "stopped-by-alarm",
+	ExperimentFailed: "failed", Untested: "untested", Inconclusive: "inconclusive",
+}
 
 // RunStart is when made-up runs start; the experiment starts 2 minutes
 // later and ends 5 minutes after that.
@@ -88,15 +100,14 @@ func NewExecution(sm, name, gd, bucket string, p Point) *Execution {
 	if p == ExperimentRunning {
 		return e
 	}
-	switch p {
-	case Archiving, Succeeded:
+	if _, ok := succeeded[p]; ok || p == Archiving {
 		state["poll"] = gameday.PollResult{State: gameday.StateCompleted, Terminal: true, PolledAt: expStart.Add(5 * time.Minute), Polls: 2}
 		ev(Exited(workflow.StatePollExperiment, out()), Entered(workflow.StateExperimentEnded), Entered(workflow.StateArchive))
 		if p == Archiving {
 			return e
 		}
 		e.History = e.History[:len(e.History)-1]
-		archive(workflow.StateArchive, gameday.StateCompleted, "passed")
+		archive(workflow.StateArchive, gameday.StateCompleted, succeeded[p])
 		ev(Entered(workflow.StateNotify), Exited(workflow.StateNotify, out()), Entered(workflow.StateSucceeded))
 		end(types.ExecutionStatusSucceeded)
 		e.Output = out()

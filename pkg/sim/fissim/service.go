@@ -102,7 +102,10 @@ type Options struct {
 	Alarms          Alarms        // nil: stop-condition alarms are never in ALARM at start
 	PutObject       PutObjectFunc // nil: logs are not delivered
 	LogDelay        time.Duration // simulated delay before a log object lands (0: none)
+	// Seed makes the experiment and template ids reproducible when
+	// ReproducibleIDs is set; otherwise ids are random, unique per process.
 	Seed            int64
+	ReproducibleIDs bool
 	Logger          *slog.Logger
 	// Step paces the lifecycle: how long pending, initiating and stopping last
 	// in simulated time (default 1s each).
@@ -151,9 +154,13 @@ func New(o Options) *Service {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	seed := uint64(o.Seed)
+	if !o.ReproducibleIDs {
+		seed = rand.Uint64() // math/rand/v2's top-level source is randomly seeded
+	}
 	return &Service{
 		o: o, log: o.Logger, ctx: ctx, cancel: cancel,
-		rnd:         rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15)),
+		rnd:         rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
 		templates:   map[string]*template{},
 		experiments: map[string]*experiment{},
 		tokens:      map[string]string{},
