@@ -95,6 +95,11 @@ func checkDeploymentFlags(account, region, roleARN string) error {
 // read is an error to print.
 func loadGameDayFile(e *env, name string) (*gameday.Spec, []byte, error) {
 	data, err := readGameDay(name)
+	var ps gameday.Problems
+	if errors.As(err, &ps) {
+		printProblems(e, name, err)
+		return nil, nil, errReported
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 )
@@ -88,5 +90,39 @@ func TestRunLocalNodeLoss(t *testing.T) {
 	}
 	if !strings.Contains(readFile(t, "../../examples/sock-shop-node-loss.yaml"), "# It does not run locally") {
 		t.Error("the node-loss example's header does not say it cannot run locally")
+	}
+}
+
+// TestRunLocalInterrupted: Ctrl-C during the experiment aborts the
+// execution; once the guard has stopped the experiment the command exits
+// 130, and the last progress line shows the stop, not a running fault.
+func TestRunLocalInterrupted(t *testing.T) {
+	interpretertest.Ensure(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"run", "--local", cartsLatency, "--out", t.TempDir(), "--speed", "60", "--plain"}, &env{stdout: &stdout, stderr: &stderr})
+	}()
+	deadline := time.Now().Add(3 * time.Minute)
+	for !strings.Contains(stdout.String(), "carts-delay running") {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("the fault never ran:\n%s\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	code := <-done
+	if code != exitInterrupted {
+		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInterrupted, stdout.String(), stderr.String())
+	}
+	out := strings.TrimSpace(stdout.String())
+	if i := strings.LastIndex(out, "after the guard: experiment "); i < 0 || strings.Contains(out[i:], "running") {
+		t.Errorf("the last progress lines do not show the stop:\n%s", out)
+	}
+	if !strings.Contains(stderr.String(), "after the guard, experiment") || !strings.Contains(stderr.String(), "is stopped") {
+		t.Errorf("stderr does not say the experiment stopped:\n%s", stderr.String())
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,6 +50,11 @@ func (c *validateCmd) run(_ context.Context, e *env, args []string) error {
 // problem on its own line on stderr.
 func validateFile(e *env, name string, quiet bool) bool {
 	data, err := readGameDay(name)
+	var ps gameday.Problems
+	if errors.As(err, &ps) {
+		printProblems(e, name, err)
+		return false
+	}
 	if err != nil {
 		e.errorf("%v", err)
 		return false
@@ -73,6 +79,9 @@ func readGameDay(name string) ([]byte, error) {
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil, fmt.Errorf("%s is a directory: name the files, for example %s/*.yaml", name, name)
+	} else if err == nil && st.Mode().IsRegular() && st.Size() > gameday.MaxFileSize {
+		// Its real size, not the MaxFileSize+1 bytes read.
+		return nil, gameday.Problems{{File: name, Message: gameday.SizeProblem(st.Size())}}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -102,6 +103,35 @@ func TestValidateHugeFile(t *testing.T) {
 	}
 	if code != exitInvalid || !strings.Contains(stderr, "a GameDay file must be at most 1048576 bytes") {
 		t.Errorf("validate huge: exit %d, stderr %q", code, stderr)
+	}
+	// The real size, not the 1048577 bytes read to find it too large.
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%s: file is %d bytes (10.0 MiB); a GameDay file must be at most 1048576 bytes (1 MiB)\n", p, st.Size())
+	if stderr != want {
+		t.Errorf("validate huge: stderr %q, want %q", stderr, want)
+	}
+}
+
+// TestValidateInputEdges: a UTF-8 byte order mark is accepted; period: 0 is
+// invalid, not missing.
+func TestValidateInputEdges(t *testing.T) {
+	carts := readFile(t, "../../examples/sock-shop-carts-latency.yaml")
+	bom := writeFile(t, "bom.yaml", "\ufeff"+carts)
+	if code, stdout, stderr := runCLI(t, "validate", bom); code != exitOK || stdout != "ok "+bom+"\n" {
+		t.Errorf("validate a file with a BOM: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	p0 := writeFile(t, "p0.yaml", strings.Replace(carts, "stat: p99, period: 60}", "stat: p99, period: 0}", 1))
+	code, _, stderr := runCLI(t, "validate", p0)
+	want := p0 + ":23:96: spec.hypothesis.steadyState[0].metric.period: 0 is not a CloudWatch period: use 10, 30 or a multiple of 60 seconds\n"
+	if code != exitInvalid || stderr != want {
+		t.Errorf("validate period: 0: exit %d, stderr %q, want %q", code, stderr, want)
+	}
+	none := writeFile(t, "none.yaml", strings.Replace(carts, "stat: p99, period: 60}", "stat: p99}", 1))
+	if _, _, stderr := runCLI(t, "validate", none); !strings.Contains(stderr, "period: required") {
+		t.Errorf("validate without a period: stderr %q, want it required", stderr)
 	}
 }
 

@@ -91,7 +91,7 @@ func (a *Archiver) unknownMetric(ctx context.Context, m gameday.Metric) (bool, e
 	}
 	out, err := a.cw.ListMetrics(ctx, in)
 	if err != nil {
-		return false, fmt.Errorf("list metrics %s/%s: %w", m.Namespace, m.Name, classify(err))
+		return false, fmt.Errorf("list metrics %s/%s: %w", m.Namespace, m.Name, awserr.Classify(err))
 	}
 	return len(out.Metrics) == 0, nil
 }

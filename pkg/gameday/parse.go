@@ -48,6 +48,9 @@ func (d *Document) Locate(ps Problems) Problems {
 	out := make(Problems, len(ps))
 	for i, p := range ps {
 		p.File = d.File
+		if _, written := d.pos[p.Path]; written && ifWritten[p.Message] != "" {
+			p.Message = ifWritten[p.Message]
+		}
 		if p.Line == 0 {
 			if pos, ok := d.PosOf(p.Path); ok {
 				p.Line, p.Col = pos.Line, pos.Col
@@ -161,6 +164,11 @@ func syntaxHint(msg string) string {
 	return "check the indentation, quotes and brackets here and on the line above"
 }
 
+// SizeProblem says that a file of size bytes is too large to be a GameDay.
+func SizeProblem(size int64) string {
+	return fmt.Sprintf("file is %d bytes (%.1f MiB); a GameDay file must be at most %d bytes (1 MiB)", size, float64(size)/(1<<20), MaxFileSize)
+}
+
 // ParseDocument decodes a GameDay file strictly: not YAML, several
 // documents, oversized or explosive input, unknown fields and mistyped
 // values, without the semantic checks of Check. Problems carry the file name
@@ -172,8 +180,11 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 		return nil, Problems{{File: name, Line: line, Col: col, Path: path, Message: fmt.Sprintf(format, args...)}}
 	}
 	if len(data) > MaxFileSize {
-		return fail(0, 0, "", "file is %d bytes; a GameDay file must be at most %d bytes (1 MiB)", len(data), MaxFileSize)
+		return fail(0, 0, "", "%s", SizeProblem(int64(len(data))))
 	}
+	// A UTF-8 byte order mark, as some editors on Windows write, is not
+	// part of the YAML.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fail(0, 0, "", "empty file: a GameDay starts with apiVersion: %s and kind: %s", APIVersion, Kind)
 	}

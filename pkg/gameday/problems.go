@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Problem is one thing wrong with a GameDay file. Path is the field path in
@@ -101,8 +102,65 @@ type problems struct {
 }
 
 func (r *problems) add(path, format string, args ...any) {
-	r.list = append(r.list, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	r.list = append(r.list, Problem{Path: path, Message: fmt.Sprintf(format, shortenQuoted(format, args)...)})
 }
+
+// maxEcho is how many characters of a value a message quotes.
+const maxEcho = 80
+
+// shortenQuoted shortens the string values that format quotes (%q) to
+// maxEcho characters, so that an enormous value is not echoed whole.
+func shortenQuoted(format string, args []any) []any {
+	var out []any
+	n := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		if i+1 < len(format) && format[i+1] == '%' {
+			i++
+			continue
+		}
+		for i++; i < len(format) && strings.IndexByte("+-# 0123456789.", format[i]) >= 0; i++ {
+		}
+		if i < len(format) && format[i] == 'q' && n < len(args) {
+			if v, ok := args[n].(string); ok {
+				if short := Shorten(v, maxEcho); short != v {
+					if out == nil {
+						out = append([]any(nil), args...)
+					}
+					out[n] = short
+				}
+			}
+		}
+		n++
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
+
+// Shorten cuts s to at most n characters (not bytes: a UTF-8 character is
+// never split), ending it with "…" when cut.
+func Shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// Messages of a field with its zero value: "required" when it is not in
+// the file; when it is (period: 0), Document.Locate says it is invalid.
+const (
+	msgPeriodRequired = "required: seconds, 10, 30 or a multiple of 60"
+	msgPeriodZero     = "0 is not a CloudWatch period: use 10, 30 or a multiple of 60 seconds"
+)
+
+// ifWritten is what a "required" message becomes when the field is in the
+// file with its zero value.
+var ifWritten = map[string]string{msgPeriodRequired: msgPeriodZero}
 
 // Child paths: field names join with ".", list indexes use [i].
 func child(path, name string) string {

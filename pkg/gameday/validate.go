@@ -184,7 +184,7 @@ func checkMetric(r *problems, m *Metric, p string) {
 func checkPeriod(r *problems, period int32, p string) {
 	switch {
 	case period == 0:
-		r.add(p, "required: seconds, 10, 30 or a multiple of 60")
+		r.add(p, "%s", msgPeriodRequired)
 	case period < 0 || (period != 10 && period != 30 && period%60 != 0):
 		r.add(p, "%d is not a CloudWatch period: use 10, 30 or a multiple of 60 seconds", period)
 	}
@@ -491,7 +491,7 @@ func checkStopConditions(r *problems, s *Spec) {
 		case !alarmName.MatchString(a.Name):
 			r.add(child(ap, "name"), "%q is not a valid alarm name: use letters, digits, '.', '_' and '-'", a.Name)
 		case len(s.AlarmName(a)) > MaxAlarmNameLength:
-			r.add(child(ap, "name"), "the staged alarm name %s… is %d characters; CloudWatch allows %d: shorten the alarm or GameDay name", s.AlarmName(a)[:40], len(s.AlarmName(a)), MaxAlarmNameLength)
+			r.add(child(ap, "name"), "the staged alarm name %s is %d characters; CloudWatch allows %d: shorten the alarm or GameDay name", Shorten(s.AlarmName(a), 41), len(s.AlarmName(a)), MaxAlarmNameLength)
 		default:
 			if j, dup := seen[a.Name]; dup {
 				r.add(child(ap, "name"), "duplicate alarm name %q (also spec.stopConditions[%d]): give each alarm its own name", a.Name, j)

@@ -138,8 +138,9 @@ func DetailOf(st gameday.RunState) Detail {
 // characters.
 func Subject(d Detail) string {
 	s := "GameDay " + d.GameDay + ": " + d.Verdict
-	if len(s) > maxSubject {
-		s = s[:maxSubject]
+	// SNS counts characters; a cut never splits a UTF-8 character.
+	if r := []rune(s); len(r) > maxSubject {
+		s = string(r[:maxSubject])
 	}
 	return s
 }

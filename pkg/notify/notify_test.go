@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -237,5 +238,14 @@ func TestSubjectBounded(t *testing.T) {
 	got := Subject(Detail{GameDay: strings.Repeat("b", 120), Verdict: "failed"})
 	if want := "GameDay " + strings.Repeat("b", maxSubject-len("GameDay ")); got != want {
 		t.Errorf("Subject() = %q (%d characters), want %q (%d)", got, len(got), want, len(want))
+	}
+}
+
+// TestSubjectCutByCharacters: a long subject is cut to 100 characters,
+// never inside a UTF-8 character.
+func TestSubjectCutByCharacters(t *testing.T) {
+	s := Subject(Detail{GameDay: strings.Repeat("遅", 120), Verdict: "passed"})
+	if n := utf8.RuneCountInString(s); n != maxSubject || !utf8.ValidString(s) {
+		t.Errorf("subject %q: %d characters, valid UTF-8 %v", s, n, utf8.ValidString(s))
 	}
 }
