@@ -87,7 +87,9 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	arc.Allow("ListArchive", []string{"s3:ListBucket"}, []string{*s.Buckets.ArchiveBucket().BucketArn()},
 		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{"gamedays/*"}}})
 	arc.Allow("WriteArchive", []string{"s3:GetObject", "s3:PutObject"}, []string{archiveObjects}, nil)
-	arc.Allow("ReadMetrics", []string{"cloudwatch:GetMetricData"}, []string{"*"}, nil)
+	// ListMetrics tells a check with no datapoints whether its metric
+	// exists at all in the account (the verdict's hint).
+	arc.Allow("ReadMetrics", []string{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics"}, []string{"*"}, nil)
 	arc.Allow("ReadAlarmHistory", []string{"cloudwatch:DescribeAlarmHistory"}, []string{a.alarm("*")}, nil)
 
 	notify := s.Functions[deploy.Notify]

@@ -32,7 +32,7 @@ func arnHead(service string) string {
 }
 
 var stepWildcards = []stepWildcard{
-	{`^Resource::\*$`, "Resource::* for fis:ListExperiments, fis:ListExperimentTemplates and cloudwatch:GetMetricData, which support no resource-level permissions"},
+	{`^Resource::\*$`, "Resource::* for fis:ListExperiments, fis:ListExperimentTemplates and cloudwatch:GetMetricData and cloudwatch:ListMetrics, which support no resource-level permissions"},
 	{`^Resource::` + arnHead("fis") + `(experiment|experiment-template|action|safety-lever)\/\*$`,
 		"fis experiment/*, experiment-template/*, action/*, safety-lever/*: FIS generates experiment and template IDs at run time; the statements that change anything are limited to gameday's own resources by tag conditions (gameday:name, gameday:execution-arn)"},
 	{`^Resource::` + arnHead("cloudwatch") + `alarm:gameday-\*$`, "alarm:gameday-*: preflight creates and updates only the alarms it stages, all named gameday-<gameday>-<alarm>"},

@@ -348,6 +348,14 @@ func TestLeastPrivilege(t *testing.T) {
 	if got := pre.resourcesOf("cloudwatch:PutMetricAlarm"); len(got) != 1 {
 		t.Errorf("preflight cannot stage alarms: %v", got)
 	}
+	// The archive reads the checks' metrics and, for a check with no
+	// datapoints, asks ListMetrics whether the metric exists at all.
+	arc := policyOf(t, s, deploy.Archive.ID()+"Role")
+	for _, a := range []string{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics"} {
+		if got := arc.resourcesOf(a); len(got) != 1 {
+			t.Errorf("archive: %s on %v, want one statement", a, got)
+		}
+	}
 }
 
 func TestStateMachine(t *testing.T) {
