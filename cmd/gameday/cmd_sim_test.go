@@ -40,7 +40,7 @@ func TestSimCommand(t *testing.T) {
 	}()
 	exportRE := regexp.MustCompile(`export AWS_ENDPOINT_URL=(http://127\.0\.0\.1:\d+) `)
 	var url string
-	for time.Since(t0) < 5*time.Second {
+	for time.Since(t0) < 15*time.Second {
 		if m := exportRE.FindStringSubmatch(stdout.String()); m != nil {
 			url = m[1]
 			break
@@ -57,8 +57,10 @@ func TestSimCommand(t *testing.T) {
 	resp.Body.Close()
 	startup := time.Since(t0)
 	t.Logf("serving after %v", startup)
-	if startup > time.Second {
-		t.Errorf("started in %v, want under a second", startup)
+	// A start that waits on something (a download, a synth) takes far
+	// longer; the bound leaves room for a loaded machine.
+	if startup > 10*time.Second {
+		t.Errorf("started in %v, want within seconds", startup)
 	}
 	cancel() // what Ctrl-C does through signal.NotifyContext
 	select {

@@ -125,7 +125,9 @@ func TestParseHuge(t *testing.T) {
 	data := bytes.Repeat([]byte("# padding padding padding padding padding padding\n"), 10<<20/50)
 	start := time.Now()
 	_, err := Parse("huge.yaml", data)
-	if elapsed := time.Since(start); elapsed > 100*time.Millisecond {
+	// The message below shows the size check refused it; the bound only
+	// catches a parse of the whole file, with room for a loaded machine.
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("Parse of 10 MB took %v; want a quick refusal", elapsed)
 	}
 	if err == nil || !strings.Contains(err.Error(), "at most 1048576 bytes") {
@@ -265,7 +267,9 @@ func TestParsePathological(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			_, err := Parse("p.yaml", []byte(tt.input))
-			if elapsed := time.Since(start); elapsed > 2*time.Second {
+			// Generous, for a loaded machine: a super-linear regression
+			// on these inputs takes minutes, not seconds.
+			if elapsed := time.Since(start); elapsed > 20*time.Second {
 				t.Errorf("Parse took %v", elapsed)
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
