@@ -64,7 +64,10 @@ func needAWSCLI(t *testing.T) {
 
 func TestAWSCLI(t *testing.T) {
 	needAWSCLI(t)
-	s := New(simclock.New(testOrigin, 1), testAccount, testRegion)
+	// The clock all but stands still (a thousandth of real time): each
+	// AWS CLI call takes seconds on a loaded machine, and at real time the
+	// alarm's creation would be stamped after the evaluation at +10s below.
+	s := New(simclock.New(testOrigin, 0.001), testAccount, testRegion)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	ts := testOrigin.Add(-90 * time.Second).Format(time.RFC3339)
