@@ -64,6 +64,9 @@ type Config struct {
 	// the after phase is judged on a full window. Off: the after window is
 	// cut at the archive's time, as the contract's default.
 	AwaitAfterWindow bool
+	// Dashboards are the GameDays the stack built a CloudWatch dashboard
+	// for (DASHBOARDS): the report links a run of one of them to it.
+	Dashboards []string
 }
 
 // Archiver is the archive step.

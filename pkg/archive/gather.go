@@ -92,11 +92,28 @@ func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, 
 		asOf = now
 	}
 	run.Windows = windows(spec, run, asOf)
-	if run.Metrics, err = a.metrics(ctx, spec, run.Windows); err != nil {
+	read, err := a.metrics(ctx, spec, run.Windows)
+	if err != nil {
 		return nil, err
 	}
-	if run.Alarms, err = a.alarms(ctx, spec, st.Preflight, run.StartedAt, run.EndedAt, now); err != nil {
+	run.Metrics, run.Observed = read.checks, read.observed
+	// The alarms' history over the charts' range: the verdict looks only
+	// at the experiment's run, the charts show when an ALARM ended.
+	histFrom, histTo := run.StartedAt, run.EndedAt
+	if w := run.Windows; !w.Before.Start.IsZero() && w.Before.Start.Before(histFrom) {
+		histFrom = w.Before.Start
+	}
+	if w := run.Windows; !histTo.IsZero() && w.After.End.After(histTo) {
+		histTo = w.After.End
+	}
+	if run.Alarms, err = a.alarms(ctx, spec, st.Preflight, histFrom, histTo, now); err != nil {
 		return nil, err
+	}
+	for i := range run.Alarms {
+		run.Alarms[i].Points = read.alarms[run.Alarms[i].Name]
+	}
+	if a.cfg.Region != "" && slices.Contains(a.cfg.Dashboards, spec.Metadata.Name) {
+		run.DashboardURL = gameday.DashboardURL(a.cfg.Region, spec.Metadata.Name)
 	}
 	ev.run, ev.summary = run, report.Summarize(run)
 	return ev, nil

@@ -24,29 +24,82 @@ import (
 // maxQueries is GetMetricData's limit of queries per request.
 const maxQueries = 500
 
-// metrics reads every steady-state check's metric, with the check's stat and
-// period, over the before window's start to the after window's end. A
-// datapoint whose period is not over by the after window's end is left out:
-// its statistic is not final yet.
-func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Windows) (_ []report.Series, err error) {
+// metricRef is one metric the report charts: a check's, an observed
+// one's or a staged stop-condition alarm's.
+type metricRef struct {
+	name   string
+	metric gameday.Metric
+}
+
+// readings are the series the report draws, by what they belong to.
+type readings struct {
+	checks, observed []report.Series
+	alarms           map[string][]report.Point // by staged alarm name
+}
+
+// metrics reads every steady-state check's, observed metric's and staged
+// stop-condition alarm's metric, with its stat and period, over the before
+// window's start to the after window's end.
+func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Windows) (readings, error) {
+	var refs []metricRef
+	for _, c := range spec.Spec.Hypothesis.SteadyState {
+		refs = append(refs, metricRef{c.Name, c.Metric})
+	}
+	for _, o := range spec.Spec.Observe {
+		refs = append(refs, metricRef{o.Name, o.Metric})
+	}
+	for _, sc := range spec.Spec.StopConditions {
+		if sc.Alarm != nil {
+			refs = append(refs, metricRef{spec.AlarmName(sc.Alarm), sc.Alarm.Metric})
+		}
+	}
+	series, err := a.readSeries(ctx, refs, w)
+	if err != nil {
+		return readings{}, err
+	}
 	checks := spec.Spec.Hypothesis.SteadyState
-	out := make([]report.Series, len(checks))
-	for i, c := range checks {
-		out[i].Check = c.Name
+	nc, no := len(checks), len(spec.Spec.Observe)
+	out := readings{checks: series[:nc], observed: series[nc : nc+no], alarms: map[string][]report.Point{}}
+	for i := range out.checks {
+		if len(out.checks[i].Points) > 0 {
+			continue
+		}
+		// Only a hint: without it (no permission, throttled) the check is
+		// still inconclusive.
+		unknown, err := a.unknownMetric(ctx, checks[i].Metric)
+		if err != nil {
+			slog.WarnContext(ctx, "list metrics", "check", checks[i].Name, "err", err)
+			unknown = false
+		}
+		out.checks[i].Unknown = unknown
+	}
+	for _, s := range series[nc+no:] {
+		out.alarms[s.Check] = s.Points
+	}
+	return out, nil
+}
+
+// readSeries reads each metric over the before window's start to the after
+// window's end. A datapoint whose period is not over by the after window's
+// end is left out: its statistic is not final yet.
+func (a *Archiver) readSeries(ctx context.Context, refs []metricRef, w report.Windows) ([]report.Series, error) {
+	out := make([]report.Series, len(refs))
+	for i, r := range refs {
+		out[i].Check = r.name
 	}
 	start, end := w.Before.Start, w.After.End
-	if len(checks) == 0 || !end.After(start) {
+	if len(refs) == 0 || !end.After(start) {
 		return out, nil
 	}
-	for lo := 0; lo < len(checks); lo += maxQueries {
-		hi := min(lo+maxQueries, len(checks))
+	for lo := 0; lo < len(refs); lo += maxQueries {
+		hi := min(lo+maxQueries, len(refs))
 		in := &cloudwatch.GetMetricDataInput{
 			StartTime: aws.Time(start),
 			EndTime:   aws.Time(end),
 			ScanBy:    cwtypes.ScanByTimestampAscending,
 		}
 		for i := lo; i < hi; i++ {
-			in.MetricDataQueries = append(in.MetricDataQueries, query(i, checks[i]))
+			in.MetricDataQueries = append(in.MetricDataQueries, query(i, refs[i].name, refs[i].metric))
 		}
 		p := cloudwatch.NewGetMetricDataPaginator(a.cw, in)
 		for p.HasMorePages() {
@@ -59,7 +112,7 @@ func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Win
 				if !ok || i < lo || i >= hi {
 					continue
 				}
-				period := time.Duration(checks[i].Metric.Period) * time.Second
+				period := time.Duration(refs[i].metric.Period) * time.Second
 				for j := range min(len(r.Timestamps), len(r.Values)) {
 					if r.Timestamps[j].Add(period).After(end) {
 						continue
@@ -72,14 +125,6 @@ func (a *Archiver) metrics(ctx context.Context, spec *gameday.Spec, w report.Win
 	for i := range out {
 		slices.SortStableFunc(out[i].Points, func(x, y report.Point) int { return x.T.Compare(y.T) })
 		out[i].Points = slices.CompactFunc(out[i].Points, func(x, y report.Point) bool { return x.T.Equal(y.T) })
-		if len(out[i].Points) == 0 {
-			// Only a hint: without it (no permission, throttled) the check
-			// is still inconclusive.
-			if out[i].Unknown, err = a.unknownMetric(ctx, checks[i].Metric); err != nil {
-				slog.WarnContext(ctx, "list metrics", "check", checks[i].Name, "err", err)
-				out[i].Unknown, err = false, nil
-			}
-		}
 	}
 	return out, nil
 }
@@ -100,24 +145,25 @@ func (a *Archiver) unknownMetric(ctx context.Context, m gameday.Metric) (bool, e
 	return len(out.Metrics) == 0, nil
 }
 
-// query is the GetMetricData query of check i (id m<i>).
-func query(i int, c gameday.SteadyCheck) cwtypes.MetricDataQuery {
-	keys := make([]string, 0, len(c.Metric.Dimensions))
-	for k := range c.Metric.Dimensions {
+// query is the GetMetricData query of metric i (id m<i>), labelled with
+// its name.
+func query(i int, name string, m gameday.Metric) cwtypes.MetricDataQuery {
+	keys := make([]string, 0, len(m.Dimensions))
+	for k := range m.Dimensions {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	dims := make([]cwtypes.Dimension, 0, len(keys))
 	for _, k := range keys {
-		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(c.Metric.Dimensions[k])})
+		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
 	}
 	return cwtypes.MetricDataQuery{
 		Id:    aws.String("m" + strconv.Itoa(i)),
-		Label: aws.String(c.Name),
+		Label: aws.String(name),
 		MetricStat: &cwtypes.MetricStat{
-			Metric: &cwtypes.Metric{Namespace: aws.String(c.Metric.Namespace), MetricName: aws.String(c.Metric.Name), Dimensions: dims},
-			Period: aws.Int32(c.Metric.Period),
-			Stat:   aws.String(c.Metric.Stat),
+			Metric: &cwtypes.Metric{Namespace: aws.String(m.Namespace), MetricName: aws.String(m.Name), Dimensions: dims},
+			Period: aws.Int32(m.Period),
+			Stat:   aws.String(m.Stat),
 		},
 		ReturnData: aws.Bool(true),
 	}
@@ -131,10 +177,23 @@ func queryIndex(id string) (int, bool) {
 // alarmRefs names the stop-condition alarms: from preflight when it ran,
 // else from the spec (staged alarms by their gameday name, others by ARN).
 func (a *Archiver) alarmRefs(spec *gameday.Spec, pf *gameday.PreflightResult) []report.Alarm {
+	staged := map[string]*gameday.AlarmSpec{}
+	for _, sc := range spec.Spec.StopConditions {
+		if sc.Alarm != nil {
+			staged[spec.AlarmName(sc.Alarm)] = sc.Alarm
+		}
+	}
+	withMetric := func(r report.Alarm) report.Alarm {
+		if s, ok := staged[r.Name]; ok {
+			m := s.Metric
+			r.Metric, r.Comparison, r.Threshold = &m, s.Comparison, s.Threshold
+		}
+		return r
+	}
 	if pf != nil && len(pf.Alarms) > 0 {
 		out := make([]report.Alarm, 0, len(pf.Alarms))
 		for _, r := range pf.Alarms {
-			out = append(out, report.Alarm{Name: r.Name, ARN: r.ARN})
+			out = append(out, withMetric(report.Alarm{Name: r.Name, ARN: r.ARN}))
 		}
 		return out
 	}
@@ -144,7 +203,7 @@ func (a *Archiver) alarmRefs(spec *gameday.Spec, pf *gameday.PreflightResult) []
 		switch {
 		case sc.Alarm != nil:
 			n := spec.AlarmName(sc.Alarm)
-			out = append(out, report.Alarm{Name: n, ARN: fistemplate.AlarmARN(o, n)})
+			out = append(out, withMetric(report.Alarm{Name: n, ARN: fistemplate.AlarmARN(o, n)}))
 		case sc.AlarmARN != "":
 			n := sc.AlarmARN
 			if i := strings.LastIndex(n, ":alarm:"); i >= 0 {

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,7 @@ const (
 	KeyTopicARN      = "TOPIC_ARN"
 	KeyEventBusName  = "EVENT_BUS_NAME"
 	KeyLogWaitLimit  = "LOG_WAIT_LIMIT"
+	KeyDashboards    = "DASHBOARDS"
 )
 
 // Defaults of the optional variables (see WithDefaults).
@@ -52,6 +54,17 @@ type Env struct {
 	// LogWaitLimit is how long the archive waits for experiment-end (a Go
 	// duration such as 15m); default DefaultLogWaitLimit.
 	LogWaitLimit time.Duration
+	// Dashboards names, comma-separated, the GameDays the stack built a
+	// CloudWatch dashboard for (archive: the report links to it).
+	Dashboards string
+}
+
+// DashboardList is Dashboards as a list.
+func (e Env) DashboardList() []string {
+	if e.Dashboards == "" {
+		return nil
+	}
+	return strings.Split(e.Dashboards, ",")
 }
 
 // strings pairs each text variable with its field: the one place a key
@@ -60,7 +73,7 @@ func (e *Env) strings() []binding {
 	return []binding{
 		{KeyAccountID, &e.AccountID}, {KeyRegion, &e.Region}, {KeyFISRoleARN, &e.FISRoleARN},
 		{KeyLogBucket, &e.LogBucket}, {KeyLogPrefix, &e.LogPrefix}, {KeyArchiveBucket, &e.ArchiveBucket},
-		{KeyTopicARN, &e.TopicARN}, {KeyEventBusName, &e.EventBusName},
+		{KeyTopicARN, &e.TopicARN}, {KeyEventBusName, &e.EventBusName}, {KeyDashboards, &e.Dashboards},
 	}
 }
 

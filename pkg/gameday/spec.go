@@ -30,9 +30,12 @@ type Metadata struct {
 
 // Body is the GameDay's spec section.
 type Body struct {
-	Target         Target          `json:"target" yaml:"target"`
-	Hypothesis     Hypothesis      `json:"hypothesis" yaml:"hypothesis"`
-	Faults         []Fault         `json:"faults" yaml:"faults"`
+	Target     Target     `json:"target" yaml:"target"`
+	Hypothesis Hypothesis `json:"hypothesis" yaml:"hypothesis"`
+	Faults     []Fault    `json:"faults" yaml:"faults"`
+	// Observe are metrics the report charts for context, without a
+	// verdict: the faulted service's own latency, for example.
+	Observe        []Observed      `json:"observe,omitempty" yaml:"observe,omitempty"`
 	StopConditions []StopCondition `json:"stopConditions,omitempty" yaml:"stopConditions,omitempty"`
 	Schedule       *Schedule       `json:"schedule,omitempty" yaml:"schedule,omitempty"`
 	Timeouts       Timeouts        `json:"timeouts,omitzero" yaml:"timeouts,omitempty"`
@@ -73,6 +76,13 @@ type SteadyCheck struct {
 	Phases []Phase `json:"phases,omitempty" yaml:"phases,omitempty"`
 }
 
+// Observed is a metric charted in the report for context; nothing is
+// judged on it.
+type Observed struct {
+	Name   string `json:"name" yaml:"name"`
+	Metric Metric `json:"metric" yaml:"metric"`
+}
+
 // Metric names one CloudWatch metric and how to aggregate it.
 type Metric struct {
 	Namespace  string            `json:"namespace" yaml:"namespace"`
@@ -83,6 +93,10 @@ type Metric struct {
 	Stat string `json:"stat" yaml:"stat"`
 	// Period in seconds: 10, 30 or a multiple of 60.
 	Period int32 `json:"period" yaml:"period"`
+	// Unit is the metric's CloudWatch unit (Milliseconds, Percent, Count,
+	// ...). It labels the report's and the dashboard's y axis; it does not
+	// filter the datapoints read.
+	Unit string `json:"unit,omitempty" yaml:"unit,omitempty"`
 }
 
 // Expect bounds a check's value: exactly one of Below, Above or Between.
@@ -174,6 +188,15 @@ type AlarmSpec struct {
 	DatapointsToAlarm int32 `json:"datapointsToAlarm,omitempty" yaml:"datapointsToAlarm,omitempty"`
 	// TreatMissingData defaults to notBreaching.
 	TreatMissingData string `json:"treatMissingData,omitempty" yaml:"treatMissingData,omitempty"`
+}
+
+// DashboardName is the name of the CloudWatch dashboard the stack builds
+// for a GameDay.
+func DashboardName(gameday string) string { return "gameday-" + gameday }
+
+// DashboardURL is a GameDay's CloudWatch dashboard in the console.
+func DashboardURL(region, gameday string) string {
+	return "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards/dashboard/" + DashboardName(gameday)
 }
 
 // AlarmPrefix is the fixed prefix of the alarms staged for a GameDay.

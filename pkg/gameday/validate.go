@@ -45,6 +45,11 @@ var (
 	// TreatMissingDataValues are CloudWatch's treatments of missing data.
 	TreatMissingDataValues = []string{"breaching", "notBreaching", "ignore", "missing"}
 	basicStats             = []string{"Average", "Sum", "Minimum", "Maximum", "SampleCount"}
+	// Units are CloudWatch's standard units (StandardUnit).
+	Units = strings.Fields(`Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes
+		Terabytes Bits Kilobits Megabits Gigabits Terabits Percent Count Bytes/Second Kilobytes/Second
+		Megabytes/Second Gigabytes/Second Terabytes/Second Bits/Second Kilobits/Second Megabits/Second
+		Gigabits/Second Terabits/Second Count/Second None`)
 )
 
 // Check runs every check of a decoded GameDay that needs no Chaos Mesh
@@ -71,6 +76,7 @@ func Check(s *Spec) Problems {
 	checkMetadata(&r, s)
 	checkTarget(&r, s)
 	checkHypothesis(&r, s)
+	checkObserve(&r, s)
 	checkFaults(&r, s)
 	checkStopConditions(&r, s)
 	checkScheduleExpression(&r, s)
@@ -158,6 +164,29 @@ func checkHypothesis(r *problems, s *Spec) {
 	}
 }
 
+// checkObserve checks the metrics charted for context: each named once,
+// apart from the checks' names too (the report charts both by name).
+func checkObserve(r *problems, s *Spec) {
+	checks := map[string]bool{}
+	for _, c := range s.Spec.Hypothesis.SteadyState {
+		checks[c.Name] = true
+	}
+	seen := map[string]bool{}
+	for i, o := range s.Spec.Observe {
+		p := index("spec.observe", i)
+		switch {
+		case o.Name == "":
+			r.add(child(p, "name"), "required: a name for the chart, for example carts-latency-p99")
+		case seen[o.Name]:
+			r.add(child(p, "name"), "duplicate name %q: give each observed metric its own name", o.Name)
+		case checks[o.Name]:
+			r.add(child(p, "name"), "%q already names a steady-state check: give the observed metric its own name", o.Name)
+		}
+		seen[o.Name] = true
+		checkMetric(r, &o.Metric, child(p, "metric"))
+	}
+}
+
 func checkMetric(r *problems, m *Metric, p string) {
 	if m.Namespace == "" {
 		r.add(child(p, "namespace"), "required: the CloudWatch namespace, for example AWS/ApplicationELB")
@@ -179,6 +208,9 @@ func checkMetric(r *problems, m *Metric, p string) {
 		r.add(child(p, "stat"), "unknown statistic %q%s: use Average, Sum, Minimum, Maximum, SampleCount or a percentile such as p99 or p99.9", m.Stat, suggest(m.Stat, basicStats))
 	}
 	checkPeriod(r, m.Period, child(p, "period"))
+	if m.Unit != "" && !contains(Units, m.Unit) {
+		r.add(child(p, "unit"), "unknown unit %q%s: use a CloudWatch unit such as Milliseconds, Seconds, Percent, Count or Count/Second", m.Unit, suggest(m.Unit, Units))
+	}
 }
 
 func checkPeriod(r *problems, period int32, p string) {

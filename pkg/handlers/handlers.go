@@ -157,6 +157,7 @@ func NewArchive(_ context.Context, c Config) (lambda.Handler, error) {
 		// state machine's LogsNotReady retries, within LOG_WAIT_LIMIT) until
 		// the after window has data.
 		AwaitAfterWindow: true,
+		Dashboards:       env.DashboardList(),
 	}
 	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle(c.AWS)), fis.NewFromConfig(c.AWS), cloudwatch.NewFromConfig(c.AWS), clock(c.Now))
 	return newStep(deploy.Archive, a.Handle), nil

@@ -32,18 +32,23 @@ func testSpec() *gameday.Spec {
 			Hypothesis: gameday.Hypothesis{
 				Description: "Carts gets slower; no other service is affected.",
 				SteadyState: []gameday.SteadyCheck{
-					{Name: "orders-latency", Metric: gameday.Metric{Namespace: "SockShop", Name: "Latency", Dimensions: map[string]string{"service": "orders"}, Stat: "p99", Period: 60}, Expect: gameday.Expect{Below: f64(300)}},
+					{Name: "orders-latency", Metric: gameday.Metric{Namespace: "SockShop", Name: "Latency", Dimensions: map[string]string{"service": "orders"}, Stat: "p99", Period: 60, Unit: "Milliseconds"}, Expect: gameday.Expect{Below: f64(300)}},
 					{Name: "orders-rate", Metric: gameday.Metric{Namespace: "SockShop", Name: "Requests", Stat: "Sum", Period: 60}, Expect: gameday.Expect{Between: []float64{50, 500}}, Phases: []gameday.Phase{gameday.PhaseDuring}},
 				},
 			},
+			Observe: []gameday.Observed{
+				{Name: "carts-latency", Metric: gameday.Metric{Namespace: "SockShop", Name: "Latency", Dimensions: map[string]string{"service": "carts"}, Stat: "p99", Period: 60, Unit: "Milliseconds"}},
+			},
 			Faults: []gameday.Fault{{Name: "carts-delay"}},
 			StopConditions: []gameday.StopCondition{
-				{Alarm: &gameday.AlarmSpec{Name: "front-end-errors"}},
+				{Alarm: &gameday.AlarmSpec{Name: "front-end-errors", Metric: frontEndErrors, Comparison: "GreaterThanThreshold", Threshold: 5, EvaluationPeriods: 2}},
 				{AlarmARN: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:existing-slo-alarm"},
 			},
 		},
 	}
 }
+
+var frontEndErrors = gameday.Metric{Namespace: "SockShop", Name: "ErrorRate", Dimensions: map[string]string{"service": "front-end"}, Stat: "Average", Period: 60, Unit: "Percent"}
 
 // series makes one point a minute over [from, to) minutes with values from f.
 func series(check string, from, to int, f func(min int) float64) Series {
@@ -77,8 +82,17 @@ func baseRun() Run {
 			series("orders-latency", -10, 14, func(m int) float64 { return 120 + float64(m%3)*10 }),
 			series("orders-rate", -10, 14, func(int) float64 { return 200 }),
 		},
+		Observed: []Series{
+			series("carts-latency", -10, 14, func(m int) float64 {
+				if m >= 1 && m <= 3 { // the minutes that end within the fault
+					return 190
+				}
+				return 95
+			}),
+		},
 		Alarms: []Alarm{
-			{Name: "gameday-sock-shop-carts-latency-front-end-errors", ARN: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:gameday-sock-shop-carts-latency-front-end-errors"},
+			{Name: "gameday-sock-shop-carts-latency-front-end-errors", ARN: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:gameday-sock-shop-carts-latency-front-end-errors",
+				Metric: &frontEndErrors, Comparison: "GreaterThanThreshold", Threshold: 5, Points: series("", -10, 14, func(int) float64 { return 0.2 }).Points},
 			{Name: "existing-slo-alarm", ARN: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:existing-slo-alarm"},
 		},
 		Timeline: []Event{
@@ -108,6 +122,12 @@ func stoppedRun() Run {
 	r.State, r.StopReason, r.EndedAt = gameday.StateStopped, "Experiment stopped by a stop condition.", at(2.5)
 	r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateStopped, StartTime: tp(0.5), EndTime: tp(2.5)}
 	r.Windows.During.End, r.Windows.After = at(2.5), Span{at(2.5), at(12.5)}
+	r.Alarms[0].Points = series("", -10, 13, func(m int) float64 {
+		if m >= 0 && m <= 2 {
+			return 9
+		}
+		return 0.3
+	}).Points
 	r.Alarms[0].Transitions = []Transition{
 		{At: at(-30), From: "INSUFFICIENT_DATA", To: "OK"},
 		{At: at(2), From: "OK", To: "ALARM", Reason: "Threshold Crossed: 2 datapoints [9.1, 8.7] were greater than the threshold (5.0)."},
@@ -256,13 +276,25 @@ func TestVerdict(t *testing.T) {
 		}, VerdictStoppedByAlarm, ResultHeld, "existing-slo-alarm"},
 		{"alarm outside the run does not count: stopped by hand fails", func(r *Run) {
 			r.State = gameday.StateStopped
-			r.Alarms[0].Transitions = []Transition{{At: at(-5), From: "OK", To: "ALARM"}, {At: at(30), From: "OK", To: "ALARM"}}
+			r.Alarms[0].Points = series("", -10, 13, func(m int) float64 {
+		if m >= 0 && m <= 2 {
+			return 9
+		}
+		return 0.3
+	}).Points
+	r.Alarms[0].Transitions = []Transition{{At: at(-5), From: "OK", To: "ALARM"}, {At: at(30), From: "OK", To: "ALARM"}}
 		}, VerdictFailed, ResultHeld, ""},
 		{"stopped by hand, checks held, still fails", func(r *Run) {
 			r.State, r.StopReason = gameday.StateStopped, "Experiment stopped by user."
 		}, VerdictFailed, ResultHeld, ""},
 		{"alarm during a completed run is not a stop", func(r *Run) {
-			r.Alarms[0].Transitions = []Transition{{At: at(1), From: "OK", To: "ALARM"}}
+			r.Alarms[0].Points = series("", -10, 13, func(m int) float64 {
+		if m >= 0 && m <= 2 {
+			return 9
+		}
+		return 0.3
+	}).Points
+	r.Alarms[0].Transitions = []Transition{{At: at(1), From: "OK", To: "ALARM"}}
 		}, VerdictPassed, ResultHeld, ""},
 		{"failed beats everything", func(r *Run) {
 			*r = stoppedRun()
@@ -380,7 +412,7 @@ func TestHTMLSelfContained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"<script", "src=", "href=", "@import", "url("} {
+	for _, bad := range []string{"<script", "src=", "<link", "@import", "url("} {
 		if bytes.Contains(page, []byte(bad)) {
 			t.Errorf("report.html contains %q", bad)
 		}
@@ -391,26 +423,17 @@ func TestHTMLSelfContained(t *testing.T) {
 	if !bytes.Contains(page, []byte("&lt;carts&gt;")) {
 		t.Error("report.html lost the escaped log text")
 	}
-	if n := strings.Count(string(page), "<svg"); n != 2 {
-		t.Errorf("report.html has %d charts, want 2 (one per check)", n)
+	// Two checks, an observed metric and two stop conditions.
+	if got, want := strings.Count(string(page), "<figure class=\"chart\""), 5; got != want {
+		t.Errorf("report.html has %d charts, want %d", got, want)
 	}
-}
-
-func TestChartShadesFaultAndDrawsThresholds(t *testing.T) {
-	r := baseRun()
-	c := newChart(r.Spec.Spec.Hypothesis.SteadyState[1], r.Windows, r.Metrics[1].Points)
-	if !c.HasShade {
-		t.Fatal("no fault shading")
+	// orders-rate has no data in this run: its chart says so instead of
+	// drawing an empty axis.
+	if got, want := strings.Count(string(page), "<svg"), 4*len(chartSizes); got != want {
+		t.Errorf("report.html has %d svg, want %d", got, want)
 	}
-	// x spans 23 minutes (-9.5 to 13.5) over 640 units; the fault starts 10 minutes in.
-	if got, want := c.Shade.X, coord(plotLeft+10.0/23*float64(plotRight-plotLeft)); got != want {
-		t.Errorf("shade x = %s, want %s", got, want)
-	}
-	if got := len(c.Lines); got != 2 {
-		t.Errorf("threshold lines = %d, want 2 for between", got)
-	}
-	if got := len(c.Dots); got != 23 { // minutes -9..13
-		t.Errorf("dots = %d, want 23", got)
+	if !strings.Contains(string(page), `<p class="nodata">No datapoints for SockShop/Requests Sum`) {
+		t.Error("the chart of a check without data does not say so")
 	}
 }
 

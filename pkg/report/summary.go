@@ -96,8 +96,13 @@ type Run struct {
 	Windows Windows
 	// Metrics holds one series per steady-state check, by check name.
 	Metrics []Series
+	// Observed holds one series per observed metric (spec.observe), by its
+	// name in Series.Check.
+	Observed []Series
 	// Alarms are the stop-condition alarms, in the order of spec.stopConditions.
 	Alarms []Alarm
+	// DashboardURL is the GameDay's CloudWatch dashboard in the console.
+	DashboardURL string
 	// Timeline is what the FIS logs say happened, in time order.
 	Timeline []Event
 	Logs     Logs
@@ -156,6 +161,13 @@ type Alarm struct {
 	Name        string       `json:"name"`
 	ARN         string       `json:"arn"`
 	Transitions []Transition `json:"transitions,omitempty"`
+	// Metric, Comparison and Threshold are the alarm's, when gameday
+	// staged it (nil Metric: an existing alarm named by ARN); Points is
+	// its metric over the run.
+	Metric     *gameday.Metric `json:"-"`
+	Comparison string          `json:"-"`
+	Threshold  float64         `json:"-"`
+	Points     []Point         `json:"-"`
 }
 
 // Transition is one StateUpdate of an alarm.
@@ -210,8 +222,10 @@ type Summary struct {
 	Verdict              string               `json:"verdict"`
 	VerdictReason        string               `json:"verdictReason"`
 	Error                *gameday.CaughtError `json:"error,omitempty"`
-	Windows              Windows              `json:"windows"`
-	Timeline             []Event              `json:"timeline"`
+	// Dashboard is the GameDay's CloudWatch dashboard in the console.
+	Dashboard string  `json:"dashboard,omitempty"`
+	Windows   Windows `json:"windows"`
+	Timeline  []Event `json:"timeline"`
 }
 
 // Fault is one fault's outcome.
@@ -273,6 +287,7 @@ func Summarize(r Run) Summary {
 		Error:                r.Error,
 		Windows:              r.Windows,
 		Timeline:             r.Timeline,
+		Dashboard:            r.DashboardURL,
 	}
 	if s.Timeline == nil {
 		s.Timeline = []Event{}

@@ -1,0 +1,471 @@
+package report
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Chart kinds: what a chart shows.
+const (
+	ChartCheck   = "check"   // a steady-state check, judged
+	ChartObserve = "observe" // an observed metric, charted for context only
+	ChartStop    = "stop"    // a stop condition's metric and ALARM periods
+)
+
+// Chart is one metric over the run's whole range (the before window's start
+// to the after window's end), before it is laid out at a size. Each point is
+// drawn at the END of its period (CloudWatch labels a datapoint with its
+// period's start), so that a rise caused by a fault is drawn after the
+// fault's start, never before it.
+type Chart struct {
+	Name     string // the check's, observed metric's or alarm's name
+	Kind     string // ChartCheck, ChartObserve or ChartStop
+	Result   string // a check's worst result over its phases; "" otherwise
+	Subtitle string
+	// YLabel names the y axis: the metric, its statistic and its unit.
+	YLabel string
+	Period time.Duration
+	Points []Point // labelled with their period's start, in time order
+	// Thresholds are the expectation's bounds, or the alarm's threshold.
+	Thresholds []float64
+	Faults     []FaultSpan
+	Alarm      []Span    // ALARM periods (stop conditions)
+	Stopped    time.Time // when FIS stopped the experiment; zero if it did not
+	From, To   time.Time
+	// NoData says why there is nothing to draw ("" when there are points).
+	NoData string
+}
+
+// FaultSpan is one fault's run, as FIS reports it.
+type FaultSpan struct {
+	Name       string
+	Start, End time.Time
+}
+
+// Sizes at which each chart is laid out (SVG user units, which the page
+// shows at about one CSS pixel each): a phone, a narrow window, a laptop.
+// The page shows the one that fits, so that text keeps its size.
+var chartSizes = []struct {
+	Class string
+	W, H  int
+}{{"s", 350, 230}, {"m", 620, 250}, {"l", 920, 270}}
+
+// Layout of a chart, in user units.
+const (
+	fontPx       = 12
+	charW        = 6.6 // the width of one character of the tick labels, roughly
+	plotTopPad   = 22  // room for the y axis title
+	plotBotPad   = 24  // room for the x labels
+	plotRightPad = 10
+	yTickCount   = 4
+	dotsUpTo     = 90 // more points than this: a line, with dots only where a point stands alone
+)
+
+// svgChart is a Chart laid out at one size.
+type svgChart struct {
+	Class                    string
+	W, H                     int
+	Left, Right, Top, Bottom float64
+	Path                     string
+	Dots                     []point
+	Faults                   []svgBand
+	Alarms                   []svgBand
+	Thresholds               []svgLine
+	YTicks, XTicks           []svgTick
+	Stopped                  *svgTick
+	YLabel                   string
+}
+
+type point struct{ X, Y string }
+
+type svgBand struct {
+	X, W, LabelX, LabelY string
+	Label                string
+	Class                string
+}
+
+type svgLine struct{ Y, Label, LabelY string }
+
+type svgTick struct {
+	Pos, Label, Anchor string
+	LabelX             string // where the label is, when not at Pos
+}
+
+// layout draws c at w×h.
+func (c Chart) layout(class string, w, h int) svgChart {
+	lo, hi, step := c.yRange()
+	var maxLabel int
+	for v := lo; v <= hi+step/2; v += step {
+		maxLabel = max(maxLabel, len(num(roundTo(v, step))))
+	}
+	s := svgChart{Class: class, W: w, H: h, YLabel: c.YLabel,
+		Left: math.Ceil(float64(maxLabel)*charW) + 12, Right: float64(w - plotRightPad),
+		Top: plotTopPad, Bottom: float64(h - plotBotPad)}
+	span := c.To.Sub(c.From).Seconds()
+	x := func(t time.Time) float64 {
+		f := t.Sub(c.From).Seconds() / span
+		return s.Left + math.Max(0, math.Min(1, f))*(s.Right-s.Left)
+	}
+	y := func(v float64) float64 { return s.Bottom - (v-lo)/(hi-lo)*(s.Bottom-s.Top) }
+
+	if values := len(c.Points) > 0 || len(c.Thresholds) > 0; values {
+		for v := lo; v <= hi+step/2; v += step {
+			s.YTicks = append(s.YTicks, svgTick{Pos: coord(y(v)), Label: num(roundTo(v, step))})
+		}
+	} else {
+		s.Left = 12 // only periods to draw: no value axis
+	}
+	s.XTicks = timeTicks(c.From, c.To, s.Right-s.Left, x, float64(w))
+
+	// Faults, one band each, named; a second fault's name goes lower.
+	for i, f := range c.Faults {
+		x0, x1 := x(f.Start), x(f.End)
+		s.Faults = append(s.Faults, svgBand{X: coord(x0), W: coord(math.Max(x1-x0, 1.5)),
+			LabelX: coord(x0 + 4), LabelY: coord(s.Top + 14 + float64(i%3)*14), Label: f.Name, Class: "fault f" + strconv.Itoa(i%3)})
+	}
+	for _, a := range c.Alarm {
+		x0, x1 := x(a.Start), x(a.End)
+		s.Alarms = append(s.Alarms, svgBand{X: coord(x0), W: coord(math.Max(x1-x0, 1.5)),
+			LabelX: coord(x0 + 4), LabelY: coord(s.Bottom - 6), Label: "ALARM", Class: "alarm"})
+	}
+	if !c.Stopped.IsZero() {
+		xs := x(c.Stopped)
+		st := &svgTick{Pos: coord(xs), LabelX: coord(xs - 4), Label: "FIS stopped " + c.Stopped.UTC().Format("15:04:05"), Anchor: "end"}
+		if xs < (s.Left+s.Right)/2 {
+			st.LabelX, st.Anchor = coord(xs+4), "start"
+		}
+		s.Stopped = st
+	}
+	for _, v := range c.Thresholds {
+		yv := y(v)
+		ly := yv - 4
+		if ly < s.Top+12 { // no room above the line: write under it
+			ly = yv + 13
+		}
+		s.Thresholds = append(s.Thresholds, svgLine{Y: coord(yv), LabelY: coord(ly), Label: "threshold " + num(v)})
+	}
+
+	// The series: a path broken where periods are missing; dots where
+	// there are few points, or a point stands alone.
+	var b strings.Builder
+	pts := c.Points
+	alone := func(i int) bool {
+		return (i == 0 || c.gap(pts[i-1], pts[i])) && (i == len(pts)-1 || c.gap(pts[i], pts[i+1]))
+	}
+	for i, p := range pts {
+		px, py := coord(x(p.T.Add(c.Period))), coord(y(p.V))
+		if i == 0 || c.gap(pts[i-1], p) {
+			b.WriteString("M" + px + " " + py)
+		} else {
+			b.WriteString("L" + px + " " + py)
+		}
+		if len(pts) <= dotsUpTo || alone(i) {
+			s.Dots = append(s.Dots, point{X: px, Y: py})
+		}
+	}
+	s.Path = b.String()
+	return s
+}
+
+// gap reports whether periods are missing between two consecutive points.
+func (c Chart) gap(a, b Point) bool {
+	if c.Period <= 0 {
+		return false
+	}
+	return b.T.Sub(a.T) > c.Period*3/2
+}
+
+// yRange is the y axis: from zero when nothing is negative, else from a
+// round value below the lowest; to a round value above the highest point
+// or threshold, with some room.
+func (c Chart) yRange() (lo, hi, step float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, p := range c.Points {
+		lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
+	}
+	for _, v := range c.Thresholds {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if math.IsInf(lo, 1) {
+		lo, hi = 0, 1
+	}
+	if lo >= 0 {
+		lo = 0
+	}
+	if hi <= lo {
+		hi = lo + 1
+	}
+	hi += (hi - lo) * 0.08
+	if lo < 0 {
+		lo -= (hi - lo) * 0.08
+	}
+	step = niceStep((hi - lo) / yTickCount)
+	lo, hi = math.Floor(lo/step)*step, math.Ceil(hi/step)*step
+	return lo, hi, step
+}
+
+// roundTo drops the float noise of adding steps (0.1+0.2).
+func roundTo(v, step float64) float64 {
+	if step <= 0 {
+		return v
+	}
+	d := math.Pow(10, math.Max(0, -math.Floor(math.Log10(step))+1))
+	return math.Round(v*d) / d
+}
+
+// timeSteps are the x axis's label spacings to choose from.
+var timeSteps = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute,
+	10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+
+// timeTicks labels the x axis at round UTC times, spaced so the labels do
+// not touch; labels near the edges are anchored so none is cut.
+func timeTicks(from, to time.Time, plotW float64, x func(time.Time) float64, w float64) []svgTick {
+	span := to.Sub(from)
+	if span <= 0 {
+		return nil
+	}
+	step := timeSteps[len(timeSteps)-1]
+	for _, st := range timeSteps {
+		layout := "15:04"
+		if st < time.Minute {
+			layout = "15:04:05"
+		}
+		labelW := float64(len(layout))*charW + 14
+		if plotW*float64(st)/float64(span) >= labelW {
+			step = st
+			break
+		}
+	}
+	layout := "15:04"
+	if step < time.Minute {
+		layout = "15:04:05"
+	}
+	half := float64(len(layout)) * charW / 2
+	var out []svgTick
+	for t := from.Truncate(step); !t.After(to); t = t.Add(step) {
+		if t.Before(from) {
+			continue
+		}
+		px := x(t)
+		anchor := "middle"
+		switch {
+		case px+half > w:
+			anchor = "end"
+		case px-half < 0:
+			anchor = "start"
+		}
+		out = append(out, svgTick{Pos: coord(px), Label: t.UTC().Format(layout), Anchor: anchor})
+	}
+	return out
+}
+
+// niceStep rounds a raw tick step up to 1, 2 or 5 times a power of ten.
+func niceStep(raw float64) float64 {
+	if raw <= 0 || math.IsNaN(raw) || math.IsInf(raw, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	switch f := raw / p; {
+	case f <= 1:
+		return p
+	case f <= 2:
+		return 2 * p
+	case f <= 5:
+		return 5 * p
+	}
+	return 10 * p
+}
+
+func coord(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
+
+// unitAbbrev is how a CloudWatch unit is written after a number.
+var unitAbbrev = map[string]string{
+	"Seconds": "s", "Microseconds": "µs", "Milliseconds": "ms", "Percent": "%", "Count": "count",
+	"Bytes": "bytes", "Kilobytes": "kB", "Megabytes": "MB", "Gigabytes": "GB", "Terabytes": "TB",
+	"Bits": "bits", "Kilobits": "kbit", "Megabits": "Mbit", "Gigabits": "Gbit", "Terabits": "Tbit",
+	"Count/Second": "/s", "Bytes/Second": "bytes/s", "Kilobytes/Second": "kB/s", "Megabytes/Second": "MB/s",
+	"Gigabytes/Second": "GB/s", "Terabytes/Second": "TB/s", "Bits/Second": "bit/s", "Kilobits/Second": "kbit/s",
+	"Megabits/Second": "Mbit/s", "Gigabits/Second": "Gbit/s", "Terabits/Second": "Tbit/s",
+}
+
+// yLabel names a metric's y axis: "Latency p99 (ms)".
+func yLabel(m gameday.Metric) string {
+	l := m.Name + " " + m.Stat
+	if u, ok := unitAbbrev[m.Unit]; ok {
+		l += " (" + u + ")"
+	}
+	return l
+}
+
+// metricText says which metric a chart shows.
+func metricText(m gameday.Metric) string {
+	var dims []string
+	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
+		dims = append(dims, k+"="+m.Dimensions[k])
+	}
+	t := m.Namespace + "/" + m.Name
+	if len(dims) > 0 {
+		t += " {" + strings.Join(dims, ", ") + "}"
+	}
+	return fmt.Sprintf("%s, %s per %ds", t, m.Stat, m.Period)
+}
+
+// Charts are the run's charts: one per steady-state check, per observed
+// metric and per stop condition, in the GameDay's order.
+func Charts(r Run, s Summary) []Chart {
+	if r.Spec == nil {
+		return nil
+	}
+	from, to := r.Windows.Before.Start, r.Windows.After.End
+	var faults []FaultSpan
+	for _, f := range s.Faults {
+		if f.StartedAt == nil {
+			continue
+		}
+		end := to
+		switch {
+		case f.EndedAt != nil:
+			end = *f.EndedAt
+		case !r.EndedAt.IsZero():
+			end = r.EndedAt
+		}
+		faults = append(faults, FaultSpan{Name: f.Name, Start: *f.StartedAt, End: end})
+	}
+	var stopped time.Time
+	if r.State == gameday.StateStopped {
+		stopped = r.EndedAt
+	}
+	base := func(name, kind string, m gameday.Metric, pts []Point) Chart {
+		c := Chart{Name: name, Kind: kind, Subtitle: metricText(m), YLabel: yLabel(m),
+			Period: time.Duration(m.Period) * time.Second, From: from, To: to, Faults: faults}
+		for _, p := range pts {
+			if !p.T.Before(from) && !p.T.Add(c.Period).After(to) {
+				c.Points = append(c.Points, p)
+			}
+		}
+		if len(c.Points) == 0 {
+			c.NoData = "No datapoints for " + m.Namespace + "/" + m.Name + " " + m.Stat + " from " +
+				from.UTC().Format("15:04") + " to " + to.UTC().Format("15:04 UTC") + "."
+		}
+		if !to.After(from) {
+			c.NoData = "No metric window: the run has no start time."
+		}
+		return c
+	}
+	var out []Chart
+	series := r.seriesByCheck()
+	for _, c := range r.Spec.Spec.Hypothesis.SteadyState {
+		ch := base(c.Name, ChartCheck, c.Metric, series[c.Name])
+		ch.Subtitle += ", expect " + ExpectText(c.Expect)
+		ch.Result = worstResult(s.Hypothesis.Checks, c.Name)
+		switch {
+		case c.Expect.Below != nil:
+			ch.Thresholds = []float64{*c.Expect.Below}
+		case c.Expect.Above != nil:
+			ch.Thresholds = []float64{*c.Expect.Above}
+		case len(c.Expect.Between) == 2:
+			ch.Thresholds = c.Expect.Between
+		}
+		out = append(out, ch)
+	}
+	observed := make(map[string][]Point, len(r.Observed))
+	for _, o := range r.Observed {
+		observed[o.Check] = o.Points
+	}
+	for _, o := range r.Spec.Spec.Observe {
+		ch := base(o.Name, ChartObserve, o.Metric, observed[o.Name])
+		ch.Subtitle += ", observed: no verdict"
+		out = append(out, ch)
+	}
+	for _, a := range r.Alarms {
+		var ch Chart
+		if a.Metric != nil {
+			ch = base(a.Name, ChartStop, *a.Metric, a.Points)
+			ch.Subtitle += ", ALARM when " + comparisonText(a.Comparison) + " " + num(a.Threshold)
+			ch.Thresholds = []float64{a.Threshold}
+		} else {
+			ch = Chart{Name: a.Name, Kind: ChartStop, From: from, To: to, Faults: faults,
+				Subtitle: "an existing alarm (" + a.ARN + "): its metric is not in the GameDay, so only its ALARM periods are drawn", YLabel: "ALARM periods"}
+			if !to.After(from) {
+				ch.NoData = "No metric window: the run has no start time."
+			}
+		}
+		ch.Alarm = alarmSpans(a, from, to)
+		ch.Stopped = stopped
+		if ch.NoData != "" && len(ch.Alarm) > 0 {
+			ch.NoData = "" // the ALARM periods are worth drawing on their own
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+func comparisonText(op string) string {
+	switch op {
+	case "GreaterThanThreshold":
+		return "above"
+	case "GreaterThanOrEqualToThreshold":
+		return "at or above"
+	case "LessThanThreshold":
+		return "below"
+	case "LessThanOrEqualToThreshold":
+		return "at or below"
+	}
+	return op
+}
+
+// alarmSpans are the periods an alarm was in ALARM within [from, to].
+func alarmSpans(a Alarm, from, to time.Time) []Span {
+	var out []Span
+	var open *time.Time
+	for i, t := range a.Transitions {
+		if i == 0 && t.From == AlarmState {
+			f := from
+			open = &f
+		}
+		switch {
+		case t.To == AlarmState && open == nil:
+			at := t.At
+			open = &at
+		case t.To != AlarmState && open != nil:
+			out = append(out, Span{Start: *open, End: t.At})
+			open = nil
+		}
+	}
+	if open != nil {
+		out = append(out, Span{Start: *open, End: to})
+	}
+	var in []Span
+	for _, s := range out {
+		if s.End.Before(from) || s.Start.After(to) {
+			continue
+		}
+		if s.Start.Before(from) {
+			s.Start = from
+		}
+		if s.End.After(to) {
+			s.End = to
+		}
+		in = append(in, s)
+	}
+	return in
+}
+
+// worstResult is a check's worst result over its phases.
+func worstResult(cs []Check, name string) string {
+	rank := map[string]int{ResultHeld: 1, ResultInconclusive: 2, ResultRefuted: 3}
+	var out string
+	for _, c := range cs {
+		if c.Name == name && rank[c.Result] > rank[out] {
+			out = c.Result
+		}
+	}
+	return out
+}

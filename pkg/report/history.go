@@ -1,0 +1,226 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Past is one archived run, as `gameday list` and `gameday history` read it
+// back from the archive: where it is and its summary.json.
+type Past struct {
+	// Prefix is the run's archive folder (gamedays/<name>/<start>_<id>/).
+	Prefix  string  `json:"prefix"`
+	Summary Summary `json:"summary"`
+}
+
+// Start is when the run's experiment started (from the summary, else zero).
+func (p Past) Start() time.Time {
+	if p.Summary.StartedAt != nil {
+		return *p.Summary.StartedAt
+	}
+	return time.Time{}
+}
+
+// Duration is the experiment's run, or zero while unknown.
+func (p Past) Duration() time.Duration {
+	s := p.Summary
+	if s.StartedAt == nil || s.EndedAt == nil || s.EndedAt.Before(*s.StartedAt) {
+		return 0
+	}
+	return s.EndedAt.Sub(*s.StartedAt)
+}
+
+// TimeToStop is how long after the start the first stop condition went
+// into ALARM, when one did.
+func (p Past) TimeToStop() (time.Duration, bool) {
+	var first *time.Time
+	for _, sc := range p.Summary.StopConditions {
+		if sc.WentIntoAlarm && sc.AlarmAt != nil && (first == nil || sc.AlarmAt.Before(*first)) {
+			first = sc.AlarmAt
+		}
+	}
+	if first == nil || p.Summary.StartedAt == nil {
+		return 0, false
+	}
+	return first.Sub(*p.Summary.StartedAt), true
+}
+
+// History is a GameDay's runs, oldest first, and what they add up to.
+type History struct {
+	GameDay string
+	Runs    []Past
+	// Passed counts the runs whose verdict is passed.
+	Passed int
+	// MedianDuration is over the runs with a known duration.
+	MedianDuration time.Duration
+	// MedianTimeToStop is over the runs where a stop condition fired;
+	// StopsFired counts them.
+	MedianTimeToStop time.Duration
+	StopsFired       int
+	// Trends are each check's value per run, per phase, in the checks'
+	// order of the newest run.
+	Trends []Trend
+}
+
+// Trend is one check in one phase over the runs, oldest first; a nil value
+// is a run without data (or without that check).
+type Trend struct {
+	Check  string         `json:"check"`
+	Phase  gameday.Phase  `json:"phase"`
+	Expect gameday.Expect `json:"expect"`
+	Values []*float64     `json:"values"`
+}
+
+// NewHistory sums up a GameDay's runs (given in any order).
+func NewHistory(name string, runs []Past) History {
+	h := History{GameDay: name, Runs: slices.Clone(runs)}
+	slices.SortStableFunc(h.Runs, func(a, b Past) int { return a.Start().Compare(b.Start()) })
+	var durations, stops []time.Duration
+	for _, r := range h.Runs {
+		if r.Summary.Verdict == VerdictPassed {
+			h.Passed++
+		}
+		if d := r.Duration(); d > 0 {
+			durations = append(durations, d)
+		}
+		if d, ok := r.TimeToStop(); ok {
+			stops = append(stops, d)
+		}
+	}
+	h.MedianDuration, h.MedianTimeToStop, h.StopsFired = median(durations), median(stops), len(stops)
+
+	type key struct {
+		check string
+		phase gameday.Phase
+	}
+	index := map[key]int{}
+	for i := len(h.Runs) - 1; i >= 0; i-- { // the newest run's checks first
+		for _, c := range h.Runs[i].Summary.Hypothesis.Checks {
+			k := key{c.Name, c.Phase}
+			if _, ok := index[k]; !ok {
+				index[k] = len(h.Trends)
+				h.Trends = append(h.Trends, Trend{Check: c.Name, Phase: c.Phase, Expect: c.Expect, Values: make([]*float64, len(h.Runs))})
+			}
+		}
+	}
+	for i, r := range h.Runs {
+		for _, c := range r.Summary.Hypothesis.Checks {
+			h.Trends[index[key{c.Name, c.Phase}]].Values[i] = c.Value
+		}
+	}
+	// In the GameDay's order: by the newest run's order of checks, which
+	// lists phases together per check.
+	return h
+}
+
+// median of durations (zero for none).
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+// PassRate is the share of passed runs in percent.
+func (h History) PassRate() float64 {
+	if len(h.Runs) == 0 {
+		return 0
+	}
+	return float64(h.Passed) * 100 / float64(len(h.Runs))
+}
+
+// SummaryLine is the history's one-line summary.
+func (h History) SummaryLine() string {
+	n := len(h.Runs)
+	line := fmt.Sprintf("%d run%s, pass rate %s%%, median duration %s", n, plural(n), num(roundTo(h.PassRate(), 1)), DurationText(h.MedianDuration))
+	if h.StopsFired > 0 {
+		line += fmt.Sprintf(", median time to a stop condition %s (%d of %d run%s)", DurationText(h.MedianTimeToStop), h.StopsFired, n, plural(n))
+	} else {
+		line += ", no stop condition fired"
+	}
+	return line
+}
+
+// Direction says how a trend moved from its first value to its last:
+// "rising", "falling", "flat", or "" with fewer than two values.
+func (t Trend) Direction() string {
+	var first, last *float64
+	for _, v := range t.Values {
+		if v == nil {
+			continue
+		}
+		if first == nil {
+			first = v
+		}
+		last = v
+	}
+	if first == nil || first == last {
+		return ""
+	}
+	d := *last - *first
+	tol := 0.05 * max(abs(*first), abs(*last))
+	switch {
+	case d > tol:
+		return "rising"
+	case d < -tol:
+		return "falling"
+	}
+	return "flat"
+}
+
+// Text is the trend on one line: "orders-latency-p99 (during, expect below
+// 300): 182 → - → 240, rising".
+func (t Trend) Text() string {
+	vals := make([]string, len(t.Values))
+	for i, v := range t.Values {
+		vals[i] = "-"
+		if v != nil {
+			vals[i] = num(*v)
+		}
+	}
+	s := fmt.Sprintf("%s (%s, expect %s): %s", t.Check, t.Phase, ExpectText(t.Expect), strings.Join(vals, " → "))
+	if d := t.Direction(); d != "" {
+		s += ", " + d
+	}
+	return s
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// DurationText is a duration for people: "4m30s", "1h2m", "-" for zero.
+func DurationText(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	d = d.Round(time.Second)
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
