@@ -222,7 +222,19 @@ func roundTo(v, step float64) float64 {
 
 // timeSteps are the x axis's label spacings to choose from.
 var timeSteps = []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute,
-	10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+	10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+	48 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour, 91 * 24 * time.Hour}
+
+// tickLayout is how the x axis labels times at a spacing.
+func tickLayout(step time.Duration) string {
+	switch {
+	case step >= 24*time.Hour:
+		return "Jan 02"
+	case step < time.Minute:
+		return "15:04:05"
+	}
+	return "15:04"
+}
 
 // timeTicks labels the x axis at round UTC times, spaced so the labels do
 // not touch; labels near the edges are anchored so none is cut.
@@ -233,20 +245,14 @@ func timeTicks(from, to time.Time, plotW float64, x func(time.Time) float64, w f
 	}
 	step := timeSteps[len(timeSteps)-1]
 	for _, st := range timeSteps {
-		layout := "15:04"
-		if st < time.Minute {
-			layout = "15:04:05"
-		}
+		layout := tickLayout(st)
 		labelW := float64(len(layout))*charW + 14
 		if plotW*float64(st)/float64(span) >= labelW {
 			step = st
 			break
 		}
 	}
-	layout := "15:04"
-	if step < time.Minute {
-		layout = "15:04:05"
-	}
+	layout := tickLayout(step)
 	half := float64(len(layout)) * charW / 2
 	var out []svgTick
 	for t := from.Truncate(step); !t.After(to); t = t.Add(step) {

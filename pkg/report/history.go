@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
+	"html/template"
 	"slices"
 	"strings"
 	"time"
@@ -224,3 +226,106 @@ func DurationText(d time.Duration) string {
 	}
 	return s
 }
+
+// trendCharts are the history's charts: one per check and phase, a point
+// per run at its start.
+func (h History) trendCharts() []Chart {
+	if len(h.Runs) == 0 {
+		return nil
+	}
+	from, to := h.Runs[0].Start(), h.Runs[len(h.Runs)-1].Start()
+	pad := max(to.Sub(from)/20, 30*time.Minute)
+	from, to = from.Add(-pad), to.Add(pad)
+	var out []Chart
+	for _, t := range h.Trends {
+		c := Chart{Name: t.Check + " (" + string(t.Phase) + ")", Kind: "trend", From: from, To: to,
+			Subtitle: "expect " + ExpectText(t.Expect) + "; one point per run, at its start; a gap is a run without data",
+			YLabel:   t.Check + " (" + string(t.Phase) + ")"}
+		for i, v := range t.Values {
+			if v != nil {
+				c.Points = append(c.Points, Point{T: h.Runs[i].Start(), V: *v})
+			}
+		}
+		switch e := t.Expect; {
+		case e.Below != nil:
+			c.Thresholds = []float64{*e.Below}
+		case e.Above != nil:
+			c.Thresholds = []float64{*e.Above}
+		case len(e.Between) == 2:
+			c.Thresholds = e.Between
+		}
+		if len(c.Points) == 0 {
+			c.NoData = "No run had data for this check."
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+type historyData struct {
+	H      History
+	Charts []htmlChart
+	Rows   []historyRow
+}
+
+type historyRow struct {
+	Start, Verdict, Class, Experiment, Duration, Reason string
+}
+
+// HistoryHTML is the history page: the summary line, a trend chart per
+// check and phase, and a row per run; self-contained like report.html.
+func HistoryHTML(h History) ([]byte, error) {
+	d := historyData{H: h}
+	for _, c := range h.trendCharts() {
+		hc := htmlChart{Chart: c}
+		if c.NoData == "" {
+			for _, sz := range chartSizes {
+				hc.Sizes = append(hc.Sizes, c.layout(sz.Class, sz.W, sz.H))
+			}
+		}
+		d.Charts = append(d.Charts, hc)
+	}
+	for i := len(h.Runs) - 1; i >= 0; i-- {
+		r := h.Runs[i]
+		d.Rows = append(d.Rows, historyRow{Start: r.Start().UTC().Format("2006-01-02 15:04Z"), Verdict: r.Summary.Verdict,
+			Class: verdictClass(r.Summary.Verdict), Experiment: r.Summary.ExperimentID, Duration: DurationText(r.Duration()), Reason: r.Summary.VerdictReason})
+	}
+	var b bytes.Buffer
+	if err := historyPage.Execute(&b, d); err != nil {
+		return nil, fmt.Errorf("render history page: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+var historyPage = template.Must(template.Must(page.Clone()).New("history").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>GameDay {{.H.GameDay}}: history</title>
+<style>
+{{template "style"}}
+td.ok{background:none;border-left:4px solid var(--ok)}td.warn{background:none;border-left:4px solid var(--warn)}td.bad{background:none;border-left:4px solid var(--bad)}
+</style>
+</head>
+<body>
+<h1>GameDay {{.H.GameDay}}: history</h1>
+<p class="verdict {{if eq .H.Passed (len .H.Runs)}}ok{{else}}warn{{end}}">{{.H.SummaryLine}}.</p>
+<h2>Trends</h2>
+<p><small>Times in UTC. Each check's value per run, as its report judged it.</small></p>
+{{- range .Charts}}
+{{template "chart" .}}
+{{- else}}
+<p>No checks.</p>
+{{- end}}
+<h2>Runs</h2>
+<table class="cards">
+<tr><th>Start</th><th>Verdict</th><th>Experiment</th><th>Duration</th><th>Why</th></tr>
+{{- range .Rows}}
+<tr><td data-label="Start">{{.Start}}</td><td data-label="Verdict" class="{{.Class}}">{{.Verdict}}</td><td data-label="Experiment"><code>{{.Experiment}}</code></td><td data-label="Duration">{{.Duration}}</td><td data-label="Why">{{.Reason}}</td></tr>
+{{- end}}
+</table>
+</body>
+</html>
+`))
