@@ -271,13 +271,14 @@ func TestHandleArchivesACompletedRun(t *testing.T) {
 	if diff := cmp.Diff(wantQ, gotQ); diff != "" {
 		t.Errorf("GetMetricData query mismatch (-want +got):\n%s", diff)
 	}
-	// Alarm history: StateUpdate items in the experiment's range.
+	// Alarm history: StateUpdate items over the charts' range (the
+	// metric windows), which holds the experiment's.
 	if len(cw.historyInputs) != 1 {
 		t.Fatalf("DescribeAlarmHistory calls = %d, want 1", len(cw.historyInputs))
 	}
 	h := cw.historyInputs[0]
 	gotH := []string{aws.ToString(h.AlarmName), string(h.HistoryItemType), h.StartDate.Format(time.RFC3339), h.EndDate.Format(time.RFC3339)}
-	wantH := []string{"gameday-sock-shop-carts-latency-front-end-errors", "StateUpdate", "2026-03-10T10:00:00Z", "2026-03-10T10:04:00Z"}
+	wantH := []string{"gameday-sock-shop-carts-latency-front-end-errors", "StateUpdate", "2026-03-10T09:50:30Z", "2026-03-10T10:13:30Z"}
 	if diff := cmp.Diff(wantH, gotH); diff != "" {
 		t.Errorf("DescribeAlarmHistory input mismatch (-want +got):\n%s", diff)
 	}
