@@ -277,24 +277,24 @@ func TestVerdict(t *testing.T) {
 		{"alarm outside the run does not count: stopped by hand fails", func(r *Run) {
 			r.State = gameday.StateStopped
 			r.Alarms[0].Points = series("", -10, 13, func(m int) float64 {
-		if m >= 0 && m <= 2 {
-			return 9
-		}
-		return 0.3
-	}).Points
-	r.Alarms[0].Transitions = []Transition{{At: at(-5), From: "OK", To: "ALARM"}, {At: at(30), From: "OK", To: "ALARM"}}
+				if m >= 0 && m <= 2 {
+					return 9
+				}
+				return 0.3
+			}).Points
+			r.Alarms[0].Transitions = []Transition{{At: at(-5), From: "OK", To: "ALARM"}, {At: at(30), From: "OK", To: "ALARM"}}
 		}, VerdictFailed, ResultHeld, ""},
 		{"stopped by hand, checks held, still fails", func(r *Run) {
 			r.State, r.StopReason = gameday.StateStopped, "Experiment stopped by user."
 		}, VerdictFailed, ResultHeld, ""},
 		{"alarm during a completed run is not a stop", func(r *Run) {
 			r.Alarms[0].Points = series("", -10, 13, func(m int) float64 {
-		if m >= 0 && m <= 2 {
-			return 9
-		}
-		return 0.3
-	}).Points
-	r.Alarms[0].Transitions = []Transition{{At: at(1), From: "OK", To: "ALARM"}}
+				if m >= 0 && m <= 2 {
+					return 9
+				}
+				return 0.3
+			}).Points
+			r.Alarms[0].Transitions = []Transition{{At: at(1), From: "OK", To: "ALARM"}}
 		}, VerdictPassed, ResultHeld, ""},
 		{"failed beats everything", func(r *Run) {
 			*r = stoppedRun()
