@@ -24,7 +24,7 @@ func archivedRuns() *deployedtest.S3 {
 		"arch/gamedays/carts/2026-03-01T09-00-00Z_EXP3/summary.json":  sum("carts", "2026-03-01T09:00:00Z", "2026-03-01T09:02:00Z", "stopped-by-alarm", "EXP3"),
 		"arch/gamedays/carts/2026-03-02T09-00-00Z_EXP4/spec.yaml":     "unfinished",
 		"arch/gamedays/orders/2026-02-01T08-00-00Z_EXP2/summary.json": sum("orders", "2026-02-01T08:00:00Z", "2026-02-01T08:05:00Z", "hypothesis-refuted", "EXP2"),
-		"arch/gamedays/README":                                        "not a run",
+		"arch/gamedays/README": "not a run",
 	}}
 }
 
