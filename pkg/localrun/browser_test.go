@@ -125,20 +125,19 @@ func TestBrowserWalkthroughReport(t *testing.T) {
 	// The walkthrough as it is, and the walkthrough with a stop condition
 	// on carts' own latency that its fault trips.
 	spec, yaml := load(t, walkthrough)
-	stopped, stoppedYAML := load(t, walkthrough)
+	stopped, _ := load(t, walkthrough)
 	stopped.Spec.StopConditions = []gameday.StopCondition{{Alarm: &gameday.AlarmSpec{
 		Name: "carts-latency", Description: "carts p99 above 100 ms",
 		Metric:     gameday.Metric{Namespace: "SockShop", Name: "Latency", Dimensions: map[string]string{"service": "carts"}, Stat: "p99", Period: 60, Unit: "Milliseconds"},
 		Comparison: "GreaterThanThreshold", Threshold: 100, EvaluationPeriods: 1,
 	}}}
-	stoppedYAML = "" // the spec differs from the file: let the archive encode it
 
 	reports := map[string]*gameday.Spec{"walkthrough": spec, "walkthrough-stopped": stopped}
 	for _, name := range []string{"walkthrough", "walkthrough-stopped"} {
 		s := reports[name]
 		y := yaml
 		if name != "walkthrough" {
-			y = stoppedYAML
+			y = "" // the spec differs from the file: the archive encodes it
 		}
 		srv := startSim(t, sim.Options{})
 		res := run(t, srv, s, y, nil)
