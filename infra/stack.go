@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -115,10 +116,12 @@ var retentions = map[int]awslogs.RetentionDays{
 // GameDayStack is the deployed stack and its parts, for tests and outputs.
 type GameDayStack struct {
 	awscdk.Stack
-	Buckets       Buckets
-	Functions     map[deploy.Function]GoFunction
-	Workflow      Workflow
-	Schedules     Schedules
+	Buckets   Buckets
+	Functions map[deploy.Function]GoFunction
+	Workflow  Workflow
+	Schedules Schedules
+	// Dashboards are the GameDays' CloudWatch dashboards, by GameDay name.
+	Dashboards    map[string]awscloudwatch.CfnDashboard
 	Notifications Notifications
 	files         []GameDayFile
 }
@@ -179,6 +182,9 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 		},
 		deploy.Notify: {TopicARN: *out.Notifications.Topic().TopicArn(), EventBusName: deploy.DefaultEventBusName},
 	}
+	archiveEnv := env[deploy.Archive]
+	archiveEnv.Dashboards = DashboardNames(p.GameDays)
+	env[deploy.Archive] = archiveEnv
 	for _, s := range functionSpecs {
 		if err := env[s.name].Check(s.name); err != nil {
 			return nil, fmt.Errorf("build stack: function %s: %w", s.name, err)
@@ -213,6 +219,9 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	if out.Schedules, err = NewSchedules(stack, "Schedules", SchedulesProps{StateMachine: sm, GameDays: p.GameDays}); err != nil {
 		return nil, err
 	}
+	if out.Dashboards, err = NewDashboards(stack, "GameDayDashboards", DashboardsProps{GameDays: p.GameDays}); err != nil {
+		return nil, err
+	}
 	NewGuard(stack, "GuardRule", GuardProps{StateMachine: sm, Guard: out.Functions[deploy.Guard].Function()})
 	NewExecutionAlarm(stack, "ExecutionsFailedAlarm", sm, out.Notifications.Topic())
 	NewAccessEntries(stack, "AccessEntries", fisRole, p.EKSClusters, p.KubernetesGroup)
@@ -226,6 +235,9 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	}
 	for name, v := range outputs.Map() {
 		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: jsii.String(v)})
+	}
+	if names := DashboardNames(p.GameDays); names != "" {
+		awscdk.NewCfnOutput(stack, jsii.String(deploy.OutputDashboards), &awscdk.CfnOutputProps{Value: jsii.String(names)})
 	}
 	return out, nil
 }

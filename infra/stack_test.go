@@ -235,6 +235,7 @@ func TestFunctions(t *testing.T) {
 			deploy.KeyLogBucket:     map[string]any{"Ref": LogicalIDLogBucket},
 			deploy.KeyLogPrefix:     "fis-logs/",
 			deploy.KeyLogWaitLimit:  "15m0s",
+			deploy.KeyDashboards:    "carts-latency,long-soak",
 		},
 		"Notify": {
 			deploy.KeyTopicARN:     map[string]any{"Ref": logicalID(t, s, "AWS::SNS::Topic", "NotificationsTopic")},

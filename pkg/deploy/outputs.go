@@ -7,6 +7,9 @@ const (
 	OutputLogBucket       = "LogBucketName"
 	OutputTopicARN        = "TopicArn"
 	OutputFISRoleARN      = "FisRoleArn"
+	// OutputDashboards lists, comma-separated, the GameDays the stack
+	// built a CloudWatch dashboard for; a stack without GameDays has none.
+	OutputDashboards = "Dashboards"
 )
 
 // Outputs are the stack's outputs: what the CLI reads to find a
