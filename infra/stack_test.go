@@ -573,7 +573,7 @@ func TestGuardAlarmAndTopic(t *testing.T) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	wantOutputs := []string{deploy.OutputArchiveBucket, deploy.OutputFISRoleARN, deploy.OutputLogBucket, deploy.OutputStateMachineARN, deploy.OutputTopicARN}
+	wantOutputs := []string{deploy.OutputArchiveBucket, deploy.OutputFISRoleARN, deploy.OutputLogBucket, deploy.OutputStateMachineARN, deploy.OutputTopicARN, deploy.OutputDashboards}
 	sort.Strings(wantOutputs)
 	if diff := cmp.Diff(wantOutputs, names); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)

@@ -65,6 +65,9 @@ func (c *statusCmd) run(ctx context.Context, e *env, args []string) error {
 	if err := deployed.WriteRun(e.stdout, r); err != nil {
 		return err
 	}
+	if u := client.DashboardURL(ctx, r); u != "" {
+		fmt.Fprintf(e.stdout, "dashboard: %s\n", u)
+	}
 	if !r.Ended() {
 		fmt.Fprintf(e.stdout, "follow it: gameday status --follow %s%s\n", r.Name, c.sf.repeat())
 	} else if r.Archive != nil && r.Archive.Prefix != "" {

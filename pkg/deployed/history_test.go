@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
@@ -111,6 +112,30 @@ func TestParseSince(t *testing.T) {
 			}
 			if !got.Equal(tt.want) {
 				t.Errorf("ParseSince(%q) = %s, want %s", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDashboardURL(t *testing.T) {
+	run := &Run{GameDay: "carts", Execution: Execution{ARN: "arn:aws:states:eu-west-1:123456789012:execution:gameday:carts-1"}}
+	tests := []struct {
+		name    string
+		outputs map[string]string
+		r       *Run
+		want    string
+	}{
+		{"listed", map[string]string{OutputDashboards: "carts,orders"}, run, "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/gameday-carts"},
+		{"not listed", map[string]string{OutputDashboards: "orders"}, run, ""},
+		{"a stack without the output", map[string]string{}, run, ""},
+		{"a run without a GameDay", map[string]string{OutputDashboards: "carts"}, &Run{Execution: run.Execution}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stacks := &deployedtest.Stacks{Stacks: map[string]cftypes.Stack{"GameDay": deployedtest.Stack("GameDay", tt.outputs)}}
+			c := &Client{Stack: &StackResolver{API: stacks, Names: []string{"GameDay"}}}
+			if got := c.DashboardURL(context.Background(), tt.r); got != tt.want {
+				t.Errorf("DashboardURL = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,6 +19,9 @@ type Stack struct {
 	Name    string
 	Status  string
 	Outputs deploy.Outputs
+	// Dashboards are the GameDays with a CloudWatch dashboard in the stack
+	// (its output deploy.OutputDashboards).
+	Dashboards []string
 }
 
 // StackResolver finds the state machine and the archive bucket: from the
@@ -118,7 +122,29 @@ func (r *StackResolver) first(ctx context.Context, names []string) (*Stack, erro
 		for _, o := range st.Outputs {
 			outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 		}
-		return &Stack{Name: aws.ToString(st.StackName), Status: string(st.StackStatus), Outputs: deploy.ParseOutputs(outputs)}, nil
+		s := &Stack{Name: aws.ToString(st.StackName), Status: string(st.StackStatus), Outputs: deploy.ParseOutputs(outputs)}
+		if v := outputs[deploy.OutputDashboards]; v != "" {
+			s.Dashboards = strings.Split(v, ",")
+		}
+		return s, nil
 	}
 	return nil, gameday.ErrNotFound
+}
+
+// DashboardURL is the console URL of the run's GameDay's CloudWatch
+// dashboard, or "" when the stack built none for it (or is not known: the
+// state machine was given by flag).
+func (c *Client) DashboardURL(ctx context.Context, r *Run) string {
+	if r.GameDay == "" || c.Stack == nil || c.Stack.API == nil {
+		return ""
+	}
+	s, err := c.Stack.Stack(ctx)
+	if err != nil || !slices.Contains(s.Dashboards, r.GameDay) {
+		return ""
+	}
+	parts := strings.Split(r.ARN, ":") // arn:aws:states:REGION:ACCOUNT:execution:SM:NAME
+	if len(parts) < 4 || parts[3] == "" {
+		return ""
+	}
+	return gameday.DashboardURL(parts[3], r.GameDay)
 }
