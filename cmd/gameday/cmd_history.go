@@ -14,137 +14,141 @@ import (
 	"github.com/gameday-dev/gameday/pkg/report"
 )
 
-// now is the clock of --since (tests fix it).
+// now is the clock of --since.
 var now = time.Now
 
-func init() {
-	register(&command{
+// listCmd is `gameday list`.
+type listCmd struct {
+	sf      stackFlags
+	gameDay string
+	since   string
+	asJSON  bool
+}
+
+func (c *listCmd) about() about {
+	return about{
 		name:    "list",
 		args:    "[--gameday NAME] [--since WHEN] [--json] [--stack S] [--region R] [--profile P]",
 		summary: "list the runs archived in the deployed stack's archive bucket, newest first (they outlive FIS's 120 days)",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			var sf stackFlags
-			sf.register(fs)
-			name := fs.String("gameday", "", "list only the runs of the GameDay `NAME`")
-			since := fs.String("since", "", "list only the runs started since `WHEN`: a duration back from now (30d, 12h) or a date (2026-01-31)")
-			asJSON := fs.Bool("json", false, "print a JSON array, one object per run")
-			return func(ctx context.Context, e *env, args []string) int {
-				if len(args) != 0 {
-					e.errorf("list takes no arguments (use --gameday NAME); run 'gameday list --help'")
-					return exitUsage
-				}
-				runs, code := readRuns(ctx, e, &sf, *name, *since)
-				if code != exitOK {
-					return code
-				}
-				if *asJSON {
-					return printJSON(e, listRows(runs))
-				}
-				if len(runs) == 0 {
-					fmt.Fprintln(e.stdout, "No archived runs.")
-					return exitOK
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "GAMEDAY\tSTART (UTC)\tVERDICT\tEXPERIMENT\tDURATION")
-				for _, r := range listRows(runs) {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.GameDay, r.Start, r.Verdict, r.ExperimentID, r.Duration)
-				}
-				if err := tw.Flush(); err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				return exitOK
-			}
-		},
-	})
-	register(&command{
+	}
+}
+
+func (c *listCmd) define(fs *flag.FlagSet) {
+	c.sf.register(fs)
+	fs.StringVar(&c.gameDay, "gameday", "", "list only the runs of the GameDay `NAME`")
+	fs.StringVar(&c.since, "since", "", "list only the runs started since `WHEN`: a duration back from now (30d, 12h) or a date (2026-01-31)")
+	fs.BoolVar(&c.asJSON, "json", false, "print a JSON array, one object per run")
+}
+
+func (c *listCmd) run(ctx context.Context, e *env, args []string) error {
+	if len(args) != 0 {
+		return usagef("list takes no arguments (use --gameday NAME); run 'gameday list --help'")
+	}
+	runs, err := readRuns(ctx, e, &c.sf, c.gameDay, c.since)
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		return printJSON(e, listRows(runs))
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(e.stdout, "No archived runs.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "GAMEDAY\tSTART (UTC)\tVERDICT\tEXPERIMENT\tDURATION")
+	for _, r := range listRows(runs) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.GameDay, r.Start, r.Verdict, r.ExperimentID, r.Duration)
+	}
+	return tw.Flush()
+}
+
+// historyCmd is `gameday history`.
+type historyCmd struct {
+	sf       stackFlags
+	since    string
+	asJSON   bool
+	htmlFile string
+}
+
+func (c *historyCmd) about() about {
+	return about{
 		name:    "history",
 		args:    "NAME [--since WHEN] [--json] [--html FILE] [--stack S] [--region R] [--profile P]",
 		summary: "a GameDay's runs from the archive bucket: one row per run, pass rate, median duration and time to a stop condition, each check's trend",
-		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) int {
-			var sf stackFlags
-			sf.register(fs)
-			since := fs.String("since", "", "only the runs started since `WHEN`: a duration back from now (30d, 12h) or a date (2026-01-31)")
-			asJSON := fs.Bool("json", false, "print the runs, the summary and the trends as JSON")
-			htmlFile := fs.String("html", "", "also write a self-contained page with the trend charts to `FILE`")
-			return func(ctx context.Context, e *env, args []string) int {
-				if len(args) != 1 {
-					e.errorf("history takes one GameDay NAME; run 'gameday history --help'")
-					return exitUsage
-				}
-				runs, code := readRuns(ctx, e, &sf, args[0], *since)
-				if code != exitOK {
-					return code
-				}
-				if len(runs) == 0 {
-					e.errorf("history: no archived run of GameDay %s%s", args[0], sinceText(*since))
-					return exitInvalid
-				}
-				h := report.NewHistory(args[0], runs)
-				if *htmlFile != "" {
-					page, err := report.HistoryHTML(h)
-					if err == nil {
-						err = os.WriteFile(*htmlFile, page, 0o644)
-					}
-					if err != nil {
-						e.fail(fmt.Errorf("write %s: %w", *htmlFile, err))
-						return exitInvalid
-					}
-				}
-				if *asJSON {
-					return printJSON(e, historyJSON{Runs: listRows(h.Runs), Summary: h.SummaryLine(), PassRate: h.PassRate(),
-						MedianDurationSeconds: h.MedianDuration.Seconds(), MedianTimeToStopSeconds: h.MedianTimeToStop.Seconds(), StopsFired: h.StopsFired, Trends: h.Trends})
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "START (UTC)\tVERDICT\tEXPERIMENT\tDURATION\tWHY")
-				for _, r := range h.Runs {
-					row := listRow(r)
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", row.Start, row.Verdict, row.ExperimentID, row.Duration, r.Summary.VerdictReason)
-				}
-				if err := tw.Flush(); err != nil {
-					e.fail(err)
-					return exitInvalid
-				}
-				fmt.Fprintln(e.stdout, h.SummaryLine()+".")
-				if len(h.Trends) > 0 {
-					fmt.Fprintln(e.stdout, "Trends, oldest run first:")
-					for _, t := range h.Trends {
-						fmt.Fprintln(e.stdout, "  "+t.Text())
-					}
-				}
-				if *htmlFile != "" {
-					fmt.Fprintln(e.stdout, "Wrote "+*htmlFile)
-				}
-				return exitOK
-			}
-		},
-	})
+	}
+}
+
+func (c *historyCmd) define(fs *flag.FlagSet) {
+	c.sf.register(fs)
+	fs.StringVar(&c.since, "since", "", "only the runs started since `WHEN`: a duration back from now (30d, 12h) or a date (2026-01-31)")
+	fs.BoolVar(&c.asJSON, "json", false, "print the runs, the summary and the trends as JSON")
+	fs.StringVar(&c.htmlFile, "html", "", "also write a self-contained page with the trend charts to `FILE`")
+}
+
+func (c *historyCmd) run(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return usagef("history takes one GameDay NAME; run 'gameday history --help'")
+	}
+	runs, err := readRuns(ctx, e, &c.sf, args[0], c.since)
+	if err != nil {
+		return err
+	}
+	if len(runs) == 0 {
+		return fmt.Errorf("history: no archived run of GameDay %s%s", args[0], sinceText(c.since))
+	}
+	h := report.NewHistory(args[0], runs)
+	if c.htmlFile != "" {
+		page, err := report.HistoryHTML(h)
+		if err == nil {
+			err = os.WriteFile(c.htmlFile, page, 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", c.htmlFile, err)
+		}
+	}
+	if c.asJSON {
+		return printJSON(e, historyJSON{Runs: listRows(h.Runs), Summary: h.SummaryLine(), PassRate: h.PassRate(),
+			MedianDurationSeconds: h.MedianDuration.Seconds(), MedianTimeToStopSeconds: h.MedianTimeToStop.Seconds(), StopsFired: h.StopsFired, Trends: h.Trends})
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "START (UTC)\tVERDICT\tEXPERIMENT\tDURATION\tWHY")
+	for _, r := range h.Runs {
+		row := listRow(r)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", row.Start, row.Verdict, row.ExperimentID, row.Duration, r.Summary.VerdictReason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, h.SummaryLine()+".")
+	if len(h.Trends) > 0 {
+		fmt.Fprintln(e.stdout, "Trends, oldest run first:")
+		for _, t := range h.Trends {
+			fmt.Fprintln(e.stdout, "  "+t.Text())
+		}
+	}
+	if c.htmlFile != "" {
+		fmt.Fprintln(e.stdout, "Wrote "+c.htmlFile)
+	}
+	return nil
 }
 
 // readRuns reads the archived runs through the stack's archive bucket.
-func readRuns(ctx context.Context, e *env, sf *stackFlags, name, since string) ([]report.Past, int) {
+func readRuns(ctx context.Context, e *env, sf *stackFlags, name, since string) ([]report.Past, error) {
 	if name != "" {
 		if p := gameday.Check(&gameday.Spec{Metadata: gameday.Metadata{Name: name}}); hasProblemAt(p, "metadata.name") {
-			e.errorf("%q is not a GameDay name: lower-case letters, digits and '-'", name)
-			return nil, exitUsage
+			return nil, usagef("%q is not a GameDay name: lower-case letters, digits and '-'", name)
 		}
 	}
 	from, err := deployed.ParseSince(since, now())
 	if err != nil {
-		e.errorf("%v", err)
-		return nil, exitUsage
+		return nil, usagef("%v", err)
 	}
-	c, err := newDeployed(ctx, sf)
+	client, err := e.stack(ctx, sf)
 	if err != nil {
-		e.fail(err)
-		return nil, exitInvalid
+		return nil, err
 	}
-	runs, err := c.Runs(ctx, deployed.ListFilter{GameDay: name, Since: from})
-	if err != nil {
-		e.fail(err)
-		return nil, exitInvalid
-	}
-	return runs, exitOK
+	return client.Runs(ctx, deployed.ListFilter{GameDay: name, Since: from})
 }
 
 func hasProblemAt(ps gameday.Problems, path string) bool {
@@ -202,12 +206,8 @@ type historyJSON struct {
 	Trends                  []report.Trend `json:"trends"`
 }
 
-func printJSON(e *env, v any) int {
+func printJSON(e *env, v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		e.fail(err)
-		return exitInvalid
-	}
-	return exitOK
+	return enc.Encode(v)
 }

@@ -44,7 +44,9 @@ type about struct {
 func commands() []command {
 	return []command{
 		&doctorCmd{},
+		&historyCmd{},
 		&importCmd{},
+		&listCmd{},
 		&rbacCmd{},
 		&renderCmd{},
 		&reportCmd{},
