@@ -85,6 +85,8 @@ func TestREADMECommands(t *testing.T) {
 		"bin/gameday start examples/sock-shop-carts-latency.yaml":                                                              true,
 		"bin/gameday status --follow sock-shop-carts-latency":                                                                  true,
 		"bin/gameday report sock-shop-carts-latency":                                                                           true,
+		"bin/gameday list --since 90d":                                                                                         true,
+		"bin/gameday history sock-shop-carts-latency --html history.html":                                                      true,
 	}
 
 	cmds := readmeCommands(t)
@@ -203,6 +205,20 @@ func testSimWalkthrough(t *testing.T) {
 	code, out, errOut = runCLI(t, "report", "sock-shop-carts-latency")
 	if code != exitOK || !strings.Contains(out, "passed") {
 		t.Errorf("report: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	// The run, read back from the archive bucket alone.
+	code, out, errOut = runCLI(t, "list", "--since", "90d")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != exitOK || len(lines) != 2 ||
+		!strings.HasPrefix(lines[0], "GAMEDAY") || !strings.HasPrefix(lines[1], "sock-shop-carts-latency ") || !strings.Contains(lines[1], " passed ") {
+		t.Errorf("list: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	page := filepath.Join(t.TempDir(), "history.html")
+	code, out, errOut = runCLI(t, "history", "sock-shop-carts-latency", "--html", page)
+	if code != exitOK || !strings.Contains(out, "1 run, pass rate 100%, median duration ") || !strings.Contains(out, "orders-latency-p99 (during, expect below 300): ") {
+		t.Errorf("history: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), `data-chart="orders-latency-p99 (during)"`) {
+		t.Errorf("history --html: %v, a page without the trend chart", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
 )
 
@@ -125,10 +126,10 @@ func TestDashboardURL(t *testing.T) {
 		r       *Run
 		want    string
 	}{
-		{"listed", map[string]string{OutputDashboards: "carts,orders"}, run, "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/gameday-carts"},
-		{"not listed", map[string]string{OutputDashboards: "orders"}, run, ""},
+		{"listed", map[string]string{deploy.OutputDashboards: "carts,orders"}, run, "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/gameday-carts"},
+		{"not listed", map[string]string{deploy.OutputDashboards: "orders"}, run, ""},
 		{"a stack without the output", map[string]string{}, run, ""},
-		{"a run without a GameDay", map[string]string{OutputDashboards: "carts"}, &Run{Execution: run.Execution}, ""},
+		{"a run without a GameDay", map[string]string{deploy.OutputDashboards: "carts"}, &Run{Execution: run.Execution}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
