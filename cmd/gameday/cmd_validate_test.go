@@ -123,13 +123,17 @@ func TestValidateInputEdges(t *testing.T) {
 	if code, stdout, stderr := runCLI(t, "validate", bom); code != exitOK || stdout != "ok "+bom+"\n" {
 		t.Errorf("validate a file with a BOM: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	p0 := writeFile(t, "p0.yaml", strings.Replace(carts, "stat: p99, period: 60}", "stat: p99, period: 0}", 1))
+	const period = "stat: p99, period: 60,"
+	if !strings.Contains(carts, period) {
+		t.Fatalf("the example has no %q to edit", period)
+	}
+	p0 := writeFile(t, "p0.yaml", strings.Replace(carts, period, "stat: p99, period: 0,", 1))
 	code, _, stderr := runCLI(t, "validate", p0)
 	want := p0 + ":23:96: spec.hypothesis.steadyState[0].metric.period: 0 is not a CloudWatch period: use 10, 30 or a multiple of 60 seconds\n"
 	if code != exitInvalid || stderr != want {
 		t.Errorf("validate period: 0: exit %d, stderr %q, want %q", code, stderr, want)
 	}
-	none := writeFile(t, "none.yaml", strings.Replace(carts, "stat: p99, period: 60}", "stat: p99}", 1))
+	none := writeFile(t, "none.yaml", strings.Replace(carts, period, "stat: p99,", 1))
 	if _, _, stderr := runCLI(t, "validate", none); !strings.Contains(stderr, "period: required") {
 		t.Errorf("validate without a period: stderr %q, want it required", stderr)
 	}
