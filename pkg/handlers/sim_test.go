@@ -283,10 +283,14 @@ func TestSimAlarmInAlarmRefusesAndCreatesNothing(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	// An existing SLO alarm, already in ALARM, is one of the stop conditions.
+	// Missing data breaches it, so that its next evaluation (the simulator's
+	// clock runs at 120x) keeps it in ALARM, as CloudWatch would, instead of
+	// undoing SetAlarmState before preflight reads it.
 	if _, err := h.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: aws.String("existing-slo-alarm"), Namespace: aws.String("SockShop"), MetricName: aws.String("ErrorRate"),
 		Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
 		Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
+		TreatMissingData: aws.String("breaching"),
 	}); err != nil {
 		t.Fatal(err)
 	}
