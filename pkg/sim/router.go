@@ -9,13 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
-
-	"github.com/aws/smithy-go/encoding/cbor"
 
 	"github.com/gameday-dev/gameday/pkg/sim/eventsim"
-	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/snssim"
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // InspectPath serves a JSON view of the simulator's state (for people and
@@ -110,16 +107,19 @@ func (s *Server) unsigned(w http.ResponseWriter, r *http.Request) {
 	const msg = "Missing or malformed SigV4 Authorization: the simulator routes requests by the service in the credential scope; sign them with any credentials (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)."
 	for _, p := range fisPaths {
 		if strings.HasPrefix(r.URL.EscapedPath(), p) {
-			fissim.WriteError(w, http.StatusForbidden, "UnrecognizedClientException", msg)
+			ids.SetHeader(w)
+			wire.RestJSON{}.WriteError(w, &wire.Error{Status: http.StatusForbidden, Code: "UnrecognizedClientException", Message: msg})
 			return
 		}
 	}
 	if r.Header.Get("Smithy-Protocol") != "" || strings.HasPrefix(r.URL.Path, "/service/GraniteServiceVersion20100801/") {
-		cborError(w, http.StatusForbidden, "UnrecognizedClientException", msg)
+		ids.SetHeader(w)
+		cwCBOR.WriteError(w, &wire.Error{Status: http.StatusForbidden, Code: "UnrecognizedClientException", Message: msg})
 		return
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-") {
-		jsonError(w, http.StatusBadRequest, "UnrecognizedClientException", msg)
+		ids.SetHeader(w)
+		eventsJSON.WriteError(w, &wire.Error{Status: http.StatusBadRequest, Code: "UnrecognizedClientException", Message: msg})
 		return
 	}
 	if isQueryRequest(r) {
@@ -170,74 +170,22 @@ func checkCreateBucket(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-var reqID atomic.Uint64
+// ids are the request ids of the answers the server writes itself (STS,
+// refused and unroutable requests).
+var ids = wire.NewRequestIDs("00000000")
 
-func requestID() string {
-	return fmt.Sprintf("00000000-0000-4000-9000-%012x", reqID.Add(1))
-}
+var (
+	stsQuery   = wire.Query{}
+	eventsJSON = wire.JSON{Version: "1.1"}
+	cwCBOR     = wire.CBOR{TypePrefix: "com.amazonaws.cloudwatch#"}
+)
 
 func queryError(w http.ResponseWriter, status int, code, message string) {
-	type errorResponse struct {
-		XMLName xml.Name `xml:"ErrorResponse"`
-		Error   struct {
-			Type    string
-			Code    string
-			Message string
-		}
-		RequestID string `xml:"RequestId"`
-	}
-	var e errorResponse
-	e.Error.Type, e.Error.Code, e.Error.Message = "Sender", code, message
-	e.RequestID = requestID()
-	writeXML(w, status, e)
+	stsQuery.WriteError(w, &wire.Error{Status: status, Code: code, Message: message}, ids.SetHeader(w))
 }
 
 func s3Error(w http.ResponseWriter, status int, code, message string) {
-	type s3err struct {
-		XMLName   xml.Name `xml:"Error"`
-		Code      string
-		Message   string
-		RequestID string `xml:"RequestId"`
-	}
-	writeXML(w, status, s3err{Code: code, Message: message, RequestID: requestID()})
-}
-
-func writeXML(w http.ResponseWriter, status int, v any) {
-	b, err := xml.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", requestID())
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(xml.Header))
-	_, _ = w.Write(b)
-}
-
-// jsonError writes an awsJson error (EventBridge's protocol).
-func jsonError(w http.ResponseWriter, status int, code, message string) {
-	b, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{code, message})
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", requestID())
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-// cborError writes a Smithy RPCv2 CBOR error (CloudWatch's protocol).
-func cborError(w http.ResponseWriter, status int, code, message string) {
-	body := cbor.Encode(cbor.Map{
-		"__type":  cbor.String("com.amazonaws.cloudwatch#" + code),
-		"message": cbor.String(message),
-	})
-	w.Header().Set("Content-Type", "application/cbor")
-	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
-	w.Header().Set("X-Amzn-Requestid", requestID())
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	wire.RestXML{}.WriteError(w, &wire.Error{Status: status, Code: code, Message: message}, ids.SetHeader(w))
 }
 
 // sts serves the one STS call tools make first: GetCallerIdentity.
@@ -263,8 +211,8 @@ func (s *Server) sts(w http.ResponseWriter, r *http.Request) {
 		out.Result.Arn = fmt.Sprintf("arn:aws:iam::%s:root", s.o.Account)
 		out.Result.UserID = s.o.Account
 		out.Result.Account = s.o.Account
-		out.Metadata.RequestID = requestID()
-		writeXML(w, http.StatusOK, out)
+		out.Metadata.RequestID = ids.SetHeader(w)
+		stsQuery.WriteResult(w, out)
 	case "":
 		queryError(w, http.StatusBadRequest, "MissingAction", "Missing Action")
 	default:

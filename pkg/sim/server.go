@@ -85,7 +85,7 @@ type Options struct {
 // Handler), and always Close it.
 type Server struct {
 	o       Options
-	clock   *simclock.Clock
+	clock   *simclock.Scaled
 	log     *slog.Logger
 	fis     *fissim.Service
 	cw      *cwsim.Service
@@ -283,7 +283,7 @@ func (s *Server) Close() error {
 }
 
 // Clock is the simulator's timeline.
-func (s *Server) Clock() *simclock.Clock { return s.clock }
+func (s *Server) Clock() *simclock.Scaled { return s.clock }
 
 // Handler serves every simulated service, routed by SigV4 credential scope.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -377,12 +377,10 @@ func (s *Server) pumpMetrics() {
 	last := s.clock.Now().Truncate(period)
 	for {
 		next := last.Add(period)
-		t := time.NewTimer(s.clock.Wall(next.Sub(s.clock.Now())))
 		select {
 		case <-s.ctx.Done():
-			t.Stop()
 			return
-		case <-t.C:
+		case <-s.clock.After(next.Sub(s.clock.Now())):
 		}
 		s.publishMetrics(last, next)
 		last = next
@@ -434,7 +432,7 @@ func (c *cluster) Apply(cr fissim.CustomResource) ([]string, error) {
 func (c *cluster) Delete(id string) { c.shop.Remove(id) }
 
 // clockSource is gofakes3's time source on simulated time.
-type clockSource struct{ c *simclock.Clock }
+type clockSource struct{ c *simclock.Scaled }
 
 func (t clockSource) Now() time.Time                   { return t.c.Now() }
 func (t clockSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }

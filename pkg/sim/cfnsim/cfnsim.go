@@ -13,6 +13,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // Service holds declared stacks.
@@ -69,17 +71,6 @@ type describeStacksResponse struct {
 	RequestID string `xml:"ResponseMetadata>RequestId"`
 }
 
-type errorResponse struct {
-	XMLName xml.Name `xml:"ErrorResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Error   struct {
-		Type    string
-		Code    string
-		Message string
-	}
-	RequestID string `xml:"RequestId"`
-}
-
 const xmlns = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 
 // ServeHTTP answers Action=DescribeStacks; other actions are refused.
@@ -111,7 +102,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, "ValidationError", fmt.Sprintf("Stack with id %s does not exist", name))
 		return
 	}
-	resp := describeStacksResponse{Xmlns: xmlns, RequestID: "00000000-0000-4000-8000-000000000000"}
+	resp := describeStacksResponse{Xmlns: xmlns, RequestID: ids.SetHeader(w)}
 	sort.Slice(found, func(i, j int) bool { return found[i].name < found[j].name })
 	for _, st := range found {
 		x := stackXML{StackName: st.name, StackId: st.id, StackStatus: "CREATE_COMPLETE", CreationTime: st.created.UTC().Format(time.RFC3339)}
@@ -125,16 +116,15 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.Result.Stacks.Member = append(resp.Result.Stacks.Member, x)
 	}
-	w.Header().Set("Content-Type", "text/xml")
-	_, _ = io.WriteString(w, xml.Header)
-	_ = xml.NewEncoder(w).Encode(resp)
+	proto.WriteResult(w, resp)
 }
 
 func writeError(w http.ResponseWriter, code, msg string) {
-	resp := errorResponse{Xmlns: xmlns, RequestID: "00000000-0000-4000-8000-000000000000"}
-	resp.Error.Type, resp.Error.Code, resp.Error.Message = "Sender", code, msg
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(http.StatusBadRequest)
-	_, _ = io.WriteString(w, xml.Header)
-	_ = xml.NewEncoder(w).Encode(resp)
+	proto.WriteError(w, &wire.Error{Status: http.StatusBadRequest, Code: code, Message: msg}, ids.SetHeader(w))
 }
+
+// ids are CloudFormation's request ids; proto is its protocol, awsQuery.
+var (
+	ids   = wire.NewRequestIDs("cf000000")
+	proto = wire.Query{XMLNS: xmlns}
+)

@@ -3,7 +3,6 @@ package cwsim
 import (
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // cborPathPrefix is where the rpcv2Cbor client posts: the path ends with
@@ -42,8 +43,7 @@ var ops = map[string]opFunc{
 // awsJson1_0 when X-Amz-Target names a CloudWatch operation (botocore, so the
 // AWS CLI v1), awsQuery otherwise (a form with Action=..., as moto speaks).
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := s.requestID()
-	w.Header().Set("X-Amzn-Requestid", reqID)
+	reqID := s.ids.SetHeader(w)
 	if r.Header.Get("Smithy-Protocol") != "" || strings.HasPrefix(r.URL.Path, cborPathPrefix) {
 		s.serveCBOR(w, r)
 		return
@@ -55,53 +55,41 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveQuery(w, r, reqID)
 }
 
-func (s *Service) requestID() string {
-	n := s.reqSeq.Add(1)
-	return fmt.Sprintf("c10dc0de-0000-4000-8000-%012x", n)
-}
-
 func (s *Service) serveCBOR(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		cborError(w, &apiError{shape: "UnknownOperationException", code: "UnknownOperationException", status: 405,
-			message: "rpcv2Cbor requests must be POST"})
+		cborProto.WriteError(w, errUnknownOperation(405, "rpcv2Cbor requests must be POST"))
 		return
 	}
 	op, ok := strings.CutPrefix(r.URL.Path, cborPathPrefix)
 	fn, known := ops[op]
 	if !ok || !known {
-		cborError(w, &apiError{shape: "UnknownOperationException", code: "UnknownOperationException", status: 404,
-			message: "Unknown operation " + strings.TrimPrefix(r.URL.Path, "/")})
+		cborProto.WriteError(w, errUnknownOperation(404, "Unknown operation "+strings.TrimPrefix(r.URL.Path, "/")))
 		return
 	}
 	body, err := readBody(r)
 	if err != nil {
-		cborError(w, &apiError{shape: "SerializationException", code: "SerializationException", status: 400,
-			message: err.Error()})
+		cborProto.WriteError(w, errSerialization(err.Error()))
 		return
 	}
 	var in cbor.Value = cbor.Map{}
 	if len(body) > 0 {
 		v, err := cbor.Decode(body)
 		if err != nil {
-			cborError(w, &apiError{shape: "SerializationException", code: "SerializationException", status: 400,
-				message: "decode CBOR body: " + err.Error()})
+			cborProto.WriteError(w, errSerialization("decode CBOR body: "+err.Error()))
 			return
 		}
 		if _, isMap := v.(cbor.Map); !isMap {
-			cborError(w, &apiError{shape: "SerializationException", code: "SerializationException", status: 400,
-				message: "request body must be a CBOR map"})
+			cborProto.WriteError(w, errSerialization("request body must be a CBOR map"))
 			return
 		}
 		in = v
 	}
 	out, err := fn(s, val{v: in})
 	if err != nil {
-		cborError(w, asAPIError(err))
+		cborProto.WriteError(w, asAPIError(err))
 		return
 	}
-	h := w.Header()
-	h.Set("Smithy-Protocol", "rpc-v2-cbor")
-	h.Set("Content-Type", "application/cbor")
+	cborProto.SetHeaders(w)
 	w.WriteHeader(http.StatusOK)
 	if out == nil {
 		out = obj{}
@@ -112,35 +100,33 @@ func (s *Service) serveCBOR(w http.ResponseWriter, r *http.Request) {
 func (s *Service) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
 	body, err := readBody(r)
 	if err != nil {
-		queryError(w, &apiError{code: "MalformedQueryString", status: 400, message: err.Error()}, reqID)
+		queryProto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest, Message: err.Error()}, reqID)
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.Header.Del("Content-Encoding")
 	if err := r.ParseForm(); err != nil {
-		queryError(w, &apiError{code: "MalformedQueryString", status: 400, message: err.Error()}, reqID)
+		queryProto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest, Message: err.Error()}, reqID)
 		return
 	}
 	form := r.Form
 	action := form.Get("Action")
 	if action == "" {
-		queryError(w, &apiError{code: "MissingAction", status: 400, message: "Missing Action"}, reqID)
+		queryProto.WriteError(w, &wire.Error{Code: "MissingAction", Status: http.StatusBadRequest, Message: "Missing Action"}, reqID)
 		return
 	}
 	fn, ok := ops[action]
 	if !ok {
-		queryError(w, &apiError{code: "InvalidAction", status: 400,
-			message: "The action " + action + " is not valid for this web service."}, reqID)
+		queryProto.WriteError(w, &wire.Error{Code: "InvalidAction", Status: http.StatusBadRequest, Message: "The action " + action + " is not valid for this web service."}, reqID)
 		return
 	}
 	if v := form.Get("Version"); v != "" && v != "2010-08-01" {
-		queryError(w, &apiError{code: "InvalidAction", status: 400,
-			message: "Could not find operation " + action + " for version " + v}, reqID)
+		queryProto.WriteError(w, &wire.Error{Code: "InvalidAction", Status: http.StatusBadRequest, Message: "Could not find operation " + action + " for version " + v}, reqID)
 		return
 	}
 	out, err := fn(s, val{v: queryTree(url.Values(form))})
 	if err != nil {
-		queryError(w, asAPIError(err), reqID)
+		queryProto.WriteError(w, asAPIError(err), reqID)
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml")
@@ -168,12 +154,4 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("request body is larger than %d bytes", maxBody)
 	}
 	return b, nil
-}
-
-func asAPIError(err error) *apiError {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return &apiError{shape: "InternalServiceFault", code: "InternalServiceError", status: 500, message: err.Error(), upper: true}
 }

@@ -99,23 +99,22 @@ func (s *Service) serveJSON(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), jsonTargetPrefix)
 	fn, ok := ops[op]
 	if !ok {
-		jsonError(w, &apiError{shape: "UnknownOperationException", code: "UnknownOperationException", status: 400,
-			message: "Unknown operation " + r.Header.Get("X-Amz-Target")})
+		jsonProto.WriteError(w, errUnknownOperation(http.StatusBadRequest, "Unknown operation "+r.Header.Get("X-Amz-Target")))
 		return
 	}
 	body, err := readBody(r)
 	if err != nil {
-		jsonError(w, &apiError{shape: "SerializationException", code: "SerializationException", status: 400, message: err.Error()})
+		jsonProto.WriteError(w, errSerialization(err.Error()))
 		return
 	}
 	in, err := jsonTree(body)
 	if err != nil {
-		jsonError(w, &apiError{shape: "SerializationException", code: "SerializationException", status: 400, message: err.Error()})
+		jsonProto.WriteError(w, errSerialization(err.Error()))
 		return
 	}
 	out, err := fn(s, val{v: in})
 	if err != nil {
-		jsonError(w, asAPIError(err))
+		jsonProto.WriteError(w, asAPIError(err))
 		return
 	}
 	if out == nil {
@@ -123,22 +122,10 @@ func (s *Service) serveJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := json.Marshal(toJSON(out))
 	if err != nil {
-		jsonError(w, asAPIError(fmt.Errorf("encode response: %w", err)))
+		jsonProto.WriteError(w, asAPIError(fmt.Errorf("encode response: %w", err)))
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
-}
-
-func jsonError(w http.ResponseWriter, e *apiError) {
-	body := map[string]string{"__type": "com.amazonaws.cloudwatch#" + e.shape, "message": e.message}
-	if e.upper {
-		body["Message"] = e.message
-	}
-	b, _ := json.Marshal(body)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.Header().Set("X-Amzn-Query-Error", e.code+";"+e.fault())
-	w.WriteHeader(e.status)
 	_, _ = w.Write(b)
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 const (
@@ -382,7 +384,7 @@ func (s *Service) opDescribeAlarms(in val) (obj, error) {
 	s.mu.Unlock()
 	out := obj{}.with("MetricAlarms", list).with("CompositeAlarms", []any{})
 	if more {
-		out = out.with("NextToken", encodeToken("da", offset+len(page)))
+		out = out.with("NextToken", wire.Token("da", offset+len(page)))
 	}
 	return out, nil
 }
@@ -608,7 +610,7 @@ func (s *Service) opDescribeAlarmHistory(in val) (obj, error) {
 	}
 	out := obj{}.with("AlarmHistoryItems", list)
 	if more {
-		out = out.with("NextToken", encodeToken("ah", offset+len(page)))
+		out = out.with("NextToken", wire.Token("ah", offset+len(page)))
 	}
 	return out, nil
 }

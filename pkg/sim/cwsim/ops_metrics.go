@@ -1,7 +1,6 @@
 package cwsim
 
 import (
-	"encoding/base64"
 	"fmt"
 	"math"
 	"regexp"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // Limits from the PutMetricData, GetMetricData and ListMetrics references.
@@ -250,22 +251,15 @@ func validPeriod(p int64, allowHighRes bool) bool {
 	return p == 10 || p == 20 || p == 30
 }
 
-func encodeToken(kind string, offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.Itoa(offset)))
-}
-
+// decodeToken reads a NextToken wire.Token wrote for kind; the listing's
+// length is checked by the caller.
 func decodeToken(v val, kind string) (int, error) {
 	t, err := v.str()
-	if err != nil || t == "" {
+	if err != nil {
 		return 0, err
 	}
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil {
-		return 0, errNextToken()
-	}
-	k, off, ok := strings.Cut(string(b), ":")
-	n, err := strconv.Atoi(off)
-	if !ok || k != kind || err != nil || n < 0 {
+	n, ok := wire.Offset(t, kind, math.MaxInt)
+	if !ok {
 		return 0, errNextToken()
 	}
 	return n, nil
@@ -395,7 +389,7 @@ func (s *Service) opGetMetricData(in val) (obj, error) {
 	}
 	res := obj{}.with("MetricDataResults", out).with("Messages", []any{})
 	if truncated {
-		res = res.with("NextToken", encodeToken("dp", offset+consumed))
+		res = res.with("NextToken", wire.Token("dp", offset+consumed))
 	}
 	return res, nil
 }
@@ -593,7 +587,7 @@ func (s *Service) opListMetrics(in val) (obj, error) {
 	s.mu.Unlock()
 	out := obj{}.with("Metrics", list)
 	if more {
-		out = out.with("NextToken", encodeToken("lm", offset+listMetricsPage))
+		out = out.with("NextToken", wire.Token("lm", offset+listMetricsPage))
 	}
 	return out, nil
 }

@@ -30,10 +30,10 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // EvaluationInterval is how often Run evaluates every alarm, in simulated time.
@@ -49,10 +49,10 @@ const (
 // Service is one account's CloudWatch in one region. It is safe for
 // concurrent use.
 type Service struct {
-	clock   *simclock.Clock
+	clock   simclock.Clock
 	account string
 	region  string
-	reqSeq  atomic.Uint64
+	ids     *wire.RequestIDs
 
 	mu      sync.Mutex
 	metrics map[string]*metric
@@ -65,9 +65,10 @@ type Service struct {
 }
 
 // New returns an empty CloudWatch for account and region, on clock's timeline.
-func New(clock *simclock.Clock, account, region string) *Service {
+func New(clock simclock.Clock, account, region string) *Service {
 	return &Service{
 		clock:   clock,
+		ids:     wire.NewRequestIDs("c10dc0de"),
 		account: account,
 		region:  region,
 		metrics: map[string]*metric{},
@@ -178,13 +179,11 @@ func (s *Service) notify(ts []Transition) {
 // Run evaluates every alarm every EvaluationInterval of simulated time until
 // ctx is done.
 func (s *Service) Run(ctx context.Context) {
-	t := s.clock.NewTicker(EvaluationInterval)
-	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-s.clock.After(EvaluationInterval):
 			s.Evaluate(s.clock.Now())
 		}
 	}

@@ -29,10 +29,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // Limits EventBridge documents for PutEvents.
@@ -48,14 +50,8 @@ const (
 
 const (
 	targetPrefix = "AWSEvents."
-	contentType  = "application/x-amz-json-1.1"
 	maxBody      = 2 << 20
 )
-
-// Clock is the simulator's timeline; *simclock.Clock satisfies it.
-type Clock interface {
-	Now() time.Time
-}
 
 // Event is an event the simulator accepted, in the shape EventBridge
 // delivers events to targets, plus the bus it was put on.
@@ -86,9 +82,9 @@ type Bus struct {
 
 // Service is a simulated EventBridge for one account and Region.
 type Service struct {
-	clock           Clock
+	clock           simclock.Clock
+	ids             *wire.RequestIDs
 	account, region string
-	reqSeq          atomic.Uint64
 
 	mu     sync.Mutex
 	buses  map[string]Bus
@@ -96,8 +92,8 @@ type Service struct {
 }
 
 // New returns a Service with the account's default bus.
-func New(clock Clock, account, region string) *Service {
-	s := &Service{clock: clock, account: account, region: region, buses: map[string]Bus{}}
+func New(clock simclock.Clock, account, region string) *Service {
+	s := &Service{clock: clock, ids: wire.NewRequestIDs("e7e47b00"), account: account, region: region, buses: map[string]Bus{}}
 	s.buses[DefaultBus] = Bus{Name: DefaultBus, ARN: s.BusARN(DefaultBus), CreationTime: clock.Now()}
 	return s
 }
@@ -135,40 +131,33 @@ func (s *Service) Events() []Event {
 // ServeHTTP answers awsJson1_1 requests: POST / with X-Amz-Target
 // AWSEvents.<Operation>.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-Requestid", s.requestID())
+	s.ids.SetHeader(w)
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	if r.Method != http.MethodPost || !ok {
-		writeError(w, &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
-			message: "Unknown operation: EventBridge takes POST / with an X-Amz-Target of AWSEvents.<Operation>."})
+		proto.WriteError(w, &wire.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest,
+			Message: "Unknown operation: EventBridge takes POST / with an X-Amz-Target of AWSEvents.<Operation>."})
 		return
 	}
 	fn, known := ops[op]
 	if !known {
-		writeError(w, &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
-			message: "The simulator does not serve the EventBridge operation " + op + "."})
+		proto.WriteError(w, &wire.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest,
+			Message: "The simulator does not serve the EventBridge operation " + op + "."})
 		return
 	}
 	body, err := readBody(r)
 	if err != nil {
-		writeError(w, err)
+		proto.WriteError(w, err)
 		return
 	}
 	out, aerr := fn(s, body)
 	if aerr != nil {
-		writeError(w, aerr)
+		proto.WriteError(w, aerr)
 		return
 	}
-	b, jerr := json.Marshal(out)
-	if jerr != nil {
-		writeError(w, &apiError{code: "InternalException", status: http.StatusInternalServerError, message: jerr.Error()})
-		return
-	}
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	proto.WriteResult(w, out)
 }
 
-type opFunc func(s *Service, body []byte) (any, *apiError)
+type opFunc func(s *Service, body []byte) (any, *wire.Error)
 
 var ops = map[string]opFunc{
 	"PutEvents":        (*Service).putEvents,
@@ -177,17 +166,13 @@ var ops = map[string]opFunc{
 	"CreateEventBus":   (*Service).createEventBus,
 }
 
-func (s *Service) requestID() string {
-	return fmt.Sprintf("e7e47b00-0000-4000-8000-%012x", s.reqSeq.Add(1))
-}
-
-func readBody(r *http.Request) ([]byte, *apiError) {
+func readBody(r *http.Request) ([]byte, *wire.Error) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		return nil, &apiError{code: "SerializationException", status: http.StatusBadRequest, message: "read request body: " + err.Error()}
+		return nil, &wire.Error{Code: "SerializationException", Status: http.StatusBadRequest, Message: "read request body: " + err.Error()}
 	}
 	if len(b) > maxBody {
-		return nil, &apiError{code: "ValidationException", status: http.StatusRequestEntityTooLarge, message: "Request is too large."}
+		return nil, &wire.Error{Code: "ValidationException", Status: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
 	}
 	if len(b) == 0 {
 		return []byte("{}"), nil
@@ -196,10 +181,10 @@ func readBody(r *http.Request) ([]byte, *apiError) {
 }
 
 // decode reads an awsJson request body into v.
-func decode(body []byte, v any) *apiError {
+func decode(body []byte, v any) *wire.Error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return &apiError{code: "SerializationException", status: http.StatusBadRequest,
-			message: "Start of structure or map found where not expected, or the body is not valid JSON: " + err.Error()}
+		return &wire.Error{Code: "SerializationException", Status: http.StatusBadRequest,
+			Message: "Start of structure or map found where not expected, or the body is not valid JSON: " + err.Error()}
 	}
 	return nil
 }
@@ -243,7 +228,7 @@ type putEventsOutput struct {
 	FailedEntryCount int
 }
 
-func (s *Service) putEvents(body []byte) (any, *apiError) {
+func (s *Service) putEvents(body []byte) (any, *wire.Error) {
 	var in struct {
 		Entries    *[]putEntry
 		EndpointID *string `json:"EndpointId"`
@@ -266,8 +251,8 @@ func (s *Service) putEvents(body []byte) (any, *apiError) {
 		size += entrySize(e)
 	}
 	if size > MaxRequestSize {
-		return nil, &apiError{code: "ValidationException", status: http.StatusBadRequest,
-			message: "Total size of the entries in the request is over the limit."}
+		return nil, &wire.Error{Code: "ValidationException", Status: http.StatusBadRequest,
+			Message: "Total size of the entries in the request is over the limit."}
 	}
 
 	now := s.clock.Now().UTC()
@@ -378,7 +363,7 @@ func busJSON(b Bus) busOut {
 	return busOut{Name: b.Name, Arn: b.ARN, Description: b.Description, CreationTime: &epochSeconds{b.CreationTime}}
 }
 
-func (s *Service) listEventBuses(body []byte) (any, *apiError) {
+func (s *Service) listEventBuses(body []byte) (any, *wire.Error) {
 	var in struct {
 		NamePrefix *string
 		Limit      *int
@@ -396,28 +381,22 @@ func (s *Service) listEventBuses(body []byte) (any, *apiError) {
 			all = append(all, busJSON(b))
 		}
 	}
-	start := 0
-	if t := deref(in.NextToken); t != "" {
-		if _, err := fmt.Sscanf(t, "page-%d", &start); err != nil || start < 0 || start > len(all) {
-			return nil, validation("The NextToken provided is not valid.")
-		}
-	}
 	limit := len(all)
 	if in.Limit != nil {
 		limit = *in.Limit
 	}
-	end := min(start+limit, len(all))
+	start, end, next, ok := wire.Page(deref(in.NextToken), "buses", limit, len(all))
+	if !ok {
+		return nil, validation("The NextToken provided is not valid.")
+	}
 	out := struct {
 		EventBuses []busOut
 		NextToken  string `json:",omitempty"`
-	}{EventBuses: append([]busOut{}, all[start:end]...)}
-	if end < len(all) {
-		out.NextToken = fmt.Sprintf("page-%d", end)
-	}
+	}{EventBuses: append([]busOut{}, all[start:end]...), NextToken: next}
 	return out, nil
 }
 
-func (s *Service) describeEventBus(body []byte) (any, *apiError) {
+func (s *Service) describeEventBus(body []byte) (any, *wire.Error) {
 	var in struct{ Name *string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -427,15 +406,15 @@ func (s *Service) describeEventBus(body []byte) (any, *apiError) {
 	b := s.buses[name]
 	s.mu.Unlock()
 	if !ok {
-		return nil, &apiError{code: "ResourceNotFoundException", status: http.StatusBadRequest,
-			message: fmt.Sprintf("Event bus %s does not exist.", deref(in.Name))}
+		return nil, &wire.Error{Code: "ResourceNotFoundException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("Event bus %s does not exist.", deref(in.Name))}
 	}
 	return busJSON(b), nil
 }
 
 var busName = regexp.MustCompile(`^[/\.\-_A-Za-z0-9]{1,256}$`)
 
-func (s *Service) createEventBus(body []byte) (any, *apiError) {
+func (s *Service) createEventBus(body []byte) (any, *wire.Error) {
 	var in struct {
 		Name        *string
 		Description *string
@@ -453,8 +432,8 @@ func (s *Service) createEventBus(body []byte) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.buses[name]; ok {
-		return nil, &apiError{code: "ResourceAlreadyExistsException", status: http.StatusBadRequest,
-			message: fmt.Sprintf("Event bus %s already exists.", name)}
+		return nil, &wire.Error{Code: "ResourceAlreadyExistsException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("Event bus %s already exists.", name)}
 	}
 	b := Bus{Name: name, ARN: s.BusARN(name), Description: deref(in.Description), CreationTime: s.clock.Now()}
 	s.buses[name] = b
@@ -471,25 +450,9 @@ func deref(p *string) string {
 	return *p
 }
 
-// apiError is an awsJson1_1 error.
-type apiError struct {
-	code    string
-	status  int
-	message string
+func validation(msg string) *wire.Error {
+	return &wire.Error{Code: "ValidationException", Status: http.StatusBadRequest, Message: "1 validation error detected: " + msg}
 }
 
-func (e *apiError) Error() string { return e.code + ": " + e.message }
-
-func validation(msg string) *apiError {
-	return &apiError{code: "ValidationException", status: http.StatusBadRequest, message: "1 validation error detected: " + msg}
-}
-
-func writeError(w http.ResponseWriter, e *apiError) {
-	b, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.code, e.message})
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(e.status)
-	_, _ = w.Write(b)
-}
+// proto is the service's protocol.
+var proto = wire.JSON{Version: "1.1"}

@@ -35,6 +35,9 @@ type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
 
+// After never fires: a clock that stands still does not reach a later time.
+func (c fixedClock) After(time.Duration) <-chan time.Time { return nil }
+
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // newClient serves a fresh Service over HTTP and returns it with an SDK

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 func (s *Service) action(id string) actionOutFull {
@@ -20,13 +22,13 @@ func (s *Service) action(id string) actionOutFull {
 }
 
 // listActions lists the actions the simulator runs (FIS has many more).
-func (s *Service) listActions(q url.Values) (any, *apiError) {
+func (s *Service) listActions(q url.Values) (any, *wire.Error) {
 	ids := make([]string, 0, len(actionSpecs))
 	for id := range actionSpecs {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	start, end, next, err := page(q, len(ids))
+	start, end, next, err := page(q, "actions", len(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -43,14 +45,14 @@ func (s *Service) listActions(q url.Values) (any, *apiError) {
 	return resp, nil
 }
 
-func (s *Service) getAction(id string) (any, *apiError) {
+func (s *Service) getAction(id string) (any, *wire.Error) {
 	if _, ok := actionSpecs[id]; !ok {
 		return nil, notFound("Action %s not found.", id)
 	}
 	return map[string]any{"action": s.action(id)}, nil
 }
 
-func (s *Service) listResolvedTargets(id string, q url.Values) (any, *apiError) {
+func (s *Service) listResolvedTargets(id string, q url.Values) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.experiments[id]
@@ -63,7 +65,7 @@ func (s *Service) listResolvedTargets(id string, q url.Values) (any, *apiError) 
 			all = append(all, r)
 		}
 	}
-	start, end, next, err := page(q, len(all))
+	start, end, next, err := page(q, "resolvedTargets", len(all))
 	if err != nil {
 		return nil, err
 	}

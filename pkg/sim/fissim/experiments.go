@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // Experiment and action states.
@@ -112,7 +114,7 @@ func (e *experiment) stateOut() stateOut {
 	return stateOut{Status: e.status, Reason: e.reason, Error: e.err}
 }
 
-func (s *Service) startExperiment(in *startInput) (any, *apiError) {
+func (s *Service) startExperiment(in *startInput) (any, *wire.Error) {
 	if in.ClientToken == "" {
 		return nil, validation("1 validation error detected: Value null at 'clientToken' failed to satisfy constraint: Member must not be null")
 	}
@@ -132,7 +134,7 @@ func (s *Service) startExperiment(in *startInput) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, &apiError{503, "ServiceUnavailableException", "the simulator is shutting down"}
+		return nil, wire.Errorf(503, "ServiceUnavailableException", "the simulator is shutting down")
 	}
 	if id, ok := s.tokens[in.ClientToken]; ok {
 		e := s.experiments[id]
@@ -180,7 +182,7 @@ func (s *Service) startExperiment(in *startInput) (any, *apiError) {
 	return map[string]any{"experiment": e.out()}, nil
 }
 
-func (s *Service) getExperiment(id string) (any, *apiError) {
+func (s *Service) getExperiment(id string) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.experiments[id]
@@ -190,7 +192,7 @@ func (s *Service) getExperiment(id string) (any, *apiError) {
 	return map[string]any{"experiment": e.out()}, nil
 }
 
-func (s *Service) stopExperiment(id string) (any, *apiError) {
+func (s *Service) stopExperiment(id string) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.experiments[id]
@@ -207,7 +209,7 @@ func (s *Service) stopExperiment(id string) (any, *apiError) {
 	return map[string]any{"experiment": e.out()}, nil
 }
 
-func (s *Service) listExperiments(q url.Values) (any, *apiError) {
+func (s *Service) listExperiments(q url.Values) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tmpl := q.Get("experimentTemplateId")
@@ -218,7 +220,7 @@ func (s *Service) listExperiments(q url.Values) (any, *apiError) {
 			ids = append(ids, e.id)
 		}
 	}
-	start, end, next, err := page(q, len(ids))
+	start, end, next, err := page(q, "experiments", len(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -267,10 +269,8 @@ func (s *Service) set(e *experiment, status, reason string) {
 // wait sleeps a simulated duration; it returns false when the experiment is
 // asked to stop or the service closes first.
 func (s *Service) wait(e *experiment, d time.Duration) bool {
-	t := time.NewTimer(s.o.Clock.Wall(d))
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-s.o.Clock.After(d):
 		return true
 	case <-e.stopCh:
 		return false
@@ -535,10 +535,8 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 		}
 	}
 	sleep := func(d time.Duration) bool {
-		t := time.NewTimer(s.o.Clock.Wall(d))
-		defer t.Stop()
 		select {
-		case <-t.C:
+		case <-s.o.Clock.After(d):
 			return true
 		case <-ctx.Done():
 			return false
@@ -619,11 +617,9 @@ func (s *Service) finishStopped(e *experiment) {
 	if s.ctx.Err() != nil {
 		return
 	}
-	t := time.NewTimer(s.o.Clock.Wall(s.o.Step))
 	select {
-	case <-t.C:
+	case <-s.o.Clock.After(s.o.Step):
 	case <-s.ctx.Done():
-		t.Stop()
 		return
 	}
 	s.finish(e, statusStopped, reason)

@@ -115,7 +115,7 @@ type env struct {
 	api     *fis.Client
 	cluster *fakeCluster
 	objects *objects
-	clock   *simclock.Clock
+	clock   *simclock.Scaled
 }
 
 func newEnv(t *testing.T, mod ...func(*fissim.Options)) *env {

@@ -120,8 +120,7 @@ func (s *Service) shipLogs(e *experiment) {
 		}
 		return
 	}
-	tick := s.o.Clock.NewTicker(logBatchWindow)
-	defer tick.Stop()
+	tick := s.o.Clock.After(logBatchWindow)
 	var queue []logBatch
 	closed := e.logs.closed
 	cut := func() {
@@ -138,16 +137,15 @@ func (s *Service) shipLogs(e *experiment) {
 	}
 	for {
 		var due <-chan time.Time
-		var timer *time.Timer
 		if len(queue) > 0 {
-			timer = time.NewTimer(s.o.Clock.Wall(queue[0].due.Sub(s.o.Clock.Now())))
-			due = timer.C
+			due = s.o.Clock.After(queue[0].due.Sub(s.o.Clock.Now()))
 		} else if closed == nil {
 			return // the last object, with experiment-end, is delivered
 		}
 		select {
 		case <-s.ctx.Done():
-		case <-tick.C:
+		case <-tick:
+			tick = s.o.Clock.After(logBatchWindow)
 			cut()
 		case <-closed:
 			closed = nil
@@ -155,9 +153,6 @@ func (s *Service) shipLogs(e *experiment) {
 		case <-due:
 			s.deliver(e, lc.S3Configuration, queue[0])
 			queue = queue[1:]
-		}
-		if timer != nil {
-			timer.Stop()
 		}
 		if s.ctx.Err() != nil {
 			return

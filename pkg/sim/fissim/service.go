@@ -37,7 +37,6 @@ package fissim
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -51,6 +50,7 @@ import (
 	"time"
 
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // Quotas FIS applies per account and Region.
@@ -97,11 +97,11 @@ type PutObjectFunc func(bucket, key string, body []byte) error
 // Options configure a Service.
 type Options struct {
 	Account, Region string
-	Clock           *simclock.Clock
-	Cluster         Cluster       // nil: every aws:eks:cluster target fails to resolve
-	Alarms          Alarms        // nil: stop-condition alarms are never in ALARM at start
-	PutObject       PutObjectFunc // nil: logs are not delivered
-	LogDelay        time.Duration // simulated delay before a log object lands (0: none)
+	Clock           simclock.Clock // nil: a real-time simclock.Scaled
+	Cluster         Cluster        // nil: every aws:eks:cluster target fails to resolve
+	Alarms          Alarms         // nil: stop-condition alarms are never in ALARM at start
+	PutObject       PutObjectFunc  // nil: logs are not delivered
+	LogDelay        time.Duration  // simulated delay before a log object lands (0: none)
 	// Seed makes the experiment and template ids reproducible when
 	// ReproducibleIDs is set; otherwise ids are random, unique per process.
 	Seed            int64
@@ -210,90 +210,52 @@ func (s *Service) arn(kind, id string) string {
 	return fmt.Sprintf("arn:aws:fis:%s:%s:%s/%s", s.o.Region, s.o.Account, kind, id)
 }
 
-// apiError is a FIS error: its code goes in X-Amzn-Errortype.
-type apiError struct {
-	status  int
-	code    string
-	message string
+func validation(format string, args ...any) *wire.Error {
+	return wire.Errorf(http.StatusBadRequest, "ValidationException", format, args...)
 }
 
-func (e *apiError) Error() string { return e.code + ": " + e.message }
-
-func validation(format string, args ...any) *apiError {
-	return &apiError{http.StatusBadRequest, "ValidationException", fmt.Sprintf(format, args...)}
+func notFound(format string, args ...any) *wire.Error {
+	return wire.Errorf(http.StatusNotFound, "ResourceNotFoundException", format, args...)
 }
 
-func notFound(format string, args ...any) *apiError {
-	return &apiError{http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf(format, args...)}
+func conflict(format string, args ...any) *wire.Error {
+	return wire.Errorf(http.StatusConflict, "ConflictException", format, args...)
 }
 
-func conflict(format string, args ...any) *apiError {
-	return &apiError{http.StatusConflict, "ConflictException", fmt.Sprintf(format, args...)}
+func quota(format string, args ...any) *wire.Error {
+	return wire.Errorf(http.StatusPaymentRequired, "ServiceQuotaExceededException", format, args...)
 }
 
-func quota(format string, args ...any) *apiError {
-	return &apiError{http.StatusPaymentRequired, "ServiceQuotaExceededException", fmt.Sprintf(format, args...)}
-}
-
-// WriteError writes a FIS (restJson1) error response. The server uses it for
-// requests it refuses before they reach the service, such as unsigned ones.
-func WriteError(w http.ResponseWriter, status int, code, message string) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-Errortype", code)
-	h.Set("X-Amzn-Requestid", requestID())
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"message": message})
-}
-
-var reqSeq struct {
-	sync.Mutex
-	n uint64
-}
-
-func requestID() string {
-	reqSeq.Lock()
-	reqSeq.n++
-	n := reqSeq.n
-	reqSeq.Unlock()
-	return fmt.Sprintf("00000000-0000-4000-8000-%012x", n)
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		WriteError(w, http.StatusInternalServerError, "InternalServerException", err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-Requestid", requestID())
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
-}
+// ids are FIS's request ids; proto is its protocol, restJson1.
+var (
+	ids   = wire.NewRequestIDs("00000000")
+	proto = wire.RestJSON{}
+)
 
 const maxBody = 1 << 20
 
 // ServeHTTP routes FIS restJson1 requests by method and path.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ids.SetHeader(w)
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		WriteError(w, http.StatusBadRequest, "ValidationException", "could not read the request body")
+		proto.WriteError(w, validation("could not read the request body"))
 		return
 	}
 	if len(body) > maxBody {
-		WriteError(w, http.StatusRequestEntityTooLarge, "ValidationException", "request body is too large")
+		proto.WriteError(w, wire.Errorf(http.StatusRequestEntityTooLarge, "ValidationException", "request body is too large"))
 		return
 	}
 	out, aerr := s.route(r, body)
 	if aerr != nil {
-		s.log.Debug("fis request refused", "method", r.Method, "path", r.URL.Path, "code", aerr.code, "message", aerr.message)
-		WriteError(w, aerr.status, aerr.code, aerr.message)
+		s.log.Debug("fis request refused", "method", r.Method, "path", r.URL.Path, "code", aerr.Code, "message", aerr.Message)
+		proto.WriteError(w, aerr)
 		return
 	}
-	writeJSON(w, out)
+	proto.WriteResult(w, out)
 }
 
-func (s *Service) route(r *http.Request, body []byte) (any, *apiError) {
+func (s *Service) route(r *http.Request, body []byte) (any, *wire.Error) {
 	segs := splitPath(r.URL.EscapedPath())
 	q := r.URL.Query()
 	m := r.Method
@@ -356,7 +318,7 @@ func (s *Service) route(r *http.Request, body []byte) (any, *apiError) {
 			return s.untagResource(segs[1], q["tagKeys"])
 		}
 	}
-	return nil, &apiError{http.StatusNotFound, "UnknownOperationException", fmt.Sprintf("%s %s is not an operation the simulator supports", m, r.URL.Path)}
+	return nil, wire.Errorf(http.StatusNotFound, "UnknownOperationException", "%s %s is not an operation the simulator supports", m, r.URL.Path)
 }
 
 // splitPath splits an escaped path and unescapes each segment, so that an
@@ -375,8 +337,9 @@ func splitPath(p string) []string {
 	return out
 }
 
-// page applies maxResults/nextToken (an offset) to n items.
-func page(q url.Values, n int) (start, end int, next string, aerr *apiError) {
+// page applies maxResults and nextToken to a listing (kind names it, see
+// wire.Token) of n items.
+func page(q url.Values, kind string, n int) (start, end int, next string, aerr *wire.Error) {
 	size := maxPageSize
 	if v := q.Get("maxResults"); v != "" {
 		m, err := strconv.Atoi(v)
@@ -385,16 +348,9 @@ func page(q url.Values, n int) (start, end int, next string, aerr *apiError) {
 		}
 		size = m
 	}
-	if v := q.Get("nextToken"); v != "" {
-		o, err := strconv.Atoi(v)
-		if err != nil || o < 0 || o > n {
-			return 0, 0, "", validation("Invalid nextToken")
-		}
-		start = o
-	}
-	end = min(start+size, n)
-	if end < n {
-		next = strconv.Itoa(end)
+	start, end, next, ok := wire.Page(q.Get("nextToken"), kind, size, n)
+	if !ok {
+		return 0, 0, "", validation("Invalid nextToken")
 	}
 	return start, end, next, nil
 }

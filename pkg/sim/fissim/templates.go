@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // Action ids the simulator runs.
@@ -136,7 +138,7 @@ var actionSpecs = map[string]actionSpec{
 }
 
 // validate checks a whole template the way CreateExperimentTemplate does.
-func validate(t *template) *apiError {
+func validate(t *template) *wire.Error {
 	if t.description != "" && len(t.description) > 512 {
 		return validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 512")
 	}
@@ -273,7 +275,7 @@ func validate(t *template) *apiError {
 	return nil
 }
 
-func validateParams(name string, a templateAction) *apiError {
+func validateParams(name string, a templateAction) *wire.Error {
 	switch a.ActionID {
 	case ActionInjectCR:
 		md, err := isoDuration(a.Parameters["maxDuration"])
@@ -337,7 +339,7 @@ func actionsFrom(in map[string]*templateAction) map[string]templateAction {
 	return out
 }
 
-func (s *Service) createTemplate(in *templateInput) (any, *apiError) {
+func (s *Service) createTemplate(in *templateInput) (any, *wire.Error) {
 	now := s.o.Clock.Now()
 	t := &template{
 		targets: in.Targets, actions: actionsFrom(in.Actions), stops: in.StopConditions,
@@ -377,7 +379,7 @@ func (s *Service) createTemplate(in *templateInput) (any, *apiError) {
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
 
-func (s *Service) getTemplate(id string) (any, *apiError) {
+func (s *Service) getTemplate(id string) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.templates[id]
@@ -387,7 +389,7 @@ func (s *Service) getTemplate(id string) (any, *apiError) {
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
 
-func (s *Service) updateTemplate(id string, in *templateInput) (any, *apiError) {
+func (s *Service) updateTemplate(id string, in *templateInput) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, ok := s.templates[id]
@@ -436,7 +438,7 @@ func (s *Service) updateTemplate(id string, in *templateInput) (any, *apiError) 
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
 
-func (s *Service) deleteTemplate(id string) (any, *apiError) {
+func (s *Service) deleteTemplate(id string) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.templates[id]
@@ -447,7 +449,7 @@ func (s *Service) deleteTemplate(id string) (any, *apiError) {
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
 
-func (s *Service) listTemplates(q url.Values) (any, *apiError) {
+func (s *Service) listTemplates(q url.Values) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := make([]*template, 0, len(s.templates))
@@ -460,7 +462,7 @@ func (s *Service) listTemplates(q url.Values) (any, *apiError) {
 		}
 		return all[i].id < all[j].id
 	})
-	start, end, next, err := page(q, len(all))
+	start, end, next, err := page(q, "templates", len(all))
 	if err != nil {
 		return nil, err
 	}
@@ -477,7 +479,7 @@ func (s *Service) listTemplates(q url.Values) (any, *apiError) {
 }
 
 // tagsOf finds the tags of a template or experiment by ARN. Callers hold s.mu.
-func (s *Service) tagsOf(arn string) (map[string]string, func(map[string]string), *apiError) {
+func (s *Service) tagsOf(arn string) (map[string]string, func(map[string]string), *wire.Error) {
 	i := strings.LastIndex(arn, "/")
 	if !strings.HasPrefix(arn, "arn:") || i < 0 {
 		return nil, nil, validation("Invalid resource ARN: %s", arn)
@@ -496,7 +498,7 @@ func (s *Service) tagsOf(arn string) (map[string]string, func(map[string]string)
 	return nil, nil, notFound("Resource %s not found.", arn)
 }
 
-func (s *Service) listTags(arn string) (any, *apiError) {
+func (s *Service) listTags(arn string) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tags, _, err := s.tagsOf(arn)
@@ -506,7 +508,7 @@ func (s *Service) listTags(arn string) (any, *apiError) {
 	return map[string]any{"tags": cloneMap(tags)}, nil
 }
 
-func (s *Service) tagResource(arn string, add map[string]string) (any, *apiError) {
+func (s *Service) tagResource(arn string, add map[string]string) (any, *wire.Error) {
 	if len(add) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
@@ -527,7 +529,7 @@ func (s *Service) tagResource(arn string, add map[string]string) (any, *apiError
 	return map[string]any{}, nil
 }
 
-func (s *Service) untagResource(arn string, keys []string) (any, *apiError) {
+func (s *Service) untagResource(arn string, keys []string) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tags, set, err := s.tagsOf(arn)
@@ -551,7 +553,7 @@ func (s *Service) leverOut() map[string]any {
 	}}
 }
 
-func (s *Service) getLever(id string) (any, *apiError) {
+func (s *Service) getLever(id string) (any, *wire.Error) {
 	if id != "default" {
 		return nil, notFound("Safety lever %s not found.", id)
 	}
@@ -560,7 +562,7 @@ func (s *Service) getLever(id string) (any, *apiError) {
 	return s.leverOut(), nil
 }
 
-func (s *Service) updateLever(id string, in *safetyLeverInput) (any, *apiError) {
+func (s *Service) updateLever(id string, in *safetyLeverInput) (any, *wire.Error) {
 	if id != "default" {
 		return nil, notFound("Safety lever %s not found.", id)
 	}

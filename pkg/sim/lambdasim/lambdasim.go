@@ -31,6 +31,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/google/uuid"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // maxPayload is Lambda's synchronous invocation payload limit (6 MB).
@@ -176,9 +178,5 @@ func functionName(ref string) string {
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-Errortype", code)
-	w.WriteHeader(status)
-	b, _ := json.Marshal(map[string]string{"Type": "User", "message": msg})
-	_, _ = w.Write(b)
+	wire.RestJSON{}.WriteError(w, &wire.Error{Status: status, Code: code, Message: msg, Extra: map[string]string{"Type": "User"}})
 }

@@ -15,7 +15,6 @@ package sfnsim
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,10 +25,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// Clock is the simulator's timeline.
-type Clock interface{ Now() time.Time }
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
+)
 
 // Start is what StartExecution asked for.
 type Start struct {
@@ -61,7 +60,7 @@ type Runner func(ctx context.Context, s Start, record func(Event)) Result
 
 // Service is the simulated Step Functions.
 type Service struct {
-	clock           Clock
+	clock           simclock.Clock
 	account, region string
 
 	mu         sync.Mutex
@@ -85,7 +84,7 @@ type execution struct {
 }
 
 // New returns an empty Step Functions for the account and region.
-func New(clock Clock, account, region string) *Service {
+func New(clock simclock.Clock, account, region string) *Service {
 	return &Service{clock: clock, account: account, region: region, machines: map[string]*machine{}, executions: map[string]*execution{}}
 }
 
@@ -114,58 +113,50 @@ func (s *Service) Close() {
 // ServeHTTP answers the awsJson1_0 protocol: POST / with X-Amz-Target
 // AWSStepFunctions.<Operation>.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ids.SetHeader(w)
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSStepFunctions.")
 	if r.Method != http.MethodPost || !ok {
-		writeError(w, http.StatusBadRequest, "UnknownOperationException", "expected POST with X-Amz-Target AWSStepFunctions.<Operation>")
+		proto.WriteError(w, badRequest("UnknownOperationException", "expected POST with X-Amz-Target AWSStepFunctions.<Operation>"))
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "SerializationException", "read request: "+err.Error())
+		proto.WriteError(w, badRequest("SerializationException", "read request: %v", err))
 		return
 	}
-	var out any
-	var aerr *apiError
-	switch op {
-	case "StartExecution":
-		out, aerr = s.startExecution(body)
-	case "DescribeExecution":
-		out, aerr = s.describeExecution(body)
-	case "ListExecutions":
-		out, aerr = s.listExecutions(body)
-	case "GetExecutionHistory":
-		out, aerr = s.getExecutionHistory(body)
-	case "StopExecution":
-		out, aerr = s.stopExecution(body)
-	case "DescribeStateMachine":
-		out, aerr = s.describeStateMachine(body)
-	default:
-		aerr = &apiError{http.StatusBadRequest, "UnknownOperationException", "the simulator does not serve Step Functions " + op}
+	fn, known := ops[op]
+	if !known {
+		proto.WriteError(w, badRequest("UnknownOperationException", "the simulator does not serve Step Functions %s", op))
+		return
 	}
+	out, aerr := fn(s, body)
 	if aerr != nil {
-		writeError(w, aerr.status, aerr.code, aerr.msg)
+		proto.WriteError(w, aerr)
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	_ = json.NewEncoder(w).Encode(out)
+	proto.WriteResult(w, out)
 }
 
-type apiError struct {
-	status    int
-	code, msg string
+var ops = map[string]func(*Service, []byte) (any, *wire.Error){
+	"StartExecution":       (*Service).startExecution,
+	"DescribeExecution":    (*Service).describeExecution,
+	"ListExecutions":       (*Service).listExecutions,
+	"GetExecutionHistory":  (*Service).getExecutionHistory,
+	"StopExecution":        (*Service).stopExecution,
+	"DescribeStateMachine": (*Service).describeStateMachine,
 }
 
-func badRequest(code, format string, args ...any) *apiError {
-	return &apiError{http.StatusBadRequest, code, fmt.Sprintf(format, args...)}
+// ids are Step Functions' request ids; proto is its protocol, awsJson1_0.
+var (
+	ids   = wire.NewRequestIDs("5f5f5f00")
+	proto = wire.JSON{Version: "1.0", TypePrefix: "com.amazonaws.swf.service.v2.model#"}
+)
+
+func badRequest(code, format string, args ...any) *wire.Error {
+	return wire.Errorf(http.StatusBadRequest, code, format, args...)
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.swf.service.v2.model#" + code, "message": msg})
-}
-
-func decode(body []byte, v any) *apiError {
+func decode(body []byte, v any) *wire.Error {
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
@@ -182,7 +173,7 @@ func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 // special or control characters (the StartExecution reference).
 var validName = regexp.MustCompile("^[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}$")
 
-func (s *Service) startExecution(body []byte) (any, *apiError) {
+func (s *Service) startExecution(body []byte) (any, *wire.Error) {
 	var in struct {
 		StateMachineArn, Name, Input string
 	}
@@ -274,7 +265,7 @@ func (e *execution) add(at time.Time, typ, detailsKey string, details map[string
 	e.history = append(e.history, ev)
 }
 
-func (s *Service) lookup(arn string) (*execution, *apiError) {
+func (s *Service) lookup(arn string) (*execution, *wire.Error) {
 	e, ok := s.executions[arn]
 	if !ok {
 		return nil, badRequest("ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn)
@@ -282,7 +273,7 @@ func (s *Service) lookup(arn string) (*execution, *apiError) {
 	return e, nil
 }
 
-func (s *Service) describeExecution(body []byte) (any, *apiError) {
+func (s *Service) describeExecution(body []byte) (any, *wire.Error) {
 	var in struct{ ExecutionArn string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -309,7 +300,7 @@ func (s *Service) describeExecution(body []byte) (any, *apiError) {
 	return out, nil
 }
 
-func (s *Service) listExecutions(body []byte) (any, *apiError) {
+func (s *Service) listExecutions(body []byte) (any, *wire.Error) {
 	var in struct {
 		StateMachineArn, StatusFilter, NextToken string
 		MaxResults                               int
@@ -335,7 +326,7 @@ func (s *Service) listExecutions(body []byte) (any, *apiError) {
 		}
 		return list[i].arn > list[j].arn
 	})
-	start, end, next, aerr := page(in.NextToken, in.MaxResults, len(list))
+	start, end, next, aerr := page(in.NextToken, "executions", in.MaxResults, len(list))
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -355,28 +346,19 @@ func (s *Service) listExecutions(body []byte) (any, *apiError) {
 }
 
 // page turns a NextToken and MaxResults (default 100, at most 1000) into a
-// slice range and the next token.
-func page(token string, maxResults, n int) (start, end int, next string, aerr *apiError) {
+// slice range of a listing (kind names it) and the next token.
+func page(token, kind string, maxResults, n int) (start, end int, next string, aerr *wire.Error) {
 	if maxResults <= 0 || maxResults > 1000 {
 		maxResults = 100
 	}
-	if token != "" {
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil {
-			return 0, 0, "", badRequest("InvalidToken", "Invalid Token: '%s'", token)
-		}
-		if start, err = strconv.Atoi(string(b)); err != nil || start < 0 || start > n {
-			return 0, 0, "", badRequest("InvalidToken", "Invalid Token: '%s'", token)
-		}
-	}
-	end = min(start+maxResults, n)
-	if end < n {
-		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+	start, end, next, ok := wire.Page(token, kind, maxResults, n)
+	if !ok {
+		return 0, 0, "", badRequest("InvalidToken", "Invalid Token: '%s'", token)
 	}
 	return start, end, next, nil
 }
 
-func (s *Service) getExecutionHistory(body []byte) (any, *apiError) {
+func (s *Service) getExecutionHistory(body []byte) (any, *wire.Error) {
 	var in struct {
 		ExecutionArn, NextToken string
 		MaxResults              int
@@ -398,7 +380,7 @@ func (s *Service) getExecutionHistory(body []byte) (any, *apiError) {
 			events[i], events[j] = events[j], events[i]
 		}
 	}
-	start, end, next, aerr := page(in.NextToken, in.MaxResults, len(events))
+	start, end, next, aerr := page(in.NextToken, "history", in.MaxResults, len(events))
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -409,7 +391,7 @@ func (s *Service) getExecutionHistory(body []byte) (any, *apiError) {
 	return out, nil
 }
 
-func (s *Service) stopExecution(body []byte) (any, *apiError) {
+func (s *Service) stopExecution(body []byte) (any, *wire.Error) {
 	var in struct{ ExecutionArn, Error, Cause string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -426,7 +408,7 @@ func (s *Service) stopExecution(body []byte) (any, *apiError) {
 	return map[string]any{"stopDate": epoch(s.clock.Now())}, nil
 }
 
-func (s *Service) describeStateMachine(body []byte) (any, *apiError) {
+func (s *Service) describeStateMachine(body []byte) (any, *wire.Error) {
 	var in struct{ StateMachineArn string }
 	if err := decode(body, &in); err != nil {
 		return nil, err

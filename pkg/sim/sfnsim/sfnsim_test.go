@@ -17,6 +17,8 @@ type wallClock struct{}
 
 func (wallClock) Now() time.Time { return time.Now() }
 
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
 func newClient(t *testing.T, svc *Service) *sfn.Client {
 	t.Helper()
 	srv := httptest.NewServer(svc)

@@ -8,9 +8,22 @@ import (
 	"time"
 )
 
-// Clock maps wall time to simulated time: sim = origin + (wall-start)*speed.
+// Clock is the simulator's one clock interface: every service reads the
+// time from it and waits on it, so that a scaled clock (Scaled, for the
+// scenario suite and `gameday sim`) and a manually advanced one (for unit
+// tests) drive the same code.
+type Clock interface {
+	// Now is the simulated time.
+	Now() time.Time
+	// After returns a channel that receives once simulated d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+var _ Clock = (*Scaled)(nil)
+
+// Scaled maps wall time to simulated time: sim = origin + (wall-start)*speed.
 // The zero value is not usable; use New.
-type Clock struct {
+type Scaled struct {
 	origin    time.Time // simulated time at start
 	wallStart time.Time
 	speed     float64
@@ -18,7 +31,7 @@ type Clock struct {
 
 // New returns a clock that starts at origin (the wall clock's now when zero)
 // and runs speed times faster than the wall clock (1 when speed <= 0).
-func New(origin time.Time, speed float64) *Clock {
+func New(origin time.Time, speed float64) *Scaled {
 	if speed <= 0 {
 		speed = 1
 	}
@@ -26,25 +39,25 @@ func New(origin time.Time, speed float64) *Clock {
 	if origin.IsZero() {
 		origin = now
 	}
-	return &Clock{origin: origin.UTC(), wallStart: now, speed: speed}
+	return &Scaled{origin: origin.UTC(), wallStart: now, speed: speed}
 }
 
 // Speed is how many simulated seconds pass per wall-clock second.
-func (c *Clock) Speed() float64 { return c.speed }
+func (c *Scaled) Speed() float64 { return c.speed }
 
 // Now is the simulated time, in UTC.
-func (c *Clock) Now() time.Time {
+func (c *Scaled) Now() time.Time {
 	wall := time.Since(c.wallStart)
 	return c.origin.Add(time.Duration(float64(wall) * c.speed))
 }
 
 // Wall converts a simulated duration into the wall-clock time it takes.
-func (c *Clock) Wall(d time.Duration) time.Duration {
+func (c *Scaled) Wall(d time.Duration) time.Duration {
 	return time.Duration(float64(d) / c.speed)
 }
 
 // Sleep waits for a simulated duration, or until ctx is done.
-func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+func (c *Scaled) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(c.Wall(d))
 	defer t.Stop()
 	select {
@@ -55,15 +68,24 @@ func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// NewTicker ticks every simulated d.
-func (c *Clock) NewTicker(d time.Duration) *time.Ticker {
-	w := c.Wall(d)
-	if w <= 0 {
-		w = time.Millisecond
-	}
-	return time.NewTicker(w)
+// After returns a channel that receives once simulated d has passed (at
+// once for d <= 0).
+func (c *Scaled) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	time.AfterFunc(c.Wall(d), func() { ch <- c.Now() })
+	return ch
 }
 
 // Anchor is the clock's mapping: simulated time origin at wall time
 // wallStart. Another process can rebuild the same timeline from it.
-func (c *Clock) Anchor() (origin, wallStart time.Time) { return c.origin, c.wallStart }
+func (c *Scaled) Anchor() (origin, wallStart time.Time) { return c.origin, c.wallStart }
+
+// Sleep waits for simulated d on c, or until ctx is done.
+func Sleep(ctx context.Context, c Clock, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.After(d):
+		return nil
+	}
+}

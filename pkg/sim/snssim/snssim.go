@@ -31,15 +31,16 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // Limits SNS documents.
@@ -57,11 +58,6 @@ const (
 	xmlns      = "http://sns.amazonaws.com/doc/2010-03-31/"
 	maxBody    = 2 << 20
 )
-
-// Clock is the simulator's timeline; *simclock.Clock satisfies it.
-type Clock interface {
-	Now() time.Time
-}
 
 // Attribute is a message attribute.
 type Attribute struct {
@@ -86,9 +82,9 @@ type Message struct {
 
 // Service is a simulated SNS for one account and Region.
 type Service struct {
-	clock           Clock
+	clock           simclock.Clock
+	ids             *wire.RequestIDs
 	account, region string
-	reqSeq          atomic.Uint64
 
 	mu       sync.Mutex
 	topics   map[string]string // ARN → name
@@ -99,8 +95,8 @@ type Service struct {
 }
 
 // New returns a Service with no topics.
-func New(clock Clock, account, region string) *Service {
-	return &Service{clock: clock, account: account, region: region, topics: map[string]string{}}
+func New(clock simclock.Clock, account, region string) *Service {
+	return &Service{clock: clock, ids: wire.NewRequestIDs("5e5e5e00"), account: account, region: region, topics: map[string]string{}}
 }
 
 // TopicARN is the ARN of the topic name in the service's account and Region.
@@ -115,8 +111,8 @@ var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 func (s *Service) CreateTopic(name string) (string, error) {
 	base, fifo := strings.CutSuffix(name, ".fifo")
 	if !topicName.MatchString(base) || (fifo && len(name) > 256) {
-		return "", &apiError{code: "InvalidParameter", status: http.StatusBadRequest,
-			message: "Invalid parameter: Topic Name"}
+		return "", &wire.Error{Code: "InvalidParameter", Status: http.StatusBadRequest,
+			Message: "Invalid parameter: Topic Name"}
 	}
 	arn := s.TopicARN(name)
 	s.mu.Lock()
@@ -149,22 +145,21 @@ func (s *Service) Messages() []Message {
 // ServeHTTP answers awsQuery requests: Action and Version in a form body
 // (POST) or the query string.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := s.requestID()
-	w.Header().Set("X-Amzn-Requestid", reqID)
+	reqID := s.ids.SetHeader(w)
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil || len(body) > maxBody {
-		writeError(w, &apiError{code: "MalformedQueryString", status: http.StatusBadRequest,
-			message: "The request body could not be read or is too large."}, reqID)
+		proto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest,
+			Message: "The request body could not be read or is too large."}, reqID)
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := r.ParseForm(); err != nil {
-		writeError(w, &apiError{code: "MalformedQueryString", status: http.StatusBadRequest, message: err.Error()}, reqID)
+		proto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest, Message: err.Error()}, reqID)
 		return
 	}
 	action := r.Form.Get("Action")
 	if action == "" {
-		writeError(w, &apiError{code: "MissingAction", status: http.StatusBadRequest, message: "Missing Action"}, reqID)
+		proto.WriteError(w, &wire.Error{Code: "MissingAction", Status: http.StatusBadRequest, Message: "Missing Action"}, reqID)
 		return
 	}
 	fn, ok := ops[action]
@@ -172,19 +167,19 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ok = false
 	}
 	if !ok {
-		writeError(w, &apiError{code: "InvalidAction", status: http.StatusBadRequest,
-			message: fmt.Sprintf("Could not find operation %s for version %s", action, r.Form.Get("Version"))}, reqID)
+		proto.WriteError(w, &wire.Error{Code: "InvalidAction", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("Could not find operation %s for version %s", action, r.Form.Get("Version"))}, reqID)
 		return
 	}
 	result, aerr := fn(s, r.Form)
 	if aerr != nil {
-		writeError(w, aerr, reqID)
+		proto.WriteError(w, aerr, reqID)
 		return
 	}
 	writeResult(w, action, result, reqID)
 }
 
-type opFunc func(s *Service, form url.Values) (any, *apiError)
+type opFunc func(s *Service, form url.Values) (any, *wire.Error)
 
 var ops = map[string]opFunc{
 	"CreateTopic": (*Service).opCreateTopic,
@@ -195,23 +190,19 @@ var ops = map[string]opFunc{
 	"GetTopicAttributes": (*Service).opGetTopicAttributes,
 }
 
-func (s *Service) requestID() string {
-	return fmt.Sprintf("5e5e5e00-0000-4000-8000-%012x", s.reqSeq.Add(1))
-}
-
-func (s *Service) opCreateTopic(form url.Values) (any, *apiError) {
+func (s *Service) opCreateTopic(form url.Values) (any, *wire.Error) {
 	if form.Get("Name") == "" {
-		return nil, &apiError{code: "InvalidParameter", status: http.StatusBadRequest,
-			message: "Invalid parameter: Topic Name"}
+		return nil, &wire.Error{Code: "InvalidParameter", Status: http.StatusBadRequest,
+			Message: "Invalid parameter: Topic Name"}
 	}
 	name := form.Get("Name")
 	if strings.HasSuffix(name, ".fifo") != (attributes(form, "Attributes")["FifoTopic"] == "true") {
-		return nil, &apiError{code: "InvalidParameter", status: http.StatusBadRequest,
-			message: "Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."}
+		return nil, &wire.Error{Code: "InvalidParameter", Status: http.StatusBadRequest,
+			Message: "Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."}
 	}
 	arn, err := s.CreateTopic(name)
 	if err != nil {
-		return nil, err.(*apiError)
+		return nil, err.(*wire.Error)
 	}
 	return struct {
 		XMLName  xml.Name `xml:"CreateTopicResult"`
@@ -232,38 +223,30 @@ func attributes(form url.Values, prefix string) map[string]string {
 	}
 }
 
-func (s *Service) opListTopics(form url.Values) (any, *apiError) {
+func (s *Service) opListTopics(form url.Values) (any, *wire.Error) {
 	topics := s.Topics()
-	start := 0
-	if t := form.Get("NextToken"); t != "" {
-		n, err := strconv.Atoi(t)
-		if err != nil || n < 0 || n > len(topics) {
-			return nil, &apiError{code: "InvalidParameter", status: http.StatusBadRequest,
-				message: "Invalid parameter: NextToken"}
-		}
-		start = n
+	start, end, next, ok := wire.Page(form.Get("NextToken"), "topics", listPage, len(topics))
+	if !ok {
+		return nil, &wire.Error{Code: "InvalidParameter", Status: http.StatusBadRequest,
+			Message: "Invalid parameter: NextToken"}
 	}
-	end := min(start+listPage, len(topics))
 	type member struct{ TopicArn string }
 	out := struct {
 		XMLName   xml.Name `xml:"ListTopicsResult"`
 		Topics    []member `xml:"Topics>member"`
 		NextToken string   `xml:",omitempty"`
-	}{Topics: []member{}}
+	}{Topics: []member{}, NextToken: next}
 	for _, arn := range topics[start:end] {
 		out.Topics = append(out.Topics, member{arn})
-	}
-	if end < len(topics) {
-		out.NextToken = strconv.Itoa(end)
 	}
 	return out, nil
 }
 
-func invalid(what string) *apiError {
-	return &apiError{code: "InvalidParameter", status: http.StatusBadRequest, message: "Invalid parameter: " + what}
+func invalid(what string) *wire.Error {
+	return &wire.Error{Code: "InvalidParameter", Status: http.StatusBadRequest, Message: "Invalid parameter: " + what}
 }
 
-func (s *Service) opPublish(form url.Values) (any, *apiError) {
+func (s *Service) opPublish(form url.Values) (any, *wire.Error) {
 	arn := form.Get("TopicArn")
 	if t := form.Get("TargetArn"); t != "" {
 		if arn != "" {
@@ -314,7 +297,7 @@ func (s *Service) opPublish(form url.Values) (any, *apiError) {
 	defer s.mu.Unlock()
 	name, ok := s.topics[arn]
 	if !ok {
-		return nil, &apiError{code: "NotFound", status: http.StatusNotFound, message: "Topic does not exist"}
+		return nil, &wire.Error{Code: "NotFound", Status: http.StatusNotFound, Message: "Topic does not exist"}
 	}
 	m := Message{
 		MessageID: uuid.NewString(), TopicARN: arn, Message: msg, MessageStructure: structure,
@@ -354,7 +337,7 @@ func validSubject(s string) bool {
 
 // messageAttributes reads MessageAttributes.entry.N.Name and .Value.*, and
 // returns them with the bytes they count towards the message size.
-func messageAttributes(form url.Values) (map[string]Attribute, int, *apiError) {
+func messageAttributes(form url.Values) (map[string]Attribute, int, *wire.Error) {
 	var out map[string]Attribute
 	size := 0
 	for i := 1; ; i++ {
@@ -399,15 +382,6 @@ func messageAttributes(form url.Values) (map[string]Attribute, int, *apiError) {
 	}
 }
 
-// apiError is an awsQuery error.
-type apiError struct {
-	code    string
-	status  int
-	message string
-}
-
-func (e *apiError) Error() string { return e.code + ": " + e.message }
-
 func writeResult(w http.ResponseWriter, action string, result any, reqID string) {
 	type metadata struct {
 		RequestID string `xml:"RequestId"`
@@ -416,7 +390,7 @@ func writeResult(w http.ResponseWriter, action string, result any, reqID string)
 	buf.WriteString(xml.Header)
 	fmt.Fprintf(&buf, `<%sResponse xmlns="%s">`, action, xmlns)
 	if err := xml.NewEncoder(&buf).Encode(result); err != nil {
-		writeError(w, &apiError{code: "InternalError", status: http.StatusInternalServerError, message: err.Error()}, reqID)
+		proto.WriteError(w, &wire.Error{Code: "InternalError", Status: http.StatusInternalServerError, Message: err.Error()}, reqID)
 		return
 	}
 	_ = xml.NewEncoder(&buf).Encode(struct {
@@ -429,26 +403,5 @@ func writeResult(w http.ResponseWriter, action string, result any, reqID string)
 	_, _ = w.Write(buf.Bytes())
 }
 
-func writeError(w http.ResponseWriter, e *apiError, reqID string) {
-	type errorResponse struct {
-		XMLName xml.Name `xml:"ErrorResponse"`
-		Xmlns   string   `xml:"xmlns,attr"`
-		Error   struct {
-			Type    string
-			Code    string
-			Message string
-		}
-		RequestID string `xml:"RequestId"`
-	}
-	out := errorResponse{Xmlns: xmlns, RequestID: reqID}
-	out.Error.Type = "Sender"
-	if e.status >= 500 {
-		out.Error.Type = "Receiver"
-	}
-	out.Error.Code, out.Error.Message = e.code, e.message
-	b, _ := xml.Marshal(out)
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(e.status)
-	_, _ = w.Write([]byte(xml.Header))
-	_, _ = w.Write(b)
-}
+// proto is the service's protocol.
+var proto = wire.Query{XMLNS: xmlns}
