@@ -3,8 +3,10 @@ package cwsim
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/gameday-dev/gameday/pkg/sim/wire"
@@ -26,209 +28,220 @@ var anomalyComparison = map[string]bool{
 	"LessThanLowerOrGreaterThanUpperThreshold": true, "LessThanLowerThreshold": true, "GreaterThanUpperThreshold": true,
 }
 
-func parseActions(v val) ([]string, error) {
-	l, err := v.strs()
-	if err != nil {
-		return nil, err
+// Request shapes shared by several operations (see decodeInput).
+type (
+	dimensionInput struct {
+		Path        string `cw:",path"`
+		Name, Value string
 	}
+	tagInput struct {
+		Path  string `cw:",path"`
+		Key   string
+		Value *string
+	}
+)
+
+func parseActions(param string, l []string) ([]string, error) {
 	if len(l) > 5 {
-		return nil, errInvalidValue(fmt.Sprintf("The collection %s must not have a size greater than 5.", v.path))
+		return nil, errInvalidValue(fmt.Sprintf("The collection %s must not have a size greater than 5.", param))
 	}
 	return l, nil
 }
 
-func parseTags(v val) ([][2]string, error) {
-	l, err := v.list()
-	if err != nil {
-		return nil, err
-	}
+func parseTags(param string, l []tagInput) ([][2]string, error) {
 	out := make([][2]string, 0, len(l))
 	for _, e := range l {
-		k, err := e.get("Key").str()
-		if err != nil {
-			return nil, err
+		if e.Key == "" {
+			return nil, errMissing(e.Path + ".Key")
 		}
-		value, err := e.get("Value").strp()
-		if err != nil {
-			return nil, err
+		if e.Value == nil {
+			return nil, errMissing(e.Path + ".Value")
 		}
-		if k == "" {
-			return nil, errMissing(e.path + ".Key")
+		if len(e.Key) > 128 || len(*e.Value) > 256 {
+			return nil, errInvalidValue(fmt.Sprintf("The parameter %s is too long.", e.Path))
 		}
-		if value == nil {
-			return nil, errMissing(e.path + ".Value")
+		if strings.HasPrefix(strings.ToLower(e.Key), "aws:") {
+			return nil, errInvalidValue(fmt.Sprintf("The tag key %s uses the reserved prefix aws:.", e.Key))
 		}
-		if len(k) > 128 || len(*value) > 256 {
-			return nil, errInvalidValue(fmt.Sprintf("The parameter %s is too long.", e.path))
-		}
-		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, errInvalidValue(fmt.Sprintf("The tag key %s uses the reserved prefix aws:.", k))
-		}
-		out = append(out, [2]string{k, *value})
+		out = append(out, [2]string{e.Key, *e.Value})
 	}
 	if len(out) > maxTags {
-		return nil, errInvalidValue(fmt.Sprintf("The collection %s must not have a size greater than %d.", v.path, maxTags))
+		return nil, errInvalidValue(fmt.Sprintf("The collection %s must not have a size greater than %d.", param, maxTags))
 	}
 	return out, nil
 }
 
-func (s *Service) opPutMetricAlarm(in val) (obj, error) {
-	a := &alarm{actionsEnabled: true}
-	var err error
-	str := func(name string, dst *string) {
-		if err == nil {
-			*dst, err = in.get(name).str()
-		}
+type putMetricAlarmInput struct {
+	AlarmName, AlarmDescription                  string
+	ActionsEnabled                               *bool
+	OKActions, AlarmActions                      []string
+	InsufficientDataActions                      []string
+	Namespace, MetricName                        string
+	Dimensions                                   []dimensionInput
+	Statistic, ExtendedStatistic, Unit           string
+	Period, EvaluationPeriods, DatapointsToAlarm *int64
+	Threshold                                    *float64
+	ComparisonOperator, TreatMissingData         string
+	EvaluateLowSampleCountPercentile             string
+	ThresholdMetricId                            string
+	Metrics                                      []struct{ Id string }
+	Tags                                         []tagInput
+}
+
+func (s *Service) opPutMetricAlarm(raw val) (obj, error) {
+	var in putMetricAlarmInput
+	if err := decodeInput(raw, &in); err != nil {
+		return nil, err
 	}
-	str("AlarmName", &a.name)
-	str("AlarmDescription", &a.description)
-	str("Namespace", &a.namespace)
-	str("MetricName", &a.metricName)
-	str("Statistic", &a.statistic)
-	str("ExtendedStatistic", &a.extendedStatistic)
-	str("Unit", &a.unit)
-	str("ComparisonOperator", &a.comparison)
-	str("TreatMissingData", &a.treatMissingData)
-	str("EvaluateLowSampleCountPercentile", &a.evaluateLowSample)
-	var thresholdMetricID string
-	str("ThresholdMetricId", &thresholdMetricID)
+	a := &alarm{
+		name: in.AlarmName, description: in.AlarmDescription, actionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
+		namespace: in.Namespace, metricName: in.MetricName, statistic: in.Statistic, extendedStatistic: in.ExtendedStatistic,
+		unit: in.Unit, comparison: in.ComparisonOperator, treatMissingData: in.TreatMissingData,
+		evaluateLowSample: in.EvaluateLowSampleCountPercentile,
+	}
+	if err := a.checkIdentity(&in); err != nil {
+		return nil, err
+	}
+	if err := a.checkMetric(&in); err != nil {
+		return nil, err
+	}
+	if err := a.checkEvaluation(&in); err != nil {
+		return nil, err
+	}
+	tags, err := parseTags("Tags", in.Tags)
 	if err != nil {
 		return nil, err
 	}
+	return nil, s.storeAlarm(a, tags)
+}
+
+// checkIdentity checks the alarm's name, description and actions.
+func (a *alarm) checkIdentity(in *putMetricAlarmInput) error {
 	if a.name == "" {
-		return nil, errMissing("AlarmName")
+		return errMissing("AlarmName")
 	}
 	if len(a.name) > 255 {
-		return nil, errInvalidValue("The parameter AlarmName must be 255 characters or fewer.")
+		return errInvalidValue("The parameter AlarmName must be 255 characters or fewer.")
 	}
 	for _, r := range a.name {
 		if r > unicode.MaxASCII || unicode.IsControl(r) {
-			return nil, errInvalidValue("The parameter AlarmName must contain only printable ASCII characters.")
+			return errInvalidValue("The parameter AlarmName must contain only printable ASCII characters.")
 		}
 	}
 	if len(a.description) > 1024 {
-		return nil, errInvalidValue("The parameter AlarmDescription must be 1024 characters or fewer.")
+		return errInvalidValue("The parameter AlarmDescription must be 1024 characters or fewer.")
 	}
-	if b, err := in.get("ActionsEnabled").bool(); err != nil {
-		return nil, err
-	} else if b != nil {
-		a.actionsEnabled = *b
+	var err error
+	if a.okActions, err = parseActions("OKActions", in.OKActions); err != nil {
+		return err
 	}
-	if a.okActions, err = parseActions(in.get("OKActions")); err != nil {
-		return nil, err
+	if a.alarmActions, err = parseActions("AlarmActions", in.AlarmActions); err != nil {
+		return err
 	}
-	if a.alarmActions, err = parseActions(in.get("AlarmActions")); err != nil {
-		return nil, err
+	a.insufficientActions, err = parseActions("InsufficientDataActions", in.InsufficientDataActions)
+	return err
+}
+
+// checkMetric checks what the alarm watches: one metric and a statistic.
+func (a *alarm) checkMetric(in *putMetricAlarmInput) error {
+	if len(in.Metrics) > 0 {
+		return errValidation("Metrics: alarms on metric math or multiple metrics are not supported by the gameday simulator; use MetricName, Namespace and Statistic.")
 	}
-	if a.insufficientActions, err = parseActions(in.get("InsufficientDataActions")); err != nil {
-		return nil, err
-	}
-	if metrics, err := in.get("Metrics").list(); err != nil {
-		return nil, err
-	} else if len(metrics) > 0 {
-		return nil, errValidation("Metrics: alarms on metric math or multiple metrics are not supported by the gameday simulator; use MetricName, Namespace and Statistic.")
-	}
-	if thresholdMetricID != "" || anomalyComparison[a.comparison] {
-		return nil, errValidation("ThresholdMetricId: anomaly detection alarms are not supported by the gameday simulator.")
-	}
-	if a.metricName == "" {
-		return nil, errMissing("MetricName")
-	}
-	if a.namespace == "" {
-		return nil, errMissing("Namespace")
-	}
-	if a.comparison == "" {
-		return nil, errMissing("ComparisonOperator")
-	}
-	if !validComparison[a.comparison] {
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter ComparisonOperator is invalid.", a.comparison))
+	if in.ThresholdMetricId != "" || anomalyComparison[a.comparison] {
+		return errValidation("ThresholdMetricId: anomaly detection alarms are not supported by the gameday simulator.")
 	}
 	switch {
-	case a.statistic != "" && a.extendedStatistic != "":
-		return nil, errCombination("The parameters Statistic and ExtendedStatistic are mutually exclusive and you have specified both.")
-	case a.statistic == "" && a.extendedStatistic == "":
-		return nil, errMissing("Statistic or ExtendedStatistic")
-	case a.statistic != "":
-		if st, ok := parseStat(a.statistic); !ok || st.name == "p" {
-			return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter Statistic is invalid.", a.statistic))
-		}
-	default:
-		if st, ok := parseStat(a.extendedStatistic); !ok || st.name != "p" {
-			return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter ExtendedStatistic is not supported.", a.extendedStatistic))
-		}
+	case a.metricName == "":
+		return errMissing("MetricName")
+	case a.namespace == "":
+		return errMissing("Namespace")
+	case a.comparison == "":
+		return errMissing("ComparisonOperator")
+	case !validComparison[a.comparison]:
+		return errInvalidValue(fmt.Sprintf("The value %s for parameter ComparisonOperator is invalid.", a.comparison))
+	}
+	if err := a.checkStatistic(); err != nil {
+		return err
 	}
 	if a.unit != "" && !standardUnits[a.unit] {
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter Unit is invalid.", a.unit))
+		return errInvalidValue(fmt.Sprintf("The value %s for parameter Unit is invalid.", a.unit))
 	}
 	switch a.treatMissingData {
 	case "", "breaching", "notBreaching", "ignore", "missing":
 	default:
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter TreatMissingData is invalid. Valid values are breaching, notBreaching, ignore and missing.", a.treatMissingData))
+		return errInvalidValue(fmt.Sprintf("The value %s for parameter TreatMissingData is invalid. Valid values are breaching, notBreaching, ignore and missing.", a.treatMissingData))
 	}
 	switch a.evaluateLowSample {
 	case "", "evaluate", "ignore":
 	default:
-		return nil, errInvalidValue(fmt.Sprintf("Option %s is not supported. Supported options for parameter EvaluateLowSampleCountPercentile are evaluate and ignore.", a.evaluateLowSample))
+		return errInvalidValue(fmt.Sprintf("Option %s is not supported. Supported options for parameter EvaluateLowSampleCountPercentile are evaluate and ignore.", a.evaluateLowSample))
 	}
 	if a.evaluateLowSample != "" && a.extendedStatistic == "" {
-		return nil, errCombination("The parameter EvaluateLowSampleCountPercentile can be used only with ExtendedStatistic percentiles.")
+		return errCombination("The parameter EvaluateLowSampleCountPercentile can be used only with ExtendedStatistic percentiles.")
 	}
-	if a.dims, err = parseDims(in.get("Dimensions")); err != nil {
-		return nil, err
+	var err error
+	a.dims, err = parseDims("Dimensions", in.Dimensions)
+	return err
+}
+
+func (a *alarm) checkStatistic() error {
+	switch {
+	case a.statistic != "" && a.extendedStatistic != "":
+		return errCombination("The parameters Statistic and ExtendedStatistic are mutually exclusive and you have specified both.")
+	case a.statistic == "" && a.extendedStatistic == "":
+		return errMissing("Statistic or ExtendedStatistic")
+	case a.statistic != "":
+		if st, ok := parseStat(a.statistic); !ok || st.name == "p" {
+			return errInvalidValue(fmt.Sprintf("The value %s for parameter Statistic is invalid.", a.statistic))
+		}
+	default:
+		if st, ok := parseStat(a.extendedStatistic); !ok || st.name != "p" {
+			return errInvalidValue(fmt.Sprintf("The value %s for parameter ExtendedStatistic is not supported.", a.extendedStatistic))
+		}
 	}
-	period, err := in.get("Period").int()
-	if err != nil {
-		return nil, err
+	return nil
+}
+
+// checkEvaluation checks how the alarm evaluates: period, evaluation
+// periods, datapoints to alarm and threshold.
+func (a *alarm) checkEvaluation(in *putMetricAlarmInput) error {
+	switch {
+	case in.Period == nil:
+		return errMissing("Period")
+	case !validPeriod(*in.Period, false):
+		return errInvalidValue("Period must be 10, 20, 30 or a multiple of 60.")
+	case in.EvaluationPeriods == nil:
+		return errMissing("EvaluationPeriods")
+	case *in.EvaluationPeriods < 1:
+		return errInvalidValue("The parameter EvaluationPeriods must be greater than or equal to 1.")
 	}
-	if period == nil {
-		return nil, errMissing("Period")
-	}
-	if !validPeriod(*period, false) {
-		return nil, errInvalidValue("Period must be 10, 20, 30 or a multiple of 60.")
-	}
-	a.period = *period
-	ep, err := in.get("EvaluationPeriods").int()
-	if err != nil {
-		return nil, err
-	}
-	if ep == nil {
-		return nil, errMissing("EvaluationPeriods")
-	}
-	if *ep < 1 {
-		return nil, errInvalidValue("The parameter EvaluationPeriods must be greater than or equal to 1.")
-	}
-	a.evaluationPeriods = *ep
+	a.period, a.evaluationPeriods = *in.Period, *in.EvaluationPeriods
 	limit := int64(maxEvalSeconds)
 	if a.period < 3600 {
 		limit = maxEvalSecondsHour
 	}
 	if a.period*a.evaluationPeriods > limit {
-		return nil, errValidation(fmt.Sprintf("Metrics can only be evaluated over %d seconds: Period multiplied by EvaluationPeriods must not exceed %d.", limit, limit))
+		return errValidation(fmt.Sprintf("Metrics can only be evaluated over %d seconds: Period multiplied by EvaluationPeriods must not exceed %d.", limit, limit))
 	}
-	if a.datapointsToAlarm, err = in.get("DatapointsToAlarm").int(); err != nil {
-		return nil, err
-	}
-	if d := a.datapointsToAlarm; d != nil {
+	if d := in.DatapointsToAlarm; d != nil {
 		if *d < 1 {
-			return nil, errInvalidValue("The parameter DatapointsToAlarm must be greater than or equal to 1.")
+			return errInvalidValue("The parameter DatapointsToAlarm must be greater than or equal to 1.")
 		}
 		if *d > a.evaluationPeriods {
-			return nil, errValidation("DatapointsToAlarm must be less than or equal to EvaluationPeriods.")
+			return errValidation("DatapointsToAlarm must be less than or equal to EvaluationPeriods.")
 		}
 	}
-	th, err := in.get("Threshold").float()
-	if err != nil {
-		return nil, err
+	a.datapointsToAlarm = in.DatapointsToAlarm
+	if in.Threshold == nil {
+		return errMissing("Threshold")
 	}
-	if th == nil {
-		return nil, errMissing("Threshold")
-	}
-	a.threshold = *th
-	tags, err := parseTags(in.get("Tags"))
-	if err != nil {
-		return nil, err
-	}
+	a.threshold = *in.Threshold
+	return nil
+}
 
+// storeAlarm creates or updates the alarm and records the change in its
+// history.
+func (s *Service) storeAlarm(a *alarm, tags [][2]string) error {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -236,7 +249,7 @@ func (s *Service) opPutMetricAlarm(in val) (obj, error) {
 	a.configUpdated = now
 	old, exists := s.alarms[a.name]
 	if !exists && len(s.alarms) >= maxAlarms {
-		return nil, errLimit(fmt.Sprintf("The maximum number of alarms (%d) has been reached.", maxAlarms))
+		return errLimit(fmt.Sprintf("The maximum number of alarms (%d) has been reached.", maxAlarms))
 	}
 	item := historyItem{alarmName: a.name, time: now, typ: "ConfigurationUpdate"}
 	if exists {
@@ -260,7 +273,7 @@ func (s *Service) opPutMetricAlarm(in val) (obj, error) {
 	}
 	s.alarms[a.name] = a
 	s.history = append(s.history, item)
-	return nil, nil
+	return nil
 }
 
 func ptrIf[T comparable](v T) *T {
@@ -304,72 +317,51 @@ func (a *alarm) out() obj {
 	return o
 }
 
-func (s *Service) opDescribeAlarms(in val) (obj, error) {
-	names, err := in.get("AlarmNames").strs()
-	if err != nil {
+type describeAlarmsInput struct {
+	AlarmNames      []string
+	AlarmNamePrefix string
+	AlarmTypes      []string
+	StateValue      string
+	ActionPrefix    string
+	MaxRecords      *int64
+	NextToken       string
+}
+
+func (s *Service) opDescribeAlarms(raw val) (obj, error) {
+	var in describeAlarmsInput
+	if err := decodeInput(raw, &in); err != nil {
 		return nil, err
 	}
-	if len(names) > 100 {
+	if len(in.AlarmNames) > 100 {
 		return nil, errInvalidValue("The collection AlarmNames must not have a size greater than 100.")
 	}
-	prefix, err := in.get("AlarmNamePrefix").str()
-	if err != nil {
-		return nil, err
-	}
-	if len(names) > 0 && prefix != "" {
+	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != "" {
 		return nil, errCombination("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both.")
 	}
-	state, err := in.get("StateValue").str()
-	if err != nil {
-		return nil, err
-	}
-	switch state {
+	switch in.StateValue {
 	case "", StateOK, StateAlarm, StateInsufficientData:
 	default:
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter StateValue is invalid.", state))
+		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter StateValue is invalid.", in.StateValue))
 	}
-	actionPrefix, err := in.get("ActionPrefix").str()
+	wantMetric, err := wantsMetricAlarms(in.AlarmTypes)
 	if err != nil {
 		return nil, err
 	}
-	wantMetric, err := wantsMetricAlarms(in)
+	maxRecords, err := maxRecordsOf(in.MaxRecords, 50)
 	if err != nil {
 		return nil, err
 	}
-	maxRecords, err := maxRecordsOf(in, 50)
+	offset, err := decodeToken(in.NextToken, "da")
 	if err != nil {
 		return nil, err
-	}
-	offset, err := decodeToken(in.get("NextToken"), "da")
-	if err != nil {
-		return nil, err
-	}
-	nameSet := map[string]bool{}
-	for _, n := range names {
-		nameSet[n] = true
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	var match []*alarm
 	if wantMetric {
-		for _, a := range s.alarms {
-			if len(names) > 0 && !nameSet[a.name] {
-				continue
-			}
-			if prefix != "" && !strings.HasPrefix(a.name, prefix) {
-				continue
-			}
-			if state != "" && a.state != state {
-				continue
-			}
-			if actionPrefix != "" && !anyPrefix(a, actionPrefix) {
-				continue
-			}
-			match = append(match, a)
-		}
+		match = s.matchAlarms(&in)
 	}
-	sort.Slice(match, func(i, j int) bool { return match[i].name < match[j].name })
 	if offset > len(match) {
-		s.mu.Unlock()
 		return nil, errNextToken()
 	}
 	page := match[offset:]
@@ -381,12 +373,33 @@ func (s *Service) opDescribeAlarms(in val) (obj, error) {
 	for _, a := range page {
 		list = append(list, a.out())
 	}
-	s.mu.Unlock()
 	out := obj{}.with("MetricAlarms", list).with("CompositeAlarms", []any{})
 	if more {
 		out = out.with("NextToken", wire.Token("da", offset+len(page)))
 	}
 	return out, nil
+}
+
+// matchAlarms returns the alarms the request asks for, by name; s.mu must
+// be held.
+func (s *Service) matchAlarms(in *describeAlarmsInput) []*alarm {
+	nameSet := map[string]bool{}
+	for _, n := range in.AlarmNames {
+		nameSet[n] = true
+	}
+	var match []*alarm
+	for _, a := range s.alarms {
+		switch {
+		case len(in.AlarmNames) > 0 && !nameSet[a.name],
+			in.AlarmNamePrefix != "" && !strings.HasPrefix(a.name, in.AlarmNamePrefix),
+			in.StateValue != "" && a.state != in.StateValue,
+			in.ActionPrefix != "" && !anyPrefix(a, in.ActionPrefix):
+			continue
+		}
+		match = append(match, a)
+	}
+	sort.Slice(match, func(i, j int) bool { return match[i].name < match[j].name })
+	return match
 }
 
 func anyPrefix(a *alarm, prefix string) bool {
@@ -402,26 +415,26 @@ func anyPrefix(a *alarm, prefix string) bool {
 
 // opDeleteAlarms deletes all the named alarms, or none: as the reference
 // says, if one name is wrong no alarm is deleted (ResourceNotFound).
-func (s *Service) opDeleteAlarms(in val) (obj, error) {
-	names, err := in.get("AlarmNames").strs()
-	if err != nil {
+func (s *Service) opDeleteAlarms(raw val) (obj, error) {
+	var in struct{ AlarmNames []string }
+	if err := decodeInput(raw, &in); err != nil {
 		return nil, err
 	}
-	if in.get("AlarmNames").missing() {
+	if in.AlarmNames == nil {
 		return nil, errMissing("AlarmNames")
 	}
-	if len(names) > 100 {
+	if len(in.AlarmNames) > 100 {
 		return nil, errInvalidValue("The collection AlarmNames must not have a size greater than 100.")
 	}
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, n := range names {
+	for _, n := range in.AlarmNames {
 		if _, ok := s.alarms[n]; !ok {
 			return nil, errNotFound(fmt.Sprintf("Alarm %s does not exist.", n))
 		}
 	}
-	for _, n := range names {
+	for _, n := range in.AlarmNames {
 		a, ok := s.alarms[n]
 		if !ok {
 			continue // named twice
@@ -436,53 +449,45 @@ func (s *Service) opDeleteAlarms(in val) (obj, error) {
 
 // opSetAlarmState sets an alarm's state until the next evaluation, which
 // may change it back, as in CloudWatch.
-func (s *Service) opSetAlarmState(in val) (obj, error) {
-	name, err := in.get("AlarmName").str()
-	if err != nil {
-		return nil, err
+func (s *Service) opSetAlarmState(raw val) (obj, error) {
+	var in struct {
+		AlarmName, StateValue string
+		StateReason           *string
+		StateReasonData       string
 	}
-	state, err := in.get("StateValue").str()
-	if err != nil {
-		return nil, err
-	}
-	reason, err := in.get("StateReason").str()
-	if err != nil {
-		return nil, err
-	}
-	data, err := in.get("StateReasonData").str()
-	if err != nil {
+	if err := decodeInput(raw, &in); err != nil {
 		return nil, err
 	}
 	switch {
-	case name == "":
+	case in.AlarmName == "":
 		return nil, errMissing("AlarmName")
-	case state == "":
+	case in.StateValue == "":
 		return nil, errMissing("StateValue")
-	case in.get("StateReason").missing():
+	case in.StateReason == nil:
 		return nil, errMissing("StateReason")
 	}
-	switch state {
+	switch in.StateValue {
 	case StateOK, StateAlarm, StateInsufficientData:
 	default:
-		return nil, errValidation(fmt.Sprintf("1 validation error detected: Value '%s' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]", state))
+		return nil, errValidation(fmt.Sprintf("1 validation error detected: Value '%s' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]", in.StateValue))
 	}
-	if len(reason) > 1023 {
+	if len(*in.StateReason) > 1023 {
 		return nil, errValidation("1 validation error detected: Value at 'stateReason' failed to satisfy constraint: Member must have length less than or equal to 1023")
 	}
-	if data != "" && !json.Valid([]byte(data)) {
+	if in.StateReasonData != "" && !json.Valid([]byte(in.StateReasonData)) {
 		return nil, errFormat("Unknown")
 	}
 	now := s.clock.Now()
 	s.mu.Lock()
-	a, ok := s.alarms[name]
+	a, ok := s.alarms[in.AlarmName]
 	if !ok {
 		s.mu.Unlock()
-		return nil, errNotFound(fmt.Sprintf("Alarm %s does not exist.", name))
+		return nil, errNotFound(fmt.Sprintf("Alarm %s does not exist.", in.AlarmName))
 	}
 	old := a.state
-	t := s.setState(a, state, reason, data, now)
+	t := s.setState(a, in.StateValue, *in.StateReason, in.StateReasonData, now)
 	s.mu.Unlock()
-	if old != state {
+	if old != in.StateValue {
 		s.notify([]Transition{t})
 	}
 	return nil, nil
@@ -495,11 +500,7 @@ var historyTypes = map[string]bool{
 
 // wantsMetricAlarms reads AlarmTypes: whether metric alarms are asked for
 // (the simulator keeps no composite alarms).
-func wantsMetricAlarms(in val) (bool, error) {
-	types, err := in.get("AlarmTypes").strs()
-	if err != nil {
-		return false, err
-	}
+func wantsMetricAlarms(types []string) (bool, error) {
 	want := len(types) == 0
 	for _, t := range types {
 		switch t {
@@ -514,11 +515,8 @@ func wantsMetricAlarms(in val) (bool, error) {
 }
 
 // maxRecordsOf reads MaxRecords (1 to 100), def when it is absent.
-func maxRecordsOf(in val, def int64) (int64, error) {
-	m, err := in.get("MaxRecords").int()
+func maxRecordsOf(m *int64, def int64) (int64, error) {
 	switch {
-	case err != nil:
-		return 0, err
 	case m == nil:
 		return def, nil
 	case *m < 1 || *m > 100:
@@ -527,72 +525,44 @@ func maxRecordsOf(in val, def int64) (int64, error) {
 	return *m, nil
 }
 
-func (s *Service) opDescribeAlarmHistory(in val) (obj, error) {
-	name, err := in.get("AlarmName").str()
+type describeAlarmHistoryInput struct {
+	AlarmName          string
+	AlarmTypes         []string
+	HistoryItemType    string
+	StartDate, EndDate *time.Time
+	MaxRecords         *int64
+	NextToken          string
+	ScanBy             string
+}
+
+func (s *Service) opDescribeAlarmHistory(raw val) (obj, error) {
+	var in describeAlarmHistoryInput
+	if err := decodeInput(raw, &in); err != nil {
+		return nil, err
+	}
+	if in.HistoryItemType != "" && !historyTypes[in.HistoryItemType] {
+		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter HistoryItemType is invalid.", in.HistoryItemType))
+	}
+	wantMetric, err := wantsMetricAlarms(in.AlarmTypes)
 	if err != nil {
 		return nil, err
 	}
-	typ, err := in.get("HistoryItemType").str()
-	if err != nil {
-		return nil, err
-	}
-	if typ != "" && !historyTypes[typ] {
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter HistoryItemType is invalid.", typ))
-	}
-	wantMetric, err := wantsMetricAlarms(in)
-	if err != nil {
-		return nil, err
-	}
-	start, err := in.get("StartDate").time()
-	if err != nil {
-		return nil, err
-	}
-	end, err := in.get("EndDate").time()
-	if err != nil {
-		return nil, err
-	}
-	scanBy, err := in.get("ScanBy").str()
-	if err != nil {
-		return nil, err
-	}
-	switch scanBy {
+	switch in.ScanBy {
 	case "", "TimestampDescending", "TimestampAscending":
 	default:
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter ScanBy is invalid.", scanBy))
+		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter ScanBy is invalid.", in.ScanBy))
 	}
-	maxRecords, err := maxRecordsOf(in, 100)
+	maxRecords, err := maxRecordsOf(in.MaxRecords, 100)
 	if err != nil {
 		return nil, err
 	}
-	offset, err := decodeToken(in.get("NextToken"), "ah")
+	offset, err := decodeToken(in.NextToken, "ah")
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
 	var match []historyItem
 	if wantMetric {
-		for _, h := range s.history {
-			if name != "" && h.alarmName != name {
-				continue
-			}
-			if typ != "" && h.typ != typ {
-				continue
-			}
-			if start != nil && h.time.Before(*start) {
-				continue
-			}
-			if end != nil && h.time.After(*end) {
-				continue
-			}
-			match = append(match, h)
-		}
-	}
-	s.mu.Unlock()
-	sort.SliceStable(match, func(i, j int) bool { return match[i].time.Before(match[j].time) })
-	if scanBy != "TimestampAscending" {
-		for i, j := 0, len(match)-1; i < j; i, j = i+1, j-1 {
-			match[i], match[j] = match[j], match[i]
-		}
+		match = s.matchHistory(&in)
 	}
 	if offset > len(match) {
 		return nil, errNextToken()
@@ -615,6 +585,29 @@ func (s *Service) opDescribeAlarmHistory(in val) (obj, error) {
 	return out, nil
 }
 
+// matchHistory returns the history items the request asks for, in its
+// order.
+func (s *Service) matchHistory(in *describeAlarmHistoryInput) []historyItem {
+	s.mu.Lock()
+	var match []historyItem
+	for _, h := range s.history {
+		switch {
+		case in.AlarmName != "" && h.alarmName != in.AlarmName,
+			in.HistoryItemType != "" && h.typ != in.HistoryItemType,
+			in.StartDate != nil && h.time.Before(*in.StartDate),
+			in.EndDate != nil && h.time.After(*in.EndDate):
+			continue
+		}
+		match = append(match, h)
+	}
+	s.mu.Unlock()
+	sort.SliceStable(match, func(i, j int) bool { return match[i].time.Before(match[j].time) })
+	if in.ScanBy != "TimestampAscending" {
+		slices.Reverse(match)
+	}
+	return match
+}
+
 // alarmByARN finds an alarm for the tagging operations; s.mu must be held.
 func (s *Service) alarmByARN(arn string) (*alarm, error) {
 	if arn == "" {
@@ -632,21 +625,24 @@ func (s *Service) alarmByARN(arn string) (*alarm, error) {
 	return nil, errResourceNotFound("Unknown")
 }
 
-func (s *Service) opTagResource(in val) (obj, error) {
-	arn, err := in.get("ResourceARN").str()
+func (s *Service) opTagResource(raw val) (obj, error) {
+	var in struct {
+		ResourceARN string
+		Tags        []tagInput
+	}
+	if err := decodeInput(raw, &in); err != nil {
+		return nil, err
+	}
+	tags, err := parseTags("Tags", in.Tags)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := parseTags(in.get("Tags"))
-	if err != nil {
-		return nil, err
-	}
-	if in.get("Tags").missing() {
+	if in.Tags == nil {
 		return nil, errMissing("Tags")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, err := s.alarmByARN(arn)
+	a, err := s.alarmByARN(in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
@@ -664,38 +660,37 @@ func (s *Service) opTagResource(in val) (obj, error) {
 	return nil, nil
 }
 
-func (s *Service) opUntagResource(in val) (obj, error) {
-	arn, err := in.get("ResourceARN").str()
-	if err != nil {
+func (s *Service) opUntagResource(raw val) (obj, error) {
+	var in struct {
+		ResourceARN string
+		TagKeys     []string
+	}
+	if err := decodeInput(raw, &in); err != nil {
 		return nil, err
 	}
-	keys, err := in.get("TagKeys").strs()
-	if err != nil {
-		return nil, err
-	}
-	if in.get("TagKeys").missing() {
+	if in.TagKeys == nil {
 		return nil, errMissing("TagKeys")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, err := s.alarmByARN(arn)
+	a, err := s.alarmByARN(in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range keys {
+	for _, k := range in.TagKeys {
 		delete(s.tags[a.arn], k)
 	}
 	return nil, nil
 }
 
-func (s *Service) opListTagsForResource(in val) (obj, error) {
-	arn, err := in.get("ResourceARN").str()
-	if err != nil {
+func (s *Service) opListTagsForResource(raw val) (obj, error) {
+	var in struct{ ResourceARN string }
+	if err := decodeInput(raw, &in); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, err := s.alarmByARN(arn)
+	a, err := s.alarmByARN(in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}

@@ -34,65 +34,69 @@ func checkValue(path string, f float64) error {
 	return nil
 }
 
-func parseDims(v val) ([]dim, error) {
-	l, err := v.list()
-	if err != nil {
-		return nil, err
-	}
+// parseDims checks the dimensions of the parameter param.
+func parseDims(param string, l []dimensionInput) ([]dim, error) {
 	if len(l) > maxDimensions {
-		return nil, errInvalidValue(fmt.Sprintf("The collection %s must not have a size greater than %d.", v.path, maxDimensions))
+		return nil, errInvalidValue(fmt.Sprintf("The collection %s must not have a size greater than %d.", param, maxDimensions))
 	}
 	seen := map[string]bool{}
 	out := make([]dim, 0, len(l))
 	for _, e := range l {
-		name, err := e.get("Name").str()
-		if err != nil {
-			return nil, err
+		if e.Name == "" {
+			return nil, errMissing(e.Path + ".Name")
 		}
-		value, err := e.get("Value").str()
-		if err != nil {
-			return nil, err
+		if e.Value == "" {
+			return nil, errMissing(e.Path + ".Value")
 		}
-		if name == "" {
-			return nil, errMissing(e.path + ".Name")
+		if len(e.Name) > 255 || len(e.Value) > 1024 {
+			return nil, errInvalidValue(fmt.Sprintf("The parameter %s is too long.", e.Path))
 		}
-		if value == "" {
-			return nil, errMissing(e.path + ".Value")
+		if seen[e.Name] {
+			return nil, errInvalidValue(fmt.Sprintf("The dimension %s is specified more than once in %s.", e.Name, param))
 		}
-		if len(name) > 255 || len(value) > 1024 {
-			return nil, errInvalidValue(fmt.Sprintf("The parameter %s is too long.", e.path))
-		}
-		if seen[name] {
-			return nil, errInvalidValue(fmt.Sprintf("The dimension %s is specified more than once in %s.", name, v.path))
-		}
-		seen[name] = true
-		out = append(out, dim{name, value})
+		seen[e.Name] = true
+		out = append(out, dim{e.Name, e.Value})
 	}
 	return sortDims(out), nil
 }
 
-func (s *Service) opPutMetricData(in val) (obj, error) {
-	ns, err := in.get("Namespace").str()
-	if err != nil {
+type (
+	putMetricDataInput struct {
+		Namespace  string
+		MetricData []metricDatumInput
+	}
+	metricDatumInput struct {
+		Path              string `cw:",path"`
+		MetricName        string
+		Dimensions        []dimensionInput
+		Timestamp         *time.Time
+		Value             *float64
+		StatisticValues   *statisticSetInput
+		Values, Counts    []float64
+		Unit              string
+		StorageResolution *int64
+	}
+	statisticSetInput struct {
+		Path                               string `cw:",path"`
+		SampleCount, Sum, Minimum, Maximum *float64
+	}
+)
+
+func (s *Service) opPutMetricData(raw val) (obj, error) {
+	var in putMetricDataInput
+	if err := decodeInput(raw, &in); err != nil {
 		return nil, err
 	}
-	if ns == "" {
+	switch {
+	case in.Namespace == "":
 		return nil, errMissing("Namespace")
-	}
-	if len(ns) > 255 {
+	case len(in.Namespace) > 255:
 		return nil, errInvalidValue("The parameter Namespace must be 255 characters or fewer.")
-	}
-	if strings.HasPrefix(ns, "AWS/") {
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter Namespace is invalid.", ns))
-	}
-	data, err := in.get("MetricData").list()
-	if err != nil {
-		return nil, err
-	}
-	if len(data) == 0 {
+	case strings.HasPrefix(in.Namespace, "AWS/"):
+		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter Namespace is invalid.", in.Namespace))
+	case len(in.MetricData) == 0:
 		return nil, errMissing("MetricData")
-	}
-	if len(data) > maxMetricData {
+	case len(in.MetricData) > maxMetricData:
 		return nil, errInvalidValue(fmt.Sprintf("The collection MetricData must not have a size greater than %d.", maxMetricData))
 	}
 	now := s.clock.Now()
@@ -101,139 +105,124 @@ func (s *Service) opPutMetricData(in val) (obj, error) {
 		dims []dim
 		p    point
 	}
-	var all []parsed
-	for _, d := range data {
-		name, err := d.get("MetricName").str()
+	all := make([]parsed, 0, len(in.MetricData))
+	for _, d := range in.MetricData {
+		dims, p, err := d.parse(now)
 		if err != nil {
 			return nil, err
 		}
-		if name == "" {
-			return nil, errMissing(d.path + ".MetricName")
-		}
-		if len(name) > 255 {
-			return nil, errInvalidValue(fmt.Sprintf("The parameter %s.MetricName must be 255 characters or fewer.", d.path))
-		}
-		dims, err := parseDims(d.get("Dimensions"))
-		if err != nil {
-			return nil, err
-		}
-		unit, err := d.get("Unit").str()
-		if err != nil {
-			return nil, err
-		}
-		if unit == "" {
-			unit = "None"
-		}
-		if !standardUnits[unit] {
-			return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter %s.Unit is invalid.", unit, d.path))
-		}
-		ts, err := d.get("Timestamp").time()
-		if err != nil {
-			return nil, err
-		}
-		t := now
-		if ts != nil {
-			t = *ts
-			if t.Before(now.Add(-maxPastPut)) {
-				return nil, errInvalidValue(fmt.Sprintf("The parameter %s.Timestamp must specify a time no more than two weeks in the past.", d.path))
-			}
-			if t.After(now.Add(maxFuturePut)) {
-				return nil, errInvalidValue(fmt.Sprintf("The parameter %s.Timestamp must specify a time no more than two hours in the future.", d.path))
-			}
-		}
-		res, err := d.get("StorageResolution").int()
-		if err != nil {
-			return nil, err
-		}
-		if res != nil && *res != 1 && *res != 60 {
-			return nil, errInvalidValue(fmt.Sprintf("The value %d for parameter %s.StorageResolution is invalid. Valid values are 1 and 60.", *res, d.path))
-		}
-		value, err := d.get("Value").float()
-		if err != nil {
-			return nil, err
-		}
-		values, err := d.get("Values").floats()
-		if err != nil {
-			return nil, err
-		}
-		counts, err := d.get("Counts").floats()
-		if err != nil {
-			return nil, err
-		}
-		sv := d.get("StatisticValues")
-		hasValues := !d.get("Values").missing() && len(values) > 0
-		hasSet := !sv.missing()
-		switch {
-		case value != nil && hasValues:
-			return nil, errCombination(fmt.Sprintf("The parameters %[1]s.Value and %[1]s.Values are mutually exclusive and you have specified both.", d.path))
-		case value != nil && hasSet:
-			return nil, errCombination(fmt.Sprintf("The parameters %[1]s.Value and %[1]s.StatisticValues are mutually exclusive and you have specified both.", d.path))
-		case hasValues && hasSet:
-			return nil, errCombination(fmt.Sprintf("The parameters %[1]s.Values and %[1]s.StatisticValues are mutually exclusive and you have specified both.", d.path))
-		case len(counts) > 0 && !hasValues:
-			return nil, errCombination(fmt.Sprintf("The parameter %[1]s.Counts must be specified with %[1]s.Values.", d.path))
-		case value == nil && !hasValues && !hasSet:
-			return nil, errMissing(d.path + ".Value")
-		}
-		p := point{t: t, unit: unit}
-		switch {
-		case value != nil:
-			if err := checkValue(d.path+".Value", *value); err != nil {
-				return nil, err
-			}
-			p.values = []float64{*value}
-		case hasValues:
-			if len(values) > maxValuesPerDatum {
-				return nil, errInvalidValue(fmt.Sprintf("The collection %s.Values must not have a size greater than %d.", d.path, maxValuesPerDatum))
-			}
-			if len(counts) > 0 && len(counts) != len(values) {
-				return nil, errInvalidValue(fmt.Sprintf("The parameters %[1]s.Values and %[1]s.Counts must be of the same size.", d.path))
-			}
-			for i, v := range values {
-				if err := checkValue(fmt.Sprintf("%s.Values.member.%d", d.path, i+1), v); err != nil {
-					return nil, err
-				}
-			}
-			for i, c := range counts {
-				if c < 0 || math.IsNaN(c) || math.IsInf(c, 0) {
-					return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter %s.Counts.member.%d is invalid.", strconv.FormatFloat(c, 'g', -1, 64), d.path, i+1))
-				}
-			}
-			p.values, p.counts = values, counts
-		default:
-			var set statSet
-			for _, f := range []struct {
-				name string
-				dst  *float64
-			}{{"SampleCount", &set.count}, {"Sum", &set.sum}, {"Minimum", &set.min}, {"Maximum", &set.max}} {
-				x, err := sv.get(f.name).float()
-				if err != nil {
-					return nil, err
-				}
-				if x == nil {
-					return nil, errMissing(sv.path + "." + f.name)
-				}
-				if err := checkValue(sv.path+"."+f.name, *x); err != nil {
-					return nil, err
-				}
-				*f.dst = *x
-			}
-			if set.count <= 0 {
-				return nil, errInvalidValue(fmt.Sprintf("The parameter %s.SampleCount must be greater than 0.", sv.path))
-			}
-			if set.min > set.max {
-				return nil, errInvalidValue(fmt.Sprintf("The parameter %[1]s.Minimum must be less than or equal to %[1]s.Maximum.", sv.path))
-			}
-			p.set = &set
-		}
-		all = append(all, parsed{name, dims, p})
+		all = append(all, parsed{d.MetricName, dims, p})
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, x := range all {
-		s.addPoint(ns, x.name, x.dims, x.p)
+		s.addPoint(in.Namespace, x.name, x.dims, x.p)
 	}
 	return nil, nil
+}
+
+// parse checks one datum and returns its dimensions and point.
+func (d *metricDatumInput) parse(now time.Time) ([]dim, point, error) {
+	if d.MetricName == "" {
+		return nil, point{}, errMissing(d.Path + ".MetricName")
+	}
+	if len(d.MetricName) > 255 {
+		return nil, point{}, errInvalidValue(fmt.Sprintf("The parameter %s.MetricName must be 255 characters or fewer.", d.Path))
+	}
+	dims, err := parseDims(d.Path+".Dimensions", d.Dimensions)
+	if err != nil {
+		return nil, point{}, err
+	}
+	p := point{t: now, unit: d.Unit}
+	if p.unit == "" {
+		p.unit = "None"
+	}
+	if !standardUnits[p.unit] {
+		return nil, point{}, errInvalidValue(fmt.Sprintf("The value %s for parameter %s.Unit is invalid.", p.unit, d.Path))
+	}
+	if ts := d.Timestamp; ts != nil {
+		p.t = *ts
+		if p.t.Before(now.Add(-maxPastPut)) {
+			return nil, point{}, errInvalidValue(fmt.Sprintf("The parameter %s.Timestamp must specify a time no more than two weeks in the past.", d.Path))
+		}
+		if p.t.After(now.Add(maxFuturePut)) {
+			return nil, point{}, errInvalidValue(fmt.Sprintf("The parameter %s.Timestamp must specify a time no more than two hours in the future.", d.Path))
+		}
+	}
+	if res := d.StorageResolution; res != nil && *res != 1 && *res != 60 {
+		return nil, point{}, errInvalidValue(fmt.Sprintf("The value %d for parameter %s.StorageResolution is invalid. Valid values are 1 and 60.", *res, d.Path))
+	}
+	if err := d.values(&p); err != nil {
+		return nil, point{}, err
+	}
+	return dims, p, nil
+}
+
+// values checks the datum's value, values and counts, or statistic set,
+// and puts them in p.
+func (d *metricDatumInput) values(p *point) error {
+	hasValues, hasSet := len(d.Values) > 0, d.StatisticValues != nil
+	switch {
+	case d.Value != nil && hasValues:
+		return errCombination(fmt.Sprintf("The parameters %[1]s.Value and %[1]s.Values are mutually exclusive and you have specified both.", d.Path))
+	case d.Value != nil && hasSet:
+		return errCombination(fmt.Sprintf("The parameters %[1]s.Value and %[1]s.StatisticValues are mutually exclusive and you have specified both.", d.Path))
+	case hasValues && hasSet:
+		return errCombination(fmt.Sprintf("The parameters %[1]s.Values and %[1]s.StatisticValues are mutually exclusive and you have specified both.", d.Path))
+	case len(d.Counts) > 0 && !hasValues:
+		return errCombination(fmt.Sprintf("The parameter %[1]s.Counts must be specified with %[1]s.Values.", d.Path))
+	case d.Value == nil && !hasValues && !hasSet:
+		return errMissing(d.Path + ".Value")
+	case d.Value != nil:
+		p.values = []float64{*d.Value}
+		return checkValue(d.Path+".Value", *d.Value)
+	case hasSet:
+		set, err := d.StatisticValues.parse()
+		p.set = set
+		return err
+	}
+	if len(d.Values) > maxValuesPerDatum {
+		return errInvalidValue(fmt.Sprintf("The collection %s.Values must not have a size greater than %d.", d.Path, maxValuesPerDatum))
+	}
+	if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
+		return errInvalidValue(fmt.Sprintf("The parameters %[1]s.Values and %[1]s.Counts must be of the same size.", d.Path))
+	}
+	for i, v := range d.Values {
+		if err := checkValue(fmt.Sprintf("%s.Values.member.%d", d.Path, i+1), v); err != nil {
+			return err
+		}
+	}
+	for i, c := range d.Counts {
+		if c < 0 || math.IsNaN(c) || math.IsInf(c, 0) {
+			return errInvalidValue(fmt.Sprintf("The value %s for parameter %s.Counts.member.%d is invalid.", strconv.FormatFloat(c, 'g', -1, 64), d.Path, i+1))
+		}
+	}
+	p.values, p.counts = d.Values, d.Counts
+	return nil
+}
+
+func (sv *statisticSetInput) parse() (*statSet, error) {
+	var set statSet
+	for _, f := range []struct {
+		name string
+		in   *float64
+		dst  *float64
+	}{{"SampleCount", sv.SampleCount, &set.count}, {"Sum", sv.Sum, &set.sum}, {"Minimum", sv.Minimum, &set.min}, {"Maximum", sv.Maximum, &set.max}} {
+		if f.in == nil {
+			return nil, errMissing(sv.Path + "." + f.name)
+		}
+		if err := checkValue(sv.Path+"."+f.name, *f.in); err != nil {
+			return nil, err
+		}
+		*f.dst = *f.in
+	}
+	if set.count <= 0 {
+		return nil, errInvalidValue(fmt.Sprintf("The parameter %s.SampleCount must be greater than 0.", sv.Path))
+	}
+	if set.min > set.max {
+		return nil, errInvalidValue(fmt.Sprintf("The parameter %[1]s.Minimum must be less than or equal to %[1]s.Maximum.", sv.Path))
+	}
+	return &set, nil
 }
 
 var queryIDRE = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
@@ -253,11 +242,7 @@ func validPeriod(p int64, allowHighRes bool) bool {
 
 // decodeToken reads a NextToken wire.Token wrote for kind; the listing's
 // length is checked by the caller.
-func decodeToken(v val, kind string) (int, error) {
-	t, err := v.str()
-	if err != nil {
-		return 0, err
-	}
+func decodeToken(t, kind string) (int, error) {
 	n, ok := wire.Offset(t, kind, math.MaxInt)
 	if !ok {
 		return 0, errNextToken()
@@ -271,93 +256,116 @@ type mdResult struct {
 	values    []float64
 }
 
-func (s *Service) opGetMetricData(in val) (obj, error) {
-	queries, err := in.get("MetricDataQueries").list()
-	if err != nil {
+type (
+	getMetricDataInput struct {
+		MetricDataQueries  []metricDataQueryInput
+		StartTime, EndTime *time.Time
+		NextToken          string
+		ScanBy             string
+		MaxDatapoints      *int64
+	}
+	metricDataQueryInput struct {
+		Path       string `cw:",path"`
+		Id         string
+		MetricStat *metricStatInput
+		Expression string
+		Label      string
+		ReturnData *bool
+		Period     *int64
+	}
+	metricStatInput struct {
+		Path   string `cw:",path"`
+		Metric struct {
+			Path                  string `cw:",path"`
+			Namespace, MetricName string
+			Dimensions            []dimensionInput
+		}
+		Period *int64
+		Stat   string
+		Unit   string
+	}
+)
+
+func (s *Service) opGetMetricData(raw val) (obj, error) {
+	var in getMetricDataInput
+	if err := decodeInput(raw, &in); err != nil {
 		return nil, err
 	}
-	if len(queries) == 0 {
-		return nil, errMissing("MetricDataQueries")
-	}
-	if len(queries) > maxQueries {
-		return nil, errInvalidValue(fmt.Sprintf("The collection MetricDataQueries must not have a size greater than %d.", maxQueries))
-	}
-	start, err := in.get("StartTime").time()
-	if err != nil {
+	if err := in.check(); err != nil {
 		return nil, err
 	}
-	if start == nil {
-		return nil, errMissing("StartTime")
-	}
-	end, err := in.get("EndTime").time()
-	if err != nil {
-		return nil, err
-	}
-	if end == nil {
-		return nil, errMissing("EndTime")
-	}
-	if !end.After(*start) {
-		return nil, errValidation("The parameter EndTime must be greater than StartTime.")
-	}
-	scanBy, err := in.get("ScanBy").str()
-	if err != nil {
-		return nil, err
-	}
-	switch scanBy {
-	case "":
-		scanBy = "TimestampDescending"
-	case "TimestampDescending", "TimestampAscending":
-	default:
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter ScanBy is invalid.", scanBy))
+	offset, ok := wire.Offset(in.NextToken, "dp", math.MaxInt)
+	if !ok {
+		return nil, errNextToken()
 	}
 	maxDP := int64(defaultMaxDatapoint)
-	if m, err := in.get("MaxDatapoints").int(); err != nil {
-		return nil, err
-	} else if m != nil {
-		if *m <= 0 {
-			return nil, errInvalidValue("The parameter MaxDatapoints must be greater than 0.")
-		}
-		maxDP = *m
+	if in.MaxDatapoints != nil {
+		maxDP = *in.MaxDatapoints
 	}
-	offset, err := decodeToken(in.get("NextToken"), "dp")
-	if err != nil {
-		return nil, err
-	}
-
 	seen := map[string]bool{}
 	var results []mdResult
 	s.mu.Lock()
-	for _, q := range queries {
-		id, err := q.get("Id").str()
-		if err != nil {
-			s.mu.Unlock()
+	defer s.mu.Unlock()
+	for _, q := range in.MetricDataQueries {
+		if err := q.checkID(seen); err != nil {
 			return nil, err
 		}
-		if id == "" {
-			s.mu.Unlock()
-			return nil, errMissing(q.path + ".Id")
-		}
-		if !queryIDRE.MatchString(id) || len(id) > 255 {
-			s.mu.Unlock()
-			return nil, errValidation(fmt.Sprintf("The value %s for parameter %s.Id is invalid: it must start with a lowercase letter and contain only letters, numbers and underscores.", id, q.path))
-		}
-		if seen[id] {
-			s.mu.Unlock()
-			return nil, errValidation(fmt.Sprintf("The value %s for parameter %s.Id is duplicated.", id, q.path))
-		}
-		seen[id] = true
-		res, err := s.runQuery(q, id, *start, *end, scanBy)
+		res, err := s.runQuery(&q, *in.StartTime, *in.EndTime, in.ScanBy)
 		if err != nil {
-			s.mu.Unlock()
 			return nil, err
 		}
 		if res != nil {
 			results = append(results, *res)
 		}
 	}
-	s.mu.Unlock()
+	return pageResults(results, offset, maxDP), nil
+}
 
-	// Page over the datapoints of all results, in query order.
+// check checks the request's own parameters, not its queries; it makes
+// ScanBy explicit.
+func (in *getMetricDataInput) check() error {
+	switch {
+	case len(in.MetricDataQueries) == 0:
+		return errMissing("MetricDataQueries")
+	case len(in.MetricDataQueries) > maxQueries:
+		return errInvalidValue(fmt.Sprintf("The collection MetricDataQueries must not have a size greater than %d.", maxQueries))
+	case in.StartTime == nil:
+		return errMissing("StartTime")
+	case in.EndTime == nil:
+		return errMissing("EndTime")
+	case !in.EndTime.After(*in.StartTime):
+		return errValidation("The parameter EndTime must be greater than StartTime.")
+	}
+	switch in.ScanBy {
+	case "":
+		in.ScanBy = "TimestampDescending"
+	case "TimestampDescending", "TimestampAscending":
+	default:
+		return errInvalidValue(fmt.Sprintf("The value %s for parameter ScanBy is invalid.", in.ScanBy))
+	}
+	if m := in.MaxDatapoints; m != nil && *m <= 0 {
+		return errInvalidValue("The parameter MaxDatapoints must be greater than 0.")
+	}
+	return nil
+}
+
+// checkID checks the query's Id, unique among those seen.
+func (q *metricDataQueryInput) checkID(seen map[string]bool) error {
+	switch {
+	case q.Id == "":
+		return errMissing(q.Path + ".Id")
+	case !queryIDRE.MatchString(q.Id) || len(q.Id) > 255:
+		return errValidation(fmt.Sprintf("The value %s for parameter %s.Id is invalid: it must start with a lowercase letter and contain only letters, numbers and underscores.", q.Id, q.Path))
+	case seen[q.Id]:
+		return errValidation(fmt.Sprintf("The value %s for parameter %s.Id is duplicated.", q.Id, q.Path))
+	}
+	seen[q.Id] = true
+	return nil
+}
+
+// pageResults pages over the datapoints of all results, in query order,
+// from offset, at most maxDP of them.
+func pageResults(results []mdResult, offset int, maxDP int64) obj {
 	skip, budget := offset, maxDP
 	consumed := 0
 	out := make([]any, 0, len(results))
@@ -391,96 +399,76 @@ func (s *Service) opGetMetricData(in val) (obj, error) {
 	if truncated {
 		res = res.with("NextToken", wire.Token("dp", offset+consumed))
 	}
-	return res, nil
+	return res
+}
+
+// queryPlan is a checked MetricStat query.
+type queryPlan struct {
+	ns, name string
+	dims     []dim
+	period   int64
+	stat     stat
+	unit     string
+}
+
+// plan checks the query's MetricStat.
+func (q *metricDataQueryInput) plan() (queryPlan, error) {
+	ms := q.MetricStat
+	switch {
+	case q.Expression != "" && ms != nil:
+		return queryPlan{}, errCombination(fmt.Sprintf("The parameters %[1]s.MetricStat and %[1]s.Expression are mutually exclusive and you have specified both.", q.Path))
+	case q.Expression != "":
+		return queryPlan{}, errValidation(fmt.Sprintf("%s.Expression: metric math and Metrics Insights expressions are not supported by the gameday simulator; use MetricStat.", q.Path))
+	case ms == nil:
+		return queryPlan{}, errCombination(fmt.Sprintf("Exactly one of %[1]s.MetricStat and %[1]s.Expression must be specified.", q.Path))
+	case ms.Metric.MetricName == "":
+		return queryPlan{}, errMissing(ms.Metric.Path + ".MetricName")
+	}
+	dims, err := parseDims(ms.Metric.Path+".Dimensions", ms.Metric.Dimensions)
+	if err != nil {
+		return queryPlan{}, err
+	}
+	period := ms.Period
+	if period == nil {
+		period = q.Period
+	}
+	switch {
+	case period == nil:
+		return queryPlan{}, errMissing(ms.Path + ".Period")
+	case !validPeriod(*period, true):
+		return queryPlan{}, errInvalidValue(fmt.Sprintf("The parameter %s.Period must be 1, 5, 10, 20, 30, or a multiple of 60.", ms.Path))
+	case ms.Stat == "":
+		return queryPlan{}, errMissing(ms.Path + ".Stat")
+	}
+	st, ok := parseStat(ms.Stat)
+	if !ok {
+		return queryPlan{}, errInvalidValue(fmt.Sprintf("The value %s for parameter %s.Stat is invalid or not supported by the gameday simulator (SampleCount, Average, Sum, Minimum, Maximum, pNN or pNN.NN).", ms.Stat, ms.Path))
+	}
+	if ms.Unit != "" && !standardUnits[ms.Unit] {
+		return queryPlan{}, errInvalidValue(fmt.Sprintf("The value %s for parameter %s.Unit is invalid.", ms.Unit, ms.Path))
+	}
+	return queryPlan{ns: ms.Metric.Namespace, name: ms.Metric.MetricName, dims: dims, period: *period, stat: st, unit: ms.Unit}, nil
 }
 
 // runQuery evaluates one MetricDataQuery; s.mu must be held. It returns nil
 // for a query with ReturnData false.
-func (s *Service) runQuery(q val, id string, start, end time.Time, scanBy string) (*mdResult, error) {
-	expr, err := q.get("Expression").str()
+func (s *Service) runQuery(q *metricDataQueryInput, start, end time.Time, scanBy string) (*mdResult, error) {
+	p, err := q.plan()
 	if err != nil {
 		return nil, err
 	}
-	ms := q.get("MetricStat")
-	if expr != "" && !ms.missing() {
-		return nil, errCombination(fmt.Sprintf("The parameters %[1]s.MetricStat and %[1]s.Expression are mutually exclusive and you have specified both.", q.path))
-	}
-	if expr != "" {
-		return nil, errValidation(fmt.Sprintf("%s.Expression: metric math and Metrics Insights expressions are not supported by the gameday simulator; use MetricStat.", q.path))
-	}
-	if ms.missing() {
-		return nil, errCombination(fmt.Sprintf("Exactly one of %[1]s.MetricStat and %[1]s.Expression must be specified.", q.path))
-	}
-	mt := ms.get("Metric")
-	ns, err := mt.get("Namespace").str()
-	if err != nil {
-		return nil, err
-	}
-	name, err := mt.get("MetricName").str()
-	if err != nil {
-		return nil, err
-	}
-	if name == "" {
-		return nil, errMissing(mt.path + ".MetricName")
-	}
-	dims, err := parseDims(mt.get("Dimensions"))
-	if err != nil {
-		return nil, err
-	}
-	period, err := ms.get("Period").int()
-	if err != nil {
-		return nil, err
-	}
-	if qp, err := q.get("Period").int(); err != nil {
-		return nil, err
-	} else if period == nil {
-		period = qp
-	}
-	if period == nil {
-		return nil, errMissing(ms.path + ".Period")
-	}
-	if !validPeriod(*period, true) {
-		return nil, errInvalidValue(fmt.Sprintf("The parameter %s.Period must be 1, 5, 10, 20, 30, or a multiple of 60.", ms.path))
-	}
-	statText, err := ms.get("Stat").str()
-	if err != nil {
-		return nil, err
-	}
-	if statText == "" {
-		return nil, errMissing(ms.path + ".Stat")
-	}
-	st, ok := parseStat(statText)
-	if !ok {
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter %s.Stat is invalid or not supported by the gameday simulator (SampleCount, Average, Sum, Minimum, Maximum, pNN or pNN.NN).", statText, ms.path))
-	}
-	unit, err := ms.get("Unit").str()
-	if err != nil {
-		return nil, err
-	}
-	if unit != "" && !standardUnits[unit] {
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter %s.Unit is invalid.", unit, ms.path))
-	}
-	label, err := q.get("Label").str()
-	if err != nil {
-		return nil, err
-	}
-	if label == "" {
-		label = name
-	}
-	rd, err := q.get("ReturnData").bool()
-	if err != nil {
-		return nil, err
-	}
-	if rd != nil && !*rd {
+	if q.ReturnData != nil && !*q.ReturnData {
 		return nil, nil
 	}
-	res := &mdResult{id: id, label: label}
-	m, ok := s.metrics[metricKey(ns, name, dims)]
+	res := &mdResult{id: q.Id, label: q.Label}
+	if res.label == "" {
+		res.label = p.name
+	}
+	m, ok := s.metrics[metricKey(p.ns, p.name, p.dims)]
 	if !ok {
 		return res, nil
 	}
-	from := bucketStart(start, *period)
-	buckets := m.buckets(from, end, *period, unit)
+	buckets := m.buckets(bucketStart(start, p.period), end, p.period, p.unit)
 	keys := make([]int64, 0, len(buckets))
 	for k := range buckets {
 		keys = append(keys, k)
@@ -490,7 +478,7 @@ func (s *Service) runQuery(q val, id string, start, end time.Time, scanBy string
 		sort.Slice(keys, func(i, j int) bool { return keys[i] > keys[j] })
 	}
 	for _, k := range keys {
-		if v, ok := buckets[k].value(st); ok {
+		if v, ok := buckets[k].value(p.stat); ok {
 			res.times = append(res.times, time.Unix(k, 0).UTC())
 			res.values = append(res.values, v)
 		}
@@ -498,67 +486,70 @@ func (s *Service) runQuery(q val, id string, start, end time.Time, scanBy string
 	return res, nil
 }
 
-func (s *Service) opListMetrics(in val) (obj, error) {
-	ns, err := in.get("Namespace").str()
-	if err != nil {
+type listMetricsInput struct {
+	Namespace, MetricName string
+	Dimensions            []struct {
+		Path  string `cw:",path"`
+		Name  string
+		Value *string
+	}
+	RecentlyActive string
+	NextToken      string
+}
+
+func (s *Service) opListMetrics(raw val) (obj, error) {
+	var in listMetricsInput
+	if err := decodeInput(raw, &in); err != nil {
 		return nil, err
 	}
-	name, err := in.get("MetricName").str()
-	if err != nil {
-		return nil, err
-	}
-	filters, err := in.get("Dimensions").list()
-	if err != nil {
-		return nil, err
-	}
-	if len(filters) > 10 {
+	if len(in.Dimensions) > 10 {
 		return nil, errInvalidValue("The collection Dimensions must not have a size greater than 10.")
 	}
-	type dimFilter struct {
-		name  string
-		value *string
-	}
-	var fs []dimFilter
-	for _, f := range filters {
-		n, err := f.get("Name").str()
-		if err != nil {
-			return nil, err
+	for _, f := range in.Dimensions {
+		if f.Name == "" {
+			return nil, errMissing(f.Path + ".Name")
 		}
-		if n == "" {
-			return nil, errMissing(f.path + ".Name")
-		}
-		v, err := f.get("Value").strp()
-		if err != nil {
-			return nil, err
-		}
-		fs = append(fs, dimFilter{n, v})
 	}
-	recent, err := in.get("RecentlyActive").str()
-	if err != nil {
-		return nil, err
+	if in.RecentlyActive != "" && in.RecentlyActive != "PT3H" {
+		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter RecentlyActive is invalid.", in.RecentlyActive))
 	}
-	if recent != "" && recent != "PT3H" {
-		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter RecentlyActive is invalid.", recent))
-	}
-	offset, err := decodeToken(in.get("NextToken"), "lm")
-	if err != nil {
-		return nil, err
+	if _, ok := wire.Offset(in.NextToken, "lm", math.MaxInt); !ok {
+		return nil, errNextToken()
 	}
 	s.mu.Lock()
-	now := s.clock.Now()
+	defer s.mu.Unlock()
+	ms := s.listMetrics(&in, s.clock.Now())
+	start, end, next, ok := wire.Page(in.NextToken, "lm", listMetricsPage, len(ms))
+	if !ok {
+		return nil, errNextToken()
+	}
+	list := make([]any, 0, end-start)
+	for _, m := range ms[start:end] {
+		list = append(list, obj{}.with("Namespace", m.namespace).with("MetricName", m.name).with("Dimensions", dimsOut(m.dims)))
+	}
+	out := obj{}.with("Metrics", list)
+	if next != "" {
+		out = out.with("NextToken", next)
+	}
+	return out, nil
+}
+
+// listMetrics returns the metrics the request matches, sorted; s.mu must be
+// held.
+func (s *Service) listMetrics(in *listMetricsInput, now time.Time) []*metric {
 	var ms []*metric
 	for _, m := range s.metrics {
-		if (ns != "" && m.namespace != ns) || (name != "" && m.name != name) {
+		if (in.Namespace != "" && m.namespace != in.Namespace) || (in.MetricName != "" && m.name != in.MetricName) {
 			continue
 		}
-		if recent != "" && (len(m.points) == 0 || m.points[len(m.points)-1].t.Before(now.Add(-3*time.Hour))) {
+		if in.RecentlyActive != "" && (len(m.points) == 0 || m.points[len(m.points)-1].t.Before(now.Add(-3*time.Hour))) {
 			continue
 		}
 		match := true
-		for _, f := range fs {
+		for _, f := range in.Dimensions {
 			found := false
 			for _, d := range m.dims {
-				if d.Name == f.name && (f.value == nil || *f.value == d.Value) {
+				if d.Name == f.Name && (f.Value == nil || *f.Value == d.Value) {
 					found = true
 				}
 			}
@@ -571,25 +562,7 @@ func (s *Service) opListMetrics(in val) (obj, error) {
 	sort.Slice(ms, func(i, j int) bool {
 		return metricKey(ms[i].namespace, ms[i].name, ms[i].dims) < metricKey(ms[j].namespace, ms[j].name, ms[j].dims)
 	})
-	if offset > len(ms) {
-		s.mu.Unlock()
-		return nil, errNextToken()
-	}
-	page := ms[offset:]
-	more := false
-	if len(page) > listMetricsPage {
-		page, more = page[:listMetricsPage], true
-	}
-	list := make([]any, 0, len(page))
-	for _, m := range page {
-		list = append(list, obj{}.with("Namespace", m.namespace).with("MetricName", m.name).with("Dimensions", dimsOut(m.dims)))
-	}
-	s.mu.Unlock()
-	out := obj{}.with("Metrics", list)
-	if more {
-		out = out.with("NextToken", wire.Token("lm", offset+listMetricsPage))
-	}
-	return out, nil
+	return ms
 }
 
 func dimsOut(ds []dim) []any {

@@ -11,7 +11,8 @@ import (
 // reads the member of its name. Field types: string (absent reads ""),
 // *string, *int64, *float64, *bool, *time.Time (absent reads nil), []string,
 // []float64 and slices of structs (absent reads nil, present but empty a
-// non-nil empty slice), *struct (absent reads nil). A string field tagged
+// non-nil empty slice), *struct (absent reads nil) and struct (absent reads
+// its zero members). A string field tagged
 // `cw:",path"` receives the member's parameter path, for error messages.
 // A value of the wrong type is an InvalidParameterValue naming its path.
 func decodeInput(in val, dst any) error {
@@ -50,6 +51,8 @@ func decodeField(x val, fv reflect.Value) error {
 		return decodePointer(x, fv)
 	case reflect.Slice:
 		return decodeSlice(x, fv)
+	case reflect.Struct:
+		return decodeStruct(x, fv)
 	}
 	panic(fmt.Sprintf("cwsim: no request decoding for %s", fv.Type()))
 }

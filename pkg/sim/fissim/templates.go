@@ -145,45 +145,11 @@ func validate(t *template) *wire.Error {
 	if !roleARN.MatchString(t.roleArn) {
 		return validation("Invalid role ARN: %q", t.roleArn)
 	}
-	if len(t.stops) == 0 {
-		return validation("1 validation error detected: Value null at 'stopConditions' failed to satisfy constraint: Member must not be null")
+	if err := validateStops(t.stops); err != nil {
+		return err
 	}
-	if len(t.stops) > MaxStopConditions {
-		return validation("The number of stop conditions (%d) exceeds the limit (%d)", len(t.stops), MaxStopConditions)
-	}
-	for _, sc := range t.stops {
-		switch sc.Source {
-		case "none":
-			if sc.Value != "" || len(t.stops) > 1 {
-				return validation("Stop condition source 'none' cannot be combined with a value or other stop conditions")
-			}
-		case "aws:cloudwatch:alarm":
-			if !alarmARN.MatchString(sc.Value) {
-				return validation("Stop condition value %q is not a valid CloudWatch alarm ARN", sc.Value)
-			}
-		default:
-			return validation("Stop condition source %q is not supported; valid sources are aws:cloudwatch:alarm and none", sc.Source)
-		}
-	}
-	if len(t.targets) > MaxTargets {
-		return validation("The number of targets (%d) exceeds the limit (%d)", len(t.targets), MaxTargets)
-	}
-	for name, tg := range t.targets {
-		if !nameRE.MatchString(name) {
-			return validation("Target name %q is not valid", name)
-		}
-		if !resourceTypeRE.MatchString(tg.ResourceType) {
-			return validation("Target %s: resource type %q is not valid", name, tg.ResourceType)
-		}
-		if len(tg.ResourceArns) == 0 && len(tg.ResourceTags) == 0 {
-			return validation("Target %s: one of resourceArns or resourceTags is required", name)
-		}
-		if len(tg.ResourceArns) > 0 && len(tg.ResourceTags) > 0 {
-			return validation("Target %s: resourceArns and resourceTags cannot both be specified", name)
-		}
-		if !selMode.MatchString(tg.SelectionMode) {
-			return validation("Target %s: selection mode %q is not valid; use ALL, COUNT(n) or PERCENT(n)", name, tg.SelectionMode)
-		}
+	if err := validateTargets(t.targets); err != nil {
+		return err
 	}
 	if len(t.actions) == 0 {
 		return validation("1 validation error detected: Value null at 'actions' failed to satisfy constraint: Member must not be null")
@@ -193,64 +159,8 @@ func validate(t *template) *wire.Error {
 	}
 	used := map[string]bool{}
 	for name, a := range t.actions {
-		if !nameRE.MatchString(name) {
-			return validation("Action name %q is not valid", name)
-		}
-		spec, known := actionSpecs[a.ActionID]
-		if !known {
-			// An action the simulator does not run (it fails at run time
-			// with a reason that says so): FIS would check its parameters
-			// against its catalog; the simulator checks only its shape and
-			// targets.
-			if !unsimulatedActions[a.ActionID] {
-				return validation("Action %s: action type %q is not supported", name, a.ActionID)
-			}
-			for _, tname := range a.Targets {
-				if _, ok := t.targets[tname]; !ok {
-					return validation("Action %s: target %q does not exist in the template", name, tname)
-				}
-				used[tname] = true
-			}
-		}
-		for _, p := range spec.required {
-			if _, ok := a.Parameters[p]; !ok {
-				return validation("Action %s: required parameter %q is missing", name, p)
-			}
-		}
-		for p := range a.Parameters {
-			if known && !slices.Contains(spec.required, p) && !slices.Contains(spec.optional, p) {
-				return validation("Action %s: parameter %q is not valid for %s", name, p, a.ActionID)
-			}
-		}
-		if err := validateParams(name, a); err != nil {
+		if err := validateAction(t, name, a, used); err != nil {
 			return err
-		}
-		for key, tname := range a.Targets {
-			if !known {
-				break
-			}
-			if key != spec.targetKey {
-				return validation("Action %s: target key %q is not valid for %s", name, key, a.ActionID)
-			}
-			tg, ok := t.targets[tname]
-			if !ok {
-				return validation("Action %s: target %q does not exist in the template", name, tname)
-			}
-			if tg.ResourceType != spec.targetType {
-				return validation("Action %s: target %s has resource type %s, but %s needs %s", name, tname, tg.ResourceType, a.ActionID, spec.targetType)
-			}
-			used[tname] = true
-		}
-		if spec.targetKey != "" && a.Targets[spec.targetKey] == "" {
-			return validation("Action %s: target %q is required", name, spec.targetKey)
-		}
-		for _, after := range a.StartAfter {
-			if after == name {
-				return validation("Action %s cannot start after itself", name)
-			}
-			if _, ok := t.actions[after]; !ok {
-				return validation("Action %s: startAfter names action %q, which does not exist", name, after)
-			}
 		}
 	}
 	for name := range t.targets {
@@ -261,16 +171,135 @@ func validate(t *template) *wire.Error {
 	if cyclic(t.actions) {
 		return validation("The actions' startAfter references form a cycle")
 	}
-	if lc := t.logs; lc != nil {
-		if lc.LogSchemaVersion != 1 && lc.LogSchemaVersion != 2 {
-			return validation("Log schema version %d is not supported; use 1 or 2", lc.LogSchemaVersion)
+	return validateLogs(t.logs)
+}
+
+func validateStops(stops []stopCondition) *wire.Error {
+	if len(stops) == 0 {
+		return validation("1 validation error detected: Value null at 'stopConditions' failed to satisfy constraint: Member must not be null")
+	}
+	if len(stops) > MaxStopConditions {
+		return validation("The number of stop conditions (%d) exceeds the limit (%d)", len(stops), MaxStopConditions)
+	}
+	for _, sc := range stops {
+		switch sc.Source {
+		case "none":
+			if sc.Value != "" || len(stops) > 1 {
+				return validation("Stop condition source 'none' cannot be combined with a value or other stop conditions")
+			}
+		case "aws:cloudwatch:alarm":
+			if !alarmARN.MatchString(sc.Value) {
+				return validation("Stop condition value %q is not a valid CloudWatch alarm ARN", sc.Value)
+			}
+		default:
+			return validation("Stop condition source %q is not supported; valid sources are aws:cloudwatch:alarm and none", sc.Source)
 		}
-		if lc.S3Configuration == nil && lc.CloudWatchLogsConfiguration == nil {
-			return validation("Log configuration needs an S3 or a CloudWatch Logs destination")
+	}
+	return nil
+}
+
+func validateTargets(targets map[string]target) *wire.Error {
+	if len(targets) > MaxTargets {
+		return validation("The number of targets (%d) exceeds the limit (%d)", len(targets), MaxTargets)
+	}
+	for name, tg := range targets {
+		switch {
+		case !nameRE.MatchString(name):
+			return validation("Target name %q is not valid", name)
+		case !resourceTypeRE.MatchString(tg.ResourceType):
+			return validation("Target %s: resource type %q is not valid", name, tg.ResourceType)
+		case len(tg.ResourceArns) == 0 && len(tg.ResourceTags) == 0:
+			return validation("Target %s: one of resourceArns or resourceTags is required", name)
+		case len(tg.ResourceArns) > 0 && len(tg.ResourceTags) > 0:
+			return validation("Target %s: resourceArns and resourceTags cannot both be specified", name)
+		case !selMode.MatchString(tg.SelectionMode):
+			return validation("Target %s: selection mode %q is not valid; use ALL, COUNT(n) or PERCENT(n)", name, tg.SelectionMode)
 		}
-		if lc.S3Configuration != nil && lc.S3Configuration.BucketName == "" {
-			return validation("Log configuration: s3Configuration.bucketName is required")
+	}
+	return nil
+}
+
+// validateAction checks one action and marks the targets it uses.
+func validateAction(t *template, name string, a templateAction, used map[string]bool) *wire.Error {
+	if !nameRE.MatchString(name) {
+		return validation("Action name %q is not valid", name)
+	}
+	spec, known := actionSpecs[a.ActionID]
+	if !known {
+		// An action the simulator does not run (it fails at run time with a
+		// reason that says so): FIS would check its parameters against its
+		// catalog; the simulator checks only its shape and targets.
+		if !unsimulatedActions[a.ActionID] {
+			return validation("Action %s: action type %q is not supported", name, a.ActionID)
 		}
+		for _, tname := range a.Targets {
+			if _, ok := t.targets[tname]; !ok {
+				return validation("Action %s: target %q does not exist in the template", name, tname)
+			}
+			used[tname] = true
+		}
+	}
+	for _, p := range spec.required {
+		if _, ok := a.Parameters[p]; !ok {
+			return validation("Action %s: required parameter %q is missing", name, p)
+		}
+	}
+	for p := range a.Parameters {
+		if known && !slices.Contains(spec.required, p) && !slices.Contains(spec.optional, p) {
+			return validation("Action %s: parameter %q is not valid for %s", name, p, a.ActionID)
+		}
+	}
+	if err := validateParams(name, a); err != nil {
+		return err
+	}
+	if known {
+		if err := validateActionTargets(t, name, a, spec, used); err != nil {
+			return err
+		}
+	}
+	for _, after := range a.StartAfter {
+		if after == name {
+			return validation("Action %s cannot start after itself", name)
+		}
+		if _, ok := t.actions[after]; !ok {
+			return validation("Action %s: startAfter names action %q, which does not exist", name, after)
+		}
+	}
+	return nil
+}
+
+func validateActionTargets(t *template, name string, a templateAction, spec actionSpec, used map[string]bool) *wire.Error {
+	for key, tname := range a.Targets {
+		if key != spec.targetKey {
+			return validation("Action %s: target key %q is not valid for %s", name, key, a.ActionID)
+		}
+		tg, ok := t.targets[tname]
+		if !ok {
+			return validation("Action %s: target %q does not exist in the template", name, tname)
+		}
+		if tg.ResourceType != spec.targetType {
+			return validation("Action %s: target %s has resource type %s, but %s needs %s", name, tname, tg.ResourceType, a.ActionID, spec.targetType)
+		}
+		used[tname] = true
+	}
+	if spec.targetKey != "" && a.Targets[spec.targetKey] == "" {
+		return validation("Action %s: target %q is required", name, spec.targetKey)
+	}
+	return nil
+}
+
+func validateLogs(lc *logConfig) *wire.Error {
+	if lc == nil {
+		return nil
+	}
+	if lc.LogSchemaVersion != 1 && lc.LogSchemaVersion != 2 {
+		return validation("Log schema version %d is not supported; use 1 or 2", lc.LogSchemaVersion)
+	}
+	if lc.S3Configuration == nil && lc.CloudWatchLogsConfiguration == nil {
+		return validation("Log configuration needs an S3 or a CloudWatch Logs destination")
+	}
+	if lc.S3Configuration != nil && lc.S3Configuration.BucketName == "" {
+		return validation("Log configuration: s3Configuration.bucketName is required")
 	}
 	return nil
 }
