@@ -79,6 +79,9 @@ type Options struct {
 	// S3Latency is added (in wall-clock time) to every S3 request before it
 	// is served, as S3's own first-byte latency would be; default none.
 	S3Latency time.Duration
+	// FIS picks, where AWS documents nothing, which plausible behaviour the
+	// simulated FIS plays (docs/fidelity.md); the zero value is the default.
+	FIS fissim.Variants
 }
 
 // Server is the simulator. Create it with New, serve it with Start (or mount
@@ -171,7 +174,8 @@ func New(o Options) (*Server, error) {
 		PutObject: s.putObject,
 		LogDelay:  o.LogDelay,
 		Seed:      o.Seed, ReproducibleIDs: o.ReproducibleIDs,
-		Logger: o.Logger.With("service", "fis"),
+		Variants: o.FIS,
+		Logger:   o.Logger.With("service", "fis"),
 	})
 	s.cw.OnTransition(func(t cwsim.Transition) { s.fis.AlarmChanged(t.AlarmARN, t.To) })
 	s.cw.OnTransition(s.alarmActions)

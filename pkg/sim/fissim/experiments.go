@@ -200,6 +200,9 @@ func (s *Service) stopExperiment(id string) (any, *wire.Error) {
 		return nil, notFound("Experiment %s not found.", id)
 	}
 	if terminal(e.status) {
+		if s.o.Variants.StopEnded == StopEndedValidation {
+			return nil, validation("Experiment %s is already in a terminal state (%s) and cannot be stopped.", id, e.status)
+		}
 		return nil, conflict("Experiment %s is already in a terminal state (%s).", id, e.status)
 	}
 	e.requestStop("Experiment stopped by user.")
@@ -417,67 +420,22 @@ func (s *Service) runActions(e *experiment) {
 	actx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	running := map[string]bool{}
-	launch := func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		names := make([]string, 0, len(e.actions))
-		for n := range e.actions {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			a := e.actions[n]
-			if a.status != statusPending {
-				continue
-			}
-			ready := true
-			for _, p := range a.StartAfter {
-				if e.actions[p].status != statusCompleted {
-					ready = false
-				}
-			}
-			if !ready {
-				continue
-			}
-			a.status, a.reason, a.start = statusInitiating, "Action is initiating.", s.o.Clock.Now()
-			running[n] = true
-			s.wg.Add(1)
-			go s.runAction(actx, e, n, *a, results)
-		}
-	}
-	launch()
+	s.launchReady(actx, e, running, results)
 	var failure string
 	stopCh := e.stopCh
 	for len(running) > 0 {
 		select {
 		case r := <-results:
 			delete(running, r.name)
-			s.mu.Lock()
-			a := e.actions[r.name]
-			a.status, a.reason, a.end = r.status, r.reason, s.o.Clock.Now()
-			s.mu.Unlock()
-			fields := map[string]any{
-				"action_name": r.name, "action_id": a.ActionID,
-				"action_end_time": stamp(a.end),
-				"action_state":    map[string]any{"status": r.status, "reason": r.reason},
+			if s.actionEnded(e, r) && failure == "" {
+				failure = r.reason
+				s.mu.Lock()
+				e.err = &errorOut{AccountID: s.o.Account, Code: r.code, Location: r.name}
+				s.mu.Unlock()
+				cancel() // the other running actions stop
 			}
-			if r.status == statusFailed {
-				s.emit(e, "action-error", map[string]any{
-					"action_name": r.name, "action_id": a.ActionID,
-					"action_state":      map[string]any{"status": r.status, "reason": r.reason},
-					"error_information": r.reason,
-				})
-				if failure == "" {
-					failure = r.reason
-					s.mu.Lock()
-					e.err = &errorOut{AccountID: s.o.Account, Code: r.code, Location: r.name}
-					s.mu.Unlock()
-					cancel() // the other running actions stop
-				}
-			}
-			s.emit(e, "action-end", fields)
 			if failure == "" && stopCh != nil {
-				launch()
+				s.launchReady(actx, e, running, results)
 			}
 		case <-s.ctx.Done():
 			return
@@ -487,6 +445,64 @@ func (s *Service) runActions(e *experiment) {
 			cancel()
 		}
 	}
+	s.endExperiment(e, failure)
+}
+
+// launchReady starts the pending actions whose startAfter actions have
+// completed, in name order, and marks them running.
+func (s *Service) launchReady(ctx context.Context, e *experiment, running map[string]bool, results chan<- actionResult) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, 0, len(e.actions))
+	for n := range e.actions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a := e.actions[n]
+		if a.status != statusPending {
+			continue
+		}
+		ready := true
+		for _, p := range a.StartAfter {
+			if e.actions[p].status != statusCompleted {
+				ready = false
+			}
+		}
+		if !ready {
+			continue
+		}
+		a.status, a.reason, a.start = statusInitiating, "Action is initiating.", s.o.Clock.Now()
+		running[n] = true
+		s.wg.Add(1)
+		go s.runAction(ctx, e, n, *a, results)
+	}
+}
+
+// actionEnded records an action's end and logs it; it reports whether the
+// action failed.
+func (s *Service) actionEnded(e *experiment, r actionResult) (failed bool) {
+	s.mu.Lock()
+	a := e.actions[r.name]
+	a.status, a.reason, a.end = r.status, r.reason, s.o.Clock.Now()
+	s.mu.Unlock()
+	state := map[string]any{"status": r.status, "reason": r.reason}
+	if r.status == statusFailed {
+		s.emit(e, "action-error", map[string]any{
+			"action_name": r.name, "action_id": a.ActionID,
+			"action_state": state, "error_information": r.reason,
+		})
+	}
+	s.emit(e, "action-end", map[string]any{
+		"action_name": r.name, "action_id": a.ActionID,
+		"action_end_time": stamp(a.end), "action_state": state,
+	})
+	return r.status == statusFailed
+}
+
+// endExperiment ends the experiment once no action runs: cancelled pending
+// actions, then failed, stopped or completed.
+func (s *Service) endExperiment(e *experiment, failure string) {
 	s.mu.Lock()
 	stopping := e.stopReason != ""
 	for _, a := range e.actions {
@@ -507,6 +523,60 @@ func (s *Service) runActions(e *experiment) {
 	}
 }
 
+// actionRun is one running action: what it reports to runActions and how
+// it waits.
+type runningAction struct {
+	s       *Service
+	ctx     context.Context
+	e       *experiment
+	name    string
+	results chan<- actionResult
+}
+
+const reasonStopped = "Action was stopped because the experiment was stopped."
+
+// running marks the action running once it has initiated.
+func (r *runningAction) running() {
+	r.s.mu.Lock()
+	if a := r.e.actions[r.name]; a.status == statusInitiating {
+		a.status, a.reason = statusRunning, "Action is running."
+	}
+	r.s.mu.Unlock()
+}
+
+func (r *runningAction) report(status, reason string) { r.end(actionResult{status: status, reason: reason}) }
+
+func (r *runningAction) fail(code, reason string) {
+	r.end(actionResult{status: statusFailed, reason: reason, code: code})
+}
+
+func (r *runningAction) end(res actionResult) {
+	res.name = r.name
+	select {
+	case r.results <- res:
+	case <-r.s.ctx.Done():
+	}
+}
+
+// sleep waits simulated d; false when the action is stopped first.
+func (r *runningAction) sleep(d time.Duration) bool {
+	select {
+	case <-r.s.o.Clock.After(d):
+		return true
+	case <-r.ctx.Done():
+		return false
+	}
+}
+
+// hold runs the action for d, then ends it with end, or as stopped.
+func (r *runningAction) hold(d time.Duration, end func()) {
+	if !r.sleep(d) {
+		r.report(statusStopped, reasonStopped)
+		return
+	}
+	end()
+}
+
 // runAction runs one action until it ends or ctx is cancelled.
 func (s *Service) runAction(ctx context.Context, e *experiment, name string, a actionRun, results chan<- actionResult) {
 	defer s.wg.Done()
@@ -515,91 +585,63 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 		"action_start_time": stamp(a.start),
 		"action_targets":    a.Targets, "parameters": a.Parameters,
 	})
-	running := func() {
-		s.mu.Lock()
-		if r := e.actions[name]; r.status == statusInitiating {
-			r.status, r.reason = statusRunning, "Action is running."
-		}
-		s.mu.Unlock()
-	}
-	report := func(status, reason string) {
-		select {
-		case results <- actionResult{name: name, status: status, reason: reason}:
-		case <-s.ctx.Done():
-		}
-	}
-	fail := func(code, reason string) {
-		select {
-		case results <- actionResult{name: name, status: statusFailed, reason: reason, code: code}:
-		case <-s.ctx.Done():
-		}
-	}
-	sleep := func(d time.Duration) bool {
-		select {
-		case <-s.o.Clock.After(d):
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	stopped := "Action was stopped because the experiment was stopped."
+	r := &runningAction{s: s, ctx: ctx, e: e, name: name, results: results}
+	completed := func() { r.report(statusCompleted, "Action completed.") }
 	switch a.ActionID {
 	case ActionWait:
-		running()
+		r.running()
 		d, _ := isoDuration(a.Parameters["duration"])
-		if !sleep(d) {
-			report(statusStopped, stopped)
-			return
-		}
-		report(statusCompleted, "Action completed.")
+		r.hold(d, completed)
 	case ActionInjectCR:
-		maxDur, _ := isoDuration(a.Parameters["maxDuration"])
-		var spec map[string]any
-		_ = json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec)
-		crDur, hasDur, derr := crDuration(spec)
-		if derr != nil {
-			fail(errConfiguration, "Failed to create the custom resource: spec.duration: "+derr.Error())
-			return
-		}
-		if s.o.Cluster == nil {
-			fail(errDependentService, "Unable to reach the Kubernetes API server of the target cluster.")
-			return
-		}
-		cr := CustomResource{
-			ID: strings.ToLower(fmt.Sprintf("fis-%s-%s", e.id, name)), APIVersion: a.Parameters["kubernetesApiVersion"],
-			Kind: a.Parameters["kubernetesKind"], Namespace: a.Parameters["kubernetesNamespace"],
-			Spec: spec, Start: s.o.Clock.Now(),
-		}
-		if _, err := s.o.Cluster.Apply(cr); err != nil {
-			s.o.Cluster.Delete(cr.ID)
-			fail(errConfiguration, err.Error())
-			return
-		}
-		defer s.o.Cluster.Delete(cr.ID)
-		running()
-		switch {
-		case !hasDur:
-			// Without a duration the fault lasts until FIS deletes the CR at maxDuration.
-			if !sleep(maxDur) {
-				report(statusStopped, stopped)
-				return
-			}
-			report(statusCompleted, "Action completed.")
-		case crDur >= maxDur:
-			if !sleep(maxDur) {
-				report(statusStopped, stopped)
-				return
-			}
-			fail(errConfiguration, fmt.Sprintf("The custom resource did not complete within the action's maxDuration (%s); it was deleted.", a.Parameters["maxDuration"]))
-		default:
-			if !sleep(crDur) {
-				report(statusStopped, stopped)
-				return
-			}
-			report(statusCompleted, "Action completed.")
-		}
+		s.runInjectCR(r, a)
 	default:
-		fail(errConfiguration, "Action type "+a.ActionID+" is not supported by the simulator.")
+		r.fail(errConfiguration, "Action type "+a.ActionID+" is not supported by the simulator.")
+	}
+}
+
+// runInjectCR runs aws:eks:inject-kubernetes-custom-resource: it creates the
+// custom resource, keeps it for its duration or the action's maxDuration,
+// and deletes it.
+func (s *Service) runInjectCR(r *runningAction, a actionRun) {
+	maxDur, _ := isoDuration(a.Parameters["maxDuration"])
+	var spec map[string]any
+	_ = json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec)
+	crDur, hasDur, derr := crDuration(spec)
+	if derr != nil {
+		r.fail(errConfiguration, "Failed to create the custom resource: spec.duration: "+derr.Error())
+		return
+	}
+	if s.o.Cluster == nil {
+		r.fail(errDependentService, "Unable to reach the Kubernetes API server of the target cluster.")
+		return
+	}
+	cr := CustomResource{
+		ID: strings.ToLower(fmt.Sprintf("fis-%s-%s", r.e.id, r.name)), APIVersion: a.Parameters["kubernetesApiVersion"],
+		Kind: a.Parameters["kubernetesKind"], Namespace: a.Parameters["kubernetesNamespace"],
+		Spec: spec, Start: s.o.Clock.Now(),
+	}
+	if _, err := s.o.Cluster.Apply(cr); err != nil {
+		s.o.Cluster.Delete(cr.ID)
+		r.fail(errConfiguration, err.Error())
+		return
+	}
+	defer s.o.Cluster.Delete(cr.ID)
+	r.running()
+	timedOut := func() {
+		r.fail(errConfiguration, fmt.Sprintf("The custom resource did not complete within the action's maxDuration (%s); it was deleted.", a.Parameters["maxDuration"]))
+	}
+	completed := func() { r.report(statusCompleted, "Action completed.") }
+	switch {
+	case !hasDur && s.o.Variants.CRWithoutDuration == CRWithoutDurationFails:
+		// Without a duration the fault lasts until FIS deletes the CR at
+		// maxDuration, which this variant reports as a failure.
+		r.hold(maxDur, timedOut)
+	case !hasDur:
+		r.hold(maxDur, completed)
+	case crDur >= maxDur:
+		r.hold(maxDur, timedOut)
+	default:
+		r.hold(crDur, completed)
 	}
 }
 

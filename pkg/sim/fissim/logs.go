@@ -109,7 +109,9 @@ const logBatchWindow = time.Minute
 
 // shipLogs delivers the experiment's records to S3: the records of each
 // simulated minute become one object, landing LogDelay later; the object
-// with experiment-end is the last one.
+// with experiment-end is the last one. Under the LogEndFirst variant the
+// objects are held until the experiment ends, then the last one lands
+// first and the earlier ones a simulated minute after it.
 func (s *Service) shipLogs(e *experiment) {
 	defer s.wg.Done()
 	lc := e.tmpl.logs
@@ -135,9 +137,13 @@ func (s *Service) shipLogs(e *experiment) {
 		}
 		queue = append(queue, logBatch{due: s.o.Clock.Now().Add(s.o.LogDelay), first: lines[0].at, body: buf.Bytes()})
 	}
+	endFirst := s.o.Variants.LogOrder == LogEndFirst
+	if endFirst {
+		cut = s.endFirstCut(e, &queue, cut)
+	}
 	for {
 		var due <-chan time.Time
-		if len(queue) > 0 {
+		if len(queue) > 0 && (!endFirst || closed == nil) {
 			due = s.o.Clock.After(queue[0].due.Sub(s.o.Clock.Now()))
 		} else if closed == nil {
 			return // the last object, with experiment-end, is delivered
@@ -160,10 +166,38 @@ func (s *Service) shipLogs(e *experiment) {
 	}
 }
 
+// endFirstCut wraps cut for the LogEndFirst variant: once the experiment
+// has ended, the last object moves to the head of the queue and the held
+// ones are due a simulated minute after it.
+func (s *Service) endFirstCut(e *experiment, queue *[]logBatch, cut func()) func() {
+	return func() {
+		held := len(*queue)
+		cut()
+		select {
+		case <-e.logs.closed:
+		default:
+			return // still running: hold
+		}
+		q := *queue
+		if len(q) == held || held == 0 {
+			return
+		}
+		last := q[len(q)-1]
+		rest := q[:held]
+		for i := range rest {
+			rest[i].due = last.due.Add(logBatchWindow)
+		}
+		*queue = append([]logBatch{last}, rest...)
+	}
+}
+
 // deliver writes one batch of records as a log object at FIS's key layout.
 func (s *Service) deliver(e *experiment, dest *s3LogConfig, b logBatch) {
 	sum := sha256.Sum256(b.body)
 	key := LogKey(dest.Prefix, s.o.Account, s.o.Region, e.id, b.first, hex.EncodeToString(sum[:8]))
+	if s.o.Variants.LogPrefixJoin == LogPrefixVerbatim && strings.Trim(dest.Prefix, "/") != "" {
+		key = dest.Prefix + "/" + key[len(strings.Trim(dest.Prefix, "/"))+1:]
+	}
 	if err := s.o.PutObject(dest.BucketName, key, b.body); err != nil {
 		s.log.Warn("deliver experiment log", "experimentId", e.id, "bucket", dest.BucketName, "key", key, "err", err)
 	}

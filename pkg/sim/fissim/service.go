@@ -107,6 +107,8 @@ type Options struct {
 	Seed            int64
 	ReproducibleIDs bool
 	Logger          *slog.Logger
+	// Variants pick behaviours AWS does not document (zero: the defaults).
+	Variants Variants
 	// Step paces the lifecycle: how long pending, initiating and stopping last
 	// in simulated time (default 1s each).
 	Step time.Duration

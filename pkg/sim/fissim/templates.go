@@ -436,10 +436,13 @@ func (s *Service) updateTemplate(id string, in *templateInput) (any, *wire.Error
 		t.targets = in.Targets
 	}
 	if in.Actions != nil {
-		// In an update a null action removes it; others replace.
+		// In an update a null action removes it; others replace. Under
+		// TemplateUpdateReplaces the given set is the whole new set.
 		acts := make(map[string]templateAction, len(t.actions))
-		for k, v := range t.actions {
-			acts[k] = v
+		if s.o.Variants.TemplateUpdate == TemplateUpdateMerges {
+			for k, v := range t.actions {
+				acts[k] = v
+			}
 		}
 		for k, v := range in.Actions {
 			if v == nil {
