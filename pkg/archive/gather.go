@@ -140,10 +140,15 @@ func (a *Archiver) experiment(ctx context.Context, id string) (*fistypes.Experim
 // experiment-end record it answers LogsNotReady until LogWaitLimit after
 // the experiment's end, then goes on with what there is.
 func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *report.Run, ev *evidence, now time.Time) error {
-	bucket, prefix := a.logLocation(exp)
-	objects, err := a.listLogs(ctx, bucket, prefix)
-	if err != nil {
-		return err
+	bucket, prefixes := a.logLocation(exp)
+	prefix := prefixes[0]
+	var objects []logObject
+	for _, p := range prefixes {
+		objs, err := a.listLogs(ctx, bucket, p)
+		if err != nil {
+			return err
+		}
+		objects = append(objects, objs...)
 	}
 	tl := &Timeline{}
 	var bytesTotal int64
@@ -153,7 +158,8 @@ func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *
 		}
 		bytesTotal += o.size
 	}
-	if !tl.Complete() {
+	complete := tl.Whole(startedActions(exp.Actions))
+	if !complete {
 		ended := cmp.Or(run.EndedAt, now)
 		if waited := now.Sub(ended); waited < a.cfg.LogWaitLimit {
 			return gameday.NewStepError(gameday.ErrNameLogsNotReady,
@@ -169,7 +175,7 @@ func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *
 		Bytes:           bytesTotal,
 		Records:         tl.Records(),
 		ArchivedTo:      "s3://" + a.cfg.ArchiveBucket + "/" + ev.prefix + DirLogs,
-		Complete:        tl.Complete(),
+		Complete:        complete,
 		TimelineDropped: tl.Dropped(),
 	}
 	return nil
@@ -218,13 +224,35 @@ func (a *Archiver) previousAsOf(ctx context.Context, prefix string) (time.Time, 
 
 // logLocation is the bucket and prefix of the experiment's FIS logs: the
 // configured bucket, or the experiment's own S3 log configuration.
-func (a *Archiver) logLocation(exp *fistypes.Experiment) (bucket, prefix string) {
-	bucket, prefix = a.cfg.LogBucket, a.cfg.LogPrefix
+func (a *Archiver) logLocation(exp *fistypes.Experiment) (bucket string, prefixes []string) {
+	bucket, prefix := a.cfg.LogBucket, a.cfg.LogPrefix
 	if bucket == "" && exp.LogConfiguration != nil && exp.LogConfiguration.S3Configuration != nil {
 		bucket = aws.ToString(exp.LogConfiguration.S3Configuration.BucketName)
 		prefix = aws.ToString(exp.LogConfiguration.S3Configuration.Prefix)
 	}
-	return bucket, LogPrefix(prefix, a.cfg.AccountID, a.cfg.Region, aws.ToString(exp.Id))
+	return bucket, logPrefixes(prefix, a.cfg.AccountID, a.cfg.Region, aws.ToString(exp.Id))
+}
+
+// logPrefixes are the places FIS may write an experiment's logs: LogPrefix,
+// and for a prefix ending in "/" also <prefix>/AWSLogs/... (a double slash),
+// since FIS does not document how it joins the two (docs/fidelity.md).
+func logPrefixes(prefix, account, region, experimentID string) []string {
+	out := []string{LogPrefix(prefix, account, region, experimentID)}
+	if p := strings.TrimLeft(prefix, "/"); strings.HasSuffix(p, "/") && strings.Trim(p, "/") != "" {
+		out = append(out, p+"/AWSLogs/"+account+"/fis/"+region+"/"+experimentID+"/")
+	}
+	return out
+}
+
+// startedActions are the names of the experiment's actions that started.
+func startedActions(m map[string]fistypes.ExperimentAction) []string {
+	var out []string
+	for name, a := range m {
+		if a.StartTime != nil {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // listLogs lists every log object under prefix, in key order.

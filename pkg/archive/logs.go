@@ -86,6 +86,8 @@ type Timeline struct {
 	records   int // also each event's reading order, for ties in Events
 	malformed int
 	end       *report.Event
+	started   bool            // an experiment-start record was read
+	ended     map[string]bool // actions with an action-end record
 	targets   map[string]*target
 }
 
@@ -133,6 +135,7 @@ func (t *Timeline) add(rec *record) {
 	d := &rec.Details
 	switch rec.LogType {
 	case LogExperimentStart:
+		t.started = true
 		e := report.Event{At: at, Type: rec.LogType}
 		if d.ExperimentState != nil {
 			e.State = d.ExperimentState.Status
@@ -150,6 +153,10 @@ func (t *Timeline) add(rec *record) {
 	case LogActionStart:
 		t.keep(report.Event{At: at, Type: rec.LogType, Name: d.ActionName})
 	case LogActionEnd:
+		if t.ended == nil {
+			t.ended = map[string]bool{}
+		}
+		t.ended[d.ActionName] = true
 		e := report.Event{At: at, Type: rec.LogType, Name: d.ActionName}
 		if d.ActionState != nil {
 			e.State, e.Detail = d.ActionState.Status, d.ActionState.Reason
@@ -261,4 +268,21 @@ func (t *Timeline) Events() []report.Event {
 		out[i] = it.e
 	}
 	return out
+}
+
+// Whole reports whether the records hold, besides experiment-end, the
+// experiment's start and the end of every action in started (the actions
+// GetExperiment says started). FIS documents no delivery order: an object
+// with experiment-end may land before earlier ones, so experiment-end alone
+// does not mean that nothing is still to come.
+func (t *Timeline) Whole(started []string) bool {
+	if t.end == nil || !t.started {
+		return false
+	}
+	for _, name := range started {
+		if !t.ended[name] {
+			return false
+		}
+	}
+	return true
 }

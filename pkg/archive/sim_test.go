@@ -21,6 +21,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
 	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
 )
 
@@ -393,5 +394,53 @@ func TestSimArchiveMistypedMetric(t *testing.T) {
 	md := bucket(t, r.s3, simArchive)[res.Prefix+archive.FileMarkdown]
 	if !strings.Contains(md, "**Verdict: inconclusive.**") {
 		t.Errorf("summary.md does not say inconclusive:\n%s", md)
+	}
+}
+
+// TestSimArchiveLogVariants: the archive finds every log object and waits
+// for the whole log, whichever way FIS joins a prefix ending in "/" and in
+// whatever order the objects land (the experiment-end object first).
+func TestSimArchiveLogVariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	for _, tt := range []struct {
+		name       string
+		v          fissim.Variants
+		wantDouble bool // keys carry prefix//AWSLogs
+	}{
+		{"prefix/ in order", fissim.Variants{}, false},
+		{"prefix// in order", fissim.Variants{LogPrefixJoin: fissim.LogPrefixVerbatim}, true},
+		{"prefix/ end first", fissim.Variants{LogOrder: fissim.LogEndFirst}, false},
+		{"prefix// end first", fissim.Variants{LogPrefixJoin: fissim.LogPrefixVerbatim, LogOrder: fissim.LogEndFirst}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second, FIS: tt.v})
+			res, notReady := retry(t, r.archiver(15*time.Minute), r.state, 60*time.Second)
+			t.Logf("archived after %d LogsNotReady answers", notReady)
+			if !res.LogsComplete {
+				t.Fatalf("result %+v, want a complete archive", res)
+			}
+			logs := bucket(t, r.s3, simLogBucket)
+			arc := bucket(t, r.s3, simArchive)
+			if len(logs) < 2 {
+				t.Fatalf("%d log objects, want several (the variant needs objects to reorder)", len(logs))
+			}
+			for k, body := range logs {
+				if got := strings.Contains(k, "//AWSLogs/"); got != tt.wantDouble {
+					t.Errorf("log key %s: double slash %v, want %v", k, got, tt.wantDouble)
+				}
+				if got, ok := arc[res.Prefix+archive.DirLogs+k]; !ok || got != body {
+					t.Errorf("log object %s not in the archive", k)
+				}
+			}
+			var sum report.Summary
+			if err := json.Unmarshal([]byte(arc[res.Prefix+archive.FileSummary]), &sum); err != nil {
+				t.Fatal(err)
+			}
+			if sum.Logs.Objects != len(logs) || len(sum.Timeline) == 0 || sum.Timeline[0].Type != "experiment-start" {
+				t.Errorf("summary has %d log objects (want %d) and timeline %v, want experiment-start first", sum.Logs.Objects, len(logs), sum.Timeline)
+			}
+		})
 	}
 }

@@ -97,3 +97,13 @@ func IsQuota(err error) bool { return is(err, gameday.ErrQuota) }
 func is(err, sentinel error) bool {
 	return errors.Is(err, sentinel) || Sentinel(err) == sentinel
 }
+
+// IsInvalid reports whether the service refused the request as invalid
+// (ValidationException). FIS answers StopExperiment on an ended experiment
+// with ConflictException or, as it may, ValidationException: callers that
+// stop read the experiment back on either (docs/fidelity.md). It has no
+// sentinel: an invalid request is otherwise a plain error.
+func IsInvalid(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationException"
+}

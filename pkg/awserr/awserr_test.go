@@ -98,3 +98,20 @@ func TestIs(t *testing.T) {
 		})
 	}
 }
+
+func TestIsInvalid(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{apiErr("ValidationException"), true},
+		{Classify(apiErr("ValidationException")), true},
+		{apiErr("ConflictException"), false},
+		{errors.New("ValidationException"), false}, // a string is not a code
+		{nil, false},
+	} {
+		if got := IsInvalid(tt.err); got != tt.want {
+			t.Errorf("IsInvalid(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}

@@ -22,7 +22,10 @@ import (
 const (
 	TemplateCreated = "created"
 	TemplateUpdated = "updated"
-	TemplateReused  = "reused"
+	// TemplateReplaced: the template had actions or targets the GameDay no
+	// longer has; a new one was created and the old one deleted.
+	TemplateReplaced = "replaced"
+	TemplateReused   = "reused"
 )
 
 // Starter ensures the GameDay's experiment template and starts one
@@ -125,29 +128,21 @@ func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execNa
 		return "", "", err
 	}
 	if found == nil {
-		if aws.ToString(in.ClientToken) == "" {
-			in.ClientToken = aws.String(ClientToken("template", execName))
-		}
-		out, err := s.API.CreateExperimentTemplate(ctx, in)
-		if err != nil {
-			return "", "", fmt.Errorf("create experiment template for %s: %w", name, awserr.Classify(err))
-		}
-		if out.ExperimentTemplate == nil || aws.ToString(out.ExperimentTemplate.Id) == "" {
-			return "", "", fmt.Errorf("create experiment template for %s: FIS returned no template id", name)
-		}
-		return aws.ToString(out.ExperimentTemplate.Id), TemplateCreated, nil
+		id, err := s.createTemplate(ctx, name, ClientToken("template", execName), in)
+		return id, TemplateCreated, err
 	}
 	id := aws.ToString(found.Id)
-	if want != "" && found.Tags[TagDigest] == want {
-		// The spec is unchanged; the deployment facts in the rendered
-		// request (role, log bucket, alarm and cluster ARNs) may not be.
-		got, err := s.API.GetExperimentTemplate(ctx, &fis.GetExperimentTemplateInput{Id: found.Id})
-		if err != nil {
-			return "", "", fmt.Errorf("get experiment template %s: %w", id, awserr.Classify(err))
-		}
-		if sameDeployment(got.ExperimentTemplate, in) {
-			return id, TemplateReused, nil
-		}
+	got, err := s.API.GetExperimentTemplate(ctx, &fis.GetExperimentTemplateInput{Id: found.Id})
+	if err != nil {
+		return "", "", fmt.Errorf("get experiment template %s: %w", id, awserr.Classify(err))
+	}
+	if want != "" && found.Tags[TagDigest] == want && sameDeployment(got.ExperimentTemplate, in) {
+		// The spec is unchanged, and so are the deployment facts in the
+		// rendered request (role, log bucket, alarm and cluster ARNs).
+		return id, TemplateReused, nil
+	}
+	if stale := staleKeys(got.ExperimentTemplate, in); len(stale) > 0 {
+		return s.replaceTemplate(ctx, name, execName, id, stale, in)
 	}
 	if _, err := s.API.UpdateExperimentTemplate(ctx, s.Update(id, in)); err != nil {
 		return "", "", fmt.Errorf("update experiment template %s: %w", id, awserr.Classify(err))
@@ -222,4 +217,60 @@ func sortedCopy(s []string) []string {
 	c := slices.Clone(s)
 	sort.Strings(c)
 	return c
+}
+
+// createTemplate creates the template with the client token unless the
+// request carries one.
+func (s *Starter) createTemplate(ctx context.Context, name, token string, in *fis.CreateExperimentTemplateInput) (string, error) {
+	if aws.ToString(in.ClientToken) == "" {
+		in.ClientToken = aws.String(token)
+	}
+	out, err := s.API.CreateExperimentTemplate(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("create experiment template for %s: %w", name, awserr.Classify(err))
+	}
+	if out.ExperimentTemplate == nil || aws.ToString(out.ExperimentTemplate.Id) == "" {
+		return "", fmt.Errorf("create experiment template for %s: FIS returned no template id", name)
+	}
+	return aws.ToString(out.ExperimentTemplate.Id), nil
+}
+
+// staleKeys lists the actions and targets the template has and the
+// rendered request no longer does. FIS does not document whether an update
+// replaces the action set or merges into it, and the SDK cannot send the
+// null that would remove one: a template with stale actions or targets is
+// replaced, not updated, so that both behaviours give the same template.
+func staleKeys(t *types.ExperimentTemplate, in *fis.CreateExperimentTemplateInput) []string {
+	if t == nil {
+		return nil
+	}
+	var stale []string
+	for k := range t.Actions {
+		if _, ok := in.Actions[k]; !ok {
+			stale = append(stale, "action "+k)
+		}
+	}
+	for k := range t.Targets {
+		if _, ok := in.Targets[k]; !ok {
+			stale = append(stale, "target "+k)
+		}
+	}
+	sort.Strings(stale)
+	return stale
+}
+
+// replaceTemplate creates the new template, then deletes the old one. Should
+// the delete fail, the new template (the newest with the GameDay's name tag)
+// is the one later runs find; the old one is left for the operator, with a
+// warning.
+func (s *Starter) replaceTemplate(ctx context.Context, name, execName, oldID string, stale []string, in *fis.CreateExperimentTemplateInput) (string, string, error) {
+	id, err := s.createTemplate(ctx, name, ClientToken("template-replace", execName), in)
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := s.API.DeleteExperimentTemplate(ctx, &fis.DeleteExperimentTemplateInput{Id: aws.String(oldID)}); err != nil && !awserr.IsNotFound(err) {
+		slog.WarnContext(ctx, "old experiment template left in place", "experimentTemplateId", oldID, "replacedBy", id, "err", err)
+	}
+	slog.InfoContext(ctx, "experiment template replaced", "experimentTemplateId", id, "replaced", oldID, "stale", stale)
+	return id, TemplateReplaced, nil
 }

@@ -74,6 +74,7 @@ func (s *Stopper) stop(ctx context.Context, id string) (gameday.StopResult, erro
 	if state.Terminal() {
 		return gameday.StopResult{State: state, Reason: reason, AlreadyTerminal: true}, nil
 	}
+	var refused error // a ValidationException, which only an ended experiment excuses
 	if before.State == nil || before.State.Status != types.ExperimentStatusStopping {
 		_, err := s.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: aws.String(id)})
 		switch err = awserr.Classify(err); {
@@ -83,6 +84,8 @@ func (s *Stopper) stop(ctx context.Context, id string) (gameday.StopResult, erro
 			return gameday.StopResult{AlreadyTerminal: true, Reason: "experiment " + id + " does not exist"}, nil
 		case errors.Is(err, gameday.ErrConflict):
 			// It ended (or began stopping) between our two calls: read it back.
+		case awserr.IsInvalid(err):
+			refused = err // FIS may say this of an experiment that ended meanwhile
 		default:
 			return gameday.StopResult{}, fmt.Errorf("stop experiment %s: %w", id, err)
 		}
@@ -92,6 +95,9 @@ func (s *Stopper) stop(ctx context.Context, id string) (gameday.StopResult, erro
 		return gameday.StopResult{}, err
 	}
 	state, reason = stateOf(after.State)
+	if refused != nil && !state.Terminal() {
+		return gameday.StopResult{}, fmt.Errorf("stop experiment %s: %w", id, refused)
+	}
 	return gameday.StopResult{State: state, Reason: reason}, nil
 }
 

@@ -25,6 +25,7 @@ import (
 type API interface {
 	fis.ListExperimentsAPIClient
 	StopExperiment(ctx context.Context, params *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
+	GetExperiment(ctx context.Context, params *fis.GetExperimentInput, optFns ...func(*fis.Options)) (*fis.GetExperimentOutput, error)
 }
 
 var _ API = (*fis.Client)(nil)
@@ -90,9 +91,24 @@ func (g *Guard) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, 
 				"experimentId", id, "status", d.Status, "gameday", e.Tags[experiment.TagName])
 		case errors.Is(err, gameday.ErrNotFound), errors.Is(err, gameday.ErrConflict):
 			// Ended (or stopping) meanwhile: nothing left to do.
+		case awserr.IsInvalid(err):
+			// FIS may refuse to stop an experiment that ended meanwhile
+			// with a ValidationException: only an active one is an error.
+			if active, gerr := g.stillActive(ctx, e.Id); gerr != nil || active {
+				return Result{}, fmt.Errorf("stop experiment %s: %w", id, err)
+			}
 		default:
 			return Result{}, fmt.Errorf("stop experiment %s: %w", id, err)
 		}
 	}
 	return res, nil
+}
+
+// stillActive reads the experiment back: whether it is still active.
+func (g *Guard) stillActive(ctx context.Context, id *string) (bool, error) {
+	out, err := g.API.GetExperiment(ctx, &fis.GetExperimentInput{Id: id})
+	if err != nil {
+		return false, fmt.Errorf("get experiment %s: %w", aws.ToString(id), err)
+	}
+	return out.Experiment != nil && experiment.Active(out.Experiment.State), nil
 }

@@ -303,7 +303,8 @@ func Summarize(r Run) Summary {
 	s.StopConditions = stopConditions(r)
 	s.StoppedByAlarm = stoppedByAlarm(r, s.StopConditions)
 	s.Hypothesis.Checks = checks(r)
-	s.Hypothesis.Verdict, s.Hypothesis.Reason = hypothesisVerdict(s.Faults, s.Hypothesis.Checks)
+	s.Hypothesis.Verdict, s.Hypothesis.Reason = hypothesisVerdict(ranTheirCourse(r, s.Faults), s.Hypothesis.Checks)
+	r.State = effectiveState(r)
 	s.Verdict, s.VerdictReason = verdict(r, s)
 	return s
 }
@@ -627,4 +628,70 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// effectiveState is the experiment's state for the verdict. A custom
+// resource without a duration runs until FIS deletes it at maxDuration, and
+// FIS may then report its action failed or completed (docs/fidelity.md):
+// an experiment that failed only because such actions reached their
+// maxDuration ran its faults as written, and counts as completed.
+func effectiveState(r Run) gameday.State {
+	if r.State != gameday.StateFailed || r.Spec == nil {
+		return r.State
+	}
+	failed := 0
+	for _, a := range r.Actions {
+		if a.State != gameday.StateFailed {
+			continue
+		}
+		failed++
+		if !ranToMaxDuration(r.Spec, a) {
+			return r.State
+		}
+	}
+	if failed == 0 {
+		return r.State
+	}
+	return gameday.StateCompleted
+}
+
+// ranTheirCourse is fs with each fault that failed only because its custom
+// resource, without a duration, reached maxDuration (see effectiveState)
+// counted as completed: it ran as written, so it put the hypothesis to the
+// test. fs itself keeps FIS's view.
+func ranTheirCourse(r Run, fs []Fault) []Fault {
+	if r.Spec == nil {
+		return fs
+	}
+	out := slices.Clone(fs)
+	for i, f := range out {
+		if f.State != gameday.StateFailed {
+			continue
+		}
+		for _, a := range r.Actions {
+			if a.Name == f.Name && ranToMaxDuration(r.Spec, a) {
+				out[i].State, out[i].Reason = gameday.StateCompleted, ""
+			}
+		}
+	}
+	return out
+}
+
+// ranToMaxDuration says whether a is the action of a fault whose custom
+// resource sets no duration and ran for its whole maxDuration.
+func ranToMaxDuration(s *gameday.Spec, a gameday.ActionState) bool {
+	if a.StartTime == nil || a.EndTime == nil {
+		return false
+	}
+	for i := range s.Spec.Faults {
+		f := &s.Spec.Faults[i]
+		if f.Name != a.Name || f.Resource() == nil {
+			continue
+		}
+		if _, ok, err := f.CRDuration(); ok || err != nil {
+			return false
+		}
+		return a.EndTime.Sub(*a.StartTime) >= f.EffectiveMaxDuration()
+	}
+	return false
 }

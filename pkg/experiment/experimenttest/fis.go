@@ -226,6 +226,20 @@ func (f *FIS) UpdateExperimentTemplate(_ context.Context, in *fis.UpdateExperime
 	return &fis.UpdateExperimentTemplateOutput{ExperimentTemplate: &types.ExperimentTemplate{Id: aws.String(t.ID), Arn: aws.String(t.ARN)}}, nil
 }
 
+// DeleteExperimentTemplate implements the FIS operation.
+func (f *FIS) DeleteExperimentTemplate(_ context.Context, in *fis.DeleteExperimentTemplateInput, _ ...func(*fis.Options)) (*fis.DeleteExperimentTemplateOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("DeleteExperimentTemplate"); err != nil {
+		return nil, err
+	}
+	if _, ok := f.Templates[aws.ToString(in.Id)]; !ok {
+		return nil, APIError("ResourceNotFoundException")
+	}
+	delete(f.Templates, aws.ToString(in.Id))
+	return &fis.DeleteExperimentTemplateOutput{}, nil
+}
+
 // TagResource implements the FIS operation for templates.
 func (f *FIS) TagResource(_ context.Context, in *fis.TagResourceInput, _ ...func(*fis.Options)) (*fis.TagResourceOutput, error) {
 	f.mu.Lock()
