@@ -544,7 +544,9 @@ func (r *runningAction) running() {
 	r.s.mu.Unlock()
 }
 
-func (r *runningAction) report(status, reason string) { r.end(actionResult{status: status, reason: reason}) }
+func (r *runningAction) report(status, reason string) {
+	r.end(actionResult{status: status, reason: reason})
+}
 
 func (r *runningAction) fail(code, reason string) {
 	r.end(actionResult{status: statusFailed, reason: reason, code: code})

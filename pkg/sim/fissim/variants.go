@@ -21,8 +21,8 @@ type Variants struct {
 type LogPrefixJoin int
 
 const (
-	LogPrefixTrimmed LogPrefixJoin = iota // prefix/AWSLogs/...
-	LogPrefixVerbatim                     // the prefix as given, then /AWSLogs/...: prefix//AWSLogs/... for "prefix/"
+	LogPrefixTrimmed  LogPrefixJoin = iota // prefix/AWSLogs/...
+	LogPrefixVerbatim                      // the prefix as given, then /AWSLogs/...: prefix//AWSLogs/... for "prefix/"
 )
 
 // LogOrder: objects in time order (the default), or the last object (with
