@@ -135,22 +135,7 @@ func decide(a *alarm, points []datapoint, real []int, n, m int64, now, start tim
 		treat = "missing"
 	}
 	if len(real) == 0 {
-		switch treat {
-		case "ignore":
-			return evaluation{}
-		case "breaching", "notBreaching":
-			state, label := StateAlarm, "Breaching"
-			if treat == "notBreaching" {
-				state, label = StateOK, "NonBreaching"
-			}
-			reason := fmt.Sprintf("Threshold Crossed: no datapoints were received for %s and %s treated as [%s].",
-				plural(n, "period", "periods"), plural(n, "missing datapoint was", "missing datapoints were"), label)
-			return evaluation{change: true, state: state, reason: reason, reasonData: reasonData(a, now, start, nil)}
-		default:
-			return evaluation{change: true, state: StateInsufficientData,
-				reason:     fmt.Sprintf("Insufficient Data: %s unknown.", plural(n, "datapoint was", "datapoints were")),
-				reasonData: reasonData(a, now, start, nil)}
-		}
+		return decideNoData(a, treat, n, now, start)
 	}
 
 	var evaluated []datapoint // newest first
@@ -213,6 +198,27 @@ func decide(a *alarm, points []datapoint, real []int, n, m int64, now, start tim
 	return evaluation{change: true, state: StateOK,
 		reason:     thresholdReason(a, ok, nok, n, n-m+1, true),
 		reasonData: reasonData(a, now, start, evaluated)}
+}
+
+// decideNoData is decide when no period has a datapoint: TreatMissingData
+// decides alone.
+func decideNoData(a *alarm, treat string, n int64, now, start time.Time) evaluation {
+	switch treat {
+	case "ignore":
+		return evaluation{}
+	case "breaching", "notBreaching":
+		state, label := StateAlarm, "Breaching"
+		if treat == "notBreaching" {
+			state, label = StateOK, "NonBreaching"
+		}
+		reason := fmt.Sprintf("Threshold Crossed: no datapoints were received for %s and %s treated as [%s].",
+			plural(n, "period", "periods"), plural(n, "missing datapoint was", "missing datapoints were"), label)
+		return evaluation{change: true, state: state, reason: reason, reasonData: reasonData(a, now, start, nil)}
+	default:
+		return evaluation{change: true, state: StateInsufficientData,
+			reason:     fmt.Sprintf("Insufficient Data: %s unknown.", plural(n, "datapoint was", "datapoints were")),
+			reasonData: reasonData(a, now, start, nil)}
+	}
 }
 
 // lowSample reports whether a percentile alarm set to ignore low sample

@@ -496,51 +496,9 @@ func (m *Model) compileLitmus(inj *injection, spec map[string]any, ns string, rn
 		for _, t := range targets {
 			union[t] = true
 		}
-		start, end := inj.start, inj.start.Add(dur)
-		var e effect
-		switch name {
-		case "pod-delete", "container-kill":
-			failFor := time.Second
-			if name == "pod-delete" && strings.EqualFold(env["FORCE"], "false") {
-				failFor = 0 // graceful: the endpoint goes before the process
-			}
-			e = m.repeatedKills(targets, start, dur, interval, failFor, name == "container-kill")
-		case "pod-network-latency":
-			lat, err := envNumber(env, "NETWORK_LATENCY", 2000)
-			if err != nil {
-				return nil, err
-			}
-			jit, err := envNumber(env, "JITTER", 0)
-			if err != nil {
-				return nil, err
-			}
-			e = m.netEffect(targets, netRule{id: fmt.Sprintf("%s#%d", inj.id, n), delay: lat, jitter: jit}, start, end)
-		case "pod-network-loss":
-			loss, err := envNumber(env, "NETWORK_PACKET_LOSS_PERCENTAGE", 100)
-			if err != nil {
-				return nil, err
-			}
-			e = m.netEffect(targets, netRule{id: fmt.Sprintf("%s#%d", inj.id, n), loss: math.Min(math.Max(loss, 0), 100) / 100}, start, end)
-		case "pod-cpu-hog":
-			cores, err := envNumber(env, "CPU_CORES", 1)
-			if err != nil {
-				return nil, err
-			}
-			load, err := envNumber(env, "CPU_LOAD", 100)
-			if err != nil {
-				return nil, err
-			}
-			demand := cores * math.Min(math.Max(load, 0), 100) / 100
-			e = func(s *state, t time.Time) {
-				if t.Before(start) || !t.Before(end) {
-					return
-				}
-				for _, i := range targets {
-					share := 1 / (1 + demand)
-					s.pods[i].slow /= share
-					s.pods[i].capacity *= share
-				}
-			}
+		e, err := m.litmusEffect(name, fmt.Sprintf("%s#%d", inj.id, n), env, targets, inj.start, dur, interval)
+		if err != nil {
+			return nil, err
 		}
 		inj.effects = append(inj.effects, e)
 	}
@@ -552,6 +510,56 @@ func (m *Model) compileLitmus(inj *injection, spec map[string]any, ns string, rn
 	// experiment and the last restart are over.
 	inj.end = time.Time{}
 	return inj, nil
+}
+
+// litmusEffect is the effect of one Litmus experiment (name, with id for
+// its network rule) on the targets from start for dur.
+func (m *Model) litmusEffect(name, id string, env map[string]string, targets []int, start time.Time, dur, interval time.Duration) (effect, error) {
+	end := start.Add(dur)
+	switch name {
+	case "pod-delete", "container-kill":
+		failFor := time.Second
+		if name == "pod-delete" && strings.EqualFold(env["FORCE"], "false") {
+			failFor = 0 // graceful: the endpoint goes before the process
+		}
+		return m.repeatedKills(targets, start, dur, interval, failFor, name == "container-kill"), nil
+	case "pod-network-latency":
+		lat, err := envNumber(env, "NETWORK_LATENCY", 2000)
+		if err != nil {
+			return nil, err
+		}
+		jit, err := envNumber(env, "JITTER", 0)
+		if err != nil {
+			return nil, err
+		}
+		return m.netEffect(targets, netRule{id: id, delay: lat, jitter: jit}, start, end), nil
+	case "pod-network-loss":
+		loss, err := envNumber(env, "NETWORK_PACKET_LOSS_PERCENTAGE", 100)
+		if err != nil {
+			return nil, err
+		}
+		return m.netEffect(targets, netRule{id: id, loss: math.Min(math.Max(loss, 0), 100) / 100}, start, end), nil
+	}
+	// pod-cpu-hog
+	cores, err := envNumber(env, "CPU_CORES", 1)
+	if err != nil {
+		return nil, err
+	}
+	load, err := envNumber(env, "CPU_LOAD", 100)
+	if err != nil {
+		return nil, err
+	}
+	demand := cores * math.Min(math.Max(load, 0), 100) / 100
+	return func(s *state, t time.Time) {
+		if t.Before(start) || !t.Before(end) {
+			return
+		}
+		for _, i := range targets {
+			share := 1 / (1 + demand)
+			s.pods[i].slow /= share
+			s.pods[i].capacity *= share
+		}
+	}, nil
 }
 
 // repeatedKills deletes the targets at start, then again once CHAOS_INTERVAL

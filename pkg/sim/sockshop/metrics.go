@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -244,13 +245,8 @@ func (ev *evaluator) call(si, caller int, measured bool, t time.Time, r *rand.Ra
 	hop := 0.2 + 0.2*r.Float64()
 
 	if caller >= 0 && !measured {
-		for _, d := range s.pods[caller].dns {
-			if d.matches(svc.name, ev.m.namespace) {
-				if d.random {
-					return callTimeoutMs, false // resolved to somewhere that never answers
-				}
-				return hop + 2, false // NXDOMAIN / SERVFAIL
-			}
+		if lat, hit := ev.dnsFault(s, caller, svc, hop); hit {
+			return lat, false
 		}
 	}
 	eps := s.endpoints[si]
@@ -259,9 +255,62 @@ func (ev *evaluator) call(si, caller int, measured bool, t time.Time, r *rand.Ra
 	}
 	p := eps[r.IntN(len(eps))]
 	ps := &s.pods[p]
-	lat := hop
+	lat, failed := netPath(s, si, caller, p, svc, hop, r)
+	if failed {
+		return lat, false
+	}
+	if ps.failing {
+		return lat + 1, false // connection reset: the process is gone
+	}
 
-	// Network faults on the path between caller and p.
+	// HTTP faults on the request p serves.
+	delay, replaced, aborted := httpFaults(svc, ps, r)
+	if lat += delay; aborted {
+		return lat + 0.5, false
+	}
+
+	// The pod's own work, slowed by its utilisation, CPU and memory.
+	util := s.podLoad[si] / (ev.m.capacity[si] * ps.capacity)
+	if util > maxUtil && r.Float64() < 1-maxUtil/util {
+		return lat + 1, false // shed: 503 from an overloaded pod
+	}
+	queue := (1 - baseUtilisation) / (1 - math.Min(util, maxUtil))
+	own := svc.median * math.Exp(svc.sigma*r.NormFloat64()) * ev.latNoise[si] * ps.slow * queue
+	lat += own
+	ok := r.Float64() >= svc.baseErr+ps.errExtra
+	ioLat, ioOK := diskIO(svc, ps, r)
+	lat, ok = lat+ioLat, ok && ioOK
+
+	// Calls to dependencies, one after the other.
+	depLat, depOK := ev.callDeps(svc, p, t, r)
+	if lat += depLat; !depOK {
+		return lat, false
+	}
+	if replaced >= 400 {
+		ok = false
+	}
+	return lat, ok
+}
+
+// dnsFault applies a DNS fault on the caller that matches the service: the
+// call's latency and whether one matched.
+func (ev *evaluator) dnsFault(s *state, caller int, svc *serviceDef, hop float64) (float64, bool) {
+	for _, d := range s.pods[caller].dns {
+		if d.matches(svc.name, ev.m.namespace) {
+			if d.random {
+				return callTimeoutMs, true // resolved to somewhere that never answers
+			}
+			return hop + 2, true // NXDOMAIN / SERVFAIL
+		}
+	}
+	return 0, false
+}
+
+// netPath applies the network faults on the path between caller and pod p
+// (each rule once) to a call of service si: the latency so far and whether
+// the call failed.
+func netPath(s *state, si, caller, p int, svc *serviceDef, lat float64, r *rand.Rand) (float64, bool) {
+	ps := &s.pods[p]
 	var seen []string
 	rules := func(yield func(netRule)) {
 		for _, rule := range ps.net { // rules on the callee
@@ -279,105 +328,105 @@ func (ev *evaluator) call(si, caller int, measured bool, t time.Time, r *rand.Ra
 	}
 	failed := false
 	rules(func(rule netRule) {
-		for _, id := range seen {
-			if id == rule.id {
-				return
-			}
+		if slices.Contains(seen, rule.id) {
+			return
 		}
 		seen = append(seen, rule.id)
-		if failed {
-			return
-		}
-		if rule.partition {
-			lat, failed = callTimeoutMs, true
-			return
-		}
-		if rule.delay > 0 || rule.jitter > 0 {
-			lat += math.Max(0, rule.delay+rule.jitter*(2*r.Float64()-1))
-		}
-		// A call is a handful of packets; a lost (or corrupt, hence dropped)
-		// one costs a retransmission timeout, three in a row a failed call.
-		if drop := rule.loss + rule.corrupt - rule.loss*rule.corrupt; drop > 0 {
-			if r.Float64() < 1-math.Pow(1-drop, 4) {
-				lat += rtoMs
-			}
-			if r.Float64() < drop*drop*drop+0.05*rule.corrupt {
-				lat, failed = lat+rtoMs, true
-				return
-			}
-		}
-		if rule.duplicate > 0 {
-			lat += 0.05
-			if r.Float64() < 0.01*rule.duplicate {
-				failed = true
-				return
-			}
-		}
-		if rule.rateKbps > 0 {
-			transfer := svc.respKB * 8 / rule.rateKbps * 1000 // ms
-			util := s.podLoad[si] * svc.respKB * 8 / rule.rateKbps
-			if util >= 1 && r.Float64() < 1-1/util {
-				lat, failed = lat+callTimeoutMs, true // tail drop: the queue is full
-				return
-			}
-			lat += transfer / (1 - math.Min(util, maxUtil))
+		if !failed {
+			lat, failed = rule.apply(lat, svc, s.podLoad[si], r)
 		}
 	})
-	if failed {
-		return lat, false
-	}
-	if ps.failing {
-		return lat + 1, false // connection reset: the process is gone
-	}
+	return lat, failed
+}
 
-	// HTTP faults on the request p serves.
-	replaced := 0
-	if len(svc.routes) > 0 {
-		rt := pickRoute(svc.routes, r) // drawn even without a fault, so a fault that matches nothing changes nothing
-		for _, h := range ps.http {
-			if !h.matches(svc, rt) {
+// apply applies one network rule to a call: its latency and whether it
+// failed.
+func (rule netRule) apply(lat float64, svc *serviceDef, load float64, r *rand.Rand) (float64, bool) {
+	if rule.partition {
+		return callTimeoutMs, true
+	}
+	if rule.delay > 0 || rule.jitter > 0 {
+		lat += math.Max(0, rule.delay+rule.jitter*(2*r.Float64()-1))
+	}
+	// A call is a handful of packets; a lost (or corrupt, hence dropped)
+	// one costs a retransmission timeout, three in a row a failed call.
+	if drop := rule.loss + rule.corrupt - rule.loss*rule.corrupt; drop > 0 {
+		if r.Float64() < 1-math.Pow(1-drop, 4) {
+			lat += rtoMs
+		}
+		if r.Float64() < drop*drop*drop+0.05*rule.corrupt {
+			return lat + rtoMs, true
+		}
+	}
+	if rule.duplicate > 0 {
+		lat += 0.05
+		if r.Float64() < 0.01*rule.duplicate {
+			return lat, true
+		}
+	}
+	if rule.rateKbps > 0 {
+		transfer := svc.respKB * 8 / rule.rateKbps * 1000 // ms
+		util := load * svc.respKB * 8 / rule.rateKbps
+		if util >= 1 && r.Float64() < 1-1/util {
+			return lat + callTimeoutMs, true // tail drop: the queue is full
+		}
+		lat += transfer / (1 - math.Min(util, maxUtil))
+	}
+	return lat, false
+}
+
+// httpFaults applies the HTTP faults on the request pod ps serves: the
+// delay they add, the status code one replaces, and whether one aborts it.
+func httpFaults(svc *serviceDef, ps *podState, r *rand.Rand) (delay float64, replaced int, aborted bool) {
+	if len(svc.routes) == 0 {
+		return 0, 0, false
+	}
+	rt := pickRoute(svc.routes, r) // drawn even without a fault, so a fault that matches nothing changes nothing
+	for _, h := range ps.http {
+		if !h.matches(svc, rt) {
+			continue
+		}
+		if h.abort {
+			return delay, replaced, true
+		}
+		delay += h.delay
+		if h.code != 0 {
+			replaced = h.code
+		}
+	}
+	return delay, replaced, false
+}
+
+// diskIO applies the I/O faults on the pod's disk operations: the latency
+// they add and whether the call still succeeds.
+func diskIO(svc *serviceDef, ps *podState, r *rand.Rand) (float64, bool) {
+	if len(ps.io) == 0 {
+		return 0, true
+	}
+	lat, ok := 0.0, true
+	ops := int(svc.ioOps)
+	if r.Float64() < svc.ioOps-float64(ops) {
+		ops++
+	}
+	for i := 0; i < ops; i++ {
+		for _, io := range ps.io {
+			if r.Float64() >= io.pct {
 				continue
 			}
-			if h.abort {
-				return lat + 0.5, false
-			}
-			lat += h.delay
-			if h.code != 0 {
-				replaced = h.code
+			lat += io.delay
+			if io.fail > 0 && r.Float64() < io.fail {
+				ok = false
 			}
 		}
 	}
+	return lat, ok
+}
 
-	// The pod's own work, slowed by its utilisation, CPU and memory.
-	util := s.podLoad[si] / (ev.m.capacity[si] * ps.capacity)
-	if util > maxUtil && r.Float64() < 1-maxUtil/util {
-		return lat + 1, false // shed: 503 from an overloaded pod
-	}
-	queue := (1 - baseUtilisation) / (1 - math.Min(util, maxUtil))
-	own := svc.median * math.Exp(svc.sigma*r.NormFloat64()) * ev.latNoise[si] * ps.slow * queue
-	lat += own
-	ok := r.Float64() >= svc.baseErr+ps.errExtra
-
-	// Disk I/O.
-	if len(ps.io) > 0 {
-		ops := int(svc.ioOps)
-		if r.Float64() < svc.ioOps-float64(ops) {
-			ops++
-		}
-		for i := 0; i < ops; i++ {
-			for _, io := range ps.io {
-				if r.Float64() >= io.pct {
-					continue
-				}
-				lat += io.delay
-				if io.fail > 0 && r.Float64() < io.fail {
-					ok = false
-				}
-			}
-		}
-	}
-
-	// Calls to dependencies, one after the other.
+// callDeps makes the service's calls to its dependencies from pod p, one
+// after the other: their latency, and false when a failed one fails the
+// call.
+func (ev *evaluator) callDeps(svc *serviceDef, p int, t time.Time, r *rand.Rand) (float64, bool) {
+	lat := 0.0
 	for _, e := range svc.deps {
 		di := serviceIndex(e.to)
 		n := int(e.calls)
@@ -392,10 +441,7 @@ func (ev *evaluator) call(si, caller int, measured bool, t time.Time, r *rand.Ra
 			}
 		}
 	}
-	if replaced >= 400 {
-		ok = false
-	}
-	return lat, ok
+	return lat, true
 }
 
 func pickRoute(routes []route, r *rand.Rand) route {
