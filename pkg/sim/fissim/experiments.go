@@ -147,9 +147,9 @@ func (s *Service) startExperiment(in *startInput) (any, *wire.Error) {
 	if !ok {
 		return nil, notFound("Experiment template %s not found.", in.ExperimentTemplateID)
 	}
-	if s.lever.status != "disengaged" {
-		return nil, conflict("The safety lever is %s: new experiments cannot start. Reason: %s", s.lever.status, s.lever.reason)
-	}
+	// With the safety lever engaged FIS still starts the experiment, which
+	// ends cancelled (user guide, "Safety levers for AWS FIS", Concepts).
+	leverEngaged := s.lever.status != "disengaged"
 	active := 0
 	for _, e := range s.experiments {
 		if !terminal(e.status) {
@@ -176,7 +176,11 @@ func (s *Service) startExperiment(in *startInput) (any, *wire.Error) {
 	s.expOrder = append(s.expOrder, e.id)
 	s.tokens[in.ClientToken] = e.id
 	s.wg.Add(2)
-	go s.run(e)
+	if leverEngaged {
+		go s.cancelAtStart(e, fmt.Sprintf("Experiment was cancelled because the safety lever is %s: %s", s.lever.status, s.lever.reason))
+	} else {
+		go s.run(e)
+	}
 	go s.shipLogs(e)
 	s.log.Info("experiment started", "experimentId", e.id, "experimentTemplateId", t.id)
 	return map[string]any{"experiment": e.out()}, nil
@@ -283,6 +287,25 @@ func (s *Service) wait(e *experiment, d time.Duration) bool {
 }
 
 // run drives one experiment through its lifecycle.
+// cancelAtStart ends an experiment started while the safety lever is engaged: no
+// target is resolved and no action runs.
+func (s *Service) cancelAtStart(e *experiment, reason string) {
+	defer s.wg.Done()
+	s.emit(e, "experiment-start", map[string]any{
+		"experiment_template_id": e.tmpl.id,
+		"experiment_start_time":  stamp(e.start),
+	})
+	if !s.wait(e, s.o.Step) && s.ctx.Err() != nil {
+		return
+	}
+	s.mu.Lock()
+	for _, a := range e.actions {
+		a.status, a.reason = statusCancelled, "Action was cancelled because the experiment was cancelled."
+	}
+	s.mu.Unlock()
+	s.finish(e, statusCancelled, reason)
+}
+
 func (s *Service) run(e *experiment) {
 	defer s.wg.Done()
 	s.emit(e, "experiment-start", map[string]any{

@@ -726,9 +726,15 @@ func TestSafetyLever(t *testing.T) {
 	if end.State.Status != types.ExperimentStatusStopped {
 		t.Errorf("running experiment under an engaged lever: %s", end.State.Status)
 	}
-	_, err = e.api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: aws.String(id), ClientToken: aws.String("after-lever")})
-	if c := errorCode(err); c != "ConflictException" {
-		t.Errorf("start under engaged lever: %q (%v), want ConflictException", c, err)
+	// FIS starts an experiment under an engaged lever, and cancels it
+	// (user guide, "Safety levers for AWS FIS").
+	cancelled, err := e.api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: aws.String(id), ClientToken: aws.String("after-lever")})
+	if err != nil {
+		t.Fatalf("start under engaged lever: %v, want it started (and cancelled)", err)
+	}
+	if end := e.await(t, *cancelled.Experiment.Id); end.State.Status != types.ExperimentStatusCancelled ||
+		!strings.Contains(aws.ToString(end.State.Reason), "safety lever") {
+		t.Errorf("experiment started under an engaged lever: %s (%s), want cancelled for the safety lever", end.State.Status, aws.ToString(end.State.Reason))
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
