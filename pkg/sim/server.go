@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -126,6 +127,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.Cluster == "" {
 		o.Cluster = DefaultCluster
+	}
+	if err := checkNames(o); err != nil {
+		return nil, err
 	}
 	if o.Speed <= 0 {
 		o.Speed = 1
@@ -453,4 +457,26 @@ func withLatency(h http.Handler, d time.Duration) http.Handler {
 		case <-r.Context().Done():
 		}
 	})
+}
+
+// The forms ARNs need: a 12-digit account, a Region such as eu-west-1 (or
+// us-gov-west-1), an EKS cluster name.
+var (
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	clusterRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
+)
+
+// checkNames refuses an account, Region or cluster name that would make
+// malformed ARNs.
+func checkNames(o Options) error {
+	switch {
+	case !accountRE.MatchString(o.Account):
+		return fmt.Errorf("simulator account %q: want 12 digits, such as %s", o.Account, DefaultAccount)
+	case !regionRE.MatchString(o.Region):
+		return fmt.Errorf("simulator region %q: want a Region name, such as %s", o.Region, DefaultRegion)
+	case !clusterRE.MatchString(o.Cluster):
+		return fmt.Errorf("simulator cluster %q: want an EKS cluster name (letters, digits, - and _, at most 100)", o.Cluster)
+	}
+	return nil
 }

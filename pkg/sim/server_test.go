@@ -425,3 +425,29 @@ func TestDataDir(t *testing.T) {
 		t.Errorf("file holds %q", b)
 	}
 }
+
+func TestNewRefusesMalformedNames(t *testing.T) {
+	tests := []struct {
+		name string
+		o    sim.Options
+		ok   bool
+	}{
+		{"defaults", sim.Options{}, true},
+		{"account of letters", sim.Options{Account: "abc"}, false},
+		{"account of 11 digits", sim.Options{Account: "12345678901"}, false},
+		{"region with a path", sim.Options{Region: "../.."}, false},
+		{"gov region", sim.Options{Region: "us-gov-west-1"}, true},
+		{"cluster with a slash", sim.Options{Cluster: "a/b"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := sim.New(tt.o)
+			if s != nil {
+				defer s.Close()
+			}
+			if got := err == nil; got != tt.ok {
+				t.Errorf("New(%+v) error %v, want ok=%v", tt.o, err, tt.ok)
+			}
+		})
+	}
+}
