@@ -124,6 +124,10 @@ func (s *Service) serveQuery(w http.ResponseWriter, r *http.Request, reqID strin
 		queryProto.WriteError(w, &wire.Error{Code: "InvalidAction", Status: http.StatusBadRequest, Message: "Could not find operation " + action + " for version " + v}, reqID)
 		return
 	}
+	if err := checkQueryIndexes(form); err != nil {
+		queryProto.WriteError(w, err, reqID)
+		return
+	}
 	out, err := fn(s, val{v: queryTree(url.Values(form))})
 	if err != nil {
 		queryProto.WriteError(w, asAPIError(err), reqID)

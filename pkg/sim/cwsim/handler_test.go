@@ -103,6 +103,10 @@ func TestProtocolErrors(t *testing.T) {
 		{"query bad version", "POST", "/", formHdr, []byte("Action=DescribeAlarms&Version=2011-01-01"), rawResponse{400, "text/xml", "", "ErrorResponse InvalidAction"}},
 		{"query missing parameter", "POST", "/", formHdr, []byte("Action=SetAlarmState&Version=2010-08-01&AlarmName=a"),
 			rawResponse{400, "text/xml", "", "ErrorResponse MissingParameter"}},
+		{"query list index too large", "POST", "/", formHdr, []byte("Action=DescribeAlarms&Version=2010-08-01&AlarmNames.member.1000000000=a"),
+			rawResponse{400, "text/xml", "", "ErrorResponse InvalidParameterValue"}},
+		{"query list index zero", "POST", "/", formHdr, []byte("Action=DescribeAlarms&Version=2010-08-01&AlarmNames.member.0=a"),
+			rawResponse{400, "text/xml", "", "ErrorResponse InvalidParameterValue"}},
 		{"query GET", "GET", "/?Action=DescribeAlarms&Version=2010-08-01", nil, nil, rawResponse{200, "text/xml", "", "DescribeAlarmsResponse "}},
 	}
 	for _, tt := range tests {

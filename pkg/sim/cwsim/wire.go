@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // This file holds two of the wire protocols CloudWatch speaks: Smithy RPCv2
@@ -236,6 +238,28 @@ func (x val) floats() ([]float64, error) {
 		out = append(out, *f)
 	}
 	return out, nil
+}
+
+// maxQueryIndex bounds a list index in an awsQuery key: the longest list
+// CloudWatch takes is PutMetricData's 1000 data.
+const maxQueryIndex = maxMetricData
+
+// checkQueryIndexes refuses a key whose list index ("A.member.<i>") is not
+// a number from 1 to maxQueryIndex.
+func checkQueryIndexes(form url.Values) *wire.Error {
+	for key := range form {
+		parts := strings.Split(key, ".")
+		for i := 0; i+1 < len(parts); i++ {
+			if parts[i] != "member" {
+				continue
+			}
+			n, err := strconv.Atoi(parts[i+1])
+			if err != nil || n < 1 || n > maxQueryIndex {
+				return errInvalidValue(fmt.Sprintf("The parameter %s has a list index that is not a number from 1 to %d.", key, maxQueryIndex))
+			}
+		}
+	}
+	return nil
 }
 
 // queryTree turns awsQuery form values into the same tree a CBOR body
