@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // This file holds topic policies: SetTopicAttributes and
@@ -56,7 +58,7 @@ func (s *Service) SetPolicy(topicARN, policy string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.topics[topicARN]; !ok {
-		return &apiError{code: "NotFound", status: http.StatusNotFound, message: "Topic does not exist"}
+		return &wire.Error{Code: "NotFound", Status: http.StatusNotFound, Message: "Topic does not exist"}
 	}
 	if s.policies == nil {
 		s.policies = map[string]string{}
@@ -79,7 +81,7 @@ func (s *Service) PublishAs(p ServicePrincipal, topicARN, subject, message strin
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.topics[topicARN]; !ok {
-		return "", &apiError{code: "NotFound", status: http.StatusNotFound, message: "Topic does not exist"}
+		return "", &wire.Error{Code: "NotFound", Status: http.StatusNotFound, Message: "Topic does not exist"}
 	}
 	if !admits(s.policies[topicARN], p, topicARN) {
 		s.refusals = append(s.refusals, Refusal{TopicARN: topicARN, Principal: p, Subject: subject})
@@ -123,7 +125,7 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 func checkPolicy(policy string) error {
 	var doc policyDoc
 	if err := json.Unmarshal([]byte(policy), &doc); err != nil || len(doc.Statement) == 0 {
-		return &apiError{code: "InvalidParameter", status: http.StatusBadRequest, message: "Invalid parameter: Policy Error: null"}
+		return &wire.Error{Code: "InvalidParameter", Status: http.StatusBadRequest, Message: "Invalid parameter: Policy Error: null"}
 	}
 	return nil
 }
@@ -211,12 +213,12 @@ func glob(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
-func (s *Service) opSetTopicAttributes(form url.Values) (any, *apiError) {
+func (s *Service) opSetTopicAttributes(form url.Values) (any, *wire.Error) {
 	arn, name := form.Get("TopicArn"), form.Get("AttributeName")
 	switch name {
 	case "Policy":
 		if err := s.SetPolicy(arn, form.Get("AttributeValue")); err != nil {
-			var ae *apiError
+			var ae *wire.Error
 			if errors.As(err, &ae) {
 				return nil, ae
 			}
@@ -227,7 +229,7 @@ func (s *Service) opSetTopicAttributes(form url.Values) (any, *apiError) {
 		_, ok := s.topics[arn]
 		s.mu.Unlock()
 		if !ok {
-			return nil, &apiError{code: "NotFound", status: http.StatusNotFound, message: "Topic does not exist"}
+			return nil, &wire.Error{Code: "NotFound", Status: http.StatusNotFound, Message: "Topic does not exist"}
 		}
 	default:
 		return nil, invalid("AttributeName")
@@ -237,14 +239,14 @@ func (s *Service) opSetTopicAttributes(form url.Values) (any, *apiError) {
 	}{}, nil
 }
 
-func (s *Service) opGetTopicAttributes(form url.Values) (any, *apiError) {
+func (s *Service) opGetTopicAttributes(form url.Values) (any, *wire.Error) {
 	arn := form.Get("TopicArn")
 	s.mu.Lock()
 	_, ok := s.topics[arn]
 	policy := s.policies[arn]
 	s.mu.Unlock()
 	if !ok {
-		return nil, &apiError{code: "NotFound", status: http.StatusNotFound, message: "Topic does not exist"}
+		return nil, &wire.Error{Code: "NotFound", Status: http.StatusNotFound, Message: "Topic does not exist"}
 	}
 	if policy == "" {
 		policy = s.defaultPolicy(arn)
