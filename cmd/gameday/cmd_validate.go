@@ -12,33 +12,39 @@ import (
 	_ "time/tzdata"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
 // validateCmd is `gameday validate`.
 type validateCmd struct {
-	quiet bool
+	quiet  bool
+	policy string
 }
 
 func (c *validateCmd) about() about {
 	return about{
 		name:    "validate",
-		args:    "FILE... [--quiet]",
+		args:    "FILE... [--policy FILE] [--quiet]",
 		summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
 	}
 }
 
 func (c *validateCmd) define(fs *flag.FlagSet) {
 	fs.BoolVar(&c.quiet, "quiet", false, "print nothing for valid files")
+	policyFlag(fs, &c.policy)
 }
 
 func (c *validateCmd) run(_ context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return usagef("validate takes one or more FILEs; run 'gameday validate --help'")
 	}
-	var err error
+	pol, err := readPolicy(e, c.policy)
+	if err != nil {
+		return err
+	}
 	for _, name := range args {
-		if !validateFile(e, name, c.quiet) {
+		if !validateFile(e, name, pol, c.quiet) {
 			err = errReported
 		}
 	}
@@ -46,9 +52,10 @@ func (c *validateCmd) run(_ context.Context, e *env, args []string) error {
 }
 
 // validateFile checks one file with every rule (the typed Chaos Mesh checks
-// included) and reports whether it is valid: "ok FILE" on stdout, or each
-// problem on its own line on stderr.
-func validateFile(e *env, name string, quiet bool) bool {
+// included), and against the policy when there is one, and reports whether
+// it is valid: "ok FILE" on stdout, or each problem on its own line on
+// stderr.
+func validateFile(e *env, name string, pol *policy.Policy, quiet bool) bool {
 	data, err := readGameDay(name)
 	var ps gameday.Problems
 	if errors.As(err, &ps) {
@@ -59,7 +66,7 @@ func validateFile(e *env, name string, quiet bool) bool {
 		e.errorf("%v", err)
 		return false
 	}
-	if _, err := validate.File(name, data); err != nil {
+	if _, err := validate.FileUnder(name, data, pol, policy.Where{}); err != nil {
 		printProblems(e, name, err)
 		return false
 	}

@@ -20,7 +20,7 @@ import (
 // FIS facts the rendering relies on (FIS API reference and quotas).
 const (
 	// ActionInjectCustomResource injects a Kubernetes custom resource.
-	ActionInjectCustomResource = "aws:eks:inject-kubernetes-custom-resource"
+	ActionInjectCustomResource = gameday.ActionInjectCustomResource
 	// ResourceTypeCluster is the target type of that action.
 	ResourceTypeCluster = "aws:eks:cluster"
 	// ClusterTarget is both the action's target key and the template's
@@ -40,11 +40,11 @@ const (
 
 // Parameter names of aws:eks:inject-kubernetes-custom-resource.
 const (
-	ParamAPIVersion  = "kubernetesApiVersion"
-	ParamKind        = "kubernetesKind"
-	ParamNamespace   = "kubernetesNamespace"
-	ParamSpec        = "kubernetesSpec"
-	ParamMaxDuration = "maxDuration"
+	ParamAPIVersion  = gameday.ParamAPIVersion
+	ParamKind        = gameday.ParamKind
+	ParamNamespace   = gameday.ParamNamespace
+	ParamSpec        = gameday.ParamSpec
+	ParamMaxDuration = gameday.ParamMaxDuration
 )
 
 // Render builds the CreateExperimentTemplate request for s. s must already be

@@ -80,14 +80,17 @@ func litmusDuration(spec map[string]any) (time.Duration, bool, error) {
 }
 
 // EffectiveMaxDuration is the fault's FIS maxDuration: as set, or the CR's
-// duration + 1m, or for a raw FIS action its duration parameter; at least
+// duration + 1m, or for a raw FIS action its maxDuration (a custom resource)
+// or duration parameter; at least
 // MinMaxDuration. Validation asks a CR without a duration to set maxDuration.
 func (f *Fault) EffectiveMaxDuration() time.Duration {
 	if !f.MaxDuration.IsZero() {
 		return f.MaxDuration.Duration
 	}
 	var d time.Duration
-	if cr, ok, err := f.CRDuration(); ok && err == nil {
+	if inj, err := f.Injected(); inj != nil && err == nil && !inj.MaxDuration.IsZero() {
+		d = inj.MaxDuration.Duration
+	} else if cr, ok, err := f.CRDuration(); ok && err == nil {
 		d = cr + DefaultMaxDurationMargin
 	} else if f.FIS != nil {
 		if p, err := ParseDuration(f.FIS.Parameters["duration"]); err == nil {

@@ -29,10 +29,10 @@ var (
 // checks (from the AWS FIS actions reference). Other aws:... ids pass
 // through with only a check of their shape.
 var fisActions = map[string]fisActionSpec{
-	"aws:eks:inject-kubernetes-custom-resource": {
-		required:  []string{"kubernetesApiVersion", "kubernetesKind", "kubernetesNamespace", "kubernetesSpec", "maxDuration"},
+	ActionInjectCustomResource: {
+		required:  []string{ParamAPIVersion, ParamKind, ParamNamespace, ParamSpec, ParamMaxDuration},
 		targetKey: "Cluster", resourceType: "aws:eks:cluster",
-		durations: map[string][2]time.Duration{"maxDuration": {time.Minute, 12 * time.Hour}},
+		durations: map[string][2]time.Duration{ParamMaxDuration: {time.Minute, 12 * time.Hour}},
 	},
 	"aws:eks:pod-delete": {
 		required:  []string{"kubernetesServiceAccount"},
@@ -142,9 +142,9 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 	if p, ok := a.Parameters["fisPodSecurityPolicy"]; ok && !contains(podSecurity, p) {
 		r.add(child(params, "fisPodSecurityPolicy"), "unknown policy %q: use one of %s", p, strings.Join(podSecurity, ", "))
 	}
-	if a.ActionID == "aws:eks:inject-kubernetes-custom-resource" {
-		if v := a.Parameters["kubernetesApiVersion"]; v != "" && v != ChaosMeshAPIVersion && v != LitmusAPIVersion {
-			r.add(child(params, "kubernetesApiVersion"), "must be %s or %s; better, write the CR under chaosMesh: or litmus:", ChaosMeshAPIVersion, LitmusAPIVersion)
+	if a.ActionID == ActionInjectCustomResource {
+		if v := a.Parameters[ParamAPIVersion]; v != "" && v != ChaosMeshAPIVersion && v != LitmusAPIVersion {
+			r.add(child(params, ParamAPIVersion), "must be %s or %s; better, write the CR under chaosMesh: or litmus:", ChaosMeshAPIVersion, LitmusAPIVersion)
 		}
 	}
 	// Targets: exactly the documented key, or none.

@@ -176,9 +176,45 @@ func SizeProblem(size int64) string {
 // unknown and mistyped fields are left out of doc.Spec so that the rest can
 // still be checked.
 func ParseDocument(name string, data []byte) (*Document, Problems) {
-	fail := func(line, col int, path, format string, args ...any) (*Document, Problems) {
-		return nil, Problems{{File: name, Line: line, Col: col, Path: path, Message: fmt.Sprintf(format, args...)}}
+	spec, doc, ps := ParseFile[Spec](name, data, Kind)
+	if doc == nil {
+		return nil, ps
 	}
+	doc.Spec = spec
+	return doc, ps
+}
+
+// ParseFile decodes any file written like a GameDay (one YAML mapping with
+// apiVersion, kind, metadata and spec: a GameDay, a GameDayPolicy) into a
+// T, with the same limits, the same strict shape check (unknown fields with
+// the closest known name, mistyped values) and positions. kind names the
+// file in messages. The document (for Locate and Merge; its Spec is nil)
+// is nil when nothing could be decoded.
+func ParseFile[T any](name string, data []byte, kind string) (*T, *Document, Problems) {
+	top, pos, ps := readYAML(name, data, kind)
+	if top == nil {
+		return nil, nil, ps
+	}
+	doc := &Document{File: name, pos: pos}
+	ps = PruneShape(top, reflect.TypeFor[T](), "")
+	for _, p := range ps {
+		doc.refused = append(doc.refused, p.Path)
+	}
+	v, err := decodeJSON[T](top)
+	if err != nil {
+		return nil, nil, append(doc.Locate(ps), Problem{File: name, Message: fmt.Sprintf("decode: %v", err)})
+	}
+	return v, doc, doc.Locate(ps)
+}
+
+// readYAML reads one YAML mapping into plain values with the position of
+// each field, refusing what is not YAML, several documents, and oversized or
+// explosive input.
+func readYAML(name string, data []byte, kind string) (map[string]any, map[string]Pos, Problems) {
+	fail := func(line, col int, path, format string, args ...any) (map[string]any, map[string]Pos, Problems) {
+		return nil, nil, Problems{{File: name, Line: line, Col: col, Path: path, Message: fmt.Sprintf(format, args...)}}
+	}
+	article := "a " + kind
 	if len(data) > MaxFileSize {
 		return fail(0, 0, "", "%s", SizeProblem(int64(len(data))))
 	}
@@ -186,10 +222,10 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 	// part of the YAML.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if len(bytes.TrimSpace(data)) == 0 {
-		return fail(0, 0, "", "empty file: a GameDay starts with apiVersion: %s and kind: %s", APIVersion, Kind)
+		return fail(0, 0, "", "empty file: %s starts with apiVersion: %s and kind: %s", article, APIVersion, kind)
 	}
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return fail(0, 0, "", "not a YAML text file (binary or not UTF-8): a GameDay is a UTF-8 YAML file")
+		return fail(0, 0, "", "not a YAML text file (binary or not UTF-8): %s is a UTF-8 YAML file", article)
 	}
 	if line, msg := prescan(data); msg != "" {
 		return fail(line, 1, "", "%s", msg)
@@ -214,56 +250,46 @@ func ParseDocument(name string, data []byte) (*Document, Problems) {
 	}
 	switch {
 	case len(docs) == 0:
-		return fail(0, 0, "", "empty file: a GameDay starts with apiVersion: %s and kind: %s", APIVersion, Kind)
+		return fail(0, 0, "", "empty file: %s starts with apiVersion: %s and kind: %s", article, APIVersion, kind)
 	case len(docs) > 1:
 		p := docs[1].Body.GetToken().Position
-		return fail(p.Line, 1, "", "%d YAML documents in one file: write one GameDay per file", len(docs))
+		return fail(p.Line, 1, "", "%d YAML documents in one file: write one %s per file", len(docs), kind)
 	}
 
 	c := &converter{pos: map[string]Pos{}, anchors: map[string]ast.Node{}, sizes: map[ast.Node]int{}}
 	root := unwrap(docs[0].Body)
 	if n := c.size(root, 0); c.deep {
-		return fail(0, 0, "", "nested more than %d levels deep: a GameDay is not that deep", maxDepth)
+		return fail(0, 0, "", "nested more than %d levels deep: %s is not that deep", maxDepth, article)
 	} else if n > MaxNodes || c.bomb {
 		return fail(0, 0, "", "anchors and aliases expand to more than %d nodes: write the values out or share less", MaxNodes)
 	}
 	c.anchors = map[string]ast.Node{}
 	value := c.convert(root, "", true, 0)
 	if len(c.problems) > 0 {
-		return nil, withFile(name, c.problems)
+		return nil, nil, withFile(name, c.problems)
 	}
 	top, ok := value.(map[string]any)
 	if !ok {
 		p := posOf(root)
-		return fail(p.Line, p.Col, "", "not a GameDay: the file must be a YAML mapping with apiVersion, kind, metadata and spec")
+		return fail(p.Line, p.Col, "", "not %s: the file must be a YAML mapping with apiVersion, kind, metadata and spec", article)
 	}
 	c.pos[""] = posOf(root)
 	if m, ok := root.(*ast.MappingNode); ok && len(m.Values) > 0 {
 		c.pos[""] = posOf(m.Values[0].Key)
 	}
-	doc := &Document{File: name, pos: c.pos}
-	ps := PruneShape(top, reflect.TypeFor[Spec](), "")
-	for _, p := range ps {
-		doc.refused = append(doc.refused, p.Path)
-	}
-	spec, err := decodeJSON(top)
-	if err != nil {
-		return nil, append(doc.Locate(ps), Problem{File: name, Message: fmt.Sprintf("decode: %v", err)})
-	}
-	doc.Spec = spec
-	return doc, doc.Locate(ps)
+	return top, c.pos, nil
 }
 
-// decodeJSON turns the generic value into a Spec through JSON, the same path
+// decodeJSON turns the generic value into a T through JSON, the same path
 // a spec carried by the state machine takes.
-func decodeJSON(v map[string]any) (*Spec, error) {
+func decodeJSON[T any](v map[string]any) (*T, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var s Spec
+	var s T
 	if err := dec.Decode(&s); err != nil {
 		return nil, err
 	}

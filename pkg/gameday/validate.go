@@ -296,24 +296,29 @@ func checkFault(r *problems, f *Fault, p string) {
 	case f.ChaosMesh != nil:
 		checkChaosMesh(r, f, child(p, "chaosMesh"))
 	case f.Litmus != nil:
-		checkCRMeta(r, f.Litmus, child(p, "litmus"), LitmusAPIVersion)
-		if f.Litmus.Kind != LitmusKind {
-			if f.Litmus.Kind == "" {
-				r.add(child(p, "litmus.kind"), "required: write kind: %s", LitmusKind)
-			} else {
-				r.add(child(p, "litmus.kind"), "must be %s, not %q", LitmusKind, f.Litmus.Kind)
-			}
-		}
-		if len(f.Litmus.Spec) == 0 {
-			r.add(child(p, "litmus.spec"), "required: the ChaosEngine's spec, as you would kubectl apply it")
-		}
+		checkLitmus(r, f.Litmus, child(p, "litmus"))
 	case f.FIS != nil:
 		checkFISAction(r, f.FIS, child(p, "fis"))
+		checkInjected(r, f, p)
 	}
-	if f.AllowWideBlastRadius && f.ChaosMesh == nil {
-		r.add(child(p, "allowWideBlastRadius"), "only applies to a chaosMesh fault")
+	if inj, _ := f.Injected(); f.AllowWideBlastRadius && f.ChaosMesh == nil && (inj == nil || inj.ChaosMesh == nil) {
+		r.add(child(p, "allowWideBlastRadius"), "only applies to a Chaos Mesh fault (chaosMesh:, or a raw %s of a Chaos Mesh kind)", ActionInjectCustomResource)
 	}
 	checkDurations(r, f, p)
+}
+
+func checkLitmus(r *problems, cr *CustomResource, path string) {
+	checkCRMeta(r, cr, path, LitmusAPIVersion)
+	if cr.Kind != LitmusKind {
+		if cr.Kind == "" {
+			r.add(child(path, "kind"), "required: write kind: %s", LitmusKind)
+		} else {
+			r.add(child(path, "kind"), "must be %s, not %q", LitmusKind, cr.Kind)
+		}
+	}
+	if len(cr.Spec) == 0 {
+		r.add(child(path, "spec"), "required: the ChaosEngine's spec, as you would kubectl apply it")
+	}
 }
 
 func checkDurations(r *problems, f *Fault, p string) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/chaoscheck"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/policy"
 )
 
 // File parses and checks a GameDay file; on bad input it returns every
@@ -57,7 +58,48 @@ func check(s *gameday.Spec) gameday.Problems {
 			add(chaoscheck.ChaosMesh(f.ChaosMesh, path+".chaosMesh"))
 		case f.Litmus != nil && f.Litmus.Kind == gameday.LitmusKind:
 			add(chaoscheck.Litmus(f.Litmus, path+".litmus"))
+		default:
+			add(injected(f, path))
 		}
 	}
 	return ps
+}
+
+// injected checks the custom resource of a raw
+// aws:eks:inject-kubernetes-custom-resource action strictly, as a
+// chaosMesh: or litmus: fault's, at the raw action's fields.
+func injected(f *gameday.Fault, path string) gameday.Problems {
+	inj, err := f.Injected()
+	if inj == nil || err != nil { // gameday.Check reports a spec that is not JSON
+		return nil
+	}
+	var ps gameday.Problems
+	switch {
+	case inj.ChaosMesh != nil:
+		ps = chaoscheck.ChaosMesh(inj.ChaosMesh, path+".chaosMesh")
+	case inj.Litmus.Kind == gameday.LitmusKind:
+		ps = chaoscheck.Litmus(inj.Litmus, path+".litmus")
+	}
+	for i := range ps {
+		ps[i].Path = gameday.InjectedPath(path, ps[i].Path)
+	}
+	return ps
+}
+
+// FileUnder is File, then the deployment's policy: a GameDay valid by
+// gameday's rules but outside the policy gets one problem per violation,
+// FILE:LINE:COL: path: message (policy NAME: rule). A nil policy checks
+// nothing more than File.
+func FileUnder(name string, data []byte, p *policy.Policy, where policy.Where) (*gameday.Spec, error) {
+	doc, ps := gameday.ParseDocument(name, data)
+	if doc == nil {
+		return nil, ps
+	}
+	if all := doc.Merge(ps, check(doc.Spec)); len(all) > 0 {
+		return nil, all
+	}
+	if all := doc.Merge(nil, policy.Check(p, doc.Spec, where)); len(all) > 0 {
+		return nil, all
+	}
+	return doc.Spec, nil
 }

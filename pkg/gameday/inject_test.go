@@ -1,0 +1,66 @@
+package gameday
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func rawInject(kind, ns, spec, maxDuration string) Fault {
+	return Fault{Name: "raw", FIS: &FISAction{ActionID: ActionInjectCustomResource,
+		Parameters: map[string]string{ParamAPIVersion: ChaosMeshAPIVersion, ParamKind: kind, ParamNamespace: ns, ParamSpec: spec, ParamMaxDuration: maxDuration},
+		Targets:    map[string]FISTarget{"Cluster": {ResourceType: "aws:eks:cluster", ResourceArns: []string{"arn:aws:eks:us-east-1:111111111111:cluster/c"}, SelectionMode: "ALL"}}}}
+}
+
+// TestInjectedChecked: a raw inject action's custom resource gets the
+// checks a chaosMesh: fault gets, at the raw action's fields.
+func TestInjectedChecked(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault Fault
+		want  string // a problem, "path: message" prefix; "" for none
+	}{
+		{"labelled", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"one","selector":{"namespaces":["shop"],"labelSelectors":{"app":"a"}}}`, "PT5M"), ""},
+		{"every pod", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"all","selector":{"namespaces":["shop"]}}`, "PT5M"),
+			"spec.faults[0].fis.parameters.kubernetesSpec.selector: selects every pod of namespace(s) shop"},
+		{"no namespace", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"all"}`, "PT5M"),
+			"spec.faults[0].fis.parameters.kubernetesSpec.selector.namespaces: name the namespace(s)"},
+		{"unknown kind", rawInject("PodChaoss", "shop", `{}`, "PT5M"),
+			`spec.faults[0].fis.parameters.kubernetesKind: unknown Chaos Mesh kind "PodChaoss"`},
+		{"unknown action", rawInject("PodChaos", "shop", `{"action":"kill","mode":"one","selector":{"namespaces":["shop"],"labelSelectors":{"app":"a"}}}`, "PT5M"),
+			`spec.faults[0].fis.parameters.kubernetesSpec.action: unknown PodChaos action "kill"`},
+		{"duration past maxDuration", rawInject("NetworkChaos", "shop", `{"action":"delay","mode":"one","selector":{"namespaces":["shop"],"labelSelectors":{"app":"a"}},"delay":{"latency":"1s"},"duration":"10m"}`, "PT5M"),
+			"spec.faults[0].fis.parameters.maxDuration: 5m0s is not longer than the CR's duration 10m0s"},
+		{"not JSON", rawInject("PodChaos", "shop", `mode: all`, "PT5M"),
+			"spec.faults[0].fis.parameters.kubernetesSpec: is not the CR's spec as a JSON object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Spec{APIVersion: APIVersion, Kind: Kind, Metadata: Metadata{Name: "g"}}
+			s.Spec.Target.Cluster = "arn:aws:eks:us-east-1:111111111111:cluster/c"
+			s.Spec.Faults = []Fault{tt.fault}
+			ps := Check(s)
+			if tt.want == "" {
+				if len(ps) > 0 {
+					t.Fatalf("got %v, want none", ps)
+				}
+				return
+			}
+			for _, p := range ps {
+				if strings.HasPrefix(p.Path+": "+p.Message, tt.want) {
+					return
+				}
+			}
+			t.Errorf("got %v, want one starting %q", ps, tt.want)
+		})
+	}
+}
+
+// TestInjectedLongestPath: a raw inject action lasts its maxDuration.
+func TestInjectedLongestPath(t *testing.T) {
+	s := &Spec{}
+	s.Spec.Faults = []Fault{rawInject("PodChaos", "shop", `{}`, "PT2H")}
+	if got := s.LongestPath(); got != 2*time.Hour {
+		t.Errorf("LongestPath = %s, want 2h", got)
+	}
+}

@@ -1,0 +1,313 @@
+package policy
+
+import (
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Rule names, as refusals quote them: "(policy staging: namespaces)".
+const (
+	RuleClusters              = "clusters"
+	RuleNamespaces            = "namespaces"
+	RuleChaosMeshKinds        = "chaosMesh.kinds"
+	RuleLitmusExperiments     = "litmus.experiments"
+	RuleFISActions            = "fisActions"
+	RuleMaxExperimentDuration = "maxExperimentDuration"
+	RuleRequireStopConditions = "requireStopConditions"
+	RuleAllowWideBlastRadius  = "allowWideBlastRadius"
+	RuleSchedules             = "schedules"
+)
+
+// Where is the account and region a GameDay runs in, to resolve a
+// target.clusterName into an ARN; empty offline (validate), where a
+// cluster named by name is judged by the name part of the allowed ARNs.
+type Where struct {
+	Partition, Region, Account string
+}
+
+// checker collects the refusals of one GameDay.
+type checker struct {
+	p     *Policy
+	where Where
+	ps    gameday.Problems
+}
+
+func (c *checker) refuse(fieldPath, rule, format string, args ...any) {
+	c.ps = append(c.ps, gameday.Problem{
+		Path:    fieldPath,
+		Message: fmt.Sprintf(format, args...) + fmt.Sprintf(" (policy %s: %s)", c.p.Metadata.Name, rule),
+	})
+}
+
+// Check judges a GameDay (already valid by gameday's rules) against the
+// policy. Each problem has the GameDay field path and a message ending in
+// "(policy NAME: rule)"; Document.Locate gives them positions.
+func Check(p *Policy, s *gameday.Spec, where Where) gameday.Problems {
+	if p == nil || s == nil {
+		return nil
+	}
+	c := &checker{p: p, where: where}
+	c.cluster("spec.target", s.Spec.Target)
+	for i := range s.Spec.Faults {
+		c.fault(&s.Spec.Faults[i], fmt.Sprintf("spec.faults[%d]", i))
+	}
+	c.duration(s)
+	if p.RequiresStopConditions() && len(s.Spec.StopConditions) == 0 {
+		c.refuse("spec.stopConditions", RuleRequireStopConditions,
+			"required: this deployment runs no GameDay without a stop-condition alarm; add one under stopConditions")
+	}
+	if s.Spec.Schedule != nil && !p.AllowsSchedules() {
+		c.refuse("spec.schedule", RuleSchedules, "this deployment does not run GameDays on a schedule: remove schedule and start it by hand")
+	}
+	return c.ps.Sort()
+}
+
+// duration refuses a timeouts.experiment, or a longest fault path, above
+// maxExperimentDuration.
+func (c *checker) duration(s *gameday.Spec) {
+	max := c.p.Spec.MaxExperimentDuration.Duration
+	if max <= 0 {
+		return
+	}
+	if t := s.Spec.Timeouts.Experiment; !t.IsZero() && t.Duration > max {
+		c.refuse("spec.timeouts.experiment", RuleMaxExperimentDuration, "%s is above the longest experiment this deployment allows, %s: shorten it", t, c.p.Spec.MaxExperimentDuration)
+		return
+	}
+	if longest := s.LongestPath(); longest > max {
+		c.refuse("spec.faults", RuleMaxExperimentDuration, "the longest fault path takes up to %s, above the longest experiment this deployment allows, %s: shorten the faults' durations",
+			gameday.Duration{Duration: longest}, c.p.Spec.MaxExperimentDuration)
+	} else if t := s.ExperimentTimeout(); s.Spec.Timeouts.Experiment.IsZero() && t > max {
+		c.refuse("spec.timeouts", RuleMaxExperimentDuration, "the default experiment timeout (longest fault path + 15m) is %s, above the longest experiment this deployment allows, %s: set timeouts.experiment to at most %s",
+			gameday.Duration{Duration: t}, c.p.Spec.MaxExperimentDuration, c.p.Spec.MaxExperimentDuration)
+	}
+}
+
+// cluster refuses a target cluster the policy does not list.
+func (c *checker) cluster(fieldPath string, t gameday.Target) {
+	switch {
+	case t.Cluster != "":
+		if !c.clusterAllowed(t.Cluster) {
+			c.refuse(fieldPath+".cluster", RuleClusters, "cluster %s is not one this deployment may target (%s)", t.Cluster, c.allowedClusters())
+		}
+	case t.ClusterName != "":
+		if !c.clusterNameAllowed(t.ClusterName) {
+			c.refuse(fieldPath+".clusterName", RuleClusters, "cluster %s is not one this deployment may target (%s)", t.ClusterName, c.allowedClusters())
+		}
+	}
+}
+
+func (c *checker) allowedClusters() string {
+	if len(c.p.Spec.Clusters) == 0 {
+		return "the policy allows none"
+	}
+	return "allowed: " + strings.Join(c.p.Spec.Clusters, ", ")
+}
+
+func (c *checker) clusterAllowed(arn string) bool {
+	for _, pat := range c.p.Spec.Clusters {
+		if ok, _ := path.Match(pat, arn); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// clusterNameAllowed judges a cluster given by name: as the ARN in this
+// account and region when known, else by the allowed ARNs' name parts.
+func (c *checker) clusterNameAllowed(name string) bool {
+	if w := c.where; w.Region != "" && w.Account != "" {
+		partition := w.Partition
+		if partition == "" {
+			partition = "aws"
+		}
+		return c.clusterAllowed(fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", partition, w.Region, w.Account, name))
+	}
+	for _, pat := range c.p.Spec.Clusters {
+		if _, _, namePat, ok := splitClusterARN(pat); ok {
+			if m, _ := path.Match(namePat, name); m {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *checker) fault(f *gameday.Fault, fp string) {
+	if f.AllowWideBlastRadius && !c.p.Spec.AllowWideBlastRadius {
+		c.refuse(fp+".allowWideBlastRadius", RuleAllowWideBlastRadius, "this deployment allows no fault that selects every pod of a namespace: remove allowWideBlastRadius and select pods by label")
+	}
+	switch {
+	case f.ChaosMesh != nil:
+		c.chaosMesh(f.ChaosMesh, fp+".chaosMesh", func(q string) string { return q })
+	case f.Litmus != nil:
+		c.litmus(f.Litmus, fp+".litmus", func(q string) string { return q })
+	case f.FIS != nil:
+		c.raw(f, fp)
+	}
+}
+
+// raw judges a raw fis: action: its id, the clusters and namespaces of its
+// targets, and the custom resource of an inject action exactly as a
+// chaosMesh: or litmus: fault's.
+func (c *checker) raw(f *gameday.Fault, fp string) {
+	a := f.FIS
+	if !slices.Contains(c.p.Spec.FISActions, a.ActionID) {
+		c.refuse(fp+".fis.actionId", RuleFISActions, "raw FIS action %s is not one this deployment allows (%s)", a.ActionID, listOrNone(c.p.Spec.FISActions))
+	}
+	for _, key := range slices.Sorted(maps.Keys(a.Targets)) {
+		t := a.Targets[key]
+		tp := fp + ".fis.targets." + key
+		for i, arn := range t.ResourceArns {
+			if name, ok := eksClusterOf(t.ResourceType, arn); ok && !c.clusterAllowed(name) {
+				c.refuse(fmt.Sprintf("%s.resourceArns[%d]", tp, i), RuleClusters, "%s is in cluster %s, not one this deployment may target (%s)", arn, name, c.allowedClusters())
+			}
+		}
+		if t.ResourceType == "aws:eks:pod" {
+			if id := t.Parameters["clusterIdentifier"]; id != "" {
+				if (strings.HasPrefix(id, clusterARNPrefix) && !c.clusterAllowed(id)) || (!strings.HasPrefix(id, clusterARNPrefix) && !c.clusterNameAllowed(id)) {
+					c.refuse(tp+".parameters.clusterIdentifier", RuleClusters, "cluster %s is not one this deployment may target (%s)", id, c.allowedClusters())
+				}
+			}
+			if ns := t.Parameters["namespace"]; ns != "" && !slices.Contains(c.p.Spec.Namespaces, ns) {
+				c.refuse(tp+".parameters.namespace", RuleNamespaces, "namespace %s is not one this deployment may select pods in (%s)", ns, listOrNone(c.p.Spec.Namespaces))
+			}
+		}
+	}
+	inj, err := f.Injected()
+	if err != nil || inj == nil {
+		return
+	}
+	at := func(q string) string { return gameday.InjectedPath(fp, q) }
+	switch {
+	case inj.ChaosMesh != nil:
+		c.chaosMesh(inj.ChaosMesh, fp+".chaosMesh", at)
+	case inj.Litmus != nil:
+		c.litmus(inj.Litmus, fp+".litmus", at)
+	}
+}
+
+// eksClusterOf is the cluster ARN of an EKS resource ARN that a raw target
+// names (a cluster or a node group).
+func eksClusterOf(resourceType, arn string) (string, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "eks" {
+		return "", false
+	}
+	res := parts[5]
+	switch {
+	case resourceType == "aws:eks:cluster" || strings.HasPrefix(res, "cluster/"):
+		return arn, true
+	case strings.HasPrefix(res, "nodegroup/"):
+		name, _, _ := strings.Cut(strings.TrimPrefix(res, "nodegroup/"), "/")
+		return strings.Join(parts[:5], ":") + ":cluster/" + name, true
+	}
+	return "", false
+}
+
+// chaosMesh judges a Chaos Mesh CR: its kind (and a Schedule's inner
+// kind), its namespace and its selector's namespaces. at maps a path of
+// the CR to the file's (a raw action's parameters).
+func (c *checker) chaosMesh(cr *gameday.CustomResource, crPath string, at func(string) string) {
+	ns := crNamespace(cr)
+	c.namespace(at(crPath+".metadata.namespace"), ns, "create the custom resource in")
+	c.kind(at(crPath+".kind"), cr.Kind)
+	spec, specPath := cr.Spec, crPath+".spec"
+	if cr.Kind == "Schedule" {
+		typ, _ := spec["type"].(string)
+		c.kind(at(specPath+".type"), typ)
+		for field, v := range spec {
+			if inner, ok := v.(map[string]any); ok && strings.HasSuffix(strings.ToLower(field), "chaos") {
+				c.selector(inner, specPath+"."+field, at)
+			}
+		}
+		return
+	}
+	c.selector(spec, specPath, at)
+}
+
+func (c *checker) kind(fieldPath, kind string) {
+	if kind == "" || slices.Contains(c.p.Spec.ChaosMesh.Kinds, kind) {
+		return
+	}
+	why := ""
+	if slices.Contains(outsidePods, kind) {
+		why = "; it acts outside the cluster's pods, so a policy must name it to allow it"
+	}
+	c.refuse(fieldPath, RuleChaosMeshKinds, "Chaos Mesh kind %s is not one this deployment allows (%s)%s", kind, listOrNone(c.p.Spec.ChaosMesh.Kinds), why)
+}
+
+// selector judges the namespaces a chaos spec selects pods in: its
+// selector's namespaces and pods keys, or the CR's own namespace.
+func (c *checker) selector(spec map[string]any, specPath string, at func(string) string) {
+	// With neither, Chaos Mesh selects in the CR's own namespace, judged
+	// by the caller.
+	sel, _ := spec["selector"].(map[string]any)
+	selPath := specPath + ".selector"
+	if list, ok := sel["namespaces"].([]any); ok {
+		for i, v := range list {
+			c.namespace(at(fmt.Sprintf("%s.namespaces[%d]", selPath, i)), fmt.Sprint(v), "select pods in")
+		}
+	}
+	if pods, ok := sel["pods"].(map[string]any); ok {
+		for _, ns := range slices.Sorted(maps.Keys(pods)) {
+			c.namespace(at(selPath+".pods."+ns), ns, "select pods in")
+		}
+	}
+}
+
+func (c *checker) namespace(fieldPath, ns, what string) {
+	if slices.Contains(c.p.Spec.Namespaces, ns) {
+		return
+	}
+	c.refuse(fieldPath, RuleNamespaces, "namespace %s is not one this deployment may %s (%s)", ns, what, listOrNone(c.p.Spec.Namespaces))
+}
+
+// litmus judges a ChaosEngine: its namespace, the application's and the
+// selected workloads' and pods' namespaces, and its experiments.
+func (c *checker) litmus(cr *gameday.CustomResource, crPath string, at func(string) string) {
+	c.namespace(at(crPath+".metadata.namespace"), crNamespace(cr), "create the custom resource in")
+	sp := crPath + ".spec"
+	if app, ok := cr.Spec["appinfo"].(map[string]any); ok {
+		if ns, _ := app["appns"].(string); ns != "" {
+			c.namespace(at(sp+".appinfo.appns"), ns, "select pods in")
+		}
+	}
+	if sel, ok := cr.Spec["selectors"].(map[string]any); ok {
+		for _, k := range []string{"workloads", "pods"} {
+			list, _ := sel[k].([]any)
+			for i, v := range list {
+				m, _ := v.(map[string]any)
+				if ns, _ := m["namespace"].(string); ns != "" {
+					c.namespace(at(fmt.Sprintf("%s.selectors.%s[%d].namespace", sp, k, i)), ns, "select pods in")
+				}
+			}
+		}
+	}
+	exps, _ := cr.Spec["experiments"].([]any)
+	for i, v := range exps {
+		m, _ := v.(map[string]any)
+		name, _ := m["name"].(string)
+		if name != "" && !slices.Contains(c.p.Spec.Litmus.Experiments, name) {
+			c.refuse(at(fmt.Sprintf("%s.experiments[%d].name", sp, i)), RuleLitmusExperiments, "Litmus experiment %s is not one this deployment allows (%s)", name, listOrNone(c.p.Spec.Litmus.Experiments))
+		}
+	}
+}
+
+func crNamespace(cr *gameday.CustomResource) string {
+	if cr.Metadata.Namespace != "" {
+		return cr.Metadata.Namespace
+	}
+	return gameday.DefaultNamespace
+}
+
+func listOrNone(list []string) string {
+	if len(list) == 0 {
+		return "the policy allows none"
+	}
+	return "allowed: " + strings.Join(list, ", ")
+}

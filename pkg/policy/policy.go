@@ -1,0 +1,213 @@
+// Package policy is the deployment's policy (kind GameDayPolicy): what the
+// account owner lets the GameDays of one deployment break. A GameDay file is
+// written by whoever opens a pull request and reaches the state machine as
+// execution input, so it cannot decide its own blast radius; the policy,
+// deployed with the stack, does. Check judges a GameDay against it; the
+// CLI (validate --policy, run --local --policy), the CDK synth and the
+// preflight step call it. It imports nothing from AWS.
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+// Kind identifies a policy file (its apiVersion is gameday.APIVersion).
+const Kind = "GameDayPolicy"
+
+// Policy is a whole policy file.
+type Policy struct {
+	APIVersion string   `json:"apiVersion"`
+	Kind       string   `json:"kind"`
+	Metadata   Metadata `json:"metadata"`
+	Spec       Rules    `json:"spec"`
+}
+
+// Metadata names the policy; refusals quote the name.
+type Metadata struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// Rules are what a GameDay of the deployment may do. A list left out allows
+// nothing of its kind, except Clusters (the deployment's eksClusters).
+type Rules struct {
+	// Clusters are EKS cluster ARNs; * matches within the name part.
+	Clusters []string `json:"clusters,omitempty"`
+	// Namespaces are where custom resources may live and the only
+	// namespaces a selector may pick pods in.
+	Namespaces []string       `json:"namespaces,omitempty"`
+	ChaosMesh  ChaosMeshRules `json:"chaosMesh,omitzero"`
+	Litmus     LitmusRules    `json:"litmus,omitzero"`
+	// FISActions are the raw fis: action ids allowed.
+	FISActions []string `json:"fisActions,omitempty"`
+	// MaxExperimentDuration bounds timeouts.experiment and the longest
+	// fault path; zero: the stack's maximum.
+	MaxExperimentDuration gameday.Duration `json:"maxExperimentDuration,omitzero"`
+	// RequireStopConditions (default true) refuses a GameDay without a stop
+	// condition.
+	RequireStopConditions *bool `json:"requireStopConditions,omitempty"`
+	// AllowWideBlastRadius (default false) lets a fault set
+	// allowWideBlastRadius: true.
+	AllowWideBlastRadius bool `json:"allowWideBlastRadius,omitempty"`
+	// Schedules (default true) lets GameDays carry a schedule.
+	Schedules *bool `json:"schedules,omitempty"`
+}
+
+// ChaosMeshRules are the Chaos Mesh kinds allowed.
+type ChaosMeshRules struct {
+	Kinds []string `json:"kinds,omitempty"`
+}
+
+// LitmusRules are the Litmus ChaosExperiment names allowed.
+type LitmusRules struct {
+	Experiments []string `json:"experiments,omitempty"`
+}
+
+// outsidePods are the Chaos Mesh kinds that act outside the cluster's pods;
+// only a policy that names them allows them (listing is the only way any
+// kind is allowed, so the rule needs no code beyond the message).
+var outsidePods = []string{"AWSChaos", "GCPChaos", "PhysicalMachineChaos", "KernelChaos"}
+
+// clusterARN is the shape of an allowed cluster.
+const clusterARNPrefix = "arn:"
+
+// Parse reads a policy file strictly, with FILE:LINE:COL problems like a
+// GameDay file's: unknown fields (with the closest name), mistyped values,
+// a wrong apiVersion or kind, a missing name, malformed cluster ARNs.
+func Parse(name string, data []byte) (*Policy, error) {
+	p, doc, ps := gameday.ParseFile[Policy](name, data, Kind)
+	if doc == nil {
+		return nil, ps
+	}
+	if all := doc.Merge(ps, p.check()); len(all) > 0 {
+		return nil, all
+	}
+	return p, nil
+}
+
+// check is the policy's own well-formedness.
+func (p *Policy) check() gameday.Problems {
+	var ps gameday.Problems
+	add := func(path, format string, args ...any) {
+		ps = append(ps, gameday.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case p.APIVersion == "":
+		add("apiVersion", "required: write apiVersion: %s", gameday.APIVersion)
+	case p.APIVersion != gameday.APIVersion:
+		add("apiVersion", "must be %s, not %q", gameday.APIVersion, p.APIVersion)
+	}
+	switch {
+	case p.Kind == "":
+		add("kind", "required: write kind: %s", Kind)
+	case p.Kind != Kind:
+		add("kind", "must be %s, not %q", Kind, p.Kind)
+	}
+	if p.Metadata.Name == "" {
+		add("metadata.name", "required: a name for the policy, quoted in every refusal (for example staging)")
+	}
+	for i, c := range p.Spec.Clusters {
+		if _, _, _, ok := splitClusterARN(c); !ok {
+			add(fmt.Sprintf("spec.clusters[%d]", i), "%q is not an EKS cluster ARN: write arn:aws:eks:REGION:ACCOUNT:cluster/NAME (* allowed in NAME)", c)
+		} else if _, err := path.Match(c, ""); err != nil {
+			add(fmt.Sprintf("spec.clusters[%d]", i), "%q is not a valid pattern: %v", c, err)
+		}
+	}
+	for i, k := range p.Spec.ChaosMesh.Kinds {
+		if !slices.Contains(gameday.ChaosMeshKinds, k) {
+			add(fmt.Sprintf("spec.chaosMesh.kinds[%d]", i), "unknown Chaos Mesh kind %q: FIS accepts %s", k, strings.Join(gameday.ChaosMeshKinds, ", "))
+		}
+	}
+	for i, a := range p.Spec.FISActions {
+		if !strings.HasPrefix(a, "aws:") || strings.Count(a, ":") != 2 {
+			add(fmt.Sprintf("spec.fisActions[%d]", i), "%q is not an FIS action id: write aws:<service>:<action>", a)
+		}
+	}
+	if d := p.Spec.MaxExperimentDuration.Duration; d < 0 || d > gameday.MaxMaxDuration {
+		add("spec.maxExperimentDuration", "%s is outside FIS's limit of 12h per experiment", p.Spec.MaxExperimentDuration)
+	}
+	return ps
+}
+
+// splitClusterARN reads arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME.
+func splitClusterARN(arn string) (region, account, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "eks" {
+		return "", "", "", false
+	}
+	name, ok = strings.CutPrefix(parts[5], "cluster/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return "", "", "", false
+	}
+	return parts[3], parts[4], name, true
+}
+
+// RequiresStopConditions is requireStopConditions with its default.
+func (p *Policy) RequiresStopConditions() bool {
+	return p.Spec.RequireStopConditions == nil || *p.Spec.RequireStopConditions
+}
+
+// AllowsSchedules is schedules with its default.
+func (p *Policy) AllowsSchedules() bool { return p.Spec.Schedules == nil || *p.Spec.Schedules }
+
+// ActionIDs are the FIS action ids a GameDay under the policy may put in a
+// template: the raw ones it lists, and the custom-resource action when it
+// allows any Chaos Mesh kind or Litmus experiment. The stack limits
+// CreateExperimentTemplate to them.
+func (p *Policy) ActionIDs() []string {
+	ids := slices.Clone(p.Spec.FISActions)
+	if len(p.Spec.ChaosMesh.Kinds) > 0 || len(p.Spec.Litmus.Experiments) > 0 {
+		ids = append(ids, gameday.ActionInjectCustomResource)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// WithDefaults fills what the policy leaves to the deployment: the
+// clusters (cluster ARNs built from the deployment's eksClusters names),
+// and a maxExperimentDuration of the stack's maximum.
+func (p *Policy) WithDefaults(clusters []string, maxDuration time.Duration) *Policy {
+	q := *p
+	if len(q.Spec.Clusters) == 0 {
+		q.Spec.Clusters = slices.Clone(clusters)
+	}
+	if q.Spec.MaxExperimentDuration.IsZero() {
+		q.Spec.MaxExperimentDuration = gameday.Duration{Duration: maxDuration}
+	}
+	return &q
+}
+
+// JSON is the policy as the stack deploys it (compact JSON, for the
+// preflight function's environment).
+func (p *Policy) JSON() (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		return "", fmt.Errorf("encode policy %s: %w", p.Metadata.Name, err)
+	}
+	return strings.TrimSpace(buf.String()), nil
+}
+
+// FromJSON reads a policy the stack deployed (JSON), strictly, with the
+// same well-formedness checks as Parse.
+func FromJSON(s string) (*Policy, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	var p Policy
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("read policy: %w", err)
+	}
+	if err := p.check().Err(); err != nil {
+		return nil, fmt.Errorf("read policy: %w", err)
+	}
+	return &p, nil
+}

@@ -1,0 +1,164 @@
+package policy
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+)
+
+func TestParseExample(t *testing.T) {
+	data, err := os.ReadFile("../../examples/policy/sandbox.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse("sandbox.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.ActionIDs(), []string{"aws:eks:inject-kubernetes-custom-resource", "aws:eks:terminate-nodegroup-instances"}; !cmp.Equal(got, want) {
+		t.Errorf("ActionIDs = %v, want %v", got, want)
+	}
+	if !p.RequiresStopConditions() || !p.AllowsSchedules() || p.Spec.MaxExperimentDuration.Duration != time.Hour {
+		t.Errorf("defaults or values wrong: %+v", p.Spec)
+	}
+	js, err := p.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := FromJSON(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(back, p); diff != "" {
+		t.Errorf("JSON round trip (-got +want):\n%s", diff)
+	}
+}
+
+// TestParseBad: a bad policy file gets FILE:LINE:COL problems like a
+// GameDay file.
+func TestParseBad(t *testing.T) {
+	const head = "apiVersion: gameday/v1alpha1\nkind: GameDayPolicy\nmetadata: {name: p}\n"
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"typo", head + "spec:\n  namespace: [a]\n", []string{`p.yaml:5:3: spec.namespace: unknown field "namespace" (did you mean "namespaces"?)`}},
+		{"bad duration", head + "spec:\n  maxExperimentDuration: 90\n", []string{"p.yaml:5:3: spec.maxExperimentDuration: 90 is not a duration: write 90s, 5m or PT5M"}},
+		{"above FIS", head + "spec:\n  maxExperimentDuration: 13h\n", []string{"p.yaml:5:3: spec.maxExperimentDuration: 13h0m0s is outside FIS's limit of 12h per experiment"}},
+		{"kind", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: p}\nspec: {}\n", []string{`p.yaml:2:1: kind: must be GameDayPolicy, not "GameDay"`}},
+		{"no name", "apiVersion: gameday/v1alpha1\nkind: GameDayPolicy\nspec: {}\n", []string{"p.yaml:1:1: metadata.name: required: a name for the policy, quoted in every refusal (for example staging)"}},
+		{"cluster", head + "spec:\n  clusters: [sandbox]\n", []string{`p.yaml:5:14: spec.clusters[0]: "sandbox" is not an EKS cluster ARN: write arn:aws:eks:REGION:ACCOUNT:cluster/NAME (* allowed in NAME)`}},
+		{"kind name", head + "spec:\n  chaosMesh: {kinds: [Pod]}\n", []string{`p.yaml:5:23: spec.chaosMesh.kinds[0]: unknown Chaos Mesh kind "Pod": FIS accepts ` + strings.Join(gameday.ChaosMeshKinds, ", ")}},
+		{"action", head + "spec:\n  fisActions: [stop-instances]\n", []string{`p.yaml:5:16: spec.fisActions[0]: "stop-instances" is not an FIS action id: write aws:<service>:<action>`}},
+		{"not yaml", "spec: [\n", []string{"p.yaml:1:7: not valid YAML"}},
+		{"empty", "", []string{"p.yaml: empty file: a GameDayPolicy starts with apiVersion: gameday/v1alpha1 and kind: GameDayPolicy"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("p.yaml", []byte(tt.text))
+			if err == nil {
+				t.Fatal("Parse accepted it")
+			}
+			got := strings.Split(err.Error(), "\n")
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("got %q, want it to start with %q", got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func spec(mutate func(*gameday.Spec)) *gameday.Spec {
+	s := &gameday.Spec{Metadata: gameday.Metadata{Name: "g"}}
+	s.Spec.Target.Cluster = "arn:aws:eks:us-east-1:111111111111:cluster/sandbox"
+	s.Spec.StopConditions = []gameday.StopCondition{{AlarmARN: "arn:aws:cloudwatch:us-east-1:111111111111:alarm:a"}}
+	s.Spec.Faults = []gameday.Fault{{Name: "f", FIS: &gameday.FISAction{ActionID: "aws:fis:wait", Parameters: map[string]string{"duration": "PT5M"}}}}
+	if mutate != nil {
+		mutate(s)
+	}
+	return s
+}
+
+func TestCheck(t *testing.T) {
+	no := false
+	p := &Policy{Metadata: Metadata{Name: "p"}, Spec: Rules{
+		Clusters:              []string{"arn:aws:eks:us-east-1:111111111111:cluster/sand*"},
+		Namespaces:            []string{"shop"},
+		FISActions:            []string{"aws:fis:wait", "aws:eks:terminate-nodegroup-instances", "aws:eks:pod-delete"},
+		MaxExperimentDuration: gameday.Duration{Duration: time.Hour},
+		Schedules:             &no,
+	}}
+	tests := []struct {
+		name  string
+		spec  *gameday.Spec
+		where Where
+		want  []string
+	}{
+		{"allowed", spec(nil), Where{}, nil},
+		{"cluster name offline", spec(func(s *gameday.Spec) { s.Spec.Target = gameday.Target{ClusterName: "sandbox-2"} }), Where{}, nil},
+		{"cluster name elsewhere", spec(func(s *gameday.Spec) { s.Spec.Target = gameday.Target{ClusterName: "sandbox"} }), Where{Region: "eu-west-1", Account: "111111111111"},
+			[]string{"spec.target.clusterName: cluster sandbox is not one this deployment may target (allowed: arn:aws:eks:us-east-1:111111111111:cluster/sand*) (policy p: clusters)"}},
+		{"no stop condition", spec(func(s *gameday.Spec) { s.Spec.StopConditions = nil }), Where{},
+			[]string{"spec.stopConditions: required: this deployment runs no GameDay without a stop-condition alarm; add one under stopConditions (policy p: requireStopConditions)"}},
+		{"schedule", spec(func(s *gameday.Spec) { s.Spec.Schedule = &gameday.Schedule{Expression: "rate(1 day)"} }), Where{},
+			[]string{"spec.schedule: this deployment does not run GameDays on a schedule: remove schedule and start it by hand (policy p: schedules)"}},
+		{"fault path too long", spec(func(s *gameday.Spec) { s.Spec.Faults[0].FIS.Parameters["duration"] = "PT2H" }), Where{},
+			[]string{"spec.faults: the longest fault path takes up to 2h0m0s, above the longest experiment this deployment allows, 1h0m0s: shorten the faults' durations (policy p: maxExperimentDuration)"}},
+		{"default timeout too long", spec(func(s *gameday.Spec) { s.Spec.Faults[0].FIS.Parameters["duration"] = "PT50M" }), Where{},
+			[]string{"spec.timeouts: the default experiment timeout (longest fault path + 15m) is 1h5m0s, above the longest experiment this deployment allows, 1h0m0s: set timeouts.experiment to at most 1h0m0s (policy p: maxExperimentDuration)"}},
+		{"node group of another cluster", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0].FIS = &gameday.FISAction{ActionID: "aws:eks:terminate-nodegroup-instances", Targets: map[string]gameday.FISTarget{
+				"Nodegroups": {ResourceType: "aws:eks:nodegroup", ResourceArns: []string{"arn:aws:eks:us-east-1:111111111111:nodegroup/prod/workers/abc"}, SelectionMode: "ALL"}}}
+		}), Where{}, []string{"spec.faults[0].fis.targets.Nodegroups.resourceArns[0]: arn:aws:eks:us-east-1:111111111111:nodegroup/prod/workers/abc is in cluster arn:aws:eks:us-east-1:111111111111:cluster/prod, not one this deployment may target (allowed: arn:aws:eks:us-east-1:111111111111:cluster/sand*) (policy p: clusters)"}},
+		{"pods of another namespace", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0].FIS = &gameday.FISAction{ActionID: "aws:eks:pod-delete", Targets: map[string]gameday.FISTarget{
+				"Pods": {ResourceType: "aws:eks:pod", SelectionMode: "ALL", Parameters: map[string]string{"clusterIdentifier": "sandbox", "namespace": "kube-system"}}}}
+		}), Where{}, []string{"spec.faults[0].fis.targets.Pods.parameters.namespace: namespace kube-system is not one this deployment may select pods in (allowed: shop) (policy p: namespaces)"}},
+		{"schedule of a kind not allowed", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{Kind: "Schedule", Metadata: gameday.ObjectMeta{Namespace: "shop"},
+				Spec: map[string]any{"type": "PodChaos", "podChaos": map[string]any{"selector": map[string]any{"namespaces": []any{"other"}}}}}}
+		}), Where{}, []string{
+			"spec.faults[0].chaosMesh.kind: Chaos Mesh kind Schedule is not one this deployment allows (the policy allows none) (policy p: chaosMesh.kinds)",
+			"spec.faults[0].chaosMesh.spec.podChaos.selector.namespaces[0]: namespace other is not one this deployment may select pods in (allowed: shop) (policy p: namespaces)",
+			"spec.faults[0].chaosMesh.spec.type: Chaos Mesh kind PodChaos is not one this deployment allows (the policy allows none) (policy p: chaosMesh.kinds)",
+		}},
+		{"CR in its own namespace", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{Kind: "PodChaos",
+				Spec: map[string]any{"selector": map[string]any{"labelSelectors": map[string]any{"a": "b"}}}}}
+		}), Where{}, []string{
+			"spec.faults[0].chaosMesh.kind: Chaos Mesh kind PodChaos is not one this deployment allows (the policy allows none) (policy p: chaosMesh.kinds)",
+			"spec.faults[0].chaosMesh.metadata.namespace: namespace default is not one this deployment may create the custom resource in (allowed: shop) (policy p: namespaces)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, pr := range Check(p, tt.spec, tt.where) {
+				got = append(got, pr.String())
+			}
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWithDefaults(t *testing.T) {
+	p := (&Policy{}).WithDefaults([]string{"arn:aws:eks:us-east-1:111111111111:cluster/a"}, 2*time.Hour)
+	if len(p.Spec.Clusters) != 1 || p.Spec.MaxExperimentDuration.Duration != 2*time.Hour {
+		t.Errorf("WithDefaults = %+v", p.Spec)
+	}
+	set := (&Policy{Spec: Rules{Clusters: []string{"x"}, MaxExperimentDuration: gameday.Duration{Duration: time.Hour}}}).WithDefaults([]string{"y"}, 2*time.Hour)
+	if set.Spec.Clusters[0] != "x" || set.Spec.MaxExperimentDuration.Duration != time.Hour {
+		t.Errorf("WithDefaults overrode what the policy sets: %+v", set.Spec)
+	}
+}

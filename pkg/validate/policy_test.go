@@ -1,0 +1,134 @@
+package validate
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/policy"
+)
+
+func examplePolicy(t *testing.T) *policy.Policy {
+	t.Helper()
+	data, err := os.ReadFile("../../examples/policy/sandbox.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := policy.Parse("sandbox.yaml", data)
+	if err != nil {
+		t.Fatalf("the example policy: %v", err)
+	}
+	return p
+}
+
+// TestCraftedGameDays: each crafted GameDay of testdata/crafted, with and
+// without the example deployment's policy, gets exactly these refusals.
+func TestCraftedGameDays(t *testing.T) {
+	pol := examplePolicy(t)
+	const dir = "testdata/crafted/"
+	tests := []struct {
+		file     string
+		noPolicy []string // validate FILE
+		policy   []string // validate --policy sandbox.yaml FILE
+	}{
+		{file: "ok.yaml"},
+		{
+			file:   "other-cluster.yaml",
+			policy: []string{"other-cluster.yaml:7:5: spec.target.cluster: cluster arn:aws:eks:us-east-1:123456789012:cluster/production is not one this deployment may target (allowed: arn:aws:eks:us-east-1:123456789012:cluster/sandbox) (policy sandbox: clusters)"},
+		},
+		{
+			file:   "kube-system.yaml",
+			policy: []string{"kube-system.yaml:17:35: spec.faults[0].chaosMesh.spec.selector.namespaces[0]: namespace kube-system is not one this deployment may select pods in (allowed: sock-shop) (policy sandbox: namespaces)"},
+		},
+		{
+			// The escape hatch is checked as a chaosMesh: fault is, policy or not.
+			file:     "raw-podchaos-all.yaml",
+			noPolicy: []string{"raw-podchaos-all.yaml:16:11: spec.faults[0].fis.parameters.kubernetesSpec.selector: selects every pod of namespace(s) sock-shop: add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault"},
+			policy:   []string{"raw-podchaos-all.yaml:16:11: spec.faults[0].fis.parameters.kubernetesSpec.selector: selects every pod of namespace(s) sock-shop: add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault"},
+		},
+		{
+			file:     "raw-kube-system-long.yaml",
+			noPolicy: []string{"raw-kube-system-long.yaml:17:11: spec.faults[0].fis.parameters.maxDuration: 5m0s is not longer than the CR's duration 10m0s: FIS requires the CR's duration to be shorter than maxDuration; raise maxDuration or omit it (default: duration + 1m)"},
+			policy:   []string{"raw-kube-system-long.yaml:17:11: spec.faults[0].fis.parameters.maxDuration: 5m0s is not longer than the CR's duration 10m0s: FIS requires the CR's duration to be shorter than maxDuration; raise maxDuration or omit it (default: duration + 1m)"},
+		},
+		{
+			file:   "no-stop-condition.yaml",
+			policy: []string{"no-stop-condition.yaml:5:1: spec.stopConditions: required: this deployment runs no GameDay without a stop-condition alarm; add one under stopConditions (policy sandbox: requireStopConditions)"},
+		},
+		{
+			file:   "long-timeout.yaml",
+			policy: []string{"long-timeout.yaml:28:5: spec.timeouts.experiment: 11h0m0s is above the longest experiment this deployment allows, 1h0m0s: shorten it (policy sandbox: maxExperimentDuration)"},
+		},
+		{
+			file:   "wide-blast-radius.yaml",
+			policy: []string{"wide-blast-radius.yaml:10:7: spec.faults[0].allowWideBlastRadius: this deployment allows no fault that selects every pod of a namespace: remove allowWideBlastRadius and select pods by label (policy sandbox: allowWideBlastRadius)"},
+		},
+		{
+			file:   "aws-chaos.yaml",
+			policy: []string{"aws-chaos.yaml:12:9: spec.faults[0].chaosMesh.kind: Chaos Mesh kind AWSChaos is not one this deployment allows (allowed: HTTPChaos, IOChaos, NetworkChaos, PodChaos, StressChaos); it acts outside the cluster's pods, so a policy must name it to allow it (policy sandbox: chaosMesh.kinds)"},
+		},
+		{
+			file:   "raw-action.yaml",
+			policy: []string{"raw-action.yaml:11:9: spec.faults[0].fis.actionId: raw FIS action aws:ec2:terminate-instances is not one this deployment allows (allowed: aws:eks:terminate-nodegroup-instances) (policy sandbox: fisActions)"},
+		},
+		{
+			file:   "litmus-experiment.yaml",
+			policy: []string{"litmus-experiment.yaml:18:15: spec.faults[0].litmus.spec.experiments[0].name: Litmus experiment node-drain is not one this deployment allows (allowed: pod-delete) (policy sandbox: litmus.experiments)"},
+		},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		seen[tt.file] = true
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(dir + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				name string
+				pol  *policy.Policy
+				want []string
+			}{{"no policy", nil, tt.noPolicy}, {"policy", pol, tt.policy}} {
+				_, err := FileUnder(tt.file, data, c.pol, policy.Where{})
+				if diff := cmp.Diff(lines(err), c.want); diff != "" {
+					t.Errorf("%s: refusals (-got +want):\n%s", c.name, diff)
+				}
+			}
+		})
+	}
+	files, _ := filepath.Glob(dir + "*.yaml")
+	for _, f := range files {
+		if !seen[filepath.Base(f)] {
+			t.Errorf("%s has no case in the table", f)
+		}
+	}
+}
+
+// TestExamplesUnderExamplePolicy: the example deployment's policy admits
+// every GameDay of examples/.
+func TestExamplesUnderExamplePolicy(t *testing.T) {
+	pol := examplePolicy(t)
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := FileUnder(f, data, pol, policy.Where{}); err != nil {
+			t.Errorf("%s refused:\n%v", f, err)
+		}
+	}
+}
+
+func lines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return strings.Split(err.Error(), "\n")
+}
