@@ -10,6 +10,7 @@ package archive
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -39,6 +40,11 @@ const (
 // SkippedNothingStarted is ArchiveResult.Skipped when the run started no
 // experiment.
 const SkippedNothingStarted = "nothing was started: the run has no experiment to archive"
+
+// SkippedForeign is ArchiveResult.Skipped when $.start names an experiment
+// that this execution did not start (its execution tag names another, or
+// none): the archive reads only its own execution's experiment.
+const SkippedForeign = "the experiment in $.start was not started by this execution: nothing of it is read or archived"
 
 // Config is the archive step's deployment facts (from the environment, read
 // in main).
@@ -119,6 +125,11 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 		return gameday.ArchiveResult{}, gameday.NewStepError(gameday.ErrNameInvalidGameDay, "archive: the run carries no gameday")
 	}
 	ev, err := a.gather(ctx, st)
+	var foreign *foreignError
+	if errors.As(err, &foreign) {
+		slog.WarnContext(ctx, "archive skipped", "reason", SkippedForeign, "experimentId", foreign.id, "experimentExecution", foreign.owner, "executionArn", st.Execution.ARN)
+		return gameday.ArchiveResult{Verdict: report.VerdictFailed, Skipped: SkippedForeign}, nil
+	}
 	if err != nil {
 		return gameday.ArchiveResult{}, err
 	}

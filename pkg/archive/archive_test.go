@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
 )
@@ -76,11 +77,13 @@ func testSpec() *gameday.Spec {
 func runState() gameday.RunState {
 	return gameday.RunState{
 		RunInput:  gameday.RunInput{GameDay: testSpec(), SpecYAML: "apiVersion: gameday/v1alpha1\nkind: GameDay\n"},
-		Execution: gameday.Execution{ARN: "arn:aws:states:ap-northeast-1:123456789012:execution:gameday:run-1", Name: "run-1"},
+		Execution: gameday.Execution{ARN: execARN, Name: "run-1"},
 		Start: &gameday.StartResult{ExperimentID: expID, ExperimentTemplateID: "EXTbbbb2222", StartedAt: at(0), Deadline: at(30),
 			Template: json.RawMessage(`{"actions": {"carts-delay": {"actionId": "aws:eks:inject-kubernetes-custom-resource"}}, "roleArn": "arn:aws:iam::123456789012:role/r"}`)},
 	}
 }
+
+const execARN = "arn:aws:states:ap-northeast-1:123456789012:execution:gameday:run-1"
 
 // fisExperiment is the experiment FIS reports: ended at 10:04 in state.
 func fisExperiment(state fistypes.ExperimentStatus, reason string) fakeFIS {
@@ -90,6 +93,7 @@ func fisExperiment(state fistypes.ExperimentStatus, reason string) fakeFIS {
 		}
 		e := &fistypes.Experiment{
 			Id: aws.String(expID), ExperimentTemplateId: aws.String("EXTbbbb2222"),
+			Tags:      map[string]string{experiment.TagExecution: execARN},
 			State:     &fistypes.ExperimentState{Status: state, Reason: aws.String(reason)},
 			StartTime: aws.Time(at(0)),
 			Actions: map[string]fistypes.ExperimentAction{
@@ -376,6 +380,38 @@ func TestHandleLogWaitLimitConfigurable(t *testing.T) {
 	}
 	if got.LogsComplete {
 		t.Error("LogsComplete = true with no experiment-end record")
+	}
+}
+
+// TestHandleForeignExperiment: $.start naming an experiment another
+// execution started (or one without the tag) archives nothing of it.
+func TestHandleForeignExperiment(t *testing.T) {
+	for _, owner := range []string{"arn:aws:states:ap-northeast-1:123456789012:execution:gameday:other", ""} {
+		s3f := newFakeS3()
+		st := runState()
+		st.Execution.ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:gameday:crafted"
+		if owner == "" {
+			st.Execution.ARN = execARN
+		}
+		get := fisExperiment(fistypes.ExperimentStatusCompleted, "done")
+		a := newArchiver(s3f, fakeFIS(func(ctx context.Context, in *fis.GetExperimentInput) (*fis.GetExperimentOutput, error) {
+			out, err := get(ctx, in)
+			if err == nil && owner == "" {
+				out.Experiment.Tags = nil
+			}
+			return out, err
+		}), &fakeCW{}, at(20))
+		got, err := a.Handle(context.Background(), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := gameday.ArchiveResult{Verdict: report.VerdictFailed, Skipped: SkippedForeign}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("owner %q: result mismatch (-want +got):\n%s", owner, diff)
+		}
+		if n := s3f.calls["PutObject"] + s3f.calls["CopyObject"] + s3f.calls["ListObjectsV2"]; n != 0 {
+			t.Errorf("owner %q: %d S3 calls, want none", owner, n)
+		}
 	}
 }
 

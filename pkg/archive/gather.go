@@ -50,7 +50,7 @@ type logObject struct {
 // AwaitAfterWindow, while the after window is not over.
 func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, error) {
 	spec, id := st.GameDay, st.Start.ExperimentID
-	exp, err := a.experiment(ctx, id)
+	exp, err := a.experiment(ctx, id, st.Execution.ARN)
 	if err != nil {
 		return nil, err
 	}
@@ -119,8 +119,17 @@ func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, 
 	return ev, nil
 }
 
-// experiment is the experiment's final state; LogsNotReady while it runs.
-func (a *Archiver) experiment(ctx context.Context, id string) (*fistypes.Experiment, error) {
+// foreignError is an experiment that the execution did not start: its
+// execution tag names another, or none.
+type foreignError struct{ id, owner string }
+
+func (e *foreignError) Error() string {
+	return fmt.Sprintf("experiment %s was not started by this execution (its execution tag is %q)", e.id, e.owner)
+}
+
+// experiment is the experiment's final state; LogsNotReady while it runs;
+// a foreignError for an experiment another execution started.
+func (a *Archiver) experiment(ctx context.Context, id, executionARN string) (*fistypes.Experiment, error) {
 	out, err := a.fis.GetExperiment(ctx, &fis.GetExperimentInput{Id: &id})
 	if err != nil {
 		return nil, fmt.Errorf("get experiment %s: %w", id, awserr.Classify(err))
@@ -128,6 +137,9 @@ func (a *Archiver) experiment(ctx context.Context, id string) (*fistypes.Experim
 	exp := out.Experiment
 	if exp == nil || exp.State == nil {
 		return nil, fmt.Errorf("get experiment %s: no state in the answer", id)
+	}
+	if owner := exp.Tags[experiment.TagExecution]; owner == "" || owner != executionARN {
+		return nil, &foreignError{id: id, owner: owner}
 	}
 	if state := gameday.State(exp.State.Status); !state.Terminal() {
 		return nil, gameday.NewStepError(gameday.ErrNameLogsNotReady, "experiment %s is still %s: its logs are not final", id, state)

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/archive"
+	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
@@ -108,8 +109,10 @@ func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string,
 	if err != nil {
 		t.Fatalf("create template: %v", err)
 	}
+	execARN := "arn:aws:states:" + cfg.Region + ":" + simAccount + ":execution:gameday:sim-run-1"
 	start, err := r.fis.StartExperiment(ctx, &fis.StartExperimentInput{
 		ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String("sim-run-1"),
+		Tags: map[string]string{experiment.TagExecution: execARN}, // as the start step tags it
 	})
 	if err != nil {
 		t.Fatalf("start experiment: %v", err)
@@ -117,7 +120,7 @@ func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string,
 	id := aws.ToString(start.Experiment.Id)
 	r.state = gameday.RunState{
 		RunInput:  gameday.RunInput{GameDay: spec, SpecYAML: specYAML, Source: "local"},
-		Execution: gameday.Execution{ARN: "arn:aws:states:" + cfg.Region + ":" + simAccount + ":execution:gameday:sim-run-1", Name: "sim-run-1"},
+		Execution: gameday.Execution{ARN: execARN, Name: "sim-run-1"},
 		Start: &gameday.StartResult{ExperimentID: id, ExperimentTemplateID: aws.ToString(tmpl.ExperimentTemplate.Id),
 			StartedAt: aws.ToTime(start.Experiment.StartTime), Template: sent},
 	}

@@ -108,8 +108,10 @@ func (r *Run) Phase() string {
 	switch r.Step {
 	case "":
 		return "starting"
-	case workflow.StateInit, workflow.StatePreflight:
+	case workflow.StateAdmitInput, workflow.StateMergeInput, workflow.StateCountInputKeys, workflow.StateInputAdmitted, workflow.StateInit, workflow.StatePreflight:
 		return "preflight"
+	case workflow.StateInputRefused, workflow.StateNoGameDay, workflow.StateInputFailed:
+		return "input refused"
 	case workflow.StatePreflightRefused:
 		return "refused by preflight"
 	case workflow.StateStartExperiment:

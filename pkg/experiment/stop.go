@@ -21,8 +21,10 @@ type Stopper struct {
 
 // Handle is the stop-experiment step. It stops $.start's experiment or, when
 // the start failed mid-way and left no $.start, every experiment tagged with
-// the execution ARN. An experiment that already ended, or never existed,
-// counts as stopped. While FIS is still stopping it, Handle returns
+// the execution ARN. It acts only on an experiment whose execution tag is
+// this execution's ARN: one of another run, named in $.start, is left
+// alone. An experiment that already ended, or never existed, counts as
+// stopped. While FIS is still stopping it, Handle returns
 // ExperimentNotTerminal for the state machine to retry.
 func (s *Stopper) Handle(ctx context.Context, st gameday.RunState) (gameday.StopResult, error) {
 	var ids []string
@@ -43,7 +45,7 @@ func (s *Stopper) Handle(ctx context.Context, st gameday.RunState) (gameday.Stop
 	var first gameday.StopResult
 	var pending []string
 	for i, id := range ids {
-		res, err := s.stop(ctx, id)
+		res, err := s.stop(ctx, id, st.Execution.ARN)
 		if err != nil {
 			return gameday.StopResult{}, err
 		}
@@ -61,14 +63,19 @@ func (s *Stopper) Handle(ctx context.Context, st gameday.RunState) (gameday.Stop
 	return first, nil
 }
 
-// stop stops one experiment (unless it has ended) and reads its state back.
-func (s *Stopper) stop(ctx context.Context, id string) (gameday.StopResult, error) {
+// stop stops one experiment of the execution (unless it has ended) and
+// reads its state back; an experiment of another execution is not touched.
+func (s *Stopper) stop(ctx context.Context, id, executionARN string) (gameday.StopResult, error) {
 	before, err := s.get(ctx, id)
 	if errors.Is(err, gameday.ErrNotFound) {
 		return gameday.StopResult{AlreadyTerminal: true, Reason: "experiment " + id + " does not exist"}, nil
 	}
 	if err != nil {
 		return gameday.StopResult{}, err
+	}
+	if owner := before.Tags[TagExecution]; owner == "" || owner != executionARN {
+		slog.WarnContext(ctx, "experiment of another execution left alone", "experimentId", id, "experimentExecution", owner, "executionArn", executionARN)
+		return gameday.StopResult{AlreadyTerminal: true, Reason: "experiment " + id + " was not started by this execution: left alone"}, nil
 	}
 	state, reason := stateOf(before.State)
 	if state.Terminal() {

@@ -50,6 +50,13 @@ func TestStopperHandle(t *testing.T) {
 		{name: "no $.start and nothing started", noStart: true, setup: func(f *experimenttest.FIS) {
 			f.AddExperiment("EXP0", types.ExperimentStatusRunning, map[string]string{TagExecution: "another"})
 		}, want: gameday.StopResult{AlreadyTerminal: true, Reason: "no experiment was started by this execution"}},
+		{name: "$.start names another execution's experiment: left alone", setup: func(f *experimenttest.FIS) {
+			f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{TagExecution: "arn:aws:states:us-east-1:111111111111:execution:gameday:other", TagName: "other"})
+			f.StopTo = types.ExperimentStatusStopped
+		}, want: gameday.StopResult{AlreadyTerminal: true, Reason: "experiment EXP1 was not started by this execution: left alone"}, wantStop: 0},
+		{name: "$.start names an untagged experiment: left alone", setup: func(f *experimenttest.FIS) {
+			f.AddExperiment("EXP1", types.ExperimentStatusRunning, nil)
+		}, want: gameday.StopResult{AlreadyTerminal: true, Reason: "experiment EXP1 was not started by this execution: left alone"}, wantStop: 0},
 		{name: "throttled stop", setup: func(f *experimenttest.FIS) {
 			f.AddExperiment("EXP1", types.ExperimentStatusRunning, tagged)
 			f.Fail = map[string]error{"StopExperiment": experimenttest.APIError("ThrottlingException")}
@@ -85,7 +92,7 @@ func TestStopperHandle(t *testing.T) {
 
 func TestStopperRetriedUntilTerminal(t *testing.T) {
 	f := &experimenttest.FIS{}
-	f.AddExperiment("EXP1", types.ExperimentStatusRunning, nil)
+	f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{TagExecution: execARN})
 	s := &Stopper{API: f}
 	st := runState("EXP1", t0.Add(time.Hour))
 	if _, err := s.Handle(context.Background(), st); gameday.ErrorName(err) != gameday.ErrNameNotTerminal {

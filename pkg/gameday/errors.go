@@ -10,6 +10,8 @@ import (
 const (
 	ErrNamePreflightFailed   = "PreflightFailed"       // refused to start; nothing was started
 	ErrNameInvalidGameDay    = "InvalidGameDay"        // the GameDay failed validation
+	ErrNameInvalidInput      = "InvalidInput"          // the execution input carries more than a GameDay (the first states refuse it)
+	ErrNamePolicyViolation   = "PolicyViolation"       // preflight: the GameDay is outside the deployment's policy; nothing was started
 	ErrNameExperimentTimeout = "ExperimentTimeout"     // past timeouts.experiment
 	ErrNameThrottled         = "Throttled"             // AWS throttled us past the SDK's retries
 	ErrNameNotTerminal       = "ExperimentNotTerminal" // stop could not confirm a terminal state yet

@@ -70,6 +70,9 @@ type Options struct {
 
 	// runnerStarted, in tests, gets the interpreter's process.
 	runnerStarted func(*os.Process)
+	// rawInput, in tests, is the execution input as a caller typed it,
+	// sent instead of the RunInput built from Spec.
+	rawInput json.RawMessage
 }
 
 // Event is one step of a run, for progress displays.
@@ -266,13 +269,13 @@ func definition(spec *gameday.Spec, srv *sim.Server) (string, error) {
 
 // runnerConfig is the first line runner.mjs reads.
 type runnerConfig struct {
-	Definition  json.RawMessage  `json:"definition"`
-	Input       gameday.RunInput `json:"input"`
-	Context     map[string]any   `json:"context"`
-	Speed       float64          `json:"speed"`
-	SimOriginMs int64            `json:"simOriginMs"`
-	WallStartMs int64            `json:"wallStartMs"`
-	NodeModules string           `json:"nodeModules"`
+	Definition  json.RawMessage `json:"definition"`
+	Input       json.RawMessage `json:"input"`
+	Context     map[string]any  `json:"context"`
+	Speed       float64         `json:"speed"`
+	SimOriginMs int64           `json:"simOriginMs"`
+	WallStartMs int64           `json:"wallStartMs"`
+	NodeModules string          `json:"nodeModules"`
 }
 
 // runnerEvent is one line runner.mjs writes.
@@ -342,10 +345,16 @@ func startRunner(o Options, srv *sim.Server, ex execution) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	in := o.rawInput
+	if in == nil {
+		if in, err = json.Marshal(ex.input); err != nil {
+			return nil, fmt.Errorf("encode execution input: %w", err)
+		}
+	}
 	origin, wallStart := srv.Clock().Anchor()
 	cfg, err := json.Marshal(runnerConfig{
 		Definition: json.RawMessage(ex.def),
-		Input:      ex.input,
+		Input:      in,
 		Context: map[string]any{
 			"Execution":    map[string]any{"Id": ex.arn, "Name": ex.name},
 			"StateMachine": map[string]any{"Id": ex.stateMachineARN, "Name": "gameday"},

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
@@ -23,6 +24,13 @@ var Functions = []deploy.Function{deploy.Preflight, deploy.StartExperiment, depl
 // State names. They show in the console and in execution history, and the
 // local runner reports progress by them.
 const (
+	StateAdmitInput          = "AdmitInput"
+	StateMergeInput          = "MergeInput"
+	StateCountInputKeys      = "CountInputKeys"
+	StateInputAdmitted       = "InputAdmitted"
+	StateInputRefused        = "InputRefused"
+	StateNoGameDay           = "NoGameDay"
+	StateInputFailed         = "InputFailed"
 	StateInit                = "AddExecution"
 	StatePreflight           = "Preflight"
 	StatePreflightRefused    = "PreflightRefused"
@@ -59,6 +67,28 @@ var LambdaErrors = []string{
 	"Lambda.AWSLambdaException",
 	"Lambda.SdkClientException",
 	"Lambda.TooManyRequestsException",
+}
+
+// The keys a run's input may carry (gameday.RunInput's JSON names); the
+// first states refuse any other.
+const (
+	InputGameDay  = "gameday"
+	InputSpecYAML = "specYaml"
+	InputSource   = "source"
+)
+
+// InputKeys are the keys a run's input may carry, in order.
+var InputKeys = []string{InputGameDay, InputSpecYAML, InputSource}
+
+// inputKeys is an object with every input key: the GameDay set to
+// gameday (nil when absent, which InputAdmitted refuses), the others to
+// other ("" when absent, as their omitempty JSON is).
+func inputKeys(gd any) map[string]any {
+	other := any("")
+	if gd != nil {
+		other = gd
+	}
+	return map[string]any{InputGameDay: gd, InputSpecYAML: other, InputSource: other}
 }
 
 // Options shape the definition.
@@ -141,9 +171,13 @@ type state struct {
 
 type choice struct {
 	Variable      string `json:"Variable"`
-	BooleanEquals bool   `json:"BooleanEquals"`
+	BooleanEquals *bool  `json:"BooleanEquals,omitempty"`
+	IsPresent     *bool  `json:"IsPresent,omitempty"`
+	IsNull        *bool  `json:"IsNull,omitempty"`
 	Next          string `json:"Next"`
 }
+
+var yes = true
 
 // Retrier is one entry of a Task's Retry.
 type Retrier struct {
@@ -207,16 +241,86 @@ func catchAll(resultPath, next string) Catcher {
 
 func build(o Options) stateMachine {
 	states := map[string]state{
+		// The input is only a GameDay: a caller who may start an execution
+		// must not pre-fill what a later step reads ($.start's experiment,
+		// which the cleanup branch would stop and archive). The first states
+		// count the input's keys with the allowed ones merged in, refuse any
+		// other key (naming it) before preflight, and keep only the allowed.
+		// (Their ResultPath is the default, $: the output replaces the
+		// state; aws-local-stepfunctions mishandles an explicit "$".)
+		StateAdmitInput: {
+			Type:    "Pass",
+			Comment: "The input, and the only keys a run's input may carry (" + strings.Join(InputKeys, ", ") + ").",
+			Parameters: map[string]any{
+				"given.$":  "$",
+				"defaults": inputKeys(nil),
+				"elided":   inputKeys("…"),
+			},
+			Next: StateMergeInput,
+		},
+		StateMergeInput: {
+			Type:    "Pass",
+			Comment: "The allowed keys with the input laid over them, and the input with the allowed keys elided (what names a refused key).",
+			Parameters: map[string]any{
+				"admitted.$": "States.JsonMerge($.defaults, $.given, false)",
+				"refused.$":  "States.JsonToString(States.JsonMerge($.given, $.elided, false))",
+			},
+			Next: StateCountInputKeys,
+		},
+		StateCountInputKeys: {
+			Type: "Pass",
+			Parameters: map[string]any{
+				"admitted.$": "$.admitted",
+				"refused.$":  "$.refused",
+				"values.$":   "$.admitted.*",
+			},
+			Next: StateInputAdmitted,
+		},
+		StateInputAdmitted: {
+			Type:    "Choice",
+			Comment: "More values than allowed keys: the input carries another key.",
+			Choices: []choice{
+				{Variable: fmt.Sprintf("$.values[%d]", len(InputKeys)), IsPresent: &yes, Next: StateInputRefused},
+				{Variable: "$.admitted." + InputGameDay, IsNull: &yes, Next: StateNoGameDay},
+			},
+			Default: StateInit,
+		},
+		StateInputRefused: {
+			Type: "Pass",
+			Parameters: map[string]any{
+				"Error":   gameday.ErrNameInvalidInput,
+				"Cause.$": "States.Format('the execution input may carry only " + strings.Join(InputKeys, ", ") + "; remove every other key (here with those elided): {}', $.refused)",
+			},
+			Next: StateInputFailed,
+		},
+		StateNoGameDay: {
+			Type: "Pass",
+			Parameters: map[string]any{
+				"Error": gameday.ErrNameInvalidInput,
+				"Cause": "the execution input carries no gameday: start a run with 'gameday start FILE', which sends the validated GameDay",
+			},
+			Next: StateInputFailed,
+		},
+		StateInputFailed: {
+			Type:      "Fail",
+			Comment:   "The input was refused before preflight; nothing was started.",
+			ErrorPath: "$.Error",
+			CausePath: "$.Cause",
+		},
 		StateInit: {
 			Type:    "Pass",
-			Comment: "Add the execution's identity to the input; the steps derive idempotency tokens and archive keys from it.",
+			Comment: "Keep only the allowed keys, and add the execution's identity; the steps derive idempotency tokens and archive keys from it.",
 			Parameters: map[string]any{
-				"arn.$":       "$$.Execution.Id",
-				"name.$":      "$$.Execution.Name",
-				"startTime.$": "$$.Execution.StartTime",
+				InputGameDay + ".$":  "$.admitted." + InputGameDay,
+				InputSpecYAML + ".$": "$.admitted." + InputSpecYAML,
+				InputSource + ".$":   "$.admitted." + InputSource,
+				"execution": map[string]any{
+					"arn.$":       "$$.Execution.Id",
+					"name.$":      "$$.Execution.Name",
+					"startTime.$": "$$.Execution.StartTime",
+				},
 			},
-			ResultPath: "$.execution",
-			Next:       StatePreflight,
+			Next: StatePreflight,
 		},
 		StatePreflight: withComment(
 			task(deploy.Preflight, "$.preflight", StateStartExperiment,
@@ -240,7 +344,7 @@ func build(o Options) stateMachine {
 		StateExperimentEnded: {
 			Type: "Choice",
 			Choices: []choice{
-				{Variable: "$.poll.terminal", BooleanEquals: true, Next: StateArchive},
+				{Variable: "$.poll.terminal", BooleanEquals: &yes, Next: StateArchive},
 			},
 			Default: StateWaitBeforePoll,
 		},
@@ -287,7 +391,7 @@ func build(o Options) stateMachine {
 	return stateMachine{
 		Comment:        "gameday: run one GameDay (preflight, start, poll, archive, notify; stop and archive on any failure after the start).",
 		QueryLanguage:  "JSONPath",
-		StartAt:        StateInit,
+		StartAt:        StateAdmitInput,
 		TimeoutSeconds: o.TimeoutSeconds,
 		States:         states,
 	}

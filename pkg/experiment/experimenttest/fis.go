@@ -304,6 +304,7 @@ func (f *FIS) GetExperiment(_ context.Context, in *fis.GetExperimentInput, _ ...
 		return nil, APIError("ResourceNotFoundException")
 	}
 	c := *e
+	c.Tags = copyTags(f.ExperimentTags[aws.ToString(in.Id)]) // FIS returns an experiment's tags
 	return &fis.GetExperimentOutput{Experiment: &c}, nil
 }
 

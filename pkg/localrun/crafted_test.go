@@ -1,0 +1,142 @@
+package localrun
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+
+	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/workflow"
+)
+
+// crafted is an execution input with the GameDay and extra keys.
+func crafted(t *testing.T, spec *gameday.Spec, extra map[string]any) json.RawMessage {
+	t.Helper()
+	in := map[string]any{"gameday": spec, "source": "manual"}
+	for k, v := range extra {
+		if v == nil {
+			delete(in, k)
+		} else {
+			in[k] = v
+		}
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// assertNothingCreated: no alarm, template or experiment in the simulator.
+func assertNothingCreated(t *testing.T, srv *sim.Server) {
+	t.Helper()
+	if got := experiments(t, srv); len(got) != 0 {
+		t.Errorf("experiments = %v, want none", got)
+	}
+	tmpl, err := fis.NewFromConfig(AWSConfig(srv)).ListExperimentTemplates(context.Background(), &fis.ListExperimentTemplatesInput{})
+	if err != nil || len(tmpl.ExperimentTemplates) != 0 {
+		t.Errorf("templates = %v (%v), want none", tmpl, err)
+	}
+	alarms, err := cloudwatch.NewFromConfig(AWSConfig(srv)).DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{})
+	if err != nil || len(alarms.MetricAlarms) != 0 {
+		t.Errorf("alarms = %v (%v), want none", alarms, err)
+	}
+}
+
+// TestCraftedInputs: an execution input that carries anything but the
+// GameDay, its YAML text and the source fails in the first states, before
+// preflight, with InvalidInput naming the key; nothing is created.
+func TestCraftedInputs(t *testing.T) {
+	needNode(t)
+	spec, _ := load(t, walkthrough)
+	tests := []struct {
+		name      string
+		extra     map[string]any
+		wantCause string
+	}{
+		{"a foreign experiment in start", map[string]any{"start": map[string]any{"experimentId": "EXP0123456789abcdef"}}, `"start":{"experimentId":"EXP0123456789abcdef"}`},
+		{"a pre-filled preflight", map[string]any{"preflight": map[string]any{"alarms": []any{}}}, `"preflight":{"alarms":[]}`},
+		{"a forged execution", map[string]any{"execution": map[string]any{"arn": "arn:aws:states:us-east-1:123456789012:execution:gameday:other"}}, `"execution":{"arn":`},
+		{"a loosening flag", map[string]any{"allowWideBlastRadius": true}, `"allowWideBlastRadius":true`},
+		{"no gameday", map[string]any{"gameday": nil}, "the execution input carries no gameday"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSim(t, sim.Options{})
+			res := run(t, srv, spec, "", func(o *Options) { o.rawInput = crafted(t, spec, tt.extra) })
+			if res.Status != "FAILED" || res.Error != gameday.ErrNameInvalidInput {
+				t.Fatalf("execution %s %s: %s; want FAILED with %s", res.Status, res.Error, res.Cause, gameday.ErrNameInvalidInput)
+			}
+			if !strings.Contains(res.Cause, tt.wantCause) {
+				t.Errorf("cause %q does not name the key (%s)", res.Cause, tt.wantCause)
+			}
+			if n := res.Invocations[FunctionPrefix+workflow.FnPreflight]; n != 0 {
+				t.Errorf("preflight invoked %d times, want none", n)
+			}
+			assertNothingCreated(t, srv)
+		})
+	}
+}
+
+// TestScenarioCraftedInput: an execution whose input carries the
+// experiment id of another GameDay's running experiment in start ends
+// failed at once, and that experiment is left running, untouched: the run
+// it belongs to completes it.
+func TestScenarioCraftedInput(t *testing.T) {
+	needNode(t)
+	// 15 simulated minutes of fault take 45 s: the crafted run ends well
+	// within them.
+	srv := startSim(t, sim.Options{Speed: 20})
+	other, otherYAML := load(t, longDelay)
+	running := make(chan string, 1)
+	var once sync.Once
+	var first *Result
+	var firstErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		first, firstErr = Run(context.Background(), Options{Spec: other, SpecYAML: otherYAML, Sim: srv, ExecutionName: "other", Progress: func(e Event) {
+			if e.Type == "StateExited" && e.State == workflow.StatePollExperiment && e.Run != nil && e.Run.Poll != nil && e.Run.Poll.State == gameday.StateRunning {
+				once.Do(func() { running <- e.Run.Start.ExperimentID })
+			}
+		}})
+	}()
+	var id string
+	select {
+	case id = <-running:
+	case <-done:
+		t.Fatalf("the other run ended before its experiment ran: %v %+v", firstErr, first)
+	}
+
+	spec, _ := load(t, walkthrough)
+	res := run(t, srv, spec, "", func(o *Options) {
+		o.ExecutionName = "crafted"
+		o.rawInput = crafted(t, spec, map[string]any{"start": map[string]any{"experimentId": id}})
+	})
+	if res.Status != "FAILED" || res.Error != gameday.ErrNameInvalidInput || !strings.Contains(res.Cause, id) {
+		t.Fatalf("crafted execution %s %s: %s; want FAILED with %s naming start", res.Status, res.Error, res.Cause, gameday.ErrNameInvalidInput)
+	}
+	got, err := fis.NewFromConfig(AWSConfig(srv)).GetExperiment(context.Background(), &fis.GetExperimentInput{Id: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got.Experiment.State.Status; s != "running" {
+		t.Errorf("the other GameDay's experiment is %s after the crafted run, want still running", s)
+	}
+	if want := "arn:aws:states:" + srv.Region() + ":" + srv.Account() + ":execution:gameday:other"; got.Experiment.Tags[experiment.TagExecution] != want {
+		t.Errorf("the experiment's execution tag changed: %v", got.Experiment.Tags)
+	}
+	<-done
+	if firstErr != nil || first.Status != "SUCCEEDED" || first.Final.Poll.State != gameday.StateCompleted {
+		t.Fatalf("the other run: %v %+v; want it to complete its experiment", firstErr, first)
+	}
+	assertClean(t, srv, other)
+}
