@@ -20,6 +20,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/localrun"
+	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/sim"
 )
 
@@ -27,6 +28,7 @@ import (
 type runCmd struct {
 	local, plain bool
 	out          string
+	policy       string
 	speed        float64
 	seed         seedFlag
 	logDelay     time.Duration
@@ -35,7 +37,7 @@ type runCmd struct {
 func (c *runCmd) about() about {
 	return about{
 		name:    "run",
-		args:    "--local FILE [--out DIR] [--speed N]",
+		args:    "--local FILE [--policy FILE] [--out DIR] [--speed N]",
 		summary: "run a whole GameDay locally against the embedded simulator, through the real workflow",
 		more:    exitCodesHelp + "; Ctrl-C aborts the execution and exits 130 once the guard has stopped the experiment.",
 	}
@@ -48,6 +50,7 @@ func (c *runCmd) define(fs *flag.FlagSet) {
 	fs.Var(&c.seed, "seed", "seed of the simulated Sock Shop's load; given, it makes the experiment and template ids reproducible too (default 1, random ids)")
 	fs.DurationVar(&c.logDelay, "log-delay", 2*time.Minute, "simulated FIS log delivery delay")
 	fs.BoolVar(&c.plain, "plain", false, "plain progress lines even on a terminal")
+	policyFlag(fs, &c.policy)
 }
 
 func (c *runCmd) run(ctx context.Context, e *env, args []string) error {
@@ -60,10 +63,16 @@ func (c *runCmd) run(ctx context.Context, e *env, args []string) error {
 	if err := checkSpeed(c.speed); err != nil {
 		return err
 	}
-	return runLocal(ctx, e, args[0], c.out, c.plain, sim.Options{Speed: c.speed, Seed: c.seed.value(), ReproducibleIDs: c.seed.set, LogDelay: c.logDelay})
+	pol, err := readPolicy(e, c.policy)
+	if err != nil {
+		return err
+	}
+	return runLocal(ctx, e, args[0], c.out, c.plain, pol, sim.Options{Speed: c.speed, Seed: c.seed.value(), ReproducibleIDs: c.seed.set, LogDelay: c.logDelay})
 }
 
-func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.Options) error {
+// runLocal runs a GameDay locally; preflight judges it against pol (nil:
+// none) as it judges it against the deployed policy in AWS.
+func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *policy.Policy, so sim.Options) error {
 	spec, data, err := loadGameDayFile(e, file)
 	if err != nil {
 		return err
@@ -115,6 +124,7 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, so sim.
 		Sim:         srv,
 		NodeModules: found.NodeModules,
 		Node:        found.Node,
+		Policy:      pol,
 		Progress:    display.Handle,
 	})
 	if err != nil {

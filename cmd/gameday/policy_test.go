@@ -39,3 +39,24 @@ func TestValidatePolicy(t *testing.T) {
 		t.Errorf("bad policy: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestRunLocalPolicy: run --local --policy refuses a GameDay outside the
+// policy in preflight (PolicyViolation), exit 1, having created nothing.
+func TestRunLocalPolicy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the workflow")
+	}
+	out := t.TempDir()
+	crafted := "../../pkg/validate/testdata/crafted/kube-system.yaml"
+	code, stdout, stderr := runCLI(t, "run", "--local", "--plain", "--policy", examplePolicy, "--out", out, crafted)
+	if code != exitInvalid {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exitInvalid, stdout, stderr)
+	}
+	want := "gameday: execution failed: PolicyViolation: gameday kube-system is outside the deployment's policy sandbox: spec.faults[0].chaosMesh.spec.selector.namespaces[0]: namespace kube-system is not one this deployment may select pods in (allowed: sock-shop) (policy sandbox: namespaces)"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks the refusal:\n%s\nwant:\n%s", stderr, want)
+	}
+	if strings.Contains(stdout, "verdict:") {
+		t.Errorf("a refused run wrote an archive:\n%s", stdout)
+	}
+}

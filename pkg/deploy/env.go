@@ -19,6 +19,7 @@ const (
 	KeyEventBusName  = "EVENT_BUS_NAME"
 	KeyLogWaitLimit  = "LOG_WAIT_LIMIT"
 	KeyDashboards    = "DASHBOARDS"
+	KeyPolicy        = "GAMEDAY_POLICY"
 )
 
 // Defaults of the optional variables (see WithDefaults).
@@ -54,6 +55,11 @@ type Env struct {
 	// LogWaitLimit is how long the archive waits for experiment-end (a Go
 	// duration such as 15m); default DefaultLogWaitLimit.
 	LogWaitLimit time.Duration
+	// Policy is the deployment's policy as JSON (policy.Policy.JSON, its
+	// defaults filled at synth) that preflight judges every GameDay
+	// against; the stack always sets it. Empty (a local run without
+	// --policy): preflight checks no policy.
+	Policy string
 	// Dashboards names, comma-separated, the GameDays the stack built a
 	// CloudWatch dashboard for (archive: the report links to it).
 	Dashboards string
@@ -74,6 +80,7 @@ func (e *Env) strings() []binding {
 		{KeyAccountID, &e.AccountID}, {KeyRegion, &e.Region}, {KeyFISRoleARN, &e.FISRoleARN},
 		{KeyLogBucket, &e.LogBucket}, {KeyLogPrefix, &e.LogPrefix}, {KeyArchiveBucket, &e.ArchiveBucket},
 		{KeyTopicARN, &e.TopicARN}, {KeyEventBusName, &e.EventBusName}, {KeyDashboards, &e.Dashboards},
+		{KeyPolicy, &e.Policy},
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/guard"
 	"github.com/gameday-dev/gameday/pkg/notify"
+	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/preflight"
 )
 
@@ -99,6 +100,12 @@ func NewPreflight(_ context.Context, c Config) (lambda.Handler, error) {
 		Validate:   validate,
 		AlarmARN:   func(alarm string) string { return fistemplate.AlarmARN(o, alarm) },
 		Now:        clock(c.Now),
+		Where:      policy.Where{Partition: o.Partition, Region: o.Region, Account: o.Account},
+	}
+	if c.Env.Policy != "" {
+		if p.Policy, err = policy.FromJSON(c.Env.Policy); err != nil {
+			return nil, fmt.Errorf("build %s: environment variable %s: %w", deploy.Preflight, deploy.KeyPolicy, err)
+		}
 	}
 	return newStep(deploy.Preflight, p.Handle), nil
 }

@@ -3,6 +3,7 @@ package localrun
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
@@ -78,7 +81,7 @@ func TestCraftedInputs(t *testing.T) {
 			if !strings.Contains(res.Cause, tt.wantCause) {
 				t.Errorf("cause %q does not name the key (%s)", res.Cause, tt.wantCause)
 			}
-			if n := res.Invocations[FunctionPrefix+workflow.FnPreflight]; n != 0 {
+			if n := res.Invocations[FunctionPrefix+deploy.Preflight.String()]; n != 0 {
 				t.Errorf("preflight invoked %d times, want none", n)
 			}
 			assertNothingCreated(t, srv)
@@ -139,4 +142,36 @@ func TestScenarioCraftedInput(t *testing.T) {
 		t.Fatalf("the other run: %v %+v; want it to complete its experiment", firstErr, first)
 	}
 	assertClean(t, srv, other)
+}
+
+// TestCraftedGameDaysRefusedByPolicy: preflight judges each crafted
+// GameDay against the deployment's policy given as the stack gives it, and
+// refuses it with PolicyViolation naming the rule before anything is
+// created.
+func TestCraftedGameDaysRefusedByPolicy(t *testing.T) {
+	needNode(t)
+	data, err := os.ReadFile("../../examples/policy/sandbox.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Parse("sandbox.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ file, rule string }{
+		{"kube-system.yaml", "(policy sandbox: namespaces)"},
+		{"other-cluster.yaml", "(policy sandbox: clusters)"},
+		{"no-stop-condition.yaml", "(policy sandbox: requireStopConditions)"},
+		{"long-timeout.yaml", "spec.timeouts.experiment: 11h0m0s is above the longest experiment this deployment allows, 1h0m0s: shorten it (policy sandbox: maxExperimentDuration)"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			srv := startSim(t, sim.Options{})
+			spec, yaml := load(t, "../validate/testdata/crafted/"+tt.file)
+			res := run(t, srv, spec, yaml, func(o *Options) { o.Policy = pol })
+			if res.Status != "FAILED" || res.Error != gameday.ErrNamePolicyViolation || !strings.Contains(res.Cause, tt.rule) {
+				t.Fatalf("execution %s %s: %s; want FAILED with %s naming %s", res.Status, res.Error, res.Cause, gameday.ErrNamePolicyViolation, tt.rule)
+			}
+			assertNothingCreated(t, srv)
+		})
+	}
 }

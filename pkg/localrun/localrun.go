@@ -32,6 +32,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -58,6 +59,10 @@ type Options struct {
 	ExecutionName string
 	// Source says what started the run (RunInput.Source); default local.
 	Source string
+	// Policy is the deployment's policy that preflight judges the GameDay
+	// against, given to it as the stack gives it in AWS (its environment);
+	// nil: none.
+	Policy *policy.Policy
 	// NodeModules is the folder holding aws-local-stepfunctions; default:
 	// the install interpreter.Find finds (a checkout's, or the user cache's).
 	NodeModules string
@@ -165,7 +170,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if _, err := srv.SNS().CreateTopic(topicName); err != nil {
 		return nil, fmt.Errorf("create topic %s: %w", topicName, err)
 	}
-	if err := registerFunctions(ctx, srv, cfg, o.Wrap); err != nil {
+	env := Env(srv)
+	if o.Policy != nil {
+		js, err := o.Policy.JSON()
+		if err != nil {
+			return nil, err
+		}
+		env.Policy = js
+	}
+	if err := registerFunctions(ctx, srv, cfg, env, o.Wrap); err != nil {
 		return nil, err
 	}
 	def, err := definition(o.Spec, srv)
@@ -236,8 +249,7 @@ func ensureBuckets(ctx context.Context, cfg aws.Config, names ...string) error {
 // registerFunctions builds every handler exactly as functions/<name>/main.go
 // does, with the simulator's config, the local environment and its clock;
 // preflight validates with validate.Spec, as in Lambda.
-func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, wrap func(deploy.Function, lambda.Handler) lambda.Handler) error {
-	env := Env(srv)
+func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, env deploy.Env, wrap func(deploy.Function, lambda.Handler) lambda.Handler) error {
 	for _, fn := range deploy.Functions {
 		h, err := handlers.New(ctx, fn, handlers.Config{AWS: cfg, Env: env, Now: srv.Clock().Now, Validate: validate.Spec})
 		if err != nil {

@@ -28,6 +28,21 @@ type Policy struct {
 	Kind       string   `json:"kind"`
 	Metadata   Metadata `json:"metadata"`
 	Spec       Rules    `json:"spec"`
+	// doc is the file it was parsed from, for positions (nil from JSON).
+	doc *gameday.Document
+}
+
+// At is where a field of the policy file is, FILE:LINE:COL (the file's
+// name alone, or nothing, when unknown).
+func (p *Policy) At(path string) string {
+	if p.doc == nil {
+		return ""
+	}
+	pos, ok := p.doc.PosOf(path)
+	if !ok {
+		return p.doc.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.doc.File, pos.Line, pos.Col)
 }
 
 // Metadata names the policy; refusals quote the name.
@@ -90,6 +105,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 	if all := doc.Merge(ps, p.check()); len(all) > 0 {
 		return nil, all
 	}
+	p.doc = doc
 	return p, nil
 }
 

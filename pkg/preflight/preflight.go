@@ -26,6 +26,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/policy"
 )
 
 // Defaults of Preflight.
@@ -43,6 +44,11 @@ type Preflight struct {
 	FIS        FISAPI
 	// Validate is the full GameDay validation (validate.Spec).
 	Validate func(*gameday.Spec) error
+	// Policy is the deployment's policy, as the stack deployed it (never
+	// from the run's input); nil checks none (a local run without
+	// --policy). Where resolves a target.clusterName for it.
+	Policy *policy.Policy
+	Where  policy.Where
 	// AlarmARN is the ARN the FIS template gives a staged alarm
 	// (fistemplate.AlarmARN with the stack's account and region). When set,
 	// a staged alarm whose real ARN differs is refused: FIS would watch an
@@ -56,7 +62,9 @@ type Preflight struct {
 }
 
 // Handle checks and stages everything a start needs. Refusals are
-// PreflightFailed (the message says which check and what to do),
+// PolicyViolation (the GameDay is outside the deployment's policy; checked
+// before anything is created), PreflightFailed (the message says which
+// check and what to do),
 // AlarmsPending while a stop-condition alarm is still INSUFFICIENT_DATA (the
 // state machine retries), and InvalidGameDay.
 func (p *Preflight) Handle(ctx context.Context, st gameday.RunState) (gameday.PreflightResult, error) {
@@ -69,6 +77,10 @@ func (p *Preflight) Handle(ctx context.Context, st gameday.RunState) (gameday.Pr
 	}
 	if err := p.Validate(spec); err != nil {
 		return gameday.PreflightResult{}, &gameday.StepError{Name: gameday.ErrNameInvalidGameDay, Err: fmt.Errorf("validate gameday %s: %w", spec.Metadata.Name, err)}
+	}
+	if ps := policy.Check(p.Policy, spec, p.Where); len(ps) > 0 {
+		return gameday.PreflightResult{}, &gameday.StepError{Name: gameday.ErrNamePolicyViolation,
+			Err: fmt.Errorf("gameday %s is outside the deployment's policy %s: %s", spec.Metadata.Name, p.Policy.Metadata.Name, strings.ReplaceAll(ps.Error(), "\n", "; "))}
 	}
 	if err := p.checkSafetyLever(ctx); err != nil {
 		return gameday.PreflightResult{}, err
