@@ -44,6 +44,9 @@ type Settings struct {
 	LogWaitLimit         string `json:"logWaitLimit,omitempty"`
 	// GameDaysDir overrides Config.GameDaysDir for one deployment.
 	GameDaysDir string `json:"gamedaysDir,omitempty"`
+	// Policy is the deployment's policy file (kind GameDayPolicy): what
+	// its GameDays may break. Required.
+	Policy string `json:"policy,omitempty"`
 }
 
 // Deployment is one account and region.
@@ -147,6 +150,9 @@ func (s Settings) merge(o Settings) Settings {
 	}
 	if o.GameDaysDir != "" {
 		s.GameDaysDir = o.GameDaysDir
+	}
+	if o.Policy != "" {
+		s.Policy = o.Policy
 	}
 	return s
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -9,15 +11,18 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/policy"
 )
 
 // FISRoleProps configure the FIS experiment role.
 type FISRoleProps struct {
 	// LogBucket receives the experiments' logs.
 	LogBucket awss3.IBucket
-	// Clusters are the names of the EKS clusters experiments may target;
-	// empty means any cluster of the account and region.
-	Clusters []string
+	// Policy is the deployed policy (defaults filled): the role may describe
+	// its clusters, and only when it allows custom resources.
+	Policy *policy.Policy
 }
 
 // NewFISRole creates the role FIS assumes to run gameday's experiments:
@@ -50,23 +55,29 @@ func NewFISRole(scope constructs.Construct, id string, p FISRoleProps) awsiam.Ro
 		Actions:   jsii.Strings("s3:GetBucketPolicy", "s3:PutBucketPolicy"),
 		Resources: jsii.Strings(*p.LogBucket.BucketArn()),
 	}))
-	clusters := []*string{}
-	for _, name := range p.Clusters {
-		clusters = append(clusters, clusterARN(stack, name))
-	}
 	suppress := []*cdknag.NagPackSuppression{}
 	reasons := "Resource::*: the CloudWatch Logs vended log delivery actions FIS needs to write its logs to S3 support no resource-level permissions."
 	appliesTo := []any{"Resource::*"}
-	if len(clusters) == 0 {
-		clusters = append(clusters, clusterARN(stack, "*"))
-		appliesTo = append(appliesTo, &cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::" + arnHead("eks") + `cluster\/\*$/`)})
-		reasons += " cluster/*: no clusters were named in props, so experiments may describe any EKS cluster of this account and region (read only)."
+	// The clusters the policy lets faults target, and only when it allows
+	// a custom resource at all: the role gets nothing the policy does not
+	// need.
+	clusters := []*string{}
+	if slices.Contains(p.Policy.ActionIDs(), gameday.ActionInjectCustomResource) {
+		for _, c := range p.Policy.Spec.Clusters {
+			clusters = append(clusters, jsii.String(c))
+			if strings.Contains(c, "*") {
+				appliesTo = append(appliesTo, "Resource::"+c)
+				reasons += " " + c + ": the deployment's policy lets faults target the clusters this pattern names (read only)."
+			}
+		}
 	}
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("TargetClusters"),
-		Actions:   jsii.Strings("eks:DescribeCluster"),
-		Resources: &clusters,
-	}))
+	if len(clusters) > 0 {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("TargetClusters"),
+			Actions:   jsii.Strings("eks:DescribeCluster"),
+			Resources: &clusters,
+		}))
+	}
 	suppress = append(suppress, &cdknag.NagPackSuppression{
 		Id:        jsii.String("AwsSolutions-IAM5"),
 		Reason:    jsii.String(reasons),

@@ -11,6 +11,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/policy"
 )
 
 // arns builds the ARNs the grants name, from the stack's tokens.
@@ -43,7 +44,7 @@ var (
 
 // grantSteps gives each Lambda the least it needs. Wildcards are limited to
 // what AWS cannot scope further, and each is explained in nag.go.
-func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p GameDayStackProps) {
+func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p GameDayStackProps, pol *policy.Policy) {
 	a := arnsOf(stack)
 	experiments := a.fis("experiment/*")
 	templates := a.fis("experiment-template/*")
@@ -60,7 +61,12 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 
 	start := s.Functions[deploy.StartExperiment]
 	start.Allow("ListTemplates", []string{"fis:ListExperimentTemplates"}, []string{"*"}, nil)
-	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, []string{templates, a.fis("action/*")}, taggingNewTemplates)
+	// A template may hold only the FIS actions the policy allows.
+	createOn := []string{templates}
+	for _, id := range pol.ActionIDs() {
+		createOn = append(createOn, a.fis("action/"+id))
+	}
+	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, createOn, taggingNewTemplates)
 	start.Allow("TagNewTemplates", []string{"fis:TagResource"}, []string{templates}, taggingNewTemplates)
 	start.Allow("UpdateTemplates", []string{"fis:UpdateExperimentTemplate", "fis:GetExperimentTemplate", "fis:TagResource"}, []string{templates}, onGameDayTemplates)
 	start.Allow("StartFromTemplates", []string{"fis:StartExperiment"}, []string{templates}, onGameDayTemplates)

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/policy"
 )
 
 func main() {
@@ -64,12 +66,28 @@ func addStack(app awscdk.App, cfg Config, d Deployment) error {
 	if dir == "" {
 		dir = ResolveGameDaysDir(cfg.GameDaysDir)
 	}
+	if props.Policy, err = LoadPolicy(s.Policy); err != nil {
+		return fmt.Errorf("stack %s: %w", d.Name(), err)
+	}
 	if dir != "" {
 		files, err := LoadGameDays(dir)
 		if err != nil {
 			return fmt.Errorf("stack %s: invalid GameDay files:\n%w", d.Name(), err)
 		}
 		props.GameDays = ForDeployment(files, d.Account, d.Region)
+	}
+	// Judged as preflight will judge them: the clusters of a policy that
+	// names none are the deployment's eksClusters.
+	var clusters []string
+	for _, name := range s.EKSClusters {
+		clusters = append(clusters, deploymentClusterARN(d, name))
+	}
+	maxExperiment := props.MaxExperimentTimeout
+	if maxExperiment == 0 {
+		maxExperiment = gameday.MaxMaxDuration
+	}
+	if err := CheckScheduled(props.GameDays, props.Policy.WithDefaults(clusters, maxExperiment), policy.Where{Account: d.Account, Region: d.Region}); err != nil {
+		return fmt.Errorf("stack %s: scheduled GameDays outside the policy %s:\n%w", d.Name(), s.Policy, err)
 	}
 	props.AssetsDir = cfg.AssetsDir
 	props.Env = stackEnv(d.Account, d.Region)

@@ -57,6 +57,9 @@ func must(t *testing.T, what string, check func()) {
 	check()
 }
 
+// testPolicy is the test stacks' policy.
+const testPolicy = "testdata/policy.yaml"
+
 // synthesized is one stack synthesized once per test binary.
 type synthesized struct {
 	stack    *GameDayStack
@@ -91,6 +94,11 @@ func synth(props GameDayStackProps) (s *synthesized) {
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 	props.AssetsDir = assetsDir
+	if props.Policy == nil {
+		if props.Policy, s.err = LoadPolicy(testPolicy); s.err != nil {
+			return s
+		}
+	}
 	stack, err := NewGameDayStack(app, "GameDayTest", props)
 	if err != nil {
 		s.err = err

@@ -37,11 +37,19 @@ func TestREADMEExample(t *testing.T) {
 	if len(cfg.Deployments) != 2 {
 		t.Fatalf("README example has %d deployments, want 2", len(cfg.Deployments))
 	}
-	// The example's folders are the user's; use the test GameDays.
+	// The example's folders and policies are the user's; use the test
+	// GameDays and policy.
 	cfg.GameDaysDir = filepath.Join("testdata", "gamedays")
+	if cfg.Defaults.Policy == "" {
+		t.Error("the README example names no policy in defaults")
+	}
+	cfg.Defaults.Policy = testPolicy
 	for i := range cfg.Deployments {
 		if cfg.Deployments[i].GameDaysDir != "" {
 			cfg.Deployments[i].GameDaysDir = cfg.GameDaysDir
+		}
+		if cfg.Deployments[i].Policy != "" {
+			cfg.Deployments[i].Policy = testPolicy
 		}
 	}
 	cfg.AssetsDir = assetsDir

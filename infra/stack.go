@@ -14,6 +14,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
@@ -58,6 +59,12 @@ type GameDayStackProps struct {
 	// KubernetesGroup is the group of the access entries; default
 	// "gameday-fis".
 	KubernetesGroup string
+	// Policy is the deployment's policy (required): preflight judges every
+	// GameDay against it, and IAM says what it can of it (the FIS action
+	// ids a template may hold, the clusters the FIS role may describe).
+	// Its clusters default to EKSClusters, its maxExperimentDuration to
+	// MaxExperimentTimeout.
+	Policy *policy.Policy
 }
 
 // WorkflowMargin is added to the longest experiment timeout to make the
@@ -123,7 +130,9 @@ type GameDayStack struct {
 	// Dashboards are the GameDays' CloudWatch dashboards, by GameDay name.
 	Dashboards    map[string]awscloudwatch.CfnDashboard
 	Notifications Notifications
-	files         []GameDayFile
+	// Policy is the policy deployed, its defaults filled.
+	Policy *policy.Policy
+	files  []GameDayFile
 }
 
 // gameDays are the GameDays the stack was built with.
@@ -158,8 +167,21 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	if p.StackProps.Description == nil {
 		p.StackProps.Description = jsii.String("gameday: serverless chaos-engineering GameDays with AWS FIS")
 	}
+	if p.Policy == nil {
+		return nil, errors.New("build stack: no policy: every deployment has one (GameDayStackProps.Policy)")
+	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
 	out := &GameDayStack{Stack: stack, Functions: map[deploy.Function]GoFunction{}, files: p.GameDays}
+	var clusterARNs []string
+	for _, name := range p.EKSClusters {
+		clusterARNs = append(clusterARNs, *clusterARN(stack, name))
+	}
+	timeout := ExecutionTimeout(p.MaxExperimentTimeout, p.GameDays)
+	deployed, policyJSON, err := deployedPolicy(p.Policy, clusterARNs, p.MaxExperimentTimeout, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("build stack: %w", err)
+	}
+	out.Policy = deployed
 
 	out.Buckets = NewBuckets(stack, "Buckets", BucketsProps{
 		LogPrefix:             p.LogPrefix,
@@ -167,12 +189,12 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 		ArchiveObjectLockDays: p.ArchiveObjectLockDays,
 		ArchiveNoncurrentDays: p.ArchiveNoncurrentDays,
 	})
-	fisRole := NewFISRole(stack, "FisExperimentRole", FISRoleProps{LogBucket: out.Buckets.LogBucket(), Clusters: p.EKSClusters})
+	fisRole := NewFISRole(stack, "FisExperimentRole", FISRoleProps{LogBucket: out.Buckets.LogBucket(), Policy: deployed})
 	out.Notifications = NewNotifications(stack, "Notifications", NotificationsProps{Email: p.NotificationEmail})
 
 	logBucket, logPrefix := *out.Buckets.LogBucket().BucketName(), p.LogPrefix
 	env := map[deploy.Function]deploy.Env{
-		deploy.Preflight: {AccountID: *stack.Account()},
+		deploy.Preflight: {AccountID: *stack.Account(), Policy: policyJSON},
 		deploy.StartExperiment: {
 			AccountID: *stack.Account(), FISRoleARN: *fisRole.RoleArn(), LogBucket: logBucket, LogPrefix: logPrefix,
 		},
@@ -199,7 +221,7 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 		}
 		out.Functions[s.name] = fn
 	}
-	grantSteps(stack, out, fisRole, p)
+	grantSteps(stack, out, fisRole, p, deployed)
 
 	invoked := map[deploy.Function]awslambda.IFunction{}
 	for _, name := range workflow.Functions {
@@ -207,7 +229,7 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	}
 	wf, err := NewWorkflow(stack, "Workflow", WorkflowProps{
 		Functions:      invoked,
-		TimeoutSeconds: ExecutionTimeout(p.MaxExperimentTimeout, p.GameDays),
+		TimeoutSeconds: timeout,
 		LogRetention:   retention,
 	})
 	if err != nil {

@@ -222,7 +222,7 @@ func TestFunctions(t *testing.T) {
 		t.Errorf("got %d functions, want %d", len(fns), len(functionSpecs))
 	}
 	wantEnv := map[string]map[string]any{
-		"Preflight": {deploy.KeyAccountID: "123456789012"},
+		"Preflight": {deploy.KeyAccountID: "123456789012", deploy.KeyPolicy: s.json["Resources"].(map[string]any)[logicalID(t, s, "AWS::Lambda::Function", "PreflightFunction")].(map[string]any)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)[deploy.KeyPolicy]}, // TestDeployedPolicy reads it
 		"StartExperiment": {
 			deploy.KeyAccountID:  "123456789012",
 			deploy.KeyFISRoleARN: map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}},
@@ -690,9 +690,9 @@ type statement struct {
 	Condition map[string]any
 }
 
-type policy struct{ statements []statement }
+type iamPolicy struct{ statements []statement }
 
-func (p policy) actions() []string {
+func (p iamPolicy) actions() []string {
 	var out []string
 	for _, st := range p.statements {
 		for _, a := range st.Actions {
@@ -706,7 +706,7 @@ func (p policy) actions() []string {
 
 // resourcesOf lists the resources of the statements allowing action;
 // strings stay strings, tokens stay maps.
-func (p policy) resourcesOf(action string) []any {
+func (p iamPolicy) resourcesOf(action string) []any {
 	var out []any
 	for _, st := range p.statements {
 		if slices.Contains(st.Actions, action) {
@@ -754,10 +754,10 @@ func stringsOf(v any) []string {
 
 // policyOf is the default policy attached to the role whose logical ID
 // starts with rolePrefix.
-func policyOf(t *testing.T, s *synthesized, rolePrefix string) policy {
+func policyOf(t *testing.T, s *synthesized, rolePrefix string) iamPolicy {
 	t.Helper()
 	role := logicalID(t, s, "AWS::IAM::Role", rolePrefix)
-	var p policy
+	var p iamPolicy
 	for _, r := range s.resources("AWS::IAM::Policy") {
 		props := r["Properties"].(map[string]any)
 		roles, _ := props["Roles"].([]any)

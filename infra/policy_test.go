@@ -1,0 +1,117 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/policy"
+)
+
+// TestDeployedPolicy: preflight gets the policy (defaults filled) in its
+// environment, never from the input; CreateExperimentTemplate is limited
+// to the policy's action ids; the FIS role may describe only its clusters.
+func TestDeployedPolicy(t *testing.T) {
+	s := fullStack(t)
+	fn := s.resources("AWS::Lambda::Function")[logicalID(t, s, "AWS::Lambda::Function", "PreflightFunction")]
+	env := fn["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
+	js, ok := env[deploy.KeyPolicy].(string)
+	if !ok {
+		t.Fatalf("preflight's %s = %v, want the policy as a JSON string", deploy.KeyPolicy, env[deploy.KeyPolicy])
+	}
+	got, err := policy.FromJSON(js)
+	if err != nil {
+		t.Fatalf("the deployed policy does not read back: %v", err)
+	}
+	if want := []string{"arn:aws:eks:us-east-1:123456789012:cluster/sandbox", "arn:aws:eks:us-east-1:123456789012:cluster/staging"}; !cmp.Equal(got.Spec.Clusters, want) {
+		t.Errorf("deployed clusters = %v, want the deployment's eksClusters %v", got.Spec.Clusters, want)
+	}
+	if got.Spec.MaxExperimentDuration.Duration != 2*time.Hour || got.Metadata.Name != "infra-test" {
+		t.Errorf("deployed policy = %+v, want infra-test with 2h", got)
+	}
+
+	start := policyOf(t, s, "StartExperimentRole")
+	want := []any{
+		"arn:aws:fis:us-east-1:123456789012:experiment-template/*",
+		"arn:aws:fis:us-east-1:123456789012:action/aws:eks:inject-kubernetes-custom-resource",
+		"arn:aws:fis:us-east-1:123456789012:action/aws:fis:wait",
+	}
+	if diff := cmp.Diff(want, flatAll(start.resourcesOf("fis:CreateExperimentTemplate"))); diff != "" {
+		t.Errorf("CreateExperimentTemplate resources (-want +got):\n%s", diff)
+	}
+}
+
+// TestFISRoleWithoutCustomResources: a policy that allows no custom
+// resource gives the FIS role no EKS permission at all.
+func TestFISRoleWithoutCustomResources(t *testing.T) {
+	p, err := policy.Parse("p.yaml", []byte("apiVersion: gameday/v1alpha1\nkind: GameDayPolicy\nmetadata: {name: waits}\nspec:\n  fisActions: [aws:fis:wait]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := synth(GameDayStackProps{Policy: p, EKSClusters: []string{"sandbox"}})
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	if acts := policyOf(t, s, "FisExperimentRole").actions(); slices.Contains(acts, "eks:DescribeCluster") {
+		t.Errorf("FIS role actions = %v, want no eks:DescribeCluster", acts)
+	}
+	if got := flatAll(policyOf(t, s, "StartExperimentRole").resourcesOf("fis:CreateExperimentTemplate")); len(got) != 2 || !strings.HasSuffix(flat(got[1]), ":action/aws:fis:wait") {
+		t.Errorf("CreateExperimentTemplate resources = %v, want the templates and action/aws:fis:wait only", got)
+	}
+}
+
+// TestPolicyAtSynth: the synth refuses a policy whose longest experiment
+// does not fit the execution timeout, names no policy, and refuses
+// scheduled GameDays outside the policy with FILE:LINE:COL lines.
+func TestPolicyAtSynth(t *testing.T) {
+	p, err := LoadPolicy(testPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = deployedPolicy(p, nil, 2*time.Hour, 3*3600)
+	if err != nil {
+		t.Errorf("2h fits an execution timeout of 3h (2h + the margin): %v", err)
+	}
+	_, _, err = deployedPolicy(p, nil, 30*time.Minute, 3600+1800)
+	if want := "testdata/policy.yaml:12:3: spec.maxExperimentDuration: 2h0m0s does not fit the state machine's execution timeout of 1h30m0s"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("deployedPolicy = %v, want %q...", err, want)
+	} else if !strings.HasSuffix(err.Error(), "(policy infra-test: maxExperimentDuration)") {
+		t.Errorf("the refusal does not name the rule: %v", err)
+	}
+	if _, err := LoadPolicy(""); err == nil || !strings.Contains(err.Error(), "no policy") {
+		t.Errorf("LoadPolicy(\"\") = %v, want a refusal", err)
+	}
+
+	files, err := LoadGameDays(filepath.Join("testdata", "gamedays"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sandbox := []string{"arn:*:eks:*:*:cluster/sandbox"}
+	if err := CheckScheduled(files, p.WithDefaults(sandbox, 0), policy.Where{}); err != nil {
+		t.Errorf("the test GameDays are within the test policy: %v", err)
+	}
+	strict, err := policy.Parse("strict.yaml", []byte("apiVersion: gameday/v1alpha1\nkind: GameDayPolicy\nmetadata: {name: strict}\nspec:\n  namespaces: [other]\n  chaosMesh: {kinds: [NetworkChaos, PodChaos]}\n  schedules: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckScheduled(files, strict.WithDefaults(sandbox, 0), policy.Where{})
+	if err == nil {
+		t.Fatal("CheckScheduled accepted scheduled GameDays outside the policy")
+	}
+	for _, want := range []string{
+		"testdata/gamedays/carts-latency.yaml:38:3: spec.schedule: this deployment does not run GameDays on a schedule: remove schedule and start it by hand (policy strict: schedules)",
+		"(policy strict: namespaces)",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckScheduled error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "long-soak.yaml") {
+		t.Errorf("an unscheduled GameDay was judged at synth:\n%v", err)
+	}
+}
