@@ -38,6 +38,7 @@ var full = Env{
 	AccountID: "123456789012", Region: "eu-west-1", FISRoleARN: "arn:aws:iam::123456789012:role/r",
 	LogBucket: "logs", LogPrefix: "p/", ArchiveBucket: "archive", TopicARN: "arn:aws:sns:eu-west-1:123456789012:t",
 	EventBusName: "bus", LogWaitLimit: 20 * time.Minute, Dashboards: "carts,orders",
+	Policy: `{"kind":"GameDayPolicy"}`,
 }
 
 func lookupOf(m map[string]string) func(string) (string, bool) {
