@@ -35,11 +35,14 @@ func LoadPolicy(path string) (*policy.Policy, error) {
 
 // CheckScheduled judges every scheduled GameDay of the deployment against
 // its policy, as preflight will when the schedule fires: one
-// FILE:LINE:COL: path: message (policy NAME: rule) line per violation.
+// FILE:LINE:COL: path: message (policy NAME: rule) line per violation. A
+// paused schedule (enabled: false) fires nothing and is not judged here;
+// should someone enable it, preflight refuses the run as it would any.
 func CheckScheduled(files []GameDayFile, p *policy.Policy, where policy.Where) error {
 	var errs []error
 	for _, f := range files {
-		if f.Spec.Spec.Schedule == nil {
+		s := f.Spec.Spec.Schedule
+		if s == nil || (s.Enabled != nil && !*s.Enabled) {
 			continue
 		}
 		if _, err := validate.FileUnder(f.Path, []byte(f.Text), p, where); err != nil {

@@ -20,9 +20,10 @@ func TestDeployedPolicy(t *testing.T) {
 	s := fullStack(t)
 	fn := s.resources("AWS::Lambda::Function")[logicalID(t, s, "AWS::Lambda::Function", "PreflightFunction")]
 	env := fn["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
-	js, ok := env[deploy.KeyPolicy].(string)
-	if !ok {
-		t.Fatalf("preflight's %s = %v, want the policy as a JSON string", deploy.KeyPolicy, env[deploy.KeyPolicy])
+	// The cluster ARNs carry the partition token: the JSON is a Fn::Join.
+	js := flat(env[deploy.KeyPolicy])
+	if !strings.HasPrefix(js, "{") {
+		t.Fatalf("preflight's %s = %v, want the policy as JSON", deploy.KeyPolicy, env[deploy.KeyPolicy])
 	}
 	got, err := policy.FromJSON(js)
 	if err != nil {
@@ -113,5 +114,21 @@ func TestPolicyAtSynth(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "long-soak.yaml") {
 		t.Errorf("an unscheduled GameDay was judged at synth:\n%v", err)
+	}
+	if strings.Contains(err.Error(), "prod-checkout.yaml") {
+		t.Errorf("a paused schedule was judged at synth:\n%v", err)
+	}
+	// The same GameDay with its schedule enabled is judged.
+	for i, f := range files {
+		if strings.HasSuffix(f.Path, "prod-checkout.yaml") {
+			on := *f.Spec
+			sched := *on.Spec.Schedule
+			sched.Enabled = nil
+			on.Spec.Schedule = &sched
+			files[i].Spec = &on
+		}
+	}
+	if err := CheckScheduled(files, p.WithDefaults(sandbox, 0), policy.Where{}); err == nil || !strings.Contains(err.Error(), "prod-checkout.yaml:6:1: spec.stopConditions: required") {
+		t.Errorf("CheckScheduled with prod-checkout enabled = %v, want its missing stop condition refused", err)
 	}
 }
