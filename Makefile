@@ -55,13 +55,13 @@ test-infra: node-check
 	$(GO) test ./infra/...
 
 # The cloud assembly, offline (no CDK CLI, no AWS): the Go app with
-# CDK_OUTDIR, then asl-validator on the state machine and cfn-lint on each
+# CDK_OUTDIR and cdk.json's context (as the CDK CLI would pass it), then asl-validator on the state machine and cfn-lint on each
 # template.
 CDK_OUT ?= cdk.out
 CDK := npx --no-install cdk
 synth: build $(NODE_TOOLS)
 	rm -rf $(CDK_OUT)
-	CDK_OUTDIR=$(CDK_OUT) $(GO) run ./infra
+	CDK_OUTDIR=$(CDK_OUT) CDK_CONTEXT_JSON="$$(node -p 'JSON.stringify(require("./cdk.json").context)')" $(GO) run ./infra
 	infra/check-synth.sh $(CDK_OUT)
 
 # Deploy or diff every stack of cdk.json with the pinned CDK CLI (npm ci
