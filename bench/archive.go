@@ -50,7 +50,7 @@ const (
 	benchExpID   = "EXPbench00000001"
 	logBucket    = "bench-fis-logs"
 	archBucket   = "bench-archive"
-	// Targets per target-resolution-detail page.
+	// Targets per target-resolution-end page.
 	targetsPerPage = 20
 )
 
@@ -65,22 +65,22 @@ func fisLogs(n int, start time.Time) map[string][]byte {
 	pages := n - 6
 	var lines [][]byte
 	lines = append(lines, rec(start, "experiment-start", map[string]any{
-		"account_id": benchAccount, "experiment_template_id": "EXTbench", "experiment_start_time": start.Format(time.RFC3339),
-		"experiment_state": map[string]any{"status": "initiating", "reason": "Experiment is initiating."}}))
+		"experiment_template_id": "EXTbench", "experiment_start_time": start.Format(time.RFC3339)}))
 	lines = append(lines, rec(start, "target-resolution-start", map[string]any{
-		"target_resolution_start_time": start.Format(time.RFC3339), "target_name": "Pods", "target_type": "aws:eks:pod"}))
+		"target_resolution_start_time": start.Format(time.RFC3339), "target_name": "Pods"}))
 	for p := 1; p <= pages; p++ {
 		var targets []map[string]any
 		for i := range targetsPerPage {
 			targets = append(targets, map[string]any{"arn": fmt.Sprintf("arn:aws:eks:%s:%s:pod/sandbox/sock-shop/carts-%d-%d", benchRegion, benchAccount, p, i)})
 		}
-		lines = append(lines, rec(start.Add(time.Second), "target-resolution-detail", map[string]any{
-			"target_name": "Pods", "target_type": "aws:eks:pod", "page": p, "total_pages": pages, "resolved_targets": targets}))
+		lines = append(lines, rec(start.Add(time.Second), "target-resolution-end", map[string]any{
+			"target_resolution_end_time": start.Add(time.Second).Format(time.RFC3339),
+			"target_name":                "Pods", "target_type": "aws:eks:pod", "page": p, "total_pages": pages, "resolved_targets": targets}))
 	}
 	lines = append(lines,
-		rec(start.Add(2*time.Second), "target-resolution-end", map[string]any{
-			"target_resolution_end_time": start.Add(2 * time.Second).Format(time.RFC3339), "target_name": "Pods", "target_type": "aws:eks:pod",
-			"resolved_targets_count": pages * targetsPerPage, "status": "completed", "page": pages, "total_pages": pages}),
+		rec(start.Add(time.Second), "target-resolution-detail", map[string]any{
+			"target_resolution_end_time": start.Add(time.Second).Format(time.RFC3339), "target_name": "Pods", "target_type": "aws:eks:pod",
+			"account_id": benchAccount, "resolved_targets_count": pages * targetsPerPage, "status": "completed"}),
 		rec(start.Add(5*time.Second), "action-start", map[string]any{
 			"action_name": "wait", "action_id": "aws:fis:wait", "action_start_time": start.Add(5 * time.Second).Format(time.RFC3339)}),
 		rec(start.Add(3*time.Minute), "action-end", map[string]any{

@@ -251,7 +251,7 @@ func TestHandleArchivesACompletedRun(t *testing.T) {
 		Verdict: report.VerdictPassed, Hypothesis: report.ResultHeld, State: gameday.StateCompleted,
 		Records: 7, Objects: 2, Complete: true,
 		Timeline: []string{
-			"10:00:00 experiment-start (initiating)",
+			"10:00:00 experiment-start",
 			"10:00:06 target-resolution-end Cluster-Target-1 (completed): 1 target resolved",
 			"10:00:30 action-start carts-delay",
 			"10:03:30 action-end carts-delay (completed): Action was completed.",

@@ -40,7 +40,8 @@ const (
 )
 
 // record is one FIS log record; only the fields the timeline uses are
-// decoded (resolved_targets, which can be large, is skipped).
+// decoded: the members of each record type that the FIS guide documents
+// ("Experiment logging for AWS FIS", Example log records).
 type record struct {
 	ID             string  `json:"id"`
 	LogType        string  `json:"log_type"`
@@ -50,19 +51,24 @@ type record struct {
 }
 
 type details struct {
-	ActionName           string     `json:"action_name"`
-	ActionID             string     `json:"action_id"`
-	ActionState          *stateJSON `json:"action_state"`
-	ErrorInformation     string     `json:"error_information"`
-	ExperimentState      *stateJSON `json:"experiment_state"`
-	ExperimentEndTime    string     `json:"experiment_end_time"`
-	TargetName           string     `json:"target_name"`
-	TargetType           string     `json:"target_type"`
-	ResolvedTargetsCount *int       `json:"resolved_targets_count"`
-	TotalResolvedCount   *int       `json:"total_resolved_targets_count"`
-	Status               string     `json:"status"`
-	Page                 int        `json:"page"`
-	TotalPages           int        `json:"total_pages"`
+	ActionName        string     `json:"action_name"`
+	ActionID          string     `json:"action_id"`
+	ActionState       *stateJSON `json:"action_state"`
+	ErrorInformation  string     `json:"error_information"`
+	ExperimentState   *stateJSON `json:"experiment_state"`
+	ExperimentEndTime string     `json:"experiment_end_time"`
+	TargetName        string     `json:"target_name"`
+	TargetType        string     `json:"target_type"`
+	// ResolvedTargetsCount and Status are target-resolution-detail's.
+	ResolvedTargetsCount *int   `json:"resolved_targets_count"`
+	Status               string `json:"status"`
+	// ResolvedTargets, Page and TotalPages are target-resolution-end's: a
+	// page of the resolved targets, counted, not kept (struct{} decodes
+	// none of an element's members and takes no memory).
+	ResolvedTargets    []struct{} `json:"resolved_targets"`
+	TotalResolvedCount *int       `json:"total_resolved_targets_count"`
+	Page               int        `json:"page"`
+	TotalPages         int        `json:"total_pages"`
 }
 
 type stateJSON struct {
@@ -94,10 +100,13 @@ type Timeline struct {
 type target struct {
 	name   string
 	at     time.Time
-	status string
-	pages  map[int]int // page → resolved count
-	total  int         // total_resolved_targets_count, when given (-1: not given)
 	seq    int
+	detail bool        // a target-resolution-detail record was read
+	status string      // its status (failed or completed)
+	count  int         // its resolved_targets_count
+	errInf string      // error_information of the -detail or an -end page
+	pages  map[int]int // -end page → resolved targets on it
+	total  int         // total_resolved_targets_count of an -end page, when given (-1: not given)
 }
 
 // Read consumes one log object, one JSON record per line.
@@ -168,10 +177,19 @@ func (t *Timeline) add(rec *record) {
 			return
 		}
 		t.errors++
-		t.keep(report.Event{At: at, Type: rec.LogType, Name: d.ActionName, Detail: d.ErrorInformation})
-	case LogTargetResolutionEnd:
-		t.resolved(at, d)
-	default: // target-resolution-start, -detail: counted only
+		// The guide's action-error carries the reason in action_state;
+		// error_information, a member of the schema, is read if that is empty.
+		e := report.Event{At: at, Type: rec.LogType, Name: d.ActionName, Detail: d.ErrorInformation}
+		if d.ActionState != nil {
+			e.State = d.ActionState.Status
+			if d.ActionState.Reason != "" {
+				e.Detail = d.ActionState.Reason
+			}
+		}
+		t.keep(e)
+	case LogTargetResolutionDetail, LogTargetResolutionEnd:
+		t.resolved(rec.LogType, at, d)
+	default: // target-resolution-start: counted only
 	}
 }
 
@@ -184,8 +202,9 @@ func (t *Timeline) keep(e report.Event) {
 	t.seq = append(t.seq, t.records)
 }
 
-// resolved records a target-resolution-end page.
-func (t *Timeline) resolved(at time.Time, d *details) {
+// resolved records a target's target-resolution-detail (its count and
+// status) or one of its target-resolution-end pages (its resolved targets).
+func (t *Timeline) resolved(logType string, at time.Time, d *details) {
 	if t.targets == nil {
 		t.targets = make(map[string]*target)
 	}
@@ -201,15 +220,50 @@ func (t *Timeline) resolved(at time.Time, d *details) {
 	if at.After(tg.at) {
 		tg.at = at
 	}
-	if d.Status != "" {
-		tg.status = d.Status
+	if d.ErrorInformation != "" && tg.errInf == "" {
+		tg.errInf = d.ErrorInformation
 	}
-	if d.ResolvedTargetsCount != nil && len(tg.pages) < 10_000 {
-		tg.pages[d.Page] = *d.ResolvedTargetsCount
+	if logType == LogTargetResolutionDetail {
+		tg.detail, tg.status = true, d.Status
+		if d.ResolvedTargetsCount != nil {
+			tg.count = *d.ResolvedTargetsCount
+		}
+		return
+	}
+	if len(tg.pages) < 10_000 {
+		tg.pages[d.Page] = len(d.ResolvedTargets)
 	}
 	if d.TotalResolvedCount != nil {
 		tg.total = max(tg.total, *d.TotalResolvedCount)
 	}
+}
+
+// event is the target's one timeline event: the count and status of its
+// target-resolution-detail record or, when that was not read, what its
+// target-resolution-end pages say (failed when one carries
+// error_information, which the guide says a failed resolution adds).
+func (tg *target) event() report.Event {
+	n, status := tg.count, tg.status
+	if !tg.detail {
+		n, status = tg.total, "completed"
+		if n < 0 { // no total given: the resolved targets on the pages
+			n = 0
+			for _, c := range tg.pages {
+				n += c
+			}
+		}
+		if tg.errInf != "" {
+			status = "failed"
+		}
+	}
+	detail := strconv.Itoa(n) + " targets resolved"
+	if n == 1 {
+		detail = "1 target resolved"
+	}
+	if status == "failed" && tg.errInf != "" {
+		detail = tg.errInf
+	}
+	return report.Event{At: tg.at, Type: LogTargetResolutionEnd, Name: tg.name, State: status, Detail: detail}
 }
 
 // Complete reports whether the experiment-end record was read.
@@ -244,18 +298,7 @@ func (t *Timeline) Events() []report.Event {
 		items = append(items, item{e, t.seq[i]})
 	}
 	for _, tg := range t.targets {
-		n := tg.total
-		if n < 0 { // no total given: the sum of the pages' counts
-			n = 0
-			for _, c := range tg.pages {
-				n += c
-			}
-		}
-		detail := strconv.Itoa(n) + " targets resolved"
-		if n == 1 {
-			detail = "1 target resolved"
-		}
-		items = append(items, item{report.Event{At: tg.at, Type: LogTargetResolutionEnd, Name: tg.name, State: tg.status, Detail: detail}, tg.seq})
+		items = append(items, item{tg.event(), tg.seq})
 	}
 	sort.SliceStable(items, func(i, j int) bool {
 		if !items[i].e.At.Equal(items[j].e.At) {

@@ -16,8 +16,9 @@ import (
 
 // recordGen is an io.Reader that writes n FIS log records on the fly, so that
 // nothing but the parser holds them: an experiment-start, n-3 records that
-// cycle through detail pages (with 20 resolved targets each), action errors
-// and action starts, then an action-end and the experiment-end.
+// cycle through target-resolution-end pages of one target (with 20 resolved
+// targets each), action errors and action starts, then an action-end and the
+// experiment-end.
 type recordGen struct {
 	n, i    int
 	buf     []byte
@@ -70,7 +71,7 @@ func (g *recordGen) record(i int) []byte {
 	case 1:
 		return fmt.Appendf(nil, `{"id":"EXP1","log_type":"action-start","event_timestamp":"%s","version":"2","details":{"action_name":"a%d"}}`+"\n", ts, i)
 	}
-	return fmt.Appendf(nil, `{"id":"EXP1","log_type":"target-resolution-detail","event_timestamp":"%s","version":"2","details":{"target_name":"t","page":%d,"total_pages":100000,"resolved_targets":[%s]}}`+"\n", ts, i, targets20)
+	return fmt.Appendf(nil, `{"id":"EXP1","log_type":"target-resolution-end","event_timestamp":"%s","version":"2","details":{"target_name":"t","target_type":"aws:eks:cluster","page":%d,"total_pages":100000,"resolved_targets":[%s]}}`+"\n", ts, i, targets20)
 }
 
 // TestTimelineConstantMemory streams 200,000 records (about 150 MB of JSON
@@ -107,8 +108,9 @@ func TestTimelineConstantMemory(t *testing.T) {
 	if !tl.Complete() {
 		t.Error("experiment-end not seen")
 	}
-	if got := len(tl.Events()); got != DefaultMaxEvents {
-		t.Errorf("kept %d events, want the bound %d", got, DefaultMaxEvents)
+	// The bound, plus the one target's resolution event.
+	if got := len(tl.Events()); got != DefaultMaxEvents+1 {
+		t.Errorf("kept %d events, want the bound %d and the target's", got, DefaultMaxEvents+1)
 	}
 }
 
@@ -129,25 +131,39 @@ func TestTimelineAllocsPerRecord(t *testing.T) {
 	}
 }
 
+// TestTimelineEvents reads records shaped as the FIS guide's examples
+// ("Experiment logging for AWS FIS", Example log records): the count and
+// status of a target in its target-resolution-detail, its resolved targets
+// in target-resolution-end pages, an action-error's reason in action_state.
 func TestTimelineEvents(t *testing.T) {
+	const arn = `{"arn":"arn:aws:ec2:us-east-1:123456789012:instance/i-0f7ee2abffc330de5"}`
 	lines := []string{
-		`{"id":"E","log_type":"experiment-start","event_timestamp":"2026-03-10T10:00:00Z","version":"2","details":{"experiment_state":{"status":"initiating"}}}`,
-		// Two pages of one target's resolution, delivered out of order, and a second target.
-		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:07Z","version":"2","details":{"target_name":"Pods","resolved_targets_count":3,"status":"completed","page":2,"total_pages":2}}`,
-		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:06Z","version":"2","details":{"target_name":"Pods","resolved_targets_count":100,"status":"completed","page":1,"total_pages":2}}`,
-		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:05Z","version":"2","details":{"target_name":"Cluster","resolved_targets_count":0,"status":"failed","page":1,"total_pages":1}}`,
-		// A target whose pages carry the total.
-		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:08Z","version":"2","details":{"target_name":"Nodes","resolved_targets_count":2,"total_resolved_targets_count":5,"status":"completed","page":1,"total_pages":2}}`,
-		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:08Z","version":"2","details":{"target_name":"Nodes","resolved_targets_count":3,"total_resolved_targets_count":5,"status":"completed","page":2,"total_pages":2}}`,
-		`{"id":"E","log_type":"action-start","event_timestamp":"2026-03-10T10:00:30Z","version":"2","details":{"action_name":"a"}}`,
-		`{"id":"E","log_type":"action-error","event_timestamp":"2026-03-10T10:00:40Z","version":"2","details":{"action_name":"a","error_information":"pods not found"}}`,
-		`{"id":"E","log_type":"action-end","event_timestamp":"2026-03-10T10:01:00Z","version":"2","details":{"action_name":"a","action_state":{"status":"failed","reason":"pods not found"}}}`,
+		`{"id":"E","log_type":"experiment-start","event_timestamp":"2026-03-10T10:00:00Z","version":"2","details":{"experiment_template_id":"EXT1","experiment_start_time":"2026-03-10T10:00:00Z"}}`,
+		`{"id":"E","log_type":"target-resolution-start","event_timestamp":"2026-03-10T10:00:01Z","version":"2","details":{"target_resolution_start_time":"2026-03-10T10:00:01Z","target_name":"Pods"}}`,
+		// Pods: page 2 of its -end records (page 1 not delivered yet), then
+		// the -detail, whose count is the target's.
+		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:07Z","version":"2","details":{"target_resolution_end_time":"2026-03-10T10:00:07Z","target_name":"Pods","target_type":"aws:eks:pod","resolved_targets":[` + arn + `,` + arn + `],"page":2,"total_pages":2}}`,
+		`{"id":"E","log_type":"target-resolution-detail","event_timestamp":"2026-03-10T10:00:06Z","version":"2","details":{"target_resolution_end_time":"2026-03-10T10:00:06Z","target_name":"Pods","target_type":"aws:eks:pod","account_id":"123456789012","resolved_targets_count":3,"status":"completed"}}`,
+		// Cluster: resolution failed, with error_information.
+		`{"id":"E","log_type":"target-resolution-detail","event_timestamp":"2026-03-10T10:00:05Z","version":"2","details":{"target_resolution_end_time":"2026-03-10T10:00:05Z","target_name":"Cluster","target_type":"aws:eks:cluster","account_id":"123456789012","resolved_targets_count":0,"status":"failed","error_information":"no aws:eks:cluster resources found"}}`,
+		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:05Z","version":"2","details":{"target_resolution_end_time":"2026-03-10T10:00:05Z","target_name":"Cluster","target_type":"aws:eks:cluster","resolved_targets":[],"page":1,"total_pages":1,"error_information":"no aws:eks:cluster resources found"}}`,
+		// Nodes: -end pages only (its -detail not delivered): counted from the pages.
+		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:08Z","version":"2","details":{"target_name":"Nodes","target_type":"aws:ec2:instance","resolved_targets":[` + arn + `,` + arn + `],"page":1,"total_pages":2}}`,
+		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:08Z","version":"2","details":{"target_name":"Nodes","target_type":"aws:ec2:instance","resolved_targets":[` + arn + `],"page":2,"total_pages":2}}`,
+		// Subnets: -end pages only, one with error_information.
+		`{"id":"E","log_type":"target-resolution-end","event_timestamp":"2026-03-10T10:00:09Z","version":"2","details":{"target_name":"Subnets","target_type":"aws:ec2:subnet","resolved_targets":[],"page":1,"total_pages":1,"error_information":"subnets not found"}}`,
+		`{"id":"E","log_type":"action-start","event_timestamp":"2026-03-10T10:00:30Z","version":"2","details":{"action_name":"a","action_id":"aws:ebs:pause-volume-io","action_start_time":"2026-03-10T10:00:30Z","action_targets":{"Volumes":"v"}}}`,
+		// The guide's action-error: the reason in action_state.
+		`{"id":"E","log_type":"action-error","event_timestamp":"2026-03-10T10:00:40Z","version":"2","details":{"action_name":"a","action_id":"aws:ebs:pause-volume-io","account_id":"123456789012","action_state":{"status":"failed","reason":"Target volumes must be attached to a Nitro instance."}}}`,
+		// An action-error with error_information only.
+		`{"id":"E","log_type":"action-error","event_timestamp":"2026-03-10T10:00:41Z","version":"2","details":{"action_name":"a","error_information":"pods not found"}}`,
+		`{"id":"E","log_type":"action-end","event_timestamp":"2026-03-10T10:01:00Z","version":"2","details":{"action_name":"a","action_id":"aws:ebs:pause-volume-io","action_end_time":"2026-03-10T10:01:00Z","action_state":{"status":"failed","reason":"Target volumes must be attached to a Nitro instance."}}}`,
 		``,
 		`garbage`,
 		`{"no":"type"}`,
-		`{"id":"E","log_type":"experiment-end","event_timestamp":"2026-03-10T10:01:05Z","version":"2","details":{"experiment_state":{"status":"failed","reason":"Action a failed."}}}`,
+		`{"id":"E","log_type":"experiment-end","event_timestamp":"2026-03-10T10:01:05Z","version":"2","details":{"experiment_end_time":"2026-03-10T10:01:05Z","experiment_state":{"status":"failed","reason":"Action a failed."}}}`,
 		// A duplicate experiment-end (same record delivered twice) is kept once.
-		`{"id":"E","log_type":"experiment-end","event_timestamp":"2026-03-10T10:01:05Z","version":"2","details":{"experiment_state":{"status":"failed","reason":"Action a failed."}}}`,
+		`{"id":"E","log_type":"experiment-end","event_timestamp":"2026-03-10T10:01:05Z","version":"2","details":{"experiment_end_time":"2026-03-10T10:01:05Z","experiment_state":{"status":"failed","reason":"Action a failed."}}}`,
 	}
 	tl := &Timeline{}
 	if err := tl.Read(strings.NewReader(strings.Join(lines, "\n"))); err != nil {
@@ -158,20 +174,22 @@ func TestTimelineEvents(t *testing.T) {
 		got = append(got, e.At.Format("15:04:05")+" "+report.EventText(e))
 	}
 	want := []string{
-		"10:00:00 experiment-start (initiating)",
-		"10:00:05 target-resolution-end Cluster (failed): 0 targets resolved",
-		"10:00:07 target-resolution-end Pods (completed): 103 targets resolved",
-		"10:00:08 target-resolution-end Nodes (completed): 5 targets resolved",
+		"10:00:00 experiment-start",
+		"10:00:05 target-resolution-end Cluster (failed): no aws:eks:cluster resources found",
+		"10:00:07 target-resolution-end Pods (completed): 3 targets resolved",
+		"10:00:08 target-resolution-end Nodes (completed): 3 targets resolved",
+		"10:00:09 target-resolution-end Subnets (failed): subnets not found",
 		"10:00:30 action-start a",
-		"10:00:40 action-error a: pods not found",
-		"10:01:00 action-end a (failed): pods not found",
+		"10:00:40 action-error a (failed): Target volumes must be attached to a Nitro instance.",
+		"10:00:41 action-error a: pods not found",
+		"10:01:00 action-end a (failed): Target volumes must be attached to a Nitro instance.",
 		"10:01:05 experiment-end (failed): Action a failed.",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events mismatch (-want +got):\n%s", diff)
 	}
-	if gotN := []int{tl.Records(), tl.Malformed()}; !cmp.Equal(gotN, []int{11, 2}) {
-		t.Errorf("[records malformed] = %v, want [11 2]", gotN)
+	if gotN := []int{tl.Records(), tl.Malformed()}; !cmp.Equal(gotN, []int{15, 2}) {
+		t.Errorf("[records malformed] = %v, want [15 2]", gotN)
 	}
 	end, ok := tl.End()
 	if !ok || end.State != "failed" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -443,6 +444,67 @@ func TestSimArchiveLogVariants(t *testing.T) {
 			}
 			if sum.Logs.Objects != len(logs) || len(sum.Timeline) == 0 || sum.Timeline[0].Type != "experiment-start" {
 				t.Errorf("summary has %d log objects (want %d) and timeline %v, want experiment-start first", sum.Logs.Objects, len(logs), sum.Timeline)
+			}
+		})
+	}
+}
+
+// TestSimArchiveFailureRecords: runs that fail at target resolution and in
+// an action; the report's timeline says why, from the records as the FIS
+// guide shows them (status and error_information in
+// target-resolution-detail, the reason of an action-error in action_state).
+func TestSimArchiveFailureRecords(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	otherCluster := regexp.MustCompile(`cluster/[A-Za-z0-9-]+`)
+	tests := []struct {
+		name string
+		edit func(string) string
+		want []*regexp.Regexp
+	}{
+		{
+			name: "target does not resolve",
+			edit: func(s string) string { return otherCluster.ReplaceAllString(s, "cluster/no-such-cluster") },
+			want: []*regexp.Regexp{
+				regexp.MustCompile(`^target-resolution-end \S+ \(failed\): Target resolution failed .*no-such-cluster`),
+				regexp.MustCompile(`^experiment-end \(failed\)`),
+			},
+		},
+		{
+			name: "action fails",
+			edit: func(s string) string {
+				return strings.Replace(s, "labelSelectors: {name: carts}", "labelSelectors: {name: no-such-pod}", 1)
+			},
+			want: []*regexp.Regexp{
+				regexp.MustCompile(`^target-resolution-end \S+ \(completed\): 1 target resolved$`),
+				regexp.MustCompile(`^action-error carts-delay \(failed\): .*no pod is selected`),
+				regexp.MustCompile(`^action-end carts-delay \(failed\): .*no pod is selected`),
+				regexp.MustCompile(`^experiment-end \(failed\)`),
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 10 * time.Second}, tt.edit, nil)
+			res, _ := retry(t, r.archiver(15*time.Minute), r.state, 30*time.Second)
+			var sum report.Summary
+			if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			for _, e := range sum.Timeline {
+				lines = append(lines, report.EventText(e))
+			}
+			// Each wanted line, in order.
+			i := 0
+			for _, l := range lines {
+				if i < len(tt.want) && tt.want[i].MatchString(l) {
+					i++
+				}
+			}
+			if i < len(tt.want) {
+				t.Errorf("timeline has no line matching %s (after the earlier ones):\n%s", tt.want[i], strings.Join(lines, "\n"))
 			}
 		})
 	}

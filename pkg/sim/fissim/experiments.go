@@ -366,8 +366,7 @@ func (s *Service) resolveTargets(e *experiment) (target, reason string, ok bool)
 		tg := e.tmpl.targets[name]
 		startAt := s.o.Clock.Now()
 		s.emit(e, "target-resolution-start", map[string]any{
-			"target_name": name, "target_type": tg.ResourceType,
-			"target_resolution_start_time": stamp(startAt),
+			"target_name": name, "target_resolution_start_time": stamp(startAt),
 		})
 		var resolved []map[string]any
 		var missing []string
@@ -391,15 +390,16 @@ func (s *Service) resolveTargets(e *experiment) (target, reason string, ok bool)
 			status = statusFailed
 			reason = fmt.Sprintf("Target resolution failed for target %s: no %s resources found (%s).", name, tg.ResourceType, strings.Join(missing, ", "))
 		}
+		endAt := stamp(s.o.Clock.Now())
 		detail := map[string]any{
-			"target_name": name, "target_type": tg.ResourceType,
-			"target_resolution_end_time": stamp(s.o.Clock.Now()), "status": status,
+			"target_name": name, "target_type": tg.ResourceType, "account_id": s.o.Account,
+			"target_resolution_end_time": endAt, "resolved_targets_count": len(resolved), "status": status,
 		}
 		if reason != "" {
 			detail["error_information"] = reason
 		}
 		s.emit(e, "target-resolution-detail", detail)
-		s.emitResolutionEnd(e, name, tg.ResourceType, status, resolved)
+		s.emitResolutionEnd(e, name, tg.ResourceType, endAt, reason, resolved)
 		if status == statusFailed && e.options().EmptyTargetResolutionMode != "skip" {
 			return name, reason, false
 		}
@@ -411,22 +411,25 @@ func (s *Service) resolveTargets(e *experiment) (target, reason string, ok bool)
 // record carries; more are split across pages.
 const resolvedPerPage = 10
 
-func (s *Service) emitResolutionEnd(e *experiment, name, typ, status string, resolved []map[string]any) {
+// emitResolutionEnd writes a target's target-resolution-end records: the
+// resolved targets, page by page (total_pages > 1 when they exceed one
+// record), with error_information when the resolution failed. The count and
+// status are in the target-resolution-detail record, not here.
+func (s *Service) emitResolutionEnd(e *experiment, name, typ, endAt, errInfo string, resolved []map[string]any) {
 	pages := max(1, (len(resolved)+resolvedPerPage-1)/resolvedPerPage)
 	for p := 0; p < pages; p++ {
 		chunk := resolved[min(p*resolvedPerPage, len(resolved)):min((p+1)*resolvedPerPage, len(resolved))]
 		if chunk == nil {
 			chunk = []map[string]any{}
 		}
-		s.emit(e, "target-resolution-end", map[string]any{
-			"target_name": name, "target_type": typ, "status": status,
-			"target_resolution_end_time":   stamp(s.o.Clock.Now()),
-			"resolved_targets":             chunk,
-			"resolved_targets_count":       len(chunk),
-			"total_resolved_targets_count": len(resolved),
-			"page":                         p + 1,
-			"total_pages":                  pages,
-		})
+		d := map[string]any{
+			"target_name": name, "target_type": typ, "target_resolution_end_time": endAt,
+			"resolved_targets": chunk, "page": p + 1, "total_pages": pages,
+		}
+		if errInfo != "" {
+			d["error_information"] = errInfo
+		}
+		s.emit(e, "target-resolution-end", d)
 	}
 }
 
@@ -511,9 +514,10 @@ func (s *Service) actionEnded(e *experiment, r actionResult) (failed bool) {
 	s.mu.Unlock()
 	state := map[string]any{"status": r.status, "reason": r.reason}
 	if r.status == statusFailed {
+		// The reason is in action_state, as in the guide's example.
 		s.emit(e, "action-error", map[string]any{
-			"action_name": r.name, "action_id": a.ActionID,
-			"action_state": state, "error_information": r.reason,
+			"action_name": r.name, "action_id": a.ActionID, "account_id": s.o.Account,
+			"action_state": state,
 		})
 	}
 	s.emit(e, "action-end", map[string]any{
@@ -556,7 +560,10 @@ type runningAction struct {
 	results chan<- actionResult
 }
 
-const reasonStopped = "Action was stopped because the experiment was stopped."
+const (
+	reasonStopped   = "Action was stopped because the experiment was stopped."
+	reasonCompleted = "Action was completed." // FIS guide, the action-end example record
+)
 
 // running marks the action running once it has initiated.
 func (r *runningAction) running() {
@@ -605,13 +612,19 @@ func (r *runningAction) hold(d time.Duration, end func()) {
 // runAction runs one action until it ends or ctx is cancelled.
 func (s *Service) runAction(ctx context.Context, e *experiment, name string, a actionRun, results chan<- actionResult) {
 	defer s.wg.Done()
-	s.emit(e, "action-start", map[string]any{
+	start := map[string]any{
 		"action_name": name, "action_id": a.ActionID,
 		"action_start_time": stamp(a.start),
-		"action_targets":    a.Targets, "parameters": a.Parameters,
-	})
+	}
+	if len(a.Targets) > 0 {
+		start["action_targets"] = a.Targets
+	}
+	if len(a.Parameters) > 0 { // only when the template gives parameters
+		start["parameters"] = a.Parameters
+	}
+	s.emit(e, "action-start", start)
 	r := &runningAction{s: s, ctx: ctx, e: e, name: name, results: results}
-	completed := func() { r.report(statusCompleted, "Action completed.") }
+	completed := func() { r.report(statusCompleted, reasonCompleted) }
 	switch a.ActionID {
 	case ActionWait:
 		r.running()
@@ -655,7 +668,7 @@ func (s *Service) runInjectCR(r *runningAction, a actionRun) {
 	timedOut := func() {
 		r.fail(errConfiguration, fmt.Sprintf("The custom resource did not complete within the action's maxDuration (%s); it was deleted.", a.Parameters["maxDuration"]))
 	}
-	completed := func() { r.report(statusCompleted, "Action completed.") }
+	completed := func() { r.report(statusCompleted, reasonCompleted) }
 	switch {
 	case !hasDur && s.o.Variants.CRWithoutDuration == CRWithoutDurationFails:
 		// Without a duration the fault lasts until FIS deletes the CR at

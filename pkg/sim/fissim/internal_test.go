@@ -20,18 +20,18 @@ func TestResolutionEndPages(t *testing.T) {
 			for i := range n {
 				resolved = append(resolved, map[string]any{"arn": fmt.Sprint("arn:", i)})
 			}
-			s.emitResolutionEnd(e, "pods", "aws:eks:pod", "completed", resolved)
-			type pg struct{ Page, Total, Count, All int }
+			s.emitResolutionEnd(e, "pods", "aws:eks:pod", "2026-03-04T05:06:07Z", "", resolved)
+			type pg struct{ Page, Total, Count int }
 			var got []pg
 			for _, r := range e.logs.all {
 				d := r.Details
-				got = append(got, pg{d["page"].(int), d["total_pages"].(int), d["resolved_targets_count"].(int), d["total_resolved_targets_count"].(int)})
+				got = append(got, pg{d["page"].(int), d["total_pages"].(int), len(d["resolved_targets"].([]map[string]any))})
 			}
 			want := map[int][]pg{
-				0:  {{1, 1, 0, 0}},
-				1:  {{1, 1, 1, 1}},
-				10: {{1, 1, 10, 10}},
-				25: {{1, 3, 10, 25}, {2, 3, 10, 25}, {3, 3, 5, 25}},
+				0:  {{1, 1, 0}},
+				1:  {{1, 1, 1}},
+				10: {{1, 1, 10}},
+				25: {{1, 3, 10}, {2, 3, 10}, {3, 3, 5}},
 			}[n]
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("pages (-want +got):\n%s", diff)

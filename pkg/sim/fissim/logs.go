@@ -54,10 +54,13 @@ func (b *logBuffer) take() []logLine {
 	return q
 }
 
-// emit records one log record for the experiment.
+// emit records one log record for the experiment. The details are the
+// documented ones of the record type (FIS guide, "Experiment logging for
+// AWS FIS", Example log records); account_id is only in
+// target-resolution-detail and action-error, as schema version 2 added it
+// there.
 func (s *Service) emit(e *experiment, logType string, details map[string]any) {
 	now := s.o.Clock.Now()
-	details["account_id"] = s.o.Account
 	r := Record{ID: e.id, LogType: logType, EventTimestamp: stamp(now), Version: LogSchemaVersion, Details: details}
 	line, err := json.Marshal(r)
 	if err != nil {

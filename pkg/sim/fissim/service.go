@@ -25,8 +25,11 @@
 // maxDuration fails with a reason naming maxDuration), the hash in log object
 // keys (the first 8 bytes of the object's SHA-256, in hex), how records are
 // batched into objects (one per simulated minute), the form of an error's
-// location (here the bare target or action name), and
-// total_resolved_targets_count, whose name the schema page truncates. Only
+// location (here the bare target or action name). Log records carry the
+// members of the guide's example record of their type (counts and status in
+// target-resolution-detail, resolved targets in target-resolution-end pages,
+// an action-error's reason in action_state); the schema's
+// total_resolved_targets_count, which no example shows, is not written. Only
 // aws:eks:inject-kubernetes-custom-resource and aws:fis:wait run; the other
 // actions of the FIS actions reference are accepted in templates (with their
 // targets checked but not their parameters) and fail when run, and any other
