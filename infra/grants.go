@@ -29,6 +29,14 @@ func (a arns) alarm(name string) string {
 	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", a.partition, a.region, a.account, name)
 }
 
+func (a arns) executions(stateMachine string) string {
+	return fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", a.partition, a.region, a.account, stateMachine)
+}
+
+func (a arns) stateMachine(name string) string {
+	return fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", a.partition, a.region, a.account, name)
+}
+
 func (a arns) eventBus(name string) string {
 	return fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", a.partition, a.region, a.account, name)
 }
@@ -44,7 +52,7 @@ var (
 
 // grantSteps gives each Lambda the least it needs. Wildcards are limited to
 // what AWS cannot scope further, and each is explained in nag.go.
-func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p GameDayStackProps, pol *policy.Policy) {
+func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p GameDayStackProps, pol *policy.Policy, stateMachine string) {
 	a := arnsOf(stack)
 	experiments := a.fis("experiment/*")
 	templates := a.fis("experiment-template/*")
@@ -58,6 +66,9 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	pre.Allow("ReadAlarms", []string{"cloudwatch:DescribeAlarms"}, []string{a.alarm("*")}, nil)
 	pre.Allow("ListFIS", []string{"fis:ListExperiments", "fis:ListExperimentTemplates"}, []string{"*"}, nil)
 	pre.Allow("SafetyLever", []string{"fis:GetSafetyLever"}, []string{a.fis("safety-lever/*")}, nil)
+	table := *s.LeaseTable.TableArn()
+	executions := a.executions(stateMachine)
+	pre.Allow("Lease", []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"}, []string{table}, nil)
 
 	start := s.Functions[deploy.StartExperiment]
 	start.Allow("ListTemplates", []string{"fis:ListExperimentTemplates"}, []string{"*"}, nil)
@@ -71,13 +82,17 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	start.Allow("UpdateTemplates", []string{"fis:UpdateExperimentTemplate", "fis:GetExperimentTemplate", "fis:TagResource"}, []string{templates}, onGameDayTemplates)
 	start.Allow("StartFromTemplates", []string{"fis:StartExperiment"}, []string{templates}, onGameDayTemplates)
 	start.Allow("StartExperiments", []string{"fis:StartExperiment", "fis:TagResource"}, []string{experiments}, taggingNewExperiments)
+	// After the start: is the execution still running? If not, stop what
+	// was just started (only experiments gameday tagged).
+	start.Allow("DescribeOwnExecution", []string{"states:DescribeExecution"}, []string{executions}, nil)
+	start.Allow("StopJustStarted", []string{"fis:StopExperiment"}, []string{experiments}, onGameDayExperiments)
 	start.Allow("PassFisRole", []string{"iam:PassRole"}, []string{*fisRole.RoleArn()},
 		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "fis.amazonaws.com"}})
 
 	poll := s.Functions[deploy.PollExperiment]
 	poll.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, onGameDayExperiments)
 
-	for _, name := range []deploy.Function{deploy.StopExperiment, deploy.Guard} {
+	for _, name := range []deploy.Function{deploy.StopExperiment, deploy.Guard, deploy.Sweeper} {
 		fn := s.Functions[name]
 		fn.Allow("ListExperiments", []string{"fis:ListExperiments"}, []string{"*"}, nil)
 		fn.Allow("StopExperiments", []string{"fis:GetExperiment", "fis:StopExperiment"}, []string{experiments}, onGameDayExperiments)
@@ -98,14 +113,25 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	arc.Allow("ReadMetrics", []string{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics"}, []string{"*"}, nil)
 	arc.Allow("ReadAlarmHistory", []string{"cloudwatch:DescribeAlarmHistory"}, []string{a.alarm("*")}, nil)
 
+	s.Functions[deploy.Guard].Allow("Leases", []string{"dynamodb:Scan", "dynamodb:DeleteItem"}, []string{table}, nil)
+	sweeper := s.Functions[deploy.Sweeper]
+	// It marks an experiment it has reported stuck, to report it once.
+	sweeper.Allow("MarkReported", []string{"fis:TagResource"}, []string{experiments}, onGameDayExperiments)
+	sweeper.Allow("Leases", []string{"dynamodb:Scan", "dynamodb:DeleteItem"}, []string{table}, nil)
+	sweeper.Allow("DescribeExecutions", []string{"states:DescribeExecution"}, []string{executions}, nil)
+	sweeper.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)
+	sweeper.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*s.Notifications.Key().KeyArn()}, nil)
+
 	notify := s.Functions[deploy.Notify]
+	notify.Allow("ReleaseLease", []string{"dynamodb:DeleteItem"}, []string{table}, nil)
 	notify.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)
 	notify.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*s.Notifications.Key().KeyArn()}, nil)
 	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{a.eventBus(deploy.DefaultEventBusName)}, nil)
 
 	for name, kinds := range map[deploy.Function][]int{
 		deploy.Preflight:       {wildList, wildFIS, wildStagedAlarms, wildReadAlarms},
-		deploy.StartExperiment: {wildList, wildFIS},
+		deploy.StartExperiment: {wildList, wildFIS, wildExecutions},
+		deploy.Sweeper:         {wildList, wildFIS, wildExecutions},
 		deploy.PollExperiment:  {wildFIS},
 		deploy.StopExperiment:  {wildList, wildFIS},
 		deploy.Guard:           {wildList, wildFIS},

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -14,6 +15,8 @@ import (
 type GuardProps struct {
 	StateMachine awsstepfunctions.IStateMachine
 	Guard        awslambda.IFunction
+	// DeadLetters keeps the events EventBridge could not deliver.
+	DeadLetters awssqs.IQueue
 }
 
 // GuardStatuses are the execution statuses after which an experiment may be
@@ -37,8 +40,9 @@ func NewGuard(scope constructs.Construct, id string, p GuardProps) awsevents.Rul
 		},
 	})
 	rule.AddTarget(awseventstargets.NewLambdaFunction(p.Guard, &awseventstargets.LambdaFunctionProps{
-		RetryAttempts: jsii.Number(8),
-		MaxEventAge:   awscdk.Duration_Hours(jsii.Number(2)),
+		RetryAttempts:   jsii.Number(8),
+		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(2)),
+		DeadLetterQueue: p.DeadLetters,
 	}))
 	return rule
 }

@@ -22,6 +22,7 @@ const (
 	wildStagedAlarms        // alarm:gameday-*
 	wildReadAlarms          // alarm:*
 	wildObjects             // objects under the log and archive prefixes
+	wildExecutions          // execution:<state machine>:*
 )
 
 // arnHead matches "arn:PARTITION:SERVICE:REGION:ACCOUNT:" as cdk-nag
@@ -38,6 +39,7 @@ var stepWildcards = []stepWildcard{
 	{`^Resource::` + arnHead("cloudwatch") + `alarm:gameday-\*$`, "alarm:gameday-*: preflight creates and updates only the alarms it stages, all named gameday-<gameday>-<alarm>"},
 	{`^Resource::` + arnHead("cloudwatch") + `alarm:\*$`, "alarm:*, read only (DescribeAlarms, DescribeAlarmHistory): a GameDay's stop conditions may name any existing alarm by ARN"},
 	{`^Resource::<GameDay(FisLog|Archive)Bucket[^>]*\.Arn>\/.*\*$`, "bucket objects: only under the FIS log prefix and the archive's gamedays/ prefix only; keys hold experiment IDs known at run time"},
+	{`^Resource::` + arnHead("states") + `execution:[A-Za-z0-9_-]+:\*$`, "execution:<this stack's state machine>:*, read only (DescribeExecution): execution names are chosen at start time"},
 }
 
 // suppressStepWildcards suppresses AwsSolutions-IAM5 on a Lambda role for

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -110,6 +111,8 @@ const MaxExecutionInput = 256 * 1024
 type SchedulesProps struct {
 	StateMachine awsstepfunctions.IStateMachine
 	GameDays     []GameDayFile
+	// DeadLetters keeps the starts Scheduler gave up on.
+	DeadLetters awssqs.IQueue
 }
 
 // Schedules are the EventBridge Scheduler schedules of the GameDays that
@@ -156,6 +159,9 @@ func NewSchedules(scope constructs.Construct, id string, p SchedulesProps) (Sche
 				Actions:   jsii.Strings("states:StartExecution"),
 				Resources: &[]*string{p.StateMachine.StateMachineArn()},
 			}))
+			if p.DeadLetters != nil {
+				out.role.AddToPrincipalPolicy(sendTo(p.DeadLetters))
+			}
 		}
 		input, err := RunInputJSON(f)
 		if err != nil {
@@ -185,6 +191,9 @@ func NewSchedules(scope constructs.Construct, id string, p SchedulesProps) (Sche
 					MaximumRetryAttempts:     jsii.Number(10),
 				},
 			},
+		}
+		if p.DeadLetters != nil {
+			props.Target.(*awsscheduler.CfnSchedule_TargetProperty).DeadLetterConfig = &awsscheduler.CfnSchedule_DeadLetterConfigProperty{Arn: p.DeadLetters.QueueArn()}
 		}
 		if sch.Timezone != "" {
 			props.ScheduleExpressionTimezone = jsii.String(sch.Timezone)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -131,8 +132,10 @@ type GameDayStack struct {
 	Dashboards    map[string]awscloudwatch.CfnDashboard
 	Notifications Notifications
 	// Policy is the policy deployed, its defaults filled.
-	Policy *policy.Policy
-	files  []GameDayFile
+	Policy     *policy.Policy
+	LeaseTable awsdynamodb.Table
+	Sweep      Sweep
+	files      []GameDayFile
 }
 
 // gameDays are the GameDays the stack was built with.
@@ -152,6 +155,7 @@ var functionSpecs = []struct {
 	{deploy.Archive, "gameday: archive FIS logs, spec and template; write the summary and report", 5 * time.Minute, 1024},
 	{deploy.Notify, "gameday: publish the outcome of a run", 30 * time.Second, 256},
 	{deploy.Guard, "gameday: stop the experiment of a run that ended without cleaning up", time.Minute, 256},
+	{deploy.Sweeper, "gameday: every 5 minutes, stop experiments whose execution no longer runs, free their leases, report stuck ones", 2 * time.Minute, 256},
 }
 
 // NewGameDayStack builds the whole deployment.
@@ -191,10 +195,20 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	})
 	fisRole := NewFISRole(stack, "FisExperimentRole", FISRoleProps{LogBucket: out.Buckets.LogBucket(), Policy: deployed})
 	out.Notifications = NewNotifications(stack, "Notifications", NotificationsProps{Email: p.NotificationEmail})
+	AllowCloudWatchAlarms(out.Notifications.Topic())
+	out.LeaseTable = NewLeaseTable(stack, "LeaseTable")
+	leaseTable := out.LeaseTable.TableName()
 
+	// The state machine's name is fixed so that the start step may be
+	// allowed to describe its executions, and the sweeper told its ARN,
+	// without a reference (the state machine references the steps).
+	smName := *stack.StackName() + "-run"
 	logBucket, logPrefix := *out.Buckets.LogBucket().BucketName(), p.LogPrefix
 	env := map[deploy.Function]deploy.Env{
-		deploy.Preflight: {AccountID: *stack.Account(), Policy: policyJSON},
+		deploy.Preflight: {
+			AccountID: *stack.Account(), Policy: policyJSON, LeaseTable: *leaseTable,
+			ExecutionTimeout: time.Duration(timeout) * time.Second,
+		},
 		deploy.StartExperiment: {
 			AccountID: *stack.Account(), FISRoleARN: *fisRole.RoleArn(), LogBucket: logBucket, LogPrefix: logPrefix,
 		},
@@ -202,7 +216,12 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 			AccountID: *stack.Account(), ArchiveBucket: *out.Buckets.ArchiveBucket().BucketName(),
 			LogBucket: logBucket, LogPrefix: logPrefix, LogWaitLimit: p.LogWaitLimit,
 		},
-		deploy.Notify: {TopicARN: *out.Notifications.Topic().TopicArn(), EventBusName: deploy.DefaultEventBusName},
+		deploy.Notify: {TopicARN: *out.Notifications.Topic().TopicArn(), EventBusName: deploy.DefaultEventBusName, LeaseTable: *leaseTable},
+		deploy.Guard:  {LeaseTable: *leaseTable},
+		deploy.Sweeper: {
+			LeaseTable: *leaseTable, TopicARN: *out.Notifications.Topic().TopicArn(),
+			StateMachineARN: arnsOf(stack).stateMachine(smName),
+		},
 	}
 	archiveEnv := env[deploy.Archive]
 	archiveEnv.Dashboards = DashboardNames(p.GameDays)
@@ -221,13 +240,14 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 		}
 		out.Functions[s.name] = fn
 	}
-	grantSteps(stack, out, fisRole, p, deployed)
+	grantSteps(stack, out, fisRole, p, deployed, smName)
 
 	invoked := map[deploy.Function]awslambda.IFunction{}
 	for _, name := range workflow.Functions {
 		invoked[name] = out.Functions[name].Function()
 	}
 	wf, err := NewWorkflow(stack, "Workflow", WorkflowProps{
+		Name:           smName,
 		Functions:      invoked,
 		TimeoutSeconds: timeout,
 		LogRetention:   retention,
@@ -238,13 +258,17 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	out.Workflow = wf
 	sm := wf.StateMachine()
 
-	if out.Schedules, err = NewSchedules(stack, "Schedules", SchedulesProps{StateMachine: sm, GameDays: p.GameDays}); err != nil {
+	out.Sweep = NewSweep(stack, "Sweep", SweeperProps{
+		Sweeper: out.Functions[deploy.Sweeper].Function(), Guard: out.Functions[deploy.Guard].Function(), Topic: out.Notifications.Topic(),
+	})
+	out.Functions[deploy.Guard].Allow("InvokeSweeper", []string{"lambda:InvokeFunction"}, []string{*out.Functions[deploy.Sweeper].Function().FunctionArn()}, nil)
+	if out.Schedules, err = NewSchedules(stack, "Schedules", SchedulesProps{StateMachine: sm, GameDays: p.GameDays, DeadLetters: out.Sweep.ScheduleDeadLetters()}); err != nil {
 		return nil, err
 	}
 	if out.Dashboards, err = NewDashboards(stack, "GameDayDashboards", DashboardsProps{GameDays: p.GameDays}); err != nil {
 		return nil, err
 	}
-	NewGuard(stack, "GuardRule", GuardProps{StateMachine: sm, Guard: out.Functions[deploy.Guard].Function()})
+	NewGuard(stack, "GuardRule", GuardProps{StateMachine: sm, Guard: out.Functions[deploy.Guard].Function(), DeadLetters: out.Sweep.GuardDeadLetters()})
 	NewExecutionAlarm(stack, "ExecutionsFailedAlarm", sm, out.Notifications.Topic())
 	NewAccessEntries(stack, "AccessEntries", fisRole, p.EKSClusters, p.KubernetesGroup)
 

@@ -222,7 +222,11 @@ func TestFunctions(t *testing.T) {
 		t.Errorf("got %d functions, want %d", len(fns), len(functionSpecs))
 	}
 	wantEnv := map[string]map[string]any{
-		"Preflight": {deploy.KeyAccountID: "123456789012", deploy.KeyPolicy: s.json["Resources"].(map[string]any)[logicalID(t, s, "AWS::Lambda::Function", "PreflightFunction")].(map[string]any)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)[deploy.KeyPolicy]}, // TestDeployedPolicy reads it
+		"Preflight": {
+			deploy.KeyAccountID: "123456789012", deploy.KeyLeaseTable: map[string]any{"Ref": LogicalIDLeaseTable},
+			deploy.KeyExecutionTimeout: "15h0m0s",                                                                                                                                                                                                                           // ExecutionTimeout of the test GameDays, as the state machine has it
+			deploy.KeyPolicy:           s.json["Resources"].(map[string]any)[logicalID(t, s, "AWS::Lambda::Function", "PreflightFunction")].(map[string]any)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)[deploy.KeyPolicy], // TestDeployedPolicy reads it
+		},
 		"StartExperiment": {
 			deploy.KeyAccountID:  "123456789012",
 			deploy.KeyFISRoleARN: map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::IAM::Role", "FisExperimentRole"), "Arn"}},
@@ -240,10 +244,22 @@ func TestFunctions(t *testing.T) {
 		"Notify": {
 			deploy.KeyTopicARN:     map[string]any{"Ref": logicalID(t, s, "AWS::SNS::Topic", "NotificationsTopic")},
 			deploy.KeyEventBusName: "default",
+			deploy.KeyLeaseTable:   map[string]any{"Ref": LogicalIDLeaseTable},
 		},
 		"PollExperiment": nil,
 		"StopExperiment": nil,
-		"Guard":          nil,
+		"Guard":          {deploy.KeyLeaseTable: map[string]any{"Ref": LogicalIDLeaseTable}},
+		"Sweeper": {
+			deploy.KeyLeaseTable: map[string]any{"Ref": LogicalIDLeaseTable},
+			deploy.KeyTopicARN:   map[string]any{"Ref": logicalID(t, s, "AWS::SNS::Topic", "NotificationsTopic")},
+			// The state machine's own ARN, built from its fixed name (checked below).
+			deploy.KeyStateMachineARN: "arn:aws:states:us-east-1:123456789012:stateMachine:GameDayTest-run",
+		},
+	}
+	// The sweeper's STATE_MACHINE_ARN is built from this name.
+	sm := s.resources("AWS::StepFunctions::StateMachine")[logicalID(t, s, "AWS::StepFunctions::StateMachine", "WorkflowStateMachine")]
+	if got := sm["Properties"].(map[string]any)["StateMachineName"]; got != "GameDayTest-run" {
+		t.Errorf("StateMachineName = %v, want GameDayTest-run", got)
 	}
 	for _, spec := range functionSpecs {
 		prefix := spec.name.ID()
@@ -267,6 +283,9 @@ func TestFunctions(t *testing.T) {
 			var env map[string]any
 			if e, ok := p["Environment"].(map[string]any); ok {
 				env, _ = e["Variables"].(map[string]any)
+			}
+			if v, ok := env[deploy.KeyStateMachineARN]; ok {
+				env[deploy.KeyStateMachineARN] = flat(v)
 			}
 			if diff := cmp.Diff(wantEnv[prefix], env, cmpEmpty); diff != "" {
 				t.Errorf("environment (-want +got):\n%s", diff)
@@ -471,6 +490,7 @@ func TestExecutionTimeout(t *testing.T) {
 func TestSchedules(t *testing.T) {
 	s := fullStack(t)
 	schedules := s.resources("AWS::Scheduler::Schedule")
+	delete(schedules, logicalID(t, s, "AWS::Scheduler::Schedule", "SweepSchedule")) // TestSweepAndGuardNet
 	// carts-latency (us-east-1, scheduled); long-soak has no schedule;
 	// prod-checkout belongs to another account.
 	if len(schedules) != 1 {
@@ -501,8 +521,12 @@ func TestSchedules(t *testing.T) {
 	}
 	// The schedule's role may start this state machine and nothing else.
 	pol := policyOf(t, s, "SchedulesRole")
-	if diff := cmp.Diff([]string{"states:StartExecution"}, pol.actions()); diff != "" {
+	if diff := cmp.Diff([]string{"states:StartExecution", "sqs:SendMessage"}, pol.actions()); diff != "" {
 		t.Errorf("schedule role actions (-want +got):\n%s", diff)
+	}
+	dlq := map[string]any{"Fn::GetAtt": []any{logicalID(t, s, "AWS::SQS::Queue", "SweepScheduleDeadLetters"), "Arn"}}
+	if got := pol.resourcesOf("sqs:SendMessage"); !cmp.Equal(got, []any{dlq}) {
+		t.Errorf("sqs:SendMessage on %v, want only the schedules' dead-letter queue", got)
 	}
 	if got := pol.resourcesOf("states:StartExecution"); !cmp.Equal(got, []any{map[string]any{"Ref": sm}}) {
 		t.Errorf("states:StartExecution on %v, want only the state machine", got)
@@ -515,8 +539,8 @@ func TestSchedules(t *testing.T) {
 			})}}),
 		}))
 	})
-	must(t, "no schedules without GameDays", func() {
-		minimalStack(t).template.ResourceCountIs(jsii.String("AWS::Scheduler::Schedule"), jsii.Number(0))
+	must(t, "no GameDay schedules without GameDays, only the sweeper's", func() {
+		minimalStack(t).template.ResourceCountIs(jsii.String("AWS::Scheduler::Schedule"), jsii.Number(1))
 	})
 }
 
@@ -648,7 +672,9 @@ func suppressions(s *synthesized) []suppression {
 }
 
 // TestSuppressionsAreFew lists the suppressions (go test -v shows them)
-// and bounds their kinds: IAM5 wildcards on roles, nothing else.
+// and bounds their kinds: IAM5 wildcards on roles, SQS3 on the
+// dead-letter queues (which need no dead-letter queue of their own),
+// nothing else.
 func TestSuppressionsAreFew(t *testing.T) {
 	s := fullStack(t)
 	kinds := map[string]bool{}
@@ -661,7 +687,7 @@ func TestSuppressionsAreFew(t *testing.T) {
 		got = append(got, k)
 	}
 	sort.Strings(got)
-	if diff := cmp.Diff([]string{"AwsSolutions-IAM5"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"AwsSolutions-IAM5", "AwsSolutions-SQS3"}, got); diff != "" {
 		t.Errorf("suppressed rules (-want +got):\n%s", diff)
 	}
 }

@@ -18,6 +18,9 @@ import (
 
 // WorkflowProps configure the state machine.
 type WorkflowProps struct {
+	// Name is the state machine's name (fixed, so that its executions'
+	// ARNs are known before it exists).
+	Name string
 	// Functions holds every function of workflow.Functions, by name.
 	Functions map[deploy.Function]awslambda.IFunction
 	// TimeoutSeconds is the execution timeout.
@@ -67,6 +70,7 @@ func NewWorkflow(scope constructs.Construct, id string, p WorkflowProps) (Workfl
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	sm := awsstepfunctions.NewStateMachine(c, jsii.String("StateMachine"), &awsstepfunctions.StateMachineProps{
+		StateMachineName:        jsii.String(p.Name),
 		Comment:                 jsii.String("gameday: runs one GameDay"),
 		StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,
 		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(def)),

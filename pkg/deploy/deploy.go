@@ -22,10 +22,11 @@ const (
 	Archive         Function = "archive"
 	Notify          Function = "notify"
 	Guard           Function = "guard"
+	Sweeper         Function = "sweeper"
 )
 
 // Functions lists every Lambda of the stack.
-var Functions = []Function{Preflight, StartExperiment, PollExperiment, StopExperiment, Archive, Notify, Guard}
+var Functions = []Function{Preflight, StartExperiment, PollExperiment, StopExperiment, Archive, Notify, Guard, Sweeper}
 
 // String is the folder name.
 func (f Function) String() string { return string(f) }

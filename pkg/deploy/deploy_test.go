@@ -18,6 +18,7 @@ func TestFunctionID(t *testing.T) {
 		{StartExperiment, "StartExperiment"},
 		{PollExperiment, "PollExperiment"},
 		{Guard, "Guard"},
+		{Sweeper, "Sweeper"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.fn), func(t *testing.T) {
@@ -38,7 +39,8 @@ var full = Env{
 	AccountID: "123456789012", Region: "eu-west-1", FISRoleARN: "arn:aws:iam::123456789012:role/r",
 	LogBucket: "logs", LogPrefix: "p/", ArchiveBucket: "archive", TopicARN: "arn:aws:sns:eu-west-1:123456789012:t",
 	EventBusName: "bus", LogWaitLimit: 20 * time.Minute, Dashboards: "carts,orders",
-	Policy: `{"kind":"GameDayPolicy"}`,
+	Policy:     `{"kind":"GameDayPolicy"}`,
+	LeaseTable: "leases", ExecutionTimeout: 13 * time.Hour, StateMachineARN: "arn:aws:states:eu-west-1:123456789012:stateMachine:m",
 }
 
 func lookupOf(m map[string]string) func(string) (string, bool) {
@@ -64,11 +66,13 @@ func TestEnvRoundTrip(t *testing.T) {
 	}
 }
 
-func TestLoadEnvBadWaitLimit(t *testing.T) {
-	for _, v := range []string{"15", "-1m", "0s", "soon"} {
-		_, err := LoadEnv(lookupOf(map[string]string{KeyLogWaitLimit: v}))
-		if err == nil || !strings.Contains(err.Error(), KeyLogWaitLimit) {
-			t.Errorf("LoadEnv(%s=%q) error = %v, want one naming %s", KeyLogWaitLimit, v, err, KeyLogWaitLimit)
+func TestLoadEnvBadDuration(t *testing.T) {
+	for _, key := range []string{KeyLogWaitLimit, KeyExecutionTimeout} {
+		for _, v := range []string{"15", "-1m", "0s", "soon"} {
+			_, err := LoadEnv(lookupOf(map[string]string{key: v}))
+			if err == nil || !strings.Contains(err.Error(), key) {
+				t.Errorf("LoadEnv(%s=%q) error = %v, want one naming %s", key, v, err, key)
+			}
 		}
 	}
 }
@@ -80,13 +84,17 @@ func TestCheck(t *testing.T) {
 		env     Env
 		wantErr string
 	}{
-		{name: "preflight complete", fn: Preflight, env: Env{AccountID: "1"}},
+		{name: "preflight complete", fn: Preflight, env: Env{AccountID: "1", LeaseTable: "l", ExecutionTimeout: time.Hour}},
 		{name: "preflight without account", fn: Preflight, env: Env{}, wantErr: "environment variable ACCOUNT_ID is not set"},
+		{name: "preflight without lease table", fn: Preflight, env: Env{AccountID: "1", ExecutionTimeout: time.Hour}, wantErr: "environment variable LEASE_TABLE is not set"},
+		{name: "preflight without execution timeout", fn: Preflight, env: Env{AccountID: "1", LeaseTable: "l"}, wantErr: "environment variable EXECUTION_TIMEOUT is not set"},
+		{name: "guard without lease table", fn: Guard, env: Env{}, wantErr: "environment variable LEASE_TABLE is not set"},
+		{name: "sweeper without state machine", fn: Sweeper, env: Env{LeaseTable: "l"}, wantErr: "environment variable STATE_MACHINE_ARN is not set"},
 		{name: "start without role", fn: StartExperiment, env: Env{AccountID: "1", LogBucket: "b"}, wantErr: "environment variable FIS_ROLE_ARN is not set"},
 		{name: "start without log bucket", fn: StartExperiment, env: Env{AccountID: "1", FISRoleARN: "r"}, wantErr: "environment variable LOG_BUCKET is not set"},
 		{name: "archive without bucket", fn: Archive, env: Env{AccountID: "1"}, wantErr: "environment variable ARCHIVE_BUCKET is not set"},
 		{name: "poll needs nothing", fn: PollExperiment, env: Env{}},
-		{name: "notify needs nothing", fn: Notify, env: Env{}},
+		{name: "notify needs only the lease table", fn: Notify, env: Env{LeaseTable: "l"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,17 +9,20 @@ import (
 // Names of the environment variables, for messages and documentation; code
 // sets and reads the fields of Env.
 const (
-	KeyAccountID     = "ACCOUNT_ID"
-	KeyRegion        = "AWS_REGION"
-	KeyFISRoleARN    = "FIS_ROLE_ARN"
-	KeyLogBucket     = "LOG_BUCKET"
-	KeyLogPrefix     = "LOG_PREFIX"
-	KeyArchiveBucket = "ARCHIVE_BUCKET"
-	KeyTopicARN      = "TOPIC_ARN"
-	KeyEventBusName  = "EVENT_BUS_NAME"
-	KeyLogWaitLimit  = "LOG_WAIT_LIMIT"
-	KeyDashboards    = "DASHBOARDS"
-	KeyPolicy        = "GAMEDAY_POLICY"
+	KeyAccountID        = "ACCOUNT_ID"
+	KeyRegion           = "AWS_REGION"
+	KeyFISRoleARN       = "FIS_ROLE_ARN"
+	KeyLogBucket        = "LOG_BUCKET"
+	KeyLogPrefix        = "LOG_PREFIX"
+	KeyArchiveBucket    = "ARCHIVE_BUCKET"
+	KeyTopicARN         = "TOPIC_ARN"
+	KeyEventBusName     = "EVENT_BUS_NAME"
+	KeyLogWaitLimit     = "LOG_WAIT_LIMIT"
+	KeyDashboards       = "DASHBOARDS"
+	KeyLeaseTable       = "LEASE_TABLE"
+	KeyExecutionTimeout = "EXECUTION_TIMEOUT"
+	KeyStateMachineARN  = "STATE_MACHINE_ARN"
+	KeyPolicy           = "GAMEDAY_POLICY"
 )
 
 // Defaults of the optional variables (see WithDefaults).
@@ -60,6 +63,15 @@ type Env struct {
 	// against; the stack always sets it. Empty (a local run without
 	// --policy): preflight checks no policy.
 	Policy string
+	// LeaseTable is the DynamoDB table of run leases (preflight, notify,
+	// guard, sweeper).
+	LeaseTable string
+	// ExecutionTimeout is the state machine's execution timeout, a Go
+	// duration such as 13h (preflight: a lease lasts this long past the
+	// execution's start, plus lease.Slack).
+	ExecutionTimeout time.Duration
+	// StateMachineARN is this stack's state machine (sweeper).
+	StateMachineARN string
 	// Dashboards names, comma-separated, the GameDays the stack built a
 	// CloudWatch dashboard for (archive: the report links to it).
 	Dashboards string
@@ -81,15 +93,19 @@ func (e *Env) strings() []binding {
 		{KeyLogBucket, &e.LogBucket}, {KeyLogPrefix, &e.LogPrefix}, {KeyArchiveBucket, &e.ArchiveBucket},
 		{KeyTopicARN, &e.TopicARN}, {KeyEventBusName, &e.EventBusName}, {KeyDashboards, &e.Dashboards},
 		{KeyPolicy, &e.Policy},
+		{KeyLeaseTable, &e.LeaseTable}, {KeyStateMachineARN, &e.StateMachineARN},
 	}
 }
 
 // needs lists the variables each function cannot start without (the
 // region is needed too, but Lambda sets it).
 var needs = map[Function][]string{
-	Preflight:       {KeyAccountID},
+	Preflight:       {KeyAccountID, KeyLeaseTable, KeyExecutionTimeout},
 	StartExperiment: {KeyAccountID, KeyFISRoleARN, KeyLogBucket},
 	Archive:         {KeyAccountID, KeyArchiveBucket},
+	Notify:          {KeyLeaseTable},
+	Guard:           {KeyLeaseTable},
+	Sweeper:         {KeyLeaseTable, KeyStateMachineARN},
 }
 
 // LoadEnv reads every variable of Env through lookup (os.LookupEnv in a
@@ -100,22 +116,39 @@ func LoadEnv(lookup func(string) (string, bool)) (Env, error) {
 	for _, v := range e.strings() {
 		*v.val, _ = lookup(v.key)
 	}
-	if s, _ := lookup(KeyLogWaitLimit); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return e, fmt.Errorf("environment variable %s: %q is not a positive Go duration such as 15m", KeyLogWaitLimit, s)
+	for _, v := range e.durations() {
+		if s, _ := lookup(v.key); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				return e, fmt.Errorf("environment variable %s: %q is not a positive Go duration such as %s", v.key, s, v.example)
+			}
+			*v.val = d
 		}
-		e.LogWaitLimit = d
 	}
 	return e, nil
+}
+
+// durationBinding pairs a duration variable with its field.
+type durationBinding struct {
+	key, example string
+	val          *time.Duration
+}
+
+// durations pairs each duration variable with its field.
+func (e *Env) durations() []durationBinding {
+	return []durationBinding{
+		{KeyLogWaitLimit, "15m", &e.LogWaitLimit}, {KeyExecutionTimeout, "13h", &e.ExecutionTimeout},
+	}
 }
 
 // Vars are the variables e sets, for the stack's function environments:
 // no entry for an empty field.
 func (e Env) Vars() map[string]string {
 	out := toMap(e.strings(), false)
-	if e.LogWaitLimit > 0 {
-		out[KeyLogWaitLimit] = e.LogWaitLimit.String()
+	for _, v := range e.durations() {
+		if *v.val > 0 {
+			out[v.key] = v.val.String()
+		}
 	}
 	return out
 }

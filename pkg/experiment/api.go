@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
 
 // StartAPI is what Starter calls; *fis.Client satisfies it.
@@ -15,6 +16,12 @@ type StartAPI interface {
 	DeleteExperimentTemplate(ctx context.Context, params *fis.DeleteExperimentTemplateInput, optFns ...func(*fis.Options)) (*fis.DeleteExperimentTemplateOutput, error)
 	TagResource(ctx context.Context, params *fis.TagResourceInput, optFns ...func(*fis.Options)) (*fis.TagResourceOutput, error)
 	StartExperiment(ctx context.Context, params *fis.StartExperimentInput, optFns ...func(*fis.Options)) (*fis.StartExperimentOutput, error)
+	StopExperiment(ctx context.Context, params *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
+}
+
+// ExecutionAPI is what Starter asks Step Functions; *sfn.Client satisfies it.
+type ExecutionAPI interface {
+	DescribeExecution(ctx context.Context, params *sfn.DescribeExecutionInput, optFns ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
 }
 
 // GetExperimentAPI is what Poller calls; *fis.Client satisfies it.
@@ -33,4 +40,5 @@ var (
 	_ StartAPI         = (*fis.Client)(nil)
 	_ GetExperimentAPI = (*fis.Client)(nil)
 	_ StopAPI          = (*fis.Client)(nil)
+	_ ExecutionAPI     = (*sfn.Client)(nil)
 )

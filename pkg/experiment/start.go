@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -44,6 +46,9 @@ type Starter struct {
 	Encode func(*fis.CreateExperimentTemplateInput) ([]byte, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Executions, when set, is asked after the start whether this step's
+	// execution still runs (see checkExecution).
+	Executions ExecutionAPI
 }
 
 // Handle is the start-experiment step.
@@ -93,6 +98,9 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 	}
 	started = started.UTC()
 	id := aws.ToString(out.Experiment.Id)
+	if err := s.checkExecution(ctx, st.Execution.ARN, id); err != nil {
+		return gameday.StartResult{}, err
+	}
 	slog.InfoContext(ctx, "experiment started", "gameday", spec.Metadata.Name, "experimentId", id,
 		"experimentTemplateId", tmplID, "templateAction", action)
 	return gameday.StartResult{
@@ -104,6 +112,43 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 		Deadline:             started.Add(spec.ExperimentTimeout()),
 		Template:             sent,
 	}, nil
+}
+
+// checkExecution closes the race between an execution that ends (aborted
+// by an operator, timed out) while this step runs and the experiment the
+// step starts: Step Functions does not cancel the Lambda, and the guard may
+// have looked for experiments before this one existed. So after the start
+// the step asks whether its execution is still RUNNING; if it is not, it
+// stops the experiment it just started and fails saying so. If the
+// question itself fails, the start stands: the sweeper stops the
+// experiment within one sweep should the execution turn out to have ended.
+func (s *Starter) checkExecution(ctx context.Context, executionARN, id string) error {
+	if s.Executions == nil || executionARN == "" {
+		return nil
+	}
+	out, err := s.Executions.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionARN)})
+	var missing *sfntypes.ExecutionDoesNotExist
+	status := ""
+	switch {
+	case errors.As(err, &missing):
+		status = "gone"
+	case err != nil:
+		slog.WarnContext(ctx, "could not check the execution after the start; the sweeper will if it has ended",
+			"executionArn", executionARN, "experimentId", id, "err", err)
+		return nil
+	case out.Status == sfntypes.ExecutionStatusRunning:
+		return nil
+	default:
+		status = string(out.Status)
+	}
+	_, err = s.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: aws.String(id)})
+	switch err = awserr.Classify(err); {
+	case err == nil, errors.Is(err, gameday.ErrNotFound), errors.Is(err, gameday.ErrConflict):
+	default:
+		return fmt.Errorf("execution %s is %s: stop experiment %s that this step had just started (the sweeper will retry): %w", executionARN, status, id, err)
+	}
+	slog.WarnContext(ctx, "execution ended during the start: experiment stopped", "executionArn", executionARN, "execution", status, "experimentId", id)
+	return fmt.Errorf("execution %s is %s, not RUNNING: stopped experiment %s, which this step had just started", executionARN, status, id)
 }
 
 func (s *Starter) now() time.Time {

@@ -38,8 +38,11 @@ type RunState struct {
 	Poll      *PollResult      `json:"poll,omitempty"`
 	Stop      *StopResult      `json:"stop,omitempty"`
 	// Error is what a Catch caught (Step Functions writes Error and Cause).
-	Error   *CaughtError   `json:"error,omitempty"`
-	Archive *ArchiveResult `json:"archive,omitempty"`
+	Error *CaughtError `json:"error,omitempty"`
+	// StopError is what the cleanup branch's stop step failed with (its
+	// Catch's ResultPath): the experiment was not confirmed terminal.
+	StopError *CaughtError   `json:"stopError,omitempty"`
+	Archive   *ArchiveResult `json:"archive,omitempty"`
 }
 
 // CaughtError is the error output of a Catch, as Step Functions writes it.

@@ -19,6 +19,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/lease"
 )
 
 // API is what the guard calls; *fis.Client satisfies it.
@@ -29,6 +30,14 @@ type API interface {
 }
 
 var _ API = (*fis.Client)(nil)
+
+// Leases lists and gives back run leases; *lease.Table satisfies it.
+type Leases interface {
+	List(ctx context.Context) ([]lease.Lease, error)
+	Release(ctx context.Context, gameday, owner string) (bool, error)
+}
+
+var _ Leases = (*lease.Table)(nil)
 
 // DetailType is the detail-type of the events the guard handles.
 const DetailType = "Step Functions Execution Status Change"
@@ -49,11 +58,17 @@ type Result struct {
 	Ignored bool `json:"ignored"`
 	// Stopped are the experiments the guard asked FIS to stop.
 	Stopped []string `json:"stopped"`
+	// Released are the GameDays whose lease the execution held and the
+	// guard gave back.
+	Released []string `json:"released"`
 }
 
 // Guard is the guard step.
 type Guard struct {
 	API API
+	// Leases is the run lease table; nil releases nothing (the sweeper
+	// does it within one sweep).
+	Leases Leases
 }
 
 // Handle stops every active experiment tagged with the execution's ARN when
@@ -64,7 +79,7 @@ func (g *Guard) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, 
 	if err := json.Unmarshal(ev.Detail, &d); err != nil {
 		return Result{}, fmt.Errorf("decode %s detail: %w", DetailType, err)
 	}
-	res := Result{ExecutionARN: d.ExecutionARN, Status: d.Status, Stopped: []string{}}
+	res := Result{ExecutionARN: d.ExecutionARN, Status: d.Status, Stopped: []string{}, Released: []string{}}
 	switch d.Status {
 	case "ABORTED", "TIMED_OUT", "FAILED":
 	default:
@@ -101,6 +116,9 @@ func (g *Guard) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, 
 			return Result{}, fmt.Errorf("stop experiment %s: %w", id, err)
 		}
 	}
+	if err := g.release(ctx, d.ExecutionARN, &res); err != nil {
+		return Result{}, err
+	}
 	return res, nil
 }
 
@@ -111,4 +129,29 @@ func (g *Guard) stillActive(ctx context.Context, id *string) (bool, error) {
 		return false, fmt.Errorf("get experiment %s: %w", aws.ToString(id), err)
 	}
 	return out.Experiment != nil && experiment.Active(out.Experiment.State), nil
+}
+
+// release gives back the leases the execution holds (it ended without
+// the notify step, which would have).
+func (g *Guard) release(ctx context.Context, executionARN string, res *Result) error {
+	if g.Leases == nil {
+		return nil
+	}
+	leases, err := g.Leases.List(ctx)
+	if err != nil {
+		return fmt.Errorf("release leases of %s: %w", executionARN, err)
+	}
+	for _, l := range leases {
+		if l.Owner != executionARN {
+			continue
+		}
+		ok, err := g.Leases.Release(ctx, l.GameDay, l.Owner)
+		if err != nil {
+			return err
+		}
+		if ok {
+			res.Released = append(res.Released, l.GameDay)
+		}
+	}
+	return nil
 }

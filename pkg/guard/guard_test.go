@@ -91,7 +91,7 @@ func TestGuard(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Handle() error = %v", err)
 			}
-			want := Result{ExecutionARN: execARN, Status: tt.status, Ignored: tt.wantIgnored, Stopped: tt.wantStopped}
+			want := Result{ExecutionARN: execARN, Status: tt.status, Ignored: tt.wantIgnored, Stopped: tt.wantStopped, Released: []string{}}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Handle() mismatch (-want +got):\n%s", diff)
 			}
@@ -172,7 +172,7 @@ func TestSharedSampleEvent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Handle() error = %v", err)
 	}
-	if diff := cmp.Diff(Result{ExecutionARN: arn, Status: "ABORTED", Stopped: []string{"EXP1"}}, got); diff != "" {
+	if diff := cmp.Diff(Result{ExecutionARN: arn, Status: "ABORTED", Stopped: []string{"EXP1"}, Released: []string{}}, got); diff != "" {
 		t.Errorf("Handle() mismatch (-want +got):\n%s", diff)
 	}
 }

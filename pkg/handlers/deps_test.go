@@ -19,6 +19,7 @@ var heavyModules = []string{"github.com/chaos-mesh/", "k8s.io/", "sigs.k8s.io/co
 var mainCalls = map[deploy.Function]string{
 	deploy.Preflight: "NewPreflight", deploy.StartExperiment: "NewStart", deploy.PollExperiment: "NewPoll",
 	deploy.StopExperiment: "NewStop", deploy.Archive: "NewArchive", deploy.Notify: "NewNotify", deploy.Guard: "NewGuard",
+	deploy.Sweeper: "NewSweeper",
 }
 
 // TestOnlyPreflightLinksChaosMesh checks that each function's main.go calls

@@ -15,9 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/gameday-dev/gameday/pkg/archive"
@@ -26,9 +28,11 @@ import (
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/guard"
+	"github.com/gameday-dev/gameday/pkg/lease"
 	"github.com/gameday-dev/gameday/pkg/notify"
 	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/preflight"
+	"github.com/gameday-dev/gameday/pkg/sweeper"
 )
 
 // ErrUnknown is returned by New for a name not in deploy.Functions.
@@ -77,14 +81,17 @@ func New(ctx context.Context, name deploy.Function, c Config) (lambda.Handler, e
 		build = NewNotify
 	case deploy.Guard:
 		build = NewGuard
+	case deploy.Sweeper:
+		build = NewSweeper
 	default:
 		return nil, fmt.Errorf("build %q: %w (known: %v)", name, ErrUnknown, deploy.Functions)
 	}
 	return build(ctx, c)
 }
 
-// NewPreflight builds the preflight handler. It needs ACCOUNT_ID and a
-// region.
+// NewPreflight builds the preflight handler. It needs ACCOUNT_ID, a
+// region, LEASE_TABLE and EXECUTION_TIMEOUT; GAMEDAY_POLICY when the
+// deployment has a policy (the stack always sets it).
 func NewPreflight(_ context.Context, c Config) (lambda.Handler, error) {
 	o, err := templateOptions(deploy.Preflight, c)
 	if err != nil {
@@ -101,6 +108,8 @@ func NewPreflight(_ context.Context, c Config) (lambda.Handler, error) {
 		AlarmARN:   func(alarm string) string { return fistemplate.AlarmARN(o, alarm) },
 		Now:        clock(c.Now),
 		Where:      policy.Where{Partition: o.Partition, Region: o.Region, Account: o.Account},
+		Leases:     leaseTable(c),
+		LeaseFor:   c.Env.ExecutionTimeout + lease.Slack,
 	}
 	if c.Env.Policy != "" {
 		if p.Policy, err = policy.FromJSON(c.Env.Policy); err != nil {
@@ -118,11 +127,12 @@ func NewStart(_ context.Context, c Config) (lambda.Handler, error) {
 		return nil, fmt.Errorf("build %s: %w", deploy.StartExperiment, err)
 	}
 	s := &experiment.Starter{
-		API:    fis.NewFromConfig(c.AWS),
-		Render: func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
-		Update: fistemplate.UpdateInput,
-		Encode: fistemplate.JSON,
-		Now:    clock(c.Now),
+		API:        fis.NewFromConfig(c.AWS),
+		Render:     func(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) { return fistemplate.Render(s, o) },
+		Update:     fistemplate.UpdateInput,
+		Encode:     fistemplate.JSON,
+		Now:        clock(c.Now),
+		Executions: sfn.NewFromConfig(c.AWS),
 	}
 	return newStep(deploy.StartExperiment, s.Handle), nil
 }
@@ -139,10 +149,33 @@ func NewStop(_ context.Context, c Config) (lambda.Handler, error) {
 	return newStep(deploy.StopExperiment, s.Handle), nil
 }
 
-// NewGuard builds the guard handler; it reads no variable.
+// NewGuard builds the guard handler. It needs LEASE_TABLE.
 func NewGuard(_ context.Context, c Config) (lambda.Handler, error) {
-	g := &guard.Guard{API: fis.NewFromConfig(c.AWS)}
+	if err := c.Env.Check(deploy.Guard); err != nil {
+		return nil, fmt.Errorf("build %s: %w", deploy.Guard, err)
+	}
+	g := &guard.Guard{API: fis.NewFromConfig(c.AWS), Leases: leaseTable(c)}
 	return newStep(deploy.Guard, g.Handle), nil
+}
+
+// NewSweeper builds the sweeper. It needs LEASE_TABLE and
+// STATE_MACHINE_ARN; TOPIC_ARN is optional.
+func NewSweeper(_ context.Context, c Config) (lambda.Handler, error) {
+	if err := c.Env.Check(deploy.Sweeper); err != nil {
+		return nil, fmt.Errorf("build %s: %w", deploy.Sweeper, err)
+	}
+	s := &sweeper.Sweeper{
+		FIS: fis.NewFromConfig(c.AWS), Executions: sfn.NewFromConfig(c.AWS), Leases: leaseTable(c),
+		SNS: sns.NewFromConfig(c.AWS), TopicARN: c.Env.TopicARN,
+		StateMachineARN: c.Env.StateMachineARN, Now: clock(c.Now),
+	}
+	return newStep(deploy.Sweeper, s.Handle), nil
+}
+
+// leaseTable is the run lease table named by LEASE_TABLE (checked by the
+// caller through deploy.Env.Check).
+func leaseTable(c Config) *lease.Table {
+	return &lease.Table{API: dynamodb.NewFromConfig(c.AWS), Name: c.Env.LeaseTable, Now: clock(c.Now)}
 }
 
 // NewArchive builds the archive handler. It needs ACCOUNT_ID, a region and
@@ -170,12 +203,16 @@ func NewArchive(_ context.Context, c Config) (lambda.Handler, error) {
 	return newStep(deploy.Archive, a.Handle), nil
 }
 
-// NewNotify builds the notify handler; TOPIC_ARN and EVENT_BUS_NAME are
-// optional.
+// NewNotify builds the notify handler, which also gives the run's lease
+// back. It needs LEASE_TABLE; TOPIC_ARN and EVENT_BUS_NAME are optional.
 func NewNotify(_ context.Context, c Config) (lambda.Handler, error) {
+	if err := c.Env.Check(deploy.Notify); err != nil {
+		return nil, fmt.Errorf("build %s: %w", deploy.Notify, err)
+	}
 	env := c.Env.WithDefaults()
 	n := notify.New(notify.Config{TopicARN: env.TopicARN, EventBusName: env.EventBusName},
 		sns.NewFromConfig(c.AWS), eventbridge.NewFromConfig(c.AWS))
+	n.Leases = leaseTable(c)
 	return newStep(deploy.Notify, n.Handle), nil
 }
 

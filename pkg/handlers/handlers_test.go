@@ -36,7 +36,8 @@ func testConfig(endpoint string) aws.Config {
 func TestNew(t *testing.T) {
 	full := deploy.Env{
 		AccountID: "123456789012", FISRoleARN: "arn:aws:iam::123456789012:role/gameday-fis",
-		LogBucket: "logs", ArchiveBucket: "archive",
+		LogBucket: "logs", ArchiveBucket: "archive", LeaseTable: "leases", ExecutionTimeout: 13 * time.Hour,
+		StateMachineARN: "arn:aws:states:us-east-1:123456789012:stateMachine:gameday",
 	}
 	without := func(clear func(*deploy.Env)) deploy.Env {
 		e := full
@@ -64,11 +65,17 @@ func TestNew(t *testing.T) {
 			AccountID: "123456789012", FISRoleARN: "r", LogBucket: "b", Region: "eu-west-1"}},
 		{name: "poll needs nothing", fn: deploy.PollExperiment, region: "us-east-1"},
 		{name: "stop needs nothing", fn: deploy.StopExperiment, region: "us-east-1"},
-		{name: "guard needs nothing", fn: deploy.Guard, region: "us-east-1"},
+		{name: "preflight needs LEASE_TABLE", fn: deploy.Preflight, env: without(func(e *deploy.Env) { e.LeaseTable = "" }), region: "us-east-1", wantErr: deploy.KeyLeaseTable},
+		{name: "preflight needs EXECUTION_TIMEOUT", fn: deploy.Preflight, env: without(func(e *deploy.Env) { e.ExecutionTimeout = 0 }), region: "us-east-1", wantErr: deploy.KeyExecutionTimeout},
+		{name: "guard", fn: deploy.Guard, env: full, region: "us-east-1"},
+		{name: "guard needs LEASE_TABLE", fn: deploy.Guard, env: without(func(e *deploy.Env) { e.LeaseTable = "" }), region: "us-east-1", wantErr: deploy.KeyLeaseTable},
+		{name: "sweeper", fn: deploy.Sweeper, env: full, region: "us-east-1"},
+		{name: "sweeper needs STATE_MACHINE_ARN", fn: deploy.Sweeper, env: without(func(e *deploy.Env) { e.StateMachineARN = "" }), region: "us-east-1", wantErr: deploy.KeyStateMachineARN},
 		{name: "archive", fn: deploy.Archive, env: full, region: "us-east-1"},
 		{name: "archive needs ARCHIVE_BUCKET", fn: deploy.Archive, env: without(func(e *deploy.Env) { e.ArchiveBucket = "" }), region: "us-east-1", wantErr: deploy.KeyArchiveBucket},
 		{name: "archive needs ACCOUNT_ID", fn: deploy.Archive, env: without(func(e *deploy.Env) { e.AccountID = "" }), region: "us-east-1", wantErr: deploy.KeyAccountID},
-		{name: "notify needs nothing", fn: deploy.Notify, region: "us-east-1"},
+		{name: "notify", fn: deploy.Notify, env: full, region: "us-east-1"},
+		{name: "notify needs LEASE_TABLE", fn: deploy.Notify, env: without(func(e *deploy.Env) { e.LeaseTable = "" }), region: "us-east-1", wantErr: deploy.KeyLeaseTable},
 		{name: "unknown", fn: "deploy", env: full, region: "us-east-1", wantErr: "unknown handler"},
 	}
 	for _, tt := range tests {
@@ -146,7 +153,7 @@ func TestPreflightValidator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := deploy.Env{AccountID: "123456789012"}
+	env := deploy.Env{AccountID: "123456789012", LeaseTable: "leases", ExecutionTimeout: time.Hour}
 	invoke := func(validate func(*gameday.Spec) error) messages.InvokeResponse_Error {
 		t.Helper()
 		h, err := NewPreflight(context.Background(), Config{AWS: testConfig("http://127.0.0.1:1"), Env: env, Validate: validate})

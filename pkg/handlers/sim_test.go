@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/guard"
 	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/lease"
 	"github.com/gameday-dev/gameday/pkg/notify"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
@@ -45,6 +47,7 @@ func TestMain(m *testing.M) {
 const (
 	logBucket     = "gameday-fis-logs"
 	archiveBucket = "gameday-archive"
+	leaseTable    = "gameday-leases"
 )
 
 type harness struct {
@@ -65,11 +68,17 @@ func newHarness(t *testing.T) *harness {
 			t.Fatalf("create bucket %s: %v", b, err)
 		}
 	}
+	if err := lease.CreateTable(context.Background(), dynamodb.NewFromConfig(cfg), leaseTable); err != nil {
+		t.Fatal(err)
+	}
 	env := deploy.Env{
-		AccountID:     "123456789012",
-		FISRoleARN:    "arn:aws:iam::123456789012:role/gameday-fis",
-		LogBucket:     logBucket,
-		ArchiveBucket: archiveBucket,
+		AccountID:        "123456789012",
+		FISRoleARN:       "arn:aws:iam::123456789012:role/gameday-fis",
+		LogBucket:        logBucket,
+		ArchiveBucket:    archiveBucket,
+		LeaseTable:       leaseTable,
+		ExecutionTimeout: 2 * time.Hour,
+		StateMachineARN:  "arn:aws:states:us-east-1:123456789012:stateMachine:gameday",
 	}
 	h := &harness{t: t, srv: srv, cfg: cfg, fns: map[deploy.Function]lambda.Handler{},
 		cw: cloudwatch.NewFromConfig(cfg), fis: fis.NewFromConfig(cfg)}
@@ -169,6 +178,8 @@ func (h *harness) preflight(st *gameday.RunState) *messages.InvokeResponse_Error
 
 func (h *harness) start(st *gameday.RunState) {
 	h.t.Helper()
+	// The start step asks Step Functions whether its execution still runs.
+	h.srv.StepFunctions().Track(st.Execution.ARN, "arn:aws:states:us-east-1:123456789012:stateMachine:gameday", st.Execution.Name, "{}")
 	var res gameday.StartResult
 	if ie := h.invoke(deploy.StartExperiment, st, &res); ie != nil {
 		h.t.Fatalf("start-experiment: %s: %s", ie.Type, ie.Message)
@@ -320,6 +331,7 @@ func TestSimStartSixTimesStartsOne(t *testing.T) {
 	if ie := h.preflight(&st); ie != nil {
 		t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
 	}
+	h.srv.StepFunctions().Track(st.Execution.ARN, "arn:aws:states:us-east-1:123456789012:stateMachine:gameday", st.Execution.Name, "{}")
 	var ids []string
 	for range 6 {
 		var res gameday.StartResult

@@ -26,15 +26,20 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers"
 	"github.com/gameday-dev/gameday/pkg/interpreter"
+	"github.com/gameday-dev/gameday/pkg/lease"
 	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/sim/sfnsim"
+	"github.com/gameday-dev/gameday/pkg/sweeper"
 	"github.com/gameday-dev/gameday/pkg/validate"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
@@ -78,6 +83,12 @@ type Options struct {
 	// rawInput, in tests, is the execution input as a caller typed it,
 	// sent instead of the RunInput built from Spec.
 	rawInput json.RawMessage
+	// executionTimeout, in tests, replaces the definition's execution
+	// timeout (which is at least an hour).
+	executionTimeout time.Duration
+	// afterEnd, in tests, runs when the execution has ended, before the
+	// guard.
+	afterEnd func(*Result)
 }
 
 // Event is one step of a run, for progress displays.
@@ -130,18 +141,58 @@ func archiveBucket(srv *sim.Server) string {
 // topicName is the local notification topic, as the stack has its own.
 const topicName = "gameday-notifications"
 
+// leaseTable is the local run lease table, as the stack has its own.
+const leaseTable = "gameday-leases"
+
+// stateMachineARN is the local state machine's ARN (`gameday sim` serves it).
+func stateMachineARN(srv *sim.Server) string {
+	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:gameday", srv.Region(), srv.Account())
+}
+
+// executionTimeout is the longest execution timeout a local run can have
+// (an experiment of FIS's 12 hours plus the workflow's margin): the lease's
+// bound, whatever the GameDay.
+const executionTimeout = 12*time.Hour + workflow.Margin
+
+// SweepEvery is how often the simulator runs the sweeper, on its clock, as
+// the stack's schedule does.
+const SweepEvery = sweeper.DefaultEvery
+
 // Env is the environment the local Lambdas get, as infra sets it in AWS.
 func Env(srv *sim.Server) deploy.Env {
 	return deploy.Env{
-		TopicARN:      srv.SNS().TopicARN(topicName),
-		FISRoleARN:    "arn:aws:iam::" + srv.Account() + ":role/gameday-fis",
-		LogBucket:     logBucket(srv),
-		LogPrefix:     deploy.DefaultLogPrefix,
-		ArchiveBucket: archiveBucket(srv),
-		AccountID:     srv.Account(),
-		Region:        srv.Region(),
-		EventBusName:  deploy.DefaultEventBusName,
+		TopicARN:         srv.SNS().TopicARN(topicName),
+		FISRoleARN:       "arn:aws:iam::" + srv.Account() + ":role/gameday-fis",
+		LogBucket:        logBucket(srv),
+		LogPrefix:        deploy.DefaultLogPrefix,
+		ArchiveBucket:    archiveBucket(srv),
+		AccountID:        srv.Account(),
+		Region:           srv.Region(),
+		EventBusName:     deploy.DefaultEventBusName,
+		LeaseTable:       leaseTable,
+		ExecutionTimeout: executionTimeout,
+		StateMachineARN:  stateMachineARN(srv),
 	}
+}
+
+// provision makes the simulator look like a deployed stack: the buckets, the
+// topic, the lease table, every function registered, and the sweeper's
+// schedule running on the simulator's clock.
+func provision(ctx context.Context, srv *sim.Server, cfg aws.Config, env deploy.Env, wrap func(deploy.Function, lambda.Handler) lambda.Handler) error {
+	if err := ensureBuckets(ctx, cfg, logBucket(srv), archiveBucket(srv)); err != nil {
+		return err
+	}
+	if _, err := srv.SNS().CreateTopic(topicName); err != nil {
+		return fmt.Errorf("create topic %s: %w", topicName, err)
+	}
+	if err := lease.CreateTable(ctx, dynamodb.NewFromConfig(cfg), leaseTable); err != nil {
+		return err
+	}
+	if err := registerFunctions(ctx, srv, cfg, env, wrap); err != nil {
+		return err
+	}
+	srv.Schedule("gameday-sweeper", SweepEvery, FunctionPrefix+string(deploy.Sweeper), []byte(`{"source":"aws.scheduler"}`))
+	return nil
 }
 
 // Run runs the GameDay through the workflow until the execution ends. A
@@ -163,13 +214,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		defer srv.Close()
 	}
 	cfg := AWSConfig(srv)
-
-	if err := ensureBuckets(ctx, cfg, logBucket(srv), archiveBucket(srv)); err != nil {
-		return nil, err
-	}
-	if _, err := srv.SNS().CreateTopic(topicName); err != nil {
-		return nil, fmt.Errorf("create topic %s: %w", topicName, err)
-	}
 	env := Env(srv)
 	if o.Policy != nil {
 		js, err := o.Policy.JSON()
@@ -178,10 +222,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		env.Policy = js
 	}
-	if err := registerFunctions(ctx, srv, cfg, env, o.Wrap); err != nil {
+	if err := provision(ctx, srv, cfg, env, o.Wrap); err != nil {
 		return nil, err
 	}
-	def, err := definition(o.Spec, srv)
+	def, err := definition(o.Spec, srv, o.executionTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -191,29 +235,47 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if name == "" {
 		name = o.Spec.Metadata.Name + "-" + now.Format("20060102T150405Z")
 	}
-	stateMachineARN := fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:gameday", srv.Region(), srv.Account())
+	smARN := stateMachineARN(srv)
 	execARN := fmt.Sprintf("arn:aws:states:%s:%s:execution:gameday:%s", srv.Region(), srv.Account(), name)
 	input := gameday.RunInput{GameDay: o.Spec, SpecYAML: o.SpecYAML, Source: o.Source}
 	if input.Source == "" {
 		input.Source = "local"
 	}
+	inputJSON, err := json.Marshal(input)
+	if err != nil {
+		return nil, fmt.Errorf("encode execution input: %w", err)
+	}
+	// Step Functions knows the execution (its steps ask it whether they
+	// still run); under `gameday sim` it knows it already.
+	finish := srv.StepFunctions().Track(execARN, smARN, name, string(inputJSON))
 
 	res := &Result{ExecutionARN: execARN}
-	runErr := interpret(ctx, o, srv, execution{def: def, input: input, arn: execARN, name: name, stateMachineARN: stateMachineARN}, res)
+	runErr := interpret(ctx, o, srv, execution{def: def, input: input, arn: execARN, name: name, stateMachineARN: smARN}, res)
 	if runErr != nil && res.Status == "" {
 		// The interpreter itself broke: to the guard, a failed execution.
 		res.Status, res.Error, res.Cause = "FAILED", "States.Runtime", runErr.Error()
 	}
-	res.Invocations = srv.Lambda().Invocations()
+	finish(sfnsim.Result{Status: res.Status, Error: res.Error, Cause: res.Cause})
+	if o.afterEnd != nil {
+		o.afterEnd(res)
+	}
 
 	if res.Status != "SUCCEEDED" {
 		// EventBridge's part: the Execution Status Change event goes to the
-		// guard, which stops any experiment the execution left running.
-		if err := invokeGuard(context.WithoutCancel(ctx), cfg, srv, res, stateMachineARN, name, now); err != nil {
+		// guard, which stops any experiment the execution left running,
+		// and, as the guard's Lambda destination, to the sweeper.
+		bg := context.WithoutCancel(ctx)
+		err := invokeGuard(bg, cfg, srv, res, smARN, name, now)
+		res.GuardInvoked = err == nil
+		if _, serr := srv.Lambda().Invoke(bg, FunctionPrefix+string(deploy.Sweeper), []byte(`{"source":"lambda-destination"}`)); serr != nil {
+			err = errors.Join(err, fmt.Errorf("sweep after the guard: %w", serr))
+		}
+		if err != nil {
+			res.Invocations = srv.Lambda().Invocations()
 			return res, errors.Join(runErr, err)
 		}
-		res.GuardInvoked = true
 	}
+	res.Invocations = srv.Lambda().Invocations()
 	if runErr != nil {
 		return res, runErr
 	}
@@ -239,7 +301,10 @@ func ensureBuckets(ctx context.Context, cfg aws.Config, names ...string) error {
 		if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(b)}); err == nil {
 			continue
 		}
-		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+		_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)})
+		var owned *s3types.BucketAlreadyOwnedByYou
+		var exists *s3types.BucketAlreadyExists
+		if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) { // created meanwhile by a run started together
 			return fmt.Errorf("create bucket %s: %w", b, err)
 		}
 	}
@@ -265,10 +330,22 @@ func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, env
 
 // definition is the workflow's one definition with the local functions'
 // ARNs where the CDK stack substitutes the deployed ones.
-func definition(spec *gameday.Spec, srv *sim.Server) (string, error) {
+func definition(spec *gameday.Spec, srv *sim.Server, timeout time.Duration) (string, error) {
 	def, err := workflow.Definition(workflow.Options{TimeoutSeconds: workflow.TimeoutSeconds(spec.ExperimentTimeout())})
 	if err != nil {
 		return "", err
+	}
+	if timeout > 0 {
+		var sm map[string]any
+		if err := json.Unmarshal([]byte(def), &sm); err != nil {
+			return "", fmt.Errorf("read definition: %w", err)
+		}
+		sm["TimeoutSeconds"] = int(timeout.Seconds())
+		b, err := json.Marshal(sm)
+		if err != nil {
+			return "", fmt.Errorf("encode definition: %w", err)
+		}
+		def = string(b)
 	}
 	for _, fn := range workflow.Functions {
 		def = strings.ReplaceAll(def, "${"+workflow.Placeholder(fn)+"}", srv.Lambda().FunctionARN(FunctionPrefix+string(fn)))

@@ -18,12 +18,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
+	"github.com/gameday-dev/gameday/pkg/lease"
 	"github.com/gameday-dev/gameday/pkg/report"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -109,6 +111,9 @@ func assertClean(t *testing.T, srv *sim.Server, spec *gameday.Spec) {
 	if got := srv.ActiveExperiments(); len(got) != 0 {
 		t.Errorf("experiments still active after the run: %v", got)
 	}
+	if got := heldLeases(t, srv); len(got) != 0 {
+		t.Errorf("leases still held after the run: %+v", got)
+	}
 	if got := srv.ActiveChaos(); len(got) != 0 {
 		t.Errorf("chaos still applied after the run: %v", got)
 	}
@@ -137,6 +142,17 @@ func assertClean(t *testing.T, srv *sim.Server, spec *gameday.Spec) {
 				a.ComparisonOperator, aws.ToFloat64(a.Threshold), aws.ToInt32(a.EvaluationPeriods), w.Comparison, w.Threshold, w.EvaluationPeriods)
 		}
 	}
+}
+
+// heldLeases are the run leases in the simulator's lease table.
+func heldLeases(t *testing.T, srv *sim.Server) []lease.Lease {
+	t.Helper()
+	tbl := &lease.Table{API: dynamodb.NewFromConfig(AWSConfig(srv)), Name: leaseTable, Now: srv.Clock().Now}
+	got, err := tbl.List(context.Background())
+	if err != nil {
+		t.Fatalf("list leases: %v", err)
+	}
+	return got
 }
 
 func experiments(t *testing.T, srv *sim.Server) []string {

@@ -3,7 +3,6 @@ package localrun
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -21,13 +20,12 @@ func Serve(ctx context.Context, srv *sim.Server, nodeModules, node string) (stri
 	if _, _, err := findNode(nodeModules, node); err != nil {
 		return "", err
 	}
-	if err := ensureBuckets(ctx, AWSConfig(srv), logBucket(srv), archiveBucket(srv)); err != nil {
+	// The stack as deployed, the sweeper's schedule included, before any
+	// execution starts.
+	if err := provision(ctx, srv, AWSConfig(srv), Env(srv), nil); err != nil {
 		return "", err
 	}
-	topic, err := srv.SNS().CreateTopic(topicName)
-	if err != nil {
-		return "", fmt.Errorf("create topic %s: %w", topicName, err)
-	}
+	topic := srv.SNS().TopicARN(topicName)
 	arn := srv.StepFunctions().CreateStateMachine("gameday", func(ctx context.Context, s sfnsim.Start, record func(sfnsim.Event)) sfnsim.Result {
 		var in gameday.RunInput
 		if err := json.Unmarshal([]byte(s.Input), &in); err != nil || in.GameDay == nil {

@@ -57,11 +57,20 @@ type Config struct {
 	EventBusName string
 }
 
+// Releaser gives a run's lease back; *lease.Table satisfies it.
+type Releaser interface {
+	Release(ctx context.Context, gameday, owner string) (bool, error)
+}
+
 // Notifier is the notify step.
 type Notifier struct {
 	cfg    Config
 	sns    SNSAPI
 	events EventsAPI
+	// Leases, when set, is the run lease table: the notify step ends both
+	// branches of the state machine, so it gives the run's lease back
+	// before it tells anyone the run ended.
+	Leases Releaser
 }
 
 // New returns the notify step. sns may be nil when cfg.TopicARN is empty.
@@ -80,6 +89,10 @@ type Result struct {
 	EventID  string `json:"eventId"`
 	EventBus string `json:"eventBus"`
 	Verdict  string `json:"verdict"`
+	// Lease says what became of the run's lease: released, not held (the
+	// guard or the sweeper released it, or preflight never took it) or
+	// why it could not be released (the sweeper will).
+	Lease string `json:"lease,omitempty"`
 }
 
 // Detail is the "GameDay Completed" event's detail: the summary's key fields.
@@ -98,6 +111,8 @@ type Detail struct {
 	Report         string               `json:"report,omitempty"`
 	Skipped        string               `json:"skipped,omitempty"`
 	Error          *gameday.CaughtError `json:"error,omitempty"`
+	// StopError says the cleanup could not confirm the experiment stopped.
+	StopError *gameday.CaughtError `json:"stopError,omitempty"`
 }
 
 // verdictFailed is the verdict of a run with no archive result (the archive
@@ -106,7 +121,7 @@ const verdictFailed = "failed"
 
 // DetailOf is the event detail of a run.
 func DetailOf(st gameday.RunState) Detail {
-	d := Detail{ExecutionARN: st.Execution.ARN, Error: st.Error}
+	d := Detail{ExecutionARN: st.Execution.ARN, Error: st.Error, StopError: st.StopError}
 	if st.GameDay != nil {
 		d.GameDay = st.GameDay.Metadata.Name
 	}
@@ -165,6 +180,10 @@ func Message(d Detail) string {
 	if d.Error != nil {
 		fmt.Fprintf(&b, "Error: %s: %s\n", d.Error.Error, firstLine(d.Error.Cause))
 	}
+	if d.StopError != nil {
+		fmt.Fprintf(&b, "WARNING: the experiment was not confirmed stopped (%s: %s); the sweeper keeps looking at it and reports it if it stays stopping.\n",
+			d.StopError.Error, firstLine(d.StopError.Cause))
+	}
 	if d.Skipped != "" {
 		fmt.Fprintf(&b, "Archive: none (%s)\n", d.Skipped)
 	}
@@ -202,7 +221,7 @@ func firstLine(s string) string {
 // Handle is the notify step.
 func (n *Notifier) Handle(ctx context.Context, st gameday.RunState) (Result, error) {
 	d := DetailOf(st)
-	res := Result{EventBus: n.cfg.EventBusName, Verdict: d.Verdict}
+	res := Result{EventBus: n.cfg.EventBusName, Verdict: d.Verdict, Lease: n.release(ctx, d)}
 	if n.cfg.TopicARN != "" {
 		if n.sns == nil {
 			return Result{}, errors.New("notify: a topic is configured but no SNS client")
@@ -244,4 +263,22 @@ func (n *Notifier) Handle(ctx context.Context, st gameday.RunState) (Result, err
 	res.EventID = aws.ToString(out.Entries[0].EventId)
 	slog.InfoContext(ctx, "notified", "gameday", d.GameDay, "verdict", d.Verdict, "eventId", res.EventID, "messageId", res.MessageID)
 	return res, nil
+}
+
+// release gives the run's lease back. A failure does not stop the
+// notification: the guard (for a failed run) or the sweeper (always) frees
+// a lease whose execution has ended.
+func (n *Notifier) release(ctx context.Context, d Detail) string {
+	if n.Leases == nil || d.GameDay == "" || d.ExecutionARN == "" {
+		return ""
+	}
+	ok, err := n.Leases.Release(ctx, d.GameDay, d.ExecutionARN)
+	switch {
+	case err != nil:
+		slog.WarnContext(ctx, "lease not released; the sweeper will release it", "gameday", d.GameDay, "executionArn", d.ExecutionARN, "err", err)
+		return "not released: " + err.Error()
+	case ok:
+		return "released"
+	}
+	return "not held"
 }

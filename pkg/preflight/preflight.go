@@ -59,6 +59,15 @@ type Preflight struct {
 	MaxActive int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Leases is the run lease table (lease.Table). Preflight takes the
+	// GameDay's lease for the execution before anything else can race it,
+	// and gives it back when it refuses the run; the notify step, the guard
+	// or the sweeper give it back when the run ends. Nil takes no lease.
+	Leases Leases
+	// LeaseFor is how long past the execution's start the lease lasts: past
+	// the run's longest possible end (the execution timeout) plus the
+	// time the guard and the sweeper take.
+	LeaseFor time.Duration
 }
 
 // Handle checks and stages everything a start needs. Refusals are
@@ -85,22 +94,34 @@ func (p *Preflight) Handle(ctx context.Context, st gameday.RunState) (gameday.Pr
 	if err := p.checkSafetyLever(ctx); err != nil {
 		return gameday.PreflightResult{}, err
 	}
-	if err := p.checkActive(ctx, spec.Metadata.Name); err != nil {
+	if err := p.takeLease(ctx, st); err != nil {
 		return gameday.PreflightResult{}, err
 	}
-	if err := p.stageAlarms(ctx, spec); err != nil {
-		return gameday.PreflightResult{}, err
-	}
-	refs, err := p.checkAlarms(ctx, spec)
+	refs, err := p.checks(ctx, spec)
 	if err != nil {
-		return gameday.PreflightResult{}, err
+		return gameday.PreflightResult{}, p.keepOrRelease(ctx, st, err)
 	}
-	now := time.Now()
-	if p.Now != nil {
-		now = p.Now()
-	}
+	now := p.now()
 	slog.InfoContext(ctx, "preflight passed", "gameday", spec.Metadata.Name, "alarms", len(refs))
 	return gameday.PreflightResult{Alarms: refs, CheckedAt: now.UTC()}, nil
+}
+
+// checks are the checks made under the lease.
+func (p *Preflight) checks(ctx context.Context, spec *gameday.Spec) ([]gameday.AlarmRef, error) {
+	if err := p.checkActive(ctx, spec.Metadata.Name); err != nil {
+		return nil, err
+	}
+	if err := p.stageAlarms(ctx, spec); err != nil {
+		return nil, err
+	}
+	return p.checkAlarms(ctx, spec)
+}
+
+func (p *Preflight) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
 }
 
 func refuse(format string, args ...any) error {

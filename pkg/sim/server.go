@@ -83,6 +83,9 @@ type Options struct {
 	// FIS picks, where AWS documents nothing, which plausible behaviour the
 	// simulated FIS plays (docs/fidelity.md); the zero value is the default.
 	FIS fissim.Variants
+	// FISStopDelay is how long a stopped FIS experiment stays stopping
+	// (default: a second): a long one plays an experiment stuck in stopping.
+	FISStopDelay time.Duration
 }
 
 // Server is the simulator. Create it with New, serve it with Start (or mount
@@ -109,6 +112,7 @@ type Server struct {
 	wg     sync.WaitGroup
 
 	mu        sync.Mutex
+	schedules map[string]bool
 	conns     map[net.Conn]http.ConnState
 	listener  net.Listener
 	http      *http.Server
@@ -177,6 +181,7 @@ func New(o Options) (*Server, error) {
 		Alarms:    s.cw,
 		PutObject: s.putObject,
 		LogDelay:  o.LogDelay,
+		StopDelay: o.FISStopDelay,
 		Seed:      o.Seed, ReproducibleIDs: o.ReproducibleIDs,
 		Variants: o.FIS,
 		Logger:   o.Logger.With("service", "fis"),
@@ -325,6 +330,40 @@ func (s *Server) StepFunctions() *sfnsim.Service { return s.sfn }
 
 // DynamoDB is the simulated DynamoDB (the run leases' table).
 func (s *Server) DynamoDB() *ddbsim.Service { return s.ddb }
+
+// Schedule invokes the registered Lambda function every period of
+// simulated time, with payload, until the simulator closes: EventBridge
+// Scheduler's rate() schedules, played on the simulator's clock. A second
+// schedule of the same name is ignored. An invocation that fails is logged,
+// as Scheduler would retry it and then drop it into its dead-letter queue.
+func (s *Server) Schedule(name string, period time.Duration, function string, payload []byte) {
+	s.mu.Lock()
+	if s.schedules == nil {
+		s.schedules = map[string]bool{}
+	}
+	if s.schedules[name] || s.ctx.Err() != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.schedules[name] = true
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		for {
+			t := time.NewTimer(s.clock.Wall(period))
+			select {
+			case <-s.ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			if _, err := s.lambda.Invoke(s.ctx, function, payload); err != nil && s.ctx.Err() == nil {
+				s.log.Warn("scheduled invocation failed", "schedule", name, "function", function, "err", err)
+			}
+		}
+	}()
+}
 
 // CloudFormation answers DescribeStacks for the stacks declared on it.
 func (s *Server) CloudFormation() *cfnsim.Service { return s.cfn }

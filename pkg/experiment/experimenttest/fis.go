@@ -129,6 +129,7 @@ func (f *FIS) AddExperiment(id string, status types.ExperimentStatus, tags map[s
 	t := f.now()
 	e := &types.Experiment{
 		Id:           aws.String(id),
+		Arn:          aws.String("arn:aws:fis:us-east-1:123456789012:experiment/" + id),
 		State:        &types.ExperimentState{Status: status, Reason: aws.String("fake " + string(status))},
 		CreationTime: &t,
 		StartTime:    &t,
@@ -258,6 +259,19 @@ func (f *FIS) TagResource(_ context.Context, in *fis.TagResourceInput, _ ...func
 			return &fis.TagResourceOutput{}, nil
 		}
 	}
+	for id, e := range f.Experiments {
+		if aws.ToString(e.Arn) == aws.ToString(in.ResourceArn) {
+			tags := copyTags(f.ExperimentTags[id])
+			if tags == nil {
+				tags = map[string]string{}
+			}
+			for k, v := range in.Tags {
+				tags[k] = v
+			}
+			f.ExperimentTags[id] = tags
+			return &fis.TagResourceOutput{}, nil
+		}
+	}
 	return nil, APIError("ResourceNotFoundException")
 }
 
@@ -344,7 +358,7 @@ func (f *FIS) ListExperiments(_ context.Context, in *fis.ListExperimentsInput, _
 	for _, id := range slices.Sorted(maps.Keys(f.Experiments)) {
 		e := f.Experiments[id]
 		st := *e.State
-		all = append(all, types.ExperimentSummary{Id: e.Id, ExperimentTemplateId: e.ExperimentTemplateId, State: &st, CreationTime: e.CreationTime, Tags: copyTags(f.ExperimentTags[id])})
+		all = append(all, types.ExperimentSummary{Id: e.Id, Arn: e.Arn, ExperimentTemplateId: e.ExperimentTemplateId, State: &st, CreationTime: e.CreationTime, Tags: copyTags(f.ExperimentTags[id])})
 	}
 	items, next := page(all, in.NextToken, f.pageSize())
 	return &fis.ListExperimentsOutput{Experiments: items, NextToken: next}, nil

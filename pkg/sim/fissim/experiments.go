@@ -697,8 +697,12 @@ func (s *Service) finishStopped(e *experiment) {
 	if s.ctx.Err() != nil {
 		return
 	}
+	delay := s.o.Step
+	if s.o.StopDelay > 0 {
+		delay = s.o.StopDelay
+	}
 	select {
-	case <-s.o.Clock.After(s.o.Step):
+	case <-s.o.Clock.After(delay):
 	case <-s.ctx.Done():
 		return
 	}

@@ -115,6 +115,9 @@ type Options struct {
 	// Step paces the lifecycle: how long pending, initiating and stopping last
 	// in simulated time (default 1s each).
 	Step time.Duration
+	// StopDelay is how long a stopped experiment stays stopping (default
+	// Step): a long one plays an experiment stuck in stopping.
+	StopDelay time.Duration
 }
 
 // Service is the simulated FIS endpoint. It is an http.Handler for FIS

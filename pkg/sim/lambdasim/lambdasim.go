@@ -13,7 +13,7 @@
 // refused with InvalidParameterValueException (Lambda answers them 202 and
 // 204), X-Amz-Log-Type Tail returns no log, a panic's error carries no
 // stackTrace, and a function has no timeout (its context has no deadline
-// but ends with the request). Signatures are not verified.
+// and, as in Lambda, is not cancelled when the caller goes away). Signatures are not verified.
 package lambdasim
 
 import (
@@ -75,6 +75,27 @@ func (s *Service) Invocations() map[string]int {
 	return out
 }
 
+// Invoke runs the function name in this process, as an asynchronous
+// invoker (EventBridge Scheduler, a Lambda destination) would: counted as
+// an invocation, a function error returned as an error.
+func (s *Service) Invoke(ctx context.Context, name string, payload []byte) ([]byte, error) {
+	s.mu.Lock()
+	h, ok := s.fns[name]
+	if ok {
+		s.invocations[name]++
+	}
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("invoke %s: function not found", name)
+	}
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: uuid.NewString(), InvokedFunctionArn: s.FunctionARN(name)})
+	out, ferr := invoke(ctx, h, payload)
+	if ferr != nil {
+		return nil, fmt.Errorf("invoke %s: %s: %s", name, ferr.Type, ferr.Message)
+	}
+	return out, nil
+}
+
 // ServeHTTP answers POST /2015-03-31/functions/{FunctionName}/invocations.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	const prefix, suffix = "/2015-03-31/functions/", "/invocations"
@@ -117,7 +138,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.invocations[name]++
 	s.mu.Unlock()
 	reqID := uuid.NewString()
-	ctx := lambdacontext.NewContext(r.Context(), &lambdacontext.LambdaContext{
+	// A function runs to its end even when its caller goes away: Step
+	// Functions does not cancel a Lambda when its execution is aborted.
+	ctx := lambdacontext.NewContext(context.WithoutCancel(r.Context()), &lambdacontext.LambdaContext{
 		AwsRequestID:       reqID,
 		InvokedFunctionArn: s.FunctionARN(name),
 	})

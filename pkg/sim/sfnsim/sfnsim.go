@@ -98,6 +98,45 @@ func (s *Service) CreateStateMachine(name string, run Runner) string {
 	return arn
 }
 
+// Track records an execution that runs outside StartExecution (`gameday
+// run --local` runs the interpreter itself) as RUNNING, so that
+// DescribeExecution answers for it as Step Functions would; finish records
+// how it ended. An execution already known (started through
+// StartExecution) is left to its runner: finish does nothing.
+func (s *Service) Track(executionARN, stateMachineARN, name, input string) (finish func(Result)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.executions[executionARN]; ok {
+		return func(Result) {}
+	}
+	now := s.clock.Now()
+	e := &execution{arn: executionARN, machineARN: stateMachineARN, name: name, input: input, started: now, status: "RUNNING"}
+	e.add(now, "ExecutionStarted", "executionStartedEventDetails", map[string]any{"input": input, "roleArn": ""})
+	s.executions[executionARN] = e
+	return func(res Result) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.end(e, res)
+	}
+}
+
+// end records how e ended; s.mu is held.
+func (s *Service) end(e *execution, res Result) {
+	e.stopped = s.clock.Now()
+	e.status, e.output, e.err, e.cause = res.Status, res.Output, res.Error, res.Cause
+	switch res.Status {
+	case "SUCCEEDED":
+		e.add(e.stopped, "ExecutionSucceeded", "executionSucceededEventDetails", map[string]any{"output": res.Output})
+	case "ABORTED":
+		e.add(e.stopped, "ExecutionAborted", "executionAbortedEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
+	case "TIMED_OUT":
+		e.add(e.stopped, "ExecutionTimedOut", "executionTimedOutEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
+	default:
+		e.status = "FAILED"
+		e.add(e.stopped, "ExecutionFailed", "executionFailedEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
+	}
+}
+
 // Close stops every running execution and waits for them.
 func (s *Service) Close() {
 	s.mu.Lock()
@@ -236,19 +275,7 @@ func (s *Service) startExecution(body []byte) (any, *wire.Error) {
 		res := m.run(ctx, Start{ExecutionARN: arn, StateMachineARN: m.arn, Name: in.Name, Input: in.Input}, record)
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		e.stopped = s.clock.Now()
-		e.status, e.output, e.err, e.cause = res.Status, res.Output, res.Error, res.Cause
-		switch res.Status {
-		case "SUCCEEDED":
-			e.add(e.stopped, "ExecutionSucceeded", "executionSucceededEventDetails", map[string]any{"output": res.Output})
-		case "ABORTED":
-			e.add(e.stopped, "ExecutionAborted", "executionAbortedEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
-		case "TIMED_OUT":
-			e.add(e.stopped, "ExecutionTimedOut", "executionTimedOutEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
-		default:
-			e.status = "FAILED"
-			e.add(e.stopped, "ExecutionFailed", "executionFailedEventDetails", map[string]any{"error": res.Error, "cause": res.Cause})
-		}
+		s.end(e, res)
 	}()
 	return map[string]any{"executionArn": arn, "startDate": epoch(now)}, nil
 }
