@@ -53,9 +53,9 @@ func TestNew(t *testing.T) {
 	}{
 		{name: "preflight", fn: deploy.Preflight, env: full, region: "us-east-1"},
 		{name: "preflight needs ACCOUNT_ID", fn: deploy.Preflight, env: without(func(e *deploy.Env) { e.AccountID = "" }), region: "us-east-1", wantErr: deploy.KeyAccountID},
-		{name: "preflight reads the deployed policy", fn: deploy.Preflight, env: deploy.Env{AccountID: "123456789012",
+		{name: "preflight reads the deployed policy", fn: deploy.Preflight, env: deploy.Env{AccountID: "123456789012", LeaseTable: "leases", ExecutionTimeout: time.Hour,
 			Policy: `{"apiVersion":"gameday/v1alpha1","kind":"GameDayPolicy","metadata":{"name":"p"},"spec":{"namespaces":["shop"]}}`}, region: "us-east-1"},
-		{name: "preflight refuses a bad policy", fn: deploy.Preflight, env: deploy.Env{AccountID: "123456789012",
+		{name: "preflight refuses a bad policy", fn: deploy.Preflight, env: deploy.Env{AccountID: "123456789012", LeaseTable: "leases", ExecutionTimeout: time.Hour,
 			Policy: `{"apiVersion":"gameday/v1alpha1","kind":"GameDayPolicy","metadata":{"name":"p"},"spec":{"namespace":["shop"]}}`}, region: "us-east-1", wantErr: deploy.KeyPolicy},
 		{name: "start", fn: deploy.StartExperiment, env: full, region: "us-east-1"},
 		{name: "start needs FIS_ROLE_ARN", fn: deploy.StartExperiment, env: without(func(e *deploy.Env) { e.FISRoleARN = "" }), region: "us-east-1", wantErr: deploy.KeyFISRoleARN},

@@ -87,7 +87,8 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := started.Experiment.ID
-	deadline := time.Now().Add(20 * time.Second)
+	// Each aws call starts a Python process: seconds on a loaded machine.
+	deadline := time.Now().Add(90 * time.Second)
 	var state string
 	for time.Now().Before(deadline) {
 		var got struct {
@@ -110,6 +111,7 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("aws fis list-experiments does not list %s", id)
 	}
 	var logs string
+	deadline = time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		if logs = cli("s3", "ls", "--recursive", "s3://fis-logs/AWSLogs/"); strings.Contains(logs, "_awsfislogs_us-east-1_"+id) {
 			break
