@@ -48,11 +48,11 @@ test: test-go test-infra
 endif
 
 test-go: $(if $(SKIP_NODE),,$(INTERPRETER) $(NODE_TOOLS))
-	$(GO) test ./pkg/... ./functions/... ./cmd/... ./events/...
+	$(GO) test -timeout 30m ./pkg/... ./functions/... ./cmd/... ./events/...
 
 # The CDK (jsii) tests: they need Node, not make build (placeholder assets).
 test-infra: node-check
-	$(GO) test ./infra/...
+	$(GO) test -timeout 30m ./infra/...
 
 # The cloud assembly, offline (no CDK CLI, no AWS): the Go app with
 # CDK_OUTDIR and cdk.json's context (as the CDK CLI would pass it), then asl-validator on the state machine and cfn-lint on each
