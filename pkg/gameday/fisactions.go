@@ -4,78 +4,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"time"
+
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 )
-
-// fisActionSpec is what the FIS actions reference documents for one action:
-// its parameters (required or optional), its target key and resource type
-// (empty when the action takes no target).
-type fisActionSpec struct {
-	required     []string
-	optional     []string
-	targetKey    string
-	resourceType string
-	// durations are the parameters holding an ISO 8601 duration, with their
-	// documented bounds.
-	durations map[string][2]time.Duration
-}
-
-var (
-	eksPodOptional = []string{"fisPodContainerImage", "maxErrorsPercent", "fisPodLabels", "fisPodAnnotations", "fisPodSecurityPolicy"}
-	fisDuration    = map[string][2]time.Duration{"duration": {time.Minute, 12 * time.Hour}}
-)
-
-// fisActions are the raw FIS actions whose parameters and targets gameday
-// checks (from the AWS FIS actions reference). Other aws:... ids pass
-// through with only a check of their shape.
-var fisActions = map[string]fisActionSpec{
-	ActionInjectCustomResource: {
-		required:  []string{ParamAPIVersion, ParamKind, ParamNamespace, ParamSpec, ParamMaxDuration},
-		targetKey: "Cluster", resourceType: "aws:eks:cluster",
-		durations: map[string][2]time.Duration{ParamMaxDuration: {time.Minute, 12 * time.Hour}},
-	},
-	"aws:eks:pod-delete": {
-		required:  []string{"kubernetesServiceAccount"},
-		optional:  append([]string{"gracePeriodSeconds"}, eksPodOptional...),
-		targetKey: "Pods", resourceType: "aws:eks:pod",
-	},
-	"aws:eks:pod-network-latency": {
-		required:  []string{"duration", "kubernetesServiceAccount"},
-		optional:  append([]string{"interface", "delayMilliseconds", "jitterMilliseconds", "flowsPercent", "sources"}, eksPodOptional[:4]...),
-		targetKey: "Pods", resourceType: "aws:eks:pod",
-		durations: fisDuration,
-	},
-	"aws:eks:pod-cpu-stress": {
-		required:  []string{"duration", "kubernetesServiceAccount"},
-		optional:  append([]string{"percent", "workers"}, eksPodOptional...),
-		targetKey: "Pods", resourceType: "aws:eks:pod",
-		durations: fisDuration,
-	},
-	"aws:fis:wait": {
-		required:  []string{"duration"},
-		durations: fisDuration,
-	},
-	"aws:ec2:stop-instances": {
-		optional:  []string{"startInstancesAfterDuration", "completeIfInstancesTerminated"},
-		targetKey: "Instances", resourceType: "aws:ec2:instance",
-		durations: map[string][2]time.Duration{"startInstancesAfterDuration": {time.Minute, 12 * time.Hour}},
-	},
-	"aws:ec2:terminate-instances": {
-		targetKey: "Instances", resourceType: "aws:ec2:instance",
-	},
-	"aws:ssm:send-command": {
-		required:  []string{"documentArn", "duration"},
-		optional:  []string{"documentVersion", "documentParameters"},
-		targetKey: "Instances", resourceType: "aws:ec2:instance",
-		durations: fisDuration,
-	},
-	"aws:network:disrupt-connectivity": {
-		required:  []string{"duration"},
-		optional:  []string{"scope", "prefixListIdentifier"},
-		targetKey: "Subnets", resourceType: "aws:ec2:subnet",
-		durations: fisDuration,
-	},
-}
 
 var (
 	fisActionID     = regexp.MustCompile(`^aws:[a-z0-9-]+:[a-z0-9-]+$`)
@@ -97,12 +28,13 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 		return
 	}
 	checkFISTargets(r, a, path)
-	spec, known := fisActions[a.ActionID]
+	spec, known := fisactions.Get(a.ActionID)
 	if !known {
-		return // passed through as written
+		r.add(idPath, "%q is not an action of the FIS actions reference%s; see %s", a.ActionID, suggest(a.ActionID, fisActionIDs()), fisactions.Source)
+		return
 	}
 	params := child(path, "parameters")
-	all := append(append([]string{}, spec.required...), spec.optional...)
+	all := spec.ParameterNames()
 	for _, k := range sortedStringKeys(a.Parameters) {
 		if !contains(all, k) {
 			if len(all) == 0 {
@@ -112,14 +44,15 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 			}
 		}
 	}
-	for _, k := range spec.required {
-		if strings.TrimSpace(a.Parameters[k]) == "" {
+	for _, k := range all {
+		if spec.Parameters[k].Required && strings.TrimSpace(a.Parameters[k]) == "" {
 			r.add(child(params, k), "required by %s", a.ActionID)
 		}
 	}
-	for k, bounds := range spec.durations {
+	for _, k := range all {
+		p := spec.Parameters[k]
 		v, ok := a.Parameters[k]
-		if !ok || v == "" {
+		if !ok || v == "" || !p.ISO8601 {
 			continue
 		}
 		d, err := parseISO8601(v)
@@ -127,8 +60,8 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 			r.add(child(params, k), "%q is not an ISO 8601 duration: FIS wants PT5M or PT1H30M", v)
 			continue
 		}
-		if d < bounds[0] || d > bounds[1] {
-			r.add(child(params, k), "%s is outside FIS's range %s..%s", v, Duration{bounds[0]}.ISO8601(), Duration{bounds[1]}.ISO8601())
+		if !p.Min.IsZero() && !p.Max.IsZero() && (d < p.Min.Duration || d > p.Max.Duration) {
+			r.add(child(params, k), "%s is outside FIS's range %s..%s", v, p.Min.Text, p.Max.Text)
 		}
 	}
 	if a.ActionID == "aws:network:disrupt-connectivity" {
@@ -149,30 +82,31 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 	}
 	// Targets: exactly the documented key, or none.
 	tpath := child(path, "targets")
-	if spec.targetKey == "" {
+	targetKey, resourceType, hasTarget := spec.Target()
+	if !hasTarget {
 		if len(a.Targets) > 0 {
 			r.add(tpath, "%s takes no targets", a.ActionID)
 		}
 		return
 	}
 	if len(a.Targets) == 0 {
-		r.add(tpath, "required: %s needs a target under the key %s (resourceType %s)", a.ActionID, spec.targetKey, spec.resourceType)
+		r.add(tpath, "required: %s needs a target under the key %s (resourceType %s)", a.ActionID, targetKey, resourceType)
 		return
 	}
 	for _, k := range sortedTargetKeys(a.Targets) {
 		t := a.Targets[k]
 		kp := child(tpath, k)
-		if k != spec.targetKey {
-			r.add(kp, "%s takes its target under the key %s, not %s", a.ActionID, spec.targetKey, k)
+		if k != targetKey {
+			r.add(kp, "%s takes its target under the key %s, not %s", a.ActionID, targetKey, k)
 			continue
 		}
-		if t.ResourceType != "" && t.ResourceType != spec.resourceType {
-			r.add(child(kp, "resourceType"), "must be %s for %s, not %s", spec.resourceType, a.ActionID, t.ResourceType)
+		if t.ResourceType != "" && t.ResourceType != resourceType {
+			r.add(child(kp, "resourceType"), "must be %s for %s, not %s", resourceType, a.ActionID, t.ResourceType)
 		}
-		if spec.resourceType == "aws:eks:cluster" && (len(t.ResourceArns) != 1 || len(t.ResourceTags) > 0 || len(t.Filters) > 0) {
+		if resourceType == "aws:eks:cluster" && (len(t.ResourceArns) != 1 || len(t.ResourceTags) > 0 || len(t.Filters) > 0) {
 			r.add(kp, "%s targets exactly one cluster by ARN (resourceArns with one ARN, no tags or filters)", a.ActionID)
 		}
-		if spec.resourceType == "aws:eks:pod" {
+		if resourceType == "aws:eks:pod" {
 			for _, p := range []string{"clusterIdentifier", "namespace", "selectorType", "selectorValue"} {
 				if t.Parameters[p] == "" {
 					r.add(child(kp, "parameters."+p), "required for an aws:eks:pod target")
@@ -180,6 +114,15 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 			}
 		}
 	}
+}
+
+// fisActionIDs are the ids of the catalogue, for suggestions.
+func fisActionIDs() []string {
+	var ids []string
+	for _, a := range fisactions.All() {
+		ids = append(ids, a.ID)
+	}
+	return ids
 }
 
 // checkFISTargets checks the shape of each target, whatever the action.

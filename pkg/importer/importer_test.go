@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/golden"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -338,4 +340,78 @@ func TestREADMEShowsImport(t *testing.T) {
 	if !bytes.Contains(readme, file[i+1:]) {
 		t.Errorf("README.md does not show the import of testdata/console-readme/template.json; its spec part is now:\n%s", file[i+1:])
 	}
+}
+
+// TestImportEveryCatalogueAction imports a template with each action of the
+// FIS actions reference (pkg/fisactions) but the custom-resource one, which
+// becomes a chaosMesh:/litmus: fault: each stays a raw fis: fault and the
+// GameDay validates; an id the reference does not have is a problem.
+func TestImportEveryCatalogueAction(t *testing.T) {
+	template := func(a fisactions.Action) string {
+		act := map[string]any{"actionId": a.ID}
+		params := map[string]string{}
+		for name, p := range a.Parameters {
+			switch {
+			case !p.Required:
+			case !p.Min.IsZero():
+				params[name] = p.Min.Text
+			case p.ISO8601:
+				params[name] = "PT5M"
+			default:
+				params[name] = "1"
+			}
+		}
+		if len(params) > 0 {
+			act["parameters"] = params
+		}
+		tmpl := map[string]any{"actions": map[string]any{"a": act}}
+		if key, rt, ok := a.Target(); ok {
+			act["targets"] = map[string]string{key: "t"}
+			target := map[string]any{"resourceType": rt, "resourceTags": map[string]string{"chaos": "yes"}, "selectionMode": "ALL"}
+			if rt == "aws:eks:pod" {
+				target = map[string]any{"resourceType": rt, "selectionMode": "ALL", "parameters": map[string]string{
+					"clusterIdentifier": "sandbox", "namespace": "sock-shop", "selectorType": "labelSelector", "selectorValue": "name=carts"}}
+			}
+			tmpl["targets"] = map[string]any{"t": target}
+		}
+		b, err := json.Marshal(tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, a := range fisactions.All() {
+		if a.ID == fistemplate.ActionInjectCustomResource {
+			continue
+		}
+		t.Run(a.ID, func(t *testing.T) {
+			src, err := Decode([]byte(template(a)))
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			res, err := Import(src, Options{Name: "every-action"})
+			if err != nil {
+				t.Fatalf("Import: %v", err)
+			}
+			if f := res.Spec.Spec.Faults[0]; f.FIS == nil || f.FIS.ActionID != a.ID {
+				t.Fatalf("fault = %+v, want the raw fis: action %s", f, a.ID)
+			}
+			if res.Problems != nil {
+				t.Errorf("the imported GameDay does not validate:\n%v\n%s", res.Problems, res.YAML)
+			}
+		})
+	}
+	t.Run("not in the reference", func(t *testing.T) {
+		src, err := Decode([]byte(`{"actions":{"a":{"actionId":"aws:ec2:reboot-instance","targets":{"Instances":"t"}}},"targets":{"t":{"resourceType":"aws:ec2:instance","resourceTags":{"a":"b"},"selectionMode":"ALL"}}}`))
+		if err != nil {
+			t.Fatalf("Decode: %v", err)
+		}
+		res, err := Import(src, Options{Name: "unknown-action"})
+		if err != nil {
+			t.Fatalf("Import: %v", err)
+		}
+		if res.Problems == nil || !strings.Contains(res.Problems.Error(), `"aws:ec2:reboot-instance" is not an action of the FIS actions reference (did you mean "aws:ec2:reboot-instances"?)`) {
+			t.Errorf("problems = %v, want the unknown action id named", res.Problems)
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -145,6 +146,8 @@ func (p *Policy) check() gameday.Problems {
 	for i, a := range p.Spec.FISActions {
 		if !strings.HasPrefix(a, "aws:") || strings.Count(a, ":") != 2 {
 			add(fmt.Sprintf("spec.fisActions[%d]", i), "%q is not an FIS action id: write aws:<service>:<action>", a)
+		} else if _, ok := fisactions.Get(a); !ok {
+			add(fmt.Sprintf("spec.fisActions[%d]", i), "%q is not an action of the FIS actions reference (%s)", a, fisactions.Source)
 		}
 	}
 	if d := p.Spec.MaxExperimentDuration.Duration; d < 0 || d > gameday.MaxMaxDuration {

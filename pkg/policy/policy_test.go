@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -59,6 +60,7 @@ func TestParseBad(t *testing.T) {
 		{"cluster", head + "spec:\n  clusters: [sandbox]\n", []string{`p.yaml:5:14: spec.clusters[0]: "sandbox" is not an EKS cluster ARN: write arn:aws:eks:REGION:ACCOUNT:cluster/NAME (* allowed in NAME)`}},
 		{"kind name", head + "spec:\n  chaosMesh: {kinds: [Pod]}\n", []string{`p.yaml:5:23: spec.chaosMesh.kinds[0]: unknown Chaos Mesh kind "Pod": FIS accepts ` + strings.Join(gameday.ChaosMeshKinds, ", ")}},
 		{"action", head + "spec:\n  fisActions: [stop-instances]\n", []string{`p.yaml:5:16: spec.fisActions[0]: "stop-instances" is not an FIS action id: write aws:<service>:<action>`}},
+		{"unknown action", head + "spec:\n  fisActions: [aws:ec2:stop-instance]\n", []string{`p.yaml:5:16: spec.fisActions[0]: "aws:ec2:stop-instance" is not an action of the FIS actions reference (` + fisactions.Source + `)`}},
 		{"not yaml", "spec: [\n", []string{"p.yaml:1:7: not valid YAML"}},
 		{"empty", "", []string{"p.yaml: empty file: a GameDayPolicy starts with apiVersion: gameday/v1alpha1 and kind: GameDayPolicy"}},
 	}

@@ -2,41 +2,46 @@ package fissim
 
 import (
 	"net/url"
-	"slices"
-	"sort"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
-func (s *Service) action(id string) actionOutFull {
-	spec := actionSpecs[id]
-	out := actionOutFull{ID: id, Arn: s.arn("action", id), Description: spec.description, Tags: map[string]string{},
+// action is the GetAction shape of a catalogue action.
+func (s *Service) action(a fisactions.Action) actionOutFull {
+	out := actionOutFull{ID: a.ID, Arn: s.arn("action", a.ID), Description: a.Description, Tags: map[string]string{},
 		Parameters: map[string]actionParameter{}}
-	for name, desc := range spec.params {
-		out.Parameters[name] = actionParameter{Description: desc, Required: slices.Contains(spec.required, name)}
+	for name, p := range a.Parameters {
+		out.Parameters[name] = actionParameter{Description: p.Description, Required: p.Required}
 	}
-	if spec.targetKey != "" {
-		out.Targets = map[string]actionTarget{spec.targetKey: {ResourceType: spec.targetType}}
+	for key, rt := range a.Targets {
+		if out.Targets == nil {
+			out.Targets = map[string]actionTarget{}
+		}
+		out.Targets[key] = actionTarget{ResourceType: rt}
 	}
 	return out
 }
 
-// listActions lists the actions the simulator runs (FIS has many more).
+// listActions lists the actions of the FIS actions reference (the
+// catalogue, pkg/fisactions), without former ids; the simulator runs only
+// ActionInjectCR and ActionWait.
 func (s *Service) listActions(q url.Values) (any, *wire.Error) {
-	ids := make([]string, 0, len(actionSpecs))
-	for id := range actionSpecs {
-		ids = append(ids, id)
+	var all []fisactions.Action
+	for _, a := range fisactions.All() {
+		if a.RenamedTo == "" {
+			all = append(all, a)
+		}
 	}
-	sort.Strings(ids)
-	start, end, next, err := page(q, "actions", len(ids))
+	start, end, next, err := page(q, "actions", len(all))
 	if err != nil {
 		return nil, err
 	}
 	out := []actionOutFull{}
-	for _, id := range ids[start:end] {
-		a := s.action(id)
-		a.Parameters = nil // summaries carry no parameters
-		out = append(out, a)
+	for _, a := range all[start:end] {
+		sum := s.action(a)
+		sum.Parameters = nil // summaries carry no parameters
+		out = append(out, sum)
 	}
 	resp := map[string]any{"actions": out}
 	if next != "" {
@@ -46,10 +51,11 @@ func (s *Service) listActions(q url.Values) (any, *wire.Error) {
 }
 
 func (s *Service) getAction(id string) (any, *wire.Error) {
-	if _, ok := actionSpecs[id]; !ok {
+	a, ok := fisactions.Get(id)
+	if !ok {
 		return nil, notFound("Action %s not found.", id)
 	}
-	return map[string]any{"action": s.action(id)}, nil
+	return map[string]any{"action": s.action(a)}, nil
 }
 
 func (s *Service) listResolvedTargets(id string, q url.Values) (any, *wire.Error) {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -18,7 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 )
@@ -966,35 +970,174 @@ func TestUnknownOperationAndBadBody(t *testing.T) {
 	}
 }
 
-func TestActionsAndResolvedTargets(t *testing.T) {
+// TestListAndGetActions: ListActions pages through every action of the FIS
+// actions reference (pkg/fisactions), and GetAction gives each one's
+// targets and parameters as the catalogue has them.
+func TestListAndGetActions(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	list, err := e.api.ListActions(ctx, &fis.ListActionsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ids []string
-	for _, a := range list.Actions {
-		ids = append(ids, *a.Id)
+	pages := 0
+	p := fis.NewListActionsPaginator(e.api, &fis.ListActionsInput{MaxResults: aws.Int32(20)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, a := range page.Actions {
+			ids = append(ids, *a.Id)
+		}
 	}
-	if diff := cmp.Diff([]string{fissim.ActionInjectCR, fissim.ActionWait}, ids); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
+	var want []string
+	for _, a := range fisactions.All() {
+		if a.RenamedTo == "" {
+			want = append(want, a.ID)
+		}
 	}
-	got, err := e.api.GetAction(ctx, &fis.GetActionInput{Id: aws.String(fissim.ActionInjectCR)})
-	if err != nil {
-		t.Fatal(err)
+	if diff := cmp.Diff(want, ids); diff != "" {
+		t.Errorf("listed actions (-catalogue +ListActions):\n%s", diff)
 	}
-	if p := got.Action.Parameters["maxDuration"]; p.Required == nil || !*p.Required {
-		t.Errorf("maxDuration parameter = %+v, want required", p)
+	if pages < 3 {
+		t.Errorf("%d pages of at most 20 for %d actions", pages, len(ids))
 	}
-	if tg := got.Action.Targets["Cluster"]; aws.ToString(tg.ResourceType) != "aws:eks:cluster" {
-		t.Errorf("Cluster target type = %q", aws.ToString(tg.ResourceType))
+	for _, a := range fisactions.All() {
+		t.Run(a.ID, func(t *testing.T) {
+			got, err := e.api.GetAction(ctx, &fis.GetActionInput{Id: aws.String(a.ID)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			targets := map[string]string{}
+			for k, tg := range got.Action.Targets {
+				targets[k] = aws.ToString(tg.ResourceType)
+			}
+			params := map[string]bool{}
+			for k, p := range got.Action.Parameters {
+				params[k] = aws.ToBool(p.Required)
+			}
+			wantParams := map[string]bool{}
+			for k, p := range a.Parameters {
+				wantParams[k] = p.Required
+			}
+			if diff := cmp.Diff(a.Targets, targets, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("targets (-catalogue +GetAction):\n%s", diff)
+			}
+			if diff := cmp.Diff(wantParams, params, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("parameters required (-catalogue +GetAction):\n%s", diff)
+			}
+			if aws.ToString(got.Action.Arn) != "arn:aws:fis:"+region+":"+account+":action/"+a.ID {
+				t.Errorf("arn %s", aws.ToString(got.Action.Arn))
+			}
+		})
 	}
-	_, err = e.api.GetAction(ctx, &fis.GetActionInput{Id: aws.String("aws:ec2:stop-instances")})
+	_, err := e.api.GetAction(ctx, &fis.GetActionInput{Id: aws.String("aws:ec2:no-such-action")})
 	if c := errorCode(err); c != "ResourceNotFoundException" {
-		t.Errorf("unsupported action: %q", c)
+		t.Errorf("unknown action: %q, want ResourceNotFoundException", c)
 	}
+}
 
+// validAction is a template action of a catalogue action with its required
+// parameters set to valid values and its target, if any, named "t".
+func validAction(a fisactions.Action) types.CreateExperimentTemplateActionInput {
+	in := types.CreateExperimentTemplateActionInput{ActionId: aws.String(a.ID), Parameters: map[string]string{}}
+	for name, p := range a.Parameters {
+		if !p.Required {
+			continue
+		}
+		switch {
+		case !p.Min.IsZero():
+			in.Parameters[name] = p.Min.Text
+		case name == "duration":
+			in.Parameters[name] = "PT5M"
+		case name == "kubernetesSpec":
+			in.Parameters[name] = `{"action":"delay"}`
+		default:
+			in.Parameters[name] = "1"
+		}
+	}
+	if key, _, ok := a.Target(); ok {
+		in.Targets = map[string]string{key: "t"}
+	}
+	return in
+}
+
+// TestTemplatesAcceptEveryCatalogueAction: CreateExperimentTemplate accepts
+// each action of the reference, former ids too, as FIS does; and refuses,
+// for each, a parameter it does not take, a missing required one, a target
+// under another key or of another resource type.
+func TestTemplatesAcceptEveryCatalogueAction(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	create := func(a fisactions.Action, act types.CreateExperimentTemplateActionInput, resourceType string) error {
+		in := walkthrough()
+		in.ClientToken = nil
+		in.Targets = map[string]types.CreateExperimentTemplateTargetInput{}
+		if len(act.Targets) > 0 {
+			in.Targets["t"] = types.CreateExperimentTemplateTargetInput{ResourceType: aws.String(resourceType),
+				ResourceTags: map[string]string{"chaos": "yes"}, SelectionMode: aws.String("ALL")}
+		}
+		in.Actions = map[string]types.CreateExperimentTemplateActionInput{"a": act}
+		out, err := e.api.CreateExperimentTemplate(ctx, in)
+		if err == nil {
+			_, _ = e.api.DeleteExperimentTemplate(ctx, &fis.DeleteExperimentTemplateInput{Id: out.ExperimentTemplate.Id})
+		}
+		return err
+	}
+	for _, a := range fisactions.All() {
+		t.Run(a.ID, func(t *testing.T) {
+			_, rt, hasTarget := a.Target()
+			if err := create(a, validAction(a), rt); err != nil {
+				t.Fatalf("valid action refused: %v", err)
+			}
+			type bad struct {
+				name string
+				act  types.CreateExperimentTemplateActionInput
+				rt   string
+				want string
+			}
+			var cases []bad
+			act := validAction(a)
+			act.Parameters["noSuchParameter"] = "1"
+			cases = append(cases, bad{"unknown parameter", act, rt, "noSuchParameter"})
+			for _, name := range a.ParameterNames() {
+				if a.Parameters[name].Required {
+					act := validAction(a)
+					delete(act.Parameters, name)
+					cases = append(cases, bad{"missing " + name, act, rt, name})
+				}
+				if p := a.Parameters[name]; !p.Max.IsZero() {
+					act := validAction(a)
+					act.Parameters[name] = "PT13H"
+					if p.Max.Duration > 13*time.Hour {
+						act.Parameters[name] = "P2D"
+					}
+					cases = append(cases, bad{name + " above its range", act, rt, p.Max.Text})
+				}
+			}
+			if hasTarget {
+				act := validAction(a)
+				act.Targets = map[string]string{"Things": "t"}
+				cases = append(cases, bad{"wrong target key", act, rt, "Things"})
+				cases = append(cases, bad{"wrong resource type", validAction(a), "aws:ec2:no-such-type", "resource type"})
+				act = validAction(a)
+				act.Targets = nil
+				cases = append(cases, bad{"no target", act, rt, "required"})
+			}
+			for _, c := range cases {
+				err := create(a, c.act, c.rt)
+				var ve *types.ValidationException
+				if !errors.As(err, &ve) || !strings.Contains(ve.ErrorMessage(), c.want) {
+					t.Errorf("%s: error %v, want a ValidationException mentioning %q", c.name, err, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestResolvedTargets lists an experiment's resolved targets.
+func TestResolvedTargets(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
 	exp := e.start(t, e.create(t, walkthrough()), "resolved")
 	e.await(t, *exp.Id)
 	rt, err := e.api.ListExperimentResolvedTargets(ctx, &fis.ListExperimentResolvedTargetsInput{ExperimentId: exp.Id})
@@ -1021,5 +1164,66 @@ func TestUnsimulatedActionFailsAtRunTime(t *testing.T) {
 	exp := e.await(t, *e.start(t, e.create(t, in), "unsimulated").Id)
 	if exp.State.Status != types.ExperimentStatusFailed || !strings.Contains(aws.ToString(exp.State.Reason), "aws:ec2:instance") {
 		t.Errorf("state %s (%s), want failed at target resolution", exp.State.Status, aws.ToString(exp.State.Reason))
+	}
+}
+
+// TestActionsWithBoto3 lists and gets every action with boto3
+// (testdata/actions_shapes.py) and checks each raw response against
+// botocore's FIS service model, then the actions against the catalogue.
+func TestActionsWithBoto3(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH; skipping the boto3 check")
+	}
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("boto3 is not installed; skipping the boto3 check")
+	}
+	svc := fissim.New(fissim.Options{Account: account, Region: region})
+	srv := httptest.NewServer(svc)
+	t.Cleanup(func() {
+		srv.Close()
+		svc.Close()
+	})
+	out, err := exec.Command("python3", filepath.Join("testdata", "actions_shapes.py"), srv.URL).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("actions_shapes.py: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var res struct {
+		IDs []string `json:"ids"`
+		Got map[string]struct {
+			Targets    map[string]string `json:"targets"`
+			Parameters map[string]bool   `json:"parameters"`
+		} `json:"got"`
+		Errors []string `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("actions_shapes.py output %q: %v", out, err)
+	}
+	for _, e := range res.Errors {
+		t.Errorf("botocore model: %s", e)
+	}
+	var want []string
+	for _, a := range fisactions.All() {
+		if a.RenamedTo != "" {
+			continue
+		}
+		want = append(want, a.ID)
+		params := map[string]bool{}
+		for k, p := range a.Parameters {
+			params[k] = p.Required
+		}
+		g := res.Got[a.ID]
+		if diff := cmp.Diff(a.Targets, g.Targets, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s targets (-catalogue +boto3):\n%s", a.ID, diff)
+		}
+		if diff := cmp.Diff(params, g.Parameters, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s parameters (-catalogue +boto3):\n%s", a.ID, diff)
+		}
+	}
+	if diff := cmp.Diff(want, res.IDs); diff != "" {
+		t.Errorf("ids (-catalogue +boto3):\n%s", diff)
 	}
 }

@@ -29,11 +29,14 @@
 // members of the guide's example record of their type (counts and status in
 // target-resolution-detail, resolved targets in target-resolution-end pages,
 // an action-error's reason in action_state); the schema's
-// total_resolved_targets_count, which no example shows, is not written. Only
-// aws:eks:inject-kubernetes-custom-resource and aws:fis:wait run; the other
-// actions of the FIS actions reference are accepted in templates (with their
-// targets checked but not their parameters) and fail when run, and any other
-// id is refused at template creation. Only aws:eks:cluster targets resolve
+// total_resolved_targets_count, which no example shows, is not written.
+// ListActions, GetAction and template validation follow the catalogue of
+// the FIS actions reference (pkg/fisactions): every action of it is
+// accepted, with its target key, resource type, parameters and duration
+// ranges checked, and any other id is refused. Only
+// aws:eks:inject-kubernetes-custom-resource and aws:fis:wait run; an
+// experiment with another action fails when it runs (at target resolution,
+// or "not supported by the simulator"). Only aws:eks:cluster targets resolve
 // (by ARN; tag selection finds nothing). Signatures are not
 // verified.
 package fissim

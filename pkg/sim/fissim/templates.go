@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
@@ -16,7 +16,6 @@ import (
 const (
 	ActionInjectCR = "aws:eks:inject-kubernetes-custom-resource"
 	ActionWait     = "aws:fis:wait"
-	clusterType    = "aws:eks:cluster"
 )
 
 type template struct {
@@ -57,85 +56,8 @@ var (
 	selMode  = regexp.MustCompile(`^(ALL|COUNT\(\d+\)|PERCENT\(\d+\))$`)
 )
 
-// actionSpec says what an action accepts.
-type actionSpec struct {
-	description        string
-	params             map[string]string // name -> description
-	required, optional []string
-	targetKey          string // "" when the action takes no target
-	targetType         string
-}
-
 // resourceTypeRE is the shape of a target resource type (aws:service:name).
 var resourceTypeRE = regexp.MustCompile(`^aws:[a-z0-9-]+:[a-z0-9-]+$`)
-
-// unsimulatedActions are actions of the FIS actions reference that the
-// simulator accepts in a template but does not run: an experiment with one
-// fails, at target resolution (the simulator has only its EKS cluster) or
-// with "not supported by the simulator". Any other id is refused, as FIS
-// refuses an action it does not have.
-var unsimulatedActions = map[string]bool{
-	"aws:cloudwatch:assert-alarm-state":                             true,
-	"aws:dynamodb:global-table-pause-replication":                   true,
-	"aws:ebs:pause-volume-io":                                       true,
-	"aws:ec2:api-insufficient-instance-capacity-error":              true,
-	"aws:ec2:asg-insufficient-instance-capacity-error":              true,
-	"aws:ec2:reboot-instances":                                      true,
-	"aws:ec2:send-spot-instance-interruptions":                      true,
-	"aws:ec2:stop-instances":                                        true,
-	"aws:ec2:terminate-instances":                                   true,
-	"aws:ecs:drain-container-instances":                             true,
-	"aws:ecs:stop-task":                                             true,
-	"aws:ecs:task-cpu-stress":                                       true,
-	"aws:ecs:task-io-stress":                                        true,
-	"aws:ecs:task-kill-process":                                     true,
-	"aws:ecs:task-network-blackhole-port":                           true,
-	"aws:ecs:task-network-latency":                                  true,
-	"aws:ecs:task-network-packet-loss":                              true,
-	"aws:eks:pod-cpu-stress":                                        true,
-	"aws:eks:pod-delete":                                            true,
-	"aws:eks:pod-io-stress":                                         true,
-	"aws:eks:pod-memory-stress":                                     true,
-	"aws:eks:pod-network-blackhole-port":                            true,
-	"aws:eks:pod-network-latency":                                   true,
-	"aws:eks:pod-network-packet-loss":                               true,
-	"aws:eks:terminate-nodegroup-instances":                         true,
-	"aws:fis:inject-api-internal-error":                             true,
-	"aws:fis:inject-api-throttle-error":                             true,
-	"aws:fis:inject-api-unavailable-error":                          true,
-	"aws:lambda:invocation-add-delay":                               true,
-	"aws:lambda:invocation-error":                                   true,
-	"aws:lambda:invocation-http-integration-response":               true,
-	"aws:network:disrupt-connectivity":                              true,
-	"aws:network:route-table-disrupt-cross-region-connectivity":     true,
-	"aws:network:transit-gateway-disrupt-cross-region-connectivity": true,
-	"aws:rds:failover-db-cluster":                                   true,
-	"aws:rds:reboot-db-instances":                                   true,
-	"aws:s3:bucket-pause-replication":                               true,
-	"aws:ssm:send-command":                                          true,
-	"aws:ssm:start-automation-execution":                            true,
-}
-
-var actionSpecs = map[string]actionSpec{
-	ActionInjectCR: {
-		description: "Run ChaosMesh and Litmus experiments on target EKS clusters.",
-		params: map[string]string{
-			"kubernetesApiVersion": "The Kubernetes API version of the custom resource.",
-			"kubernetesKind":       "The Kubernetes kind of the custom resource.",
-			"kubernetesNamespace":  "The Kubernetes namespace in which to create the custom resource.",
-			"kubernetesSpec":       "The spec section of the custom resource, in JSON.",
-			"maxDuration":          "The maximum time allowed for the fault injection to complete (ISO 8601, PT1M to PT12H).",
-		},
-		required:   []string{"kubernetesApiVersion", "kubernetesKind", "kubernetesNamespace", "kubernetesSpec", "maxDuration"},
-		targetKey:  "Cluster",
-		targetType: clusterType,
-	},
-	ActionWait: {
-		description: "Runs the AWS FIS wait action.",
-		params:      map[string]string{"duration": "The duration to wait (ISO 8601, up to PT12H)."},
-		required:    []string{"duration"},
-	},
-}
 
 // validate checks a whole template the way CreateExperimentTemplate does.
 func validate(t *template) *wire.Error {
@@ -219,43 +141,35 @@ func validateTargets(targets map[string]target) *wire.Error {
 	return nil
 }
 
-// validateAction checks one action and marks the targets it uses.
+// validateAction checks one action against the catalogue of FIS actions
+// (pkg/fisactions) and marks the targets it uses: FIS refuses an action id
+// it does not have, a parameter the action does not take, a missing
+// required one, and a target under another key or of another resource
+// type. Actions the simulator does not run are accepted as FIS accepts
+// them; an experiment with one fails when it runs.
 func validateAction(t *template, name string, a templateAction, used map[string]bool) *wire.Error {
 	if !nameRE.MatchString(name) {
 		return validation("Action name %q is not valid", name)
 	}
-	spec, known := actionSpecs[a.ActionID]
+	spec, known := fisactions.Get(a.ActionID)
 	if !known {
-		// An action the simulator does not run (it fails at run time with a
-		// reason that says so): FIS would check its parameters against its
-		// catalog; the simulator checks only its shape and targets.
-		if !unsimulatedActions[a.ActionID] {
-			return validation("Action %s: action type %q is not supported", name, a.ActionID)
-		}
-		for _, tname := range a.Targets {
-			if _, ok := t.targets[tname]; !ok {
-				return validation("Action %s: target %q does not exist in the template", name, tname)
-			}
-			used[tname] = true
-		}
+		return validation("Action %s: action type %q is not supported", name, a.ActionID)
 	}
-	for _, p := range spec.required {
-		if _, ok := a.Parameters[p]; !ok {
+	for _, p := range spec.ParameterNames() {
+		if _, ok := a.Parameters[p]; !ok && spec.Parameters[p].Required {
 			return validation("Action %s: required parameter %q is missing", name, p)
 		}
 	}
 	for p := range a.Parameters {
-		if known && !slices.Contains(spec.required, p) && !slices.Contains(spec.optional, p) {
+		if _, ok := spec.Parameters[p]; !ok {
 			return validation("Action %s: parameter %q is not valid for %s", name, p, a.ActionID)
 		}
 	}
-	if err := validateParams(name, a); err != nil {
+	if err := validateParams(name, a, spec); err != nil {
 		return err
 	}
-	if known {
-		if err := validateActionTargets(t, name, a, spec, used); err != nil {
-			return err
-		}
+	if err := validateActionTargets(t, name, a, spec, used); err != nil {
+		return err
 	}
 	for _, after := range a.StartAfter {
 		if after == name {
@@ -268,22 +182,25 @@ func validateAction(t *template, name string, a templateAction, used map[string]
 	return nil
 }
 
-func validateActionTargets(t *template, name string, a templateAction, spec actionSpec, used map[string]bool) *wire.Error {
+func validateActionTargets(t *template, name string, a templateAction, spec fisactions.Action, used map[string]bool) *wire.Error {
 	for key, tname := range a.Targets {
-		if key != spec.targetKey {
+		rt, ok := spec.Targets[key]
+		if !ok {
 			return validation("Action %s: target key %q is not valid for %s", name, key, a.ActionID)
 		}
 		tg, ok := t.targets[tname]
 		if !ok {
 			return validation("Action %s: target %q does not exist in the template", name, tname)
 		}
-		if tg.ResourceType != spec.targetType {
-			return validation("Action %s: target %s has resource type %s, but %s needs %s", name, tname, tg.ResourceType, a.ActionID, spec.targetType)
+		if tg.ResourceType != rt {
+			return validation("Action %s: target %s has resource type %s, but %s needs %s", name, tname, tg.ResourceType, a.ActionID, rt)
 		}
 		used[tname] = true
 	}
-	if spec.targetKey != "" && a.Targets[spec.targetKey] == "" {
-		return validation("Action %s: target %q is required", name, spec.targetKey)
+	for key := range spec.Targets {
+		if a.Targets[key] == "" {
+			return validation("Action %s: target %q is required", name, key)
+		}
 	}
 	return nil
 }
@@ -304,24 +221,30 @@ func validateLogs(lc *logConfig) *wire.Error {
 	return nil
 }
 
-func validateParams(name string, a templateAction) *wire.Error {
-	switch a.ActionID {
-	case ActionInjectCR:
-		md, err := isoDuration(a.Parameters["maxDuration"])
-		if err != nil || md < time.Minute || md > 12*time.Hour {
-			return validation("Action %s: maxDuration %q must be an ISO 8601 duration between PT1M and PT12H", name, a.Parameters["maxDuration"])
+// validateParams checks the ISO 8601 durations, in the range the reference
+// gives, and what the custom-resource action needs to run.
+func validateParams(name string, a templateAction, spec fisactions.Action) *wire.Error {
+	for _, p := range spec.ParameterNames() {
+		b := spec.Parameters[p]
+		v, ok := a.Parameters[p]
+		if !ok || !b.ISO8601 {
+			continue
 		}
+		d, err := isoDuration(v)
+		if err != nil {
+			return validation("Action %s: %s %q is not an ISO 8601 duration", name, p, v)
+		}
+		if !b.Min.IsZero() && !b.Max.IsZero() && (d < b.Min.Duration || d > b.Max.Duration) {
+			return validation("Action %s: %s %q must be an ISO 8601 duration between %s and %s", name, p, v, b.Min.Text, b.Max.Text)
+		}
+	}
+	if a.ActionID == ActionInjectCR {
 		var spec map[string]any
 		if err := json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec); err != nil {
 			return validation("Action %s: kubernetesSpec is not a valid JSON object: %v", name, err)
 		}
 		if a.Parameters["kubernetesNamespace"] == "" || a.Parameters["kubernetesKind"] == "" || a.Parameters["kubernetesApiVersion"] == "" {
 			return validation("Action %s: kubernetesApiVersion, kubernetesKind and kubernetesNamespace must not be empty", name)
-		}
-	case ActionWait:
-		d, err := isoDuration(a.Parameters["duration"])
-		if err != nil || d <= 0 || d > 12*time.Hour {
-			return validation("Action %s: duration %q must be an ISO 8601 duration up to PT12H", name, a.Parameters["duration"])
 		}
 	}
 	return nil
