@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
 )
@@ -120,5 +122,25 @@ func TestAWSCLI(t *testing.T) {
 	}
 	if !strings.Contains(logs, "AWSLogs/123456789012/fis/us-east-1/"+id+"/") {
 		t.Errorf("aws s3 ls: no log objects for %s in\n%s", id, logs)
+	}
+	// The FIS guide's "List the actions" command: every action of the
+	// reference, the CLI following the pages.
+	listed := strings.Fields(cli("fis", "list-actions", "--query", "actions[*].[id]", "--output", "text"))
+	for _, a := range fisactions.All() {
+		if a.RenamedTo == "" && !slices.Contains(listed, a.ID) {
+			t.Errorf("aws fis list-actions does not list %s", a.ID)
+		}
+	}
+	var action struct {
+		Action struct {
+			Targets    map[string]struct{ ResourceType string }
+			Parameters map[string]struct{ Required bool }
+		}
+	}
+	if err := json.Unmarshal([]byte(cli("fis", "get-action", "--id", "aws:ec2:stop-instances")), &action); err != nil {
+		t.Fatal(err)
+	}
+	if tg := action.Action.Targets["Instances"]; tg.ResourceType != "aws:ec2:instance" || len(action.Action.Parameters) != 2 {
+		t.Errorf("aws fis get-action aws:ec2:stop-instances = %+v, want an Instances target and 2 parameters", action.Action)
 	}
 }
