@@ -9,7 +9,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
-	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/policy"
 )
@@ -41,14 +40,31 @@ func (a arns) eventBus(name string) string {
 	return fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", a.partition, a.region, a.account, name)
 }
 
-// Conditions that keep the steps on gameday's own FIS resources: templates
-// carry gameday:name, experiments gameday:execution-arn.
-var (
-	onGameDayTemplates    = map[string]any{"Null": map[string]any{"aws:ResourceTag/" + fistemplate.TagName: "false"}}
-	onGameDayExperiments  = map[string]any{"Null": map[string]any{"aws:ResourceTag/" + fistemplate.TagExecution: "false"}}
-	taggingNewTemplates   = map[string]any{"Null": map[string]any{"aws:RequestTag/" + fistemplate.TagName: "false"}}
-	taggingNewExperiments = map[string]any{"Null": map[string]any{"aws:RequestTag/" + fistemplate.TagExecution: "false"}}
-)
+// ownership is the tag conditions that keep each step on its own state
+// machine's FIS resources. They compare values: a template must carry
+// gameday:state-machine equal to this state machine's ARN, an experiment
+// gameday:execution-arn naming one of its executions. A step may set those
+// tags only on a resource that has none yet (one it is creating), so no
+// role can claim a resource it may not already touch.
+type ownership struct {
+	onTemplates, taggingNewTemplates, onExperiments, taggingNewExperiments map[string]any
+}
+
+func ownershipOf(stateMachineARN, executions string) ownership {
+	smTag, execTag := deploy.TagStateMachine, deploy.TagExecution
+	return ownership{
+		onTemplates: map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/" + smTag: stateMachineARN}},
+		taggingNewTemplates: map[string]any{
+			"StringEquals": map[string]any{"aws:RequestTag/" + smTag: stateMachineARN},
+			"Null":         map[string]any{"aws:ResourceTag/" + smTag: "true"},
+		},
+		onExperiments: map[string]any{"StringLike": map[string]any{"aws:ResourceTag/" + execTag: executions}},
+		taggingNewExperiments: map[string]any{
+			"StringLike": map[string]any{"aws:RequestTag/" + execTag: executions},
+			"Null":       map[string]any{"aws:ResourceTag/" + execTag: "true"},
+		},
+	}
+}
 
 // grantSteps gives each Lambda the least it needs. Wildcards are limited to
 // what AWS cannot scope further, and each is explained in nag.go.
@@ -68,6 +84,7 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	pre.Allow("SafetyLever", []string{"fis:GetSafetyLever"}, []string{a.fis("safety-lever/*")}, nil)
 	table := *s.LeaseTable.TableArn()
 	executions := a.executions(stateMachine)
+	own := ownershipOf(a.stateMachine(stateMachine), executions)
 	pre.Allow("Lease", []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"}, []string{table}, nil)
 
 	start := s.Functions[deploy.StartExperiment]
@@ -77,29 +94,29 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	for _, id := range pol.ActionIDs() {
 		createOn = append(createOn, a.fis("action/"+id))
 	}
-	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, createOn, taggingNewTemplates)
-	start.Allow("TagNewTemplates", []string{"fis:TagResource"}, []string{templates}, taggingNewTemplates)
-	start.Allow("UpdateTemplates", []string{"fis:UpdateExperimentTemplate", "fis:GetExperimentTemplate", "fis:TagResource"}, []string{templates}, onGameDayTemplates)
-	start.Allow("StartFromTemplates", []string{"fis:StartExperiment"}, []string{templates}, onGameDayTemplates)
-	start.Allow("StartExperiments", []string{"fis:StartExperiment", "fis:TagResource"}, []string{experiments}, taggingNewExperiments)
+	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, createOn, own.taggingNewTemplates)
+	start.Allow("TagNewTemplates", []string{"fis:TagResource"}, []string{templates}, own.taggingNewTemplates)
+	start.Allow("UpdateTemplates", []string{"fis:UpdateExperimentTemplate", "fis:GetExperimentTemplate", "fis:DeleteExperimentTemplate", "fis:TagResource"}, []string{templates}, own.onTemplates)
+	start.Allow("StartFromTemplates", []string{"fis:StartExperiment"}, []string{templates}, own.onTemplates)
+	start.Allow("StartExperiments", []string{"fis:StartExperiment", "fis:TagResource"}, []string{experiments}, own.taggingNewExperiments)
 	// After the start: is the execution still running? If not, stop what
 	// was just started (only experiments gameday tagged).
 	start.Allow("DescribeOwnExecution", []string{"states:DescribeExecution"}, []string{executions}, nil)
-	start.Allow("StopJustStarted", []string{"fis:StopExperiment"}, []string{experiments}, onGameDayExperiments)
+	start.Allow("StopJustStarted", []string{"fis:StopExperiment"}, []string{experiments}, own.onExperiments)
 	start.Allow("PassFisRole", []string{"iam:PassRole"}, []string{*fisRole.RoleArn()},
 		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "fis.amazonaws.com"}})
 
 	poll := s.Functions[deploy.PollExperiment]
-	poll.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, onGameDayExperiments)
+	poll.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, own.onExperiments)
 
 	for _, name := range []deploy.Function{deploy.StopExperiment, deploy.Guard, deploy.Sweeper} {
 		fn := s.Functions[name]
 		fn.Allow("ListExperiments", []string{"fis:ListExperiments"}, []string{"*"}, nil)
-		fn.Allow("StopExperiments", []string{"fis:GetExperiment", "fis:StopExperiment"}, []string{experiments}, onGameDayExperiments)
+		fn.Allow("StopExperiments", []string{"fis:GetExperiment", "fis:StopExperiment"}, []string{experiments}, own.onExperiments)
 	}
 
 	arc := s.Functions[deploy.Archive]
-	arc.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, onGameDayExperiments)
+	arc.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, own.onExperiments)
 	arc.Allow("ListFisLogs", []string{"s3:ListBucket"}, []string{*s.Buckets.LogBucket().BucketArn()},
 		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{p.LogPrefix + "*"}}})
 	arc.Allow("ReadFisLogs", []string{"s3:GetObject"}, []string{logObjects}, nil)
@@ -116,7 +133,10 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	s.Functions[deploy.Guard].Allow("Leases", []string{"dynamodb:Scan", "dynamodb:DeleteItem"}, []string{table}, nil)
 	sweeper := s.Functions[deploy.Sweeper]
 	// It marks an experiment it has reported stuck, to report it once.
-	sweeper.Allow("MarkReported", []string{"fis:TagResource"}, []string{experiments}, onGameDayExperiments)
+	sweeper.Allow("MarkReported", []string{"fis:TagResource"}, []string{experiments}, map[string]any{
+		"StringLike":                own.onExperiments["StringLike"],
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{deploy.TagStuckReported}},
+	})
 	sweeper.Allow("Leases", []string{"dynamodb:Scan", "dynamodb:DeleteItem"}, []string{table}, nil)
 	sweeper.Allow("DescribeExecutions", []string{"states:DescribeExecution"}, []string{executions}, nil)
 	sweeper.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)

@@ -202,7 +202,7 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	// The state machine's name is fixed so that the start step may be
 	// allowed to describe its executions, and the sweeper told its ARN,
 	// without a reference (the state machine references the steps).
-	smName := *stack.StackName() + "-run"
+	smName := deploy.StateMachineName(*stack.StackName())
 	logBucket, logPrefix := *out.Buckets.LogBucket().BucketName(), p.LogPrefix
 	env := map[deploy.Function]deploy.Env{
 		deploy.Preflight: {

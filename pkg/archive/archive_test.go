@@ -18,7 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
 )
@@ -93,7 +93,7 @@ func fisExperiment(state fistypes.ExperimentStatus, reason string) fakeFIS {
 		}
 		e := &fistypes.Experiment{
 			Id: aws.String(expID), ExperimentTemplateId: aws.String("EXTbbbb2222"),
-			Tags:      map[string]string{experiment.TagExecution: execARN},
+			Tags:      map[string]string{deploy.TagExecution: execARN},
 			State:     &fistypes.ExperimentState{Status: state, Reason: aws.String(reason)},
 			StartTime: aws.Time(at(0)),
 			Actions: map[string]fistypes.ExperimentAction{

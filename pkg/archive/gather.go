@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
@@ -138,7 +139,7 @@ func (a *Archiver) experiment(ctx context.Context, id, executionARN string) (*fi
 	if exp == nil || exp.State == nil {
 		return nil, fmt.Errorf("get experiment %s: no state in the answer", id)
 	}
-	if owner := exp.Tags[experiment.TagExecution]; owner == "" || owner != executionARN {
+	if owner := exp.Tags[deploy.TagExecution]; owner == "" || owner != executionARN {
 		return nil, &foreignError{id: id, owner: owner}
 	}
 	if state := gameday.State(exp.State.Status); !state.Terminal() {

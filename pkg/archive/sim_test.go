@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/archive"
-	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
@@ -113,7 +113,7 @@ func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string,
 	execARN := "arn:aws:states:" + cfg.Region + ":" + simAccount + ":execution:gameday:sim-run-1"
 	start, err := r.fis.StartExperiment(ctx, &fis.StartExperimentInput{
 		ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String("sim-run-1"),
-		Tags: map[string]string{experiment.TagExecution: execARN}, // as the start step tags it
+		Tags: map[string]string{deploy.TagExecution: execARN}, // as the start step tags it
 	})
 	if err != nil {
 		t.Fatalf("start experiment: %v", err)

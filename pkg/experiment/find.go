@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 )
 
 // ListExperiments lists every experiment of the account and region that
@@ -40,7 +41,7 @@ func TemplatesOf(ctx context.Context, api fis.ListExperimentTemplatesAPIClient, 
 			return nil, fmt.Errorf("list experiment templates: %w", awserr.Classify(err))
 		}
 		for _, t := range page.ExperimentTemplates {
-			if t.Tags[TagName] == name {
+			if t.Tags[deploy.TagName] == name {
 				out = append(out, t)
 			}
 		}
@@ -52,6 +53,6 @@ func TemplatesOf(ctx context.Context, api fis.ListExperimentTemplatesAPIClient, 
 // state.
 func ByExecution(ctx context.Context, api fis.ListExperimentsAPIClient, executionARN string) ([]types.ExperimentSummary, error) {
 	return ListExperiments(ctx, api, func(e types.ExperimentSummary) bool {
-		return executionARN != "" && e.Tags[TagExecution] == executionARN
+		return executionARN != "" && e.Tags[deploy.TagExecution] == executionARN
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -33,12 +34,12 @@ func waitTemplate(name string, actions ...string) func(*gameday.Spec) (*fis.Crea
 			RoleArn:        aws.String("arn:aws:iam::123456789012:role/gameday-fis"),
 			StopConditions: []types.CreateExperimentTemplateStopConditionInput{{Source: aws.String("none")}},
 			Actions:        map[string]types.CreateExperimentTemplateActionInput{},
-			Tags:           map[string]string{experiment.TagName: name, experiment.TagDigest: "digest"},
+			Tags:           map[string]string{deploy.TagName: name, deploy.TagDigest: "digest"},
 		}
 		for _, a := range actions {
 			in.Actions[a] = types.CreateExperimentTemplateActionInput{
 				ActionId: aws.String("aws:fis:wait"), Parameters: map[string]string{"duration": "PT1M"}}
-			in.Tags[experiment.TagDigest] += "-" + a
+			in.Tags[deploy.TagDigest] += "-" + a
 		}
 		return in, nil
 	}

@@ -17,6 +17,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -36,7 +37,7 @@ type Starter struct {
 	API StartAPI
 	// Render renders a GameDay into the template request exactly as sent
 	// (fistemplate.Render with the stack's options), tagged with the spec
-	// digest (TagDigest) that decides whether a template can be reused.
+	// digest (deploy.TagDigest) that decides whether a template can be reused.
 	Render func(*gameday.Spec) (*fis.CreateExperimentTemplateInput, error)
 	// Update turns a rendered request into the update of template id
 	// (fistemplate.UpdateInput).
@@ -70,15 +71,21 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 			return gameday.StartResult{}, fmt.Errorf("start experiment: %w", err)
 		}
 	}
-	tmplID, action, err := s.ensureTemplate(ctx, spec, st.Execution.Name, in)
+	// The template belongs to the state machine whose execution this is:
+	// the stack's IAM conditions let its steps touch no other.
+	stateMachine, err := deploy.StateMachineOf(st.Execution.ARN)
+	if err != nil {
+		return gameday.StartResult{}, fmt.Errorf("start experiment: the run's execution: %w", err)
+	}
+	tmplID, action, err := s.ensureTemplate(ctx, spec, st.Execution.Name, stateMachine, in)
 	if err != nil {
 		return gameday.StartResult{}, err
 	}
 	token := ClientToken("start", st.Execution.Name)
 	tags := map[string]string{}
 	maps.Copy(tags, spec.Metadata.Tags)
-	tags[TagName] = spec.Metadata.Name
-	tags[TagExecution] = st.Execution.ARN
+	tags[deploy.TagName] = spec.Metadata.Name
+	tags[deploy.TagExecution] = st.Execution.ARN
 	out, err := s.API.StartExperiment(ctx, &fis.StartExperimentInput{
 		ClientToken:          aws.String(token),
 		ExperimentTemplateId: aws.String(tmplID),
@@ -158,17 +165,19 @@ func (s *Starter) now() time.Time {
 	return time.Now()
 }
 
-// ensureTemplate finds the GameDay's template by its name tag and creates,
+// ensureTemplate finds the GameDay's template by its name and state machine
+// tags and creates,
 // updates or reuses it. It returns the template id and what it did.
-func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execName string, in *fis.CreateExperimentTemplateInput) (string, string, error) {
+func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execName, stateMachine string, in *fis.CreateExperimentTemplateInput) (string, string, error) {
 	name := spec.Metadata.Name
-	want := in.Tags[TagDigest] // none: never reused, always updated
+	want := in.Tags[deploy.TagDigest] // none: never reused, always updated
 	tags := map[string]string{}
 	maps.Copy(tags, in.Tags)
-	tags[TagName] = name
+	tags[deploy.TagName] = name
+	tags[deploy.TagStateMachine] = stateMachine
 	in.Tags = tags
 
-	found, err := s.findTemplate(ctx, name)
+	found, err := s.findTemplate(ctx, name, stateMachine)
 	if err != nil {
 		return "", "", err
 	}
@@ -181,7 +190,7 @@ func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execNa
 	if err != nil {
 		return "", "", fmt.Errorf("get experiment template %s: %w", id, awserr.Classify(err))
 	}
-	if want != "" && found.Tags[TagDigest] == want && sameDeployment(got.ExperimentTemplate, in) {
+	if want != "" && found.Tags[deploy.TagDigest] == want && sameDeployment(got.ExperimentTemplate, in) {
 		// The spec is unchanged, and so are the deployment facts in the
 		// rendered request (role, log bucket, alarm and cluster ARNs).
 		return id, TemplateReused, nil
@@ -199,12 +208,18 @@ func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execNa
 	return id, TemplateUpdated, nil
 }
 
-// findTemplate returns the GameDay's template (the newest, should there be
-// several), or nil.
-func (s *Starter) findTemplate(ctx context.Context, name string) (*types.ExperimentTemplateSummary, error) {
-	found, err := TemplatesOf(ctx, s.API, name)
-	if err != nil || len(found) == 0 {
+// findTemplate returns the GameDay's template of this state machine (the
+// newest, should there be several), or nil.
+func (s *Starter) findTemplate(ctx context.Context, name, stateMachine string) (*types.ExperimentTemplateSummary, error) {
+	all, err := TemplatesOf(ctx, s.API, name)
+	if err != nil {
 		return nil, err
+	}
+	// Another state machine's template (another stack's, or one made
+	// before templates carried the tag) is not this one's to change.
+	found := slices.DeleteFunc(all, func(t types.ExperimentTemplateSummary) bool { return t.Tags[deploy.TagStateMachine] != stateMachine })
+	if len(found) == 0 {
+		return nil, nil
 	}
 	sort.SliceStable(found, func(i, j int) bool {
 		ti, tj := aws.ToTime(found[i].CreationTime), aws.ToTime(found[j].CreationTime)

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,11 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
-const execARN = "arn:aws:states:us-east-1:123456789012:execution:gameday:run-1"
+const (
+	execARN = "arn:aws:states:us-east-1:123456789012:execution:gameday:run-1"
+	// ownSM is execARN's state machine.
+	ownSM = "arn:aws:states:us-east-1:123456789012:stateMachine:gameday"
+)
 
 func testSpec(desc string) *gameday.Spec {
 	return &gameday.Spec{
@@ -37,7 +43,7 @@ func fakeRender(s *gameday.Spec) (*fis.CreateExperimentTemplateInput, error) {
 	return &fis.CreateExperimentTemplateInput{
 		Description: aws.String(s.Metadata.Description),
 		RoleArn:     aws.String("arn:aws:iam::123456789012:role/gameday-fis"),
-		Tags:        map[string]string{TagName: s.Metadata.Name, TagDigest: "digest-" + s.Metadata.Description, "env": "staging"},
+		Tags:        map[string]string{deploy.TagName: s.Metadata.Name, deploy.TagDigest: "digest-" + s.Metadata.Description, "env": "staging"},
 	}, nil
 }
 
@@ -69,16 +75,26 @@ func TestStarterTemplateActions(t *testing.T) {
 		{name: "creates when none", wantAction: TemplateCreated, others: 3,
 			wantCalls:   map[string]int{"CreateExperimentTemplate": 1, "UpdateExperimentTemplate": 0, "TagResource": 0},
 			wantTmplTag: "digest-v1"},
-		{name: "reuses when the digest is unchanged", existing: map[string]string{TagName: "carts-latency", TagDigest: "digest-v1"}, others: 3,
+		{name: "reuses when the digest is unchanged", existing: map[string]string{deploy.TagName: "carts-latency", deploy.TagStateMachine: ownSM, deploy.TagDigest: "digest-v1"}, others: 3,
 			wantAction:  TemplateReused,
 			wantCalls:   map[string]int{"CreateExperimentTemplate": 0, "UpdateExperimentTemplate": 0, "TagResource": 0},
 			wantTmplTag: "digest-v1"},
-		{name: "updates when the deployment changed under the same digest", existing: map[string]string{TagName: "carts-latency", TagDigest: "digest-v1"}, others: 3,
+		{name: "updates when the deployment changed under the same digest", existing: map[string]string{deploy.TagName: "carts-latency", deploy.TagStateMachine: ownSM, deploy.TagDigest: "digest-v1"}, others: 3,
 			role:        "arn:aws:iam::123456789012:role/old-stack-role",
 			wantAction:  TemplateUpdated,
 			wantCalls:   map[string]int{"CreateExperimentTemplate": 0, "UpdateExperimentTemplate": 1, "TagResource": 1},
 			wantTmplTag: "digest-v1"},
-		{name: "updates and retags when the digest changed", existing: map[string]string{TagName: "carts-latency", TagDigest: "digest-v0"}, others: 3,
+		{name: "creates its own when the GameDay's template is another state machine's",
+			existing: map[string]string{deploy.TagName: "carts-latency", deploy.TagStateMachine: "arn:aws:states:us-east-1:123456789012:stateMachine:other-run", deploy.TagDigest: "digest-v1"}, others: 3,
+			wantAction:  TemplateCreated,
+			wantCalls:   map[string]int{"CreateExperimentTemplate": 1, "UpdateExperimentTemplate": 0, "TagResource": 0, "DeleteExperimentTemplate": 0},
+			wantTmplTag: "digest-v1"},
+		{name: "creates its own when the GameDay's template carries no state machine",
+			existing: map[string]string{deploy.TagName: "carts-latency", deploy.TagDigest: "digest-v1"}, others: 3,
+			wantAction:  TemplateCreated,
+			wantCalls:   map[string]int{"CreateExperimentTemplate": 1, "UpdateExperimentTemplate": 0, "TagResource": 0, "DeleteExperimentTemplate": 0},
+			wantTmplTag: "digest-v1"},
+		{name: "updates and retags when the digest changed", existing: map[string]string{deploy.TagName: "carts-latency", deploy.TagStateMachine: ownSM, deploy.TagDigest: "digest-v0"}, others: 3,
 			wantAction:  TemplateUpdated,
 			wantCalls:   map[string]int{"CreateExperimentTemplate": 0, "UpdateExperimentTemplate": 1, "TagResource": 1},
 			wantTmplTag: "digest-v1"},
@@ -87,7 +103,7 @@ func TestStarterTemplateActions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &experimenttest.FIS{}
 			for i := range tt.others { // spread over pages before and after ours
-				f.AddTemplate("EXT-other-"+string(rune('a'+i)), map[string]string{TagName: "other"})
+				f.AddTemplate("EXT-other-"+string(rune('a'+i)), map[string]string{deploy.TagName: "other"})
 			}
 			if tt.existing != nil {
 				tmpl := f.AddTemplate("EXT-ours", tt.existing)
@@ -112,8 +128,8 @@ func TestStarterTemplateActions(t *testing.T) {
 			if tmpl == nil {
 				t.Fatalf("template %q does not exist", got.ExperimentTemplateID)
 			}
-			if tmpl.Tags[TagDigest] != tt.wantTmplTag || tmpl.Tags[TagName] != "carts-latency" {
-				t.Errorf("template tags = %v, want %s=%s", tmpl.Tags, TagDigest, tt.wantTmplTag)
+			if tmpl.Tags[deploy.TagDigest] != tt.wantTmplTag || tmpl.Tags[deploy.TagName] != "carts-latency" || tmpl.Tags[deploy.TagStateMachine] != ownSM {
+				t.Errorf("template tags = %v, want %s=%s and %s=%s", tmpl.Tags, deploy.TagDigest, tt.wantTmplTag, deploy.TagStateMachine, ownSM)
 			}
 			if f.Count("ListExperimentTemplates") < 2 {
 				t.Errorf("ListExperimentTemplates: %d pages read, want the paginator to read them all", f.Count("ListExperimentTemplates"))
@@ -152,7 +168,7 @@ func TestStarterStartsOneExperimentHoweverRetried(t *testing.T) {
 			t.Errorf("retry %d = %+v, want the same experiment, template reused", i+1, r)
 		}
 	}
-	wantTags := map[string]string{TagName: "carts-latency", TagExecution: execARN, "env": "staging"}
+	wantTags := map[string]string{deploy.TagName: "carts-latency", deploy.TagExecution: execARN, "env": "staging"}
 	if diff := cmp.Diff(wantTags, f.ExperimentTags[want.ExperimentID]); diff != "" {
 		t.Errorf("experiment tags mismatch (-want +got):\n%s", diff)
 	}
@@ -244,5 +260,21 @@ func TestSameDeployment(t *testing.T) {
 	}
 	if sameDeployment(nil, &fis.CreateExperimentTemplateInput{}) {
 		t.Error("sameDeployment(nil) = true")
+	}
+}
+
+// TestStarterNeedsItsExecution: without an execution ARN the template
+// would belong to no state machine; the start refuses before any call.
+func TestStarterNeedsItsExecution(t *testing.T) {
+	for _, arn := range []string{"", "run-1", "arn:aws:states:us-east-1:123456789012:stateMachine:gameday"} {
+		f := &experimenttest.FIS{}
+		st := startState(testSpec("v1"))
+		st.Execution.ARN = arn
+		if _, err := newStarter(f).Handle(context.Background(), st); err == nil || !strings.Contains(err.Error(), "execution") {
+			t.Errorf("Handle with execution ARN %q = %v, want a refusal naming the execution", arn, err)
+		}
+		if n := f.Count("CreateExperimentTemplate") + f.Count("StartExperiment") + f.Count("ListExperimentTemplates"); n != 0 {
+			t.Errorf("execution ARN %q: %d FIS calls, want none", arn, n)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -73,7 +74,7 @@ func (s *Stopper) stop(ctx context.Context, id, executionARN string) (gameday.St
 	if err != nil {
 		return gameday.StopResult{}, err
 	}
-	if owner := before.Tags[TagExecution]; owner == "" || owner != executionARN {
+	if owner := before.Tags[deploy.TagExecution]; owner == "" || owner != executionARN {
 		slog.WarnContext(ctx, "experiment of another execution left alone", "experimentId", id, "experimentExecution", owner, "executionArn", executionARN)
 		return gameday.StopResult{AlreadyTerminal: true, Reason: "experiment " + id + " was not started by this execution: left alone"}, nil
 	}

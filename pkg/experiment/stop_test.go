@@ -8,12 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
 func TestStopperHandle(t *testing.T) {
-	tagged := map[string]string{TagExecution: execARN, TagName: "carts-latency"}
+	tagged := map[string]string{deploy.TagExecution: execARN, deploy.TagName: "carts-latency"}
 	tests := []struct {
 		name     string
 		setup    func(f *experimenttest.FIS)
@@ -42,16 +43,16 @@ func TestStopperHandle(t *testing.T) {
 			f.Fail = map[string]error{"StopExperiment": experimenttest.APIError("ConflictException")}
 		}, wantErr: gameday.ErrNameNotTerminal, wantStop: 1},
 		{name: "no $.start: found by the execution tag", noStart: true, setup: func(f *experimenttest.FIS) {
-			f.AddExperiment("EXP0", types.ExperimentStatusRunning, map[string]string{TagExecution: "another"})
-			f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{TagName: "x"})
+			f.AddExperiment("EXP0", types.ExperimentStatusRunning, map[string]string{deploy.TagExecution: "another"})
+			f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{deploy.TagName: "x"})
 			f.AddExperiment("EXP2", types.ExperimentStatusRunning, tagged)
 			f.StopTo = types.ExperimentStatusStopped
 		}, want: gameday.StopResult{State: gameday.StateStopped, Reason: "Experiment stopped by user."}, wantStop: 1},
 		{name: "no $.start and nothing started", noStart: true, setup: func(f *experimenttest.FIS) {
-			f.AddExperiment("EXP0", types.ExperimentStatusRunning, map[string]string{TagExecution: "another"})
+			f.AddExperiment("EXP0", types.ExperimentStatusRunning, map[string]string{deploy.TagExecution: "another"})
 		}, want: gameday.StopResult{AlreadyTerminal: true, Reason: "no experiment was started by this execution"}},
 		{name: "$.start names another execution's experiment: left alone", setup: func(f *experimenttest.FIS) {
-			f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{TagExecution: "arn:aws:states:us-east-1:111111111111:execution:gameday:other", TagName: "other"})
+			f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{deploy.TagExecution: "arn:aws:states:us-east-1:111111111111:execution:gameday:other", deploy.TagName: "other"})
 			f.StopTo = types.ExperimentStatusStopped
 		}, want: gameday.StopResult{AlreadyTerminal: true, Reason: "experiment EXP1 was not started by this execution: left alone"}, wantStop: 0},
 		{name: "$.start names an untagged experiment: left alone", setup: func(f *experimenttest.FIS) {
@@ -92,7 +93,7 @@ func TestStopperHandle(t *testing.T) {
 
 func TestStopperRetriedUntilTerminal(t *testing.T) {
 	f := &experimenttest.FIS{}
-	f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{TagExecution: execARN})
+	f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{deploy.TagExecution: execARN})
 	s := &Stopper{API: f}
 	st := runState("EXP1", t0.Add(time.Hour))
 	if _, err := s.Handle(context.Background(), st); gameday.ErrorName(err) != gameday.ErrNameNotTerminal {

@@ -12,14 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
-// Tag keys set on every template (and, for TagExecution, on the experiment by
-// the start step).
-const (
-	TagName      = "gameday:name"
-	TagDigest    = "gameday:spec-digest"
-	TagExecution = "gameday:execution-arn"
-)
-
 // Defaults of Options.
 const (
 	DefaultPartition = "aws"

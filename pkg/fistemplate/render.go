@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -302,8 +303,8 @@ func templateTags(s *gameday.Spec) (map[string]string, error) {
 	for k, v := range s.Metadata.Tags {
 		tags[k] = v
 	}
-	tags[TagName] = s.Metadata.Name
-	tags[TagDigest] = SpecDigest(s)
+	tags[deploy.TagName] = s.Metadata.Name
+	tags[deploy.TagDigest] = SpecDigest(s)
 	var errs []error
 	if len(tags) > maxTags {
 		errs = append(errs, fmt.Errorf("%d tags with gameday's own; FIS takes at most %d", len(tags), maxTags))

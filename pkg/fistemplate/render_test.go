@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/golden"
 )
@@ -404,10 +405,10 @@ func TestRender(t *testing.T) {
 		{
 			name: "tags: user tags, name and digest; ours win",
 			edit: func(s *gameday.Spec) {
-				s.Metadata.Tags = map[string]string{"env": "prod", TagName: "spoofed"}
+				s.Metadata.Tags = map[string]string{"env": "prod", deploy.TagName: "spoofed"}
 			},
 			check: func(t *testing.T, b renderedBody) {
-				if b.Tags["env"] != "prod" || b.Tags[TagName] != "tiny" || len(b.Tags[TagDigest]) != 64 || len(b.Tags) != 3 {
+				if b.Tags["env"] != "prod" || b.Tags[deploy.TagName] != "tiny" || len(b.Tags[deploy.TagDigest]) != 64 || len(b.Tags) != 3 {
 					t.Errorf("tags = %v", b.Tags)
 				}
 			},

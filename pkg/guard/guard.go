@@ -17,6 +17,7 @@ import (
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/lease"
@@ -103,7 +104,7 @@ func (g *Guard) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, 
 		case err == nil:
 			res.Stopped = append(res.Stopped, id)
 			slog.WarnContext(ctx, "guard stopped an orphaned experiment", "executionArn", d.ExecutionARN,
-				"experimentId", id, "status", d.Status, "gameday", e.Tags[experiment.TagName])
+				"experimentId", id, "status", d.Status, "gameday", e.Tags[deploy.TagName])
 		case errors.Is(err, gameday.ErrNotFound), errors.Is(err, gameday.ErrConflict):
 			// Ended (or stopping) meanwhile: nothing left to do.
 		case awserr.IsInvalid(err):

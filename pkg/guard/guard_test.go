@@ -11,7 +11,7 @@ import (
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -62,13 +62,13 @@ func TestEventRoundTrip(t *testing.T) {
 }
 
 func TestGuard(t *testing.T) {
-	mine := map[string]string{experiment.TagExecution: execARN, experiment.TagName: "carts-latency"}
+	mine := map[string]string{deploy.TagExecution: execARN, deploy.TagName: "carts-latency"}
 	setup := func(f *experimenttest.FIS) {
 		f.AddExperiment("EXP1", fistypes.ExperimentStatusRunning, mine)
 		f.AddExperiment("EXP2", fistypes.ExperimentStatusInitiating, mine)
 		f.AddExperiment("EXP3", fistypes.ExperimentStatusCompleted, mine)
 		f.AddExperiment("EXP4", fistypes.ExperimentStatusStopping, mine)
-		f.AddExperiment("EXP5", fistypes.ExperimentStatusRunning, map[string]string{experiment.TagExecution: "arn:aws:states:us-east-1:123456789012:execution:gameday:run-2"})
+		f.AddExperiment("EXP5", fistypes.ExperimentStatusRunning, map[string]string{deploy.TagExecution: "arn:aws:states:us-east-1:123456789012:execution:gameday:run-2"})
 		f.AddExperiment("EXP6", fistypes.ExperimentStatusRunning, nil)
 	}
 	tests := []struct {
@@ -130,7 +130,7 @@ func TestGuardErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &experimenttest.FIS{Fail: tt.fail}
-			f.AddExperiment("EXP1", fistypes.ExperimentStatusRunning, map[string]string{experiment.TagExecution: execARN})
+			f.AddExperiment("EXP1", fistypes.ExperimentStatusRunning, map[string]string{deploy.TagExecution: execARN})
 			_, err := (&Guard{API: f}).Handle(context.Background(), event(t, "ABORTED"))
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Handle() error = %v, want error %v", err, tt.wantErr)
@@ -167,7 +167,7 @@ func TestSharedSampleEvent(t *testing.T) {
 	}
 	arn := "arn:aws:states:us-east-1:123456789012:execution:gameday-run:sock-shop-carts-pod-kill-7f3c9a1e"
 	f := &experimenttest.FIS{}
-	f.AddExperiment("EXP1", fistypes.ExperimentStatusRunning, map[string]string{experiment.TagExecution: arn})
+	f.AddExperiment("EXP1", fistypes.ExperimentStatusRunning, map[string]string{deploy.TagExecution: arn})
 	got, err := (&Guard{API: f}).Handle(context.Background(), ev)
 	if err != nil {
 		t.Fatalf("Handle() error = %v", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -56,7 +57,7 @@ func experiment(t *fis.CreateExperimentTemplateInput, actionOf map[string]string
 	}
 	tags := map[string]any{}
 	for k, v := range t.Tags {
-		if k != fistemplate.TagName && k != fistemplate.TagDigest {
+		if k != deploy.TagName && k != deploy.TagDigest {
 			tags[k] = v
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -235,7 +236,7 @@ func (im *importer) name(flag string) (string, error) {
 		return flag, nil
 	}
 	for _, c := range []struct{ from, v string }{
-		{"tags." + fistemplate.TagName, im.t.Tags[fistemplate.TagName]},
+		{"tags." + deploy.TagName, im.t.Tags[deploy.TagName]},
 		{"tags.Name", im.t.Tags["Name"]},
 		{"description", firstWords(deref(im.t.Description), 6)},
 		{"id", im.src.ID},
@@ -271,7 +272,7 @@ func (im *importer) metadata() {
 		im.note(Mapped, "description", "metadata.description", true, "the template has no description; gameday describes it as \"GameDay %s\"", m.Name)
 	}
 	for _, k := range slices.Sorted(maps.Keys(im.t.Tags)) {
-		if k == fistemplate.TagName || k == fistemplate.TagDigest {
+		if k == deploy.TagName || k == deploy.TagDigest {
 			im.note(Mapped, "tags."+k, "", false, "tag %s is gameday's own: it is set again at render", k)
 			continue
 		}

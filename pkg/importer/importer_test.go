@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/golden"
@@ -201,7 +202,7 @@ func withoutHashes(in *fis.CreateExperimentTemplateInput) *fis.CreateExperimentT
 	c.ClientToken = aws.String("")
 	c.Tags = map[string]string{}
 	for k, v := range in.Tags {
-		if k != fistemplate.TagDigest {
+		if k != deploy.TagDigest {
 			c.Tags[k] = v
 		}
 	}

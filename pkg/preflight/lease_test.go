@@ -9,7 +9,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 
-	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/lease"
@@ -55,7 +55,7 @@ func TestPreflightLease(t *testing.T) {
 		{name: "free: taken until start + LeaseFor", wantHolder: execB},
 		{name: "held by a running execution: refused, naming it and its experiment", setup: func(cw *fakeCloudWatch, f *experimenttest.FIS, l *fakeLeases) {
 			l.held["carts-latency"] = lease.Lease{GameDay: "carts-latency", Owner: execA, AcquiredAt: t0, ExpiresAt: t0.Add(2 * time.Hour)}
-			f.AddExperiment("EXP-a", fistypes.ExperimentStatusInitiating, map[string]string{experiment.TagExecution: execA})
+			f.AddExperiment("EXP-a", fistypes.ExperimentStatusInitiating, map[string]string{deploy.TagExecution: execA})
 		}, wantErr: gameday.ErrNamePreflightFailed, wantCause: []string{execA, "whose experiment EXP-a is initiating", "stop-execution"}, wantHolder: execA},
 		{name: "a later check refuses: the lease is given back", setup: func(cw *fakeCloudWatch, f *experimenttest.FIS, l *fakeLeases) {
 			cw.add("existing-slo-alarm", cwtypes.StateValueAlarm)

@@ -24,6 +24,7 @@ import (
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/policy"
@@ -164,7 +165,7 @@ func (p *Preflight) checkActive(ctx context.Context, name string) error {
 		return err
 	}
 	for _, e := range active {
-		if e.Tags[experiment.TagName] == name || own[aws.ToString(e.ExperimentTemplateId)] {
+		if e.Tags[deploy.TagName] == name || own[aws.ToString(e.ExperimentTemplateId)] {
 			id := aws.ToString(e.Id)
 			return refuse("experiment %s of GameDay %s is still %s: wait for it to end, or stop it with 'aws fis stop-experiment --id %s', then start again",
 				id, name, e.State.Status, id)
@@ -263,7 +264,7 @@ func AlarmInput(spec *gameday.Spec, a *gameday.AlarmSpec) *cloudwatch.PutMetricA
 	}
 	tags := map[string]string{}
 	maps.Copy(tags, spec.Metadata.Tags)
-	tags[experiment.TagName] = spec.Metadata.Name
+	tags[deploy.TagName] = spec.Metadata.Name
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		in.Tags = append(in.Tags, cwtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}

@@ -15,7 +15,7 @@ import (
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/golden"
@@ -64,10 +64,10 @@ func TestPreflightPasses(t *testing.T) {
 		}},
 		{name: "four active experiments of other GameDays, ended ones of this one", setup: func(cw *fakeCloudWatch, f *experimenttest.FIS) {
 			for i := range 4 {
-				f.AddExperiment(fmt.Sprintf("EXP-other-%d", i), fistypes.ExperimentStatusRunning, map[string]string{experiment.TagName: "other"})
+				f.AddExperiment(fmt.Sprintf("EXP-other-%d", i), fistypes.ExperimentStatusRunning, map[string]string{deploy.TagName: "other"})
 			}
-			f.AddExperiment("EXP-old", fistypes.ExperimentStatusCompleted, map[string]string{experiment.TagName: "carts-latency"})
-			f.AddExperiment("EXP-older", fistypes.ExperimentStatusStopped, map[string]string{experiment.TagName: "carts-latency"})
+			f.AddExperiment("EXP-old", fistypes.ExperimentStatusCompleted, map[string]string{deploy.TagName: "carts-latency"})
+			f.AddExperiment("EXP-older", fistypes.ExperimentStatusStopped, map[string]string{deploy.TagName: "carts-latency"})
 		}},
 	}
 	for _, tt := range tests {
@@ -127,16 +127,16 @@ func TestPreflightRefuses(t *testing.T) {
 		{name: "quota of active experiments", wantName: gameday.ErrNamePreflightFailed, wantPuts: 0,
 			setup: func(cw *fakeCloudWatch, f *experimenttest.FIS, p *Preflight) {
 				for i, st := range []fistypes.ExperimentStatus{"pending", "initiating", "running", "stopping", "running"} {
-					f.AddExperiment(fmt.Sprintf("EXP-other-%d", i), st, map[string]string{experiment.TagName: "other"})
+					f.AddExperiment(fmt.Sprintf("EXP-other-%d", i), st, map[string]string{deploy.TagName: "other"})
 				}
 			}, wantInMsg: []string{"already has 5 active", "EXP-other-0", "EXP-other-4"}},
 		{name: "same gameday running, by tag", wantName: gameday.ErrNamePreflightFailed, wantPuts: 0,
 			setup: func(cw *fakeCloudWatch, f *experimenttest.FIS, p *Preflight) {
-				f.AddExperiment("EXP-mine", fistypes.ExperimentStatusRunning, map[string]string{experiment.TagName: "carts-latency"})
+				f.AddExperiment("EXP-mine", fistypes.ExperimentStatusRunning, map[string]string{deploy.TagName: "carts-latency"})
 			}, wantInMsg: []string{"EXP-mine", "carts-latency", "still running"}},
 		{name: "same gameday running, by template", wantName: gameday.ErrNamePreflightFailed, wantPuts: 0,
 			setup: func(cw *fakeCloudWatch, f *experimenttest.FIS, p *Preflight) {
-				f.AddTemplate("EXT-mine", map[string]string{experiment.TagName: "carts-latency"})
+				f.AddTemplate("EXT-mine", map[string]string{deploy.TagName: "carts-latency"})
 				e := f.AddExperiment("EXP-console", fistypes.ExperimentStatusInitiating, nil)
 				e.ExperimentTemplateId = aws.String("EXT-mine")
 			}, wantInMsg: []string{"EXP-console", "still initiating"}},
@@ -257,7 +257,7 @@ func TestAlarmInput(t *testing.T) {
 		Threshold: aws.Float64(300), EvaluationPeriods: aws.Int32(3), DatapointsToAlarm: aws.Int32(2),
 		TreatMissingData: aws.String("breaching"), ExtendedStatistic: aws.String("p99"),
 		Dimensions: []cwtypes.Dimension{{Name: aws.String("az"), Value: aws.String("a")}, {Name: aws.String("service"), Value: aws.String("orders")}},
-		Tags:       []cwtypes.Tag{{Key: aws.String("env"), Value: aws.String("staging")}, {Key: aws.String(experiment.TagName), Value: aws.String("carts-latency")}},
+		Tags:       []cwtypes.Tag{{Key: aws.String("env"), Value: aws.String("staging")}, {Key: aws.String(deploy.TagName), Value: aws.String("carts-latency")}},
 	}
 	if diff := cmp.Diff(want, got, cmpIgnoreUnexported()); diff != "" {
 		t.Errorf("AlarmInput() mismatch (-want +got):\n%s", diff)

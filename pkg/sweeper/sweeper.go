@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/lease"
@@ -38,11 +39,6 @@ const (
 	// experiment may stay stopping before it is reported.
 	DefaultStuckAfter = 15 * time.Minute
 )
-
-// TagStuckReported marks an experiment the sweeper has reported as stuck
-// in stopping (its value is when), so that it is reported once, however
-// many sweeps find it.
-const TagStuckReported = "gameday:stuck-reported"
 
 // FISAPI is what the sweeper asks FIS; *fis.Client satisfies it.
 type FISAPI interface {
@@ -131,12 +127,12 @@ func (s *Sweeper) Handle(ctx context.Context, _ json.RawMessage) (Result, error)
 	res := Result{Stopped: []Finding{}, Stuck: []Finding{}, Released: []string{}}
 	seen := map[string]execution{}
 	var errs []error
-	prefix, err := executionPrefix(s.StateMachineARN)
+	prefix, err := deploy.ExecutionPrefix(s.StateMachineARN)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("sweep: %w", err)
 	}
 	found, err := experiment.ListExperiments(ctx, s.FIS, func(e fistypes.ExperimentSummary) bool {
-		return experiment.Active(e.State) && strings.HasPrefix(e.Tags[experiment.TagExecution], prefix)
+		return experiment.Active(e.State) && strings.HasPrefix(e.Tags[deploy.TagExecution], prefix)
 	})
 	if err != nil {
 		errs = append(errs, err)
@@ -164,16 +160,6 @@ func (s *Sweeper) now() time.Time {
 	return time.Now()
 }
 
-// executionPrefix is the ARN prefix of the state machine's executions:
-// arn:aws:states:r:a:stateMachine:NAME -> arn:aws:states:r:a:execution:NAME:.
-func executionPrefix(smARN string) (string, error) {
-	before, name, ok := strings.Cut(smARN, ":stateMachine:")
-	if !ok || name == "" || !strings.HasPrefix(before, "arn:") {
-		return "", fmt.Errorf("sweep: %q is not a state machine ARN", smARN)
-	}
-	return before + ":execution:" + name + ":", nil
-}
-
 // describe reads an execution's status once per sweep.
 func (s *Sweeper) describe(ctx context.Context, arn string, seen map[string]execution) (execution, error) {
 	if x, ok := seen[arn]; ok {
@@ -195,7 +181,7 @@ func (s *Sweeper) describe(ctx context.Context, arn string, seen map[string]exec
 // sweepExperiment stops an experiment whose execution is not RUNNING, or
 // reports it when it has been stopping for too long.
 func (s *Sweeper) sweepExperiment(ctx context.Context, e fistypes.ExperimentSummary, seen map[string]execution, res *Result) error {
-	id, owner := aws.ToString(e.Id), e.Tags[experiment.TagExecution]
+	id, owner := aws.ToString(e.Id), e.Tags[deploy.TagExecution]
 	x, err := s.describe(ctx, owner, seen)
 	if err != nil {
 		return err
@@ -203,7 +189,7 @@ func (s *Sweeper) sweepExperiment(ctx context.Context, e fistypes.ExperimentSumm
 	if x.status == string(sfntypes.ExecutionStatusRunning) {
 		return nil // its own state machine watches it
 	}
-	f := Finding{ExperimentID: id, GameDay: e.Tags[experiment.TagName], ExecutionARN: owner, Execution: x.status}
+	f := Finding{ExperimentID: id, GameDay: e.Tags[deploy.TagName], ExecutionARN: owner, Execution: x.status}
 	if e.State.Status == fistypes.ExperimentStatusStopping {
 		return s.reportStuck(ctx, e, x, f, res)
 	}
@@ -230,7 +216,7 @@ func executionSays(status string) string {
 }
 
 // reportStuck reports an experiment still stopping StuckAfter after its
-// execution ended, once: it tags the experiment TagStuckReported.
+// execution ended, once: it tags the experiment deploy.TagStuckReported.
 func (s *Sweeper) reportStuck(ctx context.Context, e fistypes.ExperimentSummary, x execution, f Finding, res *Result) error {
 	since := x.stopped
 	if since.IsZero() {
@@ -250,7 +236,7 @@ func (s *Sweeper) reportStuck(ctx context.Context, e fistypes.ExperimentSummary,
 	}
 	res.Stuck = append(res.Stuck, f)
 	slog.WarnContext(ctx, "experiment stuck in stopping", "experimentId", f.ExperimentID, "gameday", f.GameDay, "executionArn", f.ExecutionARN, "stoppingFor", age.String())
-	if e.Tags[TagStuckReported] != "" {
+	if e.Tags[deploy.TagStuckReported] != "" {
 		return nil // an earlier sweep has told the team
 	}
 	err := s.notify(ctx, res, f, "GameDay "+f.GameDay+": an experiment is stuck in stopping",
@@ -259,7 +245,7 @@ func (s *Sweeper) reportStuck(ctx context.Context, e fistypes.ExperimentSummary,
 	if err != nil {
 		return err
 	}
-	_, err = s.FIS.TagResource(ctx, &fis.TagResourceInput{ResourceArn: e.Arn, Tags: map[string]string{TagStuckReported: s.now().UTC().Format(time.RFC3339)}})
+	_, err = s.FIS.TagResource(ctx, &fis.TagResourceInput{ResourceArn: e.Arn, Tags: map[string]string{deploy.TagStuckReported: s.now().UTC().Format(time.RFC3339)}})
 	if err = awserr.Classify(err); err != nil {
 		return fmt.Errorf("mark experiment %s as reported stuck (the next sweep reports it again): %w", f.ExperimentID, err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/gameday-dev/gameday/pkg/experiment"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/lease"
 )
@@ -84,7 +84,7 @@ func (p *publisher) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*
 }
 
 func tags(exec string) map[string]string {
-	return map[string]string{experiment.TagExecution: exec, experiment.TagName: "carts"}
+	return map[string]string{deploy.TagExecution: exec, deploy.TagName: "carts"}
 }
 
 func TestSweep(t *testing.T) {
@@ -132,7 +132,7 @@ func TestSweep(t *testing.T) {
 		}, wantStuck: []string{"EXP1"}, wantNotified: []string{"EXP1 of GameDay carts is still stopping: it has been stopping for 16m0s since its execution FAILED ended"}},
 		{name: "stopping 40 minutes after, reported before: listed, not notified again", now: t0.Add(40 * time.Minute), setup: func(w world) {
 			tg := tags(prefix + "a")
-			tg[TagStuckReported] = t0.Add(16 * time.Minute).Format(time.RFC3339)
+			tg[deploy.TagStuckReported] = t0.Add(16 * time.Minute).Format(time.RFC3339)
 			w.fis.AddExperiment("EXP1", fistypes.ExperimentStatusStopping, tg)
 			w.execs.status[prefix+"a"], w.execs.stopped[prefix+"a"] = sfntypes.ExecutionStatusFailed, t0
 		}, wantStuck: []string{"EXP1"}},
@@ -188,8 +188,8 @@ func TestSweep(t *testing.T) {
 				t.Errorf("stopped (-want +got):\n%s", diff)
 			}
 			for _, f := range res.Stuck {
-				if w.fis.ExperimentTags[f.ExperimentID][TagStuckReported] == "" {
-					t.Errorf("%s reported stuck but not tagged %s", f.ExperimentID, TagStuckReported)
+				if w.fis.ExperimentTags[f.ExperimentID][deploy.TagStuckReported] == "" {
+					t.Errorf("%s reported stuck but not tagged %s", f.ExperimentID, deploy.TagStuckReported)
 				}
 			}
 			for _, id := range tt.wantStopped {
@@ -212,15 +212,5 @@ func TestSweep(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestExecutionPrefix(t *testing.T) {
-	got, err := executionPrefix(sm)
-	if err != nil || got != prefix {
-		t.Errorf("executionPrefix(%s) = %q, %v; want %q", sm, got, err, prefix)
-	}
-	if _, err := executionPrefix("gameday"); err == nil {
-		t.Error("executionPrefix accepted a name that is not a state machine ARN")
 	}
 }
