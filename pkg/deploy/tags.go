@@ -26,6 +26,12 @@ const (
 	TagStuckReported = "gameday:stuck-reported"
 )
 
+// TemplateTag reports whether k is a tag gameday sets on every template
+// itself (not one of the GameDay's metadata.tags).
+func TemplateTag(k string) bool {
+	return k == TagName || k == TagDigest || k == TagStateMachine
+}
+
 // StateMachineName is the name of the stack's state machine. It is fixed,
 // not generated, so that IAM conditions and the sweeper can name the
 // state machine and its executions without a reference to it (the state

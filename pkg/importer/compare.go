@@ -57,7 +57,7 @@ func experiment(t *fis.CreateExperimentTemplateInput, actionOf map[string]string
 	}
 	tags := map[string]any{}
 	for k, v := range t.Tags {
-		if k != deploy.TagName && k != deploy.TagDigest {
+		if !deploy.TemplateTag(k) {
 			tags[k] = v
 		}
 	}

@@ -272,8 +272,8 @@ func (im *importer) metadata() {
 		im.note(Mapped, "description", "metadata.description", true, "the template has no description; gameday describes it as \"GameDay %s\"", m.Name)
 	}
 	for _, k := range slices.Sorted(maps.Keys(im.t.Tags)) {
-		if k == deploy.TagName || k == deploy.TagDigest {
-			im.note(Mapped, "tags."+k, "", false, "tag %s is gameday's own: it is set again at render", k)
+		if deploy.TemplateTag(k) {
+			im.note(Mapped, "tags."+k, "", false, "tag %s is gameday's own: gameday sets it again", k)
 			continue
 		}
 		if m.Tags == nil {
