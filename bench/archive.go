@@ -154,14 +154,14 @@ func peak() (stop func() float64) {
 	}
 }
 
-func measureArchive(ctx context.Context) ([]Archive, error) {
+func measureArchive(ctx context.Context, sizes []int, latencies []time.Duration) ([]Archive, error) {
 	spec, err := validate.File("bench.yaml", []byte(waitGameDay("3m", 3*time.Minute)))
 	if err != nil {
 		return nil, err
 	}
 	var out []Archive
-	for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
-		for _, n := range []int{1000, 10000, 100000} {
+	for _, latency := range latencies {
+		for _, n := range sizes {
 			fmt.Fprintf(os.Stderr, "bench: archive %d records, %v per S3 request ...\n", n, latency)
 			a, err := archiveCase(ctx, spec, n, latency)
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,18 +58,46 @@ func main() {
 	out := flag.String("out", "bench/results.json", "where to write the results")
 	only := flag.String("only", "orchestration,archive,lambdas,demo", "comma-separated parts to run")
 	lengths := flag.String("lengths", "10m,1h,4h,12h", "comma-separated experiment lengths for the orchestration part")
+	records := flag.String("records", "1000,10000,100000", "comma-separated record counts for the archive part")
+	latencies := flag.String("latencies", "0s,20ms", "comma-separated latencies added per S3 request for the archive part")
 	flag.Parse()
+	var o opts
+	for _, r := range strings.Split(*records, ",") {
+		n, err := strconv.Atoi(r)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -records:", err)
+			os.Exit(2)
+		}
+		o.records = append(o.records, n)
+	}
+	for _, l := range strings.Split(*latencies, ",") {
+		d, err := time.ParseDuration(l)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -latencies:", err)
+			os.Exit(2)
+		}
+		o.latencies = append(o.latencies, d)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// The handlers' own logs would drown the table.
 	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err := run(ctx, *out, strings.Split(*only, ","), strings.Split(*lengths, ",")); err != nil {
+	o.parts, o.lengths = strings.Split(*only, ","), strings.Split(*lengths, ",")
+	if err := run(ctx, *out, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, outPath string, parts, lengths []string) error {
+// opts are what to run.
+type opts struct {
+	parts, lengths []string
+	records        []int
+	latencies      []time.Duration
+}
+
+func run(ctx context.Context, outPath string, o opts) error {
+	parts, lengths := o.parts, o.lengths
 	// Parts not run this time keep their last figures.
 	var res Results
 	if b, err := os.ReadFile(outPath); err == nil {
@@ -117,7 +146,7 @@ func run(ctx context.Context, outPath string, parts, lengths []string) error {
 		}
 	}
 	if want("archive") {
-		a, err := measureArchive(ctx)
+		a, err := measureArchive(ctx, o.records, o.latencies)
 		if err != nil {
 			return err
 		}

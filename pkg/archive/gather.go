@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -164,11 +165,11 @@ func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *
 		objects = append(objects, objs...)
 	}
 	tl := &Timeline{}
+	if _, err := a.readObjects(ctx, bucket, objects, tl); err != nil {
+		return err
+	}
 	var bytesTotal int64
 	for _, o := range objects {
-		if err := a.readLog(ctx, bucket, o.key, tl); err != nil {
-			return err
-		}
 		bytesTotal += o.size
 	}
 	complete := tl.Whole(startedActions(exp.Actions))
@@ -288,17 +289,83 @@ func (a *Archiver) listLogs(ctx context.Context, bucket, prefix string) ([]logOb
 	return objs, nil
 }
 
-// readLog streams one log object into the timeline.
-func (a *Archiver) readLog(ctx context.Context, bucket, key string, tl *Timeline) error {
-	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+// ioConcurrency is how many S3 requests on log objects the archive has in
+// flight at once, reading them and then copying them: S3's latency (tens of
+// milliseconds to the first byte) rather than its bandwidth bounds one
+// request after another.
+const ioConcurrency = 16
+
+// readObjects reads the log objects, up to ioConcurrency at once, and
+// applies each to tl in key order, so that the timeline is the one reading
+// them one after another gives. At most ioConcurrency objects are being
+// read or waiting for their turn at any time. It returns what each object
+// told, in key order.
+func (a *Archiver) readObjects(ctx context.Context, bucket string, objects []logObject, tl *Timeline) ([]objectLog, error) {
+	// The first failed read cancels the others at once.
+	ctx, cancel := context.WithCancelCause(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(nil); wg.Wait() }() // nothing left running on return
+	type result struct {
+		log objectLog
+		err error
+	}
+	results := make([]chan result, len(objects))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	slots := make(chan struct{}, ioConcurrency)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i, o := range objects {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				lg, err := a.readLog(ctx, bucket, o, tl)
+				if err != nil {
+					cancel(err)
+				}
+				results[i] <- result{lg, err}
+			}()
+		}
+	}()
+	out := make([]objectLog, 0, len(objects))
+	for i := range objects {
+		var r result
+		select {
+		case r = <-results[i]:
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+		<-slots
+		if r.err != nil {
+			// The first failure, not a read it cancelled.
+			return nil, cmp.Or(context.Cause(ctx), r.err)
+		}
+		tl.apply(r.log)
+		out = append(out, r.log)
+	}
+	return out, nil
+}
+
+// readLog reads and parses one log object for tl (without changing tl).
+func (a *Archiver) readLog(ctx context.Context, bucket string, o logObject, tl *Timeline) (objectLog, error) {
+	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &o.key})
 	if err != nil {
-		return fmt.Errorf("get log s3://%s/%s: %w", bucket, key, awserr.Classify(err))
+		return objectLog{}, fmt.Errorf("get log s3://%s/%s: %w", bucket, o.key, awserr.Classify(err))
 	}
 	defer out.Body.Close()
-	if err := tl.Read(out.Body); err != nil {
-		return fmt.Errorf("parse log s3://%s/%s: %w", bucket, key, err)
+	lg, err := tl.parse(out.Body)
+	if err != nil {
+		return objectLog{}, fmt.Errorf("parse log s3://%s/%s: %w", bucket, o.key, err)
 	}
-	return nil
+	lg.Key, lg.Size = o.key, o.size
+	return lg, nil
 }
 
 // actions is FIS's view of the faults, sorted by name, times in UTC.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
@@ -23,10 +24,8 @@ import (
 
 // write copies the logs and writes the documents of ev.
 func (a *Archiver) write(ctx context.Context, st gameday.RunState, ev *evidence) (gameday.ArchiveResult, error) {
-	for _, o := range ev.logs {
-		if err := a.copyLog(ctx, ev.logBucket, o.key, ev.prefix+DirLogs+o.key); err != nil {
-			return gameday.ArchiveResult{}, err
-		}
+	if err := a.copyLogs(ctx, ev); err != nil {
+		return gameday.ArchiveResult{}, err
 	}
 	files, err := documents(ctx, st, ev.run, ev.summary)
 	if err != nil {
@@ -55,6 +54,19 @@ func (a *Archiver) write(ctx context.Context, st gameday.RunState, ev *evidence)
 	slog.InfoContext(ctx, "archived", "experimentId", res.ExperimentID, "uri", res.URI, "verdict", res.Verdict,
 		"logObjects", ev.run.Logs.Objects, "logRecords", ev.run.Logs.Records, "logsComplete", res.LogsComplete)
 	return res, nil
+}
+
+// copyLogs copies the log objects server-side into the archive, up to
+// ioConcurrency at once. On an error it waits for the copies in flight and
+// returns the first error; a re-run copies every object again (the same
+// keys, the same bytes).
+func (a *Archiver) copyLogs(ctx context.Context, ev *evidence) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(ioConcurrency)
+	for _, o := range ev.logs {
+		g.Go(func() error { return a.copyLog(ctx, ev.logBucket, o.key, ev.prefix+DirLogs+o.key) })
+	}
+	return g.Wait()
 }
 
 // copyLog copies one log object server-side into the archive.
