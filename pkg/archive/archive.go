@@ -131,7 +131,7 @@ func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.Arc
 		return gameday.ArchiveResult{Verdict: report.VerdictFailed, Skipped: SkippedForeign}, nil
 	}
 	if err != nil {
-		return gameday.ArchiveResult{}, err
+		return pending(ctx, st, err)
 	}
 	return a.write(ctx, st, ev)
 }

@@ -321,14 +321,14 @@ func TestHandleWaitsForLogs(t *testing.T) {
 		state        fistypes.ExperimentStatus
 		withEnd      bool
 		now          time.Time
-		wantErrName  string
+		wantPending  bool
 		wantComplete bool
 	}{
-		{"experiment-end delivered", fistypes.ExperimentStatusCompleted, true, at(5), "", true},
-		{"not delivered, ended 1 minute ago", fistypes.ExperimentStatusCompleted, false, at(5), gameday.ErrNameLogsNotReady, false},
-		{"not delivered, ended 14m59s ago", fistypes.ExperimentStatusCompleted, false, at(18.99), gameday.ErrNameLogsNotReady, false},
-		{"not delivered, past the 15m limit: partial archive", fistypes.ExperimentStatusCompleted, false, at(19), "", false},
-		{"experiment still running", fistypes.ExperimentStatusRunning, true, at(5), gameday.ErrNameLogsNotReady, false},
+		{"experiment-end delivered", fistypes.ExperimentStatusCompleted, true, at(5), false, true},
+		{"not delivered, ended 1 minute ago", fistypes.ExperimentStatusCompleted, false, at(5), true, false},
+		{"not delivered, ended 14m59s ago", fistypes.ExperimentStatusCompleted, false, at(18.99), true, false},
+		{"not delivered, past the 15m limit: partial archive", fistypes.ExperimentStatusCompleted, false, at(19), false, false},
+		{"experiment still running", fistypes.ExperimentStatusRunning, true, at(5), true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,20 +336,20 @@ func TestHandleWaitsForLogs(t *testing.T) {
 			deliver(t, s3f, tt.withEnd)
 			a := newArchiver(s3f, fisExperiment(tt.state, ""), &fakeCW{metric: latency(steady)}, tt.now)
 			got, err := a.Handle(context.Background(), runState())
-			if tt.wantErrName != "" {
-				if err == nil {
-					t.Fatalf("Handle = %+v, want a %s error", got, tt.wantErrName)
-				}
-				if name := gameday.ErrorName(err); name != tt.wantErrName {
-					t.Errorf("error name = %s (%v), want %s", name, err, tt.wantErrName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantPending {
+				if got.Pending == nil || got.Pending.Attempt != 1 || got.Pending.WaitSeconds != 30 || got.URI != "" {
+					t.Fatalf("Handle = %+v (pending %+v), want the first pending answer, to wait 30 s", got, got.Pending)
 				}
 				if n := len(s3f.snapshot(arcBucket)); n != 0 {
 					t.Errorf("archive has %d objects while waiting for logs, want none", n)
 				}
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
+			if got.Pending != nil {
+				t.Fatalf("Handle pending: %+v, want the archive", got.Pending)
 			}
 			if got.LogsComplete != tt.wantComplete {
 				t.Errorf("LogsComplete = %v, want %v", got.LogsComplete, tt.wantComplete)
@@ -608,13 +608,13 @@ func TestHandleAwaitAfterWindow(t *testing.T) {
 		name         string
 		now          time.Time
 		limit        time.Duration
-		wantErrName  string
+		wantPending  bool
 		wantAfterEnd time.Time
 	}{
-		{"within the after window: wait", at(10), 0, gameday.ErrNameLogsNotReady, time.Time{}},
-		{"one second before ready: wait", at(15.49), 0, gameday.ErrNameLogsNotReady, time.Time{}},
-		{"after window over: archive it whole", at(15.5), 0, "", at(13.5)},
-		{"past the wait limit: archive, after window cut", at(6.5), 2 * time.Minute, "", at(4.5)},
+		{"within the after window: wait", at(10), 0, true, time.Time{}},
+		{"one second before ready: wait", at(15.49), 0, true, time.Time{}},
+		{"after window over: archive it whole", at(15.5), 0, false, at(13.5)},
+		{"past the wait limit: archive, after window cut", at(6.5), 2 * time.Minute, false, at(4.5)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -622,10 +622,13 @@ func TestHandleAwaitAfterWindow(t *testing.T) {
 			deliver(t, s3f, true)
 			a := New(Config{LogBucket: logBucket, ArchiveBucket: arcBucket, AccountID: account, Region: region, AwaitAfterWindow: true, LogWaitLimit: tt.limit},
 				s3f, fisExperiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{metric: latency(steady)}, func() time.Time { return tt.now })
-			_, err := a.Handle(context.Background(), runState())
-			if tt.wantErrName != "" {
-				if got := gameday.ErrorName(err); err == nil || got != tt.wantErrName {
-					t.Fatalf("error %v (%s), want %s", err, got, tt.wantErrName)
+			res, err := a.Handle(context.Background(), runState())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantPending {
+				if res.Pending == nil {
+					t.Fatalf("Handle = %+v, want a pending answer", res)
 				}
 				// Waiting for the window, the step does not read the logs.
 				if n := s3f.calls["ListObjectsV2"] + s3f.calls["GetObject"]; n != 0 {

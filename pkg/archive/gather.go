@@ -42,8 +42,8 @@ type evidence struct {
 
 // logObject is one FIS log object.
 type logObject struct {
-	key  string
-	size int64
+	key, etag string
+	size      int64
 }
 
 // gather reads everything the archive holds about st's experiment. It
@@ -80,7 +80,7 @@ func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, 
 		}
 	}
 	ev := &evidence{prefix: Prefix(spec.Metadata.Name, run.StartedAt, id)}
-	if err := a.readLogs(ctx, exp, &run, ev, now); err != nil {
+	if err := a.readLogs(ctx, exp, &run, ev, now, cursorOf(st)); err != nil {
 		return nil, err
 	}
 	// The windows' "now" is the first archive's: a re-run reproduces it
@@ -150,10 +150,11 @@ func (a *Archiver) experiment(ctx context.Context, id, executionARN string) (*fi
 }
 
 // readLogs reads the experiment's FIS log objects into run's timeline and
-// log facts, and records them in ev for the copy. Without an
-// experiment-end record it answers LogsNotReady until LogWaitLimit after
-// the experiment's end, then goes on with what there is.
-func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *report.Run, ev *evidence, now time.Time) error {
+// log facts, and records them in ev for the copy. It reads only the objects
+// that read (the previous tries' cursor) does not hold. Without an
+// experiment-end record it answers LogsNotReady (with what it read) until
+// LogWaitLimit after the experiment's end, then goes on with what there is.
+func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *report.Run, ev *evidence, now time.Time, read map[string]objectLog) error {
 	bucket, prefixes := a.logLocation(exp)
 	prefix := prefixes[0]
 	var objects []logObject
@@ -165,7 +166,8 @@ func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *
 		objects = append(objects, objs...)
 	}
 	tl := &Timeline{}
-	if _, err := a.readObjects(ctx, bucket, objects, tl); err != nil {
+	logs, err := a.readObjects(ctx, bucket, objects, tl, read)
+	if err != nil {
 		return err
 	}
 	var bytesTotal int64
@@ -176,9 +178,9 @@ func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *
 	if !complete {
 		ended := cmp.Or(run.EndedAt, now)
 		if waited := now.Sub(ended); waited < a.cfg.LogWaitLimit {
-			return gameday.NewStepError(gameday.ErrNameLogsNotReady,
+			return &logsNotReady{logs: logs, err: gameday.NewStepError(gameday.ErrNameLogsNotReady,
 				"no experiment-end record yet under s3://%s/%s (%d objects); the experiment ended %s ago, waiting up to %s",
-				bucket, prefix, len(objects), waited.Round(time.Second), a.cfg.LogWaitLimit)
+				bucket, prefix, len(objects), waited.Round(time.Second), a.cfg.LogWaitLimit)}
 		}
 		slog.WarnContext(ctx, "archive without experiment-end", "experimentId", run.ExperimentID, "objects", len(objects), "logWaitLimit", a.cfg.LogWaitLimit.String())
 	}
@@ -282,7 +284,7 @@ func (a *Archiver) listLogs(ctx context.Context, bucket, prefix string) ([]logOb
 			if o.Key == nil || strings.HasSuffix(*o.Key, "/") {
 				continue
 			}
-			objs = append(objs, logObject{key: *o.Key, size: aws.ToInt64(o.Size)})
+			objs = append(objs, logObject{key: *o.Key, etag: aws.ToString(o.ETag), size: aws.ToInt64(o.Size)})
 		}
 	}
 	slices.SortFunc(objs, func(x, y logObject) int { return strings.Compare(x.key, y.key) })
@@ -298,9 +300,10 @@ const ioConcurrency = 16
 // readObjects reads the log objects, up to ioConcurrency at once, and
 // applies each to tl in key order, so that the timeline is the one reading
 // them one after another gives. At most ioConcurrency objects are being
-// read or waiting for their turn at any time. It returns what each object
-// told, in key order.
-func (a *Archiver) readObjects(ctx context.Context, bucket string, objects []logObject, tl *Timeline) ([]objectLog, error) {
+// read or waiting for their turn at any time. An object read holds (same
+// key, size and ETag) is not read again. It returns what each object told,
+// in key order.
+func (a *Archiver) readObjects(ctx context.Context, bucket string, objects []logObject, tl *Timeline, read map[string]objectLog) ([]objectLog, error) {
 	// The first failed read cancels the others at once.
 	ctx, cancel := context.WithCancelCause(ctx)
 	var wg sync.WaitGroup
@@ -326,7 +329,11 @@ func (a *Archiver) readObjects(ctx context.Context, bucket string, objects []log
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				lg, err := a.readLog(ctx, bucket, o, tl)
+				lg, known := read[o.key]
+				var err error
+				if !known || lg.Size != o.size || lg.ETag != o.etag {
+					lg, err = a.readLog(ctx, bucket, o, tl)
+				}
 				if err != nil {
 					cancel(err)
 				}
@@ -364,7 +371,7 @@ func (a *Archiver) readLog(ctx context.Context, bucket string, o logObject, tl *
 	if err != nil {
 		return objectLog{}, fmt.Errorf("parse log s3://%s/%s: %w", bucket, o.key, err)
 	}
-	lg.Key, lg.Size = o.key, o.size
+	lg.Key, lg.Size, lg.ETag = o.key, o.size, o.etag
 	return lg, nil
 }
 

@@ -136,6 +136,7 @@ func (t *Timeline) Read(r io.Reader) error {
 type objectLog struct {
 	Key       string       `json:"key"`
 	Size      int64        `json:"size"`
+	ETag      string       `json:"etag,omitzero"`
 	Records   int          `json:"records"`
 	Malformed int          `json:"malformed,omitzero"`
 	Dropped   int          `json:"dropped,omitzero"`

@@ -139,7 +139,7 @@ func TestReadObjectsConcurrentlyInOrder(t *testing.T) {
 	}}
 	a := New(Config{ArchiveBucket: "archive"}, slow, nil, nil, nil)
 	got := &Timeline{MaxEvents: 150}
-	logs, err := a.readObjects(context.Background(), "logs", keys, got)
+	logs, err := a.readObjects(context.Background(), "logs", keys, got, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestReadObjectsStopsOnError(t *testing.T) {
 	}}
 	a := New(Config{ArchiveBucket: "archive"}, slow, nil, nil, nil)
 	start := time.Now()
-	_, err := a.readObjects(context.Background(), "logs", keys, &Timeline{})
+	_, err := a.readObjects(context.Background(), "logs", keys, &Timeline{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "s3://logs/logs/005.log") {
 		t.Fatalf("err = %v, want the failed read of logs/005.log", err)
 	}

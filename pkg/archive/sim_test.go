@@ -159,25 +159,31 @@ func (r *simRun) archiverWith(c archive.Config) *archive.Archiver {
 	}, r.s3, r.fis, r.cw, r.srv.Clock().Now)
 }
 
-// retry calls the archive step as the state machine does: again while it
-// answers LogsNotReady, at most for wall.
-func retry(t *testing.T, a *archive.Archiver, st gameday.RunState, wall time.Duration) (gameday.ArchiveResult, int) {
+// retry calls the archive step as the state machine does: while it
+// answers pending, it waits the answer's WaitSeconds on the simulator's
+// clock and calls the step again with the answer in its input; at most for
+// wall. It returns the last answer and how many were pending.
+func retry(t *testing.T, a *archive.Archiver, st gameday.RunState, now func() time.Time, wall time.Duration) (gameday.ArchiveResult, int) {
 	t.Helper()
 	deadline := time.Now().Add(wall)
-	notReady := 0
+	pending := 0
 	for {
 		res, err := a.Handle(context.Background(), st)
-		if err == nil {
-			return res, notReady
-		}
-		if gameday.ErrorName(err) != gameday.ErrNameLogsNotReady {
+		if err != nil {
 			t.Fatalf("archive: %s: %v", gameday.ErrorName(err), err)
 		}
-		notReady++
-		if time.Now().After(deadline) {
-			t.Fatalf("archive still LogsNotReady after %s: %v", wall, err)
+		if res.Pending == nil {
+			return res, pending
 		}
-		time.Sleep(200 * time.Millisecond)
+		pending++
+		if time.Now().After(deadline) {
+			t.Fatalf("archive still pending after %s: %s", wall, res.Pending.Reason)
+		}
+		until := now().Add(time.Duration(res.Pending.WaitSeconds) * time.Second)
+		for now().Before(until) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		st.Archive = &res
 	}
 }
 
@@ -217,7 +223,7 @@ func TestSimArchiveWaitsForLateLogs(t *testing.T) {
 	}
 	r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 2 * time.Minute})
 	a := r.archiver(15 * time.Minute)
-	res, notReady := retry(t, a, r.state, 30*time.Second)
+	res, notReady := retry(t, a, r.state, r.srv.Clock().Now, 30*time.Second)
 	if notReady == 0 {
 		t.Error("the archive never answered LogsNotReady, although the logs come 2 simulated minutes late")
 	}
@@ -290,7 +296,7 @@ func TestSimArchivePartialPastLimit(t *testing.T) {
 		t.Skip("runs the simulator")
 	}
 	r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 6 * time.Hour})
-	res, notReady := retry(t, r.archiver(time.Minute), r.state, 30*time.Second)
+	res, notReady := retry(t, r.archiver(time.Minute), r.state, r.srv.Clock().Now, 30*time.Second)
 	if notReady == 0 {
 		t.Error("the archive never answered LogsNotReady before the limit")
 	}
@@ -330,7 +336,7 @@ func TestSimArchiveStoppedByAlarm(t *testing.T) {
 			t.Errorf("set alarm state: %v", err)
 		}
 	})
-	res, _ := retry(t, r.archiver(15*time.Minute), r.state, 30*time.Second)
+	res, _ := retry(t, r.archiver(15*time.Minute), r.state, r.srv.Clock().Now, 30*time.Second)
 	if res.State != gameday.StateStopped || res.Verdict != report.VerdictStoppedByAlarm || res.StoppedByAlarm != alarm {
 		t.Errorf("result %+v, want stopped, %s by %s", res, report.VerdictStoppedByAlarm, alarm)
 	}
@@ -357,7 +363,7 @@ func TestSimArchiveAwaitsAfterWindow(t *testing.T) {
 		func(y string) string {
 			return strings.Replace(y, "window: {before: 10m, after: 10m}", "window: {before: 10m, after: 3m}", 1)
 		}, nil)
-	res, notReady := retry(t, r.archiverWith(archive.Config{AwaitAfterWindow: true}), r.state, 60*time.Second)
+	res, notReady := retry(t, r.archiverWith(archive.Config{AwaitAfterWindow: true}), r.state, r.srv.Clock().Now, 60*time.Second)
 	var sum report.Summary
 	if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
 		t.Fatal(err)
@@ -387,7 +393,7 @@ func TestSimArchiveMistypedMetric(t *testing.T) {
 	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second}, func(s string) string {
 		return strings.Replace(s, "{namespace: SockShop, name: Latency, dimensions: {service: orders}", "{namespace: SockShop, name: Latencyy, dimensions: {service: orders}", 1)
 	}, nil)
-	res, _ := retry(t, r.archiver(15*time.Minute), r.state, 30*time.Second)
+	res, _ := retry(t, r.archiver(15*time.Minute), r.state, r.srv.Clock().Now, 30*time.Second)
 	if res.Verdict != report.VerdictInconclusive || res.Hypothesis != report.ResultInconclusive {
 		t.Errorf("verdict %s, hypothesis %s; want %s, %s (%s)", res.Verdict, res.Hypothesis, report.VerdictInconclusive, report.ResultInconclusive, res.VerdictReason)
 	}
@@ -420,7 +426,7 @@ func TestSimArchiveLogVariants(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second, FIS: tt.v})
-			res, notReady := retry(t, r.archiver(15*time.Minute), r.state, 60*time.Second)
+			res, notReady := retry(t, r.archiver(15*time.Minute), r.state, r.srv.Clock().Now, 60*time.Second)
 			t.Logf("archived after %d LogsNotReady answers", notReady)
 			if !res.LogsComplete {
 				t.Fatalf("result %+v, want a complete archive", res)

@@ -118,8 +118,10 @@ func (r *Run) Phase() string {
 		return "starting the experiment"
 	case workflow.StatePollExperiment, workflow.StateExperimentEnded, workflow.StateWaitBeforePoll:
 		return "experiment " + string(orUnknown(r.ExperimentState))
-	case workflow.StateArchive, workflow.StateArchiveAfterFailure:
+	case workflow.StateArchive, workflow.StateArchiveAfterFailure, workflow.StateArchiveWritten, workflow.StateArchivedAfterFailure:
 		return "archiving"
+	case workflow.StateWaitForLogs, workflow.StateWaitForLogsAfterFailure:
+		return "waiting for the FIS logs"
 	case workflow.StateNotify, workflow.StateNotifyFailure:
 		return "notifying"
 	case workflow.StateStopExperiment:

@@ -155,4 +155,23 @@ type ArchiveResult struct {
 	Hypothesis     string `json:"hypothesis,omitempty"`
 	StoppedByAlarm string `json:"stoppedByAlarm,omitempty"`
 	VerdictReason  string `json:"verdictReason,omitempty"`
+	// Pending, when set, says nothing was written yet: FIS has not
+	// delivered the whole log, or the after window is not over. The state
+	// machine waits Pending.WaitSeconds and runs the archive step again
+	// with this result in its input.
+	Pending *ArchivePending `json:"pending,omitempty"`
+}
+
+// ArchivePending is an archive step that waits for the FIS logs.
+type ArchivePending struct {
+	// Reason is what the step waits for.
+	Reason string `json:"reason"`
+	// Attempt counts the step's pending answers so far (1 for the first).
+	Attempt int `json:"attempt"`
+	// WaitSeconds is how long the state machine waits before the next try.
+	WaitSeconds int `json:"waitSeconds"`
+	// Cursor is the archive step's own record of the log objects it has
+	// read and what they told, so that the next try reads only the others;
+	// only the archive step reads it.
+	Cursor json.RawMessage `json:"cursor,omitempty"`
 }

@@ -249,14 +249,22 @@ func TestSimWalkthrough(t *testing.T) {
 	if len(h.srv.ActiveExperiments()) != 0 || len(h.srv.ActiveChaos()) != 0 {
 		t.Errorf("after completion: active experiments %v, chaos %v", h.srv.ActiveExperiments(), h.srv.ActiveChaos())
 	}
-	// The rest of the run through the same handlers: archive, retried while
-	// FIS's logs are on their way, as the state machine does, then notify.
+	// The rest of the run through the same handlers: archive, run again
+	// while FIS's logs are on their way (after the wait its pending answer
+	// asks for, with that answer in the input), as the state machine does,
+	// then notify.
 	var arch gameday.ArchiveResult
-	// The workflow's Retry: 30 s, then ×1.5 up to 300 s, 8 times.
-	if ie := h.retryBackoff(deploy.Archive, st, &arch, gameday.ErrNameLogsNotReady, 30*time.Second, 1.5, 300*time.Second, 8); ie != nil {
-		t.Fatalf("archive: %s: %s", ie.Type, ie.Message)
+	for {
+		var res gameday.ArchiveResult
+		if ie := h.invoke(deploy.Archive, st, &res); ie != nil {
+			t.Fatalf("archive: %s: %s", ie.Type, ie.Message)
+		}
+		st.Archive, arch = &res, res
+		if res.Pending == nil {
+			break
+		}
+		h.sleep(time.Duration(res.Pending.WaitSeconds) * time.Second)
 	}
-	st.Archive = &arch
 	if !arch.LogsComplete || arch.Bucket != archiveBucket || arch.Verdict == "" {
 		t.Errorf("archive = %+v, want complete logs in %s and a verdict", arch, archiveBucket)
 	}

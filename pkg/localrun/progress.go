@@ -64,7 +64,8 @@ func (d *Display) plain(e Event) string {
 	case "ExecutionStarted":
 		return "execution started"
 	case "StateEntered":
-		if e.State == "WaitBeforePoll" || e.State == "ExperimentEnded" || e.State == "PollExperiment" {
+		switch e.State {
+		case "WaitBeforePoll", "ExperimentEnded", "PollExperiment", "ArchiveWritten", "ArchivedAfterFailure":
 			return ""
 		}
 		return "→ " + e.State
@@ -77,6 +78,9 @@ func (d *Display) plain(e Event) string {
 		}
 		if e.State == "Archive" || e.State == "ArchiveAfterFailure" {
 			if d.run != nil && d.run.Archive != nil {
+				if p := d.run.Archive.Pending; p != nil {
+					return fmt.Sprintf("archive waits %d s (try %d): %s", p.WaitSeconds, p.Attempt, p.Reason)
+				}
 				return fmt.Sprintf("archived to %s (verdict %s)", d.run.Archive.URI, d.run.Archive.Verdict)
 			}
 		}

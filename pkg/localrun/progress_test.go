@@ -30,6 +30,10 @@ func TestDisplayPlain(t *testing.T) {
 	run := &gameday.RunState{Start: &gameday.StartResult{ExperimentID: "EXP1", ExperimentTemplateID: "EXT1", TemplateAction: "created"}}
 	polled := *run
 	polled.Poll = &gameday.PollResult{State: gameday.StateRunning, Elapsed: 90, Actions: []gameday.ActionState{{Name: "carts-delay", State: gameday.StateRunning}}}
+	waiting := polled
+	waiting.Archive = &gameday.ArchiveResult{Pending: &gameday.ArchivePending{Reason: "no experiment-end record yet", Attempt: 1, WaitSeconds: 30}}
+	archived := polled
+	archived.Archive = &gameday.ArchiveResult{URI: "s3://b/gamedays/x/", Verdict: "passed"}
 	for _, e := range []Event{
 		{Time: at, Type: "ExecutionStarted"},
 		{Time: at, Type: "StateEntered", State: "Preflight"},
@@ -39,6 +43,13 @@ func TestDisplayPlain(t *testing.T) {
 		{Time: at, Type: "StateEntered", State: "PollExperiment"},
 		{Time: at, Type: "StateExited", State: "PollExperiment", Run: &polled},
 		{Time: at, Type: "StateExited", State: "PollExperiment", Run: &polled}, // nothing new: not repeated
+		{Time: at, Type: "StateEntered", State: "Archive"},
+		{Time: at, Type: "StateExited", State: "Archive", Run: &waiting},
+		{Time: at, Type: "StateEntered", State: "ArchiveWritten"},
+		{Time: at, Type: "StateEntered", State: "WaitForLogs"},
+		{Time: at, Type: "StateEntered", State: "Archive"},
+		{Time: at, Type: "StateExited", State: "Archive", Run: &archived},
+		{Time: at, Type: "StateEntered", State: "ArchiveWritten"},
 		{Time: at, Type: "StateFailed", State: "Notify", Cause: "no bus"},
 		{Time: at, Type: "StateCaught", State: "Notify", Error: "States.ALL", Next: "Succeeded"},
 		{Time: at, Type: "End", State: "SUCCEEDED"},
@@ -51,6 +62,11 @@ func TestDisplayPlain(t *testing.T) {
 		"10:00:00 Preflight: AlarmsPending, retrying: alarm x is still INSUFFICIENT_DATA",
 		"10:00:00 experiment EXP1 started (template EXT1, created)",
 		"10:00:00 experiment running, 1m30s of ~3m0s; carts-delay running; alarms errors OK",
+		"10:00:00 → Archive",
+		"10:00:00 archive waits 30 s (try 1): no experiment-end record yet",
+		"10:00:00 → WaitForLogs",
+		"10:00:00 → Archive",
+		"10:00:00 archived to s3://b/gamedays/x/ (verdict passed)",
 		"10:00:00 Notify failed (no bus), going on to Succeeded",
 		"10:00:00 execution succeeded",
 		"",

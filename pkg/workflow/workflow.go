@@ -24,27 +24,31 @@ var Functions = []deploy.Function{deploy.Preflight, deploy.StartExperiment, depl
 // State names. They show in the console and in execution history, and the
 // local runner reports progress by them.
 const (
-	StateAdmitInput          = "AdmitInput"
-	StateMergeInput          = "MergeInput"
-	StateCountInputKeys      = "CountInputKeys"
-	StateInputAdmitted       = "InputAdmitted"
-	StateInputRefused        = "InputRefused"
-	StateNoGameDay           = "NoGameDay"
-	StateInputFailed         = "InputFailed"
-	StateInit                = "AddExecution"
-	StatePreflight           = "Preflight"
-	StatePreflightRefused    = "PreflightRefused"
-	StateStartExperiment     = "StartExperiment"
-	StatePollExperiment      = "PollExperiment"
-	StateExperimentEnded     = "ExperimentEnded"
-	StateWaitBeforePoll      = "WaitBeforePoll"
-	StateArchive             = "Archive"
-	StateNotify              = "Notify"
-	StateSucceeded           = "Succeeded"
-	StateStopExperiment      = "StopExperiment"
-	StateArchiveAfterFailure = "ArchiveAfterFailure"
-	StateNotifyFailure       = "NotifyFailure"
-	StateRunFailed           = "RunFailed"
+	StateAdmitInput              = "AdmitInput"
+	StateMergeInput              = "MergeInput"
+	StateCountInputKeys          = "CountInputKeys"
+	StateInputAdmitted           = "InputAdmitted"
+	StateInputRefused            = "InputRefused"
+	StateNoGameDay               = "NoGameDay"
+	StateInputFailed             = "InputFailed"
+	StateInit                    = "AddExecution"
+	StatePreflight               = "Preflight"
+	StatePreflightRefused        = "PreflightRefused"
+	StateStartExperiment         = "StartExperiment"
+	StatePollExperiment          = "PollExperiment"
+	StateExperimentEnded         = "ExperimentEnded"
+	StateWaitBeforePoll          = "WaitBeforePoll"
+	StateArchive                 = "Archive"
+	StateArchiveWritten          = "ArchiveWritten"
+	StateWaitForLogs             = "WaitForLogs"
+	StateNotify                  = "Notify"
+	StateSucceeded               = "Succeeded"
+	StateStopExperiment          = "StopExperiment"
+	StateArchiveAfterFailure     = "ArchiveAfterFailure"
+	StateArchivedAfterFailure    = "ArchivedAfterFailure"
+	StateWaitForLogsAfterFailure = "WaitForLogsAfterFailure"
+	StateNotifyFailure           = "NotifyFailure"
+	StateRunFailed               = "RunFailed"
 )
 
 // Error names the state machine matches: gameday's own (pkg/gameday's
@@ -54,7 +58,6 @@ const (
 	errAlarmsPending = gameday.ErrNameAlarmsPending
 	errThrottled     = gameday.ErrNameThrottled
 	errNotTerminal   = gameday.ErrNameNotTerminal
-	errLogsNotReady  = gameday.ErrNameLogsNotReady
 	errAll           = "States.ALL"
 )
 
@@ -208,11 +211,6 @@ var (
 	// notTerminalRetry waits for a stopping experiment to end: 5, 7.5,
 	// 11.25 ... capped at 60 s, 15 attempts, about 12 minutes.
 	notTerminalRetry = Retrier{ErrorEquals: []string{errNotTerminal}, IntervalSeconds: 5, MaxAttempts: 15, BackoffRate: 1.5, MaxDelaySeconds: 60}
-	// logsNotReadyRetry waits for FIS's experiment-end record: 30, 45,
-	// 67.5, 101, 152, 228, 300, 300 s (about 20 minutes in all), longer than
-	// the archive's own 15-minute LOG_WAIT_LIMIT, past which it completes
-	// with logsComplete false.
-	logsNotReadyRetry = Retrier{ErrorEquals: []string{errLogsNotReady}, IntervalSeconds: 30, MaxAttempts: 8, BackoffRate: 1.5, MaxDelaySeconds: 300}
 )
 
 // TaskTimeoutSeconds bounds every Task: Lambda's longest timeout (15
@@ -355,10 +353,11 @@ func build(o Options) stateMachine {
 			Next:        StatePollExperiment,
 		},
 		StateArchive: withComment(
-			task(deploy.Archive, "$.archive", StateNotify,
-				[]Retrier{logsNotReadyRetry},
+			task(deploy.Archive, "$.archive", StateArchiveWritten, nil,
 				catchAll("$.error", StateStopExperiment)),
-			"Copy the FIS logs, spec and template to the archive and write the summary and report."),
+			"Copy the FIS logs, spec and template to the archive and write the summary and report; or answer pending while FIS has not delivered the whole log."),
+		StateArchiveWritten: archiveWritten(StateWaitForLogs, StateNotify),
+		StateWaitForLogs:    waitForLogs(StateArchive),
 		StateNotify: withComment(
 			task(deploy.Notify, "$.notify", StateSucceeded, nil,
 				catchAll("$.notifyError", StateSucceeded)),
@@ -373,10 +372,11 @@ func build(o Options) stateMachine {
 				catchAll("$.stopError", StateArchiveAfterFailure)),
 			"Stop the experiment if it runs and confirm it is terminal."),
 		StateArchiveAfterFailure: withComment(
-			task(deploy.Archive, "$.archive", StateNotifyFailure,
-				[]Retrier{logsNotReadyRetry},
+			task(deploy.Archive, "$.archive", StateArchivedAfterFailure, nil,
 				catchAll("$.archiveError", StateNotifyFailure)),
 			"Archive what there is, so that a failed run leaves evidence."),
+		StateArchivedAfterFailure:    archiveWritten(StateWaitForLogsAfterFailure, StateNotifyFailure),
+		StateWaitForLogsAfterFailure: waitForLogs(StateArchiveAfterFailure),
 		StateNotifyFailure: withComment(
 			task(deploy.Notify, "$.notify", StateRunFailed, nil,
 				catchAll("$.notifyError", StateRunFailed)),
@@ -394,6 +394,28 @@ func build(o Options) stateMachine {
 		StartAt:        StateAdmitInput,
 		TimeoutSeconds: o.TimeoutSeconds,
 		States:         states,
+	}
+}
+
+// archiveWritten goes to wait while the archive step answered pending,
+// else to next.
+func archiveWritten(wait, next string) state {
+	return state{
+		Type:    "Choice",
+		Choices: []choice{{Variable: "$.archive.pending", IsPresent: &yes, Next: wait}},
+		Default: next,
+	}
+}
+
+// waitForLogs waits as long as the archive step's pending answer says, then
+// runs it again (archive), with that answer and its cursor in the input. The
+// step bounds the waits (archive.MaxWaits), then fails with LogsNotReady.
+func waitForLogs(archive string) state {
+	return state{
+		Type:        "Wait",
+		Comment:     "FIS has not delivered the whole log yet: the archive step says how long to wait before it reads the objects it has not read.",
+		SecondsPath: "$.archive.pending.waitSeconds",
+		Next:        archive,
 	}
 }
 

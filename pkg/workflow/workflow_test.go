@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/golden"
 	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
 )
@@ -184,10 +186,10 @@ func TestRouting(t *testing.T) {
 		{StatePreflight, StatePreflightRefused, "$.error", StateStartExperiment},
 		{StateStartExperiment, StateStopExperiment, "$.error", StatePollExperiment},
 		{StatePollExperiment, StateStopExperiment, "$.error", StateExperimentEnded},
-		{StateArchive, StateStopExperiment, "$.error", StateNotify},
+		{StateArchive, StateStopExperiment, "$.error", StateArchiveWritten},
 		{StateNotify, StateSucceeded, "$.notifyError", StateSucceeded},
 		{StateStopExperiment, StateArchiveAfterFailure, "$.stopError", StateArchiveAfterFailure},
-		{StateArchiveAfterFailure, StateNotifyFailure, "$.archiveError", StateNotifyFailure},
+		{StateArchiveAfterFailure, StateNotifyFailure, "$.archiveError", StateArchivedAfterFailure},
 		{StateNotifyFailure, StateRunFailed, "$.notifyError", StateRunFailed},
 	}
 	for _, tt := range tests {
@@ -217,11 +219,31 @@ func TestRouting(t *testing.T) {
 	if choice["Variable"] != "$.poll.terminal" || choice["BooleanEquals"] != true || choice["Next"] != StateArchive {
 		t.Errorf("ExperimentEnded choice = %v, want $.poll.terminal true → Archive", choice)
 	}
+	// A pending archive answer waits as long as it says, then runs the
+	// same archive state again (with the answer, and its cursor, in $.archive).
+	for _, tt := range []struct{ archive, written, wait, next string }{
+		{StateArchive, StateArchiveWritten, StateWaitForLogs, StateNotify},
+		{StateArchiveAfterFailure, StateArchivedAfterFailure, StateWaitForLogsAfterFailure, StateNotifyFailure},
+	} {
+		w := ss[tt.written]
+		choice := w["Choices"].([]any)[0].(map[string]any)
+		got := []any{w["Type"], choice["Variable"], choice["IsPresent"], choice["Next"], w["Default"]}
+		if diff := cmp.Diff([]any{"Choice", "$.archive.pending", true, tt.wait, tt.next}, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.written, diff)
+		}
+		wait := ss[tt.wait]
+		if got := []any{wait["Type"], wait["SecondsPath"], wait["Next"]}; !cmp.Equal(got, []any{"Wait", "$.archive.pending.waitSeconds", tt.archive}) {
+			t.Errorf("%s = %v, want a Wait of $.archive.pending.waitSeconds then %s", tt.wait, got, tt.archive)
+		}
+		if r := fmt.Sprint(ss[tt.archive]["Retry"]); strings.Contains(r, gameday.ErrNameLogsNotReady) {
+			t.Errorf("%s retries LogsNotReady (%s): the state machine must hand the step its pending answer instead", tt.archive, r)
+		}
+	}
 }
 
 // TestRetryBudgets checks that the waits the steps ask for are long enough:
-// preflight's alarm wait ~2 min, the archive's log wait beyond its own
-// 15-minute limit.
+// preflight's alarm wait ~2 min, a stopping experiment's ~12 min (the
+// archive's log wait is the archive step's: archive.WaitSeconds).
 func TestRetryBudgets(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -229,7 +251,6 @@ func TestRetryBudgets(t *testing.T) {
 		min, max float64 // seconds of waiting before the last attempt
 	}{
 		{"AlarmsPending", alarmsPendingRetry, 110, 130},
-		{"LogsNotReady", logsNotReadyRetry, 15 * 60, 30 * 60},
 		{"ExperimentNotTerminal", notTerminalRetry, 5 * 60, 20 * 60},
 	}
 	for _, tt := range tests {
