@@ -199,7 +199,8 @@ func NewArchive(_ context.Context, c Config) (lambda.Handler, error) {
 		AwaitAfterWindow: true,
 		Dashboards:       env.DashboardList(),
 	}
-	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle(c.AWS)), fis.NewFromConfig(c.AWS), cloudwatch.NewFromConfig(c.AWS), clock(c.Now))
+	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle(c.AWS)),
+		archiveFIS{fis.NewFromConfig(c.AWS).GetExperiment}, newArchiveCloudWatch(cloudwatch.NewFromConfig(c.AWS)), clock(c.Now))
 	return newStep(deploy.Archive, a.Handle), nil
 }
 
