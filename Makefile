@@ -25,7 +25,7 @@ INTERPRETER := $(INTERPRETER_DIR)/node_modules/.package-lock.json
 NODE_TOOLS := node_modules/.package-lock.json
 SKIP_NODE := $(filter 1,$(GAMEDAY_SKIP_NODE_TESTS))
 
-.PHONY: bench all build build-cli $(FUNCTIONS:%=build-%) test test-go test-infra lint synth demo deploy diff clean node-check
+.PHONY: bench bench-quick all build build-cli $(FUNCTIONS:%=build-%) test test-go test-infra lint synth demo deploy diff clean node-check
 
 all: build
 
@@ -102,6 +102,11 @@ demo: build-cli $(INTERPRETER)
 # handler latency, make demo's time. A table, and bench/results.json.
 bench: build-cli $(INTERPRETER)
 	$(GO) run ./bench -out bench/results.json
+
+# The same parts but the demo, small (a few minutes): prints the table,
+# keeps bench/results.json as it is.
+bench-quick: build-cli $(INTERPRETER)
+	$(GO) run ./bench -quick -out /dev/null
 
 clean:
 	rm -rf bin dist cdk.out out
