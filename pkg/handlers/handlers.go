@@ -101,9 +101,10 @@ func NewPreflight(_ context.Context, c Config) (lambda.Handler, error) {
 	if validate == nil {
 		validate = func(s *gameday.Spec) error { return gameday.Check(s).Sort().Err() }
 	}
+	cw := cloudwatch.NewFromConfig(c.AWS)
 	p := &preflight.Preflight{
-		CloudWatch: cloudwatch.NewFromConfig(c.AWS),
-		FIS:        fis.NewFromConfig(c.AWS),
+		CloudWatch: preflightCloudWatch{cw.DescribeAlarms, cw.PutMetricAlarm},
+		FIS:        newPreflightFIS(fis.NewFromConfig(c.AWS)),
 		Validate:   validate,
 		AlarmARN:   func(alarm string) string { return fistemplate.AlarmARN(o, alarm) },
 		Now:        clock(c.Now),
