@@ -493,7 +493,7 @@ func TestSimArchiveFailureRecords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 10 * time.Second}, tt.edit, nil)
-			res, _ := retry(t, r.archiver(15*time.Minute), r.state, 30*time.Second)
+			res, _ := retry(t, r.archiver(15*time.Minute), r.state, r.srv.Clock().Now, 30*time.Second)
 			var sum report.Summary
 			if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
 				t.Fatal(err)
