@@ -29,6 +29,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/report"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/validate"
+	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
 // speed of the scenarios' simulated clock: a 180 s fault takes 1.5 s.
@@ -446,23 +447,24 @@ func TestScenarioTimeout(t *testing.T) {
 	assertClean(t, srv, spec)
 }
 
-// 8. FIS logs arrive late: the archive waits and completes.
+// 8. FIS logs arrive late: the archive answers pending, the state machine
+// waits and runs it again, and it completes.
 func TestScenarioLateLogs(t *testing.T) {
 	needNode(t)
 	srv := startSim(t, sim.Options{LogDelay: 8 * time.Minute})
 	spec, yaml := load(t, walkthrough)
-	var retries int
+	var waits int
 	res := run(t, srv, spec, yaml, func(o *Options) {
 		o.Progress = func(e Event) {
-			if e.Type == "StateRetried" && e.State == "Archive" {
-				retries++
+			if e.Type == "StateEntered" && e.State == workflow.StateWaitForLogs {
+				waits++
 			}
 		}
 	})
 	if res.Status != "SUCCEEDED" {
 		t.Fatalf("execution %s: %s %s", res.Status, res.Error, res.Cause)
 	}
-	if retries == 0 {
+	if waits == 0 {
 		t.Error("the archive never waited for the late logs")
 	}
 	s := summary(t, srv, res)
