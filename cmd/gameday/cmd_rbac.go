@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/rbac"
 )
 
@@ -23,7 +24,7 @@ func (c *rbacCmd) about() about {
 
 func (c *rbacCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.o.Group, "group", rbac.DefaultGroup, "Kubernetes `group` of the FIS role's EKS access entry")
-	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN` for the access entry (default arn:aws:iam::ACCOUNT:role/gameday-fis)")
+	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN` for the access entry (default: the commands read the deployed stack's "+deploy.OutputFISRoleARN+" output)")
 }
 
 func (c *rbacCmd) run(_ context.Context, e *env, args []string) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -29,9 +30,9 @@ func (c *renderCmd) about() about {
 }
 
 func (c *renderCmd) define(fs *flag.FlagSet) {
-	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN` (default arn:aws:iam::ACCOUNT:role/gameday-fis)")
-	fs.StringVar(&c.o.LogBucket, "log-bucket", "", "S3 `bucket` for FIS logs (default gameday-fis-logs-ACCOUNT-REGION)")
-	fs.StringVar(&c.o.LogPrefix, "log-prefix", "", "key `prefix` of FIS logs (default fis-logs/)")
+	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN`: the deployed stack's "+deploy.OutputFISRoleARN+" output (default the placeholder "+fistemplate.RoleARNPlaceholder+")")
+	fs.StringVar(&c.o.LogBucket, "log-bucket", "", "S3 `bucket` for FIS logs: the deployed stack's "+deploy.OutputLogBucket+" output (default the placeholder "+fistemplate.LogBucketPlaceholder+")")
+	fs.StringVar(&c.o.LogPrefix, "log-prefix", "", "key `prefix` of FIS logs (default "+deploy.DefaultLogPrefix+")")
 	fs.StringVar(&c.o.Account, "account", "", "AWS account `ID` (default: the cluster ARN's)")
 	fs.StringVar(&c.o.Region, "region", "", "AWS `region` (default: the cluster ARN's)")
 }
@@ -148,9 +149,13 @@ func printProblems(e *env, name string, err error) {
 // warnElsewhere warns when the target cluster is in another account or
 // region than the one the template is rendered for (FIS targets resources
 // of the experiment's own account and region), or when neither the cluster
-// nor the flags say which account and region, so that the template holds
-// placeholders.
+// nor the flags say which account and region, or which role and log bucket
+// of the stack, so that the template holds placeholders.
 func warnElsewhere(e *env, s *gameday.Spec, o fistemplate.Options) {
+	if o.RoleARN == "" || o.LogBucket == "" {
+		fmt.Fprintf(e.stderr, "gameday: warning: without --role-arn and --log-bucket the template has %s and %s placeholders; pass the deployed stack's outputs of those names to render it as it will be sent\n",
+			fistemplate.RoleARNPlaceholder, fistemplate.LogBucketPlaceholder)
+	}
 	a, err := arn.Parse(s.Spec.Target.Cluster)
 	if err != nil {
 		if o.Account == "" || o.Region == "" {

@@ -58,6 +58,9 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
+// stackRole is a deployed stack's FisRoleArn output.
+const stackRole = "arn:aws:iam::123456789012:role/GameDay-FisExperimentRole-1A2B3C"
+
 func TestRenderCommand(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "render", cartsLatency, "--account", "123456789012", "--region", "ap-northeast-1")
 	if code != exitOK {
@@ -98,15 +101,17 @@ func TestRenderCommand(t *testing.T) {
 	if want := "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:gameday-sock-shop-carts-latency-front-end-errors"; len(body.StopConditions) != 1 || body.StopConditions[0].Value != want {
 		t.Errorf("stopConditions = %+v, want %s", body.StopConditions, want)
 	}
-	if body.RoleArn != "arn:aws:iam::123456789012:role/gameday-fis" {
-		t.Errorf("roleArn = %q", body.RoleArn)
+	// The stack's role, which CloudFormation names: a placeholder, and a
+	// warning, until --role-arn gives it.
+	if body.RoleArn != "<FisRoleArn>" || !strings.Contains(stderr, "warning: without --role-arn and --log-bucket the template has <FisRoleArn> and <LogBucketName> placeholders") {
+		t.Errorf("roleArn = %q, stderr = %q", body.RoleArn, stderr)
 	}
 	// The walkthrough's cluster is in us-east-1: rendering for another
 	// region works (the shape is the same) but says so.
 	if !strings.Contains(stderr, "warning: the target cluster is in account 123456789012, region us-east-1") {
 		t.Errorf("stderr = %q, want a warning about the cluster's region", stderr)
 	}
-	if _, _, stderr := runCLI(t, "render", cartsLatency, "--region", "us-east-1"); stderr != "" {
+	if _, _, stderr := runCLI(t, "render", cartsLatency, "--region", "us-east-1", "--role-arn", stackRole, "--log-bucket", "logs"); stderr != "" {
 		t.Errorf("rendering for the cluster's own region: stderr = %q", stderr)
 	}
 
@@ -130,7 +135,7 @@ func TestRenderClusterName(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "<account>") || !strings.Contains(stderr, "pass --account and --region") {
 		t.Errorf("render without --account: exit %d, stderr %q; want placeholders and a warning", code, stderr)
 	}
-	code, stdout, stderr = runCLI(t, "render", p, "--account", "123456789012", "--region", "eu-west-1")
+	code, stdout, stderr = runCLI(t, "render", p, "--account", "123456789012", "--region", "eu-west-1", "--role-arn", stackRole, "--log-bucket", "logs")
 	if code != exitOK || strings.Contains(stdout, "<") || stderr != "" {
 		t.Errorf("render with --account and --region: exit %d, stderr %q, placeholders left: %t", code, stderr, strings.Contains(stdout, "<"))
 	}

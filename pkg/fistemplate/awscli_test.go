@@ -24,7 +24,8 @@ func TestAWSCLIAcceptsTemplate(t *testing.T) {
 	}
 	render := func(example string) []byte {
 		t.Helper()
-		in, err := Render(load(t, example), Options{Account: "123456789012", Region: "ap-northeast-1"})
+		in, err := Render(load(t, example), Options{Account: "123456789012", Region: "ap-northeast-1",
+			RoleARN: "arn:aws:iam::123456789012:role/gameday-fis", LogBucket: "gameday-fis-logs-123456789012-ap-northeast-1"})
 		if err != nil {
 			t.Fatal(err)
 		}

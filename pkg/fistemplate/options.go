@@ -10,29 +10,34 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/gameday-dev/gameday/pkg/deploy"
 )
 
 // Defaults of Options.
 const (
 	DefaultPartition = "aws"
-	DefaultLogPrefix = "fis-logs/"
-	// DefaultRoleName is the FIS experiment role the stack deploys.
-	DefaultRoleName = "gameday-fis"
 	// placeholders used when the account or region is unknown, so that a
 	// render with no flags still shows where they go.
 	accountPlaceholder = "<account>"
 	regionPlaceholder  = "<region>"
+	// RoleARNPlaceholder and LogBucketPlaceholder stand for the deployed
+	// stack's FIS role and log bucket, which CloudFormation names: the
+	// stack's outputs (deploy.OutputFISRoleARN, deploy.OutputLogBucket)
+	// say them.
+	RoleARNPlaceholder   = "<" + deploy.OutputFISRoleARN + ">"
+	LogBucketPlaceholder = "<" + deploy.OutputLogBucket + ">"
 )
 
 // Options are the deployment facts a template needs besides the GameDay.
 // Every field may be empty: Render fills the defaults (see WithDefaults).
 type Options struct {
-	// RoleARN is the FIS experiment role; default
-	// arn:<partition>:iam::<account>:role/gameday-fis.
+	// RoleARN is the FIS experiment role; default RoleARNPlaceholder.
 	RoleARN string
-	// LogBucket receives FIS logs; default gameday-fis-logs-<account>-<region>.
+	// LogBucket receives FIS logs; default LogBucketPlaceholder.
 	LogBucket string
-	// LogPrefix is the key prefix of FIS logs; default fis-logs/.
+	// LogPrefix is the key prefix of FIS logs; default
+	// deploy.DefaultLogPrefix.
 	LogPrefix string
 	// Account and Region are where the experiment runs. When empty they are
 	// taken from the GameDay's cluster ARN, or left as <account>/<region>
@@ -67,13 +72,13 @@ func (o Options) WithDefaults(clusterARN string) Options {
 		o.Partition = partitionOf(o.Region)
 	}
 	if o.LogPrefix == "" {
-		o.LogPrefix = DefaultLogPrefix
+		o.LogPrefix = deploy.DefaultLogPrefix
 	}
 	if o.RoleARN == "" {
-		o.RoleARN = fmt.Sprintf("arn:%s:iam::%s:role/%s", o.Partition, o.Account, DefaultRoleName)
+		o.RoleARN = RoleARNPlaceholder
 	}
 	if o.LogBucket == "" {
-		o.LogBucket = fmt.Sprintf("gameday-fis-logs-%s-%s", o.Account, o.Region)
+		o.LogBucket = LogBucketPlaceholder
 	}
 	return o
 }

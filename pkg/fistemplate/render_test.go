@@ -23,7 +23,10 @@ import (
 const examplesDir = "../../examples"
 
 // goldenOptions are the options the golden templates are rendered with.
-var goldenOptions = Options{Account: "123456789012", Region: "us-east-1"}
+// goldenOptions are a deployment's: the stack's role and log bucket, as
+// the start step renders with them.
+var goldenOptions = Options{Account: "123456789012", Region: "us-east-1",
+	RoleARN: "arn:aws:iam::123456789012:role/gameday-fis", LogBucket: "gameday-fis-logs-123456789012-us-east-1"}
 
 // load parses an example with gameday.Parse, as the CLI and the Lambdas do.
 func load(t *testing.T, path string) *gameday.Spec {
@@ -218,11 +221,11 @@ func TestRender(t *testing.T) {
 		{
 			name: "account and region come from the cluster ARN when not given",
 			check: func(t *testing.T, b renderedBody) {
-				want := "arn:aws:iam::111122223333:role/gameday-fis"
+				want := RoleARNPlaceholder // the stack's, which CloudFormation names
 				if b.RoleArn != want {
 					t.Errorf("roleArn = %q, want %q", b.RoleArn, want)
 				}
-				if got, want := b.LogConfiguration.S3Configuration.BucketName, "gameday-fis-logs-111122223333-eu-west-1"; got != want {
+				if got, want := b.LogConfiguration.S3Configuration.BucketName, LogBucketPlaceholder; got != want {
 					t.Errorf("bucketName = %q, want %q", got, want)
 				}
 				if got, want := b.LogConfiguration.S3Configuration.Prefix, "fis-logs/"; got != want {
@@ -298,7 +301,7 @@ func TestRender(t *testing.T) {
 				if got, want := b.Targets[ClusterTarget].ResourceArns[0], "arn:aws:eks:<region>:<account>:cluster/blue"; got != want {
 					t.Errorf("cluster ARN = %q, want %q", got, want)
 				}
-				if got, want := b.RoleArn, "arn:aws:iam::<account>:role/gameday-fis"; got != want {
+				if got, want := b.RoleArn, "<FisRoleArn>"; got != want {
 					t.Errorf("roleArn = %q, want %q", got, want)
 				}
 			},

@@ -83,6 +83,19 @@ func (d Duration) ISO8601() string {
 	return b.String()
 }
 
+// Short writes d as a person writes it in a GameDay: without Go's zero
+// tails ("5m", "1h30m", "90s" rather than "5m0s", "1h30m0s").
+func Short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // String formats the duration Go style ("3m0s").
 func (d Duration) String() string { return d.Duration.String() }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -68,12 +67,6 @@ func (s *step[In, Out]) Invoke(ctx context.Context, payload []byte) (out []byte,
 	attrs := []any{"step", s.name, "durationMs", time.Since(began).Milliseconds()}
 	attrs = append(attrs, identity(payload, out)...)
 	if err != nil {
-		var ie messages.InvokeResponse_Error
-		if errors.As(err, &ie) && ie.Type != "" {
-			ie.StackTrace = nil
-			slog.ErrorContext(ctx, "step failed", append(attrs, "errorType", ie.Type, "err", ie.Message)...)
-			return nil, ie
-		}
 		typ := gameday.ErrorName(err)
 		level := slog.LevelError
 		switch typ {

@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
@@ -607,7 +606,7 @@ func (im *importer) deployment() fistemplate.Options {
 			o.LogPrefix = deref(s3.Prefix)
 			im.note(Mapped, "logConfiguration.s3Configuration", "", false, "a deployed GameDay logs to the stack's bucket; this template's bucket %s is passed to render with --log-bucket", o.LogBucket)
 			if o.LogPrefix == "" {
-				im.note(Mapped, "logConfiguration.s3Configuration.prefix", "", true, "the template logs with no key prefix; gameday uses %s", fistemplate.DefaultLogPrefix)
+				im.note(Mapped, "logConfiguration.s3Configuration.prefix", "", true, "the template logs with no key prefix; gameday uses %s", deploy.DefaultLogPrefix)
 			}
 		} else {
 			im.note(Mapped, "logConfiguration.s3Configuration", "", true, "gameday adds logging to the stack's S3 bucket, which the archive reads")
@@ -634,7 +633,7 @@ func DefaultRole(o fistemplate.Options) string {
 func renderArgs(o fistemplate.Options) []string {
 	var args []string
 	for _, f := range []struct{ flag, v string }{{"--role-arn", o.RoleARN}, {"--log-bucket", o.LogBucket}, {"--log-prefix", o.LogPrefix}} {
-		if f.v != "" && !(f.flag == "--log-prefix" && f.v == fistemplate.DefaultLogPrefix) {
+		if f.v != "" && !(f.flag == "--log-prefix" && f.v == deploy.DefaultLogPrefix) {
 			args = append(args, f.flag, f.v)
 		}
 	}
@@ -707,18 +706,6 @@ func walkStrings(v any, path string, fn func(path, s string)) {
 			walkStrings(e, fmt.Sprintf("%s[%d]", path, i), fn)
 		}
 	}
-}
-
-// shortDuration writes d as a GameDay would: 5m, 1h30m, 90s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // targetBody is a target as FIS's JSON spells it, for messages.

@@ -38,7 +38,12 @@ func TestFetchFromSimulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := fistemplate.Render(s, fistemplate.Options{})
+		// The stack's role and bucket, which a render without flags
+		// leaves as placeholders that FIS would refuse.
+		in, err := fistemplate.Render(s, fistemplate.Options{
+			RoleARN:   "arn:aws:iam::" + sim.DefaultAccount + ":role/gameday-fis",
+			LogBucket: "gameday-fis-logs-" + sim.DefaultAccount + "-" + sim.DefaultRegion,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -72,7 +72,7 @@ func (im *importer) yaml(o Options, r *Result) ([]byte, error) {
 		cm["$."+p] = []*yaml.Comment{yaml.HeadComment(lines...)}
 	}
 	body, err := yaml.MarshalWithOptions(im.spec, yaml.WithComment(cm), yaml.Indent(2), yaml.IndentSequence(true),
-		yaml.CustomMarshaler[gameday.Duration](func(d gameday.Duration) ([]byte, error) { return []byte(shortDuration(d.Duration)), nil }))
+		yaml.CustomMarshaler[gameday.Duration](func(d gameday.Duration) ([]byte, error) { return []byte(gameday.Short(d.Duration)), nil }))
 	if err != nil {
 		return nil, fmt.Errorf("write yaml: %w", err)
 	}

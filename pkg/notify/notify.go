@@ -21,6 +21,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -28,8 +29,6 @@ import (
 const (
 	EventSource     = "gameday"
 	EventDetailType = "GameDay Completed"
-	// DefaultEventBus is the bus used when Config.EventBusName is empty.
-	DefaultEventBus = "default"
 	// maxSubject is SNS's limit on an email subject.
 	maxSubject = 100
 )
@@ -53,7 +52,8 @@ var (
 type Config struct {
 	// TopicARN is the SNS topic (TOPIC_ARN); empty means no SNS message.
 	TopicARN string
-	// EventBusName is the EventBridge bus (EVENT_BUS_NAME; default "default").
+	// EventBusName is the EventBridge bus (EVENT_BUS_NAME; default
+	// deploy.DefaultEventBusName).
 	EventBusName string
 }
 
@@ -76,7 +76,7 @@ type Notifier struct {
 // New returns the notify step. sns may be nil when cfg.TopicARN is empty.
 func New(cfg Config, snsc SNSAPI, events EventsAPI) *Notifier {
 	if cfg.EventBusName == "" {
-		cfg.EventBusName = DefaultEventBus
+		cfg.EventBusName = deploy.DefaultEventBusName
 	}
 	return &Notifier{cfg: cfg, sns: snsc, events: events}
 }

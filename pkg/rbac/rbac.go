@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -37,8 +38,8 @@ type Options struct {
 	// default DefaultGroup.
 	Group string
 	// RoleARN is the FIS experiment role, for the access entry commands;
-	// default arn:<partition>:iam::<account>:role/gameday-fis, the account
-	// taken from the cluster ARN.
+	// by default the commands read it from the deployed stack's FisRoleArn
+	// output (deploy.OutputFISRoleARN) of stack deploy.DefaultStackName.
 	RoleARN string
 }
 
@@ -186,6 +187,11 @@ func writeHeader(buf *bytes.Buffer, s *gameday.Spec, o Options, namespaces []str
 	if region != "" {
 		regionFlag = " --region " + region
 	}
+	if strings.HasPrefix(roleARN, "$") {
+		// The stack's role, read once into ROLE for the commands below.
+		fmt.Fprintf(buf, "#   ROLE=%s\n", roleARN)
+		roleARN = `"$ROLE"`
+	}
 	fmt.Fprintf(buf, "#   aws eks create-access-entry --cluster-name %s --principal-arn %s --type STANDARD --kubernetes-groups %s%s\n", cluster, roleARN, o.Group, regionFlag)
 	buf.WriteString("#\n#    If the role already has an access entry, list its groups and keep them:\n#\n")
 	fmt.Fprintf(buf, "#   aws eks describe-access-entry --cluster-name %s --principal-arn %s%s\n", cluster, roleARN, regionFlag)
@@ -195,12 +201,13 @@ func writeHeader(buf *bytes.Buffer, s *gameday.Spec, o Options, namespaces []str
 }
 
 // clusterFacts are the cluster name, region and role ARN for the commands,
-// from the GameDay's target and the options.
+// from the GameDay's target and the options. Without o.RoleARN, the role is
+// a command reading the deployed stack's FisRoleArn output: the stack does
+// not name its role, CloudFormation does.
 func clusterFacts(s *gameday.Spec, o Options) (cluster, region, roleARN string) {
 	cluster = s.Spec.Target.ClusterName
-	partition, account := "aws", "<account>"
 	if a, err := arn.Parse(s.Spec.Target.Cluster); err == nil {
-		partition, region, account = a.Partition, a.Region, a.AccountID
+		region = a.Region
 		cluster = strings.TrimPrefix(a.Resource, "cluster/")
 	}
 	if cluster == "" {
@@ -208,7 +215,12 @@ func clusterFacts(s *gameday.Spec, o Options) (cluster, region, roleARN string) 
 	}
 	roleARN = o.RoleARN
 	if roleARN == "" {
-		roleARN = fmt.Sprintf("arn:%s:iam::%s:role/gameday-fis", partition, account)
+		regionFlag := ""
+		if region != "" {
+			regionFlag = " --region " + region
+		}
+		roleARN = fmt.Sprintf(`$(aws cloudformation describe-stacks --stack-name %s --query "Stacks[0].Outputs[?OutputKey=='%s'].OutputValue" --output text%s)`,
+			deploy.DefaultStackName, deploy.OutputFISRoleARN, regionFlag)
 	}
 	return cluster, region, roleARN
 }

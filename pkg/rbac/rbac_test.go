@@ -222,7 +222,10 @@ func TestGenerateDefaults(t *testing.T) {
 			t.Errorf("subject %q, want %q", b.Subjects[0].Name, DefaultGroup)
 		}
 	}
-	if want := "--principal-arn arn:aws:iam::111122223333:role/gameday-fis "; !strings.Contains(string(out), want) {
+	if want := "ROLE=$(aws cloudformation describe-stacks --stack-name GameDay --query \"Stacks[0].Outputs[?OutputKey=='FisRoleArn'].OutputValue\" --output text --region eu-west-1)\n"; !strings.Contains(string(out), want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	if want := "--principal-arn \"$ROLE\" "; !strings.Contains(string(out), want) {
 		t.Errorf("output lacks %q:\n%s", want, out)
 	}
 
@@ -231,7 +234,10 @@ func TestGenerateDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "--cluster-name blue --principal-arn arn:aws:iam::<account>:role/gameday-fis --type STANDARD --kubernetes-groups gameday-fis\n"; !strings.Contains(string(out), want) {
+	if want := "--output text)\n"; !strings.Contains(string(out), want) {
+		t.Errorf("output lacks %q (no --region for a cluster named by name):\n%s", want, out)
+	}
+	if want := "--cluster-name blue --principal-arn \"$ROLE\" --type STANDARD --kubernetes-groups gameday-fis\n"; !strings.Contains(string(out), want) {
 		t.Errorf("output lacks %q:\n%s", want, out)
 	}
 }

@@ -216,15 +216,7 @@ func DurationText(d time.Duration) string {
 	if d <= 0 {
 		return "-"
 	}
-	d = d.Round(time.Second)
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return gameday.Short(d.Round(time.Second))
 }
 
 // trendCharts are the history's charts: one per check and phase, a point
