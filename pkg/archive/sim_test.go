@@ -81,7 +81,7 @@ func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.opts = fistemplate.Options{Account: simAccount, Region: cfg.Region, LogBucket: simLogBucket}
+	r.opts = fistemplate.Options{Account: simAccount, Region: cfg.Region, RoleARN: "arn:aws:iam::" + simAccount + ":role/gameday-fis", LogBucket: simLogBucket}
 	for _, sc := range spec.Spec.StopConditions {
 		a := sc.Alarm
 		dims := []cwtypes.Dimension{}
