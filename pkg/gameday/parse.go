@@ -334,33 +334,15 @@ const maxAliases = 1000
 func prescan(data []byte) (line int, msg string) {
 	deep := fmt.Sprintf("nested more than %d levels deep: a GameDay is not that deep", maxDepth)
 	depth, aliases := 0, 0
-	var quote byte
 	valueStart := true // at a place where a value may start
 	line = 1
 	for i := 0; i < len(data); i++ {
 		ch := data[i]
-		if quote != 0 {
-			switch {
-			case ch == '\\' && quote == '"':
-				i++
-			case ch == quote:
-				quote = 0
-			case ch == '\n':
-				line++
-			}
-			continue
-		}
 		switch ch {
 		case '\n':
 			line++
 			valueStart = true
-			dashes := 0
-			for j := i + 1; j+1 < len(data) && (data[j] == ' ' || data[j] == '-'); j++ {
-				if data[j] == '-' && (data[j+1] == ' ' || data[j+1] == '\n') {
-					dashes++
-				}
-			}
-			if dashes > maxDepth {
+			if dashes(data, i+1, true) > maxDepth {
 				return line, deep
 			}
 			continue
@@ -387,7 +369,9 @@ func prescan(data []byte) (line int, msg string) {
 			}
 		case '"', '\'':
 			if valueStart {
-				quote = ch
+				var lines int
+				i, lines = skipQuoted(data, i+1, ch)
+				line += lines
 			}
 		case '*':
 			if valueStart {
@@ -401,17 +385,40 @@ func prescan(data []byte) (line int, msg string) {
 		}
 		valueStart = false
 	}
-	// the first line's dashes
-	dashes := 0
-	for j := 0; j+1 < len(data) && (data[j] == ' ' || data[j] == '-'); j++ {
-		if data[j] == '-' && data[j+1] == ' ' {
-			dashes++
-		}
-	}
-	if dashes > maxDepth {
+	if dashes(data, 0, false) > maxDepth { // the first line's
 		return 1, deep
 	}
 	return 0, ""
+}
+
+// dashes counts the block sequence dashes ("- ") that begin the line at
+// data[from:]; withEOL counts a dash that ends the line too.
+func dashes(data []byte, from int, withEOL bool) int {
+	n := 0
+	for j := from; j+1 < len(data) && (data[j] == ' ' || data[j] == '-'); j++ {
+		if data[j] == '-' && (data[j+1] == ' ' || withEOL && data[j+1] == '\n') {
+			n++
+		}
+	}
+	return n
+}
+
+// skipQuoted returns the index of the quote that closes the scalar opened
+// just before data[from] (len(data) when none does), and the line breaks
+// inside it.
+func skipQuoted(data []byte, from int, quote byte) (end, lines int) {
+	i := from
+	for ; i < len(data); i++ {
+		switch {
+		case data[i] == '\\' && quote == '"':
+			i++
+		case data[i] == quote:
+			return i, lines
+		case data[i] == '\n':
+			lines++
+		}
+	}
+	return i, lines
 }
 
 // converter turns the YAML AST into plain values (map[string]any, []any,

@@ -52,81 +52,116 @@ func shape(r *problems, v any, t reflect.Type, path string, depth int, prune boo
 	}
 	pt := reflect.PointerTo(t)
 	if pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshaler) {
-		if t == durationType {
-			if _, ok := v.(string); !ok {
-				r.add(path, "%v is not a duration: write 90s, 5m or PT5M", v)
-				return false
-			}
-		} else if pt.Implements(textUnmarshaler) && !pt.Implements(jsonUnmarshaler) {
-			if _, ok := v.(string); !ok {
-				r.add(path, "must be a string, not %s", kindOf(v))
-				return false
-			}
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			r.add(path, "%v", err)
+		return shapeDecoded(r, v, t, path)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return shapeStruct(r, v, t, path, depth, prune)
+	case reflect.Map:
+		return shapeMap(r, v, t, path, depth, prune)
+	case reflect.Slice, reflect.Array:
+		return shapeList(r, v, t, path, depth, prune)
+	}
+	return shapeScalar(r, v, t, path)
+}
+
+// shapeDecoded checks a value of a type with its own JSON or text decoding
+// by decoding it.
+func shapeDecoded(r *problems, v any, t reflect.Type, path string) bool {
+	pt := reflect.PointerTo(t)
+	if t == durationType {
+		if _, ok := v.(string); !ok {
+			r.add(path, "%v is not a duration: write 90s, 5m or PT5M", v)
 			return false
 		}
-		if err := json.Unmarshal(b, reflect.New(t).Interface()); err != nil {
-			r.add(path, "%s", cleanJSONError(err))
+	} else if pt.Implements(textUnmarshaler) && !pt.Implements(jsonUnmarshaler) {
+		if _, ok := v.(string); !ok {
+			r.add(path, "must be a string, not %s", kindOf(v))
+			return false
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		r.add(path, "%v", err)
+		return false
+	}
+	if err := json.Unmarshal(b, reflect.New(t).Interface()); err != nil {
+		r.add(path, "%s", cleanJSONError(err))
+		return false
+	}
+	return true
+}
+
+// shapeStruct checks a mapping against a struct's JSON fields, naming the
+// closest known field for an unknown one.
+func shapeStruct(r *problems, v any, t reflect.Type, path string, depth int, prune bool) bool {
+	m, ok := v.(map[string]any)
+	if !ok {
+		r.add(path, "must be a mapping (key: value), not %s", kindOf(v))
+		return false
+	}
+	fields := jsonFields(t)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		f, ok := fields.byName[k]
+		if !ok {
+			r.add(child(path, k), "unknown field %q%s", k, r.fieldHint(k, fields))
+			if prune {
+				delete(m, k)
+			}
+			continue
+		}
+		r.outer = append(r.outer, fields)
+		fits := shape(r, m[k], f.typ, child(path, k), depth+1, prune)
+		r.outer = r.outer[:len(r.outer)-1]
+		if !fits && prune {
+			delete(m, k)
+		}
+	}
+	return true
+}
+
+// shapeMap checks a mapping's values against a map's element type.
+func shapeMap(r *problems, v any, t reflect.Type, path string, depth int, prune bool) bool {
+	m, ok := v.(map[string]any)
+	if !ok {
+		r.add(path, "must be a mapping (key: value), not %s", kindOf(v))
+		return false
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !shape(r, m[k], t.Elem(), child(path, k), depth+1, prune) && prune {
+			delete(m, k)
+		}
+	}
+	return true
+}
+
+// shapeList checks a list's elements against a slice's element type; a
+// []byte is base64 text.
+func shapeList(r *problems, v any, t reflect.Type, path string, depth int, prune bool) bool {
+	if t.Elem().Kind() == reflect.Uint8 { // []byte: base64 text
+		if _, ok := v.(string); !ok {
+			r.add(path, "must be a base64 string, not %s", kindOf(v))
 			return false
 		}
 		return true
 	}
+	s, ok := v.([]any)
+	if !ok {
+		r.add(path, "must be a list, not %s", kindOf(v))
+		return false
+	}
+	for i, e := range s {
+		if !shape(r, e, t.Elem(), index(path, i), depth+1, prune) && prune {
+			s[i] = nil
+		}
+	}
+	return true
+}
+
+// shapeScalar checks a string, bool or number, with a hint where YAML's
+// typing is the likely cause.
+func shapeScalar(r *problems, v any, t reflect.Type, path string) bool {
 	switch t.Kind() {
-	case reflect.Struct:
-		m, ok := v.(map[string]any)
-		if !ok {
-			r.add(path, "must be a mapping (key: value), not %s", kindOf(v))
-			return false
-		}
-		fields := jsonFields(t)
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			f, ok := fields.byName[k]
-			if !ok {
-				r.add(child(path, k), "unknown field %q%s", k, r.fieldHint(k, fields))
-				if prune {
-					delete(m, k)
-				}
-				continue
-			}
-			r.outer = append(r.outer, fields)
-			fits := shape(r, m[k], f.typ, child(path, k), depth+1, prune)
-			r.outer = r.outer[:len(r.outer)-1]
-			if !fits && prune {
-				delete(m, k)
-			}
-		}
-	case reflect.Map:
-		m, ok := v.(map[string]any)
-		if !ok {
-			r.add(path, "must be a mapping (key: value), not %s", kindOf(v))
-			return false
-		}
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if !shape(r, m[k], t.Elem(), child(path, k), depth+1, prune) && prune {
-				delete(m, k)
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 { // []byte: base64 text
-			if _, ok := v.(string); !ok {
-				r.add(path, "must be a base64 string, not %s", kindOf(v))
-				return false
-			}
-			return true
-		}
-		s, ok := v.([]any)
-		if !ok {
-			r.add(path, "must be a list, not %s", kindOf(v))
-			return false
-		}
-		for i, e := range s {
-			if !shape(r, e, t.Elem(), index(path, i), depth+1, prune) && prune {
-				s[i] = nil
-			}
-		}
 	case reflect.String:
 		if _, ok := v.(string); !ok {
 			if isContainer(v) {

@@ -75,50 +75,69 @@ func experiment(t *fis.CreateExperimentTemplateInput, actionOf map[string]string
 		if n, ok := actionOf[name]; ok {
 			name = n
 		}
-		act := map[string]any{"actionId": deref(a.ActionId), "description": deref(a.Description)}
-		params := map[string]any{}
-		for k, v := range a.Parameters {
-			params[k] = parameter(deref(a.ActionId), k, v)
-		}
-		act["parameters"] = params
-		var after []string
-		for _, d := range a.StartAfter {
-			if n, ok := actionOf[d]; ok {
-				d = n
-			}
-			after = append(after, d)
-		}
-		slices.Sort(after)
-		act["startAfter"] = toAny(after)
-		targets := map[string]any{}
-		for k, tn := range a.Targets {
-			tg, ok := t.Targets[tn]
-			if !ok {
-				targets[k] = "undefined target " + tn
-				continue
-			}
-			targets[k] = target(tg)
-		}
-		act["targets"] = targets
-		actions[name] = act
+		actions[name] = action(t, a, actionOf)
 	}
 	m["actions"] = actions
 	if lc := t.LogConfiguration; lc != nil {
-		l := map[string]any{}
-		if lc.LogSchemaVersion != nil {
-			l["logSchemaVersion"] = float64(*lc.LogSchemaVersion)
-		}
-		if s3 := lc.S3Configuration; s3 != nil {
-			l["s3Configuration"] = map[string]any{"bucketName": deref(s3.BucketName), "prefix": deref(s3.Prefix)}
-		}
-		if cw := lc.CloudWatchLogsConfiguration; cw != nil {
-			l["cloudWatchLogsConfiguration"] = map[string]any{"logGroupArn": deref(cw.LogGroupArn)}
-		}
-		m["logConfiguration"] = l
+		m["logConfiguration"] = logConfiguration(lc)
 	}
-	// FIS's defaults when options are left out.
+	m["experimentOptions"] = experimentOptions(t.ExperimentOptions)
+	if rc := t.ExperimentReportConfiguration; rc != nil {
+		b, _ := json.Marshal(rc)
+		m["experimentReportConfiguration"] = string(b)
+	}
+	return m
+}
+
+// action is one of t's actions as a comparable tree: its targets by
+// content, the actions it starts after by want's names.
+func action(t *fis.CreateExperimentTemplateInput, a types.CreateExperimentTemplateActionInput, actionOf map[string]string) map[string]any {
+	act := map[string]any{"actionId": deref(a.ActionId), "description": deref(a.Description)}
+	params := map[string]any{}
+	for k, v := range a.Parameters {
+		params[k] = parameter(deref(a.ActionId), k, v)
+	}
+	act["parameters"] = params
+	var after []string
+	for _, d := range a.StartAfter {
+		if n, ok := actionOf[d]; ok {
+			d = n
+		}
+		after = append(after, d)
+	}
+	slices.Sort(after)
+	act["startAfter"] = toAny(after)
+	targets := map[string]any{}
+	for k, tn := range a.Targets {
+		tg, ok := t.Targets[tn]
+		if !ok {
+			targets[k] = "undefined target " + tn
+			continue
+		}
+		targets[k] = target(tg)
+	}
+	act["targets"] = targets
+	return act
+}
+
+func logConfiguration(lc *types.CreateExperimentTemplateLogConfigurationInput) map[string]any {
+	l := map[string]any{}
+	if lc.LogSchemaVersion != nil {
+		l["logSchemaVersion"] = float64(*lc.LogSchemaVersion)
+	}
+	if s3 := lc.S3Configuration; s3 != nil {
+		l["s3Configuration"] = map[string]any{"bucketName": deref(s3.BucketName), "prefix": deref(s3.Prefix)}
+	}
+	if cw := lc.CloudWatchLogsConfiguration; cw != nil {
+		l["cloudWatchLogsConfiguration"] = map[string]any{"logGroupArn": deref(cw.LogGroupArn)}
+	}
+	return l
+}
+
+// experimentOptions are eo with FIS's defaults where it leaves them out.
+func experimentOptions(eo *types.CreateExperimentTemplateExperimentOptionsInput) map[string]any {
 	opts := map[string]any{"accountTargeting": string(types.AccountTargetingSingleAccount), "emptyTargetResolutionMode": string(types.EmptyTargetResolutionModeFail)}
-	if eo := t.ExperimentOptions; eo != nil {
+	if eo != nil {
 		if eo.AccountTargeting != "" {
 			opts["accountTargeting"] = string(eo.AccountTargeting)
 		}
@@ -126,12 +145,7 @@ func experiment(t *fis.CreateExperimentTemplateInput, actionOf map[string]string
 			opts["emptyTargetResolutionMode"] = string(eo.EmptyTargetResolutionMode)
 		}
 	}
-	m["experimentOptions"] = opts
-	if rc := t.ExperimentReportConfiguration; rc != nil {
-		b, _ := json.Marshal(rc)
-		m["experimentReportConfiguration"] = string(b)
-	}
-	return m
+	return opts
 }
 
 // parameter is a parameter value as compared: a custom resource's spec as

@@ -204,99 +204,125 @@ func conform(v any, t reflect.Type, path string) (any, []error) {
 	if v == nil { // JSON null: an absent member
 		return nil, nil
 	}
-	mismatch := func(want string) []error {
-		return []error{fmt.Errorf("%s: must be %s, not %s", orRoot(path), want, jsonKind(v))}
-	}
 	if t == timeType {
-		switch x := v.(type) {
-		case json.Number:
-			f, err := x.Float64()
-			if err != nil {
-				return nil, mismatch("a timestamp")
-			}
-			sec := int64(f)
-			return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC().Format(time.RFC3339Nano), nil
-		case string:
-			ts, err := time.Parse(time.RFC3339Nano, x)
-			if err != nil {
-				return nil, []error{fmt.Errorf("%s: %q is not an ISO 8601 timestamp", orRoot(path), x)}
-			}
-			return ts.Format(time.RFC3339Nano), nil
-		}
-		return nil, mismatch("a timestamp")
+		return conformTime(v, path)
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil, mismatch("an object")
-		}
-		fields := wireFields(t)
-		out := make(map[string]any, len(obj))
-		var errs []error
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			f, ok := fields[k]
-			if !ok {
-				errs = append(errs, unknownField(path, k, fields))
-				continue
-			}
-			n, e := conform(obj[k], f.Type, join(path, k))
-			errs = append(errs, e...)
-			out[f.Name] = n
-		}
-		return out, errs
+		return conformStruct(v, t, path)
 	case reflect.Map:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil, mismatch("an object")
-		}
-		out := make(map[string]any, len(obj))
-		var errs []error
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			n, e := conform(obj[k], t.Elem(), join(path, k))
-			errs = append(errs, e...)
-			out[k] = n
-		}
-		return out, errs
+		return conformMap(v, t, path)
 	case reflect.Slice:
-		s, ok := v.([]any)
+		return conformSlice(v, t, path)
+	case reflect.String, reflect.Int32, reflect.Int64, reflect.Bool:
+		return conformScalar(v, t, path)
+	}
+	return nil, []error{fmt.Errorf("%s: the SDK type %s is not supported by the importer", orRoot(path), t)}
+}
+
+// mismatch is the error of a value v at path that is not the kind want.
+func mismatch(v any, path, want string) []error {
+	return []error{fmt.Errorf("%s: must be %s, not %s", orRoot(path), want, jsonKind(v))}
+}
+
+// conformTime reads a timestamp as epoch seconds or ISO 8601.
+func conformTime(v any, path string) (any, []error) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return nil, mismatch(v, path, "a timestamp")
+		}
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC().Format(time.RFC3339Nano), nil
+	case string:
+		ts, err := time.Parse(time.RFC3339Nano, x)
+		if err != nil {
+			return nil, []error{fmt.Errorf("%s: %q is not an ISO 8601 timestamp", orRoot(path), x)}
+		}
+		return ts.Format(time.RFC3339Nano), nil
+	}
+	return nil, mismatch(v, path, "a timestamp")
+}
+
+// conformStruct checks an object's members against an SDK struct's wire
+// names and returns it keyed by the Go field names.
+func conformStruct(v any, t reflect.Type, path string) (any, []error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, mismatch(v, path, "an object")
+	}
+	fields := wireFields(t)
+	out := make(map[string]any, len(obj))
+	var errs []error
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		f, ok := fields[k]
 		if !ok {
-			return nil, mismatch("an array")
+			errs = append(errs, unknownField(path, k, fields))
+			continue
 		}
-		out := make([]any, len(s))
-		var errs []error
-		for i, e := range s {
-			n, ee := conform(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
-			errs = append(errs, ee...)
-			out[i] = n
-		}
-		return out, errs
+		n, e := conform(obj[k], f.Type, join(path, k))
+		errs = append(errs, e...)
+		out[f.Name] = n
+	}
+	return out, errs
+}
+
+func conformMap(v any, t reflect.Type, path string) (any, []error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, mismatch(v, path, "an object")
+	}
+	out := make(map[string]any, len(obj))
+	var errs []error
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		n, e := conform(obj[k], t.Elem(), join(path, k))
+		errs = append(errs, e...)
+		out[k] = n
+	}
+	return out, errs
+}
+
+func conformSlice(v any, t reflect.Type, path string) (any, []error) {
+	s, ok := v.([]any)
+	if !ok {
+		return nil, mismatch(v, path, "an array")
+	}
+	out := make([]any, len(s))
+	var errs []error
+	for i, e := range s {
+		n, ee := conform(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+		errs = append(errs, ee...)
+		out[i] = n
+	}
+	return out, errs
+}
+
+// conformScalar checks a string, a 32- or 64-bit integer or a bool.
+func conformScalar(v any, t reflect.Type, path string) (any, []error) {
+	switch t.Kind() {
 	case reflect.String:
 		if _, ok := v.(string); !ok {
-			return nil, mismatch("a string")
+			return nil, mismatch(v, path, "a string")
 		}
-		return v, nil
 	case reflect.Int32, reflect.Int64:
 		n, ok := v.(json.Number)
 		if !ok {
-			return nil, mismatch("an integer")
+			return nil, mismatch(v, path, "an integer")
 		}
-		if _, err := n.Int64(); err != nil {
+		i, err := n.Int64()
+		if err != nil {
 			return nil, []error{fmt.Errorf("%s: %s is not an integer", orRoot(path), n)}
 		}
-		if t.Kind() == reflect.Int32 {
-			if i, _ := n.Int64(); i != int64(int32(i)) {
-				return nil, []error{fmt.Errorf("%s: %s is out of range", orRoot(path), n)}
-			}
+		if t.Kind() == reflect.Int32 && i != int64(int32(i)) {
+			return nil, []error{fmt.Errorf("%s: %s is out of range", orRoot(path), n)}
 		}
-		return v, nil
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {
-			return nil, mismatch("true or false")
+			return nil, mismatch(v, path, "true or false")
 		}
-		return v, nil
 	}
-	return nil, []error{fmt.Errorf("%s: the SDK type %s is not supported by the importer", orRoot(path), t)}
+	return v, nil
 }
 
 // wireFields maps each exported field of an SDK struct to its wire name.

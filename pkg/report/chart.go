@@ -329,46 +329,12 @@ func Charts(r Run, s Summary) []Chart {
 	if r.Spec == nil {
 		return nil
 	}
-	from, to := r.Windows.Before.Start, r.Windows.After.End
-	var faults []FaultSpan
-	for _, f := range s.Faults {
-		if f.StartedAt == nil {
-			continue
-		}
-		end := to
-		switch {
-		case f.EndedAt != nil:
-			end = *f.EndedAt
-		case !r.EndedAt.IsZero():
-			end = r.EndedAt
-		}
-		faults = append(faults, FaultSpan{Name: f.Name, Start: *f.StartedAt, End: end})
-	}
-	var stopped time.Time
-	if r.State == gameday.StateStopped {
-		stopped = r.EndedAt
-	}
-	base := func(name, kind string, m gameday.Metric, pts []Point) Chart {
-		c := Chart{Name: name, Kind: kind, Subtitle: metricText(m), YLabel: yLabel(m),
-			Period: time.Duration(m.Period) * time.Second, From: from, To: to, Faults: faults}
-		for _, p := range pts {
-			if !p.T.Before(from) && !p.T.Add(c.Period).After(to) {
-				c.Points = append(c.Points, p)
-			}
-		}
-		if len(c.Points) == 0 {
-			c.NoData = "No datapoints for " + m.Namespace + "/" + m.Name + " " + m.Stat + " from " +
-				from.UTC().Format("15:04") + " to " + to.UTC().Format("15:04 UTC") + "."
-		}
-		if !to.After(from) {
-			c.NoData = "No metric window: the run has no start time."
-		}
-		return c
-	}
+	f := chartFrame{from: r.Windows.Before.Start, to: r.Windows.After.End}
+	f.faults = faultSpans(r, s, f.to)
 	var out []Chart
 	series := r.seriesByCheck()
 	for _, c := range r.Spec.Spec.Hypothesis.SteadyState {
-		ch := base(c.Name, ChartCheck, c.Metric, series[c.Name])
+		ch := f.chart(c.Name, ChartCheck, c.Metric, series[c.Name])
 		ch.Subtitle += ", expect " + ExpectText(c.Expect)
 		ch.Result = worstResult(s.Hypothesis.Checks, c.Name)
 		switch {
@@ -386,31 +352,88 @@ func Charts(r Run, s Summary) []Chart {
 		observed[o.Check] = o.Points
 	}
 	for _, o := range r.Spec.Spec.Observe {
-		ch := base(o.Name, ChartObserve, o.Metric, observed[o.Name])
+		ch := f.chart(o.Name, ChartObserve, o.Metric, observed[o.Name])
 		ch.Subtitle += ", observed: no verdict"
 		out = append(out, ch)
 	}
+	var stopped time.Time
+	if r.State == gameday.StateStopped {
+		stopped = r.EndedAt
+	}
 	for _, a := range r.Alarms {
-		var ch Chart
-		if a.Metric != nil {
-			ch = base(a.Name, ChartStop, *a.Metric, a.Points)
-			ch.Subtitle += ", ALARM when " + comparisonText(a.Comparison) + " " + num(a.Threshold)
-			ch.Thresholds = []float64{a.Threshold}
-		} else {
-			ch = Chart{Name: a.Name, Kind: ChartStop, From: from, To: to, Faults: faults,
-				Subtitle: "an existing alarm (" + a.ARN + "): its metric is not in the GameDay, so only its ALARM periods are drawn", YLabel: "ALARM periods"}
-			if !to.After(from) {
-				ch.NoData = "No metric window: the run has no start time."
-			}
-		}
-		ch.Alarm = alarmSpans(a, from, to)
-		ch.Stopped = stopped
-		if ch.NoData != "" && len(ch.Alarm) > 0 {
-			ch.NoData = "" // the ALARM periods are worth drawing on their own
-		}
-		out = append(out, ch)
+		out = append(out, f.stopChart(a, stopped))
 	}
 	return out
+}
+
+// chartFrame is what every chart of a run shares: its window and the
+// faults' spans.
+type chartFrame struct {
+	from, to time.Time
+	faults   []FaultSpan
+}
+
+// faultSpans are the started faults' spans; one still running ends with
+// the run, or the window.
+func faultSpans(r Run, s Summary, to time.Time) []FaultSpan {
+	var faults []FaultSpan
+	for _, f := range s.Faults {
+		if f.StartedAt == nil {
+			continue
+		}
+		end := to
+		switch {
+		case f.EndedAt != nil:
+			end = *f.EndedAt
+		case !r.EndedAt.IsZero():
+			end = r.EndedAt
+		}
+		faults = append(faults, FaultSpan{Name: f.Name, Start: *f.StartedAt, End: end})
+	}
+	return faults
+}
+
+// chart is a metric's chart with the points inside the window.
+func (f chartFrame) chart(name, kind string, m gameday.Metric, pts []Point) Chart {
+	from, to := f.from, f.to
+	c := Chart{Name: name, Kind: kind, Subtitle: metricText(m), YLabel: yLabel(m),
+		Period: time.Duration(m.Period) * time.Second, From: from, To: to, Faults: f.faults}
+	for _, p := range pts {
+		if !p.T.Before(from) && !p.T.Add(c.Period).After(to) {
+			c.Points = append(c.Points, p)
+		}
+	}
+	if len(c.Points) == 0 {
+		c.NoData = "No datapoints for " + m.Namespace + "/" + m.Name + " " + m.Stat + " from " +
+			from.UTC().Format("15:04") + " to " + to.UTC().Format("15:04 UTC") + "."
+	}
+	if !to.After(from) {
+		c.NoData = "No metric window: the run has no start time."
+	}
+	return c
+}
+
+// stopChart is a stop condition's chart: its metric when the GameDay
+// defines it, and its ALARM periods.
+func (f chartFrame) stopChart(a Alarm, stopped time.Time) Chart {
+	var ch Chart
+	if a.Metric != nil {
+		ch = f.chart(a.Name, ChartStop, *a.Metric, a.Points)
+		ch.Subtitle += ", ALARM when " + comparisonText(a.Comparison) + " " + num(a.Threshold)
+		ch.Thresholds = []float64{a.Threshold}
+	} else {
+		ch = Chart{Name: a.Name, Kind: ChartStop, From: f.from, To: f.to, Faults: f.faults,
+			Subtitle: "an existing alarm (" + a.ARN + "): its metric is not in the GameDay, so only its ALARM periods are drawn", YLabel: "ALARM periods"}
+		if !f.to.After(f.from) {
+			ch.NoData = "No metric window: the run has no start time."
+		}
+	}
+	ch.Alarm = alarmSpans(a, f.from, f.to)
+	ch.Stopped = stopped
+	if ch.NoData != "" && len(ch.Alarm) > 0 {
+		ch.NoData = "" // the ALARM periods are worth drawing on their own
+	}
+	return ch
 }
 
 func comparisonText(op string) string {

@@ -26,7 +26,18 @@ func JSON(s Summary) ([]byte, error) {
 func Markdown(s Summary) []byte {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	mdHead(p, s)
+	mdChecks(p, s)
+	mdFaults(p, s)
+	mdTimeline(p, s)
+	return b.Bytes()
+}
 
+// mdPrinter prints a formatted piece of summary.md.
+type mdPrinter func(format string, args ...any)
+
+// mdHead is the verdict, the hypothesis and the run's table.
+func mdHead(p mdPrinter, s Summary) {
 	p("# GameDay %s: %s\n\n", s.GameDay, strings.ToUpper(s.Verdict))
 	p("**Verdict: %s.** %s\n\n", s.Verdict, sentence(s.VerdictReason))
 	hyp := "**" + s.Hypothesis.Verdict + "**"
@@ -59,18 +70,24 @@ func Markdown(s Summary) []byte {
 		p("| Caught error | %s: %s |\n", s.Error.Error, mdEscape(firstLine(s.Error.Cause)))
 	}
 	p("\n")
+}
 
+// mdChecks is the steady-state checks' table.
+func mdChecks(p mdPrinter, s Summary) {
 	p("## Steady-state checks\n\n")
 	if len(s.Hypothesis.Checks) == 0 {
 		p("No steady-state checks.\n\n")
-	} else {
-		p("| Check | Phase | Value | Expect | Datapoints | Result |\n|---|---|---|---|---|---|\n")
-		for _, c := range s.Hypothesis.Checks {
-			p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, valueText(c), ExpectText(c.Expect), c.Datapoints, c.Result)
-		}
-		p("\nWindows: before %s, during %s, after %s. A value is the phase's mean for an Average and its worst period for any other statistic; a period that overlaps the faults counts as during.\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After))
+		return
 	}
+	p("| Check | Phase | Value | Expect | Datapoints | Result |\n|---|---|---|---|---|---|\n")
+	for _, c := range s.Hypothesis.Checks {
+		p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, valueText(c), ExpectText(c.Expect), c.Datapoints, c.Result)
+	}
+	p("\nWindows: before %s, during %s, after %s. A value is the phase's mean for an Average and its worst period for any other statistic; a period that overlaps the faults counts as during.\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After))
+}
 
+// mdFaults is the faults' and the stop conditions' tables.
+func mdFaults(p mdPrinter, s Summary) {
 	p("## Faults\n\n| Fault | State | Started | Ended |\n|---|---|---|---|\n")
 	for _, f := range s.Faults {
 		st := string(f.State)
@@ -84,18 +101,21 @@ func Markdown(s Summary) []byte {
 	p("## Stop conditions\n\n")
 	if len(s.StopConditions) == 0 {
 		p("No stop conditions.\n\n")
-	} else {
-		p("| Alarm | Went into ALARM |\n|---|---|\n")
-		for _, sc := range s.StopConditions {
-			went := "no"
-			if sc.WentIntoAlarm {
-				went = "yes, at " + fmtTimePtr(sc.AlarmAt)
-			}
-			p("| %s | %s |\n", sc.Alarm, went)
-		}
-		p("\n")
+		return
 	}
+	p("| Alarm | Went into ALARM |\n|---|---|\n")
+	for _, sc := range s.StopConditions {
+		went := "no"
+		if sc.WentIntoAlarm {
+			went = "yes, at " + fmtTimePtr(sc.AlarmAt)
+		}
+		p("| %s | %s |\n", sc.Alarm, went)
+	}
+	p("\n")
+}
 
+// mdTimeline is the timeline and where the logs are.
+func mdTimeline(p mdPrinter, s Summary) {
 	p("## Timeline\n\n")
 	if len(s.Timeline) == 0 {
 		p("No FIS log records.\n")
@@ -113,7 +133,6 @@ func Markdown(s Summary) []byte {
 	} else {
 		p(" Incomplete: no experiment-end record.\n")
 	}
-	return b.Bytes()
 }
 
 // EventText is one line describing a timeline event.

@@ -56,20 +56,33 @@ func JSONSchema() ([]byte, error) {
 	root.Title = "GameDay"
 	root.Description = "A chaos-engineering GameDay on AWS FIS (gameday/v1alpha1). Check files with `gameday validate`."
 	defs := root.Definitions
-
-	kindSchema := func(apiVersion, kind string, spec *jsonschema.Schema) *jsonschema.Schema {
-		props := jsonschema.NewProperties()
-		props.Set("apiVersion", &jsonschema.Schema{Type: "string", Const: apiVersion})
-		props.Set("kind", &jsonschema.Schema{Type: "string", Const: kind})
-		props.Set("metadata", &jsonschema.Schema{Ref: "#/$defs/" + defName(reflect.TypeFor[gameday.ObjectMeta]())})
-		props.Set("spec", spec)
-		return &jsonschema.Schema{
-			Type:                 "object",
-			Properties:           props,
-			Required:             []string{"apiVersion", "kind", "spec"},
-			AdditionalProperties: jsonschema.FalseSchema,
-		}
+	if err := faultSchemas(r, defs); err != nil {
+		return nil, err
 	}
+	for _, e := range propertyRules {
+		d, ok := defs[defName(e.t)]
+		if !ok {
+			return nil, fmt.Errorf("schema: no definition of %s", defName(e.t))
+		}
+		p, ok := d.Properties.Get(e.prop)
+		if !ok {
+			return nil, fmt.Errorf("schema: %s has no property %s", defName(e.t), e.prop)
+		}
+		e.apply(p)
+	}
+	for t, req := range required {
+		d, ok := defs[defName(t)]
+		if !ok {
+			return nil, fmt.Errorf("schema: no definition of %s", defName(t))
+		}
+		d.Required = req
+	}
+	return json.MarshalIndent(root, "", "  ")
+}
+
+// faultSchemas describes a fault's chaosMesh (one schema per kind, from
+// Chaos Mesh's own types) and litmus custom resources in defs.
+func faultSchemas(r *jsonschema.Reflector, defs jsonschema.Definitions) error {
 	// refTo reflects t into defs and returns a reference to it.
 	refTo := func(t reflect.Type) *jsonschema.Schema {
 		s := r.ReflectFromType(t)
@@ -92,7 +105,7 @@ func JSONSchema() ([]byte, error) {
 	}
 	fault, ok := defs[defName(reflect.TypeFor[gameday.Fault]())]
 	if !ok {
-		return nil, fmt.Errorf("schema: no definition of Fault")
+		return fmt.Errorf("schema: no definition of Fault")
 	}
 	fault.Properties.Set("chaosMesh", &jsonschema.Schema{
 		Description: "A whole Chaos Mesh custom resource, as for kubectl apply; its spec is checked against Chaos Mesh's own types.",
@@ -102,52 +115,53 @@ func JSONSchema() ([]byte, error) {
 	litmus.Description = "A Litmus ChaosEngine, as for kubectl apply."
 	fault.Properties.Set("litmus", litmus)
 	delete(defs, defName(reflect.TypeFor[gameday.CustomResource]()))
-	enums := []struct {
-		t     reflect.Type
-		prop  string
-		apply func(*jsonschema.Schema)
-	}{
-		{reflect.TypeFor[gameday.Spec](), "apiVersion", func(s *jsonschema.Schema) { s.Const = gameday.APIVersion }},
-		{reflect.TypeFor[gameday.Spec](), "kind", func(s *jsonschema.Schema) { s.Const = gameday.Kind }},
-		{reflect.TypeFor[gameday.Metadata](), "name", func(s *jsonschema.Schema) {
-			s.Pattern = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
-			s.MaxLength = ptr(uint64(63))
-		}},
-		{reflect.TypeFor[gameday.Fault](), "name", func(s *jsonschema.Schema) {
-			s.Pattern = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
-			s.MaxLength = ptr(uint64(63))
-		}},
-		{reflect.TypeFor[gameday.AlarmSpec](), "comparison", func(s *jsonschema.Schema) { s.Enum = anys(gameday.AlarmComparisons) }},
-		{reflect.TypeFor[gameday.AlarmSpec](), "treatMissingData", func(s *jsonschema.Schema) { s.Enum = anys(gameday.TreatMissingDataValues) }},
-		{reflect.TypeFor[gameday.Metric](), "stat", func(s *jsonschema.Schema) {
-			s.Pattern = `^(Average|Sum|Minimum|Maximum|SampleCount|p(\d{1,2}(\.\d{1,2})?|100))$`
-		}},
-		{reflect.TypeFor[gameday.SteadyCheck](), "phases", func(s *jsonschema.Schema) {
-			if s.Items != nil {
-				s.Items.Enum = anys([]string{string(gameday.PhaseBefore), string(gameday.PhaseDuring), string(gameday.PhaseAfter)})
-			}
-		}},
-		{reflect.TypeFor[gameday.FISAction](), "actionId", func(s *jsonschema.Schema) { s.Pattern = `^aws:[a-z0-9-]+:[a-z0-9-]+$` }},
+	return nil
+}
+
+// kindSchema is a custom resource of one apiVersion and kind whose spec is
+// spec.
+func kindSchema(apiVersion, kind string, spec *jsonschema.Schema) *jsonschema.Schema {
+	props := jsonschema.NewProperties()
+	props.Set("apiVersion", &jsonschema.Schema{Type: "string", Const: apiVersion})
+	props.Set("kind", &jsonschema.Schema{Type: "string", Const: kind})
+	props.Set("metadata", &jsonschema.Schema{Ref: "#/$defs/" + defName(reflect.TypeFor[gameday.ObjectMeta]())})
+	props.Set("spec", spec)
+	return &jsonschema.Schema{
+		Type:                 "object",
+		Properties:           props,
+		Required:             []string{"apiVersion", "kind", "spec"},
+		AdditionalProperties: jsonschema.FalseSchema,
 	}
-	for _, e := range enums {
-		d, ok := defs[defName(e.t)]
-		if !ok {
-			return nil, fmt.Errorf("schema: no definition of %s", defName(e.t))
+}
+
+// propertyRules are what the schema says of single properties beyond
+// their Go types: constants, patterns and enumerations.
+var propertyRules = []struct {
+	t     reflect.Type
+	prop  string
+	apply func(*jsonschema.Schema)
+}{
+	{reflect.TypeFor[gameday.Spec](), "apiVersion", func(s *jsonschema.Schema) { s.Const = gameday.APIVersion }},
+	{reflect.TypeFor[gameday.Spec](), "kind", func(s *jsonschema.Schema) { s.Const = gameday.Kind }},
+	{reflect.TypeFor[gameday.Metadata](), "name", dnsLabel},
+	{reflect.TypeFor[gameday.Fault](), "name", dnsLabel},
+	{reflect.TypeFor[gameday.AlarmSpec](), "comparison", func(s *jsonschema.Schema) { s.Enum = anys(gameday.AlarmComparisons) }},
+	{reflect.TypeFor[gameday.AlarmSpec](), "treatMissingData", func(s *jsonschema.Schema) { s.Enum = anys(gameday.TreatMissingDataValues) }},
+	{reflect.TypeFor[gameday.Metric](), "stat", func(s *jsonschema.Schema) {
+		s.Pattern = `^(Average|Sum|Minimum|Maximum|SampleCount|p(\d{1,2}(\.\d{1,2})?|100))$`
+	}},
+	{reflect.TypeFor[gameday.SteadyCheck](), "phases", func(s *jsonschema.Schema) {
+		if s.Items != nil {
+			s.Items.Enum = anys([]string{string(gameday.PhaseBefore), string(gameday.PhaseDuring), string(gameday.PhaseAfter)})
 		}
-		p, ok := d.Properties.Get(e.prop)
-		if !ok {
-			return nil, fmt.Errorf("schema: %s has no property %s", defName(e.t), e.prop)
-		}
-		e.apply(p)
-	}
-	for t, req := range required {
-		d, ok := defs[defName(t)]
-		if !ok {
-			return nil, fmt.Errorf("schema: no definition of %s", defName(t))
-		}
-		d.Required = req
-	}
-	return json.MarshalIndent(root, "", "  ")
+	}},
+	{reflect.TypeFor[gameday.FISAction](), "actionId", func(s *jsonschema.Schema) { s.Pattern = `^aws:[a-z0-9-]+:[a-z0-9-]+$` }},
+}
+
+// dnsLabel is a Kubernetes-style name: lower-case letters, digits and '-'.
+func dnsLabel(s *jsonschema.Schema) {
+	s.Pattern = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	s.MaxLength = ptr(uint64(63))
 }
 
 // defName names a definition after its package, so that types of the same
