@@ -85,15 +85,9 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *po
 		return fmt.Errorf("run --local: %w", err)
 	}
 
-	// The Lambda handlers log JSON as in Lambda; locally, to a file beside
-	// the archive rather than over the progress display.
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", out, err)
-	}
-	logPath := filepath.Join(out, "gameday-local.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logPath, logFile, err := openRunLog(out)
 	if err != nil {
-		return fmt.Errorf("open log file: %w", err)
+		return err
 	}
 	defer logFile.Close()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(logFile, nil)))
@@ -130,44 +124,78 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *po
 	if err != nil {
 		return fmt.Errorf("run %s: %w", spec.Metadata.Name, err)
 	}
-	if res.Archive != nil && res.Archive.Prefix != "" {
-		// A run never writes into another run's folder.
-		folder, taken, err := localrun.RunFolder(out, res.Archive.Prefix)
-		if err != nil {
-			return err
-		}
-		if taken != "" {
-			fmt.Fprintf(e.stderr, "gameday: %s holds another run already; this run's archive goes to %s\n", taken, folder)
-		}
-		if _, err := localrun.Download(context.WithoutCancel(ctx), localrun.AWSConfig(srv), res.Archive.Bucket, res.Archive.Prefix, folder); err != nil {
-			return fmt.Errorf("download archive: %w", err)
-		}
-		fmt.Fprintf(e.stdout, "verdict: %s\nreport:  %s\n", res.Archive.Verdict, filepath.Join(folder, "summary.md"))
-		if res.Archive.VerdictReason != "" {
-			fmt.Fprintf(e.stdout, "reason:  %s\n", res.Archive.VerdictReason)
-		}
+	if err := downloadArchive(ctx, e, srv, out, res.Archive); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "logs:    %s (%d state transitions, %d Lambda invocations)\n", logPath, res.Transitions, total(res.Invocations))
 	if res.Status != "SUCCEEDED" {
-		msg := "execution " + strings.ToLower(res.Status)
-		if res.Error != "" {
-			// A Lambda error's cause already starts with its type.
-			msg += ": " + res.Error + ": " + firstLineOf(strings.TrimPrefix(res.Cause, res.Error+": "))
-		}
-		e.errorf("%s", msg)
-		settled := res.Final == nil || res.Final.Start == nil // nothing was started
-		if res.GuardInvoked && !settled {
-			id := res.Final.Start.ExperimentID
-			state, actions := settledState(context.WithoutCancel(ctx), srv, id)
-			display.Settled(id, state, actions)
-			fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", id, state)
-			settled = gameday.State(state).Terminal()
-		}
-		if ctx.Err() != nil && settled {
-			return &exitError{code: exitInterrupted}
+		if err := reportFailed(ctx, e, srv, display, res); err != nil {
+			return err
 		}
 	}
 	return runOutcome(res.Status, verdictOf(res.Archive))
+}
+
+// openRunLog opens the file the Lambda handlers log JSON to, as in Lambda:
+// locally, beside the archive rather than over the progress display.
+func openRunLog(out string) (string, *os.File, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", nil, fmt.Errorf("create %s: %w", out, err)
+	}
+	logPath := filepath.Join(out, "gameday-local.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return "", nil, fmt.Errorf("open log file: %w", err)
+	}
+	return logPath, logFile, nil
+}
+
+// downloadArchive copies the run's archive, if it has one, from the
+// simulator into a folder of its own under out and prints the verdict.
+func downloadArchive(ctx context.Context, e *env, srv *sim.Server, out string, a *gameday.ArchiveResult) error {
+	if a == nil || a.Prefix == "" {
+		return nil
+	}
+	// A run never writes into another run's folder.
+	folder, taken, err := localrun.RunFolder(out, a.Prefix)
+	if err != nil {
+		return err
+	}
+	if taken != "" {
+		fmt.Fprintf(e.stderr, "gameday: %s holds another run already; this run's archive goes to %s\n", taken, folder)
+	}
+	if _, err := localrun.Download(context.WithoutCancel(ctx), localrun.AWSConfig(srv), a.Bucket, a.Prefix, folder); err != nil {
+		return fmt.Errorf("download archive: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "verdict: %s\nreport:  %s\n", a.Verdict, filepath.Join(folder, "summary.md"))
+	if a.VerdictReason != "" {
+		fmt.Fprintf(e.stdout, "reason:  %s\n", a.VerdictReason)
+	}
+	return nil
+}
+
+// reportFailed says how an execution that did not succeed ended and, after
+// the guard ran, what became of the experiment. Interrupted by Ctrl-C with
+// nothing left running, it is exitInterrupted.
+func reportFailed(ctx context.Context, e *env, srv *sim.Server, display *localrun.Display, res *localrun.Result) error {
+	msg := "execution " + strings.ToLower(res.Status)
+	if res.Error != "" {
+		// A Lambda error's cause already starts with its type.
+		msg += ": " + res.Error + ": " + firstLineOf(strings.TrimPrefix(res.Cause, res.Error+": "))
+	}
+	e.errorf("%s", msg)
+	settled := res.Final == nil || res.Final.Start == nil // nothing was started
+	if res.GuardInvoked && !settled {
+		id := res.Final.Start.ExperimentID
+		state, actions := settledState(context.WithoutCancel(ctx), srv, id)
+		display.Settled(id, state, actions)
+		fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", id, state)
+		settled = gameday.State(state).Terminal()
+	}
+	if ctx.Err() != nil && settled {
+		return &exitError{code: exitInterrupted}
+	}
+	return nil
 }
 
 // verdictOf is an archive's verdict, "" when there is none.

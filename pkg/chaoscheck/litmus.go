@@ -144,6 +144,17 @@ func Litmus(cr *gameday.CustomResource, path string) gameday.Problems {
 			ps = append(ps, gameday.Problem{Path: p, Message: fmt.Sprintf(format, args...)})
 		}
 	}
+	litmusEngine(add, sp, &s)
+	litmusTarget(add, sp, &s)
+	litmusExperiments(add, sp, &s)
+	return ps
+}
+
+// addFunc reports a problem at a path.
+type addFunc func(path, format string, args ...any)
+
+// litmusEngine checks the engine's own settings.
+func litmusEngine(add addFunc, sp string, s *ChaosEngineSpec) {
 	if s.EngineState != "" && !contains(engineStates, s.EngineState) {
 		add(sp+".engineState", "unknown engineState %q: use active (or leave it out)", s.EngineState)
 	} else if s.EngineState == "stop" {
@@ -158,6 +169,10 @@ func Litmus(cr *gameday.CustomResource, path string) gameday.Problems {
 	if s.AnnotationCheck != "" && !contains(trueOrFalse, s.AnnotationCheck) {
 		add(sp+".annotationCheck", "must be \"true\" or \"false\"")
 	}
+}
+
+// litmusTarget checks the target application: appinfo or selectors.
+func litmusTarget(add addFunc, sp string, s *ChaosEngineSpec) {
 	app := s.Appinfo
 	hasSelectors := s.Selectors != nil && (len(s.Selectors.Workloads) > 0 || len(s.Selectors.Pods) > 0)
 	switch {
@@ -197,6 +212,10 @@ func Litmus(cr *gameday.CustomResource, path string) gameday.Problems {
 			}
 		}
 	}
+}
+
+// litmusExperiments checks the experiments' names and env pairs.
+func litmusExperiments(add addFunc, sp string, s *ChaosEngineSpec) {
 	if len(s.Experiments) == 0 {
 		add(sp+".experiments", "required: at least one experiment, for example {name: pod-delete}")
 	}
@@ -223,7 +242,6 @@ func Litmus(cr *gameday.CustomResource, path string) gameday.Problems {
 			}
 		}
 	}
-	return ps
 }
 
 func contains(list []string, s string) bool {
