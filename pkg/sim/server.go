@@ -123,45 +123,18 @@ type Server struct {
 // New builds a simulator and starts its background work (alarm evaluation,
 // Sock Shop metrics); it does not listen until Start.
 func New(o Options) (*Server, error) {
-	if o.Account == "" {
-		o.Account = DefaultAccount
-	}
-	if o.Region == "" {
-		o.Region = DefaultRegion
-	}
-	if o.Cluster == "" {
-		o.Cluster = DefaultCluster
-	}
+	o = o.withDefaults()
 	if err := checkNames(o); err != nil {
 		return nil, err
-	}
-	if o.Speed <= 0 {
-		o.Speed = 1
-	}
-	if o.LogDelay <= 0 {
-		o.LogDelay = DefaultLogDelay
-	}
-	if o.MetricPeriod <= 0 {
-		o.MetricPeriod = DefaultMetricPeriod
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{o: o, log: o.Logger, clock: simclock.New(time.Time{}, o.Speed)}
 
 	ts := clockSource{s.clock}
-	if o.DataDir == "" {
-		s.backend = s3mem.New(s3mem.WithTimeSource(ts))
-	} else {
-		if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-		b, err := s3afero.MultiBucket(afero.NewBasePathFs(afero.NewOsFs(), o.DataDir))
-		if err != nil {
-			return nil, fmt.Errorf("open data directory %s: %w", o.DataDir, err)
-		}
-		s.backend = b
+	backend, err := newS3Backend(o.DataDir, ts)
+	if err != nil {
+		return nil, err
 	}
+	s.backend = backend
 	s.s3 = gofakes3.New(s.backend,
 		gofakes3.WithTimeSource(ts),
 		// Requests are signed with wall-clock time while the simulator runs
@@ -208,6 +181,47 @@ func New(o Options) (*Server, error) {
 		s.pumpMetrics()
 	}()
 	return s, nil
+}
+
+// withDefaults is o with every empty field that has a default filled.
+func (o Options) withDefaults() Options {
+	if o.Account == "" {
+		o.Account = DefaultAccount
+	}
+	if o.Region == "" {
+		o.Region = DefaultRegion
+	}
+	if o.Cluster == "" {
+		o.Cluster = DefaultCluster
+	}
+	if o.Speed <= 0 {
+		o.Speed = 1
+	}
+	if o.LogDelay <= 0 {
+		o.LogDelay = DefaultLogDelay
+	}
+	if o.MetricPeriod <= 0 {
+		o.MetricPeriod = DefaultMetricPeriod
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// newS3Backend keeps S3 objects in memory, or as files under dataDir.
+func newS3Backend(dataDir string, ts clockSource) (gofakes3.Backend, error) {
+	if dataDir == "" {
+		return s3mem.New(s3mem.WithTimeSource(ts)), nil
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	b, err := s3afero.MultiBucket(afero.NewBasePathFs(afero.NewOsFs(), dataDir))
+	if err != nil {
+		return nil, fmt.Errorf("open data directory %s: %w", dataDir, err)
+	}
+	return b, nil
 }
 
 // Start listens on addr ("127.0.0.1:0" picks a free port) and serves in the
