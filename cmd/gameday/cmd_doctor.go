@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -16,15 +15,6 @@ import (
 
 // doctorCmd is `gameday doctor`.
 type doctorCmd struct{}
-
-func (c *doctorCmd) about() about {
-	return about{
-		name:    "doctor",
-		summary: "say what a local run needs and what was found (Go build, Node, npm, the interpreter, the cache); exit 1 when a local run cannot work",
-	}
-}
-
-func (c *doctorCmd) define(*flag.FlagSet) {}
 
 func (c *doctorCmd) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {

@@ -25,14 +25,6 @@ type listCmd struct {
 	asJSON  bool
 }
 
-func (c *listCmd) about() about {
-	return about{
-		name:    "list",
-		args:    "[--gameday NAME] [--since WHEN] [--json] [--stack S] [--region R] [--profile P]",
-		summary: "list the runs archived in the deployed stack's archive bucket, newest first (they outlive FIS's 120 days)",
-	}
-}
-
 func (c *listCmd) define(fs *flag.FlagSet) {
 	c.sf.register(fs)
 	fs.StringVar(&c.gameDay, "gameday", "", "list only the runs of the GameDay `NAME`")
@@ -69,14 +61,6 @@ type historyCmd struct {
 	since    string
 	asJSON   bool
 	htmlFile string
-}
-
-func (c *historyCmd) about() about {
-	return about{
-		name:    "history",
-		args:    "NAME [--since WHEN] [--json] [--html FILE] [--stack S] [--region R] [--profile P]",
-		summary: "a GameDay's runs from the archive bucket: one row per run, pass rate, median duration and time to a stop condition, each check's trend",
-	}
 }
 
 func (c *historyCmd) define(fs *flag.FlagSet) {

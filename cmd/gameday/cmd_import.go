@@ -22,14 +22,6 @@ type importCmd struct {
 	force                          bool
 }
 
-func (c *importCmd) about() about {
-	return about{
-		name:    "import",
-		args:    "SOURCE|--id EXT... [--out FILE] [--name NAME]",
-		summary: "turn an FIS experiment template (JSON file, - for stdin, or --id from the account) into a GameDay file",
-	}
-}
-
 func (c *importCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.id, "id", "", "read experiment template `EXT...` from the account (fis:GetExperimentTemplate; AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL apply)")
 	fs.StringVar(&c.out, "out", "", "write the GameDay to `FILE` (default: standard output)")

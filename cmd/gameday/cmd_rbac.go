@@ -14,14 +14,6 @@ type rbacCmd struct {
 	o rbac.Options
 }
 
-func (c *rbacCmd) about() about {
-	return about{
-		name:    "rbac",
-		args:    "FILE [--group G] [--role-arn ARN]",
-		summary: "print least-privilege Kubernetes RBAC (Role, RoleBinding) and the EKS access entry for a GameDay's FIS role",
-	}
-}
-
 func (c *rbacCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.o.Group, "group", rbac.DefaultGroup, "Kubernetes `group` of the FIS role's EKS access entry")
 	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN` for the access entry (default: the commands read the deployed stack's "+deploy.OutputFISRoleARN+" output)")

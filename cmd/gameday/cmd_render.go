@@ -21,14 +21,6 @@ type renderCmd struct {
 	o fistemplate.Options
 }
 
-func (c *renderCmd) about() about {
-	return about{
-		name:    "render",
-		args:    "FILE [--role-arn ARN] [--log-bucket B] [--account ID] [--region R]",
-		summary: "print the FIS CreateExperimentTemplate request for a GameDay, as JSON",
-	}
-}
-
 func (c *renderCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN`: the deployed stack's "+deploy.OutputFISRoleARN+" output (default the placeholder "+fistemplate.RoleARNPlaceholder+")")
 	fs.StringVar(&c.o.LogBucket, "log-bucket", "", "S3 `bucket` for FIS logs: the deployed stack's "+deploy.OutputLogBucket+" output (default the placeholder "+fistemplate.LogBucketPlaceholder+")")

@@ -16,14 +16,6 @@ type reportCmd struct {
 	out    string
 }
 
-func (c *reportCmd) about() about {
-	return about{
-		name:    "report",
-		args:    "RUN [--json] [--out DIR] [--stack S] [--region R] [--profile P]",
-		summary: "print a run's summary from the deployed stack's archive (RUN: an execution name or ARN, or a GameDay name for its latest run), or download its folder",
-	}
-}
-
 func (c *reportCmd) define(fs *flag.FlagSet) {
 	c.sf.register(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print summary.json instead of summary.md")

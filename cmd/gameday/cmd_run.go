@@ -34,15 +34,6 @@ type runCmd struct {
 	logDelay     time.Duration
 }
 
-func (c *runCmd) about() about {
-	return about{
-		name:    "run",
-		args:    "--local FILE [--policy FILE] [--out DIR] [--speed N]",
-		summary: "run a whole GameDay locally against the embedded simulator, through the real workflow",
-		more:    exitCodesHelp + "; Ctrl-C aborts the execution and exits 130 once the guard has stopped the experiment.",
-	}
-}
-
 func (c *runCmd) define(fs *flag.FlagSet) {
 	fs.BoolVar(&c.local, "local", false, "run against the embedded simulator (required: for a deployed stack use 'gameday start')")
 	fs.StringVar(&c.out, "out", "out", "directory the run's archive is written to")

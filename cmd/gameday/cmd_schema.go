@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -10,15 +9,6 @@ import (
 
 // schemaCmd is `gameday schema`.
 type schemaCmd struct{}
-
-func (c *schemaCmd) about() about {
-	return about{
-		name:    "schema",
-		summary: "print the JSON Schema of the GameDay file, for editors (yaml-language-server)",
-	}
-}
-
-func (c *schemaCmd) define(*flag.FlagSet) {}
 
 func (c *schemaCmd) run(_ context.Context, e *env, args []string) error {
 	if len(args) != 0 {

@@ -22,14 +22,6 @@ type simCmd struct {
 	verbose                              bool
 }
 
-func (c *simCmd) about() about {
-	return about{
-		name:    "sim",
-		args:    "[--addr HOST:PORT] [--data DIR] [--speed N] [--seed N]",
-		summary: "serve the simulator (FIS, CloudWatch, S3, STS, Lambda, EventBridge, SNS and a Sock Shop) for the SDK, the AWS CLI or any tool",
-	}
-}
-
 func (c *simCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:4566", "address to listen on (port 0 picks a free one)")
 	fs.StringVar(&c.data, "data", "", "keep S3 objects as files under this directory (DIR/buckets/BUCKET/KEY) instead of in memory")

@@ -28,15 +28,6 @@ type startCmd struct {
 	dirs   string
 }
 
-func (c *startCmd) about() about {
-	return about{
-		name:    "start",
-		args:    "FILE|NAME [--follow] [--stack S] [--region R] [--profile P]",
-		summary: "start a GameDay on the deployed stack (a Step Functions execution)",
-		more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
-	}
-}
-
 func (c *startCmd) define(fs *flag.FlagSet) {
 	c.sf.register(fs)
 	fs.BoolVar(&c.follow, "follow", false, "follow the run until it ends, as 'gameday status --follow', and exit with its outcome (below)")

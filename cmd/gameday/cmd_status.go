@@ -17,15 +17,6 @@ type statusCmd struct {
 	limit    int
 }
 
-func (c *statusCmd) about() about {
-	return about{
-		name:    "status",
-		args:    "[RUN] [--follow] [--limit N] [--stack S] [--region R] [--profile P]",
-		summary: "list the recent runs on the deployed stack, or show one (RUN: an execution name or ARN, or a GameDay name for its latest run) or --follow it",
-		more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
-	}
-}
-
 func (c *statusCmd) define(fs *flag.FlagSet) {
 	c.sf.register(fs)
 	fs.BoolVar(&c.follow, "follow", false, "follow RUN until it ends, a line per change, and exit with its outcome (below); Ctrl-C stops following, not the run")

@@ -22,14 +22,6 @@ type validateCmd struct {
 	policy string
 }
 
-func (c *validateCmd) about() about {
-	return about{
-		name:    "validate",
-		args:    "FILE... [--policy FILE] [--quiet]",
-		summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
-	}
-}
-
 func (c *validateCmd) define(fs *flag.FlagSet) {
 	fs.BoolVar(&c.quiet, "quiet", false, "print nothing for valid files")
 	policyFlag(fs, &c.policy)

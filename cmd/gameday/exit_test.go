@@ -38,7 +38,7 @@ func TestExitCode(t *testing.T) {
 func TestCommandsDistinct(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range commands() {
-		a := c.about()
+		a := c.about
 		if a.name == "" || a.summary == "" || seen[a.name] {
 			t.Errorf("command %+v: empty or duplicate name, or no summary", a)
 		}

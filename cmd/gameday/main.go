@@ -3,8 +3,9 @@
 // against a deployed stack.
 //
 // Each subcommand is a struct in its own file (cmd_<name>.go) whose fields
-// are its flags; commands lists them. A command returns an error, and
-// exit.go alone turns it into the process's exit code.
+// are its flags; commands lists them with their usage lines and summaries.
+// A command returns an error, and exit.go alone turns it into the process's
+// exit code.
 package main
 
 import (
@@ -22,13 +23,21 @@ import (
 
 // command is one subcommand: a struct whose fields its flags fill.
 type command interface {
-	// about names the command and says how it is used.
-	about() about
-	// define defines the command's flags on fs, bound to its fields.
-	define(fs *flag.FlagSet)
 	// run does the work with the positional args once the flags are
 	// parsed; a nil error exits 0, any other is mapped by exitCode.
 	run(ctx context.Context, e *env, args []string) error
+}
+
+// flagged is a command with flags: define defines them on fs, bound to
+// the command's fields.
+type flagged interface {
+	define(fs *flag.FlagSet)
+}
+
+// entry is a command with its name and help.
+type entry struct {
+	cmd   command
+	about about
 }
 
 // about is a command's name and help.
@@ -41,21 +50,74 @@ type about struct {
 
 // commands are the subcommands, new for each command line (their flags
 // live in their fields), in the order `gameday --help` lists them.
-func commands() []command {
-	return []command{
-		&doctorCmd{},
-		&historyCmd{},
-		&importCmd{},
-		&listCmd{},
-		&rbacCmd{},
-		&renderCmd{},
-		&reportCmd{},
-		&runCmd{},
-		&schemaCmd{},
-		&simCmd{},
-		&startCmd{},
-		&statusCmd{},
-		&validateCmd{},
+func commands() []entry {
+	return []entry{
+		{&doctorCmd{}, about{
+			name:    "doctor",
+			summary: "say what a local run needs and what was found (Go build, Node, npm, the interpreter, the cache); exit 1 when a local run cannot work",
+		}},
+		{&historyCmd{}, about{
+			name:    "history",
+			args:    "NAME [--since WHEN] [--json] [--html FILE] [--stack S] [--region R] [--profile P]",
+			summary: "a GameDay's runs from the archive bucket: one row per run, pass rate, median duration and time to a stop condition, each check's trend",
+		}},
+		{&importCmd{}, about{
+			name:    "import",
+			args:    "SOURCE|--id EXT... [--out FILE] [--name NAME]",
+			summary: "turn an FIS experiment template (JSON file, - for stdin, or --id from the account) into a GameDay file",
+		}},
+		{&listCmd{}, about{
+			name:    "list",
+			args:    "[--gameday NAME] [--since WHEN] [--json] [--stack S] [--region R] [--profile P]",
+			summary: "list the runs archived in the deployed stack's archive bucket, newest first (they outlive FIS's 120 days)",
+		}},
+		{&rbacCmd{}, about{
+			name:    "rbac",
+			args:    "FILE [--group G] [--role-arn ARN]",
+			summary: "print least-privilege Kubernetes RBAC (Role, RoleBinding) and the EKS access entry for a GameDay's FIS role",
+		}},
+		{&renderCmd{}, about{
+			name:    "render",
+			args:    "FILE [--role-arn ARN] [--log-bucket B] [--account ID] [--region R]",
+			summary: "print the FIS CreateExperimentTemplate request for a GameDay, as JSON",
+		}},
+		{&reportCmd{}, about{
+			name:    "report",
+			args:    "RUN [--json] [--out DIR] [--stack S] [--region R] [--profile P]",
+			summary: "print a run's summary from the deployed stack's archive (RUN: an execution name or ARN, or a GameDay name for its latest run), or download its folder",
+		}},
+		{&runCmd{}, about{
+			name:    "run",
+			args:    "--local FILE [--policy FILE] [--out DIR] [--speed N]",
+			summary: "run a whole GameDay locally against the embedded simulator, through the real workflow",
+			more:    exitCodesHelp + "; Ctrl-C aborts the execution and exits 130 once the guard has stopped the experiment.",
+		}},
+		{&schemaCmd{}, about{
+			name:    "schema",
+			summary: "print the JSON Schema of the GameDay file, for editors (yaml-language-server)",
+		}},
+		{&simCmd{}, about{
+			name:    "sim",
+			args:    "[--addr HOST:PORT] [--data DIR] [--speed N] [--seed N]",
+			summary: "serve the simulator (FIS, CloudWatch, S3, STS, Lambda, EventBridge, SNS and a Sock Shop) for the SDK, the AWS CLI or any tool",
+		}},
+		{&startCmd{}, about{
+			name:    "start",
+			args:    "FILE|NAME [--follow] [--stack S] [--region R] [--profile P]",
+			summary: "start a GameDay on the deployed stack (a Step Functions execution)",
+			more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
+		}},
+		{&statusCmd{}, about{
+			name:    "status",
+			args:    "[RUN] [--follow] [--limit N] [--stack S] [--region R] [--profile P]",
+			summary: "list the recent runs on the deployed stack, or show one (RUN: an execution name or ARN, or a GameDay name for its latest run) or --follow it",
+			more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
+		}},
+		{&validateCmd{}, about{
+			name:    "validate",
+			args:    "FILE... [--policy FILE] [--quiet]",
+			summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
+		}},
 	}
 }
 
@@ -109,21 +171,23 @@ func run(ctx context.Context, args []string, e *env) int {
 	return finish(e, parseAndRun(ctx, e, c, args[1:]))
 }
 
-func lookup(name string) command {
+func lookup(name string) *entry {
 	for _, c := range commands() {
-		if c.about().name == name {
-			return c
+		if c.about.name == name {
+			return &c
 		}
 	}
 	return nil
 }
 
 // parseAndRun parses the command's flags from args and runs it.
-func parseAndRun(ctx context.Context, e *env, c command, args []string) error {
-	a := c.about()
+func parseAndRun(ctx context.Context, e *env, c *entry, args []string) error {
+	a := c.about
 	fs := flag.NewFlagSet("gameday "+a.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by finish
-	c.define(fs)
+	if f, ok := c.cmd.(flagged); ok {
+		f.define(fs)
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n", strings.TrimSpace("gameday "+a.name+" "+a.args), a.summary)
 		var n int
@@ -144,7 +208,7 @@ func parseAndRun(ctx context.Context, e *env, c command, args []string) error {
 		}
 		return usagef("%s: %v; run 'gameday %s --help'", a.name, err, a.name)
 	}
-	return c.run(ctx, e, fs.Args())
+	return c.cmd.run(ctx, e, fs.Args())
 }
 
 // interleave moves flags after positional arguments to the front, so that
@@ -190,8 +254,7 @@ Usage: gameday COMMAND [ARGS] [FLAGS]
 Commands:
 `)
 	for _, c := range commands() {
-		a := c.about()
-		fmt.Fprintf(w, "  %-10s %s\n", a.name, a.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.about.name, c.about.summary)
 	}
 	fmt.Fprint(w, "\nRun 'gameday COMMAND --help' for a command's flags.\n")
 }
