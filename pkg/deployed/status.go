@@ -17,11 +17,8 @@ import (
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
-// Execution statuses of Step Functions (types.ExecutionStatus).
-const (
-	StatusRunning   = string(types.ExecutionStatusRunning)
-	StatusSucceeded = string(types.ExecutionStatusSucceeded)
-)
+// StatusRunning is a running execution's status (types.ExecutionStatus).
+const StatusRunning = string(types.ExecutionStatusRunning)
 
 // Execution is one execution of the state machine.
 type Execution struct {
