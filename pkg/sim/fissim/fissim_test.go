@@ -404,7 +404,8 @@ func TestCreateExperimentTemplateValidation(t *testing.T) {
 }
 
 func TestGetUpdateDeleteExperimentTemplate(t *testing.T) {
-	e := newEnv(t)
+	clock := simclock.NewManual(time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC))
+	e := newEnv(t, func(o *fissim.Options) { o.Clock = clock })
 	ctx := context.Background()
 	id := e.create(t, walkthrough())
 
@@ -413,7 +414,7 @@ func TestGetUpdateDeleteExperimentTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	created := *got.ExperimentTemplate.LastUpdateTime
-	time.Sleep(5 * time.Millisecond) // a few simulated seconds
+	clock.Advance(5 * time.Second)
 
 	up, err := e.api.UpdateExperimentTemplate(ctx, &fis.UpdateExperimentTemplateInput{
 		Id: aws.String(id), Description: aws.String("120 ms now"),
