@@ -225,7 +225,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := provision(ctx, srv, cfg, env, o.Wrap); err != nil {
 		return nil, err
 	}
-	def, err := definition(o.Spec, srv, o.executionTimeout)
+	def, err := definition(workflow.TimeoutSeconds(o.Spec.ExperimentTimeout()), srv, o.executionTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -328,19 +328,20 @@ func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, env
 	return nil
 }
 
-// definition is the workflow's one definition with the local functions'
+// definition is the workflow's one definition, with the given execution
+// timeout (override, when not zero, in tests), and the local functions'
 // ARNs where the CDK stack substitutes the deployed ones.
-func definition(spec *gameday.Spec, srv *sim.Server, timeout time.Duration) (string, error) {
-	def, err := workflow.Definition(workflow.Options{TimeoutSeconds: workflow.TimeoutSeconds(spec.ExperimentTimeout())})
+func definition(timeoutSeconds int, srv *sim.Server, override time.Duration) (string, error) {
+	def, err := workflow.Definition(workflow.Options{TimeoutSeconds: timeoutSeconds})
 	if err != nil {
 		return "", err
 	}
-	if timeout > 0 {
+	if override > 0 {
 		var sm map[string]any
 		if err := json.Unmarshal([]byte(def), &sm); err != nil {
 			return "", fmt.Errorf("read definition: %w", err)
 		}
-		sm["TimeoutSeconds"] = int(timeout.Seconds())
+		sm["TimeoutSeconds"] = int(override.Seconds())
 		b, err := json.Marshal(sm)
 		if err != nil {
 			return "", fmt.Errorf("encode definition: %w", err)

@@ -8,7 +8,13 @@ import (
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/sfnsim"
+	"github.com/gameday-dev/gameday/pkg/workflow"
 )
+
+// workflowRoleARN is the simulated state machine's execution role.
+func workflowRoleARN(srv *sim.Server) string {
+	return "arn:aws:iam::" + srv.Account() + ":role/gameday-workflow"
+}
 
 // Serve makes the simulator a deployed gameday stack: a "gameday" state
 // machine in its Step Functions, whose executions run exactly as `gameday
@@ -26,7 +32,14 @@ func Serve(ctx context.Context, srv *sim.Server, nodeModules, node string) (stri
 		return "", err
 	}
 	topic := srv.SNS().TopicARN(topicName)
-	arn := srv.StepFunctions().CreateStateMachine("gameday", func(ctx context.Context, s sfnsim.Start, record func(sfnsim.Event)) sfnsim.Result {
+	// The definition DescribeStateMachine returns is the one the stack
+	// deploys when it schedules no GameDay: its execution timeout covers
+	// the longest experiment a run started by hand may have.
+	def, err := definition(workflow.TimeoutSeconds(gameday.MaxMaxDuration), srv, 0)
+	if err != nil {
+		return "", err
+	}
+	arn := srv.StepFunctions().CreateStateMachine(sfnsim.StateMachine{Name: "gameday", Definition: def, RoleARN: workflowRoleARN(srv), Run: func(ctx context.Context, s sfnsim.Start, record func(sfnsim.Event)) sfnsim.Result {
 		var in gameday.RunInput
 		if err := json.Unmarshal([]byte(s.Input), &in); err != nil || in.GameDay == nil {
 			return sfnsim.Result{Status: "FAILED", Error: gameday.ErrNameInvalidGameDay, Cause: "the execution input is not a gameday RunInput with a gameday"}
@@ -60,7 +73,7 @@ func Serve(ctx context.Context, srv *sim.Server, nodeModules, node string) (stri
 			out.Cause = err.Error()
 		}
 		return out
-	})
+	}})
 	// The simulated deployment's stack is the one `gameday start`, `status`
 	// and `report` look for by default.
 	srv.CloudFormation().DeclareStack(deploy.DefaultStackName, srv.Clock().Now(), deploy.Outputs{

@@ -3,6 +3,7 @@ package localrun
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
 // The simulator as a deployed stack: the state machine found through the
@@ -38,6 +40,28 @@ func TestServeAsADeployedStack(t *testing.T) {
 	sm := outputs["StateMachineArn"]
 	if sm == "" || outputs["ArchiveBucketName"] != archiveBucket(srv) {
 		t.Fatalf("stack outputs = %v", outputs)
+	}
+
+	// DescribeStateMachine returns the deployed definition: the workflow's,
+	// with the simulated functions' ARNs and no placeholder left.
+	desc, err := sfn.NewFromConfig(cfg).DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(sm)})
+	if err != nil {
+		t.Fatalf("DescribeStateMachine: %v", err)
+	}
+	wantDef, err := definition(workflow.TimeoutSeconds(gameday.MaxMaxDuration), srv, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asl struct {
+		StartAt string
+		States  map[string]json.RawMessage
+	}
+	if got := aws.ToString(desc.Definition); got != wantDef || json.Unmarshal([]byte(got), &asl) != nil || asl.StartAt == "" || len(asl.States) == 0 ||
+		strings.Contains(got, "${") || !strings.Contains(got, srv.Lambda().FunctionARN(FunctionPrefix+"preflight")) {
+		t.Errorf("DescribeStateMachine definition = %.200s..., want the deployed workflow", got)
+	}
+	if aws.ToString(desc.RoleArn) != workflowRoleARN(srv) {
+		t.Errorf("role = %s, want %s", aws.ToString(desc.RoleArn), workflowRoleARN(srv))
 	}
 
 	spec, yaml := load(t, walkthrough)

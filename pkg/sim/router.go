@@ -36,9 +36,13 @@ func (s *Server) router() http.Handler {
 			s.inspect(w)
 			return
 		}
-		svc, signed := credentialService(r)
+		svc, region, signed := credentialScope(r)
 		if !signed {
 			s.unsigned(w, r)
+			return
+		}
+		if region != s.o.Region {
+			s.wrongRegion(w, r, svc, region)
 			return
 		}
 		switch svc {
@@ -72,18 +76,18 @@ func (s *Server) router() http.Handler {
 	})
 }
 
-// credentialService reads the service from a SigV4 credential scope,
-// <key>/<date>/<region>/<service>/aws4_request, in the Authorization header
-// or, for presigned URLs, the X-Amz-Credential query parameter.
-func credentialService(r *http.Request) (string, bool) {
+// credentialScope reads the service and Region from a SigV4 credential
+// scope, <key>/<date>/<region>/<service>/aws4_request, in the Authorization
+// header or, for presigned URLs, the X-Amz-Credential query parameter.
+func credentialScope(r *http.Request) (service, region string, ok bool) {
 	cred := ""
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
-			return "", false
+			return "", "", false
 		}
 		i := strings.Index(auth, "Credential=")
 		if i < 0 {
-			return "", false
+			return "", "", false
 		}
 		cred = auth[i+len("Credential="):]
 		if j := strings.IndexAny(cred, ", "); j >= 0 {
@@ -93,10 +97,39 @@ func credentialService(r *http.Request) (string, bool) {
 		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
 	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || parts[4] != "aws4_request" || parts[0] == "" || parts[3] == "" {
-		return "", false
+	if len(parts) != 5 || parts[4] != "aws4_request" || parts[0] == "" || parts[2] == "" || parts[3] == "" {
+		return "", "", false
 	}
-	return parts[3], true
+	return parts[3], parts[2], true
+}
+
+// wrongRegion answers a request signed for another Region than the one the
+// simulator plays. The simulator is one Region's endpoints, and an AWS
+// endpoint refuses a request whose credential scope names another Region
+// (S3 with AuthorizationHeaderMalformed, the other services with a
+// signature error, "Credential should be scoped to a valid region"), so
+// the request is refused, in the error shape of the service it is for,
+// rather than answered from the simulator's Region or from an empty one.
+func (s *Server) wrongRegion(w http.ResponseWriter, r *http.Request, svc, region string) {
+	if svc == "s3" {
+		s3Error(w, http.StatusBadRequest, "AuthorizationHeaderMalformed",
+			fmt.Sprintf("The authorization header is malformed; the region '%s' is wrong; expecting '%s'", region, s.o.Region))
+		return
+	}
+	msg := fmt.Sprintf("Credential should be scoped to a valid region, not '%s'. The simulator plays one Region, %s (gameday sim --region): set AWS_REGION=%s.", region, s.o.Region, s.o.Region)
+	e := &wire.Error{Status: http.StatusForbidden, Code: "InvalidSignatureException", Message: msg}
+	reqID := ids.SetHeader(w)
+	switch {
+	case svc == "fis" || svc == "lambda":
+		wire.RestJSON{}.WriteError(w, e)
+	case r.Header.Get("Smithy-Protocol") != "" || strings.HasPrefix(r.URL.Path, "/service/"):
+		cwCBOR.WriteError(w, e)
+	case strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-"):
+		wire.JSON{Version: strings.TrimPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-")}.WriteError(w, e)
+	default:
+		e.Code = "SignatureDoesNotMatch"
+		stsQuery.WriteError(w, e, reqID)
+	}
 }
 
 var fisPaths = []string{"/experimentTemplates", "/experiments", "/safetyLevers", "/actions", "/targetResourceTypes", "/tags/arn:aws:fis", "/tags/arn%3Aaws%3Afis"}

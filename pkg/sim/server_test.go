@@ -302,6 +302,15 @@ func errorCodeOf(t *testing.T, resp *http.Response, body []byte) string {
 		}
 		return c
 	}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-amz-json-") {
+		var m struct {
+			Type string `json:"__type"`
+		}
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatalf("decode awsJson error %q: %v", body, err)
+		}
+		return m.Type[strings.LastIndex(m.Type, "#")+1:]
+	}
 	if resp.Header.Get("Content-Type") == "application/cbor" {
 		v, err := cbor.Decode(body)
 		if err != nil {
@@ -449,5 +458,79 @@ func TestNewRefusesMalformedNames(t *testing.T) {
 				t.Errorf("New(%+v) error %v, want ok=%v", tt.o, err, tt.ok)
 			}
 		})
+	}
+}
+
+// TestWrongRegion: a request signed for another Region than the
+// simulator's is refused in its service's error shape, whatever the
+// protocol, and the SDK sees the error rather than another Region's data.
+func TestWrongRegion(t *testing.T) {
+	s, cfg := simtest.New(t, sim.Options{Region: "eu-west-1"})
+	signFor := func(region, service string) string {
+		return "AWS4-HMAC-SHA256 Credential=AKID/20260101/" + region + "/" + service + "/aws4_request, SignedHeaders=host;x-amz-date, Signature=0"
+	}
+	tests := []struct {
+		name, method, path, contentType, service, body string
+		headers                                        map[string]string
+		wantStatus                                     int
+		wantCode                                       string
+	}{
+		{"CloudWatch query", "POST", "/", "application/x-www-form-urlencoded", "monitoring", "Action=ListMetrics&Version=2010-08-01", nil, 403, "SignatureDoesNotMatch"},
+		{"CloudWatch CBOR", "POST", "/service/GraniteServiceVersion20100801/operation/ListMetrics", "application/cbor", "monitoring", "\xa0", map[string]string{"Smithy-Protocol": "rpc-v2-cbor"}, 403, "InvalidSignatureException"},
+		{"CloudWatch JSON", "POST", "/", "application/x-amz-json-1.0", "monitoring", "{}", map[string]string{"X-Amz-Target": "GraniteServiceVersion20100801.ListMetrics"}, 403, "InvalidSignatureException"},
+		{"FIS", "GET", "/experiments", "", "fis", "", nil, 403, "InvalidSignatureException"},
+		{"S3", "GET", "/fis-logs?list-type=2", "", "s3", "", nil, 400, "AuthorizationHeaderMalformed"},
+		{"STS", "POST", "/", "application/x-www-form-urlencoded", "sts", "Action=GetCallerIdentity&Version=2011-06-15", nil, 403, "SignatureDoesNotMatch"},
+		{"Step Functions", "POST", "/", "application/x-amz-json-1.0", "states", "{}", map[string]string{"X-Amz-Target": "AWSStepFunctions.ListExecutions"}, 403, "InvalidSignatureException"},
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, region := range []string{"us-east-1", "eu-west-1"} {
+				req, err := http.NewRequest(tt.method, s.URL()+tt.path, strings.NewReader(tt.body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Authorization", signFor(region, tt.service))
+				if tt.contentType != "" {
+					req.Header.Set("Content-Type", tt.contentType)
+				}
+				for k, v := range tt.headers {
+					req.Header.Set(k, v)
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if region == "eu-west-1" {
+					// The simulator's own Region: no signature error.
+					if bytes.Contains(body, []byte(tt.wantCode)) {
+						t.Errorf("signed for the simulator's Region: refused with %s (body %q)", tt.wantCode, body)
+					}
+					continue
+				}
+				if resp.StatusCode != tt.wantStatus {
+					t.Errorf("status %d, want %d (body %q)", resp.StatusCode, tt.wantStatus, body)
+				}
+				if got := errorCodeOf(t, resp, body); got != tt.wantCode {
+					t.Errorf("error code %q, want %q (body %q)", got, tt.wantCode, body)
+				}
+				if !bytes.Contains(body, []byte("us-east-1")) || !bytes.Contains(body, []byte("eu-west-1")) {
+					t.Errorf("the error does not name both Regions: %q", body)
+				}
+			}
+		})
+	}
+
+	// Through the SDK: a CloudWatch client for another Region gets the
+	// error, not this Region's metrics.
+	other := cfg.Copy()
+	other.Region = "us-west-2"
+	_, err := cloudwatch.NewFromConfig(other).ListMetrics(context.Background(), &cloudwatch.ListMetricsInput{})
+	var ae interface{ ErrorCode() string }
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidSignatureException" {
+		t.Errorf("ListMetrics signed for us-west-2: err = %v, want InvalidSignatureException", err)
 	}
 }

@@ -70,9 +70,17 @@ type Service struct {
 }
 
 type machine struct {
-	name, arn string
-	created   time.Time
-	run       Runner
+	StateMachine
+	arn     string
+	created time.Time
+}
+
+// StateMachine is what CreateStateMachine deploys: a name, the Amazon
+// States Language definition and execution role DescribeStateMachine
+// returns, and the Runner its executions run on.
+type StateMachine struct {
+	Name, Definition, RoleARN string
+	Run                       Runner
 }
 
 type execution struct {
@@ -88,13 +96,13 @@ func New(clock simclock.Clock, account, region string) *Service {
 	return &Service{clock: clock, account: account, region: region, machines: map[string]*machine{}, executions: map[string]*execution{}}
 }
 
-// CreateStateMachine registers a state machine whose executions run is
+// CreateStateMachine registers a state machine whose executions m.Run is
 // responsible for, and returns its ARN.
-func (s *Service) CreateStateMachine(name string, run Runner) string {
-	arn := fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", s.region, s.account, name)
+func (s *Service) CreateStateMachine(m StateMachine) string {
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", s.region, s.account, m.Name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.machines[arn] = &machine{name: name, arn: arn, created: s.clock.Now(), run: run}
+	s.machines[arn] = &machine{StateMachine: m, arn: arn, created: s.clock.Now()}
 	return arn
 }
 
@@ -241,7 +249,7 @@ func (s *Service) startExecution(body []byte) (any, *wire.Error) {
 	if !validName.MatchString(in.Name) {
 		return nil, badRequest("InvalidName", "Invalid Name: '%s'", in.Name)
 	}
-	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", s.region, s.account, m.name, in.Name)
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", s.region, s.account, m.Name, in.Name)
 
 	s.mu.Lock()
 	if old, dup := s.executions[arn]; dup {
@@ -272,7 +280,7 @@ func (s *Service) startExecution(body []byte) (any, *wire.Error) {
 				e.add(ev.Time, ev.StateType+"StateExited", "stateExitedEventDetails", map[string]any{"name": ev.StateName, "output": ev.Output})
 			}
 		}
-		res := m.run(ctx, Start{ExecutionARN: arn, StateMachineARN: m.arn, Name: in.Name, Input: in.Input}, record)
+		res := m.Run(ctx, Start{ExecutionARN: arn, StateMachineARN: m.arn, Name: in.Name, Input: in.Input}, record)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.end(e, res)
@@ -446,5 +454,5 @@ func (s *Service) describeStateMachine(body []byte) (any, *wire.Error) {
 	if !ok {
 		return nil, badRequest("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", in.StateMachineArn)
 	}
-	return map[string]any{"stateMachineArn": m.arn, "name": m.name, "status": "ACTIVE", "type": "STANDARD", "creationDate": epoch(m.created), "definition": "{}", "roleArn": ""}, nil
+	return map[string]any{"stateMachineArn": m.arn, "name": m.Name, "status": "ACTIVE", "type": "STANDARD", "creationDate": epoch(m.created), "definition": m.Definition, "roleArn": m.RoleARN}, nil
 }

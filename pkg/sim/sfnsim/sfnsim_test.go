@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/google/go-cmp/cmp"
 )
 
 type wallClock struct{}
@@ -50,7 +51,7 @@ func TestExecutionsWithTheSDK(t *testing.T) {
 	svc := New(wallClock{}, "123456789012", "us-east-1")
 	defer svc.Close()
 	release := make(chan struct{})
-	sm := svc.CreateStateMachine("gameday", func(ctx context.Context, s Start, record func(Event)) Result {
+	sm := svc.CreateStateMachine(StateMachine{Name: "gameday", Run: func(ctx context.Context, s Start, record func(Event)) Result {
 		record(Event{Time: time.Now(), Type: "StateEntered", StateName: "Preflight", StateType: "Task"})
 		record(Event{Time: time.Now(), Type: "StateExited", StateName: "Preflight", StateType: "Task", Output: `{"step":1}`})
 		select {
@@ -62,7 +63,7 @@ func TestExecutionsWithTheSDK(t *testing.T) {
 			return Result{Status: "FAILED", Error: "PreflightFailed", Cause: "alarm in ALARM"}
 		}
 		return Result{Status: "SUCCEEDED", Output: s.Input}
-	})
+	}})
 	c := newClient(t, svc)
 	ctx := context.Background()
 
@@ -146,9 +147,9 @@ func TestExecutionsWithTheSDK(t *testing.T) {
 func TestErrors(t *testing.T) {
 	svc := New(wallClock{}, "123456789012", "us-east-1")
 	defer svc.Close()
-	sm := svc.CreateStateMachine("gameday", func(ctx context.Context, s Start, record func(Event)) Result {
+	sm := svc.CreateStateMachine(StateMachine{Name: "gameday", Run: func(ctx context.Context, s Start, record func(Event)) Result {
 		return Result{Status: "SUCCEEDED", Output: "{}"}
-	})
+	}})
 	c := newClient(t, svc)
 	ctx := context.Background()
 
@@ -181,5 +182,46 @@ func TestErrors(t *testing.T) {
 	var dne *types.ExecutionDoesNotExist
 	if !errors.As(err, &dne) {
 		t.Errorf("unknown execution: %v", err)
+	}
+}
+
+// TestDescribeStateMachine: the definition and role the state machine was
+// deployed with, as the SDK reads them; an unknown ARN is
+// StateMachineDoesNotExist.
+func TestDescribeStateMachine(t *testing.T) {
+	svc := New(wallClock{}, "123456789012", "us-east-1")
+	defer svc.Close()
+	const def = `{"StartAt":"Done","States":{"Done":{"Type":"Succeed"}}}`
+	const role = "arn:aws:iam::123456789012:role/gameday-workflow"
+	sm := svc.CreateStateMachine(StateMachine{Name: "gameday", Definition: def, RoleARN: role,
+		Run: func(context.Context, Start, func(Event)) Result { return Result{Status: "SUCCEEDED"} }})
+	c := newClient(t, svc)
+	tests := []struct {
+		name     string
+		arn      string
+		want     []any
+		wantType error
+	}{
+		{"deployed", sm, []any{sm, "gameday", def, role, types.StateMachineStatusActive, types.StateMachineTypeStandard}, nil},
+		{"unknown", sm + "x", nil, &types.StateMachineDoesNotExist{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := c.DescribeStateMachine(context.Background(), &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(tt.arn)})
+			if tt.wantType != nil {
+				var dne *types.StateMachineDoesNotExist
+				if !errors.As(err, &dne) {
+					t.Fatalf("err = %v, want StateMachineDoesNotExist", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []any{aws.ToString(out.StateMachineArn), aws.ToString(out.Name), aws.ToString(out.Definition), aws.ToString(out.RoleArn), out.Status, out.Type}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("DescribeStateMachine (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
