@@ -118,7 +118,7 @@ func (s *Service) evaluate(a *alarm, now time.Time) evaluation {
 	for i := int64(0); i < r; i++ {
 		t := start.Add(time.Duration(i*a.period) * time.Second)
 		points[i].t = t
-		if g, ok := agg[t.Unix()]; ok {
+		if g, ok := agg[t.Unix()]; ok && available(t, now, a.period) {
 			if v, ok := g.value(st); ok {
 				points[i].v, points[i].count, points[i].exists = v, g.count, true
 				real = append(real, int(i))

@@ -101,6 +101,38 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("GetMetricData (-want +got):\n%s", diff)
 	}
 
+	// get-metric-statistics, with the percentile map: the put was 10, 20,
+	// 30 and 30 (count 2) in the minute 11:58.
+	type gmsOut struct {
+		Label      string
+		Datapoints []struct {
+			Timestamp          float64
+			Average            *float64
+			Unit               string
+			ExtendedStatistics map[string]float64
+		}
+	}
+	var gmsGot []any
+	for _, stats := range [][]string{{"--statistics", "Average"}, {"--extended-statistics", "p50", "p100"}} {
+		var gms gmsOut
+		if err := awsCLI(t, srv.URL, &gms, append([]string{"get-metric-statistics", "--namespace", "SockShop", "--metric-name", "Latency",
+			"--dimensions", "Name=service,Value=carts", "--period", "60",
+			"--start-time", testOrigin.Add(-time.Hour).Format(time.RFC3339), "--end-time", testOrigin.Format(time.RFC3339)}, stats...)...); err != nil {
+			t.Fatal(err)
+		}
+		if len(gms.Datapoints) != 1 {
+			t.Fatalf("get-metric-statistics %v = %+v, want one datapoint", stats, gms)
+		}
+		d := gms.Datapoints[0]
+		gmsGot = append(gmsGot, gms.Label, d.Timestamp, d.Average, d.Unit, d.ExtendedStatistics)
+	}
+	minute := float64(testOrigin.Add(-2 * time.Minute).Unix())
+	avg := 22.5
+	if diff := cmp.Diff([]any{"Latency", minute, &avg, "Milliseconds", map[string]float64(nil),
+		"Latency", minute, (*float64)(nil), "Milliseconds", map[string]float64{"p50": 20, "p100": 30}}, gmsGot); diff != "" {
+		t.Errorf("get-metric-statistics (-want +got):\n%s", diff)
+	}
+
 	if err := awsCLI(t, srv.URL, nil, "put-metric-alarm", "--alarm-name", "carts-latency",
 		"--namespace", "SockShop", "--metric-name", "Latency", "--dimensions", "Name=service,Value=carts",
 		"--statistic", "Average", "--period", "60", "--evaluation-periods", "1", "--threshold", "5",

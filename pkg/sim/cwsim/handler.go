@@ -26,6 +26,7 @@ type opFunc func(s *Service, in val) (obj, error)
 var ops = map[string]opFunc{
 	"PutMetricData":        (*Service).opPutMetricData,
 	"GetMetricData":        (*Service).opGetMetricData,
+	"GetMetricStatistics":  (*Service).opGetMetricStatistics,
 	"ListMetrics":          (*Service).opListMetrics,
 	"PutMetricAlarm":       (*Service).opPutMetricAlarm,
 	"DescribeAlarms":       (*Service).opDescribeAlarms,

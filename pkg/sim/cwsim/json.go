@@ -85,6 +85,8 @@ func toJSON(v any) any {
 			m[f.name] = toJSON(f.v)
 		}
 		return m
+	case omap:
+		return toJSON(obj(x))
 	case []any:
 		l := make([]any, len(x))
 		for i, e := range x {

@@ -28,9 +28,22 @@ type point struct {
 	values []float64
 	counts []float64
 	set    *statSet
+	// highRes is StorageResolution 1: the point keeps its second. A
+	// standard-resolution point is stored at the start of its minute, as
+	// CloudWatch stores it at 1-minute resolution (MetricDatum
+	// StorageResolution), so a sub-minute query or alarm finds it only in
+	// the period that starts the minute.
+	highRes bool
 }
 
 type statSet struct{ count, sum, min, max float64 }
+
+// singleValue says whether the set is one value repeated, the only sets
+// CloudWatch computes percentiles from (PutMetricData: SampleCount 1 with
+// Min, Max and Sum equal, or Min equal to Max and Sum to Min × SampleCount).
+func (s *statSet) singleValue() bool {
+	return s.min == s.max && math.Abs(s.sum-s.min*s.count) <= 1e-9*math.Max(1, math.Abs(s.sum))
+}
 
 func metricKey(namespace, name string, dims []dim) string {
 	var b strings.Builder
@@ -60,15 +73,24 @@ func (m *metric) add(p point) {
 type agg struct {
 	count, sum, min, max float64
 	samples              []sample // raw values, for percentiles
-	hasSet               bool     // some points were statistic sets
+	// noPercentile: the period holds a statistic set that is not one value
+	// repeated, or a negative value; CloudWatch has no percentile for it
+	// (GetMetricStatistics: "Percentile statistics are not available for
+	// metrics when any of the metric values are negative numbers").
+	noPercentile bool
 }
 
 type sample struct{ v, n float64 }
 
 func (a *agg) addPoint(p point) {
-	if p.set != nil {
-		a.hasSet = true
-		a.merge(p.set.count, p.set.sum, p.set.min, p.set.max)
+	if s := p.set; s != nil {
+		if s.singleValue() {
+			a.samples = append(a.samples, sample{s.min, s.count})
+		} else {
+			a.noPercentile = true
+		}
+		a.noPercentile = a.noPercentile || s.min < 0
+		a.merge(s.count, s.sum, s.min, s.max)
 		return
 	}
 	for i, v := range p.values {
@@ -80,6 +102,7 @@ func (a *agg) addPoint(p point) {
 			continue
 		}
 		a.samples = append(a.samples, sample{v, n})
+		a.noPercentile = a.noPercentile || v < 0
 		a.merge(n, v*n, v, v)
 	}
 }
@@ -119,8 +142,8 @@ func parseStat(s string) (stat, bool) {
 }
 
 // value computes the statistic; ok is false when it has no value for the
-// bucket (no samples, or a percentile over statistic sets, which CloudWatch
-// cannot compute either).
+// bucket (no samples, or a percentile CloudWatch cannot compute either: see
+// noPercentile).
 func (a *agg) value(st stat) (float64, bool) {
 	if a.count == 0 {
 		return 0, false
@@ -137,7 +160,7 @@ func (a *agg) value(st stat) (float64, bool) {
 	case "Maximum":
 		return a.max, true
 	case "p":
-		if a.hasSet || len(a.samples) == 0 {
+		if a.noPercentile || len(a.samples) == 0 {
 			return 0, false
 		}
 		return percentile(a.samples, st.pct), true
@@ -175,18 +198,38 @@ func bucketStart(t time.Time, period int64) time.Time {
 	return time.Unix(b, 0).UTC()
 }
 
-// buckets aggregates m's points in [start, end) into period buckets keyed by
-// their aligned start, keeping only points with the given unit when unit is
-// not empty.
+// buckets aggregates m's points in [start, end) into period buckets that
+// start at start, keyed by their start in Unix seconds, keeping only points
+// with the given unit when unit is not empty.
 func (m *metric) buckets(start, end time.Time, period int64, unit string) map[int64]*agg {
 	out := map[int64]*agg{}
+	for k, a := range m.aggregate(start, end, period, unit, false) {
+		out[k.t] = a
+	}
+	return out
+}
+
+// bucketKey is one period bucket (its start in Unix seconds) and, when
+// aggregating by unit, one unit.
+type bucketKey struct {
+	t    int64
+	unit string
+}
+
+// aggregate is buckets with, when byUnit, a bucket per unit in each period,
+// as GetMetricStatistics answers a query without Unit.
+func (m *metric) aggregate(start, end time.Time, period int64, unit string, byUnit bool) map[bucketKey]*agg {
+	out := map[bucketKey]*agg{}
 	i := sort.Search(len(m.points), func(i int) bool { return !m.points[i].t.Before(start) })
 	for ; i < len(m.points) && m.points[i].t.Before(end); i++ {
 		p := m.points[i]
 		if unit != "" && p.unit != unit {
 			continue
 		}
-		k := bucketStart(p.t, period).Unix()
+		k := bucketKey{t: start.Unix() + (p.t.Unix()-start.Unix())/period*period}
+		if byUnit {
+			k.unit = p.unit
+		}
 		a, ok := out[k]
 		if !ok {
 			a = &agg{}

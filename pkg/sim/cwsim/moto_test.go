@@ -356,6 +356,50 @@ func TestConformanceWithMoto(t *testing.T) {
 		}
 	})
 
+	t.Run("GetMetricStatistics", func(t *testing.T) {
+		params := map[string]string{
+			"Namespace": "GameDay/Conformance", "MetricName": "Latency", "StartTime": ts(10), "EndTime": ts(0), "Period": "60",
+			"Dimensions.member.1.Name": "service", "Dimensions.member.1.Value": "carts",
+			"Statistics.member.1": "Average", "Statistics.member.2": "Sum", "Statistics.member.3": "SampleCount",
+			"Statistics.member.4": "Minimum", "Statistics.member.5": "Maximum",
+		}
+		m, s := mustBoth("GetMetricStatistics", params)
+		pointsOf := func(n *xnode) []string {
+			var out []string
+			for _, d := range n.members("Datapoints") {
+				ts, err := time.Parse(time.RFC3339, d.str("Timestamp"))
+				if err != nil {
+					t.Fatalf("datapoint timestamp %q: %v", d.str("Timestamp"), err)
+				}
+				num := func(name string) float64 { // moto writes 60.0, the simulator 60
+					f, err := strconv.ParseFloat(d.str(name), 64)
+					if err != nil {
+						t.Fatalf("datapoint %s %q: %v", name, d.str(name), err)
+					}
+					return f
+				}
+				out = append(out, fmt.Sprintf("%s avg=%g sum=%g n=%g min=%g max=%g %s", ts.UTC().Format("15:04"),
+					num("Average"), num("Sum"), num("SampleCount"), num("Minimum"), num("Maximum"), d.str("Unit")))
+			}
+			sort.Strings(out) // CloudWatch promises no order
+			return out
+		}
+		got := pointsOf(s)
+		if diff := cmp.Diff(pointsOf(m), got); diff != "" {
+			t.Errorf("GetMetricStatistics: moto (-) vs sim (+):\n%s", diff)
+		}
+		hm := func(n int) string { return base.Add(-time.Duration(n) * time.Minute).Format("15:04") }
+		want := []string{
+			hm(5) + " avg=22.5 sum=90 n=4 min=10 max=30 Milliseconds",
+			hm(4) + " avg=60 sum=120 n=2 min=50 max=70 Milliseconds",
+			hm(3) + " avg=25 sum=100 n=4 min=10 max=40 Milliseconds",
+		}
+		sort.Strings(want)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("sim GetMetricStatistics (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("ListMetrics", func(t *testing.T) {
 		mustBoth("PutMetricData", map[string]string{"Namespace": "GameDay/Conformance",
 			"MetricData.member.1.MetricName": "ErrorRate", "MetricData.member.1.Value": "1", "MetricData.member.1.Unit": "Percent",

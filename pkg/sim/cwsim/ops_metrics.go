@@ -152,6 +152,7 @@ func (d *metricDatumInput) parse(now time.Time) ([]dim, point, error) {
 	if res := d.StorageResolution; res != nil && *res != 1 && *res != 60 {
 		return nil, point{}, errInvalidValue(fmt.Sprintf("The value %d for parameter %s.StorageResolution is invalid. Valid values are 1 and 60.", *res, d.Path))
 	}
+	p.highRes = d.StorageResolution != nil && *d.StorageResolution == 1
 	if err := d.values(&p); err != nil {
 		return nil, point{}, err
 	}
@@ -304,13 +305,14 @@ func (s *Service) opGetMetricData(raw val) (obj, error) {
 	}
 	seen := map[string]bool{}
 	var results []mdResult
+	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, q := range in.MetricDataQueries {
 		if err := q.checkID(seen); err != nil {
 			return nil, err
 		}
-		res, err := s.runQuery(&q, *in.StartTime, *in.EndTime, in.ScanBy)
+		res, err := s.runQuery(&q, *in.StartTime, *in.EndTime, now, in.ScanBy)
 		if err != nil {
 			return nil, err
 		}
@@ -452,7 +454,7 @@ func (q *metricDataQueryInput) plan() (queryPlan, error) {
 
 // runQuery evaluates one MetricDataQuery; s.mu must be held. It returns nil
 // for a query with ReturnData false.
-func (s *Service) runQuery(q *metricDataQueryInput, start, end time.Time, scanBy string) (*mdResult, error) {
+func (s *Service) runQuery(q *metricDataQueryInput, start, end, now time.Time, scanBy string) (*mdResult, error) {
 	p, err := q.plan()
 	if err != nil {
 		return nil, err
@@ -468,10 +470,13 @@ func (s *Service) runQuery(q *metricDataQueryInput, start, end time.Time, scanBy
 	if !ok {
 		return res, nil
 	}
-	buckets := m.buckets(bucketStart(start, p.period), end, p.period, p.unit)
+	start = roundStart(start, now, p.period)
+	buckets := m.buckets(start, end, p.period, p.unit)
 	keys := make([]int64, 0, len(buckets))
 	for k := range buckets {
-		keys = append(keys, k)
+		if available(time.Unix(k, 0), now, p.period) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	if scanBy == "TimestampDescending" {

@@ -268,10 +268,11 @@ func TestGetMetricData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// StartTime 11:48 rounds down to the 11:45 bucket; 11:50-11:55
-		// holds minutes 10, 9 and 7: 15 samples summing to 195.
+		// Periods start at StartTime (11:48), not at multiples of 5
+		// minutes: 11:48-11:53 holds minutes 10 and 9 (11 samples summing
+		// to 155), 11:53-11:58 minute 7's statistic set (4 summing to 40).
 		want := []series{
-			{"avg", "Latency", "Complete", []time.Time{min(10)}, []float64{13}},
+			{"avg", "Latency", "Complete", []time.Time{min(12), min(7)}, []float64{155.0 / 11, 10}},
 			{"secs", "Latency", "Complete", nil, nil},
 		}
 		if diff := cmp.Diff(want, seriesFrom(out.MetricDataResults), cmpopts.EquateEmpty()); diff != "" {

@@ -1,28 +1,33 @@
 // Package cwsim is the simulator's CloudWatch: metrics (PutMetricData,
-// GetMetricData, ListMetrics), metric alarms evaluated from those metrics as
-// CloudWatch evaluates them, alarm history and tags. It serves the CloudWatch
-// API over HTTP in the three protocols CloudWatch's model lists (Smithy
-// RPCv2 CBOR for aws-sdk-go-v2, awsJson1_0 for botocore and so the AWS CLI,
-// awsQuery for older clients and moto), and offers a
-// Go API to the rest of the simulator: PutMetrics for the Sock Shop model,
-// AlarmState and OnTransition for FIS stop conditions.
+// GetMetricData, GetMetricStatistics, ListMetrics), metric alarms evaluated
+// from those metrics as CloudWatch evaluates them, alarm history and tags.
+// It serves the CloudWatch API over HTTP in the three protocols
+// CloudWatch's model lists (Smithy RPCv2 CBOR for aws-sdk-go-v2, awsJson1_0
+// for botocore and so the AWS CLI, awsQuery for older clients and moto),
+// and offers a Go API to the rest of the simulator: PutMetrics for the Sock
+// Shop model, AlarmState and OnTransition for FIS stop conditions.
 //
 // Every timestamp comes from the simulator's clock (simclock), so metrics,
 // alarm history and experiments share one timeline.
 //
 // Fidelity notes, where CloudWatch leaves a choice open or the simulator
-// does less:
+// does less (docs/fidelity.md has the sources):
 //   - An alarm evaluates the last EvaluationPeriods+2 complete periods (the
 //     user guide's example retrieves 5 for 3); a datapoint counts once its
 //     period has ended. Both tables of "How alarm state is evaluated when
 //     data is missing" are reproduced exactly (eval_test.go).
+//   - Queries round StartTime down and start their periods there; a
+//     standard-resolution datum is stored at the start of its minute; a
+//     period finer than the data kept at its age answers nothing (query.go).
 //   - Percentiles are nearest-rank over the raw values; like CloudWatch,
-//     there is no percentile for periods holding statistic sets.
+//     there is none for a period holding a negative value or a statistic
+//     set that is not one value repeated.
 //   - Metric math, Metrics Insights, anomaly detection and composite
 //     alarms are refused with a ValidationError that names the simulator.
 //     Alarm actions are stored but never run, so there are no Action
 //     history items.
-//   - Metric data is kept for the life of the process.
+//   - Metric data is kept for the life of the process; what the retention
+//     periods hide is not answered.
 package cwsim
 
 import (
@@ -79,13 +84,16 @@ func New(clock simclock.Clock, account, region string) *Service {
 
 // Datum is one metric datum for PutMetrics: Values with optional Counts
 // (each 1 when Counts is empty), at Timestamp (the clock's now when zero).
+// StorageResolution is 1 for a high-resolution metric; 0 or 60 is the
+// standard one-minute resolution.
 type Datum struct {
-	MetricName string
-	Unit       string
-	Dimensions map[string]string
-	Timestamp  time.Time
-	Values     []float64
-	Counts     []float64
+	MetricName        string
+	Unit              string
+	Dimensions        map[string]string
+	Timestamp         time.Time
+	Values            []float64
+	Counts            []float64
+	StorageResolution int
 }
 
 // PutMetrics records data in namespace, as PutMetricData does but without
@@ -110,7 +118,7 @@ func (s *Service) PutMetrics(namespace string, data []Datum) {
 		if unit == "" {
 			unit = "None"
 		}
-		p := point{t: t.UTC(), unit: unit, values: append([]float64(nil), d.Values...)}
+		p := point{t: t.UTC(), unit: unit, values: append([]float64(nil), d.Values...), highRes: d.StorageResolution == 1}
 		if len(d.Counts) > 0 {
 			p.counts = append([]float64(nil), d.Counts...)
 		}
@@ -118,8 +126,12 @@ func (s *Service) PutMetrics(namespace string, data []Datum) {
 	}
 }
 
-// addPoint stores p; s.mu must be held.
+// addPoint stores p, a standard-resolution point at the start of its
+// minute; s.mu must be held.
 func (s *Service) addPoint(namespace, name string, dims []dim, p point) {
+	if !p.highRes {
+		p.t = p.t.Truncate(time.Minute)
+	}
 	dims = sortDims(dims)
 	k := metricKey(namespace, name, dims)
 	m, ok := s.metrics[k]

@@ -328,6 +328,10 @@ func queryTree(form url.Values) cbor.Value {
 // empty lists marked omitempty are left out.
 type obj []field
 
+// omap is a response map (DatapointValueMap): an object in CBOR and JSON,
+// entry/key/value elements in awsQuery XML.
+type omap []field
+
 type field struct {
 	name string
 	v    any // string, float64, int64, bool, time.Time, obj, []any, nil
@@ -389,6 +393,8 @@ func toCBOR(v any) cbor.Value {
 			m[f.name] = toCBOR(f.v)
 		}
 		return m
+	case omap:
+		return toCBOR(obj(x))
 	case []any:
 		l := make(cbor.List, len(x))
 		for i, e := range x {
@@ -417,6 +423,10 @@ func writeXML(b *bytes.Buffer, name string, v any) {
 	case obj:
 		for _, f := range x {
 			writeXML(b, f.name, f.v)
+		}
+	case omap:
+		for _, f := range x {
+			writeXML(b, "entry", obj{{"key", f.name}, {"value", f.v}})
 		}
 	case []any:
 		for _, e := range x {
