@@ -154,8 +154,8 @@ func Shorten(s string, n int) string {
 // Messages of a field with its zero value: "required" when it is not in
 // the file; when it is (period: 0), Document.Locate says it is invalid.
 const (
-	msgPeriodRequired = "required: seconds, 10, 30 or a multiple of 60"
-	msgPeriodZero     = "0 is not a CloudWatch period: use 10, 30 or a multiple of 60 seconds"
+	msgPeriodRequired = "required: seconds, a multiple of 60 (10, 20 or 30 for a high-resolution metric)"
+	msgPeriodZero     = "0 is not a CloudWatch period: use a multiple of 60 seconds (10, 20 or 30 for a high-resolution metric)"
 )
 
 // ifWritten is what a "required" message becomes when the field is in the

@@ -91,8 +91,14 @@ type Metric struct {
 	// Stat is a CloudWatch statistic: Average, Sum, Minimum, Maximum,
 	// SampleCount or a percentile pNN / pNN.N.
 	Stat string `json:"stat" yaml:"stat"`
-	// Period in seconds: 10, 30 or a multiple of 60.
+	// Period in seconds: a multiple of 60, or 10, 20 or 30 for a
+	// high-resolution metric.
 	Period int32 `json:"period" yaml:"period"`
+	// HighResolution declares that the metric is published with
+	// StorageResolution 1 (a high-resolution custom metric), which is what
+	// lets Period be under a minute: CloudWatch keeps a standard metric at
+	// one-minute resolution, and its sub-minute data only 3 hours.
+	HighResolution bool `json:"highResolution,omitempty" yaml:"highResolution,omitempty"`
 	// Unit is the metric's CloudWatch unit (Milliseconds, Percent, Count,
 	// ...). It labels the report's and the dashboard's y axis; it does not
 	// filter the datapoints read.

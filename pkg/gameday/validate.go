@@ -207,18 +207,32 @@ func checkMetric(r *problems, m *Metric, p string) {
 	case !contains(basicStats, m.Stat) && !percentileStat.MatchString(m.Stat):
 		r.add(child(p, "stat"), "unknown statistic %q%s: use Average, Sum, Minimum, Maximum, SampleCount or a percentile such as p99 or p99.9", m.Stat, suggest(m.Stat, basicStats))
 	}
-	checkPeriod(r, m.Period, child(p, "period"))
+	checkPeriod(r, m, child(p, "period"))
+	if m.HighResolution && strings.HasPrefix(m.Namespace, "AWS/") {
+		r.add(child(p, "highResolution"), "%s is an AWS service's namespace: high resolution (StorageResolution=1) is only for custom metrics", m.Namespace)
+	}
 	if m.Unit != "" && !contains(Units, m.Unit) {
 		r.add(child(p, "unit"), "unknown unit %q%s: use a CloudWatch unit such as Milliseconds, Seconds, Percent, Count or Count/Second", m.Unit, suggest(m.Unit, Units))
 	}
 }
 
-func checkPeriod(r *problems, period int32, p string) {
+// checkPeriod checks a metric's period: a multiple of 60, or 10, 20 or 30
+// for a metric declared high-resolution. CloudWatch stores a standard
+// metric at one-minute resolution: an alarm of 10 s periods on it finds
+// data in one period a minute and lapses into INSUFFICIENT_DATA, a check
+// reads one datapoint in six (PutMetricAlarm Period, MetricDatum
+// StorageResolution).
+func checkPeriod(r *problems, m *Metric, p string) {
+	period := m.Period
+	subMinute := period == 10 || period == 20 || period == 30
 	switch {
 	case period == 0:
 		r.add(p, "%s", msgPeriodRequired)
-	case period < 0 || (period != 10 && period != 30 && period%60 != 0):
-		r.add(p, "%d is not a CloudWatch period: use 10, 30 or a multiple of 60 seconds", period)
+	case period < 0 || (!subMinute && period%60 != 0):
+		r.add(p, "%d is not a CloudWatch period: use a multiple of 60 seconds (10, 20 or 30 for a high-resolution metric)", period)
+	case subMinute && !m.HighResolution:
+		r.add(p, "%ds is under a minute: CloudWatch keeps sub-minute data only for metrics published with StorageResolution=1 "+
+			"(a standard metric has one datapoint a minute); set highResolution: true if %s is, or use 60", period, m.Name)
 	}
 }
 
