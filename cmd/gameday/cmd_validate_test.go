@@ -129,7 +129,7 @@ func TestValidateInputEdges(t *testing.T) {
 	}
 	p0 := writeFile(t, "p0.yaml", strings.Replace(carts, period, "stat: p99, period: 0,", 1))
 	code, _, stderr := runCLI(t, "validate", p0)
-	want := p0 + ":23:96: spec.hypothesis.steadyState[0].metric.period: 0 is not a CloudWatch period: use 10, 30 or a multiple of 60 seconds\n"
+	want := p0 + ":23:96: spec.hypothesis.steadyState[0].metric.period: 0 is not a CloudWatch period: use a multiple of 60 seconds (10, 20 or 30 for a high-resolution metric)\n"
 	if code != exitInvalid || stderr != want {
 		t.Errorf("validate period: 0: exit %d, stderr %q, want %q", code, stderr, want)
 	}
