@@ -80,6 +80,11 @@ type Options struct {
 	// S3Latency is added (in wall-clock time) to every S3 request before it
 	// is served, as S3's own first-byte latency would be; default none.
 	S3Latency time.Duration
+	// IngestionDelay is how long after PutMetricData a datum becomes visible
+	// to alarm evaluation, in simulated time: default
+	// cwsim.DefaultIngestionDelay (30s), negative for none. AWS documents no
+	// figure (docs/fidelity.md).
+	IngestionDelay time.Duration
 	// FIS picks, where AWS documents nothing, which plausible behaviour the
 	// simulated FIS plays (docs/fidelity.md); the zero value is the default.
 	FIS fissim.Variants
@@ -148,6 +153,12 @@ func New(o Options) (*Server, error) {
 
 	s.shop = sockshop.New(sockshop.Options{Seed: o.Seed, Namespace: sockshop.DefaultNamespace})
 	s.cw = cwsim.New(s.clock, o.Account, o.Region)
+	switch {
+	case o.IngestionDelay == 0:
+		s.cw.SetIngestionDelay(cwsim.DefaultIngestionDelay)
+	case o.IngestionDelay > 0:
+		s.cw.SetIngestionDelay(o.IngestionDelay)
+	}
 	s.fis = fissim.New(fissim.Options{
 		Account: o.Account, Region: o.Region, Clock: s.clock,
 		Cluster:   &cluster{arn: s.ClusterARN(), shop: s.shop},

@@ -34,6 +34,15 @@ type alarm struct {
 	stateUpdated, stateTransitioned time.Time
 }
 
+// cadence is how often CloudWatch evaluates the alarm: every 10 seconds
+// for periods under a minute, every minute otherwise.
+func (a *alarm) cadence() time.Duration {
+	if a.period < 60 {
+		return HighResolutionEvaluationInterval
+	}
+	return EvaluationInterval
+}
+
 // m is DatapointsToAlarm, EvaluationPeriods when not set.
 func (a *alarm) m() int64 {
 	if a.datapointsToAlarm != nil {
@@ -89,12 +98,37 @@ type evaluation struct {
 	reasonData string
 }
 
+// highResIngestionDelay bounds the ingestion delay of a high-resolution
+// datum: AWS documents no figure either, and its 10-second alarms, which
+// look back only 30 seconds, would never see data that takes longer.
+const highResIngestionDelay = 5 * time.Second
+
+// ingested says whether a point has been ingested by now, ingestionDelay
+// after it was put (at most highResIngestionDelay for a high-resolution
+// one); nil, all of them, without a delay.
+func (s *Service) ingested(now time.Time) func(point) bool {
+	if s.ingestionDelay <= 0 {
+		return nil
+	}
+	return func(p point) bool {
+		d := s.ingestionDelay
+		if p.highRes {
+			d = min(d, highResIngestionDelay)
+		}
+		return !p.received.Add(d).After(now)
+	}
+}
+
 // evaluationRange is how many periods CloudWatch retrieves to evaluate an
 // alarm: more than EvaluationPeriods, so that missing data can be skipped.
 // The CloudWatch guide's examples retrieve 5 for 3 evaluation periods.
 func evaluationRange(n int64) int64 { return n + 2 }
 
-// evaluate computes a's state from its metric as of now; s.mu must be held.
+// evaluate computes a's state, at now, from the periods of its metric that
+// end at the boundary of its cadence at or before b (a sliding window: a
+// 5-minute alarm evaluated at 12:16 reads 12:01-12:06, 12:06-12:11,
+// 12:11-12:16, as the user guide's "Limits" describes), counting only the
+// data ingested by now; s.mu must be held.
 //
 // It follows "How alarm state is evaluated when data is missing" in the
 // CloudWatch user guide: the range holds the last N+2 complete periods; with
@@ -102,16 +136,16 @@ func evaluationRange(n int64) int64 { return n + 2 }
 // treatment is not needed; with fewer, missing periods are filled as the
 // treatment says, as few as possible; with none, missing gives
 // INSUFFICIENT_DATA, ignore keeps the state, breaching ALARM, notBreaching OK.
-func (s *Service) evaluate(a *alarm, now time.Time) evaluation {
+func (s *Service) evaluate(a *alarm, b, now time.Time) evaluation {
 	n, m := a.evaluationPeriods, a.m()
 	r := evaluationRange(n)
-	end := bucketStart(now, a.period) // only complete periods
+	end := b.Truncate(a.cadence()) // only complete periods
 	start := end.Add(-time.Duration(r*a.period) * time.Second)
 	st := a.stat()
 
 	agg := map[int64]*agg{}
 	if mm, ok := s.metrics[metricKey(a.namespace, a.metricName, a.dims)]; ok {
-		agg = mm.buckets(start, end, a.period, a.unit)
+		agg = mm.bucketsSeen(start, end, a.period, a.unit, s.ingested(now))
 	}
 	points := make([]datapoint, r) // oldest first
 	var real []int

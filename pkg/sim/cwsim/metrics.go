@@ -23,11 +23,14 @@ type metric struct {
 
 // point is one PutMetricData datum: raw values with counts, or a statistic set.
 type point struct {
-	t      time.Time
-	unit   string
-	values []float64
-	counts []float64
-	set    *statSet
+	t time.Time
+	// received is when the simulator got it: alarms see it ingestionDelay
+	// later.
+	received time.Time
+	unit     string
+	values   []float64
+	counts   []float64
+	set      *statSet
 	// highRes is StorageResolution 1: the point keeps its second. A
 	// standard-resolution point is stored at the start of its minute, as
 	// CloudWatch stores it at 1-minute resolution (MetricDatum
@@ -191,19 +194,18 @@ func percentile(samples []sample, pct float64) float64 {
 	return s[len(s)-1].v
 }
 
-// bucketStart aligns t down to a multiple of period seconds since the epoch.
-func bucketStart(t time.Time, period int64) time.Time {
-	sec := t.Unix()
-	b := sec - ((sec%period)+period)%period
-	return time.Unix(b, 0).UTC()
-}
-
 // buckets aggregates m's points in [start, end) into period buckets that
 // start at start, keyed by their start in Unix seconds, keeping only points
 // with the given unit when unit is not empty.
 func (m *metric) buckets(start, end time.Time, period int64, unit string) map[int64]*agg {
+	return m.bucketsSeen(start, end, period, unit, nil)
+}
+
+// bucketsSeen is buckets with only the points seen says are there, all when
+// seen is nil.
+func (m *metric) bucketsSeen(start, end time.Time, period int64, unit string, seen func(point) bool) map[int64]*agg {
 	out := map[int64]*agg{}
-	for k, a := range m.aggregate(start, end, period, unit, false) {
+	for k, a := range m.aggregate(start, end, period, unit, false, seen) {
 		out[k.t] = a
 	}
 	return out
@@ -216,14 +218,14 @@ type bucketKey struct {
 	unit string
 }
 
-// aggregate is buckets with, when byUnit, a bucket per unit in each period,
-// as GetMetricStatistics answers a query without Unit.
-func (m *metric) aggregate(start, end time.Time, period int64, unit string, byUnit bool) map[bucketKey]*agg {
+// aggregate is bucketsSeen with, when byUnit, a bucket per unit in each
+// period, as GetMetricStatistics answers a query without Unit.
+func (m *metric) aggregate(start, end time.Time, period int64, unit string, byUnit bool, seen func(point) bool) map[bucketKey]*agg {
 	out := map[bucketKey]*agg{}
 	i := sort.Search(len(m.points), func(i int) bool { return !m.points[i].t.Before(start) })
 	for ; i < len(m.points) && m.points[i].t.Before(end); i++ {
 		p := m.points[i]
-		if unit != "" && p.unit != unit {
+		if (unit != "" && p.unit != unit) || (seen != nil && !seen(p)) {
 			continue
 		}
 		k := bucketKey{t: start.Unix() + (p.t.Unix()-start.Unix())/period*period}

@@ -133,7 +133,7 @@ func (d *metricDatumInput) parse(now time.Time) ([]dim, point, error) {
 	if err != nil {
 		return nil, point{}, err
 	}
-	p := point{t: now, unit: d.Unit}
+	p := point{t: now, received: now, unit: d.Unit}
 	if p.unit == "" {
 		p.unit = "None"
 	}

@@ -146,7 +146,7 @@ func (s *Service) opGetMetricStatistics(raw val) (obj, error) {
 	defer s.mu.Unlock()
 	points := []any{}
 	if m, ok := s.metrics[metricKey(in.Namespace, in.MetricName, p.dims)]; ok {
-		points = statisticsDatapoints(m.aggregate(start, *in.EndTime, p.period, in.Unit, true), p, now)
+		points = statisticsDatapoints(m.aggregate(start, *in.EndTime, p.period, in.Unit, true, nil), p, now)
 	}
 	return obj{}.with("Label", in.MetricName).with("Datapoints", points), nil
 }

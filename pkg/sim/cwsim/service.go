@@ -12,9 +12,10 @@
 //
 // Fidelity notes, where CloudWatch leaves a choice open or the simulator
 // does less (docs/fidelity.md has the sources):
-//   - An alarm evaluates the last EvaluationPeriods+2 complete periods (the
-//     user guide's example retrieves 5 for 3); a datapoint counts once its
-//     period has ended. Both tables of "How alarm state is evaluated when
+//   - An alarm is evaluated once a minute (every 10 s for periods under a
+//     minute) over the last EvaluationPeriods+2 complete periods ending
+//     then (the user guide's example retrieves 5 for 3); a datum counts
+//     once its period has ended and it has been ingested (SetIngestionDelay). Both tables of "How alarm state is evaluated when
 //     data is missing" are reproduced exactly (eval_test.go).
 //   - Queries round StartTime down and start their periods there; a
 //     standard-resolution datum is stored at the start of its minute; a
@@ -41,8 +42,21 @@ import (
 	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
-// EvaluationInterval is how often Run evaluates every alarm, in simulated time.
-const EvaluationInterval = 10 * time.Second
+// Alarm evaluation cadence (the CloudWatch user guide, "Using Amazon
+// CloudWatch alarms" and "Limits"): an alarm with a period of a minute or
+// more is evaluated every minute, one with a period under a minute every
+// 10 seconds. Run evaluates on these boundaries of simulated time.
+const (
+	EvaluationInterval               = time.Minute
+	HighResolutionEvaluationInterval = 10 * time.Second
+)
+
+// DefaultIngestionDelay is how long after PutMetricData a datum becomes
+// visible to alarm evaluation in `gameday sim` (sim.Options). CloudWatch
+// documents no figure; a few seconds to about a minute is what users see,
+// and with 30 s a datum put at a minute boundary is first evaluated a
+// minute later, as in AWS.
+const DefaultIngestionDelay = 30 * time.Second
 
 // Alarm states.
 const (
@@ -58,6 +72,9 @@ type Service struct {
 	account string
 	region  string
 	ids     *wire.RequestIDs
+	// ingestionDelay is how long a datum takes to become visible to alarm
+	// evaluation; none unless SetIngestionDelay is called.
+	ingestionDelay time.Duration
 
 	mu      sync.Mutex
 	metrics map[string]*metric
@@ -80,6 +97,14 @@ func New(clock simclock.Clock, account, region string) *Service {
 		alarms:  map[string]*alarm{},
 		tags:    map[string]map[string]string{},
 	}
+}
+
+// SetIngestionDelay makes each datum visible to alarm evaluation d after
+// it was put (queries see it at once). Call it before serving.
+func (s *Service) SetIngestionDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ingestionDelay = d
 }
 
 // Datum is one metric datum for PutMetrics: Values with optional Counts
@@ -118,7 +143,7 @@ func (s *Service) PutMetrics(namespace string, data []Datum) {
 		if unit == "" {
 			unit = "None"
 		}
-		p := point{t: t.UTC(), unit: unit, values: append([]float64(nil), d.Values...), highRes: d.StorageResolution == 1}
+		p := point{t: t.UTC(), received: now, unit: unit, values: append([]float64(nil), d.Values...), highRes: d.StorageResolution == 1}
 		if len(d.Counts) > 0 {
 			p.counts = append([]float64(nil), d.Counts...)
 		}
@@ -188,33 +213,58 @@ func (s *Service) notify(ts []Transition) {
 	}
 }
 
-// Run evaluates every alarm every EvaluationInterval of simulated time until
-// ctx is done.
+// Run evaluates the alarms on their cadence until ctx is done: at each
+// 10-second boundary of simulated time those with periods under a minute,
+// at each minute boundary the others too. An evaluation's periods end at
+// its boundary. When the loop falls behind the clock it evaluates the
+// latest boundary only (and the minute alarms if a minute boundary was
+// passed), rather than every missed one.
 func (s *Service) Run(ctx context.Context) {
+	next := s.clock.Now().Truncate(HighResolutionEvaluationInterval).Add(HighResolutionEvaluationInterval)
+	var lastMinute time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.clock.After(EvaluationInterval):
-			s.Evaluate(s.clock.Now())
+		case <-s.clock.After(next.Sub(s.clock.Now())):
 		}
+		now := s.clock.Now()
+		b := now.Truncate(HighResolutionEvaluationInterval)
+		if b.Before(next) {
+			b = next
+		}
+		minute := b.Truncate(EvaluationInterval)
+		s.evaluateDue(now, b, minute.After(lastMinute))
+		if minute.After(lastMinute) {
+			lastMinute = minute
+		}
+		next = b.Add(HighResolutionEvaluationInterval)
 	}
 }
 
-// Evaluate runs one evaluation pass over every alarm as of now, in alarm
-// name order, then reports the transitions.
+// Evaluate runs one evaluation pass over every alarm as of now, whatever
+// its cadence, in alarm name order, then reports the transitions.
 func (s *Service) Evaluate(now time.Time) {
-	now = now.UTC()
+	s.evaluateDue(now, now, true)
+}
+
+// evaluateDue evaluates, at now, the sub-minute alarms with periods ending
+// at the 10-second boundary at or before b and, when minute is true, the
+// others with periods ending at the minute boundary at or before b.
+func (s *Service) evaluateDue(now, b time.Time, minute bool) {
+	now, b = now.UTC(), b.UTC()
 	s.mu.Lock()
 	names := make([]string, 0, len(s.alarms))
-	for n := range s.alarms {
-		names = append(names, n)
+	for n, a := range s.alarms {
+		if minute || a.period < 60 {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	var ts []Transition
 	for _, n := range names {
 		a := s.alarms[n]
-		res := s.evaluate(a, now)
+		res := s.evaluate(a, b, now)
 		if !res.change || res.state == a.state {
 			continue
 		}

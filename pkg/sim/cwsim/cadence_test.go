@@ -1,0 +1,132 @@
+package cwsim
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// steppedClock is a clock the test advances; After fires when it passes
+// the deadline.
+type steppedClock struct {
+	mu     sync.Mutex
+	t      time.Time
+	timers []steppedTimer
+}
+
+type steppedTimer struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func (c *steppedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *steppedClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.t
+		return ch
+	}
+	c.timers = append(c.timers, steppedTimer{c.t.Add(d), ch})
+	return ch
+}
+
+// waiting reports how many timers are pending.
+func (c *steppedClock) waiting() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.timers)
+}
+
+// advance moves the clock to t, firing the timers due.
+func (c *steppedClock) advance(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+	kept := c.timers[:0]
+	for _, tm := range c.timers {
+		if tm.at.After(t) {
+			kept = append(kept, tm)
+			continue
+		}
+		tm.ch <- t
+	}
+	c.timers = kept
+}
+
+// TestEvaluationCadence runs Run on a clock stepped 10 s at a time, with
+// a 30 s ingestion delay: a minute alarm changes state only on minute
+// boundaries, a 10-second one on 10-second boundaries, and a datum counts
+// once it has been ingested. The transitions' times are the evaluations'.
+func TestEvaluationCadence(t *testing.T) {
+	clock := &steppedClock{t: testOrigin.Add(-time.Second)}
+	s := New(clock, testAccount, testRegion)
+	s.SetIngestionDelay(30 * time.Second)
+	minute := alarmParams("minute", "GreaterThanThreshold", 50, 1, 0, "")
+	high := alarmParams("high", "GreaterThanThreshold", 50, 1, 0, "")
+	high["MetricName"], high["Period"] = "HighLatency", "10"
+	putAlarm(t, s, minute)
+	putAlarm(t, s, high)
+	var mu sync.Mutex
+	var got []string
+	s.OnTransition(func(tr Transition) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, tr.Time.Format("15:04:05")+" "+tr.AlarmName+" "+tr.To)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { s.Run(ctx); close(stopped) }()
+	defer func() { cancel(); clock.advance(clock.Now().Add(time.Hour)); <-stopped }()
+
+	put := func(name string, at time.Time, v float64, highRes bool) {
+		res := 60
+		if highRes {
+			res = 1
+		}
+		s.PutMetrics("SockShop", []Datum{{MetricName: name, Dimensions: map[string]string{"service": "carts"},
+			Timestamp: at, Values: []float64{v}, StorageResolution: res}})
+	}
+	sec := func(n int) time.Time { return testOrigin.Add(time.Duration(n) * time.Second) }
+	// What is put when the clock reaches a time: never a 10-second
+	// boundary, so never while Run evaluates.
+	puts := map[time.Time]func(){
+		sec(15):  func() { put("Latency", sec(15), 100, false) },     // visible at 12:00:45: ALARM at 12:01:00
+		sec(115): func() { put("Latency", sec(115), 0, false) },      // 12:01:55, visible at 12:02:25: OK at 12:03:00, not 12:02:00
+		sec(135): func() { put("HighLatency", sec(135), 100, true) }, // 12:02:15, visible at 12:02:20 (5 s): ALARM at 12:02:20
+	}
+	waitRun := func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for clock.waiting() == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for step := sec(0); !step.After(sec(200)); step = step.Add(5 * time.Second) {
+		waitRun() // Run is waiting for its next boundary
+		clock.advance(step)
+		if f, ok := puts[step]; ok {
+			f()
+		}
+	}
+	waitRun()
+	want := []string{
+		"12:01:00 minute ALARM",
+		"12:02:20 high ALARM",
+		"12:02:50 high INSUFFICIENT_DATA", // its three periods, 12:02:20-12:02:50, hold no data
+		"12:03:00 minute OK",
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("transitions (-want +got):\n%s", diff)
+	}
+}
