@@ -1,6 +1,7 @@
 // Package sfnsim serves the part of the AWS Step Functions API that a
 // client of gameday's deployed stack uses (StartExecution,
-// DescribeExecution, ListExecutions, GetExecutionHistory, StopExecution),
+// DescribeExecution, ListExecutions, GetExecutionHistory, StopExecution,
+// and DescribeStateMachine with the deployed definition),
 // in the awsJson1_0 protocol of the SDK's sfn client. It does not interpret
 // state machines itself: each state machine is registered with a Runner,
 // which `gameday sim` backs with the same interpreter and handlers as
