@@ -7,68 +7,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 )
-
-// steppedClock is a clock the test advances; After fires when it passes
-// the deadline.
-type steppedClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	timers []steppedTimer
-}
-
-type steppedTimer struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func (c *steppedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *steppedClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.t
-		return ch
-	}
-	c.timers = append(c.timers, steppedTimer{c.t.Add(d), ch})
-	return ch
-}
-
-// waiting reports how many timers are pending.
-func (c *steppedClock) waiting() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.timers)
-}
-
-// advance moves the clock to t, firing the timers due.
-func (c *steppedClock) advance(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-	kept := c.timers[:0]
-	for _, tm := range c.timers {
-		if tm.at.After(t) {
-			kept = append(kept, tm)
-			continue
-		}
-		tm.ch <- t
-	}
-	c.timers = kept
-}
 
 // TestEvaluationCadence runs Run on a clock stepped 10 s at a time, with
 // a 30 s ingestion delay: a minute alarm changes state only on minute
 // boundaries, a 10-second one on 10-second boundaries, and a datum counts
 // once it has been ingested. The transitions' times are the evaluations'.
 func TestEvaluationCadence(t *testing.T) {
-	clock := &steppedClock{t: testOrigin.Add(-time.Second)}
+	clock := simclock.NewManual(testOrigin.Add(-time.Second))
 	s := New(clock, testAccount, testRegion)
 	s.SetIngestionDelay(30 * time.Second)
 	minute := alarmParams("minute", "GreaterThanThreshold", 50, 1, 0, "")
@@ -86,7 +34,7 @@ func TestEvaluationCadence(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() { s.Run(ctx); close(stopped) }()
-	defer func() { cancel(); clock.advance(clock.Now().Add(time.Hour)); <-stopped }()
+	defer func() { cancel(); <-stopped }()
 
 	put := func(name string, at time.Time, v float64, highRes bool) {
 		res := 60
@@ -104,15 +52,16 @@ func TestEvaluationCadence(t *testing.T) {
 		sec(115): func() { put("Latency", sec(115), 0, false) },      // 12:01:55, visible at 12:02:25: OK at 12:03:00, not 12:02:00
 		sec(135): func() { put("HighLatency", sec(135), 100, true) }, // 12:02:15, visible at 12:02:20 (5 s): ALARM at 12:02:20
 	}
-	waitRun := func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for clock.waiting() == 0 && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
+	waitRun := func() { // Run is waiting for its next boundary
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := clock.BlockUntil(ctx, 1); err != nil {
+			t.Fatalf("Run is not waiting on the clock: %v", err)
 		}
 	}
 	for step := sec(0); !step.After(sec(200)); step = step.Add(5 * time.Second) {
-		waitRun() // Run is waiting for its next boundary
-		clock.advance(step)
+		waitRun()
+		clock.Advance(step.Sub(clock.Now()))
 		if f, ok := puts[step]; ok {
 			f()
 		}
