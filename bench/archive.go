@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gameday-dev/gameday/pkg/archive"
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/localrun"
 	"github.com/gameday-dev/gameday/pkg/sim"
@@ -48,8 +49,11 @@ const (
 	benchAccount = "123456789012"
 	benchRegion  = "us-east-1"
 	benchExpID   = "EXPbench00000001"
-	logBucket    = "bench-fis-logs"
-	archBucket   = "bench-archive"
+	// benchExecutionARN is the execution the archive runs for, which the
+	// experiment's execution tag names.
+	benchExecutionARN = "arn:aws:states:us-east-1:123456789012:execution:gameday:bench"
+	logBucket         = "bench-fis-logs"
+	archBucket        = "bench-archive"
 	// Targets per target-resolution-end page.
 	targetsPerPage = 20
 )
@@ -109,6 +113,7 @@ type completedFIS struct{ start, end time.Time }
 func (c completedFIS) GetExperiment(ctx context.Context, in *fis.GetExperimentInput, _ ...func(*fis.Options)) (*fis.GetExperimentOutput, error) {
 	return &fis.GetExperimentOutput{Experiment: &fistypes.Experiment{
 		Id: in.Id, ExperimentTemplateId: aws.String("EXTbench"),
+		Tags:      map[string]string{deploy.TagExecution: benchExecutionARN}, // started by the bench's execution
 		State:     &fistypes.ExperimentState{Status: fistypes.ExperimentStatusCompleted, Reason: aws.String("Experiment completed.")},
 		StartTime: aws.Time(c.start), EndTime: aws.Time(c.end),
 		Actions: map[string]fistypes.ExperimentAction{"wait": {ActionId: aws.String("aws:fis:wait"),
@@ -212,7 +217,7 @@ func archiveCase(ctx context.Context, spec *gameday.Spec, n int, latency time.Du
 	}, s3c, completedFIS{start: start, end: start.Add(3*time.Minute + 5*time.Second)}, cloudwatch.NewFromConfig(cfg), srv.Clock().Now)
 	st := gameday.RunState{
 		RunInput:  gameday.RunInput{GameDay: spec},
-		Execution: gameday.Execution{ARN: "arn:aws:states:us-east-1:123456789012:execution:gameday:bench", Name: "bench"},
+		Execution: gameday.Execution{ARN: benchExecutionARN, Name: "bench"},
 		Start:     &gameday.StartResult{ExperimentID: benchExpID, StartedAt: start},
 	}
 	stop := peak()
@@ -223,8 +228,11 @@ func archiveCase(ctx context.Context, spec *gameday.Spec, n int, latency time.Du
 	if err != nil {
 		return a, fmt.Errorf("archive %d records: %w", n, err)
 	}
-	if !res.LogsComplete {
-		return a, fmt.Errorf("archive %d records: logs not complete", n)
+	if res.Pending != nil {
+		return a, fmt.Errorf("archive %d records: pending: %s", n, res.Pending.Reason)
+	}
+	if res.Skipped != "" || !res.LogsComplete {
+		return a, fmt.Errorf("archive %d records: logs not complete (%s)", n, res.Skipped)
 	}
 	a.RecordsPerSec = float64(n) / a.Seconds
 
