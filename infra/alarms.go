@@ -82,8 +82,16 @@ func NewExecutionAlarm(scope constructs.Construct, id string, sm awsstepfunction
 			"aborted":  sm.MetricAborted(opts),
 		},
 	})
-	alarm := expr.CreateAlarm(scope, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
-		AlarmDescription:   jsii.String("gameday: a GameDay run failed, timed out or was aborted; see the execution and its archive"),
+	return alarmOnAny(scope, id, expr, "a GameDay run failed, timed out or was aborted; see the execution and its archive", topic)
+}
+
+// alarmOnAny alarms into the topic as soon as one period of metric counts
+// at least one (a failure, an error, a message left undelivered); no data
+// is no trouble.
+func alarmOnAny(scope constructs.Construct, id string, metric awscloudwatch.IMetric, trouble string, topic awssns.ITopic) awscloudwatch.Alarm {
+	alarm := awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+		Metric:             metric,
+		AlarmDescription:   jsii.String("gameday: " + trouble),
 		Threshold:          jsii.Number(1),
 		EvaluationPeriods:  jsii.Number(1),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -57,16 +56,10 @@ func newDeadLetterQueue(scope constructs.Construct, id, what string, topic awssn
 		Id:     jsii.String("AwsSolutions-SQS3"),
 		Reason: jsii.String("This queue is itself a dead-letter queue (of the guard or of EventBridge Scheduler), which cdk-nag cannot see; an alarm fires on its first message."),
 	}}, jsii.Bool(true))
-	alarm := q.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+	visible := q.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
 		Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
-	}).CreateAlarm(scope, jsii.String(id+"Alarm"), &awscloudwatch.CreateAlarmOptions{
-		AlarmDescription:   jsii.String("gameday: " + what + " could not be delivered and waits in a dead-letter queue; read it and act"),
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
-	alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
+	alarmOnAny(scope, id+"Alarm", visible, what+" could not be delivered and waits in a dead-letter queue; read it and act", topic)
 	return q
 }
 
@@ -162,14 +155,7 @@ func NewSweep(scope constructs.Construct, id string, p SweeperProps) Sweep {
 		},
 	})
 	errors := p.Guard.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Sum")})
-	alarm := errors.CreateAlarm(c, jsii.String("GuardErrorsAlarm"), &awscloudwatch.CreateAlarmOptions{
-		AlarmDescription:   jsii.String("gameday: the guard failed; the sweeper stops what it left within one sweep, but look at why"),
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
-	alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(p.Topic))
+	alarmOnAny(c, "GuardErrorsAlarm", errors, "the guard failed; the sweeper stops what it left within one sweep, but look at why", p.Topic)
 	return out
 }
 
