@@ -66,87 +66,38 @@ func ownershipOf(stateMachineARN, executions string) ownership {
 	}
 }
 
+// grants is what the step grants name: this stack's ARNs and the
+// ownership conditions.
+type grants struct {
+	s                                  *GameDayStack
+	a                                  arns
+	experiments, templates, executions string
+	table                              string
+	own                                ownership
+}
+
 // grantSteps gives each Lambda the least it needs. Wildcards are limited to
 // what AWS cannot scope further, and each is explained in nag.go.
 func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p GameDayStackProps, pol *policy.Policy, stateMachine string) {
 	a := arnsOf(stack)
-	experiments := a.fis("experiment/*")
-	templates := a.fis("experiment-template/*")
-	stagedAlarms := a.alarm(strings.TrimSuffix(gameday.AlarmPrefix(""), "-") + "*") // gameday-*
-	logObjects := *s.Buckets.LogBucket().ArnForObjects(jsii.String(p.LogPrefix + "*"))
-	archiveObjects := *s.Buckets.ArchiveBucket().ArnForObjects(jsii.String("gamedays/*"))
-
-	pre := s.Functions[deploy.Preflight]
-	pre.Allow("StageAlarms", []string{"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"}, []string{stagedAlarms}, nil)
-	// Stop conditions may name any existing alarm by ARN: read only.
-	pre.Allow("ReadAlarms", []string{"cloudwatch:DescribeAlarms"}, []string{a.alarm("*")}, nil)
-	pre.Allow("ListFIS", []string{"fis:ListExperiments", "fis:ListExperimentTemplates"}, []string{"*"}, nil)
-	pre.Allow("SafetyLever", []string{"fis:GetSafetyLever"}, []string{a.fis("safety-lever/*")}, nil)
-	table := *s.LeaseTable.TableArn()
-	executions := a.executions(stateMachine)
-	own := ownershipOf(a.stateMachine(stateMachine), executions)
-	pre.Allow("Lease", []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"}, []string{table}, nil)
-
-	start := s.Functions[deploy.StartExperiment]
-	start.Allow("ListTemplates", []string{"fis:ListExperimentTemplates"}, []string{"*"}, nil)
-	// A template may hold only the FIS actions the policy allows.
-	createOn := []string{templates}
-	for _, id := range pol.ActionIDs() {
-		createOn = append(createOn, a.fis("action/"+id))
+	g := grants{
+		s: s, a: a,
+		experiments: a.fis("experiment/*"), templates: a.fis("experiment-template/*"), executions: a.executions(stateMachine),
+		table: *s.LeaseTable.TableArn(),
 	}
-	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, createOn, own.taggingNewTemplates)
-	start.Allow("TagNewTemplates", []string{"fis:TagResource"}, []string{templates}, own.taggingNewTemplates)
-	start.Allow("UpdateTemplates", []string{"fis:UpdateExperimentTemplate", "fis:GetExperimentTemplate", "fis:DeleteExperimentTemplate", "fis:TagResource"}, []string{templates}, own.onTemplates)
-	start.Allow("StartFromTemplates", []string{"fis:StartExperiment"}, []string{templates}, own.onTemplates)
-	start.Allow("StartExperiments", []string{"fis:StartExperiment", "fis:TagResource"}, []string{experiments}, own.taggingNewExperiments)
-	// After the start: is the execution still running? If not, stop what
-	// was just started (only experiments gameday tagged).
-	start.Allow("DescribeOwnExecution", []string{"states:DescribeExecution"}, []string{executions}, nil)
-	start.Allow("StopJustStarted", []string{"fis:StopExperiment"}, []string{experiments}, own.onExperiments)
-	start.Allow("PassFisRole", []string{"iam:PassRole"}, []string{*fisRole.RoleArn()},
-		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "fis.amazonaws.com"}})
-
-	poll := s.Functions[deploy.PollExperiment]
-	poll.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, own.onExperiments)
-
+	g.own = ownershipOf(a.stateMachine(stateMachine), g.executions)
+	g.preflight()
+	g.start(fisRole, pol)
+	s.Functions[deploy.PollExperiment].Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{g.experiments}, g.own.onExperiments)
 	for _, name := range []deploy.Function{deploy.StopExperiment, deploy.Guard, deploy.Sweeper} {
 		fn := s.Functions[name]
 		fn.Allow("ListExperiments", []string{"fis:ListExperiments"}, []string{"*"}, nil)
-		fn.Allow("StopExperiments", []string{"fis:GetExperiment", "fis:StopExperiment"}, []string{experiments}, own.onExperiments)
+		fn.Allow("StopExperiments", []string{"fis:GetExperiment", "fis:StopExperiment"}, []string{g.experiments}, g.own.onExperiments)
 	}
-
-	arc := s.Functions[deploy.Archive]
-	arc.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{experiments}, own.onExperiments)
-	arc.Allow("ListFisLogs", []string{"s3:ListBucket"}, []string{*s.Buckets.LogBucket().BucketArn()},
-		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{p.LogPrefix + "*"}}})
-	arc.Allow("ReadFisLogs", []string{"s3:GetObject"}, []string{logObjects}, nil)
-	// ListBucket lets a re-run find that summary.json does not exist yet:
-	// without it S3 answers 403, not 404.
-	arc.Allow("ListArchive", []string{"s3:ListBucket"}, []string{*s.Buckets.ArchiveBucket().BucketArn()},
-		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{"gamedays/*"}}})
-	arc.Allow("WriteArchive", []string{"s3:GetObject", "s3:PutObject"}, []string{archiveObjects}, nil)
-	// ListMetrics tells a check with no datapoints whether its metric
-	// exists at all in the account (the verdict's hint).
-	arc.Allow("ReadMetrics", []string{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics"}, []string{"*"}, nil)
-	arc.Allow("ReadAlarmHistory", []string{"cloudwatch:DescribeAlarmHistory"}, []string{a.alarm("*")}, nil)
-
-	s.Functions[deploy.Guard].Allow("Leases", []string{"dynamodb:Scan", "dynamodb:DeleteItem"}, []string{table}, nil)
-	sweeper := s.Functions[deploy.Sweeper]
-	// It marks an experiment it has reported stuck, to report it once.
-	sweeper.Allow("MarkReported", []string{"fis:TagResource"}, []string{experiments}, map[string]any{
-		"StringLike":                own.onExperiments["StringLike"],
-		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{deploy.TagStuckReported}},
-	})
-	sweeper.Allow("Leases", []string{"dynamodb:Scan", "dynamodb:DeleteItem"}, []string{table}, nil)
-	sweeper.Allow("DescribeExecutions", []string{"states:DescribeExecution"}, []string{executions}, nil)
-	sweeper.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)
-	sweeper.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*s.Notifications.Key().KeyArn()}, nil)
-
-	notify := s.Functions[deploy.Notify]
-	notify.Allow("ReleaseLease", []string{"dynamodb:DeleteItem"}, []string{table}, nil)
-	notify.Allow("Publish", []string{"sns:Publish"}, []string{*s.Notifications.Topic().TopicArn()}, nil)
-	notify.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*s.Notifications.Key().KeyArn()}, nil)
-	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{a.eventBus(deploy.DefaultEventBusName)}, nil)
+	g.archive(p.LogPrefix)
+	s.Functions[deploy.Guard].Allow("Leases", []string{"dynamodb:Scan", "dynamodb:DeleteItem"}, []string{g.table}, nil)
+	g.sweeper()
+	g.notify()
 
 	for name, kinds := range map[deploy.Function][]int{
 		deploy.Preflight:       {wildList, wildFIS, wildStagedAlarms, wildReadAlarms},
@@ -159,4 +110,76 @@ func grantSteps(stack awscdk.Stack, s *GameDayStack, fisRole awsiam.IRole, p Gam
 	} {
 		suppressStepWildcards(s.Functions[name].Role(), string(name), kinds...)
 	}
+}
+
+func (g grants) preflight() {
+	pre := g.s.Functions[deploy.Preflight]
+	stagedAlarms := g.a.alarm(strings.TrimSuffix(gameday.AlarmPrefix(""), "-") + "*") // gameday-*
+	pre.Allow("StageAlarms", []string{"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"}, []string{stagedAlarms}, nil)
+	// Stop conditions may name any existing alarm by ARN: read only.
+	pre.Allow("ReadAlarms", []string{"cloudwatch:DescribeAlarms"}, []string{g.a.alarm("*")}, nil)
+	pre.Allow("ListFIS", []string{"fis:ListExperiments", "fis:ListExperimentTemplates"}, []string{"*"}, nil)
+	pre.Allow("SafetyLever", []string{"fis:GetSafetyLever"}, []string{g.a.fis("safety-lever/*")}, nil)
+	pre.Allow("Lease", []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"}, []string{g.table}, nil)
+}
+
+func (g grants) start(fisRole awsiam.IRole, pol *policy.Policy) {
+	start := g.s.Functions[deploy.StartExperiment]
+	start.Allow("ListTemplates", []string{"fis:ListExperimentTemplates"}, []string{"*"}, nil)
+	// A template may hold only the FIS actions the policy allows.
+	createOn := []string{g.templates}
+	for _, id := range pol.ActionIDs() {
+		createOn = append(createOn, g.a.fis("action/"+id))
+	}
+	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, createOn, g.own.taggingNewTemplates)
+	start.Allow("TagNewTemplates", []string{"fis:TagResource"}, []string{g.templates}, g.own.taggingNewTemplates)
+	start.Allow("UpdateTemplates", []string{"fis:UpdateExperimentTemplate", "fis:GetExperimentTemplate", "fis:DeleteExperimentTemplate", "fis:TagResource"}, []string{g.templates}, g.own.onTemplates)
+	start.Allow("StartFromTemplates", []string{"fis:StartExperiment"}, []string{g.templates}, g.own.onTemplates)
+	start.Allow("StartExperiments", []string{"fis:StartExperiment", "fis:TagResource"}, []string{g.experiments}, g.own.taggingNewExperiments)
+	// After the start: is the execution still running? If not, stop what
+	// was just started (only experiments gameday tagged).
+	start.Allow("DescribeOwnExecution", []string{"states:DescribeExecution"}, []string{g.executions}, nil)
+	start.Allow("StopJustStarted", []string{"fis:StopExperiment"}, []string{g.experiments}, g.own.onExperiments)
+	start.Allow("PassFisRole", []string{"iam:PassRole"}, []string{*fisRole.RoleArn()},
+		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "fis.amazonaws.com"}})
+}
+
+func (g grants) archive(logPrefix string) {
+	arc := g.s.Functions[deploy.Archive]
+	logObjects := *g.s.Buckets.LogBucket().ArnForObjects(jsii.String(logPrefix + "*"))
+	archiveObjects := *g.s.Buckets.ArchiveBucket().ArnForObjects(jsii.String("gamedays/*"))
+	arc.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{g.experiments}, g.own.onExperiments)
+	arc.Allow("ListFisLogs", []string{"s3:ListBucket"}, []string{*g.s.Buckets.LogBucket().BucketArn()},
+		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{logPrefix + "*"}}})
+	arc.Allow("ReadFisLogs", []string{"s3:GetObject"}, []string{logObjects}, nil)
+	// ListBucket lets a re-run find that summary.json does not exist yet:
+	// without it S3 answers 403, not 404.
+	arc.Allow("ListArchive", []string{"s3:ListBucket"}, []string{*g.s.Buckets.ArchiveBucket().BucketArn()},
+		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{"gamedays/*"}}})
+	arc.Allow("WriteArchive", []string{"s3:GetObject", "s3:PutObject"}, []string{archiveObjects}, nil)
+	// ListMetrics tells a check with no datapoints whether its metric
+	// exists at all in the account (the verdict's hint).
+	arc.Allow("ReadMetrics", []string{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics"}, []string{"*"}, nil)
+	arc.Allow("ReadAlarmHistory", []string{"cloudwatch:DescribeAlarmHistory"}, []string{g.a.alarm("*")}, nil)
+}
+
+func (g grants) sweeper() {
+	sweeper := g.s.Functions[deploy.Sweeper]
+	// It marks an experiment it has reported stuck, to report it once.
+	sweeper.Allow("MarkReported", []string{"fis:TagResource"}, []string{g.experiments}, map[string]any{
+		"StringLike":                g.own.onExperiments["StringLike"],
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{deploy.TagStuckReported}},
+	})
+	sweeper.Allow("Leases", []string{"dynamodb:Scan", "dynamodb:DeleteItem"}, []string{g.table}, nil)
+	sweeper.Allow("DescribeExecutions", []string{"states:DescribeExecution"}, []string{g.executions}, nil)
+	sweeper.Allow("Publish", []string{"sns:Publish"}, []string{*g.s.Notifications.Topic().TopicArn()}, nil)
+	sweeper.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*g.s.Notifications.Key().KeyArn()}, nil)
+}
+
+func (g grants) notify() {
+	notify := g.s.Functions[deploy.Notify]
+	notify.Allow("ReleaseLease", []string{"dynamodb:DeleteItem"}, []string{g.table}, nil)
+	notify.Allow("Publish", []string{"sns:Publish"}, []string{*g.s.Notifications.Topic().TopicArn()}, nil)
+	notify.Allow("EncryptForTopic", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*g.s.Notifications.Key().KeyArn()}, nil)
+	notify.Allow("PutEvents", []string{"events:PutEvents"}, []string{g.a.eventBus(deploy.DefaultEventBusName)}, nil)
 }
