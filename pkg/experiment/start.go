@@ -65,24 +65,31 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 	if err != nil {
 		return gameday.StartResult{}, &gameday.StepError{Name: gameday.ErrNameInvalidGameDay, Err: fmt.Errorf("render template: %w", err)}
 	}
-	var sent []byte
-	if s.Encode != nil {
-		if sent, err = s.Encode(in); err != nil {
-			return gameday.StartResult{}, fmt.Errorf("start experiment: %w", err)
-		}
-	}
 	// The template belongs to the state machine whose execution this is:
 	// the stack's IAM conditions let its steps touch no other.
 	stateMachine, err := deploy.StateMachineOf(st.Execution.ARN)
 	if err != nil {
 		return gameday.StartResult{}, fmt.Errorf("start experiment: the run's execution: %w", err)
 	}
+	tags := maps.Clone(in.Tags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	tags[deploy.TagName] = spec.Metadata.Name
+	tags[deploy.TagStateMachine] = stateMachine
+	in.Tags = tags
+	var sent []byte // the request as sent, tags and all (archived as template.json)
+	if s.Encode != nil {
+		if sent, err = s.Encode(in); err != nil {
+			return gameday.StartResult{}, fmt.Errorf("start experiment: %w", err)
+		}
+	}
 	tmplID, action, err := s.ensureTemplate(ctx, spec, st.Execution.Name, stateMachine, in)
 	if err != nil {
 		return gameday.StartResult{}, err
 	}
 	token := ClientToken("start", st.Execution.Name)
-	tags := map[string]string{}
+	tags = map[string]string{}
 	maps.Copy(tags, spec.Metadata.Tags)
 	tags[deploy.TagName] = spec.Metadata.Name
 	tags[deploy.TagExecution] = st.Execution.ARN
@@ -165,17 +172,13 @@ func (s *Starter) now() time.Time {
 	return time.Now()
 }
 
-// ensureTemplate finds the GameDay's template by its name and state machine
-// tags and creates,
-// updates or reuses it. It returns the template id and what it did.
+// ensureTemplate finds the GameDay's template by its name and state
+// machine tags (in carries both) and creates, updates or reuses it. It
+// returns the template id and what it did.
 func (s *Starter) ensureTemplate(ctx context.Context, spec *gameday.Spec, execName, stateMachine string, in *fis.CreateExperimentTemplateInput) (string, string, error) {
 	name := spec.Metadata.Name
 	want := in.Tags[deploy.TagDigest] // none: never reused, always updated
-	tags := map[string]string{}
-	maps.Copy(tags, in.Tags)
-	tags[deploy.TagName] = name
-	tags[deploy.TagStateMachine] = stateMachine
-	in.Tags = tags
+	tags := in.Tags
 
 	found, err := s.findTemplate(ctx, name, stateMachine)
 	if err != nil {

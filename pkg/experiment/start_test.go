@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -276,5 +277,25 @@ func TestStarterNeedsItsExecution(t *testing.T) {
 		if n := f.Count("CreateExperimentTemplate") + f.Count("StartExperiment") + f.Count("ListExperimentTemplates"); n != 0 {
 			t.Errorf("execution ARN %q: %d FIS calls, want none", arn, n)
 		}
+	}
+}
+
+// TestStarterArchivesWhatItSent: the request kept for template.json is the
+// one sent to FIS, gameday's own tags included.
+func TestStarterArchivesWhatItSent(t *testing.T) {
+	f := &experimenttest.FIS{}
+	s := newStarter(f)
+	s.Encode = func(in *fis.CreateExperimentTemplateInput) ([]byte, error) { return json.Marshal(in.Tags) }
+	got, err := s.Handle(context.Background(), startState(testSpec("v1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent map[string]string
+	if err := json.Unmarshal(got.Template, &sent); err != nil {
+		t.Fatalf("Template = %s: %v", got.Template, err)
+	}
+	created := f.Templates[got.ExperimentTemplateID].Tags
+	if sent[deploy.TagStateMachine] != ownSM || sent[deploy.TagName] != "carts-latency" || !cmp.Equal(sent, created) {
+		t.Errorf("archived tags %v, created with %v; want the same, with %s=%s", sent, created, deploy.TagStateMachine, ownSM)
 	}
 }
