@@ -99,7 +99,7 @@ func commands() []entry {
 		{&simCmd{}, about{
 			name:    "sim",
 			args:    "[--addr HOST:PORT] [--data DIR] [--speed N] [--seed N]",
-			summary: "serve the simulator (FIS, CloudWatch, S3, STS, Lambda, EventBridge, SNS and a Sock Shop) for the SDK, the AWS CLI or any tool",
+			summary: "serve the simulator (FIS, CloudWatch, S3, Step Functions, Lambda, DynamoDB, EventBridge, SNS, CloudFormation, STS and a Sock Shop) for the SDK, the AWS CLI or any tool",
 		}},
 		{&startCmd{}, about{
 			name:    "start",
