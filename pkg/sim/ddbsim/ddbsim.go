@@ -472,27 +472,28 @@ func checkReturn(param, v string, allowed ...string) *apiError {
 	return validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", v, param, strings.Join(allowed, ", "))
 }
 
-func (s *Service) putItem(body []byte) (any, *apiError) {
-	var in struct {
-		exprInput
-		TableName                           string
-		Item                                map[string]value
-		ReturnValues                        string
-		ReturnValuesOnConditionCheckFailure string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+// writeInput is what PutItem and DeleteItem share.
+type writeInput struct {
+	exprInput
+	TableName                           string
+	ReturnValues                        string
+	ReturnValuesOnConditionCheckFailure string
+}
+
+// write is PutItem's and DeleteItem's one path: the return options
+// checked, then valid (the caller's own checks), the condition parsed,
+// and, under the lock, the condition judged against the item at the key
+// of attrs before apply changes the table. The answer carries the old item
+// when ReturnValues is ALL_OLD.
+func (s *Service) write(in writeInput, attrs map[string]value, exact bool, valid func() *apiError, apply func(t *table, key string)) (any, *apiError) {
 	if aerr := checkReturn("returnValues", in.ReturnValues, "NONE", "ALL_OLD"); aerr != nil {
 		return nil, aerr
 	}
 	if aerr := checkReturn("returnValuesOnConditionCheckFailure", in.ReturnValuesOnConditionCheckFailure, "NONE", "ALL_OLD"); aerr != nil {
 		return nil, aerr
 	}
-	for k, v := range in.Item {
-		if len(v) != 1 {
-			return nil, validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes for key %s", k)
-		}
+	if aerr := valid(); aerr != nil {
+		return nil, aerr
 	}
 	c, aerr := in.parse(in.ConditionExpression, "ConditionExpression")
 	if aerr != nil {
@@ -504,7 +505,7 @@ func (s *Service) putItem(body []byte) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	key, aerr := t.keyOf(in.Item, false)
+	key, aerr := t.keyOf(attrs, exact)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -512,12 +513,31 @@ func (s *Service) putItem(body []byte) (any, *apiError) {
 	if aerr := check(c, old, in.ReturnValuesOnConditionCheckFailure); aerr != nil {
 		return nil, aerr
 	}
-	t.items[key] = in.Item
+	apply(t, key)
 	out := map[string]any{}
 	if in.ReturnValues == "ALL_OLD" && old != nil {
 		out["Attributes"] = old
 	}
 	return out, nil
+}
+
+func (s *Service) putItem(body []byte) (any, *apiError) {
+	var in struct {
+		writeInput
+		Item map[string]value
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	valid := func() *apiError {
+		for k, v := range in.Item {
+			if len(v) != 1 {
+				return validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes for key %s", k)
+			}
+		}
+		return nil
+	}
+	return s.write(in.writeInput, in.Item, false, valid, func(t *table, key string) { t.items[key] = in.Item })
 }
 
 func (s *Service) getItem(body []byte) (any, *apiError) {
@@ -568,45 +588,14 @@ func project(item map[string]value, expr string, names map[string]string) map[st
 
 func (s *Service) deleteItem(body []byte) (any, *apiError) {
 	var in struct {
-		exprInput
-		TableName                           string
-		Key                                 map[string]value
-		ReturnValues                        string
-		ReturnValuesOnConditionCheckFailure string
+		writeInput
+		Key map[string]value
 	}
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if aerr := checkReturn("returnValues", in.ReturnValues, "NONE", "ALL_OLD"); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := checkReturn("returnValuesOnConditionCheckFailure", in.ReturnValuesOnConditionCheckFailure, "NONE", "ALL_OLD"); aerr != nil {
-		return nil, aerr
-	}
-	c, aerr := in.parse(in.ConditionExpression, "ConditionExpression")
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(in.TableName)
-	if aerr != nil {
-		return nil, aerr
-	}
-	key, aerr := t.keyOf(in.Key, true)
-	if aerr != nil {
-		return nil, aerr
-	}
-	old := t.items[key]
-	if aerr := check(c, old, in.ReturnValuesOnConditionCheckFailure); aerr != nil {
-		return nil, aerr
-	}
-	delete(t.items, key)
-	out := map[string]any{}
-	if in.ReturnValues == "ALL_OLD" && old != nil {
-		out["Attributes"] = old
-	}
-	return out, nil
+	none := func() *apiError { return nil }
+	return s.write(in.writeInput, in.Key, true, none, func(t *table, key string) { delete(t.items, key) })
 }
 
 func (s *Service) scan(body []byte) (any, *apiError) {
