@@ -3,12 +3,12 @@ package cwsim
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/gameday-dev/gameday/pkg/golden"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -18,8 +18,6 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // newFrozenService is newTestService with a clock that (nearly) stands
 // still at testOrigin, so that API timestamps are reproducible.
@@ -60,20 +58,7 @@ func checkGolden(t *testing.T, name string, got any) {
 	if err := e.Encode(got); err != nil {
 		t.Fatal(err)
 	}
-	b := buf.Bytes()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(b)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), buf.Bytes())
 }
 
 // TestDescribeAlarmHistory drives an alarm through its life (created,

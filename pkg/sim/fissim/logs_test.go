@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/golden"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
@@ -21,8 +22,6 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // documented is what the FIS user guide says each log record type holds
 // (testdata/log-record-fields.json names the section).
@@ -120,24 +119,12 @@ func TestLogsDelivered(t *testing.T) {
 	}
 
 	// The golden file holds the records with the run's ids and times masked.
-	var golden bytes.Buffer
+	var masked bytes.Buffer
 	for _, r := range records {
-		golden.Write(mask(t, r, *exp.Id, id))
-		golden.WriteByte('\n')
+		masked.Write(mask(t, r, *exp.Id, id))
+		masked.WriteByte('\n')
 	}
-	path := filepath.Join("testdata", "walkthrough-logs.golden.jsonl")
-	if *update {
-		if err := os.WriteFile(path, golden.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), golden.String()); diff != "" {
-		t.Errorf("log records (-want +got):\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "walkthrough-logs.golden.jsonl"), masked.Bytes())
 }
 
 // mask replaces the experiment and template ids and every timestamp so that

@@ -1,40 +1,16 @@
 package sockshop
 
 import (
-	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/gameday-dev/gameday/pkg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name string, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-golden +got); if the change is intended, run go test -update:\n%s", path, diff)
-	}
-}
 
 // The pods are what FIS target resolution reports and what users write
 // selectors against: a change to them is a change to the contract.
@@ -48,7 +24,7 @@ func TestGoldenPods(t *testing.T) {
 		fmt.Fprintf(&b, "%s/%s service=%s node=%s phase=%s ready=%t labels=%s\n",
 			p.Namespace, p.Name, p.Service, p.Node, p.Phase, p.Ready, strings.Join(labels, ","))
 	}
-	golden(t, "pods.golden", b.String())
+	golden.Check(t, filepath.Join("testdata", "pods.golden"), []byte(b.String()))
 }
 
 // The baseline and the walkthrough, summarised per service, for seed 1:
@@ -78,5 +54,5 @@ func TestGoldenWalkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("PodChaos pod-failure, mode all, on carts", m.Metrics(end, time.Minute))
-	golden(t, "walkthrough.golden", b.String())
+	golden.Check(t, filepath.Join("testdata", "walkthrough.golden"), []byte(b.String()))
 }
