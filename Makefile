@@ -7,7 +7,7 @@ export CDK_DISABLE_CLI_TELEMETRY ?= true
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
 # The Go packages (not ./..., which would walk into node_modules).
-PKGS := ./cmd/... ./pkg/... ./functions/... ./events/... ./infra/... ./bench/...
+PKGS := ./cmd/... ./pkg/... ./functions/... ./events/... ./infra/... ./bench/... ./docs/...
 LAMBDA_FLAGS := -trimpath -ldflags='-s -w' -tags lambda.norpc
 
 # npm packages, each set pinned by its own lockfile and installed with npm ci
@@ -48,7 +48,7 @@ test: test-go test-infra
 endif
 
 test-go: $(if $(SKIP_NODE),,$(INTERPRETER) $(NODE_TOOLS))
-	$(GO) test -timeout 30m ./pkg/... ./functions/... ./cmd/... ./events/...
+	$(GO) test -timeout 30m ./pkg/... ./functions/... ./cmd/... ./events/... ./docs/...
 
 # The CDK (jsii) tests: they need Node, not make build (placeholder assets).
 test-infra: node-check
