@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
@@ -142,9 +144,9 @@ func (c *Client) DashboardURL(ctx context.Context, r *Run) string {
 	if err != nil || !slices.Contains(s.Dashboards, r.GameDay) {
 		return ""
 	}
-	parts := strings.Split(r.ARN, ":") // arn:aws:states:REGION:ACCOUNT:execution:SM:NAME
-	if len(parts) < 4 || parts[3] == "" {
+	a, err := arn.Parse(r.ARN)
+	if err != nil || a.Region == "" {
 		return ""
 	}
-	return gameday.DashboardURL(parts[3], r.GameDay)
+	return gameday.DashboardURL(a.Region, r.GameDay)
 }
