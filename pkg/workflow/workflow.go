@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -237,15 +238,32 @@ func catchAll(resultPath, next string) Catcher {
 	return Catcher{ErrorEquals: []string{errAll}, ResultPath: resultPath, Next: next}
 }
 
+// build assembles the state machine from its three groups of states: the
+// input's admission, the run, and the cleanup after a failure.
 func build(o Options) stateMachine {
-	states := map[string]state{
-		// The input is only a GameDay: a caller who may start an execution
-		// must not pre-fill what a later step reads ($.start's experiment,
-		// which the cleanup branch would stop and archive). The first states
-		// count the input's keys with the allowed ones merged in, refuse any
-		// other key (naming it) before preflight, and keep only the allowed.
-		// (Their ResultPath is the default, $: the output replaces the
-		// state; aws-local-stepfunctions mishandles an explicit "$".)
+	states := map[string]state{}
+	for _, group := range []map[string]state{admissionStates(), runStates(), cleanupStates()} {
+		maps.Copy(states, group)
+	}
+	return stateMachine{
+		Comment:        "gameday: run one GameDay (preflight, start, poll, archive, notify; stop and archive on any failure after the start).",
+		QueryLanguage:  "JSONPath",
+		StartAt:        StateAdmitInput,
+		TimeoutSeconds: o.TimeoutSeconds,
+		States:         states,
+	}
+}
+
+// admissionStates admit the input and nothing else. The input is only a
+// GameDay: a caller who may start an execution must not pre-fill what a
+// later step reads ($.start's experiment, which the cleanup branch would
+// stop and archive). The first states count the input's keys with the
+// allowed ones merged in, refuse any other key (naming it) before
+// preflight, and keep only the allowed, adding the execution's identity.
+// (Their ResultPath is the default, $: the output replaces the state;
+// aws-local-stepfunctions mishandles an explicit "$".)
+func admissionStates() map[string]state {
+	return map[string]state{
 		StateAdmitInput: {
 			Type:    "Pass",
 			Comment: "The input, and the only keys a run's input may carry (" + strings.Join(InputKeys, ", ") + ").",
@@ -320,6 +338,13 @@ func build(o Options) stateMachine {
 			},
 			Next: StatePreflight,
 		},
+	}
+}
+
+// runStates are the run once admitted: preflight, start, poll until the
+// experiment ends, archive (waiting for FIS's logs), notify.
+func runStates() map[string]state {
+	return map[string]state{
 		StatePreflight: withComment(
 			task(deploy.Preflight, "$.preflight", StateStartExperiment,
 				[]Retrier{alarmsPendingRetry},
@@ -363,9 +388,14 @@ func build(o Options) stateMachine {
 				catchAll("$.notifyError", StateSucceeded)),
 			"Publish the outcome; a failure to notify does not fail the run."),
 		StateSucceeded: {Type: "Succeed"},
+	}
+}
 
-		// The cleanup branch: each step's Catch goes on to the next, so a
-		// failing stop still archives, and the branch always ends failed.
+// cleanupStates are the branch every failure after the start goes to: each
+// step's Catch goes on to the next, so a failing stop still archives, and
+// the branch always ends failed.
+func cleanupStates() map[string]state {
+	return map[string]state{
 		StateStopExperiment: withComment(
 			task(deploy.StopExperiment, "$.stop", StateArchiveAfterFailure,
 				[]Retrier{notTerminalRetry},
@@ -387,13 +417,6 @@ func build(o Options) stateMachine {
 			ErrorPath: "$.error.Error",
 			CausePath: "$.error.Cause",
 		},
-	}
-	return stateMachine{
-		Comment:        "gameday: run one GameDay (preflight, start, poll, archive, notify; stop and archive on any failure after the start).",
-		QueryLanguage:  "JSONPath",
-		StartAt:        StateAdmitInput,
-		TimeoutSeconds: o.TimeoutSeconds,
-		States:         states,
 	}
 }
 
