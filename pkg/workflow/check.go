@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 )
 
 // Check walks a definition (as Definition writes it, or as it comes back
@@ -24,70 +24,100 @@ func Check(def string) error {
 	if len(sm.States) == 0 {
 		return errors.New("read definition: no States")
 	}
+	names := slices.Sorted(maps.Keys(sm.States))
 	var problems []error
-	report := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
-
 	next := make(map[string][]string, len(sm.States))
-	names := make([]string, 0, len(sm.States))
-	for name := range sm.States {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	for _, name := range names {
-		var s struct {
-			Type    string    `json:"Type"`
-			Next    string    `json:"Next"`
-			Default string    `json:"Default"`
-			Retry   []Retrier `json:"Retry"`
-			Catch   []Catcher `json:"Catch"`
-			Choices []struct {
-				Next string `json:"Next"`
-			} `json:"Choices"`
-		}
+		var s checkedState
 		if err := json.Unmarshal(sm.States[name], &s); err != nil {
-			report("state %s: %w", name, err)
+			problems = append(problems, fmt.Errorf("state %s: %w", name, err))
 			continue
 		}
-		for _, n := range []string{s.Next, s.Default} {
-			if n != "" {
-				next[name] = append(next[name], n)
-			}
-		}
-		for _, c := range s.Choices {
-			next[name] = append(next[name], c.Next)
-		}
-		for _, c := range s.Catch {
-			next[name] = append(next[name], c.Next)
-		}
-		if s.Type != "Task" {
-			continue
-		}
-		if !hasLambdaRetry(s.Retry) {
-			report("task %s: no retry of %v with IntervalSeconds 1-2, MaxAttempts 3-6, BackoffRate 2 and JitterStrategy FULL", name, LambdaErrors)
-		}
-		if !hasThrottledRetry(s.Retry) {
-			report("task %s: no retry of %s with backoff", name, errThrottled)
-		}
-		if !slices.ContainsFunc(s.Catch, func(c Catcher) bool { return slices.Contains(c.ErrorEquals, errAll) }) {
-			report("task %s: no %s Catch", name, errAll)
-		}
-		for i, r := range s.Retry {
-			if slices.Contains(r.ErrorEquals, errAll) && i != len(s.Retry)-1 {
-				report("task %s: %s retrier is not last", name, errAll)
-			}
+		next[name] = s.transitions()
+		problems = append(problems, s.taskProblems(name)...)
+	}
+	problems = append(problems, missingTargets(names, next, sm.States)...)
+	if _, ok := sm.States[sm.StartAt]; !ok {
+		problems = append(problems, fmt.Errorf("StartAt %q does not exist", sm.StartAt))
+	}
+	problems = append(problems, unreachable(sm.StartAt, names, next)...)
+	if len(problems) > 0 {
+		return fmt.Errorf("check definition: %w", errors.Join(problems...))
+	}
+	return nil
+}
+
+// checkedState is what Check reads of a state.
+type checkedState struct {
+	Type    string    `json:"Type"`
+	Next    string    `json:"Next"`
+	Default string    `json:"Default"`
+	Retry   []Retrier `json:"Retry"`
+	Catch   []Catcher `json:"Catch"`
+	Choices []struct {
+		Next string `json:"Next"`
+	} `json:"Choices"`
+}
+
+// transitions are the states s may go to: Next, Default, each Choice's and
+// each Catch's.
+func (s checkedState) transitions() []string {
+	var next []string
+	for _, n := range []string{s.Next, s.Default} {
+		if n != "" {
+			next = append(next, n)
 		}
 	}
+	for _, c := range s.Choices {
+		next = append(next, c.Next)
+	}
+	for _, c := range s.Catch {
+		next = append(next, c.Next)
+	}
+	return next
+}
 
+// taskProblems are the retries and catches a Task state named name lacks
+// (none for other states).
+func (s checkedState) taskProblems(name string) []error {
+	if s.Type != "Task" {
+		return nil
+	}
+	var problems []error
+	if !hasLambdaRetry(s.Retry) {
+		problems = append(problems, fmt.Errorf("task %s: no retry of %v with IntervalSeconds 1-2, MaxAttempts 3-6, BackoffRate 2 and JitterStrategy FULL", name, LambdaErrors))
+	}
+	if !hasThrottledRetry(s.Retry) {
+		problems = append(problems, fmt.Errorf("task %s: no retry of %s with backoff", name, errThrottled))
+	}
+	if !slices.ContainsFunc(s.Catch, func(c Catcher) bool { return slices.Contains(c.ErrorEquals, errAll) }) {
+		problems = append(problems, fmt.Errorf("task %s: no %s Catch", name, errAll))
+	}
+	for i, r := range s.Retry {
+		if slices.Contains(r.ErrorEquals, errAll) && i != len(s.Retry)-1 {
+			problems = append(problems, fmt.Errorf("task %s: %s retrier is not last", name, errAll))
+		}
+	}
+	return problems
+}
+
+// missingTargets names each transition (in next, by state) to a state not
+// in states.
+func missingTargets(names []string, next map[string][]string, states map[string]json.RawMessage) []error {
+	var problems []error
 	for _, name := range names {
 		for _, n := range next[name] {
-			if _, ok := sm.States[n]; !ok {
-				report("state %s: goes to %q, which does not exist", name, n)
+			if _, ok := states[n]; !ok {
+				problems = append(problems, fmt.Errorf("state %s: goes to %q, which does not exist", name, n))
 			}
 		}
 	}
-	if _, ok := sm.States[sm.StartAt]; !ok {
-		report("StartAt %q does not exist", sm.StartAt)
-	}
+	return problems
+}
+
+// unreachable names each state of names that no path of next reaches from
+// start.
+func unreachable(start string, names []string, next map[string][]string) []error {
 	seen := map[string]bool{}
 	var visit func(string)
 	visit = func(n string) {
@@ -99,16 +129,14 @@ func Check(def string) error {
 			visit(m)
 		}
 	}
-	visit(sm.StartAt)
+	visit(start)
+	var problems []error
 	for _, name := range names {
 		if !seen[name] {
-			report("state %s: unreachable from %s", name, sm.StartAt)
+			problems = append(problems, fmt.Errorf("state %s: unreachable from %s", name, start))
 		}
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("check definition: %w", errors.Join(problems...))
-	}
-	return nil
+	return problems
 }
 
 func hasLambdaRetry(rs []Retrier) bool {
