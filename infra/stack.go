@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -160,19 +161,9 @@ var functionSpecs = []struct {
 
 // NewGameDayStack builds the whole deployment.
 func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps) (*GameDayStack, error) {
-	p.defaults()
-	retention, ok := retentions[p.LogRetentionDays]
-	if !ok {
-		return nil, fmt.Errorf("build stack: log retention of %d days is not one CloudWatch Logs offers", p.LogRetentionDays)
-	}
-	if p.ArchiveObjectLockDays < 0 {
-		return nil, errors.New("build stack: archive object lock days must not be negative")
-	}
-	if p.StackProps.Description == nil {
-		p.StackProps.Description = jsii.String("gameday: serverless chaos-engineering GameDays with AWS FIS")
-	}
-	if p.Policy == nil {
-		return nil, errors.New("build stack: no policy: every deployment has one (GameDayStackProps.Policy)")
+	retention, err := p.check()
+	if err != nil {
+		return nil, fmt.Errorf("build stack: %w", err)
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &p.StackProps)
 	out := &GameDayStack{Stack: stack, Functions: map[deploy.Function]GoFunction{}, files: p.GameDays}
@@ -197,95 +188,159 @@ func NewGameDayStack(scope constructs.Construct, id string, p GameDayStackProps)
 	out.Notifications = NewNotifications(stack, "Notifications", NotificationsProps{Email: p.NotificationEmail})
 	AllowCloudWatchAlarms(out.Notifications.Topic())
 	out.LeaseTable = NewLeaseTable(stack, "LeaseTable")
-	leaseTable := out.LeaseTable.TableName()
 
 	// The state machine's name is fixed so that the start step may be
 	// allowed to describe its executions, and the sweeper told its ARN,
 	// without a reference (the state machine references the steps).
 	smName := deploy.StateMachineName(*stack.StackName())
-	logBucket, logPrefix := *out.Buckets.LogBucket().BucketName(), p.LogPrefix
-	env := map[deploy.Function]deploy.Env{
-		deploy.Preflight: {
-			AccountID: *stack.Account(), Policy: policyJSON, LeaseTable: *leaseTable,
-			ExecutionTimeout: time.Duration(timeout) * time.Second,
-		},
-		deploy.StartExperiment: {
-			AccountID: *stack.Account(), FISRoleARN: *fisRole.RoleArn(), LogBucket: logBucket, LogPrefix: logPrefix,
-		},
-		deploy.Archive: {
-			AccountID: *stack.Account(), ArchiveBucket: *out.Buckets.ArchiveBucket().BucketName(),
-			LogBucket: logBucket, LogPrefix: logPrefix, LogWaitLimit: p.LogWaitLimit,
-		},
-		deploy.Notify: {TopicARN: *out.Notifications.Topic().TopicArn(), EventBusName: deploy.DefaultEventBusName, LeaseTable: *leaseTable},
-		deploy.Guard:  {LeaseTable: *leaseTable},
-		deploy.Sweeper: {
-			LeaseTable: *leaseTable, TopicARN: *out.Notifications.Topic().TopicArn(),
-			StateMachineARN: arnsOf(stack).stateMachine(smName),
-		},
-	}
-	archiveEnv := env[deploy.Archive]
-	archiveEnv.Dashboards = DashboardNames(p.GameDays)
-	env[deploy.Archive] = archiveEnv
-	for _, s := range functionSpecs {
-		if err := env[s.name].Check(s.name); err != nil {
-			return nil, fmt.Errorf("build stack: function %s: %w", s.name, err)
-		}
-		fn, err := NewGoFunction(stack, s.name.ID(), GoFunctionProps{
-			Name: string(s.name), AssetsDir: p.AssetsDir, Description: s.description,
-			Environment: jsiiStrings(env[s.name].Vars()), Timeout: awscdk.Duration_Seconds(jsii.Number(s.timeout.Seconds())),
-			MemoryMiB: s.memory, LogRetention: retention,
-		})
-		if err != nil {
-			return nil, err
-		}
-		out.Functions[s.name] = fn
+	env := out.functionEnv(p, stepSettings{policyJSON: policyJSON, timeout: timeout, fisRole: fisRole, stateMachine: smName})
+	if err := out.addFunctions(p, env, retention); err != nil {
+		return nil, err
 	}
 	grantSteps(stack, out, fisRole, p, deployed, smName)
-
-	invoked := map[deploy.Function]awslambda.IFunction{}
-	for _, name := range workflow.Functions {
-		invoked[name] = out.Functions[name].Function()
+	if err := out.addWorkflow(smName, timeout, retention); err != nil {
+		return nil, err
 	}
-	wf, err := NewWorkflow(stack, "Workflow", WorkflowProps{
-		Name:           smName,
+	if err := out.addAroundRuns(p, fisRole); err != nil {
+		return nil, err
+	}
+	out.addOutputs(p, fisRole)
+	return out, nil
+}
+
+// check fills p's defaults, checks what CDK would not, and returns the log
+// retention p asks for.
+func (p *GameDayStackProps) check() (awslogs.RetentionDays, error) {
+	p.defaults()
+	retention, ok := retentions[p.LogRetentionDays]
+	if !ok {
+		return "", fmt.Errorf("log retention of %d days is not one CloudWatch Logs offers", p.LogRetentionDays)
+	}
+	if p.ArchiveObjectLockDays < 0 {
+		return "", errors.New("archive object lock days must not be negative")
+	}
+	if p.StackProps.Description == nil {
+		p.StackProps.Description = jsii.String("gameday: serverless chaos-engineering GameDays with AWS FIS")
+	}
+	if p.Policy == nil {
+		return "", errors.New("no policy: every deployment has one (GameDayStackProps.Policy)")
+	}
+	return retention, nil
+}
+
+// stepSettings are what the Lambdas' environments take from the rest of
+// the stack.
+type stepSettings struct {
+	policyJSON   string
+	timeout      int // the execution timeout, in seconds
+	fisRole      awsiam.IRole
+	stateMachine string // its name
+}
+
+// functionEnv is each Lambda's environment.
+func (s *GameDayStack) functionEnv(p GameDayStackProps, set stepSettings) map[deploy.Function]deploy.Env {
+	account, leaseTable := *s.Stack.Account(), *s.LeaseTable.TableName()
+	logBucket, logPrefix := *s.Buckets.LogBucket().BucketName(), p.LogPrefix
+	topic := *s.Notifications.Topic().TopicArn()
+	return map[deploy.Function]deploy.Env{
+		deploy.Preflight: {
+			AccountID: account, Policy: set.policyJSON, LeaseTable: leaseTable,
+			ExecutionTimeout: time.Duration(set.timeout) * time.Second,
+		},
+		deploy.StartExperiment: {
+			AccountID: account, FISRoleARN: *set.fisRole.RoleArn(), LogBucket: logBucket, LogPrefix: logPrefix,
+		},
+		deploy.Archive: {
+			AccountID: account, ArchiveBucket: *s.Buckets.ArchiveBucket().BucketName(),
+			LogBucket: logBucket, LogPrefix: logPrefix, LogWaitLimit: p.LogWaitLimit,
+			Dashboards: DashboardNames(p.GameDays),
+		},
+		deploy.Notify: {TopicARN: topic, EventBusName: deploy.DefaultEventBusName, LeaseTable: leaseTable},
+		deploy.Guard:  {LeaseTable: leaseTable},
+		deploy.Sweeper: {
+			LeaseTable: leaseTable, TopicARN: topic,
+			StateMachineARN: arnsOf(s.Stack).stateMachine(set.stateMachine),
+		},
+	}
+}
+
+// addFunctions adds every Lambda of functionSpecs with its environment.
+func (s *GameDayStack) addFunctions(p GameDayStackProps, env map[deploy.Function]deploy.Env, retention awslogs.RetentionDays) error {
+	for _, spec := range functionSpecs {
+		if err := env[spec.name].Check(spec.name); err != nil {
+			return fmt.Errorf("build stack: function %s: %w", spec.name, err)
+		}
+		fn, err := NewGoFunction(s.Stack, spec.name.ID(), GoFunctionProps{
+			Name: string(spec.name), AssetsDir: p.AssetsDir, Description: spec.description,
+			Environment: jsiiStrings(env[spec.name].Vars()), Timeout: awscdk.Duration_Seconds(jsii.Number(spec.timeout.Seconds())),
+			MemoryMiB: spec.memory, LogRetention: retention,
+		})
+		if err != nil {
+			return err
+		}
+		s.Functions[spec.name] = fn
+	}
+	return nil
+}
+
+// addWorkflow adds the state machine named name, invoking the steps.
+func (s *GameDayStack) addWorkflow(name string, timeout int, retention awslogs.RetentionDays) error {
+	invoked := map[deploy.Function]awslambda.IFunction{}
+	for _, fn := range workflow.Functions {
+		invoked[fn] = s.Functions[fn].Function()
+	}
+	wf, err := NewWorkflow(s.Stack, "Workflow", WorkflowProps{
+		Name:           name,
 		Functions:      invoked,
 		TimeoutSeconds: timeout,
 		LogRetention:   retention,
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out.Workflow = wf
-	sm := wf.StateMachine()
+	s.Workflow = wf
+	return nil
+}
 
-	out.Sweep = NewSweep(stack, "Sweep", SweeperProps{
-		Sweeper: out.Functions[deploy.Sweeper].Function(), Guard: out.Functions[deploy.Guard].Function(), Topic: out.Notifications.Topic(),
+// addAroundRuns adds what surrounds the runs of the state machine: the
+// sweep and the guard of runs that ended without cleaning up, the
+// schedules, the dashboards, the alarm on failed executions and the EKS
+// access entries.
+func (s *GameDayStack) addAroundRuns(p GameDayStackProps, fisRole awsiam.IRole) error {
+	stack, sm := s.Stack, s.Workflow.StateMachine()
+	sweeper, guard := s.Functions[deploy.Sweeper], s.Functions[deploy.Guard]
+	s.Sweep = NewSweep(stack, "Sweep", SweeperProps{
+		Sweeper: sweeper.Function(), Guard: guard.Function(), Topic: s.Notifications.Topic(),
 	})
-	out.Functions[deploy.Guard].Allow("InvokeSweeper", []string{"lambda:InvokeFunction"}, []string{*out.Functions[deploy.Sweeper].Function().FunctionArn()}, nil)
-	if out.Schedules, err = NewSchedules(stack, "Schedules", SchedulesProps{StateMachine: sm, GameDays: p.GameDays, DeadLetters: out.Sweep.ScheduleDeadLetters()}); err != nil {
-		return nil, err
+	guard.Allow("InvokeSweeper", []string{"lambda:InvokeFunction"}, []string{*sweeper.Function().FunctionArn()}, nil)
+	var err error
+	if s.Schedules, err = NewSchedules(stack, "Schedules", SchedulesProps{StateMachine: sm, GameDays: p.GameDays, DeadLetters: s.Sweep.ScheduleDeadLetters()}); err != nil {
+		return err
 	}
-	if out.Dashboards, err = NewDashboards(stack, "GameDayDashboards", DashboardsProps{GameDays: p.GameDays}); err != nil {
-		return nil, err
+	if s.Dashboards, err = NewDashboards(stack, "GameDayDashboards", DashboardsProps{GameDays: p.GameDays}); err != nil {
+		return err
 	}
-	NewGuard(stack, "GuardRule", GuardProps{StateMachine: sm, Guard: out.Functions[deploy.Guard].Function(), DeadLetters: out.Sweep.GuardDeadLetters()})
-	NewExecutionAlarm(stack, "ExecutionsFailedAlarm", sm, out.Notifications.Topic())
+	NewGuard(stack, "GuardRule", GuardProps{StateMachine: sm, Guard: guard.Function(), DeadLetters: s.Sweep.GuardDeadLetters()})
+	NewExecutionAlarm(stack, "ExecutionsFailedAlarm", sm, s.Notifications.Topic())
 	NewAccessEntries(stack, "AccessEntries", fisRole, p.EKSClusters, p.KubernetesGroup)
+	return nil
+}
 
+// addOutputs adds the stack outputs the CLI reads (deploy.Outputs).
+func (s *GameDayStack) addOutputs(p GameDayStackProps, fisRole awsiam.IRole) {
 	outputs := deploy.Outputs{
-		StateMachineARN: *sm.StateMachineArn(),
-		ArchiveBucket:   *out.Buckets.ArchiveBucket().BucketName(),
-		LogBucket:       logBucket,
-		TopicARN:        *out.Notifications.Topic().TopicArn(),
+		StateMachineARN: *s.Workflow.StateMachine().StateMachineArn(),
+		ArchiveBucket:   *s.Buckets.ArchiveBucket().BucketName(),
+		LogBucket:       *s.Buckets.LogBucket().BucketName(),
+		TopicARN:        *s.Notifications.Topic().TopicArn(),
 		FISRoleARN:      *fisRole.RoleArn(),
 	}
 	for name, v := range outputs.Map() {
-		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: jsii.String(v)})
+		awscdk.NewCfnOutput(s.Stack, jsii.String(name), &awscdk.CfnOutputProps{Value: jsii.String(v)})
 	}
 	if names := DashboardNames(p.GameDays); names != "" {
-		awscdk.NewCfnOutput(stack, jsii.String(deploy.OutputDashboards), &awscdk.CfnOutputProps{Value: jsii.String(names)})
+		awscdk.NewCfnOutput(s.Stack, jsii.String(deploy.OutputDashboards), &awscdk.CfnOutputProps{Value: jsii.String(names)})
 	}
-	return out, nil
 }
 
 // jsiiStrings is m with jsii string values (nil when empty).
