@@ -16,7 +16,8 @@ var (
 	podSecurity     = []string{"privileged", "baseline", "restricted"}
 )
 
-// checkFISAction checks a raw FIS action.
+// checkFISAction checks a raw FIS action against the FIS actions
+// reference: its id, its targets' shape, its parameters and its target.
 func checkFISAction(r *problems, a *FISAction, path string) {
 	idPath := child(path, "actionId")
 	switch {
@@ -34,6 +35,15 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 		return
 	}
 	params := child(path, "parameters")
+	checkFISParameterNames(r, a, spec, params)
+	checkFISDurations(r, a, spec, params)
+	checkFISParameterValues(r, a, params)
+	checkFISActionTarget(r, a, spec, child(path, "targets"))
+}
+
+// checkFISParameterNames reports each parameter spec does not take and
+// each it requires that a leaves empty.
+func checkFISParameterNames(r *problems, a *FISAction, spec fisactions.Action, params string) {
 	all := spec.ParameterNames()
 	for _, k := range sortedStringKeys(a.Parameters) {
 		if !contains(all, k) {
@@ -49,7 +59,12 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 			r.add(child(params, k), "required by %s", a.ActionID)
 		}
 	}
-	for _, k := range all {
+}
+
+// checkFISDurations checks each ISO 8601 duration parameter a sets: its
+// syntax, and FIS's range where the reference gives one.
+func checkFISDurations(r *problems, a *FISAction, spec fisactions.Action, params string) {
+	for _, k := range spec.ParameterNames() {
 		p := spec.Parameters[k]
 		v, ok := a.Parameters[k]
 		if !ok || v == "" || !p.ISO8601 {
@@ -64,6 +79,12 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 			r.add(child(params, k), "%s is outside FIS's range %s..%s", v, p.Min.Text, p.Max.Text)
 		}
 	}
+}
+
+// checkFISParameterValues checks the values the reference lists but does
+// not type: a disrupt-connectivity scope, a pod security policy, a custom
+// resource's API version.
+func checkFISParameterValues(r *problems, a *FISAction, params string) {
 	if a.ActionID == "aws:network:disrupt-connectivity" {
 		if s, ok := a.Parameters["scope"]; ok && !contains(disruptScopes, s) {
 			r.add(child(params, "scope"), "unknown scope %q: use one of %s", s, strings.Join(disruptScopes, ", "))
@@ -80,8 +101,11 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 			r.add(child(params, ParamAPIVersion), "must be %s or %s; better, write the CR under chaosMesh: or litmus:", ChaosMeshAPIVersion, LitmusAPIVersion)
 		}
 	}
-	// Targets: exactly the documented key, or none.
-	tpath := child(path, "targets")
+}
+
+// checkFISActionTarget checks a's targets against spec's: exactly the
+// documented key with its resource type, or none.
+func checkFISActionTarget(r *problems, a *FISAction, spec fisactions.Action, tpath string) {
 	targetKey, resourceType, hasTarget := spec.Target()
 	if !hasTarget {
 		if len(a.Targets) > 0 {
