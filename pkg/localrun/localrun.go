@@ -202,17 +202,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Spec == nil {
 		return nil, errors.New("run: no GameDay")
 	}
-	srv := o.Sim
-	if srv == nil {
-		var err error
-		if srv, err = sim.New(o.SimOptions); err != nil {
-			return nil, fmt.Errorf("start simulator: %w", err)
-		}
-		if err := srv.Start("127.0.0.1:0"); err != nil {
-			return nil, fmt.Errorf("start simulator: %w", err)
-		}
-		defer srv.Close()
+	srv, closeSim, err := o.simulator()
+	if err != nil {
+		return nil, err
 	}
+	defer closeSim()
 	cfg := AWSConfig(srv)
 	env := Env(srv)
 	if o.Policy != nil {
@@ -229,28 +223,17 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-
 	now := srv.Clock().Now()
-	name := o.ExecutionName
-	if name == "" {
-		name = o.Spec.Metadata.Name + "-" + now.Format("20060102T150405Z")
-	}
-	smARN := stateMachineARN(srv)
-	execARN := fmt.Sprintf("arn:aws:states:%s:%s:execution:gameday:%s", srv.Region(), srv.Account(), name)
-	input := gameday.RunInput{GameDay: o.Spec, SpecYAML: o.SpecYAML, Source: o.Source}
-	if input.Source == "" {
-		input.Source = "local"
-	}
-	inputJSON, err := json.Marshal(input)
+	ex, inputJSON, err := o.newExecution(srv, def, now)
 	if err != nil {
-		return nil, fmt.Errorf("encode execution input: %w", err)
+		return nil, err
 	}
 	// Step Functions knows the execution (its steps ask it whether they
 	// still run); under `gameday sim` it knows it already.
-	finish := srv.StepFunctions().Track(execARN, smARN, name, string(inputJSON))
+	finish := srv.StepFunctions().Track(ex.arn, ex.stateMachineARN, ex.name, string(inputJSON))
 
-	res := &Result{ExecutionARN: execARN}
-	runErr := interpret(ctx, o, srv, execution{def: def, input: input, arn: execARN, name: name, stateMachineARN: smARN}, res)
+	res := &Result{ExecutionARN: ex.arn}
+	runErr := interpret(ctx, o, srv, ex, res)
 	if runErr != nil && res.Status == "" {
 		// The interpreter itself broke: to the guard, a failed execution.
 		res.Status, res.Error, res.Cause = "FAILED", "States.Runtime", runErr.Error()
@@ -259,17 +242,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.afterEnd != nil {
 		o.afterEnd(res)
 	}
-
 	if res.Status != "SUCCEEDED" {
-		// EventBridge's part: the Execution Status Change event goes to the
-		// guard, which stops any experiment the execution left running,
-		// and, as the guard's Lambda destination, to the sweeper.
-		bg := context.WithoutCancel(ctx)
-		err := invokeGuard(bg, cfg, srv, res, smARN, name, now)
-		res.GuardInvoked = err == nil
-		if _, serr := srv.Lambda().Invoke(bg, FunctionPrefix+string(deploy.Sweeper), []byte(`{"source":"lambda-destination"}`)); serr != nil {
-			err = errors.Join(err, fmt.Errorf("sweep after the guard: %w", serr))
-		}
+		err := afterFailure(context.WithoutCancel(ctx), cfg, srv, res, ex, now)
 		if err != nil {
 			res.Invocations = srv.Lambda().Invocations()
 			return res, errors.Join(runErr, err)
@@ -283,6 +257,56 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Archive = res.Final.Archive
 	}
 	return res, nil
+}
+
+// simulator is o.Sim, or a simulator started for the run, with what
+// closes it.
+func (o Options) simulator() (*sim.Server, func(), error) {
+	if o.Sim != nil {
+		return o.Sim, func() {}, nil
+	}
+	srv, err := sim.New(o.SimOptions)
+	if err != nil {
+		return nil, nil, fmt.Errorf("start simulator: %w", err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		return nil, nil, fmt.Errorf("start simulator: %w", err)
+	}
+	return srv, func() { srv.Close() }, nil
+}
+
+// newExecution is the execution of def that runs o.Spec, started at now (it
+// names the execution unless o.ExecutionName does), with its input encoded.
+func (o Options) newExecution(srv *sim.Server, def string, now time.Time) (execution, []byte, error) {
+	name := o.ExecutionName
+	if name == "" {
+		name = o.Spec.Metadata.Name + "-" + now.Format("20060102T150405Z")
+	}
+	input := gameday.RunInput{GameDay: o.Spec, SpecYAML: o.SpecYAML, Source: o.Source}
+	if input.Source == "" {
+		input.Source = "local"
+	}
+	inputJSON, err := json.Marshal(input)
+	if err != nil {
+		return execution{}, nil, fmt.Errorf("encode execution input: %w", err)
+	}
+	return execution{
+		def: def, input: input, name: name, stateMachineARN: stateMachineARN(srv),
+		arn: fmt.Sprintf("arn:aws:states:%s:%s:execution:gameday:%s", srv.Region(), srv.Account(), name),
+	}, inputJSON, nil
+}
+
+// afterFailure is EventBridge's part after an execution that did not
+// succeed: the Execution Status Change event goes to the guard, which stops
+// any experiment the execution left running, and, as the guard's Lambda
+// destination, to the sweeper. It records in res whether the guard ran.
+func afterFailure(ctx context.Context, cfg aws.Config, srv *sim.Server, res *Result, ex execution, started time.Time) error {
+	err := invokeGuard(ctx, cfg, srv, res, ex.stateMachineARN, ex.name, started)
+	res.GuardInvoked = err == nil
+	if _, serr := srv.Lambda().Invoke(ctx, FunctionPrefix+string(deploy.Sweeper), []byte(`{"source":"lambda-destination"}`)); serr != nil {
+		err = errors.Join(err, fmt.Errorf("sweep after the guard: %w", serr))
+	}
+	return err
 }
 
 // AWSConfig is an SDK configuration for the simulator: static credentials,
