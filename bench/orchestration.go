@@ -147,6 +147,36 @@ func (h *historyCount) add(e localrun.Event) {
 	}
 }
 
+// pollWatch follows a run's events: the history they make, and what the
+// poll loop saw (the experiment, the longest wait between two looks, when
+// it noticed the end).
+type pollWatch struct {
+	history   historyCount
+	maxWait   float64
+	noticedAt time.Time
+	expID     string
+}
+
+func (w *pollWatch) observe(e localrun.Event) {
+	w.history.add(e)
+	if e.Type != "StateExited" || e.State != "PollExperiment" || e.Run == nil || e.Run.Poll == nil {
+		return
+	}
+	if e.Run.Start != nil {
+		w.expID = e.Run.Start.ExperimentID
+	}
+	if e.Run.Poll.Terminal {
+		if w.noticedAt.IsZero() {
+			w.noticedAt = e.Run.Poll.PolledAt
+		}
+		return
+	}
+	w.maxWait = max(w.maxWait, float64(e.Run.Poll.WaitSeconds))
+}
+
+// runOrchestration runs a GameDay of one aws:fis:wait of d through the
+// workflow on a simulator at speed, and measures it against the fixed poll
+// loops.
 func runOrchestration(ctx context.Context, found *interpreter.Found, label string, d time.Duration, speed float64, wrap func(deploy.Function, lambda.Handler) lambda.Handler) (Orchestration, error) {
 	o := Orchestration{Experiment: label, Seconds: d.Seconds(), Speed: speed}
 	yaml := waitGameDay(label, d)
@@ -163,29 +193,11 @@ func runOrchestration(ctx context.Context, found *interpreter.Found, label strin
 	}
 	defer srv.Close()
 
-	var h historyCount
-	var maxWait float64
-	var noticedAt time.Time
-	var expID string
+	var w pollWatch
 	start := time.Now()
 	res, err := localrun.Run(ctx, localrun.Options{
 		Spec: spec, SpecYAML: yaml, Sim: srv, NodeModules: found.NodeModules, Node: found.Node, Wrap: wrap,
-		Progress: func(e localrun.Event) {
-			h.add(e)
-			if e.Type != "StateExited" || e.State != "PollExperiment" || e.Run == nil || e.Run.Poll == nil {
-				return
-			}
-			if e.Run.Start != nil {
-				expID = e.Run.Start.ExperimentID
-			}
-			if e.Run.Poll.Terminal {
-				if noticedAt.IsZero() {
-					noticedAt = e.Run.Poll.PolledAt
-				}
-				return
-			}
-			maxWait = max(maxWait, float64(e.Run.Poll.WaitSeconds))
-		},
+		Progress: w.observe,
 	})
 	o.WallSeconds = time.Since(start).Seconds()
 	if err != nil {
@@ -195,22 +207,28 @@ func runOrchestration(ctx context.Context, found *interpreter.Found, label strin
 	if res.Status != "SUCCEEDED" {
 		return o, fmt.Errorf("run %s: execution %s: %s: %s", label, res.Status, res.Error, res.Cause)
 	}
+	h := w.history
 	o.Transitions, o.HistoryEvents, o.Polls = h.transitions, h.total, h.polls
 	for _, n := range res.Invocations {
 		o.LambdaInvocations += n
 	}
-	o.WorstNoticeSeconds = maxWait
+	o.WorstNoticeSeconds = w.maxWait
 	o.NoticeTargetSeconds = min(max(15, 0.1*d.Seconds()), 300)
-	if expID != "" && !noticedAt.IsZero() {
-		out, err := fis.NewFromConfig(localrun.AWSConfig(srv)).GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(expID)})
+	if w.expID != "" && !w.noticedAt.IsZero() {
+		out, err := fis.NewFromConfig(localrun.AWSConfig(srv)).GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(w.expID)})
 		if err == nil && out.Experiment.EndTime != nil {
-			o.ObservedNoticeSeconds = noticedAt.Sub(*out.Experiment.EndTime).Seconds()
+			o.ObservedNoticeSeconds = w.noticedAt.Sub(*out.Experiment.EndTime).Seconds()
 		}
 	}
 	o.USD = cost(o.Transitions, o.LambdaInvocations)
+	o.setBaselines(h, d)
+	return o, nil
+}
 
-	// The fixed loops: everything outside gameday's poll loop as measured,
-	// plus one GetExperiment Task, Choice and Wait per interval.
+// setBaselines sets the fixed loops' figures: everything outside gameday's
+// poll loop as measured (h), plus one GetExperiment Task, Choice and Wait
+// per interval over d.
+func (o *Orchestration) setBaselines(h historyCount, d time.Duration) {
 	perIter := loopEvents
 	outside, outsideTransitions := h.total-h.loop, h.transitions-h.loopTransitions
 	o.perIter, o.outside = perIter, outside
@@ -230,7 +248,6 @@ func runOrchestration(ctx context.Context, found *interpreter.Found, label strin
 		}
 		b.USD = cost(b.Transitions, b.LambdaInvocations)
 	}
-	return o, nil
 }
 
 func cost(transitions, invocations int) float64 {
