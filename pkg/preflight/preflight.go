@@ -285,6 +285,38 @@ type alarmInfo struct {
 // checkAlarms reads every stop-condition alarm back and refuses when one is
 // missing or in ALARM, or asks to wait while one is INSUFFICIENT_DATA.
 func (p *Preflight) checkAlarms(ctx context.Context, spec *gameday.Spec) ([]gameday.AlarmRef, error) {
+	refs := stopConditionAlarms(spec)
+	if len(refs) == 0 {
+		return refs, nil
+	}
+	found, err := p.describeAlarms(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	var refused, pending []string
+	for i := range refs {
+		refusal, wait := p.judgeAlarm(&refs[i], found)
+		switch {
+		case refusal != "":
+			refused = append(refused, refusal)
+		case wait:
+			pending = append(pending, refs[i].Name)
+		}
+	}
+	if len(refused) > 0 {
+		return nil, refuse("%s", strings.Join(refused, "; "))
+	}
+	if len(pending) > 0 {
+		return nil, gameday.NewStepError(gameday.ErrNameAlarmsPending,
+			"stop-condition alarm %s is still INSUFFICIENT_DATA: waiting for CloudWatch to evaluate it (if this lasts, check that its metric receives data)",
+			strings.Join(pending, ", "))
+	}
+	return refs, nil
+}
+
+// stopConditionAlarms are spec's stop-condition alarms: those it stages, by
+// name, and those it names by ARN (with the name the ARN holds, if any).
+func stopConditionAlarms(spec *gameday.Spec) []gameday.AlarmRef {
 	refs := make([]gameday.AlarmRef, 0, len(spec.Spec.StopConditions))
 	for _, sc := range spec.Spec.StopConditions {
 		switch {
@@ -298,9 +330,11 @@ func (p *Preflight) checkAlarms(ctx context.Context, spec *gameday.Spec) ([]game
 			refs = append(refs, ref)
 		}
 	}
-	if len(refs) == 0 {
-		return refs, nil
-	}
+	return refs
+}
+
+// describeAlarms reads the metric and composite alarms refs name, by name.
+func (p *Preflight) describeAlarms(ctx context.Context, refs []gameday.AlarmRef) (map[string]alarmInfo, error) {
 	var names []string
 	for _, r := range refs {
 		if r.Name != "" && !slices.Contains(names, r.Name) {
@@ -308,65 +342,58 @@ func (p *Preflight) checkAlarms(ctx context.Context, spec *gameday.Spec) ([]game
 		}
 	}
 	found := map[string]alarmInfo{}
-	if len(names) > 0 {
-		pg := cloudwatch.NewDescribeAlarmsPaginator(p.CloudWatch, &cloudwatch.DescribeAlarmsInput{
-			AlarmNames: names,
-			AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm},
-		})
-		for pg.HasMorePages() {
-			page, err := pg.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("describe alarms %s: %w", strings.Join(names, ", "), awserr.Classify(err))
-			}
-			for _, a := range page.MetricAlarms {
-				found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
-			}
-			for _, a := range page.CompositeAlarms {
-				found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
-			}
+	if len(names) == 0 {
+		return found, nil
+	}
+	pg := cloudwatch.NewDescribeAlarmsPaginator(p.CloudWatch, &cloudwatch.DescribeAlarmsInput{
+		AlarmNames: names,
+		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm},
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describe alarms %s: %w", strings.Join(names, ", "), awserr.Classify(err))
+		}
+		for _, a := range page.MetricAlarms {
+			found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
+		}
+		for _, a := range page.CompositeAlarms {
+			found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
 		}
 	}
-	var refused, pending []string
-	for i := range refs {
-		r := &refs[i]
-		info, ok := found[r.Name]
-		given := r.ARN
-		if ok && (given == "" || given == info.arn) {
-			r.ARN = info.arn
-			r.State = string(info.state)
+	return found, nil
+}
+
+// judgeAlarm fills r's ARN and state from what was found and says why r
+// refuses the run, or whether to wait for CloudWatch to evaluate it.
+func (p *Preflight) judgeAlarm(r *gameday.AlarmRef, found map[string]alarmInfo) (refusal string, wait bool) {
+	info, ok := found[r.Name]
+	given := r.ARN
+	if ok && (given == "" || given == info.arn) {
+		r.ARN = info.arn
+		r.State = string(info.state)
+	}
+	switch {
+	case r.Name == "":
+		return fmt.Sprintf("stop condition %s is not a CloudWatch alarm ARN: fix stopConditions", given), false
+	case !ok || r.State == "":
+		what := r.Name
+		if given != "" {
+			what += " (" + given + ")"
 		}
-		switch {
-		case r.Name == "":
-			refused = append(refused, fmt.Sprintf("stop condition %s is not a CloudWatch alarm ARN: fix stopConditions", given))
-		case !ok || r.State == "":
-			what := r.Name
-			if given != "" {
-				what += " (" + given + ")"
-			}
-			hint := "create it or fix spec.stopConditions"
-			if r.Staged {
-				hint = "it was just staged, so check the CloudWatch permissions"
-			}
-			refused = append(refused, fmt.Sprintf("stop-condition alarm %s does not exist in this account and region: %s", what, hint))
-		case r.Staged && p.AlarmARN != nil && p.AlarmARN(r.Name) != r.ARN:
-			refused = append(refused, fmt.Sprintf("stop-condition alarm %s is %s, but the FIS template would reference %s: fix the stack's ACCOUNT_ID or region",
-				r.Name, r.ARN, p.AlarmARN(r.Name)))
-		case info.state == cwtypes.StateValueAlarm:
-			refused = append(refused, fmt.Sprintf("stop-condition alarm %s is in ALARM (%s): the system is not in its steady state; wait until the alarm is OK, then start again",
-				r.Name, orNone(info.reason)))
-		case info.state == cwtypes.StateValueInsufficientData:
-			pending = append(pending, r.Name)
+		hint := "create it or fix spec.stopConditions"
+		if r.Staged {
+			hint = "it was just staged, so check the CloudWatch permissions"
 		}
+		return fmt.Sprintf("stop-condition alarm %s does not exist in this account and region: %s", what, hint), false
+	case r.Staged && p.AlarmARN != nil && p.AlarmARN(r.Name) != r.ARN:
+		return fmt.Sprintf("stop-condition alarm %s is %s, but the FIS template would reference %s: fix the stack's ACCOUNT_ID or region",
+			r.Name, r.ARN, p.AlarmARN(r.Name)), false
+	case info.state == cwtypes.StateValueAlarm:
+		return fmt.Sprintf("stop-condition alarm %s is in ALARM (%s): the system is not in its steady state; wait until the alarm is OK, then start again",
+			r.Name, orNone(info.reason)), false
 	}
-	if len(refused) > 0 {
-		return nil, refuse("%s", strings.Join(refused, "; "))
-	}
-	if len(pending) > 0 {
-		return nil, gameday.NewStepError(gameday.ErrNameAlarmsPending,
-			"stop-condition alarm %s is still INSUFFICIENT_DATA: waiting for CloudWatch to evaluate it (if this lasts, check that its metric receives data)",
-			strings.Join(pending, ", "))
-	}
-	return refs, nil
+	return "", info.state == cwtypes.StateValueInsufficientData
 }
 
 func orNone(s string) string {
