@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -335,8 +337,10 @@ func (s *GameDayStack) addOutputs(p GameDayStackProps, fisRole awsiam.IRole) {
 		TopicARN:        *s.Notifications.Topic().TopicArn(),
 		FISRoleARN:      *fisRole.RoleArn(),
 	}
-	for name, v := range outputs.Map() {
-		awscdk.NewCfnOutput(s.Stack, jsii.String(name), &awscdk.CfnOutputProps{Value: jsii.String(v)})
+	// In key order: the template is the same at every synth.
+	byKey := outputs.Map()
+	for _, name := range slices.Sorted(maps.Keys(byKey)) {
+		awscdk.NewCfnOutput(s.Stack, jsii.String(name), &awscdk.CfnOutputProps{Value: jsii.String(byKey[name])})
 	}
 	if names := DashboardNames(p.GameDays); names != "" {
 		awscdk.NewCfnOutput(s.Stack, jsii.String(deploy.OutputDashboards), &awscdk.CfnOutputProps{Value: jsii.String(names)})
