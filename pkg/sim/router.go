@@ -21,6 +21,21 @@ import (
 const InspectPath = "/_gameday/sim"
 
 func (s *Server) router() http.Handler {
+	// The services, by the signing name in the credential scope.
+	served := []struct {
+		name string
+		h    http.Handler
+	}{
+		{"fis", s.fis}, {"monitoring", s.cw}, {"s3", http.HandlerFunc(s.serveS3)}, {"sts", http.HandlerFunc(s.sts)},
+		{"lambda", s.lambda}, {"events", s.events}, {"sns", s.sns}, {"states", s.sfn},
+		{"cloudformation", s.cfn}, {"dynamodb", s.ddb},
+	}
+	services := make(map[string]http.Handler, len(served))
+	names := make([]string, len(served))
+	for i, sv := range served {
+		services[sv.name], names[i] = sv.h, sv.name
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			// A bug in one service must not take the endpoint down.
@@ -45,34 +60,13 @@ func (s *Server) router() http.Handler {
 			s.wrongRegion(w, r, svc, region)
 			return
 		}
-		switch svc {
-		case "fis":
-			s.fis.ServeHTTP(w, r)
-		case "monitoring":
-			s.cw.ServeHTTP(w, r)
-		case "s3":
-			if !checkCreateBucket(w, r) {
-				return
-			}
-			s.s3.ServeHTTP(w, r)
-		case "sts":
-			s.sts(w, r)
-		case "lambda":
-			s.lambda.ServeHTTP(w, r)
-		case "events":
-			s.events.ServeHTTP(w, r)
-		case "sns":
-			s.sns.ServeHTTP(w, r)
-		case "states":
-			s.sfn.ServeHTTP(w, r)
-		case "cloudformation":
-			s.cfn.ServeHTTP(w, r)
-		case "dynamodb":
-			s.ddb.ServeHTTP(w, r)
-		default:
+		h, ok := services[svc]
+		if !ok {
 			queryError(w, http.StatusBadRequest, "UnknownService",
-				fmt.Sprintf("The simulator does not serve the %q service (it serves fis, monitoring, s3, sts, lambda, events, sns, states, cloudformation and dynamodb).", svc))
+				fmt.Sprintf("The simulator does not serve the %q service (it serves %s).", svc, list))
+			return
 		}
+		h.ServeHTTP(w, r)
 	})
 }
 
@@ -174,6 +168,13 @@ func isQueryRequest(r *http.Request) bool {
 		return err == nil && v.Get("Action") != ""
 	}
 	return false
+}
+
+// serveS3 hands S3 requests to gofakes3, after checkCreateBucket.
+func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
+	if checkCreateBucket(w, r) {
+		s.s3.ServeHTTP(w, r)
+	}
 }
 
 // checkCreateBucket refuses a CreateBucket whose configuration is not XML

@@ -8,8 +8,10 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -106,12 +108,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sort.Slice(found, func(i, j int) bool { return found[i].name < found[j].name })
 	for _, st := range found {
 		x := stackXML{StackName: st.name, StackId: st.id, StackStatus: "CREATE_COMPLETE", CreationTime: st.created.UTC().Format(time.RFC3339)}
-		keys := make([]string, 0, len(st.outputs))
-		for k := range st.outputs {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(st.outputs)) {
 			x.Outputs.Member = append(x.Outputs.Member, output{OutputKey: k, OutputValue: st.outputs[k]})
 		}
 		resp.Result.Stacks.Member = append(resp.Result.Stacks.Member, x)

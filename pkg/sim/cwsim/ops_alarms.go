@@ -3,6 +3,7 @@ package cwsim
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -694,11 +695,7 @@ func (s *Service) opListTagsForResource(raw val) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(s.tags[a.arn]))
-	for k := range s.tags[a.arn] {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(s.tags[a.arn]))
 	list := make([]any, 0, len(keys))
 	for _, k := range keys {
 		list = append(list, obj{{"Key", k}, {"Value", s.tags[a.arn][k]}})

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -357,12 +358,7 @@ func (s *Service) run(e *experiment) {
 // resolveTargets resolves every target and logs the resolution; it returns
 // the target that resolved to nothing, and why.
 func (s *Service) resolveTargets(e *experiment) (target, reason string, ok bool) {
-	names := make([]string, 0, len(e.tmpl.targets))
-	for n := range e.tmpl.targets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(e.tmpl.targets)) {
 		tg := e.tmpl.targets[name]
 		startAt := s.o.Clock.Now()
 		s.emit(e, "target-resolution-start", map[string]any{
@@ -479,12 +475,7 @@ func (s *Service) runActions(e *experiment) {
 func (s *Service) launchReady(ctx context.Context, e *experiment, running map[string]bool, results chan<- actionResult) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := make([]string, 0, len(e.actions))
-	for n := range e.actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(e.actions)) {
 		a := e.actions[n]
 		if a.status != statusPending {
 			continue

@@ -27,10 +27,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,12 +126,7 @@ func (s *Service) CreateTopic(name string) (string, error) {
 func (s *Service) Topics() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.topics))
-	for arn := range s.topics {
-		out = append(out, arn)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(s.topics))
 }
 
 // Messages returns every published message, oldest first.

@@ -48,6 +48,8 @@ package sockshop
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -228,11 +230,8 @@ func (m *Model) Remove(id string) {
 func (m *Model) Active() []string {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]string, 0, len(m.active))
-	for id := range m.active {
-		out = append(out, id)
-	}
-	sort.Strings(out)
+	out := slices.AppendSeq(make([]string, 0, len(m.active)), maps.Keys(m.active))
+	slices.Sort(out)
 	return out
 }
 

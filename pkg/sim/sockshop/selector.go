@@ -54,7 +54,7 @@ func (m *Model) matchSelector(sel map[string]any, crNS string) ([]int, error) {
 	}
 	if pods := getMap(sel, "pods"); len(pods) > 0 {
 		var out []int
-		for _, ns := range sortedAnyKeys(pods) {
+		for _, ns := range slices.Sorted(maps.Keys(pods)) {
 			for _, name := range getStrings(pods, ns) {
 				if i, ok := m.byKey[ns+"/"+name]; ok {
 					out = append(out, i)
@@ -412,14 +412,5 @@ func dedupe(sorted []int) []int {
 			out = append(out, v)
 		}
 	}
-	return out
-}
-
-func sortedAnyKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

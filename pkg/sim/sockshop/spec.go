@@ -107,36 +107,25 @@ func getNumber(m map[string]any, path ...string) (float64, bool, error) {
 	}
 	var f float64
 	switch t := v.(type) {
-	case float64:
-		f = t
-	case float32:
-		f = float64(t)
-	case int:
-		f = float64(t)
-	case uint:
-		f = float64(t)
-	case uint32:
-		f = float64(t)
-	case int32:
-		f = float64(t)
-	case int64:
-		f = float64(t)
-	case uint64:
-		f = float64(t)
-	case json.Number:
-		x, err := t.Float64()
+	case json.Number, string:
+		text := fmt.Sprint(t)
+		x, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(text), "%"), 64)
 		if err != nil {
-			return 0, true, fmt.Errorf("%w: %s: %q is not a number", ErrInvalid, strings.Join(path, "."), t)
-		}
-		f = x
-	case string:
-		x, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(t), "%"), 64)
-		if err != nil {
-			return 0, true, fmt.Errorf("%w: %s: %q is not a number", ErrInvalid, strings.Join(path, "."), t)
+			return 0, true, fmt.Errorf("%w: %s: %q is not a number", ErrInvalid, strings.Join(path, "."), text)
 		}
 		f = x
 	default:
-		return 0, true, fmt.Errorf("%w: %s: %v is not a number", ErrInvalid, strings.Join(path, "."), v)
+		// Any Go number, whichever decoder made it.
+		switch n := reflect.ValueOf(v); {
+		case n.CanFloat():
+			f = n.Float()
+		case n.CanInt():
+			f = float64(n.Int())
+		case n.CanUint():
+			f = float64(n.Uint())
+		default:
+			return 0, true, fmt.Errorf("%w: %s: %v is not a number", ErrInvalid, strings.Join(path, "."), v)
+		}
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, true, fmt.Errorf("%w: %s: not a finite number", ErrInvalid, strings.Join(path, "."))
