@@ -14,14 +14,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/sim/ddbsim"
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 )
 
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time { return c.t }
-
 // newTable is a lease table in the simulator, reached by the real SDK.
-func newTable(t *testing.T, c *clock) (*Table, *dynamodb.Client) {
+func newTable(t *testing.T, c *simclock.Manual) (*Table, *dynamodb.Client) {
 	t.Helper()
 	srv := httptest.NewServer(ddbsim.New(c, "123456789012", "us-east-1"))
 	t.Cleanup(srv.Close)
@@ -37,7 +34,7 @@ func newTable(t *testing.T, c *clock) (*Table, *dynamodb.Client) {
 
 func TestLeaseLifecycle(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
-	c := &clock{t0}
+	c := simclock.NewManual(t0)
 	tbl, _ := newTable(t, c)
 	ctx := context.Background()
 	const a, b = "arn:aws:states:us-east-1:123456789012:execution:gameday:a", "arn:aws:states:us-east-1:123456789012:execution:gameday:b"
@@ -70,7 +67,7 @@ func TestLeaseLifecycle(t *testing.T) {
 		{"releasing twice is no error", time.Hour, func() error { _, err := tbl.Release(ctx, "carts", b); return err }, nil, ""},
 	}
 	for _, s := range steps {
-		c.t = t0.Add(s.at)
+		c.Advance(t0.Add(s.at).Sub(c.Now()))
 		err := s.do()
 		if !errors.Is(err, s.wantErr) || (s.wantErr == nil && err != nil) {
 			t.Fatalf("%s: err = %v, want %v", s.name, err, s.wantErr)
@@ -94,12 +91,12 @@ func TestLeaseLifecycle(t *testing.T) {
 }
 
 func TestListPages(t *testing.T) {
-	c := &clock{time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)}
+	c := simclock.NewManual(time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC))
 	tbl, _ := newTable(t, c)
 	ctx := context.Background()
 	var want []string
 	for _, g := range []string{"a", "b", "c"} {
-		if _, err := tbl.Acquire(ctx, g, "owner-"+g, c.t.Add(time.Hour)); err != nil {
+		if _, err := tbl.Acquire(ctx, g, "owner-"+g, c.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, g)
@@ -111,7 +108,7 @@ func TestListPages(t *testing.T) {
 	var names []string
 	for _, l := range got {
 		names = append(names, l.GameDay)
-		if !l.ExpiresAt.Equal(c.t.Add(time.Hour)) || !l.AcquiredAt.Equal(c.t) {
+		if !l.ExpiresAt.Equal(c.Now().Add(time.Hour)) || !l.AcquiredAt.Equal(c.Now()) {
 			t.Errorf("lease %+v: times not kept", l)
 		}
 	}
@@ -135,14 +132,14 @@ func (n noOldItem) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opt .
 }
 
 func TestHolderReadBackWithoutOldItem(t *testing.T) {
-	c := &clock{time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)}
+	c := simclock.NewManual(time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC))
 	tbl, _ := newTable(t, c)
 	ctx := context.Background()
-	if _, err := tbl.Acquire(ctx, "carts", "first", c.t.Add(time.Hour)); err != nil {
+	if _, err := tbl.Acquire(ctx, "carts", "first", c.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	tbl.API = noOldItem{tbl.API}
-	_, err := tbl.Acquire(ctx, "carts", "second", c.t.Add(time.Hour))
+	_, err := tbl.Acquire(ctx, "carts", "second", c.Now().Add(time.Hour))
 	var held *HeldError
 	if !errors.As(err, &held) || held.Holder.Owner != "first" {
 		t.Fatalf("err = %v, want a HeldError naming first", err)
@@ -150,10 +147,10 @@ func TestHolderReadBackWithoutOldItem(t *testing.T) {
 }
 
 func TestMissingTable(t *testing.T) {
-	c := &clock{time.Now()}
+	c := simclock.NewManual(time.Now())
 	tbl, _ := newTable(t, c)
 	tbl.Name = "nope-table"
-	_, err := tbl.Acquire(context.Background(), "carts", "x", c.t.Add(time.Hour))
+	_, err := tbl.Acquire(context.Background(), "carts", "x", c.Now().Add(time.Hour))
 	if err == nil || errors.Is(err, ErrHeld) {
 		t.Fatalf("err = %v, want the missing table", err)
 	}

@@ -26,7 +26,7 @@ func cwError(shape, code string, status int, msg string) *wire.Error {
 
 // upper is e for a shape whose message member is "Message", not "message".
 func upper(e *wire.Error) *wire.Error {
-	e.Extra = map[string]string{"Message": e.Message}
+	e.Extra = map[string]any{"Message": e.Message}
 	return e
 }
 

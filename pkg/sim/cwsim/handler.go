@@ -2,8 +2,6 @@ package cwsim
 
 import (
 	"bytes"
-	"compress/gzip"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -50,7 +48,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), jsonTargetPrefix) {
-		s.serveJSON(w, r)
+		jsonAPI.Serve(s, w, r)
 		return
 	}
 	s.serveQuery(w, r, reqID)
@@ -67,7 +65,7 @@ func (s *Service) serveCBOR(w http.ResponseWriter, r *http.Request) {
 		cborProto.WriteError(w, errUnknownOperation(404, "Unknown operation "+strings.TrimPrefix(r.URL.Path, "/")))
 		return
 	}
-	body, err := readBody(r)
+	body, err := wire.ReadBody(r, maxBody)
 	if err != nil {
 		cborProto.WriteError(w, errSerialization(err.Error()))
 		return
@@ -99,7 +97,7 @@ func (s *Service) serveCBOR(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
-	body, err := readBody(r)
+	body, err := wire.ReadBody(r, maxBody)
 	if err != nil {
 		queryProto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest, Message: err.Error()}, reqID)
 		return
@@ -137,26 +135,4 @@ func (s *Service) serveQuery(w http.ResponseWriter, r *http.Request, reqID strin
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(queryResponse(action, out, reqID))
-}
-
-// readBody reads the request body, gunzipping it when the client
-// compressed it (the SDKs compress PutMetricData with Content-Encoding gzip).
-func readBody(r *http.Request) ([]byte, error) {
-	var rd io.Reader = r.Body
-	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			return nil, fmt.Errorf("read gzip body: %w", err)
-		}
-		defer zr.Close()
-		rd = zr
-	}
-	b, err := io.ReadAll(io.LimitReader(rd, maxBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
-	}
-	if len(b) > maxBody {
-		return nil, fmt.Errorf("request body is larger than %d bytes", maxBody)
-	}
-	return b, nil
 }

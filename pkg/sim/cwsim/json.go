@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
 // The awsJson1_0 protocol: CloudWatch's model lists it after rpcv2Cbor, and
@@ -18,7 +17,10 @@ import (
 // not speak CBOR. POST / with X-Amz-Target: GraniteServiceVersion20100801.<Op>,
 // JSON bodies, timestamps as epoch seconds.
 
-const jsonTargetPrefix = "GraniteServiceVersion20100801."
+const (
+	jsonTarget       = "GraniteServiceVersion20100801"
+	jsonTargetPrefix = jsonTarget + "."
+)
 
 // jsonTree decodes a JSON request body into the request value tree.
 func jsonTree(body []byte) (cbor.Value, error) {
@@ -70,64 +72,46 @@ func fromJSON(v any) cbor.Value {
 	return nil
 }
 
+// toJSON is the response tree as encoding/json writes it: timestamps as
+// epoch seconds, the floats JSON cannot hold as strings.
 func toJSON(v any) any {
-	switch x := v.(type) {
-	case time.Time:
-		return json.Number(strconv.FormatFloat(float64(x.UnixMilli())/1e3, 'f', -1, 64))
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return strconv.FormatFloat(x, 'g', -1, 64)
+	return encode(v, func(m map[string]any) any { return m }, func(l []any) any { return l }, func(v any) any {
+		switch x := v.(type) {
+		case time.Time:
+			return json.Number(strconv.FormatFloat(float64(x.UnixMilli())/1e3, 'f', -1, 64))
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return strconv.FormatFloat(x, 'g', -1, 64)
+			}
 		}
-		return x
-	case obj:
-		m := make(map[string]any, len(x))
-		for _, f := range x {
-			m[f.name] = toJSON(f.v)
-		}
-		return m
-	case omap:
-		return toJSON(obj(x))
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = toJSON(e)
-		}
-		return l
-	}
-	return v
+		return v
+	})
 }
 
-func (s *Service) serveJSON(w http.ResponseWriter, r *http.Request) {
-	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), jsonTargetPrefix)
-	fn, ok := ops[op]
-	if !ok {
-		jsonProto.WriteError(w, errUnknownOperation(http.StatusBadRequest, "Unknown operation "+r.Header.Get("X-Amz-Target")))
-		return
+// jsonAPI is the awsJson1_0 path: each operation's value tree decoded
+// from the JSON body, its answer encoded back.
+var jsonAPI = wire.JSONService[*Service]{
+	Name: "CloudWatch", Target: jsonTarget,
+	Proto: jsonProto, MaxBody: maxBody, Ops: jsonOps(),
+}
+
+func jsonOps() map[string]wire.Op[*Service] {
+	out := make(map[string]wire.Op[*Service], len(ops))
+	for name, fn := range ops {
+		out[name] = func(s *Service, body []byte) (any, *wire.Error) {
+			in, err := jsonTree(body)
+			if err != nil {
+				return nil, errSerialization(err.Error())
+			}
+			res, err := fn(s, val{v: in})
+			if err != nil {
+				return nil, asAPIError(err)
+			}
+			if res == nil {
+				res = obj{}
+			}
+			return toJSON(res), nil
+		}
 	}
-	body, err := readBody(r)
-	if err != nil {
-		jsonProto.WriteError(w, errSerialization(err.Error()))
-		return
-	}
-	in, err := jsonTree(body)
-	if err != nil {
-		jsonProto.WriteError(w, errSerialization(err.Error()))
-		return
-	}
-	out, err := fn(s, val{v: in})
-	if err != nil {
-		jsonProto.WriteError(w, asAPIError(err))
-		return
-	}
-	if out == nil {
-		out = obj{}
-	}
-	b, err := json.Marshal(toJSON(out))
-	if err != nil {
-		jsonProto.WriteError(w, asAPIError(fmt.Errorf("encode response: %w", err)))
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	return out
 }

@@ -372,37 +372,48 @@ func (o obj) with(name string, v any) obj {
 	return append(o, field{name, v})
 }
 
-func toCBOR(v any) cbor.Value {
+// encode maps a response tree onto a protocol's values: obj and omap
+// become object, []any list, and scalar converts the rest.
+func encode[T any](v any, object func(map[string]T) T, list func([]T) T, scalar func(any) T) T {
 	switch x := v.(type) {
-	case string:
-		return cbor.String(x)
-	case float64:
-		return cbor.Float64(x)
-	case int64:
-		if x < 0 {
-			return cbor.NegInt(uint64(-x))
-		}
-		return cbor.Uint(uint64(x))
-	case bool:
-		return cbor.Bool(x)
-	case time.Time:
-		return &cbor.Tag{ID: 1, Value: cbor.Float64(float64(x.UnixMilli()) / 1e3)}
 	case obj:
-		m := cbor.Map{}
+		m := make(map[string]T, len(x))
 		for _, f := range x {
-			m[f.name] = toCBOR(f.v)
+			m[f.name] = encode(f.v, object, list, scalar)
 		}
-		return m
+		return object(m)
 	case omap:
-		return toCBOR(obj(x))
+		return encode(obj(x), object, list, scalar)
 	case []any:
-		l := make(cbor.List, len(x))
+		l := make([]T, len(x))
 		for i, e := range x {
-			l[i] = toCBOR(e)
+			l[i] = encode(e, object, list, scalar)
 		}
-		return l
+		return list(l)
 	}
-	panic(fmt.Sprintf("cwsim: no CBOR form for %T", v))
+	return scalar(v)
+}
+
+// toCBOR is the response tree in CBOR: timestamps as tag 1.
+func toCBOR(v any) cbor.Value {
+	return encode(v, func(m map[string]cbor.Value) cbor.Value { return cbor.Map(m) }, func(l []cbor.Value) cbor.Value { return cbor.List(l) }, func(v any) cbor.Value {
+		switch x := v.(type) {
+		case string:
+			return cbor.String(x)
+		case float64:
+			return cbor.Float64(x)
+		case int64:
+			if x < 0 {
+				return cbor.NegInt(uint64(-x))
+			}
+			return cbor.Uint(uint64(x))
+		case bool:
+			return cbor.Bool(x)
+		case time.Time:
+			return &cbor.Tag{ID: 1, Value: cbor.Float64(float64(x.UnixMilli()) / 1e3)}
+		}
+		panic(fmt.Sprintf("cwsim: no CBOR form for %T", v))
+	})
 }
 
 const xmlns = "http://monitoring.amazonaws.com/doc/2010-08-01/"

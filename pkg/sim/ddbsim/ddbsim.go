@@ -21,10 +21,7 @@
 package ddbsim
 
 import (
-	"encoding/json"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"maps"
 	"net/http"
 	"regexp"
@@ -33,15 +30,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/wire"
 	"github.com/google/uuid"
 )
 
-// Clock is the simulator's timeline.
-type Clock interface{ Now() time.Time }
-
 // Service is the simulated DynamoDB.
 type Service struct {
-	clock           Clock
+	clock           simclock.Clock
 	account, region string
 
 	mu     sync.Mutex
@@ -61,90 +57,41 @@ type table struct {
 type keyAttr struct{ name, typ string }
 
 // New returns a DynamoDB with no tables.
-func New(clock Clock, account, region string) *Service {
+func New(clock simclock.Clock, account, region string) *Service {
 	return &Service{clock: clock, account: account, region: region, tables: map[string]*table{}}
 }
 
-// apiError is a DynamoDB error response.
-type apiError struct {
-	status int
-	code   string
-	msg    string
-	item   map[string]value
+func validation(format string, args ...any) *wire.Error {
+	return wire.Errorf(http.StatusBadRequest, "ValidationException", format, args...)
 }
 
-func validation(format string, args ...any) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: "ValidationException", msg: fmt.Sprintf(format, args...)}
-}
-
-func notFound(msg string) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: "ResourceNotFoundException", msg: msg}
+func notFound(msg string) *wire.Error {
+	return wire.Errorf(http.StatusBadRequest, "ResourceNotFoundException", "%s", msg)
 }
 
 // ServeHTTP answers POST / with X-Amz-Target DynamoDB_20120810.<Operation>.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
-	if r.Method != http.MethodPost || !ok {
-		write(w, nil, &apiError{status: http.StatusBadRequest, code: "UnknownOperationException", msg: "expected POST with X-Amz-Target DynamoDB_20120810.<Operation>"})
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
-	if err != nil {
-		write(w, nil, &apiError{status: http.StatusBadRequest, code: "SerializationException", msg: "read request: " + err.Error()})
-		return
-	}
-	if len(body) == 0 {
-		body = []byte("{}")
-	}
-	ops := map[string]func([]byte) (any, *apiError){
-		"CreateTable": s.createTable, "DescribeTable": s.describeTable, "DeleteTable": s.deleteTable,
-		"ListTables": s.listTables, "PutItem": s.putItem, "GetItem": s.getItem, "DeleteItem": s.deleteItem,
-		"Scan": s.scan, "UpdateTimeToLive": s.updateTTL, "DescribeTimeToLive": s.describeTTL,
-	}
-	fn, ok := ops[op]
-	if !ok {
-		write(w, nil, &apiError{status: http.StatusBadRequest, code: "UnknownOperationException", msg: "the simulator does not serve DynamoDB " + op})
-		return
-	}
-	out, aerr := fn(body)
-	write(w, out, aerr)
-}
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { api.Serve(s, w, r) }
 
-func write(w http.ResponseWriter, out any, aerr *apiError) {
-	status := http.StatusOK
-	if aerr != nil {
-		status = aerr.status
-		prefix := "com.amazonaws.dynamodb.v20120810#"
-		if aerr.code == "ValidationException" || aerr.code == "SerializationException" {
-			prefix = "com.amazon.coral.validate#"
-		}
-		e := map[string]any{"__type": prefix + aerr.code, "message": aerr.msg}
-		if aerr.item != nil {
-			e["Item"] = aerr.item
-		}
-		out = e
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"encode response"}`)
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.Header().Set("X-Amzn-Requestid", uuid.NewString())
-	w.Header().Set("X-Amz-Crc32", fmt.Sprint(crc32.ChecksumIEEE(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-func decode(body []byte, v any) *apiError {
-	if err := json.Unmarshal(body, v); err != nil {
-		return &apiError{status: http.StatusBadRequest, code: "SerializationException", msg: err.Error()}
-	}
-	return nil
+var api = wire.JSONService[*Service]{
+	Name: "DynamoDB", Target: "DynamoDB_20120810",
+	Proto: wire.JSON{
+		Version: "1.0", TypePrefix: "com.amazonaws.dynamodb.v20120810#", CRC32: true,
+		TypePrefixes: map[string]string{"ValidationException": "com.amazon.coral.validate#", "SerializationException": "com.amazon.coral.validate#"},
+	},
+	IDs:     wire.NewRequestIDs("dd000000"),
+	MaxBody: 16 << 20,
+	Ops: map[string]wire.Op[*Service]{
+		"CreateTable": wire.Decode((*Service).createTable), "DescribeTable": wire.Decode((*Service).describeTable),
+		"DeleteTable": wire.Decode((*Service).deleteTable), "ListTables": wire.Decode((*Service).listTables),
+		"PutItem": wire.Decode((*Service).putItem), "GetItem": wire.Decode((*Service).getItem),
+		"DeleteItem": wire.Decode((*Service).deleteItem), "Scan": wire.Decode((*Service).scan),
+		"UpdateTimeToLive": wire.Decode((*Service).updateTTL), "DescribeTimeToLive": wire.Decode((*Service).describeTTL),
+	},
 }
 
 var tableName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
 
-func (s *Service) lookup(name string) (*table, *apiError) {
+func (s *Service) lookup(name string) (*table, *wire.Error) {
 	if !tableName.MatchString(name) {
 		return nil, validation("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255", name)
 	}
@@ -155,19 +102,26 @@ func (s *Service) lookup(name string) (*table, *apiError) {
 	return t, nil
 }
 
-func (s *Service) createTable(body []byte) (any, *apiError) {
-	var in struct {
-		TableName             string
-		AttributeDefinitions  []map[string]string
-		KeySchema             []map[string]string
-		BillingMode           string
-		ProvisionedThroughput *struct {
-			ReadCapacityUnits, WriteCapacityUnits int64
-		}
+// withTable runs fn on the table name, under the lock.
+func (s *Service) withTable(name string, fn func(t *table) (any, *wire.Error)) (any, *wire.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, aerr := s.lookup(name)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
+	return fn(t)
+}
+
+func (s *Service) createTable(in struct {
+	TableName             string
+	AttributeDefinitions  []map[string]string
+	KeySchema             []map[string]string
+	BillingMode           string
+	ProvisionedThroughput *struct {
+		ReadCapacityUnits, WriteCapacityUnits int64
 	}
+}) (any, *wire.Error) {
 	if !tableName.MatchString(in.TableName) {
 		return nil, validation("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255", in.TableName)
 	}
@@ -220,7 +174,7 @@ func (s *Service) createTable(body []byte) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.tables[t.name]; dup {
-		return nil, &apiError{status: http.StatusBadRequest, code: "ResourceInUseException", msg: "Table already exists: " + t.name}
+		return nil, wire.Errorf(http.StatusBadRequest, "ResourceInUseException", "Table already exists: %s", t.name)
 	}
 	s.tables[t.name] = t
 	return map[string]any{"TableDescription": t.describe()}, nil
@@ -242,48 +196,29 @@ func (t *table) describe() map[string]any {
 	return d
 }
 
-func (s *Service) describeTable(body []byte) (any, *apiError) {
-	var in struct{ TableName string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
+func (s *Service) describeTable(in struct{ TableName string }) (any, *wire.Error) {
+	out, aerr := s.withTable(in.TableName, func(t *table) (any, *wire.Error) {
+		return map[string]any{"Table": t.describe()}, nil
+	})
+	if aerr != nil && aerr.Code == "ResourceNotFoundException" {
+		aerr.Message = "Requested resource not found: Table: " + in.TableName + " not found"
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(in.TableName)
-	if aerr != nil {
-		if aerr.code == "ResourceNotFoundException" {
-			aerr.msg = "Requested resource not found: Table: " + in.TableName + " not found"
-		}
-		return nil, aerr
-	}
-	return map[string]any{"Table": t.describe()}, nil
+	return out, aerr
 }
 
-func (s *Service) deleteTable(body []byte) (any, *apiError) {
-	var in struct{ TableName string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(in.TableName)
-	if aerr != nil {
-		return nil, aerr
-	}
-	delete(s.tables, t.name)
-	d := t.describe()
-	d["TableStatus"] = "DELETING"
-	return map[string]any{"TableDescription": d}, nil
+func (s *Service) deleteTable(in struct{ TableName string }) (any, *wire.Error) {
+	return s.withTable(in.TableName, func(t *table) (any, *wire.Error) {
+		delete(s.tables, t.name)
+		d := t.describe()
+		d["TableStatus"] = "DELETING"
+		return map[string]any{"TableDescription": d}, nil
+	})
 }
 
-func (s *Service) listTables(body []byte) (any, *apiError) {
-	var in struct {
-		ExclusiveStartTableName string
-		Limit                   int
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) listTables(in struct {
+	ExclusiveStartTableName string
+	Limit                   int
+}) (any, *wire.Error) {
 	if in.Limit <= 0 || in.Limit > 100 {
 		in.Limit = 100
 	}
@@ -305,61 +240,45 @@ func (s *Service) listTables(body []byte) (any, *apiError) {
 	return res, nil
 }
 
-func (s *Service) updateTTL(body []byte) (any, *apiError) {
-	var in struct {
-		TableName               string
-		TimeToLiveSpecification struct {
-			AttributeName string
-			Enabled       *bool
-		}
+func (s *Service) updateTTL(in struct {
+	TableName               string
+	TimeToLiveSpecification struct {
+		AttributeName string
+		Enabled       *bool
 	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+}) (any, *wire.Error) {
 	spec := in.TimeToLiveSpecification
 	if spec.AttributeName == "" || spec.Enabled == nil {
 		return nil, validation("1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(in.TableName)
-	if aerr != nil {
-		return nil, aerr
-	}
-	switch {
-	case *spec.Enabled && t.ttlAttr != "":
-		return nil, validation("TimeToLive is already enabled")
-	case !*spec.Enabled && t.ttlAttr == "":
-		return nil, validation("TimeToLive is already disabled")
-	case *spec.Enabled:
-		t.ttlAttr = spec.AttributeName
-	default:
-		t.ttlAttr = ""
-	}
-	return map[string]any{"TimeToLiveSpecification": map[string]any{"AttributeName": spec.AttributeName, "Enabled": *spec.Enabled}}, nil
+	return s.withTable(in.TableName, func(t *table) (any, *wire.Error) {
+		switch {
+		case *spec.Enabled && t.ttlAttr != "":
+			return nil, validation("TimeToLive is already enabled")
+		case !*spec.Enabled && t.ttlAttr == "":
+			return nil, validation("TimeToLive is already disabled")
+		case *spec.Enabled:
+			t.ttlAttr = spec.AttributeName
+		default:
+			t.ttlAttr = ""
+		}
+		return map[string]any{"TimeToLiveSpecification": map[string]any{"AttributeName": spec.AttributeName, "Enabled": *spec.Enabled}}, nil
+	})
 }
 
-func (s *Service) describeTTL(body []byte) (any, *apiError) {
-	var in struct{ TableName string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(in.TableName)
-	if aerr != nil {
-		return nil, aerr
-	}
-	d := map[string]any{"TimeToLiveStatus": "DISABLED"}
-	if t.ttlAttr != "" {
-		d = map[string]any{"TimeToLiveStatus": "ENABLED", "AttributeName": t.ttlAttr}
-	}
-	return map[string]any{"TimeToLiveDescription": d}, nil
+func (s *Service) describeTTL(in struct{ TableName string }) (any, *wire.Error) {
+	return s.withTable(in.TableName, func(t *table) (any, *wire.Error) {
+		d := map[string]any{"TimeToLiveStatus": "DISABLED"}
+		if t.ttlAttr != "" {
+			d = map[string]any{"TimeToLiveStatus": "ENABLED", "AttributeName": t.ttlAttr}
+		}
+		return map[string]any{"TimeToLiveDescription": d}, nil
+	})
 }
 
 // keyOf checks that attrs hold the table's key (exactly, when exact: a Key
 // parameter) and returns its storage key.
-func (t *table) keyOf(attrs map[string]value, exact bool) (string, *apiError) {
+func (t *table) keyOf(attrs map[string]value, exact bool) (string, *wire.Error) {
 	want := []keyAttr{t.hash}
 	if t.rng.name != "" {
 		want = append(want, t.rng)
@@ -398,7 +317,7 @@ type exprInput struct {
 	ExpressionAttributeValues map[string]value
 }
 
-func (e exprInput) parse(expr, what string) (cond, *apiError) {
+func (e exprInput) parse(expr, what string) (cond, *wire.Error) {
 	if expr == "" {
 		if len(e.ExpressionAttributeValues) > 0 {
 			return nil, validation("ExpressionAttributeValues can only be specified when using expressions: %s is null", what)
@@ -443,7 +362,7 @@ func (e exprInput) parse(expr, what string) (cond, *apiError) {
 
 // check evaluates c on the current item (nil: none), failing with
 // ConditionalCheckFailedException.
-func check(c cond, old map[string]value, returnOld string) *apiError {
+func check(c cond, old map[string]value, returnOld string) *wire.Error {
 	if c == nil {
 		return nil
 	}
@@ -458,14 +377,14 @@ func check(c cond, old map[string]value, returnOld string) *apiError {
 	if ok {
 		return nil
 	}
-	aerr := &apiError{status: http.StatusBadRequest, code: "ConditionalCheckFailedException", msg: "The conditional request failed"}
+	aerr := wire.Errorf(http.StatusBadRequest, "ConditionalCheckFailedException", "The conditional request failed")
 	if returnOld == "ALL_OLD" && old != nil {
-		aerr.item = old
+		aerr.Extra = map[string]any{"Item": old}
 	}
 	return aerr
 }
 
-func checkReturn(param, v string, allowed ...string) *apiError {
+func checkReturn(param, v string, allowed ...string) *wire.Error {
 	if v == "" || slices.Contains(allowed, v) {
 		return nil
 	}
@@ -485,7 +404,7 @@ type writeInput struct {
 // and, under the lock, the condition judged against the item at the key
 // of attrs before apply changes the table. The answer carries the old item
 // when ReturnValues is ALL_OLD.
-func (s *Service) write(in writeInput, attrs map[string]value, exact bool, valid func() *apiError, apply func(t *table, key string)) (any, *apiError) {
+func (s *Service) write(in writeInput, attrs map[string]value, exact bool, valid func() *wire.Error, apply func(t *table, key string)) (any, *wire.Error) {
 	if aerr := checkReturn("returnValues", in.ReturnValues, "NONE", "ALL_OLD"); aerr != nil {
 		return nil, aerr
 	}
@@ -499,37 +418,29 @@ func (s *Service) write(in writeInput, attrs map[string]value, exact bool, valid
 	if aerr != nil {
 		return nil, aerr
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(in.TableName)
-	if aerr != nil {
-		return nil, aerr
-	}
-	key, aerr := t.keyOf(attrs, exact)
-	if aerr != nil {
-		return nil, aerr
-	}
-	old := t.items[key]
-	if aerr := check(c, old, in.ReturnValuesOnConditionCheckFailure); aerr != nil {
-		return nil, aerr
-	}
-	apply(t, key)
-	out := map[string]any{}
-	if in.ReturnValues == "ALL_OLD" && old != nil {
-		out["Attributes"] = old
-	}
-	return out, nil
+	return s.withTable(in.TableName, func(t *table) (any, *wire.Error) {
+		key, aerr := t.keyOf(attrs, exact)
+		if aerr != nil {
+			return nil, aerr
+		}
+		old := t.items[key]
+		if aerr := check(c, old, in.ReturnValuesOnConditionCheckFailure); aerr != nil {
+			return nil, aerr
+		}
+		apply(t, key)
+		out := map[string]any{}
+		if in.ReturnValues == "ALL_OLD" && old != nil {
+			out["Attributes"] = old
+		}
+		return out, nil
+	})
 }
 
-func (s *Service) putItem(body []byte) (any, *apiError) {
-	var in struct {
-		writeInput
-		Item map[string]value
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	valid := func() *apiError {
+func (s *Service) putItem(in struct {
+	writeInput
+	Item map[string]value
+}) (any, *wire.Error) {
+	valid := func() *wire.Error {
 		for k, v := range in.Item {
 			if len(v) != 1 {
 				return validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes for key %s", k)
@@ -540,35 +451,27 @@ func (s *Service) putItem(body []byte) (any, *apiError) {
 	return s.write(in.writeInput, in.Item, false, valid, func(t *table, key string) { t.items[key] = in.Item })
 }
 
-func (s *Service) getItem(body []byte) (any, *apiError) {
-	var in struct {
-		TableName                string
-		Key                      map[string]value
-		ConsistentRead           bool
-		ProjectionExpression     string
-		ExpressionAttributeNames map[string]string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(in.TableName)
-	if aerr != nil {
-		return nil, aerr
-	}
-	key, aerr := t.keyOf(in.Key, true)
-	if aerr != nil {
-		return nil, aerr
-	}
-	item, ok := t.items[key]
-	if !ok {
-		return map[string]any{}, nil
-	}
-	if in.ProjectionExpression != "" {
-		item = project(item, in.ProjectionExpression, in.ExpressionAttributeNames)
-	}
-	return map[string]any{"Item": item}, nil
+func (s *Service) getItem(in struct {
+	TableName                string
+	Key                      map[string]value
+	ConsistentRead           bool
+	ProjectionExpression     string
+	ExpressionAttributeNames map[string]string
+}) (any, *wire.Error) {
+	return s.withTable(in.TableName, func(t *table) (any, *wire.Error) {
+		key, aerr := t.keyOf(in.Key, true)
+		if aerr != nil {
+			return nil, aerr
+		}
+		item, ok := t.items[key]
+		if !ok {
+			return map[string]any{}, nil
+		}
+		if in.ProjectionExpression != "" {
+			item = project(item, in.ProjectionExpression, in.ExpressionAttributeNames)
+		}
+		return map[string]any{"Item": item}, nil
+	})
 }
 
 // project keeps the named top-level attributes.
@@ -586,31 +489,23 @@ func project(item map[string]value, expr string, names map[string]string) map[st
 	return out
 }
 
-func (s *Service) deleteItem(body []byte) (any, *apiError) {
-	var in struct {
-		writeInput
-		Key map[string]value
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	none := func() *apiError { return nil }
+func (s *Service) deleteItem(in struct {
+	writeInput
+	Key map[string]value
+}) (any, *wire.Error) {
+	none := func() *wire.Error { return nil }
 	return s.write(in.writeInput, in.Key, true, none, func(t *table, key string) { delete(t.items, key) })
 }
 
-func (s *Service) scan(body []byte) (any, *apiError) {
-	var in struct {
-		TableName                 string
-		Limit                     int
-		ExclusiveStartKey         map[string]value
-		FilterExpression          string
-		ExpressionAttributeNames  map[string]string
-		ExpressionAttributeValues map[string]value
-		ConsistentRead            bool
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) scan(in struct {
+	TableName                 string
+	Limit                     int
+	ExclusiveStartKey         map[string]value
+	FilterExpression          string
+	ExpressionAttributeNames  map[string]string
+	ExpressionAttributeValues map[string]value
+	ConsistentRead            bool
+}) (any, *wire.Error) {
 	if in.Limit < 0 {
 		return nil, validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", in.Limit)
 	}
@@ -619,52 +514,48 @@ func (s *Service) scan(body []byte) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.lookup(in.TableName)
-	if aerr != nil {
-		return nil, aerr
-	}
-	keys := slices.Sorted(maps.Keys(t.items))
-	start := 0
-	if in.ExclusiveStartKey != nil {
-		k, aerr := t.keyOf(in.ExclusiveStartKey, true)
-		if aerr != nil {
-			return nil, validation("The provided starting key is invalid: %s", aerr.msg)
-		}
-		start, _ = slices.BinarySearch(keys, k)
-		if start < len(keys) && keys[start] == k {
-			start++
-		}
-	}
-	items := []map[string]value{}
-	scanned := 0
-	var last string
-	for _, k := range keys[start:] {
-		if in.Limit > 0 && scanned == in.Limit {
-			break
-		}
-		scanned++
-		last = k
-		item := t.items[k]
-		if filter != nil {
-			ok, err := filter.eval(item)
-			if err != nil {
-				return nil, validation("Invalid FilterExpression: %v", err)
+	return s.withTable(in.TableName, func(t *table) (any, *wire.Error) {
+		keys := slices.Sorted(maps.Keys(t.items))
+		start := 0
+		if in.ExclusiveStartKey != nil {
+			k, aerr := t.keyOf(in.ExclusiveStartKey, true)
+			if aerr != nil {
+				return nil, validation("The provided starting key is invalid: %s", aerr.Message)
 			}
-			if !ok {
-				continue
+			start, _ = slices.BinarySearch(keys, k)
+			if start < len(keys) && keys[start] == k {
+				start++
 			}
 		}
-		items = append(items, item)
-	}
-	out := map[string]any{"Items": items, "Count": len(items), "ScannedCount": scanned}
-	if in.Limit > 0 && scanned == in.Limit && start+scanned < len(keys) {
-		lk := map[string]value{t.hash.name: t.items[last][t.hash.name]}
-		if t.rng.name != "" {
-			lk[t.rng.name] = t.items[last][t.rng.name]
+		items := []map[string]value{}
+		scanned := 0
+		var last string
+		for _, k := range keys[start:] {
+			if in.Limit > 0 && scanned == in.Limit {
+				break
+			}
+			scanned++
+			last = k
+			item := t.items[k]
+			if filter != nil {
+				ok, err := filter.eval(item)
+				if err != nil {
+					return nil, validation("Invalid FilterExpression: %v", err)
+				}
+				if !ok {
+					continue
+				}
+			}
+			items = append(items, item)
 		}
-		out["LastEvaluatedKey"] = lk
-	}
-	return out, nil
+		out := map[string]any{"Items": items, "Count": len(items), "ScannedCount": scanned}
+		if in.Limit > 0 && scanned == in.Limit && start+scanned < len(keys) {
+			lk := map[string]value{t.hash.name: t.items[last][t.hash.name]}
+			if t.rng.name != "" {
+				lk[t.rng.name] = t.items[last][t.rng.name]
+			}
+			out["LastEvaluatedKey"] = lk
+		}
+		return out, nil
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -25,7 +26,7 @@ func TestLeaseProtocolAgainstMoto(t *testing.T) {
 	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
 		t.Skip("boto3 is not installed; skipping the boto3 conformance test")
 	}
-	srv := httptest.NewServer(New(fixedClock{}, "123456789012", "us-east-1"))
+	srv := httptest.NewServer(New(simclock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), "123456789012", "us-east-1"))
 	defer srv.Close()
 	sim := runScript(t, srv.URL)
 	moto := runScript(t, startMoto(t))
@@ -113,7 +114,3 @@ func startMoto(t *testing.T) string {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
-type fixedClock struct{}
-
-func (fixedClock) Now() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }

@@ -22,7 +22,6 @@ package eventsim
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -46,11 +45,6 @@ const (
 	MaxRequestSize = 256 * 1024
 	// DefaultBus is the account's default event bus.
 	DefaultBus = "default"
-)
-
-const (
-	targetPrefix = "AWSEvents."
-	maxBody      = 2 << 20
 )
 
 // Event is an event the simulator accepted, in the shape EventBridge
@@ -83,7 +77,6 @@ type Bus struct {
 // Service is a simulated EventBridge for one account and Region.
 type Service struct {
 	clock           simclock.Clock
-	ids             *wire.RequestIDs
 	account, region string
 
 	mu     sync.Mutex
@@ -93,7 +86,7 @@ type Service struct {
 
 // New returns a Service with the account's default bus.
 func New(clock simclock.Clock, account, region string) *Service {
-	s := &Service{clock: clock, ids: wire.NewRequestIDs("e7e47b00"), account: account, region: region, buses: map[string]Bus{}}
+	s := &Service{clock: clock, account: account, region: region, buses: map[string]Bus{}}
 	s.buses[DefaultBus] = Bus{Name: DefaultBus, ARN: s.BusARN(DefaultBus), CreationTime: clock.Now()}
 	return s
 }
@@ -130,63 +123,19 @@ func (s *Service) Events() []Event {
 
 // ServeHTTP answers awsJson1_1 requests: POST / with X-Amz-Target
 // AWSEvents.<Operation>.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.ids.SetHeader(w)
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	if r.Method != http.MethodPost || !ok {
-		proto.WriteError(w, &wire.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest,
-			Message: "Unknown operation: EventBridge takes POST / with an X-Amz-Target of AWSEvents.<Operation>."})
-		return
-	}
-	fn, known := ops[op]
-	if !known {
-		proto.WriteError(w, &wire.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest,
-			Message: "The simulator does not serve the EventBridge operation " + op + "."})
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		proto.WriteError(w, err)
-		return
-	}
-	out, aerr := fn(s, body)
-	if aerr != nil {
-		proto.WriteError(w, aerr)
-		return
-	}
-	proto.WriteResult(w, out)
-}
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { api.Serve(s, w, r) }
 
-type opFunc func(s *Service, body []byte) (any, *wire.Error)
-
-var ops = map[string]opFunc{
-	"PutEvents":        (*Service).putEvents,
-	"ListEventBuses":   (*Service).listEventBuses,
-	"DescribeEventBus": (*Service).describeEventBus,
-	"CreateEventBus":   (*Service).createEventBus,
-}
-
-func readBody(r *http.Request) ([]byte, *wire.Error) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, &wire.Error{Code: "SerializationException", Status: http.StatusBadRequest, Message: "read request body: " + err.Error()}
-	}
-	if len(b) > maxBody {
-		return nil, &wire.Error{Code: "ValidationException", Status: http.StatusRequestEntityTooLarge, Message: "Request is too large."}
-	}
-	if len(b) == 0 {
-		return []byte("{}"), nil
-	}
-	return b, nil
-}
-
-// decode reads an awsJson request body into v.
-func decode(body []byte, v any) *wire.Error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return &wire.Error{Code: "SerializationException", Status: http.StatusBadRequest,
-			Message: "Start of structure or map found where not expected, or the body is not valid JSON: " + err.Error()}
-	}
-	return nil
+var api = wire.JSONService[*Service]{
+	Name: "EventBridge", Target: "AWSEvents",
+	Proto:   wire.JSON{Version: "1.1"},
+	IDs:     wire.NewRequestIDs("e7e47b00"),
+	MaxBody: 2 << 20,
+	Ops: map[string]wire.Op[*Service]{
+		"PutEvents":        wire.Decode((*Service).putEvents),
+		"ListEventBuses":   wire.Decode((*Service).listEventBuses),
+		"DescribeEventBus": wire.Decode((*Service).describeEventBus),
+		"CreateEventBus":   wire.Decode((*Service).createEventBus),
+	},
 }
 
 // epochSeconds is an awsJson timestamp: seconds since the epoch, possibly
@@ -228,14 +177,10 @@ type putEventsOutput struct {
 	FailedEntryCount int
 }
 
-func (s *Service) putEvents(body []byte) (any, *wire.Error) {
-	var in struct {
-		Entries    *[]putEntry
-		EndpointID *string `json:"EndpointId"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) putEvents(in struct {
+	Entries    *[]putEntry
+	EndpointID *string `json:"EndpointId"`
+}) (any, *wire.Error) {
 	if in.Entries == nil {
 		return nil, validation("Value null at 'entries' failed to satisfy constraint: Member must not be null")
 	}
@@ -363,15 +308,11 @@ func busJSON(b Bus) busOut {
 	return busOut{Name: b.Name, Arn: b.ARN, Description: b.Description, CreationTime: &epochSeconds{b.CreationTime}}
 }
 
-func (s *Service) listEventBuses(body []byte) (any, *wire.Error) {
-	var in struct {
-		NamePrefix *string
-		Limit      *int
-		NextToken  *string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) listEventBuses(in struct {
+	NamePrefix *string
+	Limit      *int
+	NextToken  *string
+}) (any, *wire.Error) {
 	if in.Limit != nil && (*in.Limit < 1 || *in.Limit > 100) {
 		return nil, validation(fmt.Sprintf("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", *in.Limit))
 	}
@@ -396,11 +337,7 @@ func (s *Service) listEventBuses(body []byte) (any, *wire.Error) {
 	return out, nil
 }
 
-func (s *Service) describeEventBus(body []byte) (any, *wire.Error) {
-	var in struct{ Name *string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) describeEventBus(in struct{ Name *string }) (any, *wire.Error) {
 	s.mu.Lock()
 	name, ok := s.resolveBus(in.Name)
 	b := s.buses[name]
@@ -414,14 +351,10 @@ func (s *Service) describeEventBus(body []byte) (any, *wire.Error) {
 
 var busName = regexp.MustCompile(`^[/\.\-_A-Za-z0-9]{1,256}$`)
 
-func (s *Service) createEventBus(body []byte) (any, *wire.Error) {
-	var in struct {
-		Name        *string
-		Description *string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) createEventBus(in struct {
+	Name        *string
+	Description *string
+}) (any, *wire.Error) {
 	name := deref(in.Name)
 	if name == "" {
 		return nil, validation("Value null at 'name' failed to satisfy constraint: Member must not be null")
@@ -453,6 +386,3 @@ func deref(p *string) string {
 func validation(msg string) *wire.Error {
 	return &wire.Error{Code: "ValidationException", Status: http.StatusBadRequest, Message: "1 validation error detected: " + msg}
 }
-
-// proto is the service's protocol.
-var proto = wire.JSON{Version: "1.1"}

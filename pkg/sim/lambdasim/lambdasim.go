@@ -201,5 +201,5 @@ func functionName(ref string) string {
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	wire.RestJSON{}.WriteError(w, &wire.Error{Status: status, Code: code, Message: msg, Extra: map[string]string{"Type": "User"}})
+	wire.RestJSON{}.WriteError(w, &wire.Error{Status: status, Code: code, Message: msg, Extra: map[string]any{"Type": "User"}})
 }

@@ -18,12 +18,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -160,58 +158,25 @@ func (s *Service) Close() {
 
 // ServeHTTP answers the awsJson1_0 protocol: POST / with X-Amz-Target
 // AWSStepFunctions.<Operation>.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ids.SetHeader(w)
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSStepFunctions.")
-	if r.Method != http.MethodPost || !ok {
-		proto.WriteError(w, badRequest("UnknownOperationException", "expected POST with X-Amz-Target AWSStepFunctions.<Operation>"))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		proto.WriteError(w, badRequest("SerializationException", "read request: %v", err))
-		return
-	}
-	fn, known := ops[op]
-	if !known {
-		proto.WriteError(w, badRequest("UnknownOperationException", "the simulator does not serve Step Functions %s", op))
-		return
-	}
-	out, aerr := fn(s, body)
-	if aerr != nil {
-		proto.WriteError(w, aerr)
-		return
-	}
-	proto.WriteResult(w, out)
-}
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { api.Serve(s, w, r) }
 
-var ops = map[string]func(*Service, []byte) (any, *wire.Error){
-	"StartExecution":       (*Service).startExecution,
-	"DescribeExecution":    (*Service).describeExecution,
-	"ListExecutions":       (*Service).listExecutions,
-	"GetExecutionHistory":  (*Service).getExecutionHistory,
-	"StopExecution":        (*Service).stopExecution,
-	"DescribeStateMachine": (*Service).describeStateMachine,
+var api = wire.JSONService[*Service]{
+	Name: "Step Functions", Target: "AWSStepFunctions",
+	Proto:   wire.JSON{Version: "1.0", TypePrefix: "com.amazonaws.swf.service.v2.model#"},
+	IDs:     wire.NewRequestIDs("5f5f5f00"),
+	MaxBody: 1 << 20,
+	Ops: map[string]wire.Op[*Service]{
+		"StartExecution":       wire.Decode((*Service).startExecution),
+		"DescribeExecution":    wire.Decode((*Service).describeExecution),
+		"ListExecutions":       wire.Decode((*Service).listExecutions),
+		"GetExecutionHistory":  wire.Decode((*Service).getExecutionHistory),
+		"StopExecution":        wire.Decode((*Service).stopExecution),
+		"DescribeStateMachine": wire.Decode((*Service).describeStateMachine),
+	},
 }
-
-// ids are Step Functions' request ids; proto is its protocol, awsJson1_0.
-var (
-	ids   = wire.NewRequestIDs("5f5f5f00")
-	proto = wire.JSON{Version: "1.0", TypePrefix: "com.amazonaws.swf.service.v2.model#"}
-)
 
 func badRequest(code, format string, args ...any) *wire.Error {
 	return wire.Errorf(http.StatusBadRequest, code, format, args...)
-}
-
-func decode(body []byte, v any) *wire.Error {
-	if len(body) == 0 {
-		body = []byte("{}")
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return badRequest("SerializationException", "request body: %v", err)
-	}
-	return nil
 }
 
 // epoch is how awsJson1_0 writes timestamps: seconds, with a fraction.
@@ -221,13 +186,9 @@ func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 // special or control characters (the StartExecution reference).
 var validName = regexp.MustCompile("^[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\x1f\\x7f-\\x9f]{1,80}$")
 
-func (s *Service) startExecution(body []byte) (any, *wire.Error) {
-	var in struct {
-		StateMachineArn, Name, Input string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) startExecution(in struct {
+	StateMachineArn, Name, Input string
+}) (any, *wire.Error) {
 	s.mu.Lock()
 	m, ok := s.machines[in.StateMachineArn]
 	s.mu.Unlock()
@@ -309,11 +270,7 @@ func (s *Service) lookup(arn string) (*execution, *wire.Error) {
 	return e, nil
 }
 
-func (s *Service) describeExecution(body []byte) (any, *wire.Error) {
-	var in struct{ ExecutionArn string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) describeExecution(in struct{ ExecutionArn string }) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, aerr := s.lookup(in.ExecutionArn)
@@ -336,14 +293,10 @@ func (s *Service) describeExecution(body []byte) (any, *wire.Error) {
 	return out, nil
 }
 
-func (s *Service) listExecutions(body []byte) (any, *wire.Error) {
-	var in struct {
-		StateMachineArn, StatusFilter, NextToken string
-		MaxResults                               int
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) listExecutions(in struct {
+	StateMachineArn, StatusFilter, NextToken string
+	MaxResults                               int
+}) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.machines[in.StateMachineArn]; !ok {
@@ -394,16 +347,12 @@ func page(token, kind string, maxResults, n int) (start, end int, next string, a
 	return start, end, next, nil
 }
 
-func (s *Service) getExecutionHistory(body []byte) (any, *wire.Error) {
-	var in struct {
-		ExecutionArn, NextToken string
-		MaxResults              int
-		ReverseOrder            bool
-		IncludeExecutionData    *bool
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) getExecutionHistory(in struct {
+	ExecutionArn, NextToken string
+	MaxResults              int
+	ReverseOrder            bool
+	IncludeExecutionData    *bool
+}) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, aerr := s.lookup(in.ExecutionArn)
@@ -427,11 +376,7 @@ func (s *Service) getExecutionHistory(body []byte) (any, *wire.Error) {
 	return out, nil
 }
 
-func (s *Service) stopExecution(body []byte) (any, *wire.Error) {
-	var in struct{ ExecutionArn, Error, Cause string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) stopExecution(in struct{ ExecutionArn, Error, Cause string }) (any, *wire.Error) {
 	s.mu.Lock()
 	e, aerr := s.lookup(in.ExecutionArn)
 	if aerr == nil && e.status == "RUNNING" {
@@ -444,11 +389,7 @@ func (s *Service) stopExecution(body []byte) (any, *wire.Error) {
 	return map[string]any{"stopDate": epoch(s.clock.Now())}, nil
 }
 
-func (s *Service) describeStateMachine(body []byte) (any, *wire.Error) {
-	var in struct{ StateMachineArn string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) describeStateMachine(in struct{ StateMachineArn string }) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, ok := s.machines[in.StateMachineArn]

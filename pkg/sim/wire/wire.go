@@ -1,8 +1,10 @@
 // Package wire is what the simulated services share on the wire: the API
 // error and how each AWS protocol writes it (awsQuery XML, awsJson 1.0 and
-// 1.1, restJson1, Smithy RPCv2 CBOR), request ids, and pagination tokens.
-// The services own their operations and shapes; this package owns only the
-// envelopes, so that a new service (or a fix to one protocol) is written once.
+// 1.1, restJson1, Smithy RPCv2 CBOR), request ids, pagination tokens, and
+// the awsJson request path (JSONService: X-Amz-Target dispatch to a table
+// of operations, the body read and decoded). The services own their
+// operations and shapes; this package owns only the envelopes, so that a
+// new service (or a fix to one protocol) is written once.
 package wire
 
 import (
@@ -11,6 +13,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,9 +35,11 @@ type Error struct {
 	// awsQueryCompatible service (CloudWatch's InvalidParameterValueException
 	// has the query code InvalidParameterValue); empty means Code.
 	Shape string
-	// Extra are further string members of the error body (Lambda's "Type",
-	// the upper-case "Message" some shapes declare).
-	Extra map[string]string
+	// Extra are further members of the error body: Lambda's "Type", the
+	// upper-case "Message" some shapes declare, the "Item" DynamoDB returns
+	// with a failed condition. The JSON protocols marshal the values; CBOR
+	// writes strings and cbor values, and any other value as its text.
+	Extra map[string]any
 }
 
 // Errorf returns an Error with a formatted message.
@@ -121,9 +126,16 @@ type JSON struct {
 	// TypePrefix goes before the shape in __type ("com.amazonaws.cloudwatch#");
 	// empty writes the bare shape.
 	TypePrefix string
+	// TypePrefixes are the prefixes of the codes whose shapes live in
+	// another namespace (DynamoDB's ValidationException is
+	// com.amazon.coral.validate#ValidationException).
+	TypePrefixes map[string]string
 	// QueryCompatible adds the x-amzn-query-error header awsQueryCompatible
 	// services send, which clients read the query code from.
 	QueryCompatible bool
+	// CRC32 adds X-Amz-Crc32, the CRC-32 of the body, to every response, as
+	// DynamoDB does (its SDKs check it).
+	CRC32 bool
 }
 
 // ContentType is the protocol's media type.
@@ -131,22 +143,20 @@ func (p JSON) ContentType() string { return "application/x-amz-json-" + p.Versio
 
 // WriteError writes e as an awsJson error.
 func (p JSON) WriteError(w http.ResponseWriter, e *Error) {
-	body := map[string]string{}
-	for k, v := range e.Extra {
-		body[k] = v
+	prefix, ok := p.TypePrefixes[e.Code]
+	if !ok {
+		prefix = p.TypePrefix
 	}
-	body["__type"], body["message"] = p.TypePrefix+e.shape(), e.Message
+	body := errorBody(e, "__type", prefix+e.shape())
 	b, err := json.Marshal(body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", p.ContentType())
 	if p.QueryCompatible {
 		w.Header().Set("X-Amzn-Query-Error", e.Code+";"+e.Fault())
 	}
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(b)
+	p.write(w, e.Status, b)
 }
 
 // WriteResult writes v as a successful awsJson response.
@@ -156,9 +166,30 @@ func (p JSON) WriteResult(w http.ResponseWriter, v any) {
 		p.WriteError(w, &Error{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: "encode response: " + err.Error()})
 		return
 	}
+	p.write(w, http.StatusOK, b)
+}
+
+func (p JSON) write(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", p.ContentType())
-	w.WriteHeader(http.StatusOK)
+	if p.CRC32 {
+		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
+	}
+	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// errorBody is the JSON body of e: its Extra members, the message, and the
+// type member (key) when key is not empty.
+func errorBody(e *Error, key, typ string) map[string]any {
+	body := make(map[string]any, len(e.Extra)+2)
+	for k, v := range e.Extra {
+		body[k] = v
+	}
+	if key != "" {
+		body[key] = typ
+	}
+	body["message"] = e.Message
+	return body
 }
 
 // RestJSON is the restJson1 protocol: the code in X-Amzn-Errortype, the
@@ -167,12 +198,11 @@ type RestJSON struct{}
 
 // WriteError writes e as a restJson1 error.
 func (RestJSON) WriteError(w http.ResponseWriter, e *Error) {
-	body := map[string]string{}
-	for k, v := range e.Extra {
-		body[k] = v
+	b, err := json.Marshal(errorBody(e, "", ""))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
 	}
-	body["message"] = e.Message
-	b, _ := json.Marshal(body)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Amzn-Errortype", e.Code)
@@ -210,7 +240,14 @@ func (CBOR) SetHeaders(w http.ResponseWriter) {
 func (p CBOR) WriteError(w http.ResponseWriter, e *Error) {
 	body := cbor.Map{}
 	for k, v := range e.Extra {
-		body[k] = cbor.String(v)
+		switch v := v.(type) {
+		case string:
+			body[k] = cbor.String(v)
+		case cbor.Value:
+			body[k] = v
+		default:
+			body[k] = cbor.String(fmt.Sprint(v))
+		}
 	}
 	body["__type"], body["message"] = cbor.String(p.TypePrefix+e.shape()), cbor.String(e.Message)
 	p.SetHeaders(w)

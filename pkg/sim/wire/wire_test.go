@@ -1,8 +1,12 @@
 package wire
 
 import (
+	"compress/gzip"
 	"encoding/json"
+	"errors"
+	"hash/crc32"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,7 +98,7 @@ func TestErrorWriters(t *testing.T) {
 
 func TestCBORError(t *testing.T) {
 	w := httptest.NewRecorder()
-	CBOR{TypePrefix: "p#", QueryCompatible: true}.WriteError(w, &Error{Status: 503, Code: "C", Message: "m", Extra: map[string]string{"Message": "m"}})
+	CBOR{TypePrefix: "p#", QueryCompatible: true}.WriteError(w, &Error{Status: 503, Code: "C", Message: "m", Extra: map[string]any{"Message": "m"}})
 	v, err := cbor.Decode(w.Body.Bytes())
 	if err != nil {
 		t.Fatal(err)
@@ -105,5 +109,83 @@ func TestCBORError(t *testing.T) {
 	}
 	if got := w.Header().Get("X-Amzn-Query-Error"); got != "C;Receiver" {
 		t.Errorf("X-Amzn-Query-Error = %q, want C;Receiver", got)
+	}
+}
+
+// echo is a toy awsJson service: Echo answers its input, Fail fails with
+// the code it is given.
+type echo struct{ calls int }
+
+var echoAPI = JSONService[*echo]{
+	Name: "Echo", Target: "Echo_1",
+	Proto:   JSON{Version: "1.0", TypePrefix: "p#", TypePrefixes: map[string]string{"ValidationException": "v#"}, CRC32: true},
+	IDs:     NewRequestIDs("ec400000"),
+	MaxBody: 64,
+	Ops: map[string]Op[*echo]{
+		"Echo": Decode(func(e *echo, in struct{ Say string }) (any, *Error) {
+			e.calls++
+			return map[string]string{"Said": in.Say}, nil
+		}),
+		"Fail": Decode(func(e *echo, in struct{ Code string }) (any, *Error) {
+			e.calls++
+			return nil, &Error{Status: 400, Code: in.Code, Message: "failed", Extra: map[string]any{"Item": map[string]int{"n": 1}}}
+		}),
+	},
+}
+
+func TestJSONService(t *testing.T) {
+	tests := []struct {
+		name, method, target, body string
+		status                     int
+		want                       string // the body, exactly
+		calls                      int
+	}{
+		{"operation", "POST", "Echo_1.Echo", `{"Say":"hi"}`, 200, `{"Said":"hi"}`, 1},
+		{"empty body is {}", "POST", "Echo_1.Echo", ``, 200, `{"Said":""}`, 1},
+		{"error with extra members", "POST", "Echo_1.Fail", `{"Code":"Nope"}`, 400, `{"Item":{"n":1},"__type":"p#Nope","message":"failed"}`, 1},
+		{"code in another namespace", "POST", "Echo_1.Fail", `{"Code":"ValidationException"}`, 400, `{"Item":{"n":1},"__type":"v#ValidationException","message":"failed"}`, 1},
+		{"body of the wrong shape", "POST", "Echo_1.Echo", `{"Say":1}`, 400, "", 0},
+		{"body too large", "POST", "Echo_1.Echo", `{"Say":"` + strings.Repeat("x", 64) + `"}`, 413, "", 0},
+		{"unknown operation", "POST", "Echo_1.Shout", `{}`, 400, "", 0},
+		{"another service's target", "POST", "Other.Echo", `{}`, 400, "", 0},
+		{"GET", "GET", "Echo_1.Echo", ``, 400, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := &echo{}
+			r := httptest.NewRequest(tt.method, "/", strings.NewReader(tt.body))
+			r.Header.Set("X-Amz-Target", tt.target)
+			w := httptest.NewRecorder()
+			echoAPI.Serve(svc, w, r)
+			if w.Code != tt.status || svc.calls != tt.calls {
+				t.Errorf("status %d after %d calls, want %d after %d: %s", w.Code, svc.calls, tt.status, tt.calls, w.Body)
+			}
+			if tt.want != "" && w.Body.String() != tt.want {
+				t.Errorf("body %s, want %s", w.Body, tt.want)
+			}
+			if got := w.Header().Get("X-Amz-Crc32"); got != strconv.FormatUint(uint64(crc32.ChecksumIEEE(w.Body.Bytes())), 10) {
+				t.Errorf("X-Amz-Crc32 = %q, not the body's", got)
+			}
+			if w.Header().Get("X-Amzn-Requestid") == "" || w.Header().Get("Content-Type") != "application/x-amz-json-1.0" {
+				t.Errorf("headers %v lack a request id or the content type", w.Header())
+			}
+		})
+	}
+}
+
+func TestReadBodyGzip(t *testing.T) {
+	var buf strings.Builder
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write([]byte("Action=PutMetricData"))
+	_ = zw.Close()
+	r := httptest.NewRequest("POST", "/", strings.NewReader(buf.String()))
+	r.Header.Set("Content-Encoding", "gzip")
+	b, err := ReadBody(r, 1<<10)
+	if err != nil || string(b) != "Action=PutMetricData" {
+		t.Errorf("ReadBody = %q, %v; want the gunzipped body", b, err)
+	}
+	r = httptest.NewRequest("POST", "/", strings.NewReader("12345"))
+	if _, err := ReadBody(r, 4); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("ReadBody of 5 bytes, limit 4: err = %v, want ErrTooLarge", err)
 	}
 }
