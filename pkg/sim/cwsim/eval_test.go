@@ -21,7 +21,7 @@ func putAlarm(t *testing.T, s *Service, params map[string]string) {
 	for k, v := range params {
 		form.Set(k, v)
 	}
-	if _, err := s.opPutMetricAlarm(val{v: queryTree(form)}); err != nil {
+	if _, err := ops["PutMetricAlarm"](s, val{v: queryTree(form)}); err != nil {
 		t.Fatalf("PutMetricAlarm %v: %v", params, err)
 	}
 }

@@ -19,21 +19,35 @@ const cborPathPrefix = "/service/GraniteServiceVersion20100801/operation/"
 // maxBody bounds a request body; PutMetricData allows 1 MB.
 const maxBody = 2 << 20
 
+// opFunc is an operation on its request's value tree, whichever protocol
+// carried it.
 type opFunc func(s *Service, in val) (obj, error)
 
+// typed is the opFunc that decodes the value tree into an In (see
+// decodeInput) for fn.
+func typed[In any](fn func(*Service, *In) (obj, error)) opFunc {
+	return func(s *Service, raw val) (obj, error) {
+		var in In
+		if err := decodeInput(raw, &in); err != nil {
+			return nil, err
+		}
+		return fn(s, &in)
+	}
+}
+
 var ops = map[string]opFunc{
-	"PutMetricData":        (*Service).opPutMetricData,
-	"GetMetricData":        (*Service).opGetMetricData,
-	"GetMetricStatistics":  (*Service).opGetMetricStatistics,
-	"ListMetrics":          (*Service).opListMetrics,
-	"PutMetricAlarm":       (*Service).opPutMetricAlarm,
-	"DescribeAlarms":       (*Service).opDescribeAlarms,
-	"DeleteAlarms":         (*Service).opDeleteAlarms,
-	"SetAlarmState":        (*Service).opSetAlarmState,
-	"DescribeAlarmHistory": (*Service).opDescribeAlarmHistory,
-	"TagResource":          (*Service).opTagResource,
-	"UntagResource":        (*Service).opUntagResource,
-	"ListTagsForResource":  (*Service).opListTagsForResource,
+	"PutMetricData":        typed((*Service).opPutMetricData),
+	"GetMetricData":        typed((*Service).opGetMetricData),
+	"GetMetricStatistics":  typed((*Service).opGetMetricStatistics),
+	"ListMetrics":          typed((*Service).opListMetrics),
+	"PutMetricAlarm":       typed((*Service).opPutMetricAlarm),
+	"DescribeAlarms":       typed((*Service).opDescribeAlarms),
+	"DeleteAlarms":         typed((*Service).opDeleteAlarms),
+	"SetAlarmState":        typed((*Service).opSetAlarmState),
+	"DescribeAlarmHistory": typed((*Service).opDescribeAlarmHistory),
+	"TagResource":          typed((*Service).opTagResource),
+	"UntagResource":        typed((*Service).opUntagResource),
+	"ListTagsForResource":  typed((*Service).opListTagsForResource),
 }
 
 // ServeHTTP serves the CloudWatch API in the three protocols its model

@@ -89,24 +89,20 @@ type putMetricAlarmInput struct {
 	Tags                                         []tagInput
 }
 
-func (s *Service) opPutMetricAlarm(raw val) (obj, error) {
-	var in putMetricAlarmInput
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opPutMetricAlarm(in *putMetricAlarmInput) (obj, error) {
 	a := &alarm{
 		name: in.AlarmName, description: in.AlarmDescription, actionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
 		namespace: in.Namespace, metricName: in.MetricName, statistic: in.Statistic, extendedStatistic: in.ExtendedStatistic,
 		unit: in.Unit, comparison: in.ComparisonOperator, treatMissingData: in.TreatMissingData,
 		evaluateLowSample: in.EvaluateLowSampleCountPercentile,
 	}
-	if err := a.checkIdentity(&in); err != nil {
+	if err := a.checkIdentity(in); err != nil {
 		return nil, err
 	}
-	if err := a.checkMetric(&in); err != nil {
+	if err := a.checkMetric(in); err != nil {
 		return nil, err
 	}
-	if err := a.checkEvaluation(&in); err != nil {
+	if err := a.checkEvaluation(in); err != nil {
 		return nil, err
 	}
 	tags, err := parseTags("Tags", in.Tags)
@@ -328,11 +324,7 @@ type describeAlarmsInput struct {
 	NextToken       string
 }
 
-func (s *Service) opDescribeAlarms(raw val) (obj, error) {
-	var in describeAlarmsInput
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opDescribeAlarms(in *describeAlarmsInput) (obj, error) {
 	if len(in.AlarmNames) > 100 {
 		return nil, errInvalidValue("The collection AlarmNames must not have a size greater than 100.")
 	}
@@ -352,33 +344,21 @@ func (s *Service) opDescribeAlarms(raw val) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	offset, err := decodeToken(in.NextToken, "da")
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var match []*alarm
 	if wantMetric {
-		match = s.matchAlarms(&in)
+		match = s.matchAlarms(in)
 	}
-	if offset > len(match) {
-		return nil, errNextToken()
+	start, end, next, err := page(in.NextToken, "da", maxRecords, len(match))
+	if err != nil {
+		return nil, err
 	}
-	page := match[offset:]
-	more := false
-	if int64(len(page)) > maxRecords {
-		page, more = page[:maxRecords], true
-	}
-	list := make([]any, 0, len(page))
-	for _, a := range page {
+	list := make([]any, 0, end-start)
+	for _, a := range match[start:end] {
 		list = append(list, a.out())
 	}
-	out := obj{}.with("MetricAlarms", list).with("CompositeAlarms", []any{})
-	if more {
-		out = out.with("NextToken", wire.Token("da", offset+len(page)))
-	}
-	return out, nil
+	return obj{}.with("MetricAlarms", list).with("CompositeAlarms", []any{}).with("NextToken", next), nil
 }
 
 // matchAlarms returns the alarms the request asks for, by name; s.mu must
@@ -416,11 +396,7 @@ func anyPrefix(a *alarm, prefix string) bool {
 
 // opDeleteAlarms deletes all the named alarms, or none: as the reference
 // says, if one name is wrong no alarm is deleted (ResourceNotFound).
-func (s *Service) opDeleteAlarms(raw val) (obj, error) {
-	var in struct{ AlarmNames []string }
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opDeleteAlarms(in *struct{ AlarmNames []string }) (obj, error) {
 	if in.AlarmNames == nil {
 		return nil, errMissing("AlarmNames")
 	}
@@ -450,15 +426,11 @@ func (s *Service) opDeleteAlarms(raw val) (obj, error) {
 
 // opSetAlarmState sets an alarm's state until the next evaluation, which
 // may change it back, as in CloudWatch.
-func (s *Service) opSetAlarmState(raw val) (obj, error) {
-	var in struct {
-		AlarmName, StateValue string
-		StateReason           *string
-		StateReasonData       string
-	}
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opSetAlarmState(in *struct {
+	AlarmName, StateValue string
+	StateReason           *string
+	StateReasonData       string
+}) (obj, error) {
 	switch {
 	case in.AlarmName == "":
 		return nil, errMissing("AlarmName")
@@ -515,6 +487,20 @@ func wantsMetricAlarms(types []string) (bool, error) {
 	return want, nil
 }
 
+// page is the part [start, end) of a listing (kind names it, see
+// wire.Token) of n items that a NextToken and MaxRecords ask for, and the
+// token for the rest (nil at the end).
+func page(token, kind string, maxRecords int64, n int) (start, end int, next *string, err error) {
+	start, end, tok, ok := wire.Page(token, kind, int(maxRecords), n)
+	if !ok {
+		return 0, 0, nil, errNextToken()
+	}
+	if tok != "" {
+		next = &tok
+	}
+	return start, end, next, nil
+}
+
 // maxRecordsOf reads MaxRecords (1 to 100), def when it is absent.
 func maxRecordsOf(m *int64, def int64) (int64, error) {
 	switch {
@@ -536,11 +522,7 @@ type describeAlarmHistoryInput struct {
 	ScanBy             string
 }
 
-func (s *Service) opDescribeAlarmHistory(raw val) (obj, error) {
-	var in describeAlarmHistoryInput
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opDescribeAlarmHistory(in *describeAlarmHistoryInput) (obj, error) {
 	if in.HistoryItemType != "" && !historyTypes[in.HistoryItemType] {
 		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter HistoryItemType is invalid.", in.HistoryItemType))
 	}
@@ -557,33 +539,21 @@ func (s *Service) opDescribeAlarmHistory(raw val) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	offset, err := decodeToken(in.NextToken, "ah")
+	var match []historyItem
+	if wantMetric {
+		match = s.matchHistory(in)
+	}
+	start, end, next, err := page(in.NextToken, "ah", maxRecords, len(match))
 	if err != nil {
 		return nil, err
 	}
-	var match []historyItem
-	if wantMetric {
-		match = s.matchHistory(&in)
-	}
-	if offset > len(match) {
-		return nil, errNextToken()
-	}
-	page := match[offset:]
-	more := false
-	if int64(len(page)) > maxRecords {
-		page, more = page[:maxRecords], true
-	}
-	list := make([]any, 0, len(page))
-	for _, h := range page {
+	list := make([]any, 0, end-start)
+	for _, h := range match[start:end] {
 		list = append(list, obj{}.with("AlarmName", h.alarmName).with("AlarmType", "MetricAlarm").
 			with("Timestamp", h.time).with("HistoryItemType", h.typ).
 			with("HistorySummary", h.summary).with("HistoryData", h.data))
 	}
-	out := obj{}.with("AlarmHistoryItems", list)
-	if more {
-		out = out.with("NextToken", wire.Token("ah", offset+len(page)))
-	}
-	return out, nil
+	return obj{}.with("AlarmHistoryItems", list).with("NextToken", next), nil
 }
 
 // matchHistory returns the history items the request asks for, in its
@@ -626,14 +596,10 @@ func (s *Service) alarmByARN(arn string) (*alarm, error) {
 	return nil, errResourceNotFound("Unknown")
 }
 
-func (s *Service) opTagResource(raw val) (obj, error) {
-	var in struct {
-		ResourceARN string
-		Tags        []tagInput
-	}
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opTagResource(in *struct {
+	ResourceARN string
+	Tags        []tagInput
+}) (obj, error) {
 	tags, err := parseTags("Tags", in.Tags)
 	if err != nil {
 		return nil, err
@@ -661,14 +627,10 @@ func (s *Service) opTagResource(raw val) (obj, error) {
 	return nil, nil
 }
 
-func (s *Service) opUntagResource(raw val) (obj, error) {
-	var in struct {
-		ResourceARN string
-		TagKeys     []string
-	}
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opUntagResource(in *struct {
+	ResourceARN string
+	TagKeys     []string
+}) (obj, error) {
 	if in.TagKeys == nil {
 		return nil, errMissing("TagKeys")
 	}
@@ -684,11 +646,7 @@ func (s *Service) opUntagResource(raw val) (obj, error) {
 	return nil, nil
 }
 
-func (s *Service) opListTagsForResource(raw val) (obj, error) {
-	var in struct{ ResourceARN string }
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opListTagsForResource(in *struct{ ResourceARN string }) (obj, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.alarmByARN(in.ResourceARN)

@@ -82,11 +82,7 @@ type (
 	}
 )
 
-func (s *Service) opPutMetricData(raw val) (obj, error) {
-	var in putMetricDataInput
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opPutMetricData(in *putMetricDataInput) (obj, error) {
 	switch {
 	case in.Namespace == "":
 		return nil, errMissing("Namespace")
@@ -241,16 +237,6 @@ func validPeriod(p int64, allowHighRes bool) bool {
 	return p == 10 || p == 20 || p == 30
 }
 
-// decodeToken reads a NextToken wire.Token wrote for kind; the listing's
-// length is checked by the caller.
-func decodeToken(t, kind string) (int, error) {
-	n, ok := wire.Offset(t, kind, math.MaxInt)
-	if !ok {
-		return 0, errNextToken()
-	}
-	return n, nil
-}
-
 type mdResult struct {
 	id, label string
 	times     []time.Time
@@ -287,11 +273,7 @@ type (
 	}
 )
 
-func (s *Service) opGetMetricData(raw val) (obj, error) {
-	var in getMetricDataInput
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opGetMetricData(in *getMetricDataInput) (obj, error) {
 	if err := in.check(); err != nil {
 		return nil, err
 	}
@@ -502,11 +484,7 @@ type listMetricsInput struct {
 	NextToken      string
 }
 
-func (s *Service) opListMetrics(raw val) (obj, error) {
-	var in listMetricsInput
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opListMetrics(in *listMetricsInput) (obj, error) {
 	if len(in.Dimensions) > 10 {
 		return nil, errInvalidValue("The collection Dimensions must not have a size greater than 10.")
 	}
@@ -518,25 +496,18 @@ func (s *Service) opListMetrics(raw val) (obj, error) {
 	if in.RecentlyActive != "" && in.RecentlyActive != "PT3H" {
 		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter RecentlyActive is invalid.", in.RecentlyActive))
 	}
-	if _, ok := wire.Offset(in.NextToken, "lm", math.MaxInt); !ok {
-		return nil, errNextToken()
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ms := s.listMetrics(&in, s.clock.Now())
-	start, end, next, ok := wire.Page(in.NextToken, "lm", listMetricsPage, len(ms))
-	if !ok {
-		return nil, errNextToken()
+	ms := s.listMetrics(in, s.clock.Now())
+	start, end, next, err := page(in.NextToken, "lm", listMetricsPage, len(ms))
+	if err != nil {
+		return nil, err
 	}
 	list := make([]any, 0, end-start)
 	for _, m := range ms[start:end] {
 		list = append(list, obj{}.with("Namespace", m.namespace).with("MetricName", m.name).with("Dimensions", dimsOut(m.dims)))
 	}
-	out := obj{}.with("Metrics", list)
-	if next != "" {
-		out = out.with("NextToken", next)
-	}
-	return out, nil
+	return obj{}.with("Metrics", list).with("NextToken", next), nil
 }
 
 // listMetrics returns the metrics the request matches, sorted; s.mu must be

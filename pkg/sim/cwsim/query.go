@@ -126,11 +126,7 @@ func (in *getMetricStatisticsInput) check() (statisticsPlan, error) {
 	return p, err
 }
 
-func (s *Service) opGetMetricStatistics(raw val) (obj, error) {
-	var in getMetricStatisticsInput
-	if err := decodeInput(raw, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) opGetMetricStatistics(in *getMetricStatisticsInput) (obj, error) {
 	p, err := in.check()
 	if err != nil {
 		return nil, err

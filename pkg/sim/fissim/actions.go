@@ -61,9 +61,9 @@ func (s *Service) getAction(id string) (any, *wire.Error) {
 func (s *Service) listResolvedTargets(id string, q url.Values) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.experiments[id]
-	if !ok {
-		return nil, notFound("Experiment %s not found.", id)
+	e, aerr := s.experiment(id)
+	if aerr != nil {
+		return nil, aerr
 	}
 	var all []resolvedTarget
 	for _, r := range e.resolved {

@@ -144,9 +144,9 @@ func (s *Service) startExperiment(in *startInput) (any, *wire.Error) {
 		}
 		return map[string]any{"experiment": e.out()}, nil
 	}
-	t, ok := s.templates[in.ExperimentTemplateID]
-	if !ok {
-		return nil, notFound("Experiment template %s not found.", in.ExperimentTemplateID)
+	t, aerr := s.template(in.ExperimentTemplateID)
+	if aerr != nil {
+		return nil, aerr
 	}
 	// With the safety lever engaged FIS still starts the experiment, which
 	// ends cancelled (user guide, "Safety levers for AWS FIS", Concepts).
@@ -187,12 +187,21 @@ func (s *Service) startExperiment(in *startInput) (any, *wire.Error) {
 	return map[string]any{"experiment": e.out()}, nil
 }
 
-func (s *Service) getExperiment(id string) (any, *wire.Error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// experiment is the experiment id; the caller holds s.mu.
+func (s *Service) experiment(id string) (*experiment, *wire.Error) {
 	e, ok := s.experiments[id]
 	if !ok {
 		return nil, notFound("Experiment %s not found.", id)
+	}
+	return e, nil
+}
+
+func (s *Service) getExperiment(id string) (any, *wire.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, aerr := s.experiment(id)
+	if aerr != nil {
+		return nil, aerr
 	}
 	return map[string]any{"experiment": e.out()}, nil
 }
@@ -200,9 +209,9 @@ func (s *Service) getExperiment(id string) (any, *wire.Error) {
 func (s *Service) stopExperiment(id string) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.experiments[id]
-	if !ok {
-		return nil, notFound("Experiment %s not found.", id)
+	e, aerr := s.experiment(id)
+	if aerr != nil {
+		return nil, aerr
 	}
 	if terminal(e.status) {
 		if s.o.Variants.StopEnded == StopEndedValidation {

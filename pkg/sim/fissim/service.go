@@ -268,68 +268,87 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) route(r *http.Request, body []byte) (any, *wire.Error) {
 	segs := splitPath(r.URL.EscapedPath())
-	q := r.URL.Query()
-	m := r.Method
-	switch {
-	case len(segs) == 1 && segs[0] == "experimentTemplates" && m == http.MethodPost:
-		var in templateInput
-		if err := decodeBody(body, &in); err != nil {
-			return nil, validation("Invalid request body: %v", err)
-		}
-		return s.createTemplate(&in)
-	case len(segs) == 1 && segs[0] == "experimentTemplates" && m == http.MethodGet:
-		return s.listTemplates(q)
-	case len(segs) == 2 && segs[0] == "experimentTemplates" && m == http.MethodGet:
-		return s.getTemplate(segs[1])
-	case len(segs) == 2 && segs[0] == "experimentTemplates" && m == http.MethodPatch:
-		var in templateInput
-		if err := decodeBody(body, &in); err != nil {
-			return nil, validation("Invalid request body: %v", err)
-		}
-		return s.updateTemplate(segs[1], &in)
-	case len(segs) == 2 && segs[0] == "experimentTemplates" && m == http.MethodDelete:
-		return s.deleteTemplate(segs[1])
-	case len(segs) == 1 && segs[0] == "experiments" && m == http.MethodPost:
-		var in startInput
-		if err := decodeBody(body, &in); err != nil {
-			return nil, validation("Invalid request body: %v", err)
-		}
-		return s.startExperiment(&in)
-	case len(segs) == 1 && segs[0] == "experiments" && m == http.MethodGet:
-		return s.listExperiments(q)
-	case len(segs) == 2 && segs[0] == "experiments" && m == http.MethodGet:
-		return s.getExperiment(segs[1])
-	case len(segs) == 2 && segs[0] == "experiments" && m == http.MethodDelete:
-		return s.stopExperiment(segs[1])
-	case len(segs) == 1 && segs[0] == "actions" && m == http.MethodGet:
-		return s.listActions(q)
-	case len(segs) == 2 && segs[0] == "actions" && m == http.MethodGet:
-		return s.getAction(segs[1])
-	case len(segs) == 3 && segs[0] == "experiments" && segs[2] == "resolvedTargets" && m == http.MethodGet:
-		return s.listResolvedTargets(segs[1], q)
-	case len(segs) == 2 && segs[0] == "safetyLevers" && m == http.MethodGet:
-		return s.getLever(segs[1])
-	case len(segs) == 3 && segs[0] == "safetyLevers" && segs[2] == "state" && m == http.MethodPatch:
-		var in safetyLeverInput
-		if err := decodeBody(body, &in); err != nil {
-			return nil, validation("Invalid request body: %v", err)
-		}
-		return s.updateLever(segs[1], &in)
-	case len(segs) == 2 && segs[0] == "tags":
-		switch m {
-		case http.MethodGet:
-			return s.listTags(segs[1])
-		case http.MethodPost:
-			var in tagInput
-			if err := decodeBody(body, &in); err != nil {
-				return nil, validation("Invalid request body: %v", err)
-			}
-			return s.tagResource(segs[1], in.Tags)
-		case http.MethodDelete:
-			return s.untagResource(segs[1], q["tagKeys"])
+	for _, rt := range routes {
+		if id, ok := rt.match(r.Method, segs); ok {
+			return rt.serve(s, call{id: id, query: r.URL.Query(), body: body})
 		}
 	}
-	return nil, wire.Errorf(http.StatusNotFound, "UnknownOperationException", "%s %s is not an operation the simulator supports", m, r.URL.Path)
+	return nil, wire.Errorf(http.StatusNotFound, "UnknownOperationException", "%s %s is not an operation the simulator supports", r.Method, r.URL.Path)
+}
+
+// call is what an operation gets from its request: the resource id in its
+// path (the one "*" segment), the query string, the body.
+type call struct {
+	id    string
+	query url.Values
+	body  []byte
+}
+
+// route is one FIS operation: the method, the path (one "*" segment stands
+// for the resource id) and the handler.
+type route struct {
+	method string
+	path   string
+	serve  func(s *Service, c call) (any, *wire.Error)
+}
+
+// routes are the FIS operations the simulator serves.
+var routes = []route{
+	{http.MethodPost, "experimentTemplates", withBody(func(s *Service, _ string, in *templateInput) (any, *wire.Error) { return s.createTemplate(in) })},
+	{http.MethodGet, "experimentTemplates", withQuery((*Service).listTemplates)},
+	{http.MethodGet, "experimentTemplates/*", withID((*Service).getTemplate)},
+	{http.MethodPatch, "experimentTemplates/*", withBody((*Service).updateTemplate)},
+	{http.MethodDelete, "experimentTemplates/*", withID((*Service).deleteTemplate)},
+	{http.MethodPost, "experiments", withBody(func(s *Service, _ string, in *startInput) (any, *wire.Error) { return s.startExperiment(in) })},
+	{http.MethodGet, "experiments", withQuery((*Service).listExperiments)},
+	{http.MethodGet, "experiments/*", withID((*Service).getExperiment)},
+	{http.MethodDelete, "experiments/*", withID((*Service).stopExperiment)},
+	{http.MethodGet, "experiments/*/resolvedTargets", func(s *Service, c call) (any, *wire.Error) { return s.listResolvedTargets(c.id, c.query) }},
+	{http.MethodGet, "actions", withQuery((*Service).listActions)},
+	{http.MethodGet, "actions/*", withID((*Service).getAction)},
+	{http.MethodGet, "safetyLevers/*", withID((*Service).getLever)},
+	{http.MethodPatch, "safetyLevers/*/state", withBody((*Service).updateLever)},
+	{http.MethodGet, "tags/*", withID((*Service).listTags)},
+	{http.MethodPost, "tags/*", withBody((*Service).tagResource)},
+	{http.MethodDelete, "tags/*", func(s *Service, c call) (any, *wire.Error) { return s.untagResource(c.id, c.query["tagKeys"]) }},
+}
+
+// match says whether the route serves method on the path segs, and returns
+// the id its "*" stands for.
+func (rt route) match(method string, segs []string) (id string, ok bool) {
+	pat := strings.Split(rt.path, "/")
+	if method != rt.method || len(segs) != len(pat) {
+		return "", false
+	}
+	for i, p := range pat {
+		switch {
+		case p == "*":
+			id = segs[i]
+		case p != segs[i]:
+			return "", false
+		}
+	}
+	return id, true
+}
+
+func withID(fn func(*Service, string) (any, *wire.Error)) func(*Service, call) (any, *wire.Error) {
+	return func(s *Service, c call) (any, *wire.Error) { return fn(s, c.id) }
+}
+
+func withQuery(fn func(*Service, url.Values) (any, *wire.Error)) func(*Service, call) (any, *wire.Error) {
+	return func(s *Service, c call) (any, *wire.Error) { return fn(s, c.query) }
+}
+
+// withBody decodes the body into an In (see wire.DecodeJSON) for fn; a body
+// that does not decode is a ValidationException.
+func withBody[In any](fn func(*Service, string, *In) (any, *wire.Error)) func(*Service, call) (any, *wire.Error) {
+	return func(s *Service, c call) (any, *wire.Error) {
+		var in In
+		if err := wire.DecodeJSON(c.body, &in); err != nil {
+			return nil, validation("Invalid request body: %v", err)
+		}
+		return fn(s, c.id, &in)
+	}
 }
 
 // splitPath splits an escaped path and unescapes each segment, so that an

@@ -331,12 +331,21 @@ func (s *Service) createTemplate(in *templateInput) (any, *wire.Error) {
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
 
-func (s *Service) getTemplate(id string) (any, *wire.Error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// template is the experiment template id; the caller holds s.mu.
+func (s *Service) template(id string) (*template, *wire.Error) {
 	t, ok := s.templates[id]
 	if !ok {
 		return nil, notFound("Experiment template %s not found.", id)
+	}
+	return t, nil
+}
+
+func (s *Service) getTemplate(id string) (any, *wire.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, aerr := s.template(id)
+	if aerr != nil {
+		return nil, aerr
 	}
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
@@ -344,9 +353,9 @@ func (s *Service) getTemplate(id string) (any, *wire.Error) {
 func (s *Service) updateTemplate(id string, in *templateInput) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, ok := s.templates[id]
-	if !ok {
-		return nil, notFound("Experiment template %s not found.", id)
+	old, aerr := s.template(id)
+	if aerr != nil {
+		return nil, aerr
 	}
 	t := *old
 	if in.Description != nil {
@@ -396,9 +405,9 @@ func (s *Service) updateTemplate(id string, in *templateInput) (any, *wire.Error
 func (s *Service) deleteTemplate(id string) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.templates[id]
-	if !ok {
-		return nil, notFound("Experiment template %s not found.", id)
+	t, aerr := s.template(id)
+	if aerr != nil {
+		return nil, aerr
 	}
 	delete(s.templates, id)
 	return map[string]any{"experimentTemplate": t.out()}, nil
@@ -463,7 +472,8 @@ func (s *Service) listTags(arn string) (any, *wire.Error) {
 	return map[string]any{"tags": cloneMap(tags)}, nil
 }
 
-func (s *Service) tagResource(arn string, add map[string]string) (any, *wire.Error) {
+func (s *Service) tagResource(arn string, in *tagInput) (any, *wire.Error) {
+	add := in.Tags
 	if len(add) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}

@@ -1,7 +1,6 @@
 package fissim
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 )
@@ -186,15 +185,6 @@ type safetyLeverInput struct {
 
 type tagInput struct {
 	Tags map[string]string `json:"tags"`
-}
-
-// decodeBody reads a request body: unknown members are ignored, but the
-// body must be one JSON object whose members have the right types.
-func decodeBody(b []byte, v any) error {
-	if len(b) == 0 {
-		b = []byte("{}")
-	}
-	return json.Unmarshal(b, v)
 }
 
 type actionParameter struct {
