@@ -1,8 +1,9 @@
 package gameday
 
 import (
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/gameday-dev/gameday/pkg/fisactions"
@@ -45,7 +46,7 @@ func checkFISAction(r *problems, a *FISAction, path string) {
 // each it requires that a leaves empty.
 func checkFISParameterNames(r *problems, a *FISAction, spec fisactions.Action, params string) {
 	all := spec.ParameterNames()
-	for _, k := range sortedStringKeys(a.Parameters) {
+	for _, k := range slices.Sorted(maps.Keys(a.Parameters)) {
 		if !contains(all, k) {
 			if len(all) == 0 {
 				r.add(child(params, k), "%s takes no parameters", a.ActionID)
@@ -117,7 +118,7 @@ func checkFISActionTarget(r *problems, a *FISAction, spec fisactions.Action, tpa
 		r.add(tpath, "required: %s needs a target under the key %s (resourceType %s)", a.ActionID, targetKey, resourceType)
 		return
 	}
-	for _, k := range sortedTargetKeys(a.Targets) {
+	for _, k := range slices.Sorted(maps.Keys(a.Targets)) {
 		t := a.Targets[k]
 		kp := child(tpath, k)
 		if k != targetKey {
@@ -151,7 +152,7 @@ func fisActionIDs() []string {
 
 // checkFISTargets checks the shape of each target, whatever the action.
 func checkFISTargets(r *problems, a *FISAction, path string) {
-	for _, k := range sortedTargetKeys(a.Targets) {
+	for _, k := range slices.Sorted(maps.Keys(a.Targets)) {
 		t := a.Targets[k]
 		kp := child(child(path, "targets"), k)
 		if t.ResourceType == "" {
@@ -185,24 +186,6 @@ func checkFISTargets(r *problems, a *FISAction, path string) {
 			}
 		}
 	}
-}
-
-func sortedStringKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func sortedTargetKeys(m map[string]FISTarget) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // fisTargetCount is how many FIS targets the template will define: one

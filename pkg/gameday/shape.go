@@ -55,10 +55,18 @@ func shape(r *problems, v any, t reflect.Type, path string, depth int, prune boo
 		return shapeDecoded(r, v, t, path)
 	}
 	switch t.Kind() {
-	case reflect.Struct:
-		return shapeStruct(r, v, t, path, depth, prune)
-	case reflect.Map:
-		return shapeMap(r, v, t, path, depth, prune)
+	case reflect.Struct, reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			r.add(path, "must be a mapping (key: value), not %s", kindOf(v))
+			return false
+		}
+		if t.Kind() == reflect.Struct {
+			shapeStruct(r, m, t, path, depth, prune)
+		} else {
+			shapeMap(r, m, t, path, depth, prune)
+		}
+		return true
 	case reflect.Slice, reflect.Array:
 		return shapeList(r, v, t, path, depth, prune)
 	}
@@ -94,12 +102,7 @@ func shapeDecoded(r *problems, v any, t reflect.Type, path string) bool {
 
 // shapeStruct checks a mapping against a struct's JSON fields, naming the
 // closest known field for an unknown one.
-func shapeStruct(r *problems, v any, t reflect.Type, path string, depth int, prune bool) bool {
-	m, ok := v.(map[string]any)
-	if !ok {
-		r.add(path, "must be a mapping (key: value), not %s", kindOf(v))
-		return false
-	}
+func shapeStruct(r *problems, m map[string]any, t reflect.Type, path string, depth int, prune bool) {
 	fields := jsonFields(t)
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		f, ok := fields.byName[k]
@@ -117,22 +120,15 @@ func shapeStruct(r *problems, v any, t reflect.Type, path string, depth int, pru
 			delete(m, k)
 		}
 	}
-	return true
 }
 
 // shapeMap checks a mapping's values against a map's element type.
-func shapeMap(r *problems, v any, t reflect.Type, path string, depth int, prune bool) bool {
-	m, ok := v.(map[string]any)
-	if !ok {
-		r.add(path, "must be a mapping (key: value), not %s", kindOf(v))
-		return false
-	}
+func shapeMap(r *problems, m map[string]any, t reflect.Type, path string, depth int, prune bool) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if !shape(r, m[k], t.Elem(), child(path, k), depth+1, prune) && prune {
 			delete(m, k)
 		}
 	}
-	return true
 }
 
 // shapeList checks a list's elements against a slice's element type; a
@@ -178,23 +174,14 @@ func shapeScalar(r *problems, v any, t reflect.Type, path string) bool {
 			r.add(path, "must be true or false, not %s", kindOf(v))
 			return false
 		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		n, ok := integer(v)
 		if !ok {
 			r.add(path, "must be a whole number, not %s", kindOf(v))
 			return false
 		}
-		if bits := t.Bits(); bits < 64 && (n < -(1<<(bits-1)) || n >= 1<<(bits-1)) {
-			r.add(path, "%d is out of range", n)
-			return false
-		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, ok := integer(v)
-		if !ok {
-			r.add(path, "must be a whole number, not %s", kindOf(v))
-			return false
-		}
-		if bits := t.Bits(); n < 0 || (bits < 64 && n >= 1<<bits) {
+		if z := reflect.Zero(t); (z.CanInt() && z.OverflowInt(n)) || (z.CanUint() && (n < 0 || z.OverflowUint(uint64(n)))) {
 			r.add(path, "%d is out of range", n)
 			return false
 		}

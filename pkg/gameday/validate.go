@@ -1,8 +1,10 @@
 package gameday
 
 import (
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -96,7 +98,7 @@ func checkMetadata(r *problems, s *Spec) {
 	if len(s.Metadata.Tags) > 40 {
 		r.add("metadata.tags", "%d tags; at most 40 (gameday adds its own to FIS's 50)", len(s.Metadata.Tags))
 	}
-	for _, k := range sortedStringKeys(s.Metadata.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(s.Metadata.Tags)) {
 		v := s.Metadata.Tags[k]
 		p := child("metadata.tags", k)
 		switch {
@@ -141,13 +143,7 @@ func checkHypothesis(r *problems, s *Spec) {
 	seen := map[string]bool{}
 	for i, c := range s.Spec.Hypothesis.SteadyState {
 		p := index("spec.hypothesis.steadyState", i)
-		switch {
-		case c.Name == "":
-			r.add(child(p, "name"), "required: a name for the check")
-		case seen[c.Name]:
-			r.add(child(p, "name"), "duplicate check name %q: give each check its own name", c.Name)
-		}
-		seen[c.Name] = true
+		uniqueName(r, p, c.Name, seen, "required: a name for the check", "duplicate check name %q: give each check its own name")
 		checkMetric(r, &c.Metric, child(p, "metric"))
 		checkExpect(r, &c.Expect, child(p, "expect"))
 		phases := map[Phase]bool{}
@@ -174,17 +170,27 @@ func checkObserve(r *problems, s *Spec) {
 	seen := map[string]bool{}
 	for i, o := range s.Spec.Observe {
 		p := index("spec.observe", i)
-		switch {
-		case o.Name == "":
-			r.add(child(p, "name"), "required: a name for the chart, for example carts-latency-p99")
-		case seen[o.Name]:
-			r.add(child(p, "name"), "duplicate name %q: give each observed metric its own name", o.Name)
-		case checks[o.Name]:
+		if uniqueName(r, p, o.Name, seen, "required: a name for the chart, for example carts-latency-p99", "duplicate name %q: give each observed metric its own name") && checks[o.Name] {
 			r.add(child(p, "name"), "%q already names a steady-state check: give the observed metric its own name", o.Name)
 		}
-		seen[o.Name] = true
 		checkMetric(r, &o.Metric, child(p, "metric"))
 	}
+}
+
+// uniqueName checks the name of the list item at p: given (else the
+// required message) and not in seen (else the duplicate message, a format
+// for the name); it adds the name to seen and reports whether both held.
+func uniqueName(r *problems, p, name string, seen map[string]bool, required, duplicate string) bool {
+	switch {
+	case name == "":
+		r.add(child(p, "name"), "%s", required)
+	case seen[name]:
+		r.add(child(p, "name"), duplicate, name)
+	default:
+		seen[name] = true
+		return true
+	}
+	return false
 }
 
 func checkMetric(r *problems, m *Metric, p string) {

@@ -1,6 +1,8 @@
 package gameday
 
 import (
+	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -134,5 +136,39 @@ func TestCheckDecodedJSON(t *testing.T) {
 	want := Problems{{Path: "spec.faults[0].maxDuration", Message: "13h0m0s is above FIS's limit of 12h (PT12H)"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Check differs (-want +got):\n%s", diff)
+	}
+}
+
+// TestCheckShapeIntegerRange checks the range of each integer kind at its
+// bounds, signed and unsigned.
+func TestCheckShapeIntegerRange(t *testing.T) {
+	tests := []struct {
+		name string
+		typ  reflect.Type
+		n    int64
+		fits bool
+	}{
+		{"int8 max", reflect.TypeFor[int8](), 127, true},
+		{"int8 over", reflect.TypeFor[int8](), 128, false},
+		{"int8 min", reflect.TypeFor[int8](), -128, true},
+		{"int8 under", reflect.TypeFor[int8](), -129, false},
+		{"int64 min", reflect.TypeFor[int64](), math.MinInt64, true},
+		{"uint8 max", reflect.TypeFor[uint8](), 255, true},
+		{"uint8 over", reflect.TypeFor[uint8](), 256, false},
+		{"uint negative", reflect.TypeFor[uint](), -1, false},
+		{"uint64 max int64", reflect.TypeFor[uint64](), math.MaxInt64, true},
+		{"uint32 over", reflect.TypeFor[uint32](), 1 << 32, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := CheckShape(tt.n, tt.typ, "n")
+			var want Problems
+			if !tt.fits {
+				want = Problems{{Path: "n", Message: fmt.Sprintf("%d is out of range", tt.n)}}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("CheckShape(%d into %s) (-want +got):\n%s", tt.n, tt.typ, diff)
+			}
+		})
 	}
 }
