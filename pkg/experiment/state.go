@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,50 +11,18 @@ import (
 )
 
 // State maps an FIS experiment status to a gameday.State. FIS uses the same
-// words, so this is a checked conversion: an unknown status maps to "".
-func State(s types.ExperimentStatus) gameday.State {
-	switch s {
-	case types.ExperimentStatusPending:
-		return gameday.StatePending
-	case types.ExperimentStatusInitiating:
-		return gameday.StateInitiating
-	case types.ExperimentStatusRunning:
-		return gameday.StateRunning
-	case types.ExperimentStatusCompleted:
-		return gameday.StateCompleted
-	case types.ExperimentStatusStopping:
-		return gameday.StateStopping
-	case types.ExperimentStatusStopped:
-		return gameday.StateStopped
-	case types.ExperimentStatusFailed:
-		return gameday.StateFailed
-	case types.ExperimentStatusCancelled:
-		return gameday.StateCancelled
-	}
-	return ""
-}
+// words, so this is a checked conversion: a status FIS does not document
+// for experiments, or gameday does not know, maps to "".
+func State(s types.ExperimentStatus) gameday.State { return sameWord(s, s.Values()) }
 
-// ActionStateOf maps an FIS action status to a gameday.State.
-func ActionStateOf(s types.ExperimentActionStatus) gameday.State {
-	switch s {
-	case types.ExperimentActionStatusSkipped:
-		return gameday.StateSkipped
-	case types.ExperimentActionStatusPending:
-		return gameday.StatePending
-	case types.ExperimentActionStatusInitiating:
-		return gameday.StateInitiating
-	case types.ExperimentActionStatusRunning:
-		return gameday.StateRunning
-	case types.ExperimentActionStatusCompleted:
-		return gameday.StateCompleted
-	case types.ExperimentActionStatusCancelled:
-		return gameday.StateCancelled
-	case types.ExperimentActionStatusStopping:
-		return gameday.StateStopping
-	case types.ExperimentActionStatusStopped:
-		return gameday.StateStopped
-	case types.ExperimentActionStatusFailed:
-		return gameday.StateFailed
+// ActionStateOf maps an FIS action status to a gameday.State, as State.
+func ActionStateOf(s types.ExperimentActionStatus) gameday.State { return sameWord(s, s.Values()) }
+
+// sameWord is the gameday.State spelt as s, when s is one of the FIS
+// statuses fis and the state is known; else "".
+func sameWord[S ~string](s S, fis []S) gameday.State {
+	if st := gameday.State(s); slices.Contains(fis, s) && st.Known() {
+		return st
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package gameday
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -98,6 +99,12 @@ const (
 	StateCancelled  State = "cancelled"
 	StateSkipped    State = "skipped"
 )
+
+// states are the states above.
+var states = []State{StatePending, StateInitiating, StateRunning, StateCompleted, StateStopping, StateStopped, StateFailed, StateCancelled, StateSkipped}
+
+// Known reports whether s is one of the states above.
+func (s State) Known() bool { return slices.Contains(states, s) }
 
 // Terminal reports whether an experiment in this state has ended.
 func (s State) Terminal() bool {
