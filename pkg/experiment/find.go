@@ -14,18 +14,10 @@ import (
 // ListExperiments lists every experiment of the account and region that
 // keep returns true for, through the real ListExperiments paginator.
 func ListExperiments(ctx context.Context, api fis.ListExperimentsAPIClient, keep func(types.ExperimentSummary) bool) ([]types.ExperimentSummary, error) {
-	var out []types.ExperimentSummary
 	p := fis.NewListExperimentsPaginator(api, &fis.ListExperimentsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list experiments: %w", awserr.Classify(err))
-		}
-		for _, e := range page.Experiments {
-			if keep == nil || keep(e) {
-				out = append(out, e)
-			}
-		}
+	out, err := collect(ctx, p, func(o *fis.ListExperimentsOutput) []types.ExperimentSummary { return o.Experiments }, keep)
+	if err != nil {
+		return nil, fmt.Errorf("list experiments: %w", err)
 	}
 	return out, nil
 }
@@ -33,16 +25,35 @@ func ListExperiments(ctx context.Context, api fis.ListExperimentsAPIClient, keep
 // TemplatesOf lists the experiment templates tagged with the GameDay's
 // name, through the real ListExperimentTemplates paginator.
 func TemplatesOf(ctx context.Context, api fis.ListExperimentTemplatesAPIClient, name string) ([]types.ExperimentTemplateSummary, error) {
-	var out []types.ExperimentTemplateSummary
 	p := fis.NewListExperimentTemplatesPaginator(api, &fis.ListExperimentTemplatesInput{})
+	templates := func(o *fis.ListExperimentTemplatesOutput) []types.ExperimentTemplateSummary {
+		return o.ExperimentTemplates
+	}
+	out, err := collect(ctx, p, templates, func(t types.ExperimentTemplateSummary) bool { return t.Tags[deploy.TagName] == name })
+	if err != nil {
+		return nil, fmt.Errorf("list experiment templates: %w", err)
+	}
+	return out, nil
+}
+
+// paginator is an FIS paginator of pages of type P.
+type paginator[P any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*fis.Options)) (P, error)
+}
+
+// collect is the items of every page of p that keep (nil: all) returns true
+// for; an error is classified (awserr).
+func collect[P, T any](ctx context.Context, p paginator[P], items func(P) []T, keep func(T) bool) ([]T, error) {
+	var out []T
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list experiment templates: %w", awserr.Classify(err))
+			return nil, awserr.Classify(err)
 		}
-		for _, t := range page.ExperimentTemplates {
-			if t.Tags[deploy.TagName] == name {
-				out = append(out, t)
+		for _, e := range items(page) {
+			if keep == nil || keep(e) {
+				out = append(out, e)
 			}
 		}
 	}
