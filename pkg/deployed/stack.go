@@ -46,36 +46,30 @@ type StackResolver struct {
 
 // StateMachine returns the state machine's ARN.
 func (r *StackResolver) StateMachine(ctx context.Context) (string, error) {
-	if r.StateMachineARN != "" {
-		return r.StateMachineARN, nil
-	}
-	s, err := r.Stack(ctx)
-	if err != nil {
-		return "", err
-	}
-	if s.Outputs.StateMachineARN == "" {
-		return "", missingOutput(s, deploy.OutputStateMachineARN, "--state-machine-arn")
-	}
-	return s.Outputs.StateMachineARN, nil
+	return r.value(ctx, r.StateMachineARN, func(o deploy.Outputs) string { return o.StateMachineARN },
+		deploy.OutputStateMachineARN, "--state-machine-arn")
 }
 
 // Bucket returns the archive bucket's name.
 func (r *StackResolver) Bucket(ctx context.Context) (string, error) {
-	if r.ArchiveBucket != "" {
-		return r.ArchiveBucket, nil
+	return r.value(ctx, r.ArchiveBucket, func(o deploy.Outputs) string { return o.ArchiveBucket },
+		deploy.OutputArchiveBucket, "--archive-bucket")
+}
+
+// value is given when set, else the stack's output (key), which must be
+// there; flag is the one that would give it.
+func (r *StackResolver) value(ctx context.Context, given string, output func(deploy.Outputs) string, key, flag string) (string, error) {
+	if given != "" {
+		return given, nil
 	}
 	s, err := r.Stack(ctx)
 	if err != nil {
 		return "", err
 	}
-	if s.Outputs.ArchiveBucket == "" {
-		return "", missingOutput(s, deploy.OutputArchiveBucket, "--archive-bucket")
+	if v := output(s.Outputs); v != "" {
+		return v, nil
 	}
-	return s.Outputs.ArchiveBucket, nil
-}
-
-func missingOutput(s *Stack, key, flag string) error {
-	return fmt.Errorf("stack %s (%s) has no output %s: deploy gameday's stack (make deploy) or pass %s", s.Name, s.Status, key, flag)
+	return "", fmt.Errorf("stack %s (%s) has no output %s: deploy gameday's stack (make deploy) or pass %s", s.Name, s.Status, key, flag)
 }
 
 // Stack describes the first stack of Names (then MoreNames) that exists.
