@@ -70,14 +70,9 @@ type Note struct {
 	Message string
 }
 
+// String is "path: message", as a gameday.Problem without a position.
 func (n Note) String() string {
-	var b strings.Builder
-	if n.Path != "" {
-		b.WriteString(n.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(n.Message)
-	return b.String()
+	return gameday.Problem{Path: n.Path, Message: n.Message}.String()
 }
 
 // Placeholder is a value left for a person to fill in.
