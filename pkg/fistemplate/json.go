@@ -60,32 +60,9 @@ func normalize(v any) (any, error) {
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return t, nil
 	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			n, err := normalize(e)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
-			}
-			out[k] = n
-		}
-		return out, nil
+		return normalizeMap(t)
 	case map[any]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			ks, err := keyString(k)
-			if err != nil {
-				return nil, err
-			}
-			if _, dup := out[ks]; dup {
-				return nil, fmt.Errorf("key %q appears twice", ks)
-			}
-			n, err := normalize(e)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", ks, err)
-			}
-			out[ks] = n
-		}
-		return out, nil
+		return normalizeMap(t)
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
@@ -116,6 +93,27 @@ func normalize(v any) (any, error) {
 		return normalize(out)
 	}
 	return nil, fmt.Errorf("unsupported value %v of type %T", v, v)
+}
+
+// normalizeMap is normalize for a map: its keys as strings (two keys
+// that read the same are an error), its values normalized.
+func normalizeMap[K comparable](m map[K]any) (any, error) {
+	out := make(map[string]any, len(m))
+	for k, e := range m {
+		ks, err := keyString(k)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := out[ks]; dup {
+			return nil, fmt.Errorf("key %q appears twice", ks)
+		}
+		n, err := normalize(e)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ks, err)
+		}
+		out[ks] = n
+	}
+	return out, nil
 }
 
 func keyString(k any) (string, error) {
