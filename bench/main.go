@@ -68,23 +68,7 @@ func main() {
 	if *quick {
 		*only, *lengths, *records = "orchestration,archive,lambdas", "10m,1h", "1000,10000"
 	}
-	var o opts
-	for _, r := range strings.Split(*records, ",") {
-		n, err := strconv.Atoi(r)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench: -records:", err)
-			os.Exit(2)
-		}
-		o.records = append(o.records, n)
-	}
-	for _, l := range strings.Split(*latencies, ",") {
-		d, err := time.ParseDuration(l)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench: -latencies:", err)
-			os.Exit(2)
-		}
-		o.latencies = append(o.latencies, d)
-	}
+	o := opts{records: parseList("records", *records, strconv.Atoi), latencies: parseList("latencies", *latencies, time.ParseDuration)}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// The handlers' own logs would drown the table.
@@ -94,6 +78,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// parseList parses the comma-separated value of the flag name, each item
+// with parse; a bad item ends the program (exit 2).
+func parseList[T any](name, value string, parse func(string) (T, error)) []T {
+	var out []T
+	for _, item := range strings.Split(value, ",") {
+		v, err := parse(item)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: -%s: %v\n", name, err)
+			os.Exit(2)
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // opts are what to run.
