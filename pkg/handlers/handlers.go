@@ -61,29 +61,21 @@ type Config struct {
 type Constructor func(context.Context, Config) (lambda.Handler, error)
 
 // New builds the named handler (the local runner builds them all). A
-// missing required variable is an error naming it. It is a switch, not a
-// package-level table, so that a Lambda binary, which calls its own
+// missing required variable is an error naming it. The table is New's own,
+// not a package-level one, so that a Lambda binary, which calls its own
 // constructor and not New, leaves the other handlers' code out.
 func New(ctx context.Context, name deploy.Function, c Config) (lambda.Handler, error) {
-	var build Constructor
-	switch name {
-	case deploy.Preflight:
-		build = NewPreflight
-	case deploy.StartExperiment:
-		build = NewStart
-	case deploy.PollExperiment:
-		build = NewPoll
-	case deploy.StopExperiment:
-		build = NewStop
-	case deploy.Archive:
-		build = NewArchive
-	case deploy.Notify:
-		build = NewNotify
-	case deploy.Guard:
-		build = NewGuard
-	case deploy.Sweeper:
-		build = NewSweeper
-	default:
+	build, ok := map[deploy.Function]Constructor{
+		deploy.Preflight:       NewPreflight,
+		deploy.StartExperiment: NewStart,
+		deploy.PollExperiment:  NewPoll,
+		deploy.StopExperiment:  NewStop,
+		deploy.Archive:         NewArchive,
+		deploy.Notify:          NewNotify,
+		deploy.Guard:           NewGuard,
+		deploy.Sweeper:         NewSweeper,
+	}[name]
+	if !ok {
 		return nil, fmt.Errorf("build %q: %w (known: %v)", name, ErrUnknown, deploy.Functions)
 	}
 	return build(ctx, c)
