@@ -122,7 +122,7 @@ func (s *Server) wrongRegion(w http.ResponseWriter, r *http.Request, svc, region
 		wire.JSON{Version: strings.TrimPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-")}.WriteError(w, e)
 	default:
 		e.Code = "SignatureDoesNotMatch"
-		stsQuery.WriteError(w, e, reqID)
+		queryProto.WriteError(w, e, reqID)
 	}
 }
 
@@ -209,49 +209,34 @@ func checkCreateBucket(w http.ResponseWriter, r *http.Request) bool {
 var ids = wire.NewRequestIDs("00000000")
 
 var (
-	stsQuery   = wire.Query{}
+	queryProto = wire.Query{}
 	eventsJSON = wire.JSON{Version: "1.1"}
 	cwCBOR     = wire.CBOR{TypePrefix: "com.amazonaws.cloudwatch#"}
 )
 
 func queryError(w http.ResponseWriter, status int, code, message string) {
-	stsQuery.WriteError(w, &wire.Error{Status: status, Code: code, Message: message}, ids.SetHeader(w))
+	queryProto.WriteError(w, &wire.Error{Status: status, Code: code, Message: message}, ids.SetHeader(w))
 }
 
 func s3Error(w http.ResponseWriter, status int, code, message string) {
 	wire.RestXML{}.WriteError(w, &wire.Error{Status: status, Code: code, Message: message}, ids.SetHeader(w))
 }
 
-// sts serves the one STS call tools make first: GetCallerIdentity.
-func (s *Server) sts(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		queryError(w, http.StatusBadRequest, "MalformedInput", "The request body is not a valid form.")
-		return
-	}
-	switch action := r.Form.Get("Action"); action {
-	case "GetCallerIdentity":
-		type result struct {
-			XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ GetCallerIdentityResponse"`
-			Result  struct {
-				Arn     string
-				UserID  string `xml:"UserId"`
-				Account string
-			} `xml:"GetCallerIdentityResult"`
-			Metadata struct {
-				RequestID string `xml:"RequestId"`
-			} `xml:"ResponseMetadata"`
-		}
-		var out result
-		out.Result.Arn = fmt.Sprintf("arn:aws:iam::%s:root", s.o.Account)
-		out.Result.UserID = s.o.Account
-		out.Result.Account = s.o.Account
-		out.Metadata.RequestID = ids.SetHeader(w)
-		stsQuery.WriteResult(w, out)
-	case "":
-		queryError(w, http.StatusBadRequest, "MissingAction", "Missing Action")
-	default:
-		queryError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2011-06-15", action))
-	}
+// stsAPI serves the one STS call tools make first: GetCallerIdentity.
+var stsAPI = wire.QueryService[*Server]{
+	Proto: wire.Query{XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/"}, Version: "2011-06-15", IDs: ids, MaxBody: 1 << 16, Malformed: "MalformedInput",
+	Ops: map[string]wire.QueryOp[*Server]{"GetCallerIdentity": (*Server).getCallerIdentity},
+}
+
+func (s *Server) sts(w http.ResponseWriter, r *http.Request) { stsAPI.Serve(s, w, r) }
+
+func (s *Server) getCallerIdentity(url.Values) (any, *wire.Error) {
+	return struct {
+		XMLName xml.Name `xml:"GetCallerIdentityResult"`
+		Arn     string
+		UserID  string `xml:"UserId"`
+		Account string
+	}{Arn: fmt.Sprintf("arn:aws:iam::%s:root", s.o.Account), UserID: s.o.Account, Account: s.o.Account}, nil
 }
 
 // Inspection is the JSON body of InspectPath.

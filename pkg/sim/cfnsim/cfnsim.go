@@ -7,7 +7,6 @@ package cfnsim
 import (
 	"encoding/xml"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -62,35 +61,24 @@ type stackXML struct {
 	}
 }
 
-type describeStacksResponse struct {
-	XMLName xml.Name `xml:"DescribeStacksResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Result  struct {
-		Stacks struct {
-			Member []stackXML `xml:"member"`
-		}
-	} `xml:"DescribeStacksResult"`
-	RequestID string `xml:"ResponseMetadata>RequestId"`
+type describeStacksResult struct {
+	XMLName xml.Name `xml:"DescribeStacksResult"`
+	Stacks  struct {
+		Member []stackXML `xml:"member"`
+	}
 }
 
 const xmlns = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 
 // ServeHTTP answers Action=DescribeStacks; other actions are refused.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		writeError(w, "InvalidRequest", "read request: "+err.Error())
-		return
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		writeError(w, "MalformedQueryString", err.Error())
-		return
-	}
-	if a := form.Get("Action"); a != "DescribeStacks" {
-		writeError(w, "InvalidAction", fmt.Sprintf("The simulator's CloudFormation answers only DescribeStacks, not %q.", a))
-		return
-	}
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { api.Serve(s, w, r) }
+
+var api = wire.QueryService[*Service]{
+	Proto: wire.Query{XMLNS: xmlns}, Version: "2010-05-15", IDs: wire.NewRequestIDs("cf000000"), MaxBody: 1 << 20,
+	Ops: map[string]wire.QueryOp[*Service]{"DescribeStacks": (*Service).describeStacks},
+}
+
+func (s *Service) describeStacks(form url.Values) (any, *wire.Error) {
 	name := form.Get("StackName")
 	s.mu.Lock()
 	var found []stack
@@ -101,27 +89,16 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if name != "" && len(found) == 0 {
-		writeError(w, "ValidationError", fmt.Sprintf("Stack with id %s does not exist", name))
-		return
+		return nil, wire.Errorf(http.StatusBadRequest, "ValidationError", "Stack with id %s does not exist", name)
 	}
-	resp := describeStacksResponse{Xmlns: xmlns, RequestID: ids.SetHeader(w)}
+	var res describeStacksResult
 	sort.Slice(found, func(i, j int) bool { return found[i].name < found[j].name })
 	for _, st := range found {
 		x := stackXML{StackName: st.name, StackId: st.id, StackStatus: "CREATE_COMPLETE", CreationTime: st.created.UTC().Format(time.RFC3339)}
 		for _, k := range slices.Sorted(maps.Keys(st.outputs)) {
 			x.Outputs.Member = append(x.Outputs.Member, output{OutputKey: k, OutputValue: st.outputs[k]})
 		}
-		resp.Result.Stacks.Member = append(resp.Result.Stacks.Member, x)
+		res.Stacks.Member = append(res.Stacks.Member, x)
 	}
-	proto.WriteResult(w, resp)
+	return res, nil
 }
-
-func writeError(w http.ResponseWriter, code, msg string) {
-	proto.WriteError(w, &wire.Error{Status: http.StatusBadRequest, Code: code, Message: msg}, ids.SetHeader(w))
-}
-
-// ids are CloudFormation's request ids; proto is its protocol, awsQuery.
-var (
-	ids   = wire.NewRequestIDs("cf000000")
-	proto = wire.Query{XMLNS: xmlns}
-)

@@ -1,8 +1,6 @@
 package cwsim
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,7 +54,7 @@ var ops = map[string]opFunc{
 // awsJson1_0 when X-Amz-Target names a CloudWatch operation (botocore, so the
 // AWS CLI v1), awsQuery otherwise (a form with Action=..., as moto speaks).
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := s.ids.SetHeader(w)
+	s.ids.SetHeader(w)
 	if r.Header.Get("Smithy-Protocol") != "" || strings.HasPrefix(r.URL.Path, cborPathPrefix) {
 		s.serveCBOR(w, r)
 		return
@@ -65,7 +63,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		jsonAPI.Serve(s, w, r)
 		return
 	}
-	s.serveQuery(w, r, reqID)
+	queryAPI.Serve(s, w, r)
 }
 
 func (s *Service) serveCBOR(w http.ResponseWriter, r *http.Request) {
@@ -110,43 +108,23 @@ func (s *Service) serveCBOR(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(cbor.Encode(toCBOR(out)))
 }
 
-func (s *Service) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
-	body, err := wire.ReadBody(r, maxBody)
-	if err != nil {
-		queryProto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest, Message: err.Error()}, reqID)
-		return
+// queryAPI is the awsQuery path: each operation's value tree read from
+// the form, its answer written as XML.
+var queryAPI = wire.QueryService[*Service]{Proto: queryProto, Version: "2010-08-01", MaxBody: maxBody, Ops: queryOps()}
+
+func queryOps() map[string]wire.QueryOp[*Service] {
+	out := make(map[string]wire.QueryOp[*Service], len(ops))
+	for name, fn := range ops {
+		out[name] = func(s *Service, form url.Values) (any, *wire.Error) {
+			if err := checkQueryIndexes(form); err != nil {
+				return nil, err
+			}
+			res, err := fn(s, val{v: queryTree(form)})
+			if err != nil {
+				return nil, asAPIError(err)
+			}
+			return queryResult(name, res), nil
+		}
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.Header.Del("Content-Encoding")
-	if err := r.ParseForm(); err != nil {
-		queryProto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest, Message: err.Error()}, reqID)
-		return
-	}
-	form := r.Form
-	action := form.Get("Action")
-	if action == "" {
-		queryProto.WriteError(w, &wire.Error{Code: "MissingAction", Status: http.StatusBadRequest, Message: "Missing Action"}, reqID)
-		return
-	}
-	fn, ok := ops[action]
-	if !ok {
-		queryProto.WriteError(w, &wire.Error{Code: "InvalidAction", Status: http.StatusBadRequest, Message: "The action " + action + " is not valid for this web service."}, reqID)
-		return
-	}
-	if v := form.Get("Version"); v != "" && v != "2010-08-01" {
-		queryProto.WriteError(w, &wire.Error{Code: "InvalidAction", Status: http.StatusBadRequest, Message: "Could not find operation " + action + " for version " + v}, reqID)
-		return
-	}
-	if err := checkQueryIndexes(form); err != nil {
-		queryProto.WriteError(w, err, reqID)
-		return
-	}
-	out, err := fn(s, val{v: queryTree(url.Values(form))})
-	if err != nil {
-		queryProto.WriteError(w, asAPIError(err), reqID)
-		return
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(queryResponse(action, out, reqID))
+	return out
 }

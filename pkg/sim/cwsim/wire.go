@@ -449,14 +449,18 @@ func writeXML(b *bytes.Buffer, name string, v any) {
 	b.WriteString("</" + name + ">")
 }
 
-func queryResponse(op string, out obj, requestID string) []byte {
-	var b bytes.Buffer
-	b.WriteString(xml.Header[:len(xml.Header)-1])
-	b.WriteString("\n<" + op + "Response xmlns=\"" + xmlns + "\">")
-	if len(out) > 0 {
-		writeXML(&b, op+"Result", out)
+// queryResult is an operation's answer as the <OpResult> element of an
+// awsQuery response; nil when it has no members.
+func queryResult(op string, out obj) any {
+	if len(out) == 0 {
+		return nil
 	}
-	writeXML(&b, "ResponseMetadata", obj{{"RequestId", requestID}})
-	b.WriteString("</" + op + "Response>\n")
-	return b.Bytes()
+	var b bytes.Buffer
+	for _, f := range out {
+		writeXML(&b, f.name, f.v)
+	}
+	return struct {
+		XMLName xml.Name
+		Members []byte `xml:",innerxml"`
+	}{xml.Name{Local: op + "Result"}, b.Bytes()}
 }

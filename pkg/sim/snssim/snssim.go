@@ -21,12 +21,10 @@
 package snssim
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -84,7 +82,6 @@ type Message struct {
 // Service is a simulated SNS for one account and Region.
 type Service struct {
 	clock           simclock.Clock
-	ids             *wire.RequestIDs
 	account, region string
 
 	mu       sync.Mutex
@@ -97,7 +94,7 @@ type Service struct {
 
 // New returns a Service with no topics.
 func New(clock simclock.Clock, account, region string) *Service {
-	return &Service{clock: clock, ids: wire.NewRequestIDs("5e5e5e00"), account: account, region: region, topics: map[string]string{}}
+	return &Service{clock: clock, account: account, region: region, topics: map[string]string{}}
 }
 
 // TopicARN is the ARN of the topic name in the service's account and Region.
@@ -140,50 +137,18 @@ func (s *Service) Messages() []Message {
 
 // ServeHTTP answers awsQuery requests: Action and Version in a form body
 // (POST) or the query string.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := s.ids.SetHeader(w)
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(body) > maxBody {
-		proto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest,
-			Message: "The request body could not be read or is too large."}, reqID)
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err := r.ParseForm(); err != nil {
-		proto.WriteError(w, &wire.Error{Code: "MalformedQueryString", Status: http.StatusBadRequest, Message: err.Error()}, reqID)
-		return
-	}
-	action := r.Form.Get("Action")
-	if action == "" {
-		proto.WriteError(w, &wire.Error{Code: "MissingAction", Status: http.StatusBadRequest, Message: "Missing Action"}, reqID)
-		return
-	}
-	fn, ok := ops[action]
-	if v := r.Form.Get("Version"); ok && v != "" && v != apiVersion {
-		ok = false
-	}
-	if !ok {
-		proto.WriteError(w, &wire.Error{Code: "InvalidAction", Status: http.StatusBadRequest,
-			Message: fmt.Sprintf("Could not find operation %s for version %s", action, r.Form.Get("Version"))}, reqID)
-		return
-	}
-	result, aerr := fn(s, r.Form)
-	if aerr != nil {
-		proto.WriteError(w, aerr, reqID)
-		return
-	}
-	writeResult(w, action, result, reqID)
-}
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { api.Serve(s, w, r) }
 
-type opFunc func(s *Service, form url.Values) (any, *wire.Error)
-
-var ops = map[string]opFunc{
-	"CreateTopic": (*Service).opCreateTopic,
-	"ListTopics":  (*Service).opListTopics,
-	"Publish":     (*Service).opPublish,
-	// Topic policies (policy.go).
-	"SetTopicAttributes": (*Service).opSetTopicAttributes,
-	"GetTopicAttributes": (*Service).opGetTopicAttributes,
+var api = wire.QueryService[*Service]{
+	Proto: wire.Query{XMLNS: xmlns}, Version: apiVersion, IDs: wire.NewRequestIDs("5e5e5e00"), MaxBody: maxBody,
+	Ops: map[string]wire.QueryOp[*Service]{
+		"CreateTopic": (*Service).opCreateTopic,
+		"ListTopics":  (*Service).opListTopics,
+		"Publish":     (*Service).opPublish,
+		// Topic policies (policy.go).
+		"SetTopicAttributes": (*Service).opSetTopicAttributes,
+		"GetTopicAttributes": (*Service).opGetTopicAttributes,
+	},
 }
 
 func (s *Service) opCreateTopic(form url.Values) (any, *wire.Error) {
@@ -377,27 +342,3 @@ func messageAttributes(form url.Values) (map[string]Attribute, int, *wire.Error)
 		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
 }
-
-func writeResult(w http.ResponseWriter, action string, result any, reqID string) {
-	type metadata struct {
-		RequestID string `xml:"RequestId"`
-	}
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	fmt.Fprintf(&buf, `<%sResponse xmlns="%s">`, action, xmlns)
-	if err := xml.NewEncoder(&buf).Encode(result); err != nil {
-		proto.WriteError(w, &wire.Error{Code: "InternalError", Status: http.StatusInternalServerError, Message: err.Error()}, reqID)
-		return
-	}
-	_ = xml.NewEncoder(&buf).Encode(struct {
-		XMLName xml.Name `xml:"ResponseMetadata"`
-		metadata
-	}{metadata: metadata{reqID}})
-	fmt.Fprintf(&buf, `</%sResponse>`, action)
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
-}
-
-// proto is the service's protocol.
-var proto = wire.Query{XMLNS: xmlns}

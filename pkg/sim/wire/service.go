@@ -1,12 +1,15 @@
 package wire
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -113,4 +116,93 @@ func (j *JSONService[S]) Serve(s S, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j.Proto.WriteResult(w, out)
+}
+
+// QueryOp is one action of an awsQuery service S: the request's form in;
+// out the result element, which encoding/xml marshals inside the response
+// (its XMLName <Action>Result; nil writes none), or the API error.
+type QueryOp[S any] func(s S, form url.Values) (any, *Error)
+
+// QueryService serves the awsQuery protocol of one service: Action and
+// Version in a form body (POST) or the query string, dispatched to the
+// action's QueryOp, answered in <ActionResponse> with the request id.
+type QueryService[S any] struct {
+	Proto Query
+	// Version is the API version; a request that names another is refused
+	// (InvalidAction), one that names none is served.
+	Version string
+	// IDs hand out the request ids; nil when the caller has set one (a
+	// service that speaks several protocols).
+	IDs     *RequestIDs
+	MaxBody int
+	Ops     map[string]QueryOp[S]
+	// Malformed is the code of a form that cannot be read:
+	// MalformedQueryString when empty, STS's MalformedInput.
+	Malformed string
+}
+
+// Serve answers r for s.
+func (q *QueryService[S]) Serve(s S, w http.ResponseWriter, r *http.Request) {
+	var reqID string
+	if q.IDs != nil {
+		reqID = q.IDs.SetHeader(w)
+	} else {
+		reqID = w.Header().Get("X-Amzn-Requestid")
+	}
+	form, fn, aerr := q.read(r)
+	if aerr == nil {
+		var result any
+		if result, aerr = fn(s, form); aerr == nil {
+			q.Proto.WriteResponse(w, form.Get("Action"), result, reqID)
+			return
+		}
+	}
+	q.Proto.WriteError(w, aerr, reqID)
+}
+
+// read reads the request's form and finds its action's op.
+func (q *QueryService[S]) read(r *http.Request) (url.Values, QueryOp[S], *Error) {
+	malformed := q.Malformed
+	if malformed == "" {
+		malformed = "MalformedQueryString"
+	}
+	body, err := ReadBody(r, q.MaxBody)
+	if err != nil {
+		return nil, nil, Errorf(http.StatusBadRequest, malformed, "%v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Header.Del("Content-Encoding")
+	if err := r.ParseForm(); err != nil {
+		return nil, nil, Errorf(http.StatusBadRequest, malformed, "%v", err)
+	}
+	action, version := r.Form.Get("Action"), r.Form.Get("Version")
+	if action == "" {
+		return nil, nil, Errorf(http.StatusBadRequest, "MissingAction", "Missing Action")
+	}
+	fn, ok := q.Ops[action]
+	if !ok || (version != "" && version != q.Version) {
+		return nil, nil, Errorf(http.StatusBadRequest, "InvalidAction", "Could not find operation %s for version %s", action, version)
+	}
+	return r.Form, fn, nil
+}
+
+// WriteResponse writes an awsQuery response: <ActionResponse> in the
+// protocol's namespace, holding result (see QueryOp) and the
+// ResponseMetadata with the request id.
+func (p Query) WriteResponse(w http.ResponseWriter, action string, result any, requestID string) {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, action, p.XMLNS)
+	if result != nil {
+		if err := xml.NewEncoder(&b).Encode(result); err != nil {
+			p.WriteError(w, Errorf(http.StatusInternalServerError, "InternalFailure", "encode response: %v", err), requestID)
+			return
+		}
+	}
+	b.WriteString("<ResponseMetadata><RequestId>")
+	_ = xml.EscapeText(&b, []byte(requestID))
+	fmt.Fprintf(&b, "</RequestId></ResponseMetadata></%sResponse>\n", action)
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b.Bytes())
 }

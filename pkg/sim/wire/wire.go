@@ -313,9 +313,6 @@ func (RestXML) WriteError(w http.ResponseWriter, e *Error, requestID string) {
 	writeXML(w, e.Status, errorDoc{Code: e.Code, Message: e.Message, RequestID: requestID})
 }
 
-// WriteResult writes v, an XML document, as a successful awsQuery response.
-func (Query) WriteResult(w http.ResponseWriter, v any) { writeXML(w, http.StatusOK, v) }
-
 func writeXML(w http.ResponseWriter, status int, v any) {
 	b, err := xml.Marshal(v)
 	if err != nil {

@@ -3,9 +3,11 @@ package wire
 import (
 	"compress/gzip"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"hash/crc32"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -187,5 +189,62 @@ func TestReadBodyGzip(t *testing.T) {
 	r = httptest.NewRequest("POST", "/", strings.NewReader("12345"))
 	if _, err := ReadBody(r, 4); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("ReadBody of 5 bytes, limit 4: err = %v, want ErrTooLarge", err)
+	}
+}
+
+var echoQuery = QueryService[*echo]{
+	Proto: Query{XMLNS: "urn:echo"}, Version: "2020-01-01", MaxBody: 64,
+	Ops: map[string]QueryOp[*echo]{
+		"Echo": func(e *echo, form url.Values) (any, *Error) {
+			e.calls++
+			return struct {
+				XMLName xml.Name `xml:"EchoResult"`
+				Said    string
+			}{Said: form.Get("Say")}, nil
+		},
+		"Quiet": func(e *echo, _ url.Values) (any, *Error) { e.calls++; return nil, nil },
+		"Fail": func(e *echo, _ url.Values) (any, *Error) {
+			e.calls++
+			return nil, &Error{Status: 404, Code: "NotFound", Message: "gone"}
+		},
+	},
+}
+
+func TestQueryService(t *testing.T) {
+	tests := []struct {
+		name, method, query, body string
+		status                    int
+		want                      string // the body, exactly, or a fragment of an error
+		calls                     int
+	}{
+		{"form body", "POST", "", "Action=Echo&Version=2020-01-01&Say=hi", 200, `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
+			`<EchoResponse xmlns="urn:echo"><EchoResult><Said>hi</Said></EchoResult><ResponseMetadata><RequestId>ec400001-0000-4000-8000-000000000001</RequestId></ResponseMetadata></EchoResponse>` + "\n", 1},
+		{"query string, no version", "GET", "Action=Quiet", "", 200, `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
+			`<QuietResponse xmlns="urn:echo"><ResponseMetadata><RequestId>ec400001-0000-4000-8000-000000000001</RequestId></ResponseMetadata></QuietResponse>` + "\n", 1},
+		{"API error", "POST", "", "Action=Fail", 404, "<Code>NotFound</Code>", 1},
+		{"no action", "POST", "", "Version=2020-01-01", 400, "<Code>MissingAction</Code>", 0},
+		{"unknown action", "POST", "", "Action=Shout", 400, "<Code>InvalidAction</Code>", 0},
+		{"other version", "POST", "", "Action=Echo&Version=2019-01-01", 400, "<Code>InvalidAction</Code>", 0},
+		{"malformed form", "POST", "", "Action=Echo&Say=%zz", 400, "<Code>MalformedQueryString</Code>", 0},
+		{"body too large", "POST", "", "Action=Echo&Say=" + strings.Repeat("x", 64), 400, "<Code>MalformedQueryString</Code>", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := &echo{}
+			r := httptest.NewRequest(tt.method, "/?"+tt.query, strings.NewReader(tt.body))
+			if tt.body != "" {
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			w := httptest.NewRecorder()
+			q := echoQuery
+			q.IDs = NewRequestIDs("ec400001")
+			q.Serve(svc, w, r)
+			if w.Code != tt.status || svc.calls != tt.calls || w.Header().Get("Content-Type") != "text/xml" {
+				t.Errorf("status %d (%s) after %d calls, want %d after %d: %s", w.Code, w.Header().Get("Content-Type"), svc.calls, tt.status, tt.calls, w.Body)
+			}
+			if tt.status == 200 && w.Body.String() != tt.want || !strings.Contains(w.Body.String(), tt.want) {
+				t.Errorf("body %s, want %s", w.Body, tt.want)
+			}
+		})
 	}
 }
