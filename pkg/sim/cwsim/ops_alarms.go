@@ -340,17 +340,13 @@ func (s *Service) opDescribeAlarms(in *describeAlarmsInput) (obj, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxRecords, err := maxRecordsOf(in.MaxRecords, 50)
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var match []*alarm
 	if wantMetric {
 		match = s.matchAlarms(in)
 	}
-	start, end, next, err := page(in.NextToken, "da", maxRecords, len(match))
+	start, end, next, err := page(in.NextToken, "da", in.MaxRecords, 50, len(match))
 	if err != nil {
 		return nil, err
 	}
@@ -488,10 +484,17 @@ func wantsMetricAlarms(types []string) (bool, error) {
 }
 
 // page is the part [start, end) of a listing (kind names it, see
-// wire.Token) of n items that a NextToken and MaxRecords ask for, and the
-// token for the rest (nil at the end).
-func page(token, kind string, maxRecords int64, n int) (start, end int, next *string, err error) {
-	start, end, tok, ok := wire.Page(token, kind, int(maxRecords), n)
+// wire.Token) of n items that a NextToken and MaxRecords (1 to 100; def
+// when absent) ask for, and the token for the rest (nil at the end).
+func page(token, kind string, maxRecords *int64, def int64, n int) (start, end int, next *string, err error) {
+	size := def
+	if maxRecords != nil {
+		if *maxRecords < 1 || *maxRecords > 100 {
+			return 0, 0, nil, errInvalidValue("The parameter MaxRecords must be between 1 and 100.")
+		}
+		size = *maxRecords
+	}
+	start, end, tok, ok := wire.Page(token, kind, int(size), n)
 	if !ok {
 		return 0, 0, nil, errNextToken()
 	}
@@ -499,17 +502,6 @@ func page(token, kind string, maxRecords int64, n int) (start, end int, next *st
 		next = &tok
 	}
 	return start, end, next, nil
-}
-
-// maxRecordsOf reads MaxRecords (1 to 100), def when it is absent.
-func maxRecordsOf(m *int64, def int64) (int64, error) {
-	switch {
-	case m == nil:
-		return def, nil
-	case *m < 1 || *m > 100:
-		return 0, errInvalidValue("The parameter MaxRecords must be between 1 and 100.")
-	}
-	return *m, nil
 }
 
 type describeAlarmHistoryInput struct {
@@ -535,15 +527,11 @@ func (s *Service) opDescribeAlarmHistory(in *describeAlarmHistoryInput) (obj, er
 	default:
 		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter ScanBy is invalid.", in.ScanBy))
 	}
-	maxRecords, err := maxRecordsOf(in.MaxRecords, 100)
-	if err != nil {
-		return nil, err
-	}
 	var match []historyItem
 	if wantMetric {
 		match = s.matchHistory(in)
 	}
-	start, end, next, err := page(in.NextToken, "ah", maxRecords, len(match))
+	start, end, next, err := page(in.NextToken, "ah", in.MaxRecords, 100, len(match))
 	if err != nil {
 		return nil, err
 	}

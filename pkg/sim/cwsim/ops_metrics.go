@@ -499,7 +499,7 @@ func (s *Service) opListMetrics(in *listMetricsInput) (obj, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ms := s.listMetrics(in, s.clock.Now())
-	start, end, next, err := page(in.NextToken, "lm", listMetricsPage, len(ms))
+	start, end, next, err := page(in.NextToken, "lm", nil, listMetricsPage, len(ms))
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package cwsim
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -76,100 +77,69 @@ func (x val) strp() (*string, error) {
 	return &s, err
 }
 
-func (x val) float() (*float64, error) {
+// scalar reads x as a T: with text when it came as a string (awsQuery
+// carries every value as text), else with native; kind names T in the
+// error.
+func scalar[T any](x val, kind string, text func(string) (T, error), native func(cbor.Value) (T, error)) (*T, error) {
 	if x.missing() {
 		return nil, nil
 	}
-	var f float64
-	switch v := x.v.(type) {
-	case cbor.String:
-		p, err := strconv.ParseFloat(strings.TrimSpace(string(v)), 64)
-		if err != nil {
-			return nil, x.typeErr("number")
-		}
-		f = p
-	default:
-		p, err := cbor.AsFloat64(v)
-		if err != nil {
-			return nil, x.typeErr("number")
-		}
-		f = p
+	var v T
+	var err error
+	if s, ok := x.v.(cbor.String); ok {
+		v, err = text(strings.TrimSpace(string(s)))
+	} else {
+		v, err = native(x.v)
 	}
-	return &f, nil
+	if err != nil {
+		return nil, x.typeErr(kind)
+	}
+	return &v, nil
+}
+
+func (x val) float() (*float64, error) {
+	return scalar(x, "number", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }, cbor.AsFloat64)
 }
 
 func (x val) int() (*int64, error) {
-	if x.missing() {
-		return nil, nil
-	}
-	var n int64
-	switch v := x.v.(type) {
-	case cbor.String:
-		p, err := strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
-		if err != nil {
-			return nil, x.typeErr("integer")
-		}
-		n = p
-	default:
-		p, err := cbor.AsInt64(v)
-		if err != nil {
-			return nil, x.typeErr("integer")
-		}
-		n = p
-	}
-	return &n, nil
+	return scalar(x, "integer", func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }, cbor.AsInt64)
 }
 
 func (x val) bool() (*bool, error) {
-	if x.missing() {
-		return nil, nil
-	}
-	var b bool
-	switch v := x.v.(type) {
-	case cbor.String:
-		switch strings.ToLower(string(v)) {
+	return scalar(x, "boolean", func(s string) (bool, error) {
+		switch strings.ToLower(s) {
 		case "true":
-			b = true
+			return true, nil
 		case "false":
-		default:
-			return nil, x.typeErr("boolean")
+			return false, nil
 		}
-	case cbor.Bool:
-		b = bool(v)
-	default:
-		return nil, x.typeErr("boolean")
-	}
-	return &b, nil
+		return false, errors.New("not a boolean")
+	}, func(v cbor.Value) (bool, error) {
+		b, ok := v.(cbor.Bool)
+		if !ok {
+			return false, errors.New("not a boolean")
+		}
+		return bool(b), nil
+	})
 }
 
 func (x val) time() (*time.Time, error) {
-	if x.missing() {
-		return nil, nil
+	t, err := scalar(x, "timestamp", parseQueryTime, func(v cbor.Value) (time.Time, error) {
+		switch v.(type) {
+		case cbor.Uint, cbor.NegInt, cbor.Float64, cbor.Float32: // awsJson1_0: epoch seconds
+			f, err := cbor.AsFloat64(v)
+			if err != nil {
+				return time.Time{}, err
+			}
+			sec, frac := math.Modf(f)
+			return time.Unix(int64(sec), int64(math.Round(frac*1e3))*1e6), nil
+		}
+		return cbor.AsTime(v)
+	})
+	if t != nil {
+		*t = t.UTC()
 	}
-	var t time.Time
-	switch v := x.v.(type) {
-	case cbor.String:
-		p, err := parseQueryTime(string(v))
-		if err != nil {
-			return nil, x.typeErr("timestamp")
-		}
-		t = p
-	case cbor.Uint, cbor.NegInt, cbor.Float64, cbor.Float32: // awsJson1_0: epoch seconds
-		f, err := cbor.AsFloat64(v)
-		if err != nil {
-			return nil, x.typeErr("timestamp")
-		}
-		sec, frac := math.Modf(f)
-		t = time.Unix(int64(sec), int64(math.Round(frac*1e3))*1e6)
-	default:
-		p, err := cbor.AsTime(v)
-		if err != nil {
-			return nil, x.typeErr("timestamp")
-		}
-		t = p
-	}
-	t = t.UTC()
-	return &t, nil
+	return t, err
 }
 
 func parseQueryTime(s string) (time.Time, error) {

@@ -257,33 +257,27 @@ func (p *parser) expect(t string) error {
 }
 
 func (p *parser) or() (cond, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for strings.EqualFold(p.peek(), "OR") {
-		p.next()
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = or{l, r}
-	}
-	return l, nil
+	return p.binary("OR", p.and, func(l, r cond) cond { return or{l, r} })
 }
 
 func (p *parser) and() (cond, error) {
-	l, err := p.not()
+	return p.binary("AND", p.not, func(l, r cond) cond { return and{l, r} })
+}
+
+// binary parses operands (of the next tighter level) joined by the
+// keyword op, left-associative.
+func (p *parser) binary(op string, operand func() (cond, error), join func(l, r cond) cond) (cond, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for strings.EqualFold(p.peek(), "AND") {
+	for strings.EqualFold(p.peek(), op) {
 		p.next()
-		r, err := p.not()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = and{l, r}
+		l = join(l, r)
 	}
 	return l, nil
 }

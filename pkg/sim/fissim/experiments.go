@@ -196,28 +196,16 @@ func (s *Service) experiment(id string) (*experiment, *wire.Error) {
 	return e, nil
 }
 
-func (s *Service) getExperiment(id string) (any, *wire.Error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, aerr := s.experiment(id)
-	if aerr != nil {
-		return nil, aerr
-	}
+func (s *Service) getExperiment(e *experiment) (any, *wire.Error) {
 	return map[string]any{"experiment": e.out()}, nil
 }
 
-func (s *Service) stopExperiment(id string) (any, *wire.Error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, aerr := s.experiment(id)
-	if aerr != nil {
-		return nil, aerr
-	}
+func (s *Service) stopExperiment(e *experiment) (any, *wire.Error) {
 	if terminal(e.status) {
 		if s.o.Variants.StopEnded == StopEndedValidation {
-			return nil, validation("Experiment %s is already in a terminal state (%s) and cannot be stopped.", id, e.status)
+			return nil, validation("Experiment %s is already in a terminal state (%s) and cannot be stopped.", e.id, e.status)
 		}
-		return nil, conflict("Experiment %s is already in a terminal state (%s).", id, e.status)
+		return nil, conflict("Experiment %s is already in a terminal state (%s).", e.id, e.status)
 	}
 	e.requestStop("Experiment stopped by user.")
 	if e.status != statusStopping {

@@ -296,13 +296,13 @@ type route struct {
 var routes = []route{
 	{http.MethodPost, "experimentTemplates", withBody(func(s *Service, _ string, in *templateInput) (any, *wire.Error) { return s.createTemplate(in) })},
 	{http.MethodGet, "experimentTemplates", withQuery((*Service).listTemplates)},
-	{http.MethodGet, "experimentTemplates/*", withID((*Service).getTemplate)},
+	{http.MethodGet, "experimentTemplates/*", locked((*Service).template, (*Service).getTemplate)},
 	{http.MethodPatch, "experimentTemplates/*", withBody((*Service).updateTemplate)},
-	{http.MethodDelete, "experimentTemplates/*", withID((*Service).deleteTemplate)},
+	{http.MethodDelete, "experimentTemplates/*", locked((*Service).template, (*Service).deleteTemplate)},
 	{http.MethodPost, "experiments", withBody(func(s *Service, _ string, in *startInput) (any, *wire.Error) { return s.startExperiment(in) })},
 	{http.MethodGet, "experiments", withQuery((*Service).listExperiments)},
-	{http.MethodGet, "experiments/*", withID((*Service).getExperiment)},
-	{http.MethodDelete, "experiments/*", withID((*Service).stopExperiment)},
+	{http.MethodGet, "experiments/*", locked((*Service).experiment, (*Service).getExperiment)},
+	{http.MethodDelete, "experiments/*", locked((*Service).experiment, (*Service).stopExperiment)},
 	{http.MethodGet, "experiments/*/resolvedTargets", func(s *Service, c call) (any, *wire.Error) { return s.listResolvedTargets(c.id, c.query) }},
 	{http.MethodGet, "actions", withQuery((*Service).listActions)},
 	{http.MethodGet, "actions/*", withID((*Service).getAction)},
@@ -333,6 +333,20 @@ func (rt route) match(method string, segs []string) (id string, ok bool) {
 
 func withID(fn func(*Service, string) (any, *wire.Error)) func(*Service, call) (any, *wire.Error) {
 	return func(s *Service, c call) (any, *wire.Error) { return fn(s, c.id) }
+}
+
+// locked runs fn, under s.mu, on the resource the path names, which find
+// looks up.
+func locked[T any](find func(*Service, string) (T, *wire.Error), fn func(*Service, T) (any, *wire.Error)) func(*Service, call) (any, *wire.Error) {
+	return func(s *Service, c call) (any, *wire.Error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		v, aerr := find(s, c.id)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return fn(s, v)
+	}
 }
 
 func withQuery(fn func(*Service, url.Values) (any, *wire.Error)) func(*Service, call) (any, *wire.Error) {

@@ -340,13 +340,7 @@ func (s *Service) template(id string) (*template, *wire.Error) {
 	return t, nil
 }
 
-func (s *Service) getTemplate(id string) (any, *wire.Error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.template(id)
-	if aerr != nil {
-		return nil, aerr
-	}
+func (s *Service) getTemplate(t *template) (any, *wire.Error) {
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
 
@@ -402,14 +396,8 @@ func (s *Service) updateTemplate(id string, in *templateInput) (any, *wire.Error
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
 
-func (s *Service) deleteTemplate(id string) (any, *wire.Error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, aerr := s.template(id)
-	if aerr != nil {
-		return nil, aerr
-	}
-	delete(s.templates, id)
+func (s *Service) deleteTemplate(t *template) (any, *wire.Error) {
+	delete(s.templates, t.id)
 	return map[string]any{"experimentTemplate": t.out()}, nil
 }
 
@@ -477,24 +465,29 @@ func (s *Service) tagResource(arn string, in *tagInput) (any, *wire.Error) {
 	if len(add) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tags, set, err := s.tagsOf(arn)
-	if err != nil {
-		return nil, err
-	}
-	m := cloneMap(tags)
-	for k, v := range add {
-		m[k] = v
-	}
-	if len(m) > 50 {
-		return nil, validation("A resource can have at most 50 tags")
-	}
-	set(m)
-	return map[string]any{}, nil
+	return s.retag(arn, func(m map[string]string) *wire.Error {
+		for k, v := range add {
+			m[k] = v
+		}
+		if len(m) > 50 {
+			return validation("A resource can have at most 50 tags")
+		}
+		return nil
+	})
 }
 
 func (s *Service) untagResource(arn string, keys []string) (any, *wire.Error) {
+	return s.retag(arn, func(m map[string]string) *wire.Error {
+		for _, k := range keys {
+			delete(m, k)
+		}
+		return nil
+	})
+}
+
+// retag lets change edit a copy of the tags of the resource arn and, when
+// it succeeds, sets them, under the lock.
+func (s *Service) retag(arn string, change func(m map[string]string) *wire.Error) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tags, set, err := s.tagsOf(arn)
@@ -502,8 +495,8 @@ func (s *Service) untagResource(arn string, keys []string) (any, *wire.Error) {
 		return nil, err
 	}
 	m := cloneMap(tags)
-	for _, k := range keys {
-		delete(m, k)
+	if err := change(m); err != nil {
+		return nil, err
 	}
 	set(m)
 	return map[string]any{}, nil

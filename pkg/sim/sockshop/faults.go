@@ -264,12 +264,7 @@ func (m *Model) networkChaos(inj *injection, action string, spec map[string]any,
 	} else if r.partition {
 		r.outbound = true // an isolated pod neither answers nor reaches anyone
 	}
-	targets := inj.targets
-	return func(s *state, _ time.Time) {
-		for _, i := range targets {
-			s.pods[i].net = append(s.pods[i].net, r)
-		}
-	}, nil
+	return addRule(inj.targets, r, func(p *podState) *[]netRule { return &p.net }), nil
 }
 
 func (m *Model) stressChaos(inj *injection, spec map[string]any) (effect, error) {
@@ -379,12 +374,7 @@ func (m *Model) httpChaos(inj *injection, spec map[string]any) (effect, error) {
 			return nil, fmt.Errorf("%w: path %q: %v", ErrInvalid, r.path, err)
 		}
 	}
-	targets := inj.targets
-	return func(s *state, _ time.Time) {
-		for _, i := range targets {
-			s.pods[i].http = append(s.pods[i].http, r)
-		}
-	}, nil
+	return addRule(inj.targets, r, func(p *podState) *[]httpRule { return &p.http }), nil
 }
 
 func (m *Model) ioChaos(inj *injection, action string, spec map[string]any) (effect, error) {
@@ -417,12 +407,7 @@ func (m *Model) ioChaos(inj *injection, action string, spec map[string]any) (eff
 	case "attrOverride":
 		r.fail = 0.02 // odd permissions or sizes: rare failures
 	}
-	targets := inj.targets
-	return func(s *state, _ time.Time) {
-		for _, i := range targets {
-			s.pods[i].io = append(s.pods[i].io, r)
-		}
-	}, nil
+	return addRule(inj.targets, r, func(p *podState) *[]ioRule { return &p.io }), nil
 }
 
 func (m *Model) dnsChaos(inj *injection, action string, spec map[string]any) (effect, error) {
@@ -432,12 +417,7 @@ func (m *Model) dnsChaos(inj *injection, action string, spec map[string]any) (ef
 			return nil, fmt.Errorf("%w: patterns: %q: %v", ErrInvalid, p, err)
 		}
 	}
-	targets := inj.targets
-	return func(s *state, _ time.Time) {
-		for _, i := range targets {
-			s.pods[i].dns = append(s.pods[i].dns, r)
-		}
-	}, nil
+	return addRule(inj.targets, r, func(p *podState) *[]dnsRule { return &p.dns }), nil
 }
 
 func (m *Model) timeChaos(inj *injection, spec map[string]any) (effect, error) {
@@ -582,14 +562,24 @@ func (m *Model) repeatedKills(targets []int, start time.Time, total, interval, f
 	}
 }
 
+// addRule is the effect that adds r to the rules of one kind (rules picks
+// them) of each target pod.
+func addRule[R any](targets []int, r R, rules func(p *podState) *[]R) effect {
+	return func(s *state, _ time.Time) {
+		for _, i := range targets {
+			l := rules(&s.pods[i])
+			*l = append(*l, r)
+		}
+	}
+}
+
 func (m *Model) netEffect(targets []int, r netRule, start, end time.Time) effect {
+	add := addRule(targets, r, func(p *podState) *[]netRule { return &p.net })
 	return func(s *state, t time.Time) {
 		if t.Before(start) || !t.Before(end) {
 			return
 		}
-		for _, i := range targets {
-			s.pods[i].net = append(s.pods[i].net, r)
-		}
+		add(s, t)
 	}
 }
 

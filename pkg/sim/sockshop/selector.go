@@ -232,31 +232,23 @@ func filterByMode(mode, value string, n int, rng *rand.Rand) ([]int, error) {
 			return nil, fmt.Errorf("%w: cannot select any object as value below or equal 0", ErrInvalid)
 		}
 		return pick(n, num, rng), nil
-	case "fixed-percent":
+	case "fixed-percent", "random-max-percent":
 		p, err := strconv.Atoi(value)
 		if err != nil {
-			return nil, fmt.Errorf("%w: mode fixed-percent: value %q: %v", ErrInvalid, value, err)
+			return nil, fmt.Errorf("%w: mode %s: value %q: %v", ErrInvalid, mode, value, err)
 		}
 		if p == 0 {
 			return nil, fmt.Errorf("%w: cannot select any object as value below or equal 0", ErrInvalid)
 		}
 		if p < 0 || p > 100 {
-			return nil, fmt.Errorf("%w: fixed percentage value of %d is invalid, Must be (0,100]", ErrInvalid, p)
+			// Chaos Mesh writes the range of each mode its own way.
+			bounds := map[string]string{"fixed-percent": "(0,100]", "random-max-percent": "[0-100]"}[mode]
+			return nil, fmt.Errorf("%w: fixed percentage value of %d is invalid, Must be %s", ErrInvalid, p, bounds)
+		}
+		if mode == "random-max-percent" {
+			p = rng.IntN(p + 1)
 		}
 		return pick(n, int(math.Floor(float64(n)*float64(p)/100)), rng), nil
-	case "random-max-percent":
-		p, err := strconv.Atoi(value)
-		if err != nil {
-			return nil, fmt.Errorf("%w: mode random-max-percent: value %q: %v", ErrInvalid, value, err)
-		}
-		if p == 0 {
-			return nil, fmt.Errorf("%w: cannot select any object as value below or equal 0", ErrInvalid)
-		}
-		if p < 0 || p > 100 {
-			return nil, fmt.Errorf("%w: fixed percentage value of %d is invalid, Must be [0-100]", ErrInvalid, p)
-		}
-		got := rng.IntN(p + 1)
-		return pick(n, int(math.Floor(float64(n)*float64(got)/100)), rng), nil
 	default:
 		return nil, fmt.Errorf("%w: mode %s not supported", ErrInvalid, mode)
 	}
