@@ -175,39 +175,36 @@ func (x val) list() ([]val, error) {
 	return nil, x.typeErr("list")
 }
 
-func (x val) strs() ([]string, error) {
+// listOf reads x as a list whose elements elem reads.
+func listOf[T any](x val, elem func(val) (T, error)) ([]T, error) {
 	l, err := x.list()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, 0, len(l))
+	out := make([]T, 0, len(l))
 	for _, e := range l {
-		s, err := e.str()
+		v, err := elem(e)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, nil
 }
 
+func (x val) strs() ([]string, error) { return listOf(x, val.str) }
+
 func (x val) floats() ([]float64, error) {
-	l, err := x.list()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]float64, 0, len(l))
-	for _, e := range l {
+	return listOf(x, func(e val) (float64, error) {
 		f, err := e.float()
+		if err == nil && f == nil {
+			err = e.typeErr("number")
+		}
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		if f == nil {
-			return nil, e.typeErr("number")
-		}
-		out = append(out, *f)
-	}
-	return out, nil
+		return *f, nil
+	})
 }
 
 // maxQueryIndex bounds a list index in an awsQuery key: the longest list

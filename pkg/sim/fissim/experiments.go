@@ -189,11 +189,7 @@ func (s *Service) startExperiment(in *startInput) (any, *wire.Error) {
 
 // experiment is the experiment id; the caller holds s.mu.
 func (s *Service) experiment(id string) (*experiment, *wire.Error) {
-	e, ok := s.experiments[id]
-	if !ok {
-		return nil, notFound("Experiment %s not found.", id)
-	}
-	return e, nil
+	return find(s.experiments, "Experiment", id)
 }
 
 func (s *Service) getExperiment(e *experiment) (any, *wire.Error) {

@@ -335,6 +335,16 @@ func withID(fn func(*Service, string) (any, *wire.Error)) func(*Service, call) (
 	return func(s *Service, c call) (any, *wire.Error) { return fn(s, c.id) }
 }
 
+// find looks a resource (what names its kind) up by id, not found as FIS
+// says it.
+func find[T any](m map[string]T, what, id string) (T, *wire.Error) {
+	v, ok := m[id]
+	if !ok {
+		return v, notFound("%s %s not found.", what, id)
+	}
+	return v, nil
+}
+
 // locked runs fn, under s.mu, on the resource the path names, which find
 // looks up.
 func locked[T any](find func(*Service, string) (T, *wire.Error), fn func(*Service, T) (any, *wire.Error)) func(*Service, call) (any, *wire.Error) {

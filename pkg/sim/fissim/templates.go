@@ -333,11 +333,7 @@ func (s *Service) createTemplate(in *templateInput) (any, *wire.Error) {
 
 // template is the experiment template id; the caller holds s.mu.
 func (s *Service) template(id string) (*template, *wire.Error) {
-	t, ok := s.templates[id]
-	if !ok {
-		return nil, notFound("Experiment template %s not found.", id)
-	}
-	return t, nil
+	return find(s.templates, "Experiment template", id)
 }
 
 func (s *Service) getTemplate(t *template) (any, *wire.Error) {

@@ -267,6 +267,15 @@ func (m *Model) networkChaos(inj *injection, action string, spec map[string]any,
 	return addRule(inj.targets, r, func(p *podState) *[]netRule { return &p.net }), nil
 }
 
+// workers reads a stressor's workers, which must be more than 0.
+func workers(stressor map[string]any, kind string) (float64, error) {
+	w, _, err := getNumber(stressor, "workers")
+	if err == nil && w <= 0 {
+		err = fmt.Errorf("%w: stressors.%s.workers: must be greater than 0", ErrInvalid, kind)
+	}
+	return w, err
+}
+
 func (m *Model) stressChaos(inj *injection, spec map[string]any) (effect, error) {
 	cpu := getMap(spec, "stressors", "cpu")
 	mem := getMap(spec, "stressors", "memory")
@@ -275,12 +284,9 @@ func (m *Model) stressChaos(inj *injection, spec map[string]any) (effect, error)
 	}
 	var cpuDemand float64 // cores the stressors want
 	if cpu != nil {
-		w, _, err := getNumber(cpu, "workers")
+		w, err := workers(cpu, "cpu")
 		if err != nil {
 			return nil, err
-		}
-		if w <= 0 {
-			return nil, fmt.Errorf("%w: stressors.cpu.workers: must be greater than 0", ErrInvalid)
 		}
 		load, ok, err := getNumber(cpu, "load")
 		if err != nil {
@@ -295,12 +301,9 @@ func (m *Model) stressChaos(inj *injection, spec map[string]any) (effect, error)
 	}
 	memWorkers, memSize := 0.0, ""
 	if mem != nil {
-		w, _, err := getNumber(mem, "workers")
+		w, err := workers(mem, "memory")
 		if err != nil {
 			return nil, err
-		}
-		if w <= 0 {
-			return nil, fmt.Errorf("%w: stressors.memory.workers: must be greater than 0", ErrInvalid)
 		}
 		memWorkers = w
 		memSize = getString(mem, "size")
