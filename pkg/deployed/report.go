@@ -114,18 +114,9 @@ func ensureSlash(p string) string {
 // execution.
 func (c *Client) searchArchive(ctx context.Context, bucket string, r *Run) (string, error) {
 	base := "gamedays/" + r.GameDay + "/"
-	var folders []string
-	p := s3.NewListObjectsV2Paginator(c.Keys, &s3.ListObjectsV2Input{
-		Bucket: aws.String(bucket), Prefix: aws.String(base), Delimiter: aws.String("/"),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return "", fmt.Errorf("list s3://%s/%s: %w", bucket, base, classify(err))
-		}
-		for _, cp := range page.CommonPrefixes {
-			folders = append(folders, aws.ToString(cp.Prefix))
-		}
+	folders, err := c.folders(ctx, bucket, base)
+	if err != nil {
+		return "", err
 	}
 	missing := fmt.Errorf("no archive of the run under s3://%s/%s: %w", bucket, base, gameday.ErrNotFound)
 	if r.ExperimentID != "" {
