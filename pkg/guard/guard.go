@@ -23,15 +23,6 @@ import (
 	"github.com/gameday-dev/gameday/pkg/lease"
 )
 
-// API is what the guard calls; *fis.Client satisfies it.
-type API interface {
-	fis.ListExperimentsAPIClient
-	StopExperiment(ctx context.Context, params *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
-	GetExperiment(ctx context.Context, params *fis.GetExperimentInput, optFns ...func(*fis.Options)) (*fis.GetExperimentOutput, error)
-}
-
-var _ API = (*fis.Client)(nil)
-
 // Leases lists and gives back run leases; *lease.Table satisfies it.
 type Leases interface {
 	List(ctx context.Context) ([]lease.Lease, error)
@@ -66,7 +57,9 @@ type Result struct {
 
 // Guard is the guard step.
 type Guard struct {
-	API API
+	// API lists, stops and reads back experiments, as experiment.Stopper
+	// does, and is handed to experiment.ByExecution.
+	API experiment.StopAPI
 	// Leases is the run lease table; nil releases nothing (the sweeper
 	// does it within one sweep).
 	Leases Leases
