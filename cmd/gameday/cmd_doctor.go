@@ -18,7 +18,7 @@ type doctorCmd struct{}
 
 func (c *doctorCmd) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {
-		return usagef("doctor takes no arguments")
+		return argsf("takes no arguments")
 	}
 	return doctor(ctx, e, interpreter.Options{})
 }

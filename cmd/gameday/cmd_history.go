@@ -19,24 +19,22 @@ var now = time.Now
 
 // listCmd is `gameday list`.
 type listCmd struct {
-	sf      stackFlags
+	rf      runsFlags
 	gameDay string
-	since   string
 	asJSON  bool
 }
 
 func (c *listCmd) define(fs *flag.FlagSet) {
-	c.sf.register(fs)
+	c.rf.register(fs)
 	fs.StringVar(&c.gameDay, "gameday", "", "list only the runs of the GameDay `NAME`")
-	fs.StringVar(&c.since, "since", "", "list only the runs started since `WHEN`: a duration back from now (30d, 12h) or a date (2026-01-31)")
 	fs.BoolVar(&c.asJSON, "json", false, "print a JSON array, one object per run")
 }
 
 func (c *listCmd) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {
-		return usagef("list takes no arguments (use --gameday NAME); run 'gameday list --help'")
+		return argsf("takes no arguments (use --gameday NAME)")
 	}
-	runs, err := readRuns(ctx, e, &c.sf, c.gameDay, c.since)
+	runs, err := c.rf.read(ctx, e, c.gameDay)
 	if err != nil {
 		return err
 	}
@@ -57,29 +55,27 @@ func (c *listCmd) run(ctx context.Context, e *env, args []string) error {
 
 // historyCmd is `gameday history`.
 type historyCmd struct {
-	sf       stackFlags
-	since    string
+	rf       runsFlags
 	asJSON   bool
 	htmlFile string
 }
 
 func (c *historyCmd) define(fs *flag.FlagSet) {
-	c.sf.register(fs)
-	fs.StringVar(&c.since, "since", "", "only the runs started since `WHEN`: a duration back from now (30d, 12h) or a date (2026-01-31)")
+	c.rf.register(fs)
 	fs.BoolVar(&c.asJSON, "json", false, "print the runs, the summary and the trends as JSON")
 	fs.StringVar(&c.htmlFile, "html", "", "also write a self-contained page with the trend charts to `FILE`")
 }
 
 func (c *historyCmd) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != 1 {
-		return usagef("history takes one GameDay NAME; run 'gameday history --help'")
+		return argsf("takes one GameDay NAME")
 	}
-	runs, err := readRuns(ctx, e, &c.sf, args[0], c.since)
+	runs, err := c.rf.read(ctx, e, args[0])
 	if err != nil {
 		return err
 	}
 	if len(runs) == 0 {
-		return fmt.Errorf("history: no archived run of GameDay %s%s", args[0], sinceText(c.since))
+		return fmt.Errorf("history: no archived run of GameDay %s%s", args[0], sinceText(c.rf.since))
 	}
 	h := report.NewHistory(args[0], runs)
 	if c.htmlFile != "" {
@@ -117,18 +113,31 @@ func (c *historyCmd) run(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// readRuns reads the archived runs through the stack's archive bucket.
-func readRuns(ctx context.Context, e *env, sf *stackFlags, name, since string) ([]report.Past, error) {
+// runsFlags choose the archived runs list and history read: the stack's
+// flags and --since.
+type runsFlags struct {
+	sf    stackFlags
+	since string
+}
+
+func (f *runsFlags) register(fs *flag.FlagSet) {
+	f.sf.register(fs)
+	fs.StringVar(&f.since, "since", "", "only the runs started since `WHEN`: a duration back from now (30d, 12h) or a date (2026-01-31)")
+}
+
+// read reads the archived runs of GameDay name ("": of every GameDay)
+// through the stack's archive bucket.
+func (f *runsFlags) read(ctx context.Context, e *env, name string) ([]report.Past, error) {
 	if name != "" {
 		if p := gameday.Check(&gameday.Spec{Metadata: gameday.Metadata{Name: name}}); hasProblemAt(p, "metadata.name") {
 			return nil, usagef("%q is not a GameDay name: lower-case letters, digits and '-'", name)
 		}
 	}
-	from, err := deployed.ParseSince(since, now())
+	from, err := deployed.ParseSince(f.since, now())
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	client, err := e.stack(ctx, sf)
+	client, err := e.stack(ctx, &f.sf)
 	if err != nil {
 		return nil, err
 	}

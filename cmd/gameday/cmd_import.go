@@ -34,9 +34,9 @@ func (c *importCmd) define(fs *flag.FlagSet) {
 func (c *importCmd) run(ctx context.Context, e *env, args []string) error {
 	switch {
 	case c.id == "" && len(args) != 1:
-		return usagef("import takes one SOURCE (a JSON file, or - for standard input) or --id EXT...; run 'gameday import --help'")
+		return argsf("takes one SOURCE (a JSON file, or - for standard input) or --id EXT...")
 	case c.id != "" && len(args) != 0:
-		return usagef("import takes a SOURCE or --id, not both; run 'gameday import --help'")
+		return argsf("takes a SOURCE or --id, not both")
 	}
 	if c.out != "" && !c.force {
 		if _, err := os.Stat(c.out); err == nil {

@@ -31,7 +31,7 @@ func (c *renderCmd) define(fs *flag.FlagSet) {
 
 func (c *renderCmd) run(_ context.Context, e *env, args []string) error {
 	if len(args) != 1 {
-		return usagef("render takes one FILE; run 'gameday render --help'")
+		return argsf("takes one FILE")
 	}
 	o := c.o
 	err := checkDeploymentFlags(o.Account, o.Region, o.RoleARN)

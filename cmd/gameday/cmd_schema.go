@@ -12,7 +12,7 @@ type schemaCmd struct{}
 
 func (c *schemaCmd) run(_ context.Context, e *env, args []string) error {
 	if len(args) != 0 {
-		return usagef("schema takes no arguments; run 'gameday schema --help'")
+		return argsf("takes no arguments")
 	}
 	b, err := validate.JSONSchema()
 	if err != nil {

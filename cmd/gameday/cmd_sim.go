@@ -36,7 +36,7 @@ func (c *simCmd) define(fs *flag.FlagSet) {
 
 func (c *simCmd) run(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {
-		return usagef("sim takes no arguments; run 'gameday sim --help'")
+		return argsf("takes no arguments")
 	}
 	if err := checkSpeed(c.speed); err != nil {
 		return err

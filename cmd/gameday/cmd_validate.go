@@ -29,7 +29,7 @@ func (c *validateCmd) define(fs *flag.FlagSet) {
 
 func (c *validateCmd) run(_ context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usagef("validate takes one or more FILEs; run 'gameday validate --help'")
+		return argsf("takes one or more FILEs")
 	}
 	pol, err := readPolicy(e, c.policy)
 	if err != nil {

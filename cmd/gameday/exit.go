@@ -54,6 +54,17 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
+// argsError is a command's complaint about its positional arguments, as
+// what the command "takes"; parseAndRun makes it a usage error that names
+// the command and points at its --help.
+type argsError struct{ takes string }
+
+func (a *argsError) Error() string { return a.takes }
+
+func argsf(format string, args ...any) error {
+	return &argsError{takes: fmt.Sprintf(format, args...)}
+}
+
 // exitError ends a command with code once the command has said, on its
 // own, what happened (a run's outcome, the problems of a file, one per line).
 type exitError struct{ code int }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +47,28 @@ func TestCommandsDistinct(t *testing.T) {
 		if lookup(a.name) == nil {
 			t.Errorf("lookup(%q) = nil", a.name)
 		}
+	}
+}
+
+// TestArgsErrors: a command's complaint about its positional arguments
+// exits 2 with one line that names the command and points at its --help.
+func TestArgsErrors(t *testing.T) {
+	tests := []struct {
+		args       []string
+		wantStderr string
+	}{
+		{[]string{"doctor", "x"}, "gameday: doctor takes no arguments; run 'gameday doctor --help'\n"},
+		{[]string{"schema", "x"}, "gameday: schema takes no arguments; run 'gameday schema --help'\n"},
+		{[]string{"render"}, "gameday: render takes one FILE; run 'gameday render --help'\n"},
+		{[]string{"run", "--local", "a", "b"}, "gameday: run takes one GameDay file, got 2 arguments; run 'gameday run --help'\n"},
+		{[]string{"list", "x"}, "gameday: list takes no arguments (use --gameday NAME); run 'gameday list --help'\n"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.args...)
+			if code != exitUsage || stderr != tt.wantStderr {
+				t.Errorf("gameday %v = %d, stderr %q; want %d, %q", tt.args, code, stderr, exitUsage, tt.wantStderr)
+			}
+		})
 	}
 }

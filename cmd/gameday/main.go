@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -208,7 +209,11 @@ func parseAndRun(ctx context.Context, e *env, c *entry, args []string) error {
 		}
 		return usagef("%s: %v; run 'gameday %s --help'", a.name, err, a.name)
 	}
-	return c.cmd.run(ctx, e, fs.Args())
+	err := c.cmd.run(ctx, e, fs.Args())
+	if ae := (*argsError)(nil); errors.As(err, &ae) {
+		return usagef("%s %s; run 'gameday %s --help'", a.name, ae.takes, a.name)
+	}
+	return err
 }
 
 // interleave moves flags after positional arguments to the front, so that
