@@ -169,6 +169,16 @@ func page[T any](items []T, token *string, size int) ([]T, *string) {
 	return items[start:end], aws.String(strconv.Itoa(end))
 }
 
+// stored is the template or experiment id of m, or FIS's
+// ResourceNotFoundException.
+func stored[T any](m map[string]T, id *string) (T, error) {
+	v, ok := m[aws.ToString(id)]
+	if !ok {
+		return v, APIError("ResourceNotFoundException")
+	}
+	return v, nil
+}
+
 // ListExperimentTemplates implements the FIS operation.
 func (f *FIS) ListExperimentTemplates(_ context.Context, in *fis.ListExperimentTemplatesInput, _ ...func(*fis.Options)) (*fis.ListExperimentTemplatesOutput, error) {
 	f.mu.Lock()
@@ -180,7 +190,7 @@ func (f *FIS) ListExperimentTemplates(_ context.Context, in *fis.ListExperimentT
 	for _, id := range slices.Sorted(maps.Keys(f.Templates)) {
 		t := f.Templates[id]
 		created := t.Created
-		all = append(all, types.ExperimentTemplateSummary{Id: aws.String(t.ID), Arn: aws.String(t.ARN), CreationTime: &created, Tags: copyTags(t.Tags)})
+		all = append(all, types.ExperimentTemplateSummary{Id: aws.String(t.ID), Arn: aws.String(t.ARN), CreationTime: &created, Tags: maps.Clone(t.Tags)})
 	}
 	items, next := page(all, in.NextToken, f.pageSize())
 	return &fis.ListExperimentTemplatesOutput{ExperimentTemplates: items, NextToken: next}, nil
@@ -200,7 +210,7 @@ func (f *FIS) CreateExperimentTemplate(_ context.Context, in *fis.CreateExperime
 		f.seq++
 		id = fmt.Sprintf("EXT%04d", f.seq)
 		f.Templates[id] = &Template{ID: id, ARN: "arn:aws:fis:us-east-1:123456789012:experiment-template/" + id,
-			Created: f.now().Add(time.Duration(f.seq) * time.Second), Tags: copyTags(in.Tags), Input: in}
+			Created: f.now().Add(time.Duration(f.seq) * time.Second), Tags: maps.Clone(in.Tags), Input: in}
 		f.tmplTokens[tok] = id
 	}
 	return &fis.CreateExperimentTemplateOutput{ExperimentTemplate: &types.ExperimentTemplate{Id: aws.String(id), Arn: aws.String(f.Templates[id].ARN)}}, nil
@@ -213,9 +223,9 @@ func (f *FIS) UpdateExperimentTemplate(_ context.Context, in *fis.UpdateExperime
 	if err := f.call("UpdateExperimentTemplate"); err != nil {
 		return nil, err
 	}
-	t, ok := f.Templates[aws.ToString(in.Id)]
-	if !ok {
-		return nil, APIError("ResourceNotFoundException")
+	t, err := stored(f.Templates, in.Id)
+	if err != nil {
+		return nil, err
 	}
 	t.Updates++
 	if t.Input == nil {
@@ -234,8 +244,8 @@ func (f *FIS) DeleteExperimentTemplate(_ context.Context, in *fis.DeleteExperime
 	if err := f.call("DeleteExperimentTemplate"); err != nil {
 		return nil, err
 	}
-	if _, ok := f.Templates[aws.ToString(in.Id)]; !ok {
-		return nil, APIError("ResourceNotFoundException")
+	if _, err := stored(f.Templates, in.Id); err != nil {
+		return nil, err
 	}
 	delete(f.Templates, aws.ToString(in.Id))
 	return &fis.DeleteExperimentTemplateOutput{}, nil
@@ -261,7 +271,7 @@ func (f *FIS) TagResource(_ context.Context, in *fis.TagResourceInput, _ ...func
 	}
 	for id, e := range f.Experiments {
 		if aws.ToString(e.Arn) == aws.ToString(in.ResourceArn) {
-			tags := copyTags(f.ExperimentTags[id])
+			tags := maps.Clone(f.ExperimentTags[id])
 			if tags == nil {
 				tags = map[string]string{}
 			}
@@ -286,8 +296,8 @@ func (f *FIS) StartExperiment(_ context.Context, in *fis.StartExperimentInput, _
 	if in.ClientToken == nil || *in.ClientToken == "" {
 		return nil, APIError("ValidationException")
 	}
-	if _, ok := f.Templates[aws.ToString(in.ExperimentTemplateId)]; !ok {
-		return nil, APIError("ResourceNotFoundException")
+	if _, err := stored(f.Templates, in.ExperimentTemplateId); err != nil {
+		return nil, err
 	}
 	id, ok := f.tokens[*in.ClientToken]
 	if !ok {
@@ -299,7 +309,7 @@ func (f *FIS) StartExperiment(_ context.Context, in *fis.StartExperimentInput, _
 			State:        &types.ExperimentState{Status: types.ExperimentStatusInitiating},
 			CreationTime: &t, StartTime: &t,
 		}
-		f.ExperimentTags[id] = copyTags(in.Tags)
+		f.ExperimentTags[id] = maps.Clone(in.Tags)
 		f.tokens[*in.ClientToken] = id
 	}
 	e := *f.Experiments[id]
@@ -313,12 +323,12 @@ func (f *FIS) GetExperiment(_ context.Context, in *fis.GetExperimentInput, _ ...
 	if err := f.call("GetExperiment"); err != nil {
 		return nil, err
 	}
-	e, ok := f.Experiments[aws.ToString(in.Id)]
-	if !ok {
-		return nil, APIError("ResourceNotFoundException")
+	e, err := stored(f.Experiments, in.Id)
+	if err != nil {
+		return nil, err
 	}
 	c := *e
-	c.Tags = copyTags(f.ExperimentTags[aws.ToString(in.Id)]) // FIS returns an experiment's tags
+	c.Tags = maps.Clone(f.ExperimentTags[aws.ToString(in.Id)]) // FIS returns an experiment's tags
 	return &fis.GetExperimentOutput{Experiment: &c}, nil
 }
 
@@ -330,9 +340,9 @@ func (f *FIS) StopExperiment(_ context.Context, in *fis.StopExperimentInput, _ .
 	if err := f.call("StopExperiment"); err != nil {
 		return nil, err
 	}
-	e, ok := f.Experiments[aws.ToString(in.Id)]
-	if !ok {
-		return nil, APIError("ResourceNotFoundException")
+	e, err := stored(f.Experiments, in.Id)
+	if err != nil {
+		return nil, err
 	}
 	switch e.State.Status {
 	case types.ExperimentStatusCompleted, types.ExperimentStatusStopped, types.ExperimentStatusFailed, types.ExperimentStatusCancelled:
@@ -358,7 +368,7 @@ func (f *FIS) ListExperiments(_ context.Context, in *fis.ListExperimentsInput, _
 	for _, id := range slices.Sorted(maps.Keys(f.Experiments)) {
 		e := f.Experiments[id]
 		st := *e.State
-		all = append(all, types.ExperimentSummary{Id: e.Id, Arn: e.Arn, ExperimentTemplateId: e.ExperimentTemplateId, State: &st, CreationTime: e.CreationTime, Tags: copyTags(f.ExperimentTags[id])})
+		all = append(all, types.ExperimentSummary{Id: e.Id, Arn: e.Arn, ExperimentTemplateId: e.ExperimentTemplateId, State: &st, CreationTime: e.CreationTime, Tags: maps.Clone(f.ExperimentTags[id])})
 	}
 	items, next := page(all, in.NextToken, f.pageSize())
 	return &fis.ListExperimentsOutput{Experiments: items, NextToken: next}, nil
@@ -378,17 +388,6 @@ func (f *FIS) GetSafetyLever(_ context.Context, in *fis.GetSafetyLeverInput, _ .
 	return &fis.GetSafetyLeverOutput{SafetyLever: &types.SafetyLever{Id: in.Id, State: &st}}, nil
 }
 
-func copyTags(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
 // GetExperimentTemplate implements the FIS operation from the stored
 // request (a template added with AddTemplate has only its id and tags).
 func (f *FIS) GetExperimentTemplate(_ context.Context, in *fis.GetExperimentTemplateInput, _ ...func(*fis.Options)) (*fis.GetExperimentTemplateOutput, error) {
@@ -397,11 +396,11 @@ func (f *FIS) GetExperimentTemplate(_ context.Context, in *fis.GetExperimentTemp
 	if err := f.call("GetExperimentTemplate"); err != nil {
 		return nil, err
 	}
-	t, ok := f.Templates[aws.ToString(in.Id)]
-	if !ok {
-		return nil, APIError("ResourceNotFoundException")
+	t, err := stored(f.Templates, in.Id)
+	if err != nil {
+		return nil, err
 	}
-	out := &types.ExperimentTemplate{Id: aws.String(t.ID), Arn: aws.String(t.ARN), Tags: copyTags(t.Tags)}
+	out := &types.ExperimentTemplate{Id: aws.String(t.ID), Arn: aws.String(t.ARN), Tags: maps.Clone(t.Tags)}
 	if c := t.Input; c != nil {
 		out.RoleArn = c.RoleArn
 		if l := c.LogConfiguration; l != nil && l.S3Configuration != nil {
