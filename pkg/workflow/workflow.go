@@ -344,7 +344,7 @@ func admissionStates() map[string]state {
 // runStates are the run once admitted: preflight, start, poll until the
 // experiment ends, archive (waiting for FIS's logs), notify.
 func runStates() map[string]state {
-	return map[string]state{
+	states := map[string]state{
 		StatePreflight: withComment(
 			task(deploy.Preflight, "$.preflight", StateStartExperiment,
 				[]Retrier{alarmsPendingRetry},
@@ -377,40 +377,26 @@ func runStates() map[string]state {
 			SecondsPath: "$.poll.waitSeconds",
 			Next:        StatePollExperiment,
 		},
-		StateArchive: withComment(
-			task(deploy.Archive, "$.archive", StateArchiveWritten, nil,
-				catchAll("$.error", StateStopExperiment)),
-			"Copy the FIS logs, spec and template to the archive and write the summary and report; or answer pending while FIS has not delivered the whole log."),
-		StateArchiveWritten: archiveWritten(StateWaitForLogs, StateNotify),
-		StateWaitForLogs:    waitForLogs(StateArchive),
-		StateNotify: withComment(
-			task(deploy.Notify, "$.notify", StateSucceeded, nil,
-				catchAll("$.notifyError", StateSucceeded)),
-			"Publish the outcome; a failure to notify does not fail the run."),
+		StateNotify:    notify(StateSucceeded, "Publish the outcome; a failure to notify does not fail the run."),
 		StateSucceeded: {Type: "Succeed"},
 	}
+	maps.Copy(states, archiveStates(archiveNames{StateArchive, StateArchiveWritten, StateWaitForLogs}, StateNotify,
+		catchAll("$.error", StateStopExperiment),
+		"Copy the FIS logs, spec and template to the archive and write the summary and report; or answer pending while FIS has not delivered the whole log."))
+	return states
 }
 
 // cleanupStates are the branch every failure after the start goes to: each
 // step's Catch goes on to the next, so a failing stop still archives, and
 // the branch always ends failed.
 func cleanupStates() map[string]state {
-	return map[string]state{
+	states := map[string]state{
 		StateStopExperiment: withComment(
 			task(deploy.StopExperiment, "$.stop", StateArchiveAfterFailure,
 				[]Retrier{notTerminalRetry},
 				catchAll("$.stopError", StateArchiveAfterFailure)),
 			"Stop the experiment if it runs and confirm it is terminal."),
-		StateArchiveAfterFailure: withComment(
-			task(deploy.Archive, "$.archive", StateArchivedAfterFailure, nil,
-				catchAll("$.archiveError", StateNotifyFailure)),
-			"Archive what there is, so that a failed run leaves evidence."),
-		StateArchivedAfterFailure:    archiveWritten(StateWaitForLogsAfterFailure, StateNotifyFailure),
-		StateWaitForLogsAfterFailure: waitForLogs(StateArchiveAfterFailure),
-		StateNotifyFailure: withComment(
-			task(deploy.Notify, "$.notify", StateRunFailed, nil,
-				catchAll("$.notifyError", StateRunFailed)),
-			"Tell the team the run failed."),
+		StateNotifyFailure: notify(StateRunFailed, "Tell the team the run failed."),
 		StateRunFailed: {
 			Type:      "Fail",
 			Comment:   "Fails with the error that sent the run to cleanup.",
@@ -418,28 +404,42 @@ func cleanupStates() map[string]state {
 			CausePath: "$.error.Cause",
 		},
 	}
+	maps.Copy(states, archiveStates(archiveNames{StateArchiveAfterFailure, StateArchivedAfterFailure, StateWaitForLogsAfterFailure}, StateNotifyFailure,
+		catchAll("$.archiveError", StateNotifyFailure),
+		"Archive what there is, so that a failed run leaves evidence."))
+	return states
 }
 
-// archiveWritten goes to wait while the archive step answered pending,
-// else to next.
-func archiveWritten(wait, next string) state {
-	return state{
-		Type:    "Choice",
-		Choices: []choice{{Variable: "$.archive.pending", IsPresent: &yes, Next: wait}},
-		Default: next,
+// archiveNames name the three states of an archive loop.
+type archiveNames struct{ archive, written, wait string }
+
+// archiveStates are the loop that archives the run, in the run and in the
+// cleanup branch alike: archive runs the step (its failure caught by
+// catch); written goes on to next unless the step answered pending; wait
+// then waits as long as the answer says and runs the step again, with that
+// answer and its cursor in the input. The step bounds the waits
+// (archive.MaxWaits), then fails with LogsNotReady.
+func archiveStates(n archiveNames, next string, catch Catcher, comment string) map[string]state {
+	return map[string]state{
+		n.archive: withComment(task(deploy.Archive, "$.archive", n.written, nil, catch), comment),
+		n.written: {
+			Type:    "Choice",
+			Choices: []choice{{Variable: "$.archive.pending", IsPresent: &yes, Next: n.wait}},
+			Default: next,
+		},
+		n.wait: {
+			Type:        "Wait",
+			Comment:     "FIS has not delivered the whole log yet: the archive step says how long to wait before it reads the objects it has not read.",
+			SecondsPath: "$.archive.pending.waitSeconds",
+			Next:        n.archive,
+		},
 	}
 }
 
-// waitForLogs waits as long as the archive step's pending answer says, then
-// runs it again (archive), with that answer and its cursor in the input. The
-// step bounds the waits (archive.MaxWaits), then fails with LogsNotReady.
-func waitForLogs(archive string) state {
-	return state{
-		Type:        "Wait",
-		Comment:     "FIS has not delivered the whole log yet: the archive step says how long to wait before it reads the objects it has not read.",
-		SecondsPath: "$.archive.pending.waitSeconds",
-		Next:        archive,
-	}
+// notify publishes the run's outcome, then goes on to next whether or not
+// it could: a failure to notify never changes how the run ends.
+func notify(next, comment string) state {
+	return withComment(task(deploy.Notify, "$.notify", next, nil, catchAll("$.notifyError", next)), comment)
 }
 
 func withComment(s state, c string) state {
