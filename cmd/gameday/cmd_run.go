@@ -22,6 +22,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/localrun"
 	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 )
 
 // runCmd is `gameday run --local`.
@@ -101,7 +102,7 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *po
 		Expected: localrun.ExpectedRuntime(spec),
 		Alarms:   func() map[string]string { return alarmStates(ctx, cw, spec) },
 	}
-	fmt.Fprintf(e.stdout, "gameday: running %s locally (simulator %s, %gx speed); Ctrl-C stops it\n", spec.Metadata.Name, srv.URL(), srv.Clock().Speed())
+	fmt.Fprintf(e.stdout, "gameday: running %s locally (simulator %s, %gx speed); Ctrl-C stops it\n", spec.Metadata.Name, srv.URL(), srv.ScaledClock().Speed())
 
 	res, err := localrun.Run(ctx, localrun.Options{
 		Spec:        spec,
@@ -228,7 +229,7 @@ func settledState(ctx context.Context, srv *sim.Server, id string) (string, map[
 				actions[name] = string(a.State.Status)
 			}
 		}
-		if gameday.State(state).Terminal() || srv.Clock().Sleep(ctx, 5*time.Second) != nil {
+		if gameday.State(state).Terminal() || simclock.Sleep(ctx, srv.Clock(), 5*time.Second) != nil {
 			break
 		}
 	}

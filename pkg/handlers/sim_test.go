@@ -118,7 +118,7 @@ func (h *harness) invoke(name deploy.Function, in, out any) *messages.InvokeResp
 
 // sleep waits for a simulated duration.
 func (h *harness) sleep(d time.Duration) {
-	time.Sleep(h.srv.Clock().Wall(d))
+	time.Sleep(h.srv.ScaledClock().Wall(d))
 }
 
 // retry invokes name like the state machine's Retry on errorType retryOn:

@@ -465,7 +465,13 @@ func startRunner(o Options, srv *sim.Server, ex execution) (*runner, error) {
 			return nil, fmt.Errorf("encode execution input: %w", err)
 		}
 	}
-	origin, wallStart := srv.Clock().Anchor()
+	// The interpreter is another process: it follows the simulator's
+	// timeline from the scaled clock's anchor, which a manual clock has not.
+	clock := srv.ScaledClock()
+	if clock == nil {
+		return nil, errors.New("start interpreter: the simulator's clock is not sped-up wall time, which the interpreter can follow")
+	}
+	origin, wallStart := clock.Anchor()
 	cfg, err := json.Marshal(runnerConfig{
 		Definition: json.RawMessage(ex.def),
 		Input:      in,
@@ -473,7 +479,7 @@ func startRunner(o Options, srv *sim.Server, ex execution) (*runner, error) {
 			"Execution":    map[string]any{"Id": ex.arn, "Name": ex.name},
 			"StateMachine": map[string]any{"Id": ex.stateMachineARN, "Name": "gameday"},
 		},
-		Speed:       srv.Clock().Speed(),
+		Speed:       clock.Speed(),
 		SimOriginMs: origin.UnixMilli(),
 		WallStartMs: wallStart.UnixMilli(),
 		NodeModules: nodeModules,

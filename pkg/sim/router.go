@@ -242,7 +242,7 @@ func (s *Server) getCallerIdentity(url.Values) (any, *wire.Error) {
 // Inspection is the JSON body of InspectPath.
 type Inspection struct {
 	Now               string   `json:"now"`
-	Speed             float64  `json:"speed"`
+	Speed             float64  `json:"speed"` // 0 on a manual clock
 	Account           string   `json:"account"`
 	Region            string   `json:"region"`
 	ClusterARN        string   `json:"clusterArn"`
@@ -255,8 +255,12 @@ type Inspection struct {
 }
 
 func (s *Server) inspect(w http.ResponseWriter) {
+	var speed float64
+	if c := s.ScaledClock(); c != nil {
+		speed = c.Speed()
+	}
 	out := Inspection{
-		Now: s.clock.Now().Format("2006-01-02T15:04:05Z07:00"), Speed: s.clock.Speed(),
+		Now: s.clock.Now().Format("2006-01-02T15:04:05Z07:00"), Speed: speed,
 		Account: s.o.Account, Region: s.o.Region, ClusterARN: s.ClusterARN(),
 		ActiveExperiments: nonNil(s.ActiveExperiments()), ActiveChaos: nonNil(s.ActiveChaos()),
 		Events: s.events.Events(), SNSMessages: s.sns.Messages(),

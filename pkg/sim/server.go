@@ -70,7 +70,12 @@ type Options struct {
 	// wall-clock mtime, not simulated time.
 	DataDir string
 	Speed   float64 // simulated seconds per wall second, default 1
-	Seed    int64   // makes pod picks and metric noise reproducible
+	// Clock is the simulator's timeline; nil is a simclock.Scaled at Speed
+	// (`gameday sim`, run --local, the scenario suite). Unit tests pass a
+	// simclock.Manual (see simtest.NewManual), so that simulated time moves
+	// only when they advance it.
+	Clock simclock.Clock
+	Seed  int64 // makes pod picks and metric noise reproducible
 	// ReproducibleIDs derives experiment and template ids from Seed too;
 	// otherwise they are random, so two simulators never share one.
 	ReproducibleIDs bool
@@ -97,7 +102,7 @@ type Options struct {
 // Handler), and always Close it.
 type Server struct {
 	o       Options
-	clock   *simclock.Scaled
+	clock   simclock.Clock
 	log     *slog.Logger
 	fis     *fissim.Service
 	cw      *cwsim.Service
@@ -132,7 +137,10 @@ func New(o Options) (*Server, error) {
 	if err := checkNames(o); err != nil {
 		return nil, err
 	}
-	s := &Server{o: o, log: o.Logger, clock: simclock.New(time.Time{}, o.Speed)}
+	s := &Server{o: o, log: o.Logger, clock: o.Clock}
+	if s.clock == nil {
+		s.clock = simclock.New(time.Time{}, o.Speed)
+	}
 
 	ts := clockSource{s.clock}
 	backend, err := newS3Backend(o.DataDir, ts)
@@ -238,6 +246,21 @@ func newS3Backend(dataDir string, ts clockSource) (gofakes3.Backend, error) {
 // Start listens on addr ("127.0.0.1:0" picks a free port) and serves in the
 // background until Close.
 func (s *Server) Start(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if err := s.Serve(ln); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	return nil
+}
+
+// Serve serves on ln in the background until Close, at
+// http://<ln's address>. Start serves on TCP; tests may serve on
+// in-memory connections (simtest.NewManual).
+func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.listener != nil {
@@ -245,10 +268,6 @@ func (s *Server) Start(addr string) error {
 	}
 	if s.ctx.Err() != nil {
 		return errors.New("start simulator: closed")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	s.listener = ln
 	s.url = "http://" + ln.Addr().String()
@@ -321,7 +340,15 @@ func (s *Server) Close() error {
 }
 
 // Clock is the simulator's timeline.
-func (s *Server) Clock() *simclock.Scaled { return s.clock }
+func (s *Server) Clock() simclock.Clock { return s.clock }
+
+// ScaledClock is the simulator's clock when it is sped-up wall time (the
+// default), which another process can follow from its anchor; nil when the
+// simulator runs on another clock (Options.Clock).
+func (s *Server) ScaledClock() *simclock.Scaled {
+	c, _ := s.clock.(*simclock.Scaled)
+	return c
+}
 
 // Handler serves every simulated service, routed by SigV4 credential scope.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -376,12 +403,10 @@ func (s *Server) Schedule(name string, period time.Duration, function string, pa
 	go func() {
 		defer s.wg.Done()
 		for {
-			t := time.NewTimer(s.clock.Wall(period))
 			select {
 			case <-s.ctx.Done():
-				t.Stop()
 				return
-			case <-t.C:
+			case <-s.clock.After(period):
 			}
 			if _, err := s.lambda.Invoke(s.ctx, function, payload); err != nil && s.ctx.Err() == nil {
 				s.log.Warn("scheduled invocation failed", "schedule", name, "function", function, "err", err)
@@ -504,7 +529,7 @@ func (c *cluster) Apply(cr fissim.CustomResource) ([]string, error) {
 func (c *cluster) Delete(id string) { c.shop.Remove(id) }
 
 // clockSource is gofakes3's time source on simulated time.
-type clockSource struct{ c *simclock.Scaled }
+type clockSource struct{ c simclock.Clock }
 
 func (t clockSource) Now() time.Time                   { return t.c.Now() }
 func (t clockSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }

@@ -74,6 +74,23 @@ func (c *Manual) Advance(d time.Duration) {
 	}
 }
 
+// Next is the time of the earliest After that has not fired yet; false
+// when none is pending.
+func (c *Manual) Next() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.waiters) == 0 {
+		return time.Time{}, false
+	}
+	next := c.waiters[0].at
+	for _, w := range c.waiters[1:] {
+		if w.at.Before(next) {
+			next = w.at
+		}
+	}
+	return next, true
+}
+
 // Waiters is how many Afters have not fired yet.
 func (c *Manual) Waiters() int {
 	c.mu.Lock()

@@ -67,3 +67,24 @@ func TestManualBlockUntil(t *testing.T) {
 		t.Error("BlockUntil(1) with no waiter = nil, want the context's error")
 	}
 }
+
+func TestManualNext(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	c := NewManual(t0)
+	if at, ok := c.Next(); ok {
+		t.Fatalf("Next() = %v with nothing pending, want none", at)
+	}
+	c.After(2 * time.Minute)
+	c.After(time.Minute)
+	if at, ok := c.Next(); !ok || !at.Equal(t0.Add(time.Minute)) {
+		t.Errorf("Next() = %v, %v, want %v", at, ok, t0.Add(time.Minute))
+	}
+	c.Advance(time.Minute)
+	if at, ok := c.Next(); !ok || !at.Equal(t0.Add(2*time.Minute)) {
+		t.Errorf("after the first fired, Next() = %v, %v, want %v", at, ok, t0.Add(2*time.Minute))
+	}
+	c.Advance(time.Minute)
+	if at, ok := c.Next(); ok {
+		t.Errorf("Next() = %v with everything fired, want none", at)
+	}
+}
