@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +26,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/simtest"
 )
 
 const (
@@ -33,8 +35,6 @@ const (
 	clusterARN = "arn:aws:eks:us-east-1:123456789012:cluster/sandbox"
 	role       = "arn:aws:iam::123456789012:role/gameday-fis"
 	alarm      = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:sock-shop-errors"
-	// speed makes a 180 s fault take 0.15 s.
-	speed = 1200
 )
 
 // fakeCluster is a stateful Cluster: it records what is applied and refuses
@@ -119,7 +119,7 @@ type env struct {
 	api     *fis.Client
 	cluster *fakeCluster
 	objects *objects
-	clock   *simclock.Scaled
+	clock   *simtest.Clock
 }
 
 func newEnv(t *testing.T, mod ...func(*fissim.Options)) *env {
@@ -127,23 +127,21 @@ func newEnv(t *testing.T, mod ...func(*fissim.Options)) *env {
 	e := &env{
 		cluster: &fakeCluster{},
 		objects: &objects{buckets: map[string]bool{"fis-logs": true}, bodies: map[string][]byte{}},
-		clock:   simclock.New(time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC), speed),
+		clock:   &simtest.Clock{Manual: simclock.NewManual(time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC))},
 	}
 	o := fissim.Options{
-		Account: account, Region: region, Clock: e.clock, Cluster: e.cluster,
+		Account: account, Region: region, Clock: e.clock.Manual, Cluster: e.cluster,
 		Alarms: fakeAlarms{}, PutObject: e.objects.put, LogDelay: 2 * time.Minute, Seed: 1,
 	}
 	for _, m := range mod {
 		m(&o)
 	}
 	e.svc = fissim.New(o)
-	srv := httptest.NewServer(e.svc)
-	t.Cleanup(func() {
-		srv.Close()
-		e.svc.Close()
-	})
+	t.Cleanup(func() { e.svc.Close() })
+	client := simtest.ServeInMemory(t, e.svc)
 	e.api = fis.New(fis.Options{
-		BaseEndpoint: aws.String(srv.URL),
+		BaseEndpoint: aws.String("http://fis.test"),
+		HTTPClient:   client,
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDSIM", "secret", ""),
 	})
@@ -222,40 +220,38 @@ func (e *env) start(t *testing.T, tmpl, token string) *types.Experiment {
 	return out.Experiment
 }
 
-// await polls GetExperiment until the experiment reaches a terminal state.
+// awaitLimit is how much simulated time await and awaitStatus allow.
+const awaitLimit = 3 * time.Hour
+
+// await advances the clock until the experiment reaches a terminal state.
 func (e *env) await(t *testing.T, id string) *types.Experiment {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	var exp *types.Experiment
+	e.clock.Until(t, time.Second, awaitLimit, "experiment "+id+" ended", func() bool {
 		out, err := e.api.GetExperiment(context.Background(), &fis.GetExperimentInput{Id: aws.String(id)})
 		if err != nil {
 			t.Fatalf("GetExperiment: %v", err)
 		}
-		switch out.Experiment.State.Status {
+		exp = out.Experiment
+		switch exp.State.Status {
 		case types.ExperimentStatusCompleted, types.ExperimentStatusStopped, types.ExperimentStatusFailed, types.ExperimentStatusCancelled:
-			return out.Experiment
+			return true
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("experiment %s did not end", id)
-	return nil
+		return false
+	})
+	return exp
 }
 
-// awaitStatus polls until the experiment has the given status.
+// awaitStatus advances the clock until the experiment has the given status.
 func (e *env) awaitStatus(t *testing.T, id string, want types.ExperimentStatus) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	e.clock.Until(t, time.Second, awaitLimit, "experiment "+id+" "+string(want), func() bool {
 		out, err := e.api.GetExperiment(context.Background(), &fis.GetExperimentInput{Id: aws.String(id)})
 		if err != nil {
 			t.Fatalf("GetExperiment: %v", err)
 		}
-		if out.Experiment.State.Status == want {
-			return
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	t.Fatalf("experiment %s never reached %s", id, want)
+		return out.Experiment.State.Status == want
+	})
 }
 
 func errorCode(err error) string {
@@ -565,27 +561,29 @@ func TestStartExperimentIdempotent(t *testing.T) {
 }
 
 func TestStartExperimentQuota(t *testing.T) {
-	e := newEnv(t)
-	in := walkthrough()
-	in.Actions["carts-delay"] = crAction("", "PT12H", "carts") // runs until stopped
-	id := e.create(t, in)
-	var ids []string
-	for i := range fissim.MaxActiveExperiments {
-		ids = append(ids, *e.start(t, id, fmt.Sprint("q", i)).Id)
-	}
-	_, err := e.api.StartExperiment(context.Background(), &fis.StartExperimentInput{ExperimentTemplateId: aws.String(id), ClientToken: aws.String("q-6")})
-	var qe *types.ServiceQuotaExceededException
-	if !errors.As(err, &qe) {
-		t.Fatalf("6th active experiment: %v, want ServiceQuotaExceededException", err)
-	}
-	if got := e.svc.ActiveExperiments(); len(got) != 5 {
-		t.Errorf("active = %v, want 5", got)
-	}
-	if _, err := e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: aws.String(ids[0])}); err != nil {
-		t.Fatal(err)
-	}
-	e.await(t, ids[0])
-	e.start(t, id, "q-7") // room again
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		in := walkthrough()
+		in.Actions["carts-delay"] = crAction("", "PT12H", "carts") // runs until stopped
+		id := e.create(t, in)
+		var ids []string
+		for i := range fissim.MaxActiveExperiments {
+			ids = append(ids, *e.start(t, id, fmt.Sprint("q", i)).Id)
+		}
+		_, err := e.api.StartExperiment(context.Background(), &fis.StartExperimentInput{ExperimentTemplateId: aws.String(id), ClientToken: aws.String("q-6")})
+		var qe *types.ServiceQuotaExceededException
+		if !errors.As(err, &qe) {
+			t.Fatalf("6th active experiment: %v, want ServiceQuotaExceededException", err)
+		}
+		if got := e.svc.ActiveExperiments(); len(got) != 5 {
+			t.Errorf("active = %v, want 5", got)
+		}
+		if _, err := e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: aws.String(ids[0])}); err != nil {
+			t.Fatal(err)
+		}
+		e.await(t, ids[0])
+		e.start(t, id, "q-7") // room again
+	})
 }
 
 func TestTemplateQuota(t *testing.T) {
@@ -607,62 +605,54 @@ func TestTemplateQuota(t *testing.T) {
 }
 
 func TestStopExperiment(t *testing.T) {
-	e := newEnv(t)
-	in := walkthrough()
-	in.Actions["carts-delay"] = crAction("", "PT12H", "carts")
-	id := e.create(t, in)
-	exp := e.start(t, id, "stop")
-	e.awaitStatus(t, *exp.Id, types.ExperimentStatusRunning)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(e.cluster.Active()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if len(e.cluster.Active()) != 1 {
-		t.Fatalf("chaos applied = %v, want one CR", e.cluster.Active())
-	}
-	deadline = time.Now().Add(5 * time.Second)
-	for {
-		got, err := e.api.GetExperiment(context.Background(), &fis.GetExperimentInput{Id: exp.Id})
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		in := walkthrough()
+		in.Actions["carts-delay"] = crAction("", "PT12H", "carts")
+		id := e.create(t, in)
+		exp := e.start(t, id, "stop")
+		e.awaitStatus(t, *exp.Id, types.ExperimentStatusRunning)
+		e.clock.Until(t, time.Second, time.Hour, "chaos applied", func() bool { return len(e.cluster.Active()) > 0 })
+		if len(e.cluster.Active()) != 1 {
+			t.Fatalf("chaos applied = %v, want one CR", e.cluster.Active())
+		}
+		e.clock.Until(t, time.Second, time.Hour, "action running", func() bool {
+			got, err := e.api.GetExperiment(context.Background(), &fis.GetExperimentInput{Id: exp.Id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := got.Experiment.Actions["carts-delay"]
+			return a.State.Status == types.ExperimentActionStatusRunning && a.StartTime != nil
+		})
+		out, err := e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: exp.Id})
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := got.Experiment.Actions["carts-delay"]
-		if a.State.Status == types.ExperimentActionStatusRunning && a.StartTime != nil {
-			break
+		if out.Experiment.State.Status != types.ExperimentStatusStopping {
+			t.Errorf("StopExperiment returned %s, want stopping", out.Experiment.State.Status)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("action is %s, want running", a.State.Status)
+		end := e.await(t, *exp.Id)
+		if end.State.Status != types.ExperimentStatusStopped || *end.State.Reason != "Experiment stopped by user." {
+			t.Errorf("state = %s (%s), want stopped by user", end.State.Status, aws.ToString(end.State.Reason))
 		}
-		time.Sleep(time.Millisecond)
-	}
-	out, err := e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: exp.Id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.Experiment.State.Status != types.ExperimentStatusStopping {
-		t.Errorf("StopExperiment returned %s, want stopping", out.Experiment.State.Status)
-	}
-	end := e.await(t, *exp.Id)
-	if end.State.Status != types.ExperimentStatusStopped || *end.State.Reason != "Experiment stopped by user." {
-		t.Errorf("state = %s (%s), want stopped by user", end.State.Status, aws.ToString(end.State.Reason))
-	}
-	if a := end.Actions["carts-delay"].State.Status; a != types.ExperimentActionStatusStopped {
-		t.Errorf("action = %s, want stopped", a)
-	}
-	if end.EndTime == nil || end.EndTime.Before(*end.StartTime) {
-		t.Errorf("endTime %v, startTime %v", end.EndTime, end.StartTime)
-	}
-	if got := e.cluster.Active(); len(got) != 0 {
-		t.Errorf("chaos left after stop: %v", got)
-	}
-	_, err = e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: exp.Id})
-	if c := errorCode(err); c != "ConflictException" {
-		t.Errorf("stop a stopped experiment: %q, want ConflictException", c)
-	}
-	_, err = e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: aws.String("EXPnope")})
-	if c := errorCode(err); c != "ResourceNotFoundException" {
-		t.Errorf("stop unknown: %q, want ResourceNotFoundException", c)
-	}
+		if a := end.Actions["carts-delay"].State.Status; a != types.ExperimentActionStatusStopped {
+			t.Errorf("action = %s, want stopped", a)
+		}
+		if end.EndTime == nil || end.EndTime.Before(*end.StartTime) {
+			t.Errorf("endTime %v, startTime %v", end.EndTime, end.StartTime)
+		}
+		if got := e.cluster.Active(); len(got) != 0 {
+			t.Errorf("chaos left after stop: %v", got)
+		}
+		_, err = e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: exp.Id})
+		if c := errorCode(err); c != "ConflictException" {
+			t.Errorf("stop a stopped experiment: %q, want ConflictException", c)
+		}
+		_, err = e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: aws.String("EXPnope")})
+		if c := errorCode(err); c != "ResourceNotFoundException" {
+			t.Errorf("stop unknown: %q, want ResourceNotFoundException", c)
+		}
+	})
 }
 
 func TestListExperiments(t *testing.T) {
@@ -705,65 +695,63 @@ func TestListExperiments(t *testing.T) {
 }
 
 func TestSafetyLever(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	in := walkthrough()
-	in.Actions["carts-delay"] = crAction("", "PT12H", "carts")
-	id := e.create(t, in)
-	running := e.start(t, id, "before-lever")
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := context.Background()
+		in := walkthrough()
+		in.Actions["carts-delay"] = crAction("", "PT12H", "carts")
+		id := e.create(t, in)
+		running := e.start(t, id, "before-lever")
 
-	got, err := e.api.GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String("default")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.SafetyLever.State.Status != types.SafetyLeverStatusDisengaged || *got.SafetyLever.Arn != "arn:aws:fis:us-east-1:123456789012:safety-lever/default" {
-		t.Errorf("lever = %s %s", got.SafetyLever.State.Status, *got.SafetyLever.Arn)
-	}
-	up, err := e.api.UpdateSafetyLeverState(ctx, &fis.UpdateSafetyLeverStateInput{Id: aws.String("default"),
-		State: &types.UpdateSafetyLeverStateInput{Status: types.SafetyLeverStatusInputEngaged, Reason: aws.String("incident")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := up.SafetyLever.State.Status; s != types.SafetyLeverStatusEngaging && s != types.SafetyLeverStatusEngaged {
-		t.Errorf("after engage: %s", s)
-	}
-	end := e.await(t, *running.Id)
-	if end.State.Status != types.ExperimentStatusStopped {
-		t.Errorf("running experiment under an engaged lever: %s", end.State.Status)
-	}
-	// FIS starts an experiment under an engaged lever, and cancels it
-	// (user guide, "Safety levers for AWS FIS").
-	cancelled, err := e.api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: aws.String(id), ClientToken: aws.String("after-lever")})
-	if err != nil {
-		t.Fatalf("start under engaged lever: %v, want it started (and cancelled)", err)
-	}
-	if end := e.await(t, *cancelled.Experiment.Id); end.State.Status != types.ExperimentStatusCancelled ||
-		!strings.Contains(aws.ToString(end.State.Reason), "safety lever") {
-		t.Errorf("experiment started under an engaged lever: %s (%s), want cancelled for the safety lever", end.State.Status, aws.ToString(end.State.Reason))
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got, err = e.api.GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String("default")})
+		got, err := e.api.GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String("default")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.SafetyLever.State.Status == types.SafetyLeverStatusEngaged || time.Now().After(deadline) {
-			break
+		if got.SafetyLever.State.Status != types.SafetyLeverStatusDisengaged || *got.SafetyLever.Arn != "arn:aws:fis:us-east-1:123456789012:safety-lever/default" {
+			t.Errorf("lever = %s %s", got.SafetyLever.State.Status, *got.SafetyLever.Arn)
 		}
-		time.Sleep(time.Millisecond)
-	}
-	if got.SafetyLever.State.Status != types.SafetyLeverStatusEngaged || *got.SafetyLever.State.Reason != "incident" {
-		t.Errorf("lever = %s (%s), want engaged (incident)", got.SafetyLever.State.Status, aws.ToString(got.SafetyLever.State.Reason))
-	}
-	if _, err := e.api.UpdateSafetyLeverState(ctx, &fis.UpdateSafetyLeverStateInput{Id: aws.String("default"),
-		State: &types.UpdateSafetyLeverStateInput{Status: types.SafetyLeverStatusInputDisengaged, Reason: aws.String("over")}}); err != nil {
-		t.Fatal(err)
-	}
-	e.start(t, id, "after-disengage")
-	_, err = e.api.GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String("other")})
-	if c := errorCode(err); c != "ResourceNotFoundException" {
-		t.Errorf("unknown lever: %q", c)
-	}
+		up, err := e.api.UpdateSafetyLeverState(ctx, &fis.UpdateSafetyLeverStateInput{Id: aws.String("default"),
+			State: &types.UpdateSafetyLeverStateInput{Status: types.SafetyLeverStatusInputEngaged, Reason: aws.String("incident")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := up.SafetyLever.State.Status; s != types.SafetyLeverStatusEngaging && s != types.SafetyLeverStatusEngaged {
+			t.Errorf("after engage: %s", s)
+		}
+		end := e.await(t, *running.Id)
+		if end.State.Status != types.ExperimentStatusStopped {
+			t.Errorf("running experiment under an engaged lever: %s", end.State.Status)
+		}
+		// FIS starts an experiment under an engaged lever, and cancels it
+		// (user guide, "Safety levers for AWS FIS").
+		cancelled, err := e.api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: aws.String(id), ClientToken: aws.String("after-lever")})
+		if err != nil {
+			t.Fatalf("start under engaged lever: %v, want it started (and cancelled)", err)
+		}
+		if end := e.await(t, *cancelled.Experiment.Id); end.State.Status != types.ExperimentStatusCancelled ||
+			!strings.Contains(aws.ToString(end.State.Reason), "safety lever") {
+			t.Errorf("experiment started under an engaged lever: %s (%s), want cancelled for the safety lever", end.State.Status, aws.ToString(end.State.Reason))
+		}
+		e.clock.Until(t, time.Second, time.Hour, "lever engaged", func() bool {
+			got, err = e.api.GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String("default")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.SafetyLever.State.Status == types.SafetyLeverStatusEngaged
+		})
+		if got.SafetyLever.State.Status != types.SafetyLeverStatusEngaged || *got.SafetyLever.State.Reason != "incident" {
+			t.Errorf("lever = %s (%s), want engaged (incident)", got.SafetyLever.State.Status, aws.ToString(got.SafetyLever.State.Reason))
+		}
+		if _, err := e.api.UpdateSafetyLeverState(ctx, &fis.UpdateSafetyLeverStateInput{Id: aws.String("default"),
+			State: &types.UpdateSafetyLeverStateInput{Status: types.SafetyLeverStatusInputDisengaged, Reason: aws.String("over")}}); err != nil {
+			t.Fatal(err)
+		}
+		e.start(t, id, "after-disengage")
+		_, err = e.api.GetSafetyLever(ctx, &fis.GetSafetyLeverInput{Id: aws.String("other")})
+		if c := errorCode(err); c != "ResourceNotFoundException" {
+			t.Errorf("unknown lever: %q", c)
+		}
+	})
 }
 
 func TestLifecycle(t *testing.T) {
@@ -848,36 +836,38 @@ func TestLifecycle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			in := walkthrough()
-			tt.mod(in)
-			id := e.create(t, in)
-			exp := e.start(t, id, "run")
-			end := e.await(t, *exp.Id)
-			if end.State.Status != tt.wantState || !strings.Contains(aws.ToString(end.State.Reason), tt.wantReason) {
-				t.Errorf("state = %s (%q), want %s (…%s…)", end.State.Status, aws.ToString(end.State.Reason), tt.wantState, tt.wantReason)
-			}
-			if got := stateError(end.State); got != tt.wantError {
-				t.Errorf("state error = %q, want %q", got, tt.wantError)
-			}
-			got := map[string]types.ExperimentActionStatus{}
-			for n, a := range end.Actions {
-				got[n] = a.State.Status
-			}
-			if diff := cmp.Diff(tt.wantAction, got); diff != "" {
-				t.Errorf("actions (-want +got):\n%s", diff)
-			}
-			if run := end.EndTime.Sub(*end.StartTime); run < tt.minRun {
-				t.Errorf("experiment took %v of simulated time, want at least %v", run, tt.minRun)
-			}
-			if len(e.cluster.Active()) != 0 {
-				t.Errorf("chaos left applied: %v", e.cluster.Active())
-			}
-			if first, ok := end.Actions["first"]; ok {
-				if bad := end.Actions["bad"]; bad.StartTime.Before(*first.EndTime) {
-					t.Errorf("bad started at %v before first ended at %v", bad.StartTime, first.EndTime)
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t)
+				in := walkthrough()
+				tt.mod(in)
+				id := e.create(t, in)
+				exp := e.start(t, id, "run")
+				end := e.await(t, *exp.Id)
+				if end.State.Status != tt.wantState || !strings.Contains(aws.ToString(end.State.Reason), tt.wantReason) {
+					t.Errorf("state = %s (%q), want %s (…%s…)", end.State.Status, aws.ToString(end.State.Reason), tt.wantState, tt.wantReason)
 				}
-			}
+				if got := stateError(end.State); got != tt.wantError {
+					t.Errorf("state error = %q, want %q", got, tt.wantError)
+				}
+				got := map[string]types.ExperimentActionStatus{}
+				for n, a := range end.Actions {
+					got[n] = a.State.Status
+				}
+				if diff := cmp.Diff(tt.wantAction, got); diff != "" {
+					t.Errorf("actions (-want +got):\n%s", diff)
+				}
+				if run := end.EndTime.Sub(*end.StartTime); run < tt.minRun {
+					t.Errorf("experiment took %v of simulated time, want at least %v", run, tt.minRun)
+				}
+				if len(e.cluster.Active()) != 0 {
+					t.Errorf("chaos left applied: %v", e.cluster.Active())
+				}
+				if first, ok := end.Actions["first"]; ok {
+					if bad := end.Actions["bad"]; bad.StartTime.Before(*first.EndTime) {
+						t.Errorf("bad started at %v before first ended at %v", bad.StartTime, first.EndTime)
+					}
+				}
+			})
 		})
 	}
 }
@@ -896,57 +886,59 @@ func stateError(st *types.ExperimentState) string {
 }
 
 func TestActionsModeSkipAll(t *testing.T) {
-	e := newEnv(t)
-	id := e.create(t, walkthrough())
-	out, err := e.api.StartExperiment(context.Background(), &fis.StartExperimentInput{
-		ExperimentTemplateId: aws.String(id), ClientToken: aws.String("skip"),
-		ExperimentOptions: &types.StartExperimentExperimentOptionsInput{ActionsMode: types.ActionsModeSkipAll},
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		id := e.create(t, walkthrough())
+		out, err := e.api.StartExperiment(context.Background(), &fis.StartExperimentInput{
+			ExperimentTemplateId: aws.String(id), ClientToken: aws.String("skip"),
+			ExperimentOptions: &types.StartExperimentExperimentOptionsInput{ActionsMode: types.ActionsModeSkipAll},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := e.await(t, *out.Experiment.Id)
+		if end.State.Status != types.ExperimentStatusCompleted || end.Actions["carts-delay"].State.Status != types.ExperimentActionStatusSkipped {
+			t.Errorf("skip-all: experiment %s, action %s; want completed, skipped", end.State.Status, end.Actions["carts-delay"].State.Status)
+		}
+		if end.ExperimentOptions == nil || end.ExperimentOptions.ActionsMode != types.ActionsModeSkipAll {
+			t.Errorf("experimentOptions = %+v", end.ExperimentOptions)
+		}
+		e.cluster.mu.Lock()
+		applied := len(e.cluster.applied)
+		e.cluster.mu.Unlock()
+		if applied != 0 {
+			t.Errorf("skip-all applied %d custom resources", applied)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	end := e.await(t, *out.Experiment.Id)
-	if end.State.Status != types.ExperimentStatusCompleted || end.Actions["carts-delay"].State.Status != types.ExperimentActionStatusSkipped {
-		t.Errorf("skip-all: experiment %s, action %s; want completed, skipped", end.State.Status, end.Actions["carts-delay"].State.Status)
-	}
-	if end.ExperimentOptions == nil || end.ExperimentOptions.ActionsMode != types.ActionsModeSkipAll {
-		t.Errorf("experimentOptions = %+v", end.ExperimentOptions)
-	}
-	e.cluster.mu.Lock()
-	applied := len(e.cluster.applied)
-	e.cluster.mu.Unlock()
-	if applied != 0 {
-		t.Errorf("skip-all applied %d custom resources", applied)
-	}
 }
 
 func TestStopCondition(t *testing.T) {
-	e := newEnv(t)
-	in := walkthrough()
-	in.Actions["carts-delay"] = crAction("", "PT12H", "carts")
-	id := e.create(t, in)
-	exp := e.start(t, id, "alarm")
-	e.awaitStatus(t, *exp.Id, types.ExperimentStatusRunning)
-	e.svc.AlarmChanged("arn:aws:cloudwatch:us-east-1:123456789012:alarm:other", "ALARM")
-	e.svc.AlarmChanged(alarm, "OK")
-	time.Sleep(10 * time.Millisecond)
-	if got := e.svc.ActiveExperiments(); len(got) != 1 {
-		t.Fatalf("an unrelated alarm or an OK transition stopped the experiment: active %v", got)
-	}
-	e.svc.AlarmChanged(alarm, "ALARM")
-	end := e.await(t, *exp.Id)
-	if want := "Experiment stopped by stop condition " + alarm; end.State.Status != types.ExperimentStatusStopped || aws.ToString(end.State.Reason) != want {
-		t.Errorf("state = %s (%q), want stopped (%q)", end.State.Status, aws.ToString(end.State.Reason), want)
-	}
-	if len(e.cluster.Active()) != 0 {
-		t.Errorf("chaos left applied: %v", e.cluster.Active())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		in := walkthrough()
+		in.Actions["carts-delay"] = crAction("", "PT12H", "carts")
+		id := e.create(t, in)
+		exp := e.start(t, id, "alarm")
+		e.awaitStatus(t, *exp.Id, types.ExperimentStatusRunning)
+		e.svc.AlarmChanged("arn:aws:cloudwatch:us-east-1:123456789012:alarm:other", "ALARM")
+		e.svc.AlarmChanged(alarm, "OK")
+		e.clock.Advance(15 * time.Second)
+		if got := e.svc.ActiveExperiments(); len(got) != 1 {
+			t.Fatalf("an unrelated alarm or an OK transition stopped the experiment: active %v", got)
+		}
+		e.svc.AlarmChanged(alarm, "ALARM")
+		end := e.await(t, *exp.Id)
+		if want := "Experiment stopped by stop condition " + alarm; end.State.Status != types.ExperimentStatusStopped || aws.ToString(end.State.Reason) != want {
+			t.Errorf("state = %s (%q), want stopped (%q)", end.State.Status, aws.ToString(end.State.Reason), want)
+		}
+		if len(e.cluster.Active()) != 0 {
+			t.Errorf("chaos left applied: %v", e.cluster.Active())
+		}
+	})
 }
 
 func TestUnknownOperationAndBadBody(t *testing.T) {
 	e := newEnv(t)
-	srv := httptest.NewServer(e.svc)
-	defer srv.Close()
 	for _, tc := range []struct {
 		method, path, body string
 		code               int
@@ -1137,35 +1129,39 @@ func TestTemplatesAcceptEveryCatalogueAction(t *testing.T) {
 
 // TestResolvedTargets lists an experiment's resolved targets.
 func TestResolvedTargets(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	exp := e.start(t, e.create(t, walkthrough()), "resolved")
-	e.await(t, *exp.Id)
-	rt, err := e.api.ListExperimentResolvedTargets(ctx, &fis.ListExperimentResolvedTargetsInput{ExperimentId: exp.Id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rt.ResolvedTargets) != 1 || rt.ResolvedTargets[0].TargetInformation["arn"] != clusterARN || aws.ToString(rt.ResolvedTargets[0].TargetName) != "cluster" {
-		t.Errorf("resolved targets = %+v", rt.ResolvedTargets)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		ctx := context.Background()
+		exp := e.start(t, e.create(t, walkthrough()), "resolved")
+		e.await(t, *exp.Id)
+		rt, err := e.api.ListExperimentResolvedTargets(ctx, &fis.ListExperimentResolvedTargetsInput{ExperimentId: exp.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rt.ResolvedTargets) != 1 || rt.ResolvedTargets[0].TargetInformation["arn"] != clusterARN || aws.ToString(rt.ResolvedTargets[0].TargetName) != "cluster" {
+			t.Errorf("resolved targets = %+v", rt.ResolvedTargets)
+		}
+	})
 }
 
 // An action FIS has but the simulator does not run: the template is
 // accepted, as FIS accepts it, and the experiment fails at target
 // resolution (the simulator has no EC2 instances), saying why.
 func TestUnsimulatedActionFailsAtRunTime(t *testing.T) {
-	e := newEnv(t)
-	in := walkthrough()
-	in.Targets = map[string]types.CreateExperimentTemplateTargetInput{
-		"nodes": {ResourceType: aws.String("aws:ec2:instance"), ResourceArns: []string{"arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"}, SelectionMode: aws.String("ALL")},
-	}
-	in.Actions = map[string]types.CreateExperimentTemplateActionInput{
-		"stop-nodes": {ActionId: aws.String("aws:ec2:stop-instances"), Targets: map[string]string{"Instances": "nodes"}},
-	}
-	exp := e.await(t, *e.start(t, e.create(t, in), "unsimulated").Id)
-	if exp.State.Status != types.ExperimentStatusFailed || !strings.Contains(aws.ToString(exp.State.Reason), "aws:ec2:instance") {
-		t.Errorf("state %s (%s), want failed at target resolution", exp.State.Status, aws.ToString(exp.State.Reason))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		in := walkthrough()
+		in.Targets = map[string]types.CreateExperimentTemplateTargetInput{
+			"nodes": {ResourceType: aws.String("aws:ec2:instance"), ResourceArns: []string{"arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"}, SelectionMode: aws.String("ALL")},
+		}
+		in.Actions = map[string]types.CreateExperimentTemplateActionInput{
+			"stop-nodes": {ActionId: aws.String("aws:ec2:stop-instances"), Targets: map[string]string{"Instances": "nodes"}},
+		}
+		exp := e.await(t, *e.start(t, e.create(t, in), "unsimulated").Id)
+		if exp.State.Status != types.ExperimentStatusFailed || !strings.Contains(aws.ToString(exp.State.Reason), "aws:ec2:instance") {
+			t.Errorf("state %s (%s), want failed at target resolution", exp.State.Status, aws.ToString(exp.State.Reason))
+		}
+	})
 }
 
 // TestActionsWithBoto3 lists and gets every action with boto3

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/gameday-dev/gameday/pkg/golden"
@@ -49,82 +50,81 @@ func loadDocumented(t *testing.T) documented {
 var timestampRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
 
 func TestLogsDelivered(t *testing.T) {
-	e := newEnv(t)
-	id := e.create(t, walkthrough())
-	exp := e.start(t, id, "logs")
-	end := e.await(t, *exp.Id)
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		id := e.create(t, walkthrough())
+		exp := e.start(t, id, "logs")
+		end := e.await(t, *exp.Id)
 
-	// Delivery lags LogDelay (2 simulated minutes) behind the records.
-	var keys []string
-	var bodies map[string][]byte
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		keys, bodies = e.objects.snapshot()
-		if n := len(keys); n > 0 && bytes.Contains(bodies[keys[n-1]], []byte(`"log_type":"experiment-end"`)) {
-			break
+		// Delivery lags LogDelay (2 simulated minutes) behind the records.
+		var keys []string
+		var bodies map[string][]byte
+		e.clock.Until(t, time.Second, awaitLimit, "experiment-end delivered", func() bool {
+			keys, bodies = e.objects.snapshot()
+			n := len(keys)
+			return n > 0 && bytes.Contains(bodies[keys[n-1]], []byte(`"log_type":"experiment-end"`))
+		})
+		if len(keys) == 0 {
+			t.Fatal("no log object delivered")
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if len(keys) == 0 {
-		t.Fatal("no log object delivered")
-	}
-	keyRE := regexp.MustCompile(`^fis/AWSLogs/123456789012/fis/us-east-1/` + *exp.Id +
-		`/(\d{4})/(\d{2})/(\d{2})/123456789012_awsfislogs_us-east-1_` + *exp.Id + `_(\d{4})(\d{2})(\d{2})\d{4}Z_[0-9a-f]{16}\.log$`)
-	var records []map[string]any
-	for _, k := range keys {
-		m := keyRE.FindStringSubmatch(k)
-		if m == nil {
-			t.Errorf("key %q does not follow FIS's layout", k)
-			continue
-		}
-		if m[1] != m[4] || m[2] != m[5] || m[3] != m[6] {
-			t.Errorf("key %q: the date folders and the file's timestamp disagree", k)
-		}
-		sc := bufio.NewScanner(bytes.NewReader(bodies[k]))
-		for sc.Scan() {
-			var r map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				t.Fatalf("%s: line %q is not JSON: %v", k, sc.Text(), err)
+		keyRE := regexp.MustCompile(`^fis/AWSLogs/123456789012/fis/us-east-1/` + *exp.Id +
+			`/(\d{4})/(\d{2})/(\d{2})/123456789012_awsfislogs_us-east-1_` + *exp.Id + `_(\d{4})(\d{2})(\d{2})\d{4}Z_[0-9a-f]{16}\.log$`)
+		var records []map[string]any
+		for _, k := range keys {
+			m := keyRE.FindStringSubmatch(k)
+			if m == nil {
+				t.Errorf("key %q does not follow FIS's layout", k)
+				continue
 			}
-			records = append(records, r)
-		}
-	}
-	doc := loadDocumented(t)
-	if last := records[len(records)-1]["log_type"]; last != "experiment-end" {
-		t.Errorf("last record is %v, want experiment-end", last)
-	}
-	for i, r := range records {
-		var top []string
-		for k := range r {
-			top = append(top, k)
-		}
-		sort.Strings(top)
-		if diff := cmp.Diff([]string{"details", "event_timestamp", "id", "log_type", "version"}, top); diff != "" {
-			t.Errorf("record %d members (-want +got):\n%s", i, diff)
-		}
-		if _, ok := doc.Records[r["log_type"].(string)]; r["id"] != *exp.Id || r["version"] != "2" || !ok {
-			t.Errorf("record %d: id %v version %v log_type %v", i, r["id"], r["version"], r["log_type"])
-		}
-		if ts, _ := r["event_timestamp"].(string); !timestampRE.MatchString(ts) {
-			t.Errorf("record %d: event_timestamp %q", i, ts)
-		}
-		for k, v := range r["details"].(map[string]any) {
-			if s, ok := v.(string); ok && len(k) > 5 && k[len(k)-5:] == "_time" && !timestampRE.MatchString(s) {
-				t.Errorf("record %d: details.%s = %q", i, k, s)
+			if m[1] != m[4] || m[2] != m[5] || m[3] != m[6] {
+				t.Errorf("key %q: the date folders and the file's timestamp disagree", k)
+			}
+			sc := bufio.NewScanner(bytes.NewReader(bodies[k]))
+			for sc.Scan() {
+				var r map[string]any
+				if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+					t.Fatalf("%s: line %q is not JSON: %v", k, sc.Text(), err)
+				}
+				records = append(records, r)
 			}
 		}
-	}
-	if got := records[len(records)-1]["details"].(map[string]any)["experiment_state"]; got.(map[string]any)["status"] != string(end.State.Status) {
-		t.Errorf("experiment-end state %v, GetExperiment says %s", got, end.State.Status)
-	}
+		doc := loadDocumented(t)
+		if last := records[len(records)-1]["log_type"]; last != "experiment-end" {
+			t.Errorf("last record is %v, want experiment-end", last)
+		}
+		for i, r := range records {
+			var top []string
+			for k := range r {
+				top = append(top, k)
+			}
+			sort.Strings(top)
+			if diff := cmp.Diff([]string{"details", "event_timestamp", "id", "log_type", "version"}, top); diff != "" {
+				t.Errorf("record %d members (-want +got):\n%s", i, diff)
+			}
+			if _, ok := doc.Records[r["log_type"].(string)]; r["id"] != *exp.Id || r["version"] != "2" || !ok {
+				t.Errorf("record %d: id %v version %v log_type %v", i, r["id"], r["version"], r["log_type"])
+			}
+			if ts, _ := r["event_timestamp"].(string); !timestampRE.MatchString(ts) {
+				t.Errorf("record %d: event_timestamp %q", i, ts)
+			}
+			for k, v := range r["details"].(map[string]any) {
+				if s, ok := v.(string); ok && len(k) > 5 && k[len(k)-5:] == "_time" && !timestampRE.MatchString(s) {
+					t.Errorf("record %d: details.%s = %q", i, k, s)
+				}
+			}
+		}
+		if got := records[len(records)-1]["details"].(map[string]any)["experiment_state"]; got.(map[string]any)["status"] != string(end.State.Status) {
+			t.Errorf("experiment-end state %v, GetExperiment says %s", got, end.State.Status)
+		}
 
-	// The golden file holds the records with the run's ids and times masked.
-	var masked bytes.Buffer
-	for _, r := range records {
-		masked.Write(mask(t, r, *exp.Id, id))
-		masked.WriteByte('\n')
-	}
-	golden.Check(t, filepath.Join("testdata", "walkthrough-logs.golden.jsonl"), masked.Bytes())
+		// The golden file holds the records with the run's ids and times masked.
+		var masked bytes.Buffer
+		for _, r := range records {
+			masked.Write(mask(t, r, *exp.Id, id))
+			masked.WriteByte('\n')
+		}
+		golden.Check(t, filepath.Join("testdata", "walkthrough-logs.golden.jsonl"), masked.Bytes())
+	})
 }
 
 // mask replaces the experiment and template ids and every timestamp so that
@@ -141,24 +141,26 @@ func mask(t *testing.T, r map[string]any, expID, tmplID string) []byte {
 }
 
 func TestLogsToMissingBucketAreDropped(t *testing.T) {
-	e := newEnv(t)
-	in := walkthrough()
-	bucket := "no-such-bucket"
-	in.LogConfiguration.S3Configuration.BucketName = &bucket
-	id := e.create(t, in)
-	exp := e.start(t, id, "nobucket")
-	end := e.await(t, *exp.Id)
-	if end.State.Status != "completed" {
-		t.Errorf("state %s: a missing log bucket must not fail the experiment", end.State.Status)
-	}
-	time.Sleep(50 * time.Millisecond) // past the delivery delay
-	if keys, _ := e.objects.snapshot(); len(keys) != 0 {
-		t.Errorf("objects %v written to a bucket that does not exist", keys)
-	}
-	if recs, ok := e.svc.LogRecords(*exp.Id); !ok || len(recs) == 0 {
-		t.Errorf("LogRecords = %d, %v", len(recs), ok)
-	}
-	_ = context.Background
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t)
+		in := walkthrough()
+		bucket := "no-such-bucket"
+		in.LogConfiguration.S3Configuration.BucketName = &bucket
+		id := e.create(t, in)
+		exp := e.start(t, id, "nobucket")
+		end := e.await(t, *exp.Id)
+		if end.State.Status != "completed" {
+			t.Errorf("state %s: a missing log bucket must not fail the experiment", end.State.Status)
+		}
+		e.clock.Advance(5 * time.Minute) // past the delivery delay (2 minutes)
+		if keys, _ := e.objects.snapshot(); len(keys) != 0 {
+			t.Errorf("objects %v written to a bucket that does not exist", keys)
+		}
+		if recs, ok := e.svc.LogRecords(*exp.Id); !ok || len(recs) == 0 {
+			t.Errorf("LogRecords = %d, %v", len(recs), ok)
+		}
+		_ = context.Background
+	})
 }
 
 // TestLogRecordsAsDocumented runs experiments that complete, fail at target
@@ -207,48 +209,50 @@ func TestLogRecordsAsDocumented(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			in := walkthrough()
-			tt.mod(in)
-			tmpl := e.create(t, in)
-			end := e.await(t, *e.start(t, tmpl, "doc").Id)
-			recs, ok := e.svc.LogRecords(*end.Id)
-			if !ok {
-				t.Fatal("no records")
-			}
-			var got []string
-			resolvedIn := map[string]int{} // target → resolved targets over its -end pages
-			counted := map[string]int{}    // target → resolved_targets_count of its -detail
-			for i, rec := range recs {
-				got = append(got, rec.LogType)
-				d := roundTrip(t, rec.Details)
-				spec := doc.Records[rec.LogType]
-				for _, k := range spec.Details {
-					if _, ok := d[k]; !ok {
-						t.Errorf("record %d (%s): details.%s missing", i, rec.LogType, k)
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t)
+				in := walkthrough()
+				tt.mod(in)
+				tmpl := e.create(t, in)
+				end := e.await(t, *e.start(t, tmpl, "doc").Id)
+				recs, ok := e.svc.LogRecords(*end.Id)
+				if !ok {
+					t.Fatal("no records")
+				}
+				var got []string
+				resolvedIn := map[string]int{} // target → resolved targets over its -end pages
+				counted := map[string]int{}    // target → resolved_targets_count of its -detail
+				for i, rec := range recs {
+					got = append(got, rec.LogType)
+					d := roundTrip(t, rec.Details)
+					spec := doc.Records[rec.LogType]
+					for _, k := range spec.Details {
+						if _, ok := d[k]; !ok {
+							t.Errorf("record %d (%s): details.%s missing", i, rec.LogType, k)
+						}
+					}
+					for k := range d {
+						if !slices.Contains(spec.Details, k) && spec.Optional[k] == "" {
+							t.Errorf("record %d (%s): details.%s is not documented for this record type", i, rec.LogType, k)
+						}
+					}
+					checkConditional(t, i, rec.LogType, d, in)
+					checkAgainstExperiment(t, i, rec.LogType, d, end)
+					name, _ := d["target_name"].(string)
+					switch rec.LogType {
+					case "target-resolution-detail":
+						counted[name] = int(d["resolved_targets_count"].(float64))
+					case "target-resolution-end":
+						resolvedIn[name] += len(d["resolved_targets"].([]any))
 					}
 				}
-				for k := range d {
-					if !slices.Contains(spec.Details, k) && spec.Optional[k] == "" {
-						t.Errorf("record %d (%s): details.%s is not documented for this record type", i, rec.LogType, k)
-					}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("log types (-want +got):\n%s", diff)
 				}
-				checkConditional(t, i, rec.LogType, d, in)
-				checkAgainstExperiment(t, i, rec.LogType, d, end)
-				name, _ := d["target_name"].(string)
-				switch rec.LogType {
-				case "target-resolution-detail":
-					counted[name] = int(d["resolved_targets_count"].(float64))
-				case "target-resolution-end":
-					resolvedIn[name] += len(d["resolved_targets"].([]any))
+				if diff := cmp.Diff(resolvedIn, counted); diff != "" {
+					t.Errorf("resolved_targets_count of -detail against the -end pages' resolved_targets (-pages +count):\n%s", diff)
 				}
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("log types (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(resolvedIn, counted); diff != "" {
-				t.Errorf("resolved_targets_count of -detail against the -end pages' resolved_targets (-pages +count):\n%s", diff)
-			}
+			})
 		})
 	}
 }

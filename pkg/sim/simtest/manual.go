@@ -53,6 +53,29 @@ func NewManual(t testing.TB, o sim.Options) (*sim.Server, aws.Config, *Clock) {
 	return s, cfg, clock
 }
 
+// ServeInMemory serves h over in-memory connections until the test ends,
+// for a test of one service inside a synctest bubble, and returns the
+// client that reaches it (whatever the URL's host).
+func ServeInMemory(t testing.TB, h http.Handler) *http.Client {
+	t.Helper()
+	ln := newPipeListener()
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	transport := &http.Transport{DialContext: ln.dial}
+	t.Cleanup(func() {
+		if err := srv.Shutdown(context.Background()); err != nil {
+			t.Errorf("shut down in-memory server: %v", err)
+		}
+		<-done
+		transport.CloseIdleConnections()
+	})
+	return &http.Client{Transport: transport}
+}
+
 // Clock is a simulator's manual clock, advanced from inside a synctest
 // bubble.
 type Clock struct {
