@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,6 +38,7 @@ const (
 // simulator, with the clients the archive step uses.
 type simRun struct {
 	srv   *sim.Server
+	clock *simtest.Clock
 	s3    *s3.Client
 	fis   *fis.Client
 	cw    *cloudwatch.Client
@@ -57,12 +59,13 @@ func startWalkthrough(t *testing.T, o sim.Options) *simRun {
 func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string, running func(r *simRun)) *simRun {
 	t.Helper()
 	ctx := context.Background()
-	srv, cfg := simtest.New(t, o)
+	srv, cfg, clock := simtest.NewManual(t, o)
 	r := &simRun{
-		srv: srv,
-		s3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
-		fis: fis.NewFromConfig(cfg),
-		cw:  cloudwatch.NewFromConfig(cfg),
+		srv:   srv,
+		clock: clock,
+		s3:    s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		fis:   fis.NewFromConfig(cfg),
+		cw:    cloudwatch.NewFromConfig(cfg),
 	}
 	for _, b := range []string{simLogBucket, simArchive} {
 		if _, err := r.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
@@ -125,25 +128,22 @@ func startWalkthroughWith(t *testing.T, o sim.Options, edit func(string) string,
 		Start: &gameday.StartResult{ExperimentID: id, ExperimentTemplateID: aws.ToString(tmpl.ExperimentTemplate.Id),
 			StartedAt: aws.ToTime(start.Experiment.StartTime), Template: sent},
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	clock.Until(t, time.Second, time.Hour, "experiment "+id+" ended", func() bool {
 		out, err := r.fis.GetExperiment(ctx, &fis.GetExperimentInput{Id: &id})
 		if err != nil {
 			t.Fatalf("get experiment: %v", err)
 		}
 		if gameday.State(out.Experiment.State.Status).Terminal() {
 			t.Logf("experiment %s %s: %s", id, out.Experiment.State.Status, aws.ToString(out.Experiment.State.Reason))
-			return r
+			return true
 		}
 		if running != nil && out.Experiment.State.Status == "running" {
 			running(r)
 			running = nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("experiment %s still %s after 60 s", id, out.Experiment.State.Status)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return false
+	})
+	return r
 }
 
 func (r *simRun) archiver(limit time.Duration) *archive.Archiver {
@@ -160,12 +160,13 @@ func (r *simRun) archiverWith(c archive.Config) *archive.Archiver {
 }
 
 // retry calls the archive step as the state machine does: while it
-// answers pending, it waits the answer's WaitSeconds on the simulator's
+// answers pending, it lets the answer's WaitSeconds pass on the simulator's
 // clock and calls the step again with the answer in its input; at most for
-// wall. It returns the last answer and how many were pending.
-func retry(t *testing.T, a *archive.Archiver, st gameday.RunState, now func() time.Time, wall time.Duration) (gameday.ArchiveResult, int) {
+// limit of simulated time. It returns the last answer and how many were
+// pending.
+func retry(t *testing.T, clock *simtest.Clock, a *archive.Archiver, st gameday.RunState, limit time.Duration) (gameday.ArchiveResult, int) {
 	t.Helper()
-	deadline := time.Now().Add(wall)
+	deadline := clock.Now().Add(limit)
 	pending := 0
 	for {
 		res, err := a.Handle(context.Background(), st)
@@ -176,13 +177,10 @@ func retry(t *testing.T, a *archive.Archiver, st gameday.RunState, now func() ti
 			return res, pending
 		}
 		pending++
-		if time.Now().After(deadline) {
-			t.Fatalf("archive still pending after %s: %s", wall, res.Pending.Reason)
+		if clock.Now().After(deadline) {
+			t.Fatalf("archive still pending after %s: %s", limit, res.Pending.Reason)
 		}
-		until := now().Add(time.Duration(res.Pending.WaitSeconds) * time.Second)
-		for now().Before(until) && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
+		clock.Advance(time.Duration(res.Pending.WaitSeconds) * time.Second)
 		st.Archive = &res
 	}
 }
@@ -218,98 +216,102 @@ func bucket(t *testing.T, c *s3.Client, name string) map[string]string {
 // minutes after the end; the archive answers LogsNotReady until then, then
 // archives everything, and a second run changes nothing.
 func TestSimArchiveWaitsForLateLogs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the simulator")
-	}
-	r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 2 * time.Minute})
-	a := r.archiver(15 * time.Minute)
-	res, notReady := retry(t, a, r.state, r.srv.Clock().Now, 30*time.Second)
-	if notReady == 0 {
-		t.Error("the archive never answered LogsNotReady, although the logs come 2 simulated minutes late")
-	}
-	t.Logf("archived after %d LogsNotReady answers: %+v", notReady, res)
-	if !res.LogsComplete || res.Skipped != "" || res.URI == "" {
-		t.Fatalf("result %+v, want a complete archive", res)
-	}
-	logs := bucket(t, r.s3, simLogBucket)
-	arc := bucket(t, r.s3, simArchive)
-	for k, body := range logs {
-		if got, ok := arc[res.Prefix+archive.DirLogs+k]; !ok || got != body {
-			t.Errorf("log object %s not copied byte for byte into the archive", k)
+	synctest.Test(t, func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("runs the simulator")
 		}
-	}
-	for _, f := range []string{archive.FileSpec, archive.FileTemplate, archive.FileSummary, archive.FileMarkdown, archive.FileReport} {
-		if _, ok := arc[res.Prefix+f]; !ok {
-			t.Errorf("archive has no %s", f)
+		r := startWalkthrough(t, sim.Options{LogDelay: 2 * time.Minute})
+		a := r.archiver(15 * time.Minute)
+		res, notReady := retry(t, r.clock, a, r.state, 30*time.Minute)
+		if notReady == 0 {
+			t.Error("the archive never answered LogsNotReady, although the logs come 2 simulated minutes late")
 		}
-	}
-	if got, want := len(arc), len(logs)+5; got != want {
-		t.Errorf("archive has %d objects, want %d (every log object and five documents)", got, want)
-	}
-	var sum report.Summary
-	if err := json.Unmarshal([]byte(arc[res.Prefix+archive.FileSummary]), &sum); err != nil {
-		t.Fatal(err)
-	}
-	if sum.Logs.Objects != len(logs) || !sum.Logs.Complete || sum.Logs.Records == 0 {
-		t.Errorf("summary logs = %+v, want %d objects, complete", sum.Logs, len(logs))
-	}
-	if sum.Verdict != res.Verdict || sum.ExperimentID != r.state.Start.ExperimentID {
-		t.Errorf("summary verdict %s / experiment %s, want %s / %s", sum.Verdict, sum.ExperimentID, res.Verdict, r.state.Start.ExperimentID)
-	}
-	var types []string
-	for _, e := range sum.Timeline {
-		types = append(types, e.Type)
-	}
-	if len(types) == 0 || types[0] != "experiment-start" || types[len(types)-1] != "experiment-end" {
-		t.Errorf("timeline %v, want experiment-start first and experiment-end last", types)
-	}
-	withData := 0
-	for _, c := range sum.Hypothesis.Checks {
-		if c.Value != nil {
-			withData++
+		t.Logf("archived after %d LogsNotReady answers: %+v", notReady, res)
+		if !res.LogsComplete || res.Skipped != "" || res.URI == "" {
+			t.Fatalf("result %+v, want a complete archive", res)
 		}
-	}
-	if withData == 0 {
-		t.Errorf("no check has data: %+v", sum.Hypothesis.Checks)
-	}
-	t.Logf("verdict %s (%s); %d log objects, %d records; %d/%d checks with data",
-		sum.Verdict, sum.VerdictReason, sum.Logs.Objects, sum.Logs.Records, withData, len(sum.Hypothesis.Checks))
+		logs := bucket(t, r.s3, simLogBucket)
+		arc := bucket(t, r.s3, simArchive)
+		for k, body := range logs {
+			if got, ok := arc[res.Prefix+archive.DirLogs+k]; !ok || got != body {
+				t.Errorf("log object %s not copied byte for byte into the archive", k)
+			}
+		}
+		for _, f := range []string{archive.FileSpec, archive.FileTemplate, archive.FileSummary, archive.FileMarkdown, archive.FileReport} {
+			if _, ok := arc[res.Prefix+f]; !ok {
+				t.Errorf("archive has no %s", f)
+			}
+		}
+		if got, want := len(arc), len(logs)+5; got != want {
+			t.Errorf("archive has %d objects, want %d (every log object and five documents)", got, want)
+		}
+		var sum report.Summary
+		if err := json.Unmarshal([]byte(arc[res.Prefix+archive.FileSummary]), &sum); err != nil {
+			t.Fatal(err)
+		}
+		if sum.Logs.Objects != len(logs) || !sum.Logs.Complete || sum.Logs.Records == 0 {
+			t.Errorf("summary logs = %+v, want %d objects, complete", sum.Logs, len(logs))
+		}
+		if sum.Verdict != res.Verdict || sum.ExperimentID != r.state.Start.ExperimentID {
+			t.Errorf("summary verdict %s / experiment %s, want %s / %s", sum.Verdict, sum.ExperimentID, res.Verdict, r.state.Start.ExperimentID)
+		}
+		var types []string
+		for _, e := range sum.Timeline {
+			types = append(types, e.Type)
+		}
+		if len(types) == 0 || types[0] != "experiment-start" || types[len(types)-1] != "experiment-end" {
+			t.Errorf("timeline %v, want experiment-start first and experiment-end last", types)
+		}
+		withData := 0
+		for _, c := range sum.Hypothesis.Checks {
+			if c.Value != nil {
+				withData++
+			}
+		}
+		if withData == 0 {
+			t.Errorf("no check has data: %+v", sum.Hypothesis.Checks)
+		}
+		t.Logf("verdict %s (%s); %d log objects, %d records; %d/%d checks with data",
+			sum.Verdict, sum.VerdictReason, sum.Logs.Objects, sum.Logs.Records, withData, len(sum.Hypothesis.Checks))
 
-	// Twice: same keys, same bytes, even though simulated time went on.
-	time.Sleep(time.Second)
-	again, err := a.Handle(context.Background(), r.state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(res, again); diff != "" {
-		t.Errorf("second result differs (-first +second):\n%s", diff)
-	}
-	if diff := cmp.Diff(arc, bucket(t, r.s3, simArchive)); diff != "" {
-		t.Errorf("second run changed the archive (-first +second):\n%s", diff)
-	}
+		// Twice: same keys, same bytes, even though simulated time went on.
+		r.clock.Advance(time.Minute)
+		again, err := a.Handle(context.Background(), r.state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(res, again); diff != "" {
+			t.Errorf("second result differs (-first +second):\n%s", diff)
+		}
+		if diff := cmp.Diff(arc, bucket(t, r.s3, simArchive)); diff != "" {
+			t.Errorf("second run changed the archive (-first +second):\n%s", diff)
+		}
+	})
 }
 
 // TestSimArchivePartialPastLimit: the logs come far later than the wait
 // limit; past it the archive completes with logsComplete false.
 func TestSimArchivePartialPastLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the simulator")
-	}
-	r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 6 * time.Hour})
-	res, notReady := retry(t, r.archiver(time.Minute), r.state, r.srv.Clock().Now, 30*time.Second)
-	if notReady == 0 {
-		t.Error("the archive never answered LogsNotReady before the limit")
-	}
-	if res.LogsComplete {
-		t.Errorf("LogsComplete = true, want false (experiment-end never came)")
-	}
-	arc := bucket(t, r.s3, simArchive)
-	if _, ok := arc[res.Prefix+archive.FileSummary]; !ok {
-		t.Errorf("no summary.json in the partial archive: %v", keys(arc))
-	}
-	if !strings.Contains(arc[res.Prefix+archive.FileMarkdown], "Incomplete") {
-		t.Error("summary.md does not say the logs are incomplete")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("runs the simulator")
+		}
+		r := startWalkthrough(t, sim.Options{LogDelay: 6 * time.Hour})
+		res, notReady := retry(t, r.clock, r.archiver(time.Minute), r.state, 30*time.Minute)
+		if notReady == 0 {
+			t.Error("the archive never answered LogsNotReady before the limit")
+		}
+		if res.LogsComplete {
+			t.Errorf("LogsComplete = true, want false (experiment-end never came)")
+		}
+		arc := bucket(t, r.s3, simArchive)
+		if _, ok := arc[res.Prefix+archive.FileSummary]; !ok {
+			t.Errorf("no summary.json in the partial archive: %v", keys(arc))
+		}
+		if !strings.Contains(arc[res.Prefix+archive.FileMarkdown], "Incomplete") {
+			t.Error("summary.md does not say the logs are incomplete")
+		}
+	})
 }
 
 func keys(m map[string]string) []string {
@@ -324,62 +326,66 @@ func keys(m map[string]string) []string {
 // while the fault runs; FIS stops the experiment and the archive says
 // stopped-by-alarm, from the alarm history read back from the simulator.
 func TestSimArchiveStoppedByAlarm(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the simulator")
-	}
-	const alarm = "gameday-sock-shop-carts-latency-front-end-errors"
-	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second}, nil, func(r *simRun) {
-		_, err := r.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{
-			AlarmName: aws.String(alarm), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test: front end errors"),
+	synctest.Test(t, func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("runs the simulator")
+		}
+		const alarm = "gameday-sock-shop-carts-latency-front-end-errors"
+		r := startWalkthroughWith(t, sim.Options{LogDelay: 30 * time.Second}, nil, func(r *simRun) {
+			_, err := r.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{
+				AlarmName: aws.String(alarm), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test: front end errors"),
+			})
+			if err != nil {
+				t.Errorf("set alarm state: %v", err)
+			}
 		})
-		if err != nil {
-			t.Errorf("set alarm state: %v", err)
+		res, _ := retry(t, r.clock, r.archiver(15*time.Minute), r.state, 30*time.Minute)
+		if res.State != gameday.StateStopped || res.Verdict != report.VerdictStoppedByAlarm || res.StoppedByAlarm != alarm {
+			t.Errorf("result %+v, want stopped, %s by %s", res, report.VerdictStoppedByAlarm, alarm)
+		}
+		var sum report.Summary
+		if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.StopConditions) != 1 || !sum.StopConditions[0].WentIntoAlarm {
+			t.Errorf("stopConditions = %+v, want the alarm to have gone into ALARM", sum.StopConditions)
+		}
+		if sum.StoppedByAlarm == nil || *sum.StoppedByAlarm != alarm {
+			t.Errorf("stoppedByAlarm = %v, want %s", sum.StoppedByAlarm, alarm)
 		}
 	})
-	res, _ := retry(t, r.archiver(15*time.Minute), r.state, r.srv.Clock().Now, 30*time.Second)
-	if res.State != gameday.StateStopped || res.Verdict != report.VerdictStoppedByAlarm || res.StoppedByAlarm != alarm {
-		t.Errorf("result %+v, want stopped, %s by %s", res, report.VerdictStoppedByAlarm, alarm)
-	}
-	var sum report.Summary
-	if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
-		t.Fatal(err)
-	}
-	if len(sum.StopConditions) != 1 || !sum.StopConditions[0].WentIntoAlarm {
-		t.Errorf("stopConditions = %+v, want the alarm to have gone into ALARM", sum.StopConditions)
-	}
-	if sum.StoppedByAlarm == nil || *sum.StoppedByAlarm != alarm {
-		t.Errorf("stoppedByAlarm = %v, want %s", sum.StoppedByAlarm, alarm)
-	}
 }
 
 // TestSimArchiveAwaitsAfterWindow: with AwaitAfterWindow the archive waits
 // for the after window (3 simulated minutes here, plus MetricSettle), and
 // every check of every phase has data.
 func TestSimArchiveAwaitsAfterWindow(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the simulator")
-	}
-	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second},
-		func(y string) string {
-			return strings.Replace(y, "window: {before: 10m, after: 10m}", "window: {before: 10m, after: 3m}", 1)
-		}, nil)
-	res, notReady := retry(t, r.archiverWith(archive.Config{AwaitAfterWindow: true}), r.state, r.srv.Clock().Now, 60*time.Second)
-	var sum report.Summary
-	if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("archived after %d LogsNotReady answers; after window %s..%s", notReady, sum.Windows.After.Start.Format(time.RFC3339), sum.Windows.After.End.Format(time.RFC3339))
-	if got, want := sum.Windows.After.End.Sub(sum.Windows.After.Start), 3*time.Minute; got != want {
-		t.Errorf("after window lasts %s, want %s", got, want)
-	}
-	for _, c := range sum.Hypothesis.Checks {
-		if c.Value == nil {
-			t.Errorf("check %s (%s) has no data", c.Name, c.Phase)
+	synctest.Test(t, func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("runs the simulator")
 		}
-	}
-	if sum.Hypothesis.Verdict != report.ResultHeld || sum.Verdict != report.VerdictPassed {
-		t.Errorf("hypothesis %s, verdict %s; want held, passed (%s)", sum.Hypothesis.Verdict, sum.Verdict, sum.VerdictReason)
-	}
+		r := startWalkthroughWith(t, sim.Options{LogDelay: 30 * time.Second},
+			func(y string) string {
+				return strings.Replace(y, "window: {before: 10m, after: 10m}", "window: {before: 10m, after: 3m}", 1)
+			}, nil)
+		res, notReady := retry(t, r.clock, r.archiverWith(archive.Config{AwaitAfterWindow: true}), r.state, time.Hour)
+		var sum report.Summary
+		if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("archived after %d LogsNotReady answers; after window %s..%s", notReady, sum.Windows.After.Start.Format(time.RFC3339), sum.Windows.After.End.Format(time.RFC3339))
+		if got, want := sum.Windows.After.End.Sub(sum.Windows.After.Start), 3*time.Minute; got != want {
+			t.Errorf("after window lasts %s, want %s", got, want)
+		}
+		for _, c := range sum.Hypothesis.Checks {
+			if c.Value == nil {
+				t.Errorf("check %s (%s) has no data", c.Name, c.Phase)
+			}
+		}
+		if sum.Hypothesis.Verdict != report.ResultHeld || sum.Verdict != report.VerdictPassed {
+			t.Errorf("hypothesis %s, verdict %s; want held, passed (%s)", sum.Hypothesis.Verdict, sum.Verdict, sum.VerdictReason)
+		}
+	})
 }
 
 // TestSimArchiveMistypedMetric: a steady-state check on a metric the account
@@ -387,24 +393,26 @@ func TestSimArchiveAwaitsAfterWindow(t *testing.T) {
 // reason names the check, the phase and the metric, and says that
 // ListMetrics finds no such metric.
 func TestSimArchiveMistypedMetric(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the simulator")
-	}
-	r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second}, func(s string) string {
-		return strings.Replace(s, "{namespace: SockShop, name: Latency, dimensions: {service: orders}", "{namespace: SockShop, name: Latencyy, dimensions: {service: orders}", 1)
-	}, nil)
-	res, _ := retry(t, r.archiver(15*time.Minute), r.state, r.srv.Clock().Now, 30*time.Second)
-	if res.Verdict != report.VerdictInconclusive || res.Hypothesis != report.ResultInconclusive {
-		t.Errorf("verdict %s, hypothesis %s; want %s, %s (%s)", res.Verdict, res.Hypothesis, report.VerdictInconclusive, report.ResultInconclusive, res.VerdictReason)
-	}
-	want := "check orders-latency-p99 (before) had no datapoints for SockShop/Latencyy{service=orders} p99 (no such metric in the account: check the namespace, name and dimensions)"
-	if !strings.Contains(res.VerdictReason, want) {
-		t.Errorf("reason %q\ndoes not contain %q", res.VerdictReason, want)
-	}
-	md := bucket(t, r.s3, simArchive)[res.Prefix+archive.FileMarkdown]
-	if !strings.Contains(md, "**Verdict: inconclusive.**") {
-		t.Errorf("summary.md does not say inconclusive:\n%s", md)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("runs the simulator")
+		}
+		r := startWalkthroughWith(t, sim.Options{LogDelay: 30 * time.Second}, func(s string) string {
+			return strings.Replace(s, "{namespace: SockShop, name: Latency, dimensions: {service: orders}", "{namespace: SockShop, name: Latencyy, dimensions: {service: orders}", 1)
+		}, nil)
+		res, _ := retry(t, r.clock, r.archiver(15*time.Minute), r.state, 30*time.Minute)
+		if res.Verdict != report.VerdictInconclusive || res.Hypothesis != report.ResultInconclusive {
+			t.Errorf("verdict %s, hypothesis %s; want %s, %s (%s)", res.Verdict, res.Hypothesis, report.VerdictInconclusive, report.ResultInconclusive, res.VerdictReason)
+		}
+		want := "check orders-latency-p99 (before) had no datapoints for SockShop/Latencyy{service=orders} p99 (no such metric in the account: check the namespace, name and dimensions)"
+		if !strings.Contains(res.VerdictReason, want) {
+			t.Errorf("reason %q\ndoes not contain %q", res.VerdictReason, want)
+		}
+		md := bucket(t, r.s3, simArchive)[res.Prefix+archive.FileMarkdown]
+		if !strings.Contains(md, "**Verdict: inconclusive.**") {
+			t.Errorf("summary.md does not say inconclusive:\n%s", md)
+		}
+	})
 }
 
 // TestSimArchiveLogVariants: the archive finds every log object and waits
@@ -425,32 +433,34 @@ func TestSimArchiveLogVariants(t *testing.T) {
 		{"prefix// end first", fissim.Variants{LogPrefixJoin: fissim.LogPrefixVerbatim, LogOrder: fissim.LogEndFirst}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := startWalkthrough(t, sim.Options{Speed: 60, LogDelay: 30 * time.Second, FIS: tt.v})
-			res, notReady := retry(t, r.archiver(15*time.Minute), r.state, r.srv.Clock().Now, 60*time.Second)
-			t.Logf("archived after %d LogsNotReady answers", notReady)
-			if !res.LogsComplete {
-				t.Fatalf("result %+v, want a complete archive", res)
-			}
-			logs := bucket(t, r.s3, simLogBucket)
-			arc := bucket(t, r.s3, simArchive)
-			if len(logs) < 2 {
-				t.Fatalf("%d log objects, want several (the variant needs objects to reorder)", len(logs))
-			}
-			for k, body := range logs {
-				if got := strings.Contains(k, "//AWSLogs/"); got != tt.wantDouble {
-					t.Errorf("log key %s: double slash %v, want %v", k, got, tt.wantDouble)
+			synctest.Test(t, func(t *testing.T) {
+				r := startWalkthrough(t, sim.Options{LogDelay: 30 * time.Second, FIS: tt.v})
+				res, notReady := retry(t, r.clock, r.archiver(15*time.Minute), r.state, time.Hour)
+				t.Logf("archived after %d LogsNotReady answers", notReady)
+				if !res.LogsComplete {
+					t.Fatalf("result %+v, want a complete archive", res)
 				}
-				if got, ok := arc[res.Prefix+archive.DirLogs+k]; !ok || got != body {
-					t.Errorf("log object %s not in the archive", k)
+				logs := bucket(t, r.s3, simLogBucket)
+				arc := bucket(t, r.s3, simArchive)
+				if len(logs) < 2 {
+					t.Fatalf("%d log objects, want several (the variant needs objects to reorder)", len(logs))
 				}
-			}
-			var sum report.Summary
-			if err := json.Unmarshal([]byte(arc[res.Prefix+archive.FileSummary]), &sum); err != nil {
-				t.Fatal(err)
-			}
-			if sum.Logs.Objects != len(logs) || len(sum.Timeline) == 0 || sum.Timeline[0].Type != "experiment-start" {
-				t.Errorf("summary has %d log objects (want %d) and timeline %v, want experiment-start first", sum.Logs.Objects, len(logs), sum.Timeline)
-			}
+				for k, body := range logs {
+					if got := strings.Contains(k, "//AWSLogs/"); got != tt.wantDouble {
+						t.Errorf("log key %s: double slash %v, want %v", k, got, tt.wantDouble)
+					}
+					if got, ok := arc[res.Prefix+archive.DirLogs+k]; !ok || got != body {
+						t.Errorf("log object %s not in the archive", k)
+					}
+				}
+				var sum report.Summary
+				if err := json.Unmarshal([]byte(arc[res.Prefix+archive.FileSummary]), &sum); err != nil {
+					t.Fatal(err)
+				}
+				if sum.Logs.Objects != len(logs) || len(sum.Timeline) == 0 || sum.Timeline[0].Type != "experiment-start" {
+					t.Errorf("summary has %d log objects (want %d) and timeline %v, want experiment-start first", sum.Logs.Objects, len(logs), sum.Timeline)
+				}
+			})
 		})
 	}
 }
@@ -492,26 +502,28 @@ func TestSimArchiveFailureRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := startWalkthroughWith(t, sim.Options{Speed: 60, LogDelay: 10 * time.Second}, tt.edit, nil)
-			res, _ := retry(t, r.archiver(15*time.Minute), r.state, r.srv.Clock().Now, 30*time.Second)
-			var sum report.Summary
-			if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
-				t.Fatal(err)
-			}
-			var lines []string
-			for _, e := range sum.Timeline {
-				lines = append(lines, report.EventText(e))
-			}
-			// Each wanted line, in order.
-			i := 0
-			for _, l := range lines {
-				if i < len(tt.want) && tt.want[i].MatchString(l) {
-					i++
+			synctest.Test(t, func(t *testing.T) {
+				r := startWalkthroughWith(t, sim.Options{LogDelay: 10 * time.Second}, tt.edit, nil)
+				res, _ := retry(t, r.clock, r.archiver(15*time.Minute), r.state, 30*time.Minute)
+				var sum report.Summary
+				if err := json.Unmarshal([]byte(bucket(t, r.s3, simArchive)[res.Prefix+archive.FileSummary]), &sum); err != nil {
+					t.Fatal(err)
 				}
-			}
-			if i < len(tt.want) {
-				t.Errorf("timeline has no line matching %s (after the earlier ones):\n%s", tt.want[i], strings.Join(lines, "\n"))
-			}
+				var lines []string
+				for _, e := range sum.Timeline {
+					lines = append(lines, report.EventText(e))
+				}
+				// Each wanted line, in order.
+				i := 0
+				for _, l := range lines {
+					if i < len(tt.want) && tt.want[i].MatchString(l) {
+						i++
+					}
+				}
+				if i < len(tt.want) {
+					t.Errorf("timeline has no line matching %s (after the earlier ones):\n%s", tt.want[i], strings.Join(lines, "\n"))
+				}
+			})
 		})
 	}
 }

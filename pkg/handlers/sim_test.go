@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -51,17 +52,18 @@ const (
 )
 
 type harness struct {
-	t   *testing.T
-	srv *sim.Server
-	cfg aws.Config
-	fns map[deploy.Function]lambda.Handler
-	cw  *cloudwatch.Client
-	fis *fis.Client
+	t     *testing.T
+	srv   *sim.Server
+	clock *simtest.Clock
+	cfg   aws.Config
+	fns   map[deploy.Function]lambda.Handler
+	cw    *cloudwatch.Client
+	fis   *fis.Client
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	srv, cfg := simtest.New(t, sim.Options{Speed: 120})
+	srv, cfg, clock := simtest.NewManual(t, sim.Options{})
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	for _, b := range []string{logBucket, archiveBucket} {
 		if _, err := s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
@@ -80,7 +82,7 @@ func newHarness(t *testing.T) *harness {
 		ExecutionTimeout: 2 * time.Hour,
 		StateMachineARN:  "arn:aws:states:us-east-1:123456789012:stateMachine:gameday",
 	}
-	h := &harness{t: t, srv: srv, cfg: cfg, fns: map[deploy.Function]lambda.Handler{},
+	h := &harness{t: t, srv: srv, clock: clock, cfg: cfg, fns: map[deploy.Function]lambda.Handler{},
 		cw: cloudwatch.NewFromConfig(cfg), fis: fis.NewFromConfig(cfg)}
 	for _, name := range deploy.Functions {
 		fn, err := handlers.New(context.Background(), name, handlers.Config{AWS: cfg, Env: env, Now: srv.Clock().Now, Validate: validate.Spec})
@@ -116,9 +118,9 @@ func (h *harness) invoke(name deploy.Function, in, out any) *messages.InvokeResp
 	return nil
 }
 
-// sleep waits for a simulated duration.
+// sleep lets a simulated duration pass.
 func (h *harness) sleep(d time.Duration) {
-	time.Sleep(h.srv.ScaledClock().Wall(d))
+	h.clock.Advance(d)
 }
 
 // retry invokes name like the state machine's Retry on errorType retryOn:
@@ -224,243 +226,255 @@ func (h *harness) templates() int {
 }
 
 func TestSimWalkthrough(t *testing.T) {
-	h := newHarness(t)
-	st := runState(t, "walkthrough-1")
-	if ie := h.preflight(&st); ie != nil {
-		t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
-	}
-	if n := len(st.Preflight.Alarms); n != 1 || st.Preflight.Alarms[0].State != "OK" {
-		t.Fatalf("preflight alarms = %+v, want the one staged alarm OK", st.Preflight.Alarms)
-	}
-	h.start(&st)
-	if st.Start.TemplateAction != experiment.TemplateCreated {
-		t.Errorf("templateAction = %s, want created", st.Start.TemplateAction)
-	}
-	res := h.pollUntilTerminal(&st, 100)
-	if res.State != gameday.StateCompleted {
-		t.Fatalf("final state = %s (%s), want completed", res.State, res.Reason)
-	}
-	for _, a := range res.Actions {
-		if a.State != gameday.StateCompleted {
-			t.Errorf("action %s = %s, want completed", a.Name, a.State)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		st := runState(t, "walkthrough-1")
+		if ie := h.preflight(&st); ie != nil {
+			t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
 		}
-	}
-	t.Logf("walkthrough: %d polls, experiment %s took %.0f s (simulated)", res.Polls, st.Start.ExperimentID, res.Elapsed)
-	if len(h.srv.ActiveExperiments()) != 0 || len(h.srv.ActiveChaos()) != 0 {
-		t.Errorf("after completion: active experiments %v, chaos %v", h.srv.ActiveExperiments(), h.srv.ActiveChaos())
-	}
-	// The rest of the run through the same handlers: archive, run again
-	// while FIS's logs are on their way (after the wait its pending answer
-	// asks for, with that answer in the input), as the state machine does,
-	// then notify.
-	var arch gameday.ArchiveResult
-	for {
-		var res gameday.ArchiveResult
-		if ie := h.invoke(deploy.Archive, st, &res); ie != nil {
-			t.Fatalf("archive: %s: %s", ie.Type, ie.Message)
+		if n := len(st.Preflight.Alarms); n != 1 || st.Preflight.Alarms[0].State != "OK" {
+			t.Fatalf("preflight alarms = %+v, want the one staged alarm OK", st.Preflight.Alarms)
 		}
-		st.Archive, arch = &res, res
-		if res.Pending == nil {
-			break
+		h.start(&st)
+		if st.Start.TemplateAction != experiment.TemplateCreated {
+			t.Errorf("templateAction = %s, want created", st.Start.TemplateAction)
 		}
-		h.sleep(time.Duration(res.Pending.WaitSeconds) * time.Second)
-	}
-	if !arch.LogsComplete || arch.Bucket != archiveBucket || arch.Verdict == "" {
-		t.Errorf("archive = %+v, want complete logs in %s and a verdict", arch, archiveBucket)
-	}
-	s3c := s3.NewFromConfig(h.cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	if _, err := s3c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(arch.Bucket), Key: aws.String(arch.Prefix + "summary.json")}); err != nil {
-		t.Errorf("summary.json under %s: %v", arch.URI, err)
-	}
-	t.Logf("archive: %s verdict %s", arch.URI, arch.Verdict)
-	var sent notify.Result
-	if ie := h.invoke(deploy.Notify, st, &sent); ie != nil {
-		t.Fatalf("notify: %s: %s", ie.Type, ie.Message)
-	}
-	evs := h.srv.Events().Events()
-	if len(evs) != 1 || evs[0].ID != sent.EventID || evs[0].DetailType != notify.EventDetailType || sent.Verdict != arch.Verdict {
-		t.Errorf("notify = %+v, events on the bus %+v; want one %q event with verdict %s", sent, evs, notify.EventDetailType, arch.Verdict)
-	}
+		res := h.pollUntilTerminal(&st, 100)
+		if res.State != gameday.StateCompleted {
+			t.Fatalf("final state = %s (%s), want completed", res.State, res.Reason)
+		}
+		for _, a := range res.Actions {
+			if a.State != gameday.StateCompleted {
+				t.Errorf("action %s = %s, want completed", a.Name, a.State)
+			}
+		}
+		t.Logf("walkthrough: %d polls, experiment %s took %.0f s (simulated)", res.Polls, st.Start.ExperimentID, res.Elapsed)
+		if len(h.srv.ActiveExperiments()) != 0 || len(h.srv.ActiveChaos()) != 0 {
+			t.Errorf("after completion: active experiments %v, chaos %v", h.srv.ActiveExperiments(), h.srv.ActiveChaos())
+		}
+		// The rest of the run through the same handlers: archive, run again
+		// while FIS's logs are on their way (after the wait its pending answer
+		// asks for, with that answer in the input), as the state machine does,
+		// then notify.
+		var arch gameday.ArchiveResult
+		for {
+			var res gameday.ArchiveResult
+			if ie := h.invoke(deploy.Archive, st, &res); ie != nil {
+				t.Fatalf("archive: %s: %s", ie.Type, ie.Message)
+			}
+			st.Archive, arch = &res, res
+			if res.Pending == nil {
+				break
+			}
+			h.sleep(time.Duration(res.Pending.WaitSeconds) * time.Second)
+		}
+		if !arch.LogsComplete || arch.Bucket != archiveBucket || arch.Verdict == "" {
+			t.Errorf("archive = %+v, want complete logs in %s and a verdict", arch, archiveBucket)
+		}
+		s3c := s3.NewFromConfig(h.cfg, func(o *s3.Options) { o.UsePathStyle = true })
+		if _, err := s3c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(arch.Bucket), Key: aws.String(arch.Prefix + "summary.json")}); err != nil {
+			t.Errorf("summary.json under %s: %v", arch.URI, err)
+		}
+		t.Logf("archive: %s verdict %s", arch.URI, arch.Verdict)
+		var sent notify.Result
+		if ie := h.invoke(deploy.Notify, st, &sent); ie != nil {
+			t.Fatalf("notify: %s: %s", ie.Type, ie.Message)
+		}
+		evs := h.srv.Events().Events()
+		if len(evs) != 1 || evs[0].ID != sent.EventID || evs[0].DetailType != notify.EventDetailType || sent.Verdict != arch.Verdict {
+			t.Errorf("notify = %+v, events on the bus %+v; want one %q event with verdict %s", sent, evs, notify.EventDetailType, arch.Verdict)
+		}
 
-	// A second run of the same GameDay reuses the template.
-	st2 := runState(t, "walkthrough-2")
-	if ie := h.preflight(&st2); ie != nil {
-		t.Fatalf("second preflight: %s: %s", ie.Type, ie.Message)
-	}
-	h.start(&st2)
-	if st2.Start.TemplateAction != experiment.TemplateReused || st2.Start.ExperimentTemplateID != st.Start.ExperimentTemplateID {
-		t.Errorf("second start: template %s %s, want %s reused", st2.Start.ExperimentTemplateID, st2.Start.TemplateAction, st.Start.ExperimentTemplateID)
-	}
-	// And while it runs, a third is refused.
-	st3 := runState(t, "walkthrough-3")
-	if ie := h.preflight(&st3); ie == nil || ie.Type != gameday.ErrNamePreflightFailed {
-		t.Errorf("preflight while the GameDay runs = %v, want PreflightFailed", ie)
-	}
+		// A second run of the same GameDay reuses the template.
+		st2 := runState(t, "walkthrough-2")
+		if ie := h.preflight(&st2); ie != nil {
+			t.Fatalf("second preflight: %s: %s", ie.Type, ie.Message)
+		}
+		h.start(&st2)
+		if st2.Start.TemplateAction != experiment.TemplateReused || st2.Start.ExperimentTemplateID != st.Start.ExperimentTemplateID {
+			t.Errorf("second start: template %s %s, want %s reused", st2.Start.ExperimentTemplateID, st2.Start.TemplateAction, st.Start.ExperimentTemplateID)
+		}
+		// And while it runs, a third is refused.
+		st3 := runState(t, "walkthrough-3")
+		if ie := h.preflight(&st3); ie == nil || ie.Type != gameday.ErrNamePreflightFailed {
+			t.Errorf("preflight while the GameDay runs = %v, want PreflightFailed", ie)
+		}
+	})
 }
 
 func TestSimAlarmInAlarmRefusesAndCreatesNothing(t *testing.T) {
-	h := newHarness(t)
-	ctx := context.Background()
-	// An existing SLO alarm, already in ALARM, is one of the stop conditions.
-	// Missing data breaches it, so that its next evaluation (the simulator's
-	// clock runs at 120x) keeps it in ALARM, as CloudWatch would, instead of
-	// undoing SetAlarmState before preflight reads it.
-	if _, err := h.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
-		AlarmName: aws.String("existing-slo-alarm"), Namespace: aws.String("SockShop"), MetricName: aws.String("ErrorRate"),
-		Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
-		Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
-		TreatMissingData: aws.String("breaching"),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("existing-slo-alarm"),
-		StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("error rate above the SLO")}); err != nil {
-		t.Fatal(err)
-	}
-	st := runState(t, "refused-1")
-	st.GameDay.Spec.StopConditions = append(st.GameDay.Spec.StopConditions,
-		gameday.StopCondition{AlarmARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:existing-slo-alarm"})
-	ie := h.preflight(&st)
-	if ie == nil || ie.Type != gameday.ErrNamePreflightFailed {
-		t.Fatalf("preflight = %+v, want PreflightFailed", ie)
-	}
-	t.Logf("refusal: %s", ie.Message)
-	if n := h.templates(); n != 0 {
-		t.Errorf("%d experiment templates exist, want none", n)
-	}
-	if a := h.srv.ActiveExperiments(); len(a) != 0 {
-		t.Errorf("active experiments %v, want none", a)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		ctx := context.Background()
+		// An existing SLO alarm, already in ALARM, is one of the stop conditions.
+		// Missing data breaches it, so that its next evaluation (the simulator's
+		// clock runs at 120x) keeps it in ALARM, as CloudWatch would, instead of
+		// undoing SetAlarmState before preflight reads it.
+		if _, err := h.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+			AlarmName: aws.String("existing-slo-alarm"), Namespace: aws.String("SockShop"), MetricName: aws.String("ErrorRate"),
+			Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
+			Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
+			TreatMissingData: aws.String("breaching"),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("existing-slo-alarm"),
+			StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("error rate above the SLO")}); err != nil {
+			t.Fatal(err)
+		}
+		st := runState(t, "refused-1")
+		st.GameDay.Spec.StopConditions = append(st.GameDay.Spec.StopConditions,
+			gameday.StopCondition{AlarmARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:existing-slo-alarm"})
+		ie := h.preflight(&st)
+		if ie == nil || ie.Type != gameday.ErrNamePreflightFailed {
+			t.Fatalf("preflight = %+v, want PreflightFailed", ie)
+		}
+		t.Logf("refusal: %s", ie.Message)
+		if n := h.templates(); n != 0 {
+			t.Errorf("%d experiment templates exist, want none", n)
+		}
+		if a := h.srv.ActiveExperiments(); len(a) != 0 {
+			t.Errorf("active experiments %v, want none", a)
+		}
+	})
 }
 
 func TestSimStartSixTimesStartsOne(t *testing.T) {
-	h := newHarness(t)
-	st := runState(t, "retried-start")
-	if ie := h.preflight(&st); ie != nil {
-		t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
-	}
-	h.srv.StepFunctions().Track(st.Execution.ARN, "arn:aws:states:us-east-1:123456789012:stateMachine:gameday", st.Execution.Name, "{}")
-	var ids []string
-	for range 6 {
-		var res gameday.StartResult
-		if ie := h.invoke(deploy.StartExperiment, st, &res); ie != nil {
-			t.Fatalf("start-experiment: %s: %s", ie.Type, ie.Message)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		st := runState(t, "retried-start")
+		if ie := h.preflight(&st); ie != nil {
+			t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
 		}
-		ids = append(ids, res.ExperimentID)
-	}
-	for _, id := range ids[1:] {
-		if id != ids[0] {
-			t.Fatalf("start returned experiments %v, want one", ids)
+		h.srv.StepFunctions().Track(st.Execution.ARN, "arn:aws:states:us-east-1:123456789012:stateMachine:gameday", st.Execution.Name, "{}")
+		var ids []string
+		for range 6 {
+			var res gameday.StartResult
+			if ie := h.invoke(deploy.StartExperiment, st, &res); ie != nil {
+				t.Fatalf("start-experiment: %s: %s", ie.Type, ie.Message)
+			}
+			ids = append(ids, res.ExperimentID)
 		}
-	}
-	if a := h.srv.ActiveExperiments(); len(a) != 1 {
-		t.Errorf("active experiments %v, want one", a)
-	}
-	if n := h.templates(); n != 1 {
-		t.Errorf("%d templates, want 1", n)
-	}
+		for _, id := range ids[1:] {
+			if id != ids[0] {
+				t.Fatalf("start returned experiments %v, want one", ids)
+			}
+		}
+		if a := h.srv.ActiveExperiments(); len(a) != 1 {
+			t.Errorf("active experiments %v, want one", a)
+		}
+		if n := h.templates(); n != 1 {
+			t.Errorf("%d templates, want 1", n)
+		}
+	})
 }
 
 func TestSimPollThroughStopCondition(t *testing.T) {
-	h := newHarness(t)
-	st := runState(t, "stop-condition")
-	if ie := h.preflight(&st); ie != nil {
-		t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
-	}
-	h.start(&st)
-	// Wait for it to run, then the front end's error alarm fires.
-	for i := 0; ; i++ {
-		var res gameday.PollResult
-		if ie := h.invoke(deploy.PollExperiment, st, &res); ie != nil {
-			t.Fatalf("poll: %s: %s", ie.Type, ie.Message)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		st := runState(t, "stop-condition")
+		if ie := h.preflight(&st); ie != nil {
+			t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
 		}
-		if res.State == gameday.StateRunning {
-			break
+		h.start(&st)
+		// Wait for it to run, then the front end's error alarm fires.
+		for i := 0; ; i++ {
+			var res gameday.PollResult
+			if ie := h.invoke(deploy.PollExperiment, st, &res); ie != nil {
+				t.Fatalf("poll: %s: %s", ie.Type, ie.Message)
+			}
+			if res.State == gameday.StateRunning {
+				break
+			}
+			if i > 50 || res.Terminal {
+				t.Fatalf("experiment did not run: %+v", res)
+			}
+			h.sleep(2 * time.Second)
 		}
-		if i > 50 || res.Terminal {
-			t.Fatalf("experiment did not run: %+v", res)
+		alarm := st.Preflight.Alarms[0].Name
+		if _, err := h.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(alarm),
+			StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test: error rate 12 %")}); err != nil {
+			t.Fatal(err)
 		}
-		h.sleep(2 * time.Second)
-	}
-	alarm := st.Preflight.Alarms[0].Name
-	if _, err := h.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(alarm),
-		StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("test: error rate 12 %")}); err != nil {
-		t.Fatal(err)
-	}
-	res := h.pollUntilTerminal(&st, 100)
-	if res.State != gameday.StateStopped {
-		t.Fatalf("final state = %s (%s), want stopped by the stop condition", res.State, res.Reason)
-	}
-	t.Logf("stopped: %s", res.Reason)
-	if c := h.srv.ActiveChaos(); len(c) != 0 {
-		t.Errorf("chaos still active after the stop: %v", c)
-	}
+		res := h.pollUntilTerminal(&st, 100)
+		if res.State != gameday.StateStopped {
+			t.Fatalf("final state = %s (%s), want stopped by the stop condition", res.State, res.Reason)
+		}
+		t.Logf("stopped: %s", res.Reason)
+		if c := h.srv.ActiveChaos(); len(c) != 0 {
+			t.Errorf("chaos still active after the stop: %v", c)
+		}
+	})
 }
 
 func TestSimStopRunningExperiment(t *testing.T) {
-	h := newHarness(t)
-	st := runState(t, "stopped-1")
-	if ie := h.preflight(&st); ie != nil {
-		t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
-	}
-	h.start(&st)
-	h.sleep(20 * time.Second)
-	var res gameday.StopResult
-	if ie := h.retry(deploy.StopExperiment, st, &res, gameday.ErrNameNotTerminal, 5*time.Second, 15); ie != nil {
-		t.Fatalf("stop-experiment: %s: %s", ie.Type, ie.Message)
-	}
-	if res.State != gameday.StateStopped {
-		t.Errorf("stop result = %+v, want stopped", res)
-	}
-	if got := h.experimentState(st.Start.ExperimentID); got != gameday.StateStopped {
-		t.Errorf("experiment state = %s, want stopped", got)
-	}
-	if c := h.srv.ActiveChaos(); len(c) != 0 {
-		t.Errorf("chaos still active after the stop: %v", c)
-	}
-	// Stopping again is done at once.
-	var again gameday.StopResult
-	if ie := h.invoke(deploy.StopExperiment, st, &again); ie != nil || !again.AlreadyTerminal {
-		t.Errorf("second stop = %+v, %v; want already terminal", again, ie)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		st := runState(t, "stopped-1")
+		if ie := h.preflight(&st); ie != nil {
+			t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
+		}
+		h.start(&st)
+		h.sleep(20 * time.Second)
+		var res gameday.StopResult
+		if ie := h.retry(deploy.StopExperiment, st, &res, gameday.ErrNameNotTerminal, 5*time.Second, 15); ie != nil {
+			t.Fatalf("stop-experiment: %s: %s", ie.Type, ie.Message)
+		}
+		if res.State != gameday.StateStopped {
+			t.Errorf("stop result = %+v, want stopped", res)
+		}
+		if got := h.experimentState(st.Start.ExperimentID); got != gameday.StateStopped {
+			t.Errorf("experiment state = %s, want stopped", got)
+		}
+		if c := h.srv.ActiveChaos(); len(c) != 0 {
+			t.Errorf("chaos still active after the stop: %v", c)
+		}
+		// Stopping again is done at once.
+		var again gameday.StopResult
+		if ie := h.invoke(deploy.StopExperiment, st, &again); ie != nil || !again.AlreadyTerminal {
+			t.Errorf("second stop = %+v, %v; want already terminal", again, ie)
+		}
+	})
 }
 
 func TestSimGuardStopsOrphanedExperiment(t *testing.T) {
-	h := newHarness(t)
-	st := runState(t, "orphaned-1")
-	if ie := h.preflight(&st); ie != nil {
-		t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
-	}
-	h.start(&st)
-	h.sleep(20 * time.Second)
-	// The operator pressed Stop on the execution: the state machine is gone,
-	// the experiment runs on.
-	ev := map[string]any{
-		"version": "0", "id": "e1", "detail-type": guard.DetailType, "source": "aws.states",
-		"account": "123456789012", "region": "us-east-1", "time": "2026-01-02T10:15:00Z",
-		"resources": []string{st.Execution.ARN},
-		"detail": map[string]any{"executionArn": st.Execution.ARN, "status": "ABORTED", "name": st.Execution.Name,
-			"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:gameday"},
-	}
-	var res guard.Result
-	if ie := h.invoke(deploy.Guard, ev, &res); ie != nil {
-		t.Fatalf("guard: %s: %s", ie.Type, ie.Message)
-	}
-	if len(res.Stopped) != 1 || res.Stopped[0] != st.Start.ExperimentID {
-		t.Fatalf("guard stopped %v, want [%s]", res.Stopped, st.Start.ExperimentID)
-	}
-	for i := 0; h.experimentState(st.Start.ExperimentID) == gameday.StateStopping && i < 50; i++ {
-		h.sleep(time.Second)
-	}
-	if got := h.experimentState(st.Start.ExperimentID); got != gameday.StateStopped {
-		t.Errorf("experiment state = %s, want stopped", got)
-	}
-	if c := h.srv.ActiveChaos(); len(c) != 0 {
-		t.Errorf("chaos still active after the guard: %v", c)
-	}
-	// The event delivered twice stops nothing more.
-	var again guard.Result
-	if ie := h.invoke(deploy.Guard, ev, &again); ie != nil || len(again.Stopped) != 0 {
-		t.Errorf("second guard = %+v, %v; want nothing stopped", again, ie)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		st := runState(t, "orphaned-1")
+		if ie := h.preflight(&st); ie != nil {
+			t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
+		}
+		h.start(&st)
+		h.sleep(20 * time.Second)
+		// The operator pressed Stop on the execution: the state machine is gone,
+		// the experiment runs on.
+		ev := map[string]any{
+			"version": "0", "id": "e1", "detail-type": guard.DetailType, "source": "aws.states",
+			"account": "123456789012", "region": "us-east-1", "time": "2026-01-02T10:15:00Z",
+			"resources": []string{st.Execution.ARN},
+			"detail": map[string]any{"executionArn": st.Execution.ARN, "status": "ABORTED", "name": st.Execution.Name,
+				"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:gameday"},
+		}
+		var res guard.Result
+		if ie := h.invoke(deploy.Guard, ev, &res); ie != nil {
+			t.Fatalf("guard: %s: %s", ie.Type, ie.Message)
+		}
+		if len(res.Stopped) != 1 || res.Stopped[0] != st.Start.ExperimentID {
+			t.Fatalf("guard stopped %v, want [%s]", res.Stopped, st.Start.ExperimentID)
+		}
+		for i := 0; h.experimentState(st.Start.ExperimentID) == gameday.StateStopping && i < 50; i++ {
+			h.sleep(time.Second)
+		}
+		if got := h.experimentState(st.Start.ExperimentID); got != gameday.StateStopped {
+			t.Errorf("experiment state = %s, want stopped", got)
+		}
+		if c := h.srv.ActiveChaos(); len(c) != 0 {
+			t.Errorf("chaos still active after the guard: %v", c)
+		}
+		// The event delivered twice stops nothing more.
+		var again guard.Result
+		if ie := h.invoke(deploy.Guard, ev, &again); ie != nil || len(again.Stopped) != 0 {
+			t.Errorf("second guard = %+v, %v; want nothing stopped", again, ie)
+		}
+	})
 }
