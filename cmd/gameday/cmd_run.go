@@ -22,7 +22,6 @@ import (
 	"github.com/gameday-dev/gameday/pkg/localrun"
 	"github.com/gameday-dev/gameday/pkg/policy"
 	"github.com/gameday-dev/gameday/pkg/sim"
-	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 )
 
 // runCmd is `gameday run --local`.
@@ -229,7 +228,7 @@ func settledState(ctx context.Context, srv *sim.Server, id string) (string, map[
 				actions[name] = string(a.State.Status)
 			}
 		}
-		if gameday.State(state).Terminal() || simclock.Sleep(ctx, srv.Clock(), 5*time.Second) != nil {
+		if gameday.State(state).Terminal() || srv.ScaledClock().Sleep(ctx, 5*time.Second) != nil {
 			break
 		}
 	}

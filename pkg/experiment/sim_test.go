@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sort"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -142,55 +143,50 @@ func TestSimStopEndedExperiment(t *testing.T) {
 		{"validation", fissim.StopEndedValidation, "ValidationException"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			_, cfg := simtest.New(t, sim.Options{Speed: 600, FIS: fissim.Variants{StopEnded: tt.variant}})
-			api := fis.NewFromConfig(cfg)
-			exec := "arn:aws:states:us-east-1:123456789012:execution:gameday:run-1"
-			s := &experiment.Starter{API: api, Render: waitTemplate("ends", "wait"), Update: fistemplate.UpdateInput}
-			st := gameday.RunState{RunInput: gameday.RunInput{GameDay: &gameday.Spec{Metadata: gameday.Metadata{Name: "ends"}}},
-				Execution: gameday.Execution{ARN: exec, Name: "run-1"}}
-			start, err := s.Handle(ctx, st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st.Start = &start
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				out, err := api.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(start.ExperimentID)})
+			synctest.Test(t, func(t *testing.T) {
+				ctx := context.Background()
+				_, cfg, clock := simtest.NewManual(t, sim.Options{FIS: fissim.Variants{StopEnded: tt.variant}})
+				api := fis.NewFromConfig(cfg)
+				exec := "arn:aws:states:us-east-1:123456789012:execution:gameday:run-1"
+				s := &experiment.Starter{API: api, Render: waitTemplate("ends", "wait"), Update: fistemplate.UpdateInput}
+				st := gameday.RunState{RunInput: gameday.RunInput{GameDay: &gameday.Spec{Metadata: gameday.Metadata{Name: "ends"}}},
+					Execution: gameday.Execution{ARN: exec, Name: "run-1"}}
+				start, err := s.Handle(ctx, st)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if out.Experiment.State.Status == types.ExperimentStatusCompleted {
-					break
+				st.Start = &start
+				clock.Until(t, time.Second, 5*time.Hour, "experiment completed", func() bool {
+					out, err := api.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(start.ExperimentID)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					return out.Experiment.State.Status == types.ExperimentStatusCompleted
+				})
+				_, err = api.StopExperiment(ctx, &fis.StopExperimentInput{Id: aws.String(start.ExperimentID)})
+				if got := apiCode(err); got != tt.wantCode {
+					t.Fatalf("StopExperiment on the ended experiment: %q, want %s", got, tt.wantCode)
 				}
-				if time.Now().After(deadline) {
-					t.Fatalf("experiment still %s", out.Experiment.State.Status)
+
+				res, err := (&experiment.Stopper{API: &staleRead{Client: api}}).Handle(ctx, st)
+				if err != nil {
+					t.Fatalf("stop step: %v", err)
 				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			_, err = api.StopExperiment(ctx, &fis.StopExperimentInput{Id: aws.String(start.ExperimentID)})
-			if got := apiCode(err); got != tt.wantCode {
-				t.Fatalf("StopExperiment on the ended experiment: %q, want %s", got, tt.wantCode)
-			}
+				if res.State != gameday.StateCompleted {
+					t.Errorf("stop step state %q, want completed", res.State)
+				}
 
-			res, err := (&experiment.Stopper{API: &staleRead{Client: api}}).Handle(ctx, st)
-			if err != nil {
-				t.Fatalf("stop step: %v", err)
-			}
-			if res.State != gameday.StateCompleted {
-				t.Errorf("stop step state %q, want completed", res.State)
-			}
-
-			// The guard, for an execution that was aborted meanwhile.
-			detail, _ := json.Marshal(guard.StatusDetail{ExecutionARN: exec, Status: "ABORTED"})
-			g := &guard.Guard{API: &staleRead{Client: api, gets: 1}} // only the listing is stale
-			gres, err := g.Handle(ctx, events.CloudWatchEvent{DetailType: guard.DetailType, Detail: detail})
-			if err != nil {
-				t.Fatalf("guard: %v", err)
-			}
-			if len(gres.Stopped) != 0 {
-				t.Errorf("guard stopped %v, want none (the experiment had ended)", gres.Stopped)
-			}
+				// The guard, for an execution that was aborted meanwhile.
+				detail, _ := json.Marshal(guard.StatusDetail{ExecutionARN: exec, Status: "ABORTED"})
+				g := &guard.Guard{API: &staleRead{Client: api, gets: 1}} // only the listing is stale
+				gres, err := g.Handle(ctx, events.CloudWatchEvent{DetailType: guard.DetailType, Detail: detail})
+				if err != nil {
+					t.Fatalf("guard: %v", err)
+				}
+				if len(gres.Stopped) != 0 {
+					t.Errorf("guard stopped %v, want none (the experiment had ended)", gres.Stopped)
+				}
+			})
 		})
 	}
 }

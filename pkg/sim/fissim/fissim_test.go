@@ -26,6 +26,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/simnet"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
 )
 
@@ -138,7 +139,7 @@ func newEnv(t *testing.T, mod ...func(*fissim.Options)) *env {
 	}
 	e.svc = fissim.New(o)
 	t.Cleanup(func() { e.svc.Close() })
-	client := simtest.ServeInMemory(t, e.svc)
+	client := simnet.Serve(t, e.svc)
 	e.api = fis.New(fis.Options{
 		BaseEndpoint: aws.String("http://fis.test"),
 		HTTPClient:   client,

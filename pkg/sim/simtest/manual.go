@@ -1,10 +1,6 @@
 package simtest
 
 import (
-	"context"
-	"net"
-	"net/http"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,6 +9,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/gameday-dev/gameday/pkg/sim/simnet"
 )
 
 // Epoch is where a manual clock starts: far from the wall clock, so that a
@@ -25,8 +22,8 @@ var Epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 // once the simulator has done everything that time asked of it, so that
 // nothing waits on the wall clock and nothing depends on the machine's
 // load. The SDK clients made from the config reach the simulator's real
-// HTTP server over in-memory connections (net.Pipe) instead of TCP, since
-// a goroutine waiting on a socket never counts as idle in a bubble.
+// HTTP server over in-memory connections (simnet) instead of TCP, since a
+// goroutine waiting on a socket never counts as idle in a bubble.
 // o.Clock is ignored; o.Speed does not apply.
 func NewManual(t testing.TB, o sim.Options) (*sim.Server, aws.Config, *Clock) {
 	t.Helper()
@@ -36,44 +33,21 @@ func NewManual(t testing.TB, o sim.Options) (*sim.Server, aws.Config, *Clock) {
 	if err != nil {
 		t.Fatalf("new simulator: %v", err)
 	}
-	ln := newPipeListener()
+	ln := simnet.NewListener()
 	if err := s.Serve(ln); err != nil {
 		_ = s.Close()
 		t.Fatalf("start simulator: %v", err)
 	}
-	transport := &http.Transport{DialContext: ln.dial}
+	client := ln.Client()
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Errorf("close simulator: %v", err)
 		}
-		transport.CloseIdleConnections()
+		client.CloseIdleConnections()
 	})
 	cfg := Config(s)
-	cfg.HTTPClient = &http.Client{Transport: transport}
+	cfg.HTTPClient = client
 	return s, cfg, clock
-}
-
-// ServeInMemory serves h over in-memory connections until the test ends,
-// for a test of one service inside a synctest bubble, and returns the
-// client that reaches it (whatever the URL's host).
-func ServeInMemory(t testing.TB, h http.Handler) *http.Client {
-	t.Helper()
-	ln := newPipeListener()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}()
-	transport := &http.Transport{DialContext: ln.dial}
-	t.Cleanup(func() {
-		if err := srv.Shutdown(context.Background()); err != nil {
-			t.Errorf("shut down in-memory server: %v", err)
-		}
-		<-done
-		transport.CloseIdleConnections()
-	})
-	return &http.Client{Transport: transport}
 }
 
 // Clock is a simulator's manual clock, advanced from inside a synctest
@@ -115,54 +89,3 @@ func (c *Clock) Until(t testing.TB, step, limit time.Duration, what string, cond
 		c.Advance(step)
 	}
 }
-
-// pipeListener is a net.Listener of in-memory connections: the server end
-// of each net.Pipe its dial makes.
-type pipeListener struct {
-	conns chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-}
-
-func newPipeListener() *pipeListener {
-	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
-}
-
-var _ net.Listener = (*pipeListener)(nil)
-
-func (l *pipeListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *pipeListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
-
-// dial is an http.Transport's DialContext: whatever the address, a new
-// pipe to the listener.
-func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
-	client, server := net.Pipe()
-	select {
-	case l.conns <- server:
-		return client, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// pipeAddr is the in-memory listener's address; the simulator's URL is
-// http://simulator.test.
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "simulator.test" }
