@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -105,13 +106,9 @@ func TestRunLocalInterrupted(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"run", "--local", cartsLatency, "--out", t.TempDir(), "--speed", "60", "--plain"}, &env{stdout: &stdout, stderr: &stderr})
 	}()
-	deadline := time.Now().Add(3 * time.Minute)
-	for !strings.Contains(stdout.String(), "carts-delay running") {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("the fault never ran:\n%s\n%s", stdout.String(), stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if stdout.await(regexp.MustCompile(`carts-delay running`), 3*time.Minute) == nil {
+		cancel()
+		t.Fatalf("the fault never ran:\n%s\n%s", stdout.String(), stderr.String())
 	}
 	cancel()
 	code := <-done

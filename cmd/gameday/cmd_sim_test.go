@@ -11,16 +11,47 @@ import (
 	"time"
 )
 
-// lockedBuffer is a bytes.Buffer safe to read while the command writes.
+// lockedBuffer is a bytes.Buffer safe to read while the command writes,
+// which a test can wait on.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed (and dropped) at the next Write
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.written != nil {
+		close(l.written)
+		l.written = nil
+	}
 	return l.b.Write(p)
+}
+
+// await waits until what was written matches re, woken by each write,
+// and returns the match; nil when timeout passes first. The command runs
+// in the test's process on real time (a TCP listener, or the Node
+// interpreter), so a wall-clock bound is what there is.
+func (l *lockedBuffer) await(re *regexp.Regexp, timeout time.Duration) []string {
+	expired := time.After(timeout)
+	for {
+		l.mu.Lock()
+		m := re.FindStringSubmatch(l.b.String())
+		if m == nil && l.written == nil {
+			l.written = make(chan struct{})
+		}
+		written := l.written
+		l.mu.Unlock()
+		if m != nil {
+			return m
+		}
+		select {
+		case <-written:
+		case <-expired:
+			return nil
+		}
+	}
 }
 
 func (l *lockedBuffer) String() string {
@@ -40,12 +71,8 @@ func TestSimCommand(t *testing.T) {
 	}()
 	exportRE := regexp.MustCompile(`export AWS_ENDPOINT_URL=(http://127\.0\.0\.1:\d+) `)
 	var url string
-	for time.Since(t0) < 15*time.Second {
-		if m := exportRE.FindStringSubmatch(stdout.String()); m != nil {
-			url = m[1]
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
+	if m := stdout.await(exportRE, 15*time.Second); m != nil {
+		url = m[1]
 	}
 	if url == "" {
 		t.Fatalf("no export line; stdout %q stderr %q", stdout.String(), stderr.String())

@@ -166,11 +166,8 @@ func testSimWalkthrough(t *testing.T) {
 	}()
 	exportRE := regexp.MustCompile(`(?m)^export (.*)$`)
 	var export string
-	for t0 := time.Now(); time.Since(t0) < 30*time.Second; time.Sleep(10 * time.Millisecond) {
-		if m := exportRE.FindStringSubmatch(stdout.String()); m != nil {
-			export = m[1]
-			break
-		}
+	if m := stdout.await(exportRE, 30*time.Second); m != nil {
+		export = m[1]
 	}
 	if export == "" {
 		t.Fatalf("no export line; stdout %q stderr %q", stdout.String(), stderr.String())
