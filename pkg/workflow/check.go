@@ -28,7 +28,7 @@ func Check(def string) error {
 	var problems []error
 	next := make(map[string][]string, len(sm.States))
 	for _, name := range names {
-		var s checkedState
+		var s state
 		if err := json.Unmarshal(sm.States[name], &s); err != nil {
 			problems = append(problems, fmt.Errorf("state %s: %w", name, err))
 			continue
@@ -47,21 +47,9 @@ func Check(def string) error {
 	return nil
 }
 
-// checkedState is what Check reads of a state.
-type checkedState struct {
-	Type    string    `json:"Type"`
-	Next    string    `json:"Next"`
-	Default string    `json:"Default"`
-	Retry   []Retrier `json:"Retry"`
-	Catch   []Catcher `json:"Catch"`
-	Choices []struct {
-		Next string `json:"Next"`
-	} `json:"Choices"`
-}
-
 // transitions are the states s may go to: Next, Default, each Choice's and
 // each Catch's.
-func (s checkedState) transitions() []string {
+func (s state) transitions() []string {
 	var next []string
 	for _, n := range []string{s.Next, s.Default} {
 		if n != "" {
@@ -79,7 +67,7 @@ func (s checkedState) transitions() []string {
 
 // taskProblems are the retries and catches a Task state named name lacks
 // (none for other states).
-func (s checkedState) taskProblems(name string) []error {
+func (s state) taskProblems(name string) []error {
 	if s.Type != "Task" {
 		return nil
 	}
