@@ -398,57 +398,58 @@ func stateHistoryData(oldState, oldReason, newState, newReason, newData string) 
 	return marshalJSON(d)
 }
 
-// alarmJSON is an alarm's configuration as ConfigurationUpdate history
-// items show it.
-type alarmJSON struct {
-	AlarmName                        string          `json:"alarmName"`
-	AlarmDescription                 string          `json:"alarmDescription,omitempty"`
-	ActionsEnabled                   bool            `json:"actionsEnabled"`
-	OKActions                        []string        `json:"okactions"`
-	AlarmActions                     []string        `json:"alarmActions"`
-	InsufficientDataActions          []string        `json:"insufficientDataActions"`
-	StateValue                       string          `json:"stateValue"`
-	MetricName                       string          `json:"metricName"`
-	Namespace                        string          `json:"namespace"`
-	Statistic                        string          `json:"statistic,omitempty"`
-	ExtendedStatistic                string          `json:"extendedStatistic,omitempty"`
-	Dimensions                       []dimensionJSON `json:"dimensions"`
-	Period                           int64           `json:"period"`
-	Unit                             string          `json:"unit,omitempty"`
-	EvaluationPeriods                int64           `json:"evaluationPeriods"`
-	DatapointsToAlarm                *int64          `json:"datapointsToAlarm,omitempty"`
-	Threshold                        jfloat          `json:"threshold"`
-	ComparisonOperator               string          `json:"comparisonOperator"`
-	TreatMissingData                 string          `json:"treatMissingData,omitempty"`
-	EvaluateLowSampleCountPercentile string          `json:"evaluateLowSampleCountPercentile,omitempty"`
+// configJSON is the alarm's configuration as ConfigurationUpdate history
+// items show it: the members DescribeAlarms answers (out), in the same
+// order, less the ARN, the state's reason and the timestamps, named in
+// lower camel case.
+func (a *alarm) configJSON() json.RawMessage {
+	var b bytes.Buffer
+	writeConfigJSON(&b, a.out())
+	return b.Bytes()
 }
 
-type dimensionJSON struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+// notInConfig are the members of out that the history's configuration
+// leaves out.
+var notInConfig = map[string]bool{
+	"AlarmArn": true, "AlarmConfigurationUpdatedTimestamp": true, "StateReason": true, "StateReasonData": true,
+	"StateUpdatedTimestamp": true, "StateTransitionedTimestamp": true,
 }
 
-func (a *alarm) json() alarmJSON {
-	j := alarmJSON{
-		AlarmName: a.name, AlarmDescription: a.description, ActionsEnabled: a.actionsEnabled,
-		OKActions: nonNil(a.okActions), AlarmActions: nonNil(a.alarmActions), InsufficientDataActions: nonNil(a.insufficientActions),
-		StateValue: a.state, MetricName: a.metricName, Namespace: a.namespace,
-		Statistic: a.statistic, ExtendedStatistic: a.extendedStatistic, Dimensions: []dimensionJSON{},
-		Period: a.period, Unit: a.unit, EvaluationPeriods: a.evaluationPeriods, DatapointsToAlarm: a.datapointsToAlarm,
-		Threshold: jfloat(a.threshold), ComparisonOperator: a.comparison, TreatMissingData: a.treatMissingData,
-		EvaluateLowSampleCountPercentile: a.evaluateLowSample,
+func writeConfigJSON(b *bytes.Buffer, v any) {
+	switch x := v.(type) {
+	case obj:
+		b.WriteByte('{')
+		n := 0
+		for _, f := range x {
+			if notInConfig[f.name] {
+				continue
+			}
+			if n++; n > 1 {
+				b.WriteByte(',')
+			}
+			// Lower camel case; CloudWatch writes OKActions "okactions".
+			key := strings.ToLower(f.name[:1]) + f.name[1:]
+			if f.name == "OKActions" {
+				key = "okactions"
+			}
+			b.WriteString(marshalJSON(key) + ":")
+			writeConfigJSON(b, f.v)
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeConfigJSON(b, e)
+		}
+		b.WriteByte(']')
+	case float64:
+		b.WriteString(javaDouble(x))
+	default:
+		b.WriteString(marshalJSON(x))
 	}
-	for _, d := range a.dims {
-		j.Dimensions = append(j.Dimensions, dimensionJSON(d))
-	}
-	return j
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // configHistoryData is the HistoryData of a ConfigurationUpdate item:
@@ -459,20 +460,20 @@ func configHistoryData(typ string, old, cur *alarm) string {
 	d := map[string]any{"version": "1.0", "type": typ}
 	switch typ {
 	case "Create":
-		d["createdAlarm"] = cur.json()
+		d["createdAlarm"] = cur.configJSON()
 	case "Delete":
-		d["deletedAlarm"] = cur.json()
+		d["deletedAlarm"] = cur.configJSON()
 	case "Update":
-		d["updatedAlarm"] = cur.json()
-		d["originalUpdatedFields"] = changedFields(old.json(), cur.json())
+		d["updatedAlarm"] = cur.configJSON()
+		d["originalUpdatedFields"] = changedFields(old.configJSON(), cur.configJSON())
 	}
 	return marshalJSON(d)
 }
 
-func changedFields(old, cur alarmJSON) map[string]json.RawMessage {
+func changedFields(old, cur json.RawMessage) map[string]json.RawMessage {
 	var om, cm map[string]json.RawMessage
-	_ = json.Unmarshal([]byte(marshalJSON(old)), &om)
-	_ = json.Unmarshal([]byte(marshalJSON(cur)), &cm)
+	_ = json.Unmarshal(old, &om)
+	_ = json.Unmarshal(cur, &cm)
 	out := map[string]json.RawMessage{}
 	for k, v := range om {
 		if k == "stateValue" {

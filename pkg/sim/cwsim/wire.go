@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -304,35 +305,18 @@ type field struct {
 	v    any // string, float64, int64, bool, time.Time, obj, []any, nil
 }
 
+// with adds the member name; a nil value or nil pointer adds nothing (the
+// member is absent), another pointer adds what it points to.
 func (o obj) with(name string, v any) obj {
+	if p := reflect.ValueOf(v); p.Kind() == reflect.Pointer {
+		if p.IsNil() {
+			return o
+		}
+		v = p.Elem().Interface()
+	}
 	switch x := v.(type) {
 	case nil:
 		return o
-	case *string:
-		if x == nil {
-			return o
-		}
-		v = *x
-	case *float64:
-		if x == nil {
-			return o
-		}
-		v = *x
-	case *int64:
-		if x == nil {
-			return o
-		}
-		v = *x
-	case *bool:
-		if x == nil {
-			return o
-		}
-		v = *x
-	case *time.Time:
-		if x == nil {
-			return o
-		}
-		v = *x
 	case int:
 		v = int64(x)
 	}

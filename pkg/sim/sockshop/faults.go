@@ -507,13 +507,10 @@ func (m *Model) litmusEffect(name, id string, env map[string]string, targets []i
 		}
 		return m.repeatedKills(targets, start, dur, interval, failFor, name == "container-kill"), nil
 	case "pod-network-latency":
-		lat, err := envNumber(env, "NETWORK_LATENCY", 2000)
-		if err != nil {
-			return nil, err
-		}
-		jit, err := envNumber(env, "JITTER", 0)
-		if err != nil {
-			return nil, err
+		r := envNumbers{env: env}
+		lat, jit := r.get("NETWORK_LATENCY", 2000), r.get("JITTER", 0)
+		if r.err != nil {
+			return nil, r.err
 		}
 		return m.netEffect(targets, netRule{id: id, delay: lat, jitter: jit}, start, end), nil
 	case "pod-network-loss":
@@ -524,13 +521,10 @@ func (m *Model) litmusEffect(name, id string, env map[string]string, targets []i
 		return m.netEffect(targets, netRule{id: id, loss: math.Min(math.Max(loss, 0), 100) / 100}, start, end), nil
 	}
 	// pod-cpu-hog
-	cores, err := envNumber(env, "CPU_CORES", 1)
-	if err != nil {
-		return nil, err
-	}
-	load, err := envNumber(env, "CPU_LOAD", 100)
-	if err != nil {
-		return nil, err
+	r := envNumbers{env: env}
+	cores, load := r.get("CPU_CORES", 1), r.get("CPU_LOAD", 100)
+	if r.err != nil {
+		return nil, r.err
 	}
 	demand := cores * math.Min(math.Max(load, 0), 100) / 100
 	return func(s *state, t time.Time) {
@@ -598,6 +592,22 @@ func litmusEnv(exp map[string]any) map[string]string {
 		out[getString(em, "name")] = getString(em, "value")
 	}
 	return out
+}
+
+// envNumbers reads several numbers of an experiment's env, keeping the
+// first error.
+type envNumbers struct {
+	env map[string]string
+	err error
+}
+
+func (r *envNumbers) get(name string, def float64) float64 {
+	if r.err != nil {
+		return 0
+	}
+	f, err := envNumber(r.env, name, def)
+	r.err = err
+	return f
 }
 
 func envNumber(env map[string]string, name string, def float64) (float64, error) {
