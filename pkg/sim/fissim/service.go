@@ -43,8 +43,8 @@ package fissim
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -248,13 +248,13 @@ const maxBody = 1 << 20
 // ServeHTTP routes FIS restJson1 requests by method and path.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ids.SetHeader(w)
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		proto.WriteError(w, validation("could not read the request body"))
+	body, err := wire.ReadBody(r, maxBody)
+	if errors.Is(err, wire.ErrTooLarge) {
+		proto.WriteError(w, wire.Errorf(http.StatusRequestEntityTooLarge, "ValidationException", "request body is too large"))
 		return
 	}
-	if len(body) > maxBody {
-		proto.WriteError(w, wire.Errorf(http.StatusRequestEntityTooLarge, "ValidationException", "request body is too large"))
+	if err != nil {
+		proto.WriteError(w, validation("could not read the request body"))
 		return
 	}
 	out, aerr := s.route(r, body)

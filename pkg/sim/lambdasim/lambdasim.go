@@ -19,8 +19,8 @@ package lambdasim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -30,7 +30,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/google/uuid"
 
 	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
@@ -88,7 +87,7 @@ func (s *Service) Invoke(ctx context.Context, name string, payload []byte) ([]by
 	if !ok {
 		return nil, fmt.Errorf("invoke %s: function not found", name)
 	}
-	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: uuid.NewString(), InvokedFunctionArn: s.FunctionARN(name)})
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: ids.Next(), InvokedFunctionArn: s.FunctionARN(name)})
 	out, ferr := invoke(ctx, h, payload)
 	if ferr != nil {
 		return nil, fmt.Errorf("invoke %s: %s: %s", name, ferr.Type, ferr.Message)
@@ -121,13 +120,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "ResourceNotFoundException", "Function not found: "+s.FunctionARN(name))
 		return
 	}
-	payload, err := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidRequestContentException", "read request body: "+err.Error())
+	payload, err := wire.ReadBody(r, maxPayload)
+	if errors.Is(err, wire.ErrTooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
 		return
 	}
-	if len(payload) > maxPayload {
-		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidRequestContentException", err.Error())
 		return
 	}
 	if len(payload) > 0 && !json.Valid(payload) {
@@ -137,7 +136,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.invocations[name]++
 	s.mu.Unlock()
-	reqID := uuid.NewString()
+	reqID := ids.SetHeader(w)
 	// A function runs to its end even when its caller goes away: Step
 	// Functions does not cancel a Lambda when its execution is aborted.
 	ctx := lambdacontext.NewContext(context.WithoutCancel(r.Context()), &lambdacontext.LambdaContext{
@@ -146,7 +145,6 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	out, ferr := invoke(ctx, h, payload)
 	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
-	w.Header().Set("X-Amzn-Requestid", reqID)
 	w.Header().Set("Content-Type", "application/json")
 	if ferr != nil {
 		// A function error is a 200 with X-Amz-Function-Error, as in Lambda.
@@ -200,6 +198,11 @@ func functionName(ref string) string {
 	return ref
 }
 
+// ids are Lambda's request ids, which are also the invocations' ids
+// (the context's AwsRequestID).
+var ids = wire.NewRequestIDs("1a3bda00")
+
 func writeError(w http.ResponseWriter, status int, code, msg string) {
+	ids.SetHeader(w)
 	wire.RestJSON{}.WriteError(w, &wire.Error{Status: status, Code: code, Message: msg, Extra: map[string]any{"Type": "User"}})
 }
