@@ -336,23 +336,12 @@ func (s *Service) opDescribeAlarms(in *describeAlarmsInput) (obj, error) {
 	default:
 		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter StateValue is invalid.", in.StateValue))
 	}
-	wantMetric, err := wantsMetricAlarms(in.AlarmTypes)
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var match []*alarm
-	if wantMetric {
-		match = s.matchAlarms(in)
-	}
-	start, end, next, err := page(in.NextToken, "da", in.MaxRecords, 50, len(match))
+	list, next, err := alarmListing(in.AlarmTypes, in.NextToken, "da", in.MaxRecords, 50,
+		func() []*alarm { return s.matchAlarms(in) }, (*alarm).out)
 	if err != nil {
 		return nil, err
-	}
-	list := make([]any, 0, end-start)
-	for _, a := range match[start:end] {
-		list = append(list, a.out())
 	}
 	return obj{}.with("MetricAlarms", list).with("CompositeAlarms", []any{}).with("NextToken", next), nil
 }
@@ -483,6 +472,31 @@ func wantsMetricAlarms(types []string) (bool, error) {
 	return want, nil
 }
 
+// alarmListing answers a listing of metric alarms or of their history:
+// nothing when AlarmTypes asks only for composite alarms (the simulator has
+// none), else the page of what match finds that NextToken and MaxRecords
+// (def when absent) ask for, each item as out writes it, and the token for
+// the rest.
+func alarmListing[T any](types []string, token, kind string, maxRecords *int64, def int64, match func() []T, out func(T) obj) ([]any, *string, error) {
+	wantMetric, err := wantsMetricAlarms(types)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []T
+	if wantMetric {
+		items = match()
+	}
+	start, end, next, err := page(token, kind, maxRecords, def, len(items))
+	if err != nil {
+		return nil, nil, err
+	}
+	list := make([]any, 0, end-start)
+	for _, it := range items[start:end] {
+		list = append(list, out(it))
+	}
+	return list, next, nil
+}
+
 // page is the part [start, end) of a listing (kind names it, see
 // wire.Token) of n items that a NextToken and MaxRecords (1 to 100; def
 // when absent) ask for, and the token for the rest (nil at the end).
@@ -518,28 +532,20 @@ func (s *Service) opDescribeAlarmHistory(in *describeAlarmHistoryInput) (obj, er
 	if in.HistoryItemType != "" && !historyTypes[in.HistoryItemType] {
 		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter HistoryItemType is invalid.", in.HistoryItemType))
 	}
-	wantMetric, err := wantsMetricAlarms(in.AlarmTypes)
-	if err != nil {
-		return nil, err
-	}
 	switch in.ScanBy {
 	case "", "TimestampDescending", "TimestampAscending":
 	default:
 		return nil, errInvalidValue(fmt.Sprintf("The value %s for parameter ScanBy is invalid.", in.ScanBy))
 	}
-	var match []historyItem
-	if wantMetric {
-		match = s.matchHistory(in)
-	}
-	start, end, next, err := page(in.NextToken, "ah", in.MaxRecords, 100, len(match))
+	list, next, err := alarmListing(in.AlarmTypes, in.NextToken, "ah", in.MaxRecords, 100,
+		func() []historyItem { return s.matchHistory(in) },
+		func(h historyItem) obj {
+			return obj{}.with("AlarmName", h.alarmName).with("AlarmType", "MetricAlarm").
+				with("Timestamp", h.time).with("HistoryItemType", h.typ).
+				with("HistorySummary", h.summary).with("HistoryData", h.data)
+		})
 	if err != nil {
 		return nil, err
-	}
-	list := make([]any, 0, end-start)
-	for _, h := range match[start:end] {
-		list = append(list, obj{}.with("AlarmName", h.alarmName).with("AlarmType", "MetricAlarm").
-			with("Timestamp", h.time).with("HistoryItemType", h.typ).
-			with("HistorySummary", h.summary).with("HistoryData", h.data))
 	}
 	return obj{}.with("AlarmHistoryItems", list).with("NextToken", next), nil
 }
