@@ -590,6 +590,17 @@ func (s *Service) alarmByARN(arn string) (*alarm, error) {
 	return nil, errResourceNotFound("Unknown")
 }
 
+// withAlarm runs fn, under the lock, on the alarm arn names.
+func (s *Service) withAlarm(arn string, fn func(a *alarm) (obj, error)) (obj, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.alarmByARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	return fn(a)
+}
+
 func (s *Service) opTagResource(in *struct {
 	ResourceARN string
 	Tags        []tagInput
@@ -601,24 +612,20 @@ func (s *Service) opTagResource(in *struct {
 	if in.Tags == nil {
 		return nil, errMissing("Tags")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.alarmByARN(in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]string{}
-	for k, v := range s.tags[a.arn] {
-		m[k] = v
-	}
-	for _, t := range tags {
-		m[t[0]] = t[1]
-	}
-	if len(m) > maxTags {
-		return nil, errInvalidValue(fmt.Sprintf("A resource can have at most %d tags.", maxTags))
-	}
-	s.tags[a.arn] = m
-	return nil, nil
+	return s.withAlarm(in.ResourceARN, func(a *alarm) (obj, error) {
+		m := map[string]string{}
+		for k, v := range s.tags[a.arn] {
+			m[k] = v
+		}
+		for _, t := range tags {
+			m[t[0]] = t[1]
+		}
+		if len(m) > maxTags {
+			return nil, errInvalidValue(fmt.Sprintf("A resource can have at most %d tags.", maxTags))
+		}
+		s.tags[a.arn] = m
+		return nil, nil
+	})
 }
 
 func (s *Service) opUntagResource(in *struct {
@@ -628,29 +635,21 @@ func (s *Service) opUntagResource(in *struct {
 	if in.TagKeys == nil {
 		return nil, errMissing("TagKeys")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.alarmByARN(in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range in.TagKeys {
-		delete(s.tags[a.arn], k)
-	}
-	return nil, nil
+	return s.withAlarm(in.ResourceARN, func(a *alarm) (obj, error) {
+		for _, k := range in.TagKeys {
+			delete(s.tags[a.arn], k)
+		}
+		return nil, nil
+	})
 }
 
 func (s *Service) opListTagsForResource(in *struct{ ResourceARN string }) (obj, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.alarmByARN(in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
-	keys := slices.Sorted(maps.Keys(s.tags[a.arn]))
-	list := make([]any, 0, len(keys))
-	for _, k := range keys {
-		list = append(list, obj{{"Key", k}, {"Value", s.tags[a.arn][k]}})
-	}
-	return obj{}.with("Tags", list), nil
+	return s.withAlarm(in.ResourceARN, func(a *alarm) (obj, error) {
+		keys := slices.Sorted(maps.Keys(s.tags[a.arn]))
+		list := make([]any, 0, len(keys))
+		for _, k := range keys {
+			list = append(list, obj{{"Key", k}, {"Value", s.tags[a.arn][k]}})
+		}
+		return obj{}.with("Tags", list), nil
+	})
 }
