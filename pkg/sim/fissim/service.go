@@ -239,7 +239,7 @@ func quota(format string, args ...any) *wire.Error {
 
 // ids are FIS's request ids; proto is its protocol, restJson1.
 var (
-	ids   = wire.NewRequestIDs("00000000")
+	ids   = wire.NewRequestIDs("f1500000")
 	proto = wire.RestJSON{}
 )
 

@@ -1,10 +1,12 @@
 // Package wire is what the simulated services share on the wire: the API
 // error and how each AWS protocol writes it (awsQuery XML, awsJson 1.0 and
 // 1.1, restJson1, Smithy RPCv2 CBOR), request ids, pagination tokens, and
-// the awsJson request path (JSONService: X-Amz-Target dispatch to a table
-// of operations, the body read and decoded). The services own their
-// operations and shapes; this package owns only the envelopes, so that a
-// new service (or a fix to one protocol) is written once.
+// the request paths of the awsJson protocols (JSONService: X-Amz-Target
+// dispatch to a table of operations, the body read and decoded) and of
+// awsQuery (QueryService: the form read, Action and Version checked, the
+// <ActionResponse> envelope). The services own their operations and
+// shapes; this package owns only the envelopes, so that a new service (or
+// a fix to one protocol) is written once.
 package wire
 
 import (
@@ -83,7 +85,8 @@ type RequestIDs struct {
 }
 
 // NewRequestIDs returns a generator whose ids begin with tag, eight hex
-// digits naming the service ("c10dc0de" for CloudWatch).
+// digits naming the service ("c10dc0de" for CloudWatch; each service has
+// its own, so that ids are unique across the simulator).
 func NewRequestIDs(tag string) *RequestIDs { return &RequestIDs{tag: tag} }
 
 // Next is a new request id.
