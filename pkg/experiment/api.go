@@ -29,16 +29,22 @@ type GetExperimentAPI interface {
 	GetExperiment(ctx context.Context, params *fis.GetExperimentInput, optFns ...func(*fis.Options)) (*fis.GetExperimentOutput, error)
 }
 
+// StopExperimentAPI is what RequestStop calls; *fis.Client satisfies it.
+type StopExperimentAPI interface {
+	StopExperiment(ctx context.Context, params *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
+}
+
 // StopAPI is what Stopper calls; *fis.Client satisfies it.
 type StopAPI interface {
 	fis.ListExperimentsAPIClient
 	GetExperimentAPI
-	StopExperiment(ctx context.Context, params *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
+	StopExperimentAPI
 }
 
 var (
-	_ StartAPI         = (*fis.Client)(nil)
-	_ GetExperimentAPI = (*fis.Client)(nil)
-	_ StopAPI          = (*fis.Client)(nil)
-	_ ExecutionAPI     = (*sfn.Client)(nil)
+	_ StartAPI          = (*fis.Client)(nil)
+	_ GetExperimentAPI  = (*fis.Client)(nil)
+	_ StopAPI           = (*fis.Client)(nil)
+	_ StopExperimentAPI = (*fis.Client)(nil)
+	_ ExecutionAPI      = (*sfn.Client)(nil)
 )

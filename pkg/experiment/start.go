@@ -155,10 +155,7 @@ func (s *Starter) checkExecution(ctx context.Context, executionARN, id string) e
 	default:
 		status = string(out.Status)
 	}
-	_, err = s.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: aws.String(id)})
-	switch err = awserr.Classify(err); {
-	case err == nil, errors.Is(err, gameday.ErrNotFound), errors.Is(err, gameday.ErrConflict):
-	default:
+	if answer, err := RequestStop(ctx, s.API, aws.String(id)); answer == StopRefused || answer == StopFailed {
 		return fmt.Errorf("execution %s is %s: stop experiment %s that this step had just started (the sweeper will retry): %w", executionARN, status, id, err)
 	}
 	slog.WarnContext(ctx, "execution ended during the start: experiment stopped", "executionArn", executionARN, "execution", status, "experimentId", id)

@@ -84,16 +84,16 @@ func (s *Stopper) stop(ctx context.Context, id, executionARN string) (gameday.St
 	}
 	var refused error // a ValidationException, which only an ended experiment excuses
 	if before.State == nil || before.State.Status != types.ExperimentStatusStopping {
-		_, err := s.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: aws.String(id)})
-		switch err = awserr.Classify(err); {
-		case err == nil:
+		answer, err := RequestStop(ctx, s.API, aws.String(id))
+		switch answer {
+		case StopAccepted:
 			slog.InfoContext(ctx, "experiment stop requested", "experimentId", id, "state", state)
-		case errors.Is(err, gameday.ErrNotFound):
+		case StopGone:
 			return gameday.StopResult{AlreadyTerminal: true, Reason: "experiment " + id + " does not exist"}, nil
-		case errors.Is(err, gameday.ErrConflict):
+		case StopEnded:
 			// It ended (or began stopping) between our two calls: read it back.
-		case awserr.IsInvalid(err):
-			refused = err // FIS may say this of an experiment that ended meanwhile
+		case StopRefused:
+			refused = err
 		default:
 			return gameday.StopResult{}, fmt.Errorf("stop experiment %s: %w", id, err)
 		}
@@ -107,6 +107,44 @@ func (s *Stopper) stop(ctx context.Context, id, executionARN string) (gameday.St
 		return gameday.StopResult{}, fmt.Errorf("stop experiment %s: %w", id, refused)
 	}
 	return gameday.StopResult{State: state, Reason: reason}, nil
+}
+
+// StopAnswer is what FIS's answer to StopExperiment says of the
+// experiment: the one reading of that answer for every caller (the stop
+// step, the start step, the guard, the sweeper).
+type StopAnswer int
+
+// The answers.
+const (
+	// StopAccepted: FIS is stopping the experiment.
+	StopAccepted StopAnswer = iota
+	// StopGone: there is no such experiment (ResourceNotFoundException).
+	StopGone
+	// StopEnded: it ended, or began stopping, meanwhile (ConflictException).
+	StopEnded
+	// StopRefused: a ValidationException, which FIS may give for an
+	// experiment that ended meanwhile; read it back: only for an active one
+	// is the refusal an error.
+	StopRefused
+	// StopFailed: any other error.
+	StopFailed
+)
+
+// RequestStop asks FIS to stop experiment id and reads the answer; the
+// error (classified, see awserr) comes with StopRefused and StopFailed.
+func RequestStop(ctx context.Context, api StopExperimentAPI, id *string) (StopAnswer, error) {
+	_, err := api.StopExperiment(ctx, &fis.StopExperimentInput{Id: id})
+	switch err = awserr.Classify(err); {
+	case err == nil:
+		return StopAccepted, nil
+	case errors.Is(err, gameday.ErrNotFound):
+		return StopGone, nil
+	case errors.Is(err, gameday.ErrConflict):
+		return StopEnded, nil
+	case awserr.IsInvalid(err):
+		return StopRefused, err
+	}
+	return StopFailed, err
 }
 
 func (s *Stopper) get(ctx context.Context, id string) (*types.Experiment, error) {

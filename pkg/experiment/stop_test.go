@@ -113,3 +113,37 @@ func TestStopperRetriedUntilTerminal(t *testing.T) {
 		t.Errorf("StopExperiment called %d times, want 1", n)
 	}
 }
+
+// TestRequestStop: each answer FIS may give to StopExperiment, read once
+// for every caller.
+func TestRequestStop(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(f *experimenttest.FIS)
+		id      string
+		want    StopAnswer
+		wantErr bool
+	}{
+		{name: "running: accepted", setup: func(f *experimenttest.FIS) { f.AddExperiment("EXP1", types.ExperimentStatusRunning, nil) }, id: "EXP1", want: StopAccepted},
+		{name: "no such experiment", id: "EXP9", want: StopGone},
+		{name: "ended: conflict", setup: func(f *experimenttest.FIS) { f.AddExperiment("EXP1", types.ExperimentStatusCompleted, nil) }, id: "EXP1", want: StopEnded},
+		{name: "validation: refused", setup: func(f *experimenttest.FIS) {
+			f.Fail = map[string]error{"StopExperiment": experimenttest.APIError("ValidationException")}
+		}, id: "EXP1", want: StopRefused, wantErr: true},
+		{name: "throttled: failed", setup: func(f *experimenttest.FIS) {
+			f.Fail = map[string]error{"StopExperiment": experimenttest.APIError("ThrottlingException")}
+		}, id: "EXP1", want: StopFailed, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &experimenttest.FIS{}
+			if tt.setup != nil {
+				tt.setup(f)
+			}
+			got, err := RequestStop(context.Background(), f, &tt.id)
+			if got != tt.want || (err != nil) != tt.wantErr {
+				t.Errorf("RequestStop(%s) = %v, %v; want %v, error %v", tt.id, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}

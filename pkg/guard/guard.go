@@ -16,10 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 
-	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
-	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/lease"
 )
 
@@ -92,15 +90,14 @@ func (g *Guard) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, 
 			continue
 		}
 		id := aws.ToString(e.Id)
-		_, err := g.API.StopExperiment(ctx, &fis.StopExperimentInput{Id: e.Id})
-		switch err = awserr.Classify(err); {
-		case err == nil:
+		switch answer, err := experiment.RequestStop(ctx, g.API, e.Id); answer {
+		case experiment.StopAccepted:
 			res.Stopped = append(res.Stopped, id)
 			slog.WarnContext(ctx, "guard stopped an orphaned experiment", "executionArn", d.ExecutionARN,
 				"experimentId", id, "status", d.Status, "gameday", e.Tags[deploy.TagName])
-		case errors.Is(err, gameday.ErrNotFound), errors.Is(err, gameday.ErrConflict):
+		case experiment.StopGone, experiment.StopEnded:
 			// Ended (or stopping) meanwhile: nothing left to do.
-		case awserr.IsInvalid(err):
+		case experiment.StopRefused:
 			// FIS may refuse to stop an experiment that ended meanwhile
 			// with a ValidationException: only an active one is an error.
 			if active, gerr := g.stillActive(ctx, e.Id); gerr != nil || active {

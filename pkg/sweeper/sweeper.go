@@ -27,7 +27,6 @@ import (
 	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
-	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/lease"
 )
 
@@ -193,11 +192,10 @@ func (s *Sweeper) sweepExperiment(ctx context.Context, e fistypes.ExperimentSumm
 	if e.State.Status == fistypes.ExperimentStatusStopping {
 		return s.reportStuck(ctx, e, x, f, res)
 	}
-	_, err = s.FIS.StopExperiment(ctx, &fis.StopExperimentInput{Id: e.Id})
-	switch err = awserr.Classify(err); {
-	case errors.Is(err, gameday.ErrNotFound), errors.Is(err, gameday.ErrConflict):
+	switch answer, err := experiment.RequestStop(ctx, s.FIS, e.Id); answer {
+	case experiment.StopGone, experiment.StopEnded:
 		return nil // it ended (or began stopping) meanwhile
-	case err != nil:
+	case experiment.StopRefused, experiment.StopFailed:
 		return fmt.Errorf("stop experiment %s: %w", id, err)
 	}
 	f.Why = fmt.Sprintf("it was %s although its execution %s", e.State.Status, executionSays(x.status))
