@@ -69,6 +69,10 @@ type stackFlags struct {
 	stack, stateMachine, bucket, region, profile string
 }
 
+// stackArgs is the usage of the stack flags most used, for the usage
+// lines of the commands that register stackFlags.
+const stackArgs = "[--stack S] [--region R] [--profile P]"
+
 func (f *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stack, "stack", "", "CloudFormation `stack` whose outputs name the state machine and the archive bucket (default "+deploy.DefaultStackName+", then "+deploy.StackName("ACCOUNT", "REGION")+")")
 	fs.StringVar(&f.stateMachine, "state-machine-arn", "", "the gameday state machine's `ARN` (default: the stack's "+deploy.OutputStateMachineARN+" output)")

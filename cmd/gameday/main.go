@@ -59,7 +59,7 @@ func commands() []entry {
 		}},
 		{&historyCmd{}, about{
 			name:    "history",
-			args:    "NAME [--since WHEN] [--json] [--html FILE] [--stack S] [--region R] [--profile P]",
+			args:    "NAME [--since WHEN] [--json] [--html FILE] " + stackArgs,
 			summary: "a GameDay's runs from the archive bucket: one row per run, pass rate, median duration and time to a stop condition, each check's trend",
 		}},
 		{&importCmd{}, about{
@@ -69,7 +69,7 @@ func commands() []entry {
 		}},
 		{&listCmd{}, about{
 			name:    "list",
-			args:    "[--gameday NAME] [--since WHEN] [--json] [--stack S] [--region R] [--profile P]",
+			args:    "[--gameday NAME] [--since WHEN] [--json] " + stackArgs,
 			summary: "list the runs archived in the deployed stack's archive bucket, newest first (they outlive FIS's 120 days)",
 		}},
 		{&rbacCmd{}, about{
@@ -84,7 +84,7 @@ func commands() []entry {
 		}},
 		{&reportCmd{}, about{
 			name:    "report",
-			args:    "RUN [--json] [--out DIR] [--stack S] [--region R] [--profile P]",
+			args:    "RUN [--json] [--out DIR] " + stackArgs,
 			summary: "print a run's summary from the deployed stack's archive (RUN: an execution name or ARN, or a GameDay name for its latest run), or download its folder",
 		}},
 		{&runCmd{}, about{
@@ -104,13 +104,13 @@ func commands() []entry {
 		}},
 		{&startCmd{}, about{
 			name:    "start",
-			args:    "FILE|NAME [--follow] [--stack S] [--region R] [--profile P]",
+			args:    "FILE|NAME [--follow] " + stackArgs,
 			summary: "start a GameDay on the deployed stack (a Step Functions execution)",
 			more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
 		}},
 		{&statusCmd{}, about{
 			name:    "status",
-			args:    "[RUN] [--follow] [--limit N] [--stack S] [--region R] [--profile P]",
+			args:    "[RUN] [--follow] [--limit N] " + stackArgs,
 			summary: "list the recent runs on the deployed stack, or show one (RUN: an execution name or ARN, or a GameDay name for its latest run) or --follow it",
 			more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
 		}},
