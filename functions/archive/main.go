@@ -1,7 +1,10 @@
-// Command archive is gameday's archive Lambda: pkg/handlers
-// builds and serves it, as the local runner does.
+// Command archive is gameday's archive Lambda: pkg/handlers/archivefn builds
+// it and step.Main serves it, as the local runner does.
 package main
 
-import "github.com/gameday-dev/gameday/pkg/handlers"
+import (
+	"github.com/gameday-dev/gameday/pkg/handlers/archivefn"
+	"github.com/gameday-dev/gameday/pkg/handlers/step"
+)
 
-func main() { handlers.Main(handlers.NewArchive, nil) }
+func main() { step.Main(archivefn.New, nil) }

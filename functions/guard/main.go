@@ -1,7 +1,10 @@
-// Command guard is gameday's guard Lambda: pkg/handlers
-// builds and serves it, as the local runner does.
+// Command guard is gameday's guard Lambda: pkg/handlers/guardfn builds it
+// and step.Main serves it, as the local runner does.
 package main
 
-import "github.com/gameday-dev/gameday/pkg/handlers"
+import (
+	"github.com/gameday-dev/gameday/pkg/handlers/guardfn"
+	"github.com/gameday-dev/gameday/pkg/handlers/step"
+)
 
-func main() { handlers.Main(handlers.NewGuard, nil) }
+func main() { step.Main(guardfn.New, nil) }

@@ -1,11 +1,13 @@
-// Command preflight is gameday's preflight Lambda: pkg/handlers builds and
-// serves it, as the local runner does, with the full GameDay validation
-// (validate.Spec). Only this Lambda links the Chaos Mesh API types.
+// Command preflight is gameday's preflight Lambda: pkg/handlers/preflightfn
+// builds it and step.Main serves it, as the local runner does, with the full
+// GameDay validation (validate.Spec). Only this Lambda links the Chaos Mesh
+// API types.
 package main
 
 import (
-	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/handlers/preflightfn"
+	"github.com/gameday-dev/gameday/pkg/handlers/step"
 	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
-func main() { handlers.Main(handlers.NewPreflight, validate.Spec) }
+func main() { step.Main(preflightfn.New, validate.Spec) }

@@ -1,7 +1,11 @@
-// Command stop-experiment is gameday's stop-experiment Lambda: pkg/handlers
-// builds and serves it, as the local runner does.
+// Command stop-experiment is gameday's stop-experiment Lambda:
+// pkg/handlers/stopfn builds it and step.Main serves it, as the local runner
+// does.
 package main
 
-import "github.com/gameday-dev/gameday/pkg/handlers"
+import (
+	"github.com/gameday-dev/gameday/pkg/handlers/step"
+	"github.com/gameday-dev/gameday/pkg/handlers/stopfn"
+)
 
-func main() { handlers.Main(handlers.NewStop, nil) }
+func main() { step.Main(stopfn.New, nil) }

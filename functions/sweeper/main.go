@@ -1,8 +1,10 @@
-// Command sweeper is gameday's sweeper Lambda, the dead man's switch that a
-// schedule runs every five minutes: pkg/handlers builds and serves it, as
-// the local runner does.
+// Command sweeper is gameday's sweeper Lambda: pkg/handlers/sweeperfn builds
+// it and step.Main serves it, as the local runner does.
 package main
 
-import "github.com/gameday-dev/gameday/pkg/handlers"
+import (
+	"github.com/gameday-dev/gameday/pkg/handlers/step"
+	"github.com/gameday-dev/gameday/pkg/handlers/sweeperfn"
+)
 
-func main() { handlers.Main(handlers.NewSweeper, nil) }
+func main() { step.Main(sweeperfn.New, nil) }

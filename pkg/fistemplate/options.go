@@ -98,6 +98,27 @@ func partitionOf(region string) string {
 	return DefaultPartition
 }
 
+// FromEnv are the deployment facts of the Lambda fn (for ARNs and, in
+// start-experiment, the template), after checking that env has every
+// variable fn needs. The region is region (the SDK config's), else
+// AWS_REGION's.
+func FromEnv(fn deploy.Function, env deploy.Env, region string) (Options, error) {
+	if err := env.Check(fn); err != nil {
+		return Options{}, err
+	}
+	env = env.WithDefaults()
+	o := Options{Account: env.AccountID, Region: region}
+	if o.Region == "" {
+		if o.Region = env.Region; o.Region == "" {
+			return o, fmt.Errorf("environment variable %s is not set", deploy.KeyRegion)
+		}
+	}
+	if fn == deploy.StartExperiment {
+		o.RoleARN, o.LogBucket, o.LogPrefix = env.FISRoleARN, env.LogBucket, env.LogPrefix
+	}
+	return o, nil
+}
+
 // AlarmARN is the ARN of the CloudWatch alarm alarmName in o's account and
 // region.
 func AlarmARN(o Options, alarmName string) string {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,17 +16,34 @@ import (
 // several times bigger and slower to start.
 var heavyModules = []string{"github.com/chaos-mesh/", "k8s.io/", "sigs.k8s.io/controller-runtime"}
 
-// mainCalls are the constructors each main.go passes to Main.
+// mainCalls are the constructor packages each main.go passes to step.Main.
 var mainCalls = map[deploy.Function]string{
-	deploy.Preflight: "NewPreflight", deploy.StartExperiment: "NewStart", deploy.PollExperiment: "NewPoll",
-	deploy.StopExperiment: "NewStop", deploy.Archive: "NewArchive", deploy.Notify: "NewNotify", deploy.Guard: "NewGuard",
-	deploy.Sweeper: "NewSweeper",
+	deploy.Preflight: "preflightfn", deploy.StartExperiment: "startfn", deploy.PollExperiment: "pollfn",
+	deploy.StopExperiment: "stopfn", deploy.Archive: "archivefn", deploy.Notify: "notifyfn", deploy.Guard: "guardfn",
+	deploy.Sweeper: "sweeperfn",
+}
+
+// services are the AWS service clients each function may link besides
+// the credential chain's (sts, sso, ssooidc, signin): the ones it calls,
+// and Step Functions wherever pkg/experiment is linked (its Starter's
+// interface names sfn's types). Every client linked costs its schemas'
+// initialisation in the bootstrap, called or not.
+var services = map[deploy.Function][]string{
+	deploy.Preflight:       {"cloudwatch", "dynamodb", "fis", "sfn"},
+	deploy.StartExperiment: {"fis", "sfn"},
+	deploy.PollExperiment:  {"fis", "sfn"},
+	deploy.StopExperiment:  {"fis", "sfn"},
+	deploy.Archive:         {"cloudwatch", "fis", "s3", "sfn"},
+	deploy.Notify:          {"dynamodb", "eventbridge", "sns"},
+	deploy.Guard:           {"dynamodb", "fis", "sfn"},
+	deploy.Sweeper:         {"dynamodb", "fis", "sfn", "sns"},
 }
 
 // TestOnlyPreflightLinksChaosMesh checks that each function's main.go calls
 // its own constructor, runs go list -deps for it as make build compiles it,
 // and fails when a function other than preflight depends on the Chaos Mesh
-// API (or the Kubernetes modules behind it).
+// API (or the Kubernetes modules behind it), or when a function links an
+// AWS service client it does not call.
 func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -44,9 +62,9 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 			if err != nil {
 				t.Fatalf("functions/%s/main.go: %v", fn, err)
 			}
-			// Each function calls its own constructor, not New, so that the
-			// linker leaves the other handlers' code out.
-			if call := "handlers.Main(handlers." + mainCalls[fn] + ","; !strings.Contains(string(main), call) {
+			// Each function calls its own constructor, not handlers.New, so
+			// that it links only its own clients.
+			if call := "step.Main(" + mainCalls[fn] + ".New,"; !strings.Contains(string(main), call) {
 				t.Errorf("functions/%s/main.go does not call %s...)", fn, call)
 			}
 			cmd := exec.Command(goBin, "list", "-deps", "-tags", "lambda.norpc", "./functions/"+string(fn))
@@ -60,14 +78,22 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 				}
 				t.Fatalf("go list -deps ./functions/%s: %v\n%s", fn, err, stderr)
 			}
-			var heavy []string
+			var heavy, linked []string
 			for _, pkg := range strings.Fields(string(out)) {
+				if svc, ok := strings.CutPrefix(pkg, "github.com/aws/aws-sdk-go-v2/service/"); ok && !strings.Contains(svc, "/") &&
+					!slices.Contains([]string{"sts", "sso", "ssooidc", "signin"}, svc) {
+					linked = append(linked, svc)
+				}
 				for _, m := range heavyModules {
 					if strings.HasPrefix(pkg, m) {
 						heavy = append(heavy, pkg)
 						break
 					}
 				}
+			}
+			slices.Sort(linked)
+			if !slices.Equal(linked, services[fn]) {
+				t.Errorf("functions/%s links the AWS clients %v, want %v", fn, linked, services[fn])
 			}
 			if fn != deploy.Preflight && len(heavy) > 0 {
 				t.Errorf("functions/%s depends on %d Chaos Mesh / Kubernetes packages, first %s: only preflight may", fn, len(heavy), heavy[0])

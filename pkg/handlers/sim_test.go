@@ -25,6 +25,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/guard"
 	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/handlers/step"
 	"github.com/gameday-dev/gameday/pkg/lease"
 	"github.com/gameday-dev/gameday/pkg/notify"
 	"github.com/gameday-dev/gameday/pkg/sim"
@@ -85,7 +86,7 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, srv: srv, clock: clock, cfg: cfg, fns: map[deploy.Function]lambda.Handler{},
 		cw: cloudwatch.NewFromConfig(cfg), fis: fis.NewFromConfig(cfg)}
 	for _, name := range deploy.Functions {
-		fn, err := handlers.New(context.Background(), name, handlers.Config{AWS: cfg, Env: env, Now: srv.Clock().Now, Validate: validate.Spec})
+		fn, err := handlers.New(context.Background(), name, step.Config{AWS: cfg, Env: env, Now: srv.Clock().Now, Validate: validate.Spec})
 		if err != nil {
 			t.Fatalf("handlers.New(%s): %v", name, err)
 		}

@@ -34,6 +34,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers"
+	"github.com/gameday-dev/gameday/pkg/handlers/step"
 	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/lease"
 	"github.com/gameday-dev/gameday/pkg/policy"
@@ -340,7 +341,7 @@ func ensureBuckets(ctx context.Context, cfg aws.Config, names ...string) error {
 // preflight validates with validate.Spec, as in Lambda.
 func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, env deploy.Env, wrap func(deploy.Function, lambda.Handler) lambda.Handler) error {
 	for _, fn := range deploy.Functions {
-		h, err := handlers.New(ctx, fn, handlers.Config{AWS: cfg, Env: env, Now: srv.Clock().Now, Validate: validate.Spec})
+		h, err := handlers.New(ctx, fn, step.Config{AWS: cfg, Env: env, Now: srv.Clock().Now, Validate: validate.Spec})
 		if err != nil {
 			return fmt.Errorf("build handler %s: %w", fn, err)
 		}

@@ -1,4 +1,10 @@
-package handlers
+// Package step is what every gameday Lambda shares: Main (its whole
+// main.go), the Config its handler is built from, and New, which turns a
+// step function into a lambda.Handler that logs each invocation once and
+// names its errors for Step Functions. Each function's constructor lives in
+// its own package (pkg/handlers/<name>fn) and links only the AWS clients that
+// function calls; pkg/handlers builds them all by name for the local runner.
+package step
 
 import (
 	"bytes"
@@ -27,8 +33,8 @@ type step[In, Out any] struct {
 	fn   func(context.Context, In) (Out, error)
 }
 
-// newStep wraps the step function fn of the Lambda name.
-func newStep[In, Out any](name deploy.Function, fn func(context.Context, In) (Out, error)) lambda.Handler {
+// New wraps the step function fn of the Lambda name.
+func New[In, Out any](name deploy.Function, fn func(context.Context, In) (Out, error)) lambda.Handler {
 	return &step[In, Out]{name: string(name), fn: fn}
 }
 

@@ -1,0 +1,54 @@
+// Package archivefn builds the archive Lambda's handler; it links the S3,
+// FIS and CloudWatch clients.
+package archivefn
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gameday-dev/gameday/pkg/archive"
+	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/handlers/step"
+)
+
+var _ step.Constructor = New
+
+// New builds the archive handler. It needs ACCOUNT_ID, a region and
+// ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX and LOG_WAIT_LIMIT are optional.
+func New(_ context.Context, c step.Config) (lambda.Handler, error) {
+	o, err := fistemplate.FromEnv(deploy.Archive, c.Env, c.AWS.Region)
+	if err != nil {
+		return nil, fmt.Errorf("build %s: %w", deploy.Archive, err)
+	}
+	env := c.Env.WithDefaults()
+	cfg := archive.Config{
+		LogBucket:     env.LogBucket,
+		LogPrefix:     env.LogPrefix,
+		ArchiveBucket: env.ArchiveBucket,
+		AccountID:     o.Account,
+		Region:        o.Region,
+		LogWaitLimit:  env.LogWaitLimit,
+		// The report judges the "after" phase too: wait (through the
+		// state machine's LogsNotReady retries, within LOG_WAIT_LIMIT) until
+		// the after window has data.
+		AwaitAfterWindow: true,
+		Dashboards:       env.DashboardList(),
+	}
+	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle(c.AWS)),
+		archiveFIS{fis.NewFromConfig(c.AWS).GetExperiment}, newArchiveCloudWatch(cloudwatch.NewFromConfig(c.AWS)), c.Clock())
+	return step.New(deploy.Archive, a.Handle), nil
+}
+
+// pathStyle makes the S3 client address buckets by path when the config
+// points at a custom endpoint (AWS_ENDPOINT_URL: the simulator), where
+// virtual-hosted bucket names do not resolve.
+func pathStyle(cfg aws.Config) func(*s3.Options) {
+	return func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }
+}
