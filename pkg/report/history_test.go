@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,7 @@ func TestHistoryHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkGolden(t, filepath.Join("testdata", "history.html"), page)
 	for _, want := range []string{"<h1>GameDay carts: history</h1>", `data-chart="orders (during)"`, "2 runs, pass rate 50%", `<path class="series"`} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("history page lacks %q", want)

@@ -159,9 +159,29 @@ func failedRun() Run {
 	return r
 }
 
+// escapingRun is a failed run whose free text, names and dashboard link hold
+// what HTML must escape (markup, quotes, ampersands, plus signs, a NUL,
+// non-ASCII), with no hypothesis description, a caught error and dropped
+// timeline events: report.html's escaping and every branch of its page.
+func escapingRun(dashboard string) Run {
+	r := failedRun()
+	r.Spec.Metadata.Name = "carts-<latency>"
+	r.Spec.Spec.Hypothesis.Description = ""
+	r.Spec.Spec.Faults[0].Name = `carts "delay" & 'loss'`
+	r.Actions[0].Name = r.Spec.Spec.Faults[0].Name
+	r.StopReason = "Target resolution failed: <no cluster> & 'x' + \"y\" \x00 é"
+	r.DashboardURL = dashboard
+	r.Error = &gameday.CaughtError{Error: "States.TaskFailed", Cause: `{"errorMessage":"<boom> & 'x' + 1"}`}
+	r.Timeline = append(r.Timeline, Event{At: at(0.25), Type: "action-error", Name: "carts <2>", Detail: "a+b <c> & 'd' \x00 ü"})
+	r.Logs.TimelineDropped = 3
+	return r
+}
+
 // TestGolden renders a passed, a refuted, a stopped-by-alarm and a failed run
-// and compares the three documents with testdata/<case>/. Run with -update
-// to rewrite them.
+// (and failed runs whose text needs escaping, one with a dashboard link
+// that needs normalising, one with a link that is not http(s)) and compares
+// the three documents with testdata/<case>/. Run with -update to rewrite
+// them.
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -172,6 +192,8 @@ func TestGolden(t *testing.T) {
 		{"refuted", refutedRun(), VerdictRefuted},
 		{"stopped-by-alarm", stoppedRun(), VerdictStoppedByAlarm},
 		{"failed", failedRun(), VerdictFailed},
+		{"escaping", escapingRun("https://console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#dashboards:name=gameday-<x>&a=1+2 é'\""), VerdictFailed},
+		{"unsafe-dashboard", escapingRun("javascript:alert('x')"), VerdictFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
