@@ -79,11 +79,7 @@ func (c *historyCmd) run(ctx context.Context, e *env, args []string) error {
 	}
 	h := report.NewHistory(args[0], runs)
 	if c.htmlFile != "" {
-		page, err := report.HistoryHTML(h)
-		if err == nil {
-			err = os.WriteFile(c.htmlFile, page, 0o644)
-		}
-		if err != nil {
+		if err := os.WriteFile(c.htmlFile, report.HistoryHTML(h), 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", c.htmlFile, err)
 		}
 	}

@@ -124,10 +124,6 @@ func documents(ctx context.Context, st gameday.RunState, run report.Run, s repor
 	if err != nil {
 		return nil, err
 	}
-	page, err := report.HTML(run, s)
-	if err != nil {
-		return nil, err
-	}
 	files := []file{{FileSpec, "application/yaml", specYAML}}
 	if len(st.Start.Template) > 0 {
 		var tmpl bytes.Buffer
@@ -142,6 +138,6 @@ func documents(ctx context.Context, st gameday.RunState, run report.Run, s repor
 	return append(files,
 		file{FileSummary, "application/json", js},
 		file{FileMarkdown, "text/markdown; charset=utf-8", report.Markdown(s)},
-		file{FileReport, "text/html; charset=utf-8", page},
+		file{FileReport, "text/html; charset=utf-8", report.HTML(run, s)},
 	), nil
 }

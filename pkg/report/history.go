@@ -1,9 +1,7 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
-	"html/template"
 	"slices"
 	"strings"
 	"time"
@@ -266,7 +264,7 @@ type historyRow struct {
 
 // HistoryHTML is the history page: the summary line, a trend chart per
 // check and phase, and a row per run; self-contained like report.html.
-func HistoryHTML(h History) ([]byte, error) {
+func HistoryHTML(h History) []byte {
 	d := historyData{H: h}
 	for _, c := range h.trendCharts() {
 		hc := htmlChart{Chart: c}
@@ -282,42 +280,33 @@ func HistoryHTML(h History) ([]byte, error) {
 		d.Rows = append(d.Rows, historyRow{Start: r.Start().UTC().Format("2006-01-02 15:04Z"), Verdict: r.Summary.Verdict,
 			Class: verdictClass(r.Summary.Verdict), Experiment: r.Summary.ExperimentID, Duration: DurationText(r.Duration()), Reason: r.Summary.VerdictReason})
 	}
-	var b bytes.Buffer
-	if err := historyPage.Execute(&b, d); err != nil {
-		return nil, fmt.Errorf("render history page: %w", err)
-	}
-	return b.Bytes(), nil
+	var w htmlWriter
+	w.historyPage(d)
+	return []byte(w.String())
 }
 
-var historyPage = template.Must(template.Must(page.Clone()).New("history").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>GameDay {{.H.GameDay}}: history</title>
-<style>
-{{template "style"}}
-td.ok{background:none;border-left:4px solid var(--ok)}td.warn{background:none;border-left:4px solid var(--warn)}td.bad{background:none;border-left:4px solid var(--bad)}
-</style>
-</head>
-<body>
-<h1>GameDay {{.H.GameDay}}: history</h1>
-<p class="verdict {{if eq .H.Passed (len .H.Runs)}}ok{{else}}warn{{end}}">{{.H.SummaryLine}}.</p>
-<h2>Trends</h2>
-<p><small>Times in UTC. Each check's value per run, as its report judged it.</small></p>
-{{- range .Charts}}
-{{template "chart" .}}
-{{- else}}
-<p>No checks.</p>
-{{- end}}
-<h2>Runs</h2>
-<table class="cards">
-<tr><th>Start</th><th>Verdict</th><th>Experiment</th><th>Duration</th><th>Why</th></tr>
-{{- range .Rows}}
-<tr><td data-label="Start">{{.Start}}</td><td data-label="Verdict" class="{{.Class}}">{{.Verdict}}</td><td data-label="Experiment"><code>{{.Experiment}}</code></td><td data-label="Duration">{{.Duration}}</td><td data-label="Why">{{.Reason}}</td></tr>
-{{- end}}
-</table>
-</body>
-</html>
-`))
+// historyPage is the history page.
+func (w *htmlWriter) historyPage(d historyData) {
+	w.pageHead("GameDay " + d.H.GameDay + ": history")
+	class := "warn"
+	if d.H.Passed == len(d.H.Runs) {
+		class = "ok"
+	}
+	w.raw("\ntd.ok{background:none;border-left:4px solid var(--ok)}td.warn{background:none;border-left:4px solid var(--warn)}td.bad{background:none;border-left:4px solid var(--bad)}\n",
+		"</style>\n</head>\n<body>\n<h1>GameDay ", esc(d.H.GameDay), ": history</h1>\n<p class=\"verdict ", class, "\">", esc(d.H.SummaryLine()), ".</p>\n",
+		"<h2>Trends</h2>\n<p><small>Times in UTC. Each check's value per run, as its report judged it.</small></p>")
+	for _, c := range d.Charts {
+		w.raw("\n")
+		w.chart(c)
+	}
+	if len(d.Charts) == 0 {
+		w.raw("\n<p>No checks.</p>")
+	}
+	w.raw("\n<h2>Runs</h2>\n<table class=\"cards\">\n<tr><th>Start</th><th>Verdict</th><th>Experiment</th><th>Duration</th><th>Why</th></tr>")
+	for _, r := range d.Rows {
+		w.raw("\n<tr><td data-label=\"Start\">", esc(r.Start), "</td><td data-label=\"Verdict\" class=\"", esc(r.Class), "\">", esc(r.Verdict),
+			"</td><td data-label=\"Experiment\"><code>", esc(r.Experiment), "</code></td><td data-label=\"Duration\">", esc(r.Duration),
+			"</td><td data-label=\"Why\">", esc(r.Reason), "</td></tr>")
+	}
+	w.raw("\n</table>\n</body>\n</html>\n")
+}

@@ -1,9 +1,8 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
-	"html/template"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -42,7 +41,7 @@ type htmlEvent struct {
 // periods shaded, the moment FIS stopped marked), the checks, the facts and
 // the timeline. Each chart is laid out at a phone's, a narrow window's and a
 // laptop's width; CSS shows the one that fits.
-func HTML(r Run, s Summary) ([]byte, error) {
+func HTML(r Run, s Summary) []byte {
 	d := htmlData{S: s, Title: "GameDay " + s.GameDay + ": " + s.Verdict, Class: verdictClass(s.Verdict)}
 	for _, c := range s.Hypothesis.Checks {
 		d.Checks = append(d.Checks, htmlCheck{Check: c, ValueText: valueText(c), ExpectText: ExpectText(c.Expect)})
@@ -59,11 +58,9 @@ func HTML(r Run, s Summary) ([]byte, error) {
 		}
 		d.Charts = append(d.Charts, hc)
 	}
-	var b bytes.Buffer
-	if err := page.Execute(&b, d); err != nil {
-		return nil, fmt.Errorf("render report.html: %w", err)
-	}
-	return b.Bytes(), nil
+	var w htmlWriter
+	w.reportPage(d)
+	return []byte(w.String())
 }
 
 func verdictClass(v string) string {
@@ -76,20 +73,260 @@ func verdictClass(v string) string {
 	return "bad"
 }
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"upper":    strings.ToUpper,
-	"cap":      capitalize,
-	"sentence": sentence,
-	"time":     fmtTimePtr,
-	"num":      num,
-	"sub":      func(a, b float64) string { return coord(a - b) },
-	"mod3":     func(i int) int { return i % 3 },
-	"clock":    func(t time.Time) string { return t.UTC().Format("15:04:05") },
-}).Parse(chartHTML + pageHTML))
+// The pages are written by hand, not with html/template: its executor
+// looks methods up by name through reflection, which makes the linker keep
+// every exported method of every type the archive Lambda puts in an
+// interface (all of the S3 client's operations: 2 MB of its bootstrap).
+// Markup is written as is; every value goes through esc (text and quoted
+// attributes) or escURL (a link), which escape exactly as html/template's
+// contextual escaping did, so the pages are the same bytes
+// (testdata/*/report.html, testdata/history.html).
 
-// chartHTML is the page's style and a chart's figure, shared by
-// report.html and the history page.
-const chartHTML = `{{define "style"}}:root{--fg:#1d2433;--muted:#5f6368;--bg:#fff;--line:#dadce0;--grid:#eceff1;--axis:#9aa0a6;--series:#1a73e8;--thr:#d93025;--fault0:#f29900;--fault1:#9334e6;--fault2:#12b5cb;--alarm:#d93025;--stop:#1d2433;--okbg:#e6f4ea;--ok:#1e8e3e;--warnbg:#fef7e0;--warn:#b06000;--badbg:#fce8e6;--bad:#d93025}
+// htmlWriter writes a page.
+type htmlWriter struct{ strings.Builder }
+
+// raw writes markup as is.
+func (w *htmlWriter) raw(parts ...string) {
+	for _, p := range parts {
+		w.WriteString(p)
+	}
+}
+
+// htmlEscapes are html/template's replacements in text, RCDATA and quoted
+// attribute values; every other byte is written as is.
+var htmlEscapes = [...]string{0: "\uFFFD", '"': "&#34;", '&': "&amp;", '\'': "&#39;", '+': "&#43;", '<': "&lt;", '>': "&gt;"}
+
+// esc escapes a value for text or a quoted attribute.
+func esc(s string) string {
+	var b strings.Builder
+	written := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; int(c) < len(htmlEscapes) && htmlEscapes[c] != "" {
+			if written == 0 {
+				b.Grow(len(s) + 16)
+			}
+			b.WriteString(s[written:i])
+			b.WriteString(htmlEscapes[c])
+			written = i + 1
+		}
+	}
+	if written == 0 {
+		return s
+	}
+	b.WriteString(s[written:])
+	return b.String()
+}
+
+// escURL is a value for a quoted URL attribute (href), as html/template
+// writes it: a URL whose scheme is not http, https or mailto becomes
+// "#ZgotmplZ"; bytes outside RFC 3986's reserved and unreserved sets (and
+// %) are percent-encoded; then it is escaped as an attribute.
+func escURL(s string) string {
+	if scheme, _, ok := strings.Cut(s, ":"); ok && !strings.Contains(scheme, "/") &&
+		!strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") && !strings.EqualFold(scheme, "mailto") {
+		s = "#ZgotmplZ"
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&*+,/:;=?@[]-._~%", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02x", c)
+	}
+	return esc(b.String())
+}
+
+// val is a number as html/template printed it (fmt's %v).
+func val(v any) string { return fmt.Sprint(v) }
+
+// with is ": " and s escaped, or "" when s is empty: {{with .X}}: {{.}}{{end}}.
+func with(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ": " + esc(s)
+}
+
+// withPtr is with for an optional value: a non-nil pointer counts, even to
+// "".
+func withPtr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return ": " + esc(*s)
+}
+
+// pageHead is a page's head up to its style sheet.
+func (w *htmlWriter) pageHead(title string) {
+	w.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+		"<meta name=\"color-scheme\" content=\"light dark\">\n<title>", esc(title), "</title>\n<style>\n", pageStyle)
+}
+
+// reportPage is report.html.
+func (w *htmlWriter) reportPage(d htmlData) {
+	s := d.S
+	w.pageHead(d.Title)
+	w.raw("</style>\n</head>\n<body>\n<h1>GameDay ", esc(s.GameDay), "</h1>\n<div class=\"verdict ", esc(d.Class), "\"><strong>",
+		esc(strings.ToUpper(s.Verdict)), "</strong>: ", esc(sentence(s.VerdictReason)), "</div>")
+	if s.Hypothesis.Description != "" {
+		w.raw("\n<p>Hypothesis: ", esc(s.Hypothesis.Description), " ")
+	} else {
+		w.raw("\n<p>Hypothesis: ")
+	}
+	w.raw("<strong>", esc(s.Hypothesis.Verdict), "</strong>", with(s.Hypothesis.Reason), ".</p>")
+	if !s.Logs.Complete && s.ExperimentID != "" {
+		w.raw("\n<p class=\"verdict warn\">FIS did not deliver the experiment-end log record in time; the logs and timeline may be incomplete.</p>")
+	}
+	w.raw("\n\n<h2>Metrics</h2>\n<p><small>Times in UTC. Each point is drawn at the end of the period it sums up, so a change caused by a fault appears after the fault's start.")
+	if s.Dashboard != "" {
+		w.raw(" Live view: <a href=\"", escURL(s.Dashboard), "\">the GameDay's CloudWatch dashboard</a>.")
+	}
+	w.raw("</small></p>")
+	for _, c := range d.Charts {
+		w.raw("\n")
+		w.chart(c)
+	}
+	if len(d.Charts) == 0 {
+		w.raw("\n<p>No metrics: the GameDay has no steady-state checks, observed metrics or stop conditions.</p>")
+	}
+	w.raw("\n\n<h2>Checks</h2>\n<table class=\"cards\">\n<tr><th>Check</th><th>Phase</th><th>Value</th><th>Expect</th><th>Datapoints</th><th>Result</th></tr>")
+	for _, c := range d.Checks {
+		w.raw("\n<tr><td data-label=\"Check\">", esc(c.Name), "</td><td data-label=\"Phase\">", esc(string(c.Phase)),
+			"</td><td data-label=\"Value\">", esc(c.ValueText), "</td><td data-label=\"Expect\">", esc(c.ExpectText),
+			"</td><td data-label=\"Datapoints\">", strconv.Itoa(c.Datapoints), "</td><td data-label=\"Result\" class=\"", esc(c.Result), "\">", esc(c.Result), "</td></tr>")
+	}
+	w.raw("\n</table>\n\n<h2>Run</h2>\n<table class=\"facts\">\n<tr><th>Experiment</th><td><code>", esc(s.ExperimentID),
+		"</code> (template <code>", esc(s.ExperimentTemplateID), "</code>)</td></tr>\n<tr><th>State</th><td>", esc(string(s.State)), withPtr(s.StopReason), "</td></tr>")
+	if s.StoppedByAlarm != nil {
+		w.raw("\n<tr><th>Stopped by alarm</th><td>", esc(*s.StoppedByAlarm), "</td></tr>")
+	}
+	w.raw("\n<tr><th>Started</th><td>", esc(fmtTimePtr(s.StartedAt)), "</td></tr>\n<tr><th>Ended</th><td>", esc(fmtTimePtr(s.EndedAt)),
+		"</td></tr>\n<tr><th>Execution</th><td><code>", esc(s.ExecutionARN), "</code></td></tr>")
+	if s.Dashboard != "" {
+		w.raw("\n<tr><th>Dashboard</th><td><a href=\"", escURL(s.Dashboard), "\">CloudWatch dashboard</a></td></tr>")
+	}
+	if s.Error != nil {
+		w.raw("\n<tr><th>Caught error</th><td>", esc(s.Error.Error), ": ", esc(s.Error.Cause), "</td></tr>")
+	}
+	w.raw("\n</table>\n\n<h2>Faults</h2>\n<table class=\"cards\">\n<tr><th>Fault</th><th>State</th><th>Started</th><th>Ended</th></tr>")
+	for _, f := range s.Faults {
+		w.raw("\n<tr><td data-label=\"Fault\">", esc(f.Name), "</td><td data-label=\"State\">", esc(string(f.State)), with(f.Reason),
+			"</td><td data-label=\"Started\">", esc(fmtTimePtr(f.StartedAt)), "</td><td data-label=\"Ended\">", esc(fmtTimePtr(f.EndedAt)), "</td></tr>")
+	}
+	w.raw("\n</table>\n\n<h2>Stop conditions</h2>\n<table class=\"cards\">\n<tr><th>Alarm</th><th>Went into ALARM</th></tr>")
+	for _, c := range s.StopConditions {
+		went := "no"
+		if c.WentIntoAlarm {
+			went = "yes, at " + esc(fmtTimePtr(c.AlarmAt))
+		}
+		w.raw("\n<tr><td data-label=\"Alarm\">", esc(c.Alarm), "</td><td data-label=\"Went into ALARM\">", went, "</td></tr>")
+	}
+	w.raw("\n</table>\n\n<h2>Timeline</h2>\n<ul class=\"timeline\">")
+	for _, e := range d.Timeline {
+		w.raw("\n<li class=\"", esc(e.Kind), "\"><code>", esc(e.At), "</code> ", esc(e.Text), "</li>")
+	}
+	if len(d.Timeline) == 0 {
+		w.raw("\n<li>No FIS log records.</li>")
+	}
+	if s.Logs.TimelineDropped != 0 {
+		w.raw("\n<li>… ", strconv.Itoa(s.Logs.TimelineDropped), " more events left out</li>")
+	}
+	complete := " Incomplete: no experiment-end record."
+	if s.Logs.Complete {
+		complete = " The experiment-end record was delivered."
+	}
+	w.raw("\n</ul>\n\n<h2>Logs</h2>\n<p>", strconv.Itoa(s.Logs.Objects), " FIS log objects (", strconv.FormatInt(s.Logs.Bytes, 10), " bytes, ",
+		strconv.Itoa(s.Logs.Records), " records), archived to <code>", esc(s.Logs.ArchivedTo), "</code>.", complete, "</p>\n</body>\n</html>\n")
+}
+
+// chart is a chart's figure (shared by report.html and the history page):
+// its title and subtitle, an SVG per size (or why there is none) and its
+// legend.
+func (w *htmlWriter) chart(c htmlChart) {
+	w.raw("\n<figure class=\"chart\" data-chart=\"", esc(c.Name), "\" data-kind=\"", esc(c.Kind), "\">\n<h3>", esc(c.Name))
+	switch {
+	case c.Kind == ChartCheck && c.Result != "":
+		w.raw(" <span class=\"badge ", esc(c.Result), "\">", esc(c.Result), "</span>")
+	case c.Kind == ChartObserve:
+		w.raw(" <span class=\"badge observe\">observed</span>")
+	case c.Kind == ChartStop:
+		w.raw(" <span class=\"badge stop\">stop condition</span>")
+	}
+	w.raw("</h3>\n<p class=\"sub\">", esc(c.Subtitle), "</p>")
+	if c.NoData != "" {
+		w.raw("\n<p class=\"nodata\">", esc(c.NoData), "</p>")
+	} else {
+		for _, s := range c.Sizes {
+			w.svg(c.Name, s)
+		}
+	}
+	w.raw("\n<ul class=\"legend\">")
+	if len(c.Points) > 0 {
+		w.raw("<li><span class=\"sw series\"></span>", esc(c.YLabel), "</li>")
+	}
+	for _, t := range c.Thresholds {
+		w.raw("<li><span class=\"sw threshold\"></span>threshold ", esc(num(t)), "</li>")
+	}
+	for i, f := range c.Faults {
+		w.raw("<li><span class=\"sw fault f", strconv.Itoa(i%3), "\"></span>fault ", esc(f.Name),
+			" (", f.Start.UTC().Format("15:04:05"), "–", f.End.UTC().Format("15:04:05"), ")</li>")
+	}
+	if len(c.Alarm) > 0 {
+		w.raw("<li><span class=\"sw alarm\"></span>in ALARM</li>")
+	}
+	if !c.Stopped.IsZero() {
+		w.raw("<li><span class=\"sw stopped\"></span>FIS stopped the experiment</li>")
+	}
+	w.raw("\n</ul>\n</figure>")
+}
+
+// svg is one size of the chart named name.
+func (w *htmlWriter) svg(name string, s svgChart) {
+	left, right, top, bottom := esc(val(s.Left)), esc(val(s.Right)), esc(val(s.Top)), esc(val(s.Bottom))
+	height := esc(coord(s.Bottom - s.Top))
+	w.raw("\n<svg class=\"plot ", esc(s.Class), "\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", val(s.W), " ", val(s.H),
+		"\" role=\"img\" aria-label=\"", esc(name), ": ", esc(s.YLabel), "\">\n<text class=\"title\" x=\"", left, "\" y=\"14\">", esc(s.YLabel), "</text>")
+	for _, t := range s.YTicks {
+		w.raw("\n<line class=\"grid\" x1=\"", left, "\" x2=\"", right, "\" y1=\"", esc(t.Pos), "\" y2=\"", esc(t.Pos),
+			"\"/><text x=\"", left, "\" dx=\"-6\" y=\"", esc(t.Pos), "\" dy=\"4\" text-anchor=\"end\">", esc(t.Label), "</text>")
+	}
+	for _, f := range s.Faults {
+		w.raw("\n<rect class=\"", esc(f.Class), "\" x=\"", esc(f.X), "\" y=\"", top, "\" width=\"", esc(f.W), "\" height=\"", height, "\"/>")
+	}
+	for _, a := range s.Alarms {
+		w.raw("\n<rect class=\"", esc(a.Class), "\" x=\"", esc(a.X), "\" y=\"", top, "\" width=\"", esc(a.W), "\" height=\"", height,
+			"\"/><text class=\"alabel\" x=\"", esc(a.LabelX), "\" y=\"", esc(a.LabelY), "\">", esc(a.Label), "</text>")
+	}
+	for _, f := range s.Faults {
+		w.raw("\n<text class=\"flabel\" x=\"", esc(f.LabelX), "\" y=\"", esc(f.LabelY), "\">", esc(f.Label), "</text>")
+	}
+	w.raw("\n<line class=\"axis\" x1=\"", left, "\" x2=\"", right, "\" y1=\"", bottom, "\" y2=\"", bottom, "\"/>",
+		"\n<line class=\"axis\" x1=\"", left, "\" x2=\"", left, "\" y1=\"", top, "\" y2=\"", bottom, "\"/>")
+	for _, t := range s.XTicks {
+		w.raw("\n<text x=\"", esc(t.Pos), "\" y=\"", bottom, "\" dy=\"17\" text-anchor=\"", esc(t.Anchor), "\">", esc(t.Label), "</text>")
+	}
+	for _, t := range s.Thresholds {
+		w.raw("\n<line class=\"threshold\" x1=\"", left, "\" x2=\"", right, "\" y1=\"", esc(t.Y), "\" y2=\"", esc(t.Y),
+			"\"/><text class=\"tlabel\" x=\"", right, "\" y=\"", esc(t.LabelY), "\" text-anchor=\"end\">", esc(t.Label), "</text>")
+	}
+	if s.Path != "" {
+		w.raw("\n<path class=\"series\" d=\"", esc(s.Path), "\"/>")
+	}
+	for _, p := range s.Dots {
+		w.raw("\n<circle class=\"dot\" cx=\"", esc(p.X), "\" cy=\"", esc(p.Y), "\" r=\"2.5\"/>")
+	}
+	if t := s.Stopped; t != nil {
+		w.raw("\n<line class=\"stopped\" x1=\"", esc(t.Pos), "\" x2=\"", esc(t.Pos), "\" y1=\"", top, "\" y2=\"", bottom,
+			"\"/><text class=\"slabel\" x=\"", esc(t.LabelX), "\" y=\"", top, "\" dy=\"-6\" text-anchor=\"", esc(t.Anchor), "\">", esc(t.Label), "</text>")
+	}
+	w.raw("\n</svg>")
+}
+
+// pageStyle is the pages' style sheet.
+const pageStyle = `:root{--fg:#1d2433;--muted:#5f6368;--bg:#fff;--line:#dadce0;--grid:#eceff1;--axis:#9aa0a6;--series:#1a73e8;--thr:#d93025;--fault0:#f29900;--fault1:#9334e6;--fault2:#12b5cb;--alarm:#d93025;--stop:#1d2433;--okbg:#e6f4ea;--ok:#1e8e3e;--warnbg:#fef7e0;--warn:#b06000;--badbg:#fce8e6;--bad:#d93025}
 @media (prefers-color-scheme:dark){:root{--fg:#e8eaed;--muted:#bdc1c6;--bg:#16181d;--line:#3c4043;--grid:#2a2d33;--axis:#80868b;--series:#8ab4f8;--thr:#f28b82;--fault0:#fdd663;--fault1:#c58af9;--fault2:#78d9ec;--alarm:#f28b82;--stop:#e8eaed;--okbg:#0f2e1a;--ok:#81c995;--warnbg:#33290b;--warn:#fdd663;--badbg:#3b1614;--bad:#f28b82}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
@@ -151,145 +388,4 @@ ul.timeline{padding-left:1.2rem}
  table.cards td::before{content:attr(data-label) ": ";color:var(--muted)}
  table.facts th{width:7.5rem}
 }
-{{end}}
-{{- define "chart"}}{{$c := .}}
-<figure class="chart" data-chart="{{.Name}}" data-kind="{{.Kind}}">
-<h3>{{.Name}}{{if eq .Kind "check"}}{{with .Result}} <span class="badge {{.}}">{{.}}</span>{{end}}{{else if eq .Kind "observe"}} <span class="badge observe">observed</span>{{else if eq .Kind "stop"}} <span class="badge stop">stop condition</span>{{end}}</h3>
-<p class="sub">{{.Subtitle}}</p>
-{{- if .NoData}}
-<p class="nodata">{{.NoData}}</p>
-{{- else}}
-{{- range $s := .Sizes}}
-<svg class="plot {{.Class}}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{$c.Name}}: {{.YLabel}}">
-<text class="title" x="{{.Left}}" y="14">{{.YLabel}}</text>
-{{- range .YTicks}}
-<line class="grid" x1="{{$s.Left}}" x2="{{$s.Right}}" y1="{{.Pos}}" y2="{{.Pos}}"/><text x="{{$s.Left}}" dx="-6" y="{{.Pos}}" dy="4" text-anchor="end">{{.Label}}</text>
-{{- end}}
-{{- range .Faults}}
-<rect class="{{.Class}}" x="{{.X}}" y="{{$s.Top}}" width="{{.W}}" height="{{sub $s.Bottom $s.Top}}"/>
-{{- end}}
-{{- range .Alarms}}
-<rect class="{{.Class}}" x="{{.X}}" y="{{$s.Top}}" width="{{.W}}" height="{{sub $s.Bottom $s.Top}}"/><text class="alabel" x="{{.LabelX}}" y="{{.LabelY}}">{{.Label}}</text>
-{{- end}}
-{{- range .Faults}}
-<text class="flabel" x="{{.LabelX}}" y="{{.LabelY}}">{{.Label}}</text>
-{{- end}}
-<line class="axis" x1="{{.Left}}" x2="{{.Right}}" y1="{{.Bottom}}" y2="{{.Bottom}}"/>
-<line class="axis" x1="{{.Left}}" x2="{{.Left}}" y1="{{.Top}}" y2="{{.Bottom}}"/>
-{{- range .XTicks}}
-<text x="{{.Pos}}" y="{{$s.Bottom}}" dy="17" text-anchor="{{.Anchor}}">{{.Label}}</text>
-{{- end}}
-{{- range .Thresholds}}
-<line class="threshold" x1="{{$s.Left}}" x2="{{$s.Right}}" y1="{{.Y}}" y2="{{.Y}}"/><text class="tlabel" x="{{$s.Right}}" y="{{.LabelY}}" text-anchor="end">{{.Label}}</text>
-{{- end}}
-{{- with .Path}}
-<path class="series" d="{{.}}"/>
-{{- end}}
-{{- range .Dots}}
-<circle class="dot" cx="{{.X}}" cy="{{.Y}}" r="2.5"/>
-{{- end}}
-{{- with .Stopped}}
-<line class="stopped" x1="{{.Pos}}" x2="{{.Pos}}" y1="{{$s.Top}}" y2="{{$s.Bottom}}"/><text class="slabel" x="{{.LabelX}}" y="{{$s.Top}}" dy="-6" text-anchor="{{.Anchor}}">{{.Label}}</text>
-{{- end}}
-</svg>
-{{- end}}
-{{- end}}
-<ul class="legend">
-{{- if .Points}}<li><span class="sw series"></span>{{.YLabel}}</li>{{end}}
-{{- range .Thresholds}}<li><span class="sw threshold"></span>threshold {{num .}}</li>{{end}}
-{{- range $i, $f := .Faults}}<li><span class="sw fault f{{mod3 $i}}"></span>fault {{.Name}} ({{clock .Start}}–{{clock .End}})</li>{{end}}
-{{- if .Alarm}}<li><span class="sw alarm"></span>in ALARM</li>{{end}}
-{{- if not .Stopped.IsZero}}<li><span class="sw stopped"></span>FIS stopped the experiment</li>{{end}}
-</ul>
-</figure>
-{{- end}}`
-
-const pageHTML = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>{{.Title}}</title>
-<style>
-{{template "style"}}</style>
-</head>
-<body>
-<h1>GameDay {{.S.GameDay}}</h1>
-<div class="verdict {{.Class}}"><strong>{{upper .S.Verdict}}</strong>: {{sentence .S.VerdictReason}}</div>
-{{- if .S.Hypothesis.Description}}
-<p>Hypothesis: {{.S.Hypothesis.Description}} <strong>{{.S.Hypothesis.Verdict}}</strong>{{with .S.Hypothesis.Reason}}: {{.}}{{end}}.</p>
-{{- else}}
-<p>Hypothesis: <strong>{{.S.Hypothesis.Verdict}}</strong>{{with .S.Hypothesis.Reason}}: {{.}}{{end}}.</p>
-{{- end}}
-{{- if and (not .S.Logs.Complete) .S.ExperimentID}}
-<p class="verdict warn">FIS did not deliver the experiment-end log record in time; the logs and timeline may be incomplete.</p>
-{{- end}}
-
-<h2>Metrics</h2>
-<p><small>Times in UTC. Each point is drawn at the end of the period it sums up, so a change caused by a fault appears after the fault's start.{{with .S.Dashboard}} Live view: <a href="{{.}}">the GameDay's CloudWatch dashboard</a>.{{end}}</small></p>
-{{- range $c := .Charts}}
-{{template "chart" .}}
-{{- else}}
-<p>No metrics: the GameDay has no steady-state checks, observed metrics or stop conditions.</p>
-{{- end}}
-
-<h2>Checks</h2>
-<table class="cards">
-<tr><th>Check</th><th>Phase</th><th>Value</th><th>Expect</th><th>Datapoints</th><th>Result</th></tr>
-{{- range .Checks}}
-<tr><td data-label="Check">{{.Name}}</td><td data-label="Phase">{{.Phase}}</td><td data-label="Value">{{.ValueText}}</td><td data-label="Expect">{{.ExpectText}}</td><td data-label="Datapoints">{{.Datapoints}}</td><td data-label="Result" class="{{.Result}}">{{.Result}}</td></tr>
-{{- end}}
-</table>
-
-<h2>Run</h2>
-<table class="facts">
-<tr><th>Experiment</th><td><code>{{.S.ExperimentID}}</code> (template <code>{{.S.ExperimentTemplateID}}</code>)</td></tr>
-<tr><th>State</th><td>{{.S.State}}{{with .S.StopReason}}: {{.}}{{end}}</td></tr>
-{{- with .S.StoppedByAlarm}}
-<tr><th>Stopped by alarm</th><td>{{.}}</td></tr>
-{{- end}}
-<tr><th>Started</th><td>{{time .S.StartedAt}}</td></tr>
-<tr><th>Ended</th><td>{{time .S.EndedAt}}</td></tr>
-<tr><th>Execution</th><td><code>{{.S.ExecutionARN}}</code></td></tr>
-{{- with .S.Dashboard}}
-<tr><th>Dashboard</th><td><a href="{{.}}">CloudWatch dashboard</a></td></tr>
-{{- end}}
-{{- with .S.Error}}
-<tr><th>Caught error</th><td>{{.Error}}: {{.Cause}}</td></tr>
-{{- end}}
-</table>
-
-<h2>Faults</h2>
-<table class="cards">
-<tr><th>Fault</th><th>State</th><th>Started</th><th>Ended</th></tr>
-{{- range .S.Faults}}
-<tr><td data-label="Fault">{{.Name}}</td><td data-label="State">{{.State}}{{with .Reason}}: {{.}}{{end}}</td><td data-label="Started">{{time .StartedAt}}</td><td data-label="Ended">{{time .EndedAt}}</td></tr>
-{{- end}}
-</table>
-
-<h2>Stop conditions</h2>
-<table class="cards">
-<tr><th>Alarm</th><th>Went into ALARM</th></tr>
-{{- range .S.StopConditions}}
-<tr><td data-label="Alarm">{{.Alarm}}</td><td data-label="Went into ALARM">{{if .WentIntoAlarm}}yes, at {{time .AlarmAt}}{{else}}no{{end}}</td></tr>
-{{- end}}
-</table>
-
-<h2>Timeline</h2>
-<ul class="timeline">
-{{- range .Timeline}}
-<li class="{{.Kind}}"><code>{{.At}}</code> {{.Text}}</li>
-{{- else}}
-<li>No FIS log records.</li>
-{{- end}}
-{{- if .S.Logs.TimelineDropped}}
-<li>… {{.S.Logs.TimelineDropped}} more events left out</li>
-{{- end}}
-</ul>
-
-<h2>Logs</h2>
-<p>{{.S.Logs.Objects}} FIS log objects ({{.S.Logs.Bytes}} bytes, {{.S.Logs.Records}} records), archived to <code>{{.S.Logs.ArchivedTo}}</code>.{{if .S.Logs.Complete}} The experiment-end record was delivered.{{else}} Incomplete: no experiment-end record.{{end}}</p>
-</body>
-</html>
 `
