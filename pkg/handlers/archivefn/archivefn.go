@@ -42,7 +42,7 @@ func New(_ context.Context, c step.Config) (lambda.Handler, error) {
 		Dashboards:       env.DashboardList(),
 	}
 	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle(c.AWS)),
-		archiveFIS{fis.NewFromConfig(c.AWS).GetExperiment}, newArchiveCloudWatch(cloudwatch.NewFromConfig(c.AWS)), c.Clock())
+		fis.NewFromConfig(c.AWS), cloudwatch.NewFromConfig(c.AWS), c.Clock())
 	return step.New(deploy.Archive, a.Handle), nil
 }
 
