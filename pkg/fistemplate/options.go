@@ -99,24 +99,15 @@ func partitionOf(region string) string {
 }
 
 // FromEnv are the deployment facts of the Lambda fn (for ARNs and, in
-// start-experiment, the template), after checking that env has every
-// variable fn needs. The region is region (the SDK config's), else
-// AWS_REGION's.
-func FromEnv(fn deploy.Function, env deploy.Env, region string) (Options, error) {
-	if err := env.Check(fn); err != nil {
-		return Options{}, err
-	}
+// start-experiment, the template) from its environment, which has every
+// variable fn needs (deploy.Env.Check), and its region.
+func FromEnv(fn deploy.Function, env deploy.Env, region string) Options {
 	env = env.WithDefaults()
 	o := Options{Account: env.AccountID, Region: region}
-	if o.Region == "" {
-		if o.Region = env.Region; o.Region == "" {
-			return o, fmt.Errorf("environment variable %s is not set", deploy.KeyRegion)
-		}
-	}
 	if fn == deploy.StartExperiment {
 		o.RoleARN, o.LogBucket, o.LogPrefix = env.FISRoleARN, env.LogBucket, env.LogPrefix
 	}
-	return o, nil
+	return o
 }
 
 // AlarmARN is the ARN of the CloudWatch alarm alarmName in o's account and

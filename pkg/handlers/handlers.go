@@ -1,7 +1,8 @@
 // Package handlers builds every Lambda handler of gameday by name, for the
-// local runner. Each function's constructor lives in its own package
-// (pkg/handlers/<name>fn, linking only the AWS clients that function calls)
-// and each functions/<name>/main.go is one call of step.Main with it, so
+// local runner. Each function's constructor lives in a package that links
+// only the AWS clients that function calls (pkg/handlers/<name>fn;
+// experimentfn for start, poll and stop, which call the same ones), and
+// each functions/<name>/main.go is one call of step.Main with it, so
 // the code that runs in Lambda is the code that runs locally: only the
 // aws.Config (its endpoint), the environment and the clock differ.
 package handlers
@@ -15,13 +16,11 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/handlers/archivefn"
+	"github.com/gameday-dev/gameday/pkg/handlers/experimentfn"
 	"github.com/gameday-dev/gameday/pkg/handlers/guardfn"
 	"github.com/gameday-dev/gameday/pkg/handlers/notifyfn"
-	"github.com/gameday-dev/gameday/pkg/handlers/pollfn"
 	"github.com/gameday-dev/gameday/pkg/handlers/preflightfn"
-	"github.com/gameday-dev/gameday/pkg/handlers/startfn"
 	"github.com/gameday-dev/gameday/pkg/handlers/step"
-	"github.com/gameday-dev/gameday/pkg/handlers/stopfn"
 	"github.com/gameday-dev/gameday/pkg/handlers/sweeperfn"
 )
 
@@ -34,9 +33,9 @@ var ErrUnknown = errors.New("unknown handler")
 func New(ctx context.Context, name deploy.Function, c step.Config) (lambda.Handler, error) {
 	build, ok := map[deploy.Function]step.Constructor{
 		deploy.Preflight:       preflightfn.New,
-		deploy.StartExperiment: startfn.New,
-		deploy.PollExperiment:  pollfn.New,
-		deploy.StopExperiment:  stopfn.New,
+		deploy.StartExperiment: experimentfn.NewStart,
+		deploy.PollExperiment:  experimentfn.NewPoll,
+		deploy.StopExperiment:  experimentfn.NewStop,
 		deploy.Archive:         archivefn.New,
 		deploy.Notify:          notifyfn.New,
 		deploy.Guard:           guardfn.New,
@@ -45,5 +44,5 @@ func New(ctx context.Context, name deploy.Function, c step.Config) (lambda.Handl
 	if !ok {
 		return nil, fmt.Errorf("build %q: %w (known: %v)", name, ErrUnknown, deploy.Functions)
 	}
-	return build(ctx, c)
+	return step.Build(ctx, name, build, c)
 }

@@ -295,13 +295,7 @@ func (w *htmlWriter) historyPage(d historyData) {
 	w.raw("\ntd.ok{background:none;border-left:4px solid var(--ok)}td.warn{background:none;border-left:4px solid var(--warn)}td.bad{background:none;border-left:4px solid var(--bad)}\n",
 		"</style>\n</head>\n<body>\n<h1>GameDay ", esc(d.H.GameDay), ": history</h1>\n<p class=\"verdict ", class, "\">", esc(d.H.SummaryLine()), ".</p>\n",
 		"<h2>Trends</h2>\n<p><small>Times in UTC. Each check's value per run, as its report judged it.</small></p>")
-	for _, c := range d.Charts {
-		w.raw("\n")
-		w.chart(c)
-	}
-	if len(d.Charts) == 0 {
-		w.raw("\n<p>No checks.</p>")
-	}
+	w.charts(d.Charts, "No checks.")
 	w.raw("\n<h2>Runs</h2>\n<table class=\"cards\">\n<tr><th>Start</th><th>Verdict</th><th>Experiment</th><th>Duration</th><th>Why</th></tr>")
 	for _, r := range d.Rows {
 		w.raw("\n<tr><td data-label=\"Start\">", esc(r.Start), "</td><td data-label=\"Verdict\" class=\"", esc(r.Class), "\">", esc(r.Verdict),

@@ -185,13 +185,7 @@ func (w *htmlWriter) reportPage(d htmlData) {
 		w.raw(" Live view: <a href=\"", escURL(s.Dashboard), "\">the GameDay's CloudWatch dashboard</a>.")
 	}
 	w.raw("</small></p>")
-	for _, c := range d.Charts {
-		w.raw("\n")
-		w.chart(c)
-	}
-	if len(d.Charts) == 0 {
-		w.raw("\n<p>No metrics: the GameDay has no steady-state checks, observed metrics or stop conditions.</p>")
-	}
+	w.charts(d.Charts, "No metrics: the GameDay has no steady-state checks, observed metrics or stop conditions.")
 	w.raw("\n\n<h2>Checks</h2>\n<table class=\"cards\">\n<tr><th>Check</th><th>Phase</th><th>Value</th><th>Expect</th><th>Datapoints</th><th>Result</th></tr>")
 	for _, c := range d.Checks {
 		w.raw("\n<tr><td data-label=\"Check\">", esc(c.Name), "</td><td data-label=\"Phase\">", esc(string(c.Phase)),
@@ -240,6 +234,18 @@ func (w *htmlWriter) reportPage(d htmlData) {
 	}
 	w.raw("\n</ul>\n\n<h2>Logs</h2>\n<p>", strconv.Itoa(s.Logs.Objects), " FIS log objects (", strconv.FormatInt(s.Logs.Bytes, 10), " bytes, ",
 		strconv.Itoa(s.Logs.Records), " records), archived to <code>", esc(s.Logs.ArchivedTo), "</code>.", complete, "</p>\n</body>\n</html>\n")
+}
+
+// charts is each chart's figure, or a paragraph saying none when there are
+// none.
+func (w *htmlWriter) charts(cs []htmlChart, none string) {
+	for _, c := range cs {
+		w.raw("\n")
+		w.chart(c)
+	}
+	if len(cs) == 0 {
+		w.raw("\n<p>", none, "</p>")
+	}
 }
 
 // chart is a chart's figure (shared by report.html and the history page):

@@ -4,7 +4,6 @@ package archivefn
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,15 +17,10 @@ import (
 	"github.com/gameday-dev/gameday/pkg/handlers/step"
 )
 
-var _ step.Constructor = New
-
 // New builds the archive handler. It needs ACCOUNT_ID, a region and
 // ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX and LOG_WAIT_LIMIT are optional.
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
-	o, err := fistemplate.FromEnv(deploy.Archive, c.Env, c.AWS.Region)
-	if err != nil {
-		return nil, fmt.Errorf("build %s: %w", deploy.Archive, err)
-	}
+	o := fistemplate.FromEnv(deploy.Archive, c.Env, c.AWS.Region)
 	env := c.Env.WithDefaults()
 	cfg := archive.Config{
 		LogBucket:     env.LogBucket,

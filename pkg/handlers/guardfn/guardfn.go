@@ -4,7 +4,6 @@ package guardfn
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -16,13 +15,8 @@ import (
 	"github.com/gameday-dev/gameday/pkg/lease"
 )
 
-var _ step.Constructor = New
-
 // New builds the guard handler. It needs LEASE_TABLE.
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
-	if err := c.Env.Check(deploy.Guard); err != nil {
-		return nil, fmt.Errorf("build %s: %w", deploy.Guard, err)
-	}
 	leases := &lease.Table{API: dynamodb.NewFromConfig(c.AWS), Name: c.Env.LeaseTable, Now: c.Clock()}
 	g := &guard.Guard{API: fis.NewFromConfig(c.AWS), Leases: leases}
 	return step.New(deploy.Guard, g.Handle), nil

@@ -4,7 +4,6 @@ package notifyfn
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -17,14 +16,9 @@ import (
 	"github.com/gameday-dev/gameday/pkg/notify"
 )
 
-var _ step.Constructor = New
-
 // New builds the notify handler, which also gives the run's lease back. It
 // needs LEASE_TABLE; TOPIC_ARN and EVENT_BUS_NAME are optional.
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
-	if err := c.Env.Check(deploy.Notify); err != nil {
-		return nil, fmt.Errorf("build %s: %w", deploy.Notify, err)
-	}
 	env := c.Env.WithDefaults()
 	n := notify.New(notify.Config{TopicARN: env.TopicARN, EventBusName: env.EventBusName},
 		sns.NewFromConfig(c.AWS), eventbridge.NewFromConfig(c.AWS))

@@ -20,16 +20,11 @@ import (
 	"github.com/gameday-dev/gameday/pkg/preflight"
 )
 
-var _ step.Constructor = New
-
 // New builds the preflight handler. It needs ACCOUNT_ID, a region,
 // LEASE_TABLE and EXECUTION_TIMEOUT; GAMEDAY_POLICY when the deployment has
 // a policy (the stack always sets it).
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
-	o, err := fistemplate.FromEnv(deploy.Preflight, c.Env, c.AWS.Region)
-	if err != nil {
-		return nil, fmt.Errorf("build %s: %w", deploy.Preflight, err)
-	}
+	o := fistemplate.FromEnv(deploy.Preflight, c.Env, c.AWS.Region)
 	validate := c.Validate
 	if validate == nil {
 		validate = func(s *gameday.Spec) error { return gameday.Check(s).Sort().Err() }
@@ -46,8 +41,9 @@ func New(_ context.Context, c step.Config) (lambda.Handler, error) {
 		LeaseFor:   c.Env.ExecutionTimeout + lease.Slack,
 	}
 	if c.Env.Policy != "" {
+		var err error
 		if p.Policy, err = policy.FromJSON(c.Env.Policy); err != nil {
-			return nil, fmt.Errorf("build %s: environment variable %s: %w", deploy.Preflight, deploy.KeyPolicy, err)
+			return nil, fmt.Errorf("environment variable %s: %w", deploy.KeyPolicy, err)
 		}
 	}
 	return step.New(deploy.Preflight, p.Handle), nil

@@ -35,7 +35,8 @@ type Config struct {
 	Validate func(*gameday.Spec) error
 }
 
-// Constructor builds one Lambda's handler.
+// Constructor builds one Lambda's handler from a Config whose Env has every
+// variable the Lambda needs (Build checks).
 type Constructor func(context.Context, Config) (lambda.Handler, error)
 
 // Clock is c.Now, or time.Now when it is nil.
@@ -46,14 +47,35 @@ func (c Config) Clock() func() time.Time {
 	return c.Now
 }
 
+// Build builds the handler of the Lambda fn with build, after checking that
+// c.Env has every variable fn needs and that there is a region (c.AWS's,
+// else AWS_REGION's: the clients need one); an error names fn and the
+// variable.
+func Build(ctx context.Context, fn deploy.Function, build Constructor, c Config) (lambda.Handler, error) {
+	if err := c.Env.Check(fn); err != nil {
+		return nil, fmt.Errorf("build %s: %w", fn, err)
+	}
+	if c.AWS.Region == "" {
+		if c.AWS.Region = c.Env.Region; c.AWS.Region == "" {
+			return nil, fmt.Errorf("build %s: environment variable %s is not set", fn, deploy.KeyRegion)
+		}
+	}
+	h, err := build(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("build %s: %w", fn, err)
+	}
+	return h, nil
+}
+
 // Main is the whole of a functions/<name>/main.go: it sets the Lambda JSON
 // logger, loads the AWS configuration (honouring AWS_ENDPOINT_URL) and the
-// environment (deploy.LoadEnv), builds the handler with build and serves it.
+// environment (deploy.LoadEnv), builds the handler of fn with build and
+// serves it.
 // validate is preflight's validation (validate.Spec); the others pass nil.
 // An init error is logged once and exits 1.
-func Main(build Constructor, validate func(*gameday.Spec) error) {
+func Main(fn deploy.Function, build Constructor, validate func(*gameday.Spec) error) {
 	slog.SetDefault(lambdacontext.NewLogger())
-	h, err := initialize(context.Background(), build, validate, os.LookupEnv)
+	h, err := initialize(context.Background(), fn, build, validate, os.LookupEnv)
 	if err != nil {
 		slog.Error("init", "err", err)
 		os.Exit(1)
@@ -62,7 +84,7 @@ func Main(build Constructor, validate func(*gameday.Spec) error) {
 }
 
 // initialize is Main's part before serving.
-func initialize(ctx context.Context, build Constructor, validate func(*gameday.Spec) error, lookup func(string) (string, bool)) (lambda.Handler, error) {
+func initialize(ctx context.Context, fn deploy.Function, build Constructor, validate func(*gameday.Spec) error, lookup func(string) (string, bool)) (lambda.Handler, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load aws config: %w", err)
@@ -71,5 +93,5 @@ func initialize(ctx context.Context, build Constructor, validate func(*gameday.S
 	if err != nil {
 		return nil, err
 	}
-	return build(ctx, Config{AWS: cfg, Env: env, Validate: validate})
+	return Build(ctx, fn, build, Config{AWS: cfg, Env: env, Validate: validate})
 }

@@ -21,7 +21,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers/archivefn"
-	"github.com/gameday-dev/gameday/pkg/handlers/pollfn"
+	"github.com/gameday-dev/gameday/pkg/handlers/experimentfn"
 	"github.com/gameday-dev/gameday/pkg/handlers/step"
 )
 
@@ -43,20 +43,21 @@ func TestInitialize(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "SECRET")
 	tests := []struct {
 		name    string
+		fn      deploy.Function
 		build   step.Constructor
 		env     map[string]string
 		wantErr string
 	}{
-		{name: "archive", build: archivefn.New, env: map[string]string{deploy.KeyAccountID: "1", deploy.KeyArchiveBucket: "a", deploy.KeyLogWaitLimit: "20m"}},
-		{name: "archive refuses a bad LOG_WAIT_LIMIT", build: archivefn.New, env: map[string]string{
+		{name: "archive", fn: deploy.Archive, build: archivefn.New, env: map[string]string{deploy.KeyAccountID: "1", deploy.KeyArchiveBucket: "a", deploy.KeyLogWaitLimit: "20m"}},
+		{name: "archive refuses a bad LOG_WAIT_LIMIT", fn: deploy.Archive, build: archivefn.New, env: map[string]string{
 			deploy.KeyAccountID: "1", deploy.KeyArchiveBucket: "a", deploy.KeyLogWaitLimit: "soon"}, wantErr: deploy.KeyLogWaitLimit},
-		{name: "a typo in a key is a missing variable", build: archivefn.New, env: map[string]string{deploy.KeyAccountID: "1", "ARCHIVE_BUCKETS": "a"}, wantErr: deploy.KeyArchiveBucket},
-		{name: "poll", build: pollfn.New},
+		{name: "a typo in a key is a missing variable", fn: deploy.Archive, build: archivefn.New, env: map[string]string{deploy.KeyAccountID: "1", "ARCHIVE_BUCKETS": "a"}, wantErr: deploy.KeyArchiveBucket},
+		{name: "poll", fn: deploy.PollExperiment, build: experimentfn.NewPoll},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			h, err := step.Initialize(context.Background(), tt.build, nil, lookup)
+			h, err := step.Initialize(context.Background(), tt.fn, tt.build, nil, lookup)
 			if tt.wantErr == "" {
 				if err != nil || h == nil {
 					t.Fatalf("initialize() = %v, %v", h, err)
@@ -180,7 +181,7 @@ func TestPollThroughTheSDK(t *testing.T) {
 	t.Run("running", func(t *testing.T) {
 		logs := logRecords(t)
 		srv := fakeFIS(t, "running", http.StatusOK)
-		h, err := pollfn.New(context.Background(), step.Config{AWS: testConfig(srv.URL), Now: func() time.Time { return now }})
+		h, err := experimentfn.NewPoll(context.Background(), step.Config{AWS: testConfig(srv.URL), Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +211,7 @@ func TestPollThroughTheSDK(t *testing.T) {
 	t.Run("throttled", func(t *testing.T) {
 		logs := logRecords(t)
 		srv := fakeFIS(t, "", http.StatusTooManyRequests)
-		h, err := pollfn.New(context.Background(), step.Config{AWS: testConfig(srv.URL), Now: func() time.Time { return now }})
+		h, err := experimentfn.NewPoll(context.Background(), step.Config{AWS: testConfig(srv.URL), Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}

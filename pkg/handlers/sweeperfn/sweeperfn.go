@@ -4,7 +4,6 @@ package sweeperfn
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -18,14 +17,9 @@ import (
 	"github.com/gameday-dev/gameday/pkg/sweeper"
 )
 
-var _ step.Constructor = New
-
 // New builds the sweeper. It needs LEASE_TABLE and STATE_MACHINE_ARN;
 // TOPIC_ARN is optional.
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
-	if err := c.Env.Check(deploy.Sweeper); err != nil {
-		return nil, fmt.Errorf("build %s: %w", deploy.Sweeper, err)
-	}
 	s := &sweeper.Sweeper{
 		FIS: fis.NewFromConfig(c.AWS), Executions: sfn.NewFromConfig(c.AWS),
 		Leases: &lease.Table{API: dynamodb.NewFromConfig(c.AWS), Name: c.Env.LeaseTable, Now: c.Clock()},
