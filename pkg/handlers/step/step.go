@@ -2,8 +2,9 @@
 // main.go), the Config its handler is built from, and New, which turns a
 // step function into a lambda.Handler that logs each invocation once and
 // names its errors for Step Functions. Each function's constructor lives in
-// its own package (pkg/handlers/<name>fn) and links only the AWS clients that
-// function calls; pkg/handlers builds them all by name for the local runner.
+// a package of pkg/handlers that links only the AWS clients the function
+// calls (archivefn, experimentfn, ...); pkg/handlers builds them all by name
+// for the local runner.
 package step
 
 import (
