@@ -13,21 +13,19 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/archive"
 	"github.com/gameday-dev/gameday/pkg/deploy"
-	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/handlers/step"
 )
 
 // New builds the archive handler. It needs ACCOUNT_ID, a region and
 // ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX and LOG_WAIT_LIMIT are optional.
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
-	o := fistemplate.FromEnv(deploy.Archive, c.Env, c.AWS.Region)
 	env := c.Env.WithDefaults()
 	cfg := archive.Config{
 		LogBucket:     env.LogBucket,
 		LogPrefix:     env.LogPrefix,
 		ArchiveBucket: env.ArchiveBucket,
-		AccountID:     o.Account,
-		Region:        o.Region,
+		AccountID:     env.AccountID,
+		Region:        c.AWS.Region, // step.Build saw to it that there is one
 		LogWaitLimit:  env.LogWaitLimit,
 		// The report judges the "after" phase too: wait (through the
 		// state machine's LogsNotReady retries, within LOG_WAIT_LIMIT) until
