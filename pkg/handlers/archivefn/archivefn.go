@@ -27,9 +27,9 @@ func New(_ context.Context, c step.Config) (lambda.Handler, error) {
 		AccountID:     env.AccountID,
 		Region:        c.AWS.Region, // step.Build saw to it that there is one
 		LogWaitLimit:  env.LogWaitLimit,
-		// The report judges the "after" phase too: wait (through the
-		// state machine's LogsNotReady retries, within LOG_WAIT_LIMIT) until
-		// the after window has data.
+		// The report judges the "after" phase too: answer pending (the
+		// state machine's WaitForLogs states wait, within LOG_WAIT_LIMIT)
+		// until the after window has data.
 		AwaitAfterWindow: true,
 		Dashboards:       env.DashboardList(),
 	}
