@@ -481,6 +481,9 @@ func TestVerdictReason(t *testing.T) {
 		{"a skipped fault", func(r *Run) {
 			r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateSkipped, Reason: "no targets found"}
 		}, "the experiment completed but the hypothesis was not tested: not every fault ran its course: carts-delay (skipped: no targets found)"},
+		{"a fault stopped with FIS's sentence as reason", func(r *Run) {
+			r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateStopped, Reason: "Action was stopped because the experiment was stopped."}
+		}, "the experiment completed but the hypothesis was not tested: not every fault ran its course: carts-delay (stopped: Action was stopped because the experiment was stopped)"},
 		{"refuted", func(r *Run) { *r = refutedRun() }, "the hypothesis was refuted by orders-latency (during)"},
 	}
 	for _, tt := range tests {

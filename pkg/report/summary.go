@@ -576,7 +576,7 @@ func hypothesisVerdict(fs []Fault, cs []Check) (string, string) {
 func faultText(f Fault) string {
 	s := f.Name + " (" + string(f.State)
 	if f.Reason != "" {
-		s += ": " + f.Reason
+		s += ": " + strings.TrimSuffix(f.Reason, ".") // FIS's reasons may end a sentence; this one goes on
 	}
 	return s + ")"
 }
