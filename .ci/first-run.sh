@@ -10,12 +10,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 file="${1:-$root/examples/sock-shop-carts-latency.yaml}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/bin" "$tmp/home" "$tmp/work"
+mkdir -p "$tmp/bin" "$tmp/home" "$tmp/project"
 (cd "$root" && GOBIN="$tmp/bin" go install ./cmd/gameday)
-cp "$file" "$tmp/work/"
+cp "$file" "$tmp/project/"
 name=$(basename "$file")
 export HOME="$tmp/home" XDG_CACHE_HOME="$tmp/home/.cache"
-cd "$tmp/work"
+cd "$tmp/project"
 gd="$tmp/bin/gameday"
 
 "$gd" doctor

@@ -40,18 +40,7 @@ func s3Client(cfg aws.Config) *s3.Client {
 func TestStartAndClose(t *testing.T) {
 	before := runtime.NumGoroutine()
 	t0 := time.Now()
-	s, err := sim.New(sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Get(s.URL() + sim.InspectPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	s := startAndAsk(t)
 	t.Logf("started and answered in %v (BenchmarkStartAndClose measures it)", time.Since(t0))
 	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") {
 		t.Errorf("URL = %q", s.URL())
@@ -82,22 +71,29 @@ func TestStartAndClose(t *testing.T) {
 // closed (what `gameday sim` and every test that builds one pay).
 func BenchmarkStartAndClose(b *testing.B) {
 	for b.Loop() {
-		s, err := sim.New(sim.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Start("127.0.0.1:0"); err != nil {
-			b.Fatal(err)
-		}
-		resp, err := http.Get(s.URL() + sim.InspectPath)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		if err := s.Close(); err != nil {
+		if err := startAndAsk(b).Close(); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// startAndAsk starts a simulator on a free port and waits for its first
+// answer; the caller closes it.
+func startAndAsk(tb testing.TB) *sim.Server {
+	tb.Helper()
+	s, err := sim.New(sim.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Start("127.0.0.1:0"); err != nil {
+		tb.Fatal(err)
+	}
+	resp, err := http.Get(s.URL() + sim.InspectPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	return s
 }
 
 // At speed 1 the simulated clock starts at the wall clock's time, so this
