@@ -16,10 +16,7 @@ import (
 // doctorCmd is `gameday doctor`.
 type doctorCmd struct{}
 
-func (c *doctorCmd) run(ctx context.Context, e *env, args []string) error {
-	if len(args) != 0 {
-		return argsf("takes no arguments")
-	}
+func (c *doctorCmd) run(ctx context.Context, e *env, _ []string) error {
 	return doctor(ctx, e, interpreter.Options{})
 }
 

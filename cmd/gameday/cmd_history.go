@@ -30,10 +30,7 @@ func (c *listCmd) define(fs *flag.FlagSet) {
 	fs.BoolVar(&c.asJSON, "json", false, "print a JSON array, one object per run")
 }
 
-func (c *listCmd) run(ctx context.Context, e *env, args []string) error {
-	if len(args) != 0 {
-		return argsf("takes no arguments (use --gameday NAME)")
-	}
+func (c *listCmd) run(ctx context.Context, e *env, _ []string) error {
 	runs, err := c.rf.read(ctx, e, c.gameDay)
 	if err != nil {
 		return err
@@ -67,9 +64,6 @@ func (c *historyCmd) define(fs *flag.FlagSet) {
 }
 
 func (c *historyCmd) run(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return argsf("takes one GameDay NAME")
-	}
 	runs, err := c.rf.read(ctx, e, args[0])
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ func (c *importCmd) define(fs *flag.FlagSet) {
 
 func (c *importCmd) run(ctx context.Context, e *env, args []string) error {
 	switch {
-	case c.id == "" && len(args) != 1:
+	case c.id == "" && len(args) == 0:
 		return argsf("takes one SOURCE (a JSON file, or - for standard input) or --id EXT...")
 	case c.id != "" && len(args) != 0:
 		return argsf("takes a SOURCE or --id, not both")

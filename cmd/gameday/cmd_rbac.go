@@ -20,9 +20,6 @@ func (c *rbacCmd) define(fs *flag.FlagSet) {
 }
 
 func (c *rbacCmd) run(_ context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return argsf("takes one FILE")
-	}
 	if err := checkDeploymentFlags("", "", c.o.RoleARN); err != nil {
 		return fmt.Errorf("rbac: %w", err)
 	}

@@ -30,9 +30,6 @@ func (c *renderCmd) define(fs *flag.FlagSet) {
 }
 
 func (c *renderCmd) run(_ context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return argsf("takes one FILE")
-	}
 	o := c.o
 	err := checkDeploymentFlags(o.Account, o.Region, o.RoleARN)
 	if err == nil && o.LogBucket != "" && !bucketName.MatchString(o.LogBucket) {

@@ -23,9 +23,6 @@ func (c *reportCmd) define(fs *flag.FlagSet) {
 }
 
 func (c *reportCmd) run(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return argsf("takes one RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run)")
-	}
 	if c.asJSON && c.out != "" {
 		return usagef("report: --json and --out do not go together: --out writes summary.json among the files")
 	}

@@ -48,9 +48,6 @@ func (c *runCmd) run(ctx context.Context, e *env, args []string) error {
 	if !c.local {
 		return usagef("run needs --local (it runs against the embedded simulator); to run on a deployed stack use 'gameday start'")
 	}
-	if len(args) != 1 {
-		return argsf("takes one GameDay file, got %d arguments", len(args))
-	}
 	if err := checkSpeed(c.speed); err != nil {
 		return err
 	}

@@ -10,10 +10,7 @@ import (
 // schemaCmd is `gameday schema`.
 type schemaCmd struct{}
 
-func (c *schemaCmd) run(_ context.Context, e *env, args []string) error {
-	if len(args) != 0 {
-		return argsf("takes no arguments")
-	}
+func (c *schemaCmd) run(_ context.Context, e *env, _ []string) error {
 	b, err := validate.JSONSchema()
 	if err != nil {
 		return fmt.Errorf("generate schema: %w", err)

@@ -34,10 +34,7 @@ func (c *simCmd) define(fs *flag.FlagSet) {
 	fs.BoolVar(&c.verbose, "verbose", false, "log the simulator's events (JSON on stderr)")
 }
 
-func (c *simCmd) run(ctx context.Context, e *env, args []string) error {
-	if len(args) != 0 {
-		return argsf("takes no arguments")
-	}
+func (c *simCmd) run(ctx context.Context, e *env, _ []string) error {
 	if err := checkSpeed(c.speed); err != nil {
 		return err
 	}

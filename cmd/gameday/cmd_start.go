@@ -35,9 +35,6 @@ func (c *startCmd) define(fs *flag.FlagSet) {
 }
 
 func (c *startCmd) run(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return argsf("takes one FILE or GameDay NAME")
-	}
 	file, err := gameDayFile(args[0], strings.Split(c.dirs, ","))
 	if err != nil {
 		return err

@@ -26,8 +26,6 @@ func (c *statusCmd) define(fs *flag.FlagSet) {
 
 func (c *statusCmd) run(ctx context.Context, e *env, args []string) error {
 	switch {
-	case len(args) > 1:
-		return argsf("takes at most one RUN")
 	case len(args) == 0 && c.follow:
 		return usagef("status --follow needs a RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run)")
 	case c.interval < deployed.MinInterval:

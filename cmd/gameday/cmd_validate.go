@@ -28,9 +28,6 @@ func (c *validateCmd) define(fs *flag.FlagSet) {
 }
 
 func (c *validateCmd) run(_ context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return argsf("takes one or more FILEs")
-	}
 	pol, err := readPolicy(e, c.policy)
 	if err != nil {
 		return err

@@ -60,7 +60,12 @@ func TestArgsErrors(t *testing.T) {
 		{[]string{"doctor", "x"}, "gameday: doctor takes no arguments; run 'gameday doctor --help'\n"},
 		{[]string{"schema", "x"}, "gameday: schema takes no arguments; run 'gameday schema --help'\n"},
 		{[]string{"render"}, "gameday: render takes one FILE; run 'gameday render --help'\n"},
-		{[]string{"run", "--local", "a", "b"}, "gameday: run takes one GameDay file, got 2 arguments; run 'gameday run --help'\n"},
+		{[]string{"run", "--local", "a", "b"}, "gameday: run takes one GameDay file; run 'gameday run --help'\n"},
+		{[]string{"validate"}, "gameday: validate takes one or more FILEs; run 'gameday validate --help'\n"},
+		{[]string{"status", "a", "b"}, "gameday: status takes at most one RUN; run 'gameday status --help'\n"},
+		{[]string{"import", "a", "b"}, "gameday: import takes at most one SOURCE; run 'gameday import --help'\n"},
+		{[]string{"import"}, "gameday: import takes one SOURCE (a JSON file, or - for standard input) or --id EXT...; run 'gameday import --help'\n"},
+		{[]string{"import", "--id", "EXT1", "a"}, "gameday: import takes a SOURCE or --id, not both; run 'gameday import --help'\n"},
 		{[]string{"list", "x"}, "gameday: list takes no arguments (use --gameday NAME); run 'gameday list --help'\n"},
 	}
 	for _, tt := range tests {
