@@ -26,7 +26,7 @@ func (c *rbacCmd) run(_ context.Context, e *env, args []string) error {
 	if err := rbac.CheckGroup(c.o.Group); err != nil {
 		return fmt.Errorf("rbac: %w", err)
 	}
-	s, _, err := loadGameDayFile(e, args[0])
+	s, _, err := loadGameDayFile(e, args[0], nil)
 	if err != nil {
 		return err
 	}

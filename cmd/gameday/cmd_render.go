@@ -2,18 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
-	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
 // renderCmd is `gameday render`.
@@ -38,7 +35,7 @@ func (c *renderCmd) run(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
-	s, _, err := loadGameDayFile(e, args[0])
+	s, _, err := loadGameDayFile(e, args[0], nil)
 	if err != nil {
 		return err
 	}
@@ -77,62 +74,6 @@ func checkDeploymentFlags(account, region, roleARN string) error {
 		return fmt.Errorf("--role-arn %q is not an IAM role ARN: give one such as arn:aws:iam::123456789012:role/gameday-fis", roleARN)
 	}
 	return nil
-}
-
-// loadGameDayFile reads and validates a GameDay file for render, rbac and
-// run with validate.File, exactly as `gameday validate` does. On a problem it
-// prints them, one line each, and returns errReported; a file it cannot
-// read is an error to print.
-func loadGameDayFile(e *env, name string) (*gameday.Spec, []byte, error) {
-	data, err := readGameDay(name)
-	var ps gameday.Problems
-	if errors.As(err, &ps) {
-		printProblems(e, name, err)
-		return nil, nil, errReported
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := validate.File(name, data)
-	if err != nil {
-		printProblems(e, name, err)
-		return nil, nil, errReported
-	}
-	return s, data, nil
-}
-
-// printProblems prints err one line per problem: each joined error on its
-// own line, prefixed with the file name unless it already starts with it.
-func printProblems(e *env, name string, err error) {
-	var lines []string
-	var walk func(err error)
-	walk = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, inner := range j.Unwrap() {
-				walk(inner)
-			}
-			return
-		}
-		for _, l := range strings.Split(err.Error(), "\n") {
-			if l = strings.TrimSpace(l); l != "" {
-				lines = append(lines, l)
-			}
-		}
-	}
-	// Render wraps its joined problems once ("render template X: ..."):
-	// unwrap that layer so each problem gets its own line.
-	if u := errors.Unwrap(err); u != nil {
-		if _, joined := u.(interface{ Unwrap() []error }); joined {
-			err = u
-		}
-	}
-	walk(err)
-	for _, l := range lines {
-		if !strings.HasPrefix(l, name+":") {
-			l = name + ": " + l
-		}
-		fmt.Fprintln(e.stderr, l)
-	}
 }
 
 // warnElsewhere warns when the target cluster is in another account or

@@ -61,7 +61,8 @@ func (c *runCmd) run(ctx context.Context, e *env, args []string) error {
 // runLocal runs a GameDay locally; preflight judges it against pol (nil:
 // none) as it judges it against the deployed policy in AWS.
 func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *policy.Policy, so sim.Options) error {
-	spec, data, err := loadGameDayFile(e, file)
+	// No policy here: preflight judges the GameDay against pol, as in AWS.
+	spec, data, err := loadGameDayFile(e, file, nil)
 	if err != nil {
 		return err
 	}

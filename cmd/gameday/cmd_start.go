@@ -40,7 +40,7 @@ func (c *startCmd) run(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// The file first: its problems need no AWS account.
-	spec, data, err := loadGameDayFile(e, file)
+	spec, data, err := loadGameDayFile(e, file, nil)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	// Time zones for schedule.timezone, without relying on the system's tzdata.
+	_ "time/tzdata"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/policy"
+	"github.com/gameday-dev/gameday/pkg/validate"
+)
+
+// loadGameDayFile reads a GameDay file and checks it with every rule (the
+// typed Chaos Mesh checks included), and against pol when it is not nil, for
+// every command that takes one: validate, render, rbac, run and start. On a
+// problem it prints them, one line each, and returns errReported; a file it
+// cannot read is an error to print.
+func loadGameDayFile(e *env, name string, pol *policy.Policy) (*gameday.Spec, []byte, error) {
+	data, err := readGameDay(name)
+	var ps gameday.Problems
+	if errors.As(err, &ps) {
+		printProblems(e, name, err)
+		return nil, nil, errReported
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := validate.FileUnder(name, data, pol, policy.Where{})
+	if err != nil {
+		printProblems(e, name, err)
+		return nil, nil, errReported
+	}
+	return s, data, nil
+}
+
+// readGameDay reads at most one byte past gameday.MaxFileSize, so that an
+// oversized file is refused by its size without being read whole.
+func readGameDay(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory: name the files, for example %s/*.yaml", name, name)
+	} else if err == nil && st.Mode().IsRegular() && st.Size() > gameday.MaxFileSize {
+		// Its real size, not the MaxFileSize+1 bytes read.
+		return nil, gameday.Problems{{File: name, Message: gameday.SizeProblem(st.Size())}}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
+	if err != nil {
+		return nil, err // an *os.PathError: it names the file
+	}
+	return data, nil
+}
+
+// printProblems prints err one line per problem: each joined error on its
+// own line, prefixed with the file name unless it already starts with it.
+func printProblems(e *env, name string, err error) {
+	var lines []string
+	var walk func(err error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, inner := range j.Unwrap() {
+				walk(inner)
+			}
+			return
+		}
+		for _, l := range strings.Split(err.Error(), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				lines = append(lines, l)
+			}
+		}
+	}
+	// Render wraps its joined problems once ("render template X: ..."):
+	// unwrap that layer so each problem gets its own line.
+	if u := errors.Unwrap(err); u != nil {
+		if _, joined := u.(interface{ Unwrap() []error }); joined {
+			err = u
+		}
+	}
+	walk(err)
+	for _, l := range lines {
+		if !strings.HasPrefix(l, name+":") {
+			l = name + ": " + l
+		}
+		fmt.Fprintln(e.stderr, l)
+	}
+}
