@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 
 	"github.com/gameday-dev/gameday/pkg/importer"
@@ -73,19 +72,9 @@ func (c *importCmd) run(ctx context.Context, e *env, args []string) error {
 // newFIS makes the FIS client of --id from the default AWS configuration
 // chain and the flags; tests point it at the simulator with AWS_ENDPOINT_URL.
 func newFIS(ctx context.Context, region, profile string) (*fis.Client, error) {
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := loadAWSConfig(ctx, region, profile)
 	if err != nil {
-		return nil, fmt.Errorf("load aws config: %w", err)
-	}
-	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: set AWS_REGION, or pass --region or a --profile with a region")
+		return nil, err
 	}
 	return fis.NewFromConfig(cfg), nil
 }
