@@ -28,8 +28,23 @@ var mainCalls = map[deploy.Function]string{
 	deploy.Sweeper:         "step.Main(deploy.Sweeper, sweeperfn.New,",
 }
 
-// services are the AWS service clients each function may link besides
-// the credential chain's (sts, sso, ssooidc, signin): the ones it calls,
+// credentialChain are the packages of the SDK's default credential chain
+// beyond the environment's static credentials, and the config package that
+// links them all (with a trailing slash: the packages below it, the
+// static provider itself being the one every function needs): inside Lambda the chain stops at the environment, so
+// awsenv.Load reads it alone and no function may link these (about 0.5 MiB
+// of each zip, initialised at every cold start).
+var credentialChain = []string{
+	"github.com/aws/aws-sdk-go-v2/config",
+	"github.com/aws/aws-sdk-go-v2/credentials/",
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds",
+	"github.com/aws/aws-sdk-go-v2/service/signin",
+	"github.com/aws/aws-sdk-go-v2/service/sso",
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc",
+	"github.com/aws/aws-sdk-go-v2/service/sts",
+}
+
+// services are the AWS service clients each function may link: the ones it calls,
 // and Step Functions wherever pkg/experiment is linked (its Starter's
 // interface names sfn's types). Every client linked costs its schemas'
 // initialisation in the bootstrap, called or not.
@@ -48,7 +63,8 @@ var services = map[deploy.Function][]string{
 // its own constructor, runs go list -deps for it as make build compiles it,
 // and fails when a function other than preflight depends on the Chaos Mesh
 // API (or the Kubernetes modules behind it), when a function links an AWS
-// service client it does not call, or text/template.
+// service client it does not call, the SDK's credential chain, or
+// text/template.
 func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -83,11 +99,15 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 				}
 				t.Fatalf("go list -deps ./functions/%s: %v\n%s", fn, err, stderr)
 			}
-			var heavy, linked []string
+			var heavy, linked, chain []string
 			for _, pkg := range strings.Fields(string(out)) {
-				if svc, ok := strings.CutPrefix(pkg, "github.com/aws/aws-sdk-go-v2/service/"); ok && !strings.Contains(svc, "/") &&
-					!slices.Contains([]string{"sts", "sso", "ssooidc", "signin"}, svc) {
+				if svc, ok := strings.CutPrefix(pkg, "github.com/aws/aws-sdk-go-v2/service/"); ok && !strings.Contains(svc, "/") {
 					linked = append(linked, svc)
+				}
+				if slices.ContainsFunc(credentialChain, func(c string) bool {
+					return pkg == c || strings.HasPrefix(pkg, strings.TrimSuffix(c, "/")+"/")
+				}) {
+					chain = append(chain, pkg)
 				}
 				for _, m := range heavyModules {
 					if strings.HasPrefix(pkg, m) {
@@ -95,6 +115,9 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 						break
 					}
 				}
+			}
+			if len(chain) > 0 {
+				t.Errorf("functions/%s links the SDK's credential chain (%s): load the config with awsenv.Load, not config.LoadDefaultConfig", fn, strings.Join(chain, ", "))
 			}
 			slices.Sort(linked)
 			if !slices.Equal(linked, services[fn]) {

@@ -25,12 +25,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/gameday-dev/gameday/pkg/awsenv"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers"
@@ -310,13 +310,29 @@ func afterFailure(ctx context.Context, cfg aws.Config, srv *sim.Server, res *Res
 	return err
 }
 
-// AWSConfig is an SDK configuration for the simulator: static credentials,
-// its region, its endpoint. Nothing else differs from AWS.
+// AWSConfig is the SDK configuration of the handlers in a local run (and of
+// whatever else talks to the simulator): loaded as in Lambda, by
+// awsenv.Load, from the AWS variables Lambda would set (lambdaAWSEnv). Only
+// the endpoint differs from AWS.
 func AWSConfig(srv *sim.Server) aws.Config {
-	return aws.Config{
-		Region:       srv.Region(),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
-		BaseEndpoint: aws.String(srv.URL()),
+	env := lambdaAWSEnv(srv)
+	cfg, err := awsenv.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil { // every variable Load needs is set, and well-formed
+		panic(fmt.Sprintf("local aws config: %v", err))
+	}
+	return cfg
+}
+
+// lambdaAWSEnv is the environment Lambda gives a function for the SDK, as
+// a local run gives it: the simulator's region, static test credentials in
+// place of the execution role's, and the simulator's URL in
+// AWS_ENDPOINT_URL.
+func lambdaAWSEnv(srv *sim.Server) map[string]string {
+	return map[string]string{
+		"AWS_REGION":            srv.Region(),
+		"AWS_ACCESS_KEY_ID":     "AKIDLOCAL",
+		"AWS_SECRET_ACCESS_KEY": "local-secret",
+		"AWS_ENDPOINT_URL":      srv.URL(),
 	}
 }
 

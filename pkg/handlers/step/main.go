@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/gameday-dev/gameday/pkg/awsenv"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -68,9 +68,9 @@ func Build(ctx context.Context, fn deploy.Function, build Constructor, c Config)
 }
 
 // Main is the whole of a functions/<name>/main.go: it sets the Lambda JSON
-// logger, loads the AWS configuration (honouring AWS_ENDPOINT_URL) and the
-// environment (deploy.LoadEnv), builds the handler of fn with build and
-// serves it.
+// logger, loads the SDK configuration from the environment Lambda sets
+// (awsenv.Load, honouring AWS_ENDPOINT_URL) and gameday's environment
+// (deploy.LoadEnv), builds the handler of fn with build and serves it.
 // validate is preflight's validation (validate.Spec); the others pass nil.
 // An init error is logged once and exits 1.
 func Main(fn deploy.Function, build Constructor, validate func(*gameday.Spec) error) {
@@ -85,9 +85,9 @@ func Main(fn deploy.Function, build Constructor, validate func(*gameday.Spec) er
 
 // initialize is Main's part before serving.
 func initialize(ctx context.Context, fn deploy.Function, build Constructor, validate func(*gameday.Spec) error, lookup func(string) (string, bool)) (lambda.Handler, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsenv.Load(lookup)
 	if err != nil {
-		return nil, fmt.Errorf("load aws config: %w", err)
+		return nil, err
 	}
 	env, err := deploy.LoadEnv(lookup)
 	if err != nil {

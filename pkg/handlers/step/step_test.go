@@ -34,13 +34,11 @@ func testConfig(endpoint string) aws.Config {
 	}
 }
 
-// TestInitialize: a Lambda's init reads its environment through
-// deploy.LoadEnv, and a bad or missing variable fails it naming the
-// variable.
+// TestInitialize: a Lambda's init reads its environment, the SDK's part
+// through awsenv.Load and gameday's through deploy.LoadEnv, and a bad or
+// missing variable fails it naming the variable.
 func TestInitialize(t *testing.T) {
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKID")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "SECRET")
+	lambdaEnv := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET", "AWS_SESSION_TOKEN": "TOKEN"}
 	tests := []struct {
 		name    string
 		fn      deploy.Function
@@ -53,10 +51,18 @@ func TestInitialize(t *testing.T) {
 			deploy.KeyAccountID: "1", deploy.KeyArchiveBucket: "a", deploy.KeyLogWaitLimit: "soon"}, wantErr: deploy.KeyLogWaitLimit},
 		{name: "a typo in a key is a missing variable", fn: deploy.Archive, build: archivefn.New, env: map[string]string{deploy.KeyAccountID: "1", "ARCHIVE_BUCKETS": "a"}, wantErr: deploy.KeyArchiveBucket},
 		{name: "poll", fn: deploy.PollExperiment, build: experimentfn.NewPoll},
+		{name: "no credentials", fn: deploy.PollExperiment, build: experimentfn.NewPoll, env: map[string]string{"AWS_ACCESS_KEY_ID": ""}, wantErr: "AWS_ACCESS_KEY_ID"},
+		{name: "no region", fn: deploy.PollExperiment, build: experimentfn.NewPoll, env: map[string]string{"AWS_REGION": ""}, wantErr: "AWS_REGION"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
+			lookup := func(k string) (string, bool) {
+				if v, ok := tt.env[k]; ok {
+					return v, ok
+				}
+				v, ok := lambdaEnv[k]
+				return v, ok
+			}
 			h, err := step.Initialize(context.Background(), tt.fn, tt.build, nil, lookup)
 			if tt.wantErr == "" {
 				if err != nil || h == nil {
