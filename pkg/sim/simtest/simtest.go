@@ -2,7 +2,8 @@
 // aws.Config pointed at it.
 //
 // Every client made from the config reaches the simulator (BaseEndpoint is
-// set; credentials are static and fake; the Region is the simulator's). S3
+// set; credentials are static and fake; the Region is the simulator's), and
+// is configured as in Lambda otherwise (awsenv.Load builds the config). S3
 // clients need path-style addressing against it, since the endpoint is an IP
 // address and port, not a bucket host name:
 //
@@ -10,11 +11,12 @@
 package simtest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/gameday-dev/gameday/pkg/awsenv"
 	"github.com/gameday-dev/gameday/pkg/sim"
 )
 
@@ -38,11 +40,19 @@ func New(t testing.TB, o sim.Options) (*sim.Server, aws.Config) {
 	return s, Config(s)
 }
 
-// Config is an aws.Config for a started simulator.
+// Config is an aws.Config for a started simulator, loaded as the Lambdas
+// load theirs (awsenv.Load) from the environment Lambda would give them,
+// with the simulator's region and URL and fake static credentials.
 func Config(s *sim.Server) aws.Config {
-	return aws.Config{
-		Region:       s.Region(),
-		BaseEndpoint: aws.String(s.URL()),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDGAMEDAYSIM", "gameday-sim-secret", ""),
+	env := map[string]string{
+		"AWS_REGION":            s.Region(),
+		"AWS_ENDPOINT_URL":      s.URL(),
+		"AWS_ACCESS_KEY_ID":     "AKIDGAMEDAYSIM",
+		"AWS_SECRET_ACCESS_KEY": "gameday-sim-secret",
 	}
+	cfg, err := awsenv.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil { // every variable Load needs is set, and well-formed
+		panic(fmt.Sprintf("simulator aws config: %v", err))
+	}
+	return cfg
 }
