@@ -31,18 +31,18 @@
 // prints them as plain text on stderr), so that they are JSON records in the
 // Lambda's log like every other line.
 //
-// Left out on purpose, none existing in Lambda: shared config and
-// credentials files (AWS_PROFILE, AWS_CONFIG_FILE), SSO and sign-in
-// sessions, assume-role and web identity (AWS_ROLE_ARN,
+// Left out on purpose, what a Lambda on the provided.al2023 runtime never
+// has: shared config and credentials files (AWS_PROFILE, AWS_CONFIG_FILE),
+// SSO and sign-in sessions, assume-role and web identity (AWS_ROLE_ARN,
 // AWS_WEB_IDENTITY_TOKEN_FILE), credential processes, container and
-// instance-metadata credentials (AWS_CONTAINER_CREDENTIALS_*, which Lambda
-// sets only for SnapStart runtimes, not for Go's), AWS_CA_BUNDLE (Lambda
-// trusts the public CAs AWS endpoints use), AWS_AUTH_SCHEME_PREFERENCE,
-// and the S3 options the archive never needs (AWS_S3_USE_ARN_REGION,
-// multi-region access points, express sessions) as well as DynamoDB's
-// endpoint discovery: the clients keep their defaults for those.
-// Credentials or a region missing is an error: in Lambda it cannot happen,
-// elsewhere it means the environment is not a Lambda's.
+// instance-metadata credentials (Lambda sets AWS_CONTAINER_CREDENTIALS_*
+// only under SnapStart, which custom runtimes do not have), AWS_CA_BUNDLE;
+// and what gameday never uses: AWS_AUTH_SCHEME_PREFERENCE, the S3 options
+// for ARNs, multi-region access points and express sessions
+// (AWS_S3_USE_ARN_REGION...), DynamoDB's endpoint discovery. The clients
+// keep their defaults for those. Credentials or a region missing is an
+// error: in Lambda it cannot happen, elsewhere it means the environment is
+// not a Lambda's.
 package awsenv
 
 import (
