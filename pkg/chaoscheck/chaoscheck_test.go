@@ -5,10 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
+	upstream "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/third_party/chaos-mesh/api/v1alpha1"
 )
 
 // TestKinds keeps this package's kinds and gameday's list (which needs no
@@ -28,16 +29,16 @@ func TestKinds(t *testing.T) {
 }
 
 // TestActions keeps gameday's action tables in step with Chaos Mesh's
-// constants.
+// constants (upstream's).
 func TestActions(t *testing.T) {
 	tests := []struct {
 		kind string
 		want []string
 	}{
-		{"NetworkChaos", []string{string(v1alpha1.NetemAction), string(v1alpha1.DelayAction), string(v1alpha1.LossAction), string(v1alpha1.DuplicateAction), string(v1alpha1.CorruptAction), string(v1alpha1.PartitionAction), string(v1alpha1.BandwidthAction)}},
-		{"PodChaos", []string{string(v1alpha1.PodKillAction), string(v1alpha1.PodFailureAction), string(v1alpha1.ContainerKillAction)}},
-		{"IOChaos", []string{string(v1alpha1.IoLatency), string(v1alpha1.IoFaults), string(v1alpha1.IoAttrOverride), string(v1alpha1.IoMistake)}},
-		{"DNSChaos", []string{string(v1alpha1.ErrorAction), string(v1alpha1.RandomAction)}},
+		{"NetworkChaos", []string{string(upstream.NetemAction), string(upstream.DelayAction), string(upstream.LossAction), string(upstream.DuplicateAction), string(upstream.CorruptAction), string(upstream.PartitionAction), string(upstream.BandwidthAction)}},
+		{"PodChaos", []string{string(upstream.PodKillAction), string(upstream.PodFailureAction), string(upstream.ContainerKillAction)}},
+		{"IOChaos", []string{string(upstream.IoLatency), string(upstream.IoFaults), string(upstream.IoAttrOverride), string(upstream.IoMistake)}},
+		{"DNSChaos", []string{string(upstream.ErrorAction), string(upstream.RandomAction)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {

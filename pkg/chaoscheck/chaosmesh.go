@@ -3,9 +3,12 @@
 // API types with unknown fields refused and run through Chaos Mesh's own
 // webhook validation; a Litmus ChaosEngine gets structural checks.
 //
-// It imports the heavy Chaos Mesh API module (Kubernetes, controller-runtime),
-// so only the validating code (pkg/validate: the CLI, the CDK synth and the
-// preflight step) may import it; the other Lambdas stay small.
+// The types are third_party/chaos-mesh's copy of Chaos Mesh's api/v1alpha1
+// without its controller-runtime registration (upstream_test.go holds the
+// copy to upstream). They still link Kubernetes' apimachinery and core
+// types, so only the validating code (pkg/validate: the CLI, the CDK synth
+// and the preflight step) may import this package; the other Lambdas stay
+// small.
 package chaoscheck
 
 import (
@@ -17,11 +20,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/chaos-mesh/chaos-mesh/api/genericwebhook"
-	"github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/third_party/chaos-mesh/api/genericwebhook"
+	"github.com/gameday-dev/gameday/third_party/chaos-mesh/api/v1alpha1"
 )
 
 // chaosObject is a Chaos Mesh object whose Spec field is the CR's spec.
@@ -77,10 +80,37 @@ func SpecType(kind string) reflect.Type {
 // Mesh's own defaulting and validation, as its admission webhook would. path
 // is the CR's field path (spec.faults[0].chaosMesh). An unknown kind gives no
 // problems here: gameday.Check reports it.
-func ChaosMesh(cr *gameday.CustomResource, path string) (ps gameday.Problems) {
-	mk, ok := kinds[cr.Kind]
+func ChaosMesh(cr *gameday.CustomResource, path string) gameday.Problems {
+	ps, _ := chaosMeshAPI.check(cr, path)
+	return ps
+}
+
+// api is Chaos Mesh's API as ChaosMesh uses it: the kinds' Go types and
+// the admission webhook's defaulting and validation. Its tests run the
+// same checks through upstream's module.
+type api struct {
+	kinds   map[string]func() chaosObject
+	webhook func(chaosObject) field.ErrorList
+}
+
+var chaosMeshAPI = api{kinds: kinds, webhook: webhook}
+
+// webhook defaults and validates obj as Chaos Mesh's admission webhook
+// does (a Schedule validates its own spec).
+func webhook(obj chaosObject) field.ErrorList {
+	if s, ok := obj.(*v1alpha1.Schedule); ok {
+		return s.Spec.Validate(&s.Spec)
+	}
+	genericwebhook.Default(obj)
+	return genericwebhook.Validate(obj)
+}
+
+// check is ChaosMesh with the object it decoded and defaulted (nil when
+// the spec was not decoded).
+func (a api) check(cr *gameday.CustomResource, path string) (ps gameday.Problems, _ chaosObject) {
+	mk, ok := a.kinds[cr.Kind]
 	if !ok || len(cr.Spec) == 0 { // gameday.Check reports a missing spec
-		return nil
+		return nil, nil
 	}
 	specPath := path + ".spec"
 	obj := mk()
@@ -88,12 +118,12 @@ func ChaosMesh(cr *gameday.CustomResource, path string) (ps gameday.Problems) {
 	// Unknown and mistyped fields are problems; the rest is still validated.
 	plain, err := copyPlain(cr.Spec)
 	if err != nil {
-		return gameday.Problems{{Path: specPath, Message: err.Error()}}
+		return gameday.Problems{{Path: specPath, Message: err.Error()}}, nil
 	}
 	shapeProblems := gameday.PruneShape(plain, spec.Type(), specPath)
 	ps = append(ps, shapeProblems...)
 	if err := decodeStrict(plain, spec.Addr().Interface()); err != nil {
-		return append(ps, gameday.Problem{Path: specPath, Message: err.Error()})
+		return append(ps, gameday.Problem{Path: specPath, Message: err.Error()}), nil
 	}
 	ns := cr.Metadata.Namespace
 	if ns == "" {
@@ -107,13 +137,7 @@ func ChaosMesh(cr *gameday.CustomResource, path string) (ps gameday.Problems) {
 			ps = append(ps, gameday.Problem{Path: specPath, Message: fmt.Sprintf("Chaos Mesh's validation failed on this spec: %v", r)})
 		}
 	}()
-	var errs field.ErrorList
-	if s, ok := obj.(*v1alpha1.Schedule); ok {
-		errs = s.Spec.Validate(&s.Spec)
-	} else {
-		genericwebhook.Default(obj)
-		errs = genericwebhook.Validate(obj)
-	}
+	errs := a.webhook(obj)
 	root := reflect.TypeOf(obj).Elem()
 	for _, e := range errs {
 		p := path + "." + jsonPath(root, e.Field)
@@ -122,7 +146,7 @@ func ChaosMesh(cr *gameday.CustomResource, path string) (ps gameday.Problems) {
 		}
 		ps = append(ps, gameday.Problem{Path: p, Message: errorMessage(e) + parseHint(e.Detail) + " (Chaos Mesh validation)"})
 	}
-	return ps
+	return ps, obj
 }
 
 func underAny(path string, ps gameday.Problems) bool {

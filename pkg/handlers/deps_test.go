@@ -14,7 +14,16 @@ import (
 // heavyModules are the module paths that only preflight may link: the Chaos
 // Mesh API types and the Kubernetes modules they pull in make a Lambda
 // several times bigger and slower to start.
-var heavyModules = []string{"github.com/chaos-mesh/", "k8s.io/", "sigs.k8s.io/controller-runtime"}
+var heavyModules = []string{"github.com/chaos-mesh/", "github.com/gameday-dev/gameday/third_party/chaos-mesh/", "k8s.io/", "sigs.k8s.io/"}
+
+// preflightForbidden are the packages not even preflight may link: its
+// Chaos Mesh types are third_party/chaos-mesh's copy, whose upstream
+// registers them with controller-runtime, whose scheme registers every
+// Kubernetes API group (client-go, k8s.io/api: most of a 12 MiB zip).
+// Kubernetes' core/v1 types stay: the Chaos Mesh types use them.
+var preflightForbidden = []string{"github.com/chaos-mesh/", "sigs.k8s.io/controller-runtime", "k8s.io/client-go", "k8s.io/api/", "k8s.io/apiextensions-apiserver", "github.com/prometheus/"}
+
+var preflightAllowed = []string{"k8s.io/api/core/v1"}
 
 // mainCalls are each main.go's call of step.Main, up to the validator.
 var mainCalls = map[deploy.Function]string{
@@ -62,9 +71,10 @@ var services = map[deploy.Function][]string{
 // TestOnlyPreflightLinksChaosMesh checks that each function's main.go calls
 // its own constructor, runs go list -deps for it as make build compiles it,
 // and fails when a function other than preflight depends on the Chaos Mesh
-// API (or the Kubernetes modules behind it), when a function links an AWS
-// service client it does not call, the SDK's credential chain, or
-// text/template.
+// API (or the Kubernetes modules behind it), when preflight links upstream's
+// Chaos Mesh module, controller-runtime, client-go or a Kubernetes API
+// group but core/v1, when a function links an AWS service client it does
+// not call, the SDK's credential chain, or text/template.
 func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -99,7 +109,7 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 				}
 				t.Fatalf("go list -deps ./functions/%s: %v\n%s", fn, err, stderr)
 			}
-			var heavy, linked, chain []string
+			var heavy, linked, chain, forbidden []string
 			for _, pkg := range strings.Fields(string(out)) {
 				if svc, ok := strings.CutPrefix(pkg, "github.com/aws/aws-sdk-go-v2/service/"); ok && !strings.Contains(svc, "/") {
 					linked = append(linked, svc)
@@ -108,6 +118,12 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 					return pkg == c || strings.HasPrefix(pkg, strings.TrimSuffix(c, "/")+"/")
 				}) {
 					chain = append(chain, pkg)
+				}
+				for _, m := range preflightForbidden {
+					if strings.HasPrefix(pkg, m) && !slices.Contains(preflightAllowed, pkg) {
+						forbidden = append(forbidden, pkg)
+						break
+					}
 				}
 				for _, m := range heavyModules {
 					if strings.HasPrefix(pkg, m) {
@@ -131,6 +147,9 @@ func TestOnlyPreflightLinksChaosMesh(t *testing.T) {
 			}
 			if fn != deploy.Preflight && len(heavy) > 0 {
 				t.Errorf("functions/%s depends on %d Chaos Mesh / Kubernetes packages, first %s: only preflight may", fn, len(heavy), heavy[0])
+			}
+			if fn == deploy.Preflight && len(forbidden) > 0 {
+				t.Errorf("functions/preflight links %d packages of upstream Chaos Mesh, controller-runtime, client-go or Kubernetes API groups, first %s: use third_party/chaos-mesh's copy", len(forbidden), forbidden[0])
 			}
 			if fn == deploy.Preflight && !strings.Contains(string(out), "github.com/gameday-dev/gameday/pkg/validate") {
 				t.Errorf("functions/preflight does not link pkg/validate: its preflight has no full validation")

@@ -185,7 +185,7 @@ func defName(t reflect.Type) string {
 
 // defPrefixes shorten package paths in definition names.
 var defPrefixes = [][2]string{
-	{"github.com/chaos-mesh/chaos-mesh/api/v1alpha1", "chaosmesh"},
+	{chaoscheck.SpecType("PodChaos").PkgPath(), "chaosmesh"},
 	{reflect.TypeFor[chaoscheck.ChaosEngineSpec]().PkgPath(), "litmus"},
 	{"k8s.io/apimachinery/pkg/apis/", "k8s."},
 	{"k8s.io/api/", "k8s."},
