@@ -19,7 +19,8 @@
 //  2. then, repeatedly, every top-level declaration that names one dropped
 //     in 1 or 2 (AddToScheme, the init functions calling
 //     SchemeBuilder.Register, ...);
-//  3. the imports left unused.
+//  3. the imports left unused, and the marker comments (// +kubebuilder:...)
+//     standing alone before a dropped declaration.
 //
 // One edit, not a deletion: a package-level logger taken from
 // controller-runtime (`var log = ctrl.Log.WithName("api")`) becomes
