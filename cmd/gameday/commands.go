@@ -33,13 +33,14 @@ type entry struct {
 type about struct {
 	name    string
 	args    string // the usage line after the name, for example "FILE..."
-	takes   takes  // how many positional arguments, checked before run
+	takes   takes  // how many positional arguments (zero: none), checked before run
 	summary string // one line for `gameday --help`
 	more    string // printed after the flags in --help, when not empty
 }
 
 // takes is how many positional arguments a command takes, from min to max
 // (many: no limit), and how its usage error says it: "render takes one FILE".
+// The zero takes is no arguments.
 type takes struct {
 	min, max int
 	what     string
@@ -47,15 +48,15 @@ type takes struct {
 
 const many = -1
 
-// noArgs is what the commands without positional arguments take.
-var noArgs = takes{what: "no arguments"}
-
 // one is exactly one positional argument, what.
 func one(what string) takes { return takes{min: 1, max: 1, what: "one " + what} }
 
 // check is a usage error when args are too few or too many.
 func (t takes) check(args []string) error {
 	if len(args) < t.min || (t.max != many && len(args) > t.max) {
+		if t.what == "" {
+			return argsf("takes no arguments")
+		}
 		return argsf("takes %s", t.what)
 	}
 	return nil
@@ -67,7 +68,6 @@ func commands() []entry {
 	return []entry{
 		{&doctorCmd{}, about{
 			name:    "doctor",
-			takes:   noArgs,
 			summary: "say what a local run needs and what was found (Go build, Node, npm, the interpreter, the cache); exit 1 when a local run cannot work",
 		}},
 		{&historyCmd{}, about{
@@ -115,13 +115,11 @@ func commands() []entry {
 		}},
 		{&schemaCmd{}, about{
 			name:    "schema",
-			takes:   noArgs,
 			summary: "print the JSON Schema of the GameDay file, for editors (yaml-language-server)",
 		}},
 		{&simCmd{}, about{
 			name:    "sim",
 			args:    "[--addr HOST:PORT] [--data DIR] [--speed N] [--seed N]",
-			takes:   noArgs,
 			summary: "serve the simulator (FIS, CloudWatch, S3, Step Functions, Lambda, DynamoDB, EventBridge, SNS, CloudFormation, STS and a Sock Shop) for the SDK, the AWS CLI or any tool",
 		}},
 		{&startCmd{}, about{
@@ -129,14 +127,14 @@ func commands() []entry {
 			args:    "FILE|NAME [--follow] " + stackArgs,
 			takes:   one("FILE or GameDay NAME"),
 			summary: "start a GameDay on the deployed stack (a Step Functions execution)",
-			more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
+			more:    followHelp,
 		}},
 		{&statusCmd{}, about{
 			name:    "status",
 			args:    "[RUN] [--follow] [--limit N] " + stackArgs,
 			takes:   takes{max: 1, what: "at most one RUN"},
 			summary: "list the recent runs on the deployed stack, or show one (RUN: an execution name or ARN, or a GameDay name for its latest run) or --follow it",
-			more:    "With --follow: " + exitCodesHelp + " (following stops; the run goes on).",
+			more:    followHelp,
 		}},
 		{&validateCmd{}, about{
 			name:    "validate",

@@ -26,6 +26,10 @@ stopped the experiment; 5 the experiment failed or a fault did not run its
 course (untested); 6 inconclusive (a check had no data); 1 an orchestration
 error or invalid input; 2 usage; 130 interrupted (Ctrl-C)`
 
+// followHelp ends the --help of start and status, whose --follow waits for
+// a run.
+const followHelp = "With --follow: " + exitCodesHelp + " (following stops; the run goes on)."
+
 // runOutcome ends a command that waited for a run with the run's exit
 // code (nil when the hypothesis held).
 func runOutcome(status, verdict string) error {
