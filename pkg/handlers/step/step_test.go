@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -156,7 +157,14 @@ func logRecords(t *testing.T) func() []map[string]any {
 // fakeFIS answers GetExperiment like FIS's restJson1 endpoint.
 func fakeFIS(t *testing.T, status string, code int) *httptest.Server {
 	t.Helper()
+	return countingFIS(t, status, code, new(atomic.Int32))
+}
+
+// countingFIS is fakeFIS counting the requests it receives in n.
+func countingFIS(t *testing.T, status string, code int, n *atomic.Int32) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
 		if r.Method != http.MethodGet || r.URL.Path != "/experiments/EXP1" {
 			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotImplemented)
 			return
@@ -231,4 +239,65 @@ func TestPollThroughTheSDK(t *testing.T) {
 			t.Errorf("log records = %v, want one ERROR with errorType Throttled", recs)
 		}
 	})
+}
+
+// TestInitializeReadsTheSDKEnvironment: a Lambda's init builds its clients
+// from the SDK's variables in its environment, the endpoint (general or the
+// service's own) and the retries, as the SDK's default loader would.
+func TestInitializeReadsTheSDKEnvironment(t *testing.T) {
+	started := time.Now().Add(-time.Minute)
+	state := gameday.RunState{
+		Execution: gameday.Execution{ARN: "arn:aws:states:us-east-1:123456789012:execution:gameday:run-1", Name: "run-1"},
+		Start:     &gameday.StartResult{ExperimentID: "EXP1", StartedAt: started, Deadline: started.Add(time.Hour)},
+	}
+	payload, _ := json.Marshal(state)
+	tests := []struct {
+		name         string
+		code         int
+		env          func(url string) map[string]string
+		wantRequests int32
+		wantType     string // the Lambda error's type, "" when the poll succeeds
+	}{
+		{name: "AWS_ENDPOINT_URL", code: http.StatusOK, env: func(url string) map[string]string {
+			return map[string]string{"AWS_ENDPOINT_URL": url}
+		}, wantRequests: 1},
+		{name: "AWS_ENDPOINT_URL_FIS over AWS_ENDPOINT_URL", code: http.StatusOK, env: func(url string) map[string]string {
+			return map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_FIS": url}
+		}, wantRequests: 1},
+		{name: "AWS_MAX_ATTEMPTS", code: http.StatusTooManyRequests, env: func(url string) map[string]string {
+			return map[string]string{"AWS_ENDPOINT_URL": url, "AWS_MAX_ATTEMPTS": "1"}
+		}, wantRequests: 1, wantType: gameday.ErrNameThrottled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logRecords(t) // the failed poll's log line stays out of the test's output
+			var n atomic.Int32
+			srv := countingFIS(t, "running", tt.code, &n)
+			env := tt.env(srv.URL)
+			for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET"} {
+				env[k] = v
+			}
+			h, err := step.Initialize(context.Background(), deploy.PollExperiment, experimentfn.NewPoll, nil,
+				func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+			if err != nil {
+				t.Fatalf("initialize() error = %v", err)
+			}
+			out, err := h.Invoke(context.Background(), payload)
+			var ie messages.InvokeResponse_Error
+			switch {
+			case tt.wantType == "" && err != nil:
+				t.Fatalf("Invoke() error = %v", err)
+			case tt.wantType == "":
+				var got gameday.PollResult
+				if err := json.Unmarshal(out, &got); err != nil || got.State != gameday.StateRunning {
+					t.Errorf("Invoke() = %s (%v), want a running experiment", out, err)
+				}
+			case !errors.As(err, &ie) || ie.Type != tt.wantType:
+				t.Errorf("Invoke() error = %#v, want errorType %s", err, tt.wantType)
+			}
+			if got := n.Load(); got != tt.wantRequests {
+				t.Errorf("FIS received %d requests, want %d", got, tt.wantRequests)
+			}
+		})
+	}
 }
