@@ -219,10 +219,11 @@ func initTime(ctx context.Context, bin string, srv *sim.Server, runs int) (float
 
 	env := append(os.Environ(),
 		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
-		"AWS_ENDPOINT_URL="+srv.URL(), "AWS_REGION="+srv.Region(),
-		"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=local-secret",
 		"AWS_LAMBDA_FUNCTION_NAME=bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
 	)
+	for k, v := range localrun.LambdaAWSEnv(srv) {
+		env = append(env, k+"="+v)
+	}
 	for k, v := range localrun.Env(srv).Vars() {
 		env = append(env, k+"="+v)
 	}

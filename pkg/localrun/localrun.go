@@ -312,10 +312,10 @@ func afterFailure(ctx context.Context, cfg aws.Config, srv *sim.Server, res *Res
 
 // AWSConfig is the SDK configuration of the handlers in a local run (and of
 // whatever else talks to the simulator): loaded as in Lambda, by
-// awsenv.Load, from the AWS variables Lambda would set (lambdaAWSEnv). Only
+// awsenv.Load, from the AWS variables Lambda would set (LambdaAWSEnv). Only
 // the endpoint differs from AWS.
 func AWSConfig(srv *sim.Server) aws.Config {
-	env := lambdaAWSEnv(srv)
+	env := LambdaAWSEnv(srv)
 	cfg, err := awsenv.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil { // every variable Load needs is set, and well-formed
 		panic(fmt.Sprintf("local aws config: %v", err))
@@ -323,11 +323,11 @@ func AWSConfig(srv *sim.Server) aws.Config {
 	return cfg
 }
 
-// lambdaAWSEnv is the environment Lambda gives a function for the SDK, as
+// LambdaAWSEnv is the environment Lambda gives a function for the SDK, as
 // a local run gives it: the simulator's region, static test credentials in
 // place of the execution role's, and the simulator's URL in
 // AWS_ENDPOINT_URL.
-func lambdaAWSEnv(srv *sim.Server) map[string]string {
+func LambdaAWSEnv(srv *sim.Server) map[string]string {
 	return map[string]string{
 		"AWS_REGION":            srv.Region(),
 		"AWS_ACCESS_KEY_ID":     "AKIDLOCAL",
