@@ -14,6 +14,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/awsfake"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -110,7 +111,7 @@ func TestStart(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sf := &deployedtest.SFN{Executions: tc.existing, Errs: map[string][]error{"StartExecution": tc.startErrs}}
+			sf := &deployedtest.SFN{Executions: tc.existing, Recorder: awsfake.Recorder{Errs: map[string][]error{"StartExecution": tc.startErrs}}}
 			c := &Client{
 				Stack:   &StackResolver{API: &deployedtest.Stacks{Stacks: tc.stacks}, Names: []string{deploy.DefaultStackName}},
 				Starter: sf,
@@ -121,7 +122,7 @@ func TestStart(t *testing.T) {
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Started (-want +got):\n%s", diff)
 			}
-			if got := sf.Calls["StartExecution"]; got != tc.wantCalls {
+			if got := sf.Count("StartExecution"); got != tc.wantCalls {
 				t.Errorf("got %d StartExecution calls, want %d", got, tc.wantCalls)
 			}
 			if tc.want == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/awsfake"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	dt "github.com/gameday-dev/gameday/pkg/deployed/deployedtest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -78,7 +79,7 @@ func TestList(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sf := &dt.SFN{Executions: tc.execs, Errs: map[string][]error{"ListExecutions": tc.errs}}
+			sf := &dt.SFN{Executions: tc.execs, Recorder: awsfake.Recorder{Errs: map[string][]error{"ListExecutions": tc.errs}}}
 			c, _ := newClient(sf, nil)
 			got, err := c.List(context.Background(), tc.limit)
 			checkErr(t, err, tc.wantErr, tc.wantIs)
@@ -89,8 +90,8 @@ func TestList(t *testing.T) {
 			if diff := cmp.Diff(tc.wantNames, names); diff != "" {
 				t.Errorf("names (-want +got):\n%s", diff)
 			}
-			if sf.Calls["ListExecutions"] != tc.wantPages {
-				t.Errorf("got %d ListExecutions calls, want %d", sf.Calls["ListExecutions"], tc.wantPages)
+			if sf.Count("ListExecutions") != tc.wantPages {
+				t.Errorf("got %d ListExecutions calls, want %d", sf.Count("ListExecutions"), tc.wantPages)
 			}
 			if tc.golden != "" {
 				var buf bytes.Buffer
@@ -157,7 +158,7 @@ func TestDescribe(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sf := &dt.SFN{Executions: []*dt.Execution{dt.NewExecution(testSM, name, testGameDay, testBucket, tc.point)}, Errs: tc.errs}
+			sf := &dt.SFN{Executions: []*dt.Execution{dt.NewExecution(testSM, name, testGameDay, testBucket, tc.point)}, Recorder: awsfake.Recorder{Errs: tc.errs}}
 			c, _ := newClient(sf, nil)
 			run := tc.run
 			if run == "" {
@@ -173,7 +174,7 @@ func TestDescribe(t *testing.T) {
 			}
 			// Pages of 2 events, newest first: the newest state entered and
 			// the newest readable output are enough.
-			if got := sf.Calls["GetExecutionHistory"]; got != tc.wantPages {
+			if got := sf.Count("GetExecutionHistory"); got != tc.wantPages {
 				t.Errorf("read %d history pages, want %d", got, tc.wantPages)
 			}
 			var buf bytes.Buffer
@@ -200,7 +201,7 @@ func TestDescribeUnreadableOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := c.Executions.(*dt.SFN).Calls["GetExecutionHistory"]; n != 3 {
+	if n := c.Executions.(*dt.SFN).Count("GetExecutionHistory"); n != 3 {
 		t.Errorf("read %d history pages, want 3: back past the unreadable poll output to the start step's", n)
 	}
 	if got.ExperimentID != dt.ExperimentID || got.ExperimentState != "" || got.Phase() != "experiment pending" {
@@ -242,7 +243,7 @@ func TestFollow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sf := &dt.SFN{Frames: map[string][]*dt.Execution{arn: tc.frames}, Errs: tc.errs}
+			sf := &dt.SFN{Frames: map[string][]*dt.Execution{arn: tc.frames}, Recorder: awsfake.Recorder{Errs: tc.errs}}
 			if len(tc.frames) > 0 {
 				sf.Executions = []*dt.Execution{tc.frames[0]}
 			}
@@ -264,8 +265,8 @@ func TestFollow(t *testing.T) {
 			if tc.wantStatus != "" && (last == nil || last.Status != tc.wantStatus) {
 				t.Fatalf("last run %+v, want status %s", last, tc.wantStatus)
 			}
-			if tc.cancelAt == 0 && tc.wantErr == "" && sf.Calls["DescribeExecution"] < len(tc.frames) {
-				t.Errorf("stopped after %d looks, before the last of %d frames", sf.Calls["DescribeExecution"], len(tc.frames))
+			if tc.cancelAt == 0 && tc.wantErr == "" && sf.Count("DescribeExecution") < len(tc.frames) {
+				t.Errorf("stopped after %d looks, before the last of %d frames", sf.Count("DescribeExecution"), len(tc.frames))
 			}
 			if tc.wantIs == nil || tc.cancelAt > 0 {
 				checkGolden(t, "follow-"+strings.ReplaceAll(tc.name, " ", "-")+".txt", buf.Bytes())
@@ -288,7 +289,7 @@ func TestFollowStopsOnDeadline(t *testing.T) {
 	if took := time.Since(begin); took > 2*time.Second {
 		t.Errorf("took %v to notice the deadline", took)
 	}
-	if n := sf.Calls["DescribeExecution"]; n < 2 {
+	if n := sf.Count("DescribeExecution"); n < 2 {
 		t.Errorf("looked %d times in 50ms at a 10ms interval", n)
 	}
 }
@@ -323,7 +324,7 @@ func TestDescribeLatestOfGameDay(t *testing.T) {
 			if got != nil && got.Name != tc.wantName {
 				t.Errorf("described %s, want %s", got.Name, tc.wantName)
 			}
-			if lists := sf.Calls["ListExecutions"]; (lists > 0) != (tc.wantList > 0) {
+			if lists := sf.Count("ListExecutions"); (lists > 0) != (tc.wantList > 0) {
 				t.Errorf("listed executions %d times, want %d", lists, tc.wantList)
 			}
 		})

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/awsfake"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -195,7 +196,7 @@ func TestStarterErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &experimenttest.FIS{Fail: tt.fail}
+			f := &experimenttest.FIS{Recorder: awsfake.Recorder{Fail: tt.fail}}
 			_, err := newStarter(f).Handle(context.Background(), tt.state)
 			if err == nil {
 				t.Fatal("Handle() error = nil")

@@ -11,6 +11,7 @@ import (
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/awsfake"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -129,7 +130,7 @@ func TestGuardErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &experimenttest.FIS{Fail: tt.fail}
+			f := &experimenttest.FIS{Recorder: awsfake.Recorder{Fail: tt.fail}}
 			f.AddExperiment("EXP1", fistypes.ExperimentStatusRunning, map[string]string{deploy.TagExecution: execARN})
 			_, err := (&Guard{API: f}).Handle(context.Background(), event(t, "ABORTED"))
 			if (err != nil) != tt.wantErr {

@@ -15,6 +15,7 @@ import (
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/awsfake"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment/experimenttest"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -221,7 +222,7 @@ func TestPreflightAWSErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cw := &fakeCloudWatch{NewState: cwtypes.StateValueOk, Fail: tt.cwFail}
 			cw.add("existing-slo-alarm", cwtypes.StateValueOk)
-			f := &experimenttest.FIS{Fail: tt.fisFail}
+			f := &experimenttest.FIS{Recorder: awsfake.Recorder{Fail: tt.fisFail}}
 			_, err := run(context.Background(), newPreflight(cw, f))
 			if !errors.Is(err, tt.sentinel) {
 				t.Fatalf("Handle() error = %v, want errors.Is %v", err, tt.sentinel)

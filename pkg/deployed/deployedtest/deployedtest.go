@@ -9,7 +9,6 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
+	"github.com/gameday-dev/gameday/pkg/awsfake"
 )
 
 // APIError is an AWS error with a code, as the SDK returns it.
@@ -84,43 +84,20 @@ type Execution struct {
 // execution; DescribeExecution, GetExecutionHistory and ListExecutions
 // (paged by PageSize) read Executions. An execution with Frames changes on
 // each DescribeExecution that succeeds: the n-th sees frame n (the last
-// one stays).
+// one stays). Its Recorder records the calls (Calls, Count) and fails them
+// on demand (Fail, Errs).
 type SFN struct {
-	mu sync.Mutex
+	awsfake.Recorder
 	// Executions, oldest first.
 	Executions []*Execution
 	// Frames are successive views of an execution, by ARN.
 	Frames map[string][]*Execution
-	// Errs, by operation name, are returned instead of answers: one per
-	// call, in order; then the calls succeed.
-	Errs map[string][]error
 	// PageSize pages ListExecutions and GetExecutionHistory (default 2),
 	// so that the real paginators turn pages.
 	PageSize int
 	// Started are the StartExecution requests, in order.
-	Started []*sfn.StartExecutionInput
-	// Calls counts calls by operation.
-	Calls     map[string]int
+	Started   []*sfn.StartExecutionInput
 	describes map[string]int
-}
-
-func (f *SFN) call(op string) error {
-	if f.Calls == nil {
-		f.Calls = map[string]int{}
-	}
-	f.Calls[op]++
-	if errs := f.Errs[op]; len(errs) > 0 {
-		f.Errs[op] = errs[1:]
-		return errs[0]
-	}
-	return nil
-}
-
-func (f *SFN) pageSize() int {
-	if f.PageSize > 0 {
-		return f.PageSize
-	}
-	return 2
 }
 
 func (f *SFN) find(arn string) *Execution {
@@ -135,23 +112,20 @@ func (f *SFN) find(arn string) *Execution {
 // StartExecution records the request and adds a RUNNING execution named as
 // asked; a name in use is ExecutionAlreadyExists.
 func (f *SFN) StartExecution(_ context.Context, in *sfn.StartExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.call("StartExecution"); err != nil {
-		return nil, err
-	}
-	f.Started = append(f.Started, in)
-	sm := aws.ToString(in.StateMachineArn)
-	arn := strings.Replace(sm, ":stateMachine:", ":execution:", 1) + ":" + aws.ToString(in.Name)
-	if f.find(arn) != nil {
-		return nil, APIError("ExecutionAlreadyExists", "Execution Already Exists: '"+arn+"'")
-	}
-	start := time.Date(2026, 11, 26, 1, 2, 3, 0, time.UTC)
-	f.Executions = append(f.Executions, &Execution{
-		ARN: arn, Name: aws.ToString(in.Name), StateMachineARN: sm, Status: types.ExecutionStatusRunning,
-		Input: aws.ToString(in.Input), StartDate: start,
+	return awsfake.Do(&f.Recorder, "StartExecution", func() (*sfn.StartExecutionOutput, error) {
+		f.Started = append(f.Started, in)
+		sm := aws.ToString(in.StateMachineArn)
+		arn := strings.Replace(sm, ":stateMachine:", ":execution:", 1) + ":" + aws.ToString(in.Name)
+		if f.find(arn) != nil {
+			return nil, APIError("ExecutionAlreadyExists", "Execution Already Exists: '"+arn+"'")
+		}
+		start := time.Date(2026, 11, 26, 1, 2, 3, 0, time.UTC)
+		f.Executions = append(f.Executions, &Execution{
+			ARN: arn, Name: aws.ToString(in.Name), StateMachineARN: sm, Status: types.ExecutionStatusRunning,
+			Input: aws.ToString(in.Input), StartDate: start,
+		})
+		return &sfn.StartExecutionOutput{ExecutionArn: aws.String(arn), StartDate: aws.Time(start)}, nil
 	})
-	return &sfn.StartExecutionOutput{ExecutionArn: aws.String(arn), StartDate: aws.Time(start)}, nil
 }
 
 // current is the execution's view for this call: its frame, if it has
@@ -166,100 +140,78 @@ func (f *SFN) current(arn string) *Execution {
 
 // DescribeExecution answers ExecutionDoesNotExist for an unknown ARN.
 func (f *SFN) DescribeExecution(_ context.Context, in *sfn.DescribeExecutionInput, _ ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	arn := aws.ToString(in.ExecutionArn)
-	if err := f.call("DescribeExecution"); err != nil {
-		return nil, err
-	}
-	if f.describes == nil {
-		f.describes = map[string]int{}
-	}
-	f.describes[arn]++
-	e := f.current(arn)
-	if e == nil {
-		return nil, APIError("ExecutionDoesNotExist", "Execution Does Not Exist: '"+arn+"'")
-	}
-	out := &sfn.DescribeExecutionOutput{
-		ExecutionArn: aws.String(e.ARN), Name: aws.String(e.Name), StateMachineArn: aws.String(e.StateMachineARN),
-		Status: e.Status, Input: aws.String(e.Input), StartDate: aws.Time(e.StartDate),
-	}
-	if e.Output != "" {
-		out.Output = aws.String(e.Output)
-	}
-	if e.Error != "" {
-		out.Error = aws.String(e.Error)
-	}
-	if e.Cause != "" {
-		out.Cause = aws.String(e.Cause)
-	}
-	if !e.StopDate.IsZero() {
-		out.StopDate = aws.Time(e.StopDate)
-	}
-	return out, nil
+	return awsfake.Do(&f.Recorder, "DescribeExecution", func() (*sfn.DescribeExecutionOutput, error) {
+		arn := aws.ToString(in.ExecutionArn)
+		if f.describes == nil {
+			f.describes = map[string]int{}
+		}
+		f.describes[arn]++
+		e := f.current(arn)
+		if e == nil {
+			return nil, APIError("ExecutionDoesNotExist", "Execution Does Not Exist: '"+arn+"'")
+		}
+		out := &sfn.DescribeExecutionOutput{
+			ExecutionArn: aws.String(e.ARN), Name: aws.String(e.Name), StateMachineArn: aws.String(e.StateMachineARN),
+			Status: e.Status, Input: aws.String(e.Input), StartDate: aws.Time(e.StartDate),
+		}
+		if e.Output != "" {
+			out.Output = aws.String(e.Output)
+		}
+		if e.Error != "" {
+			out.Error = aws.String(e.Error)
+		}
+		if e.Cause != "" {
+			out.Cause = aws.String(e.Cause)
+		}
+		if !e.StopDate.IsZero() {
+			out.StopDate = aws.Time(e.StopDate)
+		}
+		return out, nil
+	})
 }
 
 // GetExecutionHistory pages the execution's history, oldest first.
 func (f *SFN) GetExecutionHistory(_ context.Context, in *sfn.GetExecutionHistoryInput, _ ...func(*sfn.Options)) (*sfn.GetExecutionHistoryOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.call("GetExecutionHistory"); err != nil {
-		return nil, err
-	}
-	e := f.current(aws.ToString(in.ExecutionArn))
-	if e == nil {
-		return nil, APIError("ExecutionDoesNotExist", "Execution Does Not Exist: '"+aws.ToString(in.ExecutionArn)+"'")
-	}
-	events := e.History
-	if in.ReverseOrder {
-		events = slices.Clone(events)
-		slices.Reverse(events)
-	}
-	page, next := pageOf(events, in.NextToken, f.pageSize())
-	return &sfn.GetExecutionHistoryOutput{Events: page, NextToken: next}, nil
+	return awsfake.Do(&f.Recorder, "GetExecutionHistory", func() (*sfn.GetExecutionHistoryOutput, error) {
+		e := f.current(aws.ToString(in.ExecutionArn))
+		if e == nil {
+			return nil, APIError("ExecutionDoesNotExist", "Execution Does Not Exist: '"+aws.ToString(in.ExecutionArn)+"'")
+		}
+		events := e.History
+		if in.ReverseOrder {
+			events = slices.Clone(events)
+			slices.Reverse(events)
+		}
+		page, next := awsfake.Page(events, in.NextToken, awsfake.PageSize(f.PageSize))
+		return &sfn.GetExecutionHistoryOutput{Events: page, NextToken: next}, nil
+	})
 }
 
 // ListExecutions lists the state machine's executions, newest first.
 func (f *SFN) ListExecutions(_ context.Context, in *sfn.ListExecutionsInput, _ ...func(*sfn.Options)) (*sfn.ListExecutionsOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.call("ListExecutions"); err != nil {
-		return nil, err
-	}
-	var items []types.ExecutionListItem
-	for i := len(f.Executions) - 1; i >= 0; i-- {
-		e := f.Executions[i]
-		if e.StateMachineARN != aws.ToString(in.StateMachineArn) {
-			continue
+	return awsfake.Do(&f.Recorder, "ListExecutions", func() (*sfn.ListExecutionsOutput, error) {
+		var items []types.ExecutionListItem
+		for i := len(f.Executions) - 1; i >= 0; i-- {
+			e := f.Executions[i]
+			if e.StateMachineARN != aws.ToString(in.StateMachineArn) {
+				continue
+			}
+			item := types.ExecutionListItem{
+				ExecutionArn: aws.String(e.ARN), Name: aws.String(e.Name), StateMachineArn: aws.String(e.StateMachineARN),
+				Status: e.Status, StartDate: aws.Time(e.StartDate),
+			}
+			if !e.StopDate.IsZero() {
+				item.StopDate = aws.Time(e.StopDate)
+			}
+			items = append(items, item)
 		}
-		item := types.ExecutionListItem{
-			ExecutionArn: aws.String(e.ARN), Name: aws.String(e.Name), StateMachineArn: aws.String(e.StateMachineARN),
-			Status: e.Status, StartDate: aws.Time(e.StartDate),
+		size := awsfake.PageSize(f.PageSize)
+		if in.MaxResults > 0 && int(in.MaxResults) < size {
+			size = int(in.MaxResults)
 		}
-		if !e.StopDate.IsZero() {
-			item.StopDate = aws.Time(e.StopDate)
-		}
-		items = append(items, item)
-	}
-	size := f.pageSize()
-	if in.MaxResults > 0 && int(in.MaxResults) < size {
-		size = int(in.MaxResults)
-	}
-	page, next := pageOf(items, in.NextToken, size)
-	return &sfn.ListExecutionsOutput{Executions: page, NextToken: next}, nil
-}
-
-func pageOf[T any](all []T, token *string, size int) ([]T, *string) {
-	from, _ := strconv.Atoi(aws.ToString(token))
-	if from > len(all) {
-		from = len(all)
-	}
-	to := min(from+size, len(all))
-	var next *string
-	if to < len(all) {
-		next = aws.String(strconv.Itoa(to))
-	}
-	return all[from:to], next
+		page, next := awsfake.Page(items, in.NextToken, size)
+		return &sfn.ListExecutionsOutput{Executions: page, NextToken: next}, nil
+	})
 }
 
 // Entered is a history event: the execution entered a state.
@@ -334,11 +286,7 @@ func (f *S3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...fu
 		}
 		entries = append(entries, entry{key, false})
 	}
-	size := f.PageSize
-	if size <= 0 {
-		size = 2
-	}
-	page, next := pageOf(entries, in.ContinuationToken, size)
+	page, next := awsfake.Page(entries, in.ContinuationToken, awsfake.PageSize(f.PageSize))
 	out := &s3.ListObjectsV2Output{NextContinuationToken: next, IsTruncated: aws.Bool(next != nil)}
 	for _, e := range page {
 		if e.folder {

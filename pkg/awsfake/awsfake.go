@@ -1,0 +1,81 @@
+// Package awsfake holds what gameday's hand-written, stateful AWS fakes
+// (experimenttest, deployedtest) share: the record of the calls made, the
+// failures a test asks for, and list pages turned by offset tokens, so
+// that the real SDK paginators are exercised.
+package awsfake
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Recorder records a fake's calls and fails them on demand. Its lock
+// guards the whole fake: Do holds it while an operation runs, and the
+// fake's other methods take it too. The zero value is ready to use.
+type Recorder struct {
+	sync.Mutex
+	// Fail makes the named operation return the error, every time.
+	Fail map[string]error
+	// Errs, by operation name, are returned one per call, in order; then
+	// the calls succeed.
+	Errs map[string][]error
+	// Calls lists the operations called, in order.
+	Calls []string
+}
+
+// Do runs the fake's operation op under the recorder's lock: it records
+// the call, then returns the failure asked for, if any, or else what fn
+// returns.
+func Do[O any](r *Recorder, op string, fn func() (O, error)) (O, error) {
+	r.Lock()
+	defer r.Unlock()
+	r.Calls = append(r.Calls, op)
+	if err := r.Fail[op]; err != nil {
+		var zero O
+		return zero, err
+	}
+	if errs := r.Errs[op]; len(errs) > 0 {
+		r.Errs[op] = errs[1:]
+		var zero O
+		return zero, errs[0]
+	}
+	return fn()
+}
+
+// Count is how often op was called (for a list operation: how many pages
+// were read).
+func (r *Recorder) Count(op string) int {
+	r.Lock()
+	defer r.Unlock()
+	n := 0
+	for _, c := range r.Calls {
+		if c == op {
+			n++
+		}
+	}
+	return n
+}
+
+// Page is the page of items that starts at token (an offset; nil is the
+// first page) and holds at most size items, with the next page's token,
+// nil on the last page.
+func Page[T any](items []T, token *string, size int) ([]T, *string) {
+	from, _ := strconv.Atoi(aws.ToString(token))
+	from = min(from, len(items))
+	to := min(from+size, len(items))
+	if to == len(items) {
+		return items[from:], nil
+	}
+	return items[from:to], aws.String(strconv.Itoa(to))
+}
+
+// PageSize is size, or 2 when size is not positive: the fakes' default, so
+// that a list of three items already turns a page.
+func PageSize(size int) int {
+	if size > 0 {
+		return size
+	}
+	return 2
+}
