@@ -31,9 +31,3 @@ type CloudWatchAPI interface {
 	cloudwatch.DescribeAlarmHistoryAPIClient
 	cloudwatch.ListMetricsAPIClient
 }
-
-var (
-	_ S3API         = (*s3.Client)(nil)
-	_ FISAPI        = (*fis.Client)(nil)
-	_ CloudWatchAPI = (*cloudwatch.Client)(nil)
-)
