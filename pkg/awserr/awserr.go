@@ -4,8 +4,9 @@
 // Step Functions, CloudFormation, SNS, EventBridge) and its sentinel in
 // pkg/gameday (ErrNotFound, ErrConflict, ErrThrottled, ErrQuota); Classify
 // puts the sentinel in the error's chain and callers test it with
-// errors.Is or the Is helpers. Which step error name the state machine
-// sees is decided by gameday.ErrorName, not here.
+// errors.Is (IsNotFound also reads the code of an error not classified).
+// Which step error name the state machine sees is decided by
+// gameday.ErrorName, not here.
 package awserr
 
 import (
@@ -83,19 +84,8 @@ func Classify(err error) error {
 }
 
 // IsNotFound reports whether err is, or has a code meaning, not found.
-func IsNotFound(err error) bool { return is(err, gameday.ErrNotFound) }
-
-// IsConflict reports whether err is, or has a code meaning, a conflict.
-func IsConflict(err error) bool { return is(err, gameday.ErrConflict) }
-
-// IsThrottled reports whether err is, or has a code meaning, throttling.
-func IsThrottled(err error) bool { return is(err, gameday.ErrThrottled) }
-
-// IsQuota reports whether err is, or has a code meaning, a quota reached.
-func IsQuota(err error) bool { return is(err, gameday.ErrQuota) }
-
-func is(err, sentinel error) bool {
-	return errors.Is(err, sentinel) || Sentinel(err) == sentinel
+func IsNotFound(err error) bool {
+	return errors.Is(err, gameday.ErrNotFound) || Sentinel(err) == gameday.ErrNotFound
 }
 
 // IsInvalid reports whether the service refused the request as invalid

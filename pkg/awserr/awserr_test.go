@@ -72,6 +72,11 @@ func TestClassify(t *testing.T) {
 }
 
 func TestIs(t *testing.T) {
+	// classifiedAs tells the kinds that callers test with errors.Is after
+	// Classify.
+	classifiedAs := func(sentinel error) func(error) bool {
+		return func(err error) bool { return errors.Is(Classify(err), sentinel) }
+	}
 	tests := []struct {
 		name string
 		is   func(error) bool
@@ -79,9 +84,9 @@ func TestIs(t *testing.T) {
 		no   []error
 	}{
 		{"IsNotFound", IsNotFound, []error{apiErr("NoSuchBucket"), fmt.Errorf("x: %w", gameday.ErrNotFound)}, []error{apiErr("ThrottlingException"), nil}},
-		{"IsConflict", IsConflict, []error{apiErr("ConflictException")}, []error{apiErr("NoSuchKey")}},
-		{"IsThrottled", IsThrottled, []error{apiErr("SlowDown"), Classify(apiErr("Throttling"))}, []error{apiErr("ConflictException")}},
-		{"IsQuota", IsQuota, []error{apiErr("LimitExceededException")}, []error{errors.New("LimitExceededException")}},
+		{"conflict", classifiedAs(gameday.ErrConflict), []error{apiErr("ConflictException")}, []error{apiErr("NoSuchKey")}},
+		{"throttled", classifiedAs(gameday.ErrThrottled), []error{apiErr("SlowDown"), Classify(apiErr("Throttling"))}, []error{apiErr("ConflictException")}},
+		{"quota", classifiedAs(gameday.ErrQuota), []error{apiErr("LimitExceededException")}, []error{errors.New("LimitExceededException")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

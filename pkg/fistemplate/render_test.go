@@ -619,7 +619,7 @@ func TestJSONParsesBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			back, err := ParseJSON(b)
+			back, err := parseJSON(b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -628,7 +628,7 @@ func TestJSONParsesBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(string(b), string(again)); diff != "" {
-				t.Errorf("JSON(ParseJSON(JSON(in))) differs (-first +again):\n%s", diff)
+				t.Errorf("JSON(parseJSON(JSON(in))) differs (-first +again):\n%s", diff)
 			}
 			if got, want := aws.ToString(back.ClientToken), aws.ToString(in.ClientToken); got != want {
 				t.Errorf("clientToken = %q, want %q", got, want)

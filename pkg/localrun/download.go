@@ -13,8 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/gameday-dev/gameday/pkg/report"
 )
 
 // Download copies every object under s3://bucket/prefix into dir, keeping
@@ -95,15 +93,4 @@ func RunFolder(out, prefix string) (folder, taken string, err error) {
 		}
 	}
 	return "", "", fmt.Errorf("create %s: 1000 runs' folders there already", base)
-}
-
-// ExitCode is the exit code of `gameday run --local` for a run's outcome,
-// from report.ExitCode's table: the verdict of a run whose execution
-// succeeded; 1 for an execution that failed, was aborted or timed out
-// (whatever the archive says).
-func ExitCode(res *Result) int {
-	if res == nil || res.Archive == nil {
-		return report.ExitOrchestration
-	}
-	return report.ExitCode(res.Status, res.Archive.Verdict)
 }

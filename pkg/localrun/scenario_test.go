@@ -107,6 +107,17 @@ func summary(t *testing.T, srv *sim.Server, res *Result) *report.Summary {
 }
 
 // assertClean checks the simulator's final state after a run.
+// exitCode is the exit code gameday run --local gives a run that ended
+// as res did: report.ExitCode's, from the execution's status and the
+// archive's verdict.
+func exitCode(res *Result) int {
+	verdict := ""
+	if res.Archive != nil {
+		verdict = res.Archive.Verdict
+	}
+	return report.ExitCode(res.Status, verdict)
+}
+
 func assertClean(t *testing.T, srv *sim.Server, spec *gameday.Spec) {
 	t.Helper()
 	if got := srv.ActiveExperiments(); len(got) != 0 {
@@ -254,8 +265,8 @@ func TestScenarioStopCondition(t *testing.T) {
 	if len(s.StopConditions) != 1 || !s.StopConditions[0].WentIntoAlarm {
 		t.Errorf("stopConditions = %+v, want the alarm marked wentIntoAlarm", s.StopConditions)
 	}
-	if ExitCode(res) != report.ExitStoppedByAlarm {
-		t.Errorf("exit code %d, want %d", ExitCode(res), report.ExitStoppedByAlarm)
+	if exitCode(res) != report.ExitStoppedByAlarm {
+		t.Errorf("exit code %d, want %d", exitCode(res), report.ExitStoppedByAlarm)
 	}
 	assertClean(t, srv, spec)
 }
@@ -283,8 +294,8 @@ func TestScenarioActionFails(t *testing.T) {
 	if !strings.Contains(strings.ToLower(why), "pod") {
 		t.Errorf("the summary does not say the selector matched no pod: stopReason/fault reasons %q", why)
 	}
-	if ExitCode(res) != report.ExitExperimentFailed {
-		t.Errorf("exit code %d, want %d", ExitCode(res), report.ExitExperimentFailed)
+	if exitCode(res) != report.ExitExperimentFailed {
+		t.Errorf("exit code %d, want %d", exitCode(res), report.ExitExperimentFailed)
 	}
 	assertClean(t, srv, spec)
 }
@@ -324,8 +335,8 @@ func TestScenarioHandlerCrash(t *testing.T) {
 	if s.Verdict != "failed" {
 		t.Errorf("verdict %s, want failed", s.Verdict)
 	}
-	if ExitCode(res) != report.ExitOrchestration {
-		t.Errorf("exit code %d, want %d", ExitCode(res), report.ExitOrchestration)
+	if exitCode(res) != report.ExitOrchestration {
+		t.Errorf("exit code %d, want %d", exitCode(res), report.ExitOrchestration)
 	}
 	assertClean(t, srv, spec)
 }
