@@ -1,7 +1,8 @@
-// Package awsfake holds what gameday's hand-written, stateful AWS fakes
-// (experimenttest, deployedtest) share: the record of the calls made, the
-// failures a test asks for, and list pages turned by offset tokens, so
-// that the real SDK paginators are exercised.
+// Package awsfake holds what gameday's hand-written AWS fakes share: the
+// record of the calls made, the failures a test asks for and list pages
+// turned by offset tokens, so that the real SDK paginators are exercised
+// (the stateful fakes of experimenttest and deployedtest), and an SDK
+// configuration that sends every call to a fake endpoint.
 package awsfake
 
 import (
@@ -9,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // Recorder records a fake's calls and fails them on demand. Its lock
@@ -78,4 +80,17 @@ func PageSize(size int) int {
 		return size
 	}
 	return 2
+}
+
+// Config is an SDK configuration that sends every client's calls to
+// endpoint (a test server standing in for AWS, or an address where none
+// listens), with fake static credentials and no retries: each call is
+// answered once, by what stands there.
+func Config(endpoint string) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+		BaseEndpoint: aws.String(endpoint),
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+	}
 }

@@ -10,24 +10,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/gameday-dev/gameday/pkg/awsfake"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers/preflightfn"
 	"github.com/gameday-dev/gameday/pkg/handlers/step"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
-
-func testConfig(endpoint string) aws.Config {
-	return aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		BaseEndpoint: aws.String(endpoint),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-	}
-}
 
 func TestNew(t *testing.T) {
 	full := deploy.Env{
@@ -76,7 +66,7 @@ func TestNew(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := testConfig("http://127.0.0.1:1")
+			cfg := awsfake.Config("http://127.0.0.1:1")
 			cfg.Region = tt.region
 			h, err := New(context.Background(), tt.fn, step.Config{AWS: cfg, Env: tt.env})
 			if tt.wantErr == "" {
@@ -97,7 +87,7 @@ func TestNew(t *testing.T) {
 			}
 		}
 		for _, fn := range deploy.Functions {
-			_, err := New(context.Background(), fn, step.Config{AWS: testConfig("http://127.0.0.1:1"), Env: full})
+			_, err := New(context.Background(), fn, step.Config{AWS: awsfake.Config("http://127.0.0.1:1"), Env: full})
 			if err != nil {
 				t.Errorf("New(%s): %v", fn, err)
 			}
@@ -116,7 +106,7 @@ func TestPreflightValidator(t *testing.T) {
 	env := deploy.Env{AccountID: "123456789012", LeaseTable: "leases", ExecutionTimeout: time.Hour}
 	invoke := func(validate func(*gameday.Spec) error) messages.InvokeResponse_Error {
 		t.Helper()
-		h, err := preflightfn.New(context.Background(), step.Config{AWS: testConfig("http://127.0.0.1:1"), Env: env, Validate: validate})
+		h, err := preflightfn.New(context.Background(), step.Config{AWS: awsfake.Config("http://127.0.0.1:1"), Env: env, Validate: validate})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,25 +15,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/awsfake"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/handlers/archivefn"
 	"github.com/gameday-dev/gameday/pkg/handlers/experimentfn"
 	"github.com/gameday-dev/gameday/pkg/handlers/step"
 )
-
-func testConfig(endpoint string) aws.Config {
-	return aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		BaseEndpoint: aws.String(endpoint),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-	}
-}
 
 // TestInitialize: a Lambda's init reads its environment, the SDK's part
 // through awsenv.Load and gameday's through deploy.LoadEnv, and a bad or
@@ -195,7 +185,7 @@ func TestPollThroughTheSDK(t *testing.T) {
 	t.Run("running", func(t *testing.T) {
 		logs := logRecords(t)
 		srv := fakeFIS(t, "running", http.StatusOK)
-		h, err := experimentfn.NewPoll(context.Background(), step.Config{AWS: testConfig(srv.URL), Now: func() time.Time { return now }})
+		h, err := experimentfn.NewPoll(context.Background(), step.Config{AWS: awsfake.Config(srv.URL), Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +215,7 @@ func TestPollThroughTheSDK(t *testing.T) {
 	t.Run("throttled", func(t *testing.T) {
 		logs := logRecords(t)
 		srv := fakeFIS(t, "", http.StatusTooManyRequests)
-		h, err := experimentfn.NewPoll(context.Background(), step.Config{AWS: testConfig(srv.URL), Now: func() time.Time { return now }})
+		h, err := experimentfn.NewPoll(context.Background(), step.Config{AWS: awsfake.Config(srv.URL), Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
