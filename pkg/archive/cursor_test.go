@@ -59,12 +59,12 @@ func putFile(t *testing.T, s *fakeS3, file, key string) {
 	s.put(logBucket, key, b)
 }
 
-// TestPendingRetryReadsOnlyNewObjects: the first try finds no
-// experiment-end and answers pending with a cursor; the second, handed
-// that answer, reads only the objects delivered since (one of them with a
-// key that sorts before those already read) and writes the archive a
-// single read of every object writes, byte for byte.
-func TestPendingRetryReadsOnlyNewObjects(t *testing.T) {
+// pendingFirstTry archives start.log and the middle object: the first try
+// finds no experiment-end and must answer pending with a cursor. It returns
+// the archiver, its S3 (counting reads; the first try's are not taken yet)
+// and the second try's state, which carries that answer.
+func pendingFirstTry(t *testing.T) (*Archiver, *readCounter, gameday.RunState) {
+	t.Helper()
 	s3f := &readCounter{fakeS3: newFakeS3(), reads: map[string]int{}}
 	putFile(t, s3f.fakeS3, "testdata/start.log", keyStart)
 	s3f.put(logBucket, keyMiddle, []byte(middleLog))
@@ -78,13 +78,23 @@ func TestPendingRetryReadsOnlyNewObjects(t *testing.T) {
 	if first.Pending == nil || len(first.Pending.Cursor) == 0 {
 		t.Fatalf("first try = %+v, want pending with a cursor", first)
 	}
+	st.Archive = &first
+	return a, s3f, st
+}
+
+// TestPendingRetryReadsOnlyNewObjects: the first try finds no
+// experiment-end and answers pending with a cursor; the second, handed
+// that answer, reads only the objects delivered since (one of them with a
+// key that sorts before those already read) and writes the archive a
+// single read of every object writes, byte for byte.
+func TestPendingRetryReadsOnlyNewObjects(t *testing.T) {
+	a, s3f, st := pendingFirstTry(t)
 	if got, want := s3f.take(), map[string]int{keyStart: 1, keyMiddle: 1}; !cmp.Equal(got, want) {
 		t.Errorf("first try read %v, want %v", got, want)
 	}
 
 	s3f.put(logBucket, keyLate, []byte(lateLog))
 	putFile(t, s3f.fakeS3, "testdata/end.log", keyEnd)
-	st.Archive = &first
 	second, err := a.Handle(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
@@ -122,19 +132,9 @@ func TestPendingRetryReadsOnlyNewObjects(t *testing.T) {
 // TestPendingCursorRereadsChangedObject: an object the cursor holds whose
 // size changed since is read again.
 func TestPendingCursorRereadsChangedObject(t *testing.T) {
-	s3f := &readCounter{fakeS3: newFakeS3(), reads: map[string]int{}}
-	putFile(t, s3f.fakeS3, "testdata/start.log", keyStart)
-	s3f.put(logBucket, keyMiddle, []byte(middleLog))
-	a := newArchiver(s3f.fakeS3, fisExperiment(fistypes.ExperimentStatusCompleted, ""), &fakeCW{metric: latency(steady)}, at(5))
-	a.s3 = s3f
-	st := runState()
-	first, err := a.Handle(context.Background(), st)
-	if err != nil || first.Pending == nil {
-		t.Fatalf("first try = %+v, %v; want pending", first, err)
-	}
+	a, s3f, st := pendingFirstTry(t)
 	s3f.take()
 	s3f.put(logBucket, keyMiddle, []byte(middleLog+middleLog))
-	st.Archive = &first
 	second, err := a.Handle(context.Background(), st)
 	if err != nil || second.Pending == nil {
 		t.Fatalf("second try = %+v, %v; want pending", second, err)
