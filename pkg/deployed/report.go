@@ -113,7 +113,7 @@ func ensureSlash(p string) string {
 // started since the execution, newest first, whose summary.json names the
 // execution.
 func (c *Client) searchArchive(ctx context.Context, bucket string, r *Run) (string, error) {
-	base := "gamedays/" + r.GameDay + "/"
+	base := archiveRoot + r.GameDay + "/"
 	folders, err := c.folders(ctx, bucket, base)
 	if err != nil {
 		return "", err
@@ -131,9 +131,8 @@ func (c *Client) searchArchive(ctx context.Context, bucket string, r *Run) (stri
 	// the execution (a minute of slack for clocks).
 	var since []string
 	for _, f := range folders {
-		stamp, _, _ := strings.Cut(strings.TrimPrefix(f, base), "_")
-		t, err := time.Parse("2006-01-02T15-04-05Z", stamp)
-		if err == nil && !t.Before(r.StartedAt.Add(-time.Minute)) && (r.StoppedAt.IsZero() || !t.After(r.StoppedAt)) {
+		t, ok := folderStart(f)
+		if ok && !t.Before(r.StartedAt.Add(-time.Minute)) && (r.StoppedAt.IsZero() || !t.After(r.StoppedAt)) {
 			since = append(since, f)
 		}
 	}
