@@ -147,7 +147,7 @@ func (g grants) start(fisRole awsiam.IRole, pol *policy.Policy) {
 func (g grants) archive(logPrefix string) {
 	arc := g.s.Functions[deploy.Archive]
 	logObjects := *g.s.Buckets.LogBucket().ArnForObjects(jsii.String(logPrefix + "*"))
-	archiveObjects := *g.s.Buckets.ArchiveBucket().ArnForObjects(jsii.String("gamedays/*"))
+	archiveObjects := *g.s.Buckets.ArchiveBucket().ArnForObjects(jsii.String(deploy.ArchiveRoot + "*"))
 	arc.Allow("GetExperiments", []string{"fis:GetExperiment"}, []string{g.experiments}, g.own.onExperiments)
 	arc.Allow("ListFisLogs", []string{"s3:ListBucket"}, []string{*g.s.Buckets.LogBucket().BucketArn()},
 		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{logPrefix + "*"}}})
@@ -155,7 +155,7 @@ func (g grants) archive(logPrefix string) {
 	// ListBucket lets a re-run find that summary.json does not exist yet:
 	// without it S3 answers 403, not 404.
 	arc.Allow("ListArchive", []string{"s3:ListBucket"}, []string{*g.s.Buckets.ArchiveBucket().BucketArn()},
-		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{"gamedays/*"}}})
+		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{deploy.ArchiveRoot + "*"}}})
 	arc.Allow("WriteArchive", []string{"s3:GetObject", "s3:PutObject"}, []string{archiveObjects}, nil)
 	// ListMetrics tells a check with no datapoints whether its metric
 	// exists at all in the account (the verdict's hint).

@@ -98,12 +98,6 @@ func New(cfg Config, s3c S3API, fisc FISAPI, cw CloudWatchAPI, now func() time.T
 	return &Archiver{cfg: cfg, s3: s3c, fis: fisc, cw: cw, now: now}
 }
 
-// Prefix is the archive prefix of a run:
-// gamedays/<name>/<UTC start 2006-01-02T15-04-05Z>_<experimentId>/.
-func Prefix(name string, start time.Time, experimentID string) string {
-	return "gamedays/" + name + "/" + start.UTC().Format("2006-01-02T15-04-05Z") + "_" + experimentID + "/"
-}
-
 // LogPrefix is where FIS writes an experiment's logs:
 // <prefix>AWSLogs/<account>/fis/<region>/<experiment-id>/.
 func LogPrefix(prefix, account, region, experimentID string) string {

@@ -592,9 +592,6 @@ func TestLogPrefix(t *testing.T) {
 			t.Errorf("LogPrefix(%q) = %q, want %q", tt.prefix, got, tt.want)
 		}
 	}
-	if got, want := Prefix("gd", time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("JST", 9*3600)), "EXP1"), "gamedays/gd/2026-01-01T18-04-05Z_EXP1/"; got != want {
-		t.Errorf("Prefix = %q, want %q", got, want)
-	}
 	if got, want := escapeKey("a b/c+d/e.log"), "a%20b/c+d/e.log"; got != want {
 		t.Errorf("escapeKey = %q, want %q", got, want)
 	}

@@ -79,7 +79,7 @@ func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, 
 			return nil, err
 		}
 	}
-	ev := &evidence{prefix: Prefix(spec.Metadata.Name, run.StartedAt, id)}
+	ev := &evidence{prefix: deploy.RunFolder(spec.Metadata.Name, run.StartedAt, id)}
 	if err := a.readLogs(ctx, exp, &run, ev, now, cursorOf(st)); err != nil {
 		return nil, err
 	}

@@ -1,7 +1,8 @@
 // Package deploy is the contract between gameday's stack (infra), its
 // Lambdas (functions/, pkg/handlers), the local runner (pkg/localrun) and
 // the CLI (pkg/deployed, cmd/gameday): the Lambdas' names, the environment
-// the stack gives them, the stack's outputs and its name. Each of these
+// the stack gives them, the stack's outputs and its name, and where the
+// archive step writes a run for the CLI to find. Each of these
 // facts is written here once, as typed values: a field name misspelt is a
 // compile error, and a variable a Lambda needs but lacks fails its init
 // with the variable named. It imports nothing of gameday's.

@@ -143,3 +143,10 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+func TestRunFolder(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("JST", 9*3600))
+	if got, want := RunFolder("gd", start, "EXP1"), "gamedays/gd/2026-01-01T18-04-05Z_EXP1/"; got != want {
+		t.Errorf("RunFolder = %q, want %q", got, want)
+	}
+}

@@ -12,15 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
 )
-
-// archiveRoot is where the archive step writes: gamedays/<name>/<start>_<id>/.
-const archiveRoot = "gamedays/"
-
-// folderStamp is the layout of a run folder's start time.
-const folderStamp = "2006-01-02T15-04-05Z"
 
 // ListFilter narrows `gameday list`.
 type ListFilter struct {
@@ -40,9 +35,9 @@ func (c *Client) Runs(ctx context.Context, f ListFilter) ([]report.Past, error) 
 		return nil, err
 	}
 	// Folders, not objects: a run folder holds all its FIS logs.
-	names := []string{archiveRoot + f.GameDay + "/"}
+	names := []string{deploy.ArchiveRoot + f.GameDay + "/"}
 	if f.GameDay == "" {
-		if names, err = c.folders(ctx, bucket, archiveRoot); err != nil {
+		if names, err = c.folders(ctx, bucket, deploy.ArchiveRoot); err != nil {
 			return nil, err
 		}
 	}
@@ -82,7 +77,7 @@ func (c *Client) Runs(ctx context.Context, f ListFilter) ([]report.Past, error) 
 			}
 		}
 		if s.GameDay == "" {
-			past.Summary.GameDay = strings.Split(strings.TrimPrefix(folder, archiveRoot), "/")[0]
+			past.Summary.GameDay = strings.Split(strings.TrimPrefix(folder, deploy.ArchiveRoot), "/")[0]
 		}
 		if !f.Since.IsZero() && past.Start().Before(f.Since) {
 			continue
@@ -117,7 +112,7 @@ func (c *Client) folders(ctx context.Context, bucket, prefix string) ([]string, 
 // runFolder is the run folder of a run's summary.json key
 // (gamedays/<name>/<start>_<id>/summary.json), or false for any other key.
 func runFolder(key string) (string, bool) {
-	rest, ok := strings.CutPrefix(key, archiveRoot)
+	rest, ok := strings.CutPrefix(key, deploy.ArchiveRoot)
 	if !ok {
 		return "", false
 	}
@@ -125,17 +120,17 @@ func runFolder(key string) (string, bool) {
 	if len(parts) != 3 || parts[0] == "" || parts[2] != SummaryJSON || !strings.Contains(parts[1], "_") {
 		return "", false
 	}
-	return archiveRoot + parts[0] + "/" + parts[1] + "/", true
+	return deploy.ArchiveRoot + parts[0] + "/" + parts[1] + "/", true
 }
 
 // folderStart is the start time a run folder is named with.
 func folderStart(folder string) (time.Time, bool) {
-	parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(folder, archiveRoot), "/"), "/")
+	parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(folder, deploy.ArchiveRoot), "/"), "/")
 	if len(parts) != 2 {
 		return time.Time{}, false
 	}
 	stamp, _, _ := strings.Cut(parts[1], "_")
-	t, err := time.Parse(folderStamp, stamp)
+	t, err := time.Parse(deploy.RunFolderStamp, stamp)
 	return t, err == nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
@@ -113,7 +114,7 @@ func ensureSlash(p string) string {
 // started since the execution, newest first, whose summary.json names the
 // execution.
 func (c *Client) searchArchive(ctx context.Context, bucket string, r *Run) (string, error) {
-	base := archiveRoot + r.GameDay + "/"
+	base := deploy.ArchiveRoot + r.GameDay + "/"
 	folders, err := c.folders(ctx, bucket, base)
 	if err != nil {
 		return "", err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/workflow"
 )
@@ -47,7 +48,7 @@ const ExperimentID = "EXP7bX2Hc4mXqZp9Nk"
 
 // ArchivePrefix is the archive folder of a made-up run of a GameDay.
 func ArchivePrefix(name string) string {
-	return "gamedays/" + name + "/2026-11-26T01-02-00Z_" + ExperimentID + "/"
+	return deploy.RunFolder(name, RunStart.Add(2*time.Minute), ExperimentID)
 }
 
 // NewExecution makes an execution of state machine sm named name, running
