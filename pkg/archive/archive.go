@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
 )
@@ -79,13 +80,13 @@ type Config struct {
 type Archiver struct {
 	cfg Config
 	s3  S3API
-	fis FISAPI
+	fis experiment.GetExperimentAPI
 	cw  CloudWatchAPI
 	now func() time.Time
 }
 
 // New returns the archive step. now is the clock (nil means time.Now).
-func New(cfg Config, s3c S3API, fisc FISAPI, cw CloudWatchAPI, now func() time.Time) *Archiver {
+func New(cfg Config, s3c S3API, fisc experiment.GetExperimentAPI, cw CloudWatchAPI, now func() time.Time) *Archiver {
 	if cfg.LogPrefix == "" {
 		cfg.LogPrefix = deploy.DefaultLogPrefix
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
 )
@@ -151,7 +152,7 @@ func latency(v func(min int) float64) func(in *cloudwatch.GetMetricDataInput) *c
 
 func steady(int) float64 { return 120 }
 
-func newArchiver(s *fakeS3, f FISAPI, cw *fakeCW, now time.Time) *Archiver {
+func newArchiver(s *fakeS3, f experiment.GetExperimentAPI, cw *fakeCW, now time.Time) *Archiver {
 	return New(Config{LogBucket: logBucket, ArchiveBucket: arcBucket, AccountID: account, Region: region}, s, f, cw, func() time.Time { return now })
 }
 
@@ -494,24 +495,24 @@ func TestHandleCaughtErrorIsFailed(t *testing.T) {
 func TestHandleErrors(t *testing.T) {
 	tests := []struct {
 		name     string
-		mutate   func(*fakeS3, *gameday.RunState) FISAPI
+		mutate   func(*fakeS3, *gameday.RunState) experiment.GetExperimentAPI
 		wantName string
 		wantIs   error
 	}{
-		{"S3 throttling", func(s *fakeS3, _ *gameday.RunState) FISAPI {
+		{"S3 throttling", func(s *fakeS3, _ *gameday.RunState) experiment.GetExperimentAPI {
 			s.listErr = &smithy.GenericAPIError{Code: "SlowDown", Message: "Please reduce your request rate."}
 			return fisExperiment(fistypes.ExperimentStatusCompleted, "")
 		}, gameday.ErrNameThrottled, gameday.ErrThrottled},
-		{"FIS throttling", func(*fakeS3, *gameday.RunState) FISAPI {
+		{"FIS throttling", func(*fakeS3, *gameday.RunState) experiment.GetExperimentAPI {
 			return fakeFIS(func(context.Context, *fis.GetExperimentInput) (*fis.GetExperimentOutput, error) {
 				return nil, &smithy.GenericAPIError{Code: "ThrottlingException"}
 			})
 		}, gameday.ErrNameThrottled, gameday.ErrThrottled},
-		{"experiment not found", func(_ *fakeS3, st *gameday.RunState) FISAPI {
+		{"experiment not found", func(_ *fakeS3, st *gameday.RunState) experiment.GetExperimentAPI {
 			st.Start.ExperimentID = "EXPgone"
 			return fisExperiment(fistypes.ExperimentStatusCompleted, "")
 		}, gameday.ErrNameInternal, gameday.ErrNotFound},
-		{"no gameday", func(_ *fakeS3, st *gameday.RunState) FISAPI {
+		{"no gameday", func(_ *fakeS3, st *gameday.RunState) experiment.GetExperimentAPI {
 			st.GameDay = nil
 			return fisExperiment(fistypes.ExperimentStatusCompleted, "")
 		}, gameday.ErrNameInvalidGameDay, nil},

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/gameday-dev/gameday/pkg/experiment"
 )
 
 // fakeS3 is an in-memory S3: buckets of objects, listing two keys a page so
@@ -188,7 +189,7 @@ func (f *fakeCW) DescribeAlarmHistory(_ context.Context, in *cloudwatch.Describe
 }
 
 var (
-	_ S3API         = (*fakeS3)(nil)
-	_ FISAPI        = fakeFIS(nil)
-	_ CloudWatchAPI = (*fakeCW)(nil)
+	_ S3API                       = (*fakeS3)(nil)
+	_ experiment.GetExperimentAPI = fakeFIS(nil)
+	_ CloudWatchAPI               = (*fakeCW)(nil)
 )

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/fis"
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -132,12 +131,11 @@ func (e *foreignError) Error() string {
 // experiment is the experiment's final state; LogsNotReady while it runs;
 // a foreignError for an experiment another execution started.
 func (a *Archiver) experiment(ctx context.Context, id, executionARN string) (*fistypes.Experiment, error) {
-	out, err := a.fis.GetExperiment(ctx, &fis.GetExperimentInput{Id: &id})
+	exp, err := experiment.Get(ctx, a.fis, id)
 	if err != nil {
-		return nil, fmt.Errorf("get experiment %s: %w", id, awserr.Classify(err))
+		return nil, err
 	}
-	exp := out.Experiment
-	if exp == nil || exp.State == nil {
+	if exp.State == nil {
 		return nil, fmt.Errorf("get experiment %s: no state in the answer", id)
 	}
 	if owner := exp.Tags[deploy.TagExecution]; owner == "" || owner != executionARN {

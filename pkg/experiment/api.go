@@ -24,7 +24,8 @@ type ExecutionAPI interface {
 	DescribeExecution(ctx context.Context, params *sfn.DescribeExecutionInput, optFns ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
 }
 
-// GetExperimentAPI is what Poller calls; *fis.Client satisfies it.
+// GetExperimentAPI is what Get calls (for Poller, Stopper and the
+// archive); *fis.Client satisfies it.
 type GetExperimentAPI interface {
 	GetExperiment(ctx context.Context, params *fis.GetExperimentInput, optFns ...func(*fis.Options)) (*fis.GetExperimentOutput, error)
 }

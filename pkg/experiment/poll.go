@@ -3,14 +3,9 @@ package experiment
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/fis"
-
-	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -50,19 +45,16 @@ func (p *Poller) Handle(ctx context.Context, st gameday.RunState) (gameday.PollR
 		return gameday.PollResult{}, errors.New("poll experiment: the run carries no started experiment")
 	}
 	id := st.Start.ExperimentID
-	out, err := p.API.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(id)})
+	exp, err := Get(ctx, p.API, id)
 	if err != nil {
-		return gameday.PollResult{}, fmt.Errorf("get experiment %s: %w", id, awserr.Classify(err))
-	}
-	if out.Experiment == nil {
-		return gameday.PollResult{}, fmt.Errorf("get experiment %s: FIS returned no experiment", id)
+		return gameday.PollResult{}, err
 	}
 	now := time.Now()
 	if p.Now != nil {
 		now = p.Now()
 	}
 	now = now.UTC()
-	state, reason := stateOf(out.Experiment.State)
+	state, reason := stateOf(exp.State)
 	elapsed := max(now.Sub(st.Start.StartedAt), 0)
 	polls := 1
 	if st.Poll != nil {
@@ -72,7 +64,7 @@ func (p *Poller) Handle(ctx context.Context, st gameday.RunState) (gameday.PollR
 		State:    state,
 		Reason:   reason,
 		Terminal: state.Terminal(),
-		Actions:  Actions(out.Experiment.Actions),
+		Actions:  Actions(exp.Actions),
 		Elapsed:  math.Round(elapsed.Seconds()*1000) / 1000,
 		PolledAt: now,
 		Polls:    polls,

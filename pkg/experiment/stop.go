@@ -67,7 +67,7 @@ func (s *Stopper) Handle(ctx context.Context, st gameday.RunState) (gameday.Stop
 // stop stops one experiment of the execution (unless it has ended) and
 // reads its state back; an experiment of another execution is not touched.
 func (s *Stopper) stop(ctx context.Context, id, executionARN string) (gameday.StopResult, error) {
-	before, err := s.get(ctx, id)
+	before, err := Get(ctx, s.API, id)
 	if errors.Is(err, gameday.ErrNotFound) {
 		return gameday.StopResult{AlreadyTerminal: true, Reason: "experiment " + id + " does not exist"}, nil
 	}
@@ -98,7 +98,7 @@ func (s *Stopper) stop(ctx context.Context, id, executionARN string) (gameday.St
 			return gameday.StopResult{}, fmt.Errorf("stop experiment %s: %w", id, err)
 		}
 	}
-	after, err := s.get(ctx, id)
+	after, err := Get(ctx, s.API, id)
 	if err != nil {
 		return gameday.StopResult{}, err
 	}
@@ -147,8 +147,10 @@ func RequestStop(ctx context.Context, api StopExperimentAPI, id *string) (StopAn
 	return StopFailed, err
 }
 
-func (s *Stopper) get(ctx context.Context, id string) (*types.Experiment, error) {
-	out, err := s.API.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(id)})
+// Get reads experiment id with one GetExperiment: FIS's error classified,
+// an answer that holds no experiment an error.
+func Get(ctx context.Context, api GetExperimentAPI, id string) (*types.Experiment, error) {
+	out, err := api.GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String(id)})
 	if err != nil {
 		return nil, fmt.Errorf("get experiment %s: %w", id, awserr.Classify(err))
 	}
