@@ -61,7 +61,7 @@ func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, 
 		ExecutionARN:         st.Execution.ARN,
 		ExperimentID:         id,
 		ExperimentTemplateID: cmp.Or(aws.ToString(exp.ExperimentTemplateId), st.Start.ExperimentTemplateID),
-		State:                gameday.State(exp.State.Status),
+		State:                experiment.State(exp.State.Status),
 		StopReason:           aws.ToString(exp.State.Reason),
 		StartedAt:            aws.ToTime(cmp.Or(exp.StartTime, &st.Start.StartedAt)).UTC(),
 		Actions:              actions(exp.Actions),
@@ -141,7 +141,7 @@ func (a *Archiver) experiment(ctx context.Context, id, executionARN string) (*fi
 	if owner := exp.Tags[deploy.TagExecution]; owner == "" || owner != executionARN {
 		return nil, &foreignError{id: id, owner: owner}
 	}
-	if state := gameday.State(exp.State.Status); !state.Terminal() {
+	if state := experiment.State(exp.State.Status); !state.Terminal() {
 		return nil, gameday.NewStepError(gameday.ErrNameLogsNotReady, "experiment %s is still %s: its logs are not final", id, state)
 	}
 	return exp, nil
