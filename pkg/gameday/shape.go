@@ -13,22 +13,15 @@ import (
 	"sync"
 )
 
-// CheckShape checks a plain value (as decoded from YAML or JSON into
+// PruneShape checks a plain value (as decoded from YAML or JSON into
 // map[string]any, []any, string, int64 or float64, bool and nil) against the
 // JSON shape of the Go type t, the way a strict json.Decoder would, but
 // reports every problem instead of the first: unknown fields (with the
 // closest known name), wrong kinds of value, numbers out of range. Types
 // with their own JSON or text decoding are checked by decoding the value.
-// path prefixes the problems' paths.
-func CheckShape(v any, t reflect.Type, path string) Problems {
-	var r problems
-	shape(&r, v, t, path, 0, false)
-	return r.list
-}
-
-// PruneShape is CheckShape that also deletes each unknown field and bad
-// value from v's maps and lists, so that the rest still decodes and gets
-// checked. It changes v.
+// path prefixes the problems' paths. It also deletes each unknown field and
+// bad value from v's maps and lists, so that the rest still decodes and
+// gets checked: it changes v.
 func PruneShape(v any, t reflect.Type, path string) Problems {
 	var r problems
 	shape(&r, v, t, path, 0, true)

@@ -15,9 +15,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// Updating reports whether the tests run with -update.
-func Updating() bool { return *update }
-
 // Check compares got with the golden file at path, reporting a difference
 // as a test error (-want +got). With -update it writes got there first,
 // creating its folder.

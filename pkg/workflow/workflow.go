@@ -1,9 +1,9 @@
 // Package workflow produces gameday's one state machine definition: Amazon
 // States Language (JSONPath, Standard) with a ${...} placeholder where each
 // Task's Lambda ARN goes. The CDK stack deploys it with
-// DefinitionSubstitutions; the local runner feeds the same text to a States
-// Language interpreter and maps each Task state back to its handler with
-// TaskStates. It imports nothing from AWS or CDK.
+// DefinitionSubstitutions; the local runner feeds the same text, the
+// simulator's functions' ARNs in the placeholders, to a States Language
+// interpreter. It imports nothing from AWS or CDK.
 package workflow
 
 import (
@@ -445,38 +445,4 @@ func notify(next, comment string) state {
 func withComment(s state, c string) state {
 	s.Comment = c
 	return s
-}
-
-// TaskStates maps each Task state of def to the function it invokes, by
-// reading its Resource placeholder back: {"Preflight": "preflight",
-// "ArchiveAfterFailure": "archive", ...}.
-func TaskStates(def string) (map[string]deploy.Function, error) {
-	var sm struct {
-		States map[string]struct {
-			Type     string `json:"Type"`
-			Resource string `json:"Resource"`
-		} `json:"States"`
-	}
-	if err := json.Unmarshal([]byte(def), &sm); err != nil {
-		return nil, fmt.Errorf("read definition: %w", err)
-	}
-	byResource := make(map[string]deploy.Function, len(Functions))
-	for _, fn := range Functions {
-		byResource[resource(fn)] = fn
-	}
-	out := make(map[string]deploy.Function)
-	for name, s := range sm.States {
-		if s.Type != "Task" {
-			continue
-		}
-		fn, ok := byResource[s.Resource]
-		if !ok {
-			return nil, fmt.Errorf("read definition: task %s: resource %q is not a gameday function placeholder", name, s.Resource)
-		}
-		out[name] = fn
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("read definition: no Task states")
-	}
-	return out, nil
 }

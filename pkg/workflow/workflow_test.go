@@ -114,7 +114,7 @@ func TestPlaceholder(t *testing.T) {
 }
 
 func TestTaskStates(t *testing.T) {
-	got, err := TaskStates(definition(t))
+	got, err := taskStates(definition(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestTaskStates(t *testing.T) {
 		StateNotifyFailure:       deploy.Notify,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("TaskStates() mismatch (-want +got):\n%s", diff)
+		t.Errorf("taskStates() mismatch (-want +got):\n%s", diff)
 	}
 	// Every function the state machine invokes is used.
 	used := map[deploy.Function]bool{}
@@ -151,9 +151,9 @@ func TestTaskStatesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := TaskStates(tt.def)
+			_, err := taskStates(tt.def)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("TaskStates() error = %v, want it to contain %q", err, tt.want)
+				t.Errorf("taskStates() error = %v, want it to contain %q", err, tt.want)
 			}
 		})
 	}
@@ -363,4 +363,38 @@ func TestASLValidator(t *testing.T) {
 	if out, err := exec.Command(bin, "--json-path", path).CombinedOutput(); err == nil {
 		t.Errorf("asl-validator accepted a definition with a dangling Next:\n%s", out)
 	}
+}
+
+// taskStates maps each Task state of def to the function it invokes, by
+// reading its Resource placeholder back: {"Preflight": "preflight",
+// "ArchiveAfterFailure": "archive", ...}.
+func taskStates(def string) (map[string]deploy.Function, error) {
+	var sm struct {
+		States map[string]struct {
+			Type     string `json:"Type"`
+			Resource string `json:"Resource"`
+		} `json:"States"`
+	}
+	if err := json.Unmarshal([]byte(def), &sm); err != nil {
+		return nil, fmt.Errorf("read definition: %w", err)
+	}
+	byResource := make(map[string]deploy.Function, len(Functions))
+	for _, fn := range Functions {
+		byResource[resource(fn)] = fn
+	}
+	out := make(map[string]deploy.Function)
+	for name, s := range sm.States {
+		if s.Type != "Task" {
+			continue
+		}
+		fn, ok := byResource[s.Resource]
+		if !ok {
+			return nil, fmt.Errorf("read definition: task %s: resource %q is not a gameday function placeholder", name, s.Resource)
+		}
+		out[name] = fn
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("read definition: no Task states")
+	}
+	return out, nil
 }
