@@ -24,7 +24,7 @@ import (
 // gets checked: it changes v.
 func PruneShape(v any, t reflect.Type, path string) Problems {
 	var r problems
-	shape(&r, v, t, path, 0, true)
+	shape(&r, v, t, path, 0)
 	return r.list
 }
 
@@ -35,8 +35,8 @@ var (
 )
 
 // shape reports whether v itself fits t; problems inside a fitting map or
-// list do not make it unfit (with prune, they are deleted in place).
-func shape(r *problems, v any, t reflect.Type, path string, depth int, prune bool) bool {
+// list do not make it unfit (they are deleted in place).
+func shape(r *problems, v any, t reflect.Type, path string, depth int) bool {
 	if v == nil || depth > maxDepth {
 		return true
 	}
@@ -55,13 +55,13 @@ func shape(r *problems, v any, t reflect.Type, path string, depth int, prune boo
 			return false
 		}
 		if t.Kind() == reflect.Struct {
-			shapeStruct(r, m, t, path, depth, prune)
+			shapeStruct(r, m, t, path, depth)
 		} else {
-			shapeMap(r, m, t, path, depth, prune)
+			shapeMap(r, m, t, path, depth)
 		}
 		return true
 	case reflect.Slice, reflect.Array:
-		return shapeList(r, v, t, path, depth, prune)
+		return shapeList(r, v, t, path, depth)
 	}
 	return shapeScalar(r, v, t, path)
 }
@@ -95,30 +95,28 @@ func shapeDecoded(r *problems, v any, t reflect.Type, path string) bool {
 
 // shapeStruct checks a mapping against a struct's JSON fields, naming the
 // closest known field for an unknown one.
-func shapeStruct(r *problems, m map[string]any, t reflect.Type, path string, depth int, prune bool) {
+func shapeStruct(r *problems, m map[string]any, t reflect.Type, path string, depth int) {
 	fields := jsonFields(t)
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		f, ok := fields.byName[k]
 		if !ok {
 			r.add(child(path, k), "unknown field %q%s", k, r.fieldHint(k, fields))
-			if prune {
-				delete(m, k)
-			}
+			delete(m, k)
 			continue
 		}
 		r.outer = append(r.outer, fields)
-		fits := shape(r, m[k], f.typ, child(path, k), depth+1, prune)
+		fits := shape(r, m[k], f.typ, child(path, k), depth+1)
 		r.outer = r.outer[:len(r.outer)-1]
-		if !fits && prune {
+		if !fits {
 			delete(m, k)
 		}
 	}
 }
 
 // shapeMap checks a mapping's values against a map's element type.
-func shapeMap(r *problems, m map[string]any, t reflect.Type, path string, depth int, prune bool) {
+func shapeMap(r *problems, m map[string]any, t reflect.Type, path string, depth int) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if !shape(r, m[k], t.Elem(), child(path, k), depth+1, prune) && prune {
+		if !shape(r, m[k], t.Elem(), child(path, k), depth+1) {
 			delete(m, k)
 		}
 	}
@@ -126,7 +124,7 @@ func shapeMap(r *problems, m map[string]any, t reflect.Type, path string, depth 
 
 // shapeList checks a list's elements against a slice's element type; a
 // []byte is base64 text.
-func shapeList(r *problems, v any, t reflect.Type, path string, depth int, prune bool) bool {
+func shapeList(r *problems, v any, t reflect.Type, path string, depth int) bool {
 	if t.Elem().Kind() == reflect.Uint8 { // []byte: base64 text
 		if _, ok := v.(string); !ok {
 			r.add(path, "must be a base64 string, not %s", kindOf(v))
@@ -140,7 +138,7 @@ func shapeList(r *problems, v any, t reflect.Type, path string, depth int, prune
 		return false
 	}
 	for i, e := range s {
-		if !shape(r, e, t.Elem(), index(path, i), depth+1, prune) && prune {
+		if !shape(r, e, t.Elem(), index(path, i), depth+1) {
 			s[i] = nil
 		}
 	}

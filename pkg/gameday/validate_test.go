@@ -107,7 +107,7 @@ func TestCheckShape(t *testing.T) {
 		"d":      "5 minutes",
 		"Skip":   "x",
 	}
-	got := checkShape(v, reflect.TypeFor[outer](), "root")
+	got := PruneShape(v, reflect.TypeFor[outer](), "root")
 	want := Problems{
 		{Path: "root.Skip", Message: `unknown field "Skip" (known fields: d, extra, inner, labels, list, ratio)`},
 		{Path: "root.d", Message: `"5 minutes" is not a duration (write 90s, 5m, 1h30m or PT5M)`},
@@ -119,11 +119,11 @@ func TestCheckShape(t *testing.T) {
 		{Path: "root.ratio", Message: `must be a number, not the string "half"`},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("checkShape problems differ (-want +got):\n%s", diff)
+		t.Errorf("PruneShape problems differ (-want +got):\n%s", diff)
 	}
 	// JSON numbers (float64) are whole numbers when integral.
-	if ps := checkShape(map[string]any{"extra": 3.0}, reflect.TypeFor[outer](), ""); len(ps) != 0 {
-		t.Errorf("checkShape(3.0 into int32) = %v, want none", ps)
+	if ps := PruneShape(map[string]any{"extra": 3.0}, reflect.TypeFor[outer](), ""); len(ps) != 0 {
+		t.Errorf("PruneShape(3.0 into int32) = %v, want none", ps)
 	}
 }
 
@@ -161,22 +161,14 @@ func TestCheckShapeIntegerRange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkShape(tt.n, tt.typ, "n")
+			got := PruneShape(tt.n, tt.typ, "n")
 			var want Problems
 			if !tt.fits {
 				want = Problems{{Path: "n", Message: fmt.Sprintf("%d is out of range", tt.n)}}
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("checkShape(%d into %s) (-want +got):\n%s", tt.n, tt.typ, diff)
+				t.Errorf("PruneShape(%d into %s) (-want +got):\n%s", tt.n, tt.typ, diff)
 			}
 		})
 	}
-}
-
-// checkShape is PruneShape without the pruning: it reports the problems
-// and leaves v as it is.
-func checkShape(v any, t reflect.Type, path string) Problems {
-	var r problems
-	shape(&r, v, t, path, 0, false)
-	return r.list
 }
