@@ -102,7 +102,6 @@ func partitionOf(region string) string {
 // start-experiment, the template) from its environment, which has every
 // variable fn needs (deploy.Env.Check), and its region.
 func FromEnv(fn deploy.Function, env deploy.Env, region string) Options {
-	env = env.WithDefaults()
 	o := Options{Account: env.AccountID, Region: region}
 	if fn == deploy.StartExperiment {
 		o.RoleARN, o.LogBucket, o.LogPrefix = env.FISRoleARN, env.LogBucket, env.LogPrefix

@@ -19,19 +19,18 @@ import (
 // New builds the archive handler. It needs ACCOUNT_ID, a region and
 // ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX and LOG_WAIT_LIMIT are optional.
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
-	env := c.Env.WithDefaults()
 	cfg := archive.Config{
-		LogBucket:     env.LogBucket,
-		LogPrefix:     env.LogPrefix,
-		ArchiveBucket: env.ArchiveBucket,
-		AccountID:     env.AccountID,
+		LogBucket:     c.Env.LogBucket,
+		LogPrefix:     c.Env.LogPrefix,
+		ArchiveBucket: c.Env.ArchiveBucket,
+		AccountID:     c.Env.AccountID,
 		Region:        c.AWS.Region, // step.Build saw to it that there is one
-		LogWaitLimit:  env.LogWaitLimit,
+		LogWaitLimit:  c.Env.LogWaitLimit,
 		// The report judges the "after" phase too: answer pending (the
 		// state machine's WaitForLogs states wait, within LOG_WAIT_LIMIT)
 		// until the after window has data.
 		AwaitAfterWindow: true,
-		Dashboards:       env.DashboardList(),
+		Dashboards:       c.Env.DashboardList(),
 	}
 	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle(c.AWS)),
 		fis.NewFromConfig(c.AWS), cloudwatch.NewFromConfig(c.AWS), c.Clock())

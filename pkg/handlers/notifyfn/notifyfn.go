@@ -19,8 +19,7 @@ import (
 // New builds the notify handler, which also gives the run's lease back. It
 // needs LEASE_TABLE; TOPIC_ARN and EVENT_BUS_NAME are optional.
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
-	env := c.Env.WithDefaults()
-	n := notify.New(notify.Config{TopicARN: env.TopicARN, EventBusName: env.EventBusName},
+	n := notify.New(notify.Config{TopicARN: c.Env.TopicARN, EventBusName: c.Env.EventBusName},
 		sns.NewFromConfig(c.AWS), eventbridge.NewFromConfig(c.AWS))
 	n.Leases = &lease.Table{API: dynamodb.NewFromConfig(c.AWS), Name: c.Env.LeaseTable, Now: c.Clock()}
 	return step.New(deploy.Notify, n.Handle), nil

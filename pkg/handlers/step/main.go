@@ -36,7 +36,8 @@ type Config struct {
 }
 
 // Constructor builds one Lambda's handler from a Config whose Env has every
-// variable the Lambda needs (Build checks).
+// variable the Lambda needs (Build checks) and the optional ones' defaults
+// where they are unset (Build fills them).
 type Constructor func(context.Context, Config) (lambda.Handler, error)
 
 // Clock is c.Now, or time.Now when it is nil.
@@ -49,12 +50,13 @@ func (c Config) Clock() func() time.Time {
 
 // Build builds the handler of the Lambda fn with build, after checking that
 // c.Env has every variable fn needs and that there is a region (c.AWS's,
-// else AWS_REGION's: the clients need one); an error names fn and the
-// variable.
+// else AWS_REGION's: the clients need one), and filling the optional
+// variables' defaults; an error names fn and the variable.
 func Build(ctx context.Context, fn deploy.Function, build Constructor, c Config) (lambda.Handler, error) {
 	if err := c.Env.Check(fn); err != nil {
 		return nil, fmt.Errorf("build %s: %w", fn, err)
 	}
+	c.Env = c.Env.WithDefaults()
 	if c.AWS.Region == "" {
 		if c.AWS.Region = c.Env.Region; c.AWS.Region == "" {
 			return nil, fmt.Errorf("build %s: environment variable %s is not set", fn, deploy.KeyRegion)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/google/go-cmp/cmp"
 
@@ -289,5 +290,22 @@ func TestInitializeReadsTheSDKEnvironment(t *testing.T) {
 				t.Errorf("FIS received %d requests, want %d", got, tt.wantRequests)
 			}
 		})
+	}
+}
+
+// TestBuildFillsDefaults: a constructor sees the optional variables that
+// are unset with their defaults, filled once by Build.
+func TestBuildFillsDefaults(t *testing.T) {
+	var got deploy.Env
+	capture := func(_ context.Context, c step.Config) (lambda.Handler, error) {
+		got = c.Env
+		return nil, nil
+	}
+	if _, err := step.Build(context.Background(), deploy.PollExperiment, capture, step.Config{AWS: awsfake.Config("http://127.0.0.1:1")}); err != nil {
+		t.Fatal(err)
+	}
+	want := deploy.Env{LogPrefix: deploy.DefaultLogPrefix, EventBusName: deploy.DefaultEventBusName, LogWaitLimit: deploy.DefaultLogWaitLimit}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the constructor's Env (-want +got):\n%s", diff)
 	}
 }
