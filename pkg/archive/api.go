@@ -25,3 +25,8 @@ type CloudWatchAPI interface {
 	cloudwatch.DescribeAlarmHistoryAPIClient
 	cloudwatch.ListMetricsAPIClient
 }
+
+var (
+	_ S3API         = (*s3.Client)(nil)
+	_ CloudWatchAPI = (*cloudwatch.Client)(nil)
+)

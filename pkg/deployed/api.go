@@ -38,3 +38,12 @@ type DescribeExecutionAPI interface {
 type GetObjectAPI interface {
 	GetObject(ctx context.Context, params *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 }
+
+var (
+	_ DescribeStacksAPI           = (*cloudformation.Client)(nil)
+	_ StartExecutionAPI           = (*sfn.Client)(nil)
+	_ DescribeExecutionAPI        = (*sfn.Client)(nil)
+	_ sfn.ListExecutionsAPIClient = (*sfn.Client)(nil)
+	_ GetObjectAPI                = (*s3.Client)(nil)
+	_ s3.ListObjectsV2APIClient   = (*s3.Client)(nil)
+)

@@ -41,3 +41,11 @@ type StopAPI interface {
 	GetExperimentAPI
 	StopExperimentAPI
 }
+
+var (
+	_ StartAPI          = (*fis.Client)(nil)
+	_ GetExperimentAPI  = (*fis.Client)(nil)
+	_ StopAPI           = (*fis.Client)(nil)
+	_ StopExperimentAPI = (*fis.Client)(nil)
+	_ ExecutionAPI      = (*sfn.Client)(nil)
+)

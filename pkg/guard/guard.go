@@ -27,6 +27,8 @@ type Leases interface {
 	Release(ctx context.Context, gameday, owner string) (bool, error)
 }
 
+var _ Leases = (*lease.Table)(nil)
+
 // DetailType is the detail-type of the events the guard handles.
 const DetailType = "Step Functions Execution Status Change"
 

@@ -43,6 +43,11 @@ type EventsAPI interface {
 	PutEvents(ctx context.Context, params *eventbridge.PutEventsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error)
 }
 
+var (
+	_ SNSAPI    = (*sns.Client)(nil)
+	_ EventsAPI = (*eventbridge.Client)(nil)
+)
+
 // Config is the notify step's deployment facts.
 type Config struct {
 	// TopicARN is the SNS topic (TOPIC_ARN); empty means no SNS message.

@@ -20,6 +20,8 @@ type Leases interface {
 	Release(ctx context.Context, gameday, owner string) (bool, error)
 }
 
+var _ Leases = (*lease.Table)(nil)
+
 // takeLease takes the GameDay's lease for the execution, or refuses the run
 // naming the execution that holds it (and its experiments, if it has
 // started any).

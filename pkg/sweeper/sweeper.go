@@ -62,6 +62,13 @@ type Publisher interface {
 	Publish(ctx context.Context, params *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error)
 }
 
+var (
+	_ FISAPI        = (*fis.Client)(nil)
+	_ ExecutionsAPI = (*sfn.Client)(nil)
+	_ Leases        = (*lease.Table)(nil)
+	_ Publisher     = (*sns.Client)(nil)
+)
+
 // Sweeper is the sweep.
 type Sweeper struct {
 	FIS        FISAPI
