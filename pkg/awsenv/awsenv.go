@@ -108,6 +108,30 @@ func Load(lookup func(string) (string, bool)) (aws.Config, error) {
 	return cfg, nil
 }
 
+// Local is the SDK's part of the environment Lambda gives a function, as
+// gameday's local runs, benchmarks and tests give it to the handlers
+// against the simulator at endpoint: the region, stand-in static
+// credentials in place of the execution role's, and AWS_ENDPOINT_URL.
+func Local(region, endpoint string) map[string]string {
+	return map[string]string{
+		"AWS_REGION":            region,
+		"AWS_ACCESS_KEY_ID":     "AKIDLOCAL",
+		"AWS_SECRET_ACCESS_KEY": "local-secret",
+		"AWS_ENDPOINT_URL":      endpoint,
+	}
+}
+
+// LoadLocal is Load of Local(region, endpoint). Every variable Load needs
+// is set there and well-formed, so an error is a bug: it panics.
+func LoadLocal(region, endpoint string) aws.Config {
+	env := Local(region, endpoint)
+	cfg, err := Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		panic(fmt.Sprintf("local aws config: %v", err))
+	}
+	return cfg
+}
+
 // slogLogger passes the SDK's log lines (warnings, and debug lines when a
 // client's log mode asks for them) to the default slog logger.
 var slogLogger = logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {

@@ -291,3 +291,20 @@ func TestLoadFails(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadLocal: the local runs' configuration is the simulator's region
+// and endpoint with the stand-in credentials of Local.
+func TestLoadLocal(t *testing.T) {
+	cfg := awsenv.LoadLocal("us-east-1", "http://127.0.0.1:4566")
+	if cfg.Region != "us-east-1" || aws.ToString(cfg.BaseEndpoint) != "http://127.0.0.1:4566" {
+		t.Errorf("region %q, endpoint %q; want us-east-1, http://127.0.0.1:4566", cfg.Region, aws.ToString(cfg.BaseEndpoint))
+	}
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil {
+		t.Fatalf("retrieve credentials: %v", err)
+	}
+	local := awsenv.Local("us-east-1", "http://127.0.0.1:4566")
+	if creds.AccessKeyID != local["AWS_ACCESS_KEY_ID"] || creds.SecretAccessKey != local["AWS_SECRET_ACCESS_KEY"] {
+		t.Errorf("credentials %q/%q, want Local's", creds.AccessKeyID, creds.SecretAccessKey)
+	}
+}

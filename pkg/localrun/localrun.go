@@ -315,25 +315,15 @@ func afterFailure(ctx context.Context, cfg aws.Config, srv *sim.Server, res *Res
 // awsenv.Load, from the AWS variables Lambda would set (LambdaAWSEnv). Only
 // the endpoint differs from AWS.
 func AWSConfig(srv *sim.Server) aws.Config {
-	env := LambdaAWSEnv(srv)
-	cfg, err := awsenv.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil { // every variable Load needs is set, and well-formed
-		panic(fmt.Sprintf("local aws config: %v", err))
-	}
-	return cfg
+	return awsenv.LoadLocal(srv.Region(), srv.URL())
 }
 
 // LambdaAWSEnv is the environment Lambda gives a function for the SDK, as
-// a local run gives it: the simulator's region, static test credentials in
-// place of the execution role's, and the simulator's URL in
-// AWS_ENDPOINT_URL.
+// a local run gives it (awsenv.Local): the simulator's region, stand-in
+// static credentials in place of the execution role's, and the
+// simulator's URL in AWS_ENDPOINT_URL.
 func LambdaAWSEnv(srv *sim.Server) map[string]string {
-	return map[string]string{
-		"AWS_REGION":            srv.Region(),
-		"AWS_ACCESS_KEY_ID":     "AKIDLOCAL",
-		"AWS_SECRET_ACCESS_KEY": "local-secret",
-		"AWS_ENDPOINT_URL":      srv.URL(),
-	}
+	return awsenv.Local(srv.Region(), srv.URL())
 }
 
 func ensureBuckets(ctx context.Context, cfg aws.Config, names ...string) error {
@@ -528,12 +518,13 @@ func startRunner(o Options, srv *sim.Server, ex execution) (*runner, error) {
 func (r *runner) start(node, script string, srv *sim.Server) error {
 	r.cmd = exec.Command(node, script)
 	r.cmd.Env = append(os.Environ(),
-		"AWS_ENDPOINT_URL="+srv.URL(),
-		"AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=local-secret",
-		"AWS_REGION="+srv.Region(), "AWS_DEFAULT_REGION="+srv.Region(),
+		"AWS_DEFAULT_REGION="+srv.Region(),
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1",
 		"NODE_NO_WARNINGS=1",
 	)
+	for k, v := range LambdaAWSEnv(srv) {
+		r.cmd.Env = append(r.cmd.Env, k+"="+v)
+	}
 	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var err error
 	if r.stdin, err = r.cmd.StdinPipe(); err != nil {

@@ -11,7 +11,6 @@
 package simtest
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,15 +43,5 @@ func New(t testing.TB, o sim.Options) (*sim.Server, aws.Config) {
 // load theirs (awsenv.Load) from the environment Lambda would give them,
 // with the simulator's region and URL and fake static credentials.
 func Config(s *sim.Server) aws.Config {
-	env := map[string]string{
-		"AWS_REGION":            s.Region(),
-		"AWS_ENDPOINT_URL":      s.URL(),
-		"AWS_ACCESS_KEY_ID":     "AKIDGAMEDAYSIM",
-		"AWS_SECRET_ACCESS_KEY": "gameday-sim-secret",
-	}
-	cfg, err := awsenv.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil { // every variable Load needs is set, and well-formed
-		panic(fmt.Sprintf("simulator aws config: %v", err))
-	}
-	return cfg
+	return awsenv.LoadLocal(s.Region(), s.URL())
 }
