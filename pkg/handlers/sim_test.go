@@ -190,6 +190,17 @@ func (h *harness) start(st *gameday.RunState) {
 	st.Start = &res
 }
 
+// started is st after preflight and the start step: its experiment
+// started.
+func (h *harness) started(st gameday.RunState) gameday.RunState {
+	h.t.Helper()
+	if ie := h.preflight(&st); ie != nil {
+		h.t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
+	}
+	h.start(&st)
+	return st
+}
+
 // pollUntilTerminal polls as the state machine's Wait/Choice loop does.
 func (h *harness) pollUntilTerminal(st *gameday.RunState, limit int) gameday.PollResult {
 	h.t.Helper()
@@ -373,11 +384,7 @@ func TestSimStartSixTimesStartsOne(t *testing.T) {
 func TestSimPollThroughStopCondition(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		st := runState(t, "stop-condition")
-		if ie := h.preflight(&st); ie != nil {
-			t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
-		}
-		h.start(&st)
+		st := h.started(runState(t, "stop-condition"))
 		// Wait for it to run, then the front end's error alarm fires.
 		for i := 0; ; i++ {
 			var res gameday.PollResult
@@ -411,11 +418,7 @@ func TestSimPollThroughStopCondition(t *testing.T) {
 func TestSimStopRunningExperiment(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		st := runState(t, "stopped-1")
-		if ie := h.preflight(&st); ie != nil {
-			t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
-		}
-		h.start(&st)
+		st := h.started(runState(t, "stopped-1"))
 		h.sleep(20 * time.Second)
 		var res gameday.StopResult
 		if ie := h.retry(deploy.StopExperiment, st, &res, gameday.ErrNameNotTerminal, 5*time.Second, 15); ie != nil {
@@ -441,11 +444,7 @@ func TestSimStopRunningExperiment(t *testing.T) {
 func TestSimGuardStopsOrphanedExperiment(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		st := runState(t, "orphaned-1")
-		if ie := h.preflight(&st); ie != nil {
-			t.Fatalf("preflight: %s: %s", ie.Type, ie.Message)
-		}
-		h.start(&st)
+		st := h.started(runState(t, "orphaned-1"))
 		h.sleep(20 * time.Second)
 		// The operator pressed Stop on the execution: the state machine is gone,
 		// the experiment runs on.
