@@ -67,6 +67,22 @@ func cartsDelay(clusterARN, alarmARN, duration string) *fis.CreateExperimentTemp
 
 // await advances the simulated clock a second at a time until the
 // experiment's status is done, and fails past limit of simulated time.
+// startFrom creates a template from in and starts an experiment from it
+// with the client token; it returns the experiment's id.
+func startFrom(t *testing.T, api *fis.Client, in *fis.CreateExperimentTemplateInput, token string) string {
+	t.Helper()
+	ctx := context.Background()
+	tmpl, err := api.CreateExperimentTemplate(ctx, in)
+	if err != nil {
+		t.Fatalf("create template: %v", err)
+	}
+	exp, err := api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String(token)})
+	if err != nil {
+		t.Fatalf("start experiment: %v", err)
+	}
+	return *exp.Experiment.Id
+}
+
 func await(t *testing.T, api *fis.Client, clock *simtest.Clock, id string, limit time.Duration, done func(types.ExperimentStatus) bool) *types.Experiment {
 	t.Helper()
 	var exp *types.Experiment
@@ -250,15 +266,7 @@ func TestStopConditionAlarm(t *testing.T) {
 		}
 		alarmARN := *alarms.MetricAlarms[0].AlarmArn
 		api := fis.NewFromConfig(cfg)
-		tmpl, err := api.CreateExperimentTemplate(ctx, cartsDelay(s.ClusterARN(), alarmARN, ""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		exp, err := api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String("stop")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := *exp.Experiment.Id
+		id := startFrom(t, api, cartsDelay(s.ClusterARN(), alarmARN, ""), "stop")
 		await(t, api, clock, id, 10*time.Minute, func(st types.ExperimentStatus) bool { return st == types.ExperimentStatusRunning })
 		if _, err := cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("front-end-errors"),
 			StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("game day test")}); err != nil {
@@ -280,20 +288,12 @@ func TestStopConditionAlarm(t *testing.T) {
 func TestTargetResolutionFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, cfg, clock := simtest.NewManual(t, sim.Options{})
-		ctx := context.Background()
 		api := fis.NewFromConfig(cfg)
 
 		in := cartsDelay("arn:aws:eks:us-east-1:123456789012:cluster/prod", "", "60s")
 		in.LogConfiguration = nil
-		tmpl, err := api.CreateExperimentTemplate(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exp, err := api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String("prod")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		end := await(t, api, clock, *exp.Experiment.Id, 10*time.Minute, terminal)
+		id := startFrom(t, api, in, "prod")
+		end := await(t, api, clock, id, 10*time.Minute, terminal)
 		if end.State.Status != types.ExperimentStatusFailed || !strings.Contains(aws.ToString(end.State.Reason), "cluster/prod") {
 			t.Errorf("unknown cluster: %s (%q), want failed naming the cluster", end.State.Status, aws.ToString(end.State.Reason))
 		}
@@ -304,15 +304,8 @@ func TestTargetResolutionFailures(t *testing.T) {
 		a := in.Actions["carts-delay"]
 		a.Parameters["kubernetesSpec"] = `{"action":"delay","mode":"one","selector":{"labelSelectors":{"name":"carts"}},"delay":{"latency":"90ms"},"duration":"60s"}`
 		in.Actions["carts-delay"] = a
-		tmpl, err = api.CreateExperimentTemplate(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exp, err = api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String("nons")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		end = await(t, api, clock, *exp.Experiment.Id, 10*time.Minute, terminal)
+		id = startFrom(t, api, in, "nons")
+		end = await(t, api, clock, id, 10*time.Minute, terminal)
 		act := end.Actions["carts-delay"]
 		if end.State.Status != types.ExperimentStatusFailed || act.State.Status != types.ExperimentActionStatusFailed ||
 			!strings.Contains(aws.ToString(act.State.Reason), "no pod is selected") {
@@ -356,15 +349,8 @@ func TestAlarmFromMetricsStopsExperiment(t *testing.T) {
 		a.Parameters["kubernetesSpec"] = strings.Replace(a.Parameters["kubernetesSpec"], `"90ms"`, `"800ms"`, 1)
 		in.Actions["carts-delay"] = a
 		api := fis.NewFromConfig(cfg)
-		tmpl, err := api.CreateExperimentTemplate(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exp, err := api.StartExperiment(ctx, &fis.StartExperimentInput{ExperimentTemplateId: tmpl.ExperimentTemplate.Id, ClientToken: aws.String("slow")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		end := await(t, api, clock, *exp.Experiment.Id, 30*time.Minute, terminal)
+		id := startFrom(t, api, in, "slow")
+		end := await(t, api, clock, id, 30*time.Minute, terminal)
 		if want := "Experiment stopped by stop condition " + alarmARN; end.State.Status != types.ExperimentStatusStopped || aws.ToString(end.State.Reason) != want {
 			t.Fatalf("state %s (%q), want stopped (%q)", end.State.Status, aws.ToString(end.State.Reason), want)
 		}
