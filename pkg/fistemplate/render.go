@@ -336,6 +336,12 @@ func clientToken(s *gameday.Spec, in *fis.CreateExperimentTemplateInput) string 
 // UpdateInput turns a create request into the update of template id. Tags
 // are not part of an update (FIS tags templates with TagResource); account
 // targeting cannot change after creation.
+//
+// The SDK declares an update's actions, targets and stop conditions with
+// the same members as a create's, so they are converted, not copied member
+// by member: should a new SDK add a member to one side only, the build
+// stops here instead of the update silently dropping it. The update shares
+// in's maps and slices; the caller changes neither.
 func UpdateInput(id string, in *fis.CreateExperimentTemplateInput) *fis.UpdateExperimentTemplateInput {
 	up := &fis.UpdateExperimentTemplateInput{
 		Id:          aws.String(id),
@@ -345,30 +351,17 @@ func UpdateInput(id string, in *fis.CreateExperimentTemplateInput) *fis.UpdateEx
 	if in.Actions != nil {
 		up.Actions = make(map[string]types.UpdateExperimentTemplateActionInputItem, len(in.Actions))
 		for k, a := range in.Actions {
-			up.Actions[k] = types.UpdateExperimentTemplateActionInputItem{
-				ActionId:    a.ActionId,
-				Description: a.Description,
-				Parameters:  cloneMap(a.Parameters),
-				StartAfter:  cloneStrings(a.StartAfter),
-				Targets:     cloneMap(a.Targets),
-			}
+			up.Actions[k] = types.UpdateExperimentTemplateActionInputItem(a)
 		}
 	}
 	if in.Targets != nil {
 		up.Targets = make(map[string]types.UpdateExperimentTemplateTargetInput, len(in.Targets))
 		for k, t := range in.Targets {
-			up.Targets[k] = types.UpdateExperimentTemplateTargetInput{
-				ResourceType:  t.ResourceType,
-				SelectionMode: t.SelectionMode,
-				Filters:       append([]types.ExperimentTemplateTargetInputFilter(nil), t.Filters...),
-				Parameters:    cloneMap(t.Parameters),
-				ResourceArns:  cloneStrings(t.ResourceArns),
-				ResourceTags:  cloneMap(t.ResourceTags),
-			}
+			up.Targets[k] = types.UpdateExperimentTemplateTargetInput(t)
 		}
 	}
 	for _, sc := range in.StopConditions {
-		up.StopConditions = append(up.StopConditions, types.UpdateExperimentTemplateStopConditionInput{Source: sc.Source, Value: sc.Value})
+		up.StopConditions = append(up.StopConditions, types.UpdateExperimentTemplateStopConditionInput(sc))
 	}
 	if lc := in.LogConfiguration; lc != nil {
 		up.LogConfiguration = &types.UpdateExperimentTemplateLogConfigurationInput{

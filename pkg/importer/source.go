@@ -48,7 +48,10 @@ func Fetch(ctx context.Context, api GetTemplateAPI, id string) (*Source, error) 
 
 // requestOf is the CreateExperimentTemplate request that makes template t.
 // Every member of t has a counterpart except the read-only ones (id, arn,
-// times, targetAccountConfigurationsCount), which Source keeps.
+// times, targetAccountConfigurationsCount), which Source keeps. Where the
+// SDK declares both sides with the same members (actions, stop conditions,
+// experiment options) they are converted, so a member added to one side
+// only stops the build; the rest are copied member by member.
 func requestOf(t *types.ExperimentTemplate) (*fis.CreateExperimentTemplateInput, error) {
 	if t == nil {
 		return nil, errors.New("no template")
@@ -61,10 +64,7 @@ func requestOf(t *types.ExperimentTemplate) (*fis.CreateExperimentTemplateInput,
 	if t.Actions != nil {
 		in.Actions = make(map[string]types.CreateExperimentTemplateActionInput, len(t.Actions))
 		for k, a := range t.Actions {
-			in.Actions[k] = types.CreateExperimentTemplateActionInput{
-				ActionId: a.ActionId, Description: a.Description, Parameters: a.Parameters,
-				StartAfter: a.StartAfter, Targets: a.Targets,
-			}
+			in.Actions[k] = types.CreateExperimentTemplateActionInput(a)
 		}
 	}
 	if t.Targets != nil {
@@ -81,7 +81,7 @@ func requestOf(t *types.ExperimentTemplate) (*fis.CreateExperimentTemplateInput,
 		}
 	}
 	for _, sc := range t.StopConditions {
-		in.StopConditions = append(in.StopConditions, types.CreateExperimentTemplateStopConditionInput{Source: sc.Source, Value: sc.Value})
+		in.StopConditions = append(in.StopConditions, types.CreateExperimentTemplateStopConditionInput(sc))
 	}
 	if lc := t.LogConfiguration; lc != nil {
 		li := &types.CreateExperimentTemplateLogConfigurationInput{LogSchemaVersion: lc.LogSchemaVersion}
@@ -94,9 +94,8 @@ func requestOf(t *types.ExperimentTemplate) (*fis.CreateExperimentTemplateInput,
 		in.LogConfiguration = li
 	}
 	if eo := t.ExperimentOptions; eo != nil {
-		in.ExperimentOptions = &types.CreateExperimentTemplateExperimentOptionsInput{
-			AccountTargeting: eo.AccountTargeting, EmptyTargetResolutionMode: eo.EmptyTargetResolutionMode,
-		}
+		o := types.CreateExperimentTemplateExperimentOptionsInput(*eo)
+		in.ExperimentOptions = &o
 	}
 	if rc := t.ExperimentReportConfiguration; rc != nil {
 		ri := &types.CreateExperimentTemplateReportConfigurationInput{
