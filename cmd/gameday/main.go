@@ -2,8 +2,8 @@
 // AWS Fault Injection Service, locally against an embedded simulator or
 // against a deployed stack.
 //
-// Each subcommand is a struct in its own file (cmd_<name>.go) whose fields
-// are its flags; commands.go lists them with their usage lines and
+// Each subcommand is a struct in its own file (cmd_<name>.go; list shares
+// cmd_history.go) whose fields are its flags; commands.go lists them with their usage lines and
 // summaries, and parses a command line for them. A command returns an error,
 // and exit.go alone turns it into the process's exit code.
 package main

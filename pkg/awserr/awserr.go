@@ -1,11 +1,11 @@
 // Package awserr classifies AWS API errors for the whole of gameday: it is
 // the one place that reads service error codes. Each kind of error has its
 // set of codes (across the services gameday calls: FIS, CloudWatch, S3,
-// Step Functions, CloudFormation, SNS, EventBridge) and its sentinel in
-// pkg/gameday (ErrNotFound, ErrConflict, ErrThrottled, ErrQuota); Classify
-// puts the sentinel in the error's chain and callers test it with
-// errors.Is (IsNotFound also reads the code of an error not classified).
-// Which step error name the state machine sees is decided by
+// Step Functions, CloudFormation, SNS, EventBridge, DynamoDB) and its
+// sentinel in pkg/gameday (ErrNotFound, ErrConflict, ErrThrottled,
+// ErrQuota); Classify puts the sentinel in the error's chain and callers
+// test it with errors.Is (IsNotFound also reads the code of an error not
+// classified). Which step error name the state machine sees is decided by
 // gameday.ErrorName, not here.
 package awserr
 

@@ -1,9 +1,10 @@
 // Package deployed drives gameday against a deployed stack: it starts a
 // Step Functions execution of the gameday state machine for a GameDay file
-// (`gameday start`), lists and follows executions (`gameday status`) and
-// finds and fetches a run's archive (`gameday report`). The state machine
-// and the archive bucket come from flags or from the CloudFormation stack's
-// outputs.
+// (`gameday start`), lists and follows executions (`gameday status`),
+// finds and fetches a run's archive (`gameday report`) and reads the
+// archived runs' summaries (`gameday list`, `gameday history`). The state
+// machine and the archive bucket come from flags or from the CloudFormation
+// stack's outputs.
 package deployed
 
 import (

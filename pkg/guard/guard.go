@@ -1,7 +1,8 @@
 // Package guard stops the experiments of a Step Functions execution that
-// ended badly: when an execution is ABORTED (an operator pressed Stop),
-// TIMED_OUT or FAILED, its state machine can no longer stop the fault it
-// started, so an EventBridge rule sends the status change here.
+// ended badly and gives back its run lease: when an execution is ABORTED (an
+// operator pressed Stop), TIMED_OUT or FAILED, its state machine can no
+// longer stop the fault it started, so an EventBridge rule sends the status
+// change here.
 package guard
 
 import (

@@ -3,7 +3,8 @@
 // a real third-party States Language interpreter (npm aws-local-stepfunctions,
 // driven by runner.mjs), whose Tasks invoke the same Lambda handlers as in
 // AWS through the Lambda Invoke API of the embedded simulator, which also
-// plays FIS, CloudWatch and S3. Only endpoints differ from a run in AWS.
+// plays every service they call (FIS, CloudWatch, S3, DynamoDB, SNS,
+// EventBridge, Step Functions). Only endpoints differ from a run in AWS.
 package localrun
 
 import (

@@ -1,9 +1,10 @@
 // Package preflight is the first step of a run: it validates the GameDay
-// again, stages its stop-condition alarms in CloudWatch and refuses to go on,
-// having started nothing, when it is not safe to start: a stop-condition
-// alarm missing or in ALARM, the FIS safety lever engaged, the account's
-// quota of active experiments reached, or another experiment of the same
-// GameDay still running.
+// again, judges it against the deployment's policy, takes the GameDay's run
+// lease (pkg/lease), stages its stop-condition alarms in CloudWatch and
+// refuses to go on, having started nothing, when it is not safe to start: a
+// stop-condition alarm missing or in ALARM, the FIS safety lever engaged, the
+// lease held by another execution, the account's quota of active experiments
+// reached, or another experiment of the same GameDay still running.
 package preflight
 
 import (

@@ -1,9 +1,9 @@
 // Package sim is gameday's embedded simulator of AWS: one HTTP endpoint that
 // serves FIS (fissim), CloudWatch (cwsim), S3 (gofakes3), Lambda Invoke
 // (lambdasim), EventBridge PutEvents (eventsim), SNS Publish (snssim), DynamoDB
-// (ddbsim) and STS
-// GetCallerIdentity, with a Sock Shop (sockshop) on an EKS cluster to break,
-// all on one accelerated clock (simclock). The real AWS SDK clients and the
+// (ddbsim), Step Functions executions (sfnsim), CloudFormation DescribeStacks
+// (cfnsim) and STS GetCallerIdentity, with a Sock Shop (sockshop) on an EKS
+// cluster to break, all on one accelerated clock (simclock). The real AWS SDK clients and the
 // AWS CLI talk to it with only the endpoint changed; requests are routed by
 // the service named in their SigV4 credential scope, as LocalStack does.
 package sim
