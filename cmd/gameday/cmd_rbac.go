@@ -16,7 +16,7 @@ type rbacCmd struct {
 
 func (c *rbacCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.o.Group, "group", rbac.DefaultGroup, "Kubernetes `group` of the FIS role's EKS access entry")
-	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN` for the access entry (default: the commands read the deployed stack's "+deploy.OutputFISRoleARN+" output)")
+	fs.StringVar(&c.o.RoleARN, "role-arn", "", "FIS experiment role `ARN` for the access entry (default: the printed commands read the deployed stack's "+deploy.OutputFISRoleARN+" output)")
 }
 
 func (c *rbacCmd) run(_ context.Context, e *env, args []string) error {

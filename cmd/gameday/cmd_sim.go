@@ -23,15 +23,15 @@ type simCmd struct {
 }
 
 func (c *simCmd) define(fs *flag.FlagSet) {
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:4566", "address to listen on (port 0 picks a free one)")
-	fs.StringVar(&c.data, "data", "", "keep S3 objects as files under this directory (DIR/buckets/BUCKET/KEY) instead of in memory")
-	fs.Float64Var(&c.speed, "speed", 1, fmt.Sprintf("simulated seconds per wall-clock second, %g to %g (60: a 180 s fault takes 3 s)", sim.MinSpeed, sim.MaxSpeed))
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:4566", "`HOST:PORT` to listen on (port 0 picks a free one)")
+	fs.StringVar(&c.data, "data", "", "keep S3 objects as files under `DIR` (DIR/buckets/BUCKET/KEY) instead of in memory")
+	fs.Float64Var(&c.speed, "speed", 1, fmt.Sprintf("`N` simulated seconds per wall-clock second, %g to %g (60: a 180 s fault takes 3 s)", sim.MinSpeed, sim.MaxSpeed))
 	fs.Var(&c.seed, "seed", "seed for pod selection and metric noise; given, it makes experiment and template ids reproducible too (default 1, random ids)")
 	fs.StringVar(&c.account, "account", sim.DefaultAccount, "simulated AWS account id")
 	fs.StringVar(&c.region, "region", sim.DefaultRegion, "simulated AWS Region")
 	fs.StringVar(&c.cluster, "cluster", sim.DefaultCluster, "name of the simulated EKS cluster")
 	fs.DurationVar(&c.logDelay, "log-delay", sim.DefaultLogDelay, "simulated delay before FIS log objects land in S3")
-	fs.BoolVar(&c.verbose, "verbose", false, "log the simulator's events (JSON on stderr)")
+	fs.BoolVar(&c.verbose, "verbose", false, "also log the simulator's own events (JSON on stderr, where the handlers always log, as to a Lambda log stream)")
 }
 
 func (c *simCmd) run(ctx context.Context, e *env, _ []string) error {
@@ -57,7 +57,7 @@ func (c *simCmd) run(ctx context.Context, e *env, _ []string) error {
 		_ = s.Close()
 		return fmt.Errorf("%w (is another simulator running there? pick another --addr, or port 0 for a free one)", err)
 	}
-	fmt.Fprintf(e.stdout, "gameday sim: serving FIS, CloudWatch, S3, STS, Lambda, EventBridge, SNS, Step Functions and CloudFormation at %s (account %s, region %s, speed %gx)\n", s.URL(), c.account, c.region, c.speed)
+	fmt.Fprintf(e.stdout, "gameday sim: serving FIS, CloudWatch, S3, STS, Lambda, EventBridge, SNS, DynamoDB, Step Functions and CloudFormation at %s (account %s, region %s, speed %gx)\n", s.URL(), c.account, c.region, c.speed)
 	fmt.Fprintf(e.stdout, "EKS cluster: %s (Sock Shop in namespace sock-shop)\n", s.ClusterARN())
 	// The deployed stack's part: gameday's state machine, run by
 	// the same interpreter and handlers as `gameday run --local`,

@@ -111,7 +111,7 @@ func commands() []entry {
 			args:    "--local FILE [--policy FILE] [--out DIR] [--speed N]",
 			takes:   one("GameDay file"),
 			summary: "run a whole GameDay locally against the embedded simulator, through the real workflow",
-			more:    exitCodesHelp + "; Ctrl-C aborts the execution and exits 130 once the guard has stopped the experiment.",
+			more:    exitCodesHelp + ".\nCtrl-C aborts the execution; run exits 130 once the guard has stopped the experiment.",
 		}},
 		{&schemaCmd{}, about{
 			name:    "schema",

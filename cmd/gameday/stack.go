@@ -30,7 +30,7 @@ const stackArgs = "[--stack S] [--region R] [--profile P]"
 func (f *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stack, "stack", "", "CloudFormation `stack` whose outputs name the state machine and the archive bucket (default "+deploy.DefaultStackName+", then "+deploy.StackName("ACCOUNT", "REGION")+")")
 	fs.StringVar(&f.stateMachine, "state-machine-arn", "", "the gameday state machine's `ARN` (default: the stack's "+deploy.OutputStateMachineARN+" output)")
-	fs.StringVar(&f.bucket, "archive-bucket", "", "the archive `bucket` (default: the run's own record, else the stack's "+deploy.OutputArchiveBucket+" output)")
+	fs.StringVar(&f.bucket, "archive-bucket", "", "the archive `bucket` (default: for one run, the bucket its execution recorded; else the stack's "+deploy.OutputArchiveBucket+" output)")
 	fs.StringVar(&f.region, "region", "", "AWS `region` (default: AWS_REGION or the profile's)")
 	fs.StringVar(&f.profile, "profile", "", "AWS shared config `profile` (default: AWS_PROFILE)")
 }
