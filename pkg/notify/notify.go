@@ -2,7 +2,8 @@
 // ended. It publishes a short text (GameDay, verdict, where the summary is)
 // to the stack's SNS topic when one is configured, and puts a
 // "GameDay Completed" event (source gameday, detail = the summary's key
-// fields) on an EventBridge bus.
+// fields) on an EventBridge bus. Ending both branches of the state machine,
+// it also gives the run's lease back.
 package notify
 
 import (
