@@ -79,23 +79,20 @@ func (e *experiment) out() experimentOut {
 	actions := make(map[string]actionOut, len(e.actions))
 	for name, a := range e.actions {
 		actions[name] = actionOut{
-			ActionID: a.ActionID, Description: a.Description, Parameters: a.Parameters,
-			Targets: a.Targets, StartAfter: a.StartAfter,
-			State:     stateOut{Status: a.status, Reason: a.reason},
-			StartTime: epochPtr(a.start), EndTime: epochPtr(a.end),
+			templateAction: a.templateAction,
+			State:          stateOut{Status: a.status, Reason: a.reason},
+			StartTime:      epochPtr(a.start), EndTime: epochPtr(a.end),
 		}
 	}
-	targets := make(map[string]target, len(e.tmpl.targets))
-	for k, v := range e.tmpl.targets {
-		targets[k] = v
-	}
 	return experimentOut{
-		ID: e.id, Arn: e.arn, ExperimentTemplateID: e.tmpl.id, RoleArn: e.tmpl.roleArn,
-		State: e.stateOut(), Targets: targets, Actions: actions,
-		StopConditions: append([]stopCondition(nil), e.tmpl.stops...),
-		CreationTime:   epochPtr(e.created), StartTime: epochPtr(e.start), EndTime: epochPtr(e.end),
-		Tags: cloneMap(e.tags), LogConfiguration: e.tmpl.logs, ExperimentOptions: e.options(),
+		experimentSummary: e.summary(), definition: e.tmpl.definition(),
+		Actions: actions, StartTime: epochPtr(e.start), EndTime: epochPtr(e.end),
 	}
+}
+
+func (e *experiment) summary() experimentSummary {
+	return experimentSummary{ID: e.id, Arn: e.arn, ExperimentTemplateID: e.tmpl.id, State: e.stateOut(),
+		CreationTime: epochPtr(e.created), Tags: cloneMap(e.tags), ExperimentOptions: e.options()}
 }
 
 func (e *experiment) options() *experimentOptions {
@@ -227,9 +224,7 @@ func (s *Service) listExperiments(q url.Values) (any, *wire.Error) {
 	}
 	out := []experimentSummary{}
 	for _, id := range ids[start:end] {
-		e := s.experiments[id]
-		out = append(out, experimentSummary{ID: e.id, Arn: e.arn, ExperimentTemplateID: e.tmpl.id,
-			State: e.stateOut(), CreationTime: epochPtr(e.created), Tags: cloneMap(e.tags), ExperimentOptions: e.options()})
+		out = append(out, s.experiments[id].summary())
 	}
 	resp := map[string]any{"experiments": out}
 	if next != "" {

@@ -308,6 +308,116 @@ func TestCreateExperimentTemplate(t *testing.T) {
 	}
 }
 
+// TestExperimentCarriesTemplateDefinition reads a template and an experiment
+// started from it as raw bodies: the experiment carries the template's
+// definition and its actions member for member, each lists as its summary,
+// and every body fits botocore's FIS model (testdata/botocore_shapes.py).
+func TestExperimentCarriesTemplateDefinition(t *testing.T) {
+	raw := map[string]json.RawMessage{}
+	synctest.Test(t, func(t *testing.T) { carriesDefinition(t, raw) })
+	t.Run("botocore model", func(t *testing.T) {
+		if len(raw) != 4 {
+			t.Fatalf("raw bodies of %d operations, want 4", len(raw))
+		}
+		if err := exec.Command("python3", "-c", "import botocore").Run(); err != nil {
+			t.Skip("python3 with botocore is not installed; skipping the model check")
+		}
+		stdin, err := json.Marshal(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("python3", filepath.Join("testdata", "botocore_shapes.py"))
+		cmd.Stdin = strings.NewReader(string(stdin))
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("botocore_shapes.py: %v", err)
+		}
+		var errs []string
+		if err := json.Unmarshal(out, &errs); err != nil {
+			t.Fatalf("botocore_shapes.py output %q: %v", out, err)
+		}
+		for _, e := range errs {
+			t.Errorf("botocore model: %s", e)
+		}
+	})
+}
+
+// carriesDefinition is TestExperimentCarriesTemplateDefinition in a bubble;
+// it keeps each raw body in raw under its operation's name.
+func carriesDefinition(t *testing.T, raw map[string]json.RawMessage) {
+	e := newEnv(t)
+	in := walkthrough()
+	in.Actions["settle"] = types.CreateExperimentTemplateActionInput{
+		ActionId: aws.String(fissim.ActionWait), Description: aws.String("let carts settle"),
+		Parameters: map[string]string{"duration": "PT1M"}, StartAfter: []string{"carts-delay"},
+	}
+	tmplID := e.create(t, in)
+	expID := *e.start(t, tmplID, "definition").Id
+	e.await(t, expID) // an ended experiment changes no more
+	get := func(op, path string) map[string]any {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		e.svc.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != 200 {
+			t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+		raw[op] = rec.Body.Bytes()
+		var body map[string]any
+		if err := json.Unmarshal(raw[op], &body); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		return body
+	}
+	listed := func(op, path, member string) map[string]any {
+		t.Helper()
+		l, _ := get(op, path)[member].([]any)
+		if len(l) != 1 {
+			t.Fatalf("GET %s: %s = %v, want one", path, member, l)
+		}
+		m, _ := l[0].(map[string]any)
+		return m
+	}
+	tmpl, _ := get("GetExperimentTemplate", "/experimentTemplates/"+tmplID)["experimentTemplate"].(map[string]any)
+	exp, _ := get("GetExperiment", "/experiments/"+expID)["experiment"].(map[string]any)
+	for what, s := range map[string]struct{ listed, got map[string]any }{
+		"template":   {listed("ListExperimentTemplates", "/experimentTemplates", "experimentTemplates"), tmpl},
+		"experiment": {listed("ListExperiments", "/experiments", "experiments"), exp},
+	} {
+		if len(s.listed) < 6 {
+			t.Errorf("listed %s = %v, want its summary", what, s.listed)
+		}
+		for k, v := range s.listed {
+			if diff := cmp.Diff(v, s.got[k]); diff != "" {
+				t.Errorf("%s's %s (-listed +got):\n%s", what, k, diff)
+			}
+		}
+	}
+	for _, k := range []string{"roleArn", "targets", "stopConditions", "logConfiguration", "targetAccountConfigurationsCount"} {
+		if tmpl[k] == nil {
+			t.Errorf("template has no %s", k)
+		}
+		if diff := cmp.Diff(tmpl[k], exp[k]); diff != "" {
+			t.Errorf("experiment's %s (-template +experiment):\n%s", k, diff)
+		}
+	}
+	tmplActions, _ := tmpl["actions"].(map[string]any)
+	expActions, _ := exp["actions"].(map[string]any)
+	if len(tmplActions) != 2 || len(expActions) != 2 {
+		t.Fatalf("actions: template %v, experiment %v; want carts-delay and settle in both", tmplActions, expActions)
+	}
+	for name, a := range tmplActions {
+		got, _ := expActions[name].(map[string]any)
+		for k, v := range a.(map[string]any) {
+			if diff := cmp.Diff(v, got[k]); diff != "" {
+				t.Errorf("experiment's action %s %s (-template +experiment):\n%s", name, k, diff)
+			}
+		}
+		if got["state"] == nil {
+			t.Errorf("experiment's action %s has no state", name)
+		}
+	}
+}
+
 func TestCreateExperimentTemplateValidation(t *testing.T) {
 	e := newEnv(t)
 	tests := []struct {

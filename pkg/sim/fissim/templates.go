@@ -37,15 +37,25 @@ func (t *template) out() templateOut {
 	for k, v := range t.actions {
 		actions[k] = v
 	}
+	return templateOut{templateSummary: t.summary(), definition: t.definition(), Actions: actions, ExperimentOptions: t.options}
+}
+
+func (t *template) summary() templateSummary {
+	return templateSummary{ID: t.id, Arn: t.arn, Description: t.description,
+		CreationTime: epochPtr(t.created), LastUpdateTime: epochPtr(t.updated), Tags: cloneMap(t.tags)}
+}
+
+// definition is the template's definition as GetExperimentTemplate returns
+// it, and as GetExperiment returns it for an experiment started from it.
+func (t *template) definition() definition {
 	targets := make(map[string]target, len(t.targets))
 	for k, v := range t.targets {
 		targets[k] = v
 	}
-	return templateOut{
-		ID: t.id, Arn: t.arn, Description: t.description, Targets: targets, Actions: actions,
-		StopConditions: append([]stopCondition(nil), t.stops...),
-		CreationTime:   epochPtr(t.created), LastUpdateTime: epochPtr(t.updated),
-		RoleArn: t.roleArn, Tags: cloneMap(t.tags), LogConfiguration: t.logs, ExperimentOptions: t.options,
+	return definition{
+		RoleArn: t.roleArn, Targets: targets,
+		StopConditions:   append([]stopCondition(nil), t.stops...),
+		LogConfiguration: t.logs,
 	}
 }
 
@@ -416,8 +426,7 @@ func (s *Service) listTemplates(q url.Values) (any, *wire.Error) {
 	}
 	out := []templateSummary{}
 	for _, t := range all[start:end] {
-		out = append(out, templateSummary{ID: t.id, Arn: t.arn, Description: t.description,
-			CreationTime: epochPtr(t.created), LastUpdateTime: epochPtr(t.updated), Tags: cloneMap(t.tags)})
+		out = append(out, t.summary())
 	}
 	resp := map[string]any{"experimentTemplates": out}
 	if next != "" {

@@ -44,6 +44,9 @@ type target struct {
 	Parameters    map[string]string `json:"parameters,omitempty"`
 }
 
+// templateAction is an action as a template defines it
+// (ExperimentTemplateAction); an experiment's action (ExperimentAction, see
+// actionOut) carries the same members and its run state.
 type templateAction struct {
 	ActionID    string            `json:"actionId"`
 	Description string            `json:"description,omitempty"`
@@ -87,22 +90,20 @@ type templateInput struct {
 	ExperimentOptions *experimentOptions         `json:"experimentOptions,omitempty"`
 }
 
-type templateOut struct {
-	ID                string                    `json:"id"`
-	Arn               string                    `json:"arn"`
-	Description       string                    `json:"description"`
-	Targets           map[string]target         `json:"targets"`
-	Actions           map[string]templateAction `json:"actions"`
-	StopConditions    []stopCondition           `json:"stopConditions"`
-	CreationTime      *epoch                    `json:"creationTime"`
-	LastUpdateTime    *epoch                    `json:"lastUpdateTime"`
-	RoleArn           string                    `json:"roleArn"`
-	Tags              map[string]string         `json:"tags"`
-	LogConfiguration  *logConfig                `json:"logConfiguration,omitempty"`
-	ExperimentOptions *experimentOptions        `json:"experimentOptions,omitempty"`
-	TargetAccountCnt  int64                     `json:"targetAccountConfigurationsCount"`
+// definition is what an experiment template defines and what an experiment
+// carries from the template it was started from: ExperimentTemplate and
+// Experiment both have these members (their actions differ in type, their
+// options and tags in meaning, so each declares its own).
+type definition struct {
+	RoleArn          string            `json:"roleArn"`
+	Targets          map[string]target `json:"targets"`
+	StopConditions   []stopCondition   `json:"stopConditions"`
+	LogConfiguration *logConfig        `json:"logConfiguration,omitempty"`
+	TargetAccountCnt int64             `json:"targetAccountConfigurationsCount"`
 }
 
+// templateSummary is a template as ListExperimentTemplates lists it
+// (ExperimentTemplateSummary).
 type templateSummary struct {
 	ID             string            `json:"id"`
 	Arn            string            `json:"arn"`
@@ -110,6 +111,15 @@ type templateSummary struct {
 	CreationTime   *epoch            `json:"creationTime"`
 	LastUpdateTime *epoch            `json:"lastUpdateTime"`
 	Tags           map[string]string `json:"tags"`
+}
+
+// templateOut is a template as the template operations return it
+// (ExperimentTemplate): its summary, its definition, its actions and options.
+type templateOut struct {
+	templateSummary
+	definition
+	Actions           map[string]templateAction `json:"actions"`
+	ExperimentOptions *experimentOptions        `json:"experimentOptions,omitempty"`
 }
 
 type stateOut struct {
@@ -125,34 +135,14 @@ type errorOut struct {
 }
 
 type actionOut struct {
-	ActionID    string            `json:"actionId"`
-	Description string            `json:"description,omitempty"`
-	Parameters  map[string]string `json:"parameters,omitempty"`
-	Targets     map[string]string `json:"targets,omitempty"`
-	StartAfter  []string          `json:"startAfter,omitempty"`
-	State       stateOut          `json:"state"`
-	StartTime   *epoch            `json:"startTime,omitempty"`
-	EndTime     *epoch            `json:"endTime,omitempty"`
+	templateAction
+	State     stateOut `json:"state"`
+	StartTime *epoch   `json:"startTime,omitempty"`
+	EndTime   *epoch   `json:"endTime,omitempty"`
 }
 
-type experimentOut struct {
-	ID                   string               `json:"id"`
-	Arn                  string               `json:"arn"`
-	ExperimentTemplateID string               `json:"experimentTemplateId"`
-	RoleArn              string               `json:"roleArn"`
-	State                stateOut             `json:"state"`
-	Targets              map[string]target    `json:"targets"`
-	Actions              map[string]actionOut `json:"actions"`
-	StopConditions       []stopCondition      `json:"stopConditions"`
-	CreationTime         *epoch               `json:"creationTime"`
-	StartTime            *epoch               `json:"startTime,omitempty"`
-	EndTime              *epoch               `json:"endTime,omitempty"`
-	Tags                 map[string]string    `json:"tags"`
-	LogConfiguration     *logConfig           `json:"logConfiguration,omitempty"`
-	ExperimentOptions    *experimentOptions   `json:"experimentOptions,omitempty"`
-	TargetAccountCnt     int64                `json:"targetAccountConfigurationsCount"`
-}
-
+// experimentSummary is an experiment as ListExperiments lists it
+// (ExperimentSummary).
 type experimentSummary struct {
 	ID                   string             `json:"id"`
 	Arn                  string             `json:"arn"`
@@ -161,6 +151,17 @@ type experimentSummary struct {
 	CreationTime         *epoch             `json:"creationTime"`
 	Tags                 map[string]string  `json:"tags"`
 	ExperimentOptions    *experimentOptions `json:"experimentOptions,omitempty"`
+}
+
+// experimentOut is an experiment as the experiment operations return it
+// (Experiment): its summary, the definition of the template it was started
+// from, and its actions' and its own run times.
+type experimentOut struct {
+	experimentSummary
+	definition
+	Actions   map[string]actionOut `json:"actions"`
+	StartTime *epoch               `json:"startTime,omitempty"`
+	EndTime   *epoch               `json:"endTime,omitempty"`
 }
 
 type startInput struct {
