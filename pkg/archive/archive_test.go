@@ -40,7 +40,7 @@ func f64(v float64) *float64 { return &v }
 
 func testSpec() *gameday.Spec {
 	return &gameday.Spec{
-		APIVersion: gameday.APIVersion, Kind: gameday.Kind,
+		TypeMeta: gameday.TypeMeta{APIVersion: gameday.APIVersion, Kind: gameday.Kind},
 		Metadata: gameday.Metadata{Name: "sock-shop-carts-latency"},
 		Spec: gameday.Body{
 			Target: gameday.Target{Cluster: "arn:aws:eks:ap-northeast-1:123456789012:cluster/sandbox"},
@@ -55,7 +55,7 @@ func testSpec() *gameday.Spec {
 			Faults: []gameday.Fault{{
 				Name: "carts-delay",
 				ChaosMesh: &gameday.CustomResource{
-					APIVersion: "chaos-mesh.org/v1alpha1", Kind: "NetworkChaos",
+					TypeMeta: gameday.TypeMeta{APIVersion: "chaos-mesh.org/v1alpha1", Kind: "NetworkChaos"},
 					Metadata: gameday.ObjectMeta{Namespace: "default"},
 					Spec: map[string]any{
 						"action":   "delay",

@@ -54,7 +54,7 @@ func TestActions(t *testing.T) {
 func TestEveryKindStrict(t *testing.T) {
 	for _, kind := range Kinds() {
 		t.Run(kind, func(t *testing.T) {
-			cr := &gameday.CustomResource{APIVersion: gameday.ChaosMeshAPIVersion, Kind: kind, Spec: map[string]any{"bogusField": "x"}}
+			cr := &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: gameday.ChaosMeshAPIVersion, Kind: kind}, Spec: map[string]any{"bogusField": "x"}}
 			ps := ChaosMesh(cr, "f")
 			found := false
 			for _, p := range ps {
@@ -92,7 +92,7 @@ func TestJSONPath(t *testing.T) {
 }
 
 func TestLitmusGood(t *testing.T) {
-	cr := &gameday.CustomResource{APIVersion: gameday.LitmusAPIVersion, Kind: gameday.LitmusKind, Spec: map[string]any{
+	cr := &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: gameday.LitmusAPIVersion, Kind: gameday.LitmusKind}, Spec: map[string]any{
 		"engineState":         "active",
 		"appinfo":             map[string]any{"appns": "sock-shop", "applabel": "name=carts", "appkind": "deployment"},
 		"chaosServiceAccount": "pod-delete-sa",

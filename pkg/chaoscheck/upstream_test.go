@@ -276,7 +276,7 @@ func findCRs(v any, budget *int) []*gameday.CustomResource {
 		kind, _ := v["kind"].(string)
 		spec, _ := v["spec"].(map[string]any)
 		if v["apiVersion"] == gameday.ChaosMeshAPIVersion && kind != "" && spec != nil {
-			cr := &gameday.CustomResource{APIVersion: gameday.ChaosMeshAPIVersion, Kind: kind, Spec: spec}
+			cr := &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: gameday.ChaosMeshAPIVersion, Kind: kind}, Spec: spec}
 			if md, ok := v["metadata"].(map[string]any); ok {
 				cr.Metadata.Namespace, _ = md["namespace"].(string)
 			}
@@ -364,7 +364,7 @@ func craftedCRs() []namedCR {
 		if err := json.Unmarshal([]byte(c.spec), &spec); err != nil {
 			panic(fmt.Sprintf("crafted case %d: %v", i, err))
 		}
-		out = append(out, namedCR{fmt.Sprintf("crafted/%s#%d", c.kind, i), &gameday.CustomResource{APIVersion: gameday.ChaosMeshAPIVersion, Kind: c.kind, Spec: spec}})
+		out = append(out, namedCR{fmt.Sprintf("crafted/%s#%d", c.kind, i), &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: gameday.ChaosMeshAPIVersion, Kind: c.kind}, Spec: spec}})
 	}
 	// Every kind: an unknown field, a mistyped one, a bare mode.
 	for _, kind := range gameday.ChaosMeshKinds {
@@ -374,7 +374,7 @@ func craftedCRs() []namedCR {
 			{"mode": "one"},
 			{"mode": "fixed-percent", "value": "50", "selector": map[string]any{"pods": map[string]any{"sock-shop": []any{"carts-0"}}}},
 		} {
-			out = append(out, namedCR{fmt.Sprintf("every/%s#%d", kind, len(out)), &gameday.CustomResource{APIVersion: gameday.ChaosMeshAPIVersion, Kind: kind, Metadata: gameday.ObjectMeta{Namespace: "chaos"}, Spec: spec}})
+			out = append(out, namedCR{fmt.Sprintf("every/%s#%d", kind, len(out)), &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: gameday.ChaosMeshAPIVersion, Kind: kind}, Metadata: gameday.ObjectMeta{Namespace: "chaos"}, Spec: spec}})
 		}
 	}
 	return out

@@ -27,7 +27,7 @@ const (
 
 func testSpec(desc string) *gameday.Spec {
 	return &gameday.Spec{
-		APIVersion: gameday.APIVersion, Kind: gameday.Kind,
+		TypeMeta: gameday.TypeMeta{APIVersion: gameday.APIVersion, Kind: gameday.Kind},
 		Metadata: gameday.Metadata{Name: "carts-latency", Description: desc, Tags: map[string]string{"env": "staging"}},
 		Spec: gameday.Body{
 			Faults:   []gameday.Fault{{Name: "carts-delay", MaxDuration: gameday.Duration{Duration: 5 * time.Minute}}},

@@ -333,7 +333,7 @@ func TestRender(t *testing.T) {
 				f.Name = "second"
 				f.StartAfter = []string{"kill"}
 				f.MaxDuration = gameday.Duration{Duration: 90 * time.Minute}
-				f.ChaosMesh = &gameday.CustomResource{APIVersion: "chaos-mesh.org/v1alpha1", Kind: "NetworkChaos", Metadata: gameday.ObjectMeta{Namespace: "chaos"}, Spec: map[string]any{"action": "delay"}}
+				f.ChaosMesh = &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: "chaos-mesh.org/v1alpha1", Kind: "NetworkChaos"}, Metadata: gameday.ObjectMeta{Namespace: "chaos"}, Spec: map[string]any{"action": "delay"}}
 				s.Spec.Faults = append(s.Spec.Faults, f)
 			},
 			check: func(t *testing.T, b renderedBody) {

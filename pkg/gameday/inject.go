@@ -34,9 +34,8 @@ func (f *Fault) Injected() (*Fault, error) {
 	}
 	p := f.FIS.Parameters
 	cr := &CustomResource{
-		APIVersion: p[ParamAPIVersion],
-		Kind:       p[ParamKind],
-		Metadata:   ObjectMeta{Namespace: p[ParamNamespace]},
+		TypeMeta: TypeMeta{APIVersion: p[ParamAPIVersion], Kind: p[ParamKind]},
+		Metadata: ObjectMeta{Namespace: p[ParamNamespace]},
 	}
 	if s := strings.TrimSpace(p[ParamSpec]); s != "" {
 		if err := json.Unmarshal([]byte(s), &cr.Spec); err != nil {

@@ -36,7 +36,7 @@ func TestInjectedChecked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &Spec{APIVersion: APIVersion, Kind: Kind, Metadata: Metadata{Name: "g"}}
+			s := &Spec{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: Kind}, Metadata: Metadata{Name: "g"}}
 			s.Spec.Target.Cluster = "arn:aws:eks:us-east-1:111111111111:cluster/c"
 			s.Spec.Faults = []Fault{tt.fault}
 			ps := Check(s)

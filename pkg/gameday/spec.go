@@ -10,13 +10,20 @@ const (
 	Kind       = "GameDay"
 )
 
+// TypeMeta is the apiVersion and kind that a Kubernetes-style object starts
+// with: a GameDay, or a custom resource in one. Like Kubernetes' own
+// TypeMeta it is embedded inline, its fields those of the object.
+type TypeMeta struct {
+	APIVersion string `json:"apiVersion" yaml:"apiVersion"`
+	Kind       string `json:"kind" yaml:"kind"`
+}
+
 // Spec is a whole GameDay file. Field names are those of the file (and of the
 // JSON that the state machine carries).
 type Spec struct {
-	APIVersion string   `json:"apiVersion" yaml:"apiVersion"`
-	Kind       string   `json:"kind" yaml:"kind"`
-	Metadata   Metadata `json:"metadata" yaml:"metadata"`
-	Spec       Body     `json:"spec" yaml:"spec"`
+	TypeMeta `json:",inline" yaml:",inline"`
+	Metadata Metadata `json:"metadata" yaml:"metadata"`
+	Spec     Body     `json:"spec" yaml:"spec"`
 }
 
 // Metadata names and describes a GameDay.
@@ -131,10 +138,9 @@ type Fault struct {
 // the same canonical JSON every time; its strict typed check is done by the
 // validating code.
 type CustomResource struct {
-	APIVersion string         `json:"apiVersion" yaml:"apiVersion"`
-	Kind       string         `json:"kind" yaml:"kind"`
-	Metadata   ObjectMeta     `json:"metadata,omitempty" yaml:"metadata,omitempty"`
-	Spec       map[string]any `json:"spec" yaml:"spec"`
+	TypeMeta `json:",inline" yaml:",inline"`
+	Metadata ObjectMeta     `json:"metadata,omitempty" yaml:"metadata,omitempty"`
+	Spec     map[string]any `json:"spec" yaml:"spec"`
 }
 
 // ObjectMeta is the part of Kubernetes object metadata a CR may carry here.

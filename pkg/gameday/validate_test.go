@@ -130,7 +130,7 @@ func TestCheckShape(t *testing.T) {
 // TestCheckDecodedJSON checks a spec decoded from JSON (the state machine's
 // payload): problems have paths and no positions.
 func TestCheckDecodedJSON(t *testing.T) {
-	s := &Spec{APIVersion: APIVersion, Kind: Kind, Metadata: Metadata{Name: "x"}}
+	s := &Spec{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: Kind}, Metadata: Metadata{Name: "x"}}
 	s.Spec.Faults = []Fault{{Name: "w", FIS: &FISAction{ActionID: "aws:fis:wait", Parameters: map[string]string{"duration": "PT1M"}}, MaxDuration: Duration{13 * 3600e9}}}
 	got := Check(s)
 	want := Problems{{Path: "spec.faults[0].maxDuration", Message: "13h0m0s is above FIS's limit of 12h (PT12H)"}}

@@ -98,7 +98,7 @@ func TestNew(t *testing.T) {
 // TestPreflightValidator: preflight validates with the validator it is
 // given, else with gameday.Check.
 func TestPreflightValidator(t *testing.T) {
-	bad := gameday.RunState{RunInput: gameday.RunInput{GameDay: &gameday.Spec{APIVersion: gameday.APIVersion, Kind: gameday.Kind, Metadata: gameday.Metadata{Name: "Not_A_DNS_Label"}}}}
+	bad := gameday.RunState{RunInput: gameday.RunInput{GameDay: &gameday.Spec{TypeMeta: gameday.TypeMeta{APIVersion: gameday.APIVersion, Kind: gameday.Kind}, Metadata: gameday.Metadata{Name: "Not_A_DNS_Label"}}}}
 	payload, err := json.Marshal(bad)
 	if err != nil {
 		t.Fatal(err)

@@ -147,7 +147,7 @@ func Import(src *Source, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("import template: %w", err)
 	}
-	im.spec = &gameday.Spec{APIVersion: gameday.APIVersion, Kind: gameday.Kind, Metadata: gameday.Metadata{Name: name}}
+	im.spec = &gameday.Spec{TypeMeta: gameday.TypeMeta{APIVersion: gameday.APIVersion, Kind: gameday.Kind}, Metadata: gameday.Metadata{Name: name}}
 	im.metadata()
 	if err := im.faults(); err != nil {
 		return nil, fmt.Errorf("import template: %w", err)
@@ -457,7 +457,7 @@ func (im *importer) customResource(a string, act types.CreateExperimentTemplateA
 	case c != cluster:
 		return nil, fmt.Sprintf("it targets cluster %s, and the GameDay's spec.target is %s (a GameDay has one cluster)", c, cluster)
 	}
-	m := &mappedCR{res: &gameday.CustomResource{APIVersion: p[fistemplate.ParamAPIVersion], Kind: p[fistemplate.ParamKind]}}
+	m := &mappedCR{res: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: p[fistemplate.ParamAPIVersion], Kind: p[fistemplate.ParamKind]}}}
 	switch {
 	case m.res.APIVersion == gameday.ChaosMeshAPIVersion:
 	case m.res.APIVersion == gameday.LitmusAPIVersion && m.res.Kind == gameday.LitmusKind:

@@ -11,12 +11,12 @@ import (
 
 func TestExpectedRuntime(t *testing.T) {
 	cr := func(d string) *gameday.CustomResource {
-		return &gameday.CustomResource{Kind: "NetworkChaos", Spec: map[string]any{"duration": d}}
+		return &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: "NetworkChaos"}, Spec: map[string]any{"duration": d}}
 	}
 	spec := &gameday.Spec{Spec: gameday.Body{Faults: []gameday.Fault{
 		{Name: "a", ChaosMesh: cr("180s")},
 		{Name: "b", ChaosMesh: cr("60s"), StartAfter: []string{"a"}},
-		{Name: "c", ChaosMesh: &gameday.CustomResource{Kind: "PodChaos", Spec: map[string]any{}}, MaxDuration: gameday.Duration{Duration: 2 * time.Minute}},
+		{Name: "c", ChaosMesh: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: "PodChaos"}, Spec: map[string]any{}}, MaxDuration: gameday.Duration{Duration: 2 * time.Minute}},
 	}}}
 	if got, want := ExpectedRuntime(spec), 4*time.Minute; got != want {
 		t.Errorf("ExpectedRuntime = %v, want %v (a then b; c in parallel)", got, want)

@@ -130,7 +130,7 @@ func TestCheck(t *testing.T) {
 				"Pods": {ResourceType: "aws:eks:pod", SelectionMode: "ALL", Parameters: map[string]string{"clusterIdentifier": "sandbox", "namespace": "kube-system"}}}}
 		}), Where{}, []string{"spec.faults[0].fis.targets.Pods.parameters.namespace: namespace kube-system is not one this deployment may select pods in (allowed: shop) (policy p: namespaces)"}},
 		{"schedule of a kind not allowed", spec(func(s *gameday.Spec) {
-			s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{Kind: "Schedule", Metadata: gameday.ObjectMeta{Namespace: "shop"},
+			s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: "Schedule"}, Metadata: gameday.ObjectMeta{Namespace: "shop"},
 				Spec: map[string]any{"type": "PodChaos", "podChaos": map[string]any{"selector": map[string]any{"namespaces": []any{"other"}}}}}}
 		}), Where{}, []string{
 			"spec.faults[0].chaosMesh.kind: Chaos Mesh kind Schedule is not one this deployment allows (the policy allows none) (policy p: chaosMesh.kinds)",
@@ -138,7 +138,7 @@ func TestCheck(t *testing.T) {
 			"spec.faults[0].chaosMesh.spec.type: Chaos Mesh kind PodChaos is not one this deployment allows (the policy allows none) (policy p: chaosMesh.kinds)",
 		}},
 		{"CR in its own namespace", spec(func(s *gameday.Spec) {
-			s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{Kind: "PodChaos",
+			s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: "PodChaos"},
 				Spec: map[string]any{"selector": map[string]any{"labelSelectors": map[string]any{"a": "b"}}}}}
 		}), Where{}, []string{
 			"spec.faults[0].chaosMesh.kind: Chaos Mesh kind PodChaos is not one this deployment allows (the policy allows none) (policy p: chaosMesh.kinds)",

@@ -28,7 +28,7 @@ const existingARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:existing-sl
 
 func testSpec() *gameday.Spec {
 	return &gameday.Spec{
-		APIVersion: gameday.APIVersion, Kind: gameday.Kind,
+		TypeMeta: gameday.TypeMeta{APIVersion: gameday.APIVersion, Kind: gameday.Kind},
 		Metadata: gameday.Metadata{Name: "carts-latency", Tags: map[string]string{"env": "staging"}},
 		Spec: gameday.Body{
 			StopConditions: []gameday.StopCondition{

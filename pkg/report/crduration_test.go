@@ -23,7 +23,7 @@ func TestVerdictCRWithoutDuration(t *testing.T) {
 		}
 		return &gameday.Spec{Spec: gameday.Body{Faults: []gameday.Fault{{
 			Name: "carts-delay", MaxDuration: gameday.Duration{Duration: maxDur},
-			ChaosMesh: &gameday.CustomResource{APIVersion: "chaos-mesh.org/v1alpha1", Kind: "NetworkChaos", Spec: cr},
+			ChaosMesh: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: "chaos-mesh.org/v1alpha1", Kind: "NetworkChaos"}, Spec: cr},
 		}}}}
 	}
 	action := func(state gameday.State, ran time.Duration) []gameday.ActionState {

@@ -26,7 +26,7 @@ func tp(min float64) *time.Time { t := at(min); return &t }
 // testSpec is the walkthrough GameDay: one fault, two checks, two stop conditions.
 func testSpec() *gameday.Spec {
 	return &gameday.Spec{
-		APIVersion: gameday.APIVersion, Kind: gameday.Kind,
+		TypeMeta: gameday.TypeMeta{APIVersion: gameday.APIVersion, Kind: gameday.Kind},
 		Metadata: gameday.Metadata{Name: "sock-shop-carts-latency"},
 		Spec: gameday.Body{
 			Hypothesis: gameday.Hypothesis{
