@@ -11,11 +11,32 @@ const (
 )
 
 // TypeMeta is the apiVersion and kind that a Kubernetes-style object starts
-// with: a GameDay, or a custom resource in one. Like Kubernetes' own
-// TypeMeta it is embedded inline, its fields those of the object.
+// with: a GameDay, a GameDayPolicy, or a custom resource in a GameDay. Like
+// Kubernetes' own TypeMeta it is embedded inline, its fields those of the
+// object.
 type TypeMeta struct {
 	APIVersion string `json:"apiVersion" yaml:"apiVersion"`
 	Kind       string `json:"kind" yaml:"kind"`
+}
+
+// CheckFileKind is what is wrong with the apiVersion and kind of a file
+// written like a GameDay (see ParseFile), which must be apiVersion:
+// APIVersion and kind: kind. (A custom resource's are checked with its spec.)
+func CheckFileKind(m TypeMeta, kind string) Problems {
+	var r problems
+	switch {
+	case m.APIVersion == "":
+		r.add("apiVersion", "required: write apiVersion: %s", APIVersion)
+	case m.APIVersion != APIVersion:
+		r.add("apiVersion", "must be %s, not %q", APIVersion, m.APIVersion)
+	}
+	switch {
+	case m.Kind == "":
+		r.add("kind", "required: write kind: %s", kind)
+	case m.Kind != kind:
+		r.add("kind", "must be %s, not %q", kind, m.Kind)
+	}
+	return r.list
 }
 
 // Spec is a whole GameDay file. Field names are those of the file (and of the

@@ -63,18 +63,7 @@ func Check(s *Spec) Problems {
 		r.add("", "no GameDay")
 		return r.list
 	}
-	switch {
-	case s.APIVersion == "":
-		r.add("apiVersion", "required: write apiVersion: %s", APIVersion)
-	case s.APIVersion != APIVersion:
-		r.add("apiVersion", "must be %s, not %q", APIVersion, s.APIVersion)
-	}
-	switch {
-	case s.Kind == "":
-		r.add("kind", "required: write kind: %s", Kind)
-	case s.Kind != Kind:
-		r.add("kind", "must be %s, not %q", Kind, s.Kind)
-	}
+	r.list = append(r.list, CheckFileKind(s.TypeMeta, Kind)...)
 	checkMetadata(&r, s)
 	checkTarget(&r, s)
 	checkHypothesis(&r, s)

@@ -25,10 +25,9 @@ const Kind = "GameDayPolicy"
 
 // Policy is a whole policy file.
 type Policy struct {
-	APIVersion string   `json:"apiVersion"`
-	Kind       string   `json:"kind"`
-	Metadata   Metadata `json:"metadata"`
-	Spec       Rules    `json:"spec"`
+	gameday.TypeMeta `json:",inline"`
+	Metadata         Metadata `json:"metadata"`
+	Spec             Rules    `json:"spec"`
 	// doc is the file it was parsed from, for positions (nil from JSON).
 	doc *gameday.Document
 }
@@ -112,21 +111,9 @@ func Parse(name string, data []byte) (*Policy, error) {
 
 // check is the policy's own well-formedness.
 func (p *Policy) check() gameday.Problems {
-	var ps gameday.Problems
+	ps := gameday.CheckFileKind(p.TypeMeta, Kind)
 	add := func(path, format string, args ...any) {
 		ps = append(ps, gameday.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
-	}
-	switch {
-	case p.APIVersion == "":
-		add("apiVersion", "required: write apiVersion: %s", gameday.APIVersion)
-	case p.APIVersion != gameday.APIVersion:
-		add("apiVersion", "must be %s, not %q", gameday.APIVersion, p.APIVersion)
-	}
-	switch {
-	case p.Kind == "":
-		add("kind", "required: write kind: %s", Kind)
-	case p.Kind != Kind:
-		add("kind", "must be %s, not %q", Kind, p.Kind)
 	}
 	if p.Metadata.Name == "" {
 		add("metadata.name", "required: a name for the policy, quoted in every refusal (for example staging)")

@@ -56,6 +56,11 @@ func TestParseBad(t *testing.T) {
 		{"bad duration", head + "spec:\n  maxExperimentDuration: 90\n", []string{"p.yaml:5:3: spec.maxExperimentDuration: 90 is not a duration: write 90s, 5m or PT5M"}},
 		{"above FIS", head + "spec:\n  maxExperimentDuration: 13h\n", []string{"p.yaml:5:3: spec.maxExperimentDuration: 13h0m0s is outside FIS's limit of 12h per experiment"}},
 		{"kind", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: p}\nspec: {}\n", []string{`p.yaml:2:1: kind: must be GameDayPolicy, not "GameDay"`}},
+		{"apiVersion", "apiVersion: gameday/v1\nkind: GameDayPolicy\nmetadata: {name: p}\nspec: {}\n", []string{`p.yaml:1:1: apiVersion: must be gameday/v1alpha1, not "gameday/v1"`}},
+		{"no apiVersion or kind", "metadata: {name: p}\nspec: {}\n", []string{
+			"p.yaml:1:1: apiVersion: required: write apiVersion: gameday/v1alpha1",
+			"p.yaml:1:1: kind: required: write kind: GameDayPolicy",
+		}},
 		{"no name", "apiVersion: gameday/v1alpha1\nkind: GameDayPolicy\nspec: {}\n", []string{"p.yaml:1:1: metadata.name: required: a name for the policy, quoted in every refusal (for example staging)"}},
 		{"cluster", head + "spec:\n  clusters: [sandbox]\n", []string{`p.yaml:5:14: spec.clusters[0]: "sandbox" is not an EKS cluster ARN: write arn:aws:eks:REGION:ACCOUNT:cluster/NAME (* allowed in NAME)`}},
 		{"kind name", head + "spec:\n  chaosMesh: {kinds: [Pod]}\n", []string{`p.yaml:5:23: spec.chaosMesh.kinds[0]: unknown Chaos Mesh kind "Pod": FIS accepts ` + strings.Join(gameday.ChaosMeshKinds, ", ")}},
