@@ -22,6 +22,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -677,9 +678,14 @@ func findNode(nodeModules, node string) (string, string, error) {
 	return nodeModules, f.Node, nil
 }
 
+// truncate cuts s to at most n bytes, at a rune boundary so that the
+// line stays valid UTF-8, and marks the cut with an ellipsis.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

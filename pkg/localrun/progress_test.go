@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -119,4 +120,29 @@ func TestDisplaySettled(t *testing.T) {
 			t.Error("Settled changed the run state it was given")
 		}
 	})
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		name string
+		s    string
+		n    int
+		want string
+	}{
+		{"short", "abc", 5, "abc"},
+		{"exact", "abcde", 5, "abcde"},
+		{"ascii", "abcdef", 3, "abc…"},
+		{"inside a rune", "ab€cd", 3, "ab…"},     // € is bytes 2 to 4
+		{"at a rune's end", "ab€cd", 5, "ab€…"},  // the cut falls right after €
+		{"first rune cut", "€€", 2, "…"},         // nothing whole fits
+		{"in the last of two", "aé€x", 5, "aé…"}, // é is 2 bytes, € starts at 3
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := truncate(tt.s, tt.n)
+			if got != tt.want || !utf8.ValidString(got) {
+				t.Errorf("truncate(%q, %d) = %q (valid UTF-8: %v), want %q", tt.s, tt.n, got, utf8.ValidString(got), tt.want)
+			}
+		})
+	}
 }
