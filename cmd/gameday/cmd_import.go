@@ -25,7 +25,7 @@ func (c *importCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.id, "id", "", "read experiment template `EXT...` from the account (fis:GetExperimentTemplate; AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL apply)")
 	fs.StringVar(&c.out, "out", "", "write the GameDay to `FILE` (default: standard output)")
 	fs.BoolVar(&c.force, "force", false, "overwrite --out if it exists")
-	fs.StringVar(&c.name, "name", "", "the GameDay's metadata.name (default: from the template's tags, description or id)")
+	fs.StringVar(&c.name, "name", "", "write `NAME` as the GameDay's metadata.name (default: from the template's tags, description or id)")
 	fs.StringVar(&c.region, "region", "", "AWS `region` for --id (default: AWS_REGION or the profile's)")
 	fs.StringVar(&c.profile, "profile", "", "AWS shared config `profile` for --id (default: AWS_PROFILE)")
 }

@@ -38,7 +38,7 @@ func (c *runCmd) define(fs *flag.FlagSet) {
 	fs.BoolVar(&c.local, "local", false, "run against the embedded simulator (required: for a deployed stack use 'gameday start')")
 	fs.StringVar(&c.out, "out", "out", "write the run's archive (and gameday-local.log) under `DIR`")
 	fs.Float64Var(&c.speed, "speed", 60, fmt.Sprintf("run the simulated clock `N` times faster than real time, %g to %g", sim.MinSpeed, sim.MaxSpeed))
-	fs.Var(&c.seed, "seed", "`N`, the seed of the simulated Sock Shop's load; given, it makes the experiment and template ids reproducible too (not given: seed 1 and random ids)")
+	fs.Var(&c.seed, "seed", "seed the simulated Sock Shop's load with `N`; given, it also makes the experiment and template ids reproducible (not given: seed 1 and random ids)")
 	fs.DurationVar(&c.logDelay, "log-delay", 2*time.Minute, "simulated FIS log delivery delay")
 	fs.BoolVar(&c.plain, "plain", false, "plain progress lines even on a terminal")
 	policyFlag(fs, &c.policy)

@@ -26,7 +26,7 @@ func (c *simCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:4566", "`HOST:PORT` to listen on (port 0 picks a free one)")
 	fs.StringVar(&c.data, "data", "", "keep S3 objects as files under `DIR` (DIR/buckets/BUCKET/KEY) instead of in memory")
 	fs.Float64Var(&c.speed, "speed", 1, fmt.Sprintf("`N` simulated seconds per wall-clock second, %g to %g (60: a 180 s fault takes 3 s)", sim.MinSpeed, sim.MaxSpeed))
-	fs.Var(&c.seed, "seed", "`N`, the seed of pod selection and metric noise; given, it makes experiment and template ids reproducible too (not given: seed 1 and random ids)")
+	fs.Var(&c.seed, "seed", "seed pod selection and metric noise with `N`; given, it also makes experiment and template ids reproducible (not given: seed 1 and random ids)")
 	fs.StringVar(&c.account, "account", sim.DefaultAccount, "simulated AWS account id")
 	fs.StringVar(&c.region, "region", sim.DefaultRegion, "simulated AWS Region")
 	fs.StringVar(&c.cluster, "cluster", sim.DefaultCluster, "name of the simulated EKS cluster")
