@@ -93,7 +93,15 @@ func IsNotFound(err error) bool {
 // with ConflictException or, as it may, ValidationException: callers that
 // stop read the experiment back on either (docs/fidelity.md). It has no
 // sentinel: an invalid request is otherwise a plain error.
-func IsInvalid(err error) bool {
+func IsInvalid(err error) bool { return hasCode(err, "ValidationException") }
+
+// IsStackNotFound reports whether err is CloudFormation's answer to
+// DescribeStacks for a stack that does not exist: a ValidationError, not a
+// not-found code (and the only ValidationError DescribeStacks gives for a
+// well-formed stack name).
+func IsStackNotFound(err error) bool { return hasCode(err, "ValidationError") }
+
+func hasCode(err error, code string) bool {
 	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationException"
+	return errors.As(err, &ae) && ae.ErrorCode() == code
 }

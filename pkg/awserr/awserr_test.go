@@ -120,3 +120,21 @@ func TestIsInvalid(t *testing.T) {
 		}
 	}
 }
+
+func TestIsStackNotFound(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{apiErr("ValidationError"), true}, // CloudFormation's "Stack with id X does not exist"
+		{fmt.Errorf("describe stack: %w", apiErr("ValidationError")), true},
+		{apiErr("ValidationException"), false},
+		{apiErr("ResourceNotFoundException"), false},
+		{errors.New("ValidationError"), false},
+		{nil, false},
+	} {
+		if got := IsStackNotFound(tt.err); got != tt.want {
+			t.Errorf("IsStackNotFound(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}

@@ -41,11 +41,11 @@ func classify(err error) error {
 }
 
 // classifyStack is classify for DescribeStacks, where CloudFormation
-// answers a stack that does not exist with a ValidationError (the only
-// ValidationError DescribeStacks gives for a well-formed stack name).
+// answers a stack that does not exist with a ValidationError
+// (awserr.IsStackNotFound).
 func classifyStack(err error) error {
 	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" {
+	if awserr.IsStackNotFound(err) && errors.As(err, &ae) {
 		return &apiError{sentinel: gameday.ErrNotFound, err: err, text: ae.ErrorMessage()}
 	}
 	return classify(err)
