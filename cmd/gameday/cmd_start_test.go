@@ -125,13 +125,20 @@ func TestStartCommand(t *testing.T) {
 				"follow it: gameday status --follow " + cartsRun + "\n",
 		},
 		{
+			name: "a name in the current directory", args: []string{"start", "sock-shop-carts-latency"}, wantCode: exitOK, wantStarts: 1,
+			chdir: map[string]string{"carts.yaml": readFile(t, abs), "gamedays/carts.yaml": bad},
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file carts.yaml)\n" +
+				"execution: " + cartsARN() + "\n" +
+				"follow it: gameday status --follow " + cartsRun + "\n",
+		},
+		{
 			name: "a name with problems", args: []string{"start", "sock-shop-carts-latency"}, wantCode: exitInvalid,
 			chdir:      map[string]string{"examples/carts.yaml": bad},
 			wantStderr: "examples/carts.yaml:",
 		},
 		{
 			name: "an unknown name", args: []string{"start", "nope"}, wantCode: exitInvalid, chdir: map[string]string{},
-			wantStderr: "gameday: find gameday nope: not found: no file under gamedays/ or examples/ has metadata.name nope; give the file's path instead\n",
+			wantStderr: "gameday: find gameday nope: not found: no file under ./, gamedays/ or examples/ has metadata.name nope; give the file's path instead\n",
 		},
 		{
 			name: "a missing file", args: []string{"start", "nope.yaml"}, wantCode: exitInvalid,

@@ -87,8 +87,9 @@ func (c *Client) StartValid(ctx context.Context, spec *gameday.Spec, data []byte
 	return s, nil
 }
 
-// DefaultDirs are where FindGameDay looks, in order.
-var DefaultDirs = []string{"gamedays", "examples"}
+// DefaultDirs are where FindGameDay looks, in order: the current
+// directory first, then gamedays/ and examples/.
+var DefaultDirs = []string{".", "gamedays", "examples"}
 
 // FindGameDay returns the path of the GameDay file under dirs (searched in
 // order, *.yaml and *.yml, not recursively) whose metadata.name is name.
@@ -124,7 +125,23 @@ func FindGameDay(fsys fs.FS, dirs []string, name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("find gameday %s: %w: no file under %s has metadata.name %s; give the file's path instead",
-		name, gameday.ErrNotFound, strings.Join(dirs, "/ or ")+"/", name)
+		name, gameday.ErrNotFound, dirList(dirs), name)
+}
+
+// dirList says dirs as a user reads them: "./, gamedays/ or examples/".
+func dirList(dirs []string) string {
+	var b strings.Builder
+	for i, d := range dirs {
+		switch {
+		case i == 0:
+		case i == len(dirs)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(strings.TrimSuffix(d, "/") + "/")
+	}
+	return b.String()
 }
 
 // fileName reads metadata.name of a GameDay file, if it has one, with

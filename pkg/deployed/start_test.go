@@ -194,6 +194,8 @@ func TestFindGameDay(t *testing.T) {
 		"examples/p.yaml":      gd("payment"),
 		"examples/dup1.yaml":   gd("dup"),
 		"examples/dup2.yaml":   gd("dup"),
+		"here.yaml":            gd("here"),
+		"orders.yaml":          gd("orders"),
 	}
 	tests := []struct {
 		name    string
@@ -203,14 +205,17 @@ func TestFindGameDay(t *testing.T) {
 		wantIs  error
 	}{
 		{name: "carts", want: "gamedays/a.yaml"},
-		{name: "orders", want: "gamedays/b.yml"},
+		{name: "here", want: "here.yaml"},
+		{name: "orders", want: "orders.yaml"}, // the current directory first
+		{name: "orders", dirs: []string{"gamedays"}, want: "gamedays/b.yml"},
 		{name: "payment", want: "examples/p.yaml"},
 		{name: "typo", want: "gamedays/typo.yaml"}, // found; Start reports its problems
 		{name: "dup", wantErr: "examples/dup1.yaml, examples/dup2.yaml all name it"},
-		{name: "nested", wantErr: "no file under gamedays/ or examples/ has metadata.name nested", wantIs: gameday.ErrNotFound},
+		{name: "nested", wantErr: "no file under ./, gamedays/ or examples/ has metadata.name nested", wantIs: gameday.ErrNotFound},
 		{name: "notes", wantErr: "no file under", wantIs: gameday.ErrNotFound},
 		{name: "cm", wantErr: "no file under", wantIs: gameday.ErrNotFound},
 		{name: "carts", dirs: []string{"missing", "examples"}, want: "examples/a.yaml"},
+		{name: "nested", dirs: []string{"gamedays/"}, wantErr: "no file under gamedays/ has metadata.name nested", wantIs: gameday.ErrNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+"@"+strings.Join(tc.dirs, ","), func(t *testing.T) {
