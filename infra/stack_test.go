@@ -280,6 +280,11 @@ func TestFunctions(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("function (-want +got):\n%s", diff)
 			}
+			// A Task times out only on a lost invocation: the Lambda's own
+			// timeout, after an Init phase of at most 10 s, ends its run first.
+			if to, _ := p["Timeout"].(float64); to <= 0 || to+10 >= workflow.TaskTimeoutSeconds {
+				t.Errorf("Timeout = %v s, want it set and, with Lambda's 10 s Init phase, below the Task timeout of %d s", p["Timeout"], workflow.TaskTimeoutSeconds)
+			}
 			var env map[string]any
 			if e, ok := p["Environment"].(map[string]any); ok {
 				env, _ = e["Variables"].(map[string]any)

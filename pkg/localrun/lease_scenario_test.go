@@ -284,8 +284,8 @@ func TestScenarioExecutionTimedOut(t *testing.T) {
 // been stopping 15 minutes past the end of its execution.
 func TestScenarioStuckStopping(t *testing.T) {
 	needNode(t)
-	// At the suite's speed, so that each Task's 900 s timeout stays seconds
-	// of wall time on a slow machine.
+	// At the suite's speed: the 90 simulated minutes of stopping take 45 s
+	// of wall time.
 	srv := startSim(t, sim.Options{FISStopDelay: 90 * time.Minute})
 	spec, yaml := load(t, longDelay)
 	var polls int

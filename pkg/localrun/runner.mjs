@@ -10,8 +10,10 @@
 // written to stdout as one JSON line; the last line is the execution's end.
 //
 // The interpreter runs on the simulator's timeline: Date reads simulated
-// time and timers run `speed` times faster, so Wait states and Retry
-// backoffs keep their meaning at any speed.
+// time and timers run `speed` times faster, so Wait states, Retry backoffs
+// and the execution timeout keep their meaning at any speed. A Task's
+// timeout is the exception: it bounds a Lambda's run, which takes real time
+// however fast the clock goes (see realTaskTimeouts).
 import { createRequire } from 'node:module';
 import readline from 'node:readline';
 
@@ -41,7 +43,8 @@ const { StateMachine } = require('aws-local-stepfunctions');
 
 let machine;
 try {
-  machine = new StateMachine(cfg.definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const definition = realTaskTimeouts(cfg.definition, cfg.speed || 1);
+  machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
 } catch (err) {
   emit({ type: 'RunnerError', error: 'invalid state machine definition: ' + err.message });
   process.exit(2);
@@ -96,6 +99,26 @@ try {
 await events.catch(() => {});
 emit(end);
 process.exit(0);
+
+// realTaskTimeouts gives every Task of def (nested ones included) speed
+// times its TimeoutSeconds, which the sped-up timers bring back to
+// TimeoutSeconds of wall time. A Task's timeout bounds its Lambda's run:
+// the Lambda runs in the simulator's process at real speed, so a timeout
+// scaled with the clock would leave it TimeoutSeconds/speed of real time
+// (900 s at 120x: 7.5 s), which a loaded machine's real work outlasts.
+// (The workflow's Tasks all set TimeoutSeconds; none uses TimeoutSecondsPath.)
+function realTaskTimeouts(def, speed) {
+  for (const state of Object.values(def.States || {})) {
+    if (state.Type === 'Task' && Number.isInteger(state.TimeoutSeconds)) {
+      state.TimeoutSeconds = Math.ceil(state.TimeoutSeconds * speed);
+    }
+    for (const branch of state.Branches || []) realTaskTimeouts(branch, speed);
+    for (const sub of [state.Iterator, state.ItemProcessor]) {
+      if (sub) realTaskTimeouts(sub, speed);
+    }
+  }
+  return def;
+}
 
 function installSimulatedTime(speed, simOriginMs, wallStartMs) {
   const RealDate = Date;
