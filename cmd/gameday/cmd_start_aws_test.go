@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,7 +25,9 @@ import (
 
 // awsEndpoint is one local endpoint for the real SDK clients that
 // newDeployed makes (AWS_ENDPOINT_URL): CloudFormation and STS (awsQuery),
-// Step Functions (awsJson1_0) and S3 (gofakes3, path style).
+// Step Functions (awsJson1_0) and S3 (gofakes3, path style). It counts
+// calls, not attempts: the SDK retries a call whose connection broke, as it
+// does for a user.
 type awsEndpoint struct {
 	mu         sync.Mutex
 	stacks     map[string]map[string]string // stack name -> outputs
@@ -32,11 +35,25 @@ type awsEndpoint struct {
 	stsCalls   int
 	executions []map[string]any // newest last
 	s3         http.Handler
+	// resetOnce names a Step Functions operation whose first request the
+	// endpoint answers with 200 and part of a body, then resets the
+	// connection; resets counts the resets.
+	resetOnce string
+	resets    int
+}
+
+// firstAttempt tells a call from the SDK's retries of it (amz-sdk-request:
+// attempt=N; max=M).
+func firstAttempt(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Amz-Sdk-Request"), "attempt=1;")
 }
 
 func (a *awsEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AWSStepFunctions."):
+		if a.reset(w, r) {
+			return
+		}
 		a.stepFunctions(w, r)
 	case strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
 		a.query(w, r)
@@ -55,13 +72,17 @@ func (a *awsEndpoint) query(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/xml")
 	switch r.Form.Get("Action") {
 	case "GetCallerIdentity":
-		a.stsCalls++
+		if firstAttempt(r) {
+			a.stsCalls++
+		}
 		fmt.Fprint(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>`+
 			`<Arn>arn:aws:iam::123456789012:user/dev</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account>`+
 			`</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
 	case "DescribeStacks":
 		name := r.Form.Get("StackName")
-		a.stackCalls = append(a.stackCalls, name)
+		if firstAttempt(r) {
+			a.stackCalls = append(a.stackCalls, name)
+		}
 		outputs, ok := a.stacks[name]
 		if !ok {
 			w.WriteHeader(400)
@@ -80,6 +101,32 @@ func (a *awsEndpoint) query(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, "unexpected action "+r.Form.Get("Action"), 400)
 	}
+}
+
+// reset breaks the connection of the first request for a.resetOnce halfway
+// through a 200 response, as a connection that breaks in transit does:
+// the SDK's read of the body fails with a connection reset (or, when its
+// transport closed the connection first, "use of closed network
+// connection", which the SDK treats alike).
+func (a *awsEndpoint) reset(w http.ResponseWriter, r *http.Request) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.resetOnce == "" || a.resets > 0 || r.Header.Get("X-Amz-Target") != "AWSStepFunctions."+a.resetOnce {
+		return false
+	}
+	a.resets++
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		http.Error(w, err.Error(), 500)
+		return true
+	}
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 4096\r\n\r\n{\"executionArn\":")
+	_ = buf.Flush()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // close with a reset, not a FIN
+	}
+	_ = conn.Close()
+	return true
 }
 
 func (a *awsEndpoint) stepFunctions(w http.ResponseWriter, r *http.Request) {
@@ -144,34 +191,41 @@ func (a *awsEndpoint) finish(bucket, prefix string) {
 
 // TestDeployedThroughEndpoint runs start, status and report with the real
 // AWS clients of newDeployed, configured from the environment
-// (AWS_ENDPOINT_URL, AWS_REGION, keys) as a user's shell would.
+// (AWS_ENDPOINT_URL, AWS_REGION, keys) as a user's shell would: with the
+// SDK's standard retries, which carry a command over a connection that
+// breaks mid-response.
 func TestDeployedThroughEndpoint(t *testing.T) {
 	tests := []struct {
 		name      string
 		stack     string // the stack's name
 		wantCalls []string
 		wantSTS   int
+		resetOnce string // awsEndpoint.resetOnce
 	}{
 		{name: "default stack", stack: "GameDay", wantCalls: []string{"GameDay"}},
 		{name: "deployment stack", stack: "GameDay-123456789012-us-east-1", wantCalls: []string{"GameDay", "GameDay-123456789012-us-east-1"}, wantSTS: 1},
+		{name: "a connection reset mid-response", stack: "GameDay", wantCalls: []string{"GameDay"}, resetOnce: "DescribeExecution"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			const bucket = "gameday-archive"
 			ep := &awsEndpoint{
-				stacks: map[string]map[string]string{tc.stack: {"StateMachineArn": fakeSM, "ArchiveBucketName": bucket}},
-				s3:     gofakes3.New(s3mem.New()).Server(),
+				stacks:    map[string]map[string]string{tc.stack: {"StateMachineArn": fakeSM, "ArchiveBucketName": bucket}},
+				s3:        gofakes3.New(s3mem.New()).Server(),
+				resetOnce: tc.resetOnce,
 			}
 			srv := httptest.NewServer(ep)
 			defer srv.Close()
 			for k, v := range map[string]string{
 				"AWS_ENDPOINT_URL": srv.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
 				"AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none"),
-				"AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1",
+				"AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "", "AWS_RETRY_MODE": "",
 			} {
 				t.Setenv(k, v)
 			}
-			os.Unsetenv("AWS_PROFILE")
+			for _, k := range []string{"AWS_PROFILE", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"} {
+				os.Unsetenv(k) // the SDK's defaults, as in a user's shell
+			}
 
 			// The run's archive, written as the archive step would.
 			prefix := "gamedays/sock-shop-carts-latency/2026-11-26T01-02-10Z_EXPe2e/"
@@ -238,6 +292,9 @@ func TestDeployedThroughEndpoint(t *testing.T) {
 			}
 			if ep.stsCalls != tc.wantSTS*6 {
 				t.Errorf("got %d GetCallerIdentity calls, want %d", ep.stsCalls, tc.wantSTS*6)
+			}
+			if tc.resetOnce != "" && ep.resets != 1 {
+				t.Errorf("the endpoint reset %d connections, want 1", ep.resets)
 			}
 		})
 	}
