@@ -111,7 +111,7 @@ type runsFlags struct {
 }
 
 func (f *runsFlags) register(fs *flag.FlagSet) {
-	f.sf.register(fs)
+	f.sf.registerArchive(fs)
 	fs.StringVar(&f.since, "since", "", "only the runs started since `WHEN`: a duration back from now (30d, 12h) or a date (2026-01-31)")
 }
 

@@ -27,9 +27,18 @@ type stackFlags struct {
 // lines of the commands that register stackFlags.
 const stackArgs = "[--stack S] [--region R] [--profile P]"
 
+// register defines the stack flags of the commands that start or read
+// executions: the archive's and --state-machine-arn.
 func (f *stackFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.stack, "stack", "", "CloudFormation `stack` whose outputs name the state machine and the archive bucket (default "+deploy.DefaultStackName+", then "+deploy.StackName("ACCOUNT", "REGION")+")")
+	f.registerArchive(fs)
 	fs.StringVar(&f.stateMachine, "state-machine-arn", "", "the gameday state machine's `ARN` (default: the stack's "+deploy.OutputStateMachineARN+" output)")
+}
+
+// registerArchive defines the stack flags of the commands that read only
+// the archive bucket (list, history): no --state-machine-arn, which they
+// would not use.
+func (f *stackFlags) registerArchive(fs *flag.FlagSet) {
+	fs.StringVar(&f.stack, "stack", "", "CloudFormation `stack` whose outputs name the state machine and the archive bucket (default "+deploy.DefaultStackName+", then "+deploy.StackName("ACCOUNT", "REGION")+")")
 	fs.StringVar(&f.bucket, "archive-bucket", "", "the archive `bucket` (default: for one run, the bucket its execution recorded; else the stack's "+deploy.OutputArchiveBucket+" output)")
 	fs.StringVar(&f.region, "region", "", "AWS `region` (default: AWS_REGION or the profile's)")
 	fs.StringVar(&f.profile, "profile", "", "AWS shared config `profile` (default: AWS_PROFILE)")

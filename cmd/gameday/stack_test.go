@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gameday-dev/gameday/pkg/deployed"
+)
+
+// TestStateMachineFlag: --state-machine-arn belongs to the commands that
+// start or read executions; list and history read only the archive bucket,
+// so they neither list it nor accept it.
+func TestStateMachineFlag(t *testing.T) {
+	tests := []struct {
+		cmd  string
+		args []string // after the flag, to reach the flag check
+		has  bool
+	}{
+		{"start", []string{"x.yaml"}, true},
+		{"status", nil, true},
+		{"report", []string{"x"}, true},
+		{"list", nil, false},
+		{"history", []string{"x"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			code, stdout, _ := runCLI(t, tt.cmd, "--help")
+			if code != exitOK {
+				t.Fatalf("gameday %s --help exit %d", tt.cmd, code)
+			}
+			if got := strings.Contains(stdout, "-state-machine-arn"); got != tt.has {
+				t.Errorf("gameday %s --help lists --state-machine-arn: %v, want %v:\n%s", tt.cmd, got, tt.has, stdout)
+			}
+			if tt.has {
+				return
+			}
+			args := append([]string{tt.cmd, "--state-machine-arn", "arn:aws:states:us-east-1:123456789012:stateMachine:x"}, tt.args...)
+			noAWS := func(context.Context, *stackFlags) (*deployed.Client, error) {
+				t.Error("reached for the stack")
+				return nil, errors.New("no stack in this test")
+			}
+			code, stdout, stderr := runCLIWith(t, noAWS, args...)
+			want := "gameday: " + tt.cmd + ": flag provided but not defined: -state-machine-arn; run 'gameday " + tt.cmd + " --help'\n"
+			if code != exitUsage || stdout != "" || stderr != want {
+				t.Errorf("gameday %v = %d, stdout %q, stderr %q; want %d, no stdout, %q", args, code, stdout, stderr, exitUsage, want)
+			}
+		})
+	}
+}
