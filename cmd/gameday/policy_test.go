@@ -30,6 +30,13 @@ func TestValidatePolicy(t *testing.T) {
 		t.Errorf("crafted without a policy: exit %d, %s", code, stderr)
 	}
 
+	// A GameDay given as the policy: its kind is its one problem.
+	code, stdout, stderr = runCLI(t, "validate", "--policy", crafted, crafted)
+	want = crafted + `:2:1: kind: must be GameDayPolicy, not "GameDay"` + "\n"
+	if code != exitInvalid || stdout != "" || stderr != want {
+		t.Errorf("a GameDay as the policy: exit %d, stdout %q, stderr %q; want exit 1 and %q", code, stdout, stderr, want)
+	}
+
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	if err := os.WriteFile(bad, []byte("apiVersion: gameday/v1alpha1\nkind: GameDayPolicy\nmetadata: {name: p}\nspec:\n  namespace: [a]\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -196,6 +196,9 @@ func ParseFile[T any](name string, data []byte, kind string) (*T, *Document, Pro
 		return nil, nil, ps
 	}
 	doc := &Document{File: name, pos: pos}
+	if ps := otherKind(top, kind); len(ps) > 0 {
+		return nil, nil, doc.Locate(ps)
+	}
 	ps = PruneShape(top, reflect.TypeFor[T](), "")
 	for _, p := range ps {
 		doc.refused = append(doc.refused, p.Path)
@@ -205,6 +208,20 @@ func ParseFile[T any](name string, data []byte, kind string) (*T, *Document, Pro
 		return nil, nil, append(doc.Locate(ps), Problem{File: name, Message: fmt.Sprintf("decode: %v", err)})
 	}
 	return v, doc, doc.Locate(ps)
+}
+
+// otherKind is the apiVersion and kind problems of a file of another kind
+// than kind (a GameDay given as a policy, a policy as a GameDay, a
+// ConfigMap): its fields are not wrong but another kind's, so these are its
+// only problems. A file that leaves kind out or misspells it (Gameday) is
+// taken for a kind and gets every problem.
+func otherKind(top map[string]any, kind string) Problems {
+	k, _ := top["kind"].(string)
+	if k == "" || strings.EqualFold(k, kind) {
+		return nil
+	}
+	v, _ := top["apiVersion"].(string)
+	return CheckFileKind(TypeMeta{APIVersion: v, Kind: k}, kind)
 }
 
 // readYAML reads one YAML mapping into plain values with the position of

@@ -56,6 +56,11 @@ func TestParseBad(t *testing.T) {
 		{"bad duration", head + "spec:\n  maxExperimentDuration: 90\n", []string{"p.yaml:5:3: spec.maxExperimentDuration: 90 is not a duration: write 90s, 5m or PT5M"}},
 		{"above FIS", head + "spec:\n  maxExperimentDuration: 13h\n", []string{"p.yaml:5:3: spec.maxExperimentDuration: 13h0m0s is outside FIS's limit of 12h per experiment"}},
 		{"kind", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: p}\nspec: {}\n", []string{`p.yaml:2:1: kind: must be GameDayPolicy, not "GameDay"`}},
+		{"a GameDay file", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: g, owner: o}\nspec:\n  target: {cluster: c}\n  faults: []\n", []string{`p.yaml:2:1: kind: must be GameDayPolicy, not "GameDay"`}},
+		{"another kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\ndata: {a: b}\n", []string{
+			`p.yaml:1:1: apiVersion: must be gameday/v1alpha1, not "v1"`,
+			`p.yaml:2:1: kind: must be GameDayPolicy, not "ConfigMap"`,
+		}},
 		{"apiVersion", "apiVersion: gameday/v1\nkind: GameDayPolicy\nmetadata: {name: p}\nspec: {}\n", []string{`p.yaml:1:1: apiVersion: must be gameday/v1alpha1, not "gameday/v1"`}},
 		{"no apiVersion or kind", "metadata: {name: p}\nspec: {}\n", []string{
 			"p.yaml:1:1: apiVersion: required: write apiVersion: gameday/v1alpha1",
