@@ -73,9 +73,14 @@ func doctor(ctx context.Context, e *env, o interpreter.Options) error {
 	return nil
 }
 
-// buildInfo is the module, its version and VCS stamp, and the Go toolchain.
+// buildInfo is the module, its version and VCS stamp, and the Go toolchain
+// (doctor's first line, and version's).
 func buildInfo() string {
-	bi, ok := debug.ReadBuildInfo()
+	return formatBuildInfo(debug.ReadBuildInfo())
+}
+
+// formatBuildInfo says bi (ok: there is one) on one line.
+func formatBuildInfo(bi *debug.BuildInfo, ok bool) string {
 	if !ok {
 		return "no build information; " + runtime.Version()
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -64,5 +66,56 @@ func TestDoctor(t *testing.T) {
 				t.Errorf("stderr %q, want %q", errb.String(), tt.inStderr)
 			}
 		})
+	}
+}
+
+// TestFormatBuildInfo: the module, its version, the VCS revision (12
+// digits, modified or not) and the toolchain, on one line.
+func TestFormatBuildInfo(t *testing.T) {
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	platform := ", built with go1.26.8 for " + runtime.GOOS + "/" + runtime.GOARCH
+	stamped := func(settings ...debug.BuildSetting) *debug.BuildInfo {
+		return &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/gameday-dev/gameday", Version: "v1.2.3"}, Settings: settings}
+	}
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		ok   bool
+		want string
+	}{
+		{"a release", stamped(), true, "github.com/gameday-dev/gameday v1.2.3" + platform},
+		{"a clean checkout", stamped(debug.BuildSetting{Key: "vcs.revision", Value: rev}, debug.BuildSetting{Key: "vcs.modified", Value: "false"}), true,
+			"github.com/gameday-dev/gameday v1.2.3 (commit 0123456789ab)" + platform},
+		{"a modified checkout", stamped(debug.BuildSetting{Key: "vcs.revision", Value: rev}, debug.BuildSetting{Key: "vcs.modified", Value: "true"}), true,
+			"github.com/gameday-dev/gameday v1.2.3 (commit 0123456789ab, modified)" + platform},
+		{"no build information", nil, false, "no build information; " + runtime.Version()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := formatBuildInfo(tt.bi, tt.ok); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestVersion: gameday version and gameday --version print doctor's first
+// line alone and exit 0; --help lists the command.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, stdout, stderr := runCLI(t, args...)
+		if want := buildInfo() + "\n"; code != exitOK || stdout != want || stderr != "" {
+			t.Errorf("gameday %v = %d, stdout %q, stderr %q; want 0, %q", args, code, stdout, stderr, want)
+		}
+		if !strings.HasPrefix(stdout, "github.com/gameday-dev/gameday ") {
+			t.Errorf("gameday %v does not name the module: %q", args, stdout)
+		}
+	}
+	if code, _, stderr := runCLI(t, "version", "x"); code != exitUsage || stderr != "gameday: version takes no arguments; run 'gameday version --help'\n" {
+		t.Errorf("gameday version x = %d, %q", code, stderr)
+	}
+	_, stdout, _ := runCLI(t, "--help")
+	if !strings.Contains(stdout, "\n  version    print the module version and VCS revision") {
+		t.Errorf("--help does not list version:\n%s", stdout)
 	}
 }

@@ -142,6 +142,10 @@ func commands() []entry {
 			takes:   takes{min: 1, max: many, what: "one or more FILEs"},
 			summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
 		}},
+		{&versionCmd{}, about{
+			name:    "version",
+			summary: "print the module version and VCS revision gameday was built from, and its Go toolchain (doctor's first line); also gameday --version",
+		}},
 	}
 }
 

@@ -62,6 +62,9 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args[0] = "version"
+	}
 	c := lookup(args[0])
 	if c == nil {
 		return finish(e, usagef("unknown command %q; run 'gameday --help' for the list", args[0]))

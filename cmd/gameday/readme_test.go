@@ -73,6 +73,7 @@ func TestREADMECommands(t *testing.T) {
 	// stdout is captured).
 	here := map[string]int{
 		"gameday doctor":                       exitOK,
+		"gameday version":                      exitOK,
 		"bin/gameday validate examples/*.yaml": exitOK,
 		"bin/gameday render examples/sock-shop-carts-latency.yaml --account 123456789012 --region us-east-1": exitOK,
 		"bin/gameday rbac examples/sock-shop-carts-latency.yaml":                                             exitOK,
