@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/gameday-dev/gameday/pkg/report"
 	"github.com/gameday-dev/gameday/pkg/sim"
@@ -94,12 +95,21 @@ func exitCode(err error) int {
 	return exitInvalid
 }
 
-// finish prints err on one line, unless the command has said it already,
-// and returns its exit code.
+// finish prints err on one line, with a hint when there is one, unless
+// the command has said it already, and returns its exit code.
 func finish(e *env, err error) int {
 	var x *exitError
 	if err != nil && !errors.As(err, &x) {
-		e.errorf("%s", strings.Join(strings.Fields(err.Error()), " "))
+		e.errorf("%s%s", strings.Join(strings.Fields(err.Error()), " "), hint(e, err))
 	}
 	return exitCode(err)
+}
+
+// hint says what the SDK's words leave out: a connection refused by
+// AWS_ENDPOINT_URL is, most likely, a gameday sim that is not running.
+func hint(e *env, err error) string {
+	if e.endpoint != "" && errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Sprintf(" (is gameday sim running at %s?)", e.endpoint)
+	}
+	return ""
 }

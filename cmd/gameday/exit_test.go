@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -75,5 +80,52 @@ func TestArgsErrors(t *testing.T) {
 				t.Errorf("gameday %v = %d, stderr %q; want %d, %q", tt.args, code, stderr, exitUsage, tt.wantStderr)
 			}
 		})
+	}
+}
+
+// TestEndpointHint: a connection that AWS_ENDPOINT_URL refuses gets a
+// hint naming it; other errors, and refusals with no endpoint set, do not.
+func TestEndpointHint(t *testing.T) {
+	const url = "http://127.0.0.1:4566"
+	refused := fmt.Errorf("describe stack GameDay: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})
+	tests := []struct {
+		name, endpoint string
+		err            error
+		wantPrint      string
+	}{
+		{"refused by the endpoint", url, refused, "gameday: " + refused.Error() + " (is gameday sim running at " + url + "?)\n"},
+		{"refused, no endpoint set", "", refused, "gameday: " + refused.Error() + "\n"},
+		{"another error", url, errors.New("describe stack GameDay: AccessDenied"), "gameday: describe stack GameDay: AccessDenied\n"},
+		{"a usage error", url, usagef("bad"), "gameday: bad\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			finish(&env{stderr: &stderr, endpoint: tt.endpoint}, tt.err)
+			if got := stderr.String(); got != tt.wantPrint {
+				t.Errorf("printed %q, want %q", got, tt.wantPrint)
+			}
+		})
+	}
+
+	// Through the SDK: gameday start against a port nothing listens on.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	none := filepath.Join(t.TempDir(), "none")
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": closed, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_PROFILE": "", "AWS_CONFIG_FILE": none, "AWS_SHARED_CREDENTIALS_FILE": none, "AWS_MAX_ATTEMPTS": "1",
+	} {
+		t.Setenv(k, v)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"start", cartsLatency}, &env{stdout: &stdout, stderr: &stderr, endpoint: closed})
+	want := " (is gameday sim running at " + closed + "?)\n"
+	if code != exitInvalid || stdout.Len() != 0 || !strings.Contains(stderr.String(), "connection refused") || !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("start against a closed port = %d, stdout %q, stderr %q; want 1 and a line ending %q", code, stdout.String(), stderr.String(), want)
 	}
 }
