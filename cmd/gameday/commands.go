@@ -62,37 +62,40 @@ func (t takes) check(args []string) error {
 	return nil
 }
 
-// commands are the subcommands, new for each command line (their flags
-// live in their fields), in the order `gameday --help` lists them.
+// commandGroup is a heading of `gameday --help` and its commands.
+type commandGroup struct {
+	title string
+	cmds  []entry
+}
+
+// commandGroups are the subcommands, new for each command line (their
+// flags live in their fields), under the headings `gameday --help` lists
+// them by: what they work on.
+func commandGroups() []commandGroup {
+	return []commandGroup{
+		{"GameDay files", fileCommands()},
+		{"Local runs", localCommands()},
+		{"The deployed stack", stackCommands()},
+	}
+}
+
+// commands are all the subcommands, in the order of --help.
 func commands() []entry {
+	var all []entry
+	for _, g := range commandGroups() {
+		all = append(all, g.cmds...)
+	}
+	return all
+}
+
+// fileCommands are the commands on GameDay files, without AWS (import --id excepted).
+func fileCommands() []entry {
 	return []entry{
-		{&doctorCmd{}, about{
-			name:    "doctor",
-			summary: "say what a local run needs and what was found (Go build, Node, npm, the interpreter, the cache); exit 1 when a local run cannot work",
-		}},
-		{&historyCmd{}, about{
-			name:    "history",
-			args:    "NAME [--since WHEN] [--json] [--html FILE] " + stackArgs,
-			takes:   one("GameDay NAME"),
-			summary: "a GameDay's runs from the archive bucket: one row per run, pass rate, median duration and time to a stop condition, each check's trend",
-		}},
-		{&importCmd{}, about{
-			name:    "import",
-			args:    "SOURCE|--id EXT... [--out FILE] [--name NAME]",
-			takes:   takes{max: 1, what: "at most one SOURCE"},
-			summary: "turn an FIS experiment template (JSON file, - for stdin, or --id from the account) into a GameDay file",
-		}},
-		{&listCmd{}, about{
-			name:    "list",
-			args:    "[--gameday NAME] [--since WHEN] [--json] " + stackArgs,
-			takes:   takes{what: "no arguments (use --gameday NAME)"},
-			summary: "list the runs archived in the deployed stack's archive bucket, newest first (they outlive FIS's 120 days)",
-		}},
-		{&rbacCmd{}, about{
-			name:    "rbac",
-			args:    "FILE [--group G] [--role-arn ARN]",
-			takes:   one("FILE"),
-			summary: "print least-privilege Kubernetes RBAC (Role, RoleBinding) and the EKS access entry for a GameDay's FIS role",
+		{&validateCmd{}, about{
+			name:    "validate",
+			args:    "FILE... [--policy FILE] [--quiet]",
+			takes:   takes{min: 1, max: many, what: "one or more FILEs"},
+			summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
 		}},
 		{&renderCmd{}, about{
 			name:    "render",
@@ -100,12 +103,28 @@ func commands() []entry {
 			takes:   one("FILE"),
 			summary: "print the FIS CreateExperimentTemplate request for a GameDay, as JSON",
 		}},
-		{&reportCmd{}, about{
-			name:    "report",
-			args:    "RUN [--json] [--out DIR] " + stackArgs,
-			takes:   one("RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run)"),
-			summary: "print a run's summary from the deployed stack's archive (RUN: an execution name or ARN, or a GameDay name for its latest run), or download its folder",
+		{&rbacCmd{}, about{
+			name:    "rbac",
+			args:    "FILE [--group G] [--role-arn ARN]",
+			takes:   one("FILE"),
+			summary: "print least-privilege Kubernetes RBAC (Role, RoleBinding) and the EKS access entry for a GameDay's FIS role",
 		}},
+		{&importCmd{}, about{
+			name:    "import",
+			args:    "SOURCE|--id EXT... [--out FILE] [--name NAME]",
+			takes:   takes{max: 1, what: "at most one SOURCE"},
+			summary: "turn an FIS experiment template (JSON file, - for stdin, or --id from the account) into a GameDay file",
+		}},
+		{&schemaCmd{}, about{
+			name:    "schema",
+			summary: "print the JSON Schema of the GameDay file, for editors (yaml-language-server)",
+		}},
+	}
+}
+
+// localCommands are the commands of a local run and of the simulator.
+func localCommands() []entry {
+	return []entry{
 		{&runCmd{}, about{
 			name:    "run",
 			args:    "--local FILE [--policy FILE] [--out DIR] [--speed N]",
@@ -113,15 +132,25 @@ func commands() []entry {
 			summary: "run a whole GameDay locally against the embedded simulator, through the real workflow",
 			more:    exitCodesHelp + ".\nCtrl-C aborts the execution; run exits 130 once the guard has stopped the experiment.",
 		}},
-		{&schemaCmd{}, about{
-			name:    "schema",
-			summary: "print the JSON Schema of the GameDay file, for editors (yaml-language-server)",
-		}},
 		{&simCmd{}, about{
 			name:    "sim",
 			args:    "[--addr HOST:PORT] [--data DIR] [--speed N] [--seed N]",
 			summary: "serve the simulator (FIS, CloudWatch, S3, Step Functions, Lambda, DynamoDB, EventBridge, SNS, CloudFormation, STS and a Sock Shop) for the SDK, the AWS CLI or any tool",
 		}},
+		{&doctorCmd{}, about{
+			name:    "doctor",
+			summary: "say what a local run needs and what was found (Go build, Node, npm, the interpreter, the cache); exit 1 when a local run cannot work",
+		}},
+		{&versionCmd{}, about{
+			name:    "version",
+			summary: "print the module version and VCS revision gameday was built from, and its Go toolchain (doctor's first line); also gameday --version",
+		}},
+	}
+}
+
+// stackCommands are the commands on a deployed stack: its state machine and its archive.
+func stackCommands() []entry {
+	return []entry{
 		{&startCmd{}, about{
 			name:    "start",
 			args:    "FILE|NAME [--follow] " + stackArgs,
@@ -136,15 +165,23 @@ func commands() []entry {
 			summary: "list the recent runs on the deployed stack, or show one (RUN: an execution name or ARN, or a GameDay name for its latest run) or --follow it",
 			more:    followHelp,
 		}},
-		{&validateCmd{}, about{
-			name:    "validate",
-			args:    "FILE... [--policy FILE] [--quiet]",
-			takes:   takes{min: 1, max: many, what: "one or more FILEs"},
-			summary: "check GameDay files: every problem, one per line, as FILE:LINE:COL: field: message",
+		{&reportCmd{}, about{
+			name:    "report",
+			args:    "RUN [--json] [--out DIR] " + stackArgs,
+			takes:   one("RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run)"),
+			summary: "print a run's summary from the deployed stack's archive (RUN: an execution name or ARN, or a GameDay name for its latest run), or download its folder",
 		}},
-		{&versionCmd{}, about{
-			name:    "version",
-			summary: "print the module version and VCS revision gameday was built from, and its Go toolchain (doctor's first line); also gameday --version",
+		{&listCmd{}, about{
+			name:    "list",
+			args:    "[--gameday NAME] [--since WHEN] [--json] " + stackArgs,
+			takes:   takes{what: "no arguments (use --gameday NAME)"},
+			summary: "list the runs archived in the deployed stack's archive bucket, newest first (they outlive FIS's 120 days)",
+		}},
+		{&historyCmd{}, about{
+			name:    "history",
+			args:    "NAME [--since WHEN] [--json] [--html FILE] " + stackArgs,
+			takes:   one("GameDay NAME"),
+			summary: "a GameDay's runs from the archive bucket: one row per run, pass rate, median duration and time to a stop condition, each check's trend",
 		}},
 	}
 }

@@ -40,7 +40,8 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-// TestCommandsDistinct: every command has its own name and a summary.
+// TestCommandsDistinct: every command has its own name and a summary, and
+// --help lists it once, under its heading.
 func TestCommandsDistinct(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range commands() {
@@ -51,6 +52,18 @@ func TestCommandsDistinct(t *testing.T) {
 		seen[a.name] = true
 		if lookup(a.name) == nil {
 			t.Errorf("lookup(%q) = nil", a.name)
+		}
+	}
+	// --help lists each command once, under its group's heading.
+	_, stdout, _ := runCLI(t, "--help")
+	for _, g := range commandGroups() {
+		if len(g.cmds) == 0 || !strings.Contains(stdout, "\n"+g.title+":\n") {
+			t.Errorf("--help has no heading %q, or the group is empty:\n%s", g.title, stdout)
+		}
+		for _, c := range g.cmds {
+			if n := strings.Count(stdout, "\n  "+c.about.name+" "); n != 1 {
+				t.Errorf("--help lists %s %d times, want once:\n%s", c.about.name, n, stdout)
+			}
 		}
 	}
 }

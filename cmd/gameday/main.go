@@ -80,11 +80,12 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `gameday: chaos-engineering GameDays on AWS FIS, as files in git.
 
 Usage: gameday COMMAND [ARGS] [FLAGS]
-
-Commands:
 `)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.about.name, c.about.summary)
+	for _, g := range commandGroups() {
+		fmt.Fprintf(w, "\n%s:\n", g.title)
+		for _, c := range g.cmds {
+			fmt.Fprintf(w, "  %-10s %s\n", c.about.name, c.about.summary)
+		}
 	}
 	fmt.Fprint(w, "\nRun 'gameday COMMAND --help' for a command's flags.\n")
 }
