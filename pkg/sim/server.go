@@ -350,9 +350,6 @@ func (s *Server) ScaledClock() *simclock.Scaled {
 	return c
 }
 
-// Handler serves every simulated service, routed by SigV4 credential scope.
-func (s *Server) Handler() http.Handler { return s.handler }
-
 // ActiveExperiments lists the FIS experiments not in a terminal state.
 func (s *Server) ActiveExperiments() []string { return s.fis.ActiveExperiments() }
 
@@ -379,9 +376,6 @@ func (s *Server) SNS() *snssim.Service { return s.sns }
 // StepFunctions is the simulated Step Functions: register state machines
 // with a runner (`gameday sim` registers gameday's, see pkg/localrun.Serve).
 func (s *Server) StepFunctions() *sfnsim.Service { return s.sfn }
-
-// DynamoDB is the simulated DynamoDB (the run leases' table).
-func (s *Server) DynamoDB() *ddbsim.Service { return s.ddb }
 
 // Schedule invokes the registered Lambda function every period of
 // simulated time, with payload, until the simulator closes: EventBridge

@@ -79,13 +79,3 @@ func (c *Scaled) After(d time.Duration) <-chan time.Time {
 // Anchor is the clock's mapping: simulated time origin at wall time
 // wallStart. Another process can rebuild the same timeline from it.
 func (c *Scaled) Anchor() (origin, wallStart time.Time) { return c.origin, c.wallStart }
-
-// Sleep waits for simulated d on c, or until ctx is done.
-func Sleep(ctx context.Context, c Clock, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-c.After(d):
-		return nil
-	}
-}

@@ -50,16 +50,16 @@ func TestManual(t *testing.T) {
 // its wait, then advances the clock past it, with no real sleep.
 func TestManualBlockUntil(t *testing.T) {
 	c := NewManual(time.Unix(0, 0))
-	done := make(chan error, 1)
-	go func() { done <- Sleep(context.Background(), c, 5*time.Minute) }()
+	done := make(chan time.Time, 1)
+	go func() { done <- <-c.After(5 * time.Minute) }()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := c.BlockUntil(ctx, 1); err != nil {
 		t.Fatalf("BlockUntil() = %v: the sleeper never waited", err)
 	}
 	c.Advance(5 * time.Minute)
-	if err := <-done; err != nil {
-		t.Errorf("Sleep() = %v, want nil", err)
+	if got, want := <-done, time.Unix(0, 0).Add(5*time.Minute); !got.Equal(want) {
+		t.Errorf("After(5m) fired at %v, want %v", got, want)
 	}
 	short, cancelShort := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancelShort()
