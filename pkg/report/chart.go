@@ -35,12 +35,24 @@ type Chart struct {
 	Points []Point // labelled with their period's start, in time order
 	// Thresholds are the expectation's bounds, or the alarm's threshold.
 	Thresholds []float64
-	Faults     []FaultSpan
-	Alarm      []Span    // ALARM periods (stop conditions)
-	Stopped    time.Time // when FIS stopped the experiment; zero if it did not
-	From, To   time.Time
+	// Judged are a check's phases as the verdict judged them, one each
+	// (ChartCheck only): the value drawn over the periods it sums up.
+	Judged   []JudgedSpan
+	Faults   []FaultSpan
+	Alarm    []Span    // ALARM periods (stop conditions)
+	Stopped  time.Time // when FIS stopped the experiment; zero if it did not
+	From, To time.Time
 	// NoData says why there is nothing to draw ("" when there are points).
 	NoData string
+}
+
+// JudgedSpan is one phase of a check: its result, value and how the value
+// sums up the datapoints (Check.Judged), over the periods it took (the
+// first one's start to the last one's end), or over the phase's window
+// when it had none.
+type JudgedSpan struct {
+	Check
+	Span
 }
 
 // FaultSpan is one fault's run, as FIS reports it.
@@ -78,9 +90,14 @@ type svgChart struct {
 	Faults                   []svgBand
 	Alarms                   []svgBand
 	Thresholds               []svgLine
-	YTicks, XTicks           []svgTick
-	Stopped                  *svgTick
-	YLabel                   string
+	Judged                   []svgJudged
+	// Faint: the datapoints are drawn light, under the judged values.
+	Faint bool
+	// Alt is the chart in words, for those who cannot see it.
+	Alt            string
+	YTicks, XTicks []svgTick
+	Stopped        *svgTick
+	YLabel         string
 }
 
 type point struct{ X, Y string }
@@ -92,6 +109,15 @@ type svgBand struct {
 }
 
 type svgLine struct{ Y, Label, LabelY string }
+
+// svgJudged is a phase's judged value: a segment at Y from X1 to X2, or,
+// without data, only its label ("no data") over the phase's window.
+type svgJudged struct {
+	Phase, Class, Title   string
+	X1, X2, Y             string // Y is "" without data
+	Label, LabelX, LabelY string
+	Anchor                string
+}
 
 type svgTick struct {
 	Pos, Label, Anchor string
@@ -105,7 +131,7 @@ func (c Chart) layout(class string, w, h int) svgChart {
 	for v := lo; v <= hi+step/2; v += step {
 		maxLabel = max(maxLabel, len(num(roundTo(v, step))))
 	}
-	s := svgChart{Class: class, W: w, H: h, YLabel: c.YLabel,
+	s := svgChart{Class: class, W: w, H: h, YLabel: c.YLabel, Alt: c.Alt(), Faint: len(c.Judged) > 0,
 		Left: math.Ceil(float64(maxLabel)*charW) + 12, Right: float64(w - plotRightPad),
 		Top: plotTopPad, Bottom: float64(h - plotBotPad)}
 	span := c.To.Sub(c.From).Seconds()
@@ -125,10 +151,13 @@ func (c Chart) layout(class string, w, h int) svgChart {
 	s.XTicks = timeTicks(c.From, c.To, s.Right-s.Left, x, float64(w))
 
 	// Faults, one band each, named; a second fault's name goes lower.
+	var labels []labelBox // labels the judged values' labels must not cover
 	for i, f := range c.Faults {
 		x0, x1 := x(f.Start), x(f.End)
+		ly := s.Top + 14 + float64(i%3)*14
 		s.Faults = append(s.Faults, svgBand{X: coord(x0), W: coord(math.Max(x1-x0, 1.5)),
-			LabelX: coord(x0 + 4), LabelY: coord(s.Top + 14 + float64(i%3)*14), Label: f.Name, Class: "fault f" + strconv.Itoa(i%3)})
+			LabelX: coord(x0 + 4), LabelY: coord(ly), Label: f.Name, Class: "fault f" + strconv.Itoa(i%3)})
+		labels = append(labels, labelBox{lo: x0 + 4, hi: x0 + 4 + float64(len(f.Name))*charW, y: ly})
 	}
 	for _, a := range c.Alarm {
 		x0, x1 := x(a.Start), x(a.End)
@@ -149,12 +178,23 @@ func (c Chart) layout(class string, w, h int) svgChart {
 		if ly < s.Top+12 { // no room above the line: write under it
 			ly = yv + 13
 		}
-		s.Thresholds = append(s.Thresholds, svgLine{Y: coord(yv), LabelY: coord(ly), Label: "threshold " + num(v)})
+		t := svgLine{Y: coord(yv), LabelY: coord(ly), Label: "threshold " + num(v)}
+		s.Thresholds = append(s.Thresholds, t)
+		labels = append(labels, labelBox{lo: s.Right - float64(len(t.Label))*charW, hi: s.Right, y: ly})
 	}
 
-	// The series: a path broken where periods are missing; dots where
-	// there are few points, or a point stands alone.
+	s.Path, s.Dots = c.series(x, y)
+	for _, j := range c.Judged {
+		s.Judged = append(s.Judged, s.judged(j, x(j.Start), x(j.End), y, &labels))
+	}
+	return s
+}
+
+// series is the chart's points as a path, broken where periods are
+// missing, and dots where there are few points, or a point stands alone.
+func (c Chart) series(x func(time.Time) float64, y func(float64) float64) (string, []point) {
 	var b strings.Builder
+	var dots []point
 	pts := c.Points
 	alone := func(i int) bool {
 		return (i == 0 || c.gap(pts[i-1], pts[i])) && (i == len(pts)-1 || c.gap(pts[i], pts[i+1]))
@@ -167,11 +207,97 @@ func (c Chart) layout(class string, w, h int) svgChart {
 			b.WriteString("L" + px + " " + py)
 		}
 		if len(pts) <= dotsUpTo || alone(i) {
-			s.Dots = append(s.Dots, point{X: px, Y: py})
+			dots = append(dots, point{X: px, Y: py})
 		}
 	}
-	s.Path = b.String()
-	return s
+	return b.String(), dots
+}
+
+// judged lays out a phase's judged value over [x0, x1]: a segment at its
+// value, labelled above it, else below it, or "<phase>: no data" near the
+// axis; a label that would cover one of placed goes to its next place.
+func (s svgChart) judged(j JudgedSpan, x0, x1 float64, y func(float64) float64, placed *[]labelBox) svgJudged {
+	if x1-x0 > 8 { // apart from the next phase's segment
+		x0, x1 = x0+2, x1-2
+	}
+	out := svgJudged{Phase: string(j.Phase), Class: "judged " + j.Result, Title: judgedText(j.Check),
+		X1: coord(x0), X2: coord(x1), Label: string(j.Phase) + ": no data"}
+	places := []float64{s.Bottom - 6, s.Bottom - 20, s.Bottom - 34}
+	if j.Value != nil {
+		yv := y(*j.Value)
+		out.Y, out.Label = coord(yv), judgedName[j.Judged]+" "+num(*j.Value)
+		places = []float64{yv - 6, yv + 15, yv - 20, yv + 29}
+	}
+	// Centred over the segment, kept inside the plot.
+	mid, w := (x0+x1)/2, float64(len(out.Label))*charW*1.1 // bold
+	b := labelBox{lo: mid - w/2, hi: mid + w/2}
+	out.LabelX, out.Anchor = coord(mid), "middle"
+	switch {
+	case b.lo < s.Left:
+		b = labelBox{lo: s.Left + 2, hi: s.Left + 2 + w}
+		out.LabelX, out.Anchor = coord(b.lo), "start"
+	case b.hi > s.Right:
+		b = labelBox{lo: s.Right - 2 - w, hi: s.Right - 2}
+		out.LabelX, out.Anchor = coord(b.hi), "end"
+	}
+	b.y = places[0]
+	for _, p := range places {
+		c := labelBox{lo: b.lo, hi: b.hi, y: p}
+		if p >= s.Top+12 && p <= s.Bottom-2 && !c.overlaps(*placed) {
+			b = c
+			break
+		}
+	}
+	*placed = append(*placed, b)
+	out.LabelY = coord(b.y)
+	return out
+}
+
+// labelBox is where a label's text is: from lo to hi across, its baseline
+// at y.
+type labelBox struct{ lo, hi, y float64 }
+
+// overlaps says whether b covers any of bs.
+func (b labelBox) overlaps(bs []labelBox) bool {
+	for _, o := range bs {
+		if b.lo < o.hi && o.lo < b.hi && math.Abs(b.y-o.y) < fontPx+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// judgedName is what a judged value is, on its label.
+var judgedName = map[string]string{JudgedMean: "mean", JudgedWorst: "worst"}
+
+// judgedText is a phase's judged value in words: "during: 0.354 (mean of 3
+// datapoints), held".
+func judgedText(c Check) string {
+	if c.Value == nil {
+		return string(c.Phase) + ": no data, " + c.Result
+	}
+	return string(c.Phase) + ": " + num(*c.Value) + " (" + judgedName[c.Judged] + " of " + strconv.Itoa(c.Datapoints) + " datapoint" + plural(c.Datapoints) + "), " + c.Result
+}
+
+// Alt is the chart in words: what it shows and, for a check, each phase's
+// judged value and result.
+func (c Chart) Alt() string {
+	alt := c.Name + ": " + c.YLabel
+	if len(c.Thresholds) > 0 {
+		var ts []string
+		for _, t := range c.Thresholds {
+			ts = append(ts, num(t))
+		}
+		alt += ", threshold " + strings.Join(ts, " and ")
+	}
+	var ph []string
+	for _, j := range c.Judged {
+		ph = append(ph, judgedText(j.Check))
+	}
+	if len(ph) > 0 {
+		alt += "; judged " + strings.Join(ph, "; ")
+	}
+	return alt
 }
 
 // gap reports whether periods are missing between two consecutive points.
@@ -192,6 +318,11 @@ func (c Chart) yRange() (lo, hi, step float64) {
 	}
 	for _, v := range c.Thresholds {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	for _, j := range c.Judged {
+		if j.Value != nil {
+			lo, hi = math.Min(lo, *j.Value), math.Max(hi, *j.Value)
+		}
 	}
 	if math.IsInf(lo, 1) {
 		lo, hi = 0, 1
@@ -329,22 +460,28 @@ func Charts(r Run, s Summary) []Chart {
 	if r.Spec == nil {
 		return nil
 	}
+	// The charts end with the after window, or with the last period a
+	// check judged when it ends later (a period that starts in the window
+	// counts as after), so that every datapoint judged is drawn.
 	f := chartFrame{from: r.Windows.Before.Start, to: r.Windows.After.End}
+	series := r.seriesByCheck()
+	steady := r.Spec.Spec.Hypothesis.SteadyState
+	judged := make([][]JudgedSpan, len(steady))
+	for i, c := range steady {
+		judged[i] = judgedSpans(c, r.Windows, series[c.Name], s.Hypothesis.Checks)
+		for _, j := range judged[i] {
+			if j.Value != nil && j.End.After(f.to) {
+				f.to = j.End
+			}
+		}
+	}
 	f.faults = faultSpans(r, s, f.to)
 	var out []Chart
-	series := r.seriesByCheck()
-	for _, c := range r.Spec.Spec.Hypothesis.SteadyState {
+	for i, c := range steady {
 		ch := f.chart(c.Name, ChartCheck, c.Metric, series[c.Name])
 		ch.Subtitle += ", expect " + ExpectText(c.Expect)
 		ch.Result = worstResult(s.Hypothesis.Checks, c.Name)
-		switch {
-		case c.Expect.Below != nil:
-			ch.Thresholds = []float64{*c.Expect.Below}
-		case c.Expect.Above != nil:
-			ch.Thresholds = []float64{*c.Expect.Above}
-		case len(c.Expect.Between) == 2:
-			ch.Thresholds = c.Expect.Between
-		}
+		ch.Judged, ch.Thresholds = judged[i], thresholds(c.Expect)
 		out = append(out, ch)
 	}
 	observed := make(map[string][]Point, len(r.Observed))
@@ -362,6 +499,36 @@ func Charts(r Run, s Summary) []Chart {
 	}
 	for _, a := range r.Alarms {
 		out = append(out, f.stopChart(a, stopped))
+	}
+	return out
+}
+
+// thresholds are an expectation's bounds.
+func thresholds(e gameday.Expect) []float64 {
+	switch {
+	case e.Below != nil:
+		return []float64{*e.Below}
+	case e.Above != nil:
+		return []float64{*e.Above}
+	case len(e.Between) == 2:
+		return e.Between
+	}
+	return nil
+}
+
+// judgedSpans are check c's phases as cs judged them, each over the
+// periods it took from pts (see phasePoints), or its window without data.
+func judgedSpans(c gameday.SteadyCheck, w Windows, pts []Point, cs []Check) []JudgedSpan {
+	var out []JudgedSpan
+	for _, ch := range cs {
+		if ch.Name != c.Name {
+			continue
+		}
+		j := JudgedSpan{Check: ch, Span: w.Of(ch.Phase)}
+		if in := phasePoints(ch.Phase, j.Span, pts, periodOf(c.Metric)); len(in) > 0 {
+			j.Span = Span{Start: in[0].T, End: in[len(in)-1].T.Add(periodOf(c.Metric))}
+		}
+		out = append(out, j)
 	}
 	return out
 }
@@ -397,7 +564,7 @@ func faultSpans(r Run, s Summary, to time.Time) []FaultSpan {
 func (f chartFrame) chart(name, kind string, m gameday.Metric, pts []Point) Chart {
 	from, to := f.from, f.to
 	c := Chart{Name: name, Kind: kind, Subtitle: metricText(m), YLabel: yLabel(m),
-		Period: time.Duration(m.Period) * time.Second, From: from, To: to, Faults: f.faults}
+		Period: periodOf(m), From: from, To: to, Faults: f.faults}
 	for _, p := range pts {
 		if !p.T.Before(from) && !p.T.Add(c.Period).After(to) {
 			c.Points = append(c.Points, p)

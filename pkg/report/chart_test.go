@@ -1,6 +1,11 @@
 package report
 
 import (
+	"encoding/xml"
+	"html"
+	"io"
+	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,5 +156,258 @@ func TestChartsNoDataAndStopConditions(t *testing.T) {
 	}
 	if got := yLabel(gameday.Metric{Name: "Latency", Stat: "p99", Unit: "Milliseconds"}); got != "Latency p99 (ms)" {
 		t.Errorf("y label %q", got)
+	}
+}
+
+// drawn is what an SVG of a check's chart draws, read back from the page.
+type drawn struct {
+	ticks  [][2]float64 // y axis: value, y
+	dots   []float64    // x of each datapoint's dot
+	judged map[string]drawnJudged
+	alt    string
+}
+
+type drawnJudged struct {
+	x1, x2, y float64
+	line      bool
+	label     string
+}
+
+// readSVG parses one <svg> of report.html as XML.
+func readSVG(t *testing.T, src string) drawn {
+	t.Helper()
+	d := drawn{judged: map[string]drawnJudged{}}
+	attr := func(e xml.StartElement, name string) string {
+		for _, a := range e.Attr {
+			if a.Name.Local == name {
+				return a.Value
+			}
+		}
+		return ""
+	}
+	f := func(e xml.StartElement, name string) float64 {
+		v, err := strconv.ParseFloat(attr(e, name), 64)
+		if err != nil {
+			t.Fatalf("<%s %s=%q>: %v", e.Name.Local, name, attr(e, name), err)
+		}
+		return v
+	}
+	dec := xml.NewDecoder(strings.NewReader(src))
+	var tickY float64
+	var inTick bool
+	var phase string // inside <g class="judged ..."> of that phase
+	var inJudgedText bool
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("report.html's svg is not well-formed: %v\n%s", err, src)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			class := attr(e, "class")
+			switch {
+			case e.Name.Local == "svg":
+				d.alt = attr(e, "aria-label")
+			case e.Name.Local == "line" && class == "grid":
+				tickY, inTick = f(e, "y1"), true
+			case e.Name.Local == "circle":
+				d.dots = append(d.dots, f(e, "cx"))
+			case e.Name.Local == "g" && strings.HasPrefix(class, "judged "):
+				phase = attr(e, "data-phase")
+				d.judged[phase] = drawnJudged{}
+			case e.Name.Local == "line" && phase != "":
+				j := d.judged[phase]
+				if y1, y2 := f(e, "y1"), f(e, "y2"); y1 != y2 {
+					t.Errorf("%s's judged segment is not level: y1 %v, y2 %v", phase, y1, y2)
+				}
+				j.x1, j.x2, j.y, j.line = f(e, "x1"), f(e, "x2"), f(e, "y1"), true
+				d.judged[phase] = j
+			case e.Name.Local == "text" && phase != "":
+				inJudgedText = true
+			}
+		case xml.CharData:
+			switch {
+			case inTick:
+				v, err := strconv.ParseFloat(string(e), 64)
+				if err != nil {
+					t.Fatalf("y tick label %q: %v", e, err)
+				}
+				d.ticks, inTick = append(d.ticks, [2]float64{v, tickY}), false
+			case inJudgedText:
+				j := d.judged[phase]
+				j.label += string(e)
+				d.judged[phase] = j
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "g":
+				phase = ""
+			case "text":
+				inJudgedText = false
+			}
+		}
+	}
+	return d
+}
+
+// yOf is where value v is on the y axis the ticks label.
+func (d drawn) yOf(t *testing.T, v float64) float64 {
+	t.Helper()
+	if len(d.ticks) < 2 {
+		t.Fatalf("%d y ticks, want at least 2", len(d.ticks))
+	}
+	a, b := d.ticks[0], d.ticks[len(d.ticks)-1]
+	return a[1] + (v-a[0])/(b[0]-a[0])*(b[1]-a[1])
+}
+
+// TestReportDrawsJudgedValues reads every check chart of report.html back
+// and checks that each phase's judged value (summary.json's value) is drawn
+// where the y axis puts it, over exactly the datapoints it sums up, named
+// on its label, in the chart's text alternative and in its legend; and
+// that a phase without data says so instead.
+func TestReportDrawsJudgedValues(t *testing.T) {
+	figure := regexp.MustCompile(`(?s)<figure class="chart" data-chart="([^"]*)" data-kind="check">(.*?)</figure>`)
+	svg := regexp.MustCompile(`(?s)<svg .*?</svg>`)
+	for name, r := range map[string]Run{"average-spike": averageRun(), "refuted": refutedRun(), "failed": failedRun(), "stopped": stoppedRun()} {
+		t.Run(name, func(t *testing.T) {
+			s := Summarize(r)
+			page := string(HTML(r, s))
+			figs := figure.FindAllStringSubmatch(page, -1)
+			if len(figs) != len(r.Spec.Spec.Hypothesis.SteadyState) {
+				t.Fatalf("%d check charts, want %d", len(figs), len(r.Spec.Spec.Hypothesis.SteadyState))
+			}
+			for _, fig := range figs {
+				check := html.UnescapeString(fig[1])
+				var phases []Check
+				for _, c := range s.Hypothesis.Checks {
+					if c.Name == check {
+						phases = append(phases, c)
+					}
+				}
+				svgs := svg.FindAllString(fig[2], -1)
+				if strings.Contains(fig[2], `class="nodata"`) {
+					if len(svgs) != 0 {
+						t.Errorf("%s: no data, yet %d svg", check, len(svgs))
+					}
+					continue
+				}
+				if len(svgs) != len(chartSizes) {
+					t.Fatalf("%s: %d svg, want %d", check, len(svgs), len(chartSizes))
+				}
+				for _, c := range phases {
+					if c.Value != nil && !strings.Contains(fig[2], valueKind[c.Judged]+" (judged): "+c.Result+"</li>") {
+						t.Errorf("%s: the legend does not name the %s value (%s)", check, valueKind[c.Judged], c.Result)
+					}
+				}
+				for i, src := range svgs {
+					d := readSVG(t, src)
+					if len(d.judged) != len(phases) {
+						t.Errorf("%s (%s): %d judged marks, want one per phase (%d)", check, chartSizes[i].Class, len(d.judged), len(phases))
+					}
+					for _, c := range phases {
+						j, ok := d.judged[string(c.Phase)]
+						where := check + " (" + chartSizes[i].Class + ") " + string(c.Phase)
+						switch {
+						case !ok:
+							t.Errorf("%s: its judged value is not drawn", where)
+							continue
+						case !strings.Contains(d.alt, judgedText(c)):
+							t.Errorf("%s: the text alternative %q does not say %q", where, d.alt, judgedText(c))
+						}
+						if c.Value == nil {
+							if j.line || j.label != string(c.Phase)+": no data" {
+								t.Errorf("%s had no data: drawn %+v, want only the label %q", where, j, string(c.Phase)+": no data")
+							}
+							continue
+						}
+						if want := d.yOf(t, *c.Value); !j.line || math.Abs(j.y-want) > 0.15 {
+							t.Errorf("%s: judged value %v drawn at y=%v (segment %v), want y=%.1f", where, *c.Value, j.y, j.line, want)
+						}
+						if want := judgedName[c.Judged] + " " + num(*c.Value); j.label != want {
+							t.Errorf("%s: label %q, want %q", where, j.label, want)
+						}
+						var over int
+						for _, x := range d.dots {
+							if x >= j.x1 && x <= j.x2+2.1 { // a dot is at its period's end; the segment stops 2 short of the last
+								over++
+							}
+						}
+						if over != c.Datapoints {
+							t.Errorf("%s: the segment [%v, %v] spans %d dots, want the %d datapoints judged", where, j.x1, j.x2, over, c.Datapoints)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestJudgedLabelsKeepApart: the judged values' labels cover neither each
+// other nor a threshold's or fault's label, whatever the width, and stay
+// inside the plot.
+func TestJudgedLabelsKeepApart(t *testing.T) {
+	c := testChart(pointsAt([]float64{-9, -8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3}, 1))
+	c.Thresholds = []float64{1}
+	c.Faults = []FaultSpan{{"carts-pod-kill", at(0), at(0.3)}}
+	v := 1.0
+	c.Judged = []JudgedSpan{ // a value on the threshold, two phases without data side by side
+		{Check{Phase: gameday.PhaseBefore, Value: &v, Judged: JudgedMean, Result: ResultRefuted}, Span{at(-9), at(0)}},
+		{Check{Phase: gameday.PhaseDuring, Result: ResultInconclusive}, Span{at(0), at(0.3)}},
+		{Check{Phase: gameday.PhaseAfter, Result: ResultInconclusive}, Span{at(0.3), at(10.3)}},
+	}
+	for _, sz := range chartSizes {
+		t.Run(sz.Class, func(t *testing.T) {
+			s := c.layout(sz.Class, sz.W, sz.H)
+			var boxes []labelBox
+			for _, th := range s.Thresholds {
+				y, _ := strconv.ParseFloat(th.LabelY, 64)
+				boxes = append(boxes, labelBox{lo: s.Right - float64(len(th.Label))*charW, hi: s.Right, y: y})
+			}
+			for _, f := range s.Faults {
+				x, _ := strconv.ParseFloat(f.LabelX, 64)
+				y, _ := strconv.ParseFloat(f.LabelY, 64)
+				boxes = append(boxes, labelBox{lo: x, hi: x + float64(len(f.Label))*charW, y: y})
+			}
+			for _, j := range s.Judged {
+				x, _ := strconv.ParseFloat(j.LabelX, 64)
+				y, _ := strconv.ParseFloat(j.LabelY, 64)
+				w := float64(len(j.Label)) * charW * 1.1
+				b := labelBox{lo: x - w/2, hi: x + w/2, y: y}
+				switch j.Anchor {
+				case "start":
+					b.lo, b.hi = x, x+w
+				case "end":
+					b.lo, b.hi = x-w, x
+				}
+				if b.overlaps(boxes) {
+					t.Errorf("%s's label %q at (%v, %v) covers another label: %+v", j.Phase, j.Label, j.LabelX, j.LabelY, boxes)
+				}
+				if b.lo < s.Left || b.hi > s.Right || y < s.Top || y > s.Bottom {
+					t.Errorf("%s's label %q at (%v, %v) leaves the plot", j.Phase, j.Label, j.LabelX, j.LabelY)
+				}
+				boxes = append(boxes, b)
+			}
+		})
+	}
+}
+
+// TestValueText: the checks' tables say what each value is.
+func TestValueText(t *testing.T) {
+	tests := []struct {
+		check Check
+		want  string
+	}{
+		{Check{Value: f64(0.354), Judged: JudgedMean}, "0.354 (phase mean)"},
+		{Check{Value: f64(412), Judged: JudgedWorst}, "412 (worst datapoint)"},
+		{Check{Judged: JudgedMean}, "no data"},
+		{Check{Value: f64(5)}, "5"}, // an archive written before judged
+	}
+	for _, tt := range tests {
+		if got := valueText(tt.check); got != tt.want {
+			t.Errorf("valueText(%+v) = %q, want %q", tt.check, got, tt.want)
+		}
 	}
 }

@@ -236,14 +236,7 @@ func (h History) trendCharts() []Chart {
 				c.Points = append(c.Points, Point{T: h.Runs[i].Start(), V: *v})
 			}
 		}
-		switch e := t.Expect; {
-		case e.Below != nil:
-			c.Thresholds = []float64{*e.Below}
-		case e.Above != nil:
-			c.Thresholds = []float64{*e.Above}
-		case len(e.Between) == 2:
-			c.Thresholds = e.Between
-		}
+		c.Thresholds = thresholds(t.Expect)
 		if len(c.Points) == 0 {
 			c.NoData = "No run had data for this check."
 		}

@@ -37,9 +37,10 @@ type htmlEvent struct {
 // HTML is report.html: one self-contained page (inline CSS and SVG, no
 // script, no external assets) with the verdict, a chart per steady-state
 // check, observed metric and stop condition over the before, during and
-// after windows (each fault's run shaded and named, thresholds drawn, ALARM
-// periods shaded, the moment FIS stopped marked), the checks, the facts and
-// the timeline. Each chart is laid out at a phone's, a narrow window's and a
+// after windows (each fault's run shaded and named, thresholds drawn, a
+// check's judged value per phase drawn bold over its light datapoints,
+// ALARM periods shaded, the moment FIS stopped marked), the checks, the
+// facts and the timeline. Each chart is laid out at a phone's, a narrow window's and a
 // laptop's width; CSS shows the one that fits.
 func HTML(r Run, s Summary) []byte {
 	d := htmlData{S: s, Title: "GameDay " + s.GameDay + ": " + s.Verdict, Class: verdictClass(s.Verdict)}
@@ -180,7 +181,7 @@ func (w *htmlWriter) reportPage(d htmlData) {
 	if !s.Logs.Complete && s.ExperimentID != "" {
 		w.raw("\n<p class=\"verdict warn\">FIS did not deliver the experiment-end log record in time; the logs and timeline may be incomplete.</p>")
 	}
-	w.raw("\n\n<h2>Metrics</h2>\n<p><small>Times in UTC. Each point is drawn at the end of the period it sums up, so a change caused by a fault appears after the fault's start.")
+	w.raw("\n\n<h2>Metrics</h2>\n<p><small>Times in UTC. Each point is drawn at the end of the period it sums up, so a change caused by a fault appears after the fault's start. On a check's chart the datapoints are drawn light, and each phase's judged value bold over the periods it sums up: the phase's mean for an Average, its worst datapoint for any other statistic.")
 	if s.Dashboard != "" {
 		w.raw(" Live view: <a href=\"", escURL(s.Dashboard), "\">the GameDay's CloudWatch dashboard</a>.")
 	}
@@ -192,7 +193,7 @@ func (w *htmlWriter) reportPage(d htmlData) {
 			"</td><td data-label=\"Value\">", esc(c.ValueText), "</td><td data-label=\"Expect\">", esc(c.ExpectText),
 			"</td><td data-label=\"Datapoints\">", strconv.Itoa(c.Datapoints), "</td><td data-label=\"Result\" class=\"", esc(c.Result), "\">", esc(c.Result), "</td></tr>")
 	}
-	w.raw("\n</table>\n\n<h2>Run</h2>\n<table class=\"facts\">\n<tr><th>Experiment</th><td><code>", esc(s.ExperimentID),
+	w.raw("\n</table>\n<p><small>", judgedRule, "</small></p>\n\n<h2>Run</h2>\n<table class=\"facts\">\n<tr><th>Experiment</th><td><code>", esc(s.ExperimentID),
 		"</code> (template <code>", esc(s.ExperimentTemplateID), "</code>)</td></tr>\n<tr><th>State</th><td>", esc(string(s.State)), withPtr(s.StopReason), "</td></tr>")
 	if s.StoppedByAlarm != nil {
 		w.raw("\n<tr><th>Stopped by alarm</th><td>", esc(*s.StoppedByAlarm), "</td></tr>")
@@ -270,11 +271,16 @@ func (w *htmlWriter) chart(c htmlChart) {
 		}
 	}
 	w.raw("\n<ul class=\"legend\">")
-	if len(c.Points) > 0 {
+	if len(c.Points) > 0 && len(c.Judged) > 0 {
+		w.raw("<li><span class=\"sw series faint\"></span>", esc(c.YLabel), ", each datapoint</li>")
+	} else if len(c.Points) > 0 {
 		w.raw("<li><span class=\"sw series\"></span>", esc(c.YLabel), "</li>")
 	}
 	for _, t := range c.Thresholds {
 		w.raw("<li><span class=\"sw threshold\"></span>threshold ", esc(num(t)), "</li>")
+	}
+	if len(c.Points) > 0 {
+		w.judgedLegend(c.Judged)
 	}
 	for i, f := range c.Faults {
 		w.raw("<li><span class=\"sw fault f", strconv.Itoa(i%3), "\"></span>fault ", esc(f.Name),
@@ -289,12 +295,26 @@ func (w *htmlWriter) chart(c htmlChart) {
 	w.raw("\n</ul>\n</figure>")
 }
 
+// judgedLegend names the judged values' marks: one entry per kind and
+// result drawn, in the phases' order.
+func (w *htmlWriter) judgedLegend(js []JudgedSpan) {
+	seen := map[string]bool{}
+	for _, j := range js {
+		k := j.Judged + " " + j.Result
+		if j.Value == nil || seen[k] {
+			continue
+		}
+		seen[k] = true
+		w.raw("<li><span class=\"sw judged ", esc(j.Result), "\"></span>", esc(valueKind[j.Judged]), " (judged): ", esc(j.Result), "</li>")
+	}
+}
+
 // svg is one size of the chart named name.
 func (w *htmlWriter) svg(name string, s svgChart) {
 	left, right, top, bottom := esc(val(s.Left)), esc(val(s.Right)), esc(val(s.Top)), esc(val(s.Bottom))
 	height := esc(coord(s.Bottom - s.Top))
 	w.raw("\n<svg class=\"plot ", esc(s.Class), "\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", val(s.W), " ", val(s.H),
-		"\" role=\"img\" aria-label=\"", esc(name), ": ", esc(s.YLabel), "\">\n<text class=\"title\" x=\"", left, "\" y=\"14\">", esc(s.YLabel), "</text>")
+		"\" role=\"img\" aria-label=\"", esc(s.Alt), "\">\n<text class=\"title\" x=\"", left, "\" y=\"14\">", esc(s.YLabel), "</text>")
 	for _, t := range s.YTicks {
 		w.raw("\n<line class=\"grid\" x1=\"", left, "\" x2=\"", right, "\" y1=\"", esc(t.Pos), "\" y2=\"", esc(t.Pos),
 			"\"/><text x=\"", left, "\" dx=\"-6\" y=\"", esc(t.Pos), "\" dy=\"4\" text-anchor=\"end\">", esc(t.Label), "</text>")
@@ -318,11 +338,22 @@ func (w *htmlWriter) svg(name string, s svgChart) {
 		w.raw("\n<line class=\"threshold\" x1=\"", left, "\" x2=\"", right, "\" y1=\"", esc(t.Y), "\" y2=\"", esc(t.Y),
 			"\"/><text class=\"tlabel\" x=\"", right, "\" y=\"", esc(t.LabelY), "\" text-anchor=\"end\">", esc(t.Label), "</text>")
 	}
+	faint := ""
+	if s.Faint {
+		faint = " faint"
+	}
 	if s.Path != "" {
-		w.raw("\n<path class=\"series\" d=\"", esc(s.Path), "\"/>")
+		w.raw("\n<path class=\"series", faint, "\" d=\"", esc(s.Path), "\"/>")
 	}
 	for _, p := range s.Dots {
-		w.raw("\n<circle class=\"dot\" cx=\"", esc(p.X), "\" cy=\"", esc(p.Y), "\" r=\"2.5\"/>")
+		w.raw("\n<circle class=\"dot", faint, "\" cx=\"", esc(p.X), "\" cy=\"", esc(p.Y), "\" r=\"2.5\"/>")
+	}
+	for _, j := range s.Judged {
+		w.raw("\n<g class=\"", esc(j.Class), "\" data-phase=\"", esc(j.Phase), "\"><title>", esc(j.Title), "</title>")
+		if j.Y != "" {
+			w.raw("<line x1=\"", esc(j.X1), "\" x2=\"", esc(j.X2), "\" y1=\"", esc(j.Y), "\" y2=\"", esc(j.Y), "\"/>")
+		}
+		w.raw("<text x=\"", esc(j.LabelX), "\" y=\"", esc(j.LabelY), "\" text-anchor=\"", esc(j.Anchor), "\">", esc(j.Label), "</text></g>")
 	}
 	if t := s.Stopped; t != nil {
 		w.raw("\n<line class=\"stopped\" x1=\"", esc(t.Pos), "\" x2=\"", esc(t.Pos), "\" y1=\"", top, "\" y2=\"", bottom,
@@ -369,6 +400,11 @@ svg text.flabel{fill:var(--fg)}
 svg text.alabel{fill:var(--alarm);font-weight:600}
 .series{fill:none;stroke:var(--series);stroke-width:2;stroke-linejoin:round}
 .dot{fill:var(--series)}
+.series.faint{stroke-width:1.5;opacity:.55}.dot.faint{opacity:.55}
+g.judged{color:var(--muted)}g.judged.held{color:var(--ok)}g.judged.refuted{color:var(--bad)}
+g.judged line{stroke:currentColor;stroke-width:4;stroke-linecap:round}
+svg g.judged text{fill:currentColor;font-weight:600;paint-order:stroke;stroke:var(--bg);stroke-width:3px;stroke-linejoin:round}
+svg g.judged.inconclusive text{font-weight:400;font-style:italic}
 .threshold{stroke:var(--thr);stroke-width:1.5;stroke-dasharray:6 4}
 svg text.tlabel{fill:var(--thr)}
 .stopped{stroke:var(--stop);stroke-width:2}
@@ -380,6 +416,8 @@ ul.legend{list-style:none;padding:0;margin:.2rem 0 0;display:flex;flex-wrap:wrap
 .sw{display:inline-block;width:1.4em;height:.8em;vertical-align:middle;margin-right:.3em}
 .sw.series{border:0;border-top:2px solid var(--series);height:0}
 .sw.threshold{border-top:2px dashed var(--thr);height:0}
+.sw.series.faint{opacity:.55}
+.sw.judged{height:0;border-top:4px solid currentColor}
 .sw.fault{opacity:.45}.sw.f0{background:var(--fault0)}.sw.f1{background:var(--fault1)}.sw.f2{background:var(--fault2)}
 .sw.alarm{background:var(--alarm);opacity:.45}
 .sw.stopped{width:0;height:1em;border-left:2px solid var(--stop)}

@@ -83,8 +83,13 @@ func mdChecks(p mdPrinter, s Summary) {
 	for _, c := range s.Hypothesis.Checks {
 		p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, valueText(c), ExpectText(c.Expect), c.Datapoints, c.Result)
 	}
-	p("\nWindows: before %s, during %s, after %s. A value is the phase's mean for an Average and its worst period for any other statistic; a period that overlaps the faults counts as during.\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After))
+	p("\nWindows: before %s, during %s, after %s. %s\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After), judgedRule)
 }
+
+// judgedRule says how a check's value is judged in a phase, under the
+// checks' tables.
+const judgedRule = "Each phase is judged on one value: the mean of its datapoints for an Average, its worst datapoint for any other statistic " +
+	"(the highest for below, the lowest for above, the farthest out for between); a period that overlaps the faults counts as during."
 
 // mdFaults is the faults' and the stop conditions' tables.
 func mdFaults(p mdPrinter, s Summary) {
@@ -165,13 +170,20 @@ func ExpectText(e gameday.Expect) string {
 	return "anything"
 }
 
-// valueText is a check's value, or "no data".
+// valueText is a check's value and what it is ("0.354 (phase mean)",
+// "412 (worst datapoint)"), or "no data".
 func valueText(c Check) string {
 	if c.Value == nil {
 		return "no data"
 	}
+	if how, ok := valueKind[c.Judged]; ok {
+		return num(*c.Value) + " (" + how + ")"
+	}
 	return num(*c.Value)
 }
+
+// valueKind is what a check's value is, after it in the checks' tables.
+var valueKind = map[string]string{JudgedMean: "phase mean", JudgedWorst: "worst datapoint"}
 
 func num(v float64) string {
 	if math.IsInf(v, 0) || math.IsNaN(v) {

@@ -142,6 +142,26 @@ func stoppedRun() Run {
 	return r
 }
 
+// averageRun is the pod-kill walkthrough's case: an Average check whose one
+// period during the fault is above the threshold while the phase's mean,
+// which is what is judged, is below it, so the check holds.
+func averageRun() Run {
+	r := baseRun()
+	r.Spec.Spec.Hypothesis.SteadyState[0] = gameday.SteadyCheck{Name: "carts-errors",
+		Metric: gameday.Metric{Namespace: "SockShop", Name: "ErrorRate", Dimensions: map[string]string{"service": "carts"}, Stat: "Average", Period: 60, Unit: "Percent"},
+		Expect: gameday.Expect{Below: f64(1)}}
+	r.Metrics[0] = series("carts-errors", -10, 14, func(m int) float64 {
+		switch m {
+		case 1: // the period the pod died in
+			return 1.13
+		case 0, 2, 3:
+			return 0.05
+		}
+		return 0.1
+	})
+	return r
+}
+
 func failedRun() Run {
 	r := baseRun()
 	r.State, r.StopReason = gameday.StateFailed, "Target resolution failed: no EKS cluster <carts>."
@@ -190,6 +210,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"passed", baseRun(), VerdictPassed},
 		{"refuted", refutedRun(), VerdictRefuted},
+		{"average-spike", averageRun(), VerdictPassed},
 		{"stopped-by-alarm", stoppedRun(), VerdictStoppedByAlarm},
 		{"failed", failedRun(), VerdictFailed},
 		{"escaping", escapingRun("https://console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#dashboards:name=gameday-<x>&a=1+2 é'\""), VerdictFailed},
@@ -380,7 +401,7 @@ func TestEvaluate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := gameday.SteadyCheck{Name: "c", Expect: tt.expect}
 			got := evaluate(c, gameday.PhaseDuring, w, tt.pts)
-			want := Check{Name: "c", Phase: gameday.PhaseDuring, Expect: tt.expect, Value: tt.wantValue, Result: tt.wantResult, Datapoints: tt.wantN}
+			want := Check{Name: "c", Phase: gameday.PhaseDuring, Expect: tt.expect, Value: tt.wantValue, Result: tt.wantResult, Judged: JudgedWorst, Datapoints: tt.wantN}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("evaluate mismatch (-want +got):\n%s", diff)
 			}
@@ -402,22 +423,24 @@ func TestEvaluatePhasesAndStatistics(t *testing.T) {
 	}
 	pts[len(pts)-1].V = 5 // one bad period after
 	tests := []struct {
-		stat      string
-		phase     gameday.Phase
-		wantValue float64
-		wantN     int
+		stat       string
+		phase      gameday.Phase
+		wantValue  float64
+		wantN      int
+		wantJudged string
 	}{
-		{"p99", gameday.PhaseBefore, 1, 10}, // -10..-1: 0..1 straddles the start
-		{"p99", gameday.PhaseDuring, 9, 4},  // 0, 1, 2, 3
-		{"p99", gameday.PhaseAfter, 5, 10},  // 4..13, worst is the bad one
-		{"Average", gameday.PhaseAfter, 1.4, 10},
+		{"p99", gameday.PhaseBefore, 1, 10, JudgedWorst}, // -10..-1: 0..1 straddles the start
+		{"p99", gameday.PhaseDuring, 9, 4, JudgedWorst},  // 0, 1, 2, 3
+		{"p99", gameday.PhaseAfter, 5, 10, JudgedWorst},  // 4..13, worst is the bad one
+		{"Average", gameday.PhaseAfter, 1.4, 10, JudgedMean},
+		{"Sum", gameday.PhaseAfter, 5, 10, JudgedWorst},
 	}
 	for _, tt := range tests {
 		t.Run(tt.stat+" "+string(tt.phase), func(t *testing.T) {
 			c := gameday.SteadyCheck{Name: "c", Expect: gameday.Expect{Below: f64(100)}, Metric: gameday.Metric{Stat: tt.stat, Period: 60}}
 			got := evaluate(c, tt.phase, w.Of(tt.phase), pts)
-			if got.Value == nil || math.Abs(*got.Value-tt.wantValue) > 1e-9 || got.Datapoints != tt.wantN {
-				t.Errorf("value %v over %d datapoints, want %v over %d", got.Value, got.Datapoints, tt.wantValue, tt.wantN)
+			if got.Value == nil || math.Abs(*got.Value-tt.wantValue) > 1e-9 || got.Datapoints != tt.wantN || got.Judged != tt.wantJudged {
+				t.Errorf("value %v (%s) over %d datapoints, want %v (%s) over %d", got.Value, got.Judged, got.Datapoints, tt.wantValue, tt.wantJudged, tt.wantN)
 			}
 		})
 	}

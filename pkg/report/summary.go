@@ -262,15 +262,32 @@ type Hypothesis struct {
 // highest for below, the lowest for above, the farthest from the range for
 // between), and the check holds when every datapoint does.
 type Check struct {
-	Name       string         `json:"name"`
-	Phase      gameday.Phase  `json:"phase"`
-	Value      *float64       `json:"value"`
-	Expect     gameday.Expect `json:"expect"`
-	Result     string         `json:"result"`
-	Datapoints int            `json:"datapoints"`
+	Name   string         `json:"name"`
+	Phase  gameday.Phase  `json:"phase"`
+	Value  *float64       `json:"value"`
+	Expect gameday.Expect `json:"expect"`
+	Result string         `json:"result"`
+	// Judged says what Value is: JudgedMean or JudgedWorst (extension;
+	// absent from archives written before it).
+	Judged     string `json:"judged,omitempty"`
+	Datapoints int    `json:"datapoints"`
 	// Reason says why a check is inconclusive: which metric had no
 	// datapoints, and whether it exists at all (extension).
 	Reason string `json:"reason,omitempty"`
+}
+
+// What a check's value is (Check.Judged).
+const (
+	JudgedMean  = "mean"  // an Average: the mean of the phase's datapoints
+	JudgedWorst = "worst" // any other statistic: the phase's worst datapoint
+)
+
+// judgedBy is what a check on statistic stat is judged on in a phase.
+func judgedBy(stat string) string {
+	if stat == "Average" {
+		return JudgedMean
+	}
+	return JudgedWorst
 }
 
 // Summarize decides the run's verdict and builds summary.json.
@@ -463,13 +480,9 @@ func (r Run) seriesByCheck() map[string][]Point {
 
 // evaluate judges one check in one phase.
 func evaluate(c gameday.SteadyCheck, p gameday.Phase, w Span, pts []Point) Check {
-	ch := Check{Name: c.Name, Phase: p, Expect: c.Expect, Result: ResultInconclusive}
-	period := time.Duration(c.Metric.Period) * time.Second
+	ch := Check{Name: c.Name, Phase: p, Expect: c.Expect, Result: ResultInconclusive, Judged: judgedBy(c.Metric.Stat)}
 	var value, sum float64
-	for _, pt := range pts {
-		if w.Empty() || !inPhase(p, w, pt.T, period) {
-			continue
-		}
+	for _, pt := range phasePoints(p, w, pts, periodOf(c.Metric)) {
 		ch.Datapoints++
 		sum += pt.V
 		if ch.Datapoints == 1 || excess(c.Expect, pt.V) > excess(c.Expect, value) {
@@ -479,7 +492,7 @@ func evaluate(c gameday.SteadyCheck, p gameday.Phase, w Span, pts []Point) Check
 	if ch.Datapoints == 0 {
 		return ch
 	}
-	if c.Metric.Stat == "Average" {
+	if ch.Judged == JudgedMean {
 		value = sum / float64(ch.Datapoints)
 	}
 	ch.Value = &value
@@ -488,6 +501,21 @@ func evaluate(c gameday.SteadyCheck, p gameday.Phase, w Span, pts []Point) Check
 		ch.Result = ResultRefuted
 	}
 	return ch
+}
+
+// periodOf is a metric's period.
+func periodOf(m gameday.Metric) time.Duration { return time.Duration(m.Period) * time.Second }
+
+// phasePoints are the points of pts (in time order) that phase p of
+// window w judges; none when the window is empty.
+func phasePoints(p gameday.Phase, w Span, pts []Point, period time.Duration) []Point {
+	var out []Point
+	for _, pt := range pts {
+		if !w.Empty() && inPhase(p, w, pt.T, period) {
+			out = append(out, pt)
+		}
+	}
+	return out
 }
 
 // inPhase says whether the period starting at t (CloudWatch labels a
