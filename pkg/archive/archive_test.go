@@ -370,6 +370,47 @@ func TestHandleWaitsForLogs(t *testing.T) {
 	}
 }
 
+// TestHandleAfterFailedStop: in the cleanup branch, after the stop step
+// failed, the archive waits only for an experiment that FIS is stopping or
+// that has ended; one still active is an error at once (not a pending
+// answer), so that the run ends and the guard stops it.
+func TestHandleAfterFailedStop(t *testing.T) {
+	tests := []struct {
+		name        string
+		state       fistypes.ExperimentStatus
+		wantErr     bool
+		wantPending bool
+	}{
+		{"running: no wait, the run ends", fistypes.ExperimentStatusRunning, true, false},
+		{"initiating: no wait, the run ends", fistypes.ExperimentStatusInitiating, true, false},
+		{"stopping: waits for it to end", fistypes.ExperimentStatusStopping, false, true},
+		{"ended meanwhile: archived", fistypes.ExperimentStatusStopped, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s3f := newFakeS3()
+			deliver(t, s3f, true)
+			a := newArchiver(s3f, fisExperiment(tt.state, ""), &fakeCW{metric: latency(steady)}, at(5))
+			st := runState()
+			st.Error = &gameday.CaughtError{Error: "Runtime.ExitError", Cause: "poll crashed"}
+			st.StopError = &gameday.CaughtError{Error: gameday.ErrNameInternal, Cause: "InternalServerException"}
+			got, err := a.Handle(context.Background(), st)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Handle = %+v, %v; want an error: %v", got, err, tt.wantErr)
+			}
+			if err != nil {
+				if name := gameday.ErrorName(err); name == gameday.ErrNameLogsNotReady || !strings.Contains(err.Error(), "stop step failed") {
+					t.Errorf("error %s %q, want one saying the stop step failed, not %s", name, err, gameday.ErrNameLogsNotReady)
+				}
+				return
+			}
+			if (got.Pending != nil) != tt.wantPending {
+				t.Errorf("pending = %+v, want pending: %v", got.Pending, tt.wantPending)
+			}
+		})
+	}
+}
+
 func TestHandleLogWaitLimitConfigurable(t *testing.T) {
 	s3f := newFakeS3()
 	deliver(t, s3f, false)

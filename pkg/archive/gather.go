@@ -51,7 +51,7 @@ type logObject struct {
 // AwaitAfterWindow, while the after window is not over.
 func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, error) {
 	spec, id := st.GameDay, st.Start.ExperimentID
-	exp, err := a.experiment(ctx, id, st.Execution.ARN)
+	exp, err := a.experiment(ctx, id, st.Execution.ARN, st.StopError)
 	if err != nil {
 		return nil, err
 	}
@@ -129,8 +129,12 @@ func (e *foreignError) Error() string {
 }
 
 // experiment is the experiment's final state; LogsNotReady while it runs;
-// a foreignError for an experiment another execution started.
-func (a *Archiver) experiment(ctx context.Context, id, executionARN string) (*fistypes.Experiment, error) {
+// a foreignError for an experiment another execution started. After the
+// cleanup branch's stop step failed (stopErr), an experiment that is still
+// active and not stopping is an error, not LogsNotReady: nothing would stop
+// it while the step waited for its end, so the run ends at once and the
+// guard stops it.
+func (a *Archiver) experiment(ctx context.Context, id, executionARN string, stopErr *gameday.CaughtError) (*fistypes.Experiment, error) {
 	exp, err := experiment.Get(ctx, a.fis, id)
 	if err != nil {
 		return nil, err
@@ -140,6 +144,10 @@ func (a *Archiver) experiment(ctx context.Context, id, executionARN string) (*fi
 	}
 	if owner := exp.Tags[deploy.TagExecution]; owner == "" || owner != executionARN {
 		return nil, &foreignError{id: id, owner: owner}
+	}
+	if stopErr != nil && experiment.Active(exp.State) && exp.State.Status != fistypes.ExperimentStatusStopping {
+		return nil, fmt.Errorf("experiment %s is still %s and the stop step failed (%s): not waiting for it to end, so that the run ends and the guard stops it",
+			id, exp.State.Status, stopErr.Error)
 	}
 	if state := experiment.State(exp.State.Status); !state.Terminal() {
 		return nil, gameday.NewStepError(gameday.ErrNameLogsNotReady, "experiment %s is still %s: its logs are not final", id, state)

@@ -7,6 +7,7 @@ package localrun
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/snssim"
+	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
 // pollRunning is a Progress hook that calls f once, when a poll first sees
@@ -335,4 +337,107 @@ func TestScenarioStuckStopping(t *testing.T) {
 		t.Errorf("%d stuck reports, want one", n)
 	}
 	assertClean(t, srv, spec)
+}
+
+// The cleanup branch's stop step fails while the experiment runs (FIS
+// answers 5xx past the SDK's retries, the stop Lambda crashes or hits its
+// timeout): the experiment must still be stopped at once, by the step's
+// retries or, when they are spent, by the guard once the run ends; not
+// left injecting while the archive waits for it to end.
+func TestScenarioStopStepFails(t *testing.T) {
+	needNode(t)
+	// Nothing but a stop ends the hour-long fault within the run.
+	spec, yaml := hourLong(t)
+	tests := []struct {
+		name     string
+		failures int // stop-experiment calls that fail before one succeeds
+		// wantConfirmed: the cleanup's stop step itself confirmed the
+		// experiment ended; else the guard stopped it.
+		wantConfirmed bool
+	}{
+		{name: "fails once: the step's retry stops it", failures: 1, wantConfirmed: true},
+		{name: "fails every time: the run ends and the guard stops it", failures: 1 << 30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSim(t, sim.Options{})
+			var mu sync.Mutex
+			var polls, stops int
+			var firstFailure time.Time
+			res := run(t, srv, spec, yaml, func(o *Options) {
+				o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
+					switch fn {
+					case deploy.PollExperiment: // the second poll crashes: the run goes to cleanup
+						return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+							mu.Lock()
+							polls++
+							n := polls
+							mu.Unlock()
+							if n == 2 {
+								return nil, messages.InvokeResponse_Error{Type: "Runtime.ExitError", Message: "simulated poll crash"}
+							}
+							return h.Invoke(ctx, payload)
+						})
+					case deploy.StopExperiment:
+						return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+							mu.Lock()
+							stops++
+							fail := stops <= tt.failures
+							if fail && firstFailure.IsZero() {
+								firstFailure = srv.Clock().Now()
+							}
+							mu.Unlock()
+							if fail {
+								return nil, messages.InvokeResponse_Error{Type: gameday.ErrNameInternal, Message: "get experiment: InternalServerException: simulated FIS 5xx"}
+							}
+							return h.Invoke(ctx, payload)
+						})
+					}
+					return h
+				}
+			})
+			if res.Status != "FAILED" || !res.GuardInvoked || res.Final == nil {
+				t.Fatalf("execution %s, guard invoked %v, final state %+v; want FAILED and the guard", res.Status, res.GuardInvoked, res.Final)
+			}
+			confirmed := res.Final.StopError == nil && res.Final.Stop != nil && res.Final.Stop.State.Terminal()
+			if confirmed != tt.wantConfirmed {
+				t.Errorf("stop confirmed by the step = %v (stop %+v, stop error %+v), want %v", confirmed, res.Final.Stop, res.Final.StopError, tt.wantConfirmed)
+			}
+			ids := experiments(t, srv)
+			if len(ids) != 1 {
+				t.Fatalf("experiments = %v, want one", ids)
+			}
+			waitIdle(t, srv)
+			out, err := fis.NewFromConfig(AWSConfig(srv)).GetExperiment(context.Background(), &fis.GetExperimentInput{Id: aws.String(ids[0])})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, ended := out.Experiment.State.Status, aws.ToTime(out.Experiment.EndTime)
+			if st != "stopped" {
+				t.Fatalf("experiment %s ended %s, want stopped", ids[0], st)
+			}
+			mu.Lock()
+			failed := firstFailure
+			mu.Unlock()
+			if late := ended.Sub(failed); late > 5*time.Minute {
+				t.Errorf("the experiment ran on for %s after the stop step failed, want it stopped within 5 minutes", late.Round(time.Second))
+			}
+			assertClean(t, srv, spec)
+		})
+	}
+}
+
+// hourLong is longDelay's fault for an hour (30 s at the scenarios' speed).
+func hourLong(t *testing.T) (*gameday.Spec, string) {
+	t.Helper()
+	data, err := os.ReadFile(longDelay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.NewReplacer("duration: 900s", "duration: 3600s", "maxDuration: 20m", "maxDuration: 70m").Replace(string(data))
+	spec, err := validate.File(longDelay, []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec, yaml
 }

@@ -492,15 +492,7 @@ func TestScenarioSecondRunRefused(t *testing.T) {
 	srv := startSim(t, sim.Options{})
 	// An hour-long fault (30 s at the scenarios' speed): the second run's
 	// interpreter must load (10 s on a loaded machine) while it runs.
-	data, err := os.ReadFile(longDelay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	yaml := strings.NewReplacer("duration: 900s", "duration: 3600s", "maxDuration: 20m", "maxDuration: 70m").Replace(string(data))
-	spec, err := validate.File(longDelay, []byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec, yaml := hourLong(t)
 	running := make(chan struct{})
 	var once sync.Once
 	var first *Result

@@ -60,6 +60,7 @@ const (
 	errThrottled     = gameday.ErrNameThrottled
 	errNotTerminal   = gameday.ErrNameNotTerminal
 	errAll           = "States.ALL"
+	errTimeout       = "States.Timeout"
 )
 
 // LambdaErrors are the transient Lambda service errors AWS recommends every
@@ -212,6 +213,14 @@ var (
 	// notTerminalRetry waits for a stopping experiment to end: 5, 7.5,
 	// 11.25 ... capped at 60 s, 15 attempts, about 12 minutes.
 	notTerminalRetry = Retrier{ErrorEquals: []string{errNotTerminal}, IntervalSeconds: 5, MaxAttempts: 15, BackoffRate: 1.5, MaxDelaySeconds: 60}
+	// stopAgainRetry runs the stop step again on any other error (it
+	// crashed or hit its own timeout, FIS answered 5xx past the SDK's
+	// retries): while it fails, nothing stops the experiment. 5, 10 and
+	// 20 s. States.ALL must be the last retrier.
+	stopAgainRetry = Retrier{ErrorEquals: []string{errAll}, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL"}
+	// lostTaskNoRetry: a Task that outlived TaskTimeoutSeconds (its
+	// invocation lost) is not run again for as long; its Catch takes over.
+	lostTaskNoRetry = Retrier{ErrorEquals: []string{errTimeout}, MaxAttempts: 0}
 )
 
 // TaskTimeoutSeconds bounds every Task: Lambda's longest timeout (15
@@ -232,6 +241,13 @@ func task(fn deploy.Function, resultPath, next string, extra []Retrier, catch Ca
 		Catch:          []Catcher{catch},
 		Next:           next,
 	}
+}
+
+// retryAnyError makes s run again on any error its retriers do not cover,
+// but for a lost invocation (lostTaskNoRetry, then stopAgainRetry, last).
+func retryAnyError(s state) state {
+	s.Retry = append(s.Retry, lostTaskNoRetry, stopAgainRetry)
+	return s
 }
 
 func catchAll(resultPath, next string) Catcher {
@@ -392,10 +408,10 @@ func runStates() map[string]state {
 func cleanupStates() map[string]state {
 	states := map[string]state{
 		StateStopExperiment: withComment(
-			task(deploy.StopExperiment, "$.stop", StateArchiveAfterFailure,
+			retryAnyError(task(deploy.StopExperiment, "$.stop", StateArchiveAfterFailure,
 				[]Retrier{notTerminalRetry},
-				catchAll("$.stopError", StateArchiveAfterFailure)),
-			"Stop the experiment if it runs and confirm it is terminal."),
+				catchAll("$.stopError", StateArchiveAfterFailure))),
+			"Stop the experiment if it runs and confirm it is terminal; on any error, try again."),
 		StateNotifyFailure: notify(StateRunFailed, "Tell the team the run failed."),
 		StateRunFailed: {
 			Type:      "Fail",

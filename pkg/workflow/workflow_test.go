@@ -241,6 +241,23 @@ func TestRouting(t *testing.T) {
 	}
 }
 
+// TestStopRetriesAnyError: while the cleanup's stop step fails nothing
+// stops the experiment, so it runs again on any error (last, as States.ALL
+// must be), but for a lost invocation, which its Catch takes at once.
+func TestStopRetriesAnyError(t *testing.T) {
+	_, ss := states(t, definition(t))
+	retry := ss[StateStopExperiment]["Retry"].([]any)
+	var got [][]any
+	for _, r := range retry[len(retry)-2:] {
+		r := r.(map[string]any)
+		got = append(got, []any{r["ErrorEquals"], r["MaxAttempts"]})
+	}
+	want := [][]any{{[]any{errTimeout}, 0.0}, {[]any{errAll}, 3.0}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("StopExperiment's last retriers [ErrorEquals MaxAttempts] (-want +got):\n%s", diff)
+	}
+}
+
 // TestRetryBudgets checks that the waits the steps ask for are long enough:
 // preflight's alarm wait ~2 min, a stopping experiment's ~12 min (the
 // archive's log wait is the archive step's: archive.WaitSeconds).
