@@ -351,6 +351,11 @@ func TestVerdict(t *testing.T) {
 			r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateSkipped, Reason: "no targets found"}
 		}, VerdictUntested, ResultUntested, ""},
 		{"a fault FIS does not report is pending: untested", func(r *Run) { r.Actions = nil }, VerdictUntested, ResultUntested, ""},
+		// Only a completed experiment can pass: one that has not ended (or
+		// in a state gameday does not know) never does, whatever the checks.
+		{"still running, checks held: failed", func(r *Run) { r.State, r.EndedAt = gameday.StateRunning, time.Time{} }, VerdictFailed, ResultHeld, ""},
+		{"stopping, checks held: failed", func(r *Run) { r.State = gameday.StateStopping }, VerdictFailed, ResultHeld, ""},
+		{"a state gameday does not know: failed", func(r *Run) { r.State = "" }, VerdictFailed, ResultHeld, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

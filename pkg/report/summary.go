@@ -6,6 +6,7 @@
 package report
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -610,7 +611,7 @@ func faultText(f Fault) string {
 }
 
 // verdict: failed > stopped-by-alarm > untested > hypothesis-refuted >
-// inconclusive > passed.
+// inconclusive > passed; only a completed experiment can pass.
 func verdict(r Run, s Summary) (string, string) {
 	switch {
 	case r.State == gameday.StateFailed || r.State == gameday.StateCancelled:
@@ -635,6 +636,10 @@ func verdict(r Run, s Summary) (string, string) {
 			why += ": " + r.StopReason
 		}
 		return VerdictFailed, why
+	case r.State != gameday.StateCompleted:
+		// Not ended, or in a state gameday does not know: the faults may
+		// still run, so the hypothesis cannot be said to have been tested.
+		return VerdictFailed, "the experiment had not ended (its state is " + cmp.Or(string(r.State), "unknown") + ")"
 	case s.Hypothesis.Verdict == ResultUntested:
 		return VerdictUntested, "the experiment " + string(r.State) + " but the hypothesis was not tested: " + s.Hypothesis.Reason
 	case s.Hypothesis.Verdict == ResultRefuted:
