@@ -441,3 +441,40 @@ func hourLong(t *testing.T) (*gameday.Spec, string) {
 	}
 	return spec, yaml
 }
+
+// The start Lambda dies (its own timeout, a crash) after FIS started the
+// experiment and before it answered: the run has no $.start, so the
+// cleanup's stop step finds the experiment by its execution tag and stops
+// it, confirmed, before the run ends.
+func TestScenarioStartDiesAfterStarting(t *testing.T) {
+	needNode(t)
+	srv := startSim(t, sim.Options{})
+	spec, yaml := load(t, longDelay)
+	res := run(t, srv, spec, yaml, func(o *Options) {
+		o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
+			if fn != deploy.StartExperiment {
+				return h
+			}
+			return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+				if _, err := h.Invoke(ctx, payload); err != nil {
+					return nil, err
+				}
+				return nil, messages.InvokeResponse_Error{Type: "Sandbox.Timedout", Message: "Task timed out after 60.00 seconds"}
+			})
+		}
+	})
+	if res.Status != "FAILED" || res.Final == nil || res.Final.Start != nil {
+		t.Fatalf("execution %s, final state %+v; want FAILED with no $.start", res.Status, res.Final)
+	}
+	if stop := res.Final.Stop; stop == nil || res.Final.StopError != nil || !stop.State.Terminal() {
+		t.Fatalf("stop %+v (error %+v), want the cleanup's stop step to confirm the experiment ended", stop, res.Final.StopError)
+	}
+	ids := experiments(t, srv)
+	if len(ids) != 1 {
+		t.Fatalf("experiments = %v, want the one the start step started", ids)
+	}
+	if st := experimentStatus(t, srv, ids[0]); st != "stopped" {
+		t.Errorf("experiment %s is %s, want stopped by the cleanup", ids[0], st)
+	}
+	assertClean(t, srv, spec)
+}
