@@ -16,9 +16,10 @@ import (
 	"sort"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -95,14 +96,13 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 		"app.kubernetes.io/instance":   s.Metadata.Name,
 	}
 	for _, ns := range slices.Sorted(maps.Keys(byNS)) {
-		meta := objectMeta{Name: name, Namespace: ns, Labels: labels}
-		role := roleObject{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role", Metadata: meta, Rules: rules(byNS[ns])}
-		binding := roleBindingObject{
-			APIVersion: "rbac.authorization.k8s.io/v1",
-			Kind:       "RoleBinding",
-			Metadata:   meta,
-			Subjects:   []subject{{Kind: "Group", APIGroup: "rbac.authorization.k8s.io", Name: o.Group}},
-			RoleRef:    roleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: name},
+		meta := metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels}
+		role := rbacv1.Role{TypeMeta: typeMeta(roleKind), ObjectMeta: meta, Rules: rules(byNS[ns])}
+		binding := rbacv1.RoleBinding{
+			TypeMeta:   typeMeta("RoleBinding"),
+			ObjectMeta: meta,
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: o.Group}},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: roleKind, Name: name},
 		}
 		for _, obj := range []any{role, binding} {
 			b, err := yaml.Marshal(obj)
@@ -117,16 +117,16 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 }
 
 // rules are one rule per API group, resources sorted.
-func rules(refs map[resourceRef]bool) []policyRule {
+func rules(refs map[resourceRef]bool) []rbacv1.PolicyRule {
 	byGroup := map[string][]string{}
 	for r := range refs {
 		byGroup[r.group] = append(byGroup[r.group], r.resource)
 	}
-	out := make([]policyRule, 0, len(byGroup))
+	out := make([]rbacv1.PolicyRule, 0, len(byGroup))
 	for _, g := range slices.Sorted(maps.Keys(byGroup)) {
 		res := byGroup[g]
 		sort.Strings(res)
-		out = append(out, policyRule{APIGroups: []string{g}, Resources: res, Verbs: append([]string(nil), Verbs...)})
+		out = append(out, rbacv1.PolicyRule{APIGroups: []string{g}, Resources: res, Verbs: append([]string(nil), Verbs...)})
 	}
 	return out
 }
@@ -225,40 +225,13 @@ func clusterFacts(s *gameday.Spec, o Options) (cluster, region, roleARN string) 
 	return cluster, region, roleARN
 }
 
-// The objects, with the field names of rbac.authorization.k8s.io/v1.
-// sigs.k8s.io/yaml writes their keys sorted.
-type (
-	objectMeta struct {
-		Name      string            `json:"name"`
-		Namespace string            `json:"namespace"`
-		Labels    map[string]string `json:"labels,omitempty"`
-	}
-	policyRule struct {
-		APIGroups []string `json:"apiGroups"`
-		Resources []string `json:"resources"`
-		Verbs     []string `json:"verbs"`
-	}
-	roleObject struct {
-		APIVersion string       `json:"apiVersion"`
-		Kind       string       `json:"kind"`
-		Metadata   objectMeta   `json:"metadata"`
-		Rules      []policyRule `json:"rules"`
-	}
-	subject struct {
-		Kind     string `json:"kind"`
-		APIGroup string `json:"apiGroup"`
-		Name     string `json:"name"`
-	}
-	roleRef struct {
-		APIGroup string `json:"apiGroup"`
-		Kind     string `json:"kind"`
-		Name     string `json:"name"`
-	}
-	roleBindingObject struct {
-		APIVersion string     `json:"apiVersion"`
-		Kind       string     `json:"kind"`
-		Metadata   objectMeta `json:"metadata"`
-		Subjects   []subject  `json:"subjects"`
-		RoleRef    roleRef    `json:"roleRef"`
-	}
-)
+// roleKind is the kind of the Role, which the RoleBinding refers to.
+const roleKind = "Role"
+
+// typeMeta is the apiVersion and kind of an rbac.authorization.k8s.io/v1
+// object. The objects are Kubernetes' own types, which sigs.k8s.io/yaml
+// writes with their keys sorted and their empty fields left out (metadata's
+// creationTimestamp too: apimachinery tags it omitzero).
+func typeMeta(kind string) metav1.TypeMeta {
+	return metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: kind}
+}
