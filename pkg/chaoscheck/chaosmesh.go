@@ -125,11 +125,7 @@ func (a api) check(cr *gameday.CustomResource, path string) (ps gameday.Problems
 	if err := decodeStrict(plain, spec.Addr().Interface()); err != nil {
 		return append(ps, gameday.Problem{Path: specPath, Message: err.Error()}), nil
 	}
-	ns := cr.Metadata.Namespace
-	if ns == "" {
-		ns = gameday.DefaultNamespace
-	}
-	obj.SetNamespace(ns)
+	obj.SetNamespace(cr.Namespace())
 	obj.SetName("gameday-validate")
 
 	defer func() {

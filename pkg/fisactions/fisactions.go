@@ -21,6 +21,22 @@ var actionsJSON []byte
 // Source is the page the catalogue follows.
 const Source = "https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html"
 
+// InjectCustomResource is the action that creates a Kubernetes custom
+// resource in an EKS cluster (every chaosMesh: and litmus: fault of a
+// GameDay becomes one), and the Inject constants are its parameters, all
+// required: the names gameday's mapping of a custom-resource fault
+// (gameday.InjectParams) and the simulator read. A test holds them to the
+// catalogue.
+const (
+	InjectCustomResource = "aws:eks:inject-kubernetes-custom-resource"
+
+	InjectAPIVersion  = "kubernetesApiVersion"
+	InjectKind        = "kubernetesKind"
+	InjectNamespace   = "kubernetesNamespace"
+	InjectSpec        = "kubernetesSpec"
+	InjectMaxDuration = "maxDuration"
+)
+
 // Action is one FIS action.
 type Action struct {
 	ID          string `json:"id"`

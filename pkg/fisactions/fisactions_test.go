@@ -156,3 +156,25 @@ func TestDurationBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestInjectCustomResource: the constants name the catalogue's
+// custom-resource action and exactly its parameters, all required, with
+// maxDuration an ISO 8601 duration.
+func TestInjectCustomResource(t *testing.T) {
+	a, ok := Get(InjectCustomResource)
+	if !ok {
+		t.Fatalf("%s is not in the catalogue", InjectCustomResource)
+	}
+	want := []string{InjectAPIVersion, InjectKind, InjectNamespace, InjectSpec, InjectMaxDuration}
+	if diff := cmp.Diff(want, a.ParameterNames()); diff != "" {
+		t.Errorf("parameters (-constants +catalogue):\n%s", diff)
+	}
+	for _, p := range want {
+		if !a.Parameters[p].Required {
+			t.Errorf("%s: not required in the catalogue", p)
+		}
+	}
+	if !a.Parameters[InjectMaxDuration].ISO8601 {
+		t.Errorf("%s: not an ISO 8601 duration in the catalogue", InjectMaxDuration)
+	}
+}

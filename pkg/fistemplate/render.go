@@ -20,8 +20,6 @@ import (
 
 // FIS facts the rendering relies on (FIS API reference and quotas).
 const (
-	// ActionInjectCustomResource injects a Kubernetes custom resource.
-	ActionInjectCustomResource = gameday.ActionInjectCustomResource
 	// ResourceTypeCluster is the target type of that action.
 	ResourceTypeCluster = "aws:eks:cluster"
 	// ClusterTarget is both the action's target key and the template's
@@ -37,15 +35,6 @@ const (
 	maxTagValue       = 256
 	maxTags           = 50
 	maxStopConditions = 5
-)
-
-// Parameter names of aws:eks:inject-kubernetes-custom-resource.
-const (
-	ParamAPIVersion  = gameday.ParamAPIVersion
-	ParamKind        = gameday.ParamKind
-	ParamNamespace   = gameday.ParamNamespace
-	ParamSpec        = gameday.ParamSpec
-	ParamMaxDuration = gameday.ParamMaxDuration
 )
 
 // Render builds the CreateExperimentTemplate request for s. s must already be
@@ -155,17 +144,7 @@ func addCustomResource(in *fis.CreateExperimentTemplateInput, s *gameday.Spec, f
 	if err != nil {
 		return fmt.Errorf("encode %s spec: %w", cr.Kind, err)
 	}
-	ns := cr.Metadata.Namespace
-	if ns == "" {
-		ns = gameday.DefaultNamespace
-	}
-	params := map[string]string{
-		ParamAPIVersion:  cr.APIVersion,
-		ParamKind:        cr.Kind,
-		ParamNamespace:   ns,
-		ParamSpec:        string(spec),
-		ParamMaxDuration: gameday.Duration{Duration: f.EffectiveMaxDuration()}.ISO8601(),
-	}
+	params := gameday.InjectParamsFor(f, spec).Map()
 	if err := checkParameters(params); err != nil {
 		return err
 	}
@@ -174,8 +153,8 @@ func addCustomResource(in *fis.CreateExperimentTemplateInput, s *gameday.Spec, f
 		tool = "Litmus"
 	}
 	in.Actions[f.Name] = types.CreateExperimentTemplateActionInput{
-		ActionId:    aws.String(ActionInjectCustomResource),
-		Description: aws.String(truncate(fmt.Sprintf("%s %s %s in namespace %s", tool, cr.Kind, f.Name, ns), maxDescription)),
+		ActionId:    aws.String(gameday.ActionInjectCustomResource),
+		Description: aws.String(truncate(fmt.Sprintf("%s %s %s in namespace %s", tool, cr.Kind, f.Name, cr.Namespace()), maxDescription)),
 		Parameters:  params,
 		Targets:     map[string]string{ClusterTarget: ClusterTarget},
 		StartAfter:  cloneStrings(f.StartAfter),

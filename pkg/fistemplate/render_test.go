@@ -138,7 +138,7 @@ func TestKubernetesSpecParsesBack(t *testing.T) {
 				if !ok {
 					t.Fatalf("no action %s", f.Name)
 				}
-				raw := a.Parameters[ParamSpec]
+				raw := a.Parameters["kubernetesSpec"]
 				var got any
 				if err := json.Unmarshal([]byte(raw), &got); err != nil {
 					t.Fatalf("kubernetesSpec is not JSON: %v\n%s", err, raw)
@@ -163,10 +163,10 @@ func TestKubernetesSpecParsesBack(t *testing.T) {
 				if string(again) != raw {
 					t.Errorf("kubernetesSpec is not canonical:\n got %s\nwant %s", raw, again)
 				}
-				if got, want := a.Parameters[ParamKind], cr.Kind; got != want {
+				if got, want := a.Parameters["kubernetesKind"], cr.Kind; got != want {
 					t.Errorf("kubernetesKind = %q, want %q", got, want)
 				}
-				if got, want := a.Parameters[ParamAPIVersion], cr.APIVersion; got != want {
+				if got, want := a.Parameters["kubernetesApiVersion"], cr.APIVersion; got != want {
 					t.Errorf("kubernetesApiVersion = %q, want %q", got, want)
 				}
 			})
@@ -310,14 +310,14 @@ func TestRender(t *testing.T) {
 			name: "action parameters, default namespace and maxDuration of duration + 1m",
 			check: func(t *testing.T, b renderedBody) {
 				want := actionBody{
-					ActionID:    ActionInjectCustomResource,
+					ActionID:    gameday.ActionInjectCustomResource,
 					Description: "Chaos Mesh PodChaos kill in namespace default",
 					Parameters: map[string]string{
-						ParamAPIVersion:  "chaos-mesh.org/v1alpha1",
-						ParamKind:        "PodChaos",
-						ParamNamespace:   "default",
-						ParamSpec:        `{"action":"pod-kill","duration":"90s","mode":"one","selector":{"labelSelectors":{"name":"web"},"namespaces":["shop"]}}`,
-						ParamMaxDuration: "PT2M30S",
+						"kubernetesApiVersion": "chaos-mesh.org/v1alpha1",
+						"kubernetesKind":       "PodChaos",
+						"kubernetesNamespace":  "default",
+						"kubernetesSpec":       `{"action":"pod-kill","duration":"90s","mode":"one","selector":{"labelSelectors":{"name":"web"},"namespaces":["shop"]}}`,
+						"maxDuration":          "PT2M30S",
 					},
 					Targets: map[string]string{"Cluster": "Cluster"},
 				}
@@ -338,7 +338,7 @@ func TestRender(t *testing.T) {
 			},
 			check: func(t *testing.T, b renderedBody) {
 				a := b.Actions["second"]
-				if a.Parameters[ParamMaxDuration] != "PT1H30M" || a.Parameters[ParamNamespace] != "chaos" {
+				if a.Parameters["maxDuration"] != "PT1H30M" || a.Parameters["kubernetesNamespace"] != "chaos" {
 					t.Errorf("parameters = %v", a.Parameters)
 				}
 				if diff := cmp.Diff([]string{"kill"}, a.StartAfter); diff != "" {
@@ -386,7 +386,7 @@ func TestRender(t *testing.T) {
 				if diff := cmp.Diff(want, b.Targets["cpu-Instances"]); diff != "" {
 					t.Errorf("target (-want +got):\n%s", diff)
 				}
-				if _, ok := b.Actions["cpu"].Parameters[ParamMaxDuration]; ok {
+				if _, ok := b.Actions["cpu"].Parameters["maxDuration"]; ok {
 					t.Errorf("raw FIS action got a maxDuration: %v", b.Actions["cpu"].Parameters)
 				}
 				if len(b.Targets) != 3 {

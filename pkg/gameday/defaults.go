@@ -79,6 +79,17 @@ func litmusDuration(spec map[string]any) (time.Duration, bool, error) {
 	return 0, false, nil
 }
 
+// DefaultMaxDuration is the maxDuration of a custom-resource fault that
+// sets none: the CR's duration + DefaultMaxDurationMargin. ok is false when
+// the CR sets no duration, or one that cannot be read.
+func (f *Fault) DefaultMaxDuration() (time.Duration, bool) {
+	cr, ok, err := f.CRDuration()
+	if !ok || err != nil {
+		return 0, false
+	}
+	return cr + DefaultMaxDurationMargin, true
+}
+
 // EffectiveMaxDuration is the fault's FIS maxDuration: as set, or the CR's
 // duration + 1m, or for a raw FIS action its maxDuration (a custom resource)
 // or duration parameter; at least
@@ -90,8 +101,8 @@ func (f *Fault) EffectiveMaxDuration() time.Duration {
 	var d time.Duration
 	if inj, err := f.Injected(); inj != nil && err == nil && !inj.MaxDuration.IsZero() {
 		d = inj.MaxDuration.Duration
-	} else if cr, ok, err := f.CRDuration(); ok && err == nil {
-		d = cr + DefaultMaxDurationMargin
+	} else if def, ok := f.DefaultMaxDuration(); ok {
+		d = def
 	} else if f.FIS != nil {
 		if p, err := ParseDuration(f.FIS.Parameters["duration"]); err == nil {
 			d = p.Duration

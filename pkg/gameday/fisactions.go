@@ -98,8 +98,8 @@ func checkFISParameterValues(r *problems, a *FISAction, params string) {
 		r.add(child(params, "fisPodSecurityPolicy"), "unknown policy %q: use one of %s", p, strings.Join(podSecurity, ", "))
 	}
 	if a.ActionID == ActionInjectCustomResource {
-		if v := a.Parameters[ParamAPIVersion]; v != "" && v != ChaosMeshAPIVersion && v != LitmusAPIVersion {
-			r.add(child(params, ParamAPIVersion), "must be %s or %s; better, write the CR under chaosMesh: or litmus:", ChaosMeshAPIVersion, LitmusAPIVersion)
+		if v := a.Parameters[fisactions.InjectAPIVersion]; v != "" && v != ChaosMeshAPIVersion && v != LitmusAPIVersion {
+			r.add(child(params, fisactions.InjectAPIVersion), "must be %s or %s; better, write the CR under chaosMesh: or litmus:", ChaosMeshAPIVersion, LitmusAPIVersion)
 		}
 	}
 }

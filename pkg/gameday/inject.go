@@ -3,22 +3,92 @@ package gameday
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 )
 
 // ActionInjectCustomResource is the FIS action that creates a Kubernetes
 // custom resource in an EKS cluster: every chaosMesh: and litmus: fault
 // becomes one, and a raw fis: fault may name it too.
-const ActionInjectCustomResource = "aws:eks:inject-kubernetes-custom-resource"
+const ActionInjectCustomResource = fisactions.InjectCustomResource
 
-// Parameters of ActionInjectCustomResource (FIS actions reference).
-const (
-	ParamAPIVersion  = "kubernetesApiVersion"
-	ParamKind        = "kubernetesKind"
-	ParamNamespace   = "kubernetesNamespace"
-	ParamSpec        = "kubernetesSpec"
-	ParamMaxDuration = "maxDuration"
-)
+// InjectParams are the parameters of ActionInjectCustomResource, one field
+// each, and this file is the one place that maps them to a custom-resource
+// fault and back: fistemplate renders a fault with InjectParamsFor and Map;
+// Fault.Injected and the importer read an action with InjectParamsOf and
+// Fault, each decoding Spec and MaxDuration as strictly as it must.
+type InjectParams struct {
+	APIVersion  string // kubernetesApiVersion: the CR's apiVersion
+	Kind        string // kubernetesKind: the CR's kind
+	Namespace   string // kubernetesNamespace: the CR's metadata.namespace
+	Spec        string // kubernetesSpec: the CR's spec, a JSON object
+	MaxDuration string // maxDuration: the fault's maxDuration, in ISO 8601
+}
+
+// InjectParamsFor are the parameters of the action that creates f's custom
+// resource, spec being that resource's spec as JSON: its apiVersion, kind
+// and namespace (DefaultNamespace when it names none), and the fault's
+// EffectiveMaxDuration. f must have a custom resource.
+func InjectParamsFor(f *Fault, spec []byte) InjectParams {
+	cr := f.Resource()
+	return InjectParams{
+		APIVersion:  cr.APIVersion,
+		Kind:        cr.Kind,
+		Namespace:   cr.Namespace(),
+		Spec:        string(spec),
+		MaxDuration: Duration{Duration: f.EffectiveMaxDuration()}.ISO8601(),
+	}
+}
+
+// InjectParamsOf reads an ActionInjectCustomResource action's parameters;
+// a missing one is "".
+func InjectParamsOf(params map[string]string) InjectParams {
+	return InjectParams{
+		APIVersion:  params[fisactions.InjectAPIVersion],
+		Kind:        params[fisactions.InjectKind],
+		Namespace:   params[fisactions.InjectNamespace],
+		Spec:        params[fisactions.InjectSpec],
+		MaxDuration: params[fisactions.InjectMaxDuration],
+	}
+}
+
+// Map is p as the action's parameters.
+func (p InjectParams) Map() map[string]string {
+	return map[string]string{
+		fisactions.InjectAPIVersion:  p.APIVersion,
+		fisactions.InjectKind:        p.Kind,
+		fisactions.InjectNamespace:   p.Namespace,
+		fisactions.InjectSpec:        p.Spec,
+		fisactions.InjectMaxDuration: p.MaxDuration,
+	}
+}
+
+// InjectParamNames are the names of the parameters, sorted.
+func InjectParamNames() []string {
+	return slices.Sorted(maps.Keys(InjectParams{}.Map()))
+}
+
+// Fault is the fault whose custom resource p creates: the resource's
+// apiVersion, kind and namespace, under ChaosMesh or Litmus by its
+// apiVersion; nil for another apiVersion. The resource's spec and the
+// fault's maxDuration are left to the caller, which decodes p.Spec and
+// p.MaxDuration as strictly as it must.
+func (p InjectParams) Fault() *Fault {
+	cr := &CustomResource{
+		TypeMeta: TypeMeta{APIVersion: p.APIVersion, Kind: p.Kind},
+		Metadata: ObjectMeta{Namespace: p.Namespace},
+	}
+	switch p.APIVersion {
+	case ChaosMeshAPIVersion:
+		return &Fault{ChaosMesh: cr}
+	case LitmusAPIVersion:
+		return &Fault{Litmus: cr}
+	}
+	return nil
+}
 
 // Injected is the fault a raw fis: action of ActionInjectCustomResource
 // amounts to, so that it is checked exactly as a chaosMesh: or litmus:
@@ -32,27 +102,21 @@ func (f *Fault) Injected() (*Fault, error) {
 	if f.FIS == nil || f.FIS.ActionID != ActionInjectCustomResource {
 		return nil, nil
 	}
-	p := f.FIS.Parameters
-	cr := &CustomResource{
-		TypeMeta: TypeMeta{APIVersion: p[ParamAPIVersion], Kind: p[ParamKind]},
-		Metadata: ObjectMeta{Namespace: p[ParamNamespace]},
-	}
-	if s := strings.TrimSpace(p[ParamSpec]); s != "" {
-		if err := json.Unmarshal([]byte(s), &cr.Spec); err != nil {
+	p := InjectParamsOf(f.FIS.Parameters)
+	var spec map[string]any
+	if s := strings.TrimSpace(p.Spec); s != "" {
+		if err := json.Unmarshal([]byte(s), &spec); err != nil {
 			return nil, fmt.Errorf("is not the CR's spec as a JSON object: %s", strings.TrimPrefix(err.Error(), "json: "))
 		}
 	}
-	inj := &Fault{Name: f.Name, StartAfter: f.StartAfter, AllowWideBlastRadius: f.AllowWideBlastRadius}
-	if d, err := ParseDuration(p[ParamMaxDuration]); err == nil {
-		inj.MaxDuration = d
-	}
-	switch cr.APIVersion {
-	case ChaosMeshAPIVersion:
-		inj.ChaosMesh = cr
-	case LitmusAPIVersion:
-		inj.Litmus = cr
-	default:
+	inj := p.Fault()
+	if inj == nil {
 		return nil, nil
+	}
+	inj.Resource().Spec = spec
+	inj.Name, inj.StartAfter, inj.AllowWideBlastRadius = f.Name, f.StartAfter, f.AllowWideBlastRadius
+	if d, err := ParseDuration(p.MaxDuration); err == nil {
+		inj.MaxDuration = d
 	}
 	return inj, nil
 }
@@ -71,19 +135,19 @@ func InjectedPath(faultPath, path string) string {
 	for _, cr := range []string{"chaosMesh", "litmus"} {
 		switch {
 		case rest == cr || rest == cr+".spec":
-			return params + ParamSpec
+			return params + fisactions.InjectSpec
 		case strings.HasPrefix(rest, cr+".spec."), strings.HasPrefix(rest, cr+".spec["):
-			return params + ParamSpec + rest[len(cr+".spec"):]
+			return params + fisactions.InjectSpec + rest[len(cr+".spec"):]
 		case rest == cr+".kind":
-			return params + ParamKind
+			return params + fisactions.InjectKind
 		case rest == cr+".apiVersion":
-			return params + ParamAPIVersion
+			return params + fisactions.InjectAPIVersion
 		case strings.HasPrefix(rest, cr+".metadata"):
-			return params + ParamNamespace
+			return params + fisactions.InjectNamespace
 		}
 	}
 	if rest == "maxDuration" {
-		return params + ParamMaxDuration
+		return params + fisactions.InjectMaxDuration
 	}
 	return path
 }
@@ -94,7 +158,7 @@ func InjectedPath(faultPath, path string) string {
 func checkInjected(r *problems, f *Fault, p string) {
 	inj, err := f.Injected()
 	if err != nil {
-		r.add(child(p, "fis.parameters."+ParamSpec), "%v", err)
+		r.add(child(p, "fis.parameters."+fisactions.InjectSpec), "%v", err)
 		return
 	}
 	if inj == nil {

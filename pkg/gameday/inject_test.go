@@ -8,7 +8,7 @@ import (
 
 func rawInject(kind, ns, spec, maxDuration string) Fault {
 	return Fault{Name: "raw", FIS: &FISAction{ActionID: ActionInjectCustomResource,
-		Parameters: map[string]string{ParamAPIVersion: ChaosMeshAPIVersion, ParamKind: kind, ParamNamespace: ns, ParamSpec: spec, ParamMaxDuration: maxDuration},
+		Parameters: InjectParams{APIVersion: ChaosMeshAPIVersion, Kind: kind, Namespace: ns, Spec: spec, MaxDuration: maxDuration}.Map(),
 		Targets:    map[string]FISTarget{"Cluster": {ResourceType: "aws:eks:cluster", ResourceArns: []string{"arn:aws:eks:us-east-1:111111111111:cluster/c"}, SelectionMode: "ALL"}}}}
 }
 

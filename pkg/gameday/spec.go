@@ -175,6 +175,15 @@ type ObjectMeta struct {
 // DefaultNamespace is where a CR is created when its metadata names none.
 const DefaultNamespace = "default"
 
+// Namespace is where the CR is created: its metadata.namespace, or
+// DefaultNamespace.
+func (cr *CustomResource) Namespace() string {
+	if cr.Metadata.Namespace != "" {
+		return cr.Metadata.Namespace
+	}
+	return DefaultNamespace
+}
+
 // FISAction is a raw FIS action, the escape hatch for anything FIS can do.
 type FISAction struct {
 	ActionID    string            `json:"actionId" yaml:"actionId"`

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
-	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -151,17 +151,17 @@ func experimentOptions(eo *types.CreateExperimentTemplateExperimentOptionsInput)
 // parameter is a parameter value as compared: a custom resource's spec as
 // JSON, a maxDuration as a length of time.
 func parameter(actionID, k, v string) any {
-	if actionID != fistemplate.ActionInjectCustomResource {
+	if actionID != gameday.ActionInjectCustomResource {
 		return v
 	}
 	switch k {
-	case fistemplate.ParamSpec:
+	case fisactions.InjectSpec:
 		var x any
 		if err := json.Unmarshal([]byte(v), &x); err == nil {
 			return x
 		}
-	case fistemplate.ParamMaxDuration:
-		if d, err := gameday.ParseDuration(v); err == nil && strings.HasPrefix(strings.ToUpper(v), "P") {
+	case fisactions.InjectMaxDuration:
+		if d, ok := isoDuration(v); ok {
 			return "duration " + d.String()
 		}
 	}
@@ -299,5 +299,5 @@ func crDescription(path string, t *fis.CreateExperimentTemplateInput) (string, b
 		return "", false
 	}
 	act, ok := t.Actions[a]
-	return a, ok && deref(act.ActionId) == fistemplate.ActionInjectCustomResource
+	return a, ok && deref(act.ActionId) == gameday.ActionInjectCustomResource
 }

@@ -4,9 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/gameday-dev/gameday/pkg/fistemplate"
-	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
 // FuzzImport checks that decoding and importing arbitrary JSON never
@@ -24,22 +21,7 @@ func FuzzImport(f *testing.F) {
 	}
 	examples, _ := filepath.Glob("../../examples/*.yaml")
 	for _, e := range examples {
-		data, err := os.ReadFile(e)
-		if err != nil {
-			f.Fatal(err)
-		}
-		s, err := validate.File(e, data)
-		if err != nil {
-			f.Fatal(err)
-		}
-		in, err := fistemplate.Render(s, fistemplate.Options{})
-		if err != nil {
-			f.Fatal(err)
-		}
-		b, err := fistemplate.JSON(in)
-		if err != nil {
-			f.Fatal(err)
-		}
+		_, _, b := rendered(f, e)
 		f.Add(b)
 	}
 	for _, s := range []string{

@@ -310,11 +310,10 @@ func (im *importer) faults() error {
 		if f.Name != a {
 			im.note(Mapped, path, sp+".name", false, "action %s is fault %s (fault names are DNS-1123 labels)", a, f.Name)
 		}
-		cr, why := im.customResource(a, act, cluster)
+		inj, why := im.customResource(act, cluster)
 		switch {
-		case cr != nil:
-			*cr.slot(&f) = cr.res
-			f.MaxDuration = cr.maxDuration
+		case inj != nil:
+			f.ChaosMesh, f.Litmus, f.MaxDuration = inj.ChaosMesh, inj.Litmus, inj.MaxDuration
 			im.comment(sp, fmt.Sprintf("from action %s (%s), kubernetesSpec decoded", a, deref(act.ActionId)))
 		default:
 			if why != "" {
@@ -407,7 +406,7 @@ func (im *importer) pickCluster(names []string) string {
 	count := map[string]int{}
 	for _, a := range names {
 		act := im.t.Actions[a]
-		if deref(act.ActionId) != fistemplate.ActionInjectCustomResource {
+		if deref(act.ActionId) != gameday.ActionInjectCustomResource {
 			continue
 		}
 		if c, _ := im.clusterOf(act); c != "" {
@@ -423,32 +422,19 @@ func (im *importer) pickCluster(names []string) string {
 	return best
 }
 
-type mappedCR struct {
-	res         *gameday.CustomResource
-	litmus      bool
-	maxDuration gameday.Duration
-}
-
-func (m *mappedCR) slot(f *gameday.Fault) **gameday.CustomResource {
-	if m.litmus {
-		return &f.Litmus
-	}
-	return &f.ChaosMesh
-}
-
-// crParams are the parameters of a custom-resource action, sorted.
-var crParams = slices.Sorted(slices.Values([]string{fistemplate.ParamAPIVersion, fistemplate.ParamKind, fistemplate.ParamMaxDuration, fistemplate.ParamNamespace, fistemplate.ParamSpec}))
-
 // customResource maps an aws:eks:inject-kubernetes-custom-resource action to
-// a chaosMesh: or litmus: fault. It returns nil and why not when the
-// action must stay raw ("" for an action of another kind).
-func (im *importer) customResource(a string, act types.CreateExperimentTemplateActionInput, cluster string) (*mappedCR, string) {
-	if deref(act.ActionId) != fistemplate.ActionInjectCustomResource {
+// a chaosMesh: or litmus: fault, through gameday's mapping of its parameters
+// (gameday.InjectParams), more strictly than a raw action is read: exactly
+// the action's parameters, a Litmus ChaosEngine, the spec's numbers as
+// written, maxDuration in ISO 8601. It returns a fault holding the custom
+// resource and maxDuration, or nil and why the action must stay raw (""
+// for an action of another kind).
+func (im *importer) customResource(act types.CreateExperimentTemplateActionInput, cluster string) (*gameday.Fault, string) {
+	if deref(act.ActionId) != gameday.ActionInjectCustomResource {
 		return nil, ""
 	}
-	p := act.Parameters
-	if keys := slices.Sorted(maps.Keys(p)); !slices.Equal(keys, crParams) {
-		return nil, fmt.Sprintf("its parameters are %s, not exactly %s", strings.Join(keys, ", "), strings.Join(crParams, ", "))
+	if keys, want := slices.Sorted(maps.Keys(act.Parameters)), gameday.InjectParamNames(); !slices.Equal(keys, want) {
+		return nil, fmt.Sprintf("its parameters are %s, not exactly %s", strings.Join(keys, ", "), strings.Join(want, ", "))
 	}
 	c, why := im.clusterOf(act)
 	switch {
@@ -457,33 +443,31 @@ func (im *importer) customResource(a string, act types.CreateExperimentTemplateA
 	case c != cluster:
 		return nil, fmt.Sprintf("it targets cluster %s, and the GameDay's spec.target is %s (a GameDay has one cluster)", c, cluster)
 	}
-	m := &mappedCR{res: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{APIVersion: p[fistemplate.ParamAPIVersion], Kind: p[fistemplate.ParamKind]}}}
-	switch {
-	case m.res.APIVersion == gameday.ChaosMeshAPIVersion:
-	case m.res.APIVersion == gameday.LitmusAPIVersion && m.res.Kind == gameday.LitmusKind:
-		m.litmus = true
-	default:
-		return nil, fmt.Sprintf("%s %s is neither a Chaos Mesh resource (%s) nor a Litmus %s (%s)", m.res.APIVersion, m.res.Kind, gameday.ChaosMeshAPIVersion, gameday.LitmusKind, gameday.LitmusAPIVersion)
+	p := gameday.InjectParamsOf(act.Parameters)
+	f := p.Fault()
+	if f == nil || f.Litmus != nil && f.Litmus.Kind != gameday.LitmusKind {
+		return nil, fmt.Sprintf("%s %s is neither a Chaos Mesh resource (%s) nor a Litmus %s (%s)", p.APIVersion, p.Kind, gameday.ChaosMeshAPIVersion, gameday.LitmusKind, gameday.LitmusAPIVersion)
 	}
-	spec, err := decodeSpec(p[fistemplate.ParamSpec])
+	spec, err := decodeSpec(p.Spec)
 	if err != nil {
 		return nil, fmt.Sprintf("its kubernetesSpec is not a JSON object: %v", err)
 	}
-	m.res.Spec = spec
-	m.res.Metadata.Namespace = p[fistemplate.ParamNamespace]
-	md, err := gameday.ParseDuration(p[fistemplate.ParamMaxDuration])
-	if err != nil || !strings.HasPrefix(strings.ToUpper(p[fistemplate.ParamMaxDuration]), "P") {
-		return nil, fmt.Sprintf("its maxDuration %q is not an ISO 8601 duration", p[fistemplate.ParamMaxDuration])
+	f.Resource().Spec = spec
+	md, ok := isoDuration(p.MaxDuration)
+	if !ok {
+		return nil, fmt.Sprintf("its maxDuration %q is not an ISO 8601 duration", p.MaxDuration)
 	}
 	// Leave maxDuration to its default (the CR's duration + 1m) when that is it.
-	probe := gameday.Fault{ChaosMesh: m.res}
-	if m.litmus {
-		probe = gameday.Fault{Litmus: m.res}
+	if d, ok := f.DefaultMaxDuration(); !ok || d != md.Duration {
+		f.MaxDuration = md
 	}
-	if d, ok, err := probe.CRDuration(); !ok || err != nil || d+gameday.DefaultMaxDurationMargin != md.Duration {
-		m.maxDuration = md
-	}
-	return m, ""
+	return f, ""
+}
+
+// isoDuration reads a duration FIS takes: ISO 8601 (PT5M) only.
+func isoDuration(v string) (gameday.Duration, bool) {
+	d, err := gameday.ParseDuration(v)
+	return d, err == nil && strings.HasPrefix(strings.ToUpper(v), "P")
 }
 
 // decodeSpec decodes a kubernetesSpec JSON object, integers as int64 and

@@ -16,6 +16,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/golden"
 	"github.com/gameday-dev/gameday/pkg/validate"
 )
@@ -131,22 +132,7 @@ func TestRoundTripExamples(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := validate.File(file, data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := fistemplate.Render(s, fistemplate.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := fistemplate.JSON(in)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, in, want := rendered(t, file)
 			src, err := Decode(want)
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
@@ -195,6 +181,116 @@ func TestRoundTripExamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rendered is the GameDay file, validated, its template rendered with the
+// default options, and that template as JSON.
+func rendered(tb testing.TB, file string) (*gameday.Spec, *fis.CreateExperimentTemplateInput, []byte) {
+	tb.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := validate.File(file, data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	in, err := fistemplate.Render(s, fistemplate.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := fistemplate.JSON(in)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, in, b
+}
+
+// TestCustomResourceRoundTrip holds the two directions of the mapping
+// between a custom-resource fault and its FIS action to each other: for
+// every custom-resource fault of the examples and the good test GameDays,
+// rendering it and reading the action back, by the import (strict) and as a
+// raw fis: action (Fault.Injected, lenient), gives the same custom resource
+// (apiVersion, kind, namespace, spec as JSON, under chaosMesh: or litmus:)
+// and the same maxDuration.
+func TestCustomResourceRoundTrip(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := filepath.Glob("../gameday/testdata/good/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, good...)
+	var chaosMesh, litmus int
+	for _, file := range files {
+		s, in, body := rendered(t, file)
+		src, err := Decode(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Import(src, Options{})
+		if err != nil {
+			t.Fatalf("%s: Import: %v", file, err)
+		}
+		imported := map[string]*gameday.Fault{}
+		for i := range res.Spec.Spec.Faults {
+			f := &res.Spec.Spec.Faults[i]
+			imported[res.ActionOf[f.Name]] = f
+		}
+		for i := range s.Spec.Faults {
+			f := &s.Spec.Faults[i]
+			if f.Resource() == nil {
+				continue
+			}
+			if f.Litmus != nil {
+				litmus++
+			} else {
+				chaosMesh++
+			}
+			t.Run(filepath.Base(file)+"/"+f.Name, func(t *testing.T) {
+				want := roundTripped(t, f)
+				imp, ok := imported[f.Name]
+				if !ok {
+					t.Fatalf("the import has no fault for action %s", f.Name)
+				}
+				if diff := cmp.Diff(want, roundTripped(t, imp)); diff != "" {
+					t.Errorf("imported (-rendered +imported):\n%s", diff)
+				}
+				raw := &gameday.Fault{Name: f.Name, FIS: &gameday.FISAction{ActionID: gameday.ActionInjectCustomResource, Parameters: in.Actions[f.Name].Parameters}}
+				inj, err := raw.Injected()
+				if err != nil || inj == nil {
+					t.Fatalf("Injected = %v, %v; want the fault", inj, err)
+				}
+				if diff := cmp.Diff(want, roundTripped(t, inj)); diff != "" {
+					t.Errorf("read as a raw fis: action (-rendered +read):\n%s", diff)
+				}
+			})
+		}
+	}
+	if chaosMesh < 8 || litmus < 1 {
+		t.Errorf("round-tripped %d Chaos Mesh and %d Litmus faults; the examples have at least 8 and 1", chaosMesh, litmus)
+	}
+}
+
+// crFacts are what an inject action carries of a custom-resource fault.
+type crFacts struct {
+	Tool, APIVersion, Kind, Namespace, Spec, MaxDuration string
+}
+
+func roundTripped(t *testing.T, f *gameday.Fault) crFacts {
+	t.Helper()
+	cr := f.Resource()
+	spec, err := fistemplate.CanonicalJSON(cr.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := "chaosMesh"
+	if f.Litmus != nil {
+		tool = "litmus"
+	}
+	return crFacts{Tool: tool, APIVersion: cr.APIVersion, Kind: cr.Kind, Namespace: cr.Namespace(), Spec: string(spec), MaxDuration: f.EffectiveMaxDuration().String()}
 }
 
 func withoutHashes(in *fis.CreateExperimentTemplateInput) *fis.CreateExperimentTemplateInput {
@@ -306,7 +402,7 @@ func TestImportKeepsRaw(t *testing.T) {
 				t.Fatalf("Import: %v", err)
 			}
 			f := res.Spec.Spec.Faults[0]
-			if f.FIS == nil || f.FIS.ActionID != fistemplate.ActionInjectCustomResource {
+			if f.FIS == nil || f.FIS.ActionID != gameday.ActionInjectCustomResource {
 				t.Fatalf("fault = %+v, want a raw fis: action", f)
 			}
 			var found bool
@@ -382,7 +478,7 @@ func TestImportEveryCatalogueAction(t *testing.T) {
 		return string(b)
 	}
 	for _, a := range fisactions.All() {
-		if a.ID == fistemplate.ActionInjectCustomResource {
+		if a.ID == gameday.ActionInjectCustomResource {
 			continue
 		}
 		t.Run(a.ID, func(t *testing.T) {

@@ -213,7 +213,7 @@ func eksClusterOf(resourceType, arn string) (string, bool) {
 // kind), its namespace and its selector's namespaces. at maps a path of
 // the CR to the file's (a raw action's parameters).
 func (c *checker) chaosMesh(cr *gameday.CustomResource, crPath string, at func(string) string) {
-	ns := crNamespace(cr)
+	ns := cr.Namespace()
 	c.namespace(at(crPath+".metadata.namespace"), ns, "create the custom resource in")
 	c.kind(at(crPath+".kind"), cr.Kind)
 	spec, specPath := cr.Spec, crPath+".spec"
@@ -270,7 +270,7 @@ func (c *checker) namespace(fieldPath, ns, what string) {
 // litmus judges a ChaosEngine: its namespace, the application's and the
 // selected workloads' and pods' namespaces, and its experiments.
 func (c *checker) litmus(cr *gameday.CustomResource, crPath string, at func(string) string) {
-	c.namespace(at(crPath+".metadata.namespace"), crNamespace(cr), "create the custom resource in")
+	c.namespace(at(crPath+".metadata.namespace"), cr.Namespace(), "create the custom resource in")
 	sp := crPath + ".spec"
 	if app, ok := cr.Spec["appinfo"].(map[string]any); ok {
 		if ns, _ := app["appns"].(string); ns != "" {
@@ -296,13 +296,6 @@ func (c *checker) litmus(cr *gameday.CustomResource, crPath string, at func(stri
 			c.refuse(at(fmt.Sprintf("%s.experiments[%d].name", sp, i)), RuleLitmusExperiments, "Litmus experiment %s is not one this deployment allows (%s)", name, listOrNone(c.p.Spec.Litmus.Experiments))
 		}
 	}
-}
-
-func crNamespace(cr *gameday.CustomResource) string {
-	if cr.Metadata.Namespace != "" {
-		return cr.Metadata.Namespace
-	}
-	return gameday.DefaultNamespace
 }
 
 func listOrNone(list []string) string {

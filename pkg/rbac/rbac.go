@@ -72,10 +72,7 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 			errs = append(errs, fmt.Errorf("fault %s: %w", f.Name, err))
 			continue
 		}
-		ns := cr.Metadata.Namespace
-		if ns == "" {
-			ns = gameday.DefaultNamespace
-		}
+		ns := cr.Namespace()
 		if byNS[ns] == nil {
 			byNS[ns] = map[resourceRef]bool{}
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
 
@@ -620,9 +621,9 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 // custom resource, keeps it for its duration or the action's maxDuration,
 // and deletes it.
 func (s *Service) runInjectCR(r *runningAction, a actionRun) {
-	maxDur, _ := isoDuration(a.Parameters["maxDuration"])
+	maxDur, _ := isoDuration(a.Parameters[fisactions.InjectMaxDuration])
 	var spec map[string]any
-	_ = json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec)
+	_ = json.Unmarshal([]byte(a.Parameters[fisactions.InjectSpec]), &spec)
 	crDur, hasDur, derr := crDuration(spec)
 	if derr != nil {
 		r.fail(errConfiguration, "Failed to create the custom resource: spec.duration: "+derr.Error())
@@ -633,8 +634,8 @@ func (s *Service) runInjectCR(r *runningAction, a actionRun) {
 		return
 	}
 	cr := CustomResource{
-		ID: strings.ToLower(fmt.Sprintf("fis-%s-%s", r.e.id, r.name)), APIVersion: a.Parameters["kubernetesApiVersion"],
-		Kind: a.Parameters["kubernetesKind"], Namespace: a.Parameters["kubernetesNamespace"],
+		ID: strings.ToLower(fmt.Sprintf("fis-%s-%s", r.e.id, r.name)), APIVersion: a.Parameters[fisactions.InjectAPIVersion],
+		Kind: a.Parameters[fisactions.InjectKind], Namespace: a.Parameters[fisactions.InjectNamespace],
 		Spec: spec, Start: s.o.Clock.Now(),
 	}
 	if _, err := s.o.Cluster.Apply(cr); err != nil {
@@ -645,7 +646,7 @@ func (s *Service) runInjectCR(r *runningAction, a actionRun) {
 	defer s.o.Cluster.Delete(cr.ID)
 	r.running()
 	timedOut := func() {
-		r.fail(errConfiguration, fmt.Sprintf("The custom resource did not complete within the action's maxDuration (%s); it was deleted.", a.Parameters["maxDuration"]))
+		r.fail(errConfiguration, fmt.Sprintf("The custom resource did not complete within the action's maxDuration (%s); it was deleted.", a.Parameters[fisactions.InjectMaxDuration]))
 	}
 	completed := func() { r.report(statusCompleted, reasonCompleted) }
 	switch {

@@ -14,7 +14,7 @@ import (
 
 // Action ids the simulator runs.
 const (
-	ActionInjectCR = "aws:eks:inject-kubernetes-custom-resource"
+	ActionInjectCR = fisactions.InjectCustomResource
 	ActionWait     = "aws:fis:wait"
 )
 
@@ -250,10 +250,10 @@ func validateParams(name string, a templateAction, spec fisactions.Action) *wire
 	}
 	if a.ActionID == ActionInjectCR {
 		var spec map[string]any
-		if err := json.Unmarshal([]byte(a.Parameters["kubernetesSpec"]), &spec); err != nil {
+		if err := json.Unmarshal([]byte(a.Parameters[fisactions.InjectSpec]), &spec); err != nil {
 			return validation("Action %s: kubernetesSpec is not a valid JSON object: %v", name, err)
 		}
-		if a.Parameters["kubernetesNamespace"] == "" || a.Parameters["kubernetesKind"] == "" || a.Parameters["kubernetesApiVersion"] == "" {
+		if a.Parameters[fisactions.InjectNamespace] == "" || a.Parameters[fisactions.InjectKind] == "" || a.Parameters[fisactions.InjectAPIVersion] == "" {
 			return validation("Action %s: kubernetesApiVersion, kubernetesKind and kubernetesNamespace must not be empty", name)
 		}
 	}
