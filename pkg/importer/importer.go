@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -450,12 +451,12 @@ func (im *importer) customResource(act types.CreateExperimentTemplateActionInput
 	}
 	spec, err := decodeSpec(p.Spec)
 	if err != nil {
-		return nil, fmt.Sprintf("its kubernetesSpec is not a JSON object: %v", err)
+		return nil, fmt.Sprintf("its %s is not a JSON object: %v", fisactions.InjectSpec, err)
 	}
 	f.Resource().Spec = spec
 	md, ok := isoDuration(p.MaxDuration)
 	if !ok {
-		return nil, fmt.Sprintf("its maxDuration %q is not an ISO 8601 duration", p.MaxDuration)
+		return nil, fmt.Sprintf("its %s %q is not an ISO 8601 duration", fisactions.InjectMaxDuration, p.MaxDuration)
 	}
 	// Leave maxDuration to its default (the CR's duration + 1m) when that is it.
 	if d, ok := f.DefaultMaxDuration(); !ok || d != md.Duration {
@@ -630,7 +631,7 @@ func (im *importer) allowWideBlastRadius() {
 				continue
 			}
 			f.AllowWideBlastRadius = true
-			im.note(Attention, "actions."+im.actionOf[f.Name]+".parameters.kubernetesSpec", sp+".allowWideBlastRadius", false, "the Chaos Mesh selector picks every pod of its namespaces; allowWideBlastRadius is set to keep the experiment as it is: narrow the selector if that is not meant")
+			im.note(Attention, "actions."+im.actionOf[f.Name]+".parameters."+fisactions.InjectSpec, sp+".allowWideBlastRadius", false, "the Chaos Mesh selector picks every pod of its namespaces; allowWideBlastRadius is set to keep the experiment as it is: narrow the selector if that is not meant")
 			im.comment(sp+".allowWideBlastRadius", "ATTENTION: the template's selector picks every pod of its namespaces")
 		}
 	}
