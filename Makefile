@@ -50,7 +50,7 @@ test: test-go test-infra
 endif
 
 test-go: $(if $(SKIP_NODE),,$(INTERPRETER) $(NODE_TOOLS))
-	$(GO) test -timeout 30m ./pkg/... ./functions/... ./cmd/... ./events/... ./docs/... ./third_party/...
+	$(GO) test -timeout 30m ./pkg/... ./functions/... ./cmd/... ./events/... ./docs/... ./bench/... ./third_party/...
 
 # The CDK (jsii) tests: they need Node, not make build (placeholder assets).
 test-infra: node-check
@@ -102,12 +102,14 @@ demo: build-cli $(INTERPRETER)
 
 # Benchmarks, not part of test or CI: orchestration against fixed poll
 # loops, the archive against the naive approach, Lambda sizes and start,
-# handler latency, make demo's time. A table, and bench/results.json.
+# handler latency, the packages' go test -bench against their baselines,
+# the CLI's first use, make demo's time. A table, and bench/results.json
+# (README's Performance shows it; go test ./bench holds the README to it).
 bench: build-cli $(INTERPRETER)
 	$(GO) run ./bench -out bench/results.json
 
-# The same parts but the demo, small (a few minutes): prints the table,
-# keeps bench/results.json as it is.
+# The same parts but first use and the demo, small (a few minutes): prints
+# the table, keeps bench/results.json as it is.
 bench-quick: build-cli $(INTERPRETER)
 	$(GO) run ./bench -quick -out /dev/null
 

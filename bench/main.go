@@ -1,8 +1,12 @@
 // Command bench measures what a GameDay costs, how fast gameday reacts, how
-// far the archive scales and what its Lambdas weigh, with the obvious
-// alternatives measured or derived in the same run on the same machine. It
-// prints a table and writes bench/results.json. Run it with `make bench`
-// from the repository's root; it prints figures and asserts nothing.
+// far the archive scales, what its Lambdas weigh, what the package
+// benchmarks (`go test -bench`) cost against their baselines and what a
+// first local run costs, with the obvious alternatives measured or derived
+// in the same run on the same machine. It prints a table and writes
+// bench/results.json. Run it with `make bench` from the repository's root;
+// it prints figures and asserts nothing. README.md's Performance section
+// shows the table of bench/results.json, and the figures it quotes
+// elsewhere are from it (readme_test.go checks both).
 package main
 
 import (
@@ -29,13 +33,22 @@ import (
 
 // Results is bench/results.json.
 type Results struct {
-	Machine       string          `json:"machine"`
-	Date          time.Time       `json:"date"`
+	Machine string    `json:"machine"`
+	Date    time.Time `json:"date"`
+	// Parts are the parts this run measured; the others' figures are from
+	// earlier runs.
+	Parts []string `json:"parts"`
+	// LoadStart and LoadEnd are the machine's 1-minute load average when
+	// the run began and ended.
+	LoadStart     float64         `json:"loadStart"`
+	LoadEnd       float64         `json:"loadEnd"`
 	Orchestration []Orchestration `json:"orchestration"`
 	QuotaCrossing []QuotaCrossing `json:"quotaCrossing"`
 	Archive       []Archive       `json:"archive"`
 	Lambdas       []Lambda        `json:"lambdas"`
 	Handlers      []HandlerTiming `json:"handlers"`
+	GoBench       []GoBench       `json:"goBench"`
+	FirstRun      *FirstRun       `json:"firstRun,omitempty"`
 	Demo          *Demo           `json:"demo,omitempty"`
 	// WallSeconds is how long this run of the bench program took (make
 	// bench adds building the CLI and, on a clean clone, npm ci).
@@ -59,16 +72,23 @@ type Demo struct {
 
 func main() {
 	out := flag.String("out", "bench/results.json", "where to write the results")
-	only := flag.String("only", "orchestration,archive,lambdas,demo", "comma-separated parts to run")
+	var all []string
+	for _, p := range parts {
+		all = append(all, p.name)
+	}
+	only := flag.String("only", strings.Join(all, ","), "comma-separated parts to run")
 	lengths := flag.String("lengths", "10m,1h,4h,12h", "comma-separated experiment lengths for the orchestration part")
 	records := flag.String("records", "1000,10000,100000", "comma-separated record counts for the archive part")
 	latencies := flag.String("latencies", "0s,20ms", "comma-separated latencies added per S3 request for the archive part")
-	quick := flag.Bool("quick", false, "a few minutes' check of every part but the demo: orchestration 10m and 1h, archive up to 10,000 records")
+	count := flag.Int("count", 8, "how many go test runs the gobench part makes")
+	benchtime := flag.String("benchtime", "1s", "go test's -benchtime for the gobench part")
+	quick := flag.Bool("quick", false, "a few minutes' check of every part but first use and the demo: orchestration 10m and 1h, archive up to 10,000 records, two short go test runs")
 	flag.Parse()
 	if *quick {
-		*only, *lengths, *records = "orchestration,archive,lambdas", "10m,1h", "1000,10000"
+		*only, *lengths, *records = "orchestration,archive,lambdas,gobench", "10m,1h", "1000,10000"
+		*count, *benchtime = 2, "100ms"
 	}
-	o := opts{records: parseList("records", *records, strconv.Atoi), latencies: parseList("latencies", *latencies, time.ParseDuration)}
+	o := opts{records: parseList("records", *records, strconv.Atoi), latencies: parseList("latencies", *latencies, time.ParseDuration), count: *count, benchtime: *benchtime}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// The handlers' own logs would drown the table.
@@ -100,79 +120,74 @@ type opts struct {
 	parts, lengths []string
 	records        []int
 	latencies      []time.Duration
+	count          int
+	benchtime      string
+}
+
+// part is one thing the bench measures, named for -only; run puts its
+// figures in the results.
+type part struct {
+	name string
+	run  func(ctx context.Context, o opts, tmp string, res *Results) error
+}
+
+// parts are the bench's parts, in the order they run.
+var parts = []part{
+	{"orchestration", measureOrchestrations},
+	{"archive", func(ctx context.Context, o opts, _ string, res *Results) (err error) {
+		res.Archive, err = measureArchive(ctx, o.records, o.latencies)
+		return err
+	}},
+	{"lambdas", func(ctx context.Context, _ opts, tmp string, res *Results) (err error) {
+		fmt.Fprintln(os.Stderr, "bench: Lambda artifacts ...")
+		res.Lambdas, err = measureLambdas(ctx, tmp)
+		return err
+	}},
+	{"gobench", func(ctx context.Context, o opts, _ string, res *Results) (err error) {
+		res.GoBench, err = measureGoBench(ctx, o.count, o.benchtime)
+		return err
+	}},
+	{"firstrun", func(ctx context.Context, _ opts, _ string, res *Results) (err error) {
+		fmt.Fprintln(os.Stderr, "bench: first use (.ci/first-run.sh) ...")
+		res.FirstRun, err = measureFirstRun(ctx)
+		return err
+	}},
+	{"demo", func(ctx context.Context, _ opts, tmp string, res *Results) error {
+		fmt.Fprintln(os.Stderr, "bench: make demo ...")
+		res.Demo = measureDemo(ctx, tmp)
+		return nil
+	}},
 }
 
 func run(ctx context.Context, outPath string, o opts) error {
-	parts, lengths := o.parts, o.lengths
+	for _, name := range o.parts {
+		if !slices.ContainsFunc(parts, func(p part) bool { return p.name == name }) {
+			return fmt.Errorf("-only: no part %q", name)
+		}
+	}
 	// Parts not run this time keep their last figures.
 	var res Results
 	if b, err := os.ReadFile(outPath); err == nil {
 		_ = json.Unmarshal(b, &res)
 	}
 	began := time.Now()
-	res.Date, res.Machine = began.UTC(), machine()
+	res.Date, res.Machine, res.LoadStart, res.Parts = began.UTC(), machine(), load(), nil
 	tmp, err := os.MkdirTemp("", "gameday-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	want := func(p string) bool { return slices.Contains(parts, p) }
-
-	if want("orchestration") {
-		found, err := interpreter.Ensure(ctx, interpreter.Options{Progress: os.Stderr})
-		if err != nil {
-			return err
+	for _, p := range parts {
+		if !slices.Contains(o.parts, p.name) {
+			continue
 		}
-		timings := &latencies{by: map[string][]time.Duration{}}
-		res.Orchestration = nil
-		for _, c := range []struct {
-			label string
-			d     time.Duration
-			speed float64
-		}{
-			{"10m", 10 * time.Minute, 60},
-			{"1h", time.Hour, 240},
-			{"4h", 4 * time.Hour, 600},
-			{"12h", 12 * time.Hour, 900},
-		} {
-			if !slices.Contains(lengths, c.label) {
-				continue
-			}
-			fmt.Fprintf(os.Stderr, "bench: orchestration %s at %gx ...\n", c.label, c.speed)
-			o, err := runOrchestration(ctx, found, c.label, c.d, c.speed, timings.wrap)
-			if err != nil {
-				return err
-			}
-			res.Orchestration = append(res.Orchestration, o)
+		res.Parts = append(res.Parts, p.name)
+		if err := p.run(ctx, o, tmp, &res); err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
 		}
-		res.Handlers = timings.summary()
-		// The longest run has the most poll iterations to count from.
-		if n := len(res.Orchestration); n > 0 {
-			last := res.Orchestration[n-1]
-			res.QuotaCrossing = quotaCrossings(last.perIter, last.outside)
-		}
-	}
-	if want("archive") {
-		a, err := measureArchive(ctx, o.records, o.latencies)
-		if err != nil {
-			return err
-		}
-		res.Archive = a
-	}
-	if want("lambdas") {
-		fmt.Fprintln(os.Stderr, "bench: Lambda artifacts ...")
-		ls, err := measureLambdas(ctx, tmp)
-		if err != nil {
-			return err
-		}
-		res.Lambdas = ls
-	}
-	if want("demo") {
-		fmt.Fprintln(os.Stderr, "bench: make demo ...")
-		res.Demo = measureDemo(ctx, tmp)
 	}
 
-	res.WallSeconds = time.Since(began).Seconds()
+	res.WallSeconds, res.LoadEnd = time.Since(began).Seconds(), load()
 	fmt.Print(table(res))
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
@@ -193,6 +208,55 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%s, %d CPUs, %s", strings.Join(strings.Fields(string(out)), "/"), n, model)
+}
+
+// measureOrchestrations runs the GameDays of o.lengths through the real
+// workflow, timing every handler invocation.
+func measureOrchestrations(ctx context.Context, o opts, _ string, res *Results) error {
+	found, err := interpreter.Ensure(ctx, interpreter.Options{Progress: os.Stderr})
+	if err != nil {
+		return err
+	}
+	timings := &latencies{by: map[string][]time.Duration{}}
+	res.Orchestration = nil
+	for _, c := range []struct {
+		label string
+		d     time.Duration
+		speed float64
+	}{
+		{"10m", 10 * time.Minute, 60},
+		{"1h", time.Hour, 240},
+		{"4h", 4 * time.Hour, 600},
+		{"12h", 12 * time.Hour, 900},
+	} {
+		if !slices.Contains(o.lengths, c.label) {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "bench: orchestration %s at %gx ...\n", c.label, c.speed)
+		run, err := runOrchestration(ctx, found, c.label, c.d, c.speed, timings.wrap)
+		if err != nil {
+			return err
+		}
+		res.Orchestration = append(res.Orchestration, run)
+	}
+	res.Handlers = timings.summary()
+	// The longest run has the most poll iterations to count from.
+	if n := len(res.Orchestration); n > 0 {
+		last := res.Orchestration[n-1]
+		res.QuotaCrossing = quotaCrossings(last.perIter, last.outside)
+	}
+	return nil
+}
+
+// load is the 1-minute load average (0 where /proc/loadavg is missing).
+func load() float64 {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }
 
 // latencies times every handler invocation.
@@ -272,9 +336,16 @@ func table(r Results) string {
 		b.WriteString(lambdaTable(r.Lambdas))
 		b.WriteString("\n")
 	}
+	if len(r.GoBench) > 0 {
+		b.WriteString(goBenchTable(r.GoBench))
+		b.WriteString("\n")
+	}
+	if r.FirstRun != nil {
+		b.WriteString(firstRunTable(r.FirstRun))
+	}
 	if r.Demo != nil {
 		fmt.Fprintf(&b, "make demo: %.1f s wall (exit %d)\n", r.Demo.Seconds, r.Demo.ExitCode)
 	}
-	fmt.Fprintf(&b, "bench: %.0f s wall\n", r.WallSeconds)
+	fmt.Fprintf(&b, "bench: %.0f s wall for %s; 1-minute load %.1f at the start, %.1f at the end\n", r.WallSeconds, strings.Join(r.Parts, ", "), r.LoadStart, r.LoadEnd)
 	return b.String()
 }
