@@ -9,6 +9,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/interpreter/interpretertest"
+	"github.com/gameday-dev/gameday/pkg/sim"
 )
 
 // lockedBuffer is a bytes.Buffer safe to read while the command writes,
@@ -77,6 +81,16 @@ func TestSimCommand(t *testing.T) {
 	if url == "" {
 		t.Fatalf("no export line; stdout %q stderr %q", stdout.String(), stderr.String())
 	}
+	// The stack it plays names its state machine as a deployed stack does
+	// (the state machine needs the interpreter).
+	t.Run("state machine named as deployed", func(t *testing.T) {
+		interpretertest.Ensure(t)
+		want := "Stack " + deploy.DefaultStackName + ": state machine arn:aws:states:" + sim.DefaultRegion + ":" + sim.DefaultAccount +
+			":stateMachine:" + deploy.StateMachineName(deploy.DefaultStackName) + ";"
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout %q, want a line with %q", stdout.String(), want)
+		}
+	})
 	resp, err := http.Get(url + "/_gameday/sim")
 	if err != nil {
 		t.Fatal(err)

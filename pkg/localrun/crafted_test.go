@@ -133,7 +133,7 @@ func TestScenarioCraftedInput(t *testing.T) {
 	if s := got.Experiment.State.Status; s != "running" {
 		t.Errorf("the other GameDay's experiment is %s after the crafted run, want still running", s)
 	}
-	if want := "arn:aws:states:" + srv.Region() + ":" + srv.Account() + ":execution:gameday:other"; got.Experiment.Tags[deploy.TagExecution] != want {
+	if want := "arn:aws:states:" + srv.Region() + ":" + srv.Account() + ":execution:" + stateMachineName + ":other"; got.Experiment.Tags[deploy.TagExecution] != want {
 		t.Errorf("the experiment's execution tag changed: %v", got.Experiment.Tags)
 	}
 	<-done

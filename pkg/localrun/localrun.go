@@ -147,9 +147,14 @@ const topicName = "gameday-notifications"
 // leaseTable is the local run lease table, as the stack has its own.
 const leaseTable = "gameday-leases"
 
+// stateMachineName is the local state machine's name: the one the stack
+// gives its own (deploy.StateMachineName), for the stack `gameday sim`
+// declares (deploy.DefaultStackName).
+var stateMachineName = deploy.StateMachineName(deploy.DefaultStackName)
+
 // stateMachineARN is the local state machine's ARN (`gameday sim` serves it).
 func stateMachineARN(srv *sim.Server) string {
-	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:gameday", srv.Region(), srv.Account())
+	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", srv.Region(), srv.Account(), stateMachineName)
 }
 
 // executionTimeout is the longest execution timeout a local run can have
@@ -295,7 +300,7 @@ func (o Options) newExecution(srv *sim.Server, def string, now time.Time) (execu
 	}
 	return execution{
 		def: def, input: input, name: name, stateMachineARN: stateMachineARN(srv),
-		arn: fmt.Sprintf("arn:aws:states:%s:%s:execution:gameday:%s", srv.Region(), srv.Account(), name),
+		arn: fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", srv.Region(), srv.Account(), stateMachineName, name),
 	}, inputJSON, nil
 }
 
@@ -486,7 +491,7 @@ func startRunner(o Options, srv *sim.Server, ex execution) (*runner, error) {
 		Input:      in,
 		Context: map[string]any{
 			"Execution":    map[string]any{"Id": ex.arn, "Name": ex.name},
-			"StateMachine": map[string]any{"Id": ex.stateMachineARN, "Name": "gameday"},
+			"StateMachine": map[string]any{"Id": ex.stateMachineARN, "Name": stateMachineName},
 		},
 		Speed:       clock.Speed(),
 		SimOriginMs: origin.UnixMilli(),

@@ -16,10 +16,11 @@ func workflowRoleARN(srv *sim.Server) string {
 	return "arn:aws:iam::" + srv.Account() + ":role/gameday-workflow"
 }
 
-// Serve makes the simulator a deployed gameday stack: a "gameday" state
-// machine in its Step Functions, whose executions run exactly as `gameday
-// run --local` runs (this package's Run), the buckets and topic, and a
-// CloudFormation stack whose outputs name them. Then `gameday start`,
+// Serve makes the simulator a deployed gameday stack: a state machine in
+// its Step Functions, named as the stack names its own (GameDay-run),
+// whose executions run exactly as `gameday run --local` runs (this
+// package's Run), the buckets and topic, and a CloudFormation stack
+// (GameDay) whose outputs name them. Then `gameday start`,
 // `status` and `report` work against the simulator as against AWS. It
 // returns the state machine's ARN.
 func Serve(ctx context.Context, srv *sim.Server, nodeModules, node string) (string, error) {
@@ -39,7 +40,7 @@ func Serve(ctx context.Context, srv *sim.Server, nodeModules, node string) (stri
 	if err != nil {
 		return "", err
 	}
-	arn := srv.StepFunctions().CreateStateMachine(sfnsim.StateMachine{Name: "gameday", Definition: def, RoleARN: workflowRoleARN(srv), Run: func(ctx context.Context, s sfnsim.Start, record func(sfnsim.Event)) sfnsim.Result {
+	arn := srv.StepFunctions().CreateStateMachine(sfnsim.StateMachine{Name: stateMachineName, Definition: def, RoleARN: workflowRoleARN(srv), Run: func(ctx context.Context, s sfnsim.Start, record func(sfnsim.Event)) sfnsim.Result {
 		var in gameday.RunInput
 		if err := json.Unmarshal([]byte(s.Input), &in); err != nil || in.GameDay == nil {
 			return sfnsim.Result{Status: "FAILED", Error: gameday.ErrNameInvalidGameDay, Cause: "the execution input is not a gameday RunInput with a gameday"}

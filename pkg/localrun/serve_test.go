@@ -41,6 +41,12 @@ func TestServeAsADeployedStack(t *testing.T) {
 	if sm == "" || outputs["ArchiveBucketName"] != archiveBucket(srv) {
 		t.Fatalf("stack outputs = %v", outputs)
 	}
+	// Named as the stack names its own, and the one the Lambdas (the
+	// sweeper) are told of.
+	wantSM := "arn:aws:states:" + srv.Region() + ":" + srv.Account() + ":stateMachine:" + deploy.StateMachineName(deploy.DefaultStackName)
+	if sm != wantSM || Env(srv).StateMachineARN != sm {
+		t.Errorf("state machine %s (the Lambdas' %s), want %s", sm, Env(srv).StateMachineARN, wantSM)
+	}
 
 	// DescribeStateMachine returns the deployed definition: the workflow's,
 	// with the simulated functions' ARNs and no placeholder left.
@@ -91,13 +97,21 @@ func TestServeAsADeployedStack(t *testing.T) {
 		}
 	}
 
-	d := wait(start("whole"))
+	whole := start("whole")
+	if prefix, err := deploy.ExecutionPrefix(sm); err != nil || whole != prefix+"whole" {
+		t.Errorf("execution ARN %s, want %s%s (%v)", whole, prefix, "whole", err)
+	}
+	d := wait(whole)
 	if d.Status != sfntypes.ExecutionStatusSucceeded {
 		t.Fatalf("execution %s: %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
 	}
 	var final gameday.RunState
 	if err := json.Unmarshal([]byte(aws.ToString(d.Output)), &final); err != nil || final.Archive == nil || final.Archive.Verdict == "" || final.Source != "manual" {
 		t.Fatalf("output %s (%v): want the final run state with an archive", aws.ToString(d.Output), err)
+	}
+	// The steps saw the execution Step Functions started, by its ARN.
+	if final.Execution.ARN != whole {
+		t.Errorf("the steps' execution %s, want %s", final.Execution.ARN, whole)
 	}
 
 	aborted := start("aborted")

@@ -48,7 +48,7 @@ func TestTaskTimeoutIsWallTime(t *testing.T) {
 			def := fmt.Sprintf(`{"StartAt":"Slow","TimeoutSeconds":3600,"States":{"Slow":{"Type":"Task","Resource":%q,"TimeoutSeconds":%d,"End":true}}}`,
 				srv.Lambda().FunctionARN("slow"), int(timeout.Seconds()))
 			ex := execution{def: def, name: "slow", stateMachineARN: stateMachineARN(srv),
-				arn: fmt.Sprintf("arn:aws:states:%s:%s:execution:gameday:slow", srv.Region(), srv.Account())}
+				arn: fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:slow", srv.Region(), srv.Account(), stateMachineName)}
 			// The interpreter's events carry its (simulated) time: it
 			// reports the state entered before it starts the Task's timer,
 			// and the failure after the timer fired.
