@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"syscall"
 
 	"github.com/gameday-dev/gameday/pkg/report"
 	"github.com/gameday-dev/gameday/pkg/sim"
@@ -100,16 +99,16 @@ func exitCode(err error) int {
 func finish(e *env, err error) int {
 	var x *exitError
 	if err != nil && !errors.As(err, &x) {
-		e.errorf("%s%s", strings.Join(strings.Fields(err.Error()), " "), hint(e, err))
+		e.errorf("%s%s", strings.Join(strings.Fields(err.Error()), " "), hint(err))
 	}
 	return exitCode(err)
 }
 
-// hint says what the SDK's words leave out: a connection refused by
-// AWS_ENDPOINT_URL is, most likely, a gameday sim that is not running.
-func hint(e *env, err error) string {
-	if e.endpoint != "" && errors.Is(err, syscall.ECONNREFUSED) {
-		return fmt.Sprintf(" (is gameday sim running at %s?)", e.endpoint)
+// hint says what the SDK's words leave out: a connection that a local
+// endpoint refused is, most likely, a gameday sim that is not running.
+func hint(err error) string {
+	if at, ok := refusedLocally(err); ok {
+		return fmt.Sprintf(" (is gameday sim running at %s?)", at)
 	}
 	return ""
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,49 +98,93 @@ func TestArgsErrors(t *testing.T) {
 	}
 }
 
-// TestEndpointHint: a connection that AWS_ENDPOINT_URL refuses gets a
-// hint naming it; other errors, and refusals with no endpoint set, do not.
+// refusal is the error chain the SDK returns when a dial to addr for
+// rawURL is refused: a *url.Error around a *net.OpError, as net/http makes.
+func refusal(rawURL, addr string, errno syscall.Errno) error {
+	ap := netip.MustParseAddrPort(addr)
+	op := &net.OpError{Op: "dial", Net: "tcp", Addr: net.TCPAddrFromAddrPort(ap), Err: os.NewSyscallError("connect", errno)}
+	return fmt.Errorf("operation error CloudFormation: DescribeStacks: %w", &url.Error{Op: "Post", URL: rawURL, Err: op})
+}
+
+// TestEndpointHint: a connection refused by an endpoint on this machine
+// gets a hint naming that endpoint, as the request did; a refusal from
+// anywhere else (AWS, a local proxy for another address), and other
+// errors, do not.
 func TestEndpointHint(t *testing.T) {
-	const url = "http://127.0.0.1:4566"
-	refused := fmt.Errorf("describe stack GameDay: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})
+	const sim = "(is gameday sim running at %s?)"
 	tests := []struct {
-		name, endpoint string
-		err            error
-		wantPrint      string
+		name string
+		err  error
+		want string // the hint's address; "" for no hint
 	}{
-		{"refused by the endpoint", url, refused, "gameday: " + refused.Error() + " (is gameday sim running at " + url + "?)\n"},
-		{"refused, no endpoint set", "", refused, "gameday: " + refused.Error() + "\n"},
-		{"another error", url, errors.New("describe stack GameDay: AccessDenied"), "gameday: describe stack GameDay: AccessDenied\n"},
-		{"a usage error", url, usagef("bad"), "gameday: bad\n"},
+		{"refused by 127.0.0.1", refusal("http://127.0.0.1:4566/", "127.0.0.1:4566", syscall.ECONNREFUSED), "http://127.0.0.1:4566"},
+		{"refused by localhost, dialled as ::1", refusal("http://localhost:4566/bucket/key?x-id=GetObject", "[::1]:4566", syscall.ECONNREFUSED), "http://localhost:4566"},
+		{"refused by another loopback address", refusal("https://127.0.0.2/", "127.0.0.2:443", syscall.ECONNREFUSED), "https://127.0.0.2"},
+		{"wrapped again", fmt.Errorf("describe stack GameDay: %w", refusal("http://127.0.0.1:9000/", "127.0.0.1:9000", syscall.ECONNREFUSED)), "http://127.0.0.1:9000"},
+		{"no URL in the chain", fmt.Errorf("x: %w", &net.OpError{Op: "dial", Net: "tcp", Addr: net.TCPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:4566")), Err: syscall.ECONNREFUSED}), "127.0.0.1:4566"},
+		{"AWS refused", refusal("https://cloudformation.us-east-1.amazonaws.com/", "52.94.0.10:443", syscall.ECONNREFUSED), ""},
+		{"a LAN address refused", refusal("http://192.168.1.20:4566/", "192.168.1.20:4566", syscall.ECONNREFUSED), ""},
+		{"a local proxy refused a request for AWS", refusal("https://cloudformation.us-east-1.amazonaws.com/", "127.0.0.1:3128", syscall.ECONNREFUSED), ""},
+		{"a local endpoint timed out", refusal("http://127.0.0.1:4566/", "127.0.0.1:4566", syscall.ETIMEDOUT), ""},
+		{"reset, not refused", refusal("http://127.0.0.1:4566/", "127.0.0.1:4566", syscall.ECONNRESET), ""},
+		{"another error", errors.New("describe stack GameDay: AccessDenied"), ""},
+		{"a usage error", usagef("bad"), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			finish(&env{stderr: &stderr, endpoint: tt.endpoint}, tt.err)
-			if got := stderr.String(); got != tt.wantPrint {
-				t.Errorf("printed %q, want %q", got, tt.wantPrint)
+			finish(&env{stderr: &stderr}, tt.err)
+			want := "gameday: " + tt.err.Error() + "\n"
+			if tt.want != "" {
+				want = "gameday: " + tt.err.Error() + " " + fmt.Sprintf(sim, tt.want) + "\n"
+			}
+			if got := stderr.String(); got != want {
+				t.Errorf("printed %q, want %q", got, want)
 			}
 		})
 	}
+}
 
-	// Through the SDK: gameday start against a port nothing listens on.
+// TestEndpointHintThroughSDK: gameday start against a port nothing listens
+// on, set in each way the SDK takes an endpoint, gets the hint naming it.
+func TestEndpointHintThroughSDK(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	closed := "http://" + l.Addr().String()
 	l.Close()
-	none := filepath.Join(t.TempDir(), "none")
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": closed, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-		"AWS_PROFILE": "", "AWS_CONFIG_FILE": none, "AWS_SHARED_CREDENTIALS_FILE": none, "AWS_MAX_ATTEMPTS": "1",
-	} {
-		t.Setenv(k, v)
+	dir := t.TempDir()
+	none := filepath.Join(dir, "none")
+	profile := filepath.Join(dir, "config")
+	if err := os.WriteFile(profile, []byte("[profile sim]\nregion = us-east-1\nendpoint_url = "+closed+"\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"start", cartsLatency}, &env{stdout: &stdout, stderr: &stderr, endpoint: closed})
-	want := " (is gameday sim running at " + closed + "?)\n"
-	if code != exitInvalid || stdout.Len() != 0 || !strings.Contains(stderr.String(), "connection refused") || !strings.HasSuffix(stderr.String(), want) {
-		t.Errorf("start against a closed port = %d, stdout %q, stderr %q; want 1 and a line ending %q", code, stdout.String(), stderr.String(), want)
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"AWS_ENDPOINT_URL", map[string]string{"AWS_ENDPOINT_URL": closed}},
+		{"AWS_ENDPOINT_URL_CLOUDFORMATION", map[string]string{"AWS_ENDPOINT_URL_CLOUDFORMATION": closed}},
+		{"a profile's endpoint_url", map[string]string{"AWS_CONFIG_FILE": profile, "AWS_PROFILE": "sim"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range map[string]string{
+				"AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_CLOUDFORMATION": "", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+				"AWS_PROFILE": "", "AWS_CONFIG_FILE": none, "AWS_SHARED_CREDENTIALS_FILE": none,
+			} {
+				t.Setenv(k, v)
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"start", cartsLatency}, &env{stdout: &stdout, stderr: &stderr})
+			want := " (is gameday sim running at " + closed + "?)\n"
+			if code != exitInvalid || stdout.Len() != 0 || !strings.Contains(stderr.String(), "connection refused") || !strings.HasSuffix(stderr.String(), want) {
+				t.Errorf("start against a closed port = %d, stdout %q, stderr %q; want 1 and a line ending %q", code, stdout.String(), stderr.String(), want)
+			}
+		})
 	}
 }

@@ -28,9 +28,6 @@ type env struct {
 	// deployed makes the client of a deployed stack; nil means from the
 	// default AWS configuration chain (newDeployed). Tests give fakes.
 	deployed func(ctx context.Context, f *stackFlags) (*deployed.Client, error)
-	// endpoint is AWS_ENDPOINT_URL, which the AWS configuration chain
-	// reads too; finish names it when it refuses a connection.
-	endpoint string
 }
 
 // errorf prints one readable error line on stderr.
@@ -48,8 +45,7 @@ func (e *env) stack(ctx context.Context, f *stackFlags) (*deployed.Client, error
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	endpoint, _ := os.LookupEnv("AWS_ENDPOINT_URL")
-	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, endpoint: endpoint})
+	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
 }
