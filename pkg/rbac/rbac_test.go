@@ -1,8 +1,10 @@
 package rbac
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,6 +51,7 @@ func objects(t *testing.T, out []byte) (roles []rbacv1.Role, bindings []rbacv1.R
 		if tm.APIVersion != "rbac.authorization.k8s.io/v1" {
 			t.Errorf("document %d: apiVersion %q", i, tm.APIVersion)
 		}
+		checkKeys(t, i, doc, tm.Kind)
 		switch tm.Kind {
 		case "Role":
 			var r rbacv1.Role
@@ -74,6 +77,25 @@ func objects(t *testing.T, out []byte) (roles []rbacv1.Role, bindings []rbacv1.R
 		}
 	}
 	return roles, bindings
+}
+
+// checkKeys holds a document to the fields gameday writes: on Kubernetes'
+// own types, an empty field the API server fills in (creationTimestamp:
+// null, status) would otherwise slip into the output.
+func checkKeys(t *testing.T, i int, doc, kind string) {
+	t.Helper()
+	var raw map[string]any
+	if err := k8syaml.Unmarshal([]byte(doc), &raw); err != nil {
+		t.Fatalf("document %d: %v", i, err)
+	}
+	want := map[string][]string{"Role": {"apiVersion", "kind", "metadata", "rules"}, "RoleBinding": {"apiVersion", "kind", "metadata", "roleRef", "subjects"}}[kind]
+	if got := slices.Sorted(maps.Keys(raw)); !slices.Equal(got, want) {
+		t.Errorf("document %d (%s): fields %v, want %v", i, kind, got, want)
+	}
+	meta, _ := raw["metadata"].(map[string]any)
+	if got, want := slices.Sorted(maps.Keys(meta)), []string{"labels", "name", "namespace"}; !slices.Equal(got, want) {
+		t.Errorf("document %d (%s): metadata fields %v, want %v", i, kind, got, want)
+	}
 }
 
 // checkMeta applies the API server's name, namespace and label rules.
