@@ -8,8 +8,10 @@ package awsfake
 import (
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
@@ -84,13 +86,18 @@ func PageSize(size int) int {
 
 // Config is an SDK configuration that sends every client's calls to
 // endpoint (a test server standing in for AWS, or an address where none
-// listens), with fake static credentials and no retries: each call is
-// answered once, by what stands there.
+// listens), with fake static credentials and the SDK's standard retries,
+// as the Lambdas have them (a connection broken under load is retried, a
+// throttled call is tried 3 times), without the waits between attempts.
 func Config(endpoint string) aws.Config {
 	return aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
 		BaseEndpoint: aws.String(endpoint),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer: func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+			})
+		},
 	}
 }

@@ -28,7 +28,9 @@ type sfnRequest struct {
 
 // sfnServer answers the Step Functions awsJson1_0 protocol for
 // StartExecution, DescribeExecution and GetExecutionHistory, and records
-// what the real SDK client sent.
+// what the real SDK client sent: each call once, by its first attempt
+// (amz-sdk-request: attempt=1), as the client has the SDK's standard
+// retries.
 type sfnServer struct {
 	mu       sync.Mutex
 	requests []sfnRequest
@@ -44,7 +46,9 @@ func (s *sfnServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, req)
+	if strings.HasPrefix(r.Header.Get("Amz-Sdk-Request"), "attempt=1;") {
+		s.requests = append(s.requests, req)
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	reply := func(status int, v any) {
 		w.WriteHeader(status)
@@ -93,10 +97,9 @@ func TestRealSFNClient(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	client := sfn.New(sfn.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(ts.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-		RetryMaxAttempts: 1,
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(ts.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 	})
 	c := &Client{Stack: &StackResolver{StateMachineARN: testSM}, Starter: client, Executions: client, Now: func() time.Time { return testNow }}
 	data := readExample(t, "sock-shop-carts-latency.yaml")

@@ -38,6 +38,9 @@ func (r *roundTripper) Do(req *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(r.response)), Request: req}, nil
 }
 
+// client is a FIS client whose requests go to rt, one attempt each, on
+// purpose: there is no connection to break, and errStop ends a call once
+// its request is recorded.
 func client(rt *roundTripper) *fis.Client {
 	return fis.New(fis.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1"), HTTPClient: rt,

@@ -148,14 +148,22 @@ func logRecords(t *testing.T) func() []map[string]any {
 // fakeFIS answers GetExperiment like FIS's restJson1 endpoint.
 func fakeFIS(t *testing.T, status string, code int) *httptest.Server {
 	t.Helper()
-	return countingFIS(t, status, code, new(atomic.Int32))
+	return countingFIS(t, status, code, new(requestCount))
 }
 
+// requestCount counts the requests an endpoint receives: calls (the SDK's
+// first attempt at each, amz-sdk-request: attempt=1) and attempts (every
+// request, retries included).
+type requestCount struct{ calls, attempts atomic.Int32 }
+
 // countingFIS is fakeFIS counting the requests it receives in n.
-func countingFIS(t *testing.T, status string, code int, n *atomic.Int32) *httptest.Server {
+func countingFIS(t *testing.T, status string, code int, n *requestCount) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
+		n.attempts.Add(1)
+		if strings.HasPrefix(r.Header.Get("Amz-Sdk-Request"), "attempt=1;") {
+			n.calls.Add(1)
+		}
 		if r.Method != http.MethodGet || r.URL.Path != "/experiments/EXP1" {
 			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotImplemented)
 			return
@@ -242,27 +250,31 @@ func TestInitializeReadsTheSDKEnvironment(t *testing.T) {
 		Start:     &gameday.StartResult{ExperimentID: "EXP1", StartedAt: started, Deadline: started.Add(time.Hour)},
 	}
 	payload, _ := json.Marshal(state)
+	// The endpoint cases count calls, not attempts: with the SDK's
+	// standard retries, as in Lambda, a connection broken under load is
+	// retried. The AWS_MAX_ATTEMPTS case counts attempts, on purpose.
 	tests := []struct {
 		name         string
 		code         int
 		env          func(url string) map[string]string
-		wantRequests int32
+		wantCalls    int32
+		wantAttempts int32  // 0: not counted
 		wantType     string // the Lambda error's type, "" when the poll succeeds
 	}{
 		{name: "AWS_ENDPOINT_URL", code: http.StatusOK, env: func(url string) map[string]string {
 			return map[string]string{"AWS_ENDPOINT_URL": url}
-		}, wantRequests: 1},
+		}, wantCalls: 1},
 		{name: "AWS_ENDPOINT_URL_FIS over AWS_ENDPOINT_URL", code: http.StatusOK, env: func(url string) map[string]string {
 			return map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_FIS": url}
-		}, wantRequests: 1},
+		}, wantCalls: 1},
 		{name: "AWS_MAX_ATTEMPTS", code: http.StatusTooManyRequests, env: func(url string) map[string]string {
 			return map[string]string{"AWS_ENDPOINT_URL": url, "AWS_MAX_ATTEMPTS": "1"}
-		}, wantRequests: 1, wantType: gameday.ErrNameThrottled},
+		}, wantCalls: 1, wantAttempts: 1, wantType: gameday.ErrNameThrottled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			logRecords(t) // the failed poll's log line stays out of the test's output
-			var n atomic.Int32
+			var n requestCount
 			srv := countingFIS(t, "running", tt.code, &n)
 			env := tt.env(srv.URL)
 			for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET"} {
@@ -286,8 +298,11 @@ func TestInitializeReadsTheSDKEnvironment(t *testing.T) {
 			case !errors.As(err, &ie) || ie.Type != tt.wantType:
 				t.Errorf("Invoke() error = %#v, want errorType %s", err, tt.wantType)
 			}
-			if got := n.Load(); got != tt.wantRequests {
-				t.Errorf("FIS received %d requests, want %d", got, tt.wantRequests)
+			if got := n.calls.Load(); got != tt.wantCalls {
+				t.Errorf("FIS received %d calls, want %d", got, tt.wantCalls)
+			}
+			if got := n.attempts.Load(); tt.wantAttempts != 0 && got != tt.wantAttempts {
+				t.Errorf("FIS received %d attempts, want %d", got, tt.wantAttempts)
 			}
 		})
 	}

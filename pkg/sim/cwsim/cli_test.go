@@ -32,7 +32,6 @@ func awsCLI(t *testing.T, endpoint string, out any, args ...string) error {
 		"AWS_DEFAULT_REGION=" + testRegion,
 		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-		"AWS_MAX_ATTEMPTS=1",
 		"AWS_PAGER=",
 	}
 	var stdout, stderr bytes.Buffer

@@ -11,7 +11,6 @@ import (
 	"github.com/gameday-dev/gameday/pkg/golden"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/google/go-cmp/cmp"
@@ -26,8 +25,7 @@ func newFrozenService(t *testing.T) (*Service, *cloudwatch.Client) {
 	s := New(simclock.New(testOrigin, 1e-9), testAccount, testRegion)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return s, cloudwatch.New(cloudwatch.Options{Region: testRegion, BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1})
+	return s, testClient(srv.URL)
 }
 
 type goldenItem struct {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/google/go-cmp/cmp"
@@ -327,8 +326,7 @@ func TestStorageResolution(t *testing.T) {
 	s := New(clock, testAccount, testRegion)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	c := cloudwatch.New(cloudwatch.Options{Region: testRegion, BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1})
+	c := testClient(srv.URL)
 	at := testOrigin.Add(25 * time.Second) // 12:00:25
 	var data []types.MetricDatum
 	for _, res := range []int32{0, 60, 1} {

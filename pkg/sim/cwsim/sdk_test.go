@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,13 +38,49 @@ func newTestService(t *testing.T) (*Service, *cloudwatch.Client) {
 	s := New(simclock.New(testOrigin, 1), testAccount, testRegion)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	c := cloudwatch.New(cloudwatch.Options{
-		Region:           testRegion,
-		BaseEndpoint:     aws.String(srv.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		RetryMaxAttempts: 1,
+	return s, testClient(srv.URL)
+}
+
+// testClient is the tests' real SDK client for endpoint: with the SDK's
+// standard retries, as a user's client has them.
+func testClient(endpoint string) *cloudwatch.Client {
+	return cloudwatch.New(cloudwatch.Options{
+		Region:       testRegion,
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 	})
-	return s, c
+}
+
+// TestClientRetriesABrokenResponse: a 200 whose connection breaks halfway
+// through its body, as one can on a loaded machine, is retried by the
+// tests' client, as by a user's, and the call succeeds.
+func TestClientRetriesABrokenResponse(t *testing.T) {
+	s := New(simclock.New(testOrigin, 1), testAccount, testRegion)
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requests.Add(1) > 1 {
+			s.ServeHTTP(w, r)
+			return
+		}
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 4096\r\n\r\n<ListMetricsResponse")
+		_ = buf.Flush()
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // close with a reset, not a FIN
+		}
+		_ = conn.Close()
+	}))
+	t.Cleanup(srv.Close)
+	if _, err := testClient(srv.URL).ListMetrics(ctx, &cloudwatch.ListMetricsInput{}); err != nil {
+		t.Fatalf("ListMetrics after a broken response: %v", err)
+	}
+	if n := requests.Load(); n != 2 {
+		t.Errorf("%d requests, want 2: the broken one and its retry", n)
+	}
 }
 
 // apiCode is the error code of err as the SDK classifies it; "" for nil.

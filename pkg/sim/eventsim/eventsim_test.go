@@ -51,7 +51,6 @@ func newClient(t *testing.T) (*eventsim.Service, *eventbridge.Client, string) {
 		Region:       region,
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
-		Retryer:      aws.NopRetryer{},
 	})
 	return svc, c, srv.URL
 }

@@ -145,7 +145,7 @@ func awsCLI(t *testing.T, s *sim.Server, out any, args ...string) {
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home,
 		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=secret", "AWS_DEFAULT_REGION=" + s.Region(),
 		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-		"AWS_MAX_ATTEMPTS=1", "AWS_PAGER=",
+		"AWS_PAGER=",
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

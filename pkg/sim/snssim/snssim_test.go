@@ -50,7 +50,6 @@ func newClient(t *testing.T) (*snssim.Service, *sns.Client, string) {
 		Region:       region,
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
-		Retryer:      aws.NopRetryer{},
 	})
 	return svc, c, srv.URL
 }
