@@ -20,8 +20,8 @@ import (
 // SourceManual is RunInput.Source for a run that `gameday start` started.
 const SourceManual = "manual"
 
-// MaxInputSize is Step Functions' limit on an execution's input (256 KiB).
-const MaxInputSize = 256 * 1024
+// MaxInputSize is Step Functions' limit on an execution's input.
+const MaxInputSize = gameday.MaxPayload
 
 // nameTime is the time format of execution names: UTC, to the second.
 const nameTime = "20060102T150405Z"

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -84,6 +85,9 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 			return gameday.StartResult{}, fmt.Errorf("start experiment: %w", err)
 		}
 	}
+	if err := checkStateSize(st, sent); err != nil {
+		return gameday.StartResult{}, err
+	}
 	tmplID, action, err := s.ensureTemplate(ctx, spec, st.Execution.Name, stateMachine, in)
 	if err != nil {
 		return gameday.StartResult{}, err
@@ -126,6 +130,27 @@ func (s *Starter) Handle(ctx context.Context, st gameday.RunState) (gameday.Star
 		Deadline:             started.Add(spec.ExperimentTimeout()),
 		Template:             sent,
 	}, nil
+}
+
+// startResultSize bounds a StartResult's JSON without its template.
+const startResultSize = 1024
+
+// checkStateSize refuses, before anything is created, a run whose state
+// after the start (st, the result and its template) would leave less than
+// gameday.RunReserve below Step Functions' payload quota: past the quota the
+// execution fails with the experiment running (States.DataLimitExceeded,
+// which no Catch takes), leaving it to the guard.
+func checkStateSize(st gameday.RunState, template []byte) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("start experiment: measure the run's state: %w", err)
+	}
+	if after := len(b) + len(template) + startResultSize; after > gameday.MaxPayload-gameday.RunReserve {
+		return gameday.NewStepError(gameday.ErrNameInvalidGameDay,
+			"start experiment: started, the run's state would be %d bytes (the template %d of them), over the %d that leave it room below Step Functions' %d-byte limit: make the GameDay smaller (fewer or smaller faults, a shorter file); nothing was started",
+			after, len(template), gameday.MaxPayload-gameday.RunReserve, gameday.MaxPayload)
+	}
+	return nil
 }
 
 // checkExecution closes the race between an execution that ends (aborted

@@ -300,3 +300,40 @@ func TestStarterArchivesWhatItSent(t *testing.T) {
 		t.Errorf("archived tags %v, created with %v; want the same, with %s=%s", sent, created, deploy.TagStateMachine, ownSM)
 	}
 }
+
+// TestStarterRefusesAStateTooLarge: a run whose state, once started, would
+// leave less than gameday.RunReserve below Step Functions' quota starts
+// nothing (past the quota the execution would fail uncaught, the
+// experiment running); one with room starts.
+func TestStarterRefusesAStateTooLarge(t *testing.T) {
+	room := gameday.MaxPayload - gameday.RunReserve
+	tests := []struct {
+		name             string
+		yaml, template   int // bytes of spec YAML and of rendered template
+		wantExperiments  int
+		wantInvalidError bool
+	}{
+		{name: "small: starts", yaml: 4 << 10, template: 2 << 10, wantExperiments: 1},
+		{name: "a long file: nothing started", yaml: room, template: 2 << 10, wantInvalidError: true},
+		{name: "a large template: nothing started", yaml: 4 << 10, template: room, wantInvalidError: true},
+		{name: "file and template together: nothing started", yaml: room / 2, template: room / 2, wantInvalidError: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &experimenttest.FIS{}
+			s := newStarter(f)
+			s.Encode = func(*fis.CreateExperimentTemplateInput) ([]byte, error) {
+				return []byte(`"` + strings.Repeat("x", tt.template-2) + `"`), nil
+			}
+			st := startState(testSpec("v1"))
+			st.SpecYAML = strings.Repeat("#", tt.yaml)
+			_, err := s.Handle(context.Background(), st)
+			if got := err != nil && gameday.ErrorName(err) == gameday.ErrNameInvalidGameDay; got != tt.wantInvalidError {
+				t.Errorf("Handle() error = %v, want %s: %v", err, gameday.ErrNameInvalidGameDay, tt.wantInvalidError)
+			}
+			if len(f.Experiments) != tt.wantExperiments || (tt.wantInvalidError && len(f.Templates) != 0) {
+				t.Errorf("%d experiments, %d templates, want %d experiments (and no template when refused)", len(f.Experiments), len(f.Templates), tt.wantExperiments)
+			}
+		})
+	}
+}

@@ -11,6 +11,21 @@ import (
 // and each Task writes its result under its own key (ResultPath), so every
 // handler receives the whole RunState and returns one result.
 
+// Step Functions' quotas on a run's state: a state's input and output, and
+// an execution's input, hold at most MaxPayload bytes of JSON; a caught
+// error's Cause at most MaxCause characters. A state over MaxPayload fails
+// the execution with States.DataLimitExceeded, which no Catch takes.
+const (
+	MaxPayload = 256 * 1024
+	MaxCause   = 32 * 1024
+)
+
+// RunReserve is the room a run's state needs once the experiment has
+// started, until it is confirmed ended: a poll result and, in the cleanup
+// branch, the caught error, the stop step's answer or its error. The start
+// step starts nothing when its state and result would leave less.
+const RunReserve = 2*MaxCause + 16*1024
+
 // RunInput is the input of a Step Functions execution: from a schedule, from
 // `gameday start`, or from `gameday run --local`.
 type RunInput struct {
