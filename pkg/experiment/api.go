@@ -47,5 +47,6 @@ var (
 	_ GetExperimentAPI  = (*fis.Client)(nil)
 	_ StopAPI           = (*fis.Client)(nil)
 	_ StopExperimentAPI = (*fis.Client)(nil)
+	_ StopReadAPI       = (*fis.Client)(nil)
 	_ ExecutionAPI      = (*sfn.Client)(nil)
 )

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
@@ -24,6 +26,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
+	"github.com/gameday-dev/gameday/pkg/sweeper"
 )
 
 // waitTemplate renders a template of aws:fis:wait actions, one per name,
@@ -186,9 +189,27 @@ func TestSimStopEndedExperiment(t *testing.T) {
 				if len(gres.Stopped) != 0 {
 					t.Errorf("guard stopped %v, want none (the experiment had ended)", gres.Stopped)
 				}
+
+				// The sweeper, its execution ended.
+				sw := &sweeper.Sweeper{FIS: &staleRead{Client: api, gets: 1}, Executions: executionStatus(sfntypes.ExecutionStatusAborted),
+					StateMachineARN: "arn:aws:states:us-east-1:123456789012:stateMachine:gameday"}
+				sres, err := sw.Handle(ctx, nil)
+				if err != nil {
+					t.Fatalf("sweeper: %v", err)
+				}
+				if len(sres.Stopped) != 0 {
+					t.Errorf("sweeper stopped %+v, want none (the experiment had ended)", sres.Stopped)
+				}
 			})
 		})
 	}
+}
+
+// executionStatus is a Step Functions whose every execution has this status.
+type executionStatus sfntypes.ExecutionStatus
+
+func (s executionStatus) DescribeExecution(_ context.Context, in *sfn.DescribeExecutionInput, _ ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error) {
+	return &sfn.DescribeExecutionOutput{ExecutionArn: in.ExecutionArn, Status: sfntypes.ExecutionStatus(s)}, nil
 }
 
 func apiCode(err error) string {

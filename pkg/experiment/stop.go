@@ -147,6 +147,32 @@ func RequestStop(ctx context.Context, api StopExperimentAPI, id *string) (StopAn
 	return StopFailed, err
 }
 
+// StopReadAPI is what StopIfActive calls; *fis.Client satisfies it.
+type StopReadAPI interface {
+	GetExperimentAPI
+	StopExperimentAPI
+}
+
+// StopIfActive asks FIS to stop experiment id for a caller that acts on a
+// listing, which may be stale (the guard, the sweeper), and says whether
+// FIS accepted. An experiment gone, ended or stopping meanwhile is not an
+// error, nor is a ValidationException for one that reads back no longer
+// active (docs/fidelity.md, question 10).
+func StopIfActive(ctx context.Context, api StopReadAPI, id *string) (bool, error) {
+	answer, err := RequestStop(ctx, api, id)
+	switch answer {
+	case StopAccepted:
+		return true, nil
+	case StopGone, StopEnded:
+		return false, nil
+	case StopRefused:
+		if exp, gerr := Get(ctx, api, aws.ToString(id)); gerr == nil && !Active(exp.State) {
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("stop experiment %s: %w", aws.ToString(id), err)
+}
+
 // Get reads experiment id with one GetExperiment: FIS's error classified,
 // an answer that holds no experiment an error.
 func Get(ctx context.Context, api GetExperimentAPI, id string) (*types.Experiment, error) {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/fis"
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
@@ -90,37 +89,21 @@ func (g *Guard) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, 
 		if !experiment.Active(e.State) || e.State.Status == fistypes.ExperimentStatusStopping {
 			continue
 		}
-		id := aws.ToString(e.Id)
-		switch answer, err := experiment.RequestStop(ctx, g.API, e.Id); answer {
-		case experiment.StopAccepted:
+		stopped, err := experiment.StopIfActive(ctx, g.API, e.Id)
+		if err != nil {
+			return Result{}, err
+		}
+		if stopped {
+			id := aws.ToString(e.Id)
 			res.Stopped = append(res.Stopped, id)
 			slog.WarnContext(ctx, "guard stopped an orphaned experiment", "executionArn", d.ExecutionARN,
 				"experimentId", id, "status", d.Status, "gameday", e.Tags[deploy.TagName])
-		case experiment.StopGone, experiment.StopEnded:
-			// Ended (or stopping) meanwhile: nothing left to do.
-		case experiment.StopRefused:
-			// FIS may refuse to stop an experiment that ended meanwhile
-			// with a ValidationException: only an active one is an error.
-			if active, gerr := g.stillActive(ctx, e.Id); gerr != nil || active {
-				return Result{}, fmt.Errorf("stop experiment %s: %w", id, err)
-			}
-		default:
-			return Result{}, fmt.Errorf("stop experiment %s: %w", id, err)
 		}
 	}
 	if err := g.release(ctx, d.ExecutionARN, &res); err != nil {
 		return Result{}, err
 	}
 	return res, nil
-}
-
-// stillActive reads the experiment back: whether it is still active.
-func (g *Guard) stillActive(ctx context.Context, id *string) (bool, error) {
-	out, err := g.API.GetExperiment(ctx, &fis.GetExperimentInput{Id: id})
-	if err != nil {
-		return false, fmt.Errorf("get experiment %s: %w", aws.ToString(id), err)
-	}
-	return out.Experiment != nil && experiment.Active(out.Experiment.State), nil
 }
 
 // release gives back the leases the execution holds (it ended without

@@ -42,7 +42,7 @@ const (
 // FISAPI is what the sweeper asks FIS; *fis.Client satisfies it.
 type FISAPI interface {
 	fis.ListExperimentsAPIClient
-	StopExperiment(ctx context.Context, params *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
+	experiment.StopReadAPI
 	TagResource(ctx context.Context, params *fis.TagResourceInput, optFns ...func(*fis.Options)) (*fis.TagResourceOutput, error)
 }
 
@@ -192,11 +192,8 @@ func (s *Sweeper) sweepExperiment(ctx context.Context, e fistypes.ExperimentSumm
 	if e.State.Status == fistypes.ExperimentStatusStopping {
 		return s.reportStuck(ctx, e, x, f, res)
 	}
-	switch answer, err := experiment.RequestStop(ctx, s.FIS, e.Id); answer {
-	case experiment.StopGone, experiment.StopEnded:
-		return nil // it ended (or began stopping) meanwhile
-	case experiment.StopRefused, experiment.StopFailed:
-		return fmt.Errorf("stop experiment %s: %w", id, err)
+	if stopped, err := experiment.StopIfActive(ctx, s.FIS, e.Id); err != nil || !stopped {
+		return err // nil: it ended (or began stopping) meanwhile
 	}
 	f.Why = fmt.Sprintf("it was %s although its execution %s", e.State.Status, executionSays(x.status))
 	res.Stopped = append(res.Stopped, f)
