@@ -70,9 +70,12 @@ func gameDayFile(arg string, dirs []string) (string, error) {
 // exit 130).
 func followRun(ctx context.Context, e *env, c *deployed.Client, run string, every time.Duration, sf *stackFlags) error {
 	last, err := c.Follow(ctx, run, every, func(r *deployed.Run) {
-		at := time.Now()
-		if c.Now != nil {
-			at = c.Now()
+		at := r.At // Step Functions' clock, which the run's own times are on
+		if at.IsZero() {
+			at = time.Now()
+			if c.Now != nil {
+				at = c.Now()
+			}
 		}
 		_ = deployed.WriteChange(e.stdout, at, r)
 	})

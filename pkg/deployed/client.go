@@ -21,7 +21,8 @@ type Client struct {
 	Lister     sfn.ListExecutionsAPIClient
 	Objects    GetObjectAPI
 	Keys       s3.ListObjectsV2APIClient
-	// Now is the clock for execution names and follow lines (default time.Now).
+	// Now is the client's clock (default time.Now), for execution names and
+	// follow lines when Step Functions' answers carry no Date.
 	Now func() time.Time
 }
 

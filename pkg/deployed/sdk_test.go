@@ -27,7 +27,8 @@ type sfnRequest struct {
 }
 
 // sfnServer answers the Step Functions awsJson1_0 protocol for
-// StartExecution, DescribeExecution and GetExecutionHistory, and records
+// ListExecutions, StartExecution, DescribeExecution and
+// GetExecutionHistory, dated by its clock (testNow), and records
 // what the real SDK client sent: each call once, by its first attempt
 // (amz-sdk-request: attempt=1), as the client has the SDK's standard
 // retries.
@@ -50,12 +51,15 @@ func (s *sfnServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests = append(s.requests, req)
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.Header().Set("Date", testNow.Format(http.TimeFormat))
 	reply := func(status int, v any) {
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(v)
 	}
 	arn, _ := req.Body["executionArn"].(string)
 	switch req.Target {
+	case "AWSStepFunctions.ListExecutions":
+		reply(200, map[string]any{"executions": []any{}})
 	case "AWSStepFunctions.StartExecution":
 		s.input, _ = req.Body["input"].(string)
 		sm, _ := req.Body["stateMachineArn"].(string)
@@ -101,7 +105,10 @@ func TestRealSFNClient(t *testing.T) {
 		BaseEndpoint: aws.String(ts.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 	})
-	c := &Client{Stack: &StackResolver{StateMachineARN: testSM}, Starter: client, Executions: client, Now: func() time.Time { return testNow }}
+	// The user's clock is hours off the service's: the name is the
+	// service's time, from its answer's Date, as the start date is.
+	c := &Client{Stack: &StackResolver{StateMachineARN: testSM}, Starter: client, Executions: client, Lister: client,
+		Now: func() time.Time { return testNow.Add(-7*time.Hour + 17*time.Minute) }}
 	data := readExample(t, "sock-shop-carts-latency.yaml")
 	ctx := context.Background()
 
@@ -118,9 +125,12 @@ func TestRealSFNClient(t *testing.T) {
 		t.Errorf("Started (-want +got):\n%s", diff)
 	}
 
-	// The request as the SDK sent it.
+	// The requests as the SDK sent them: the clock read, then the start.
 	srv.mu.Lock()
-	req := srv.requests[0]
+	if l := srv.requests[0]; l.Target != "AWSStepFunctions.ListExecutions" || l.Body["stateMachineArn"] != testSM || l.Body["maxResults"] != float64(1) {
+		t.Errorf("first request %+v, want a ListExecutions of %s, 1 result", l, testSM)
+	}
+	req := srv.requests[1]
 	if req.Target != "AWSStepFunctions.StartExecution" || req.ContentType != "application/x-amz-json-1.0" {
 		t.Errorf("sent target %q, content type %q; want AWSStepFunctions.StartExecution, application/x-amz-json-1.0", req.Target, req.ContentType)
 	}
@@ -152,16 +162,16 @@ func TestRealSFNClient(t *testing.T) {
 	}
 	wantRun := &Run{
 		Execution: Execution{Name: started.Name, ARN: started.ARN, Status: "RUNNING", StartedAt: want.StartedAt},
-		GameDay:   "sock-shop-carts-latency", Step: "PollExperiment", ExperimentID: "EXPsdk123",
+		GameDay:   "sock-shop-carts-latency", Step: "PollExperiment", ExperimentID: "EXPsdk123", At: testNow,
 	}
 	if diff := cmp.Diff(wantRun, run); diff != "" {
 		t.Errorf("Run (-want +got):\n%s", diff)
 	}
 	srv.mu.Lock()
-	if got := srv.requests[1].Body["executionArn"]; got != started.ARN {
+	if got := srv.requests[2].Body["executionArn"]; got != started.ARN {
 		t.Errorf("described %v, want %s", got, started.ARN)
 	}
-	h := srv.requests[2]
+	h := srv.requests[3]
 	if h.Target != "AWSStepFunctions.GetExecutionHistory" || h.Body["executionArn"] != started.ARN ||
 		h.Body["reverseOrder"] != true || h.Body["includeExecutionData"] != true || h.Body["maxResults"] != float64(historyPage) {
 		t.Errorf("history request %+v, want newest first, with data, %d at a time", h, historyPage)

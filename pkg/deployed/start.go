@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -67,7 +68,7 @@ func (c *Client) StartValid(ctx context.Context, spec *gameday.Spec, data []byte
 	if err != nil {
 		return nil, err
 	}
-	at := c.now()
+	at := c.serviceNow(ctx, sm)
 	name := ExecutionName(spec.Metadata.Name, at)
 	out, err := c.Starter.StartExecution(ctx, &sfn.StartExecutionInput{
 		StateMachineArn: aws.String(sm),
@@ -85,6 +86,27 @@ func (c *Client) StartValid(ctx context.Context, spec *gameday.Spec, data []byte
 		s.StartedAt = out.StartDate.UTC()
 	}
 	return s, nil
+}
+
+// serviceNow is the time by Step Functions' clock, the one that stamps an
+// execution's start date: the Date of its answer to a ListExecutions of sm,
+// to the second. An execution named from it reads like its start date on
+// any endpoint: on AWS whatever the user's clock says, on `gameday sim`,
+// whose clock runs apart (--speed). The name cannot come from
+// StartExecution's answer: it is part of the request (left out, Step
+// Functions makes a UUID). Without that answer (a failed or denied call,
+// a fake that dates nothing) it is the client's clock, c.now; a call that
+// failed here fails StartExecution too, which says why.
+func (c *Client) serviceNow(ctx context.Context, sm string) time.Time {
+	if c.Lister != nil {
+		out, err := c.Lister.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm), MaxResults: 1})
+		if err == nil {
+			if t, ok := awsmiddleware.GetServerTime(out.ResultMetadata); ok {
+				return t
+			}
+		}
+	}
+	return c.now()
 }
 
 // DefaultDirs are where FindGameDay looks, in order: the current

@@ -65,6 +65,7 @@ func TestStart(t *testing.T) {
 		data      []byte
 		stacks    map[string]cftypes.Stack
 		startErrs []error
+		listErr   error // ListExecutions, the service's clock read
 		existing  []*deployedtest.Execution
 		want      *Started
 		wantErr   string
@@ -73,6 +74,17 @@ func TestStart(t *testing.T) {
 	}{
 		{
 			name: "starts", data: good, stacks: stack, wantCalls: 1,
+			want: &Started{
+				GameDay: "sock-shop-carts-latency", Name: "sock-shop-carts-latency-20261126T010203Z",
+				ARN:       "arn:aws:states:us-east-1:123456789012:execution:GameDayWorkflow:sock-shop-carts-latency-20261126T010203Z",
+				StartedAt: testNow,
+			},
+		},
+		{
+			// The fake's answers carry no Date: named by the client's clock,
+			// as when the clock read is denied.
+			name: "clock read denied", data: good, stacks: stack, wantCalls: 1,
+			listErr: deployedtest.APIError("AccessDeniedException", "not authorized to perform: states:ListExecutions"),
 			want: &Started{
 				GameDay: "sock-shop-carts-latency", Name: "sock-shop-carts-latency-20261126T010203Z",
 				ARN:       "arn:aws:states:us-east-1:123456789012:execution:GameDayWorkflow:sock-shop-carts-latency-20261126T010203Z",
@@ -111,11 +123,12 @@ func TestStart(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sf := &deployedtest.SFN{Executions: tc.existing, Recorder: awsfake.Recorder{Errs: map[string][]error{"StartExecution": tc.startErrs}}}
+			sf := &deployedtest.SFN{Executions: tc.existing, Recorder: awsfake.Recorder{
+				Errs: map[string][]error{"StartExecution": tc.startErrs}, Fail: map[string]error{"ListExecutions": tc.listErr}}}
 			c := &Client{
 				Stack:   &StackResolver{API: &deployedtest.Stacks{Stacks: tc.stacks}, Names: []string{deploy.DefaultStackName}},
-				Starter: sf,
-				Now:     func() time.Time { return testNow },
+				Starter: sf, Lister: sf,
+				Now: func() time.Time { return testNow },
 			}
 			got, err := c.Start(context.Background(), "carts-latency.yaml", tc.data)
 			checkErr(t, err, tc.wantErr, tc.wantIs)
@@ -124,6 +137,10 @@ func TestStart(t *testing.T) {
 			}
 			if got := sf.Count("StartExecution"); got != tc.wantCalls {
 				t.Errorf("got %d StartExecution calls, want %d", got, tc.wantCalls)
+			}
+			// The service's clock is read once, just before each start.
+			if got := sf.Count("ListExecutions"); got != tc.wantCalls {
+				t.Errorf("got %d ListExecutions calls, want %d", got, tc.wantCalls)
 			}
 			if tc.want == nil {
 				return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -97,6 +98,9 @@ type Run struct {
 	// Error and Cause are why the execution failed.
 	Error string
 	Cause string
+	// At is when Step Functions described the run, by its clock (its
+	// answer's Date); zero when the answer carried no date.
+	At time.Time
 }
 
 // Phase is what the run is doing, in words, from its step: the steps of
@@ -231,6 +235,9 @@ func (c *Client) describe(ctx context.Context, arn string) (*Run, error) {
 		},
 		Error: aws.ToString(d.Error),
 		Cause: aws.ToString(d.Cause),
+	}
+	if at, ok := awsmiddleware.GetServerTime(d.ResultMetadata); ok {
+		r.At = at.UTC()
 	}
 	var in runInput
 	if json.Unmarshal([]byte(aws.ToString(d.Input)), &in) == nil && in.GameDay != nil {

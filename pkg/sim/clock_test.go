@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -16,10 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/sim/sfnsim"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
 )
 
@@ -128,4 +132,57 @@ func last(ts []time.Time) time.Time {
 		return time.Time{}
 	}
 	return ts[len(ts)-1]
+}
+
+// TestAnswersDatedBySimulatedClock: every service's answer carries the
+// simulator's time in its Date header, as AWS's answers carry AWS's, which
+// the SDK reads as the server's time (the CLI names executions by it).
+func TestAnswersDatedBySimulatedClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, cfg, clock := simtest.NewManual(t, sim.Options{})
+		ctx := context.Background()
+		sm := s.StepFunctions().CreateStateMachine(sfnsim.StateMachine{Name: "dated"})
+		clock.Advance(90*time.Minute + 1500*time.Millisecond)
+		want := simtest.Epoch.Add(90*time.Minute + time.Second) // whole seconds, as HTTP dates are
+		calls := map[string]func() (middleware.Metadata, error){
+			"Step Functions": func() (middleware.Metadata, error) {
+				out, err := sfn.NewFromConfig(cfg).ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm)})
+				return resultMetadata(out, err, func() middleware.Metadata { return out.ResultMetadata })
+			},
+			"FIS": func() (middleware.Metadata, error) {
+				out, err := fis.NewFromConfig(cfg).ListExperiments(ctx, &fis.ListExperimentsInput{})
+				return resultMetadata(out, err, func() middleware.Metadata { return out.ResultMetadata })
+			},
+			"CloudWatch": func() (middleware.Metadata, error) {
+				out, err := cloudwatch.NewFromConfig(cfg).ListMetrics(ctx, &cloudwatch.ListMetricsInput{})
+				return resultMetadata(out, err, func() middleware.Metadata { return out.ResultMetadata })
+			},
+			"SNS": func() (middleware.Metadata, error) {
+				out, err := sns.NewFromConfig(cfg).ListTopics(ctx, &sns.ListTopicsInput{})
+				return resultMetadata(out, err, func() middleware.Metadata { return out.ResultMetadata })
+			},
+			"S3": func() (middleware.Metadata, error) {
+				out, err := s3Client(cfg).ListBuckets(ctx, &s3.ListBucketsInput{})
+				return resultMetadata(out, err, func() middleware.Metadata { return out.ResultMetadata })
+			},
+		}
+		for name, call := range calls {
+			md, err := call()
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			if got, ok := awsmiddleware.GetServerTime(md); !ok || !got.Equal(want) {
+				t.Errorf("%s answered at %v (dated: %t), want the simulated %v", name, got, ok, want)
+			}
+		}
+	})
+}
+
+// resultMetadata is an output's metadata, once the call succeeded.
+func resultMetadata[O any](out *O, err error, md func() middleware.Metadata) (middleware.Metadata, error) {
+	if err != nil || out == nil {
+		return middleware.Metadata{}, err
+	}
+	return md(), nil
 }

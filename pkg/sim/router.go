@@ -37,6 +37,10 @@ func (s *Server) router() http.Handler {
 	}
 	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every answer is dated by the simulator's clock, as AWS's are by
+		// AWS's: a client reads the service's time there (the SDKs'
+		// clock-skew correction, gameday start's execution names).
+		w.Header().Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
 		defer func() {
 			// A bug in one service must not take the endpoint down.
 			if v := recover(); v != nil {
