@@ -443,38 +443,65 @@ func hourLong(t *testing.T) (*gameday.Spec, string) {
 }
 
 // The start Lambda dies (its own timeout, a crash) after FIS started the
-// experiment and before it answered: the run has no $.start, so the
-// cleanup's stop step finds the experiment by its execution tag and stops
-// it, confirmed, before the run ends.
+// experiment and before it answered. Its next try, with the same client
+// token, finds that experiment and the run goes on watching it; when
+// every try dies, the run has no $.start and the cleanup's stop step finds
+// the experiment by its execution tag and stops it, confirmed, before the
+// run ends.
 func TestScenarioStartDiesAfterStarting(t *testing.T) {
 	needNode(t)
-	srv := startSim(t, sim.Options{})
-	spec, yaml := load(t, longDelay)
-	res := run(t, srv, spec, yaml, func(o *Options) {
-		o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
-			if fn != deploy.StartExperiment {
-				return h
-			}
-			return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
-				if _, err := h.Invoke(ctx, payload); err != nil {
-					return nil, err
+	tests := []struct {
+		name       string
+		deaths     int // start-experiment calls that die after starting
+		wantStatus string
+		wantState  string // the experiment's, at the end
+	}{
+		{name: "once: the retry finds the experiment, the run goes on", deaths: 1, wantStatus: "SUCCEEDED", wantState: "completed"},
+		{name: "every time: the cleanup finds it by its tag and stops it", deaths: 1 << 30, wantStatus: "FAILED", wantState: "stopped"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSim(t, sim.Options{})
+			spec, yaml := load(t, longDelay)
+			var mu sync.Mutex
+			var calls int
+			res := run(t, srv, spec, yaml, func(o *Options) {
+				o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
+					if fn != deploy.StartExperiment {
+						return h
+					}
+					return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+						out, err := h.Invoke(ctx, payload)
+						mu.Lock()
+						calls++
+						die := err == nil && calls <= tt.deaths
+						mu.Unlock()
+						if die {
+							return nil, messages.InvokeResponse_Error{Type: "Sandbox.Timedout", Message: "Task timed out after 60.00 seconds"}
+						}
+						return out, err
+					})
 				}
-				return nil, messages.InvokeResponse_Error{Type: "Sandbox.Timedout", Message: "Task timed out after 60.00 seconds"}
 			})
-		}
-	})
-	if res.Status != "FAILED" || res.Final == nil || res.Final.Start != nil {
-		t.Fatalf("execution %s, final state %+v; want FAILED with no $.start", res.Status, res.Final)
+			if res.Status != tt.wantStatus || res.Final == nil {
+				t.Fatalf("execution %s (%s %s), want %s", res.Status, res.Error, res.Cause, tt.wantStatus)
+			}
+			if tt.wantStatus == "FAILED" {
+				if res.Final.Start != nil {
+					t.Errorf("$.start = %+v, want none: every start died", res.Final.Start)
+				}
+				if stop := res.Final.Stop; stop == nil || res.Final.StopError != nil || !stop.State.Terminal() {
+					t.Errorf("stop %+v (error %+v), want the cleanup's stop step to confirm the experiment ended", stop, res.Final.StopError)
+				}
+			}
+			ids := experiments(t, srv)
+			if len(ids) != 1 {
+				t.Fatalf("experiments = %v, want the one the start step started", ids)
+			}
+			if st := experimentStatus(t, srv, ids[0]); st != tt.wantState {
+				t.Errorf("experiment %s is %s, want %s", ids[0], st, tt.wantState)
+			}
+			assertClean(t, srv, spec)
+		})
 	}
-	if stop := res.Final.Stop; stop == nil || res.Final.StopError != nil || !stop.State.Terminal() {
-		t.Fatalf("stop %+v (error %+v), want the cleanup's stop step to confirm the experiment ended", stop, res.Final.StopError)
-	}
-	ids := experiments(t, srv)
-	if len(ids) != 1 {
-		t.Fatalf("experiments = %v, want the one the start step started", ids)
-	}
-	if st := experimentStatus(t, srv, ids[0]); st != "stopped" {
-		t.Errorf("experiment %s is %s, want stopped by the cleanup", ids[0], st)
-	}
-	assertClean(t, srv, spec)
 }

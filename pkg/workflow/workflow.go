@@ -213,14 +213,10 @@ var (
 	// notTerminalRetry waits for a stopping experiment to end: 5, 7.5,
 	// 11.25 ... capped at 60 s, 15 attempts, about 12 minutes.
 	notTerminalRetry = Retrier{ErrorEquals: []string{errNotTerminal}, IntervalSeconds: 5, MaxAttempts: 15, BackoffRate: 1.5, MaxDelaySeconds: 60}
-	// stopAgainRetry runs the stop step again on any other error (it
+	// anyErrorRetry runs an idempotent step again on any other error (it
 	// crashed or hit its own timeout, FIS answered 5xx past the SDK's
-	// retries): while it fails, nothing stops the experiment. 5, 10 and
-	// 20 s. States.ALL must be the last retrier.
-	stopAgainRetry = Retrier{ErrorEquals: []string{errAll}, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL"}
-	// lostTaskNoRetry: a Task that outlived TaskTimeoutSeconds (its
-	// invocation lost) is not run again for as long; its Catch takes over.
-	lostTaskNoRetry = Retrier{ErrorEquals: []string{errTimeout}, MaxAttempts: 0}
+	// retries): 5, 10 and 20 s. States.ALL must be the last retrier.
+	anyErrorRetry = Retrier{ErrorEquals: []string{errAll}, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL"}
 )
 
 // TaskTimeoutSeconds bounds every Task: Lambda's longest timeout (15
@@ -243,10 +239,12 @@ func task(fn deploy.Function, resultPath, next string, extra []Retrier, catch Ca
 	}
 }
 
-// retryAnyError makes s run again on any error its retriers do not cover,
-// but for a lost invocation (lostTaskNoRetry, then stopAgainRetry, last).
-func retryAnyError(s state) state {
-	s.Retry = append(s.Retry, lostTaskNoRetry, stopAgainRetry)
+// retryAnyError makes s run again on any error its retriers do not cover
+// (anyErrorRetry, last), but for a lost invocation (States.Timeout: its
+// Catch takes over at once, not after as long again) and the errors in
+// never, which another try would only repeat.
+func retryAnyError(s state, never ...string) state {
+	s.Retry = append(s.Retry, Retrier{ErrorEquals: append([]string{errTimeout}, never...), MaxAttempts: 0}, anyErrorRetry)
 	return s
 }
 
@@ -373,9 +371,9 @@ func runStates() map[string]state {
 			CausePath: "$.error.Cause",
 		},
 		StateStartExperiment: withComment(
-			task(deploy.StartExperiment, "$.start", StatePollExperiment, nil,
-				catchAll("$.error", StateStopExperiment)),
-			"Create or update the FIS template and start the experiment (idempotent: the client token comes from the execution name)."),
+			retryAnyError(task(deploy.StartExperiment, "$.start", StatePollExperiment, nil,
+				catchAll("$.error", StateStopExperiment)), gameday.ErrNameInvalidGameDay),
+			"Create or update the FIS template and start the experiment (idempotent: the client token comes from the execution name, so a try after one that died once FIS had started it finds that experiment)."),
 		StatePollExperiment: withComment(
 			task(deploy.PollExperiment, "$.poll", StateExperimentEnded, nil,
 				catchAll("$.error", StateStopExperiment)),

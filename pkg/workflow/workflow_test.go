@@ -241,20 +241,34 @@ func TestRouting(t *testing.T) {
 	}
 }
 
-// TestStopRetriesAnyError: while the cleanup's stop step fails nothing
-// stops the experiment, so it runs again on any error (last, as States.ALL
-// must be), but for a lost invocation, which its Catch takes at once.
-func TestStopRetriesAnyError(t *testing.T) {
+// TestRetriesAnyError: the idempotent steps whose failure leaves a fault
+// unwatched run again on any error (last, as States.ALL must be): the
+// cleanup's stop, which nothing else stops the experiment while it fails,
+// and the start, whose next try finds the experiment a try that died had
+// started (no $.start otherwise, and the cleanup must find it by a
+// listing). Never again for a lost invocation, or an invalid GameDay.
+func TestRetriesAnyError(t *testing.T) {
 	_, ss := states(t, definition(t))
-	retry := ss[StateStopExperiment]["Retry"].([]any)
-	var got [][]any
-	for _, r := range retry[len(retry)-2:] {
-		r := r.(map[string]any)
-		got = append(got, []any{r["ErrorEquals"], r["MaxAttempts"]})
+	tests := []struct {
+		state string
+		never []any
+	}{
+		{StateStopExperiment, []any{errTimeout}},
+		{StateStartExperiment, []any{errTimeout, gameday.ErrNameInvalidGameDay}},
 	}
-	want := [][]any{{[]any{errTimeout}, 0.0}, {[]any{errAll}, 3.0}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("StopExperiment's last retriers [ErrorEquals MaxAttempts] (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.state, func(t *testing.T) {
+			retry := ss[tt.state]["Retry"].([]any)
+			var got [][]any
+			for _, r := range retry[len(retry)-2:] {
+				r := r.(map[string]any)
+				got = append(got, []any{r["ErrorEquals"], r["MaxAttempts"]})
+			}
+			want := [][]any{{tt.never, 0.0}, {[]any{errAll}, 3.0}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("last retriers [ErrorEquals MaxAttempts] (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
