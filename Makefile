@@ -108,8 +108,8 @@ demo: build-cli $(INTERPRETER)
 bench: build-cli $(INTERPRETER)
 	$(GO) run ./bench -out bench/results.json
 
-# The same parts but first use and the demo, small (a few minutes): prints
-# the table, keeps bench/results.json as it is.
+# The same parts but first use and the demo, small: prints the table,
+# keeps bench/results.json as it is.
 bench-quick: build-cli $(INTERPRETER)
 	$(GO) run ./bench -quick -out /dev/null
 

@@ -50,7 +50,9 @@ func measureGoBench(ctx context.Context, count int, benchtime string) ([]GoBench
 	ns := map[string]map[string][]float64{}
 	for i := range count {
 		fmt.Fprintf(os.Stderr, "bench: go test -bench, run %d of %d ...\n", i+1, count)
-		args := append([]string{"test", "-run", "^$", "-bench", ".", "-count", "1", "-benchtime", benchtime}, goBenchPackages...)
+		// -p 1: one package's benchmarks at a time, not each package's
+		// test binary beside another's.
+		args := append([]string{"test", "-p", "1", "-run", "^$", "-bench", ".", "-count", "1", "-benchtime", benchtime}, goBenchPackages...)
 		cmd := exec.CommandContext(ctx, "go", args...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, os.Stderr

@@ -82,7 +82,7 @@ func main() {
 	latencies := flag.String("latencies", "0s,20ms", "comma-separated latencies added per S3 request for the archive part")
 	count := flag.Int("count", 8, "how many go test runs the gobench part makes")
 	benchtime := flag.String("benchtime", "1s", "go test's -benchtime for the gobench part")
-	quick := flag.Bool("quick", false, "a few minutes' check of every part but first use and the demo: orchestration 10m and 1h, archive up to 10,000 records, two short go test runs")
+	quick := flag.Bool("quick", false, "a quick check of every part but first use and the demo: orchestration 10m and 1h, archive up to 10,000 records, two short go test runs")
 	flag.Parse()
 	if *quick {
 		*only, *lengths, *records = "orchestration,archive,lambdas,gobench", "10m,1h", "1000,10000"
