@@ -201,10 +201,15 @@ func TestDeployedThroughEndpoint(t *testing.T) {
 		wantCalls []string
 		wantSTS   int
 		resetOnce string // awsEndpoint.resetOnce
+		// perService sets AWS_ENDPOINT_URL_<SERVICE> for each service the
+		// CLI calls instead of AWS_ENDPOINT_URL: S3 must still be
+		// addressed by path.
+		perService bool
 	}{
 		{name: "default stack", stack: "GameDay", wantCalls: []string{"GameDay"}},
 		{name: "deployment stack", stack: "GameDay-123456789012-us-east-1", wantCalls: []string{"GameDay", "GameDay-123456789012-us-east-1"}, wantSTS: 1},
 		{name: "a connection reset mid-response", stack: "GameDay", wantCalls: []string{"GameDay"}, resetOnce: "DescribeExecution"},
+		{name: "an endpoint per service", stack: "GameDay", wantCalls: []string{"GameDay"}, perService: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,6 +230,15 @@ func TestDeployedThroughEndpoint(t *testing.T) {
 			}
 			for _, k := range []string{"AWS_PROFILE", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"} {
 				os.Unsetenv(k) // the SDK's defaults, as in a user's shell
+			}
+			if tc.perService {
+				// By name, as `gameday sim` prints it: the SDK addresses
+				// S3 by path on its own at an IP address.
+				local := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+				for _, service := range []string{"CLOUDFORMATION", "STS", "SFN", "S3"} {
+					t.Setenv("AWS_ENDPOINT_URL_"+service, local)
+				}
+				os.Unsetenv("AWS_ENDPOINT_URL")
 			}
 
 			// The run's archive, written as the archive step would.

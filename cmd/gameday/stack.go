@@ -69,10 +69,12 @@ func newDeployed(ctx context.Context, f *stackFlags) (*deployed.Client, error) {
 		return nil, fmt.Errorf("no usable AWS credentials: run aws configure or aws sso login, or pass --profile (%w)", err)
 	}
 	sfnClient := sfn.NewFromConfig(cfg)
-	// A local endpoint (AWS_ENDPOINT_URL, for example gameday sim) serves
-	// S3 with path-style addressing.
+	// A local endpoint (gameday sim, however it is set: AWS_ENDPOINT_URL,
+	// AWS_ENDPOINT_URL_S3, a profile's endpoint_url) serves S3 with
+	// path-style addressing. o.BaseEndpoint is the client's resolved
+	// endpoint, the service's own included, where cfg's is the general one.
 	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.UsePathStyle = cfg.BaseEndpoint != nil
+		o.UsePathStyle = o.BaseEndpoint != nil
 		// Objects FIS or a copy wrote may carry no checksum to validate: no warning.
 		o.DisableLogOutputChecksumValidationSkipped = true
 	})

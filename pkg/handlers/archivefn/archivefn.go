@@ -6,7 +6,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -32,14 +31,13 @@ func New(_ context.Context, c step.Config) (lambda.Handler, error) {
 		AwaitAfterWindow: true,
 		Dashboards:       c.Env.DashboardList(),
 	}
-	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle(c.AWS)),
+	a := archive.New(cfg, s3.NewFromConfig(c.AWS, pathStyle),
 		fis.NewFromConfig(c.AWS), cloudwatch.NewFromConfig(c.AWS), c.Clock())
 	return step.New(deploy.Archive, a.Handle), nil
 }
 
-// pathStyle makes the S3 client address buckets by path when the config
-// points at a custom endpoint (AWS_ENDPOINT_URL: the simulator), where
+// pathStyle makes the S3 client address buckets by path when it points at
+// a custom endpoint (the simulator, by AWS_ENDPOINT_URL or
+// AWS_ENDPOINT_URL_S3: o.BaseEndpoint is the client's resolved one), where
 // virtual-hosted bucket names do not resolve.
-func pathStyle(cfg aws.Config) func(*s3.Options) {
-	return func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }
-}
+func pathStyle(o *s3.Options) { o.UsePathStyle = o.BaseEndpoint != nil }
