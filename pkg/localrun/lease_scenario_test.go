@@ -290,23 +290,12 @@ func TestScenarioStuckStopping(t *testing.T) {
 	// of wall time.
 	srv := startSim(t, sim.Options{FISStopDelay: 90 * time.Minute})
 	spec, yaml := load(t, longDelay)
-	var polls int
-	var mu sync.Mutex
 	res := run(t, srv, spec, yaml, func(o *Options) {
 		o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
 			if fn != deploy.PollExperiment {
 				return h
 			}
-			return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
-				mu.Lock()
-				polls++
-				n := polls
-				mu.Unlock()
-				if n == 2 {
-					return nil, messages.InvokeResponse_Error{Type: "Runtime.ExitError", Message: "simulated poll crash"}
-				}
-				return h.Invoke(ctx, payload)
-			})
+			return crashesOnCall(h, 2, "simulated poll crash")
 		}
 	})
 	if res.Status != "FAILED" {
@@ -362,22 +351,13 @@ func TestScenarioStopStepFails(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startSim(t, sim.Options{})
 			var mu sync.Mutex
-			var polls, stops int
+			var stops int
 			var firstFailure time.Time
 			res := run(t, srv, spec, yaml, func(o *Options) {
 				o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
 					switch fn {
 					case deploy.PollExperiment: // the second poll crashes: the run goes to cleanup
-						return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
-							mu.Lock()
-							polls++
-							n := polls
-							mu.Unlock()
-							if n == 2 {
-								return nil, messages.InvokeResponse_Error{Type: "Runtime.ExitError", Message: "simulated poll crash"}
-							}
-							return h.Invoke(ctx, payload)
-						})
+						return crashesOnCall(h, 2, "simulated poll crash")
 					case deploy.StopExperiment:
 						return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
 							mu.Lock()

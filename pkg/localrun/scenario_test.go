@@ -310,7 +310,7 @@ func TestScenarioHandlerCrash(t *testing.T) {
 	var mu sync.Mutex
 	res := run(t, srv, spec, yaml, func(o *Options) {
 		o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
-			if fn != "poll-experiment" {
+			if fn != deploy.PollExperiment {
 				return h
 			}
 			return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
@@ -567,6 +567,23 @@ type invokeFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
 func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return f(ctx, payload)
+}
+
+// crashesOnCall wraps h so that its nth invocation fails as a Lambda whose
+// runtime exited (Runtime.ExitError, with msg), and every other one runs h.
+func crashesOnCall(h lambda.Handler, nth int, msg string) lambda.Handler {
+	var mu sync.Mutex
+	calls := 0
+	return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == nth {
+			return nil, messages.InvokeResponse_Error{Type: "Runtime.ExitError", Message: msg}
+		}
+		return h.Invoke(ctx, payload)
+	})
 }
 
 // The interpreter dies mid-run (a crash, an OOM kill): the run reports it
