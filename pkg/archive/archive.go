@@ -112,6 +112,13 @@ func LogPrefix(prefix, account, region, experimentID string) string {
 // Handle is the archive step: it gathers the run's evidence (gather.go),
 // then writes the archive (write.go).
 func (a *Archiver) Handle(ctx context.Context, st gameday.RunState) (gameday.ArchiveResult, error) {
+	if (st.Start == nil || st.Start.ExperimentID == "") && st.Stop != nil && st.Stop.ExperimentID != "" {
+		// Every start attempt died after FIS had started the experiment:
+		// the cleanup's stop step found it by the execution's tag. Its
+		// logs and metrics are the run's evidence all the same; only
+		// template.json, which the start step records, is missing.
+		st.Start = &gameday.StartResult{ExperimentID: st.Stop.ExperimentID}
+	}
 	if st.Start == nil || st.Start.ExperimentID == "" {
 		slog.InfoContext(ctx, "archive skipped", "reason", SkippedNothingStarted)
 		return gameday.ArchiveResult{Verdict: report.VerdictFailed, Skipped: SkippedNothingStarted}, nil

@@ -479,6 +479,37 @@ func TestHandleNothingStarted(t *testing.T) {
 	}
 }
 
+// TestHandleStartDiedAfterStarting: every start attempt died after FIS had
+// started the experiment, so the run has no $.start; the cleanup's stop
+// step found the experiment by the execution's tag and stopped it. The
+// archive keeps that run's evidence (logs, summary, report) all the same,
+// without template.json, which only the start step records.
+func TestHandleStartDiedAfterStarting(t *testing.T) {
+	s3f := newFakeS3()
+	deliver(t, s3f, true)
+	a := newArchiver(s3f, fisExperiment(fistypes.ExperimentStatusStopped, "Experiment stopped by user."), &fakeCW{metric: latency(steady)}, at(20))
+	st := runState()
+	st.Start = nil
+	st.Error = &gameday.CaughtError{Error: "Sandbox.Timedout", Cause: "Task timed out after 60.00 seconds"}
+	st.Stop = &gameday.StopResult{ExperimentID: expID, State: gameday.StateStopped, Reason: "Experiment stopped by user."}
+	got, err := a.Handle(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Skipped != "" || got.URI != "s3://"+arcBucket+"/"+wantPrefix || got.ExperimentID != expID || got.Verdict != report.VerdictFailed {
+		t.Errorf("result %+v, want the experiment archived at %s, verdict failed", got, wantPrefix)
+	}
+	snap := s3f.snapshot(arcBucket)
+	for _, f := range []string{FileSummary, FileMarkdown, FileReport, FileSpec, DirLogs + logKey("202603101004", "d4e5f6")} {
+		if _, ok := snap[wantPrefix+f]; !ok {
+			t.Errorf("archive has no %s", f)
+		}
+	}
+	if _, ok := snap[wantPrefix+FileTemplate]; ok {
+		t.Errorf("archive has a %s, but the start step recorded none", FileTemplate)
+	}
+}
+
 func TestHandleStoppedByAlarm(t *testing.T) {
 	s3f := newFakeS3()
 	deliver(t, s3f, true)

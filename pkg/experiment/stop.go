@@ -80,7 +80,7 @@ func (s *Stopper) stop(ctx context.Context, id, executionARN string) (gameday.St
 	}
 	state, reason := stateOf(before.State)
 	if state.Terminal() {
-		return gameday.StopResult{State: state, Reason: reason, AlreadyTerminal: true}, nil
+		return gameday.StopResult{ExperimentID: id, State: state, Reason: reason, AlreadyTerminal: true}, nil
 	}
 	var refused error // a ValidationException, which only an ended experiment excuses
 	if before.State == nil || before.State.Status != types.ExperimentStatusStopping {
@@ -106,7 +106,7 @@ func (s *Stopper) stop(ctx context.Context, id, executionARN string) (gameday.St
 	if refused != nil && !state.Terminal() {
 		return gameday.StopResult{}, fmt.Errorf("stop experiment %s: %w", id, refused)
 	}
-	return gameday.StopResult{State: state, Reason: reason}, nil
+	return gameday.StopResult{ExperimentID: id, State: state, Reason: reason}, nil
 }
 
 // StopAnswer is what FIS's answer to StopExperiment says of the

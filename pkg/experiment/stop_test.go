@@ -26,7 +26,7 @@ func TestStopperHandle(t *testing.T) {
 		{name: "running experiment stops at once", setup: func(f *experimenttest.FIS) {
 			f.AddExperiment("EXP1", types.ExperimentStatusRunning, tagged)
 			f.StopTo = types.ExperimentStatusStopped
-		}, want: gameday.StopResult{State: gameday.StateStopped, Reason: "Experiment stopped by user."}, wantStop: 1},
+		}, want: gameday.StopResult{ExperimentID: "EXP1", State: gameday.StateStopped, Reason: "Experiment stopped by user."}, wantStop: 1},
 		{name: "running experiment still stopping", setup: func(f *experimenttest.FIS) {
 			f.AddExperiment("EXP1", types.ExperimentStatusRunning, tagged)
 		}, wantErr: gameday.ErrNameNotTerminal, wantStop: 1},
@@ -35,7 +35,7 @@ func TestStopperHandle(t *testing.T) {
 		}, wantErr: gameday.ErrNameNotTerminal, wantStop: 0},
 		{name: "already completed counts as done", setup: func(f *experimenttest.FIS) {
 			f.AddExperiment("EXP1", types.ExperimentStatusCompleted, tagged)
-		}, want: gameday.StopResult{State: gameday.StateCompleted, Reason: "fake completed", AlreadyTerminal: true}},
+		}, want: gameday.StopResult{ExperimentID: "EXP1", State: gameday.StateCompleted, Reason: "fake completed", AlreadyTerminal: true}},
 		{name: "experiment that does not exist counts as done", setup: func(f *experimenttest.FIS) {},
 			want: gameday.StopResult{AlreadyTerminal: true, Reason: "experiment EXP1 does not exist"}},
 		{name: "ends between get and stop", setup: func(f *experimenttest.FIS) {
@@ -47,7 +47,7 @@ func TestStopperHandle(t *testing.T) {
 			f.AddExperiment("EXP1", types.ExperimentStatusRunning, map[string]string{deploy.TagName: "x"})
 			f.AddExperiment("EXP2", types.ExperimentStatusRunning, tagged)
 			f.StopTo = types.ExperimentStatusStopped
-		}, want: gameday.StopResult{State: gameday.StateStopped, Reason: "Experiment stopped by user."}, wantStop: 1},
+		}, want: gameday.StopResult{ExperimentID: "EXP2", State: gameday.StateStopped, Reason: "Experiment stopped by user."}, wantStop: 1},
 		{name: "no $.start and nothing started", noStart: true, setup: func(f *experimenttest.FIS) {
 			f.AddExperiment("EXP0", types.ExperimentStatusRunning, map[string]string{deploy.TagExecution: "another"})
 		}, want: gameday.StopResult{AlreadyTerminal: true, Reason: "no experiment was started by this execution"}},
@@ -105,7 +105,7 @@ func TestStopperRetriedUntilTerminal(t *testing.T) {
 		t.Fatalf("retried Handle() error = %v", err)
 	}
 	// The experiment was stopped by the first attempt; the retry finds it ended.
-	want := gameday.StopResult{State: gameday.StateStopped, Reason: "fake stopped", AlreadyTerminal: true}
+	want := gameday.StopResult{ExperimentID: "EXP1", State: gameday.StateStopped, Reason: "fake stopped", AlreadyTerminal: true}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("retried Handle() mismatch (-want +got):\n%s", diff)
 	}

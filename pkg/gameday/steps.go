@@ -154,6 +154,11 @@ type ActionState struct {
 
 // StopResult is the outcome of stopping the experiment.
 type StopResult struct {
+	// ExperimentID is the experiment of this execution that the step
+	// stopped or found ended: $.start's, or the one it found by the
+	// execution's tag when every start attempt died after FIS had started
+	// it (then the archive's only way to it). Empty when there was none.
+	ExperimentID    string `json:"experimentId,omitempty"`
 	State           State  `json:"state"`
 	Reason          string `json:"reason,omitempty"`
 	AlreadyTerminal bool   `json:"alreadyTerminal"`

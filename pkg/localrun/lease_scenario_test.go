@@ -20,6 +20,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/report"
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/snssim"
 	"github.com/gameday-dev/gameday/pkg/validate"
@@ -472,6 +473,9 @@ func TestScenarioStartDiesAfterStarting(t *testing.T) {
 				}
 				if stop := res.Final.Stop; stop == nil || res.Final.StopError != nil || !stop.State.Terminal() {
 					t.Errorf("stop %+v (error %+v), want the cleanup's stop step to confirm the experiment ended", stop, res.Final.StopError)
+				}
+				if a := res.Final.Archive; a == nil || a.Skipped != "" || a.URI == "" || a.Verdict != report.VerdictFailed {
+					t.Errorf("archive %+v, want the experiment the cleanup found archived, verdict failed", a)
 				}
 			}
 			ids := experiments(t, srv)
