@@ -327,15 +327,34 @@ func TestVerdict(t *testing.T) {
 		{"stopped by hand, checks held, still fails", func(r *Run) {
 			r.State, r.StopReason = gameday.StateStopped, "Experiment stopped by user."
 		}, VerdictFailed, ResultHeld, ""},
-		{"alarm during a completed run is not a stop", func(r *Run) {
-			r.Alarms[0].Points = series("", -10, 13, func(m int) float64 {
-				if m >= 0 && m <= 2 {
-					return 9
-				}
-				return 0.3
-			}).Points
-			r.Alarms[0].Transitions = []Transition{{At: at(1), From: "OK", To: "ALARM"}}
+		// A stop condition that went into ALARM while a completed experiment
+		// ran (FIS did not act in time) refutes: the team's own limit was
+		// crossed during the faults, whatever the checks say. It is not a
+		// stop, so stoppedByAlarm stays null.
+		{"alarm during a completed run refutes, checks held", func(r *Run) {
+			r.Alarms[0].Transitions = []Transition{{At: at(3.9), From: "OK", To: "ALARM"}}
+		}, VerdictRefuted, ResultRefuted, ""},
+		{"alarm at the completed run's last instant refutes", func(r *Run) {
+			r.Alarms[1].Transitions = []Transition{{At: at(4), From: "OK", To: "ALARM"}}
+		}, VerdictRefuted, ResultRefuted, ""},
+		{"alarm after a completed run does not count", func(r *Run) {
+			r.Alarms[0].Transitions = []Transition{{At: at(4.1), From: "OK", To: "ALARM"}, {At: at(-1), From: "OK", To: "ALARM"}}
 		}, VerdictPassed, ResultHeld, ""},
+		{"alarm back to OK during a completed run does not count", func(r *Run) {
+			r.Alarms[0].Transitions = []Transition{{At: at(2), From: "ALARM", To: "OK"}, {At: at(3), From: "OK", To: "INSUFFICIENT_DATA"}}
+		}, VerdictPassed, ResultHeld, ""},
+		{"alarm refutes a run without checks (else inconclusive)", func(r *Run) {
+			r.Spec.Spec.Hypothesis.SteadyState = nil
+			r.Alarms[0].Transitions = []Transition{{At: at(2), From: "OK", To: "ALARM"}}
+		}, VerdictRefuted, ResultRefuted, ""},
+		{"alarm refutes a run whose checks had no data (else inconclusive)", func(r *Run) {
+			r.Metrics = nil
+			r.Alarms[0].Transitions = []Transition{{At: at(2), From: "OK", To: "ALARM"}}
+		}, VerdictRefuted, ResultRefuted, ""},
+		{"a fault that did not run its course is untested, alarm or not", func(r *Run) {
+			r.Actions[0] = gameday.ActionState{Name: "carts-delay", State: gameday.StateSkipped, Reason: "no targets found"}
+			r.Alarms[0].Transitions = []Transition{{At: at(2), From: "OK", To: "ALARM"}}
+		}, VerdictUntested, ResultUntested, ""},
 		{"failed beats everything", func(r *Run) {
 			*r = stoppedRun()
 			r.State = gameday.StateFailed
@@ -556,5 +575,29 @@ func TestExitCode(t *testing.T) {
 		if got := ExitCode(tt.status, tt.verdict); got != tt.want {
 			t.Errorf("ExitCode(%s, %q) = %d, want %d", tt.status, tt.verdict, got, tt.want)
 		}
+	}
+}
+
+// The reasons name the alarm and when it went into ALARM, next to the
+// checks that did not hold.
+func TestAlarmInCompletedRunReasons(t *testing.T) {
+	r := refutedRun()
+	r.Alarms[0].Transitions = []Transition{{At: at(3), From: "OK", To: "ALARM"}}
+	s := Summarize(r)
+	alarm := "stop condition gameday-sock-shop-carts-latency-front-end-errors"
+	when := "went into ALARM at " + at(3).UTC().Format(time.RFC3339)
+	for _, tt := range []struct{ what, got string }{
+		{"hypothesis.reason", s.Hypothesis.Reason},
+		{"verdictReason", s.VerdictReason},
+	} {
+		if !strings.Contains(tt.got, alarm) || !strings.Contains(tt.got, when) {
+			t.Errorf("%s = %q, want it to name %q and say it %s", tt.what, tt.got, alarm, when)
+		}
+		if !strings.Contains(tt.got, "orders-latency (during)") {
+			t.Errorf("%s = %q, want it to name the refuted check too", tt.what, tt.got)
+		}
+	}
+	if s.StoppedByAlarm != nil {
+		t.Errorf("stoppedByAlarm = %q, want null: FIS did not stop the experiment", *s.StoppedByAlarm)
 	}
 }

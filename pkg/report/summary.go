@@ -321,7 +321,7 @@ func Summarize(r Run) Summary {
 	s.StopConditions = stopConditions(r)
 	s.StoppedByAlarm = stoppedByAlarm(r, s.StopConditions)
 	s.Hypothesis.Checks = checks(r)
-	s.Hypothesis.Verdict, s.Hypothesis.Reason = hypothesisVerdict(ranTheirCourse(r, s.Faults), s.Hypothesis.Checks)
+	s.Hypothesis.Verdict, s.Hypothesis.Reason = hypothesisVerdict(ranTheirCourse(r, s.Faults), s.Hypothesis.Checks, s.StopConditions)
 	r.State = effectiveState(r)
 	s.Verdict, s.VerdictReason = verdict(r, s)
 	return s
@@ -567,10 +567,18 @@ func Within(e gameday.Expect, v float64) bool {
 }
 
 // hypothesisVerdict: untested when a fault did not run its course (the
-// hypothesis was not put to the test), else refuted if any check is, else
-// inconclusive if any check had no data (or there are none), else held.
-// The reason names the faults or checks that decided it.
-func hypothesisVerdict(fs []Fault, cs []Check) (string, string) {
+// hypothesis was not put to the test), else refuted if any check is or any
+// stop condition went into ALARM during the run, else inconclusive if any
+// check had no data (or there are none), else held. The reason names the
+// faults, checks or alarms that decided it.
+//
+// A stop condition in ALARM refutes even when every check held: the team's
+// own line for "stop, this hurts too much" was crossed while the faults
+// ran. FIS stops an experiment when one of its alarms goes into ALARM, so
+// a completed one has this only when FIS did not act in time (an alarm in
+// the faults' last seconds); a stopped one is stopped-by-alarm, and its
+// faults did not run their course.
+func hypothesisVerdict(fs []Fault, cs []Check, scs []StopCondition) (string, string) {
 	var notRun []string
 	for _, f := range fs {
 		if f.State != gameday.StateCompleted {
@@ -580,25 +588,51 @@ func hypothesisVerdict(fs []Fault, cs []Check) (string, string) {
 	if len(notRun) > 0 {
 		return ResultUntested, "not every fault ran its course: " + strings.Join(notRun, ", ")
 	}
+	var why []string
+	if refuted := refutedChecks(cs); len(refuted) > 0 {
+		why = append(why, strings.Join(refuted, ", ")+" did not hold")
+	}
+	for _, sc := range alarmsInRun(scs) {
+		why = append(why, "stop condition "+sc.Alarm+" went into ALARM at "+fmtTimePtr(sc.AlarmAt)+" while the experiment ran, and FIS did not stop it")
+	}
+	if len(why) > 0 {
+		return ResultRefuted, strings.Join(why, "; ")
+	}
 	if len(cs) == 0 {
 		return ResultInconclusive, "the hypothesis has no steady-state checks"
 	}
-	var refuted, noData []string
+	var noData []string
 	for _, c := range cs {
-		switch c.Result {
-		case ResultRefuted:
-			refuted = append(refuted, c.Name+" ("+string(c.Phase)+")")
-		case ResultInconclusive:
+		if c.Result == ResultInconclusive {
 			noData = append(noData, "check "+c.Name+" ("+string(c.Phase)+") had "+c.Reason)
 		}
 	}
-	switch {
-	case len(refuted) > 0:
-		return ResultRefuted, strings.Join(refuted, ", ") + " did not hold"
-	case len(noData) > 0:
+	if len(noData) > 0 {
 		return ResultInconclusive, strings.Join(noData, "; ")
 	}
 	return ResultHeld, ""
+}
+
+// refutedChecks names the refuted checks: "orders-latency (during)".
+func refutedChecks(cs []Check) []string {
+	var out []string
+	for _, c := range cs {
+		if c.Result == ResultRefuted {
+			out = append(out, c.Name+" ("+string(c.Phase)+")")
+		}
+	}
+	return out
+}
+
+// alarmsInRun is the stop conditions that went into ALARM during the run.
+func alarmsInRun(scs []StopCondition) []StopCondition {
+	var out []StopCondition
+	for _, sc := range scs {
+		if sc.WentIntoAlarm {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 // faultText is a fault and its state: "carts-delay (cancelled: no targets)".
@@ -643,13 +677,11 @@ func verdict(r Run, s Summary) (string, string) {
 	case s.Hypothesis.Verdict == ResultUntested:
 		return VerdictUntested, "the experiment " + string(r.State) + " but the hypothesis was not tested: " + s.Hypothesis.Reason
 	case s.Hypothesis.Verdict == ResultRefuted:
-		var refuted []string
-		for _, c := range s.Hypothesis.Checks {
-			if c.Result == ResultRefuted {
-				refuted = append(refuted, c.Name+" ("+string(c.Phase)+")")
-			}
+		by := refutedChecks(s.Hypothesis.Checks)
+		for _, sc := range alarmsInRun(s.StopConditions) {
+			by = append(by, "stop condition "+sc.Alarm+", which went into ALARM at "+fmtTimePtr(sc.AlarmAt)+" while the experiment ran; FIS did not stop it")
 		}
-		return VerdictRefuted, "the hypothesis was refuted by " + strings.Join(refuted, ", ")
+		return VerdictRefuted, "the hypothesis was refuted by " + strings.Join(by, ", ")
 	case s.Hypothesis.Verdict == ResultInconclusive:
 		return VerdictInconclusive, "the experiment " + string(r.State) + " but the hypothesis is inconclusive: " + s.Hypothesis.Reason
 	}
