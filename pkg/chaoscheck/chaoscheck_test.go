@@ -2,6 +2,7 @@ package chaoscheck
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,5 +104,48 @@ func TestLitmusGood(t *testing.T) {
 	}}
 	if ps := Litmus(cr, "f"); len(ps) > 0 {
 		t.Errorf("Litmus(good) = %v", ps)
+	}
+}
+
+// TestPodSelectorsFollowChaosMesh keeps gameday.PodSelectors (where the
+// validation and the policy judge a kind's pod selection) equal to what
+// Chaos Mesh's own GetSelectorSpecs says each kind selects pods with: a
+// selector Chaos Mesh adds upstream fails this test until both judge it.
+func TestPodSelectorsFollowChaosMesh(t *testing.T) {
+	podSelector := reflect.TypeFor[*v1alpha1.PodSelector]()
+	containerSelector := reflect.TypeFor[*v1alpha1.ContainerSelector]()
+	for _, kind := range Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			obj := kinds[kind]()
+			switch o := obj.(type) {
+			case *v1alpha1.NetworkChaos:
+				o.Spec.Target = &v1alpha1.PodSelector{} // listed only when set
+			case *v1alpha1.PodChaos:
+				o.Spec.Action = v1alpha1.PodKillAction // listed per action
+			}
+			var want []string
+			if s, ok := obj.(interface{ GetSelectorSpecs() map[string]any }); ok {
+				specType, _ := reflect.TypeOf(obj).Elem().FieldByName("Spec")
+				for key, sel := range s.GetSelectorSpecs() {
+					if typ := reflect.TypeOf(sel); typ != podSelector && typ != containerSelector {
+						continue // machines or cloud resources, not pods
+					}
+					if key == "." {
+						want = append(want, "")
+						continue
+					}
+					f, ok := specType.Type.FieldByName(strings.TrimPrefix(key, "."))
+					if !ok {
+						t.Fatalf("selector %s is not a field of %s's spec", key, kind)
+					}
+					name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+					want = append(want, name)
+				}
+			}
+			slices.Sort(want)
+			if diff := cmp.Diff(want, gameday.PodSelectors(kind)); diff != "" {
+				t.Errorf("pod selectors of %s (-chaos-mesh +gameday):\n%s", kind, diff)
+			}
+		})
 	}
 }

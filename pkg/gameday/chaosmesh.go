@@ -46,6 +46,37 @@ var podSelectorKinds = map[string]bool{
 	"KernelChaos": true,
 }
 
+// PodSelectors are where a spec of kind selects pods, each a Chaos Mesh
+// PodSelector (selector, mode, value), as Chaos Mesh's own GetSelectorSpecs
+// lists them (api/v1alpha1, <kind>_types.go): "" for the one inlined in the
+// spec (key "."), "target" for NetworkChaos's spec.target (key ".Target").
+// Chaos Mesh injects into a target's pods too when direction is from or
+// both (controllers/chaosimpl/networkchaos/trafficcontrol/impl.go: records
+// of ".Target" get the tc rules). Nil for the kinds that pick no pods.
+func PodSelectors(kind string) []string {
+	switch {
+	case kind == "NetworkChaos":
+		return []string{"", "target"}
+	case podSelectorKinds[kind]:
+		return []string{""}
+	}
+	return nil
+}
+
+// PodSelectorAt is the PodSelector of spec at where (one of PodSelectors),
+// nil when the spec has none there.
+func PodSelectorAt(spec map[string]any, where string) map[string]any {
+	if where == "" {
+		return spec
+	}
+	m, _ := spec[where].(map[string]any)
+	return m
+}
+
+// ScheduleKind is the kind a Schedule embeds under field (podChaos:
+// PodChaos), "" for another field.
+func ScheduleKind(field string) string { return scheduleKinds[field] }
+
 // oneShotActions end by themselves; they need no duration.
 var oneShotActions = map[string]bool{"PodChaos/pod-kill": true, "PodChaos/container-kill": true}
 
@@ -147,22 +178,37 @@ func checkChaosSpec(r *problems, f *Fault, kind string, spec map[string]any, sp 
 	if d, ok := spec["duration"].(string); ok && strings.HasPrefix(strings.ToUpper(d), "P") {
 		r.add(child(sp, "duration"), "Chaos Mesh reads Go durations: write 180s or 3m, not %s", d)
 	}
-	if !podSelectorKinds[kind] {
-		return
+	for _, where := range PodSelectors(kind) {
+		ps := PodSelectorAt(spec, where)
+		switch {
+		case where == "":
+			checkPodSelector(r, f, ps, sp, true)
+		case ps != nil:
+			// A NetworkChaos target: its pods are injected too with
+			// direction from or both; with to, they only filter traffic.
+			d, _ := spec["direction"].(string)
+			checkPodSelector(r, f, ps, child(sp, where), d == "from" || d == "both")
+		}
 	}
-	if m, present := spec["mode"]; !present || m == nil {
+}
+
+// checkPodSelector checks a PodSelector's mode and value, and its selector
+// (its blast radius only when its pods are injected).
+func checkPodSelector(r *problems, f *Fault, ps map[string]any, sp string, injected bool) {
+	if m, present := ps["mode"]; !present || m == nil {
 		r.add(child(sp, "mode"), "required: one of %s", strings.Join(SelectorModes, ", "))
 	} else if ms, _ := m.(string); !contains(SelectorModes, ms) {
 		r.add(child(sp, "mode"), "unknown mode %q: use one of %s", fmt.Sprint(m), strings.Join(SelectorModes, ", "))
-	} else if what := modeValue[ms]; what != "" && spec["value"] == nil {
+	} else if what := modeValue[ms]; what != "" && ps["value"] == nil {
 		r.add(child(sp, "value"), "required: mode %s needs value: %s", ms, what)
 	}
-	checkSelector(r, f, spec["selector"], child(sp, "selector"))
+	checkSelector(r, f, ps["selector"], child(sp, "selector"), injected)
 }
 
-// checkSelector refuses a selector that names no namespace, or that picks
-// every pod of its namespaces, unless the fault allows a wide blast radius.
-func checkSelector(r *problems, f *Fault, v any, path string) {
+// checkSelector refuses a selector that names no namespace, or (when wide
+// matters) that picks every pod of its namespaces, unless the fault allows
+// a wide blast radius.
+func checkSelector(r *problems, f *Fault, v any, path string, wide bool) {
 	sel, _ := v.(map[string]any)
 	nonEmpty := func(k string) bool {
 		switch x := sel[k].(type) {
@@ -177,7 +223,7 @@ func checkSelector(r *problems, f *Fault, v any, path string) {
 		r.add(child(path, "namespaces"), "name the namespace(s) to select pods in, for example namespaces: [sock-shop] (without it Chaos Mesh selects in the CR's own namespace)")
 		return
 	}
-	if f.AllowWideBlastRadius {
+	if f.AllowWideBlastRadius || !wide {
 		return
 	}
 	for _, k := range []string{"labelSelectors", "expressionSelectors", "fieldSelectors", "annotationSelectors", "pods"} {

@@ -159,7 +159,9 @@ func TestCraftedGameDaysRefusedByPolicy(t *testing.T) {
 	}
 	for _, tt := range []struct{ file, rule string }{
 		{"kube-system.yaml", "(policy sandbox: namespaces)"},
+		{"scheduled-network-target.yaml", "spec.faults[0].chaosMesh.spec.networkChaos.target.selector.namespaces[0]: namespace kube-system is not one this deployment may select pods in (allowed: sock-shop) (policy sandbox: namespaces)"},
 		{"other-cluster.yaml", "(policy sandbox: clusters)"},
+		{"nodegroups-by-tags.yaml", "spec.faults[0].fis.targets.Nodegroups: selects aws:eks:nodegroup resources by tags or filters"},
 		{"no-stop-condition.yaml", "(policy sandbox: requireStopConditions)"},
 		{"long-timeout.yaml", "spec.timeouts.experiment: 11h0m0s is above the longest experiment this deployment allows, 1h0m0s: shorten it (policy sandbox: maxExperimentDuration)"},
 	} {

@@ -162,9 +162,18 @@ func (c *checker) raw(f *gameday.Fault, fp string) {
 	for _, key := range slices.Sorted(maps.Keys(a.Targets)) {
 		t := a.Targets[key]
 		tp := fp + ".fis.targets." + key
+		eks := eksByARN[t.ResourceType]
+		if eks && len(t.ResourceArns) == 0 {
+			// FIS would pick among every cluster's resources of the type.
+			c.refuse(tp, RuleClusters, "selects %s resources by tags or filters, which may pick those of any cluster: name them in resourceArns so the cluster can be judged (%s)", t.ResourceType, c.allowedClusters())
+		}
 		for i, arn := range t.ResourceArns {
-			if name, ok := eksClusterOf(t.ResourceType, arn); ok && !c.clusterAllowed(name) {
+			name, ok := eksClusterOf(t.ResourceType, arn)
+			switch {
+			case ok && !c.clusterAllowed(name):
 				c.refuse(fmt.Sprintf("%s.resourceArns[%d]", tp, i), RuleClusters, "%s is in cluster %s, not one this deployment may target (%s)", arn, name, c.allowedClusters())
+			case !ok && eks:
+				c.refuse(fmt.Sprintf("%s.resourceArns[%d]", tp, i), RuleClusters, "%s is not the ARN of an EKS cluster or node group, so its cluster cannot be judged (%s)", arn, c.allowedClusters())
 			}
 		}
 		if t.ResourceType == "aws:eks:pod" {
@@ -190,6 +199,11 @@ func (c *checker) raw(f *gameday.Fault, fp string) {
 		c.litmus(inj.Litmus, fp+".litmus", at)
 	}
 }
+
+// eksByARN are the FIS resource types of EKS resources that belong to one
+// cluster and that a target names by ARN (aws:eks:pod names its cluster in
+// its parameters instead).
+var eksByARN = map[string]bool{"aws:eks:cluster": true, "aws:eks:nodegroup": true}
 
 // eksClusterOf is the cluster ARN of an EKS resource ARN that a raw target
 // names (a cluster or a node group).
@@ -220,14 +234,29 @@ func (c *checker) chaosMesh(cr *gameday.CustomResource, crPath string, at func(s
 	if cr.Kind == "Schedule" {
 		typ, _ := spec["type"].(string)
 		c.kind(at(specPath+".type"), typ)
-		for field, v := range spec {
-			if inner, ok := v.(map[string]any); ok && strings.HasSuffix(strings.ToLower(field), "chaos") {
-				c.selector(inner, specPath+"."+field, at)
+		// Every embedded chaos, not only the one of type: judged as if run.
+		for _, field := range slices.Sorted(maps.Keys(spec)) {
+			if inner, ok := spec[field].(map[string]any); ok && gameday.ScheduleKind(field) != "" {
+				c.selectors(gameday.ScheduleKind(field), inner, specPath+"."+field, at)
 			}
 		}
 		return
 	}
-	c.selector(spec, specPath, at)
+	c.selectors(cr.Kind, spec, specPath, at)
+}
+
+// selectors judges every place a chaos spec of kind selects pods
+// (gameday.PodSelectors: its own selector, a NetworkChaos's target).
+func (c *checker) selectors(kind string, spec map[string]any, specPath string, at func(string) string) {
+	for _, where := range gameday.PodSelectors(kind) {
+		if ps := gameday.PodSelectorAt(spec, where); ps != nil {
+			p := specPath
+			if where != "" {
+				p += "." + where
+			}
+			c.selector(ps, p, at)
+		}
+	}
 }
 
 func (c *checker) kind(fieldPath, kind string) {
@@ -241,13 +270,13 @@ func (c *checker) kind(fieldPath, kind string) {
 	c.refuse(fieldPath, RuleChaosMeshKinds, "Chaos Mesh kind %s is not one this deployment allows (%s)%s", kind, listOrNone(c.p.Spec.ChaosMesh.Kinds), why)
 }
 
-// selector judges the namespaces a chaos spec selects pods in: its
+// selector judges the namespaces a PodSelector selects pods in: its
 // selector's namespaces and pods keys, or the CR's own namespace.
-func (c *checker) selector(spec map[string]any, specPath string, at func(string) string) {
-	// With neither, Chaos Mesh selects in the CR's own namespace, judged
-	// by the caller.
-	sel, _ := spec["selector"].(map[string]any)
-	selPath := specPath + ".selector"
+func (c *checker) selector(ps map[string]any, psPath string, at func(string) string) {
+	// With neither, Chaos Mesh selects in the CR's own namespace
+	// (PodSelector.Default), judged by the caller.
+	sel, _ := ps["selector"].(map[string]any)
+	selPath := psPath + ".selector"
 	if list, ok := sel["namespaces"].([]any); ok {
 		for i, v := range list {
 			c.namespace(at(fmt.Sprintf("%s.namespaces[%d]", selPath, i)), fmt.Sprint(v), "select pods in")

@@ -135,6 +135,22 @@ func TestCheck(t *testing.T) {
 			s.Spec.Faults[0].FIS = &gameday.FISAction{ActionID: "aws:eks:terminate-nodegroup-instances", Targets: map[string]gameday.FISTarget{
 				"Nodegroups": {ResourceType: "aws:eks:nodegroup", ResourceArns: []string{"arn:aws:eks:us-east-1:111111111111:nodegroup/prod/workers/abc"}, SelectionMode: "ALL"}}}
 		}), Where{}, []string{"spec.faults[0].fis.targets.Nodegroups.resourceArns[0]: arn:aws:eks:us-east-1:111111111111:nodegroup/prod/workers/abc is in cluster arn:aws:eks:us-east-1:111111111111:cluster/prod, not one this deployment may target (allowed: arn:aws:eks:us-east-1:111111111111:cluster/sand*) (policy p: clusters)"}},
+		{"node groups by tags", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0].FIS = &gameday.FISAction{ActionID: "aws:eks:terminate-nodegroup-instances", Targets: map[string]gameday.FISTarget{
+				"Nodegroups": {ResourceType: "aws:eks:nodegroup", ResourceTags: map[string]string{"env": "production"}, SelectionMode: "ALL"}}}
+		}), Where{}, []string{"spec.faults[0].fis.targets.Nodegroups: selects aws:eks:nodegroup resources by tags or filters, which may pick those of any cluster: name them in resourceArns so the cluster can be judged (allowed: arn:aws:eks:us-east-1:111111111111:cluster/sand*) (policy p: clusters)"}},
+		{"node group by filters", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0].FIS = &gameday.FISAction{ActionID: "aws:eks:terminate-nodegroup-instances", Targets: map[string]gameday.FISTarget{
+				"Nodegroups": {ResourceType: "aws:eks:nodegroup", Filters: []gameday.FISFilter{{Path: "ClusterName", Values: []string{"prod"}}}, SelectionMode: "COUNT(1)"}}}
+		}), Where{}, []string{"spec.faults[0].fis.targets.Nodegroups: selects aws:eks:nodegroup resources by tags or filters, which may pick those of any cluster: name them in resourceArns so the cluster can be judged (allowed: arn:aws:eks:us-east-1:111111111111:cluster/sand*) (policy p: clusters)"}},
+		{"node group ARN that names no cluster", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0].FIS = &gameday.FISAction{ActionID: "aws:eks:terminate-nodegroup-instances", Targets: map[string]gameday.FISTarget{
+				"Nodegroups": {ResourceType: "aws:eks:nodegroup", ResourceArns: []string{"*"}, SelectionMode: "ALL"}}}
+		}), Where{}, []string{"spec.faults[0].fis.targets.Nodegroups.resourceArns[0]: * is not the ARN of an EKS cluster or node group, so its cluster cannot be judged (allowed: arn:aws:eks:us-east-1:111111111111:cluster/sand*) (policy p: clusters)"}},
+		{"node group of an allowed cluster", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0].FIS = &gameday.FISAction{ActionID: "aws:eks:terminate-nodegroup-instances", Targets: map[string]gameday.FISTarget{
+				"Nodegroups": {ResourceType: "aws:eks:nodegroup", ResourceArns: []string{"arn:aws:eks:us-east-1:111111111111:nodegroup/sandbox/workers/abc"}, SelectionMode: "ALL"}}}
+		}), Where{}, nil},
 		{"pods of another namespace", spec(func(s *gameday.Spec) {
 			s.Spec.Faults[0].FIS = &gameday.FISAction{ActionID: "aws:eks:pod-delete", Targets: map[string]gameday.FISTarget{
 				"Pods": {ResourceType: "aws:eks:pod", SelectionMode: "ALL", Parameters: map[string]string{"clusterIdentifier": "sandbox", "namespace": "kube-system"}}}}
@@ -159,6 +175,56 @@ func TestCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			for _, pr := range Check(p, tt.spec, tt.where) {
+				got = append(got, pr.String())
+			}
+			if diff := cmp.Diff(got, tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCheckSelectors: every place a Chaos Mesh CR selects pods is judged
+// against the policy's namespaces, not only spec.selector.
+func TestCheckSelectors(t *testing.T) {
+	p := &Policy{Metadata: Metadata{Name: "p"}, Spec: Rules{
+		Clusters:   []string{"arn:aws:eks:us-east-1:111111111111:cluster/sandbox"},
+		Namespaces: []string{"shop"},
+		ChaosMesh:  ChaosMeshRules{Kinds: []string{"HTTPChaos", "NetworkChaos", "Schedule"}},
+	}}
+	chaos := func(kind string, crSpec map[string]any) *gameday.Spec {
+		return spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: kind}, Metadata: gameday.ObjectMeta{Namespace: "shop"}, Spec: crSpec}}
+		})
+	}
+	type m = map[string]any
+	type l = []any
+	tests := []struct {
+		name string
+		spec *gameday.Spec
+		want []string
+	}{
+		// A NetworkChaos's target is a PodSelector too (Chaos Mesh's
+		// GetSelectorSpecs: ".Target"); with direction from or both its
+		// pods are injected.
+		{"network target in other namespaces", chaos("NetworkChaos", m{"direction": "both", "selector": m{"namespaces": l{"shop"}},
+			"target": m{"mode": "all", "selector": m{"namespaces": l{"kube-system"}, "pods": m{"other": l{"p"}}}}}), []string{
+			"spec.faults[0].chaosMesh.spec.target.selector.namespaces[0]: namespace kube-system is not one this deployment may select pods in (allowed: shop) (policy p: namespaces)",
+			"spec.faults[0].chaosMesh.spec.target.selector.pods.other: namespace other is not one this deployment may select pods in (allowed: shop) (policy p: namespaces)",
+		}},
+		{"network target in a schedule", chaos("Schedule", m{"type": "NetworkChaos", "networkChaos": m{"direction": "from", "selector": m{"namespaces": l{"shop"}},
+			"target": m{"mode": "one", "selector": m{"namespaces": l{"kube-system"}}}}}), []string{
+			"spec.faults[0].chaosMesh.spec.networkChaos.target.selector.namespaces[0]: namespace kube-system is not one this deployment may select pods in (allowed: shop) (policy p: namespaces)",
+		}},
+		{"network target within the policy", chaos("NetworkChaos", m{"direction": "both", "selector": m{"namespaces": l{"shop"}},
+			"target": m{"mode": "one", "selector": m{"namespaces": l{"shop"}}}}), nil},
+		// HTTPChaos's target is a string (Request or Response), no selector.
+		{"http target", chaos("HTTPChaos", m{"target": "Request", "selector": m{"namespaces": l{"shop"}}}), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, pr := range Check(p, tt.spec, Where{}) {
 				got = append(got, pr.String())
 			}
 			if diff := cmp.Diff(got, tt.want); diff != "" {

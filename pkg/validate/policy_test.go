@@ -55,6 +55,26 @@ func TestCraftedGameDays(t *testing.T) {
 			policy:   []string{"raw-kube-system-long.yaml:17:11: spec.faults[0].fis.parameters.maxDuration: 5m0s is not longer than the CR's duration 10m0s: FIS requires the CR's duration to be shorter than maxDuration; raise maxDuration or omit it (default: duration + 1m)"},
 		},
 		{
+			// A NetworkChaos's target selects pods too; with direction both
+			// they are injected, so it may not pick every pod of a namespace.
+			file:     "network-target.yaml",
+			noPolicy: []string{"network-target.yaml:21:31: spec.faults[0].chaosMesh.spec.target.selector: selects every pod of namespace(s) kube-system: add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault"},
+			policy:   []string{"network-target.yaml:21:31: spec.faults[0].chaosMesh.spec.target.selector: selects every pod of namespace(s) kube-system: add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault"},
+		},
+		{
+			file: "scheduled-network-target.yaml",
+			policy: []string{
+				"scheduled-network-target.yaml:14:9: spec.faults[0].chaosMesh.kind: Chaos Mesh kind Schedule is not one this deployment allows (allowed: HTTPChaos, IOChaos, NetworkChaos, PodChaos, StressChaos) (policy sandbox: chaosMesh.kinds)",
+				"scheduled-network-target.yaml:27:57: spec.faults[0].chaosMesh.spec.networkChaos.target.selector.namespaces[0]: namespace kube-system is not one this deployment may select pods in (allowed: sock-shop) (policy sandbox: namespaces)",
+			},
+		},
+		{
+			// An allowed raw action whose node groups are chosen by tag could
+			// pick those of any cluster.
+			file:   "nodegroups-by-tags.yaml",
+			policy: []string{"nodegroups-by-tags.yaml:17:11: spec.faults[0].fis.targets.Nodegroups: selects aws:eks:nodegroup resources by tags or filters, which may pick those of any cluster: name them in resourceArns so the cluster can be judged (allowed: arn:aws:eks:us-east-1:123456789012:cluster/sandbox) (policy sandbox: clusters)"},
+		},
+		{
 			file:   "no-stop-condition.yaml",
 			policy: []string{"no-stop-condition.yaml:5:1: spec.stopConditions: required: this deployment runs no GameDay without a stop-condition alarm; add one under stopConditions (policy sandbox: requireStopConditions)"},
 		},
