@@ -37,7 +37,7 @@ func TestRunUsage(t *testing.T) {
 		{"speed too fast", []string{"run", "--local", "--speed", "1e9", cartsLatency}, exitUsage, "gameday: --speed must be between 1 and 1000 (times real time), not 1e+09\n"},
 		{"speed NaN", []string{"run", "--local", "--speed", "NaN", cartsLatency}, exitUsage, "gameday: --speed must be between 1 and 1000 (times real time), not NaN\n"},
 		{"speed Inf", []string{"run", "--local", "--speed", "Inf", cartsLatency}, exitUsage, "gameday: --speed must be between 1 and 1000 (times real time), not +Inf\n"},
-		{"seed not a number", []string{"run", "--local", "--seed", "1.5", cartsLatency}, exitUsage, `invalid value "1.5" for flag -seed: not an integer`},
+		{"seed not a number", []string{"run", "--local", "--seed", "1.5", cartsLatency}, exitUsage, `invalid value "1.5" for flag --seed: not an integer`},
 		{"invalid file", []string{"run", "--local", bad}, exitInvalid, "bad.yaml:3:"},
 	}
 	for _, tt := range tests {

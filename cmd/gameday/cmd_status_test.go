@@ -104,7 +104,7 @@ func TestStatusCommand(t *testing.T) {
 		{name: "two runs", args: []string{"status", "a", "b"}, wantCode: exitUsage, wantStderr: "gameday: status takes at most one RUN"},
 		{name: "interval too short", args: []string{"status", "a", "--follow", "--interval", "10ms"}, wantCode: exitUsage, wantStderr: "--interval must be at least 1s"},
 		{name: "bad limit", args: []string{"status", "--limit", "0"}, wantCode: exitUsage, wantStderr: "--limit must be at least 1"},
-		{name: "bad flag", args: []string{"status", "--folow"}, wantCode: exitUsage, wantStderr: "flag provided but not defined: -folow"},
+		{name: "bad flag", args: []string{"status", "--folow"}, wantCode: exitUsage, wantStderr: "unknown flag --folow (did you mean --follow?)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
 // command is one subcommand: a struct whose fields its flags fill.
@@ -209,7 +211,7 @@ func parseAndRun(ctx context.Context, e *env, c *entry, args []string) error {
 		fs.VisitAll(func(*flag.Flag) { n++ })
 		if n > 0 {
 			fmt.Fprintln(fs.Output(), "\nFlags:")
-			fs.PrintDefaults()
+			printFlags(fs)
 		}
 		if a.more != "" {
 			fmt.Fprintf(fs.Output(), "\n%s\n", a.more)
@@ -221,7 +223,7 @@ func parseAndRun(ctx context.Context, e *env, c *entry, args []string) error {
 			fs.Usage()
 			return nil
 		}
-		return usagef("%s: %v; run 'gameday %s --help'", a.name, err, a.name)
+		return usagef("%s: %s; run 'gameday %s --help'", a.name, flagProblem(fs, err), a.name)
 	}
 	err := a.takes.check(fs.Args())
 	if err == nil {
@@ -231,6 +233,39 @@ func parseAndRun(ctx context.Context, e *env, c *entry, args []string) error {
 		return usagef("%s %s; run 'gameday %s --help'", a.name, ae.takes, a.name)
 	}
 	return err
+}
+
+// printFlags is the flag package's PrintDefaults with each flag written
+// as the usage lines, the README and users write it: --name, not -name
+// (the flag package takes both).
+func printFlags(fs *flag.FlagSet) {
+	var b strings.Builder
+	out := fs.Output()
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	for _, l := range strings.SplitAfter(b.String(), "\n") {
+		if rest, ok := strings.CutPrefix(l, "  -"); ok {
+			l = "  --" + rest
+		}
+		fmt.Fprint(out, l)
+	}
+}
+
+// flagProblem is the flag package's parse error, with flags written
+// --name and, for an unknown one, the flag it most likely misspells.
+func flagProblem(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return strings.NewReplacer("flag -", "flag --", "for -", "for --", ": -", ": --").Replace(err.Error())
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	msg := "unknown flag --" + name
+	if best, ok := gameday.Closest(name, names); ok {
+		msg += " (did you mean --" + best + "?)"
+	}
+	return msg
 }
 
 // interleave moves flags after positional arguments to the front, so that

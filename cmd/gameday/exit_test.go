@@ -70,8 +70,9 @@ func TestCommandsDistinct(t *testing.T) {
 	}
 }
 
-// TestArgsErrors: a command's complaint about its positional arguments
-// exits 2 with one line that names the command and points at its --help.
+// TestArgsErrors: a command's complaint about its positional arguments or
+// flags exits 2 with one line that names the command and points at its
+// --help.
 func TestArgsErrors(t *testing.T) {
 	tests := []struct {
 		args       []string
@@ -87,6 +88,13 @@ func TestArgsErrors(t *testing.T) {
 		{[]string{"import"}, "gameday: import takes one SOURCE (a JSON file, or - for standard input) or --id EXT...; run 'gameday import --help'\n"},
 		{[]string{"import", "--id", "EXT1", "a"}, "gameday: import takes a SOURCE or --id, not both; run 'gameday import --help'\n"},
 		{[]string{"list", "x"}, "gameday: list takes no arguments (use --gameday NAME); run 'gameday list --help'\n"},
+		// Flags, written --name as users write them; an unknown one
+		// names the flag it most likely misspells.
+		{[]string{"status", "--folow", "x"}, "gameday: status: unknown flag --folow (did you mean --follow?); run 'gameday status --help'\n"},
+		{[]string{"run", "--Local", "x.yaml"}, "gameday: run: unknown flag --Local (did you mean --local?); run 'gameday run --help'\n"},
+		{[]string{"validate", "--verbose", "x.yaml"}, "gameday: validate: unknown flag --verbose; run 'gameday validate --help'\n"},
+		{[]string{"run", "--local", "--speed", "fast", "x.yaml"}, "gameday: run: invalid value \"fast\" for flag --speed: parse error; run 'gameday run --help'\n"},
+		{[]string{"status", "--limit"}, "gameday: status: flag needs an argument: --limit; run 'gameday status --help'\n"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -95,6 +103,22 @@ func TestArgsErrors(t *testing.T) {
 				t.Errorf("gameday %v = %d, stderr %q; want %d, %q", tt.args, code, stderr, exitUsage, tt.wantStderr)
 			}
 		})
+	}
+}
+
+// TestFlagsAsWritten: --help lists each flag as its usage line and the
+// README write it (--name); TestArgsErrors has the flag errors.
+func TestFlagsAsWritten(t *testing.T) {
+	for _, c := range commands() {
+		_, stdout, _ := runCLI(t, c.about.name, "--help")
+		for _, l := range strings.Split(stdout, "\n") {
+			if strings.HasPrefix(l, "  -") && !strings.HasPrefix(l, "  --") {
+				t.Errorf("%s --help lists a flag as %q, not --name", c.about.name, l)
+			}
+		}
+	}
+	if _, stdout, _ := runCLI(t, "run", "--help"); !strings.Contains(stdout, "\n  --speed N\n") {
+		t.Errorf("run --help does not list --speed N:\n%s", stdout)
 	}
 }
 

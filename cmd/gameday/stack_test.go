@@ -42,7 +42,7 @@ func TestStateMachineFlag(t *testing.T) {
 				return nil, errors.New("no stack in this test")
 			}
 			code, stdout, stderr := runCLIWith(t, noAWS, args...)
-			want := "gameday: " + tt.cmd + ": flag provided but not defined: -state-machine-arn; run 'gameday " + tt.cmd + " --help'\n"
+			want := "gameday: " + tt.cmd + ": unknown flag --state-machine-arn; run 'gameday " + tt.cmd + " --help'\n"
 			if code != exitUsage || stdout != "" || stderr != want {
 				t.Errorf("gameday %v = %d, stdout %q, stderr %q; want %d, no stdout, %q", args, code, stdout, stderr, exitUsage, want)
 			}

@@ -319,19 +319,25 @@ func suggestField(k string, names []string) string {
 
 // suggest names the closest known name, for typos.
 func suggest(k string, names []string) string {
+	if best, ok := Closest(k, names); ok {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+// Closest is the name k is most likely a typo of: one that differs from it
+// only in case, else the nearest within two edits; false when none is.
+func Closest(k string, names []string) (string, bool) {
 	best, bestD := "", 3
 	for _, n := range names {
 		if strings.EqualFold(n, k) {
-			return fmt.Sprintf(" (did you mean %q?)", n)
+			return n, true
 		}
 		if d := levenshtein(strings.ToLower(k), strings.ToLower(n)); d < bestD {
 			best, bestD = n, d
 		}
 	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %q?)", best)
-	}
-	return ""
+	return best, best != ""
 }
 
 func levenshtein(a, b string) int {
