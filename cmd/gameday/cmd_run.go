@@ -90,7 +90,7 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *po
 	}
 	defer srv.Close()
 
-	isTerm := !plain && isTerminal(e.stdout)
+	isTerm := !plain && (e.terminal || isTerminal(e.stdout))
 	cw := cloudwatch.NewFromConfig(localrun.AWSConfig(srv))
 	display := &localrun.Display{
 		W:        e.stdout,
@@ -113,12 +113,15 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *po
 	if err != nil {
 		return fmt.Errorf("run %s: %w", spec.Metadata.Name, err)
 	}
+	// The experiment's end state first: on a terminal the progress block
+	// is redrawn in place, over whatever would be printed below it.
+	stopped := settle(ctx, srv, display, res)
 	if err := downloadArchive(ctx, e, srv, out, res.Archive); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "logs:    %s (%d state transitions, %d Lambda invocations)\n", logPath, res.Transitions, total(res.Invocations))
 	if res.Status != "SUCCEEDED" {
-		if err := reportFailed(ctx, e, srv, display, res); err != nil {
+		if err := reportFailed(ctx, e, res, stopped); err != nil {
 			return err
 		}
 	}
@@ -163,10 +166,29 @@ func downloadArchive(ctx context.Context, e *env, srv *sim.Server, out string, a
 	return nil
 }
 
+// afterGuard is what became of a run's experiment once the guard ran on
+// an execution that did not succeed.
+type afterGuard struct {
+	id, state string
+}
+
+// settle waits, when the guard ran on an execution that had started an
+// experiment, for that experiment to end (a little) and shows its state;
+// nil when there was nothing to settle.
+func settle(ctx context.Context, srv *sim.Server, display *localrun.Display, res *localrun.Result) *afterGuard {
+	if res.Status == "SUCCEEDED" || !res.GuardInvoked || res.Final == nil || res.Final.Start == nil {
+		return nil
+	}
+	id := res.Final.Start.ExperimentID
+	state, actions := settledState(context.WithoutCancel(ctx), srv, id)
+	display.Settled(id, state, actions)
+	return &afterGuard{id: id, state: state}
+}
+
 // reportFailed says how an execution that did not succeed ended and, after
-// the guard ran, what became of the experiment. Interrupted by Ctrl-C with
-// nothing left running, it is exitInterrupted.
-func reportFailed(ctx context.Context, e *env, srv *sim.Server, display *localrun.Display, res *localrun.Result) error {
+// the guard ran (stopped), what became of the experiment. Interrupted by
+// Ctrl-C with nothing left running, it is exitInterrupted.
+func reportFailed(ctx context.Context, e *env, res *localrun.Result, stopped *afterGuard) error {
 	msg := "execution " + strings.ToLower(res.Status)
 	if res.Error != "" {
 		// A Lambda error's cause already starts with its type.
@@ -174,12 +196,9 @@ func reportFailed(ctx context.Context, e *env, srv *sim.Server, display *localru
 	}
 	e.errorf("%s", msg)
 	settled := res.Final == nil || res.Final.Start == nil // nothing was started
-	if res.GuardInvoked && !settled {
-		id := res.Final.Start.ExperimentID
-		state, actions := settledState(context.WithoutCancel(ctx), srv, id)
-		display.Settled(id, state, actions)
-		fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", id, state)
-		settled = gameday.State(state).Terminal()
+	if stopped != nil {
+		fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", stopped.id, stopped.state)
+		settled = gameday.State(stopped.state).Terminal()
 	}
 	if ctx.Err() != nil && settled {
 		return &exitError{code: exitInterrupted}

@@ -96,30 +96,70 @@ func TestRunLocalNodeLoss(t *testing.T) {
 
 // TestRunLocalInterrupted: Ctrl-C during the experiment aborts the
 // execution; once the guard has stopped the experiment the command exits
-// 130, and the last progress line shows the stop, not a running fault.
+// 130, and the last progress lines show the stop, not a running fault. On
+// a terminal (stdout and stderr one screen) the block is redrawn with the
+// stop before anything is printed below it, which the redraw would
+// overwrite.
 func TestRunLocalInterrupted(t *testing.T) {
 	interpretertest.Ensure(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"run", "--local", cartsLatency, "--out", t.TempDir(), "--speed", "60", "--plain"}, &env{stdout: &stdout, stderr: &stderr})
-	}()
-	if stdout.await(regexp.MustCompile(`carts-delay running`), 3*time.Minute) == nil {
-		cancel()
-		t.Fatalf("the fault never ran:\n%s\n%s", stdout.String(), stderr.String())
+	tests := []struct {
+		name     string
+		terminal bool
+	}{
+		{"plain", false},
+		{"terminal", true},
 	}
-	cancel()
-	code := <-done
-	if code != exitInterrupted {
-		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInterrupted, stdout.String(), stderr.String())
-	}
-	out := strings.TrimSpace(stdout.String())
-	if i := strings.LastIndex(out, "after the guard: experiment "); i < 0 || strings.Contains(out[i:], "running") {
-		t.Errorf("the last progress lines do not show the stop:\n%s", out)
-	}
-	if !strings.Contains(stderr.String(), "after the guard, experiment") || !strings.Contains(stderr.String(), "is stopped") {
-		t.Errorf("stderr does not say the experiment stopped:\n%s", stderr.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stdout, stderr lockedBuffer
+			e := &env{stdout: &stdout, stderr: &stderr, terminal: tt.terminal}
+			args := []string{"run", "--local", cartsLatency, "--out", t.TempDir(), "--speed", "60"}
+			if tt.terminal {
+				e.stderr = &stdout // one screen
+			} else {
+				args = append(args, "--plain")
+			}
+			done := make(chan int)
+			go func() { done <- run(ctx, args, e) }()
+			if stdout.await(regexp.MustCompile(`carts-delay +running`), 3*time.Minute) == nil {
+				cancel()
+				t.Fatalf("the fault never ran:\n%s\n%s", stdout.String(), stderr.String())
+			}
+			cancel()
+			code := <-done
+			out, errs := stdout.String(), stderr.String()
+			if tt.terminal {
+				errs = out
+			}
+			if code != exitInterrupted {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInterrupted, out, errs)
+			}
+			if !strings.Contains(errs, "gameday: execution aborted") || !strings.Contains(errs, "after the guard, experiment") || !strings.Contains(errs, "is stopped") {
+				t.Errorf("the output does not say the execution was aborted and the experiment stopped:\n%s", errs)
+			}
+			if !tt.terminal {
+				if i := strings.LastIndex(out, "after the guard: experiment "); i < 0 || strings.Contains(out[i:], "running") {
+					t.Errorf("the last progress lines do not show the stop:\n%s", out)
+				}
+				return
+			}
+			// The last redraw (a cursor move up) is the stop's, and
+			// comes before the lines below the block.
+			ups := regexp.MustCompile(`\x1b\[\d+A`).FindAllStringIndex(out, -1)
+			if len(ups) == 0 {
+				t.Fatalf("no block was redrawn:\n%q", out)
+			}
+			redraw := ups[len(ups)-1][0]
+			if block := out[redraw:]; !strings.Contains(block, "done: aborted") || strings.Contains(block[:strings.Index(block, "logs:")+1], "running") {
+				t.Errorf("the last block drawn does not show the stop, or says something runs:\n%q", block)
+			}
+			for _, below := range []string{"logs:", "gameday: execution aborted", "after the guard, experiment"} {
+				if strings.LastIndex(out, below) < redraw {
+					t.Errorf("%q was printed before the last redraw, which overwrites it:\n%q", below, out)
+				}
+			}
+		})
 	}
 }

@@ -25,6 +25,9 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// terminal says stdout is a terminal that is not an *os.File (tests
+	// of what a terminal shows); an *os.File is asked.
+	terminal bool
 	// deployed makes the client of a deployed stack; nil means from the
 	// default AWS configuration chain (newDeployed). Tests give fakes.
 	deployed func(ctx context.Context, f *stackFlags) (*deployed.Client, error)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
 // Display shows a run's progress: on a terminal, a block of lines redrawn in
@@ -65,7 +66,9 @@ func (d *Display) plain(e Event) string {
 		return "execution started"
 	case "StateEntered":
 		switch e.State {
-		case "WaitBeforePoll", "ExperimentEnded", "PollExperiment", "ArchiveWritten", "ArchivedAfterFailure":
+		case "WaitBeforePoll", "ExperimentEnded", "PollExperiment", "ArchiveWritten", "ArchivedAfterFailure",
+			// The input's admission: said only when it refuses the input.
+			workflow.StateAdmitInput, workflow.StateMergeInput, workflow.StateCountInputKeys, workflow.StateInputAdmitted, workflow.StateInit:
 			return ""
 		}
 		return "→ " + e.State
@@ -137,7 +140,9 @@ func (d *Display) alarmLine() string {
 func (d *Display) redraw(e Event) {
 	var b strings.Builder
 	if d.drawn > 0 {
-		fmt.Fprintf(&b, "\x1b[%dA", d.drawn)
+		// From the first column: a terminal echoes ^C where the cursor
+		// is, and moving up keeps the column.
+		fmt.Fprintf(&b, "\r\x1b[%dA", d.drawn)
 	}
 	lines := d.block(e)
 	width := d.Width
@@ -175,11 +180,14 @@ func (d *Display) block(e Event) []string {
 	}
 	if r != nil && r.Poll != nil {
 		elapsed := time.Duration(r.Poll.Elapsed) * time.Second
-		expected := d.Expected
-		if r.Poll.Terminal {
-			expected = elapsed
+		expected, ended := d.Expected, ""
+		switch {
+		case r.Poll.State == gameday.StateCompleted:
+			expected = elapsed // it ran its course, however long that was
+		case r.Poll.Terminal:
+			ended = string(r.Poll.State) // cut short: of the run it was to be
 		}
-		lines = append(lines, "elapsed   "+bar(elapsed, expected, 30))
+		lines = append(lines, "elapsed   "+bar(elapsed, expected, 30, ended))
 		for _, a := range r.Poll.Actions {
 			l := fmt.Sprintf("  fault   %-24s %s", a.Name, a.State)
 			if a.Reason != "" && a.State != gameday.StateCompleted {
@@ -211,16 +219,23 @@ func (d *Display) block(e Event) []string {
 // Settled shows the experiment's state once the guard has stopped it (after
 // an abort), so that the last lines shown never say a fault or the
 // experiment still runs: the block is redrawn, or a plain line printed.
+// On a terminal, call it before anything else is printed below the block,
+// which the redraw would overwrite.
 func (d *Display) Settled(id, state string, actions map[string]string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.run != nil && d.run.Poll != nil {
 		p := *d.run.Poll
+		// A reason said for the state the poll saw ("Experiment is
+		// running.") is not said for the state the guard left.
+		if gameday.State(state) != p.State {
+			p.Reason = ""
+		}
 		p.State, p.Terminal = gameday.State(state), gameday.State(state).Terminal()
 		p.Actions = append([]gameday.ActionState(nil), p.Actions...)
 		for i := range p.Actions {
-			if s, ok := actions[p.Actions[i].Name]; ok {
-				p.Actions[i].State = gameday.State(s)
+			if s, ok := actions[p.Actions[i].Name]; ok && gameday.State(s) != p.Actions[i].State {
+				p.Actions[i].State, p.Actions[i].Reason = gameday.State(s), ""
 			}
 		}
 		run := *d.run
@@ -271,8 +286,10 @@ func ExpectedRuntime(spec *gameday.Spec) time.Duration {
 	return longest
 }
 
-// bar draws [█████░░░░░] 1m30s / ~3m0s (2m left).
-func bar(elapsed, expected time.Duration, width int) string {
+// bar draws [█████░░░░░] 1m30s / ~3m0s (2m left), or, for an experiment
+// that ended (stopped, failed) before its time, (ended) in place of the
+// time left.
+func bar(elapsed, expected time.Duration, width int, ended string) string {
 	if expected <= 0 {
 		return fmtDur(elapsed)
 	}
@@ -285,7 +302,11 @@ func bar(elapsed, expected time.Duration, width int) string {
 	if left < 0 {
 		left = 0
 	}
-	return fmt.Sprintf("[%s%s] %s / ~%s (%s left)", strings.Repeat("█", n), strings.Repeat("░", width-n), fmtDur(elapsed), fmtDur(expected), fmtDur(left))
+	note := fmtDur(left) + " left"
+	if ended != "" {
+		note = ended
+	}
+	return fmt.Sprintf("[%s%s] %s / ~%s (%s)", strings.Repeat("█", n), strings.Repeat("░", width-n), fmtDur(elapsed), fmtDur(expected), note)
 }
 
 // lambdaMessage is the errorMessage of a Lambda error cause
@@ -302,9 +323,12 @@ func lambdaMessage(cause string) string {
 
 func fmtDur(d time.Duration) string { return d.Round(time.Second).String() }
 
+// firstLine is s's first line, cut at 400 bytes: long enough for a
+// step's message and what it says to do (a terminal's block cuts each line
+// to its width).
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return truncate(s, 160)
+	return truncate(s, 400)
 }

@@ -2,12 +2,15 @@ package localrun
 
 import (
 	"bytes"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/workflow"
 )
 
 func TestExpectedRuntime(t *testing.T) {
@@ -24,7 +27,10 @@ func TestExpectedRuntime(t *testing.T) {
 	}
 }
 
+// TestDisplayPlain: a line per step that says something, each message
+// whole with what it says to do; the input's admission is not one.
 func TestDisplayPlain(t *testing.T) {
+	const pending = "stop-condition alarm gameday-sock-shop-carts-latency-front-end-errors is still INSUFFICIENT_DATA: waiting for CloudWatch to evaluate it (if this lasts, check that its metric receives data)"
 	var buf bytes.Buffer
 	d := &Display{W: &buf, Expected: 3 * time.Minute, Alarms: func() map[string]string { return map[string]string{"errors": "OK"} }}
 	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
@@ -37,8 +43,13 @@ func TestDisplayPlain(t *testing.T) {
 	archived.Archive = &gameday.ArchiveResult{URI: "s3://b/gamedays/x/", Verdict: "passed"}
 	for _, e := range []Event{
 		{Time: at, Type: "ExecutionStarted"},
+		{Time: at, Type: "StateEntered", State: workflow.StateAdmitInput},
+		{Time: at, Type: "StateEntered", State: workflow.StateMergeInput},
+		{Time: at, Type: "StateEntered", State: workflow.StateCountInputKeys},
+		{Time: at, Type: "StateEntered", State: workflow.StateInputAdmitted},
+		{Time: at, Type: "StateEntered", State: workflow.StateInit},
 		{Time: at, Type: "StateEntered", State: "Preflight"},
-		{Time: at, Type: "StateFailed", State: "Preflight", Cause: `{"errorMessage":"alarm x is still INSUFFICIENT_DATA","errorType":"AlarmsPending"}`},
+		{Time: at, Type: "StateFailed", State: "Preflight", Cause: `{"errorMessage":"` + pending + `","errorType":"AlarmsPending"}`},
 		{Time: at, Type: "StateRetried", State: "Preflight", Error: "AlarmsPending"},
 		{Time: at, Type: "StateExited", State: "StartExperiment", Run: run},
 		{Time: at, Type: "StateEntered", State: "PollExperiment"},
@@ -60,7 +71,7 @@ func TestDisplayPlain(t *testing.T) {
 	want := strings.Join([]string{
 		"10:00:00 execution started",
 		"10:00:00 → Preflight",
-		"10:00:00 Preflight: AlarmsPending, retrying: alarm x is still INSUFFICIENT_DATA",
+		"10:00:00 Preflight: AlarmsPending, retrying: " + pending,
 		"10:00:00 experiment EXP1 started (template EXT1, created)",
 		"10:00:00 experiment running, 1m30s of ~3m0s; carts-delay running; alarms errors OK",
 		"10:00:00 → Archive",
@@ -78,11 +89,14 @@ func TestDisplayPlain(t *testing.T) {
 }
 
 func TestBar(t *testing.T) {
-	if got, want := bar(90*time.Second, 3*time.Minute, 10), "[█████░░░░░] 1m30s / ~3m0s (1m30s left)"; got != want {
+	if got, want := bar(90*time.Second, 3*time.Minute, 10, ""), "[█████░░░░░] 1m30s / ~3m0s (1m30s left)"; got != want {
 		t.Errorf("bar = %q, want %q", got, want)
 	}
-	if got, want := bar(5*time.Minute, 3*time.Minute, 4), "[████] 5m0s / ~3m0s (0s left)"; got != want {
+	if got, want := bar(5*time.Minute, 3*time.Minute, 4, ""), "[████] 5m0s / ~3m0s (0s left)"; got != want {
 		t.Errorf("bar past the end = %q, want %q", got, want)
+	}
+	if got, want := bar(30*time.Second, 3*time.Minute, 6, "stopped"), "[█░░░░░] 30s / ~3m0s (stopped)"; got != want {
+		t.Errorf("bar of a stopped experiment = %q, want %q", got, want)
 	}
 }
 
@@ -91,7 +105,8 @@ func TestBar(t *testing.T) {
 func TestDisplaySettled(t *testing.T) {
 	run := &gameday.RunState{
 		Start: &gameday.StartResult{ExperimentID: "EXP1"},
-		Poll:  &gameday.PollResult{State: gameday.StateRunning, Elapsed: 30, Actions: []gameday.ActionState{{Name: "carts-delay", State: gameday.StateRunning}}},
+		Poll: &gameday.PollResult{State: gameday.StateRunning, Reason: "Experiment is running.", Elapsed: 30,
+			Actions: []gameday.ActionState{{Name: "carts-delay", State: gameday.StateRunning, Reason: "Action is running."}}},
 	}
 	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	t.Run("plain", func(t *testing.T) {
@@ -107,19 +122,77 @@ func TestDisplaySettled(t *testing.T) {
 	})
 	t.Run("terminal", func(t *testing.T) {
 		var buf bytes.Buffer
-		d := &Display{W: &buf, Terminal: true, Width: 100}
+		d := &Display{W: &buf, Terminal: true, Width: 100, Expected: 3 * time.Minute}
 		d.Handle(Event{Time: at, Type: "StateExited", State: "PollExperiment", Run: run})
 		d.Handle(Event{Time: at, Type: "End", State: "ABORTED"})
-		buf.Reset()
+		buf.WriteString("^C") // the terminal's echo of Ctrl-C, where the cursor is
 		d.Settled("EXP1", "stopped", map[string]string{"carts-delay": "stopped"})
-		got := buf.String()
-		if strings.Contains(got, "running") || !strings.Contains(got, "experiment EXP1 stopped") || !strings.Contains(got, "carts-delay") {
-			t.Errorf("last block still shows something running, or not the stop:\n%q", got)
+		got := strings.Join(screen(buf.String()), "\n")
+		want := strings.Join([]string{
+			"state     done: aborted",
+			"experiment EXP1 stopped",
+			"elapsed   [█████░░░░░░░░░░░░░░░░░░░░░░░░░] 30s / ~3m0s (stopped)",
+			"  fault   carts-delay              stopped",
+			"^C",
+		}, "\n")
+		if got != want {
+			t.Errorf("the screen after Settled:\n%s\nwant (the block redrawn in place, nothing said running):\n%s", got, want)
 		}
 		if run.Poll.State != gameday.StateRunning {
 			t.Error("Settled changed the run state it was given")
 		}
 	})
+}
+
+// screen is what a terminal shows after out: the lines, with the cursor
+// movements Display uses (\r, ESC[nA up, ESC[2K erase the line) applied,
+// and text overwriting what is under it.
+func screen(out string) []string {
+	var rows [][]rune
+	row, col := 0, 0
+	for len(out) > 0 {
+		for len(rows) <= row {
+			rows = append(rows, nil)
+		}
+		switch {
+		case strings.HasPrefix(out, "\x1b["):
+			var n int
+			var op rune
+			if _, err := fmt.Sscanf(out[2:], "%d%c", &n, &op); err != nil {
+				panic("unknown escape in " + strconv.Quote(out))
+			}
+			switch op {
+			case 'A':
+				row = max(0, row-n)
+			case 'K':
+				rows[row] = nil
+			}
+			out = out[strings.IndexRune(out, op)+1:]
+			continue
+		case out[0] == '\r':
+			col = 0
+		case out[0] == '\n':
+			row, col = row+1, 0
+		default:
+			r, size := utf8.DecodeRuneInString(out)
+			for len(rows[row]) <= col {
+				rows[row] = append(rows[row], ' ')
+			}
+			rows[row][col] = r
+			col++
+			out = out[size:]
+			continue
+		}
+		out = out[1:]
+	}
+	lines := make([]string, 0, len(rows))
+	for _, r := range rows {
+		lines = append(lines, strings.TrimRight(string(r), " "))
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
 }
 
 func TestTruncate(t *testing.T) {
