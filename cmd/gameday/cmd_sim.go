@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/deployed"
 	"github.com/gameday-dev/gameday/pkg/interpreter"
 	"github.com/gameday-dev/gameday/pkg/localrun"
 	"github.com/gameday-dev/gameday/pkg/sim"
@@ -32,6 +33,17 @@ func (c *simCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.cluster, "cluster", sim.DefaultCluster, "name of the simulated EKS cluster")
 	fs.DurationVar(&c.logDelay, "log-delay", sim.DefaultLogDelay, "simulated delay before FIS log objects land in S3")
 	fs.BoolVar(&c.verbose, "verbose", false, "also log the simulator's own events (JSON on stderr, where the handlers always log, as to a Lambda log stream)")
+}
+
+// followHint is the command that starts and follows a run on the
+// simulator: faster than real time, with the shortest --interval, since
+// the default looks once per 5 s of wall time, minutes of simulated time.
+func followHint(speed float64) string {
+	if speed <= 1 {
+		return "'gameday start FILE --follow'"
+	}
+	return fmt.Sprintf("'gameday start FILE --follow --interval %v' (at %gx, --follow's default %v is %v of simulated time)",
+		deployed.MinInterval, speed, deployed.DefaultInterval, time.Duration(speed*float64(deployed.DefaultInterval)).Round(time.Second))
 }
 
 func (c *simCmd) run(ctx context.Context, e *env, _ []string) error {
@@ -72,7 +84,7 @@ func (c *simCmd) run(ctx context.Context, e *env, _ []string) error {
 	if err != nil {
 		fmt.Fprintf(e.stdout, "Step Functions: no state machine (%v); start/status/report need it\n", err)
 	} else {
-		fmt.Fprintf(e.stdout, "Stack %s: state machine %s; try 'gameday start FILE' and 'gameday status --follow'\n", deploy.DefaultStackName, sm)
+		fmt.Fprintf(e.stdout, "Stack %s: state machine %s; try %s\n", deploy.DefaultStackName, sm, followHint(c.speed))
 	}
 	fmt.Fprintf(e.stdout, "export AWS_ENDPOINT_URL=%s AWS_REGION=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n", s.URL(), c.region)
 	fmt.Fprintln(e.stdout, "S3 clients need path-style addressing; press Ctrl-C to stop.")

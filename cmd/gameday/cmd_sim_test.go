@@ -90,6 +90,11 @@ func TestSimCommand(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout %q, want a line with %q", stdout.String(), want)
 		}
+		// At 60x, following every 5 s would see 5 simulated minutes at
+		// a time: a 3-minute fault between two looks.
+		if hint := "try 'gameday start FILE --follow --interval 1s' (at 60x, --follow's default 5s is 5m0s of simulated time)"; !strings.Contains(stdout.String(), hint) {
+			t.Errorf("stdout %q, want the hint %q", stdout.String(), hint)
+		}
 	})
 	resp, err := http.Get(url + "/_gameday/sim")
 	if err != nil {

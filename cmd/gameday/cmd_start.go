@@ -14,18 +14,23 @@ import (
 
 // startCmd is `gameday start`.
 type startCmd struct {
-	sf     stackFlags
-	follow bool
-	dirs   string
+	sf       stackFlags
+	follow   bool
+	interval time.Duration
+	dirs     string
 }
 
 func (c *startCmd) define(fs *flag.FlagSet) {
 	c.sf.register(fs)
 	fs.BoolVar(&c.follow, "follow", false, "follow the run until it ends, as 'gameday status --follow', and exit with its outcome (below)")
+	intervalFlag(fs, &c.interval)
 	fs.StringVar(&c.dirs, "dirs", strings.Join(deployed.DefaultDirs, ","), "comma-separated `directories` where a NAME is looked up (by metadata.name)")
 }
 
 func (c *startCmd) run(ctx context.Context, e *env, args []string) error {
+	if c.interval < deployed.MinInterval {
+		return intervalTooShort("start")
+	}
 	file, err := gameDayFile(args[0], strings.Split(c.dirs, ","))
 	if err != nil {
 		return err
@@ -49,7 +54,16 @@ func (c *startCmd) run(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "follow it: gameday status --follow %s%s\n", s.Name, c.sf.repeat())
 		return nil
 	}
-	return followRun(ctx, e, client, s.Name, deployed.DefaultInterval, &c.sf)
+	return followRun(ctx, e, client, s.Name, c.interval, &c.sf)
+}
+
+// intervalFlag is --interval of the commands that follow a run.
+func intervalFlag(fs *flag.FlagSet, interval *time.Duration) {
+	fs.DurationVar(interval, "interval", deployed.DefaultInterval, "how often --follow looks at the run (against a faster gameday sim, less: 1s at --speed 60)")
+}
+
+func intervalTooShort(cmd string) error {
+	return usagef("%s: --interval must be at least %v", cmd, deployed.MinInterval)
 }
 
 // gameDayFile is the file `gameday start` runs: the argument when it is a

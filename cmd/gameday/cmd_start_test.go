@@ -186,6 +186,16 @@ func TestStartCommand(t *testing.T) {
 				"2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict hypothesis-refuted\n" +
 				"report: gameday report " + cartsRun + "\n",
 		},
+		{
+			name: "follow every second", args: []string{"start", cartsLatency, "--follow", "--interval", "1s"}, wantCode: exitOK, wantStarts: 1,
+			frames: []dt.Point{dt.ExperimentRunning, dt.Succeeded},
+			wantStdout: "started " + cartsRun + " (GameDay sock-shop-carts-latency, file " + cartsLatency + ")\n" +
+				"execution: " + cartsARN() + "\n" +
+				"2026-11-26T01:02:03Z  RUNNING  experiment running  [" + dt.ExperimentID + "]\n" +
+				"2026-11-26T01:02:03Z  SUCCEEDED  experiment " + dt.ExperimentID + " (completed)  verdict passed\n" +
+				"report: gameday report " + cartsRun + "\n",
+		},
+		{name: "interval too short", args: []string{"start", cartsLatency, "--follow", "--interval", "100ms"}, wantCode: exitUsage, wantStderr: "gameday: start: --interval must be at least 1s\n"},
 		{name: "no argument", args: []string{"start"}, wantCode: exitUsage, wantStderr: "gameday: start takes one FILE or GameDay NAME"},
 		{name: "two arguments", args: []string{"start", "a", "b"}, wantCode: exitUsage, wantStderr: "gameday: start takes one FILE or GameDay NAME"},
 	}

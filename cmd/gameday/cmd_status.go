@@ -20,7 +20,7 @@ type statusCmd struct {
 func (c *statusCmd) define(fs *flag.FlagSet) {
 	c.sf.register(fs)
 	fs.BoolVar(&c.follow, "follow", false, "follow RUN until it ends, a line per change, and exit with its outcome (below); Ctrl-C stops following, not the run")
-	fs.DurationVar(&c.interval, "interval", deployed.DefaultInterval, "how often --follow looks at the run")
+	intervalFlag(fs, &c.interval)
 	fs.IntVar(&c.limit, "limit", deployed.DefaultLimit, "how many recent runs to list, at most")
 }
 
@@ -29,7 +29,7 @@ func (c *statusCmd) run(ctx context.Context, e *env, args []string) error {
 	case len(args) == 0 && c.follow:
 		return usagef("status --follow needs a RUN (an execution name or ARN from 'gameday status', or a GameDay name for its latest run)")
 	case c.interval < deployed.MinInterval:
-		return usagef("status: --interval must be at least %v", deployed.MinInterval)
+		return intervalTooShort("status")
 	case c.limit < 1:
 		return usagef("status: --limit must be at least 1")
 	}
