@@ -108,6 +108,9 @@ func (f *Fault) Injected() (*Fault, error) {
 		if err := json.Unmarshal([]byte(s), &spec); err != nil {
 			return nil, fmt.Errorf("is not the CR's spec as a JSON object: %s", strings.TrimPrefix(err.Error(), "json: "))
 		}
+		if key, ok := repeatedKey(s); ok {
+			return nil, fmt.Errorf("repeats key %q in one object: keep one (JSON readers differ on which of the two they keep)", key)
+		}
 	}
 	inj := p.Fault()
 	if inj == nil {
@@ -180,6 +183,48 @@ func checkInjected(r *problems, f *Fault, p string) {
 		q.Path = InjectedPath(p, q.Path)
 		if !seen[q.Path] { // checkFISAction's own message says it already
 			r.list = append(r.list, q)
+		}
+	}
+}
+
+// repeatedKey finds a key that appears twice in one object of the JSON text
+// s (already known to be valid). Go keeps the last value, and FIS and the
+// Kubernetes API document nothing, so a reader that keeps the first would
+// create a resource other than the one checked: such a text is refused.
+func repeatedKey(s string) (string, bool) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	type frame struct {
+		keys     map[string]bool
+		isObject bool
+		wantKey  bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		top := len(stack) - 1
+		if top >= 0 && stack[top].isObject && stack[top].wantKey {
+			if key, ok := tok.(string); ok {
+				if stack[top].keys[key] {
+					return key, true
+				}
+				stack[top].keys[key] = true
+				stack[top].wantKey = false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].isObject {
+			stack[top].wantKey = true // this token is the key's value, or starts it
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]bool{}, isObject: true, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
 		}
 	}
 }

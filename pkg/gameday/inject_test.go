@@ -31,6 +31,13 @@ func TestInjectedChecked(t *testing.T) {
 			`spec.faults[0].fis.parameters.kubernetesSpec.action: unknown PodChaos action "kill"`},
 		{"duration past maxDuration", rawInject("NetworkChaos", "shop", `{"action":"delay","mode":"one","selector":{"namespaces":["shop"],"labelSelectors":{"app":"a"}},"delay":{"latency":"1s"},"duration":"10m"}`, "PT5M"),
 			"spec.faults[0].fis.parameters.maxDuration: 5m0s is not longer than the CR's duration 10m0s"},
+		// Go keeps the last of two equal keys; a reader that keeps the
+		// first would pick every pod of kube-system.
+		{"repeated key", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"all","selector":{"namespaces":["kube-system"]},"selector":{"namespaces":["shop"],"labelSelectors":{"app":"a"}}}`, "PT5M"),
+			`spec.faults[0].fis.parameters.kubernetesSpec: repeats key "selector" in one object: keep one`},
+		{"repeated nested key", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"one","selector":{"namespaces":["kube-system"],"labelSelectors":{"app":"a"},"namespaces":["shop"]}}`, "PT5M"),
+			`spec.faults[0].fis.parameters.kubernetesSpec: repeats key "namespaces" in one object: keep one`},
+		{"equal keys in sibling objects", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"one","selector":{"namespaces":["shop"],"labelSelectors":{"app":"a"},"annotationSelectors":{"app":"b"}}}`, "PT5M"), ""},
 		{"not JSON", rawInject("PodChaos", "shop", `mode: all`, "PT5M"),
 			"spec.faults[0].fis.parameters.kubernetesSpec: is not the CR's spec as a JSON object"},
 	}

@@ -75,6 +75,12 @@ func TestCraftedGameDays(t *testing.T) {
 			policy: []string{"nodegroups-by-tags.yaml:17:11: spec.faults[0].fis.targets.Nodegroups: selects aws:eks:nodegroup resources by tags or filters, which may pick those of any cluster: name them in resourceArns so the cluster can be judged (allowed: arn:aws:eks:us-east-1:123456789012:cluster/sandbox) (policy sandbox: clusters)"},
 		},
 		{
+			// A key twice in the escape hatch's JSON: readers may keep either.
+			file:     "raw-repeated-key.yaml",
+			noPolicy: []string{`raw-repeated-key.yaml:28:11: spec.faults[0].fis.parameters.kubernetesSpec: repeats key "selector" in one object: keep one (JSON readers differ on which of the two they keep)`},
+			policy:   []string{`raw-repeated-key.yaml:28:11: spec.faults[0].fis.parameters.kubernetesSpec: repeats key "selector" in one object: keep one (JSON readers differ on which of the two they keep)`},
+		},
+		{
 			file:   "no-stop-condition.yaml",
 			policy: []string{"no-stop-condition.yaml:5:1: spec.stopConditions: required: this deployment runs no GameDay without a stop-condition alarm; add one under stopConditions (policy sandbox: requireStopConditions)"},
 		},
