@@ -317,14 +317,99 @@ func (c *checker) litmus(cr *gameday.CustomResource, crPath string, at func(stri
 			}
 		}
 	}
+	c.litmusRunner(cr.Spec, sp, at)
 	exps, _ := cr.Spec["experiments"].([]any)
 	for i, v := range exps {
 		m, _ := v.(map[string]any)
+		ep := fmt.Sprintf("%s.experiments[%d]", sp, i)
 		name, _ := m["name"].(string)
 		if name != "" && !slices.Contains(c.p.Spec.Litmus.Experiments, name) {
-			c.refuse(at(fmt.Sprintf("%s.experiments[%d].name", sp, i)), RuleLitmusExperiments, "Litmus experiment %s is not one this deployment allows (%s)", name, listOrNone(c.p.Spec.Litmus.Experiments))
+			c.refuse(at(ep+".name"), RuleLitmusExperiments, "Litmus experiment %s is not one this deployment allows (%s)", name, listOrNone(c.p.Spec.Litmus.Experiments))
+		}
+		es, _ := m["spec"].(map[string]any)
+		c.litmusExperiment(es, ep+".spec", at)
+	}
+}
+
+// A policy allows a Litmus experiment by name: the code its
+// ChaosExperiment (installed by the cluster's owner) runs, on the targets
+// the engine names. A ChaosEngine can go further, so these are refused:
+// another runner or experiment image, command or sidecar (chaos-runner's
+// SetExpImageFromEngine), a command probe (a shell command, or a pod of any
+// image, run with the experiment's service account) and a Kubernetes probe
+// that creates or deletes resources (Litmus docs, "Kubernetes probe":
+// create, delete, present, absent).
+var (
+	litmusRunnerCode  = []string{"image", "command", "args"}
+	litmusChangeProbe = []string{"create", "delete"}
+)
+
+// litmusRunner refuses an engine that replaces the chaos runner's code or
+// adds containers.
+func (c *checker) litmusRunner(spec map[string]any, sp string, at func(string) string) {
+	comp, _ := spec["components"].(map[string]any)
+	runner, _ := comp["runner"].(map[string]any)
+	for _, k := range litmusRunnerCode {
+		if present(runner[k]) {
+			c.refuse(at(sp+".components.runner."+k), RuleLitmusExperiments, "the Litmus installation sets the chaos runner's %s: remove it", k)
 		}
 	}
+	if present(comp["sidecar"]) {
+		c.refuse(at(sp+".components.sidecar"), RuleLitmusExperiments, "a sidecar runs code of the GameDay's choosing beside the experiment: remove it")
+	}
+}
+
+// litmusExperiment judges what an engine's experiment entry overrides: its
+// image, the env that names its targets, and its probes.
+func (c *checker) litmusExperiment(es map[string]any, esp string, at func(string) string) {
+	comp, _ := es["components"].(map[string]any)
+	if present(comp["experimentImage"]) {
+		c.refuse(at(esp+".components.experimentImage"), RuleLitmusExperiments, "replaces the image of the ChaosExperiment this deployment allows by name: remove it (set the image in the ChaosExperiment)")
+	}
+	env, _ := comp["env"].([]any)
+	for j, v := range env {
+		e, _ := v.(map[string]any)
+		name, _ := e["name"].(string)
+		vp := fmt.Sprintf("%s.components.env[%d]", esp, j)
+		switch {
+		case name == "APP_NAMESPACE" && e["valueFrom"] != nil:
+			c.refuse(at(vp+".valueFrom"), RuleNamespaces, "APP_NAMESPACE from valueFrom cannot be judged: name the application's namespace in appinfo.appns")
+		case name == "APP_NAMESPACE":
+			ns, _ := e["value"].(string)
+			c.namespace(at(vp+".value"), ns, "select pods in")
+		case name == "TARGETS":
+			c.refuse(at(vp+".name"), RuleNamespaces, "TARGETS names the experiment's targets where this deployment cannot judge them: name them in appinfo or selectors")
+		}
+	}
+	probes, _ := es["probe"].([]any)
+	for k, v := range probes {
+		pr, _ := v.(map[string]any)
+		pp := fmt.Sprintf("%s.probe[%d]", esp, k)
+		typ, _ := pr["type"].(string)
+		inputs, _ := pr["k8sProbe/inputs"].(map[string]any)
+		op, _ := inputs["operation"].(string)
+		switch {
+		case typ == "cmdProbe":
+			c.refuse(at(pp+".type"), RuleLitmusExperiments, "a cmdProbe runs a command of the GameDay's choosing with the experiment's service account: use an httpProbe, promProbe or k8sProbe")
+		case typ == "k8sProbe" && slices.Contains(litmusChangeProbe, op):
+			c.refuse(at(pp+".k8sProbe/inputs.operation"), RuleLitmusExperiments, "a k8sProbe that can %s resources changes the cluster beyond the experiment: use present or absent", op)
+		}
+	}
+}
+
+// present is whether a plain value is set: not nil, "", or empty.
+func present(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
 }
 
 func listOrNone(list []string) string {

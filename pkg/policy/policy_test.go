@@ -173,11 +173,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, pr := range Check(p, tt.spec, tt.where) {
-				got = append(got, pr.String())
-			}
-			if diff := cmp.Diff(got, tt.want); diff != "" {
+			if diff := cmp.Diff(refusals(p, tt.spec, tt.where), tt.want); diff != "" {
 				t.Errorf("(-got +want):\n%s", diff)
 			}
 		})
@@ -223,15 +219,61 @@ func TestCheckSelectors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, pr := range Check(p, tt.spec, Where{}) {
-				got = append(got, pr.String())
-			}
-			if diff := cmp.Diff(got, tt.want); diff != "" {
+			if diff := cmp.Diff(refusals(p, tt.spec, Where{}), tt.want); diff != "" {
 				t.Errorf("(-got +want):\n%s", diff)
 			}
 		})
 	}
+}
+
+// TestCheckLitmusOverrides: a ChaosEngine of an allowed experiment may not
+// swap the code that runs, add containers, run commands through probes or
+// point the experiment elsewhere through its env.
+func TestCheckLitmusOverrides(t *testing.T) {
+	p := &Policy{Metadata: Metadata{Name: "p"}, Spec: Rules{
+		Clusters:   []string{"arn:aws:eks:us-east-1:111111111111:cluster/sandbox"},
+		Namespaces: []string{"shop"},
+		Litmus:     LitmusRules{Experiments: []string{"pod-delete"}},
+	}}
+	type m = map[string]any
+	type l = []any
+	engine := func(engineSpec m, experimentSpec m) *gameday.Spec {
+		engineSpec["experiments"] = l{m{"name": "pod-delete", "spec": experimentSpec}}
+		return spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0] = gameday.Fault{Name: "f", Litmus: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: gameday.LitmusKind}, Metadata: gameday.ObjectMeta{Namespace: "shop"}, Spec: engineSpec}}
+		})
+	}
+	const at = "spec.faults[0].litmus.spec."
+	tests := []struct {
+		name string
+		spec *gameday.Spec
+		want []string
+	}{
+		{"as installed", engine(m{"appinfo": m{"appns": "shop", "applabel": "app=a"}}, m{"components": m{"env": l{m{"name": "TOTAL_CHAOS_DURATION", "value": "30"}, m{"name": "APP_NAMESPACE", "value": "shop"}}},
+			"probe": l{m{"type": "httpProbe"}, m{"type": "promProbe"}, m{"type": "k8sProbe", "k8sProbe/inputs": m{"operation": "present"}}}}), nil},
+		{"sidecar", engine(m{"components": m{"sidecar": l{m{"image": "x"}}}}, m{}), []string{
+			at + "components.sidecar: a sidecar runs code of the GameDay's choosing beside the experiment: remove it (policy p: litmus.experiments)"}},
+		{"namespace from elsewhere", engine(m{}, m{"components": m{"env": l{m{"name": "APP_NAMESPACE", "valueFrom": m{"configMapKeyRef": m{"name": "c", "key": "k"}}}}}}), []string{
+			at + "experiments[0].spec.components.env[0].valueFrom: APP_NAMESPACE from valueFrom cannot be judged: name the application's namespace in appinfo.appns (policy p: namespaces)"}},
+		{"probe that creates", engine(m{}, m{"probe": l{m{"type": "k8sProbe", "k8sProbe/inputs": m{"operation": "create"}}}}), []string{
+			at + "experiments[0].spec.probe[0].k8sProbe/inputs.operation: a k8sProbe that can create resources changes the cluster beyond the experiment: use present or absent (policy p: litmus.experiments)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(refusals(p, tt.spec, Where{}), tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+// refusals are Check's problems as lines.
+func refusals(p *Policy, s *gameday.Spec, w Where) []string {
+	var got []string
+	for _, pr := range Check(p, s, w) {
+		got = append(got, pr.String())
+	}
+	return got
 }
 
 func TestWithDefaults(t *testing.T) {

@@ -81,6 +81,21 @@ func TestCraftedGameDays(t *testing.T) {
 			policy:   []string{`raw-repeated-key.yaml:28:11: spec.faults[0].fis.parameters.kubernetesSpec: repeats key "selector" in one object: keep one (JSON readers differ on which of the two they keep)`},
 		},
 		{
+			// An allowed experiment by name, whose engine swaps the code that
+			// runs, points it at kube-system or runs commands through probes.
+			file: "litmus-overrides.yaml",
+			policy: []string{
+				`litmus-overrides.yaml:22:22: spec.faults[0].litmus.spec.components.runner.image: the Litmus installation sets the chaos runner's image: remove it (policy sandbox: litmus.experiments)`,
+				`litmus-overrides.yaml:22:49: spec.faults[0].litmus.spec.components.runner.command: the Litmus installation sets the chaos runner's command: remove it (policy sandbox: litmus.experiments)`,
+				`litmus-overrides.yaml:22:64: spec.faults[0].litmus.spec.components.runner.args: the Litmus installation sets the chaos runner's args: remove it (policy sandbox: litmus.experiments)`,
+				`litmus-overrides.yaml:27:19: spec.faults[0].litmus.spec.experiments[0].spec.components.experimentImage: replaces the image of the ChaosExperiment this deployment allows by name: remove it (set the image in the ChaosExperiment) (policy sandbox: litmus.experiments)`,
+				`litmus-overrides.yaml:29:45: spec.faults[0].litmus.spec.experiments[0].spec.components.env[0].value: namespace kube-system is not one this deployment may select pods in (allowed: sock-shop) (policy sandbox: namespaces)`,
+				`litmus-overrides.yaml:31:24: spec.faults[0].litmus.spec.experiments[0].spec.components.env[2].name: TARGETS names the experiment's targets where this deployment cannot judge them: name them in appinfo or selectors (policy sandbox: namespaces)`,
+				`litmus-overrides.yaml:35:21: spec.faults[0].litmus.spec.experiments[0].spec.probe[0].type: a cmdProbe runs a command of the GameDay's choosing with the experiment's service account: use an httpProbe, promProbe or k8sProbe (policy sandbox: litmus.experiments)`,
+				`litmus-overrides.yaml:42:92: spec.faults[0].litmus.spec.experiments[0].spec.probe[1].k8sProbe/inputs.operation: a k8sProbe that can delete resources changes the cluster beyond the experiment: use present or absent (policy sandbox: litmus.experiments)`,
+			},
+		},
+		{
 			file:   "no-stop-condition.yaml",
 			policy: []string{"no-stop-condition.yaml:5:1: spec.stopConditions: required: this deployment runs no GameDay without a stop-condition alarm; add one under stopConditions (policy sandbox: requireStopConditions)"},
 		},
