@@ -10,7 +10,6 @@ package fisactions
 import (
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"time"
 )
@@ -67,15 +66,15 @@ type ISODuration struct {
 	Text string
 }
 
-// UnmarshalJSON reads PT<n>H<n>M<n>S.
+// UnmarshalJSON reads an ISO 8601 duration (ParseDuration).
 func (d *ISODuration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	v, err := time.ParseDuration(lowerISO(s))
-	if err != nil || len(s) < 3 || s[:2] != "PT" {
-		return fmt.Errorf("duration %q: want PT<n>H<n>M<n>S", s)
+	v, err := ParseDuration(s)
+	if err != nil {
+		return err
 	}
 	d.Duration, d.Text = v, s
 	return nil
@@ -86,21 +85,6 @@ func (d ISODuration) MarshalJSON() ([]byte, error) { return json.Marshal(d.Text)
 
 // IsZero reports whether no bound was given.
 func (d ISODuration) IsZero() bool { return d.Text == "" }
-
-// lowerISO turns PT1H30M into 1h30m for time.ParseDuration.
-func lowerISO(s string) string {
-	if len(s) < 2 {
-		return s
-	}
-	out := make([]byte, 0, len(s))
-	for _, c := range []byte(s[2:]) {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		out = append(out, c)
-	}
-	return string(out)
-}
 
 // Target is the action's one target key and its resource type; ok is false
 // for an action without targets.

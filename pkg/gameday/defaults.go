@@ -3,6 +3,8 @@ package gameday
 import (
 	"fmt"
 	"time"
+
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 )
 
 // Defaults from the contract.
@@ -104,8 +106,8 @@ func (f *Fault) EffectiveMaxDuration() time.Duration {
 	} else if def, ok := f.DefaultMaxDuration(); ok {
 		d = def
 	} else if f.FIS != nil {
-		if p, err := ParseDuration(f.FIS.Parameters["duration"]); err == nil {
-			d = p.Duration
+		if p, err := fisactions.ParseDuration(f.FIS.Parameters["duration"]); err == nil {
+			d = p
 		}
 	}
 	if d < MinMaxDuration {

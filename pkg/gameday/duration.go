@@ -2,25 +2,33 @@ package gameday
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 )
 
 // Duration is a length of time written Go / Chaos Mesh style ("90s", "5m",
 // "1h30m") or ISO 8601 ("PT5M", "PT1H30M"). The zero value means "not set".
 type Duration struct{ time.Duration }
 
-// ParseDuration reads a Go / Chaos Mesh or ISO 8601 duration.
+// ParseDuration reads a duration of gameday's own fields (maxDuration:,
+// a schedule's window): Go / Chaos Mesh or ISO 8601, spaces around it and
+// the case of an ISO 8601 one ignored. A FIS action's parameter, which is
+// sent as written, is read by fisactions.ParseDuration instead.
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Duration{}, fmt.Errorf("empty duration")
 	}
 	if s[0] == 'P' || s[0] == 'p' {
-		d, err := parseISO8601(s)
-		return Duration{d}, err
+		// gameday's own fields take the FIS form in either case; gameday
+		// writes it to FIS as ISO8601 does.
+		d, err := fisactions.ParseDuration(strings.ToUpper(s))
+		if err != nil {
+			return Duration{}, fmt.Errorf("%q is not an ISO 8601 duration (write PT5M, PT1H30M)", s)
+		}
+		return Duration{d}, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -30,33 +38,6 @@ func ParseDuration(s string) (Duration, error) {
 		return Duration{}, fmt.Errorf("%q is negative", s)
 	}
 	return Duration{d}, nil
-}
-
-var iso8601 = regexp.MustCompile(`^[Pp](?:(\d+)[Dd])?(?:[Tt](?:(\d+)[Hh])?(?:(\d+)[Mm])?(?:(\d+(?:\.\d+)?)[Ss])?)?$`)
-
-func parseISO8601(s string) (time.Duration, error) {
-	m := iso8601.FindStringSubmatch(s)
-	if m == nil || s == "P" || strings.EqualFold(s, "PT") {
-		return 0, fmt.Errorf("%q is not an ISO 8601 duration (write PT5M, PT1H30M)", s)
-	}
-	var d time.Duration
-	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute} {
-		if m[i+1] != "" {
-			n, err := strconv.ParseInt(m[i+1], 10, 32)
-			if err != nil {
-				return 0, fmt.Errorf("%q: %w", s, err)
-			}
-			d += time.Duration(n) * unit
-		}
-	}
-	if m[4] != "" {
-		f, err := strconv.ParseFloat(m[4], 64)
-		if err != nil {
-			return 0, fmt.Errorf("%q: %w", s, err)
-		}
-		d += time.Duration(f * float64(time.Second))
-	}
-	return d, nil
 }
 
 // IsZero reports whether the duration was left unset.

@@ -71,9 +71,9 @@ func checkFISDurations(r *problems, a *FISAction, spec fisactions.Action, params
 		if !ok || v == "" || !p.ISO8601 {
 			continue
 		}
-		d, err := parseISO8601(v)
-		if err != nil || !strings.HasPrefix(strings.ToUpper(v), "P") {
-			r.add(child(params, k), "%q is not an ISO 8601 duration: FIS wants PT5M or PT1H30M", v)
+		d, err := fisactions.ParseDuration(v)
+		if err != nil {
+			r.add(child(params, k), "%v", err)
 			continue
 		}
 		if !p.Min.IsZero() && !p.Max.IsZero() && (d < p.Min.Duration || d > p.Max.Duration) {

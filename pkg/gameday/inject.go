@@ -118,8 +118,8 @@ func (f *Fault) Injected() (*Fault, error) {
 	}
 	inj.Resource().Spec = spec
 	inj.Name, inj.StartAfter, inj.AllowWideBlastRadius = f.Name, f.StartAfter, f.AllowWideBlastRadius
-	if d, err := ParseDuration(p.MaxDuration); err == nil {
-		inj.MaxDuration = d
+	if d, err := fisactions.ParseDuration(p.MaxDuration); err == nil {
+		inj.MaxDuration = Duration{d}
 	}
 	return inj, nil
 }

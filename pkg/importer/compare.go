@@ -161,7 +161,7 @@ func parameter(actionID, k, v string) any {
 			return x
 		}
 	case fisactions.InjectMaxDuration:
-		if d, ok := isoDuration(v); ok {
+		if d, err := fisactions.ParseDuration(v); err == nil {
 			return "duration " + d.String()
 		}
 	}

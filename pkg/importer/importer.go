@@ -454,21 +454,15 @@ func (im *importer) customResource(act types.CreateExperimentTemplateActionInput
 		return nil, fmt.Sprintf("its %s is not a JSON object: %v", fisactions.InjectSpec, err)
 	}
 	f.Resource().Spec = spec
-	md, ok := isoDuration(p.MaxDuration)
-	if !ok {
-		return nil, fmt.Sprintf("its %s %q is not an ISO 8601 duration", fisactions.InjectMaxDuration, p.MaxDuration)
+	md, err := fisactions.ParseDuration(p.MaxDuration)
+	if err != nil {
+		return nil, fmt.Sprintf("its %s %v", fisactions.InjectMaxDuration, err)
 	}
 	// Leave maxDuration to its default (the CR's duration + 1m) when that is it.
-	if d, ok := f.DefaultMaxDuration(); !ok || d != md.Duration {
-		f.MaxDuration = md
+	if d, ok := f.DefaultMaxDuration(); !ok || d != md {
+		f.MaxDuration = gameday.Duration{Duration: md}
 	}
 	return f, ""
-}
-
-// isoDuration reads a duration FIS takes: ISO 8601 (PT5M) only.
-func isoDuration(v string) (gameday.Duration, bool) {
-	d, err := gameday.ParseDuration(v)
-	return d, err == nil && strings.HasPrefix(strings.ToUpper(v), "P")
 }
 
 // decodeSpec decodes a kubernetesSpec JSON object, integers as int64 and

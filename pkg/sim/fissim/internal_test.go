@@ -51,19 +51,3 @@ func TestLogKey(t *testing.T) {
 		}
 	}
 }
-
-func TestISODuration(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"PT5M", 5 * time.Minute, true}, {"PT1H30M", 90 * time.Minute, true}, {"PT90S", 90 * time.Second, true},
-		{"P1D", 24 * time.Hour, true}, {"5m", 0, false}, {"PT", 0, false}, {"", 0, false},
-	} {
-		got, err := isoDuration(tc.in)
-		if (err == nil) != tc.ok || got != tc.want {
-			t.Errorf("isoDuration(%q) = %v, %v; want %v, ok=%v", tc.in, got, err, tc.want, tc.ok)
-		}
-	}
-}

@@ -240,7 +240,7 @@ func validateParams(name string, a templateAction, spec fisactions.Action) *wire
 		if !ok || !b.ISO8601 {
 			continue
 		}
-		d, err := isoDuration(v)
+		d, err := fisactions.ParseDuration(v)
 		if err != nil {
 			return validation("Action %s: %s %q is not an ISO 8601 duration", name, p, v)
 		}
