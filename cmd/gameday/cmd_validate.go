@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+
+	"github.com/gameday-dev/gameday/pkg/policy"
 )
 
 // validateCmd is `gameday validate`.
@@ -19,20 +21,29 @@ func (c *validateCmd) define(fs *flag.FlagSet) {
 }
 
 // run checks every file, even after one fails: "ok FILE" on stdout, or each
-// problem on its own line on stderr.
+// problem on its own line on stderr. Without a policy, a valid file with
+// no stop condition gets a warning on stderr: every deployment's policy
+// refuses it unless that policy says otherwise.
 func (c *validateCmd) run(_ context.Context, e *env, args []string) error {
 	pol, err := readPolicy(e, c.policy)
 	if err != nil {
 		return err
 	}
 	for _, name := range args {
-		if _, _, ferr := loadGameDayFile(e, name, pol); ferr != nil {
+		spec, _, ferr := loadGameDayFile(e, name, pol)
+		switch {
+		case ferr != nil:
 			if !errors.Is(ferr, errReported) {
 				e.errorf("%v", ferr)
 			}
 			err = errReported
-		} else if !c.quiet {
+		case c.quiet:
+		default:
 			fmt.Fprintf(e.stdout, "ok %s\n", name)
+			if pol == nil && len(spec.Spec.StopConditions) == 0 {
+				fmt.Fprintf(e.stderr, "%s: warning: spec.stopConditions: none, so nothing but maxDuration ends the faults early; "+
+					"a deployment's policy refuses this file unless it sets %s: false (check with --policy FILE)\n", name, policy.RuleRequireStopConditions)
+			}
 		}
 	}
 	return err

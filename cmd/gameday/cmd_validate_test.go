@@ -164,3 +164,37 @@ func TestSchemaCommand(t *testing.T) {
 		t.Errorf("schema extra: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestValidateNoStopConditions: a file without a stop condition is valid,
+// with a warning that a deployment's policy refuses it by default; a policy
+// given decides instead, and --quiet prints nothing for it.
+func TestValidateNoStopConditions(t *testing.T) {
+	carts := readFile(t, cartsLatency)
+	i, j := strings.Index(carts, "  stopConditions:"), strings.Index(carts, "  timeouts:")
+	if i < 0 || j < i {
+		t.Fatal("the walkthrough has no stopConditions before timeouts")
+	}
+	file := writeFile(t, "no-stop.yaml", carts[:i]+carts[j:])
+	lenient := writeFile(t, "lenient.yaml", strings.Replace(readFile(t, examplePolicy), "requireStopConditions: true", "requireStopConditions: false", 1))
+	warning := file + ": warning: spec.stopConditions: none, so nothing but maxDuration ends the faults early; " +
+		"a deployment's policy refuses this file unless it sets requireStopConditions: false (check with --policy FILE)\n"
+	tests := []struct {
+		name       string
+		args       []string
+		wantStdout string
+		wantStderr string
+	}{
+		{"no policy", []string{"validate", file}, "ok " + file + "\n", warning},
+		{"quiet", []string{"validate", "--quiet", file}, "", ""},
+		{"a policy that allows it", []string{"validate", "--policy", lenient, file}, "ok " + file + "\n", ""},
+		{"with stop conditions", []string{"validate", cartsLatency}, "ok " + cartsLatency + "\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != exitOK || stdout != tt.wantStdout || stderr != tt.wantStderr {
+				t.Errorf("gameday %v = %d, stdout %q, stderr %q; want 0, %q, %q", tt.args, code, stdout, stderr, tt.wantStdout, tt.wantStderr)
+			}
+		})
+	}
+}
