@@ -58,11 +58,17 @@ func TestRunLocal(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	var report string
+	var report, page string
 	for _, l := range strings.Split(stdout, "\n") {
 		if r, ok := strings.CutPrefix(l, "report:  "); ok {
 			report = r
 		}
+		if p, ok := strings.CutPrefix(l, "page:    "); ok {
+			page = p
+		}
+	}
+	if want := filepath.Join(filepath.Dir(report), "report.html"); page != want {
+		t.Errorf("page: %q, want %q (report.html beside summary.md):\n%s", page, want, stdout)
 	}
 	if !strings.HasPrefix(report, filepath.Join(out, "gamedays", "sock-shop-carts-latency")) {
 		t.Fatalf("report path %q is not under %s:\n%s", report, out, stdout)
