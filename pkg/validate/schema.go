@@ -14,8 +14,9 @@ import (
 )
 
 // SchemaID is the $id of the GameDay file's JSON Schema (committed as
-// docs/gameday.schema.json).
-const SchemaID = "https://github.com/gameday-dev/gameday/docs/gameday.schema.json"
+// docs/gameday.schema.json): the address its file is served at, raw, so
+// that an editor told $schema=SchemaID (gameday import writes it) loads it.
+const SchemaID = "https://raw.githubusercontent.com/gameday-dev/gameday/main/docs/gameday.schema.json"
 
 // required lists the fields the validator requires, per GameDay type (the
 // Go types' json tags say less: an optional field may have no omitempty).

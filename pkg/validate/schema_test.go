@@ -109,3 +109,22 @@ func TestSchemaRefusesBadFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestSchemaIDServesTheFile: the schema's $id, which gameday import writes
+// as the editor's $schema, is the raw address of docs/gameday.schema.json
+// in the module's repository (github.com/OWNER/REPO's main branch), not a
+// page: an editor loads the JSON from it.
+func TestSchemaIDServesTheFile(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(mod), "\n")
+	repo, ok := strings.CutPrefix(strings.TrimSpace(strings.TrimPrefix(line, "module")), "github.com/")
+	if !ok {
+		t.Fatalf("go.mod's module %q is not on github.com", line)
+	}
+	if want := "https://raw.githubusercontent.com/" + repo + "/main/docs/" + filepath.Base(schemaFile); SchemaID != want {
+		t.Errorf("SchemaID = %q, want %q", SchemaID, want)
+	}
+}
