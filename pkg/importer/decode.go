@@ -136,16 +136,25 @@ func readJSON(data []byte) (any, error) {
 
 const maxJSONDepth = 64
 
+// notJSON is a token error of the decoder; its io.EOF, the input ending
+// inside a value, in words.
+func notJSON(err error) error {
+	if err == io.EOF {
+		return errors.New("not JSON: the input ends inside a value (a bracket or brace is not closed)")
+	}
+	return fmt.Errorf("not JSON: %w", err)
+}
+
 func readValue(dec *json.Decoder, path string, depth int) (any, error) {
 	if depth > maxJSONDepth {
 		return nil, fmt.Errorf("%s: nested deeper than %d", orRoot(path), maxJSONDepth)
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		if err == io.EOF {
-			return nil, errors.New("no JSON value")
+		if err == io.EOF && depth == 0 {
+			return nil, errors.New("no JSON value: the input is empty")
 		}
-		return nil, fmt.Errorf("not JSON: %w", err)
+		return nil, notJSON(err)
 	}
 	switch t := tok.(type) {
 	case json.Delim:
@@ -155,7 +164,7 @@ func readValue(dec *json.Decoder, path string, depth int) (any, error) {
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
-					return nil, fmt.Errorf("not JSON: %w", err)
+					return nil, notJSON(err)
 				}
 				k, _ := kt.(string)
 				if _, dup := m[k]; dup {
@@ -168,7 +177,7 @@ func readValue(dec *json.Decoder, path string, depth int) (any, error) {
 				m[k] = v
 			}
 			if _, err := dec.Token(); err != nil {
-				return nil, fmt.Errorf("not JSON: %w", err)
+				return nil, notJSON(err)
 			}
 			return m, nil
 		case '[':
@@ -181,7 +190,7 @@ func readValue(dec *json.Decoder, path string, depth int) (any, error) {
 				s = append(s, v)
 			}
 			if _, err := dec.Token(); err != nil {
-				return nil, fmt.Errorf("not JSON: %w", err)
+				return nil, notJSON(err)
 			}
 			if s == nil {
 				s = []any{}

@@ -312,7 +312,9 @@ func TestDecodeRefuses(t *testing.T) {
 		name, json, want string
 	}{
 		{"not json", `actions: {}`, "not JSON"},
-		{"empty", ``, "no JSON value"},
+		{"empty", ``, "no JSON value: the input is empty"},
+		{"cut short", `{"actions": {`, "not JSON: the input ends inside a value (a bracket or brace is not closed)"},
+		{"cut short in a list", `{"a": [1,`, "not JSON: the input ends inside a value"},
 		{"array", `[{"actions":{}}]`, "not a JSON object"},
 		{"trailing data", `{"actions":{}} {}`, "data after the JSON value"},
 		{"duplicate key", `{"actions":{},"actions":{}}`, "actions: field appears twice"},
