@@ -159,10 +159,11 @@ func downloadArchive(ctx context.Context, e *env, srv *sim.Server, out string, a
 	if _, err := localrun.Download(context.WithoutCancel(ctx), localrun.AWSConfig(srv), a.Bucket, a.Prefix, folder); err != nil {
 		return fmt.Errorf("download archive: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "verdict: %s\nreport:  %s\npage:    %s\n", a.Verdict, filepath.Join(folder, "summary.md"), filepath.Join(folder, "report.html"))
+	fmt.Fprintf(e.stdout, "verdict: %s\n", a.Verdict)
 	if a.VerdictReason != "" {
 		fmt.Fprintf(e.stdout, "reason:  %s\n", a.VerdictReason)
 	}
+	fmt.Fprintf(e.stdout, "report:  %s\npage:    %s\n", filepath.Join(folder, "summary.md"), filepath.Join(folder, "report.html"))
 	return nil
 }
 

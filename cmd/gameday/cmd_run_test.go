@@ -87,6 +87,21 @@ func TestRunLocal(t *testing.T) {
 	}
 }
 
+// TestRunLocalCPUStress keeps the CPU-stress example's header true: run
+// locally, the hypothesis is refuted by orders' latency during the stress,
+// and the command exits 3.
+func TestRunLocalCPUStress(t *testing.T) {
+	interpretertest.Ensure(t)
+	const example = "../../examples/sock-shop-orders-cpu-stress.yaml"
+	code, stdout, stderr := runCLI(t, "run", "--local", example, "--out", t.TempDir(), "--speed", "300", "--plain")
+	if code != 3 || !strings.Contains(stdout, "verdict: hypothesis-refuted\nreason:  the hypothesis was refuted by orders-latency-p99 (during)") {
+		t.Errorf("exit %d, want 3 with orders' p99 latency during the stress named\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(readFile(t, example), "# Run locally, it refutes its hypothesis") {
+		t.Error("the CPU-stress example's header does not say it refutes its hypothesis locally")
+	}
+}
+
 // TestRunLocalNodeLoss keeps the node-loss example's header true: it cannot
 // run locally, since the simulator has none of its stop-condition alarm.
 func TestRunLocalNodeLoss(t *testing.T) {
