@@ -30,10 +30,6 @@ type GameDayFile struct {
 	Spec *gameday.Spec
 }
 
-// validateFile checks one GameDay file exactly as `gameday validate` does,
-// with its FILE:LINE:COL: path: message lines.
-var validateFile = validate.File
-
 // LoadGameDays reads and validates every *.yaml and *.yml file in dir, in
 // name order. Any invalid file fails the whole load with every problem of
 // every file, one per line, as `gameday validate` prints them. Two files
@@ -57,13 +53,14 @@ func LoadGameDays(dir string) ([]GameDayFile, error) {
 	seen := map[string]string{}
 	for _, n := range names {
 		path := filepath.Join(dir, n)
-		data, err := os.ReadFile(path)
+		// Exactly as `gameday validate` reads and checks it, with its
+		// FILE:LINE:COL: path: message lines.
+		spec, data, err := validate.ReadFile(path)
 		if err != nil {
-			problems = append(problems, fmt.Errorf("read gameday: %w", err))
-			continue
-		}
-		spec, err := validateFile(path, data)
-		if err != nil {
+			var ps gameday.Problems
+			if !errors.As(err, &ps) {
+				err = fmt.Errorf("read gameday: %w", err)
+			}
 			problems = append(problems, err)
 			continue
 		}

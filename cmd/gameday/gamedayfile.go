@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	// Time zones for schedule.timezone, without relying on the system's tzdata.
@@ -21,7 +19,7 @@ import (
 // problem it prints them, one line each, and returns errReported; a file it
 // cannot read is an error to print.
 func loadGameDayFile(e *env, name string, pol *policy.Policy) (*gameday.Spec, []byte, error) {
-	data, err := readGameDay(name)
+	s, data, err := validate.ReadFileUnder(name, pol, policy.Where{})
 	var ps gameday.Problems
 	if errors.As(err, &ps) {
 		printProblems(e, name, err)
@@ -30,33 +28,7 @@ func loadGameDayFile(e *env, name string, pol *policy.Policy) (*gameday.Spec, []
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := validate.FileUnder(name, data, pol, policy.Where{})
-	if err != nil {
-		printProblems(e, name, err)
-		return nil, nil, errReported
-	}
 	return s, data, nil
-}
-
-// readGameDay reads at most one byte past gameday.MaxFileSize, so that an
-// oversized file is refused by its size without being read whole.
-func readGameDay(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory: name the files, for example %s/*.yaml", name, name)
-	} else if err == nil && st.Mode().IsRegular() && st.Size() > gameday.MaxFileSize {
-		// Its real size, not the MaxFileSize+1 bytes read.
-		return nil, gameday.Problems{{File: name, Message: gameday.SizeProblem(st.Size())}}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, gameday.MaxFileSize+1))
-	if err != nil {
-		return nil, err // an *os.PathError: it names the file
-	}
-	return data, nil
 }
 
 // printProblems prints err one line per problem: each joined error on its

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 
+	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/policy"
 )
 
@@ -18,7 +19,7 @@ func readPolicy(e *env, name string) (*policy.Policy, error) {
 	if name == "" {
 		return nil, nil
 	}
-	data, err := readGameDay(name)
+	data, err := gameday.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/golden"
+	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
 const examplesDir = "../../examples"
@@ -28,14 +29,10 @@ const examplesDir = "../../examples"
 var goldenOptions = Options{Account: "123456789012", Region: "us-east-1",
 	RoleARN: "arn:aws:iam::123456789012:role/gameday-fis", LogBucket: "gameday-fis-logs-123456789012-us-east-1"}
 
-// load parses an example with gameday.Parse, as the CLI and the Lambdas do.
+// load reads and checks an example as the CLI does (validate.ReadFile).
 func load(t *testing.T, path string) *gameday.Spec {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gameday.Parse(path, data)
+	s, _, err := validate.ReadFile(path)
 	if err != nil {
 		t.Fatalf("parse:\n%v", err)
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -164,9 +166,32 @@ func syntaxHint(msg string) string {
 	return "check the indentation, quotes and brackets here and on the line above"
 }
 
-// SizeProblem says that a file of size bytes is too large to be a GameDay.
-func SizeProblem(size int64) string {
+// sizeProblem says that a file of size bytes is too large to be a GameDay.
+func sizeProblem(size int64) string {
 	return fmt.Sprintf("file is %d bytes (%.1f MiB); a GameDay file must be at most %d bytes (1 MiB)", size, float64(size)/(1<<20), MaxFileSize)
+}
+
+// ReadFile reads a GameDay (or policy) file for ParseDocument: at most one
+// byte past MaxFileSize, so that an oversized file is refused by its size
+// (as Problems) without being read whole. A directory, or a file it cannot
+// read, is an error that names it.
+func ReadFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory: name the files, for example %s/*.yaml", name, name)
+	} else if err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		// Its real size, not the MaxFileSize+1 bytes read.
+		return nil, Problems{{File: name, Message: sizeProblem(st.Size())}}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err // an *os.PathError: it names the file
+	}
+	return data, nil
 }
 
 // ParseDocument decodes a GameDay file strictly: not YAML, several
@@ -233,7 +258,7 @@ func readYAML(name string, data []byte, kind string) (map[string]any, map[string
 	}
 	article := "a " + kind
 	if len(data) > MaxFileSize {
-		return fail(0, 0, "", "%s", SizeProblem(int64(len(data))))
+		return fail(0, 0, "", "%s", sizeProblem(int64(len(data))))
 	}
 	// A UTF-8 byte order mark, as some editors on Windows write, is not
 	// part of the YAML.

@@ -146,11 +146,7 @@ func (h *harness) retryBackoff(name deploy.Function, in, out any, retryOn string
 
 func loadSpec(t *testing.T, path string) (*gameday.Spec, string) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := validate.File(path, data)
+	spec, data, err := validate.ReadFile(path)
 	if err != nil {
 		t.Fatalf("validate %s: %v", path, err)
 	}

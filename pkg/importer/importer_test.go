@@ -187,11 +187,7 @@ func TestRoundTripExamples(t *testing.T) {
 // default options, and that template as JSON.
 func rendered(tb testing.TB, file string) (*gameday.Spec, *fis.CreateExperimentTemplateInput, []byte) {
 	tb.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := validate.File(file, data)
+	s, _, err := validate.ReadFile(file)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -30,11 +30,7 @@ func TestFetchFromSimulator(t *testing.T) {
 	var templates []*fis.CreateExperimentTemplateInput
 	examples, _ := filepath.Glob("../../examples/*.yaml")
 	for _, e := range examples {
-		data, err := os.ReadFile(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := validate.File(e, data)
+		s, _, err := validate.ReadFile(e)
 		if err != nil {
 			t.Fatal(err)
 		}

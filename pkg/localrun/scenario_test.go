@@ -44,11 +44,7 @@ func needNode(t *testing.T) {
 
 func load(t *testing.T, path string) (*gameday.Spec, string) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := validate.File(path, data)
+	spec, data, err := validate.ReadFile(path)
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}

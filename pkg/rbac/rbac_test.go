@@ -2,7 +2,6 @@ package rbac
 
 import (
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/golden"
+	"github.com/gameday-dev/gameday/pkg/validate"
 )
 
 const examplesDir = "../../examples"
@@ -337,11 +337,7 @@ func TestGoldenExamples(t *testing.T) {
 	for _, path := range files {
 		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := gameday.Parse(path, data)
+			s, _, err := validate.ReadFile(path)
 			if err != nil {
 				t.Fatalf("parse:\n%v", err)
 			}

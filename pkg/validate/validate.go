@@ -86,6 +86,27 @@ func injected(f *gameday.Fault, path string) gameday.Problems {
 	return ps
 }
 
+// ReadFile reads the GameDay file name (gameday.ReadFile) and checks it
+// as File does: the spec and the bytes read, or the problems, each with
+// its line and column, or an error naming a file it cannot read.
+func ReadFile(name string) (*gameday.Spec, []byte, error) {
+	return ReadFileUnder(name, nil, policy.Where{})
+}
+
+// ReadFileUnder is ReadFile, checking as FileUnder does: what every CLI
+// command that takes a GameDay file reads it with.
+func ReadFileUnder(name string, p *policy.Policy, where policy.Where) (*gameday.Spec, []byte, error) {
+	data, err := gameday.ReadFile(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := FileUnder(name, data, p, where)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, data, nil
+}
+
 // FileUnder is File, then the deployment's policy: a GameDay valid by
 // gameday's rules but outside the policy gets one problem per violation,
 // FILE:LINE:COL: path: message (policy NAME: rule). A nil policy checks
