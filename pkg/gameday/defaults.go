@@ -93,27 +93,37 @@ func (f *Fault) DefaultMaxDuration() (time.Duration, bool) {
 }
 
 // EffectiveMaxDuration is the fault's FIS maxDuration: as set, or the CR's
-// duration + 1m, or for a raw FIS action its maxDuration (a custom resource)
-// or duration parameter; at least
-// MinMaxDuration. Validation asks a CR without a duration to set maxDuration.
+// duration + 1m; for a raw FIS action, the longest of its ISO 8601 duration
+// parameters (duration, maxDuration, startInstancesAfterDuration, ...) and
+// the fault's maxDuration, which its template does not carry, so that it is
+// never judged shorter than FIS runs it; at least MinMaxDuration.
+// Validation asks a CR without a duration to set maxDuration.
 func (f *Fault) EffectiveMaxDuration() time.Duration {
-	if !f.MaxDuration.IsZero() {
-		return f.MaxDuration.Duration
-	}
-	var d time.Duration
-	if inj, err := f.Injected(); inj != nil && err == nil && !inj.MaxDuration.IsZero() {
-		d = inj.MaxDuration.Duration
-	} else if def, ok := f.DefaultMaxDuration(); ok {
+	d := f.MaxDuration.Duration
+	if def, ok := f.DefaultMaxDuration(); ok && d == 0 {
 		d = def
-	} else if f.FIS != nil {
-		if p, err := fisactions.ParseDuration(f.FIS.Parameters["duration"]); err == nil {
-			d = p
+	}
+	if f.FIS != nil {
+		d = max(d, f.FIS.longestDuration())
+	}
+	return max(d, MinMaxDuration)
+}
+
+// longestDuration is the longest ISO 8601 duration among a raw action's
+// parameters (those the FIS actions reference marks so; any that reads as
+// one for an action it does not list).
+func (a *FISAction) longestDuration() time.Duration {
+	spec, known := fisactions.Get(a.ActionID)
+	var longest time.Duration
+	for k, v := range a.Parameters {
+		if known && !spec.Parameters[k].ISO8601 {
+			continue
+		}
+		if d, err := fisactions.ParseDuration(v); err == nil {
+			longest = max(longest, d)
 		}
 	}
-	if d < MinMaxDuration {
-		d = MinMaxDuration
-	}
-	return d
+	return longest
 }
 
 // LongestPath is the longest chain of faults through startAfter, by

@@ -71,3 +71,38 @@ func TestInjectedLongestPath(t *testing.T) {
 		t.Errorf("LongestPath = %s, want 2h", got)
 	}
 }
+
+// TestRawLongestPath: a raw action lasts as long as its longest ISO 8601
+// duration parameter, whatever maxDuration the fault sets (its template
+// does not carry it).
+func TestRawLongestPath(t *testing.T) {
+	raw := func(id string, params map[string]string, maxDuration time.Duration) Fault {
+		return Fault{Name: "raw", MaxDuration: Duration{Duration: maxDuration}, FIS: &FISAction{ActionID: id, Parameters: params}}
+	}
+	tests := []struct {
+		name  string
+		fault Fault
+		want  time.Duration
+	}{
+		{"duration", raw("aws:eks:pod-network-latency", map[string]string{"duration": "PT11H"}, 0), 11 * time.Hour},
+		{"maxDuration shorter than duration", raw("aws:eks:pod-network-latency", map[string]string{"duration": "PT11H"}, 5*time.Minute), 11 * time.Hour},
+		{"maxDuration longer than duration", raw("aws:fis:wait", map[string]string{"duration": "PT5M"}, time.Hour), time.Hour},
+		{"instances stopped until", raw("aws:ec2:stop-instances", map[string]string{"startInstancesAfterDuration": "PT6H"}, 5*time.Minute), 6 * time.Hour},
+		{"custom resource", rawInject("PodChaos", "shop", `{}`, "PT3H"), 3 * time.Hour},
+		{"custom resource, fault's maxDuration shorter", func() Fault {
+			f := rawInject("PodChaos", "shop", `{}`, "PT3H")
+			f.MaxDuration = Duration{Duration: 5 * time.Minute}
+			return f
+		}(), 3 * time.Hour},
+		{"instantaneous", raw("aws:ec2:terminate-instances", nil, 0), MinMaxDuration},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Spec{}
+			s.Spec.Faults = []Fault{tt.fault}
+			if got := s.LongestPath(); got != tt.want {
+				t.Errorf("LongestPath = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -129,6 +129,11 @@ func TestCheck(t *testing.T) {
 			[]string{"spec.schedule: this deployment does not run GameDays on a schedule: remove schedule and start it by hand (policy p: schedules)"}},
 		{"fault path too long", spec(func(s *gameday.Spec) { s.Spec.Faults[0].FIS.Parameters["duration"] = "PT2H" }), Where{},
 			[]string{"spec.faults: the longest fault path takes up to 2h0m0s, above the longest experiment this deployment allows, 1h0m0s: shorten the faults' durations (policy p: maxExperimentDuration)"}},
+		{"fault's maxDuration shorter than the action's", spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0].FIS.Parameters["duration"] = "PT2H"
+			s.Spec.Faults[0].MaxDuration = gameday.Duration{Duration: 5 * time.Minute}
+		}), Where{},
+			[]string{"spec.faults: the longest fault path takes up to 2h0m0s, above the longest experiment this deployment allows, 1h0m0s: shorten the faults' durations (policy p: maxExperimentDuration)"}},
 		{"default timeout too long", spec(func(s *gameday.Spec) { s.Spec.Faults[0].FIS.Parameters["duration"] = "PT50M" }), Where{},
 			[]string{"spec.timeouts: the default experiment timeout (longest fault path + 15m) is 1h5m0s, above the longest experiment this deployment allows, 1h0m0s: set timeouts.experiment to at most 1h0m0s (policy p: maxExperimentDuration)"}},
 		{"node group of another cluster", spec(func(s *gameday.Spec) {

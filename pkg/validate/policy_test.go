@@ -96,6 +96,14 @@ func TestCraftedGameDays(t *testing.T) {
 			},
 		},
 		{
+			// The fault's maxDuration does not shorten the action's own duration.
+			file: "raw-masked-duration.yaml",
+			policy: []string{
+				"raw-masked-duration.yaml:8:3: spec.faults: the longest fault path takes up to 11h0m0s, above the longest experiment this deployment allows, 1h0m0s: shorten the faults' durations (policy sandbox: maxExperimentDuration)",
+				"raw-masked-duration.yaml:14:9: spec.faults[0].fis.actionId: raw FIS action aws:eks:pod-network-latency is not one this deployment allows (allowed: aws:eks:terminate-nodegroup-instances) (policy sandbox: fisActions)",
+			},
+		},
+		{
 			file:   "no-stop-condition.yaml",
 			policy: []string{"no-stop-condition.yaml:5:1: spec.stopConditions: required: this deployment runs no GameDay without a stop-condition alarm; add one under stopConditions (policy sandbox: requireStopConditions)"},
 		},
