@@ -98,7 +98,11 @@ func followRun(ctx context.Context, e *env, c *deployed.Client, run string, ever
 		name = last.Name
 	}
 	if err != nil && ctx.Err() != nil {
-		e.errorf("stopped following %s; the run goes on: gameday status --follow %s%s", name, name, sf.repeat())
+		again := sf.repeat()
+		if every != deployed.DefaultInterval {
+			again = fmt.Sprintf(" --interval %v", every) + again
+		}
+		e.errorf("stopped following %s; the run goes on: gameday status --follow %s%s", name, name, again)
 		return &exitError{code: exitInterrupted}
 	}
 	if err != nil {

@@ -124,17 +124,32 @@ func TestStatusCommand(t *testing.T) {
 // following, says so on one line and exits 130 (the client cannot stop
 // executions: pkg/deployed's interfaces have no StopExecution).
 func TestStatusFollowInterrupted(t *testing.T) {
-	f := newFakeStack(t, false)
-	f.add(cartsRun, dt.ExperimentRunning)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var out, errb bytes.Buffer
-	code := run(ctx, []string{"status", "--follow", cartsRun, "--region", "us-east-1"}, &env{stdout: &out, stderr: &errb, deployed: f.deployed})
-	if code != exitInterrupted {
-		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	tests := []struct {
+		name  string
+		flags []string
+	}{
+		{"default interval", []string{"--region", "us-east-1"}},
+		{"its interval repeated", []string{"--region", "us-east-1", "--interval", "2s"}},
 	}
-	want := "gameday: stopped following " + cartsRun + "; the run goes on: gameday status --follow " + cartsRun + " --region us-east-1\n"
-	if diff := cmp.Diff(want, errb.String()); diff != "" {
-		t.Errorf("stderr (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeStack(t, false)
+			f.add(cartsRun, dt.ExperimentRunning)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var out, errb bytes.Buffer
+			code := run(ctx, append([]string{"status", "--follow", cartsRun}, tt.flags...), &env{stdout: &out, stderr: &errb, deployed: f.deployed})
+			if code != exitInterrupted {
+				t.Errorf("exit %d, want %d", code, exitInterrupted)
+			}
+			again := " --region us-east-1"
+			if len(tt.flags) > 2 {
+				again = " --interval 2s" + again
+			}
+			want := "gameday: stopped following " + cartsRun + "; the run goes on: gameday status --follow " + cartsRun + again + "\n"
+			if diff := cmp.Diff(want, errb.String()); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
