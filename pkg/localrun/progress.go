@@ -172,7 +172,7 @@ func (d *Display) block(e Event) []string {
 		exp := fmt.Sprintf("experiment %s", r.Start.ExperimentID)
 		if r.Poll != nil {
 			exp += " " + string(r.Poll.State)
-			if r.Poll.Reason != "" {
+			if saysMore(r.Poll.Reason, r.Poll.State) {
 				exp += " (" + firstLine(r.Poll.Reason) + ")"
 			}
 		}
@@ -190,7 +190,7 @@ func (d *Display) block(e Event) []string {
 		lines = append(lines, "elapsed   "+bar(elapsed, expected, 30, ended))
 		for _, a := range r.Poll.Actions {
 			l := fmt.Sprintf("  fault   %-24s %s", a.Name, a.State)
-			if a.Reason != "" && a.State != gameday.StateCompleted {
+			if a.State != gameday.StateCompleted && saysMore(a.Reason, a.State) {
 				l += " (" + firstLine(a.Reason) + ")"
 			}
 			lines = append(lines, l)
@@ -260,6 +260,16 @@ func (d *Display) Settled(id, state string, actions map[string]string) {
 		line += sep + n + " " + actions[n]
 	}
 	fmt.Fprintln(d.W, line)
+}
+
+// saysMore is whether FIS's reason for a state says more than the state:
+// "Experiment is running." and "Action was completed." do not.
+func saysMore(reason string, state gameday.State) bool {
+	r := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(reason), "."))
+	for _, prefix := range []string{"experiment ", "action ", "is ", "was "} {
+		r = strings.TrimPrefix(r, prefix)
+	}
+	return r != "" && r != strings.ToLower(string(state))
 }
 
 // ExpectedRuntime is how long the faults should run: the longest chain

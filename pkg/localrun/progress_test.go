@@ -219,3 +219,27 @@ func TestTruncate(t *testing.T) {
 		})
 	}
 }
+
+// TestSaysMore: the progress block gives FIS's reason only when it says
+// more than the state it explains.
+func TestSaysMore(t *testing.T) {
+	tests := []struct {
+		reason string
+		state  gameday.State
+		want   bool
+	}{
+		{"Experiment is running.", gameday.StateRunning, false},
+		{"Experiment completed.", gameday.StateCompleted, false},
+		{"Action was completed.", gameday.StateCompleted, false},
+		{"Action is running.", gameday.StateRunning, false},
+		{"", gameday.StateStopped, false},
+		{"Experiment is running.", gameday.StateStopped, true}, // stale: it says something else
+		{"Stop condition activated.", gameday.StateStopped, true},
+		{"Target resolution failed: no pods matched.", gameday.StateFailed, true},
+	}
+	for _, tt := range tests {
+		if got := saysMore(tt.reason, tt.state); got != tt.want {
+			t.Errorf("saysMore(%q, %s) = %v, want %v", tt.reason, tt.state, got, tt.want)
+		}
+	}
+}
