@@ -22,6 +22,12 @@ func (c *reportCmd) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.out, "out", "", "download the run's folder (spec, template, logs, summaries, report.html) under `DIR`, keys kept as paths")
 }
 
+// printReportFiles says where a run's folder on this machine has its
+// summary.md and its report.html (the page with the charts).
+func printReportFiles(e *env, folder string) {
+	fmt.Fprintf(e.stdout, "report:  %s\npage:    %s\n", filepath.Join(folder, deployed.SummaryMD), filepath.Join(folder, deployed.ReportHTML))
+}
+
 func (c *reportCmd) run(ctx context.Context, e *env, args []string) error {
 	if c.asJSON && c.out != "" {
 		return usagef("report: --json and --out do not go together: --out writes summary.json among the files")
@@ -39,8 +45,9 @@ func (c *reportCmd) run(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "downloaded %d files of %s to %s\n", len(files), a.URI(), filepath.Join(c.out, filepath.FromSlash(a.Prefix)))
-		fmt.Fprintln(e.stdout, filepath.Join(c.out, filepath.FromSlash(a.Prefix), deployed.SummaryMD))
+		folder := filepath.Join(c.out, filepath.FromSlash(a.Prefix))
+		fmt.Fprintf(e.stdout, "downloaded %d files of %s to %s\n", len(files), a.URI(), folder)
+		printReportFiles(e, folder)
 		return nil
 	}
 	name := deployed.SummaryMD

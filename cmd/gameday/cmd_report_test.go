@@ -39,7 +39,8 @@ func TestReportCommand(t *testing.T) {
 		{name: "download", args: []string{"report", cartsRun, "--out", out}, point: dt.Succeeded, objects: objects,
 			wantCode: exitOK,
 			wantStdout: "downloaded 3 files of s3://" + fakeBucket + "/" + prefix + " to " + filepath.Join(out, filepath.FromSlash(prefix)) + "\n" +
-				filepath.Join(out, filepath.FromSlash(prefix), "summary.md") + "\n",
+				"report:  " + filepath.Join(out, filepath.FromSlash(prefix), "summary.md") + "\n" +
+				"page:    " + filepath.Join(out, filepath.FromSlash(prefix), "report.html") + "\n",
 			wantFiles: []string{"report.html", "summary.json", "summary.md"}},
 		{name: "still running", args: []string{"report", cartsRun}, point: dt.ExperimentRunning, objects: objects,
 			wantCode: exitInvalid, wantStderr: "gameday: report " + cartsRun + ": the run is still RUNNING (experiment running); its report is written when it ends: no report\n"},

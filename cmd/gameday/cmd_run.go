@@ -163,7 +163,7 @@ func downloadArchive(ctx context.Context, e *env, srv *sim.Server, out string, a
 	if a.VerdictReason != "" {
 		fmt.Fprintf(e.stdout, "reason:  %s\n", a.VerdictReason)
 	}
-	fmt.Fprintf(e.stdout, "report:  %s\npage:    %s\n", filepath.Join(folder, "summary.md"), filepath.Join(folder, "report.html"))
+	printReportFiles(e, folder)
 	return nil
 }
 

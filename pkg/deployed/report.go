@@ -25,6 +25,7 @@ import (
 const (
 	SummaryJSON = "summary.json"
 	SummaryMD   = "summary.md"
+	ReportHTML  = "report.html"
 )
 
 // ErrNoReport is in the chain when a run has no report (yet): it still
