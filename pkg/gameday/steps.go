@@ -1,7 +1,9 @@
 package gameday
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -201,4 +203,41 @@ type ArchivePending struct {
 	// read and what they told, so that the next try reads only the others;
 	// only the archive step reads it.
 	Cursor json.RawMessage `json:"cursor,omitempty"`
+}
+
+// CheckSpecYAML says whether the run's SpecYAML says what its GameDay says.
+// The archive keeps SpecYAML as spec.yaml, the evidence of what ran, while
+// the GameDay is what preflight judges and the start step runs: a caller
+// who types the input by hand must not pair a harmless file with another
+// GameDay. Both come from one file when `gameday start`, a schedule or
+// `run --local` sends them; an empty SpecYAML passes (the archive then
+// writes the GameDay itself).
+func (in RunInput) CheckSpecYAML() error {
+	if in.SpecYAML == "" || in.GameDay == nil {
+		return nil
+	}
+	const hint = "send both from one file, as gameday start FILE does"
+	doc, ps := ParseDocument("specYaml", []byte(in.SpecYAML))
+	if doc == nil || len(ps) > 0 {
+		return fmt.Errorf("specYaml is not a GameDay file (%s): %s", firstLine(errorText(ps)), hint)
+	}
+	fromYAML, err := json.Marshal(doc.Spec)
+	if err != nil {
+		return fmt.Errorf("encode specYaml's gameday: %w", err)
+	}
+	given, err := json.Marshal(in.GameDay)
+	if err != nil {
+		return fmt.Errorf("encode gameday: %w", err)
+	}
+	if !bytes.Equal(fromYAML, given) {
+		return fmt.Errorf("specYaml says another GameDay than gameday (the archive would keep as spec.yaml a file that did not run): %s", hint)
+	}
+	return nil
+}
+
+func errorText(ps Problems) string {
+	if len(ps) == 0 {
+		return "no GameDay in it"
+	}
+	return ps.Error()
 }

@@ -333,6 +333,7 @@ func TestSimAlarmInAlarmRefusesAndCreatesNothing(t *testing.T) {
 		st := runState(t, "refused-1")
 		st.GameDay.Spec.StopConditions = append(st.GameDay.Spec.StopConditions,
 			gameday.StopCondition{AlarmARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:existing-slo-alarm"})
+		st.SpecYAML = "" // the file no longer says this GameDay
 		ie := h.preflight(&st)
 		if ie == nil || ie.Type != gameday.ErrNamePreflightFailed {
 			t.Fatalf("preflight = %+v, want PreflightFailed", ie)

@@ -88,6 +88,22 @@ func TestCraftedInputs(t *testing.T) {
 	}
 }
 
+// TestCraftedSpecYAML: an input whose specYaml is a harmless file and whose
+// gameday is another GameDay fails in preflight with InvalidGameDay: the
+// archive would otherwise keep, as the evidence of what ran, a file that
+// did not run. Nothing is created.
+func TestCraftedSpecYAML(t *testing.T) {
+	needNode(t)
+	srv := startSim(t, sim.Options{})
+	spec, _ := load(t, walkthrough)
+	_, harmless := load(t, longDelay)
+	res := run(t, srv, spec, harmless, nil)
+	if res.Status != "FAILED" || res.Error != gameday.ErrNameInvalidGameDay || !strings.Contains(res.Cause, "specYaml says another GameDay than gameday") {
+		t.Fatalf("execution %s %s: %s; want FAILED with %s naming specYaml", res.Status, res.Error, res.Cause, gameday.ErrNameInvalidGameDay)
+	}
+	assertNothingCreated(t, srv)
+}
+
 // TestScenarioCraftedInput: an execution whose input carries the
 // experiment id of another GameDay's running experiment in start ends
 // failed at once, and that experiment is left running, untouched: the run

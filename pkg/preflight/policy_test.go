@@ -44,3 +44,20 @@ func TestPreflightPolicy(t *testing.T) {
 		t.Error("preflight did not go on to stage the alarms")
 	}
 }
+
+// TestPreflightSpecYAML: a run whose specYaml says another GameDay than the
+// one it carries is refused with InvalidGameDay before any AWS call, so the
+// archive never keeps a spec.yaml that did not run.
+func TestPreflightSpecYAML(t *testing.T) {
+	spec := testSpec()
+	cw, f := &fakeCloudWatch{}, &experimenttest.FIS{}
+	p := newPreflight(cw, f)
+	other := "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: carts-latency}\nspec:\n  target: {clusterName: sandbox}\n  faults: []\n"
+	_, err := p.Handle(context.Background(), gameday.RunState{RunInput: gameday.RunInput{GameDay: spec, SpecYAML: other}})
+	if gameday.ErrorName(err) != gameday.ErrNameInvalidGameDay || !strings.Contains(err.Error(), "specYaml says another GameDay than gameday") {
+		t.Fatalf("Handle() error = %v (%s), want %s naming specYaml", err, gameday.ErrorName(err), gameday.ErrNameInvalidGameDay)
+	}
+	if len(cw.Puts) != 0 || f.Count("ListExperiments") != 0 || f.Count("GetSafetyLever") != 0 {
+		t.Errorf("AWS was called before the refusal: %d alarm puts, %d ListExperiments", len(cw.Puts), f.Count("ListExperiments"))
+	}
+}

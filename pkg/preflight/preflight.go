@@ -74,7 +74,8 @@ type Preflight struct {
 
 // Handle checks and stages everything a start needs. Refusals are
 // PolicyViolation (the GameDay is outside the deployment's policy; checked
-// before anything is created), PreflightFailed (the message says which
+// before anything is created), InvalidGameDay (also when the run's specYaml
+// says another GameDay than the one it carries), PreflightFailed (the message says which
 // check and what to do),
 // AlarmsPending while a stop-condition alarm is still INSUFFICIENT_DATA (the
 // state machine retries), and InvalidGameDay.
@@ -92,6 +93,9 @@ func (p *Preflight) Handle(ctx context.Context, st gameday.RunState) (gameday.Pr
 	if ps := policy.Check(p.Policy, spec, p.Where); len(ps) > 0 {
 		return gameday.PreflightResult{}, &gameday.StepError{Name: gameday.ErrNamePolicyViolation,
 			Err: fmt.Errorf("gameday %s is outside the deployment's policy %s: %s", spec.Metadata.Name, p.Policy.Metadata.Name, strings.ReplaceAll(ps.Error(), "\n", "; "))}
+	}
+	if err := st.CheckSpecYAML(); err != nil {
+		return gameday.PreflightResult{}, &gameday.StepError{Name: gameday.ErrNameInvalidGameDay, Err: err}
 	}
 	if err := p.checkSafetyLever(ctx); err != nil {
 		return gameday.PreflightResult{}, err
