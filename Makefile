@@ -33,8 +33,14 @@ all: build
 
 build: build-cli $(FUNCTIONS:%=build-%)
 
+# gameday version's commit: go build stamps it only at a clone's top with
+# -buildvcs on, not in a git worktree (golang/go#58218), so link it in.
+GIT_REVISION = $(shell git rev-parse HEAD 2>/dev/null)
+GIT_MODIFIED = $(if $(shell git status --porcelain 2>/dev/null),true,false)
+CLI_LDFLAGS = $(if $(GIT_REVISION),-X main.vcsRevision=$(GIT_REVISION) -X main.vcsModified=$(GIT_MODIFIED))
+
 build-cli:
-	$(GO) build -o bin/gameday ./cmd/gameday
+	$(GO) build -ldflags '$(CLI_LDFLAGS)' -o bin/gameday ./cmd/gameday
 
 # One Lambda per folder under functions/, built for provided.al2023 on arm64.
 $(FUNCTIONS:%=build-%): build-%:

@@ -73,31 +73,58 @@ func doctor(ctx context.Context, e *env, o interpreter.Options) error {
 	return nil
 }
 
+// The commit make build-cli links in (-ldflags -X), for the builds that
+// the go command does not stamp: in a git worktree, whose .git is a file
+// (golang/go#58218), or with -buildvcs=false in GOFLAGS.
+var (
+	vcsRevision string
+	vcsModified string // "true" or "false"
+)
+
 // buildInfo is the module, its version and VCS stamp, and the Go toolchain
 // (doctor's first line, and version's).
 func buildInfo() string {
-	return formatBuildInfo(debug.ReadBuildInfo())
+	bi, ok := debug.ReadBuildInfo()
+	return formatBuildInfo(bi, ok, vcsRevision, vcsModified)
 }
 
-// formatBuildInfo says bi (ok: there is one) on one line.
-func formatBuildInfo(bi *debug.BuildInfo, ok bool) string {
+// formatBuildInfo says bi (ok: there is one) on one line: the module's
+// version (a release's, or the pseudo-version go build gives a checkout),
+// and the commit: the one linked in (linkedRev, linkedModified), else the
+// go command's VCS stamp, which in a worktree nested in another checkout is
+// that checkout's. A development build says its commit, or
+// that none was stamped and how to have one, never a bare "(devel)".
+func formatBuildInfo(bi *debug.BuildInfo, ok bool, linkedRev, linkedModified string) string {
 	if !ok {
 		return "no build information; " + runtime.Version()
 	}
-	s := bi.Main.Path + " " + bi.Main.Version
-	var rev, modified string
+	rev, modified := linkedRev, linkedModified
 	for _, kv := range bi.Settings {
-		switch kv.Key {
-		case "vcs.revision":
+		switch {
+		case linkedRev != "": // make build-cli asked git in the tree it built
+		case kv.Key == "vcs.revision":
 			rev = kv.Value
-		case "vcs.modified":
-			if kv.Value == "true" {
-				modified = ", modified"
-			}
+		case kv.Key == "vcs.modified":
+			modified = kv.Value
 		}
 	}
+	commit := ""
 	if rev != "" {
-		s += fmt.Sprintf(" (commit %.12s%s)", rev, modified)
+		commit = fmt.Sprintf("commit %.12s", rev)
+		if modified == "true" {
+			commit += ", modified"
+		}
+	}
+	s := bi.Main.Path + " "
+	switch devel := bi.Main.Version == "" || bi.Main.Version == "(devel)"; {
+	case !devel && commit != "":
+		s += bi.Main.Version + " (" + commit + ")"
+	case !devel:
+		s += bi.Main.Version
+	case commit != "":
+		s += "development build (" + commit + ")"
+	default:
+		s += "development build (no commit stamped: make build-cli stamps it)"
 	}
 	return fmt.Sprintf("%s, built with %s for %s/%s", s, bi.GoVersion, runtime.GOOS, runtime.GOARCH)
 }

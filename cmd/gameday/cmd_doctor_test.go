@@ -70,30 +70,57 @@ func TestDoctor(t *testing.T) {
 }
 
 // TestFormatBuildInfo: the module, its version, the VCS revision (12
-// digits, modified or not) and the toolchain, on one line.
+// digits, modified or not) and the toolchain, on one line; the commit is
+// the go command's stamp, else the one make build-cli links in; a
+// development build never shows a bare "(devel)".
 func TestFormatBuildInfo(t *testing.T) {
-	const rev = "0123456789abcdef0123456789abcdef01234567"
+	const (
+		rev    = "0123456789abcdef0123456789abcdef01234567"
+		linked = "fedcba9876543210fedcba9876543210fedcba98"
+		pseudo = "v0.0.0-20261206104033-0123456789ab"
+	)
 	platform := ", built with go1.26.8 for " + runtime.GOOS + "/" + runtime.GOARCH
-	stamped := func(settings ...debug.BuildSetting) *debug.BuildInfo {
-		return &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/gameday-dev/gameday", Version: "v1.2.3"}, Settings: settings}
+	build := func(version string, settings ...debug.BuildSetting) *debug.BuildInfo {
+		return &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/gameday-dev/gameday", Version: version}, Settings: settings}
+	}
+	vcs := func(modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
 	}
 	tests := []struct {
-		name string
-		bi   *debug.BuildInfo
-		ok   bool
-		want string
+		name                     string
+		bi                       *debug.BuildInfo
+		ok                       bool
+		linkedRev, linkedChanged string
+		want                     string
 	}{
-		{"a release", stamped(), true, "github.com/gameday-dev/gameday v1.2.3" + platform},
-		{"a clean checkout", stamped(debug.BuildSetting{Key: "vcs.revision", Value: rev}, debug.BuildSetting{Key: "vcs.modified", Value: "false"}), true,
-			"github.com/gameday-dev/gameday v1.2.3 (commit 0123456789ab)" + platform},
-		{"a modified checkout", stamped(debug.BuildSetting{Key: "vcs.revision", Value: rev}, debug.BuildSetting{Key: "vcs.modified", Value: "true"}), true,
-			"github.com/gameday-dev/gameday v1.2.3 (commit 0123456789ab, modified)" + platform},
-		{"no build information", nil, false, "no build information; " + runtime.Version()},
+		{name: "a release (go install ...@v1.2.3)", bi: build("v1.2.3"), ok: true,
+			want: "github.com/gameday-dev/gameday v1.2.3" + platform},
+		{name: "a release with a stamp", bi: build("v1.2.3", vcs("false")...), ok: true,
+			want: "github.com/gameday-dev/gameday v1.2.3 (commit 0123456789ab)" + platform},
+		{name: "go build in a clean clone", bi: build(pseudo, vcs("false")...), ok: true,
+			want: "github.com/gameday-dev/gameday " + pseudo + " (commit 0123456789ab)" + platform},
+		{name: "go build in a modified clone", bi: build(pseudo+"+dirty", vcs("true")...), ok: true,
+			want: "github.com/gameday-dev/gameday " + pseudo + "+dirty (commit 0123456789ab, modified)" + platform},
+		{name: "the linked commit wins", bi: build(pseudo, vcs("false")...), ok: true, linkedRev: linked, linkedChanged: "true",
+			want: "github.com/gameday-dev/gameday " + pseudo + " (commit fedcba987654, modified)" + platform},
+		{name: "make build-cli in a worktree", bi: build("(devel)"), ok: true, linkedRev: linked, linkedChanged: "false",
+			want: "github.com/gameday-dev/gameday development build (commit fedcba987654)" + platform},
+		{name: "make build-cli in a modified worktree", bi: build("(devel)"), ok: true, linkedRev: linked, linkedChanged: "true",
+			want: "github.com/gameday-dev/gameday development build (commit fedcba987654, modified)" + platform},
+		{name: "go build without a stamp", bi: build("(devel)"), ok: true,
+			want: "github.com/gameday-dev/gameday development build (no commit stamped: make build-cli stamps it)" + platform},
+		{name: "no version at all", bi: build(""), ok: true,
+			want: "github.com/gameday-dev/gameday development build (no commit stamped: make build-cli stamps it)" + platform},
+		{name: "no build information", ok: false, want: "no build information; " + runtime.Version()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := formatBuildInfo(tt.bi, tt.ok); got != tt.want {
+			got := formatBuildInfo(tt.bi, tt.ok, tt.linkedRev, tt.linkedChanged)
+			if got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if strings.Contains(got, "(devel)") {
+				t.Errorf("%q shows a bare (devel)", got)
 			}
 		})
 	}
@@ -117,5 +144,20 @@ func TestVersion(t *testing.T) {
 	_, stdout, _ := runCLI(t, "--help")
 	if !strings.Contains(stdout, "\n  version    print the module version and VCS revision") {
 		t.Errorf("--help does not list version:\n%s", stdout)
+	}
+}
+
+// TestMakefileLinksCommit: make build-cli sets the variables buildInfo
+// reads (-X of a name that does not exist is silently ignored).
+func TestMakefileLinksCommit(t *testing.T) {
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = vcsRevision, vcsModified // they exist
+	for _, want := range []string{"-X main.vcsRevision=$(GIT_REVISION)", "-X main.vcsModified=$(GIT_MODIFIED)", "-ldflags '$(CLI_LDFLAGS)' -o bin/gameday ./cmd/gameday"} {
+		if !strings.Contains(string(mk), want) {
+			t.Errorf("the Makefile does not contain %q", want)
+		}
 	}
 }
