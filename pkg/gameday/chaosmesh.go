@@ -2,6 +2,8 @@ package gameday
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -73,9 +75,29 @@ func PodSelectorAt(spec map[string]any, where string) map[string]any {
 	return m
 }
 
-// ScheduleKind is the kind a Schedule embeds under field (podChaos:
-// PodChaos), "" for another field.
-func ScheduleKind(field string) string { return scheduleKinds[field] }
+// EachPodSelector calls fn with every PodSelector of a Chaos Mesh CR's
+// spec and its path under the spec ("" for the spec itself, "target",
+// "networkChaos.target"): those PodSelectors lists for its kind, and in a
+// Schedule those of every embedded chaos, not only the one of its type
+// (each is judged as if it ran).
+func (cr *CustomResource) EachPodSelector(fn func(path string, ps map[string]any)) {
+	each := func(kind string, spec map[string]any, prefix string) {
+		for _, where := range PodSelectors(kind) {
+			if ps := PodSelectorAt(spec, where); ps != nil {
+				fn(strings.Trim(prefix+"."+where, "."), ps)
+			}
+		}
+	}
+	if cr.Kind != "Schedule" {
+		each(cr.Kind, cr.Spec, "")
+		return
+	}
+	for _, field := range slices.Sorted(maps.Keys(cr.Spec)) {
+		if inner, ok := cr.Spec[field].(map[string]any); ok && scheduleKinds[field] != "" {
+			each(scheduleKinds[field], inner, field)
+		}
+	}
+}
 
 // oneShotActions end by themselves; they need no duration.
 var oneShotActions = map[string]bool{"PodChaos/pod-kill": true, "PodChaos/container-kill": true}

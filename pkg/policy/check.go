@@ -230,33 +230,17 @@ func (c *checker) chaosMesh(cr *gameday.CustomResource, crPath string, at func(s
 	ns := cr.Namespace()
 	c.namespace(at(crPath+".metadata.namespace"), ns, "create the custom resource in")
 	c.kind(at(crPath+".kind"), cr.Kind)
-	spec, specPath := cr.Spec, crPath+".spec"
+	specPath := crPath + ".spec"
 	if cr.Kind == "Schedule" {
-		typ, _ := spec["type"].(string)
+		typ, _ := cr.Spec["type"].(string)
 		c.kind(at(specPath+".type"), typ)
-		// Every embedded chaos, not only the one of type: judged as if run.
-		for _, field := range slices.Sorted(maps.Keys(spec)) {
-			if inner, ok := spec[field].(map[string]any); ok && gameday.ScheduleKind(field) != "" {
-				c.selectors(gameday.ScheduleKind(field), inner, specPath+"."+field, at)
-			}
-		}
-		return
 	}
-	c.selectors(cr.Kind, spec, specPath, at)
-}
-
-// selectors judges every place a chaos spec of kind selects pods
-// (gameday.PodSelectors: its own selector, a NetworkChaos's target).
-func (c *checker) selectors(kind string, spec map[string]any, specPath string, at func(string) string) {
-	for _, where := range gameday.PodSelectors(kind) {
-		if ps := gameday.PodSelectorAt(spec, where); ps != nil {
-			p := specPath
-			if where != "" {
-				p += "." + where
-			}
-			c.selector(ps, p, at)
+	cr.EachPodSelector(func(p string, ps map[string]any) {
+		if p != "" {
+			p = "." + p
 		}
-	}
+		c.selector(ps, specPath+p, at)
+	})
 }
 
 func (c *checker) kind(fieldPath, kind string) {
