@@ -63,7 +63,7 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 	byNS := map[string]map[resourceRef]bool{}
 	var errs []error
 	for _, f := range s.Spec.Faults {
-		cr := f.Resource()
+		cr := resourceOfFault(&f)
 		if cr == nil {
 			continue
 		}
@@ -87,6 +87,7 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 
 	var buf bytes.Buffer
 	writeHeader(&buf, s, o, slices.Sorted(maps.Keys(byNS)))
+	writeFilterNamespace(&buf, selectedNamespaces(s))
 	name := "gameday-" + s.Metadata.Name
 	labels := map[string]string{
 		"app.kubernetes.io/managed-by": "gameday",
@@ -111,6 +112,66 @@ func Generate(s *gameday.Spec, o Options) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+// resourceOfFault is the custom resource FIS creates for a fault: its
+// chaosMesh: or litmus: CR, or the one a raw inject action's parameters
+// describe; nil for any other fault.
+func resourceOfFault(f *gameday.Fault) *gameday.CustomResource {
+	if cr := f.Resource(); cr != nil {
+		return cr
+	}
+	if inj, err := f.Injected(); inj != nil && err == nil {
+		return inj.Resource()
+	}
+	return nil
+}
+
+// selectedNamespaces are the namespaces the file's Chaos Mesh CRs pick pods
+// in (gameday's EachPodSelector; a selector naming none picks in the CR's).
+func selectedNamespaces(s *gameday.Spec) []string {
+	set := map[string]bool{}
+	for _, f := range s.Spec.Faults {
+		cr := resourceOfFault(&f)
+		if cr == nil || cr.APIVersion != gameday.ChaosMeshAPIVersion {
+			continue
+		}
+		cr.EachPodSelector(func(_ string, ps map[string]any) {
+			sel, _ := ps["selector"].(map[string]any)
+			names, _ := sel["namespaces"].([]any)
+			pods, _ := sel["pods"].(map[string]any)
+			for _, n := range names {
+				set[fmt.Sprint(n)] = true
+			}
+			for n := range pods {
+				set[n] = true
+			}
+			if len(names) == 0 && len(pods) == 0 {
+				set[cr.Namespace()] = true
+			}
+		})
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// writeFilterNamespace tells how to make the cluster, too, refuse chaos in
+// other namespaces: the Roles bound where FIS creates the CRs, not where
+// Chaos Mesh's controller then picks pods. Chaos Mesh's FilterNamespace
+// ("Configure the namespace for chaos experiments to take effect",
+// chaos-mesh.org/docs/configure-enabled-namespace) limits it to annotated
+// namespaces.
+func writeFilterNamespace(buf *bytes.Buffer, namespaces []string) {
+	if len(namespaces) == 0 {
+		return
+	}
+	buf.WriteString("#\n# 3. These Roles bound where FIS creates the chaos resources, not where\n")
+	buf.WriteString("#    Chaos Mesh picks pods: its controller acts in any namespace a selector\n")
+	buf.WriteString("#    names. For the cluster to refuse the others too, run Chaos Mesh with\n")
+	buf.WriteString("#    --set controllerManager.enableFilterNamespace=true and annotate only the\n")
+	fmt.Fprintf(buf, "#    namespaces the deployment's policy allows (this file picks pods in %s):\n#\n", strings.Join(namespaces, ", "))
+	for _, ns := range namespaces {
+		fmt.Fprintf(buf, "#   kubectl annotate namespace %s chaos-mesh.org/inject=enabled\n", ns)
+	}
 }
 
 // rules are one rule per API group, resources sorted.

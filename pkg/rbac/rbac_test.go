@@ -232,6 +232,65 @@ func containsOutsideComments(text, s string) bool {
 	return false
 }
 
+// TestGenerateRawAndSelected: a raw inject action's custom resource gets
+// its Role as a chaosMesh: fault's does (FIS creates it alike), and step 3
+// names every namespace the file's Chaos Mesh CRs pick pods in: selectors,
+// pods keys, a NetworkChaos's target, a Schedule's embedded chaos, and the
+// CR's own namespace for a selector that names none.
+func TestGenerateRawAndSelected(t *testing.T) {
+	const file = `
+apiVersion: gameday/v1alpha1
+kind: GameDay
+metadata: {name: shop}
+spec:
+  target: {cluster: "arn:aws:eks:eu-west-1:111122223333:cluster/prod"}
+  faults:
+    - name: raw
+      fis:
+        actionId: aws:eks:inject-kubernetes-custom-resource
+        parameters:
+          kubernetesApiVersion: chaos-mesh.org/v1alpha1
+          kubernetesKind: PodChaos
+          kubernetesNamespace: raw-ns
+          kubernetesSpec: '{"action":"pod-kill","mode":"one","selector":{"labelSelectors":{"a":"b"}}}'
+          maxDuration: PT5M
+    - name: target
+      chaosMesh:
+        apiVersion: chaos-mesh.org/v1alpha1
+        kind: NetworkChaos
+        metadata: {namespace: chaos}
+        spec: {action: partition, mode: one, direction: both, selector: {namespaces: [shop]}, target: {mode: one, selector: {pods: {orders: [o-0]}}}}
+    - name: scheduled
+      chaosMesh:
+        apiVersion: chaos-mesh.org/v1alpha1
+        kind: Schedule
+        metadata: {namespace: chaos}
+        spec: {type: PodChaos, podChaos: {action: pod-kill, mode: one, selector: {namespaces: [carts]}}}
+`
+	out, err := Generate(decode(t, []byte(file)), Options{RoleARN: "arn:aws:iam::111122223333:role/fis"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles, _ := objects(t, out)
+	var got []string
+	for _, r := range roles {
+		for _, rule := range r.Rules {
+			got = append(got, r.Namespace+": "+strings.Join(rule.Resources, ","))
+		}
+	}
+	if diff := cmp.Diff([]string{"chaos: networkchaos,schedules", "raw-ns: podchaos"}, got); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	for _, ns := range []string{"carts", "orders", "raw-ns", "shop"} {
+		if want := "#   kubectl annotate namespace " + ns + " chaos-mesh.org/inject=enabled\n"; !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "annotate namespace chaos ") {
+		t.Errorf("output annotates chaos, where CRs live but no pod is picked:\n%s", out)
+	}
+}
+
 func TestGenerateDefaults(t *testing.T) {
 	s := decode(t, []byte(multi))
 	out, err := Generate(s, Options{})
