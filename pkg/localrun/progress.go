@@ -81,8 +81,8 @@ func (d *Display) plain(e Event) string {
 		}
 		if e.State == "Archive" || e.State == "ArchiveAfterFailure" {
 			if d.run != nil && d.run.Archive != nil {
-				if p := d.run.Archive.Pending; p != nil {
-					return fmt.Sprintf("archive waits %d s (try %d): %s", p.WaitSeconds, p.Attempt, p.Reason)
+				if d.run.Archive.Pending != nil {
+					return "archive " + archiveText(d.run.Archive)
 				}
 				return fmt.Sprintf("archived to %s (verdict %s)", d.run.Archive.URI, d.run.Archive.Verdict)
 			}
@@ -144,21 +144,68 @@ func (d *Display) redraw(e Event) {
 		// is, and moving up keeps the column.
 		fmt.Fprintf(&b, "\r\x1b[%dA", d.drawn)
 	}
-	lines := d.block(e)
 	width := d.Width
 	if width <= 0 {
 		width = 80
 	}
-	for _, l := range lines {
-		if r := []rune(l); len(r) > width-1 {
-			l = string(r[:width-2]) + "…"
-		}
+	var rows []string
+	for _, l := range d.block(e) {
+		rows = append(rows, wrap(l, width-1)...)
+	}
+	for _, r := range rows {
 		b.WriteString("\x1b[2K")
-		b.WriteString(l)
+		b.WriteString(r)
 		b.WriteByte('\n')
 	}
-	d.drawn = len(lines)
+	// Clear what a taller block drew below this one.
+	b.WriteString("\x1b[0J")
+	d.drawn = len(rows)
 	fmt.Fprint(d.W, b.String())
+}
+
+// wrapRows is how many rows one line of the block may take: a step's
+// message and what it says to do fit in three rows of an 80-column
+// terminal.
+const wrapRows = 3
+
+// wrap splits l into rows of at most width runes, so that none wraps on
+// the terminal and the block redraws in place: the first row as it is,
+// the next ones indented under the line's value, broken at a space where
+// one is, the last cut with "…" when l does not fit in wrapRows.
+func wrap(l string, width int) []string {
+	const indent = "          " // under the value of "state     ...", "waiting   ..."
+	r := []rune(l)
+	if len(r) <= width {
+		return []string{l}
+	}
+	if width <= 2*len(indent) {
+		return []string{string(r[:width-1]) + "…"}
+	}
+	var rows []string
+	room := width
+	prefix := ""
+	for len(r) > room {
+		if len(rows) == wrapRows-1 {
+			return append(rows, prefix+strings.TrimRight(string(r[:room-1]), " ")+"…")
+		}
+		cut := room
+		if i := lastSpace(r[:room+1]); i > room/2 {
+			cut = i
+		}
+		rows = append(rows, prefix+strings.TrimRight(string(r[:cut]), " "))
+		r = []rune(strings.TrimLeft(string(r[cut:]), " "))
+		prefix, room = indent, width-len(indent)
+	}
+	return append(rows, prefix+string(r))
+}
+
+func lastSpace(r []rune) int {
+	for i := len(r) - 1; i >= 0; i-- {
+		if r[i] == ' ' {
+			return i
+		}
+	}
+	return -1
 }
 
 func (d *Display) block(e Event) []string {
@@ -211,7 +258,7 @@ func (d *Display) block(e Event) []string {
 		lines = append(lines, fmt.Sprintf("waiting   %s: %s", e.State, d.failed))
 	}
 	if r != nil && r.Archive != nil {
-		lines = append(lines, "archive   "+r.Archive.URI+" verdict "+r.Archive.Verdict)
+		lines = append(lines, "archive   "+archiveText(r.Archive))
 	}
 	return lines
 }
@@ -260,6 +307,16 @@ func (d *Display) Settled(id, state string, actions map[string]string) {
 		line += sep + n + " " + actions[n]
 	}
 	fmt.Fprintln(d.W, line)
+}
+
+// archiveText is what the archive step said: where it wrote the run and
+// its verdict, or, while it waits for the FIS logs and the metrics, for how
+// long and why.
+func archiveText(a *gameday.ArchiveResult) string {
+	if p := a.Pending; p != nil {
+		return fmt.Sprintf("waits %d s (try %d): %s", p.WaitSeconds, p.Attempt, p.Reason)
+	}
+	return a.URI + " verdict " + a.Verdict
 }
 
 // saysMore is whether FIS's reason for a state says more than the state:

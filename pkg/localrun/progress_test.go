@@ -3,6 +3,7 @@ package localrun
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,10 +134,9 @@ func TestDisplaySettled(t *testing.T) {
 			"experiment EXP1 stopped",
 			"elapsed   [█████░░░░░░░░░░░░░░░░░░░░░░░░░] 30s / ~3m0s (stopped)",
 			"  fault   carts-delay              stopped",
-			"^C",
 		}, "\n")
 		if got != want {
-			t.Errorf("the screen after Settled:\n%s\nwant (the block redrawn in place, nothing said running):\n%s", got, want)
+			t.Errorf("the screen after Settled:\n%s\nwant (the block redrawn in place over the ^C, nothing said running):\n%s", got, want)
 		}
 		if run.Poll.State != gameday.StateRunning {
 			t.Error("Settled changed the run state it was given")
@@ -145,7 +145,8 @@ func TestDisplaySettled(t *testing.T) {
 }
 
 // screen is what a terminal shows after out: the lines, with the cursor
-// movements Display uses (\r, ESC[nA up, ESC[2K erase the line) applied,
+// movements Display uses (\r, ESC[nA up, ESC[2K erase the line, ESC[0J
+// erase to the end of the screen) applied,
 // and text overwriting what is under it.
 func screen(out string) []string {
 	var rows [][]rune
@@ -166,6 +167,9 @@ func screen(out string) []string {
 				row = max(0, row-n)
 			case 'K':
 				rows[row] = nil
+			case 'J': // from the cursor to the end of the screen
+				rows[row] = rows[row][:min(col, len(rows[row]))]
+				rows = rows[:row+1]
 			}
 			out = out[strings.IndexRune(out, op)+1:]
 			continue
@@ -241,5 +245,69 @@ func TestSaysMore(t *testing.T) {
 		if got := saysMore(tt.reason, tt.state); got != tt.want {
 			t.Errorf("saysMore(%q, %s) = %v, want %v", tt.reason, tt.state, got, tt.want)
 		}
+	}
+}
+
+// TestDisplayTerminalInPlace: on a terminal the block is redrawn in place:
+// a long message wraps into rows that fit (not cut before what it says to
+// do), and a shorter block leaves no row of the taller one below it.
+func TestDisplayTerminalInPlace(t *testing.T) {
+	var buf bytes.Buffer
+	d := &Display{W: &buf, Terminal: true, Width: 60}
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	d.Handle(Event{Time: at, Type: "StateEntered", State: "Preflight"})
+	d.Handle(Event{Time: at, Type: "StateFailed", State: "Preflight", Cause: `{"errorMessage":"stop-condition alarm gameday-x-errors is still INSUFFICIENT_DATA: waiting for CloudWatch to evaluate it (if this lasts, check that its metric receives data)","errorType":"AlarmsPending"}`})
+	d.Handle(Event{Time: at, Type: "StateRetried", State: "Preflight", Error: "AlarmsPending"})
+	want := []string{
+		"state     Preflight",
+		"waiting   Preflight: stop-condition alarm gameday-x-errors",
+		"          is still INSUFFICIENT_DATA: waiting for",
+		"          CloudWatch to evaluate it (if this lasts, check…",
+	}
+	if got := screen(buf.String()); !slices.Equal(got, want) {
+		t.Errorf("screen while preflight waits:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	d.Handle(Event{Time: at, Type: "StateEntered", State: "StartExperiment"})
+	if got, want := screen(buf.String()), []string{"state     StartExperiment"}; !slices.Equal(got, want) {
+		t.Errorf("screen once the wait is over:\n%s\nwant only:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The archive waiting for the logs says so, not an empty place and verdict.
+	waiting := &gameday.RunState{Archive: &gameday.ArchiveResult{Pending: &gameday.ArchivePending{Reason: "no experiment-end record yet", Attempt: 2, WaitSeconds: 45}}}
+	d.Handle(Event{Time: at, Type: "StateExited", State: "Archive", Run: waiting})
+	want = []string{"state     StartExperiment", "archive   waits 45 s (try 2): no experiment-end record yet"}
+	if got := screen(buf.String()); !slices.Equal(got, want) {
+		t.Errorf("screen while the archive waits:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		name  string
+		line  string
+		width int
+		want  []string
+	}{
+		{"fits", "state     Preflight", 40, []string{"state     Preflight"}},
+		{"at a space", "waiting   one two three four five six", 30, []string{"waiting   one two three four", "          five six"}},
+		{"no space", "archive   s3://bucket/gamedays/name/2026-12-06T09-55-09Z_EXP/", 30, []string{"archive   s3://bucket/gamedays", "          /name/2026-12-06T09-", "          55-09Z_EXP/"}},
+		{"cut in the last row", strings.Repeat("word ", 30), 30, []string{
+			"word word word word word word",
+			"          word word word word",
+			"          word word word word…",
+		}},
+		{"too narrow to wrap", "state     a long state name", 12, []string{"state     a…"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := wrap(tt.line, tt.width)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("wrap(%q, %d) = %q, want %q", tt.line, tt.width, got, tt.want)
+			}
+			for _, r := range got {
+				if n := utf8.RuneCountInString(r); n > tt.width {
+					t.Errorf("row %q is %d runes, wider than %d", r, n, tt.width)
+				}
+			}
+		})
 	}
 }
