@@ -109,7 +109,7 @@ demo: build-cli $(INTERPRETER)
 # Benchmarks, not part of test or CI: orchestration against fixed poll
 # loops, the archive against the naive approach, Lambda sizes and start,
 # handler latency, the packages' go test -bench against their baselines,
-# the CLI's first use, make demo's time. A table, and bench/results.json
+# the CLI's first use, make demo against its scaled clock. A table, and bench/results.json
 # (README's Performance shows it; go test ./bench holds the README to it).
 bench: build-cli $(INTERPRETER)
 	$(GO) run ./bench -out bench/results.json

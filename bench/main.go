@@ -64,12 +64,6 @@ type HandlerTiming struct {
 	P99Millis   float64 `json:"p99Millis"`
 }
 
-// Demo is make demo's wall time.
-type Demo struct {
-	Seconds  float64 `json:"seconds"`
-	ExitCode int     `json:"exitCode"`
-}
-
 func main() {
 	out := flag.String("out", "bench/results.json", "where to write the results")
 	var all []string
@@ -152,10 +146,11 @@ var parts = []part{
 		res.FirstRun, err = measureFirstRun(ctx)
 		return err
 	}},
-	{"demo", func(ctx context.Context, _ opts, tmp string, res *Results) error {
+	{"demo", func(ctx context.Context, _ opts, _ string, res *Results) error {
 		fmt.Fprintln(os.Stderr, "bench: make demo ...")
-		res.Demo = measureDemo(ctx, tmp)
-		return nil
+		d, err := measureDemo(ctx)
+		res.Demo = d
+		return err
 	}},
 }
 
@@ -301,21 +296,6 @@ func (l *latencies) summary() []HandlerTiming {
 	return out
 }
 
-func measureDemo(ctx context.Context, tmp string) *Demo {
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, "make", "-s", "demo")
-	cmd.Stdout, cmd.Stderr = nil, os.Stderr
-	err := cmd.Run()
-	d := &Demo{Seconds: time.Since(start).Seconds()}
-	if err != nil {
-		d.ExitCode = -1
-		if ee, ok := err.(*exec.ExitError); ok {
-			d.ExitCode = ee.ExitCode()
-		}
-	}
-	return d
-}
-
 func table(r Results) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "gameday benchmarks, %s, %s\n\n", r.Date.Format(time.RFC3339), r.Machine)
@@ -344,7 +324,7 @@ func table(r Results) string {
 		b.WriteString(firstRunTable(r.FirstRun))
 	}
 	if r.Demo != nil {
-		fmt.Fprintf(&b, "make demo: %.1f s wall (exit %d)\n", r.Demo.Seconds, r.Demo.ExitCode)
+		b.WriteString(demoTable(r.Demo))
 	}
 	fmt.Fprintf(&b, "bench: %.0f s wall for %s; 1-minute load %.1f at the start, %.1f at the end\n", r.WallSeconds, strings.Join(r.Parts, ", "), r.LoadStart, r.LoadEnd)
 	return b.String()

@@ -62,10 +62,10 @@ func TestParseFirstRun(t *testing.T) {
 		{"both runs", `gameday: doctor ...
 gameday: installing the States Language interpreter (npm aws-local-stepfunctions 1.2.3) into /tmp/x/home/.cache/gameday/abc with npm ci ... done in 13.9s
 first-run: first run 40.0 s (with the interpreter install), second run 25.0 s
-`, &FirstRun{InstallSeconds: 13.9, FirstSeconds: 40, SecondSeconds: 25, Ratio: 1.6}},
+`, &FirstRun{InstallSeconds: 13.9, FirstSeconds: 40, SecondSeconds: 25, Ratio: 1.6, InstallShare: 13.9 / 40}},
 		{"same times", `gameday: installing the States Language interpreter (npm aws-local-stepfunctions 1.2.3) into /c with npm ci ... done in 1.0s
 first-run: first run 25.0 s (with the interpreter install), second run 25.0 s
-`, &FirstRun{InstallSeconds: 1, FirstSeconds: 25, SecondSeconds: 25, Ratio: 1}},
+`, &FirstRun{InstallSeconds: 1, FirstSeconds: 25, SecondSeconds: 25, Ratio: 1, InstallShare: 0.04}},
 		{"no install line", "first-run: first run 40.0 s (with the interpreter install), second run 25.0 s\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -86,13 +86,13 @@ func TestREADMEFigures(t *testing.T) {
 			if r.Demo == nil {
 				return "", fmt.Errorf("results.json has no demo")
 			}
-			return fmt.Sprintf("`make demo` took %.0f s warm in the last `make bench`", r.Demo.Seconds), nil
+			return fmt.Sprintf("`make demo` took %.2f times as long as its scaled clock alone needs (%.0f simulated minutes at %gx) in the last `make bench`", r.Demo.Ratio, r.Demo.SimulatedSeconds/60, r.Demo.Speed), nil
 		}},
 		{"the first run's interpreter install", func() (string, error) {
 			if r.FirstRun == nil {
 				return "", fmt.Errorf("results.json has no firstRun")
 			}
-			return fmt.Sprintf("(%.1f s in the last `make bench`, from an empty npm cache; that first run took %.1f times as long as the next)", r.FirstRun.InstallSeconds, r.FirstRun.Ratio), nil
+			return fmt.Sprintf("(in the last `make bench`, from an empty npm cache, %.0f %% of that first run, which took %.1f times as long as the next)", 100*r.FirstRun.InstallShare, r.FirstRun.Ratio), nil
 		}},
 		{"the archive's decoder against encoding/json", func() (string, error) {
 			g, err := goBench(r, "pkg/archive", "Decode")
