@@ -200,6 +200,10 @@ func reportFailed(ctx context.Context, e *env, res *localrun.Result, stopped *af
 	if stopped != nil {
 		fmt.Fprintf(e.stderr, "gameday: after the guard, experiment %s is %s\n", stopped.id, stopped.state)
 		settled = gameday.State(stopped.state).Terminal()
+		if gameday.State(stopped.state) == gameday.StateCompleted && (res.Archive == nil || res.Archive.Prefix == "") {
+			// It ran its course; what was lost is the report.
+			e.errorf("no report: the experiment had completed, but the run ended while the archive waited for the FIS logs and the after window's metrics, so nothing was archived")
+		}
 	}
 	if ctx.Err() != nil && settled {
 		return &exitError{code: exitInterrupted}

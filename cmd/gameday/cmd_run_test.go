@@ -87,6 +87,32 @@ func TestRunLocal(t *testing.T) {
 	}
 }
 
+// TestRunLocalInterruptedWhileArchiving: Ctrl-C once the experiment has
+// completed, while the archive waits for the logs and metrics, exits 130
+// and says that the run has no report, and why.
+func TestRunLocalInterruptedWhileArchiving(t *testing.T) {
+	interpretertest.Ensure(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"run", "--local", cartsLatency, "--out", t.TempDir(), "--speed", "60", "--plain"}, &env{stdout: &stdout, stderr: &stderr})
+	}()
+	if stdout.await(regexp.MustCompile(`archive waits`), 3*time.Minute) == nil {
+		cancel()
+		t.Fatalf("the archive never waited:\n%s\n%s", stdout.String(), stderr.String())
+	}
+	cancel()
+	if code := <-done; code != exitInterrupted {
+		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	}
+	want := "gameday: no report: the experiment had completed, but the run ended while the archive waited for the FIS logs and the after window's metrics, so nothing was archived\n"
+	if !strings.Contains(stderr.String(), want) || strings.Contains(stdout.String(), "verdict:") {
+		t.Errorf("stderr does not say why there is no report, or stdout gives a verdict:\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+}
+
 // TestRunLocalCPUStress keeps the CPU-stress example's header true: run
 // locally, the hypothesis is refuted by orders' latency during the stress,
 // and the command exits 3.
