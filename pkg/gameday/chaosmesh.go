@@ -248,12 +248,49 @@ func checkSelector(r *problems, f *Fault, v any, path string, wide bool) {
 	if f.AllowWideBlastRadius || !wide {
 		return
 	}
-	for _, k := range []string{"labelSelectors", "expressionSelectors", "fieldSelectors", "annotationSelectors", "pods"} {
-		if nonEmpty(k) {
-			return
+	narrow, inert := narrows(sel)
+	if narrow {
+		return
+	}
+	why := ""
+	if inert {
+		why = " (NotIn and DoesNotExist expressions, and fieldSelectors on " + strings.Join(wideFields, ", ") + ", pick no part of it)"
+	}
+	r.add(path, "selects every pod of namespace(s) %s%s: add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault", joinAny(sel["namespaces"]), why)
+}
+
+// wideFields are pod fields that every pod of a namespace may share: a
+// fieldSelector on them picks no part of it (Chaos Mesh hands fieldSelectors
+// to the Kubernetes list as equalities).
+var wideFields = []string{"metadata.namespace", "spec.restartPolicy", "spec.schedulerName", "status.phase"}
+
+// narrows says whether a selector picks only part of its namespaces' pods:
+// by labels, annotations, pod names, an In or Exists expression, or a field
+// other than wideFields. NotIn and DoesNotExist alone pick every pod that
+// lacks a label (a made-up one: every pod). inert says the selector has
+// criteria, all of which pick no part.
+func narrows(sel map[string]any) (narrow, inert bool) {
+	for _, k := range []string{"labelSelectors", "annotationSelectors", "pods"} {
+		if m, _ := sel[k].(map[string]any); len(m) > 0 {
+			return true, false
 		}
 	}
-	r.add(path, "selects every pod of namespace(s) %s: add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault", joinAny(sel["namespaces"]))
+	exprs, _ := sel["expressionSelectors"].([]any)
+	for _, e := range exprs {
+		m, _ := e.(map[string]any)
+		if op, _ := m["operator"].(string); op == "In" || op == "Exists" {
+			return true, false
+		}
+		inert = true
+	}
+	fields, _ := sel["fieldSelectors"].(map[string]any)
+	for k := range fields {
+		if !contains(wideFields, k) {
+			return true, false
+		}
+		inert = true
+	}
+	return false, inert
 }
 
 // checkChaosMeshSchedule checks a Chaos Mesh Schedule: its one embedded chaos.

@@ -23,6 +23,8 @@ func TestInjectedChecked(t *testing.T) {
 		{"labelled", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"one","selector":{"namespaces":["shop"],"labelSelectors":{"app":"a"}}}`, "PT5M"), ""},
 		{"every pod", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"all","selector":{"namespaces":["shop"]}}`, "PT5M"),
 			"spec.faults[0].fis.parameters.kubernetesSpec.selector: selects every pod of namespace(s) shop"},
+		{"every pod lacks a made-up label", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"all","selector":{"namespaces":["shop"],"expressionSelectors":[{"key":"x","operator":"DoesNotExist"}]}}`, "PT5M"),
+			"spec.faults[0].fis.parameters.kubernetesSpec.selector: selects every pod of namespace(s) shop (NotIn and DoesNotExist"},
 		{"no namespace", rawInject("PodChaos", "shop", `{"action":"pod-kill","mode":"all"}`, "PT5M"),
 			"spec.faults[0].fis.parameters.kubernetesSpec.selector.namespaces: name the namespace(s)"},
 		{"unknown kind", rawInject("PodChaoss", "shop", `{}`, "PT5M"),

@@ -104,6 +104,12 @@ func TestCraftedGameDays(t *testing.T) {
 			},
 		},
 		{
+			// A selector "narrowed" by a label no pod has is every pod.
+			file:     "wide-by-expression.yaml",
+			noPolicy: []string{"wide-by-expression.yaml:20:11: spec.faults[0].chaosMesh.spec.selector: selects every pod of namespace(s) sock-shop (NotIn and DoesNotExist expressions, and fieldSelectors on metadata.namespace, spec.restartPolicy, spec.schedulerName, status.phase, pick no part of it): add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault"},
+			policy:   []string{"wide-by-expression.yaml:20:11: spec.faults[0].chaosMesh.spec.selector: selects every pod of namespace(s) sock-shop (NotIn and DoesNotExist expressions, and fieldSelectors on metadata.namespace, spec.restartPolicy, spec.schedulerName, status.phase, pick no part of it): add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault"},
+		},
+		{
 			file:   "no-stop-condition.yaml",
 			policy: []string{"no-stop-condition.yaml:5:1: spec.stopConditions: required: this deployment runs no GameDay without a stop-condition alarm; add one under stopConditions (policy sandbox: requireStopConditions)"},
 		},
