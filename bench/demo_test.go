@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gameday-dev/gameday/pkg/localrun"
 )
 
 // demoOutput is what make demo prints (not on a terminal), trimmed.
@@ -48,6 +52,30 @@ func TestDemoClock(t *testing.T) {
 			near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 			if d.Speed != 60 || !near(d.SimulatedSeconds, tc.simulated) || !near(d.ClockSeconds, tc.clock) || !near(d.Ratio, tc.ratio) {
 				t.Errorf("got speed %g, simulated %g s, clock %g s, ratio %g; want 60, %g, %g, %g", d.Speed, d.SimulatedSeconds, d.ClockSeconds, d.Ratio, tc.simulated, tc.clock, tc.ratio)
+			}
+		})
+	}
+}
+
+// TestDemoClockReadsTheDisplay: readClock reads the lines run --local's
+// progress display writes (not on a terminal) for each way an execution
+// ends, so a change of their wording fails here rather than in make bench.
+func TestDemoClockReadsTheDisplay(t *testing.T) {
+	start := time.Date(2026, 12, 6, 23, 50, 0, 0, time.UTC)
+	for _, status := range []string{"SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"} {
+		t.Run(status, func(t *testing.T) {
+			var out bytes.Buffer
+			out.WriteString("gameday: running demo locally (simulator http://127.0.0.1:1, 60x speed); Ctrl-C stops it\n")
+			d := &localrun.Display{W: &out}
+			d.Handle(localrun.Event{Time: start, Type: "ExecutionStarted"})
+			d.Handle(localrun.Event{Time: start.Add(time.Second), Type: "StateEntered", State: "Preflight"})
+			d.Handle(localrun.Event{Time: start.Add(20 * time.Minute), Type: "End", State: status})
+			demo := &Demo{Seconds: 30}
+			if err := demo.readClock(&out); err != nil {
+				t.Fatal(err)
+			}
+			if demo.SimulatedSeconds != 1200 || demo.ClockSeconds != 20 || demo.Ratio != 1.5 {
+				t.Errorf("got simulated %g s, clock %g s, ratio %g; want 1200, 20, 1.5", demo.SimulatedSeconds, demo.ClockSeconds, demo.Ratio)
 			}
 		})
 	}
