@@ -87,7 +87,7 @@ func (c *simCmd) run(ctx context.Context, e *env, _ []string) error {
 		fmt.Fprintf(e.stdout, "Stack %s: state machine %s; try %s\n", deploy.DefaultStackName, sm, followHint(c.speed))
 	}
 	fmt.Fprintf(e.stdout, "export AWS_ENDPOINT_URL=%s AWS_REGION=%s AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n", s.URL(), c.region)
-	fmt.Fprintln(e.stdout, "S3 clients need path-style addressing; press Ctrl-C to stop.")
+	fmt.Fprintln(e.stdout, "S3 clients need path-style addressing. The handlers log JSON lines to stderr, as to CloudWatch Logs (2>FILE keeps them apart); press Ctrl-C to stop.")
 	<-ctx.Done()
 	start := time.Now()
 	if err := s.Close(); err != nil {

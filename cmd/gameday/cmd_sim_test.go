@@ -90,6 +90,10 @@ func TestSimCommand(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout %q, want a line with %q", stdout.String(), want)
 		}
+		// The handlers' JSON on stderr is announced, not a surprise.
+		if line := "The handlers log JSON lines to stderr, as to CloudWatch Logs (2>FILE keeps them apart)"; !strings.Contains(stdout.String(), line) {
+			t.Errorf("stdout %q, want %q", stdout.String(), line)
+		}
 		// At 60x, following every 5 s would see 5 simulated minutes at
 		// a time: a 3-minute fault between two looks.
 		if hint := "try 'gameday start FILE --follow --interval 1s' (at 60x, --follow's default 5s is 5m0s of simulated time)"; !strings.Contains(stdout.String(), hint) {
