@@ -8,10 +8,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/policy"
 )
@@ -78,6 +80,9 @@ func NewFISRole(scope constructs.Construct, id string, p FISRoleProps) awsiam.Ro
 			Resources: &clusters,
 		}))
 	}
+	if slices.Contains(p.Policy.ActionIDs(), fisactions.TerminateNodegroupInstances) {
+		appliesTo, reasons = grantNodeGroups(role, p.Policy.Spec.Clusters, appliesTo, reasons)
+	}
 	suppress = append(suppress, &cdknag.NagPackSuppression{
 		Id:        jsii.String("AwsSolutions-IAM5"),
 		Reason:    jsii.String(reasons),
@@ -85,6 +90,55 @@ func NewFISRole(scope constructs.Construct, id string, p FISRoleProps) awsiam.Ro
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &suppress, jsii.Bool(true))
 	return role
+}
+
+// grantNodeGroups lets FIS run aws:eks:terminate-nodegroup-instances on
+// the node groups of the policy's clusters, with what the FIS actions
+// reference and AWS's AWSFaultInjectionSimulatorEKSAccess policy give it:
+// describe the node group, find its instances, terminate them. IAM bounds
+// the terminations too: only instances EKS tagged as one of the policy's
+// clusters' (eks:cluster-name, set on every managed node group instance).
+func grantNodeGroups(role awsiam.Role, clusters []string, appliesTo []any, reasons string) ([]any, string) {
+	var nodeGroups, instances []*string
+	var names []string
+	for _, c := range clusters {
+		parsed, err := arn.Parse(c)
+		if err != nil || !strings.HasPrefix(parsed.Resource, "cluster/") {
+			continue // the policy refuses such a cluster; nothing to grant
+		}
+		name := strings.TrimPrefix(parsed.Resource, "cluster/")
+		parsed.Resource = "nodegroup/" + name + "/*"
+		nodeGroups = append(nodeGroups, jsii.String(parsed.String()))
+		names = append(names, name)
+		appliesTo = append(appliesTo, "Resource::"+parsed.String())
+		// The cluster's instances are in its region and account.
+		parsed.Service, parsed.Resource = "ec2", "instance/*"
+		if !slices.ContainsFunc(instances, func(s *string) bool { return *s == parsed.String() }) {
+			instances = append(instances, jsii.String(parsed.String()))
+			appliesTo = append(appliesTo, "Resource::"+parsed.String())
+		}
+	}
+	if len(names) == 0 {
+		return appliesTo, reasons
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("TargetNodeGroups"),
+		Actions:   jsii.Strings("eks:DescribeNodegroup"),
+		Resources: &nodeGroups,
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("FindNodeGroupInstances"),
+		Actions:   jsii.Strings("ec2:DescribeInstances"),
+		Resources: jsii.Strings("*"),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("TerminateNodeGroupInstances"),
+		Actions:    jsii.Strings("ec2:TerminateInstances"),
+		Resources:  &instances,
+		Conditions: &map[string]any{"StringLike": map[string]any{"aws:ResourceTag/eks:cluster-name": names}},
+	}))
+	reasons += " Node groups and their instances: aws:eks:terminate-nodegroup-instances, which the policy allows, needs them; the node groups are the policy's clusters', the instances those EKS tagged as one of them (ec2:DescribeInstances supports no resource-level permissions)."
+	return appliesTo, reasons
 }
 
 func clusterARN(stack awscdk.Stack, name string) *string {

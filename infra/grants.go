@@ -127,13 +127,21 @@ func (g grants) start(fisRole awsiam.IRole, pol *policy.Policy) {
 	start := g.s.Functions[deploy.StartExperiment]
 	start.Allow("ListTemplates", []string{"fis:ListExperimentTemplates"}, []string{"*"}, nil)
 	// A template may hold only the FIS actions the policy allows.
-	createOn := []string{g.templates}
+	var actions []string
 	for _, id := range pol.ActionIDs() {
-		createOn = append(createOn, g.a.fis("action/"+id))
+		actions = append(actions, g.a.fis("action/"+id))
 	}
-	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, createOn, g.own.taggingNewTemplates)
+	start.Allow("CreateTemplates", []string{"fis:CreateExperimentTemplate"}, append([]string{g.templates}, actions...), g.own.taggingNewTemplates)
 	start.Allow("TagNewTemplates", []string{"fis:TagResource"}, []string{g.templates}, g.own.taggingNewTemplates)
 	start.Allow("UpdateTemplates", []string{"fis:UpdateExperimentTemplate", "fis:GetExperimentTemplate", "fis:DeleteExperimentTemplate", "fis:TagResource"}, []string{g.templates}, g.own.onTemplates)
+	// Whether IAM also authorizes an update on the template's actions, as
+	// it does a create, FIS's documentation does not make plain. Granting
+	// it on the policy's actions alone is right either way: if it does,
+	// an update works and can hold no other action; if not, this grants
+	// nothing. Actions carry no tags, so this statement has no condition.
+	if len(actions) > 0 {
+		start.Allow("UpdateTemplateActions", []string{"fis:UpdateExperimentTemplate"}, actions, nil)
+	}
 	start.Allow("StartFromTemplates", []string{"fis:StartExperiment"}, []string{g.templates}, g.own.onTemplates)
 	start.Allow("StartExperiments", []string{"fis:StartExperiment", "fis:TagResource"}, []string{g.experiments}, g.own.taggingNewExperiments)
 	// After the start: is the execution still running? If not, stop what

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/policy"
 )
 
@@ -45,6 +47,11 @@ func TestDeployedPolicy(t *testing.T) {
 	if diff := cmp.Diff(want, flatAll(start.resourcesOf("fis:CreateExperimentTemplate"))); diff != "" {
 		t.Errorf("CreateExperimentTemplate resources (-want +got):\n%s", diff)
 	}
+	// An update may name the same actions and no other, in case IAM
+	// authorizes it on them as it does a create.
+	if diff := cmp.Diff(want, flatAll(start.resourcesOf("fis:UpdateExperimentTemplate"))); diff != "" {
+		t.Errorf("UpdateExperimentTemplate resources (-want +got):\n%s", diff)
+	}
 }
 
 // TestFISRoleWithoutCustomResources: a policy that allows no custom
@@ -63,6 +70,53 @@ func TestFISRoleWithoutCustomResources(t *testing.T) {
 	}
 	if got := flatAll(policyOf(t, s, "StartExperimentRole").resourcesOf("fis:CreateExperimentTemplate")); len(got) != 2 || !strings.HasSuffix(flat(got[1]), ":action/aws:fis:wait") {
 		t.Errorf("CreateExperimentTemplate resources = %v, want the templates and action/aws:fis:wait only", got)
+	}
+}
+
+// TestFISRoleNodeGroups: a policy that allows
+// aws:eks:terminate-nodegroup-instances gives the FIS role what FIS needs
+// for it on the policy's clusters' node groups, and no more: terminations
+// only of instances EKS tagged as one of those clusters'. Without the
+// action the role gets none of it.
+func TestFISRoleNodeGroups(t *testing.T) {
+	const yaml = "apiVersion: gameday/v1alpha1\nkind: GameDayPolicy\nmetadata: {name: nodes}\nspec:\n  clusters: [arn:aws:eks:us-east-1:123456789012:cluster/sandbox]\n  fisActions: [%s]\n"
+	for _, tt := range []struct {
+		action string
+		want   []statement
+	}{
+		{fisactions.TerminateNodegroupInstances, []statement{
+			{Sid: "TargetNodeGroups", Actions: []string{"eks:DescribeNodegroup"}, Resources: []any{"arn:aws:eks:us-east-1:123456789012:nodegroup/sandbox/*"}},
+			{Sid: "FindNodeGroupInstances", Actions: []string{"ec2:DescribeInstances"}, Resources: []any{"*"}},
+			{Sid: "TerminateNodeGroupInstances", Actions: []string{"ec2:TerminateInstances"}, Resources: []any{"arn:aws:ec2:us-east-1:123456789012:instance/*"},
+				Condition: map[string]any{"StringLike": map[string]any{"aws:ResourceTag/eks:cluster-name": []any{"sandbox"}}}},
+		}},
+		{"aws:fis:wait", nil},
+	} {
+		t.Run(tt.action, func(t *testing.T) {
+			p, err := policy.Parse("p.yaml", []byte(fmt.Sprintf(yaml, tt.action)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := synth(GameDayStackProps{Policy: p, EKSClusters: []string{"sandbox"}})
+			if s.err != nil {
+				t.Fatal(s.err)
+			}
+			var got []statement
+			for _, st := range policyOf(t, s, "FisExperimentRole").statements {
+				if slices.ContainsFunc(st.Actions, func(a string) bool {
+					return a == "eks:DescribeNodegroup" || strings.HasPrefix(a, "ec2:")
+				}) {
+					st.Resources = flatAll(st.Resources)
+					if st.Condition != nil {
+						st.Condition = flatCondition(t, st.Condition)
+					}
+					got = append(got, st)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("FIS role's node-group statements (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

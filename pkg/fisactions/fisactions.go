@@ -36,6 +36,11 @@ const (
 	InjectMaxDuration = "maxDuration"
 )
 
+// TerminateNodegroupInstances terminates a share of an EKS managed node
+// group's instances: the one other EKS action the FIS role is granted
+// what it needs for, when a deployment's policy allows it.
+const TerminateNodegroupInstances = "aws:eks:terminate-nodegroup-instances"
+
 // Action is one FIS action.
 type Action struct {
 	ID          string `json:"id"`

@@ -2,9 +2,11 @@ package fisactions
 
 import (
 	"bufio"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -176,5 +178,18 @@ func TestInjectCustomResource(t *testing.T) {
 	}
 	if !a.Parameters[InjectMaxDuration].ISO8601 {
 		t.Errorf("%s: not an ISO 8601 duration in the catalogue", InjectMaxDuration)
+	}
+}
+
+// TestTerminateNodegroupInstances: the constant names a catalogue action
+// that targets EKS node groups, the resources the FIS role is granted for
+// it.
+func TestTerminateNodegroupInstances(t *testing.T) {
+	a, ok := Get(TerminateNodegroupInstances)
+	if !ok {
+		t.Fatalf("%s is not in the catalogue", TerminateNodegroupInstances)
+	}
+	if got := slices.Collect(maps.Values(a.Targets)); !slices.Equal(got, []string{"aws:eks:nodegroup"}) {
+		t.Errorf("targets = %v, want one of type aws:eks:nodegroup", a.Targets)
 	}
 }
