@@ -99,13 +99,14 @@ func formatBuildInfo(bi *debug.BuildInfo, ok bool, linkedRev, linkedModified str
 		return "no build information; " + runtime.Version()
 	}
 	rev, modified := linkedRev, linkedModified
-	for _, kv := range bi.Settings {
-		switch {
-		case linkedRev != "": // make build-cli asked git in the tree it built
-		case kv.Key == "vcs.revision":
-			rev = kv.Value
-		case kv.Key == "vcs.modified":
-			modified = kv.Value
+	if rev == "" { // else make build-cli asked git in the tree it built
+		for _, kv := range bi.Settings {
+			switch kv.Key {
+			case "vcs.revision":
+				rev = kv.Value
+			case "vcs.modified":
+				modified = kv.Value
+			}
 		}
 	}
 	commit := ""

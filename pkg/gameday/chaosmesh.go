@@ -65,9 +65,9 @@ func PodSelectors(kind string) []string {
 	return nil
 }
 
-// PodSelectorAt is the PodSelector of spec at where (one of PodSelectors),
+// podSelectorAt is the PodSelector of spec at where (one of PodSelectors),
 // nil when the spec has none there.
-func PodSelectorAt(spec map[string]any, where string) map[string]any {
+func podSelectorAt(spec map[string]any, where string) map[string]any {
 	if where == "" {
 		return spec
 	}
@@ -83,7 +83,7 @@ func PodSelectorAt(spec map[string]any, where string) map[string]any {
 func (cr *CustomResource) EachPodSelector(fn func(path string, ps map[string]any)) {
 	each := func(kind string, spec map[string]any, prefix string) {
 		for _, where := range PodSelectors(kind) {
-			if ps := PodSelectorAt(spec, where); ps != nil {
+			if ps := podSelectorAt(spec, where); ps != nil {
 				fn(strings.Trim(prefix+"."+where, "."), ps)
 			}
 		}
@@ -201,7 +201,7 @@ func checkChaosSpec(r *problems, f *Fault, kind string, spec map[string]any, sp 
 		r.add(child(sp, "duration"), "Chaos Mesh reads Go durations: write 180s or 3m, not %s", d)
 	}
 	for _, where := range PodSelectors(kind) {
-		ps := PodSelectorAt(spec, where)
+		ps := podSelectorAt(spec, where)
 		switch {
 		case where == "":
 			checkPodSelector(r, f, ps, sp, true)

@@ -66,20 +66,20 @@ func (d *Display) plain(e Event) string {
 		return "execution started"
 	case "StateEntered":
 		switch e.State {
-		case "WaitBeforePoll", "ExperimentEnded", "PollExperiment", "ArchiveWritten", "ArchivedAfterFailure",
+		case workflow.StateWaitBeforePoll, workflow.StateExperimentEnded, workflow.StatePollExperiment, workflow.StateArchiveWritten, workflow.StateArchivedAfterFailure,
 			// The input's admission: said only when it refuses the input.
 			workflow.StateAdmitInput, workflow.StateMergeInput, workflow.StateCountInputKeys, workflow.StateInputAdmitted, workflow.StateInit:
 			return ""
 		}
 		return "→ " + e.State
 	case "StateExited":
-		if e.State == "PollExperiment" && d.run != nil && d.run.Poll != nil {
+		if e.State == workflow.StatePollExperiment && d.run != nil && d.run.Poll != nil {
 			return d.pollLine()
 		}
-		if e.State == "StartExperiment" && d.run != nil && d.run.Start != nil {
+		if e.State == workflow.StateStartExperiment && d.run != nil && d.run.Start != nil {
 			return fmt.Sprintf("experiment %s started (template %s, %s)", d.run.Start.ExperimentID, d.run.Start.ExperimentTemplateID, d.run.Start.TemplateAction)
 		}
-		if e.State == "Archive" || e.State == "ArchiveAfterFailure" {
+		if e.State == workflow.StateArchive || e.State == workflow.StateArchiveAfterFailure {
 			if d.run != nil && d.run.Archive != nil {
 				if d.run.Archive.Pending != nil {
 					return "archive " + archiveText(d.run.Archive)
