@@ -75,28 +75,34 @@ func podSelectorAt(spec map[string]any, where string) map[string]any {
 	return m
 }
 
+// EachChaosSpec calls fn with every chaos spec of a Chaos Mesh CR, its kind
+// and its path under the CR's spec: the spec itself (path ""), or in a
+// Schedule every embedded chaos ("networkChaos", ...), not only the one of
+// its type (each is judged as if it ran).
+func (cr *CustomResource) EachChaosSpec(fn func(kind, path string, spec map[string]any)) {
+	if cr.Kind != "Schedule" {
+		fn(cr.Kind, "", cr.Spec)
+		return
+	}
+	for _, field := range slices.Sorted(maps.Keys(cr.Spec)) {
+		if inner, ok := cr.Spec[field].(map[string]any); ok && scheduleKinds[field] != "" {
+			fn(scheduleKinds[field], field, inner)
+		}
+	}
+}
+
 // EachPodSelector calls fn with every PodSelector of a Chaos Mesh CR's
 // spec and its path under the spec ("" for the spec itself, "target",
-// "networkChaos.target"): those PodSelectors lists for its kind, and in a
-// Schedule those of every embedded chaos, not only the one of its type
-// (each is judged as if it ran).
+// "networkChaos.target"): those PodSelectors lists for the kind of each of
+// its chaos specs (EachChaosSpec).
 func (cr *CustomResource) EachPodSelector(fn func(path string, ps map[string]any)) {
-	each := func(kind string, spec map[string]any, prefix string) {
+	cr.EachChaosSpec(func(kind, prefix string, spec map[string]any) {
 		for _, where := range PodSelectors(kind) {
 			if ps := podSelectorAt(spec, where); ps != nil {
 				fn(strings.Trim(prefix+"."+where, "."), ps)
 			}
 		}
-	}
-	if cr.Kind != "Schedule" {
-		each(cr.Kind, cr.Spec, "")
-		return
-	}
-	for _, field := range slices.Sorted(maps.Keys(cr.Spec)) {
-		if inner, ok := cr.Spec[field].(map[string]any); ok && scheduleKinds[field] != "" {
-			each(scheduleKinds[field], inner, field)
-		}
-	}
+	})
 }
 
 // oneShotActions end by themselves; they need no duration.

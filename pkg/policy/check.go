@@ -15,6 +15,7 @@ const (
 	RuleClusters              = "clusters"
 	RuleNamespaces            = "namespaces"
 	RuleChaosMeshKinds        = "chaosMesh.kinds"
+	RuleChaosMeshActions      = "chaosMesh.actions"
 	RuleLitmusExperiments     = "litmus.experiments"
 	RuleFISActions            = "fisActions"
 	RuleMaxExperimentDuration = "maxExperimentDuration"
@@ -224,7 +225,8 @@ func eksClusterOf(resourceType, arn string) (string, bool) {
 }
 
 // chaosMesh judges a Chaos Mesh CR: its kind (and a Schedule's inner
-// kind), its namespace and its selector's namespaces. at maps a path of
+// kind), the action of each of its chaos specs, its namespace and its
+// selectors' namespaces. at maps a path of
 // the CR to the file's (a raw action's parameters).
 func (c *checker) chaosMesh(cr *gameday.CustomResource, crPath string, at func(string) string) {
 	ns := cr.Namespace()
@@ -235,6 +237,12 @@ func (c *checker) chaosMesh(cr *gameday.CustomResource, crPath string, at func(s
 		typ, _ := cr.Spec["type"].(string)
 		c.kind(at(specPath+".type"), typ)
 	}
+	cr.EachChaosSpec(func(kind, p string, spec map[string]any) {
+		if p != "" {
+			p = "." + p
+		}
+		c.action(at(specPath+p+".action"), kind, spec)
+	})
 	cr.EachPodSelector(func(p string, ps map[string]any) {
 		if p != "" {
 			p = "." + p
@@ -252,6 +260,20 @@ func (c *checker) kind(fieldPath, kind string) {
 		why = "; it acts outside the cluster's pods, so a policy must name it to allow it"
 	}
 	c.refuse(fieldPath, RuleChaosMeshKinds, "Chaos Mesh kind %s is not one this deployment allows (%s)%s", kind, listOrNone(c.p.Spec.ChaosMesh.Kinds), why)
+}
+
+// action refuses a spec.action that chaosMesh.actions leaves out for its
+// kind (a kind without an entry allows every action).
+func (c *checker) action(fieldPath, kind string, spec map[string]any) {
+	allowed, narrowed := c.p.Spec.ChaosMesh.Actions[kind]
+	if !narrowed {
+		return
+	}
+	action, _ := spec["action"].(string)
+	if slices.Contains(allowed, action) {
+		return
+	}
+	c.refuse(fieldPath, RuleChaosMeshActions, "%s action %q is not one this deployment allows (%s)", kind, action, strings.Join(allowed, ", "))
 }
 
 // selector judges the namespaces a PodSelector selects pods in: its

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -79,6 +80,11 @@ type Rules struct {
 // ChaosMeshRules are the Chaos Mesh kinds allowed.
 type ChaosMeshRules struct {
 	Kinds []string `json:"kinds,omitempty"`
+	// Actions narrows a listed kind to some of its spec.action values, so
+	// that an owner can allow JVMChaos latency without ruleData's arbitrary
+	// Byteman rules, or PodChaos pod-kill without pod-failure; a kind with
+	// no entry allows every action.
+	Actions map[string][]string `json:"actions,omitempty"`
 }
 
 // LitmusRules are the Litmus ChaosExperiment names allowed.
@@ -130,6 +136,9 @@ func (p *Policy) check() gameday.Problems {
 			add(fmt.Sprintf("spec.chaosMesh.kinds[%d]", i), "unknown Chaos Mesh kind %q: FIS accepts %s", k, strings.Join(gameday.ChaosMeshKinds, ", "))
 		}
 	}
+	for _, k := range slices.Sorted(maps.Keys(p.Spec.ChaosMesh.Actions)) {
+		ps = append(ps, p.checkActions(k)...)
+	}
 	for i, a := range p.Spec.FISActions {
 		if !strings.HasPrefix(a, "aws:") || strings.Count(a, ":") != 2 {
 			add(fmt.Sprintf("spec.fisActions[%d]", i), "%q is not an FIS action id: write aws:<service>:<action>", a)
@@ -139,6 +148,28 @@ func (p *Policy) check() gameday.Problems {
 	}
 	if d := p.Spec.MaxExperimentDuration.Duration; d < 0 || d > gameday.MaxMaxDuration {
 		add("spec.maxExperimentDuration", "%s is outside FIS's limit of 12h per experiment", p.Spec.MaxExperimentDuration)
+	}
+	return ps
+}
+
+// checkActions checks chaosMesh.actions' entry for kind: a kind the policy
+// allows, one with a spec.action, and that kind's actions, at least one.
+func (p *Policy) checkActions(kind string) gameday.Problems {
+	at := "spec.chaosMesh.actions." + kind
+	known := gameday.ChaosMeshActions(kind)
+	switch {
+	case !slices.Contains(p.Spec.ChaosMesh.Kinds, kind):
+		return gameday.Problems{{Path: at, Message: fmt.Sprintf("%s is not in chaosMesh.kinds, so none of its actions is allowed: list the kind there, or remove this entry", kind)}}
+	case known == nil:
+		return gameday.Problems{{Path: at, Message: fmt.Sprintf("%s has no spec.action to narrow: remove this entry", kind)}}
+	case len(p.Spec.ChaosMesh.Actions[kind]) == 0:
+		return gameday.Problems{{Path: at, Message: fmt.Sprintf("empty: list the %s actions allowed (%s), or remove %s from chaosMesh.kinds", kind, strings.Join(known, ", "), kind)}}
+	}
+	var ps gameday.Problems
+	for i, a := range p.Spec.ChaosMesh.Actions[kind] {
+		if !slices.Contains(known, a) {
+			ps = append(ps, gameday.Problem{Path: fmt.Sprintf("%s[%d]", at, i), Message: fmt.Sprintf("unknown %s action %q: Chaos Mesh has %s", kind, a, strings.Join(known, ", "))})
+		}
 	}
 	return ps
 }

@@ -36,7 +36,7 @@ func TestParseExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:21:3"; got != want {
+	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:22:3"; got != want {
 		t.Errorf("At = %s, want %s", got, want)
 	}
 	if diff := cmp.Diff(back, p, cmp.AllowUnexported(Policy{}), cmpopts.IgnoreFields(Policy{}, "doc")); diff != "" {
@@ -71,6 +71,14 @@ func TestParseBad(t *testing.T) {
 		{"kind name", head + "spec:\n  chaosMesh: {kinds: [Pod]}\n", []string{`p.yaml:5:23: spec.chaosMesh.kinds[0]: unknown Chaos Mesh kind "Pod": FIS accepts ` + strings.Join(gameday.ChaosMeshKinds, ", ")}},
 		{"action", head + "spec:\n  fisActions: [stop-instances]\n", []string{`p.yaml:5:16: spec.fisActions[0]: "stop-instances" is not an FIS action id: write aws:<service>:<action>`}},
 		{"unknown action", head + "spec:\n  fisActions: [aws:ec2:stop-instance]\n", []string{`p.yaml:5:16: spec.fisActions[0]: "aws:ec2:stop-instance" is not an action of the FIS actions reference (` + fisactions.Source + `)`}},
+		{"actions of a kind not allowed", head + "spec:\n  chaosMesh: {kinds: [PodChaos], actions: {JVMChaos: [latency]}}\n", []string{
+			"p.yaml:5:44: spec.chaosMesh.actions.JVMChaos: JVMChaos is not in chaosMesh.kinds, so none of its actions is allowed: list the kind there, or remove this entry"}},
+		{"actions of a kind without any", head + "spec:\n  chaosMesh: {kinds: [HTTPChaos], actions: {HTTPChaos: [abort]}}\n", []string{
+			"p.yaml:5:45: spec.chaosMesh.actions.HTTPChaos: HTTPChaos has no spec.action to narrow: remove this entry"}},
+		{"no action", head + "spec:\n  chaosMesh: {kinds: [PodChaos], actions: {PodChaos: []}}\n", []string{
+			"p.yaml:5:44: spec.chaosMesh.actions.PodChaos: empty: list the PodChaos actions allowed (pod-kill, pod-failure, container-kill), or remove PodChaos from chaosMesh.kinds"}},
+		{"unknown action", head + "spec:\n  chaosMesh: {kinds: [PodChaos], actions: {PodChaos: [pod-kill, kill]}}\n", []string{
+			`p.yaml:5:65: spec.chaosMesh.actions.PodChaos[1]: unknown PodChaos action "kill": Chaos Mesh has pod-kill, pod-failure, container-kill`}},
 		{"not yaml", "spec: [\n", []string{"p.yaml:1:7: not valid YAML"}},
 		{"empty", "", []string{"p.yaml: empty file: a GameDayPolicy starts with apiVersion: gameday/v1alpha1 and kind: GameDayPolicy"}},
 	}
@@ -221,6 +229,51 @@ func TestCheckSelectors(t *testing.T) {
 			"target": m{"mode": "one", "selector": m{"namespaces": l{"shop"}}}}), nil},
 		// HTTPChaos's target is a string (Request or Response), no selector.
 		{"http target", chaos("HTTPChaos", m{"target": "Request", "selector": m{"namespaces": l{"shop"}}}), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(refusals(p, tt.spec, Where{}), tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCheckActions: chaosMesh.actions narrows a kind to some of its
+// actions, in a CR and in every chaos a Schedule embeds; a kind without an
+// entry keeps every action.
+func TestCheckActions(t *testing.T) {
+	p := &Policy{Metadata: Metadata{Name: "p"}, Spec: Rules{
+		Clusters:   []string{"arn:aws:eks:us-east-1:111111111111:cluster/sandbox"},
+		Namespaces: []string{"shop"},
+		ChaosMesh: ChaosMeshRules{
+			Kinds:   []string{"JVMChaos", "NetworkChaos", "PodChaos", "Schedule"},
+			Actions: map[string][]string{"JVMChaos": {"latency", "exception"}, "PodChaos": {"pod-kill"}},
+		},
+	}}
+	type m = map[string]any
+	sel := func() m { return m{"namespaces": []any{"shop"}} }
+	chaos := func(kind string, crSpec m) *gameday.Spec {
+		return spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: kind}, Metadata: gameday.ObjectMeta{Namespace: "shop"}, Spec: crSpec}}
+		})
+	}
+	const at = "spec.faults[0].chaosMesh.spec."
+	tests := []struct {
+		name string
+		spec *gameday.Spec
+		want []string
+	}{
+		{"allowed action", chaos("JVMChaos", m{"action": "latency", "selector": sel()}), nil},
+		{"JVM rule data", chaos("JVMChaos", m{"action": "ruleData", "ruleData": "RULE x", "selector": sel()}), []string{
+			at + `action: JVMChaos action "ruleData" is not one this deployment allows (latency, exception) (policy p: chaosMesh.actions)`}},
+		{"no action", chaos("PodChaos", m{"selector": sel()}), []string{
+			at + `action: PodChaos action "" is not one this deployment allows (pod-kill) (policy p: chaosMesh.actions)`}},
+		{"kind without an entry", chaos("NetworkChaos", m{"action": "partition", "selector": sel()}), nil},
+		// Every chaos a Schedule embeds is judged, not only its type's.
+		{"in a schedule", chaos("Schedule", m{"type": "NetworkChaos", "networkChaos": m{"action": "delay", "selector": sel()},
+			"podChaos": m{"action": "pod-failure", "selector": sel()}}), []string{
+			at + `podChaos.action: PodChaos action "pod-failure" is not one this deployment allows (pod-kill) (policy p: chaosMesh.actions)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
