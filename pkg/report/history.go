@@ -72,7 +72,12 @@ type Trend struct {
 	Check  string         `json:"check"`
 	Phase  gameday.Phase  `json:"phase"`
 	Expect gameday.Expect `json:"expect"`
-	Values []*float64     `json:"values"`
+	// Metric and Judged are the newest run's that says them (nil and ""
+	// when only archives older than summary.json's check metric have the
+	// check).
+	Metric *gameday.Metric `json:"metric,omitempty"`
+	Judged string          `json:"judged,omitempty"`
+	Values []*float64      `json:"values"`
 }
 
 // NewHistory sums up a GameDay's runs (given in any order).
@@ -107,9 +112,13 @@ func NewHistory(name string, runs []Past) History {
 			}
 		}
 	}
-	for i, r := range h.Runs {
+	for i, r := range h.Runs { // oldest first: the newest run's metric wins
 		for _, c := range r.Summary.Hypothesis.Checks {
-			h.Trends[index[key{c.Name, c.Phase}]].Values[i] = c.Value
+			t := &h.Trends[index[key{c.Name, c.Phase}]]
+			t.Values[i] = c.Value
+			if c.Metric != nil {
+				t.Metric, t.Judged = c.Metric, c.Judged
+			}
 		}
 	}
 	// In the GameDay's order: by the newest run's order of checks, which
@@ -229,8 +238,7 @@ func (h History) trendCharts() []Chart {
 	var out []Chart
 	for _, t := range h.Trends {
 		c := Chart{Name: t.Check + " (" + string(t.Phase) + ")", Kind: "trend", From: from, To: to,
-			Subtitle: "expect " + ExpectText(t.Expect) + "; one point per run, at its start; a gap is a run without data",
-			YLabel:   t.Check + " (" + string(t.Phase) + ")"}
+			Subtitle: t.subtitle(), YLabel: t.yLabel()}
 		for i, v := range t.Values {
 			if v != nil {
 				c.Points = append(c.Points, Point{T: h.Runs[i].Start(), V: *v})
@@ -243,6 +251,31 @@ func (h History) trendCharts() []Chart {
 		out = append(out, c)
 	}
 	return out
+}
+
+// yLabel names a trend's y axis: its metric's, "Latency p99 (ms)", or,
+// when no run's summary.json names the metric, what the values are.
+func (t Trend) yLabel() string {
+	if t.Metric == nil {
+		return "value as judged (metric not recorded)"
+	}
+	return yLabel(*t.Metric)
+}
+
+// subtitle says which metric a trend follows, which value of each run it
+// shows, and what is expected.
+func (t Trend) subtitle() string {
+	var s string
+	if t.Metric != nil {
+		s = metricText(*t.Metric) + "; "
+	}
+	switch t.Judged {
+	case JudgedMean:
+		s += "each run's mean in the phase; "
+	case JudgedWorst:
+		s += "each run's worst datapoint in the phase; "
+	}
+	return s + "expect " + ExpectText(t.Expect) + "; one point per run, at its start; a gap is a run without data"
 }
 
 type historyData struct {

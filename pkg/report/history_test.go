@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,11 +72,59 @@ func TestMedian(t *testing.T) {
 	}
 }
 
+// withMetric is p with its check's metric recorded, as summary.json has
+// it since the check carries its metric.
+func withMetric(p Past, m gameday.Metric, judged string) Past {
+	p.Summary.Hypothesis.Checks = slices.Clone(p.Summary.Hypothesis.Checks)
+	p.Summary.Hypothesis.Checks[0].Metric, p.Summary.Hypothesis.Checks[0].Judged = &m, judged
+	return p
+}
+
+// TestTrendAxis: a trend chart's y axis names the metric, its statistic
+// and its unit from the newest run that recorded them, not the chart's
+// heading again; runs archived before summary.json carried the metric say
+// so.
+func TestTrendAxis(t *testing.T) {
+	latency := gameday.Metric{Namespace: "SockShop", Name: "Latency", Dimensions: map[string]string{"service": "orders"}, Stat: "p99", Period: 60, Unit: "Milliseconds"}
+	errs := gameday.Metric{Namespace: "SockShop", Name: "ErrorRate", Stat: "Average", Period: 60, Unit: "Percent"}
+	tests := []struct {
+		name         string
+		runs         []Past
+		wantY        string
+		wantSubtitle string
+	}{
+		{"recorded", []Past{withMetric(past(0, 3, VerdictPassed, f64(180), 0), latency, JudgedWorst), withMetric(past(1000, 3, VerdictPassed, f64(190), 0), latency, JudgedWorst)},
+			"Latency p99 (ms)", "SockShop/Latency {service=orders}, p99 per 60s; each run's worst datapoint in the phase; expect below 300; one point per run, at its start; a gap is a run without data"},
+		{"the newest run's wins", []Past{withMetric(past(0, 3, VerdictPassed, f64(1), 0), latency, JudgedWorst), withMetric(past(1000, 3, VerdictPassed, f64(0.5), 0), errs, JudgedMean)},
+			"ErrorRate Average (%)", "SockShop/ErrorRate, Average per 60s; each run's mean in the phase; expect below 300; one point per run, at its start; a gap is a run without data"},
+		{"an older run's when the newest has none", []Past{withMetric(past(0, 3, VerdictPassed, f64(180), 0), latency, JudgedWorst), past(1000, 3, VerdictPassed, f64(190), 0)},
+			"Latency p99 (ms)", "SockShop/Latency {service=orders}, p99 per 60s; each run's worst datapoint in the phase; expect below 300; one point per run, at its start; a gap is a run without data"},
+		{"not recorded", []Past{past(0, 3, VerdictPassed, f64(180), 0)},
+			"value as judged (metric not recorded)", "expect below 300; one point per run, at its start; a gap is a run without data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			charts := NewHistory("carts", tt.runs).trendCharts()
+			if len(charts) != 1 {
+				t.Fatalf("%d charts, want 1", len(charts))
+			}
+			c := charts[0]
+			if diff := cmp.Diff([]string{tt.wantY, tt.wantSubtitle}, []string{c.YLabel, c.Subtitle}); diff != "" {
+				t.Errorf("[y label, subtitle] mismatch (-want +got):\n%s", diff)
+			}
+			if c.YLabel == c.Name {
+				t.Errorf("the y axis repeats the heading %q", c.Name)
+			}
+		})
+	}
+}
+
 func TestHistoryHTML(t *testing.T) {
-	h := NewHistory("carts", []Past{past(0, 4, VerdictRefuted, f64(320), 2.5), past(1000, 3, VerdictPassed, f64(180), 0)})
+	m := gameday.Metric{Namespace: "SockShop", Name: "Latency", Stat: "p99", Period: 60, Unit: "Milliseconds"}
+	h := NewHistory("carts", []Past{past(0, 4, VerdictRefuted, f64(320), 2.5), withMetric(past(1000, 3, VerdictPassed, f64(180), 0), m, JudgedWorst)})
 	page := HistoryHTML(h)
 	checkGolden(t, filepath.Join("testdata", "history.html"), page)
-	for _, want := range []string{"<h1>GameDay carts: history</h1>", `data-chart="orders (during)"`, "2 runs, pass rate 50%", `<path class="series"`} {
+	for _, want := range []string{"<h1>GameDay carts: history</h1>", `data-chart="orders (during)"`, "2 runs, pass rate 50%", `<path class="series"`, ">Latency p99 (ms)</text>"} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("history page lacks %q", want)
 		}

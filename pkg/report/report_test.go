@@ -423,9 +423,10 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := gameday.SteadyCheck{Name: "c", Expect: tt.expect}
+			m := gameday.Metric{Namespace: "Shop", Name: "Latency", Stat: "p99", Period: 60, Unit: "Milliseconds"}
+			c := gameday.SteadyCheck{Name: "c", Metric: m, Expect: tt.expect}
 			got := evaluate(c, gameday.PhaseDuring, w, tt.pts)
-			want := Check{Name: "c", Phase: gameday.PhaseDuring, Expect: tt.expect, Value: tt.wantValue, Result: tt.wantResult, Judged: JudgedWorst, Datapoints: tt.wantN}
+			want := Check{Name: "c", Phase: gameday.PhaseDuring, Expect: tt.expect, Value: tt.wantValue, Result: tt.wantResult, Judged: JudgedWorst, Datapoints: tt.wantN, Metric: &m}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("evaluate mismatch (-want +got):\n%s", diff)
 			}

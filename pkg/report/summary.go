@@ -275,6 +275,11 @@ type Check struct {
 	// Reason says why a check is inconclusive: which metric had no
 	// datapoints, and whether it exists at all (extension).
 	Reason string `json:"reason,omitempty"`
+	// Metric is the check's metric as the GameDay defines it, so that the
+	// value can be read without the GameDay (its statistic and unit label
+	// the history's charts) (extension; absent from archives written
+	// before it).
+	Metric *gameday.Metric `json:"metric,omitempty"`
 }
 
 // What a check's value is (Check.Judged).
@@ -481,7 +486,8 @@ func (r Run) seriesByCheck() map[string][]Point {
 
 // evaluate judges one check in one phase.
 func evaluate(c gameday.SteadyCheck, p gameday.Phase, w Span, pts []Point) Check {
-	ch := Check{Name: c.Name, Phase: p, Expect: c.Expect, Result: ResultInconclusive, Judged: judgedBy(c.Metric.Stat)}
+	m := c.Metric
+	ch := Check{Name: c.Name, Phase: p, Expect: c.Expect, Result: ResultInconclusive, Judged: judgedBy(c.Metric.Stat), Metric: &m}
 	var value, sum float64
 	for _, pt := range phasePoints(p, w, pts, periodOf(c.Metric)) {
 		ch.Datapoints++
