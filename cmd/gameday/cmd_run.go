@@ -182,7 +182,7 @@ func settle(ctx context.Context, srv *sim.Server, display *localrun.Display, res
 	}
 	id := res.Final.Start.ExperimentID
 	state, actions := settledState(context.WithoutCancel(ctx), srv, id)
-	display.Settled(id, state, actions)
+	display.Settled(srv.ScaledClock().Now(), id, state, actions)
 	return &afterGuard{id: id, state: state}
 }
 

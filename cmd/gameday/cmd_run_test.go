@@ -187,8 +187,12 @@ func TestRunLocalInterrupted(t *testing.T) {
 				t.Errorf("the output does not say the execution was aborted and the experiment stopped:\n%s", errs)
 			}
 			if !tt.terminal {
-				if i := strings.LastIndex(out, "after the guard: experiment "); i < 0 || strings.Contains(out[i:], "running") {
+				if i := strings.LastIndex(out, "experiment stopped"); i < 0 || strings.Contains(out[i:], "running") {
 					t.Errorf("the last progress lines do not show the stop:\n%s", out)
+				}
+				// Said once, on stderr, whether or not stdout is kept apart.
+				if n := strings.Count(out+errs, "after the guard"); n != 1 {
+					t.Errorf("the guard's stop is said %d times, want once:\nstdout:\n%s\nstderr:\n%s", n, out, errs)
 				}
 				return
 			}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -263,15 +265,17 @@ func (d *Display) block(e Event) []string {
 	return lines
 }
 
-// Settled shows the experiment's state once the guard has stopped it (after
-// an abort), so that the last lines shown never say a fault or the
-// experiment still runs: the block is redrawn, or a plain line printed.
+// Settled shows the experiment's state at `at` once the guard has stopped
+// it (after an abort), so that the last lines shown never say a fault or
+// the experiment still runs: the block is redrawn, or a plain line printed
+// as the polls' are. The command says, once, that the guard stopped it.
 // On a terminal, call it before anything else is printed below the block,
 // which the redraw would overwrite.
-func (d *Display) Settled(id, state string, actions map[string]string) {
+func (d *Display) Settled(at time.Time, id, state string, actions map[string]string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.run != nil && d.run.Poll != nil {
+	polled := d.run != nil && d.run.Poll != nil
+	if polled {
 		p := *d.run.Poll
 		// A reason said for the state the poll saw ("Experiment is
 		// running.") is not said for the state the guard left.
@@ -293,20 +297,21 @@ func (d *Display) Settled(id, state string, actions map[string]string) {
 		d.redraw(Event{Type: "End", State: "aborted"})
 		return
 	}
-	names := make([]string, 0, len(actions))
-	for n := range actions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	line := "after the guard: experiment " + id + " " + state
-	for i, n := range names {
-		sep := ", "
-		if i == 0 {
-			sep = "; "
+	// As a poll's line; never polled, the experiment and its faults.
+	line := "experiment " + id + " " + state
+	if polled {
+		line = d.pollLine()
+	} else if len(actions) > 0 {
+		var faults []string
+		for _, n := range slices.Sorted(maps.Keys(actions)) {
+			faults = append(faults, n+" "+actions[n])
 		}
-		line += sep + n + " " + actions[n]
+		line += "; " + strings.Join(faults, ", ")
 	}
-	fmt.Fprintln(d.W, line)
+	if line != d.last {
+		d.last = line
+		fmt.Fprintf(d.W, "%s %s\n", at.UTC().Format("15:04:05"), line)
+	}
 }
 
 // archiveText is what the archive step said: where it wrote the run and

@@ -110,24 +110,41 @@ func TestDisplaySettled(t *testing.T) {
 			Actions: []gameday.ActionState{{Name: "carts-delay", State: gameday.StateRunning, Reason: "Action is running."}}},
 	}
 	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	t.Run("plain", func(t *testing.T) {
-		var buf bytes.Buffer
-		d := &Display{W: &buf}
-		d.Handle(Event{Time: at, Type: "StateExited", State: "PollExperiment", Run: run})
-		d.Handle(Event{Time: at, Type: "End", State: "ABORTED"})
-		d.Settled("EXP1", "stopped", map[string]string{"carts-delay": "stopped"})
-		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-		if last := lines[len(lines)-1]; last != "after the guard: experiment EXP1 stopped; carts-delay stopped" {
-			t.Errorf("last line %q", last)
-		}
-	})
+	// Plain, the last line shows the stop as a poll's line does; that the
+	// guard stopped it is the command's to say, once (it printed "after
+	// the guard" here too, so a log holding stdout and stderr said it
+	// twice).
+	plain := []struct {
+		name     string
+		run      *gameday.RunState
+		wantLast string
+	}{
+		{"polled", run, "10:01:00 experiment stopped, 30s of ~3m0s; carts-delay stopped"},
+		{"never polled", &gameday.RunState{Start: run.Start}, "10:01:00 experiment EXP1 stopped; carts-delay stopped"},
+	}
+	for _, tt := range plain {
+		t.Run("plain/"+tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			d := &Display{W: &buf, Expected: 3 * time.Minute}
+			d.Handle(Event{Time: at, Type: "StateExited", State: "PollExperiment", Run: tt.run})
+			d.Handle(Event{Time: at, Type: "End", State: "ABORTED"})
+			d.Settled(at.Add(time.Minute), "EXP1", "stopped", map[string]string{"carts-delay": "stopped"})
+			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+			if last := lines[len(lines)-1]; last != tt.wantLast {
+				t.Errorf("last line %q, want %q", last, tt.wantLast)
+			}
+			if strings.Contains(buf.String(), "guard") {
+				t.Errorf("the progress says what the command says after it:\n%s", buf.String())
+			}
+		})
+	}
 	t.Run("terminal", func(t *testing.T) {
 		var buf bytes.Buffer
 		d := &Display{W: &buf, Terminal: true, Width: 100, Expected: 3 * time.Minute}
 		d.Handle(Event{Time: at, Type: "StateExited", State: "PollExperiment", Run: run})
 		d.Handle(Event{Time: at, Type: "End", State: "ABORTED"})
 		buf.WriteString("^C") // the terminal's echo of Ctrl-C, where the cursor is
-		d.Settled("EXP1", "stopped", map[string]string{"carts-delay": "stopped"})
+		d.Settled(at, "EXP1", "stopped", map[string]string{"carts-delay": "stopped"})
 		got := strings.Join(screen(buf.String()), "\n")
 		want := strings.Join([]string{
 			"state     done: aborted",
