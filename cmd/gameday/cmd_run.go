@@ -101,14 +101,20 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *po
 	}
 	fmt.Fprintf(e.stdout, "gameday: running %s locally (simulator %s, %gx speed); Ctrl-C stops it\n", spec.Metadata.Name, srv.URL(), srv.ScaledClock().Speed())
 
+	// The report names where the archive is once the simulator is gone.
+	location, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("run --local: %w", err)
+	}
 	res, err := localrun.Run(ctx, localrun.Options{
-		Spec:        spec,
-		SpecYAML:    string(data),
-		Sim:         srv,
-		NodeModules: found.NodeModules,
-		Node:        found.Node,
-		Policy:      pol,
-		Progress:    display.Handle,
+		Spec:            spec,
+		SpecYAML:        string(data),
+		Sim:             srv,
+		NodeModules:     found.NodeModules,
+		Node:            found.Node,
+		Policy:          pol,
+		Progress:        display.Handle,
+		ArchiveLocation: location,
 	})
 	if err != nil {
 		return fmt.Errorf("run %s: %w", spec.Metadata.Name, err)
@@ -154,7 +160,7 @@ func downloadArchive(ctx context.Context, e *env, srv *sim.Server, out string, a
 		return err
 	}
 	if taken != "" {
-		fmt.Fprintf(e.stderr, "gameday: %s holds another run already; this run's archive goes to %s\n", taken, folder)
+		fmt.Fprintf(e.stderr, "gameday: %s holds another run already; this run's archive goes to %s (its report names the first folder for the FIS logs)\n", taken, folder)
 	}
 	if _, err := localrun.Download(context.WithoutCancel(ctx), localrun.AWSConfig(srv), a.Bucket, a.Prefix, folder); err != nil {
 		return fmt.Errorf("download archive: %w", err)

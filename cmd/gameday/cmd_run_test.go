@@ -85,6 +85,14 @@ func TestRunLocal(t *testing.T) {
 	if !strings.Contains(stdout, "verdict: passed") {
 		t.Errorf("stdout does not give the verdict:\n%s", stdout)
 	}
+	// The report names where the logs are once the simulator is gone: the
+	// folder they were downloaded into, not the simulator's bucket.
+	logs := filepath.Join(dir, "logs") + string(filepath.Separator)
+	for _, f := range []string{"summary.md", "report.html", "summary.json"} {
+		if text := readFile(t, filepath.Join(dir, f)); !strings.Contains(text, logs) || strings.Contains(text, "s3://") {
+			t.Errorf("%s does not name %s for the logs, or names an s3:// place", f, logs)
+		}
+	}
 }
 
 // TestRunLocalInterruptedWhileArchiving: Ctrl-C once the experiment has

@@ -57,6 +57,10 @@ type Config struct {
 	LogPrefix string
 	// ArchiveBucket receives the archive (ARCHIVE_BUCKET).
 	ArchiveBucket string
+	// Location is where people find the archive bucket's objects
+	// afterwards, as the report names them (ARCHIVE_LOCATION): the run's
+	// folder is Location/<prefix>. Empty: s3://<ArchiveBucket>.
+	Location string
 	// AccountID and Region locate the FIS logs and name the alarms' ARNs
 	// (ACCOUNT_ID, AWS_REGION).
 	AccountID string
@@ -74,6 +78,15 @@ type Config struct {
 	// Dashboards are the GameDays the stack built a CloudWatch dashboard
 	// for (DASHBOARDS): the report links a run of one of them to it.
 	Dashboards []string
+}
+
+// location is where the report says the archive is: Location, else the
+// archive bucket.
+func (c Config) location() string {
+	if c.Location != "" {
+		return strings.TrimSuffix(c.Location, "/")
+	}
+	return "s3://" + c.ArchiveBucket
 }
 
 // Archiver is the archive step.

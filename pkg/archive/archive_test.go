@@ -715,3 +715,41 @@ func TestHandleAwaitAfterWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestArchiveLocation: the report names where the archive is found
+// afterwards: the archive bucket, or, as ARCHIVE_LOCATION says (a local
+// run: the folder it downloads into), that place; only the input differs.
+// The step's result keeps the bucket's URI, which the CLI reads from.
+func TestArchiveLocation(t *testing.T) {
+	tests := []struct {
+		name, location, want string
+	}{
+		{"deployed", "", "s3://" + arcBucket + "/" + wantPrefix + DirLogs},
+		{"local folder", "/home/sre/out", "/home/sre/out/" + wantPrefix + DirLogs},
+		{"trailing slash", "/home/sre/out/", "/home/sre/out/" + wantPrefix + DirLogs},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s3f := newFakeS3()
+			deliver(t, s3f, true)
+			a := New(Config{LogBucket: logBucket, ArchiveBucket: arcBucket, Location: tt.location, AccountID: account, Region: region},
+				s3f, fisExperiment(fistypes.ExperimentStatusCompleted, "Experiment completed."), &fakeCW{metric: latency(steady)}, func() time.Time { return at(20) })
+			res, err := a.Handle(context.Background(), runState())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summaryOf(t, s3f).Logs.ArchivedTo; got != tt.want {
+				t.Errorf("summary.json logs.archivedTo = %q, want %q", got, tt.want)
+			}
+			snap := s3f.snapshot(arcBucket)
+			for _, f := range []string{FileMarkdown, FileReport} {
+				if !strings.Contains(snap[wantPrefix+f], tt.want) {
+					t.Errorf("%s does not name %s", f, tt.want)
+				}
+			}
+			if got, want := res.URI, "s3://"+arcBucket+"/"+wantPrefix; got != want {
+				t.Errorf("result URI = %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -196,7 +196,7 @@ func (a *Archiver) readLogs(ctx context.Context, exp *fistypes.Experiment, run *
 		Objects:         len(objects),
 		Bytes:           bytesTotal,
 		Records:         tl.Records(),
-		ArchivedTo:      "s3://" + a.cfg.ArchiveBucket + "/" + ev.prefix + DirLogs,
+		ArchivedTo:      a.cfg.location() + "/" + ev.prefix + DirLogs,
 		Complete:        complete,
 		TimelineDropped: tl.Dropped(),
 	}

@@ -37,7 +37,7 @@ func TestStackName(t *testing.T) {
 
 var full = Env{
 	AccountID: "123456789012", Region: "eu-west-1", FISRoleARN: "arn:aws:iam::123456789012:role/r",
-	LogBucket: "logs", LogPrefix: "p/", ArchiveBucket: "archive", TopicARN: "arn:aws:sns:eu-west-1:123456789012:t",
+	LogBucket: "logs", LogPrefix: "p/", ArchiveBucket: "archive", ArchiveLocation: "/home/sre/out", TopicARN: "arn:aws:sns:eu-west-1:123456789012:t",
 	EventBusName: "bus", LogWaitLimit: 20 * time.Minute, Dashboards: "carts,orders",
 	Policy:     `{"kind":"GameDayPolicy"}`,
 	LeaseTable: "leases", ExecutionTimeout: 13 * time.Hour, StateMachineARN: "arn:aws:states:eu-west-1:123456789012:stateMachine:m",

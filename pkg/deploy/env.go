@@ -15,6 +15,7 @@ const (
 	KeyLogBucket        = "LOG_BUCKET"
 	KeyLogPrefix        = "LOG_PREFIX"
 	KeyArchiveBucket    = "ARCHIVE_BUCKET"
+	KeyArchiveLocation  = "ARCHIVE_LOCATION"
 	KeyTopicARN         = "TOPIC_ARN"
 	KeyEventBusName     = "EVENT_BUS_NAME"
 	KeyLogWaitLimit     = "LOG_WAIT_LIMIT"
@@ -51,6 +52,11 @@ type Env struct {
 	LogPrefix string
 	// ArchiveBucket receives the archives (archive).
 	ArchiveBucket string
+	// ArchiveLocation is where people find the archive bucket's objects
+	// afterwards, as the report names them (archive): unset, s3://<bucket>;
+	// a local run sets the folder it downloads the archive into, since the
+	// simulator's bucket is gone once the run ends.
+	ArchiveLocation string
 	// TopicARN is notify's SNS topic; empty: no message.
 	TopicARN string
 	// EventBusName is notify's event bus; default DefaultEventBusName.
@@ -91,6 +97,7 @@ func (e *Env) strings() []binding {
 	return []binding{
 		{KeyAccountID, &e.AccountID}, {KeyRegion, &e.Region}, {KeyFISRoleARN, &e.FISRoleARN},
 		{KeyLogBucket, &e.LogBucket}, {KeyLogPrefix, &e.LogPrefix}, {KeyArchiveBucket, &e.ArchiveBucket},
+		{KeyArchiveLocation, &e.ArchiveLocation},
 		{KeyTopicARN, &e.TopicARN}, {KeyEventBusName, &e.EventBusName}, {KeyDashboards, &e.Dashboards},
 		{KeyPolicy, &e.Policy},
 		{KeyLeaseTable, &e.LeaseTable}, {KeyStateMachineARN, &e.StateMachineARN},

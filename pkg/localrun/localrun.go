@@ -78,6 +78,11 @@ type Options struct {
 	Node string
 	// Progress receives every event of the run (may be nil).
 	Progress func(Event)
+	// ArchiveLocation is where the caller keeps the archive after the run
+	// (run --local: the --out folder it downloads into), for the report
+	// to name, as the stack's ARCHIVE_LOCATION; empty: the simulator's
+	// bucket.
+	ArchiveLocation string
 	// Wrap, when set, wraps each Lambda handler (tests inject faults with it).
 	Wrap func(fn deploy.Function, h lambda.Handler) lambda.Handler
 
@@ -217,6 +222,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	defer closeSim()
 	cfg := AWSConfig(srv)
 	env := Env(srv)
+	env.ArchiveLocation = o.ArchiveLocation
 	if o.Policy != nil {
 		js, err := o.Policy.JSON()
 		if err != nil {

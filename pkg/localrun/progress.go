@@ -86,7 +86,8 @@ func (d *Display) plain(e Event) string {
 				if d.run.Archive.Pending != nil {
 					return "archive " + archiveText(d.run.Archive)
 				}
-				return fmt.Sprintf("archived to %s (verdict %s)", d.run.Archive.URI, d.run.Archive.Verdict)
+				// The command says where it downloads it to.
+				return fmt.Sprintf("archived in the simulator's %s (verdict %s)", d.run.Archive.URI, d.run.Archive.Verdict)
 			}
 		}
 		return ""
@@ -321,7 +322,7 @@ func archiveText(a *gameday.ArchiveResult) string {
 	if p := a.Pending; p != nil {
 		return fmt.Sprintf("waits %d s (try %d): %s", p.WaitSeconds, p.Attempt, p.Reason)
 	}
-	return a.URI + " verdict " + a.Verdict
+	return "in the simulator's " + a.URI + ", verdict " + a.Verdict
 }
 
 // saysMore is whether FIS's reason for a state says more than the state:

@@ -79,7 +79,7 @@ func TestDisplayPlain(t *testing.T) {
 		"10:00:00 archive waits 30 s (try 1): no experiment-end record yet",
 		"10:00:00 → WaitForLogs",
 		"10:00:00 → Archive",
-		"10:00:00 archived to s3://b/gamedays/x/ (verdict passed)",
+		"10:00:00 archived in the simulator's s3://b/gamedays/x/ (verdict passed)",
 		"10:00:00 Notify failed (no bus), going on to Succeeded",
 		"10:00:00 execution succeeded",
 		"",

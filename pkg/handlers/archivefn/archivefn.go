@@ -16,12 +16,14 @@ import (
 )
 
 // New builds the archive handler. It needs ACCOUNT_ID, a region and
-// ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX and LOG_WAIT_LIMIT are optional.
+// ARCHIVE_BUCKET; LOG_BUCKET, LOG_PREFIX, LOG_WAIT_LIMIT and ARCHIVE_LOCATION
+// are optional.
 func New(_ context.Context, c step.Config) (lambda.Handler, error) {
 	cfg := archive.Config{
 		LogBucket:     c.Env.LogBucket,
 		LogPrefix:     c.Env.LogPrefix,
 		ArchiveBucket: c.Env.ArchiveBucket,
+		Location:      c.Env.ArchiveLocation,
 		AccountID:     c.Env.AccountID,
 		Region:        c.AWS.Region, // step.Build saw to it that there is one
 		LogWaitLimit:  c.Env.LogWaitLimit,
