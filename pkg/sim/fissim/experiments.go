@@ -608,7 +608,7 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 	switch a.ActionID {
 	case ActionWait:
 		r.running()
-		d, _ := fisactions.ParseDuration(a.Parameters["duration"])
+		d, _ := isoDuration(a.Parameters["duration"])
 		r.hold(d, completed)
 	case ActionInjectCR:
 		s.runInjectCR(r, a)
@@ -621,7 +621,7 @@ func (s *Service) runAction(ctx context.Context, e *experiment, name string, a a
 // custom resource, keeps it for its duration or the action's maxDuration,
 // and deletes it.
 func (s *Service) runInjectCR(r *runningAction, a actionRun) {
-	maxDur, _ := fisactions.ParseDuration(a.Parameters[fisactions.InjectMaxDuration])
+	maxDur, _ := isoDuration(a.Parameters[fisactions.InjectMaxDuration])
 	var spec map[string]any
 	_ = json.Unmarshal([]byte(a.Parameters[fisactions.InjectSpec]), &spec)
 	crDur, hasDur, derr := crDuration(spec)

@@ -240,11 +240,15 @@ func validateParams(name string, a templateAction, spec fisactions.Action) *wire
 		if !ok || !b.ISO8601 {
 			continue
 		}
-		d, err := fisactions.ParseDuration(v)
-		if err != nil {
+		d, ok := isoDuration(v)
+		if !ok {
 			return validation("Action %s: %s %q is not an ISO 8601 duration", name, p, v)
 		}
-		if !b.Min.IsZero() && !b.Max.IsZero() && (d < b.Min.Duration || d > b.Max.Duration) {
+		// The bounds as the reference writes them, read by the simulator's
+		// own rule too (not the catalogue's parsed values).
+		lo, loOK := isoDuration(b.Min.Text)
+		hi, hiOK := isoDuration(b.Max.Text)
+		if loOK && hiOK && (d < lo || d > hi) {
 			return validation("Action %s: %s %q must be an ISO 8601 duration between %s and %s", name, p, v, b.Min.Text, b.Max.Text)
 		}
 	}
