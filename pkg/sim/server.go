@@ -231,7 +231,8 @@ func (o Options) withDefaults() Options {
 // newS3Backend keeps S3 objects in memory, or as files under dataDir.
 func newS3Backend(dataDir string, ts clockSource) (gofakes3.Backend, error) {
 	if dataDir == "" {
-		return s3mem.New(s3mem.WithTimeSource(ts)), nil
+		mem := s3mem.New(s3mem.WithTimeSource(ts))
+		return s3ListingVersioned{s3Listing{mem}, mem}, nil
 	}
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
@@ -240,7 +241,7 @@ func newS3Backend(dataDir string, ts clockSource) (gofakes3.Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open data directory %s: %w", dataDir, err)
 	}
-	return b, nil
+	return s3Listing{b}, nil
 }
 
 // Start listens on addr ("127.0.0.1:0" picks a free port) and serves in the

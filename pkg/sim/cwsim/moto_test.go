@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/sim/simcheck"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 )
 
@@ -150,42 +149,6 @@ func (c *queryClient) call(action string, params map[string]string) (*xnode, err
 	return doc.at(action + "Result"), nil
 }
 
-// startMoto runs moto_server on a free port until the test ends.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skip("moto_server is not on PATH; skipping the CloudWatch conformance test against moto")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not listen on %s within 30s", addr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // alarmView is what the test compares of a DescribeAlarms MetricAlarm.
 type alarmView struct {
 	Name, Arn, Namespace, Metric, Statistic, Comparison, Treat string
@@ -266,7 +229,7 @@ func errCode(err error) string {
 }
 
 func TestConformanceWithMoto(t *testing.T) {
-	motoURL := startMoto(t)
+	motoURL := simcheck.Moto(t)
 	// moto stamps with the wall clock, so the simulator's clock starts at
 	// the wall clock's now and runs at speed 1 for this test.
 	sim := New(simclock.New(time.Time{}, 1), testAccount, testRegion)

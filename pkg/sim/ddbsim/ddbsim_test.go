@@ -2,15 +2,13 @@ package ddbsim
 
 import (
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"strconv"
 	"testing"
 	"time"
 
+	"github.com/gameday-dev/gameday/pkg/sim/simcheck"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 	"github.com/google/go-cmp/cmp"
 )
@@ -20,16 +18,11 @@ import (
 // step by step. Where moto 5.2.1 is known to differ from DynamoDB, the
 // simulator is held to what the DynamoDB documentation says instead.
 func TestLeaseProtocolAgainstMoto(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not on PATH; skipping the boto3 conformance test")
-	}
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
-		t.Skip("boto3 is not installed; skipping the boto3 conformance test")
-	}
+	simcheck.Boto3(t)
 	srv := httptest.NewServer(New(simclock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), "123456789012", "us-east-1"))
 	defer srv.Close()
 	sim := runScript(t, srv.URL)
-	moto := runScript(t, startMoto(t))
+	moto := runScript(t, simcheck.Moto(t))
 
 	// DynamoDB refuses placeholders that are defined but unused, or used
 	// but undefined, with a ValidationException ("Expression attribute
@@ -77,40 +70,4 @@ func runScript(t *testing.T, endpoint string) [][]any {
 		t.Fatalf("decode the script's output: %v\n%s", err, out)
 	}
 	return steps
-}
-
-// startMoto runs moto_server on a free port until the test ends.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skip("moto_server is not on PATH; skipping the DynamoDB conformance test against moto")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not listen on %s within 30s", addr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

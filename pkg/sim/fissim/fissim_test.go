@@ -25,6 +25,7 @@ import (
 
 	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
+	"github.com/gameday-dev/gameday/pkg/sim/simcheck"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 	"github.com/gameday-dev/gameday/pkg/sim/simnet"
 	"github.com/gameday-dev/gameday/pkg/sim/simtest"
@@ -1279,12 +1280,7 @@ func TestUnsimulatedActionFailsAtRunTime(t *testing.T) {
 // (testdata/actions_shapes.py) and checks each raw response against
 // botocore's FIS service model, then the actions against the catalogue.
 func TestActionsWithBoto3(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not on PATH; skipping the boto3 check")
-	}
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
-		t.Skip("boto3 is not installed; skipping the boto3 check")
-	}
+	simcheck.Boto3(t)
 	svc := fissim.New(fissim.Options{Account: account, Region: region})
 	srv := httptest.NewServer(svc)
 	t.Cleanup(func() {

@@ -1,0 +1,82 @@
+// Package simcheck starts the tools that check the simulator from outside,
+// for tests: moto_server (moto 5.2.1) and python3 with boto3 and botocore.
+// A tool that is not installed skips the test, saying which; .ci/run prints
+// which tools it found, so a skipped check shows in CI's log.
+package simcheck
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Moto runs moto_server on a free port until the test ends and returns its
+// URL; the test skips when moto_server is not on PATH.
+func Moto(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		t.Skip("moto_server is not on PATH; skipping the check against moto")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start moto_server: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return "http://" + addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moto_server did not listen on %s within 30s", addr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Boto3 skips the test unless python3 can import boto3 (and so botocore).
+func Boto3(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH; skipping the boto3 check")
+	}
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("boto3 is not installed; skipping the boto3 check")
+	}
+}
+
+// Python runs python3 with args (a script and its arguments), stdin on its
+// standard input, and returns its standard output; the test fails, showing
+// the script's standard error, when it exits non-zero. Call Boto3 first.
+func Python(t testing.TB, stdin []byte, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command("python3", args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("python3 %v: %v\n%s", args, err, ee.Stderr)
+		}
+		t.Fatalf("python3 %v: %v", args, err)
+	}
+	return out
+}
