@@ -757,8 +757,8 @@ func TestStopExperiment(t *testing.T) {
 			t.Errorf("chaos left after stop: %v", got)
 		}
 		_, err = e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: exp.Id})
-		if c := errorCode(err); c != "ConflictException" {
-			t.Errorf("stop a stopped experiment: %q, want ConflictException", c)
+		if c := errorCode(err); c != "ValidationException" { // the default variant (variants.go)
+			t.Errorf("stop a stopped experiment: %q, want ValidationException", c)
 		}
 		_, err = e.api.StopExperiment(context.Background(), &fis.StopExperimentInput{Id: aws.String("EXPnope")})
 		if c := errorCode(err); c != "ResourceNotFoundException" {

@@ -34,12 +34,16 @@ const (
 	LogEndFirst          // the object holding experiment-end lands before the earlier objects
 )
 
-// StopEnded: ConflictException (the default) or ValidationException.
+// StopEnded: ValidationException (the default) or ConflictException. FIS
+// documents neither for an ended experiment; its model lists only
+// ValidationException and ResourceNotFoundException for StopExperiment
+// (botocore's fis service-2.json, the FIS API reference's Errors), so the
+// default is the one listed (TestOperationsAgainstBotocore).
 type StopEnded int
 
 const (
-	StopEndedConflict StopEnded = iota
-	StopEndedValidation
+	StopEndedValidation StopEnded = iota
+	StopEndedConflict
 )
 
 // TemplateUpdate: an update merges the given actions into the template's
