@@ -22,9 +22,11 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
 	"github.com/gameday-dev/gameday/pkg/sim/wire"
 )
@@ -179,6 +181,22 @@ func badRequest(code, format string, args ...any) *wire.Error {
 	return wire.Errorf(http.StatusBadRequest, code, format, args...)
 }
 
+// checkARN refuses what is not a Step Functions ARN of the kind asked for
+// (stateMachine, execution) with InvalidArn, as Step Functions does ("The
+// provided Amazon Resource Name (ARN) is not valid", each operation's
+// errors in the Step Functions API reference) rather than answering that no
+// such resource exists.
+func checkARN(s, kind string) *wire.Error {
+	a, err := arn.Parse(s)
+	if err != nil {
+		return badRequest("InvalidArn", "Invalid Arn: '%s'", s)
+	}
+	if a.Service != "states" || !strings.HasPrefix(a.Resource, kind+":") {
+		return badRequest("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: %s'", s)
+	}
+	return nil
+}
+
 // epoch is how awsJson1_0 writes timestamps: seconds, with a fraction.
 func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
@@ -189,6 +207,9 @@ var validName = regexp.MustCompile("^[^\\s<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/\\x00-\\
 func (s *Service) startExecution(in struct {
 	StateMachineArn, Name, Input string
 }) (any, *wire.Error) {
+	if aerr := checkARN(in.StateMachineArn, "stateMachine"); aerr != nil {
+		return nil, aerr
+	}
 	s.mu.Lock()
 	m, ok := s.machines[in.StateMachineArn]
 	s.mu.Unlock()
@@ -263,6 +284,9 @@ func (e *execution) add(at time.Time, typ, detailsKey string, details map[string
 }
 
 func (s *Service) lookup(arn string) (*execution, *wire.Error) {
+	if aerr := checkARN(arn, "execution"); aerr != nil {
+		return nil, aerr
+	}
 	e, ok := s.executions[arn]
 	if !ok {
 		return nil, badRequest("ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn)
@@ -299,6 +323,9 @@ func (s *Service) listExecutions(in struct {
 }) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if aerr := checkARN(in.StateMachineArn, "stateMachine"); aerr != nil {
+		return nil, aerr
+	}
 	if _, ok := s.machines[in.StateMachineArn]; !ok {
 		return nil, badRequest("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", in.StateMachineArn)
 	}
@@ -334,10 +361,14 @@ func (s *Service) listExecutions(in struct {
 	return out, nil
 }
 
-// page turns a NextToken and MaxResults (default 100, at most 1000) into a
+// page turns a NextToken and MaxResults (default 100, at most 1000, more
+// refused with a ValidationException) into a
 // slice range of a listing (kind names it) and the next token.
 func page(token, kind string, maxResults, n int) (start, end int, next string, aerr *wire.Error) {
-	if maxResults <= 0 || maxResults > 1000 {
+	if maxResults < 0 || maxResults > 1000 { // the model's range (0: the default)
+		return 0, 0, "", badRequest("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000", maxResults)
+	}
+	if maxResults == 0 {
 		maxResults = 100
 	}
 	start, end, next, ok := wire.Page(token, kind, maxResults, n)
@@ -392,6 +423,9 @@ func (s *Service) stopExecution(in struct{ ExecutionArn, Error, Cause string }) 
 func (s *Service) describeStateMachine(in struct{ StateMachineArn string }) (any, *wire.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if aerr := checkARN(in.StateMachineArn, "stateMachine"); aerr != nil {
+		return nil, aerr
+	}
 	m, ok := s.machines[in.StateMachineArn]
 	if !ok {
 		return nil, badRequest("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", in.StateMachineArn)

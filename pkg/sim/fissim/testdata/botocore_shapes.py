@@ -1,8 +1,9 @@
 """botocore's FIS service model, and a check of raw response bodies against
-it: no member the shape does not have, every required member present, every
-value of its shape's type. Imported by actions_shapes.py; run as a script it
+it (or any service's shapes: check): no member the shape does not have,
+every required member present, every value of its shape's type. Imported by actions_shapes.py; run as a script it
 reads {operation: raw response body} on stdin and prints the errors as a JSON
 list."""
+import datetime
 import json
 import sys
 
@@ -48,9 +49,12 @@ def check(value, shape, path, errors):
     elif t in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
             errors.append(f"{path}: {value!r}, want an integer ({shape.name})")
-    elif t == "timestamp":
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+    elif t == "timestamp":  # epoch seconds in JSON; a date once parsed (CBOR, XML)
+        if not isinstance(value, (int, float, datetime.datetime)) or isinstance(value, bool):
             errors.append(f"{path}: {value!r}, want epoch seconds ({shape.name})")
+    elif t in ("double", "float"):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            errors.append(f"{path}: {value!r}, want a number ({shape.name})")
 
 
 def check_outputs(bodies):

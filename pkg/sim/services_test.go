@@ -1,0 +1,81 @@
+package sim_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/sim/sfnsim"
+	"github.com/gameday-dev/gameday/pkg/sim/simcheck"
+	"github.com/gameday-dev/gameday/pkg/sim/simtest"
+)
+
+// TestServicesAgainstBotocore runs testdata/services.py: boto3 calls the
+// CloudWatch (awsJson1_0; the Go SDK's CBOR is checked by cwsim's tests), Step Functions, DynamoDB,
+// SNS, EventBridge, CloudFormation and STS operations gameday makes, the
+// ways it makes them and the ways they fail, and checks each answer against
+// botocore's model of the service: a success's body against the output
+// shape, an error's code against the errors the model lists for the
+// operation and the errors common to every AWS API, its status against the
+// error shape's. The test then checks which error each failing call got.
+func TestServicesAgainstBotocore(t *testing.T) {
+	simcheck.Boto3(t)
+	s, _ := simtest.New(t, sim.Options{})
+	machine := s.StepFunctions().CreateStateMachine(sfnsim.StateMachine{Name: "gameday-ops",
+		Run: func(ctx context.Context, _ sfnsim.Start, _ func(sfnsim.Event)) sfnsim.Result {
+			<-ctx.Done()
+			return sfnsim.Result{Status: "ABORTED"}
+		}})
+	out := simcheck.Python(t, nil, filepath.Join("testdata", "services.py"), s.URL(), machine)
+	var res struct {
+		Calls  [][5]any `json:"calls"`
+		Errors []string `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("services.py output %q: %v", out, err)
+	}
+	for _, e := range res.Errors {
+		t.Errorf("botocore model: %s", e)
+	}
+	wantErr := map[string]string{
+		"put alarm, period 7":                "InvalidParameterValue",
+		"describe alarms, bad token":         "InvalidNextToken",
+		"describe alarms, MaxRecords 101":    "InvalidParameterValue",
+		"get metric data, bad token":         "InvalidNextToken",
+		"alarm history, bad token":           "InvalidNextToken",
+		"start execution again, other input": "ExecutionAlreadyExists",
+		"start execution, bad name":          "InvalidName",
+		"start execution, bad input":         "InvalidExecutionInput",
+		"start execution, unknown machine":   "StateMachineDoesNotExist",
+		"describe execution, unknown":        "ExecutionDoesNotExist",
+		"describe execution, not an ARN":     "InvalidArn",
+		"list executions, bad token":         "InvalidToken",
+		"list executions, maxResults 1001":   "ValidationException",
+		"list executions, unknown machine":   "StateMachineDoesNotExist",
+		"execution history, unknown":         "ExecutionDoesNotExist",
+		"describe state machine, unknown":    "StateMachineDoesNotExist",
+		"create table again":                 "ResourceInUseException",
+		"take lease again":                   "ConditionalCheckFailedException",
+		"read lease, no table":               "ResourceNotFoundException",
+		"release lease, other holder":        "ConditionalCheckFailedException",
+		"publish, no topic":                  "NotFound",
+		"describe stacks, none":              "ValidationError", // CloudFormation's answer for a stack that does not exist
+	}
+	seen := map[string]bool{}
+	for _, c := range res.Calls {
+		name, code := c[0].(string), c[4].(string)
+		seen[name] = true
+		if want, ok := wantErr[name]; ok && code != want {
+			t.Errorf("%s: %s %s answered %q, want %s", name, c[1], c[2], code, want)
+		} else if !ok && code != "" {
+			t.Errorf("%s: %s %s answered %q, want success", name, c[1], c[2], code)
+		}
+	}
+	for name := range wantErr {
+		if !seen[name] {
+			t.Errorf("services.py made no call %q", name)
+		}
+	}
+}
