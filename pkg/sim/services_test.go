@@ -28,6 +28,7 @@ func TestServicesAgainstBotocore(t *testing.T) {
 			<-ctx.Done()
 			return sfnsim.Result{Status: "ABORTED"}
 		}})
+	simcheck.Track(t, filepath.Join("fissim", "testdata")) // services.py imports botocore_shapes.py from there
 	out := simcheck.Python(t, nil, filepath.Join("testdata", "services.py"), s.URL(), machine)
 	var res struct {
 		Calls  [][5]any `json:"calls"`

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -320,19 +319,12 @@ func TestExperimentCarriesTemplateDefinition(t *testing.T) {
 		if len(raw) != 4 {
 			t.Fatalf("raw bodies of %d operations, want 4", len(raw))
 		}
-		if err := exec.Command("python3", "-c", "import botocore").Run(); err != nil {
-			t.Skip("python3 with botocore is not installed; skipping the model check")
-		}
+		simcheck.Boto3(t)
 		stdin, err := json.Marshal(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command("python3", filepath.Join("testdata", "botocore_shapes.py"))
-		cmd.Stdin = strings.NewReader(string(stdin))
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("botocore_shapes.py: %v", err)
-		}
+		out := simcheck.Python(t, stdin, filepath.Join("testdata", "botocore_shapes.py"))
 		var errs []string
 		if err := json.Unmarshal(out, &errs); err != nil {
 			t.Fatalf("botocore_shapes.py output %q: %v", out, err)
@@ -1287,14 +1279,7 @@ func TestActionsWithBoto3(t *testing.T) {
 		srv.Close()
 		svc.Close()
 	})
-	out, err := exec.Command("python3", filepath.Join("testdata", "actions_shapes.py"), srv.URL).Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("actions_shapes.py: %v\n%s", err, ee.Stderr)
-		}
-		t.Fatal(err)
-	}
+	out := simcheck.Python(t, nil, filepath.Join("testdata", "actions_shapes.py"), srv.URL)
 	var res struct {
 		IDs []string `json:"ids"`
 		Got map[string]struct {

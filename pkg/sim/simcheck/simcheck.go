@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -66,8 +68,14 @@ func Boto3(t testing.TB) {
 // Python runs python3 with args (a script and its arguments), stdin on its
 // standard input, and returns its standard output; the test fails, showing
 // the script's standard error, when it exits non-zero. Call Boto3 first.
+// It reads the script and every other .py file of its directory first, so
+// that go test's cache, which sees only the files the test itself opens,
+// runs the test again when one of them changes.
 func Python(t testing.TB, stdin []byte, args ...string) []byte {
 	t.Helper()
+	if len(args) > 0 {
+		Track(t, filepath.Dir(args[0]))
+	}
 	cmd := exec.Command("python3", args...)
 	cmd.Stdin = bytes.NewReader(stdin)
 	out, err := cmd.Output()
@@ -79,4 +87,18 @@ func Python(t testing.TB, stdin []byte, args ...string) []byte {
 		t.Fatalf("python3 %v: %v", args, err)
 	}
 	return out
+}
+
+// Track reads every .py file in dir, for go test's cache (see Python).
+func Track(t testing.TB, dir string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.py"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Python scripts in %s", dir)
+	}
+	for _, f := range files {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 """botocore's FIS service model, and a check of raw response bodies against
 it (or any service's shapes: check): no member the shape does not have,
-every required member present, every value of its shape's type. Imported by actions_shapes.py; run as a script it
+every required member present, every value of its shape's type (and
+of its enum, if it has one). Imported by actions_shapes.py; run as a script it
 reads {operation: raw response body} on stdin and prints the errors as a JSON
 list."""
 import datetime
@@ -43,6 +44,8 @@ def check(value, shape, path, errors):
             errors.append(f"{path}: {value!r}, want a string ({shape.name})")
         elif "max" in shape.metadata and len(value) > shape.metadata["max"]:
             errors.append(f"{path}: {len(value)} characters, over {shape.name}'s max {shape.metadata['max']}")
+        elif shape.enum and value not in shape.enum:
+            errors.append(f"{path}: {value!r} is not one of {shape.name}'s values {shape.enum}")
     elif t == "boolean":
         if not isinstance(value, bool):
             errors.append(f"{path}: {value!r}, want a boolean ({shape.name})")
