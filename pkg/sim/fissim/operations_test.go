@@ -10,6 +10,7 @@ import (
 	"github.com/gameday-dev/gameday/pkg/sim/fissim"
 	"github.com/gameday-dev/gameday/pkg/sim/simcheck"
 	"github.com/gameday-dev/gameday/pkg/sim/simclock"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestOperationsAgainstBotocore runs testdata/operations.py: boto3 calls
@@ -90,5 +91,33 @@ func TestOperationsAgainstBotocore(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTemplatesAgainstMoto runs testdata/templates_moto.py, the template
+// calls moto 5.2.1's FIS serves (it has no experiments), against moto and
+// against the simulator, and compares the answers: members, tags kept,
+// added and removed, a reused clientToken, a second delete. (moto also
+// keeps a deleted template's tags, which the script does not ask for.)
+func TestTemplatesAgainstMoto(t *testing.T) {
+	simcheck.Boto3(t)
+	svc := fissim.New(fissim.Options{Account: account, Region: region})
+	srv := httptest.NewServer(svc)
+	t.Cleanup(func() {
+		srv.Close()
+		svc.Close()
+	})
+	script := filepath.Join("testdata", "templates_moto.py")
+	var sim, moto map[string]any
+	for _, r := range []struct {
+		url string
+		out *map[string]any
+	}{{srv.URL, &sim}, {simcheck.Moto(t), &moto}} {
+		if err := json.Unmarshal(simcheck.Python(t, nil, script, r.url), r.out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(moto, sim); diff != "" {
+		t.Errorf("simulator differs from moto (-moto +simulator):\n%s", diff)
 	}
 }
