@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/gameday-dev/gameday/pkg/sim"
 	"github.com/gameday-dev/gameday/pkg/sim/sfnsim"
@@ -28,6 +29,8 @@ func TestServicesAgainstBotocore(t *testing.T) {
 			<-ctx.Done()
 			return sfnsim.Result{Status: "ABORTED"}
 		}})
+	s.CloudFormation().DeclareStack("gameday-ops", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		map[string]string{"StateMachineArn": machine, "ArchiveBucket": "gameday-archive"})
 	simcheck.Track(t, filepath.Join("fissim", "testdata")) // services.py imports botocore_shapes.py from there
 	out := simcheck.Python(t, nil, filepath.Join("testdata", "services.py"), s.URL(), machine)
 	var res struct {

@@ -170,6 +170,9 @@ call("publish", "sns", "publish", TopicArn=topic, Subject="gameday", Message="pa
 call("publish, no topic", "sns", "publish", TopicArn=topic + "-none", Message="passed")
 call("put events", "events", "put_events", Entries=[{"Source": "gameday", "DetailType": "GameDay run",
                                                      "Detail": "{\"verdict\":\"passed\"}"}])
+stack = call("describe stacks", "cloudformation", "describe_stacks", StackName="gameday-ops")
+if stack and {o["OutputKey"] for o in stack["Stacks"][0].get("Outputs", [])} != {"StateMachineArn", "ArchiveBucket"}:
+    errors.append(f"describe stacks: outputs {stack['Stacks'][0].get('Outputs')}, want the two declared")
 call("describe stacks, none", "cloudformation", "describe_stacks", StackName="gameday-ops-none")
 call("caller identity", "sts", "get_caller_identity")
 print(json.dumps({"calls": calls, "errors": errors}))
