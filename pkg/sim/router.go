@@ -174,9 +174,10 @@ func isQueryRequest(r *http.Request) bool {
 	return false
 }
 
-// serveS3 hands S3 requests to gofakes3, after checkCreateBucket.
+// serveS3 hands S3 requests to gofakes3, after checkCreateBucket, and
+// ListObjectsV2 through serveListingV2.
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
-	if checkCreateBucket(w, r) {
+	if checkCreateBucket(w, r) && !serveListingV2(s.s3, w, r) {
 		s.s3.ServeHTTP(w, r)
 	}
 }

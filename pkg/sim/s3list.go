@@ -1,7 +1,13 @@
 package sim
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/xml"
+	"net/http"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/johannesboyne/gofakes3"
@@ -100,3 +106,74 @@ func (b s3Listing) ListBucket(name string, prefix *gofakes3.Prefix, page gofakes
 	}
 	return out, nil
 }
+
+// tokenMark begins, inside gofakes3's base64, every continuation token the
+// simulator gives. S3's tokens are opaque ("NextContinuationToken is
+// obfuscated and is not a real key", ListObjectsV2), and S3 answers a token
+// it did not give with 400 InvalidArgument, "The continuation token
+// provided is incorrect"; gofakes3's tokens are the base64 of a key, and it
+// lists on from whatever key a made-up token decodes to.
+const tokenMark = "gameday-sim-token/"
+
+var (
+	nextTokenXML = regexp.MustCompile(`<NextContinuationToken>([^<]*)</NextContinuationToken>`)
+	tokenXML     = regexp.MustCompile(`<ContinuationToken>[^<]*</ContinuationToken>`)
+)
+
+// serveListingV2 serves a ListObjectsV2 request (GET with list-type=2)
+// through next (gofakes3) with S3's opaque continuation tokens: it refuses a
+// token the simulator did not give, hands gofakes3 the token it knows, and
+// marks the next token of the answer. It reports false, serving nothing,
+// for any other request.
+func serveListingV2(next http.Handler, w http.ResponseWriter, r *http.Request) bool {
+	q := r.URL.Query()
+	if r.Method != http.MethodGet || q.Get("list-type") != "2" {
+		return false
+	}
+	given, hasToken := q["continuation-token"]
+	if hasToken {
+		dec, err := base64.URLEncoding.DecodeString(q.Get("continuation-token"))
+		key, ours := strings.CutPrefix(string(dec), tokenMark)
+		if err != nil || !ours {
+			s3Error(w, http.StatusBadRequest, "InvalidArgument", "The continuation token provided is incorrect")
+			return true
+		}
+		q.Set("continuation-token", base64.URLEncoding.EncodeToString([]byte(key)))
+		r.URL.RawQuery = q.Encode()
+	}
+	rec := &bufferedResponse{header: http.Header{}, code: http.StatusOK}
+	next.ServeHTTP(rec, r)
+	body := rec.body.Bytes()
+	if rec.code == http.StatusOK {
+		body = nextTokenXML.ReplaceAllFunc(body, func(m []byte) []byte {
+			dec, err := base64.URLEncoding.DecodeString(string(nextTokenXML.FindSubmatch(m)[1]))
+			if err != nil {
+				return m
+			}
+			return []byte("<NextContinuationToken>" + base64.URLEncoding.EncodeToString(append([]byte(tokenMark), dec...)) + "</NextContinuationToken>")
+		})
+		if hasToken { // the token as the client gave it, not as gofakes3 got it
+			var esc bytes.Buffer
+			_ = xml.EscapeText(&esc, []byte(given[0]))
+			body = tokenXML.ReplaceAll(body, []byte("<ContinuationToken>"+strings.ReplaceAll(esc.String(), "$", "$$")+"</ContinuationToken>"))
+		}
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.code)
+	_, _ = w.Write(body)
+	return true
+}
+
+// bufferedResponse keeps an answer to rewrite it.
+type bufferedResponse struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedResponse) WriteHeader(code int)        { b.code = code }

@@ -2,13 +2,16 @@ package sim_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/sim"
@@ -25,7 +28,10 @@ import (
 // of keys is considered as one item" (S3 API reference, ListObjectsV2,
 // CommonPrefixes). gofakes3 alone gave a folder again on the next page
 // whenever its keys straddled one, ended with an empty page, and on disk
-// ignored MaxKeys.
+// ignored MaxKeys. A continuation token is opaque, and S3 answers one it
+// did not give with 400 InvalidArgument, "The continuation token provided
+// is incorrect" (as S3 answers; versitygw issue 993, aws-sdk-js-v3 issue
+// 1636 quote it).
 func TestS3ListingPages(t *testing.T) {
 	keys := []string{
 		"gamedays/cart/2026-01-01T00-00-00Z_a/summary.json", "gamedays/cart/2026-01-01T00-00-00Z_a/report.html",
@@ -81,6 +87,24 @@ func TestS3ListingPages(t *testing.T) {
 			logs, pages := list(&s3.ListObjectsV2Input{Bucket: bucket, Prefix: aws.String("AWSLogs/"), MaxKeys: aws.Int32(2)})
 			if diff := cmp.Diff(keys[7:], logs); diff != "" || pages != 2 {
 				t.Errorf("logs in %d pages (-want +got):\n%s", pages, diff)
+			}
+			// Tokens are opaque: a page's token is echoed as given, and one
+			// the simulator did not give (made up, or a key in base64, which
+			// is what gofakes3's own tokens are) is refused as S3 refuses it.
+			first, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket, MaxKeys: aws.Int32(1)})
+			if err != nil || first.NextContinuationToken == nil {
+				t.Fatalf("first page: %v, %+v", err, first)
+			}
+			second, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket, MaxKeys: aws.Int32(1), ContinuationToken: first.NextContinuationToken})
+			if err != nil || aws.ToString(second.ContinuationToken) != aws.ToString(first.NextContinuationToken) {
+				t.Errorf("second page: %v, ContinuationToken %q, want %q", err, aws.ToString(second.ContinuationToken), aws.ToString(first.NextContinuationToken))
+			}
+			for _, bad := range []string{"not-a-token", base64.URLEncoding.EncodeToString([]byte(keys[0]))} {
+				_, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket, ContinuationToken: aws.String(bad)})
+				var ae smithy.APIError
+				if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidArgument" {
+					t.Errorf("token %q: %v, want InvalidArgument", bad, err)
+				}
 			}
 		})
 	}
