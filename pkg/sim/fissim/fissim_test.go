@@ -1273,13 +1273,7 @@ func TestUnsimulatedActionFailsAtRunTime(t *testing.T) {
 // botocore's FIS service model, then the actions against the catalogue.
 func TestActionsWithBoto3(t *testing.T) {
 	simcheck.Boto3(t)
-	svc := fissim.New(fissim.Options{Account: account, Region: region})
-	srv := httptest.NewServer(svc)
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
-	out := simcheck.Python(t, nil, filepath.Join("testdata", "actions_shapes.py"), srv.URL)
+	out := simcheck.Python(t, nil, filepath.Join("testdata", "actions_shapes.py"), serve(t, fissim.Options{Account: account, Region: region}))
 	var res struct {
 		IDs []string `json:"ids"`
 		Got map[string]struct {

@@ -55,41 +55,12 @@ func TestOperationsAgainstBotocore(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantErr["stop ended (stopped)"], wantErr["stop ended (completed)"] = tc.stopped, tc.stopped
-			svc := fissim.New(fissim.Options{
+			url := serve(t, fissim.Options{
 				Account: account, Region: region, Clock: simclock.New(time.Now(), 1000),
 				Variants: fissim.Variants{StopEnded: tc.variant},
 			})
-			srv := httptest.NewServer(svc)
-			t.Cleanup(func() {
-				srv.Close()
-				svc.Close()
-			})
-			out := simcheck.Python(t, nil, filepath.Join("testdata", "operations.py"), srv.URL, tc.unlisted)
-			var res struct {
-				Calls  [][4]any `json:"calls"`
-				Errors []string `json:"errors"`
-			}
-			if err := json.Unmarshal(out, &res); err != nil {
-				t.Fatalf("operations.py output %q: %v", out, err)
-			}
-			for _, e := range res.Errors {
-				t.Errorf("botocore model: %s", e)
-			}
-			seen := map[string]bool{}
-			for _, c := range res.Calls {
-				name, code := c[0].(string), c[3].(string)
-				seen[name] = true
-				if want, ok := wantErr[name]; ok && code != want {
-					t.Errorf("%s: %s answered %q, want %s", name, c[1], code, want)
-				} else if !ok && code != "" {
-					t.Errorf("%s: %s answered %q, want success", name, c[1], code)
-				}
-			}
-			for name := range wantErr {
-				if !seen[name] {
-					t.Errorf("operations.py made no call %q", name)
-				}
-			}
+			out := simcheck.Python(t, nil, filepath.Join("testdata", "operations.py"), url, tc.unlisted)
+			simcheck.Expect(t, out, wantErr)
 		})
 	}
 }
@@ -101,18 +72,12 @@ func TestOperationsAgainstBotocore(t *testing.T) {
 // keeps a deleted template's tags, which the script does not ask for.)
 func TestTemplatesAgainstMoto(t *testing.T) {
 	simcheck.Boto3(t)
-	svc := fissim.New(fissim.Options{Account: account, Region: region})
-	srv := httptest.NewServer(svc)
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
 	script := filepath.Join("testdata", "templates_moto.py")
 	var sim, moto map[string]any
 	for _, r := range []struct {
 		url string
 		out *map[string]any
-	}{{srv.URL, &sim}, {simcheck.Moto(t), &moto}} {
+	}{{serve(t, fissim.Options{Account: account, Region: region}), &sim}, {simcheck.Moto(t), &moto}} {
 		if err := json.Unmarshal(simcheck.Python(t, nil, script, r.url), r.out); err != nil {
 			t.Fatal(err)
 		}
@@ -120,4 +85,17 @@ func TestTemplatesAgainstMoto(t *testing.T) {
 	if diff := cmp.Diff(moto, sim); diff != "" {
 		t.Errorf("simulator differs from moto (-moto +simulator):\n%s", diff)
 	}
+}
+
+// serve serves a simulated FIS on a local port until the test ends and
+// returns its URL, for tools outside the test process.
+func serve(t *testing.T, o fissim.Options) string {
+	t.Helper()
+	svc := fissim.New(o)
+	srv := httptest.NewServer(svc)
+	t.Cleanup(func() {
+		srv.Close()
+		svc.Close()
+	})
+	return srv.URL
 }

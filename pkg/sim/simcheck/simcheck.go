@@ -6,6 +6,7 @@ package simcheck
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -99,6 +100,40 @@ func Track(t testing.TB, dir string) {
 	for _, f := range files {
 		if _, err := os.ReadFile(f); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// Expect reads what a check script printed, {"calls": [[case, operation,
+// HTTP status, error code or ""]], "errors": [...]}, reports each error it
+// found (an answer that does not fit the model), and checks each call's
+// outcome: the error code wantErr gives for its case, else success. A case
+// of wantErr that the script did not make fails the test too.
+func Expect(t testing.TB, out []byte, wantErr map[string]string) {
+	t.Helper()
+	var res struct {
+		Calls  [][4]any `json:"calls"`
+		Errors []string `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("check script output %q: %v", out, err)
+	}
+	for _, e := range res.Errors {
+		t.Errorf("botocore model: %s", e)
+	}
+	seen := map[string]bool{}
+	for _, c := range res.Calls {
+		name, op, code := fmt.Sprint(c[0]), fmt.Sprint(c[1]), fmt.Sprint(c[3])
+		seen[name] = true
+		if want, ok := wantErr[name]; ok && code != want {
+			t.Errorf("%s: %s answered %q, want %s", name, op, code, want)
+		} else if !ok && code != "" {
+			t.Errorf("%s: %s answered %q, want success", name, op, code)
+		}
+	}
+	for name := range wantErr {
+		if !seen[name] {
+			t.Errorf("the script made no call %q", name)
 		}
 	}
 }

@@ -11,7 +11,7 @@ against botocore's model of the service:
   e.g. https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CommonErrors.html),
   its HTTP status against the error shape's.
 argv[2] is the state machine ARN to start executions of.
-Prints {"calls": [[case, service, operation, status, error code or ""]], "errors": [...]}."""
+Prints {"calls": [[case, "service operation", status, error code or ""]], "errors": [...]}."""
 import json
 import os
 import sys
@@ -69,7 +69,7 @@ def call(case, service, op, **kw):
     except c.exceptions.ClientError as e:
         out, code = None, e.response["Error"]["Code"]
     om, status = last["op"], last["status"]
-    calls.append([case, service, om.name, status, code])
+    calls.append([case, f"{service} {om.name}", status, code])
     where = f"{case}: {service} {om.name}"
     if not code:
         body = raw_body(last["headers"], last["raw"])
