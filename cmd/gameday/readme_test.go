@@ -212,11 +212,13 @@ func testSimWalkthrough(t *testing.T) {
 	}
 	page := filepath.Join(t.TempDir(), "history.html")
 	code, out, errOut = runCLI(t, "history", "sock-shop-carts-latency", "--html", page)
-	if code != exitOK || !strings.Contains(out, "1 run, pass rate 100%, median duration ") || !strings.Contains(out, "orders-latency-p99 (during, expect below 300): ") {
+	if code != exitOK || !strings.Contains(out, "1 run, pass rate 100%, median duration ") || !strings.Contains(out, "orders-latency-p99 (during, expect below 300 ms): ") {
 		t.Errorf("history: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), `data-chart="orders-latency-p99 (during)"`) {
 		t.Errorf("history --html: %v, a page without the trend chart", err)
+	} else if !strings.Contains(string(b), `>Latency p99 (ms)</text>`) {
+		t.Error("history --html: the trend chart's y axis does not name the metric, statistic and unit")
 	}
 }
 

@@ -479,7 +479,7 @@ func Charts(r Run, s Summary) []Chart {
 	var out []Chart
 	for i, c := range steady {
 		ch := f.chart(c.Name, ChartCheck, c.Metric, series[c.Name])
-		ch.Subtitle += ", expect " + ExpectText(c.Expect)
+		ch.Subtitle += ", expect " + expectText(c.Expect, &c.Metric)
 		ch.Result = worstResult(s.Hypothesis.Checks, c.Name)
 		ch.Judged, ch.Thresholds = judged[i], thresholds(c.Expect)
 		out = append(out, ch)

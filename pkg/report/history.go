@@ -188,7 +188,7 @@ func (t Trend) Direction() string {
 }
 
 // Text is the trend on one line: "orders-latency-p99 (during, expect below
-// 300): 182 → - → 240, rising".
+// 300 ms): 182 → - → 240, rising" (the unit when a run recorded it).
 func (t Trend) Text() string {
 	vals := make([]string, len(t.Values))
 	for i, v := range t.Values {
@@ -197,7 +197,7 @@ func (t Trend) Text() string {
 			vals[i] = num(*v)
 		}
 	}
-	s := fmt.Sprintf("%s (%s, expect %s): %s", t.Check, t.Phase, ExpectText(t.Expect), strings.Join(vals, " → "))
+	s := fmt.Sprintf("%s (%s, expect %s): %s", t.Check, t.Phase, expectText(t.Expect, t.Metric), strings.Join(vals, " → "))
 	if d := t.Direction(); d != "" {
 		s += ", " + d
 	}
@@ -275,7 +275,7 @@ func (t Trend) subtitle() string {
 	case JudgedWorst:
 		s += "each run's worst datapoint in the phase; "
 	}
-	return s + "expect " + ExpectText(t.Expect) + "; one point per run, at its start; a gap is a run without data"
+	return s + "expect " + expectText(t.Expect, t.Metric) + "; one point per run, at its start; a gap is a run without data"
 }
 
 type historyData struct {

@@ -94,11 +94,11 @@ func TestTrendAxis(t *testing.T) {
 		wantSubtitle string
 	}{
 		{"recorded", []Past{withMetric(past(0, 3, VerdictPassed, f64(180), 0), latency, JudgedWorst), withMetric(past(1000, 3, VerdictPassed, f64(190), 0), latency, JudgedWorst)},
-			"Latency p99 (ms)", "SockShop/Latency {service=orders}, p99 per 60s; each run's worst datapoint in the phase; expect below 300; one point per run, at its start; a gap is a run without data"},
+			"Latency p99 (ms)", "SockShop/Latency {service=orders}, p99 per 60s; each run's worst datapoint in the phase; expect below 300 ms; one point per run, at its start; a gap is a run without data"},
 		{"the newest run's wins", []Past{withMetric(past(0, 3, VerdictPassed, f64(1), 0), latency, JudgedWorst), withMetric(past(1000, 3, VerdictPassed, f64(0.5), 0), errs, JudgedMean)},
-			"ErrorRate Average (%)", "SockShop/ErrorRate, Average per 60s; each run's mean in the phase; expect below 300; one point per run, at its start; a gap is a run without data"},
+			"ErrorRate Average (%)", "SockShop/ErrorRate, Average per 60s; each run's mean in the phase; expect below 300%; one point per run, at its start; a gap is a run without data"},
 		{"an older run's when the newest has none", []Past{withMetric(past(0, 3, VerdictPassed, f64(180), 0), latency, JudgedWorst), past(1000, 3, VerdictPassed, f64(190), 0)},
-			"Latency p99 (ms)", "SockShop/Latency {service=orders}, p99 per 60s; each run's worst datapoint in the phase; expect below 300; one point per run, at its start; a gap is a run without data"},
+			"Latency p99 (ms)", "SockShop/Latency {service=orders}, p99 per 60s; each run's worst datapoint in the phase; expect below 300 ms; one point per run, at its start; a gap is a run without data"},
 		{"not recorded", []Past{past(0, 3, VerdictPassed, f64(180), 0)},
 			"value as judged (metric not recorded)", "expect below 300; one point per run, at its start; a gap is a run without data"},
 	}

@@ -45,7 +45,7 @@ type htmlEvent struct {
 func HTML(r Run, s Summary) []byte {
 	d := htmlData{S: s, Title: "GameDay " + s.GameDay + ": " + s.Verdict, Class: verdictClass(s.Verdict)}
 	for _, c := range s.Hypothesis.Checks {
-		d.Checks = append(d.Checks, htmlCheck{Check: c, ValueText: valueText(c), ExpectText: ExpectText(c.Expect)})
+		d.Checks = append(d.Checks, htmlCheck{Check: c, ValueText: valueText(c), ExpectText: expectText(c.Expect, c.Metric)})
 	}
 	for _, e := range s.Timeline {
 		d.Timeline = append(d.Timeline, htmlEvent{At: e.At.UTC().Format(time.RFC3339), Text: EventText(e), Kind: e.Type})

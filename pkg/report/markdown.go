@@ -81,7 +81,7 @@ func mdChecks(p mdPrinter, s Summary) {
 	}
 	p("| Check | Phase | Value | Expect | Datapoints | Result |\n|---|---|---|---|---|---|\n")
 	for _, c := range s.Hypothesis.Checks {
-		p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, valueText(c), ExpectText(c.Expect), c.Datapoints, c.Result)
+		p("| %s | %s | %s | %s | %d | %s |\n", c.Name, c.Phase, valueText(c), expectText(c.Expect, c.Metric), c.Datapoints, c.Result)
 	}
 	p("\nWindows: before %s, during %s, after %s. %s\n\n", spanText(s.Windows.Before), spanText(s.Windows.During), spanText(s.Windows.After), judgedRule)
 }
@@ -158,28 +158,48 @@ func EventText(e Event) string {
 }
 
 // ExpectText is an expectation in words: "below 300", "between 1 and 2".
-func ExpectText(e gameday.Expect) string {
-	switch {
-	case e.Below != nil:
-		return "below " + num(*e.Below)
-	case e.Above != nil:
-		return "above " + num(*e.Above)
-	case len(e.Between) == 2:
-		return "between " + num(e.Between[0]) + " and " + num(e.Between[1])
-	}
-	return "anything"
-}
+func ExpectText(e gameday.Expect) string { return expectText(e, nil) }
 
-// valueText is a check's value and what it is ("0.354 (phase mean)",
-// "412 (worst datapoint)"), or "no data".
+// valueText is a check's value in its metric's unit and what it is
+// ("0.354% (phase mean)", "412 ms (worst datapoint)"), or "no data".
 func valueText(c Check) string {
 	if c.Value == nil {
 		return "no data"
 	}
+	v := withUnit(num(*c.Value), c.Metric)
 	if how, ok := valueKind[c.Judged]; ok {
-		return num(*c.Value) + " (" + how + ")"
+		return v + " (" + how + ")"
 	}
-	return num(*c.Value)
+	return v
+}
+
+// expectText is a check's expectation in its metric's unit: "below 300 ms".
+func expectText(e gameday.Expect, m *gameday.Metric) string {
+	switch {
+	case e.Below != nil:
+		return "below " + withUnit(num(*e.Below), m)
+	case e.Above != nil:
+		return "above " + withUnit(num(*e.Above), m)
+	case len(e.Between) == 2:
+		return "between " + num(e.Between[0]) + " and " + withUnit(num(e.Between[1]), m)
+	}
+	return "anything"
+}
+
+// withUnit is a number followed by its metric's unit ("412 ms", "0.3%"),
+// or alone when the GameDay gives no unit, or the unit is a count.
+func withUnit(n string, m *gameday.Metric) string {
+	if m == nil {
+		return n
+	}
+	switch u := unitAbbrev[m.Unit]; u {
+	case "", unitAbbrev["Count"]:
+		return n
+	case unitAbbrev["Percent"]:
+		return n + u
+	default:
+		return n + " " + u
+	}
 }
 
 // valueKind is what a check's value is, after it in the checks' tables.

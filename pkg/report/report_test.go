@@ -602,3 +602,38 @@ func TestAlarmInCompletedRunReasons(t *testing.T) {
 		t.Errorf("stoppedByAlarm = %q, want null: FIS did not stop the experiment", *s.StoppedByAlarm)
 	}
 }
+
+// TestUnits: a check's value and expectation are written in its metric's
+// unit, as the GameDay gives it ("412 ms", "0.3%"); a count, or a metric
+// without a unit, stays a bare number.
+func TestUnits(t *testing.T) {
+	tests := []struct {
+		unit       string
+		expect     gameday.Expect
+		wantValue  string
+		wantExpect string
+	}{
+		{"Milliseconds", gameday.Expect{Below: f64(300)}, "187.093 ms (worst datapoint)", "below 300 ms"},
+		{"Percent", gameday.Expect{Above: f64(1)}, "187.093% (worst datapoint)", "above 1%"},
+		{"Count", gameday.Expect{Between: []float64{5, 1000}}, "187.093 (worst datapoint)", "between 5 and 1000"},
+		{"Bytes/Second", gameday.Expect{Between: []float64{5, 1000}}, "187.093 bytes/s (worst datapoint)", "between 5 and 1000 bytes/s"},
+		{"", gameday.Expect{Below: f64(300)}, "187.093 (worst datapoint)", "below 300"},
+	}
+	for _, tt := range tests {
+		name := tt.unit
+		if name == "" {
+			name = "none"
+		}
+		t.Run(name, func(t *testing.T) {
+			c := Check{Value: f64(187.093), Judged: JudgedWorst, Expect: tt.expect, Metric: &gameday.Metric{Name: "Latency", Stat: "p99", Unit: tt.unit}}
+			got := []string{valueText(c), expectText(c.Expect, c.Metric)}
+			if diff := cmp.Diff([]string{tt.wantValue, tt.wantExpect}, got); diff != "" {
+				t.Errorf("[value, expect] mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Without a metric (archives before checks carried it): bare numbers.
+	if got := valueText(Check{Value: f64(2), Judged: JudgedMean}); got != "2 (phase mean)" {
+		t.Errorf("valueText without a metric = %q", got)
+	}
+}
