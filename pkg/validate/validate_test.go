@@ -144,3 +144,36 @@ func TestSpecJSON(t *testing.T) {
 		t.Error("Spec(nil) = nil; want a problem")
 	}
 }
+
+// TestExamplesGiveUnits: every metric of the examples names its CloudWatch
+// unit, so that their reports, dashboards and history label values and
+// axes with it ("187 ms", "Latency p99 (ms)") rather than bare numbers.
+func TestExamplesGiveUnits(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		s, _, err := ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics := map[string]gameday.Metric{}
+		for _, c := range s.Spec.Hypothesis.SteadyState {
+			metrics["check "+c.Name] = c.Metric
+		}
+		for _, o := range s.Spec.Observe {
+			metrics["observed "+o.Name] = o.Metric
+		}
+		for _, sc := range s.Spec.StopConditions {
+			if sc.Alarm != nil {
+				metrics["stop condition "+sc.Alarm.Name] = sc.Alarm.Metric
+			}
+		}
+		for what, m := range metrics {
+			if m.Unit == "" {
+				t.Errorf("%s: %s: metric %s/%s names no unit", filepath.Base(f), what, m.Namespace, m.Name)
+			}
+		}
+	}
+}
