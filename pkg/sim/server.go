@@ -76,6 +76,12 @@ type Options struct {
 	// only when they advance it.
 	Clock simclock.Clock
 	Seed  int64 // makes pod picks and metric noise reproducible
+	// Origin is the simulated time at start (zero: the wall clock's now),
+	// for the default clock; the Sock Shop draws each period's metric
+	// noise by its time since Origin (since the Unix epoch when zero), so
+	// that simulators started at different whole minutes with one seed
+	// publish the same metrics, period for period from their start.
+	Origin time.Time
 	// ReproducibleIDs derives experiment and template ids from Seed too;
 	// otherwise they are random, so two simulators never share one.
 	ReproducibleIDs bool
@@ -139,7 +145,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{o: o, log: o.Logger, clock: o.Clock}
 	if s.clock == nil {
-		s.clock = simclock.New(time.Time{}, o.Speed)
+		s.clock = simclock.New(o.Origin, o.Speed)
 	}
 
 	ts := clockSource{s.clock}
@@ -159,7 +165,7 @@ func New(o Options) (*Server, error) {
 		s.s3 = withLatency(s.s3, o.S3Latency)
 	}
 
-	s.shop = sockshop.New(sockshop.Options{Seed: o.Seed, Namespace: sockshop.DefaultNamespace})
+	s.shop = sockshop.New(sockshop.Options{Seed: o.Seed, Namespace: sockshop.DefaultNamespace, Origin: o.Origin})
 	s.cw = cwsim.New(s.clock, o.Account, o.Region)
 	switch {
 	case o.IngestionDelay == 0:

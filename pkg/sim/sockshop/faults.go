@@ -127,11 +127,18 @@ func checkAction(kind, action string) error {
 }
 
 // selectionRNG seeds pod selection from the model's seed, the fault's ID and
-// its start, so the same fault at the same time picks the same pods.
+// how many times that ID was injected before: the same fault picks the same
+// pods whenever it starts (a seeded run's steps take real time, so its
+// faults start a few simulated seconds apart from run to run), and a fault
+// injected again picks afresh, as Chaos Mesh does.
 func (m *Model) selectionRNG(f Fault) *rand.Rand {
+	m.mu.Lock()
+	n := m.injected[f.ID]
+	m.injected[f.ID]++
+	m.mu.Unlock()
 	h := fnv.New64a()
 	h.Write([]byte(f.ID))
-	return rand.New(rand.NewPCG(uint64(m.seed), h.Sum64()^uint64(f.Start.UnixNano())))
+	return rand.New(rand.NewPCG(uint64(m.seed), h.Sum64()^n))
 }
 
 // killWindow models a pod killed at kill that is ready again restart later:

@@ -164,11 +164,12 @@ func (m *Model) Metrics(at time.Time, period time.Duration) []Datum {
 	return out
 }
 
-// rng is a stream seeded from the model's seed, the period and a purpose.
+// rng is a stream seeded from the model's seed, the period (its time since
+// the model's origin) and a purpose.
 func (m *Model) rng(at time.Time, svc, stream int) *rand.Rand {
 	h := fnv.New64a()
 	var b [8]byte
-	for i, v := 0, uint64(at.UnixNano()); i < 8; i++ {
+	for i, v := 0, uint64(at.UnixNano()-m.origin); i < 8; i++ {
 		b[i] = byte(v >> (8 * i))
 	}
 	h.Write(b[:])

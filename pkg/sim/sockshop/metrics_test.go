@@ -450,3 +450,42 @@ func BenchmarkMetrics(b *testing.B) {
 		m.Metrics(at.Add(time.Duration(i)*period), period)
 	}
 }
+
+// TestOriginShiftsNoise: a period's metrics depend on its time since the
+// model's origin, so that two seeded local runs, whose clocks start at
+// different whole minutes, publish the same metrics period for period,
+// faults included (each placed at the same offset from its origin).
+func TestOriginShiftsNoise(t *testing.T) {
+	fault := func(origin time.Time) Fault {
+		return Fault{ID: "a", APIVersion: chaosMeshAPI, Kind: "NetworkChaos", Start: origin.Add(90 * time.Second),
+			Spec: map[string]any{"action": "delay", "mode": "one", "selector": sock("carts"), "delay": map[string]any{"latency": "90ms"}}}
+	}
+	run := func(origin time.Time) [][]Datum {
+		m := New(Options{Seed: 7, Origin: origin})
+		if _, err := m.Inject(fault(origin)); err != nil {
+			t.Fatalf("Inject: %v", err)
+		}
+		var out [][]Datum
+		for p := -2; p <= 4; p++ { // from before the origin (the backfill) to past the fault's start
+			at := origin.Add(time.Duration(p) * period)
+			ds := m.Metrics(at, period)
+			for i := range ds {
+				ds[i].Timestamp = time.Time{} // the one thing that moves with the origin
+			}
+			out = append(out, ds)
+		}
+		return out
+	}
+	a := run(t0)
+	if !reflect.DeepEqual(a, run(t0.Add(37*time.Minute))) { // not cmp: diffing long unequal slices is slow
+		t.Error("the same seed at another origin gave other metrics, period for period")
+	}
+	at := t0.Add(40 * time.Minute)
+	if reflect.DeepEqual(New(Options{Seed: 7, Origin: t0}).Metrics(at, period), New(Options{Seed: 7, Origin: t0.Add(37 * time.Minute)}).Metrics(at, period)) {
+		t.Error("one period under two origins gave the same metrics: the origin does not key the noise")
+	}
+	// Without an origin, the noise is keyed by absolute time, as before.
+	if !reflect.DeepEqual(New(Options{Seed: 7}).Metrics(t0, period), New(Options{Seed: 7, Origin: time.Unix(0, 0)}).Metrics(t0, period)) {
+		t.Error("a zero origin is not the Unix epoch")
+	}
+}

@@ -79,6 +79,11 @@ type Options struct {
 	Seed int64
 	// Namespace is where the Sock Shop pods live (default "sock-shop").
 	Namespace string
+	// Origin is the instant metric noise is drawn relative to: a period's
+	// noise depends on its time since Origin (since the Unix epoch when
+	// zero), so that two models started at different whole minutes with the
+	// same seed give the same metrics period for period.
+	Origin time.Time
 }
 
 // Pod is one Sock Shop pod as the Kubernetes API would list it.
@@ -114,6 +119,7 @@ type Injection struct {
 // Model is the Sock Shop. Create it with New.
 type Model struct {
 	seed      int64
+	origin    int64 // Options.Origin in Unix nanoseconds, 0 when zero
 	namespace string
 	pods      []podSpec // sorted by name
 	bySvc     [][]int   // service index -> pod indices
@@ -123,6 +129,8 @@ type Model struct {
 
 	mu     sync.RWMutex
 	active map[string]*injection
+	// injected counts each fault ID's injections, for pod selection.
+	injected map[string]uint64
 }
 
 // baseUtilisation is how busy a pod is under the steady load.
@@ -143,6 +151,10 @@ func New(o Options) *Model {
 		capacity:  make([]float64, len(services)),
 		byKey:     map[string]int{},
 		active:    map[string]*injection{},
+		injected:  map[string]uint64{},
+	}
+	if !o.Origin.IsZero() {
+		m.origin = o.Origin.UnixNano()
 	}
 	for i, p := range m.pods {
 		m.bySvc[p.svc] = append(m.bySvc[p.svc], i)

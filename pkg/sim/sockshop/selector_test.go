@@ -3,6 +3,7 @@ package sockshop
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -400,5 +401,42 @@ func TestSpecDecodings(t *testing.T) {
 	}
 	if !reflect.DeepEqual(dataA, dataB) {
 		t.Errorf("metrics differ between the JSON and the typed spec")
+	}
+}
+
+// TestSelectionWhateverTheStart: the same fault picks the same pods
+// whenever it starts (a seeded run's faults start a few simulated seconds
+// apart from run to run, as its steps take real time); injected again in
+// one model, it picks afresh.
+func TestSelectionWhateverTheStart(t *testing.T) {
+	sel := map[string]any{"namespaces": []any{"sock-shop"}}
+	f := Fault{ID: "fis-exp-carts", APIVersion: chaosMeshAPI, Kind: "NetworkChaos", Spec: netDelay(sel, "fixed-percent", "50"), Start: t0}
+	want, err := New(Options{Seed: 5}).Inject(f)
+	if err != nil {
+		t.Fatalf("Inject: %v", err)
+	}
+	for _, d := range []time.Duration{time.Nanosecond, 3 * time.Second, 41 * time.Second, 26 * time.Hour} {
+		g := f
+		g.Start = t0.Add(d)
+		got, err := New(Options{Seed: 5}).Inject(g)
+		if err != nil {
+			t.Fatalf("Inject: %v", err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("started %s later, the fault picked other pods (-first +later):\n%s", d, diff)
+		}
+	}
+	m := New(Options{Seed: 5})
+	seen := map[string]bool{}
+	for range 10 {
+		inj, err := m.Inject(f)
+		if err != nil {
+			t.Fatalf("Inject: %v", err)
+		}
+		m.Remove(f.ID)
+		seen[fmt.Sprint(inj.Targets)] = true
+	}
+	if len(seen) < 2 {
+		t.Error("one fault injected ten times in one model picked the same pods each time")
 	}
 }
