@@ -38,7 +38,7 @@ func (c *runCmd) define(fs *flag.FlagSet) {
 	fs.BoolVar(&c.local, "local", false, "run against the embedded simulator (required: for a deployed stack use 'gameday start')")
 	fs.StringVar(&c.out, "out", "out", "write the run's archive (and gameday-local.log) under `DIR`")
 	fs.Float64Var(&c.speed, "speed", 60, fmt.Sprintf("run the simulated clock `N` times faster than real time, %g to %g", sim.MinSpeed, sim.MaxSpeed))
-	fs.Var(&c.seed, "seed", "seed the simulated Sock Shop's load with `N`; given, it also makes the experiment and template ids reproducible (not given: seed 1 and random ids)")
+	fs.Var(&c.seed, "seed", "seed the simulated Sock Shop's load and pod picks with `N`; given, it also makes the experiment and template ids reproducible and starts the simulated clock at the next whole minute, so that runs repeat their checks' values and verdict, though not their times, which the README explains (not given: seed 1 and random ids)")
 	fs.DurationVar(&c.logDelay, "log-delay", 2*time.Minute, "simulated FIS log delivery delay")
 	fs.BoolVar(&c.plain, "plain", false, "plain progress lines even on a terminal")
 	policyFlag(fs, &c.policy)
@@ -55,7 +55,7 @@ func (c *runCmd) run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return runLocal(ctx, e, args[0], c.out, c.plain, pol, sim.Options{Speed: c.speed, Seed: c.seed.value(), ReproducibleIDs: c.seed.set, LogDelay: c.logDelay})
+	return runLocal(ctx, e, args[0], c.out, c.plain, pol, sim.Options{Speed: c.speed, Seed: c.seed.value(), ReproducibleIDs: c.seed.set, Origin: c.seed.origin(time.Now()), LogDelay: c.logDelay})
 }
 
 // runLocal runs a GameDay locally; preflight judges it against pol (nil:
@@ -315,4 +315,15 @@ func (f *seedFlag) value() int64 {
 		return 1
 	}
 	return f.n
+}
+
+// origin is where a run's simulated clock starts (sim.Options.Origin):
+// given a seed, the whole minute after now, so that two runs with one seed
+// meet the Sock Shop's one-minute periods at the same points of their
+// timeline and draw the same metrics; else zero (now).
+func (f *seedFlag) origin(now time.Time) time.Time {
+	if !f.set {
+		return time.Time{}
+	}
+	return now.UTC().Truncate(time.Minute).Add(time.Minute)
 }

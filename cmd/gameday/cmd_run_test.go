@@ -222,3 +222,33 @@ func TestRunLocalInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// TestSeedOrigin: given --seed, a run's simulated clock starts at the next
+// whole minute, so that two runs with one seed meet the Sock Shop's
+// one-minute periods at the same points and draw the same metrics; without
+// it, at the wall clock's now (zero).
+func TestSeedOrigin(t *testing.T) {
+	now := time.Date(2026, 12, 6, 13, 7, 41, 500, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name string
+		args []string
+		want time.Time
+	}{
+		{"no seed", nil, time.Time{}},
+		{"seed", []string{"7"}, time.Date(2026, 12, 6, 12, 8, 0, 0, time.UTC)},
+		{"seed 1 given", []string{"1"}, time.Date(2026, 12, 6, 12, 8, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var f seedFlag
+			for _, a := range tt.args {
+				if err := f.Set(a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := f.origin(now); !got.Equal(tt.want) {
+				t.Errorf("origin(%s) = %s, want %s", now, got, tt.want)
+			}
+		})
+	}
+}
