@@ -66,8 +66,10 @@ type Options struct {
 	Cluster         string // EKS cluster name, default "sandbox"
 	// DataDir keeps S3 on disk: "" holds it in memory; otherwise each object
 	// is the file DataDir/buckets/<bucket>/<key> (gofakes3's s3afero layout,
-	// metadata under DataDir/metadata). On disk, LastModified is the file's
-	// wall-clock mtime, not simulated time.
+	// metadata under DataDir/metadata, a long key's file name shortened).
+	// On disk, LastModified is the file's wall-clock mtime, not simulated
+	// time, and each part of a key between slashes must fit a file name
+	// (255 bytes).
 	DataDir string
 	Speed   float64 // simulated seconds per wall second, default 1
 	// Clock is the simulator's timeline; nil is a simclock.Scaled at Speed
@@ -243,7 +245,12 @@ func newS3Backend(dataDir string, ts clockSource) (gofakes3.Backend, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	b, err := s3afero.MultiBucket(afero.NewBasePathFs(afero.NewOsFs(), dataDir))
+	fs := afero.NewBasePathFs(afero.NewOsFs(), dataDir)
+	meta, err := s3afero.NewBasePathFs(fs, "metadata", s3afero.FsPathCreateAll)
+	if err != nil {
+		return nil, fmt.Errorf("open data directory %s: %w", dataDir, err)
+	}
+	b, err := s3afero.MultiBucket(fs, s3afero.MultiWithMetaFs(shortNames{meta}))
 	if err != nil {
 		return nil, fmt.Errorf("open data directory %s: %w", dataDir, err)
 	}

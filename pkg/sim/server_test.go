@@ -434,14 +434,21 @@ func TestConcurrentClients(t *testing.T) {
 	t.Logf("%d experiments started under the 5-active quota", len(started))
 }
 
-func TestDataDir(t *testing.T) {
-	dir := t.TempDir()
+// onDisk is an S3 client of a simulator keeping S3 under dir, with a
+// bucket "archive".
+func onDisk(t *testing.T, dir string) *s3.Client {
+	t.Helper()
 	_, cfg := simtest.New(t, sim.Options{DataDir: dir})
-	ctx := context.Background()
 	c := s3Client(cfg)
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("archive")}); err != nil {
+	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("archive")}); err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+func TestDataDir(t *testing.T) {
+	dir := t.TempDir()
+	c, ctx := onDisk(t, dir), context.Background()
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("archive"), Key: aws.String("gamedays/x/summary.json"), Body: bytes.NewReader([]byte(`{"ok":true}`))}); err != nil {
 		t.Fatal(err)
 	}
@@ -551,5 +558,54 @@ func TestWrongRegion(t *testing.T) {
 	var ae interface{ ErrorCode() string }
 	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidSignatureException" {
 		t.Errorf("ListMetrics signed for us-west-2: err = %v, want InvalidSignatureException", err)
+	}
+}
+
+// TestDataDirLongKeys: on disk, keys as long as S3 allows work like short
+// ones: put, copy (as the archive copies FIS log objects, ~240 bytes once
+// under a run's folder), get, head with metadata, list, delete. gofakes3
+// named each key's metadata file after the whole key, past the 255 bytes
+// a file name may have, so they failed with InternalError. (Each part of a
+// key between slashes is a file or folder name, so it must fit one.)
+func TestDataDirLongKeys(t *testing.T) {
+	c, ctx := onDisk(t, t.TempDir()), context.Background()
+	logKey := "fis-logs/AWSLogs/123456789012/fis/us-east-1/EXPAEtvyZDooShGVo/2026/12/06/123456789012_awsfislogs_us-east-1_EXPAEtvyZDooShGVo_202612061352Z_fcdd1a7ce82dd821.log"
+	tests := []struct{ name, src, dst string }{
+		{"FIS log into a run's folder", logKey, "gamedays/sock-shop-carts-latency/2026-12-06T13-50-52Z_EXPAEtvyZDooShGVo/logs/" + logKey},
+		{"near S3's 1024 bytes", strings.Repeat(strings.Repeat("k", 99)+"/", 5) + "k", strings.Repeat(strings.Repeat("d", 199)+"/", 4) + strings.Repeat("x", 200)},
+		{"two keys alike but for their end", strings.Repeat("seg/", 100) + "1", strings.Repeat("seg/", 100) + "2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := "data of " + tt.name
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("archive"), Key: aws.String(tt.src), Body: strings.NewReader(body),
+				Metadata: map[string]string{"origin": "fis"}}); err != nil {
+				t.Fatalf("PutObject (%d bytes of key): %v", len(tt.src), err)
+			}
+			if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("archive"), Key: aws.String(tt.dst), CopySource: aws.String("archive/" + tt.src)}); err != nil {
+				t.Fatalf("CopyObject (%d bytes of key): %v", len(tt.dst), err)
+			}
+			for _, k := range []string{tt.src, tt.dst} {
+				out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("archive"), Key: aws.String(k)})
+				if err != nil {
+					t.Fatalf("GetObject: %v", err)
+				}
+				b, _ := io.ReadAll(out.Body)
+				out.Body.Close()
+				if string(b) != body || out.Metadata["origin"] != "fis" {
+					t.Errorf("%d-byte key holds %q with metadata %v, want %q and origin=fis", len(k), b, out.Metadata, body)
+				}
+			}
+			list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("archive"), Prefix: aws.String(tt.dst)})
+			if err != nil || len(list.Contents) != 1 || aws.ToString(list.Contents[0].Key) != tt.dst {
+				t.Errorf("ListObjectsV2 of the copy: %v, %d objects", err, len(list.Contents))
+			}
+			if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("archive"), Key: aws.String(tt.dst)}); err != nil {
+				t.Errorf("DeleteObject: %v", err)
+			}
+			if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("archive"), Key: aws.String(tt.dst)}); err == nil {
+				t.Error("the deleted copy is still there")
+			}
+		})
 	}
 }
