@@ -30,8 +30,6 @@ import (
 const (
 	EventSource     = "gameday"
 	EventDetailType = "GameDay Completed"
-	// maxSubject is SNS's limit on an email subject.
-	maxSubject = 100
 )
 
 // SNSAPI publishes to a topic. *sns.Client satisfies it.
@@ -150,15 +148,10 @@ func DetailOf(st gameday.RunState) Detail {
 	return d
 }
 
-// Subject is the SNS subject: "GameDay <name>: <verdict>", at most 100
-// characters.
+// Subject is the SNS subject: "GameDay <name>: <verdict>", cut as SNS
+// takes it (deploy.CutSubject).
 func Subject(d Detail) string {
-	s := "GameDay " + d.GameDay + ": " + d.Verdict
-	// SNS counts characters; a cut never splits a UTF-8 character.
-	if r := []rune(s); len(r) > maxSubject {
-		s = string(r[:maxSubject])
-	}
-	return s
+	return deploy.CutSubject("GameDay " + d.GameDay + ": " + d.Verdict)
 }
 
 // Message is the SNS message: a few lines a person reads in a mail or chat.

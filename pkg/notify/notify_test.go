@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -236,16 +237,16 @@ func TestSubjectBounded(t *testing.T) {
 		t.Errorf("Subject() = %q, want %q", got, longest)
 	}
 	got := Subject(Detail{GameDay: strings.Repeat("b", 120), Verdict: "failed"})
-	if want := "GameDay " + strings.Repeat("b", maxSubject-len("GameDay ")); got != want {
+	if want := "GameDay " + strings.Repeat("b", deploy.MaxSubject-len("GameDay ")); got != want {
 		t.Errorf("Subject() = %q (%d characters), want %q (%d)", got, len(got), want, len(want))
 	}
 }
 
-// TestSubjectCutByCharacters: a long subject is cut to 100 characters,
+// TestSubjectCutByCharacters: a long subject is cut to 99 characters,
 // never inside a UTF-8 character.
 func TestSubjectCutByCharacters(t *testing.T) {
 	s := Subject(Detail{GameDay: strings.Repeat("遅", 120), Verdict: "passed"})
-	if n := utf8.RuneCountInString(s); n != maxSubject || !utf8.ValidString(s) {
+	if n := utf8.RuneCountInString(s); n != deploy.MaxSubject || !utf8.ValidString(s) {
 		t.Errorf("subject %q: %d characters, valid UTF-8 %v", s, n, utf8.ValidString(s))
 	}
 }

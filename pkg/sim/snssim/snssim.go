@@ -7,8 +7,10 @@
 // Fidelity notes:
 //   - Publish checks what SNS documents: a TopicArn or TargetArn that names
 //     an existing topic (NotFound, HTTP 404, otherwise), a non-empty
-//     Message, at most 256 KB with its attributes, a Subject of at most 100
-//     characters of UTF-8 without line breaks or control characters, and, with
+//     Message, at most 256 KB with its attributes, a Subject of UTF-8
+//     "with no line breaks or control characters, and less than 100
+//     characters long" (the Publish reference; so at most 99: moto 5.2.1
+//     takes 100, which SNS's words do not promise), and, with
 //     MessageStructure json, a JSON object with a "default" key. FIFO topics
 //     (names ending in .fifo) need a MessageGroupId and get a
 //     SequenceNumber.
@@ -46,8 +48,9 @@ import (
 const (
 	// MaxMessageSize is the most a message and its attributes may weigh.
 	MaxMessageSize = 256 * 1024
-	// MaxSubject is the most characters a subject may have.
-	MaxSubject = 100
+	// MaxSubject is the most characters a subject may have: "less than
+	// 100 characters long".
+	MaxSubject = 99
 	// listPage is how many topics ListTopics returns at a time.
 	listPage = 100
 )
@@ -282,7 +285,7 @@ func (s *Service) opPublish(form url.Values) (any, *wire.Error) {
 	}{MessageID: m.MessageID, SequenceNumber: m.SequenceNumber}, nil
 }
 
-// validSubject: UTF-8 text of 1 to 100 characters with no line breaks or
+// validSubject: UTF-8 text of 1 to MaxSubject characters with no line breaks or
 // control characters, not beginning with a space.
 func validSubject(s string) bool {
 	if s == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxSubject || unicode.IsSpace(rune(s[0])) {

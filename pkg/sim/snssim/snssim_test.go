@@ -205,6 +205,8 @@ func TestPublishErrors(t *testing.T) {
 		{"message and attributes over 256 KB", sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(strings.Repeat("x", snssim.MaxMessageSize-5)),
 			MessageAttributes: map[string]types.MessageAttributeValue{"k": {DataType: aws.String("String"), StringValue: aws.String("v")}}}, "InvalidParameter", "Invalid parameter: Message too long"},
 		{"subject over 100 characters", sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), Subject: aws.String(strings.Repeat("s", 101))}, "InvalidParameter", "Invalid parameter: Subject"},
+		// "less than 100 characters long" (SNS API reference, Publish).
+		{"subject of 100 characters", sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), Subject: aws.String(strings.Repeat("é", 100))}, "InvalidParameter", "Invalid parameter: Subject"},
 		{"subject with a line break", sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), Subject: aws.String("a\nb")}, "InvalidParameter", "Invalid parameter: Subject"},
 		{"empty subject", sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), Subject: aws.String("")}, "InvalidParameter", "Invalid parameter: Subject"},
 		{"json structure without default", sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(`{"email":"x"}`), MessageStructure: aws.String("json")}, "InvalidParameter", "No default entry in JSON message body"},
