@@ -284,10 +284,7 @@ func (s *Sweeper) notify(ctx context.Context, res *Result, f Finding, subject, m
 	if s.TopicARN == "" || s.SNS == nil {
 		return nil
 	}
-	if len(subject) > 100 {
-		subject = subject[:100]
-	}
-	if _, err := s.SNS.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(s.TopicARN), Subject: aws.String(subject), Message: aws.String(message)}); err != nil {
+	if _, err := s.SNS.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(s.TopicARN), Subject: aws.String(deploy.CutSubject(subject)), Message: aws.String(message)}); err != nil {
 		return fmt.Errorf("publish finding on %s to %s: %w", f.ExperimentID, s.TopicARN, err)
 	}
 	res.Notified++

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
@@ -212,5 +213,30 @@ func TestSweep(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSweepSubjects: the sweeper's reports carry subjects SNS takes, "UTF-8
+// text ... less than 100 characters long" (SNS API reference, Publish),
+// whatever the GameDay's name on the experiment's tag: a 63-character name
+// made a subject of 115 characters, which the sweeper cut at 100 bytes (so
+// possibly inside a character), and SNS may refuse 100 characters.
+func TestSweepSubjects(t *testing.T) {
+	for _, name := range []string{strings.Repeat("c", 63), strings.Repeat("遅", 63)} {
+		fis := &experimenttest.FIS{Now: func() time.Time { return t0 }}
+		fis.AddExperiment("EXP1", fistypes.ExperimentStatusRunning, map[string]string{deploy.TagExecution: prefix + "a", deploy.TagName: name})
+		execs := &executions{status: map[string]sfntypes.ExecutionStatus{prefix + "a": sfntypes.ExecutionStatusAborted}, stopped: map[string]time.Time{}, failing: map[string]bool{}}
+		p := &publisher{}
+		s := &Sweeper{FIS: fis, Executions: execs, Leases: &leases{held: map[string]lease.Lease{}}, SNS: p, TopicARN: topic, StateMachineARN: sm,
+			Now: func() time.Time { return t0 }}
+		if _, err := s.Handle(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.subjects) != 1 {
+			t.Fatalf("%d subjects, want 1", len(p.subjects))
+		}
+		if sub := p.subjects[0]; utf8.RuneCountInString(sub) > 99 || !utf8.ValidString(sub) || !strings.HasPrefix(sub, "GameDay "+name[:3]) {
+			t.Errorf("subject %q: %d characters, valid UTF-8 %v; want at most 99, valid", sub, utf8.RuneCountInString(sub), utf8.ValidString(sub))
+		}
 	}
 }
