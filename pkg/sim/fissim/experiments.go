@@ -123,6 +123,9 @@ func (s *Service) startExperiment(in *startInput) (any, *wire.Error) {
 	if in.ExperimentTemplateID == "" {
 		return nil, validation("1 validation error detected: Value null at 'experimentTemplateId' failed to satisfy constraint: Member must not be null")
 	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
 	mode := "run-all"
 	if in.ExperimentOptions != nil && in.ExperimentOptions.ActionsMode != "" {
 		mode = in.ExperimentOptions.ActionsMode

@@ -26,6 +26,13 @@ func TestOperationsAgainstBotocore(t *testing.T) {
 	wantErr := map[string]string{
 		"create, bad action":               "ValidationException",
 		"create, bad duration":             "ValidationException",
+		"create, tag value 257":            "ValidationException",
+		"create, tag key 129":              "ValidationException",
+		"create, 51 tags":                  "ValidationException",
+		"create, action description 513":   "ValidationException",
+		"create, parameter 1025":           "ValidationException",
+		"tag template, value 257":          "ValidationException",
+		"start, tag value 257":             "ValidationException",
 		"get template, unknown":            "ResourceNotFoundException",
 		"update, unknown":                  "ResourceNotFoundException",
 		"update, bad duration":             "ValidationException",

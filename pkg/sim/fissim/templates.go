@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gameday-dev/gameday/pkg/fisactions"
 	"github.com/gameday-dev/gameday/pkg/sim/wire"
@@ -69,6 +70,35 @@ var (
 // resourceTypeRE is the shape of a target resource type (aws:service:name).
 var resourceTypeRE = regexp.MustCompile(`^aws:[a-z0-9-]+:[a-z0-9-]+$`)
 
+// The limits the FIS API reference gives (CreateExperimentTemplate,
+// StartExperiment, TagResource): "tags ... Maximum number of 50 items. Key
+// Length Constraints: Maximum length of 128. Value Length Constraints:
+// Maximum length of 256"; an action's parameter "Value Length Constraints:
+// Maximum length of 1024" (botocore's fis model: TagKey, TagValue,
+// TagMap, ExperimentTemplateActionParameter).
+const (
+	maxTags           = 50
+	maxTagKey         = 128
+	maxTagValue       = 256
+	maxParameterValue = 1024
+)
+
+// validateTags checks tags against those limits.
+func validateTags(tags map[string]string) *wire.Error {
+	if len(tags) > maxTags {
+		return validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxTags)
+	}
+	for k, v := range tags {
+		if n := utf8.RuneCountInString(k); n == 0 || n > maxTagKey {
+			return validation("1 validation error detected: Value %q at 'tags' failed to satisfy constraint: Map keys must have length between 1 and %d", k, maxTagKey)
+		}
+		if utf8.RuneCountInString(v) > maxTagValue {
+			return validation("1 validation error detected: Value at 'tags.%s' failed to satisfy constraint: Member must have length less than or equal to %d", k, maxTagValue)
+		}
+	}
+	return nil
+}
+
 // validate checks a whole template the way CreateExperimentTemplate does.
 func validate(t *template) *wire.Error {
 	if t.description != "" && len(t.description) > 512 {
@@ -76,6 +106,9 @@ func validate(t *template) *wire.Error {
 	}
 	if !roleARN.MatchString(t.roleArn) {
 		return validation("Invalid role ARN: %q", t.roleArn)
+	}
+	if err := validateTags(t.tags); err != nil {
+		return err
 	}
 	if err := validateStops(t.stops); err != nil {
 		return err
@@ -160,6 +193,14 @@ func validateTargets(targets map[string]target) *wire.Error {
 func validateAction(t *template, name string, a templateAction, used map[string]bool) *wire.Error {
 	if !nameRE.MatchString(name) {
 		return validation("Action name %q is not valid", name)
+	}
+	if utf8.RuneCountInString(a.Description) > 512 {
+		return validation("1 validation error detected: Value at 'actions.%s.member.description' failed to satisfy constraint: Member must have length less than or equal to 512", name)
+	}
+	for p, v := range a.Parameters {
+		if utf8.RuneCountInString(v) > maxParameterValue {
+			return validation("1 validation error detected: Value at 'actions.%s.member.parameters.%s.member' failed to satisfy constraint: Member must have length less than or equal to %d", name, p, maxParameterValue)
+		}
 	}
 	spec, known := fisactions.Get(a.ActionID)
 	if !known {
@@ -474,12 +515,15 @@ func (s *Service) tagResource(arn string, in *tagInput) (any, *wire.Error) {
 	if len(add) == 0 {
 		return nil, validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
 	}
+	if err := validateTags(add); err != nil {
+		return nil, err
+	}
 	return s.retag(arn, func(m map[string]string) *wire.Error {
 		for k, v := range add {
 			m[k] = v
 		}
-		if len(m) > 50 {
-			return validation("A resource can have at most 50 tags")
+		if len(m) > maxTags {
+			return validation("A resource can have at most %d tags", maxTags)
 		}
 		return nil
 	})

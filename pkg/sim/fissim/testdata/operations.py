@@ -36,9 +36,11 @@ client = boto3.client("fis", endpoint_url=sys.argv[1], region_name="us-east-1",
 client.meta.events.register("after-call.fis.*", keep)
 
 
-def call(case, op, **kw):
+def call(case, op, _constraint=False, **kw):
     """Calls op, checks the answer against the model and records it; returns
-    the parsed answer, or None for an error."""
+    the parsed answer, or None for an error. _constraint: the request breaks
+    a length or count the model gives, which AWS's request validation answers
+    with ValidationException for any operation, listed for it or not."""
     last.clear()
     try:
         out = getattr(client, op)(**kw)
@@ -51,6 +53,8 @@ def call(case, op, **kw):
         check(body, om.output_shape, f"{case}: {om.name}", errors)
         return out
     modeled = {s.name: s for s in om.error_shapes}
+    if _constraint:
+        modeled.setdefault("ValidationException", model.shape_for("ValidationException"))
     for extra in unlisted.get(om.name, []):
         modeled.setdefault(extra, model.shape_for(extra))
     if code not in modeled:
@@ -88,6 +92,17 @@ short_t = call("create", "create_experiment_template", **template("ops-short", "
 call("create again, same token", "create_experiment_template", **template("ops-long", "PT12H"))
 call("create, bad action", "create_experiment_template", **dict(template("ops-bad", "PT1M"), actions={"x": {"actionId": "aws:no:such"}}))
 call("create, bad duration", "create_experiment_template", **template("ops-bad2", "pt5m"))
+# The lengths and counts the model gives (boto3 checks none of them).
+call("create, tag value 257", "create_experiment_template", **dict(template("ops-bad3", "PT1M"), tags={"k": "v" * 257}))
+call("create, tag key 129", "create_experiment_template", **dict(template("ops-bad4", "PT1M"), tags={"k" * 129: "v"}))
+call("create, 51 tags", "create_experiment_template", **dict(template("ops-bad5", "PT1M"), tags={f"k{i}": "v" for i in range(51)}))
+call("create, action description 513", "create_experiment_template", **dict(template("ops-bad6", "PT1M"), actions={
+    "wait": {"actionId": "aws:fis:wait", "description": "d" * 513, "parameters": {"duration": "PT1M"}}}))
+call("create, parameter 1025", "create_experiment_template", **dict(template("ops-bad7", "PT1M"), actions={
+    "cpu": {"actionId": "aws:ssm:send-command", "targets": {"Instances": "i"},
+            "parameters": {"documentArn": "arn:aws:ssm:us-east-1::document/AWS-RunShellScript", "duration": "PT1M",
+                           "documentParameters": "{" + " " * 1023 + "}"}}},
+    targets={"i": {"resourceType": "aws:ec2:instance", "resourceArns": ["arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"], "selectionMode": "ALL"}}))
 call("get template", "get_experiment_template", id=long_t)
 call("get template, unknown", "get_experiment_template", id="EXTnosuchtemplate")
 call("update", "update_experiment_template", id=short_t, description="wait a minute",
@@ -95,6 +110,7 @@ call("update", "update_experiment_template", id=short_t, description="wait a min
 call("update, unknown", "update_experiment_template", id="EXTnosuchtemplate", description="x")
 call("update, bad duration", "update_experiment_template", id=short_t,
      actions={"wait": {"actionId": "aws:fis:wait", "parameters": {"duration": "PT"}}})
+call("tag template, value 257", "tag_resource", _constraint=True, resourceArn=f"arn:aws:fis:us-east-1:123456789012:experiment-template/{short_t}", tags={"run": "v" * 257})
 call("tag template", "tag_resource", resourceArn=f"arn:aws:fis:us-east-1:123456789012:experiment-template/{short_t}", tags={"run": "1"})
 page = call("list templates by 1", "list_experiment_templates", maxResults=1)
 if page and page.get("nextToken"):
@@ -106,6 +122,7 @@ call("list templates, maxResults 101", "list_experiment_templates", maxResults=1
 
 running = call("start long", "start_experiment", clientToken="ops-start-long", experimentTemplateId=long_t, tags={"gameday": "ops"})["experiment"]["id"]
 call("start again, same token", "start_experiment", clientToken="ops-start-long", experimentTemplateId=long_t)
+call("start, tag value 257", "start_experiment", clientToken="ops-start-tags", experimentTemplateId=long_t, tags={"k": "v" * 257})
 call("start, unknown template", "start_experiment", clientToken="ops-start-x", experimentTemplateId="EXTnosuchtemplate")
 await_state("await running", running, ("running",))
 call("tag experiment", "tag_resource", resourceArn=f"arn:aws:fis:us-east-1:123456789012:experiment/{running}", tags={"swept": "yes"})
