@@ -172,7 +172,7 @@ func (c Chart) layout(class string, w, h int) svgChart {
 		}
 		s.Stopped = st
 	}
-	for _, v := range c.Thresholds {
+	for _, v := range c.drawnThresholds() {
 		yv := y(v)
 		ly := yv - 4
 		if ly < s.Top+12 { // no room above the line: write under it
@@ -308,6 +308,46 @@ func (c Chart) gap(a, b Point) bool {
 	return b.T.Sub(a.T) > c.Period*3/2
 }
 
+// farBound is how many times the data's highest value a check's upper
+// bound may be and still be drawn, when its lower bound is drawn too.
+const farBound = 20
+
+// drawnThresholds are the thresholds drawn as lines, which the y axis
+// reaches: all of them, but for a between check's upper bound far above
+// every value (between 5 and 100000 over values near 100), which would
+// flatten the data against the axis; offScaleThresholds has it.
+func (c Chart) drawnThresholds() []float64 {
+	if len(c.Thresholds) != 2 {
+		return c.Thresholds
+	}
+	top := math.Inf(-1)
+	for _, p := range c.Points {
+		top = math.Max(top, p.V)
+	}
+	for _, j := range c.Judged {
+		if j.Value != nil {
+			top = math.Max(top, *j.Value)
+		}
+	}
+	lower, upper := math.Min(c.Thresholds[0], c.Thresholds[1]), math.Max(c.Thresholds[0], c.Thresholds[1])
+	if top > 0 && upper > farBound*top && upper > farBound*lower {
+		return []float64{lower}
+	}
+	return c.Thresholds
+}
+
+// offScaleThresholds are the thresholds above the chart (see
+// drawnThresholds).
+func (c Chart) offScaleThresholds() []float64 {
+	var out []float64
+	for _, t := range c.Thresholds {
+		if !slices.Contains(c.drawnThresholds(), t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // yRange is the y axis: from zero when nothing is negative, else from a
 // round value below the lowest; to a round value above the highest point
 // or threshold, with some room.
@@ -316,7 +356,7 @@ func (c Chart) yRange() (lo, hi, step float64) {
 	for _, p := range c.Points {
 		lo, hi = math.Min(lo, p.V), math.Max(hi, p.V)
 	}
-	for _, v := range c.Thresholds {
+	for _, v := range c.drawnThresholds() {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	for _, j := range c.Judged {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
@@ -409,5 +411,48 @@ func TestValueText(t *testing.T) {
 		if got := valueText(tt.check); got != tt.want {
 			t.Errorf("valueText(%+v) = %q, want %q", tt.check, got, tt.want)
 		}
+	}
+}
+
+// TestFarUpperBound: a between check's upper bound far above every value
+// ("between 5 and 100000" over ~100 requests a minute) is not drawn, so
+// that the values are not flattened against the axis; the legend says
+// so. Other bounds and single thresholds are drawn, near or far.
+func TestFarUpperBound(t *testing.T) {
+	pts := pointsAt([]float64{0, 1, 2}, 100)
+	tests := []struct {
+		name       string
+		thresholds []float64
+		wantDrawn  []float64
+		wantTop    float64 // the axis's top is at most this
+	}{
+		{"far upper bound", []float64{5, 100000}, []float64{5}, 200},
+		{"near upper bound", []float64{5, 1000}, []float64{5, 1000}, 1500},
+		{"narrow band far above the values", []float64{2000, 4000}, []float64{2000, 4000}, 6000},
+		{"single far threshold", []float64{100000}, []float64{100000}, 150000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := testChart(pts)
+			c.Thresholds = tt.thresholds
+			s := c.layout("m", 620, 250)
+			var drawn []float64
+			for _, l := range s.Thresholds {
+				v, _ := strconv.ParseFloat(strings.TrimPrefix(l.Label, "threshold "), 64)
+				drawn = append(drawn, v)
+			}
+			if diff := cmp.Diff(tt.wantDrawn, drawn); diff != "" {
+				t.Errorf("thresholds drawn (-want +got):\n%s", diff)
+			}
+			if top, _ := strconv.ParseFloat(s.YTicks[len(s.YTicks)-1].Label, 64); top > tt.wantTop {
+				t.Errorf("the axis reaches %g, want at most %g: the values are flattened", top, tt.wantTop)
+			}
+			var w htmlWriter
+			w.charts([]htmlChart{{Chart: c, Sizes: []svgChart{s}}}, "")
+			notDrawn := strings.Contains(w.String(), "far above every value: not drawn")
+			if want := len(tt.wantDrawn) < len(tt.thresholds); notDrawn != want {
+				t.Errorf("the legend says a threshold is not drawn: %v, want %v", notDrawn, want)
+			}
+		})
 	}
 }

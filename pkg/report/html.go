@@ -276,8 +276,11 @@ func (w *htmlWriter) chart(c htmlChart) {
 	} else if len(c.Points) > 0 {
 		w.raw("<li><span class=\"sw series\"></span>", esc(c.YLabel), "</li>")
 	}
-	for _, t := range c.Thresholds {
+	for _, t := range c.drawnThresholds() {
 		w.raw("<li><span class=\"sw threshold\"></span>threshold ", esc(num(t)), "</li>")
+	}
+	for _, t := range c.offScaleThresholds() {
+		w.raw("<li>threshold ", esc(num(t)), ", far above every value: not drawn</li>")
 	}
 	if len(c.Points) > 0 {
 		w.judgedLegend(c.Judged)
