@@ -440,8 +440,36 @@ func timeTicks(from, to time.Time, plotW float64, x func(time.Time) float64, w f
 		}
 		out = append(out, svgTick{Pos: coord(px), Label: t.UTC().Format(layout), Anchor: anchor})
 	}
+	// A label pushed inside at an edge may run into its neighbour: drop it.
+	const gap = 4
+	if n := len(out); n >= 2 && out[n-1].Anchor == "end" {
+		if lo, _ := tickExtent(out[n-1], half); lo < tickEnd(out[n-2], half)+gap {
+			out = out[:n-1]
+		}
+	}
+	if len(out) >= 2 && out[0].Anchor == "start" {
+		if _, hi := tickExtent(out[0], half); hi+gap > tickStart(out[1], half) {
+			out = out[1:]
+		}
+	}
 	return out
 }
+
+// tickExtent is where a time tick's label reaches, from lo to hi, for a
+// label 2*half wide.
+func tickExtent(tk svgTick, half float64) (lo, hi float64) {
+	px, _ := strconv.ParseFloat(tk.Pos, 64)
+	switch tk.Anchor {
+	case "end":
+		return px - 2*half, px
+	case "start":
+		return px, px + 2*half
+	}
+	return px - half, px + half
+}
+
+func tickStart(tk svgTick, half float64) float64 { lo, _ := tickExtent(tk, half); return lo }
+func tickEnd(tk svgTick, half float64) float64   { _, hi := tickExtent(tk, half); return hi }
 
 // niceStep rounds a raw tick step up to 1, 2 or 5 times a power of ten.
 func niceStep(raw float64) float64 {

@@ -456,3 +456,27 @@ func TestFarUpperBound(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeLabelsApart: no two time labels of a chart's x axis run into
+// each other, at any of the page's sizes, for runs of many lengths: a
+// label pushed inside at an edge ("13:50" against the right end) ran into
+// its neighbour ("13:4813:50").
+func TestTimeLabelsApart(t *testing.T) {
+	for _, sz := range chartSizes {
+		for span := 10 * time.Minute; span <= 4*time.Hour; span += 7 * time.Minute {
+			for _, start := range []time.Duration{0, 17 * time.Second, 40 * time.Second, 3*time.Minute + 10*time.Second} {
+				c := testChart(pointsAt([]float64{0}, 1))
+				c.From = at(0).Add(start)
+				c.To = c.From.Add(span)
+				s := c.layout(sz.Class, sz.W, sz.H)
+				half := float64(len(s.XTicks[0].Label)) * charW / 2
+				for i := 1; i < len(s.XTicks); i++ {
+					if prevEnd, lo := tickEnd(s.XTicks[i-1], half), tickStart(s.XTicks[i], half); lo < prevEnd+4 {
+						t.Errorf("%s, %s from +%s: %q (to x=%.1f) and %q (from x=%.1f) run into each other",
+							sz.Class, span, start, s.XTicks[i-1].Label, prevEnd, s.XTicks[i].Label, lo)
+					}
+				}
+			}
+		}
+	}
+}
