@@ -97,6 +97,14 @@ type Options struct {
 	// afterEnd, in tests, runs when the execution has ended, before the
 	// guard.
 	afterEnd func(*Result)
+	// handlerEndpoint, in tests, is the AWS endpoint the handlers call in
+	// place of the simulator's URL (a fault-injecting proxy in front of
+	// it), as Lambda's would be another endpoint: only the endpoint differs.
+	handlerEndpoint string
+	// taskTimeout, in tests, replaces every Task's TimeoutSeconds (Lambda's
+	// longest timeout, 15 minutes of wall time), so that a Lambda that
+	// never answers times its Task out within a test.
+	taskTimeout time.Duration
 }
 
 // Event is one step of a run, for progress displays.
@@ -188,10 +196,19 @@ func Env(srv *sim.Server) deploy.Env {
 	}
 }
 
+// handlerConfig is the handlers' AWS configuration: cfg, or in tests the
+// same with o.handlerEndpoint as its endpoint.
+func (o Options) handlerConfig(srv *sim.Server, cfg aws.Config) aws.Config {
+	if o.handlerEndpoint == "" {
+		return cfg
+	}
+	return awsenv.LoadLocal(srv.Region(), o.handlerEndpoint)
+}
+
 // provision makes the simulator look like a deployed stack: the buckets, the
-// topic, the lease table, every function registered, and the sweeper's
-// schedule running on the simulator's clock.
-func provision(ctx context.Context, srv *sim.Server, cfg aws.Config, env deploy.Env, wrap func(deploy.Function, lambda.Handler) lambda.Handler) error {
+// topic, the lease table, every function registered (calling AWS with
+// hcfg), and the sweeper's schedule running on the simulator's clock.
+func provision(ctx context.Context, srv *sim.Server, cfg, hcfg aws.Config, env deploy.Env, wrap func(deploy.Function, lambda.Handler) lambda.Handler) error {
 	if err := ensureBuckets(ctx, cfg, logBucket(srv), archiveBucket(srv)); err != nil {
 		return err
 	}
@@ -201,7 +218,7 @@ func provision(ctx context.Context, srv *sim.Server, cfg aws.Config, env deploy.
 	if err := lease.CreateTable(ctx, dynamodb.NewFromConfig(cfg), leaseTable); err != nil {
 		return err
 	}
-	if err := registerFunctions(ctx, srv, cfg, env, wrap); err != nil {
+	if err := registerFunctions(ctx, srv, hcfg, env, wrap); err != nil {
 		return err
 	}
 	srv.Schedule("gameday-sweeper", SweepEvery, FunctionPrefix+string(deploy.Sweeper), []byte(`{"source":"aws.scheduler"}`))
@@ -230,10 +247,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		env.Policy = js
 	}
-	if err := provision(ctx, srv, cfg, env, o.Wrap); err != nil {
+	if err := provision(ctx, srv, cfg, o.handlerConfig(srv, cfg), env, o.Wrap); err != nil {
 		return nil, err
 	}
-	def, err := definition(workflow.TimeoutSeconds(o.Spec.ExperimentTimeout()), srv, o.executionTimeout)
+	def, err := definition(workflow.TimeoutSeconds(o.Spec.ExperimentTimeout()), srv, o.executionTimeout, o.taskTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -373,19 +390,30 @@ func registerFunctions(ctx context.Context, srv *sim.Server, cfg aws.Config, env
 }
 
 // definition is the workflow's one definition, with the given execution
-// timeout (override, when not zero, in tests), and the local functions'
-// ARNs where the CDK stack substitutes the deployed ones.
-func definition(timeoutSeconds int, srv *sim.Server, override time.Duration) (string, error) {
+// timeout (override, when not zero, in tests; taskTimeout, when not zero,
+// replaces every Task's), and the local functions' ARNs where the CDK
+// stack substitutes the deployed ones.
+func definition(timeoutSeconds int, srv *sim.Server, override, taskTimeout time.Duration) (string, error) {
 	def, err := workflow.Definition(workflow.Options{TimeoutSeconds: timeoutSeconds})
 	if err != nil {
 		return "", err
 	}
-	if override > 0 {
+	if override > 0 || taskTimeout > 0 {
 		var sm map[string]any
 		if err := json.Unmarshal([]byte(def), &sm); err != nil {
 			return "", fmt.Errorf("read definition: %w", err)
 		}
-		sm["TimeoutSeconds"] = int(override.Seconds())
+		if override > 0 {
+			sm["TimeoutSeconds"] = int(override.Seconds())
+		}
+		if taskTimeout > 0 {
+			states, _ := sm["States"].(map[string]any)
+			for _, st := range states {
+				if st, ok := st.(map[string]any); ok && st["Type"] == "Task" {
+					st["TimeoutSeconds"] = int(taskTimeout.Seconds())
+				}
+			}
+		}
 		b, err := json.Marshal(sm)
 		if err != nil {
 			return "", fmt.Errorf("encode definition: %w", err)

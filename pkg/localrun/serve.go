@@ -29,14 +29,14 @@ func Serve(ctx context.Context, srv *sim.Server, nodeModules, node string) (stri
 	}
 	// The stack as deployed, the sweeper's schedule included, before any
 	// execution starts.
-	if err := provision(ctx, srv, AWSConfig(srv), Env(srv), nil); err != nil {
+	if err := provision(ctx, srv, AWSConfig(srv), AWSConfig(srv), Env(srv), nil); err != nil {
 		return "", err
 	}
 	topic := srv.SNS().TopicARN(topicName)
 	// The definition DescribeStateMachine returns is the one the stack
 	// deploys when it schedules no GameDay: its execution timeout covers
 	// the longest experiment a run started by hand may have.
-	def, err := definition(workflow.TimeoutSeconds(gameday.MaxMaxDuration), srv, 0)
+	def, err := definition(workflow.TimeoutSeconds(gameday.MaxMaxDuration), srv, 0, 0)
 	if err != nil {
 		return "", err
 	}

@@ -54,7 +54,7 @@ func TestServeAsADeployedStack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("DescribeStateMachine: %v", err)
 	}
-	wantDef, err := definition(workflow.TimeoutSeconds(gameday.MaxMaxDuration), srv, 0)
+	wantDef, err := definition(workflow.TimeoutSeconds(gameday.MaxMaxDuration), srv, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,544 @@
+package localrun
+
+// The failure-injection matrix: one fault per run, through the real
+// workflow definition in the interpreter, the real handlers and the
+// simulator, and after each run the product's promises checked: the
+// execution ends, no experiment is left running (none left for the guard
+// to find still running once the run is over; none that ran its course
+// after the run had lost sight of it), nothing left that a clean run
+// removes (assertClean), and no "passed" (exit code 0, or a summary saying
+// passed) unless the fault was absorbed and the run is the clean run's.
+//
+// TestFailureMatrix injects in the Lambdas (Options.Wrap), at the first, a
+// middle and the last invocation that matter, each failure mode;
+// TestAWSFailureMatrix fails AWS calls in a proxy in front of the
+// simulator. Cost: the runs go at 1200x and in parallel; a run whose fault
+// is absorbed lasts the whole experiment (an hour: 3 s), one that fails
+// early a second or two.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/fis"
+
+	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/fistemplate"
+	"github.com/gameday-dev/gameday/pkg/gameday"
+	"github.com/gameday-dev/gameday/pkg/report"
+	"github.com/gameday-dev/gameday/pkg/sim"
+	"github.com/gameday-dev/gameday/pkg/validate"
+)
+
+// matrixSpeed is the matrix's clock, ten times the suite's, so that a run
+// takes seconds: a clean run of matrixSpec goes at it as at 120x (the same
+// verdict, the alarm wait, the archive's waits for the logs and the after
+// window). The execution and experiment timeouts are set far above what a
+// run needs, so that a loaded machine, which spends simulated time fast,
+// changes no outcome.
+const matrixSpeed = 1200
+
+// matrixSpec is the walkthrough (a stop-condition alarm, three checks)
+// with an hour-long fault: a fault left running outlives its run by far,
+// where the walkthrough's three minutes (0.15 s here) would end by
+// themselves before anyone could tell.
+func matrixSpec(t *testing.T) (*gameday.Spec, string) {
+	t.Helper()
+	data, err := os.ReadFile(walkthrough)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.NewReplacer("duration: 180s", "duration: 3600s", "maxDuration: 5m", "maxDuration: 70m", "experiment: 20m", "experiment: 3h").Replace(string(data))
+	if yaml == string(data) {
+		t.Fatal("the walkthrough changed: matrixSpec no longer lengthens its fault")
+	}
+	spec, err := validate.File(walkthrough, []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec, yaml
+}
+
+// matrixConcurrency is how many runs of a matrix go at once: a run waits
+// on its simulated clock much of the time, so that more runs than
+// go test's -parallel (the number of CPUs) keep two CPUs busy.
+const matrixConcurrency = 4
+
+// inParallel runs one subtest per case, named by name, matrixConcurrency
+// at a time (t.Run may be called from several goroutines).
+func inParallel[C any](t *testing.T, cases []C, name func(C) string, f func(*testing.T, C)) {
+	t.Helper()
+	sem := make(chan struct{}, matrixConcurrency)
+	var wg sync.WaitGroup
+	for _, c := range cases {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			t.Run(name(c), func(t *testing.T) { f(t, c) })
+		}()
+	}
+	wg.Wait()
+}
+
+// mode is how an injected Lambda fails.
+type mode string
+
+const (
+	// errorBefore returns an error before doing anything.
+	errorBefore mode = "error-before"
+	// panics panics before doing anything (escaping the step's own recover,
+	// as a crash of the runtime would).
+	panics mode = "panic"
+	// errorAfter does its work (its AWS calls happen) and then fails as a
+	// Lambda that timed out: Retry or Catch see a failure for work done.
+	errorAfter mode = "after-side-effect"
+	// hangs never answers: the Task's timeout (shortened to hangTimeout)
+	// ends the wait.
+	hangs mode = "hang"
+)
+
+// hangTimeout is every Task's timeout in the hang cases (in AWS, 900 s of
+// wall time, which the interpreter enforces in wall time too).
+const hangTimeout = 2 * time.Second
+
+// occasion is which invocation of a function a case fails.
+type occasion string
+
+const (
+	first  occasion = "first"
+	middle occasion = "middle" // the second, of a function invoked three times or more
+	// last is the invocation after which the function has nothing left to
+	// do: the poll that sees the experiment ended, the stop that confirms
+	// it ended; and, known only from their answers (knownByAnswer: only
+	// with errorAfter), the preflight that lets the run start (the first,
+	// or one after AlarmsPending: it depends on how fast the alarms
+	// evaluate) and the archive that answers complete.
+	last occasion = "last"
+)
+
+// knownByAnswer are the functions whose last invocation only its answer
+// tells.
+var knownByAnswer = map[deploy.Function]bool{deploy.Preflight: true, deploy.Archive: true}
+
+// matrixRun is one run of the matrix, with what its injection saw.
+type matrixRun struct {
+	srv  *sim.Server
+	spec *gameday.Spec
+	res  *Result
+	err  error
+	took time.Duration
+
+	mu sync.Mutex
+	// fired says the injection happened; activeAtFire that an experiment
+	// was running then.
+	fired, activeAtFire bool
+}
+
+func (m *matrixRun) fire() {
+	active := len(m.srv.ActiveExperiments()) > 0
+	m.mu.Lock()
+	m.fired, m.activeAtFire = true, m.activeAtFire || active
+	m.mu.Unlock()
+}
+
+func (m *matrixRun) injected() (fired, active bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.fired, m.activeAtFire
+}
+
+// runMatrix runs spec on a new simulator with o's tweaks and waits for it.
+func runMatrix(t *testing.T, simOpts sim.Options, spec *gameday.Spec, yaml string, m *matrixRun, tweak func(*Options)) {
+	t.Helper()
+	if simOpts.Speed == 0 {
+		simOpts.Speed = matrixSpeed
+	}
+	m.srv, m.spec = startSim(t, simOpts), spec
+	// The execution's timeout is simulated time, which a loaded machine
+	// spends fast: far above what a run needs, so that no case times out
+	// for want of CPU (TestScenarioExecutionTimedOut tests that timeout).
+	o := Options{Spec: spec, SpecYAML: yaml, Sim: m.srv, executionTimeout: 48 * time.Hour}
+	if tweak != nil {
+		tweak(&o)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	began := time.Now()
+	m.res, m.err = Run(ctx, o)
+	m.took = time.Since(began)
+	if ctx.Err() != nil {
+		t.Fatalf("the run did not end within 3 minutes (it hangs): %v", m.err)
+	}
+	if m.res == nil {
+		t.Fatalf("Run: %v", m.err)
+	}
+}
+
+// baseline is the clean run's outcome.
+type baseline struct {
+	exit    int
+	archive gameday.ArchiveResult
+}
+
+var (
+	baselineOnce sync.Once
+	baselineRun  baseline
+	baselineErr  string
+)
+
+// cleanRun is matrixSpec's outcome with no fault (run once per test
+// binary).
+func cleanRun(t *testing.T) baseline {
+	t.Helper()
+	baselineOnce.Do(func() {
+		baselineErr = "the clean run did not finish"
+		spec, yaml := matrixSpec(t)
+		m := &matrixRun{}
+		runMatrix(t, sim.Options{}, spec, yaml, m, nil)
+		switch {
+		case m.err != nil || m.res.Status != "SUCCEEDED" || m.res.Archive == nil:
+			baselineErr = fmt.Sprintf("the clean run: %v, %s %s %s", m.err, m.res.Status, m.res.Error, m.res.Cause)
+		default:
+			baselineRun, baselineErr = baseline{exit: exitCode(m.res), archive: *m.res.Archive}, ""
+		}
+		t.Logf("clean run: exit %d, verdict %s, %s, invocations %v", exitCode(m.res), baselineRun.archive.Verdict, m.took.Round(time.Millisecond), m.res.Invocations)
+	})
+	if baselineErr != "" {
+		t.Fatal(baselineErr)
+	}
+	return baselineRun
+}
+
+// checkInvariants checks what every run of the matrix must leave.
+func checkInvariants(t *testing.T, m *matrixRun, clean baseline) {
+	t.Helper()
+	res := m.res
+	fired, activeAtFire := m.injected()
+	if !fired {
+		t.Fatalf("the fault was never injected (status %s, invocations %v)", res.Status, res.Invocations)
+	}
+	// No experiment runs on once the run is over: the workflow's cleanup
+	// or, after it, the guard has stopped it (stopping is a stop asked for).
+	fisc := fis.NewFromConfig(AWSConfig(m.srv))
+	ids := experiments(t, m.srv)
+	states := map[string]string{}
+	for _, id := range ids {
+		out, err := fisc.GetExperiment(context.Background(), &fis.GetExperimentInput{Id: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := string(out.Experiment.State.Status)
+		states[id] = st
+		switch st {
+		case "pending", "initiating", "running":
+			t.Errorf("experiment %s is %s after the run ended (status %s): left running unwatched", id, st, res.Status)
+		}
+	}
+	waitIdle(t, m.srv)
+	// One the run lost sight of while it ran must have been stopped, not
+	// left to run its course.
+	for _, id := range ids {
+		st := experimentStatus(t, m.srv, id)
+		if activeAtFire && res.Status != "SUCCEEDED" && st == "completed" {
+			t.Errorf("experiment %s ran its course (an hour) after the run failed while it ran (%s %s): nobody stopped it", id, res.Status, res.Error)
+		}
+	}
+	// A lease the run could not give back (its notify step failed) is the
+	// sweeper's to free, on its schedule: wait for its next sweep.
+	swept := m.srv.Lambda().Invocations()[FunctionPrefix+string(deploy.Sweeper)]
+	waitFor(t, time.Minute, "a sweep after the run", func() bool {
+		return m.srv.Lambda().Invocations()[FunctionPrefix+string(deploy.Sweeper)] > swept+1
+	})
+	assertLeft(t, m.srv, m.spec, false)
+	tmpl, err := fisc.ListExperimentTemplates(context.Background(), &fis.ListExperimentTemplatesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tmpl.ExperimentTemplates); n > 1 {
+		t.Errorf("%d experiment templates, want at most the one a clean run leaves", n)
+	}
+
+	code := exitCode(res)
+	verdict := ""
+	if res.Final != nil && res.Final.Archive != nil {
+		verdict = res.Final.Archive.Verdict
+	}
+	switch {
+	case code == report.ExitPassed:
+		// Passed only as the clean run, whose fault the retries absorbed.
+		a := res.Archive
+		switch {
+		case clean.exit != report.ExitPassed:
+			t.Errorf("exit code 0, but the clean run's is %d", clean.exit)
+		case len(ids) != 1 || states[ids[0]] != "completed":
+			t.Errorf("exit code 0 (passed) with experiments %v: not the clean run's one experiment completed", states)
+		case a.State != clean.archive.State || a.Verdict != clean.archive.Verdict || a.Hypothesis != clean.archive.Hypothesis || !a.LogsComplete:
+			t.Errorf("exit code 0 with archive %+v, unlike the clean run's %+v", a, clean.archive)
+		}
+	case verdict == report.VerdictPassed:
+		t.Errorf("the run ended %s (exit %d) but its summary says passed: %+v", res.Status, code, res.Final.Archive)
+	case res.Status != "SUCCEEDED" && res.Error == "" && m.err == nil:
+		t.Errorf("the run ended %s with no error to tell the user why", res.Status)
+	}
+	reason := ""
+	if res.Final != nil && res.Final.Archive != nil {
+		reason = res.Final.Archive.VerdictReason
+	}
+	t.Logf("%s: %s %s (exit %d, verdict %q: %s), experiments %v, guard %v, run error %v, %s", t.Name(),
+		res.Status, res.Error, code, verdict, reason, states, res.GuardInvoked, m.err, m.took.Round(time.Millisecond))
+}
+
+// lambdaCase fails fn's invocation at as mode.
+type lambdaCase struct {
+	fn   deploy.Function
+	at   occasion
+	mode mode
+}
+
+func (c lambdaCase) name() string { return fmt.Sprintf("%s/%s/%s", c.fn, c.at, c.mode) }
+
+// onlyAfterFailure are the functions a run invokes only once it has failed:
+// their cases add a first fault (the first poll fails) to reach them.
+var onlyAfterFailure = map[deploy.Function]bool{deploy.StopExperiment: true, deploy.Guard: true}
+
+// lambdaCases is the matrix of Lambda faults. Per function, the
+// occasions that differ: the start and notify steps run once in a run, the
+// guard once after a failed one (first is last); preflight once or twice
+// (no middle); the sweeper is not in the matrix (below).
+func lambdaCases() []lambdaCase {
+	occasions := map[deploy.Function][]occasion{
+		deploy.Preflight:       {first, last},
+		deploy.StartExperiment: {first},
+		deploy.PollExperiment:  {first, middle, last},
+		deploy.Archive:         {first, middle, last},
+		deploy.Notify:          {first},
+		deploy.StopExperiment:  {first, last},
+		deploy.Guard:           {first},
+	}
+	var cases []lambdaCase
+	for _, fn := range deploy.Functions {
+		for _, at := range occasions[fn] {
+			for _, md := range []mode{errorBefore, panics, errorAfter} {
+				if at == last && md != errorAfter && knownByAnswer[fn] {
+					continue // known only from its answer
+				}
+				cases = append(cases, lambdaCase{fn, at, md})
+			}
+		}
+	}
+	// A Lambda that never answers, once per Task, at its first invocation
+	// (the Task's timeout is what differs from the other modes).
+	for _, fn := range []deploy.Function{deploy.Preflight, deploy.StartExperiment, deploy.PollExperiment, deploy.StopExperiment, deploy.Archive, deploy.Notify} {
+		cases = append(cases, lambdaCase{fn, first, hangs})
+	}
+	return cases
+}
+
+// TestFailureMatrix fails each Lambda a run invokes at each invocation that
+// matters, each way, and checks the invariants. Not in it: the sweeper,
+// which the workflow never invokes (EventBridge Scheduler runs it, and a
+// local run after the guard): it is the backstop when the guard fails
+// (TestScenarioGuardFails); a failure of its own stops nothing a run left.
+// A hang is tried at each Task's first invocation only: every Task has
+// the same timeout and the same Catch for it.
+func TestFailureMatrix(t *testing.T) {
+	needNode(t)
+	clean := cleanRun(t)
+	spec, yaml := matrixSpec(t)
+	inParallel(t, lambdaCases(), lambdaCase.name, func(t *testing.T, c lambdaCase) {
+		m := &matrixRun{}
+		simOpts := sim.Options{}
+		if c.fn == deploy.StopExperiment && c.at == last {
+			// Stopping takes a while: the stop step is invoked until it
+			// confirms the experiment ended.
+			simOpts.FISStopDelay = 5 * time.Minute
+		}
+		release := make(chan struct{})
+		t.Cleanup(func() { close(release) })
+		runMatrix(t, simOpts, spec, yaml, m, func(o *Options) {
+			if c.mode == hangs {
+				o.taskTimeout = hangTimeout
+			}
+			o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
+				if onlyAfterFailure[c.fn] && fn == deploy.PollExperiment {
+					h = crashesOnCall(h, 1, "simulated poll crash (the first fault)")
+				}
+				if fn != c.fn {
+					return h
+				}
+				return c.inject(m, h, release)
+			}
+		})
+		checkInvariants(t, m, clean)
+	})
+}
+
+// inject wraps h so that the invocation c picks fails as c.mode; every
+// other runs h.
+func (c lambdaCase) inject(m *matrixRun, h lambda.Handler, release <-chan struct{}) lambda.Handler {
+	var mu sync.Mutex
+	calls, done := 0, false
+	return invokeFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		mu.Lock()
+		calls++
+		n, already := calls, done
+		mu.Unlock()
+		now := !already && c.picks(m, n)
+		if c.at == last && knownByAnswer[c.fn] && !already {
+			// Known from the answer: the archive that is not pending, the
+			// preflight that lets the run start.
+			out, err := h.Invoke(ctx, payload)
+			if err != nil || strings.Contains(string(out), `"pending"`) {
+				return out, err
+			}
+			now = true
+			mu.Lock()
+			done = true
+			mu.Unlock()
+			m.fire()
+			return nil, timedOut()
+		}
+		if !now {
+			return h.Invoke(ctx, payload)
+		}
+		mu.Lock()
+		done = true
+		mu.Unlock()
+		m.fire()
+		switch c.mode {
+		case errorBefore:
+			return nil, messages.InvokeResponse_Error{Type: gameday.ErrNameInternal, Message: "injected: failed before doing anything"}
+		case panics:
+			panic("injected panic")
+		case hangs:
+			<-release // the Task times out meanwhile; Lambda's own timeout then ends it
+			return nil, timedOut()
+		}
+		out, err := h.Invoke(ctx, payload)
+		if err != nil {
+			return out, err
+		}
+		return nil, timedOut()
+	})
+}
+
+// timedOut is Lambda's answer for a function that hit its timeout.
+func timedOut() error {
+	return messages.InvokeResponse_Error{Type: "Sandbox.Timedout", Message: "Task timed out after 60.00 seconds (injected after the function did its work)"}
+}
+
+// picks says whether the nth invocation is c's occasion.
+func (c lambdaCase) picks(m *matrixRun, n int) bool {
+	switch c.at {
+	case first:
+		return n == 1
+	case middle:
+		return n == 2
+	}
+	switch c.fn {
+	case deploy.PollExperiment, deploy.StopExperiment:
+		// The poll that will see the experiment ended; the stop that will
+		// confirm it.
+		return n > 1 && len(m.srv.ActiveExperiments()) == 0
+	}
+	return false
+}
+
+// awsCase fails the calls nth to nth+sdkAttempts-1 of one AWS operation
+// the handlers make: past the SDK's own retries, so that the step sees the
+// error (its Retry or Catch decides).
+type awsCase struct {
+	op    string // "service:Operation", the service by its signing name
+	nth   int
+	fault awsFault
+	// afterFailure: the operation is called only once the run has failed
+	// (the first poll fails first); staleTemplate: only when a template of
+	// an older spec exists (one is created first).
+	afterFailure, staleTemplate bool
+}
+
+func (c awsCase) name() string {
+	return fmt.Sprintf("%s/call-%d/%s", strings.Replace(c.op, ":", "-", 1), c.nth, c.fault)
+}
+
+// awsCases is the matrix of AWS faults: every write a run makes, each way
+// (a reset after the service did the work loses its answer), and the
+// reads it bases decisions on, throttled and failing (a reset of a read is
+// a failed read). GetExperiment is failed at the first poll and a middle
+// one; the others at their first call (most are made once a run).
+func awsCases() []awsCase {
+	all := []awsFault{faultThrottled, faultInternal, faultReset}
+	reads := []awsFault{faultThrottled, faultInternal}
+	var cases []awsCase
+	add := func(op string, nth int, faults []awsFault, afterFailure, stale bool) {
+		for _, f := range faults {
+			cases = append(cases, awsCase{op: op, nth: nth, fault: f, afterFailure: afterFailure, staleTemplate: stale})
+		}
+	}
+	add("monitoring:PutMetricAlarm", 1, all, false, false)
+	add("monitoring:DescribeAlarms", 1, reads, false, false)
+	add("dynamodb:PutItem", 1, all, false, false)    // preflight takes the lease
+	add("dynamodb:DeleteItem", 1, all, false, false) // notify gives it back
+	add("fis:CreateExperimentTemplate", 1, all, false, false)
+	add("fis:UpdateExperimentTemplate", 1, all, false, true)
+	add("fis:StartExperiment", 1, all, false, false)
+	add("fis:GetExperiment", 1, reads, false, false)
+	add("fis:GetExperiment", 5, reads, false, false)
+	add("fis:StopExperiment", 1, all, true, false)
+	add("s3:ListObjectsV2", 1, reads, false, false)
+	add("s3:PutObject", 1, all, false, false)
+	return cases
+}
+
+// TestAWSFailureMatrix fails AWS calls of the handlers, in a proxy in front
+// of the simulator, and checks the invariants.
+func TestAWSFailureMatrix(t *testing.T) {
+	needNode(t)
+	clean := cleanRun(t)
+	spec, yaml := matrixSpec(t)
+	inParallel(t, awsCases(), awsCase.name, func(t *testing.T, c awsCase) {
+		m := &matrixRun{}
+		runMatrix(t, sim.Options{}, spec, yaml, m, func(o *Options) {
+			p := newFaultProxy(t, m.srv.URL(), c.op, c.nth, sdkAttempts, c.fault)
+			p.onFail = m.fire
+			o.handlerEndpoint = p.URL()
+			if c.afterFailure {
+				o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
+					if fn == deploy.PollExperiment {
+						return crashesOnCall(h, 1, "simulated poll crash (the first fault)")
+					}
+					return h
+				}
+			}
+			if c.staleTemplate {
+				seedStaleTemplate(t, m.srv, spec)
+			}
+		})
+		checkInvariants(t, m, clean)
+	})
+}
+
+// seedStaleTemplate creates the GameDay's template as an older version of
+// its spec left it (another digest), which the start step then updates.
+func seedStaleTemplate(t *testing.T, srv *sim.Server, spec *gameday.Spec) {
+	t.Helper()
+	in, err := fistemplate.Render(spec, fistemplate.FromEnv(deploy.StartExperiment, Env(srv), srv.Region()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Tags[deploy.TagDigest] = "an-older-spec"
+	in.Tags[deploy.TagStateMachine] = stateMachineARN(srv)
+	if _, err := fis.NewFromConfig(AWSConfig(srv)).CreateExperimentTemplate(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
