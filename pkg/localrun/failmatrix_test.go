@@ -18,6 +18,7 @@ package localrun
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -29,6 +30,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
@@ -105,6 +107,12 @@ const (
 	// hangs never answers: the Task's timeout (shortened to hangTimeout)
 	// ends the wait.
 	hangs mode = "hang"
+	// late answers after its Task timed out, having done its work then: a
+	// delivery Lambda delayed, or one that outlived its Task.
+	late mode = "late"
+	// lostResponse does its work, and Lambda loses the answer
+	// (Lambda.ServiceException, which every Task retries).
+	lostResponse mode = "lost-response"
 )
 
 // hangTimeout is every Task's timeout in the hang cases (in AWS, 900 s of
@@ -142,6 +150,8 @@ type matrixRun struct {
 	// fired says the injection happened; activeAtFire that an experiment
 	// was running then.
 	fired, activeAtFire bool
+	// lateWork counts the Lambdas that work on after their Task.
+	lateWork sync.WaitGroup
 }
 
 func (m *matrixRun) fire() {
@@ -227,6 +237,13 @@ func checkInvariants(t *testing.T, m *matrixRun, clean baseline) {
 	if !fired {
 		t.Fatalf("the fault was never injected (status %s, invocations %v)", res.Status, res.Invocations)
 	}
+	lateDone := make(chan struct{})
+	go func() { m.lateWork.Wait(); close(lateDone) }()
+	select {
+	case <-lateDone:
+	case <-time.After(time.Minute):
+		t.Fatal("a Lambda working on after its Task did not end within a minute")
+	}
 	// No experiment runs on once the run is over: the workflow's cleanup
 	// or, after it, the guard has stopped it (stopping is a stop asked for).
 	fisc := fis.NewFromConfig(AWSConfig(m.srv))
@@ -287,6 +304,14 @@ func checkInvariants(t *testing.T, m *matrixRun, clean baseline) {
 		}
 	case verdict == report.VerdictPassed:
 		t.Errorf("the run ended %s (exit %d) but its summary says passed: %+v", res.Status, code, res.Final.Archive)
+	}
+	// What the archive holds, read as the CLI and the report read it.
+	for key, v := range archivedVerdicts(t, m.srv) {
+		if v == report.VerdictPassed && code != report.ExitPassed {
+			t.Errorf("the run ended %s (exit %d) but the archive's %s says passed", res.Status, code, key)
+		}
+	}
+	switch {
 	case res.Status != "SUCCEEDED" && res.Error == "" && m.err == nil:
 		t.Errorf("the run ended %s with no error to tell the user why", res.Status)
 	}
@@ -341,7 +366,23 @@ func lambdaCases() []lambdaCase {
 	for _, fn := range []deploy.Function{deploy.Preflight, deploy.StartExperiment, deploy.PollExperiment, deploy.StopExperiment, deploy.Archive, deploy.Notify} {
 		cases = append(cases, lambdaCase{fn, first, hangs})
 	}
-	return cases
+	// One that answers late, its work done after its Task gave up on it,
+	// where that work outlasts the run: the lease taken, the experiment
+	// started (poll and stop only read or stop). Not the archive: a late
+	// one overwrites the failed run's summary with its own, but in AWS no
+	// Lambda outlives its Task (their timeouts, at most 5 minutes, are
+	// below the Tasks' 15), and locally none takes 15 minutes.
+	for _, fn := range []deploy.Function{deploy.Preflight, deploy.StartExperiment} {
+		cases = append(cases, lambdaCase{fn, first, late})
+	}
+	// Work done and the answer lost, which the Tasks' retry of Lambda's
+	// service errors runs again: each step at its first invocation, and at
+	// the last where the last does most (the lease kept, the archive
+	// written). TestScenarioStartRetried covers the start step.
+	return append(cases,
+		lambdaCase{deploy.Preflight, first, lostResponse}, lambdaCase{deploy.Preflight, last, lostResponse},
+		lambdaCase{deploy.PollExperiment, first, lostResponse}, lambdaCase{deploy.StopExperiment, first, lostResponse},
+		lambdaCase{deploy.Archive, last, lostResponse}, lambdaCase{deploy.Notify, first, lostResponse})
 }
 
 // TestFailureMatrix fails each Lambda a run invokes at each invocation that
@@ -366,7 +407,7 @@ func TestFailureMatrix(t *testing.T) {
 		release := make(chan struct{})
 		t.Cleanup(func() { close(release) })
 		runMatrix(t, simOpts, spec, yaml, m, func(o *Options) {
-			if c.mode == hangs {
+			if c.mode == hangs || c.mode == late {
 				o.taskTimeout = hangTimeout
 			}
 			o.Wrap = func(fn deploy.Function, h lambda.Handler) lambda.Handler {
@@ -401,11 +442,13 @@ func (c lambdaCase) inject(m *matrixRun, h lambda.Handler, release <-chan struct
 			if err != nil || strings.Contains(string(out), `"pending"`) {
 				return out, err
 			}
-			now = true
 			mu.Lock()
 			done = true
 			mu.Unlock()
 			m.fire()
+			if c.mode == lostResponse {
+				return nil, serviceError()
+			}
 			return nil, timedOut()
 		}
 		if !now {
@@ -423,13 +466,30 @@ func (c lambdaCase) inject(m *matrixRun, h lambda.Handler, release <-chan struct
 		case hangs:
 			<-release // the Task times out meanwhile; Lambda's own timeout then ends it
 			return nil, timedOut()
+		case late:
+			m.lateWork.Add(1)
+			defer m.lateWork.Done()
+			select {
+			case <-time.After(2 * hangTimeout): // the Task has timed out
+			case <-release:
+				return nil, timedOut()
+			}
+			return h.Invoke(ctx, payload)
 		}
 		out, err := h.Invoke(ctx, payload)
 		if err != nil {
 			return out, err
 		}
+		if c.mode == lostResponse {
+			return nil, serviceError()
+		}
 		return nil, timedOut()
 	})
+}
+
+// serviceError is Lambda's answer when it lost the function's.
+func serviceError() error {
+	return messages.InvokeResponse_Error{Type: "Lambda.ServiceException", Message: "simulated service error after the function ran"}
 }
 
 // timedOut is Lambda's answer for a function that hit its timeout.
@@ -541,4 +601,38 @@ func seedStaleTemplate(t *testing.T, srv *sim.Server, spec *gameday.Spec) {
 	if _, err := fis.NewFromConfig(AWSConfig(srv)).CreateExperimentTemplate(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// archivedVerdicts are the verdicts of the summaries in the simulator's
+// archive bucket, by key.
+func archivedVerdicts(t *testing.T, srv *sim.Server) map[string]string {
+	t.Helper()
+	client := s3.NewFromConfig(AWSConfig(srv), func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := archiveBucket(srv)
+	out := map[string]string{}
+	pages := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("list the archive: %v", err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			if !strings.HasSuffix(key, "/summary.json") {
+				continue
+			}
+			got, err := client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+			if err != nil {
+				t.Fatalf("get %s: %v", key, err)
+			}
+			var sum report.Summary
+			err = json.NewDecoder(got.Body).Decode(&sum)
+			got.Body.Close()
+			if err != nil {
+				t.Fatalf("decode %s: %v", key, err)
+			}
+			out[key] = sum.Verdict
+		}
+	}
+	return out
 }
