@@ -363,6 +363,14 @@ func TestFailureMatrix(t *testing.T) {
 	inParallel(t, lambdaCases(), lambdaCase.name, func(t *testing.T, c lambdaCase) {
 		m := &matrixRun{}
 		spec, yaml, simOpts := during, duringYAML, sim.Options{}
+		if c.mode == hangs || c.mode == late {
+			// The Task's timeout is wall time between the fault and what
+			// ends it: at the suite's speed, not the matrix's (at which its
+			// second is 20 simulated minutes, and an hour-long experiment
+			// would end by itself before a run that gave up on a stop
+			// step could have stopped it).
+			simOpts.Speed = speed
+		}
 		if c.fn == deploy.Archive {
 			// The archive runs once the experiment has ended, and answers
 			// pending until the report's after window (10 minutes) has
@@ -538,7 +546,16 @@ func TestAWSFailureMatrix(t *testing.T) {
 	spec, yaml := matrixSpec(t)
 	inParallel(t, awsCases(), awsCase.name, func(t *testing.T, c awsCase) {
 		m := &matrixRun{}
-		runMatrix(t, sim.Options{}, spec, yaml, m, func(o *Options) {
+		simOpts := sim.Options{}
+		if strings.HasPrefix(c.op, "fis:") && !strings.Contains(c.op, "Template") {
+			// The SDK's backoff between its tries (up to seconds of wall
+			// time) lies between a failed FIS call and the stop or the
+			// look that follows: at the suite's speed, not the matrix's (at
+			// which a second is 20 simulated minutes, and an hour-long
+			// experiment would end by itself meanwhile).
+			simOpts.Speed = speed
+		}
+		runMatrix(t, simOpts, spec, yaml, m, func(o *Options) {
 			p := newFaultProxy(t, m.srv.URL(), c.op, c.nth, sdkAttempts, c.fault)
 			p.onFail = m.fire
 			o.handlerEndpoint = p.URL()
