@@ -109,8 +109,9 @@ const (
 	// hangs never answers: the Task's timeout (shortened to hangTimeout)
 	// ends the wait.
 	hangs mode = "hang"
-	// late answers after its Task timed out, having done its work then: a
-	// delivery Lambda delayed, or one that outlived its Task.
+	// late does its work and answers once the execution has ended (its
+	// Task timed out): a Lambda that outlived its Task, its work landing
+	// after the run's own cleanup.
 	late mode = "late"
 	// lostResponse does its work, and Lambda loses the answer
 	// (Lambda.ServiceException, which every Task retries).
@@ -152,8 +153,10 @@ type matrixRun struct {
 	// fired says the injection happened; activeAtFire that an experiment
 	// was running then.
 	fired, activeAtFire bool
-	// lateWork counts the Lambdas that work on after their Task.
+	// lateWork counts the Lambdas that work on after their Task; ended is
+	// closed when the execution has ended.
 	lateWork sync.WaitGroup
+	ended    chan struct{}
 }
 
 func (m *matrixRun) fire() {
@@ -175,11 +178,12 @@ func runMatrix(t *testing.T, simOpts sim.Options, spec *gameday.Spec, yaml strin
 	if simOpts.Speed == 0 {
 		simOpts.Speed = matrixSpeed
 	}
-	m.srv, m.spec = startSim(t, simOpts), spec
+	m.srv, m.spec, m.ended = startSim(t, simOpts), spec, make(chan struct{})
 	// The execution's timeout is simulated time, which a loaded machine
 	// spends fast: far above what a run needs, so that no case times out
 	// for want of CPU (TestScenarioExecutionTimedOut tests that timeout).
-	o := Options{Spec: spec, SpecYAML: yaml, Sim: m.srv, executionTimeout: 48 * time.Hour}
+	o := Options{Spec: spec, SpecYAML: yaml, Sim: m.srv, executionTimeout: 48 * time.Hour,
+		afterEnd: func(*Result) { close(m.ended) }}
 	if tweak != nil {
 		tweak(&o)
 	}
@@ -332,10 +336,7 @@ func lambdaCases() []lambdaCase {
 	}
 	// One that answers late, its work done after its Task gave up on it,
 	// where that work outlasts the run: the lease taken, the experiment
-	// started (poll and stop only read or stop). Not the archive: a late
-	// one overwrites the failed run's summary with its own, but in AWS no
-	// Lambda outlives its Task (their timeouts, at most 5 minutes, are
-	// below the Tasks' 15), and locally none takes 15 minutes.
+	// started (poll and stop only read or stop).
 	for _, fn := range []deploy.Function{deploy.Preflight, deploy.StartExperiment} {
 		cases = append(cases, lambdaCase{fn, first, late})
 	}
@@ -451,7 +452,7 @@ func (c lambdaCase) inject(m *matrixRun, h lambda.Handler, release <-chan struct
 			m.lateWork.Add(1)
 			defer m.lateWork.Done()
 			select {
-			case <-time.After(2 * hangTimeout): // the Task has timed out
+			case <-m.ended:
 			case <-release:
 				return nil, timedOut()
 			}
@@ -491,7 +492,6 @@ func serviceError() error {
 func timedOut() error {
 	return messages.InvokeResponse_Error{Type: "Sandbox.Timedout", Message: "Task timed out after 60.00 seconds (injected after the function did its work)"}
 }
-
 
 // awsCase fails the calls nth to nth+sdkAttempts-1 of one AWS operation
 // the handlers make: past the SDK's own retries, so that the step sees the
