@@ -564,6 +564,46 @@ func TestHandleCaughtErrorIsFailed(t *testing.T) {
 	}
 }
 
+// TestHandleKeepsTheFailure: once the cleanup branch has archived the run
+// as failed, the run's own archive step, answering late (after its Task
+// gave up on it), does not replace that summary with one that says how
+// the experiment went as if the run had not failed; the cleanup's archive
+// does replace the run's own.
+func TestHandleKeepsTheFailure(t *testing.T) {
+	exp := fisExperiment(fistypes.ExperimentStatusCompleted, "Experiment completed.")
+	failed := runState()
+	failed.Error = &gameday.CaughtError{Error: "States.Timeout", Cause: "the archive step timed out"}
+
+	s3f := newFakeS3()
+	deliver(t, s3f, true)
+	if _, err := newArchiver(s3f, exp, &fakeCW{metric: latency(steady)}, at(20)).Handle(context.Background(), failed); err != nil {
+		t.Fatal(err)
+	}
+	before := s3f.snapshot(arcBucket)
+	_, err := newArchiver(s3f, exp, &fakeCW{metric: latency(steady)}, at(40)).Handle(context.Background(), runState())
+	if err == nil || !strings.Contains(err.Error(), "States.Timeout") {
+		t.Errorf("the late archive returned %v, want an error naming the failure the archive records", err)
+	}
+	if diff := cmp.Diff(before, s3f.snapshot(arcBucket)); diff != "" {
+		t.Errorf("the late archive changed the failed run's archive (-before +after):\n%s", diff)
+	}
+	if got := summaryOf(t, s3f).Verdict; got != report.VerdictFailed {
+		t.Errorf("verdict = %s, want failed", got)
+	}
+
+	s3f = newFakeS3()
+	deliver(t, s3f, true)
+	if _, err := newArchiver(s3f, exp, &fakeCW{metric: latency(steady)}, at(20)).Handle(context.Background(), runState()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newArchiver(s3f, exp, &fakeCW{metric: latency(steady)}, at(40)).Handle(context.Background(), failed); err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryOf(t, s3f).Verdict; got != report.VerdictFailed {
+		t.Errorf("verdict after the cleanup's archive = %s, want failed", got)
+	}
+}
+
 func TestHandleErrors(t *testing.T) {
 	tests := []struct {
 		name     string

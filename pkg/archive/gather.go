@@ -85,10 +85,19 @@ func (a *Archiver) gather(ctx context.Context, st gameday.RunState) (*evidence, 
 	// The windows' "now" is the first archive's: a re-run reproduces it
 	// instead of widening the after window, so that the same run always
 	// gives the same bytes.
-	asOf, err := a.previousAsOf(ctx, ev.prefix)
+	prev, err := a.previous(ctx, ev.prefix)
 	if err != nil {
 		return nil, err
 	}
+	if prev.failed != nil && st.Error == nil {
+		// The cleanup branch has archived the run as failed: this is the
+		// run's own archive step, answering after its Task gave up on it.
+		// Its summary would say how the experiment went, as if the run had
+		// not failed.
+		return nil, fmt.Errorf("archive: s3://%s/%s%s records the run's failure (%s); an archive without it does not replace it",
+			a.cfg.ArchiveBucket, ev.prefix, FileSummary, prev.failed.Error)
+	}
+	asOf := prev.asOf
 	if asOf.IsZero() || asOf.After(now) {
 		asOf = now
 	}
@@ -218,30 +227,42 @@ func (a *Archiver) afterWindowPending(spec *gameday.Spec, run report.Run, now ti
 		ready.Format(time.RFC3339), now.Sub(endedAt).Round(time.Second), a.cfg.LogWaitLimit)
 }
 
-// previousAsOf is the time an archive already written under prefix was made
-// as of (as far as its windows tell), or zero when there is none.
-func (a *Archiver) previousAsOf(ctx context.Context, prefix string) (time.Time, error) {
+// prior is what an archive already written under a run's prefix says.
+type prior struct {
+	// asOf is the time it was made as of (as far as its windows tell),
+	// zero when unknown.
+	asOf time.Time
+	// failed is the error it records the run failed with, if any.
+	failed *gameday.CaughtError
+}
+
+// previous reads the archive already written under prefix; the zero prior
+// when there is none.
+func (a *Archiver) previous(ctx context.Context, prefix string) (prior, error) {
 	key := prefix + FileSummary
 	out, err := a.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: &a.cfg.ArchiveBucket, Key: &key})
 	if err != nil {
 		if err = awserr.Classify(err); errors.Is(err, gameday.ErrNotFound) {
-			return time.Time{}, nil
+			return prior{}, nil
 		}
-		return time.Time{}, fmt.Errorf("get s3://%s/%s: %w", a.cfg.ArchiveBucket, key, err)
+		return prior{}, fmt.Errorf("get s3://%s/%s: %w", a.cfg.ArchiveBucket, key, err)
 	}
 	defer out.Body.Close()
 	var prev struct {
-		Windows report.Windows `json:"windows"`
+		Windows report.Windows       `json:"windows"`
+		Error   *gameday.CaughtError `json:"error"`
 	}
 	if err := json.NewDecoder(out.Body).Decode(&prev); err != nil {
-		return time.Time{}, nil // not ours or damaged: rewrite it from scratch
+		return prior{}, nil // not ours or damaged: rewrite it from scratch
 	}
-	if prev.Windows.After.End.IsZero() {
-		return time.Time{}, nil
+	p := prior{failed: prev.Error}
+	if !prev.Windows.After.End.IsZero() {
+		// windows ends the after window MetricSettle before the archive's
+		// time (or earlier): adding it back gives a time that yields the
+		// same windows.
+		p.asOf = prev.Windows.After.End.Add(MetricSettle)
 	}
-	// windows ends the after window MetricSettle before the archive's time
-	// (or earlier): adding it back gives a time that yields the same windows.
-	return prev.Windows.After.End.Add(MetricSettle), nil
+	return p, nil
 }
 
 // logLocation is the bucket and prefix of the experiment's FIS logs: the

@@ -336,8 +336,8 @@ func lambdaCases() []lambdaCase {
 	}
 	// One that answers late, its work done after its Task gave up on it,
 	// where that work outlasts the run: the lease taken, the experiment
-	// started (poll and stop only read or stop).
-	for _, fn := range []deploy.Function{deploy.Preflight, deploy.StartExperiment} {
+	// started, the archive written (poll and stop only read or stop).
+	for _, fn := range []deploy.Function{deploy.Preflight, deploy.StartExperiment, deploy.Archive} {
 		cases = append(cases, lambdaCase{fn, first, late})
 	}
 	// Work done and the answer lost, which the Tasks' retry of Lambda's
