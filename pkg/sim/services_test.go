@@ -34,6 +34,8 @@ func TestServicesAgainstBotocore(t *testing.T) {
 	out := simcheck.Python(t, nil, filepath.Join("testdata", "services.py"), s.URL(), machine)
 	wantErr := map[string]string{
 		"put alarm, period 7":                "InvalidParameterValue",
+		"put alarm, namespace 256":           "InvalidParameterValue",
+		"put alarm, metric name 256":         "InvalidParameterValue",
 		"describe alarms, bad token":         "InvalidNextToken",
 		"describe alarms, MaxRecords 101":    "InvalidParameterValue",
 		"get metric data, bad token":         "InvalidNextToken",

@@ -152,6 +152,15 @@ func (a *alarm) checkMetric(in *putMetricAlarmInput) error {
 		return errMissing("MetricName")
 	case a.namespace == "":
 		return errMissing("Namespace")
+	// MetricName and Namespace: 1 to 255 characters, a namespace not
+	// beginning with a colon (CW API PutMetricAlarm; the model's
+	// MetricName and Namespace shapes).
+	case len(a.metricName) > 255:
+		return errInvalidValue("The parameter MetricName must be 255 characters or fewer.")
+	case len(a.namespace) > 255:
+		return errInvalidValue("The parameter Namespace must be 255 characters or fewer.")
+	case strings.HasPrefix(a.namespace, ":"):
+		return errInvalidValue(fmt.Sprintf("The value %s for parameter Namespace is invalid.", a.namespace))
 	case a.comparison == "":
 		return errMissing("ComparisonOperator")
 	case !validComparison[a.comparison]:

@@ -98,6 +98,8 @@ alarm = dict(AlarmName="gameday-ops-errors", Namespace="SockShop", MetricName="E
              TreatMissingData="notBreaching")
 call("put alarm", "cloudwatch", "put_metric_alarm", **alarm)
 call("put alarm, period 7", "cloudwatch", "put_metric_alarm", **dict(alarm, AlarmName="gameday-ops-bad", Period=7))
+call("put alarm, namespace 256", "cloudwatch", "put_metric_alarm", **dict(alarm, AlarmName="gameday-ops-bad", Namespace="n" * 256))
+call("put alarm, metric name 256", "cloudwatch", "put_metric_alarm", **dict(alarm, AlarmName="gameday-ops-bad", MetricName="m" * 256))
 call("describe alarms by name", "cloudwatch", "describe_alarms", AlarmNames=["gameday-ops-errors", "gameday-none"],
      AlarmTypes=["MetricAlarm", "CompositeAlarm"])
 call("describe alarms by prefix", "cloudwatch", "describe_alarms", AlarmNamePrefix="gameday-ops")
