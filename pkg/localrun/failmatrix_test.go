@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,9 +78,21 @@ func matrixSpec(t *testing.T) (*gameday.Spec, string) {
 const matrixConcurrency = 4
 
 // inParallel runs one subtest per case, named by name, matrixConcurrency
-// at a time (t.Run may be called from several goroutines).
-func inParallel[C any](t *testing.T, cases []C, name func(C) string, f func(*testing.T, C)) {
+// at a time (t.Run may be called from several goroutines), the slow ones
+// (which wait on the suite's slower clock) first, so that the quick ones
+// fill the CPUs meanwhile.
+func inParallel[C any](t *testing.T, cases []C, name func(C) string, slow func(C) bool, f func(*testing.T, C)) {
 	t.Helper()
+	cases = slices.Clone(cases)
+	slices.SortStableFunc(cases, func(a, b C) int {
+		switch {
+		case slow(a) && !slow(b):
+			return -1
+		case slow(b) && !slow(a):
+			return 1
+		}
+		return 0
+	})
 	sem := make(chan struct{}, matrixConcurrency)
 	var wg sync.WaitGroup
 	for _, c := range cases {
@@ -300,6 +313,20 @@ type lambdaCase struct {
 
 func (c lambdaCase) name() string { return fmt.Sprintf("%s/%s/%s", c.fn, c.at, c.mode) }
 
+// slow says whether the case runs at the suite's speed, not the matrix's
+// (at which a second of wall time is 20 simulated minutes):
+//   - a Task's timeout, wall time, lies between the fault and what ends
+//     it, and an hour-long experiment would end by itself before a run
+//     that gave up on a stop step could have stopped it;
+//   - the archive runs once the experiment has ended and answers pending
+//     until the report's after window (10 minutes) has passed: at the
+//     suite's speed, 5 s, in which a loaded machine still invokes it
+//     several times (at the matrix's, half a second, in which it may
+//     invoke it once); its cases run the walkthrough as it is.
+func (c lambdaCase) slow() bool {
+	return c.mode == hangs || c.mode == late || c.fn == deploy.Archive
+}
+
 // onlyAfterFailure are the functions a run invokes only once it has failed:
 // their cases add a first fault (the first poll fails) to reach them.
 var onlyAfterFailure = map[deploy.Function]bool{deploy.StopExperiment: true, deploy.Guard: true}
@@ -361,24 +388,14 @@ func TestFailureMatrix(t *testing.T) {
 	needNode(t)
 	during, duringYAML := matrixSpec(t)
 	after, afterYAML := load(t, walkthrough)
-	inParallel(t, lambdaCases(), lambdaCase.name, func(t *testing.T, c lambdaCase) {
+	inParallel(t, lambdaCases(), lambdaCase.name, lambdaCase.slow, func(t *testing.T, c lambdaCase) {
 		m := &matrixRun{}
 		spec, yaml, simOpts := during, duringYAML, sim.Options{}
-		if c.mode == hangs || c.mode == late {
-			// The Task's timeout is wall time between the fault and what
-			// ends it: at the suite's speed, not the matrix's (at which its
-			// second is 20 simulated minutes, and an hour-long experiment
-			// would end by itself before a run that gave up on a stop
-			// step could have stopped it).
+		if c.slow() {
 			simOpts.Speed = speed
 		}
 		if c.fn == deploy.Archive {
-			// The archive runs once the experiment has ended, and answers
-			// pending until the report's after window (10 minutes) has
-			// passed: at the suite's speed, 5 s of wall time, in which a
-			// loaded machine still invokes it several times (at the
-			// matrix's, half a second, in which it may invoke it once).
-			spec, yaml, simOpts.Speed = after, afterYAML, speed
+			spec, yaml = after, afterYAML
 		}
 		if c.fn == deploy.StopExperiment {
 			// Stopping takes a while: the stop step is invoked until it
@@ -506,6 +523,15 @@ type awsCase struct {
 	afterFailure, staleTemplate bool
 }
 
+// slow says whether the case runs at the suite's speed, not the matrix's:
+// the SDK's backoff between its tries (seconds of wall time) lies between
+// a failed FIS call made while the experiment may run and the stop or the
+// look that follows, and at the matrix's speed (a second is 20 simulated
+// minutes) an hour-long experiment would end by itself meanwhile.
+func (c awsCase) slow() bool {
+	return strings.HasPrefix(c.op, "fis:") && !strings.Contains(c.op, "Template")
+}
+
 func (c awsCase) name() string {
 	return fmt.Sprintf("%s/call-%d/%s", strings.Replace(c.op, ":", "-", 1), c.nth, c.fault)
 }
@@ -544,15 +570,10 @@ func awsCases() []awsCase {
 func TestAWSFailureMatrix(t *testing.T) {
 	needNode(t)
 	spec, yaml := matrixSpec(t)
-	inParallel(t, awsCases(), awsCase.name, func(t *testing.T, c awsCase) {
+	inParallel(t, awsCases(), awsCase.name, awsCase.slow, func(t *testing.T, c awsCase) {
 		m := &matrixRun{}
 		simOpts := sim.Options{}
-		if strings.HasPrefix(c.op, "fis:") && !strings.Contains(c.op, "Template") {
-			// The SDK's backoff between its tries (up to seconds of wall
-			// time) lies between a failed FIS call and the stop or the
-			// look that follows: at the suite's speed, not the matrix's (at
-			// which a second is 20 simulated minutes, and an hour-long
-			// experiment would end by itself meanwhile).
+		if c.slow() {
 			simOpts.Speed = speed
 		}
 		runMatrix(t, simOpts, spec, yaml, m, func(o *Options) {
