@@ -152,6 +152,11 @@ func serveListingV2(next http.Handler, w http.ResponseWriter, r *http.Request) b
 			}
 			return []byte("<NextContinuationToken>" + base64.URLEncoding.EncodeToString(append([]byte(tokenMark), dec...)) + "</NextContinuationToken>")
 		})
+		// S3 always gives KeyCount; gofakes3 leaves it out when it is 0
+		// (its XML field is omitempty).
+		if !bytes.Contains(body, []byte("<KeyCount>")) {
+			body = bytes.Replace(body, []byte("</ListBucketResult>"), []byte("<KeyCount>0</KeyCount></ListBucketResult>"), 1)
+		}
 		if hasToken { // the token as the client gave it, not as gofakes3 got it
 			var esc bytes.Buffer
 			_ = xml.EscapeText(&esc, []byte(given[0]))
