@@ -31,28 +31,6 @@ func isoDuration(s string) (time.Duration, bool) {
 		return 0, false
 	}
 	var total time.Duration
-	add := func(n uint64, frac string, unit time.Duration) bool {
-		if n > uint64(math.MaxInt64/int64(unit)) {
-			return false
-		}
-		d := time.Duration(n) * unit
-		if frac != "" { // seconds only: nanoseconds from the first nine digits
-			ns := (frac + "000000000")[:9]
-			var f uint64
-			for _, c := range ns {
-				f = f*10 + uint64(c-'0')
-			}
-			if d > math.MaxInt64-time.Duration(f) {
-				return false
-			}
-			d += time.Duration(f)
-		}
-		if total > math.MaxInt64-d {
-			return false
-		}
-		total += d
-		return true
-	}
 	// The designators allowed, in order: D before the T, H M S after it.
 	designators, units := "D", []time.Duration{24 * time.Hour}
 	inTime, parts := false, 0
@@ -68,44 +46,72 @@ func isoDuration(s string) (time.Duration, bool) {
 			}
 			continue
 		}
-		i := 0
-		var n uint64
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			if n > (math.MaxUint64-9)/10 {
-				return 0, false
-			}
-			n = n*10 + uint64(rest[i]-'0')
-			i++
-		}
-		if i == 0 {
-			return 0, false // a designator or anything else without a number
-		}
-		frac := ""
-		if i < len(rest) && rest[i] == '.' {
-			j := i + 1
-			for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-				j++
-			}
-			if j == i+1 {
-				return 0, false
-			}
-			frac, i = rest[i+1:j], j
-		}
-		if i == len(rest) {
-			return 0, false // a number without its designator
+		n, frac, i, ok := isoNumber(rest)
+		if !ok || i == len(rest) {
+			return 0, false // no number, or a number without its designator
 		}
 		k := strings.IndexByte(designators, rest[i])
 		if k < 0 || (frac != "" && rest[i] != 'S') {
 			return 0, false // out of order, repeated, not a designator, or a fraction not on seconds
 		}
-		if !add(n, frac, units[k]) {
+		d, ok := isoPart(n, frac, units[k])
+		if !ok || total > math.MaxInt64-d {
 			return 0, false
 		}
+		total += d
 		designators, units = designators[k+1:], units[k+1:]
 		rest = rest[i+1:]
 		parts++
 	}
 	return total, parts > 0
+}
+
+// isoNumber reads the number at the start of s: a run of ASCII digits and
+// an optional full stop with more digits (frac, without the stop); i is
+// where the number ends. ok is false without a digit, for a stop with no
+// digit after it, and past uint64.
+func isoNumber(s string) (n uint64, frac string, i int, ok bool) {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		if n > (math.MaxUint64-9)/10 {
+			return 0, "", 0, false
+		}
+		n = n*10 + uint64(s[i]-'0')
+		i++
+	}
+	if i == 0 {
+		return 0, "", 0, false
+	}
+	if i < len(s) && s[i] == '.' {
+		j := i + 1
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == i+1 {
+			return 0, "", 0, false
+		}
+		frac, i = s[i+1:j], j
+	}
+	return n, frac, i, true
+}
+
+// isoPart is n units and, on seconds, the fraction frac (nanoseconds from
+// its first nine digits); ok is false past time.Duration.
+func isoPart(n uint64, frac string, unit time.Duration) (time.Duration, bool) {
+	if n > uint64(math.MaxInt64/int64(unit)) {
+		return 0, false
+	}
+	d := time.Duration(n) * unit
+	if frac == "" {
+		return d, true
+	}
+	var f uint64
+	for _, c := range (frac + "000000000")[:9] {
+		f = f*10 + uint64(c-'0')
+	}
+	if d > math.MaxInt64-time.Duration(f) {
+		return 0, false
+	}
+	return d + time.Duration(f), true
 }
 
 // crDuration reads a Chaos Mesh spec's duration ("180s", Go style); ok is
