@@ -3,7 +3,7 @@
 // set of codes (across the services gameday calls: FIS, CloudWatch, S3,
 // Step Functions, CloudFormation, SNS, EventBridge, DynamoDB) and its
 // sentinel in pkg/gameday (ErrNotFound, ErrConflict, ErrThrottled,
-// ErrQuota); Classify puts the sentinel in the error's chain and callers
+// ErrQuota, ErrUnavailable); Classify puts the sentinel in the error's chain and callers
 // test it with errors.Is (IsNotFound also reads the code of an error not
 // classified). Which step error name the state machine sees is decided by
 // gameday.ErrorName, not here.
@@ -31,6 +31,13 @@ var (
 		"RequestLimitExceeded", "RequestThrottled", "SlowDown",
 		"ProvisionedThroughputExceededException", // DynamoDB
 	)
+	// unavailableCodes are the server errors: AWS's common InternalFailure
+	// and ServiceUnavailable, S3's and SNS's InternalError, DynamoDB's
+	// InternalServerError; any other 5xx answer counts too (Sentinel).
+	unavailableCodes = codes(
+		"InternalFailure", "ServiceUnavailable", "InternalError", "InternalServerError",
+		"InternalServerException", "ServiceUnavailableException",
+	)
 	quotaCodes = codes(
 		"ServiceQuotaExceededException", "LimitExceededException", "LimitExceeded", "LimitExceededFault",
 		"ExecutionLimitExceeded",
@@ -46,6 +53,7 @@ var kinds = []struct {
 	{gameday.ErrConflict, conflictCodes},
 	{gameday.ErrThrottled, throttledCodes},
 	{gameday.ErrQuota, quotaCodes},
+	{gameday.ErrUnavailable, unavailableCodes},
 }
 
 func codes(cs ...string) map[string]bool {
@@ -57,17 +65,22 @@ func codes(cs ...string) map[string]bool {
 }
 
 // Sentinel is the sentinel of err's AWS error code, or nil when err is not
-// an AWS API error or its code is of no kind gameday knows.
+// an AWS API error or its code is of no kind gameday knows. An answer with
+// an HTTP status of 500 or above whose code is of no kind (a service may
+// name its server errors its own way) is ErrUnavailable.
 func Sentinel(err error) error {
 	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return nil
-	}
-	code := ae.ErrorCode()
-	for _, k := range kinds {
-		if k.codes[code] {
-			return k.sentinel
+	if errors.As(err, &ae) {
+		code := ae.ErrorCode()
+		for _, k := range kinds {
+			if k.codes[code] {
+				return k.sentinel
+			}
 		}
+	}
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return gameday.ErrUnavailable
 	}
 	return nil
 }

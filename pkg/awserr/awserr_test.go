@@ -3,9 +3,11 @@ package awserr
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -15,7 +17,7 @@ func apiErr(code string) error {
 }
 
 func TestClassify(t *testing.T) {
-	sentinels := []error{gameday.ErrNotFound, gameday.ErrConflict, gameday.ErrThrottled, gameday.ErrQuota}
+	sentinels := []error{gameday.ErrNotFound, gameday.ErrConflict, gameday.ErrThrottled, gameday.ErrQuota, gameday.ErrUnavailable}
 	tests := []struct {
 		code string
 		want error // nil: unchanged
@@ -35,6 +37,10 @@ func TestClassify(t *testing.T) {
 		{"ServiceQuotaExceededException", gameday.ErrQuota},
 		{"LimitExceeded", gameday.ErrQuota},
 		{"ExecutionLimitExceeded", gameday.ErrQuota},
+		{"InternalFailure", gameday.ErrUnavailable},
+		{"ServiceUnavailable", gameday.ErrUnavailable},
+		{"InternalError", gameday.ErrUnavailable},
+		{"InternalServerError", gameday.ErrUnavailable},
 		{"ValidationException", nil},
 		{"AccessDeniedException", nil},
 	}
@@ -68,6 +74,39 @@ func TestClassify(t *testing.T) {
 	plain := errors.New("dial tcp: refused")
 	if Classify(plain) != plain || Sentinel(plain) != nil {
 		t.Error("a non-API error was classified")
+	}
+}
+
+// TestServerErrors: an answer of 500 or more is ErrUnavailable whatever a
+// service names its code, unless the code is of a kind (S3's 503 SlowDown
+// is throttling); a 4xx of no kind stays unclassified.
+func TestServerErrors(t *testing.T) {
+	answer := func(status int, code string) error {
+		return fmt.Errorf("operation X: %w", &smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+			Err:      &smithy.GenericAPIError{Code: code, Message: "m"},
+		})
+	}
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"502 of no kind", answer(502, "BadGateway"), gameday.ErrUnavailable},
+		{"500 InternalFailure", answer(500, "InternalFailure"), gameday.ErrUnavailable},
+		{"503 SlowDown", answer(503, "SlowDown"), gameday.ErrThrottled},
+		{"400 of no kind", answer(400, "ValidationException"), nil},
+		{"404 not found", answer(404, "NoSuchKey"), gameday.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Sentinel(tt.err); got != tt.want {
+				t.Errorf("Sentinel = %v, want %v", got, tt.want)
+			}
+			if tt.want != nil && !errors.Is(Classify(tt.err), tt.want) {
+				t.Errorf("Classify(%v) is not %v", tt.err, tt.want)
+			}
+		})
 	}
 }
 

@@ -358,8 +358,8 @@ func (c *Client) Follow(ctx context.Context, run string, interval time.Duration,
 		switch {
 		case ctx.Err() != nil:
 			return last, ctx.Err()
-		case errors.Is(err, gameday.ErrThrottled):
-			t.Reset(interval)
+		case errors.Is(err, gameday.ErrThrottled), errors.Is(err, gameday.ErrUnavailable):
+			t.Reset(interval) // look again at the next tick
 			continue
 		case err != nil:
 			return last, err

@@ -15,6 +15,7 @@ func TestErrorName(t *testing.T) {
 		{"step error", NewStepError(ErrNameLogsNotReady, "not yet"), ErrNameLogsNotReady},
 		{"wrapped step error", fmt.Errorf("archive: %w", NewStepError(ErrNamePreflightFailed, "alarm")), ErrNamePreflightFailed},
 		{"throttled", fmt.Errorf("get experiment: %w", fmt.Errorf("%w: rate exceeded", ErrThrottled)), ErrNameThrottled},
+		{"unavailable", fmt.Errorf("put object: %w", fmt.Errorf("%w: internal error", ErrUnavailable)), ErrNameUnavailable},
 		{"a step error's own name wins over throttling", &StepError{Name: ErrNameNotTerminal, Err: ErrThrottled}, ErrNameNotTerminal},
 		{"not found is internal", fmt.Errorf("x: %w", ErrNotFound), ErrNameInternal},
 		{"anything else", errors.New("boom"), ErrNameInternal},

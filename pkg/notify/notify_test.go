@@ -213,7 +213,8 @@ func TestHandleErrors(t *testing.T) {
 		{"SNS other error", &fakeSNS{err: &smithy.GenericAPIError{Code: "AuthorizationError"}}, &fakeEvents{}, gameday.ErrNameInternal, nil},
 		{"EventBridge throttled", &fakeSNS{}, &fakeEvents{err: throttled}, gameday.ErrNameThrottled, gameday.ErrThrottled},
 		{"failed entry, throttled", &fakeSNS{}, &fakeEvents{out: &eventbridge.PutEventsOutput{FailedEntryCount: 1, Entries: []ebtypes.PutEventsResultEntry{{ErrorCode: aws.String("ThrottlingException"), ErrorMessage: aws.String("slow down")}}}}, gameday.ErrNameThrottled, gameday.ErrThrottled},
-		{"failed entry, other", &fakeSNS{}, &fakeEvents{out: &eventbridge.PutEventsOutput{FailedEntryCount: 1, Entries: []ebtypes.PutEventsResultEntry{{ErrorCode: aws.String("InternalFailure")}}}}, gameday.ErrNameInternal, nil},
+		{"failed entry, server error", &fakeSNS{}, &fakeEvents{out: &eventbridge.PutEventsOutput{FailedEntryCount: 1, Entries: []ebtypes.PutEventsResultEntry{{ErrorCode: aws.String("InternalFailure")}}}}, gameday.ErrNameUnavailable, gameday.ErrUnavailable},
+		{"failed entry, other", &fakeSNS{}, &fakeEvents{out: &eventbridge.PutEventsOutput{FailedEntryCount: 1, Entries: []ebtypes.PutEventsResultEntry{{ErrorCode: aws.String("AccessDeniedException")}}}}, gameday.ErrNameInternal, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

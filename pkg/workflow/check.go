@@ -75,8 +75,10 @@ func (s state) taskProblems(name string) []error {
 	if !hasLambdaRetry(s.Retry) {
 		problems = append(problems, fmt.Errorf("task %s: no retry of %v with IntervalSeconds 1-2, MaxAttempts 3-6, BackoffRate 2 and JitterStrategy FULL", name, LambdaErrors))
 	}
-	if !hasThrottledRetry(s.Retry) {
-		problems = append(problems, fmt.Errorf("task %s: no retry of %s with backoff", name, errThrottled))
+	for _, e := range []string{errThrottled, errUnavailable} {
+		if !hasBackoffRetry(s.Retry, e) {
+			problems = append(problems, fmt.Errorf("task %s: no retry of %s with backoff", name, e))
+		}
 	}
 	if !slices.ContainsFunc(s.Catch, func(c Catcher) bool { return slices.Contains(c.ErrorEquals, errAll) }) {
 		problems = append(problems, fmt.Errorf("task %s: no %s Catch", name, errAll))
@@ -140,8 +142,9 @@ func hasLambdaRetry(rs []Retrier) bool {
 	})
 }
 
-func hasThrottledRetry(rs []Retrier) bool {
+// hasBackoffRetry says whether a retrier retries errorName with backoff.
+func hasBackoffRetry(rs []Retrier, errorName string) bool {
 	return slices.ContainsFunc(rs, func(r Retrier) bool {
-		return slices.Contains(r.ErrorEquals, errThrottled) && r.MaxAttempts > 0 && r.BackoffRate > 1
+		return slices.Contains(r.ErrorEquals, errorName) && r.MaxAttempts > 0 && r.BackoffRate > 1
 	})
 }

@@ -58,6 +58,7 @@ const (
 const (
 	errAlarmsPending = gameday.ErrNameAlarmsPending
 	errThrottled     = gameday.ErrNameThrottled
+	errUnavailable   = gameday.ErrNameUnavailable
 	errNotTerminal   = gameday.ErrNameNotTerminal
 	errAll           = "States.ALL"
 	errTimeout       = "States.Timeout"
@@ -207,6 +208,11 @@ var (
 	lambdaRetry = Retrier{ErrorEquals: LambdaErrors, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL"}
 	// throttledRetry covers AWS throttling that outlived the SDK's own retries.
 	throttledRetry = Retrier{ErrorEquals: []string{errThrottled}, IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL"}
+	// unavailableRetry covers an AWS server error (5xx) that outlived the
+	// SDK's own retries: 5, 10 and 20 s, so that a brief outage of S3 or
+	// FIS does not fail a run whose experiment went well (a poll that
+	// keeps failing still hands the run to the cleanup within a minute).
+	unavailableRetry = Retrier{ErrorEquals: []string{errUnavailable}, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL"}
 	// alarmsPendingRetry waits for new alarms to leave INSUFFICIENT_DATA:
 	// every 10 s, 12 times, about 2 minutes.
 	alarmsPendingRetry = Retrier{ErrorEquals: []string{errAlarmsPending}, IntervalSeconds: 10, MaxAttempts: 12, BackoffRate: 1}
@@ -225,9 +231,10 @@ var (
 const TaskTimeoutSeconds = 900
 
 // task is a Lambda Task invoking fn with the whole state, its result stored
-// at resultPath, with the Lambda and throttling retries after extra.
+// at resultPath, with the throttling, server-error and Lambda retries after
+// extra.
 func task(fn deploy.Function, resultPath, next string, extra []Retrier, catch Catcher) state {
-	retry := append(append([]Retrier{}, extra...), throttledRetry, lambdaRetry)
+	retry := append(append([]Retrier{}, extra...), throttledRetry, unavailableRetry, lambdaRetry)
 	return state{
 		Type:           "Task",
 		Resource:       resource(fn),

@@ -338,6 +338,10 @@ func TestCheckFinds(t *testing.T) {
 		{"no throttling retry", func(_ map[string]any, ss map[string]map[string]any) {
 			ss[StateStartExperiment]["Retry"] = ss[StateStartExperiment]["Retry"].([]any)[1:]
 		}, "task StartExperiment: no retry of Throttled"},
+		{"no server-error retry", func(_ map[string]any, ss map[string]map[string]any) {
+			rs := ss[StatePollExperiment]["Retry"].([]any)
+			ss[StatePollExperiment]["Retry"] = append([]any{rs[0]}, rs[2:]...)
+		}, "task PollExperiment: no retry of AWSUnavailable"},
 		{"no catch", func(_ map[string]any, ss map[string]map[string]any) { delete(ss[StateStopExperiment], "Catch") },
 			"task StopExperiment: no States.ALL Catch"},
 		{"dangling next", func(_ map[string]any, ss map[string]map[string]any) { ss[StateNotify]["Next"] = "Nowhere" },

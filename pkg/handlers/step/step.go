@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/gameday-dev/gameday/pkg/awserr"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 )
@@ -27,8 +28,8 @@ import (
 // step is a step function as a lambda.Handler: it decodes the payload into
 // In, calls fn, encodes its Out as aws-lambda-go would, logs each invocation
 // once and turns every error into a messages.InvokeResponse_Error whose Type
-// is the stable name (gameday.ErrorName) that Step Functions' Retry and
-// Catch match. The types are checked at compile time: no reflection.
+// is the stable name (gameday.ErrorName, after awserr.Classify) that Step
+// Functions' Retry and Catch match. The types are checked at compile time: no reflection.
 type step[In, Out any] struct {
 	name string
 	fn   func(context.Context, In) (Out, error)
@@ -74,7 +75,10 @@ func (s *step[In, Out]) Invoke(ctx context.Context, payload []byte) (out []byte,
 	attrs := []any{"step", s.name, "durationMs", time.Since(began).Milliseconds()}
 	attrs = append(attrs, identity(payload, out)...)
 	if err != nil {
-		typ := gameday.ErrorName(err)
+		// An AWS error a handler passed up unclassified still gets the
+		// name of its kind (throttling and server errors are retried);
+		// the message stays the handler's.
+		typ := gameday.ErrorName(awserr.Classify(err))
 		level := slog.LevelError
 		switch typ {
 		case gameday.ErrNameAlarmsPending, gameday.ErrNameNotTerminal, gameday.ErrNameLogsNotReady:

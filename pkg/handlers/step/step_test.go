@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/awsfake"
@@ -79,6 +80,11 @@ func TestInvokeErrorTypes(t *testing.T) {
 		{name: "named step error", err: gameday.NewStepError(gameday.ErrNamePreflightFailed, "alarm x is in ALARM"), wantType: "PreflightFailed"},
 		{name: "wrapped step error", err: fmt.Errorf("poll: %w", gameday.NewStepError(gameday.ErrNameExperimentTimeout, "late")), wantType: "ExperimentTimeout"},
 		{name: "throttled after the SDK's retries", err: fmt.Errorf("get experiment EXP1: %w", fmt.Errorf("%w: rate exceeded", gameday.ErrThrottled)), wantType: "Throttled"},
+		// A handler that passes an AWS error up unclassified: the wrapper
+		// names its kind, so that Retry matches it.
+		{name: "unclassified throttling", err: fmt.Errorf("put object: %w", &smithy.GenericAPIError{Code: "SlowDown"}), wantType: "Throttled"},
+		{name: "unclassified server error", err: fmt.Errorf("put object: %w", &smithy.GenericAPIError{Code: "InternalError"}), wantType: "AWSUnavailable"},
+		{name: "a step error's name wins over its AWS cause", err: &gameday.StepError{Name: gameday.ErrNameNotTerminal, Err: &smithy.GenericAPIError{Code: "InternalFailure"}}, wantType: "ExperimentNotTerminal"},
 		{name: "anything else", err: errors.New("boom"), wantType: "GameDayError"},
 		{name: "bad input", payload: `{"start": 7}`, wantType: "GameDayError"},
 	}
