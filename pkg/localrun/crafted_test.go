@@ -180,6 +180,7 @@ func TestCraftedGameDaysRefusedByPolicy(t *testing.T) {
 		{"nodegroups-by-tags.yaml", "spec.faults[0].fis.targets.Nodegroups: selects aws:eks:nodegroup resources by tags or filters"},
 		{"no-stop-condition.yaml", "(policy sandbox: requireStopConditions)"},
 		{"litmus-overrides.yaml", "spec.faults[0].litmus.spec.experiments[0].spec.components.experimentImage: replaces the image of the ChaosExperiment this deployment allows by name"},
+		{"too-hard.yaml", "spec.faults[1].chaosMesh.spec.stressors.memory.size: 257MB is more than this deployment allows (256MB) (policy sandbox: chaosMesh.limits.maxMemorySize)"},
 		{"long-timeout.yaml", "spec.timeouts.experiment: 11h0m0s is above the longest experiment this deployment allows, 1h0m0s: shorten it (policy sandbox: maxExperimentDuration)"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {

@@ -225,8 +225,8 @@ func eksClusterOf(resourceType, arn string) (string, bool) {
 }
 
 // chaosMesh judges a Chaos Mesh CR: its kind (and a Schedule's inner
-// kind), the action of each of its chaos specs, its namespace and its
-// selectors' namespaces. at maps a path of
+// kind), the action and the intensity of each of its chaos specs, its
+// namespace and its selectors' namespaces. at maps a path of
 // the CR to the file's (a raw action's parameters).
 func (c *checker) chaosMesh(cr *gameday.CustomResource, crPath string, at func(string) string) {
 	ns := cr.Namespace()
@@ -242,6 +242,7 @@ func (c *checker) chaosMesh(cr *gameday.CustomResource, crPath string, at func(s
 			p = "." + p
 		}
 		c.action(at(specPath+p+".action"), kind, spec)
+		c.intensity(kind, specPath+p, spec, at)
 	})
 	cr.EachPodSelector(func(p string, ps map[string]any) {
 		if p != "" {

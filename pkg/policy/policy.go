@@ -85,6 +85,8 @@ type ChaosMeshRules struct {
 	// Byteman rules, or PodChaos pod-kill without pod-failure; a kind with
 	// no entry allows every action.
 	Actions map[string][]string `json:"actions,omitempty"`
+	// Limits bound how hard the faults of the allowed kinds may hit.
+	Limits Limits `json:"limits,omitzero"`
 }
 
 // LitmusRules are the Litmus ChaosExperiment names allowed.
@@ -139,6 +141,7 @@ func (p *Policy) check() gameday.Problems {
 	for _, k := range slices.Sorted(maps.Keys(p.Spec.ChaosMesh.Actions)) {
 		ps = append(ps, p.checkActions(k)...)
 	}
+	ps = append(ps, p.Spec.ChaosMesh.Limits.check()...)
 	for i, a := range p.Spec.FISActions {
 		if !strings.HasPrefix(a, "aws:") || strings.Count(a, ":") != 2 {
 			add(fmt.Sprintf("spec.fisActions[%d]", i), "%q is not an FIS action id: write aws:<service>:<action>", a)

@@ -36,7 +36,7 @@ func TestParseExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:22:3"; got != want {
+	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:36:3"; got != want {
 		t.Errorf("At = %s, want %s", got, want)
 	}
 	if diff := cmp.Diff(back, p, cmp.AllowUnexported(Policy{}), cmpopts.IgnoreFields(Policy{}, "doc")); diff != "" {

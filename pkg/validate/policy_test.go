@@ -65,6 +65,8 @@ func TestCraftedGameDays(t *testing.T) {
 			file: "scheduled-network-target.yaml",
 			policy: []string{
 				"scheduled-network-target.yaml:14:9: spec.faults[0].chaosMesh.kind: Chaos Mesh kind Schedule is not one this deployment allows (allowed: HTTPChaos, IOChaos, NetworkChaos, PodChaos, StressChaos) (policy sandbox: chaosMesh.kinds)",
+				// The Schedule's embedded chaos is held to the limits too.
+				"scheduled-network-target.yaml:23:21: spec.faults[0].chaosMesh.spec.networkChaos.delay.latency: 500ms is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)",
 				"scheduled-network-target.yaml:27:57: spec.faults[0].chaosMesh.spec.networkChaos.target.selector.namespaces[0]: namespace kube-system is not one this deployment may select pods in (allowed: sock-shop) (policy sandbox: namespaces)",
 			},
 		},
@@ -108,6 +110,31 @@ func TestCraftedGameDays(t *testing.T) {
 			file:     "wide-by-expression.yaml",
 			noPolicy: []string{"wide-by-expression.yaml:20:11: spec.faults[0].chaosMesh.spec.selector: selects every pod of namespace(s) sock-shop (NotIn and DoesNotExist expressions, and fieldSelectors on metadata.namespace, spec.restartPolicy, spec.schedulerName, status.phase, pick no part of it): add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault"},
 			policy:   []string{"wide-by-expression.yaml:20:11: spec.faults[0].chaosMesh.spec.selector: selects every pod of namespace(s) sock-shop (NotIn and DoesNotExist expressions, and fieldSelectors on metadata.namespace, spec.restartPolicy, spec.schedulerName, status.phase, pick no part of it): add labelSelectors, expressionSelectors, fieldSelectors, annotationSelectors or pods, or set allowWideBlastRadius: true on the fault"},
+		},
+		{
+			// Each intensity just over the example policy's chaosMesh.limits.
+			file: "too-hard.yaml",
+			policy: []string{
+				`too-hard.yaml:19:11: spec.faults[0].chaosMesh.spec.delay: 200ms latency with 51ms jitter (up to 251ms) is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)`,
+				`too-hard.yaml:20:18: spec.faults[0].chaosMesh.spec.loss.loss: 5.5% is more than this deployment allows (5%) (policy sandbox: chaosMesh.limits.maxLossPercent)`,
+				`too-hard.yaml:21:23: spec.faults[0].chaosMesh.spec.duplicate.duplicate: 1% is more than this deployment allows (0%) (policy sandbox: chaosMesh.limits.maxDuplicatePercent)`,
+				`too-hard.yaml:22:21: spec.faults[0].chaosMesh.spec.corrupt.corrupt: 0.1% is more than this deployment allows (0%) (policy sandbox: chaosMesh.limits.maxCorruptPercent)`,
+				`too-hard.yaml:23:18: spec.faults[0].chaosMesh.spec.rate.rate: 9mbit is less bandwidth than this deployment allows (at least 10mbit) (policy sandbox: chaosMesh.limits.minBandwidth)`,
+				`too-hard.yaml:34:19: spec.faults[1].chaosMesh.spec.stressors.cpu.workers: 3 CPU workers are more than this deployment allows (2) (policy sandbox: chaosMesh.limits.maxCPUWorkers)`,
+				`too-hard.yaml:34:31: spec.faults[1].chaosMesh.spec.stressors.cpu.load: 81% load is more than this deployment allows (80%) (policy sandbox: chaosMesh.limits.maxCPULoad)`,
+				`too-hard.yaml:35:34: spec.faults[1].chaosMesh.spec.stressors.memory.size: 257MB is more than this deployment allows (256MB) (policy sandbox: chaosMesh.limits.maxMemorySize)`,
+				`too-hard.yaml:36:11: spec.faults[1].chaosMesh.spec.stressngStressors: a raw stress-ng command line, which cannot be judged against the bounds of this deployment (maxCPUWorkers, maxCPULoad, maxMemorySize): use stressors.cpu (workers, load) or stressors.memory (size) (policy sandbox: chaosMesh.limits.allowStressngStressors)`,
+				`too-hard.yaml:48:11: spec.faults[2].chaosMesh.spec.delay: 251ms is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)`,
+				`too-hard.yaml:60:11: spec.faults[3].chaosMesh.spec.delay: 1s is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)`,
+			},
+		},
+		{
+			// The escape hatch's custom resource is held to the same limits.
+			file: "raw-loss.yaml",
+			policy: []string{
+				`raw-loss.yaml:12:9: spec.faults[0].fis.actionId: raw FIS action aws:eks:inject-kubernetes-custom-resource is not one this deployment allows (allowed: aws:eks:terminate-nodegroup-instances) (policy sandbox: fisActions)`,
+				`raw-loss.yaml:17:11: spec.faults[0].fis.parameters.kubernetesSpec.loss.loss: 100% is more than this deployment allows (5%) (policy sandbox: chaosMesh.limits.maxLossPercent)`,
+			},
 		},
 		{
 			file:   "no-stop-condition.yaml",
