@@ -65,6 +65,17 @@ func sortDims(d []dim) []dim {
 	return out
 }
 
+// lastReceived is when the metric last received a datum.
+func (m *metric) lastReceived() (time.Time, bool) {
+	var last time.Time
+	for _, p := range m.points {
+		if p.received.After(last) {
+			last = p.received
+		}
+	}
+	return last, len(m.points) > 0
+}
+
 func (m *metric) add(p point) {
 	i := sort.Search(len(m.points), func(i int) bool { return m.points[i].t.After(p.t) })
 	m.points = append(m.points, point{})

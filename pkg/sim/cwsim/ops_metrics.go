@@ -20,6 +20,8 @@ const (
 	maxQueries          = 500
 	defaultMaxDatapoint = 100800
 	listMetricsPage     = 500
+	listedFor           = 14 * 24 * time.Hour // ListMetrics: data reported in the past two weeks
+	recentlyActive      = 3 * time.Hour       // ListMetrics' RecentlyActive PT3H
 	maxPastPut          = 14 * 24 * time.Hour
 	maxFuturePut        = 2 * time.Hour
 	minMagnitude        = 8.515920e-109
@@ -511,14 +513,22 @@ func (s *Service) opListMetrics(in *listMetricsInput) (obj, error) {
 }
 
 // listMetrics returns the metrics the request matches, sorted; s.mu must be
-// held.
+// held. A metric is listed while it has reported data in the past two
+// weeks, and with RecentlyActive in the past three hours: both windows
+// count from when the data was reported (put), not from its timestamps
+// (the ListMetrics reference: "haven't reported data in the past two
+// weeks", "had data points published in the past three hours"). A
+// dimension filter matches a metric that has that dimension (with that
+// value, when given), whatever other dimensions it has, as moto 5.2.1
+// does.
 func (s *Service) listMetrics(in *listMetricsInput, now time.Time) []*metric {
 	var ms []*metric
 	for _, m := range s.metrics {
 		if (in.Namespace != "" && m.namespace != in.Namespace) || (in.MetricName != "" && m.name != in.MetricName) {
 			continue
 		}
-		if in.RecentlyActive != "" && (len(m.points) == 0 || m.points[len(m.points)-1].t.Before(now.Add(-3*time.Hour))) {
+		last, ok := m.lastReceived()
+		if !ok || last.Before(now.Add(-listedFor)) || (in.RecentlyActive != "" && last.Before(now.Add(-recentlyActive))) {
 			continue
 		}
 		match := true

@@ -452,6 +452,68 @@ func TestListMetrics(t *testing.T) {
 	}
 }
 
+// TestListMetricsWindows: ListMetrics lists a metric while it has reported
+// data in the past two weeks (RecentlyActive: three hours), counted from
+// when the data was put, not from its timestamp (the ListMetrics
+// reference). The simulator listed a metric forever, and judged
+// RecentlyActive by the newest timestamp.
+func TestListMetricsWindows(t *testing.T) {
+	clock := simclock.NewManual(testOrigin)
+	srv := httptest.NewServer(New(clock, testAccount, testRegion))
+	t.Cleanup(srv.Close)
+	c := testClient(srv.URL)
+	put := func(name string, ts time.Time) {
+		t.Helper()
+		d := datum(name, ts)
+		d.Value = aws.Float64(1)
+		if _, err := c.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Windows"), MetricData: []types.MetricDatum{d}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(recent bool) []string {
+		t.Helper()
+		in := &cloudwatch.ListMetricsInput{Namespace: aws.String("Windows")}
+		if recent {
+			in.RecentlyActive = types.RecentlyActivePt3h
+		}
+		var got []string
+		p := cloudwatch.NewListMetricsPaginator(c, in)
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range out.Metrics {
+				got = append(got, aws.ToString(m.MetricName))
+			}
+		}
+		return got
+	}
+	put("Old", clock.Now())
+	clock.Advance(14*24*time.Hour - time.Hour)
+	// Reported now, timestamped 13 days ago: reported in both windows.
+	put("Backdated", clock.Now().Add(-13*24*time.Hour))
+	put("Fresh", clock.Now())
+	steps := []struct {
+		advance     time.Duration
+		all, recent []string
+	}{
+		{0, []string{"Backdated", "Fresh", "Old"}, []string{"Backdated", "Fresh"}},
+		{2 * time.Hour, []string{"Backdated", "Fresh"}, []string{"Backdated", "Fresh"}},
+		{2 * time.Hour, []string{"Backdated", "Fresh"}, nil},
+		{14 * 24 * time.Hour, nil, nil},
+	}
+	for i, st := range steps {
+		clock.Advance(st.advance)
+		if diff := cmp.Diff(st.all, list(false)); diff != "" {
+			t.Errorf("step %d: listed (-want +got):\n%s", i, diff)
+		}
+		if diff := cmp.Diff(st.recent, list(true)); diff != "" {
+			t.Errorf("step %d: recently active (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
 func alarmInput(name string) *cloudwatch.PutMetricAlarmInput {
 	return &cloudwatch.PutMetricAlarmInput{
 		AlarmName: aws.String(name), Namespace: aws.String("SockShop"), MetricName: aws.String("Latency"),
