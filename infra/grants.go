@@ -118,6 +118,10 @@ func (g grants) preflight() {
 	pre.Allow("StageAlarms", []string{"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"}, []string{stagedAlarms}, nil)
 	// Stop conditions may name any existing alarm by ARN: read only.
 	pre.Allow("ReadAlarms", []string{"cloudwatch:DescribeAlarms"}, []string{g.a.alarm("*")}, nil)
+	// Whether the metrics the stop conditions watch exist: an alarm on a
+	// metric with no data that treats missing data as notBreaching can
+	// never fire. ListMetrics takes no resource-level permission.
+	pre.Allow("ListMetrics", []string{"cloudwatch:ListMetrics"}, []string{"*"}, nil)
 	pre.Allow("ListFIS", []string{"fis:ListExperiments", "fis:ListExperimentTemplates"}, []string{"*"}, nil)
 	pre.Allow("SafetyLever", []string{"fis:GetSafetyLever"}, []string{g.a.fis("safety-lever/*")}, nil)
 	pre.Allow("Lease", []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"}, []string{g.table}, nil)

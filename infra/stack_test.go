@@ -373,6 +373,14 @@ func TestLeastPrivilege(t *testing.T) {
 	if got := pre.resourcesOf("cloudwatch:PutMetricAlarm"); len(got) != 1 {
 		t.Errorf("preflight cannot stage alarms: %v", got)
 	}
+	// Preflight asks ListMetrics whether what each stop condition watches
+	// exists (no resource-level permission: *), and may read no data.
+	if got := pre.resourcesOf("cloudwatch:ListMetrics"); !cmp.Equal(got, []any{"*"}) {
+		t.Errorf("preflight: cloudwatch:ListMetrics on %v, want [*]", got)
+	}
+	if got := pre.resourcesOf("cloudwatch:GetMetricData"); len(got) != 0 {
+		t.Errorf("preflight: cloudwatch:GetMetricData on %v, want none", got)
+	}
 	// The archive reads the checks' metrics and, for a check with no
 	// datapoints, asks ListMetrics whether the metric exists at all.
 	arc := policyOf(t, s, deploy.Archive.ID()+"Role")

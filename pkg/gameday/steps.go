@@ -84,6 +84,10 @@ type AlarmRef struct {
 	ARN    string `json:"arn"`
 	State  string `json:"state"`
 	Staged bool   `json:"staged"`
+	// Notes are what preflight found of the metrics the alarm watches and
+	// only reports: a metric the policy lets be sparse that has no data,
+	// what it could not judge.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // StartResult is the experiment that the start step started.

@@ -75,6 +75,46 @@ type Rules struct {
 	AllowWideBlastRadius bool `json:"allowWideBlastRadius,omitempty"`
 	// Schedules (default true) lets GameDays carry a schedule.
 	Schedules *bool `json:"schedules,omitempty"`
+	// SparseMetrics are metrics that may have no data while all is well
+	// (published only when something goes wrong, like an ALB's
+	// HTTPCode_Target_5XX_Count). Preflight refuses a stop-condition
+	// alarm that treats missing data as notBreaching or ignore and
+	// watches a metric CloudWatch does not list (no data in two weeks):
+	// a typo there would sit in OK forever and never stop a fault. Only
+	// the policy may say a metric is sparse: the file cannot bound its
+	// own safety.
+	SparseMetrics []SparseMetric `json:"sparseMetrics,omitempty"`
+}
+
+// SparseMetric is one metric a stop condition may watch while
+// CloudWatch does not list it. With Dimensions, it is that metric
+// exactly; without, the metric of that name whatever its dimensions, so
+// long as some metric of the namespace has exactly those dimensions (the
+// load balancer, or service, they name publishes something).
+type SparseMetric struct {
+	Namespace  string            `json:"namespace"`
+	Name       string            `json:"name"`
+	Dimensions map[string]string `json:"dimensions,omitempty"`
+}
+
+// Sparse is the policy's entry for a metric (nil when it has none): one
+// that names its dimensions exactly first, then one for any dimensions.
+// A nil policy has none.
+func (p *Policy) Sparse(namespace, name string, dims map[string]string) *SparseMetric {
+	if p == nil {
+		return nil
+	}
+	var anyDims *SparseMetric
+	for i, m := range p.Spec.SparseMetrics {
+		switch {
+		case m.Namespace != namespace || m.Name != name:
+		case m.Dimensions == nil && anyDims == nil:
+			anyDims = &p.Spec.SparseMetrics[i]
+		case m.Dimensions != nil && maps.Equal(m.Dimensions, dims):
+			return &p.Spec.SparseMetrics[i]
+		}
+	}
+	return anyDims
 }
 
 // ChaosMeshRules are the Chaos Mesh kinds allowed.
@@ -151,6 +191,32 @@ func (p *Policy) check() gameday.Problems {
 	}
 	if d := p.Spec.MaxExperimentDuration.Duration; d < 0 || d > gameday.MaxMaxDuration {
 		add("spec.maxExperimentDuration", "%s is outside FIS's limit of 12h per experiment", p.Spec.MaxExperimentDuration)
+	}
+	for i, m := range p.Spec.SparseMetrics {
+		ps = append(ps, m.check(fmt.Sprintf("spec.sparseMetrics[%d]", i))...)
+	}
+	return ps
+}
+
+// check is a sparse metric's well-formedness: a namespace and a name, as
+// CloudWatch spells them (no patterns), and dimensions with values.
+func (m SparseMetric) check(at string) gameday.Problems {
+	var ps gameday.Problems
+	add := func(path, format string, args ...any) {
+		ps = append(ps, gameday.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	for _, f := range []struct{ key, value, example string }{{"namespace", m.Namespace, "AWS/ApplicationELB"}, {"name", m.Name, "HTTPCode_Target_5XX_Count"}} {
+		switch {
+		case f.value == "":
+			add(at+"."+f.key, "required: the metric's %s, as CloudWatch spells it (for example %s)", f.key, f.example)
+		case strings.ContainsAny(f.value, "*?"):
+			add(at+"."+f.key, "%q is a pattern: name one metric exactly, so that no typo of another passes", f.value)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
+		if k == "" || m.Dimensions[k] == "" {
+			add(at+".dimensions", "dimension %q=%q: a dimension needs a name and a value; leave dimensions out to mean any", k, m.Dimensions[k])
+		}
 	}
 	return ps
 }

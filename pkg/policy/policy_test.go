@@ -36,11 +36,55 @@ func TestParseExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := p.Sparse("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", map[string]string{"LoadBalancer": "app/shop/1"}); got == nil {
+		t.Errorf("Sparse = nil, want the sandbox's HTTPCode_Target_5XX_Count: %+v", p.Spec.SparseMetrics)
+	} else if want := "sandbox.yaml:46:7"; p.At("spec.sparseMetrics[0]") != want {
+		t.Errorf("At(sparseMetrics[0]) = %s, want %s", p.At("spec.sparseMetrics[0]"), want)
+	}
 	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:36:3"; got != want {
 		t.Errorf("At = %s, want %s", got, want)
 	}
 	if diff := cmp.Diff(back, p, cmp.AllowUnexported(Policy{}), cmpopts.IgnoreFields(Policy{}, "doc")); diff != "" {
 		t.Errorf("JSON round trip (-got +want):\n%s", diff)
+	}
+}
+
+// TestSparse: the policy's entry for a metric, exact dimensions first.
+func TestSparse(t *testing.T) {
+	svc := map[string]string{"service": "payment"}
+	p := &Policy{Spec: Rules{SparseMetrics: []SparseMetric{
+		{Namespace: "AWS/ApplicationELB", Name: "HTTPCode_Target_5XX_Count"},
+		{Namespace: "SockShop", Name: "Failures"},
+		{Namespace: "SockShop", Name: "Failures", Dimensions: svc},
+		{Namespace: "SockShop", Name: "Refunds", Dimensions: svc},
+	}}}
+	tests := []struct {
+		name, ns, metric string
+		dims             map[string]string
+		want             int // index in SparseMetrics, -1: none
+	}{
+		{"any dimensions", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", map[string]string{"LoadBalancer": "app/shop/1"}, 0},
+		{"name typo", "AWS/ApplicationELB", "HTTPCode_Target_5xx_Count", nil, -1},
+		{"namespace typo", "AWS/ELB", "HTTPCode_Target_5XX_Count", nil, -1},
+		{"exact entry first", "SockShop", "Failures", map[string]string{"service": "payment"}, 2},
+		{"other dimensions: the any entry", "SockShop", "Failures", map[string]string{"service": "orders"}, 1},
+		{"exact entry only, other dimensions", "SockShop", "Refunds", map[string]string{"service": "orders"}, -1},
+		{"exact entry only, more dimensions", "SockShop", "Refunds", map[string]string{"service": "payment", "pod": "p-1"}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := p.Sparse(tt.ns, tt.metric, tt.dims)
+			var want *SparseMetric
+			if tt.want >= 0 {
+				want = &p.Spec.SparseMetrics[tt.want]
+			}
+			if got != want {
+				t.Errorf("Sparse() = %+v, want %+v", got, want)
+			}
+		})
+	}
+	if (*Policy)(nil).Sparse("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", nil) != nil {
+		t.Error("a nil policy acknowledges a sparse metric")
 	}
 }
 
@@ -55,6 +99,15 @@ func TestParseBad(t *testing.T) {
 		{"typo", head + "spec:\n  namespace: [a]\n", []string{`p.yaml:5:3: spec.namespace: unknown field "namespace" (did you mean "namespaces"?)`}},
 		{"bad duration", head + "spec:\n  maxExperimentDuration: 90\n", []string{"p.yaml:5:3: spec.maxExperimentDuration: 90 is not a duration: write 90s, 5m or PT5M"}},
 		{"above FIS", head + "spec:\n  maxExperimentDuration: 13h\n", []string{"p.yaml:5:3: spec.maxExperimentDuration: 13h0m0s is outside FIS's limit of 12h per experiment"}},
+		{"sparse metric without a name", head + "spec:\n  sparseMetrics:\n    - {namespace: AWS/ApplicationELB}\n", []string{
+			"p.yaml:6:7: spec.sparseMetrics[0].name: required: the metric's name, as CloudWatch spells it (for example HTTPCode_Target_5XX_Count)"}},
+		{"sparse metric pattern", head + "spec:\n  sparseMetrics:\n    - {namespace: AWS/ApplicationELB, name: HTTPCode_*}\n", []string{
+			`p.yaml:6:39: spec.sparseMetrics[0].name: "HTTPCode_*" is a pattern: name one metric exactly, so that no typo of another passes`}},
+		{"sparse metric empty dimension", head + "spec:\n  sparseMetrics:\n    - {namespace: SockShop, name: Failures, dimensions: {service: \"\"}}\n", []string{
+			`p.yaml:6:45: spec.sparseMetrics[0].dimensions: dimension "service"="": a dimension needs a name and a value; leave dimensions out to mean any`}},
+		{"sparse metric typo", head + "spec:\n  sparseMetrics:\n    - {namespace: SockShop, metric: Failures}\n", []string{
+			"p.yaml:6:7: spec.sparseMetrics[0].name: required: the metric's name, as CloudWatch spells it (for example HTTPCode_Target_5XX_Count)",
+			`p.yaml:6:29: spec.sparseMetrics[0].metric: unknown field "metric" (known fields: dimensions, name, namespace)`}},
 		{"kind", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: p}\nspec: {}\n", []string{`p.yaml:2:1: kind: must be GameDayPolicy, not "GameDay"`}},
 		{"a GameDay file", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: g, owner: o}\nspec:\n  target: {cluster: c}\n  faults: []\n", []string{`p.yaml:2:1: kind: must be GameDayPolicy, not "GameDay"`}},
 		{"another kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\ndata: {a: b}\n", []string{

@@ -8,8 +8,10 @@ import (
 )
 
 // AlarmAPI is the CloudWatch part of preflight; *cloudwatch.Client satisfies it.
+// ListMetrics says whether what a stop-condition alarm watches exists.
 type AlarmAPI interface {
 	cloudwatch.DescribeAlarmsAPIClient
+	cloudwatch.ListMetricsAPIClient
 	PutMetricAlarm(ctx context.Context, params *cloudwatch.PutMetricAlarmInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error)
 }
 

@@ -4,7 +4,10 @@
 // refuses to go on, having started nothing, when it is not safe to start: a
 // stop-condition alarm missing or in ALARM, the FIS safety lever engaged, the
 // lease held by another execution, the account's quota of active experiments
-// reached, or another experiment of the same GameDay still running.
+// reached, or another experiment of the same GameDay still running. Before
+// it stages anything, it refuses a stop-condition alarm that could never
+// fire: one that stays OK on missing data and watches a metric CloudWatch
+// does not list (watch.go).
 package preflight
 
 import (
@@ -117,10 +120,18 @@ func (p *Preflight) checks(ctx context.Context, spec *gameday.Spec) ([]gameday.A
 	if err := p.checkActive(ctx, spec.Metadata.Name); err != nil {
 		return nil, err
 	}
+	notes, err := p.checkWatched(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
 	if err := p.stageAlarms(ctx, spec); err != nil {
 		return nil, err
 	}
-	return p.checkAlarms(ctx, spec)
+	refs, err := p.checkAlarms(ctx, spec)
+	for i := range refs {
+		refs[i].Notes = notes[refs[i].Name]
+	}
+	return refs, err
 }
 
 func (p *Preflight) now() time.Time {
@@ -346,25 +357,16 @@ func (p *Preflight) describeAlarms(ctx context.Context, refs []gameday.AlarmRef)
 			names = append(names, r.Name)
 		}
 	}
-	found := map[string]alarmInfo{}
-	if len(names) == 0 {
-		return found, nil
+	set := alarmSet{map[string]cwtypes.MetricAlarm{}, map[string]cwtypes.CompositeAlarm{}}
+	if err := p.readAlarms(ctx, set, names); err != nil {
+		return nil, err
 	}
-	pg := cloudwatch.NewDescribeAlarmsPaginator(p.CloudWatch, &cloudwatch.DescribeAlarmsInput{
-		AlarmNames: names,
-		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm},
-	})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe alarms %s: %w", strings.Join(names, ", "), awserr.Classify(err))
-		}
-		for _, a := range page.MetricAlarms {
-			found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
-		}
-		for _, a := range page.CompositeAlarms {
-			found[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
-		}
+	found := map[string]alarmInfo{}
+	for n, a := range set.metric {
+		found[n] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
+	}
+	for n, a := range set.composite {
+		found[n] = alarmInfo{aws.ToString(a.AlarmArn), a.StateValue, aws.ToString(a.StateReason)}
 	}
 	return found, nil
 }

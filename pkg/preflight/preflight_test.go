@@ -95,8 +95,10 @@ func TestPreflightPasses(t *testing.T) {
 			if len(cw.Puts) != 1 || aws.ToString(cw.Puts[0].AlarmName) != staged {
 				t.Errorf("PutMetricAlarm calls = %d, want one for %s", len(cw.Puts), staged)
 			}
-			if cw.Pages != 2 {
-				t.Errorf("DescribeAlarms pages = %d, want 2 (the paginator reads them all)", cw.Pages)
+			// One page for what existing-slo-alarm watches, before
+			// staging; two for the states after.
+			if cw.Pages != 3 {
+				t.Errorf("DescribeAlarms pages = %d, want 3 (the paginator reads them all)", cw.Pages)
 			}
 			if len(f.Experiments) != nExp || len(f.Templates) != 0 || f.Count("StartExperiment") > 0 {
 				t.Error("preflight created a template or started an experiment")

@@ -43,6 +43,11 @@ func (c preflightFIS) GetSafetyLever(ctx context.Context, in *fis.GetSafetyLever
 type preflightCloudWatch struct {
 	describeAlarms func(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
 	putMetricAlarm func(context.Context, *cloudwatch.PutMetricAlarmInput, ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error)
+	listMetrics    func(context.Context, *cloudwatch.ListMetricsInput, ...func(*cloudwatch.Options)) (*cloudwatch.ListMetricsOutput, error)
+}
+
+func newPreflightCloudWatch(c *cloudwatch.Client) preflightCloudWatch {
+	return preflightCloudWatch{c.DescribeAlarms, c.PutMetricAlarm, c.ListMetrics}
 }
 
 func (c preflightCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
@@ -51,6 +56,10 @@ func (c preflightCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.
 
 func (c preflightCloudWatch) PutMetricAlarm(ctx context.Context, in *cloudwatch.PutMetricAlarmInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error) {
 	return c.putMetricAlarm(ctx, in, opts...)
+}
+
+func (c preflightCloudWatch) ListMetrics(ctx context.Context, in *cloudwatch.ListMetricsInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.ListMetricsOutput, error) {
+	return c.listMetrics(ctx, in, opts...)
 }
 
 var (

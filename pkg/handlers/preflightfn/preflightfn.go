@@ -29,9 +29,8 @@ func New(_ context.Context, c step.Config) (lambda.Handler, error) {
 	if validate == nil {
 		validate = func(s *gameday.Spec) error { return gameday.Check(s).Sort().Err() }
 	}
-	cw := cloudwatch.NewFromConfig(c.AWS)
 	p := &preflight.Preflight{
-		CloudWatch: preflightCloudWatch{cw.DescribeAlarms, cw.PutMetricAlarm},
+		CloudWatch: newPreflightCloudWatch(cloudwatch.NewFromConfig(c.AWS)),
 		FIS:        newPreflightFIS(fis.NewFromConfig(c.AWS)),
 		Validate:   validate,
 		AlarmARN:   func(alarm string) string { return fistemplate.AlarmARN(o, alarm) },

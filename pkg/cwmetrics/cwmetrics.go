@@ -1,0 +1,107 @@
+// Package cwmetrics asks CloudWatch whether a metric exists. ListMetrics
+// lists a metric while it has reported data in the past two weeks (and up
+// to 15 minutes after its first datum); a dimension filter matches
+// metrics that have that dimension, so the dimensions a metric is listed
+// with are compared here, whole: CloudWatch treats each combination of
+// dimensions as a metric of its own.
+package cwmetrics
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/gameday-dev/gameday/pkg/awserr"
+)
+
+// maxFilters is the most dimension filters ListMetrics takes.
+const maxFilters = 10
+
+// Listed reports whether ListMetrics lists m: its namespace, its name and
+// exactly its dimensions.
+func Listed(ctx context.Context, api cloudwatch.ListMetricsAPIClient, m cwtypes.Metric) (bool, error) {
+	ok, err := find(ctx, api, aws.ToString(m.Namespace), m.MetricName, m.Dimensions)
+	if err != nil {
+		return false, fmt.Errorf("list metrics %s: %w", String(m), err)
+	}
+	return ok, nil
+}
+
+// DimensionsListed reports whether ListMetrics lists any metric of
+// namespace with exactly dims: whether what the dimensions name (a load
+// balancer, a service) publishes anything there.
+func DimensionsListed(ctx context.Context, api cloudwatch.ListMetricsAPIClient, namespace string, dims []cwtypes.Dimension) (bool, error) {
+	ok, err := find(ctx, api, namespace, nil, dims)
+	if err != nil {
+		return false, fmt.Errorf("list metrics of %s with %s: %w", namespace, Dimensions(dims), err)
+	}
+	return ok, nil
+}
+
+// find pages through ListMetrics until a metric of namespace (named name,
+// unless nil) has exactly dims.
+func find(ctx context.Context, api cloudwatch.ListMetricsAPIClient, namespace string, name *string, dims []cwtypes.Dimension) (bool, error) {
+	in := &cloudwatch.ListMetricsInput{Namespace: aws.String(namespace), MetricName: name}
+	// Past ListMetrics' 10 filters, none: some of the dimensions would
+	// miss the metric if CloudWatch matched filters exactly.
+	for _, d := range dims {
+		if len(dims) <= maxFilters {
+			in.Dimensions = append(in.Dimensions, cwtypes.DimensionFilter{Name: d.Name, Value: d.Value})
+		}
+	}
+	pg := cloudwatch.NewListMetricsPaginator(api, in)
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return false, awserr.Classify(err)
+		}
+		for _, m := range page.Metrics {
+			if aws.ToString(m.Namespace) == namespace && (name == nil || aws.ToString(m.MetricName) == *name) && sameDimensions(m.Dimensions, dims) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// sameDimensions reports whether a and b are the same set of dimensions.
+func sameDimensions(a, b []cwtypes.Dimension) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := make(map[string]string, len(a))
+	for _, d := range a {
+		in[aws.ToString(d.Name)] = aws.ToString(d.Value)
+	}
+	for _, d := range b {
+		if v, ok := in[aws.ToString(d.Name)]; !ok || v != aws.ToString(d.Value) {
+			return false
+		}
+	}
+	return len(in) == len(b)
+}
+
+// String is m as refusals name it: namespace/name (k=v, ...), the
+// dimensions sorted by name.
+func String(m cwtypes.Metric) string {
+	return aws.ToString(m.Namespace) + "/" + aws.ToString(m.MetricName) + " " + Dimensions(m.Dimensions)
+}
+
+// Dimensions is dims as refusals name them: (k=v, ...) sorted by name,
+// or (no dimensions).
+func Dimensions(dims []cwtypes.Dimension) string {
+	if len(dims) == 0 {
+		return "(no dimensions)"
+	}
+	kv := make([]string, 0, len(dims))
+	for _, d := range dims {
+		kv = append(kv, aws.ToString(d.Name)+"="+aws.ToString(d.Value))
+	}
+	slices.Sort(kv)
+	return "(" + strings.Join(kv, ", ") + ")"
+}
