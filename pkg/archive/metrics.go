@@ -193,7 +193,7 @@ func (a *Archiver) alarmRefs(spec *gameday.Spec, pf *gameday.PreflightResult) []
 	if pf != nil && len(pf.Alarms) > 0 {
 		out := make([]report.Alarm, 0, len(pf.Alarms))
 		for _, r := range pf.Alarms {
-			out = append(out, withMetric(report.Alarm{Name: r.Name, ARN: r.ARN}))
+			out = append(out, withMetric(report.Alarm{Name: r.Name, ARN: r.ARN, Notes: r.Notes}))
 		}
 		return out
 	}

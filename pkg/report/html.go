@@ -217,7 +217,11 @@ func (w *htmlWriter) reportPage(d htmlData) {
 		if c.WentIntoAlarm {
 			went = "yes, at " + esc(fmtTimePtr(c.AlarmAt))
 		}
-		w.raw("\n<tr><td data-label=\"Alarm\">", esc(c.Alarm), "</td><td data-label=\"Went into ALARM\">", went, "</td></tr>")
+		w.raw("\n<tr><td data-label=\"Alarm\">", esc(c.Alarm))
+		for _, n := range c.Notes {
+			w.raw("<p class=\"note\">", esc(n), "</p>")
+		}
+		w.raw("</td><td data-label=\"Went into ALARM\">", went, "</td></tr>")
 	}
 	w.raw("\n</table>\n\n<h2>Timeline</h2>\n<ul class=\"timeline\">")
 	for _, e := range d.Timeline {
@@ -386,6 +390,7 @@ td,code{overflow-wrap:anywhere;word-break:break-word}
 .inconclusive{color:var(--muted)}
 code{font-size:.85rem}
 small,.sub{color:var(--muted)}
+p.note{margin:.3rem 0 0;padding:.2rem .5rem;font-size:.85rem;background:var(--warnbg);border-left:4px solid var(--warn)}
 a{color:var(--series)}
 figure.chart{margin:0 0 1.5rem;padding:0}
 figure.chart .sub{font-size:.85rem;margin:.1rem 0 .3rem;overflow-wrap:anywhere}

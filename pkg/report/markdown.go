@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,6 +118,14 @@ func mdFaults(p mdPrinter, s Summary) {
 		p("| %s | %s |\n", sc.Alarm, went)
 	}
 	p("\n")
+	for _, sc := range s.StopConditions {
+		for _, n := range sc.Notes {
+			p("- %s: %s\n", sc.Alarm, mdEscape(n))
+		}
+	}
+	if slices.ContainsFunc(s.StopConditions, func(sc StopCondition) bool { return len(sc.Notes) > 0 }) {
+		p("\n")
+	}
 }
 
 // mdTimeline is the timeline and where the logs are.

@@ -197,6 +197,18 @@ func escapingRun(dashboard string) Run {
 	return r
 }
 
+// notedRun is a passed run whose stop condition preflight accepted only
+// because the policy says its metric is sparse, and one it could not
+// judge: the notes are in summary.json, summary.md and report.html.
+func notedRun() Run {
+	r := baseRun()
+	r.Alarms = append(r.Alarms, Alarm{Name: "shop-5xx", ARN: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:shop-5xx", Notes: []string{
+		"stop-condition alarm shop-5xx watches AWS/ApplicationELB/HTTPCode_Target_5XX_Count (LoadBalancer=app/shop/1); CloudWatch does not list it (no data reported in the past two weeks): accepted as sparse by the policy sandbox (sparseMetrics); the alarm can fire only once the metric is published",
+		"stop-condition alarm shop-5xx names alarm <gone> & 'co', which does not exist in this account and region: not judged",
+	}})
+	return r
+}
+
 // TestGolden renders a passed, a refuted, a stopped-by-alarm and a failed run
 // (and failed runs whose text needs escaping, one with a dashboard link
 // that needs normalising, one with a link that is not http(s)) and compares
@@ -215,6 +227,7 @@ func TestGolden(t *testing.T) {
 		{"failed", failedRun(), VerdictFailed},
 		{"escaping", escapingRun("https://console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#dashboards:name=gameday-<x>&a=1+2 é'\""), VerdictFailed},
 		{"unsafe-dashboard", escapingRun("javascript:alert('x')"), VerdictFailed},
+		{"stop-condition-notes", notedRun(), VerdictPassed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

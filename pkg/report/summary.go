@@ -162,6 +162,8 @@ type Alarm struct {
 	Name        string       `json:"name"`
 	ARN         string       `json:"arn"`
 	Transitions []Transition `json:"transitions,omitempty"`
+	// Notes are preflight's notes on what the alarm watches.
+	Notes []string `json:"notes,omitempty"`
 	// Metric, Comparison and Threshold are the alarm's, when gameday
 	// staged it (nil Metric: an existing alarm named by ARN); Points is
 	// its metric over the run.
@@ -244,6 +246,10 @@ type StopCondition struct {
 	ARN           string     `json:"arn"`
 	WentIntoAlarm bool       `json:"wentIntoAlarm"`
 	AlarmAt       *time.Time `json:"alarmAt,omitempty"`
+	// Notes are what preflight found of the metrics the alarm watches
+	// and only reported (extension): a metric the policy lets be sparse
+	// that had no data, what it could not judge.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Hypothesis is the hypothesis's verdict and its checks.
@@ -381,7 +387,7 @@ func faults(r Run) []Fault {
 func stopConditions(r Run) []StopCondition {
 	out := make([]StopCondition, 0, len(r.Alarms))
 	for _, a := range r.Alarms {
-		sc := StopCondition{Alarm: a.Name, ARN: a.ARN}
+		sc := StopCondition{Alarm: a.Name, ARN: a.ARN, Notes: a.Notes}
 		for _, t := range a.Transitions {
 			if t.To != AlarmState || !inRun(r, t.At) {
 				continue
