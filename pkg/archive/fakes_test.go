@@ -170,7 +170,11 @@ func (f *fakeCW) ListMetrics(_ context.Context, in *cloudwatch.ListMetricsInput,
 	if f.unknown[aws.ToString(in.MetricName)] {
 		return &cloudwatch.ListMetricsOutput{}, nil
 	}
-	return &cloudwatch.ListMetricsOutput{Metrics: []cwtypes.Metric{{Namespace: in.Namespace, MetricName: in.MetricName}}}, nil
+	m := cwtypes.Metric{Namespace: in.Namespace, MetricName: in.MetricName}
+	for _, d := range in.Dimensions {
+		m.Dimensions = append(m.Dimensions, cwtypes.Dimension{Name: d.Name, Value: d.Value})
+	}
+	return &cloudwatch.ListMetricsOutput{Metrics: []cwtypes.Metric{m}}, nil
 }
 
 func (f *fakeCW) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {

@@ -16,6 +16,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/cwmetrics"
 	"github.com/gameday-dev/gameday/pkg/fistemplate"
 	"github.com/gameday-dev/gameday/pkg/gameday"
 	"github.com/gameday-dev/gameday/pkg/report"
@@ -130,38 +131,32 @@ func (a *Archiver) readSeries(ctx context.Context, refs []metricRef, w report.Wi
 }
 
 // unknownMetric says whether the account has no metric with m's namespace,
-// name and dimensions at all (a typo, as opposed to a metric that received
-// no data in the run's windows). ListMetrics lists metrics with data in
-// the last two weeks.
+// name and exactly its dimensions at all (a typo, as opposed to a metric
+// that received no data in the run's windows). ListMetrics lists metrics
+// with data in the last two weeks.
 func (a *Archiver) unknownMetric(ctx context.Context, m gameday.Metric) (bool, error) {
-	in := &cloudwatch.ListMetricsInput{Namespace: aws.String(m.Namespace), MetricName: aws.String(m.Name)}
+	listed, err := cwmetrics.Listed(ctx, a.cw, cwMetric(m))
+	return !listed, err
+}
+
+// cwMetric is m as CloudWatch names it, its dimensions sorted by name.
+func cwMetric(m gameday.Metric) cwtypes.Metric {
+	dims := make([]cwtypes.Dimension, 0, len(m.Dimensions))
 	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
-		in.Dimensions = append(in.Dimensions, cwtypes.DimensionFilter{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
+		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
 	}
-	out, err := a.cw.ListMetrics(ctx, in)
-	if err != nil {
-		return false, fmt.Errorf("list metrics %s/%s: %w", m.Namespace, m.Name, awserr.Classify(err))
-	}
-	return len(out.Metrics) == 0, nil
+	return cwtypes.Metric{Namespace: aws.String(m.Namespace), MetricName: aws.String(m.Name), Dimensions: dims}
 }
 
 // query is the GetMetricData query of metric i (id m<i>), labelled with
 // its name.
 func query(i int, name string, m gameday.Metric) cwtypes.MetricDataQuery {
-	keys := make([]string, 0, len(m.Dimensions))
-	for k := range m.Dimensions {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	dims := make([]cwtypes.Dimension, 0, len(keys))
-	for _, k := range keys {
-		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
-	}
+	metric := cwMetric(m)
 	return cwtypes.MetricDataQuery{
 		Id:    aws.String("m" + strconv.Itoa(i)),
 		Label: aws.String(name),
 		MetricStat: &cwtypes.MetricStat{
-			Metric: &cwtypes.Metric{Namespace: aws.String(m.Namespace), MetricName: aws.String(m.Name), Dimensions: dims},
+			Metric: &metric,
 			Period: aws.Int32(m.Period),
 			Stat:   aws.String(m.Stat),
 		},

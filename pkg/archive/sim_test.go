@@ -389,22 +389,34 @@ func TestSimArchiveAwaitsAfterWindow(t *testing.T) {
 }
 
 // TestSimArchiveMistypedMetric: a steady-state check on a metric the account
-// does not have (Latencyy) makes the run inconclusive, never passed, and the
-// reason names the check, the phase and the metric, and says that
-// ListMetrics finds no such metric.
+// does not have (Latencyy; Latency without the dimension it is published
+// with, which ListMetrics' dimension filters cannot tell from the
+// published one: the old archive said it existed) makes the run
+// inconclusive, never passed, and the reason names the check, the phase
+// and the metric, and says that ListMetrics finds no such metric.
 func TestSimArchiveMistypedMetric(t *testing.T) {
+	for _, tt := range []struct{ name, metric, want string }{
+		{"name", "{namespace: SockShop, name: Latencyy, dimensions: {service: orders}",
+			"check orders-latency-p99 (before) had no datapoints for SockShop/Latencyy{service=orders} p99 (no such metric in the account: check the namespace, name and dimensions)"},
+		{"dimension left out", "{namespace: SockShop, name: Latency",
+			"check orders-latency-p99 (before) had no datapoints for SockShop/Latency p99 (no such metric in the account: check the namespace, name and dimensions)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { simArchiveMistypedMetric(t, tt.metric, tt.want) })
+	}
+}
+
+func simArchiveMistypedMetric(t *testing.T, metric, want string) {
 	synctest.Test(t, func(t *testing.T) {
 		if testing.Short() {
 			t.Skip("runs the simulator")
 		}
 		r := startWalkthroughWith(t, sim.Options{LogDelay: 30 * time.Second}, func(s string) string {
-			return strings.Replace(s, "{namespace: SockShop, name: Latency, dimensions: {service: orders}", "{namespace: SockShop, name: Latencyy, dimensions: {service: orders}", 1)
+			return strings.Replace(s, "{namespace: SockShop, name: Latency, dimensions: {service: orders}", metric, 1)
 		}, nil)
 		res, _ := retry(t, r.clock, r.archiver(15*time.Minute), r.state, 30*time.Minute)
 		if res.Verdict != report.VerdictInconclusive || res.Hypothesis != report.ResultInconclusive {
 			t.Errorf("verdict %s, hypothesis %s; want %s, %s (%s)", res.Verdict, res.Hypothesis, report.VerdictInconclusive, report.ResultInconclusive, res.VerdictReason)
 		}
-		want := "check orders-latency-p99 (before) had no datapoints for SockShop/Latencyy{service=orders} p99 (no such metric in the account: check the namespace, name and dimensions)"
 		if !strings.Contains(res.VerdictReason, want) {
 			t.Errorf("reason %q\ndoes not contain %q", res.VerdictReason, want)
 		}
