@@ -41,6 +41,13 @@ func (c *checker) intensity(kind, sp string, spec map[string]any, at func(string
 			d, err := time.ParseDuration(s)
 			c.latency(at(sp+".delay"), s, d, err, *l.MaxLatency)
 		}
+		if v, ok := spec["percent"]; kind == "IOChaos" && l.MaxIOPercent != nil {
+			if !ok { // the CRD's default
+				c.refuse(at(sp), RuleMaxIOPercent, "without percent every file operation is injected (100%%), more than this deployment allows (%s): set percent", *l.MaxIOPercent)
+			} else {
+				c.atMost(at(sp+".percent"), RuleMaxIOPercent, v, *l.MaxIOPercent)
+			}
+		}
 	case "JVMChaos":
 		// latency is in milliseconds (JVMParameter.LatencyDuration).
 		if v, ok := spec["latency"]; ok && l.MaxLatency != nil {

@@ -33,6 +33,9 @@ type Limits struct {
 	// delay.latency plus its delay.jitter, an HTTPChaos's or IOChaos's
 	// delay, a JVMChaos's latency (milliseconds).
 	MaxLatency *gameday.Duration `json:"maxLatency,omitempty"`
+	// MaxIOPercent bounds an IOChaos's percent, the share of the file
+	// operations it delays or fails (left out: 100).
+	MaxIOPercent *Percent `json:"maxIOPercent,omitempty"`
 	// StressLimits bound a StressChaos.
 	StressLimits
 }
@@ -63,6 +66,7 @@ const (
 	RuleMaxDuplicatePercent    = "chaosMesh.limits.maxDuplicatePercent"
 	RuleMaxCorruptPercent      = "chaosMesh.limits.maxCorruptPercent"
 	RuleMinBandwidth           = "chaosMesh.limits.minBandwidth"
+	RuleMaxIOPercent           = "chaosMesh.limits.maxIOPercent"
 	RuleMaxCPUWorkers          = "chaosMesh.limits.maxCPUWorkers"
 	RuleMaxCPULoad             = "chaosMesh.limits.maxCPULoad"
 	RuleMaxMemorySize          = "chaosMesh.limits.maxMemorySize"

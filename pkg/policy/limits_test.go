@@ -37,6 +37,7 @@ var every = Limits{
 	MaxDuplicatePercent: ptr(Percent(1)),
 	MaxCorruptPercent:   ptr(Percent(0)),
 	MinBandwidth:        ptr(Rate("10mbit")),
+	MaxIOPercent:        ptr(Percent(50)),
 	StressLimits: StressLimits{
 		MaxCPUWorkers: ptr(2),
 		MaxCPULoad:    ptr(Percent(80)),
@@ -102,9 +103,13 @@ func TestCheckLimits(t *testing.T) {
 			at + "rate.rate: 1mbps is less bandwidth than this deployment allows (at least 10mbit) (policy p: chaosMesh.limits.minBandwidth)"}},
 		{"http delay over", every, chaosOf("HTTPChaos", m{"target": "Request", "port": 80, "delay": "1s"}), []string{
 			at + "delay: 1s is more than this deployment allows (250ms) (policy p: chaosMesh.limits.maxLatency)"}},
-		{"io delay at the bound", every, chaosOf("IOChaos", m{"action": "latency", "volumePath": "/d", "delay": "250ms"}), nil},
-		{"io delay over", every, chaosOf("IOChaos", m{"action": "latency", "volumePath": "/d", "delay": "251ms"}), []string{
+		{"io delay at the bound", every, chaosOf("IOChaos", m{"action": "latency", "volumePath": "/d", "delay": "250ms", "percent": int64(50)}), nil},
+		{"io delay over", every, chaosOf("IOChaos", m{"action": "latency", "volumePath": "/d", "delay": "251ms", "percent": int64(1)}), []string{
 			at + "delay: 251ms is more than this deployment allows (250ms) (policy p: chaosMesh.limits.maxLatency)"}},
+		{"io percent over", every, chaosOf("IOChaos", m{"action": "fault", "volumePath": "/d", "errno": int64(5), "percent": int64(51)}), []string{
+			at + "percent: 51% is more than this deployment allows (50%) (policy p: chaosMesh.limits.maxIOPercent)"}},
+		{"io percent left out", every, chaosOf("IOChaos", m{"action": "fault", "volumePath": "/d", "errno": int64(5)}), []string{
+			at[:len(at)-1] + ": without percent every file operation is injected (100%), more than this deployment allows (50%): set percent (policy p: chaosMesh.limits.maxIOPercent)"}},
 		{"jvm latency at the bound", every, chaosOf("JVMChaos", m{"action": "latency", "latency": int64(250)}), nil},
 		{"jvm latency over", every, chaosOf("JVMChaos", m{"action": "latency", "latency": int64(251)}), []string{
 			at + "latency: 251ms is more than this deployment allows (250ms) (policy p: chaosMesh.limits.maxLatency)"}},
@@ -269,6 +274,7 @@ func TestLimitedFieldsAreChaosMesh(t *testing.T) {
 		{"NetworkChaos", []string{"rate", "rate"}},
 		{"HTTPChaos", []string{"delay"}},
 		{"IOChaos", []string{"delay"}},
+		{"IOChaos", []string{"percent"}},
 		{"JVMChaos", []string{"latency"}},
 		{"StressChaos", []string{"stressngStressors"}},
 		{"StressChaos", []string{"stressors", "cpu", "workers"}},

@@ -125,7 +125,8 @@ func TestCraftedGameDays(t *testing.T) {
 				`too-hard.yaml:35:34: spec.faults[1].chaosMesh.spec.stressors.memory.size: 257MB is more than this deployment allows (256MB) (policy sandbox: chaosMesh.limits.maxMemorySize)`,
 				`too-hard.yaml:36:11: spec.faults[1].chaosMesh.spec.stressngStressors: a raw stress-ng command line, which cannot be judged against the bounds of this deployment (maxCPUWorkers, maxCPULoad, maxMemorySize): use stressors.cpu (workers, load) or stressors.memory (size) (policy sandbox: chaosMesh.limits.allowStressngStressors)`,
 				`too-hard.yaml:48:11: spec.faults[2].chaosMesh.spec.delay: 251ms is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)`,
-				`too-hard.yaml:60:11: spec.faults[3].chaosMesh.spec.delay: 1s is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)`,
+				`too-hard.yaml:49:11: spec.faults[2].chaosMesh.spec.percent: 51% is more than this deployment allows (50%) (policy sandbox: chaosMesh.limits.maxIOPercent)`,
+				`too-hard.yaml:61:11: spec.faults[3].chaosMesh.spec.delay: 1s is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)`,
 			},
 		},
 		{
