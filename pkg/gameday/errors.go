@@ -14,7 +14,7 @@ const (
 	ErrNamePolicyViolation   = "PolicyViolation"       // preflight: the GameDay is outside the deployment's policy; nothing was started
 	ErrNameExperimentTimeout = "ExperimentTimeout"     // past timeouts.experiment
 	ErrNameThrottled         = "Throttled"             // AWS throttled us past the SDK's retries
-	ErrNameUnavailable       = "AWSUnavailable"        // an AWS service failed (5xx) past the SDK's retries
+	ErrNameUnavailable       = "AWSUnavailable"        // an AWS service failed (5xx) or did not answer, past the SDK's retries
 	ErrNameNotTerminal       = "ExperimentNotTerminal" // stop could not confirm a terminal state yet
 	ErrNameLogsNotReady      = "LogsNotReady"          // archive: experiment-end not delivered yet
 	ErrNameAlarmsPending     = "AlarmsPending"         // preflight: a stop-condition alarm is still INSUFFICIENT_DATA
@@ -38,7 +38,8 @@ func NewStepError(name string, format string, args ...any) error {
 // ErrorName is the stable name of err, the errorType the state machine
 // sees: the outermost StepError's; else ErrNameThrottled for AWS throttling
 // that outlived the SDK's retries (ErrThrottled in the chain), or
-// ErrNameUnavailable for an AWS server error that did (ErrUnavailable);
+// ErrNameUnavailable for an AWS server error, or a call AWS did not
+// answer, that did (ErrUnavailable);
 // else ErrNameInternal. It is the one place that names a step's error.
 func ErrorName(err error) string {
 	var se *StepError
@@ -59,7 +60,9 @@ var (
 	ErrConflict  = errors.New("conflict")
 	ErrThrottled = errors.New("throttled")
 	ErrQuota     = errors.New("service quota exceeded")
-	// ErrUnavailable is a server error (HTTP 5xx): the service failed, not
-	// the request, so the same request may well work a little later.
+	// ErrUnavailable is a server error (HTTP 5xx), or no answer at all (the
+	// connection reset, refused or closed, an attempt timed out): the
+	// service or the way to it failed, not the request, so the same
+	// request may well work a little later.
 	ErrUnavailable = errors.New("service unavailable")
 )
