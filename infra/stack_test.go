@@ -453,6 +453,20 @@ func TestStateMachine(t *testing.T) {
 	}
 }
 
+// TestFunctionTimeoutsHoldAnUnansweredCall: every Lambda's timeout holds
+// one AWS call that AWS never answers (deploy.AWSUnanswered: the SDK's
+// attempts, each cut at deploy.AWSWait) and the rest of its work, so that
+// the call ends in an error the step names AWSUnavailable and its Task
+// retries, not in the Lambda's timeout.
+func TestFunctionTimeoutsHoldAnUnansweredCall(t *testing.T) {
+	const rest = 10 * time.Second // the step's own work and its answered calls
+	for _, spec := range functionSpecs {
+		if spec.timeout < deploy.AWSUnanswered+rest {
+			t.Errorf("%s: timeout %s, under an unanswered AWS call (%s) and %s for the rest", spec.name, spec.timeout, deploy.AWSUnanswered, rest)
+		}
+	}
+}
+
 func TestExecutionTimeout(t *testing.T) {
 	s := fullStack(t)
 	var def map[string]any

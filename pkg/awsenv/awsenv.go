@@ -26,8 +26,8 @@
 // AWS_REQUEST_CHECKSUM_CALCULATION and AWS_RESPONSE_CHECKSUM_VALIDATION;
 // AWS_DISABLE_REQUEST_COMPRESSION and
 // AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES; AWS_DISABLE_CLOCK_SKEW_CORRECTION.
-// Like LoadDefaultConfig it leaves the HTTP client and the retryer to each
-// client's defaults. The SDK's warnings go to log/slog (LoadDefaultConfig
+// Like LoadDefaultConfig it leaves the retryer to each client's defaults;
+// unlike it, it bounds how long an attempt waits on AWS (HTTPClient). The SDK's warnings go to log/slog (LoadDefaultConfig
 // prints them as plain text on stderr), so that they are JSON records in the
 // Lambda's log like every other line.
 //
@@ -49,12 +49,18 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/gameday-dev/gameday/pkg/deploy"
 )
 
 // maxMinCompressSize is the largest AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES
@@ -77,6 +83,7 @@ func Load(lookup func(string) (string, bool)) (aws.Config, error) {
 		ResponseChecksumValidation:  aws.ResponseChecksumValidationWhenSupported,
 		RequestMinCompressSizeBytes: 10240,
 		ConfigSources:               []any{&e},
+		HTTPClient:                  HTTPClient(deploy.AWSWait),
 	}
 	if cfg.Region == "" {
 		return aws.Config{}, fmt.Errorf("aws config: environment variable AWS_REGION is not set")
@@ -130,6 +137,26 @@ func LoadLocal(region, endpoint string) aws.Config {
 		panic(fmt.Sprintf("local aws config: %v", err))
 	}
 	return cfg
+}
+
+// HTTPClient is the SDK's default HTTP client with each wait of an attempt
+// on AWS bounded by wait (deploy.AWSWait in Lambda): to connect (the
+// dialer's timeout, 30 s by default), for the TLS handshake (10 s), and,
+// the request written, body and all, for the answer's headers (the
+// transport's ResponseHeaderTimeout, unbounded by default). An attempt
+// past one of them fails with a timeout, which the SDK retries. The
+// answer's body is not bounded (http.Client.Timeout would cut an S3 object
+// read after its call returned). Each client still applies its defaults
+// mode (AWS_DEFAULTS_MODE) to the copy it makes: legacy, the default,
+// sets no timeout of its own; the others put theirs in place of the
+// connect and handshake bounds.
+func HTTPClient(wait time.Duration) *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = wait }).
+		WithTransportOptions(func(tr *http.Transport) {
+			tr.TLSHandshakeTimeout = wait
+			tr.ResponseHeaderTimeout = wait
+		})
 }
 
 // slogLogger passes the SDK's log lines (warnings, and debug lines when a

@@ -3,11 +3,15 @@ package awsenv_test
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -19,6 +23,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/awsenv"
+	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/deploy"
+	"github.com/gameday-dev/gameday/pkg/gameday"
 )
 
 // lambdaEnv is what Lambda sets for a function's execution role and
@@ -307,4 +314,150 @@ func TestLoadLocal(t *testing.T) {
 	if creds.AccessKeyID != local["AWS_ACCESS_KEY_ID"] || creds.SecretAccessKey != local["AWS_SECRET_ACCESS_KEY"] {
 		t.Errorf("credentials %q/%q, want Local's", creds.AccessKeyID, creds.SecretAccessKey)
 	}
+}
+
+// TestLoadBoundsEveryWait: every client the Lambdas build from Load waits
+// at most deploy.AWSWait to connect, for the TLS handshake and for an
+// answer's headers; the SDK's defaults are 30 s, 10 s and forever. Fails on
+// the old code, which left the HTTP client to the defaults.
+func TestLoadBoundsEveryWait(t *testing.T) {
+	cfg, err := awsenv.Load(lookup(lambdaEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := map[string]aws.HTTPClient{
+		"fis":         fis.NewFromConfig(cfg).Options().HTTPClient,
+		"s3":          s3.NewFromConfig(cfg).Options().HTTPClient,
+		"dynamodb":    dynamodb.NewFromConfig(cfg).Options().HTTPClient,
+		"sfn":         sfn.NewFromConfig(cfg).Options().HTTPClient,
+		"sns":         sns.NewFromConfig(cfg).Options().HTTPClient,
+		"eventbridge": eventbridge.NewFromConfig(cfg).Options().HTTPClient,
+		"cloudwatch":  cloudwatch.NewFromConfig(cfg).Options().HTTPClient,
+	}
+	for name, c := range clients {
+		b, ok := c.(*awshttp.BuildableClient)
+		if !ok {
+			t.Errorf("%s: HTTP client %T, want the SDK's buildable client", name, c)
+			continue
+		}
+		tr, d := b.GetTransport(), b.GetDialer()
+		if tr.ResponseHeaderTimeout != deploy.AWSWait || tr.TLSHandshakeTimeout != deploy.AWSWait || d.Timeout != deploy.AWSWait {
+			t.Errorf("%s: waits for headers %s, TLS %s, connection %s; want %s each", name,
+				tr.ResponseHeaderTimeout, tr.TLSHandshakeTimeout, d.Timeout, deploy.AWSWait)
+		}
+		if b.GetTimeout() != 0 {
+			t.Errorf("%s: client timeout %s, which would cut an S3 object's read", name, b.GetTimeout())
+		}
+	}
+}
+
+// TestUnansweredCallEnds: a GetExperiment (the poll's call) to an endpoint
+// that takes the connection and never answers, through Load's config with
+// one attempt, fails within deploy.AWSWait (and a little) with an error
+// awserr calls unavailable, over plain HTTP (no answer's headers) and over
+// HTTPS (no TLS handshake). On the old code the call waits for its
+// context: the test's 30 s.
+func TestUnansweredCallEnds(t *testing.T) {
+	for _, scheme := range []string{"http", "https"} {
+		t.Run(scheme, func(t *testing.T) {
+			t.Parallel()
+			env := with("AWS_ENDPOINT_URL", scheme+"://"+silent(t), "AWS_MAX_ATTEMPTS", "1")
+			cfg, err := awsenv.Load(lookup(env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			began := time.Now()
+			_, err = fis.NewFromConfig(cfg).GetExperiment(ctx, &fis.GetExperimentInput{Id: aws.String("EXP1")})
+			took := time.Since(began)
+			if err == nil || took > deploy.AWSWait+3*time.Second {
+				t.Fatalf("GetExperiment: %v after %s, want an error within %s", err, took, deploy.AWSWait)
+			}
+			if awserr.Sentinel(err) != gameday.ErrUnavailable {
+				t.Errorf("GetExperiment: %v, not classified unavailable", err)
+			}
+		})
+	}
+}
+
+// TestHTTPClientKeepsBodies: the bound is on waiting for an answer, not on
+// reading it: a body that takes longer than the bound to arrive, in parts,
+// is read whole.
+func TestHTTPClientKeepsBodies(t *testing.T) {
+	wait := 100 * time.Millisecond
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		for range 4 {
+			_, _ = w.Write([]byte("part "))
+			w.(http.Flusher).Flush()
+			time.Sleep(wait)
+		}
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { srv.Close() })
+	resp, err := awsenv.HTTPClient(wait).Do(must(http.NewRequest(http.MethodGet, "http://"+ln.Addr().String(), nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got []byte
+	buf := make([]byte, 64)
+	for {
+		n, err := resp.Body.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	if string(got) != "part part part part " {
+		t.Errorf("body %q, want the four parts", got)
+	}
+}
+
+func must(r *http.Request, err error) *http.Request {
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// silent listens, takes every connection and never says anything on it
+// until the test ends; it returns its address.
+func silent(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held <- c
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		for {
+			select {
+			case c := <-held:
+				c.Close()
+			default:
+				return
+			}
+		}
+	})
+	return ln.Addr().String()
+}
+
+// lookup reads env as Load reads the process's environment.
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 }
