@@ -4,9 +4,10 @@ package localrun
 // matrix's AWS-side faults: the handlers reach AWS through it by their
 // endpoint (Options.handlerEndpoint), as in Lambda they reach AWS's; no
 // code path differs. It fails chosen calls of one operation the way the
-// service would: throttled, an internal error, or a connection reset after
-// the service did the work (the response is lost), each in the error shape
-// of the service's protocol (pkg/sim/wire).
+// service would: throttled, an internal error, each in the error shape of
+// the service's protocol (pkg/sim/wire), or the way the network would: a
+// connection reset after the service did the work (the response is lost),
+// or no answer at all.
 
 import (
 	"bytes"
@@ -37,6 +38,12 @@ const (
 	// faultReset forwards the call, so that the service does its work, and
 	// then resets the connection: the caller never sees the answer.
 	faultReset awsFault = "reset-after-work"
+	// faultHang holds the call, neither forwarding it (the service never
+	// sees it) nor answering, until the caller gives up on it (the
+	// handlers' bound on a wait for an answer closes the connection) or
+	// the test ends. A hung call whose work was done is a lost answer, as
+	// faultReset's.
+	faultHang awsFault = "hang"
 )
 
 // sdkAttempts is how many times the SDK's standard retryer tries a call
@@ -55,6 +62,8 @@ type faultProxy struct {
 	target *url.URL
 	rp     *httputil.ReverseProxy
 	srv    *httptest.Server
+	// ended is closed when the test ends, letting go of held calls.
+	ended chan struct{}
 
 	mu    sync.Mutex
 	calls int // calls of op so far
@@ -70,9 +79,16 @@ func newFaultProxy(t *testing.T, target, op string, from, count int, fault awsFa
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultProxy{op: op, from: from, count: count, fault: fault, target: u, rp: httputil.NewSingleHostReverseProxy(u)}
-	p.srv = httptest.NewServer(p)
-	t.Cleanup(p.srv.Close)
+	p := &faultProxy{op: op, from: from, count: count, fault: fault, target: u, rp: httputil.NewSingleHostReverseProxy(u),
+		ended: make(chan struct{})}
+	// One connection a call: net/http itself sends a GET again, once, when a
+	// reused connection fails before an answer, which would spend the
+	// failures meant for the SDK's attempts.
+	p.srv = httptest.NewUnstartedServer(p)
+	p.srv.Config.SetKeepAlivesEnabled(false)
+	p.srv.Start()
+	t.Cleanup(p.srv.Close)               // waits for the calls in flight,
+	t.Cleanup(func() { close(p.ended) }) // so the held ones are let go first
 	return p
 }
 
@@ -118,6 +134,12 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		p.rp.ServeHTTP(rec, r)
 		resetConnection(w)
+	case faultHang:
+		select {
+		case <-r.Context().Done(): // the caller gave up and closed the connection
+		case <-p.ended:
+		}
+		panic(http.ErrAbortHandler) // no answer, ever
 	case faultThrottled, faultInternal:
 		writeFault(w, r, svc, p.fault)
 	}
@@ -231,7 +253,12 @@ func writeFault(w http.ResponseWriter, r *http.Request, svc string, f awsFault) 
 		}
 	case "dynamodb":
 		wire.JSON{Version: "1.0", TypePrefix: "com.amazonaws.dynamodb.v20120810#"}.WriteError(w, e)
-	default: // Step Functions and the other awsJson services
+	case "sns":
+		e.Code = map[awsFault]string{faultThrottled: "Throttled", faultInternal: "InternalError"}[f]
+		wire.Query{XMLNS: "http://sns.amazonaws.com/doc/2010-03-31/"}.WriteError(w, e, reqID)
+	case "events":
+		wire.JSON{Version: "1.1"}.WriteError(w, e)
+	default: // Step Functions and the other awsJson 1.0 services
 		wire.JSON{Version: "1.0"}.WriteError(w, e)
 	}
 }

@@ -101,6 +101,9 @@ type Options struct {
 	// place of the simulator's URL (a fault-injecting proxy in front of
 	// it), as Lambda's would be another endpoint: only the endpoint differs.
 	handlerEndpoint string
+	// awsWait, in tests, replaces deploy.AWSWait, the handlers' bound on
+	// each wait for AWS (awsenv.HTTPClient), to fit a faster clock.
+	awsWait time.Duration
 	// taskTimeout, in tests, replaces every Task's TimeoutSeconds (Lambda's
 	// longest timeout, 15 minutes of wall time), so that a Lambda that
 	// never answers times its Task out within a test.
@@ -197,12 +200,15 @@ func Env(srv *sim.Server) deploy.Env {
 }
 
 // handlerConfig is the handlers' AWS configuration: cfg, or in tests the
-// same with o.handlerEndpoint as its endpoint.
+// same with o.handlerEndpoint as its endpoint and o.awsWait as its bound.
 func (o Options) handlerConfig(srv *sim.Server, cfg aws.Config) aws.Config {
-	if o.handlerEndpoint == "" {
-		return cfg
+	if o.handlerEndpoint != "" {
+		cfg = awsenv.LoadLocal(srv.Region(), o.handlerEndpoint)
 	}
-	return awsenv.LoadLocal(srv.Region(), o.handlerEndpoint)
+	if o.awsWait > 0 {
+		cfg.HTTPClient = awsenv.HTTPClient(o.awsWait)
+	}
+	return cfg
 }
 
 // provision makes the simulator look like a deployed stack: the buckets, the
