@@ -24,14 +24,18 @@ func (e *apiError) Unwrap() []error { return []error{e.sentinel, e.err} }
 
 // classify maps the AWS errors of the calls this package makes (Step
 // Functions, CloudFormation, S3) to gameday's sentinels (awserr.Sentinel),
-// keeping the original in the chain, and shortens their text for the CLI's
-// one error line; callers check the result with errors.Is. Errors that are
-// not AWS API errors, or of no kind awserr knows, are returned unchanged.
+// keeping the original in the chain, and shortens an API error's text for
+// the CLI's one error line; callers check the result with errors.Is. A
+// call AWS did not answer (ErrUnavailable without an API error) keeps its
+// text; errors of no kind awserr knows are returned unchanged.
 func classify(err error) error {
 	var ae smithy.APIError
 	sentinel := awserr.Sentinel(err)
-	if sentinel == nil || !errors.As(err, &ae) {
+	switch {
+	case sentinel == nil:
 		return err
+	case !errors.As(err, &ae):
+		return &apiError{sentinel: sentinel, err: err, text: err.Error()}
 	}
 	text := ae.ErrorCode()
 	if m := ae.ErrorMessage(); m != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gameday-dev/gameday/pkg/awsfake"
@@ -240,6 +242,10 @@ func TestFollow(t *testing.T) {
 		{name: "server error on the way", wantStatus: "SUCCEEDED",
 			frames: frames(dt.ExperimentRunning, dt.Succeeded),
 			errs:   map[string][]error{"DescribeExecution": {dt.APIError("InternalFailure", "Internal error")}}},
+		{name: "no answer on the way", wantStatus: "SUCCEEDED",
+			frames: frames(dt.ExperimentRunning, dt.Succeeded),
+			errs: map[string][]error{"DescribeExecution": {fmt.Errorf("operation error SFN: DescribeExecution: %w",
+				&smithyhttp.RequestSendError{Err: errors.New("read tcp: connection reset by peer")})}}},
 		{name: "interrupted", cancelAt: 2, wantStatus: "RUNNING", wantErr: "context canceled", wantIs: context.Canceled,
 			frames: frames(dt.AtPreflight, dt.ExperimentRunning, dt.ExperimentRunning, dt.ExperimentRunning, dt.ExperimentRunning, dt.ExperimentRunning)},
 		{name: "gone", wantErr: "ExecutionDoesNotExist", wantIs: gameday.ErrNotFound},
