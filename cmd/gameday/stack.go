@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/gameday-dev/gameday/pkg/awsenv"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/deployed"
 )
@@ -103,9 +104,11 @@ func newDeployed(ctx context.Context, f *stackFlags) (*deployed.Client, error) {
 
 // loadAWSConfig loads the default AWS configuration chain (AWS_PROFILE,
 // AWS_REGION, AWS_ENDPOINT_URL...) with the --region and --profile flags of
-// the commands that call AWS, and requires a region.
+// the commands that call AWS, and requires a region. Each attempt's waits
+// on AWS are bounded as the Lambdas' are (awsenv.HTTPClient), so a call
+// AWS never answers is retried, and then an error, not a CLI that hangs.
 func loadAWSConfig(ctx context.Context, region, profile string) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
+	opts := []func(*config.LoadOptions) error{config.WithHTTPClient(awsenv.HTTPClient(deploy.AWSWait))}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}

@@ -3,9 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/deployed"
 )
 
@@ -47,5 +52,27 @@ func TestStateMachineFlag(t *testing.T) {
 				t.Errorf("gameday %v = %d, stdout %q, stderr %q; want %d, no stdout, %q", args, code, stdout, stderr, exitUsage, want)
 			}
 		})
+	}
+}
+
+// TestLoadAWSConfigBoundsWaits: the CLI's clients wait on AWS as long as
+// the Lambdas' do (deploy.AWSWait per stage of an attempt), so a call AWS
+// never answers ends in a retry and then an error, not in a CLI that hangs
+// (status --follow looks again on it); the answer's body stays unbounded.
+func TestLoadAWSConfigBoundsWaits(t *testing.T) {
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	cfg, err := loadAWSConfig(context.Background(), "us-east-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := sfn.NewFromConfig(cfg).Options().HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		t.Fatalf("HTTP client %T, want the SDK's buildable client", cfg.HTTPClient)
+	}
+	tr, d := b.GetTransport(), b.GetDialer()
+	if tr.ResponseHeaderTimeout != deploy.AWSWait || tr.TLSHandshakeTimeout != deploy.AWSWait || d.Timeout != deploy.AWSWait || b.GetTimeout() != 0 {
+		t.Errorf("waits for headers %s, TLS %s, connection %s, whole call %s; want %s each and no bound on the whole call",
+			tr.ResponseHeaderTimeout, tr.TLSHandshakeTimeout, d.Timeout, b.GetTimeout(), deploy.AWSWait)
 	}
 }
