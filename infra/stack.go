@@ -153,10 +153,10 @@ var functionSpecs = []struct {
 }{
 	{deploy.Preflight, "gameday: validate, stage stop-condition alarms and check it is safe to start", time.Minute, 256},
 	{deploy.StartExperiment, "gameday: create or update the FIS template and start the experiment", time.Minute, 256},
-	{deploy.PollExperiment, "gameday: look at the experiment once", 30 * time.Second, 256},
+	{deploy.PollExperiment, "gameday: look at the experiment once", time.Minute, 256},
 	{deploy.StopExperiment, "gameday: stop the experiment and confirm it ended", time.Minute, 256},
 	{deploy.Archive, "gameday: archive FIS logs, spec and template; write the summary and report", 5 * time.Minute, 1024},
-	{deploy.Notify, "gameday: publish the outcome of a run", 30 * time.Second, 256},
+	{deploy.Notify, "gameday: publish the outcome of a run", time.Minute, 256},
 	{deploy.Guard, "gameday: stop the experiment of a run that ended without cleaning up", time.Minute, 256},
 	{deploy.Sweeper, "gameday: every 5 minutes, stop experiments whose execution no longer runs, free their leases, report stuck ones", 2 * time.Minute, 256},
 }

@@ -13,10 +13,12 @@ import "time"
 // that long, a hung GetExperiment fail the run.
 //
 // It is far above what AWS takes to answer the calls gameday makes (tens
-// to hundreds of milliseconds), and small enough that every Lambda's
-// timeout (infra) holds a whole unanswered call, AWSUnanswered, with room
-// to spare: the shortest, 30 s, leaves 12 s.
-const AWSWait = 5 * time.Second
+// to hundreds of milliseconds; a GetMetricData of many percentile queries,
+// the slowest, seconds), yet well under botocore's 60 s read timeout,
+// which would not fit a Lambda's timeout three times; and small enough
+// that every Lambda's timeout (infra) holds a whole unanswered call,
+// AWSUnanswered, with room to spare: the shortest, 60 s, leaves 27 s.
+const AWSWait = 10 * time.Second
 
 // AWSUnanswered is the longest one AWS call lasts when AWS answers none of
 // its attempts: the SDK's three attempts (aws.DefaultRetryMaxAttempts, unless

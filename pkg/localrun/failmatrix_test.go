@@ -586,7 +586,7 @@ func awsCases() []awsCase {
 }
 
 // matrixAWSWait is the handlers' bound on a wait for AWS in the hang cases
-// (deploy.AWSWait in Lambda, 5 s), so that a hung call costs seconds. Only
+// (deploy.AWSWait in Lambda, 10 s), so that a hung call costs seconds. Only
 // there, and not shorter: on a loaded machine the simulator may take a
 // few hundred milliseconds to answer (at 250 ms, GetMetricData timed out
 // three times in a row and failed a run).
