@@ -34,8 +34,8 @@ func TestValidatePolicy(t *testing.T) {
 	tooHard := "../../pkg/validate/testdata/crafted/too-hard.yaml"
 	code, stdout, stderr = runCLI(t, "validate", "--policy", examplePolicy, tooHard)
 	want = tooHard + ":19:11: spec.faults[0].chaosMesh.spec.delay: 200ms latency with 51ms jitter (up to 251ms) is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)\n"
-	if code != exitInvalid || stdout != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 12 {
-		t.Errorf("too hard: exit %d, stdout %q, stderr %q; want exit 1 and 12 refusals, first %q", code, stdout, stderr, want)
+	if code != exitInvalid || stdout != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 13 {
+		t.Errorf("too hard: exit %d, stdout %q, stderr %q; want exit 1 and 13 refusals, first %q", code, stdout, stderr, want)
 	}
 
 	// A GameDay given as the policy: its kind is its one problem.

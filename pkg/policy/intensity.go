@@ -60,6 +60,34 @@ func (c *checker) intensity(kind, sp string, spec map[string]any, at func(string
 		}
 	case "StressChaos":
 		c.stress(l, sp, spec, at)
+	case "PodChaos":
+		if l.MaxPodsPercent != nil {
+			c.podShare(sp, spec, *l.MaxPodsPercent, at)
+		}
+	}
+}
+
+// podShare judges the share of its selected pods a PodChaos acts on, by
+// its mode and value as Chaos Mesh's PodSelector.Validate reads them
+// (strconv.Atoi).
+func (c *checker) podShare(sp string, spec map[string]any, max Percent, at func(string) string) {
+	mode, _ := spec["mode"].(string)
+	value, _ := spec["value"].(string)
+	n, err := strconv.Atoi(value)
+	switch mode {
+	case "one":
+	case "fixed":
+		if err != nil || n > 1 {
+			c.refuse(at(sp+".value"), RuleMaxPodsPercent, "fixed %s pods cannot be judged as a share of the pods selected (this deployment allows %s): use fixed-percent, or mode one", value, max)
+		}
+	case "fixed-percent", "random-max-percent":
+		if err != nil || float64(n) > float64(max) {
+			c.refuse(at(sp+".value"), RuleMaxPodsPercent, "%s %s%% of the pods selected is more than this deployment allows (%s)", mode, value, max)
+		}
+	default: // all, and a mode gameday.Check refuses
+		if max < 100 {
+			c.refuse(at(sp+".mode"), RuleMaxPodsPercent, "mode %s acts on every pod selected (100%%), more than this deployment allows (%s): use fixed-percent, or mode one", mode, max)
+		}
 	}
 }
 

@@ -33,6 +33,11 @@ type Limits struct {
 	// delay.latency plus its delay.jitter, an HTTPChaos's or IOChaos's
 	// delay, a JVMChaos's latency (milliseconds).
 	MaxLatency *gameday.Duration `json:"maxLatency,omitempty"`
+	// MaxPodsPercent bounds the share of the pods it selects a PodChaos
+	// kills or fails: mode all is 100, fixed-percent and
+	// random-max-percent their value; one pod (mode one, or fixed 1) is
+	// always allowed, and fixed N, a count and not a share, is refused.
+	MaxPodsPercent *Percent `json:"maxPodsPercent,omitempty"`
 	// MaxIOPercent bounds an IOChaos's percent, the share of the file
 	// operations it delays or fails (left out: 100).
 	MaxIOPercent *Percent `json:"maxIOPercent,omitempty"`
@@ -67,6 +72,7 @@ const (
 	RuleMaxCorruptPercent      = "chaosMesh.limits.maxCorruptPercent"
 	RuleMinBandwidth           = "chaosMesh.limits.minBandwidth"
 	RuleMaxIOPercent           = "chaosMesh.limits.maxIOPercent"
+	RuleMaxPodsPercent         = "chaosMesh.limits.maxPodsPercent"
 	RuleMaxCPUWorkers          = "chaosMesh.limits.maxCPUWorkers"
 	RuleMaxCPULoad             = "chaosMesh.limits.maxCPULoad"
 	RuleMaxMemorySize          = "chaosMesh.limits.maxMemorySize"

@@ -22,7 +22,7 @@ func limitsPolicy(l Limits) *Policy {
 		Namespaces: []string{"shop"},
 		FISActions: []string{gameday.ActionInjectCustomResource},
 		ChaosMesh: ChaosMeshRules{
-			Kinds:  []string{"HTTPChaos", "IOChaos", "JVMChaos", "NetworkChaos", "Schedule", "StressChaos"},
+			Kinds:  []string{"HTTPChaos", "IOChaos", "JVMChaos", "NetworkChaos", "PodChaos", "Schedule", "StressChaos"},
 			Limits: l,
 		},
 	}}
@@ -38,6 +38,7 @@ var every = Limits{
 	MaxCorruptPercent:   ptr(Percent(0)),
 	MinBandwidth:        ptr(Rate("10mbit")),
 	MaxIOPercent:        ptr(Percent(50)),
+	MaxPodsPercent:      ptr(Percent(50)),
 	StressLimits: StressLimits{
 		MaxCPUWorkers: ptr(2),
 		MaxCPULoad:    ptr(Percent(80)),
@@ -52,6 +53,16 @@ func chaosOf(kind string, crSpec map[string]any) *gameday.Spec {
 	return spec(func(s *gameday.Spec) {
 		s.Spec.Faults[0] = gameday.Fault{Name: "f", ChaosMesh: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: kind}, Metadata: gameday.ObjectMeta{Namespace: "shop"}, Spec: crSpec}}
 	})
+}
+
+// podMode is a GameDay killing pods with mode and value.
+func podMode(mode, value string) *gameday.Spec {
+	s := chaosOf("PodChaos", map[string]any{"action": "pod-kill"})
+	s.Spec.Faults[0].ChaosMesh.Spec["mode"] = mode
+	if value != "" {
+		s.Spec.Faults[0].ChaosMesh.Spec["value"] = value
+	}
+	return s
 }
 
 // TestCheckLimits: every limit passes a value at its bound and refuses one
@@ -144,6 +155,18 @@ func TestCheckLimits(t *testing.T) {
 			at + "stressors.cpu.options: options pass raw arguments to stress-ng, which cannot be judged against the bounds of this deployment (maxCPUWorkers, maxCPULoad, maxMemorySize): remove them (policy p: chaosMesh.limits.allowStressngStressors)"}},
 		{"stress-ng refused without bounds", Limits{StressLimits: StressLimits{AllowStressngStressors: ptr(false)}}, chaosOf("StressChaos", m{"stressngStressors": "--cpu 1"}), []string{
 			at + "stressngStressors: a raw stress-ng command line, which this deployment does not allow: use stressors.cpu (workers, load) or stressors.memory (size) (policy p: chaosMesh.limits.allowStressngStressors)"}},
+		{"one pod", every, chaosOf("PodChaos", m{"action": "pod-kill"}), nil},
+		{"a share at the bound", every, podMode("fixed-percent", "50"), nil},
+		{"a share over", every, podMode("fixed-percent", "51"), []string{
+			at + "value: fixed-percent 51% of the pods selected is more than this deployment allows (50%) (policy p: chaosMesh.limits.maxPodsPercent)"}},
+		{"a random share over", every, podMode("random-max-percent", "100"), []string{
+			at + "value: random-max-percent 100% of the pods selected is more than this deployment allows (50%) (policy p: chaosMesh.limits.maxPodsPercent)"}},
+		{"every pod", every, podMode("all", ""), []string{
+			at + "mode: mode all acts on every pod selected (100%), more than this deployment allows (50%): use fixed-percent, or mode one (policy p: chaosMesh.limits.maxPodsPercent)"}},
+		{"fixed one", every, podMode("fixed", "1"), nil},
+		{"fixed count", every, podMode("fixed", "2"), []string{
+			at + "value: fixed 2 pods cannot be judged as a share of the pods selected (this deployment allows 50%): use fixed-percent, or mode one (policy p: chaosMesh.limits.maxPodsPercent)"}},
+		{"every pod allowed", Limits{MaxPodsPercent: ptr(Percent(100))}, podMode("all", ""), nil},
 		// Limits left out keep a policy's meaning from before they existed.
 		{"no limits", Limits{}, chaosOf("StressChaos", m{"stressngStressors": "--cpu 64", "stressors": m{"cpu": m{"workers": int64(64)}, "memory": m{"workers": int64(1), "size": "100%"}}}), nil},
 		{"no limits on a network", Limits{}, chaosOf("NetworkChaos", m{"action": "netem", "delay": m{"latency": "30s"}, "loss": m{"loss": "100"}}), nil},
@@ -288,6 +311,8 @@ func TestLimitedFieldsAreChaosMesh(t *testing.T) {
 		{"HTTPChaos", []string{"delay"}},
 		{"IOChaos", []string{"delay"}},
 		{"IOChaos", []string{"percent"}},
+		{"PodChaos", []string{"mode"}},
+		{"PodChaos", []string{"value"}},
 		{"JVMChaos", []string{"latency"}},
 		{"StressChaos", []string{"stressngStressors"}},
 		{"StressChaos", []string{"stressors", "cpu", "workers"}},

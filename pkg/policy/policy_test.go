@@ -38,10 +38,10 @@ func TestParseExample(t *testing.T) {
 	}
 	if got := p.Sparse("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", map[string]string{"LoadBalancer": "app/shop/1"}); got == nil {
 		t.Errorf("Sparse = nil, want the sandbox's HTTPCode_Target_5XX_Count: %+v", p.Spec.SparseMetrics)
-	} else if want := "sandbox.yaml:48:7"; p.At("spec.sparseMetrics[0]") != want {
+	} else if want := "sandbox.yaml:50:7"; p.At("spec.sparseMetrics[0]") != want {
 		t.Errorf("At(sparseMetrics[0]) = %s, want %s", p.At("spec.sparseMetrics[0]"), want)
 	}
-	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:38:3"; got != want {
+	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:40:3"; got != want {
 		t.Errorf("At = %s, want %s", got, want)
 	}
 	if diff := cmp.Diff(back, p, cmp.AllowUnexported(Policy{}), cmpopts.IgnoreFields(Policy{}, "doc")); diff != "" {

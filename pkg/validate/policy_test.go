@@ -127,6 +127,7 @@ func TestCraftedGameDays(t *testing.T) {
 				`too-hard.yaml:48:11: spec.faults[2].chaosMesh.spec.delay: 251ms is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)`,
 				`too-hard.yaml:49:11: spec.faults[2].chaosMesh.spec.percent: 51% is more than this deployment allows (50%) (policy sandbox: chaosMesh.limits.maxIOPercent)`,
 				`too-hard.yaml:61:11: spec.faults[3].chaosMesh.spec.delay: 1s is more than this deployment allows (250ms) (policy sandbox: chaosMesh.limits.maxLatency)`,
+				`too-hard.yaml:71:11: spec.faults[4].chaosMesh.spec.value: fixed-percent 51% of the pods selected is more than this deployment allows (50%) (policy sandbox: chaosMesh.limits.maxPodsPercent)`,
 			},
 		},
 		{
