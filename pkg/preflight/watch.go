@@ -77,8 +77,10 @@ func (p *Preflight) readAlarms(ctx context.Context, set alarmSet, names []string
 type watchJudge struct {
 	p      *Preflight
 	alarms alarmSet
-	// staged are the alarms gameday stages, judged from the GameDay.
+	// staged are the alarms gameday stages, judged from the GameDay;
+	// given, the ARNs of those given by ARN.
 	staged  map[string]bool
+	given   map[string]string
 	listed  map[string]bool // by cwmetrics.String
 	refused []string
 	notes   map[string][]string // by stop-condition alarm
@@ -90,7 +92,7 @@ type watchJudge struct {
 // accepted only because the policy says so, and what it could not judge.
 func (p *Preflight) checkWatched(ctx context.Context, spec *gameday.Spec) (map[string][]string, error) {
 	j := &watchJudge{p: p, alarms: alarmSet{map[string]cwtypes.MetricAlarm{}, map[string]cwtypes.CompositeAlarm{}},
-		staged: map[string]bool{}, listed: map[string]bool{}, notes: map[string][]string{}}
+		staged: map[string]bool{}, given: map[string]string{}, listed: map[string]bool{}, notes: map[string][]string{}}
 	var tops, given []string
 	for _, sc := range spec.Spec.StopConditions {
 		if sc.Alarm != nil {
@@ -100,6 +102,7 @@ func (p *Preflight) checkWatched(ctx context.Context, spec *gameday.Spec) (map[s
 	}
 	for _, r := range stopConditionAlarms(spec) {
 		if !r.Staged && r.Name != "" {
+			j.given[r.Name] = r.ARN
 			given = append(given, r.Name)
 			tops = append(tops, r.Name)
 		}
@@ -159,6 +162,9 @@ func (j *watchJudge) read(ctx context.Context, names []string) error {
 // judge judges alarm name for the stop condition top; via are the
 // composite alarms that led to it.
 func (j *watchJudge) judge(ctx context.Context, top, name string, via []string) error {
+	if arn, ok := j.given[name]; ok && len(via) == 0 && arn != j.arnOf(name) {
+		return nil // another account's or region's: checkAlarms refuses it
+	}
 	if a, ok := j.alarms.metric[name]; ok {
 		return j.metricAlarm(ctx, top, via, a)
 	}
@@ -183,6 +189,14 @@ func (j *watchJudge) judge(ctx context.Context, top, name string, via []string) 
 		}
 	}
 	return nil
+}
+
+// arnOf is the ARN of the alarm read by that name ("" when none was).
+func (j *watchJudge) arnOf(name string) string {
+	if a, ok := j.alarms.metric[name]; ok {
+		return aws.ToString(a.AlarmArn)
+	}
+	return aws.ToString(j.alarms.composite[name].AlarmArn)
 }
 
 // who names the alarm judged: the stop condition, or the alarm a

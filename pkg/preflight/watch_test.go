@@ -182,6 +182,10 @@ func TestPreflightWatched(t *testing.T) {
 			slo(cw, "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "notBreaching", "LoadBalancer", "app/shop/1")
 			p.Policy = sparsePolicy(policy.SparseMetric{Namespace: "AWS/ApplicationELB", Name: "HTTPCode_ELB_5XX_Count"})
 		}, wantInMsg: []string{"AWS/ApplicationELB/HTTPCode_Target_5XX_Count (LoadBalancer=app/shop/1)"}},
+		{name: "an ARN of another region is the state check's refusal, whatever the alarm of that name here watches", wantErr: gameday.ErrNamePreflightFailed, setup: func(cw *fakeCloudWatch, p *Preflight, spec *gameday.Spec) {
+			spec.Spec.StopConditions[1].AlarmARN = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:existing-slo-alarm"
+			slo(cw, "SockShop", "Availabilty", "notBreaching", "service", "front-end")
+		}, wantInMsg: []string{"existing-slo-alarm (arn:aws:cloudwatch:eu-west-1:123456789012:alarm:existing-slo-alarm) does not exist in this account and region"}},
 		{name: "a missing ARN alarm is the state check's refusal", wantErr: gameday.ErrNamePreflightFailed, setup: func(cw *fakeCloudWatch, p *Preflight, spec *gameday.Spec) {
 			delete(cw.Alarms, "existing-slo-alarm")
 		}, wantInMsg: []string{"existing-slo-alarm (" + existingARN + ") does not exist"}},
