@@ -49,15 +49,7 @@ func (c *checker) intensity(kind, sp string, spec map[string]any, at func(string
 			}
 		}
 	case "JVMChaos":
-		// latency is in milliseconds (JVMParameter.LatencyDuration).
-		if v, ok := spec["latency"]; ok && l.MaxLatency != nil {
-			ms, isNum := number(v)
-			var err error
-			if !isNum {
-				err = fmt.Errorf("not a number")
-			}
-			c.latency(at(sp+".latency"), fmt.Sprint(v)+"ms", time.Duration(ms*float64(time.Millisecond)), err, *l.MaxLatency)
-		}
+		c.jvm(l, sp, spec, at)
 	case "StressChaos":
 		c.stress(l, sp, spec, at)
 	case "PodChaos":
@@ -88,6 +80,29 @@ func (c *checker) podShare(sp string, spec map[string]any, max Percent, at func(
 		if max < 100 {
 			c.refuse(at(sp+".mode"), RuleMaxPodsPercent, "mode %s acts on every pod selected (100%%), more than this deployment allows (%s): use fixed-percent, or mode one", mode, max)
 		}
+	}
+}
+
+// jvm judges a JVMChaos: its latency (milliseconds,
+// JVMParameter.LatencyDuration) and, as a StressChaos's stressors are, its
+// stress: cpuCount cores, and a memType whose stress fills the JVM's heap
+// or stack whole, which no size or share can judge.
+func (c *checker) jvm(l *Limits, sp string, spec map[string]any, at func(string) string) {
+	if v, ok := spec["latency"]; ok && l.MaxLatency != nil {
+		ms, isNum := number(v)
+		var err error
+		if !isNum {
+			err = fmt.Errorf("not a number")
+		}
+		c.latency(at(sp+".latency"), fmt.Sprint(v)+"ms", time.Duration(ms*float64(time.Millisecond)), err, *l.MaxLatency)
+	}
+	if v, ok := spec["cpuCount"]; ok && l.MaxCPUWorkers != nil {
+		if n, isNum := number(v); !isNum || n > float64(*l.MaxCPUWorkers) {
+			c.refuse(at(sp+".cpuCount"), RuleMaxCPUWorkers, "%v CPU cores are more than this deployment allows (%d)", v, *l.MaxCPUWorkers)
+		}
+	}
+	if mem, _ := spec["memType"].(string); mem != "" && (l.MaxMemorySize != nil || l.MaxMemoryPercent != nil) {
+		c.refuse(at(sp+".memType"), memoryRule(l), "a JVM memory stress fills the JVM's %s whole, which cannot be judged against the memory this deployment allows (%s): remove memType", mem, memoryBounds(l))
 	}
 }
 

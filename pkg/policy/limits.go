@@ -48,13 +48,15 @@ type Limits struct {
 // StressLimits bound a StressChaos (their keys are chaosMesh.limits').
 type StressLimits struct {
 	// MaxCPUWorkers and MaxCPULoad bound its stressors.cpu (a load left
-	// out is stress-ng's full load, 100).
+	// out is stress-ng's full load, 100); MaxCPUWorkers a JVMChaos's
+	// cpuCount too.
 	MaxCPUWorkers *int     `json:"maxCPUWorkers,omitempty"`
 	MaxCPULoad    *Percent `json:"maxCPULoad,omitempty"`
 	// MaxMemorySize bounds its stressors.memory.size written as a size
 	// (256MB), MaxMemoryPercent one written as a share of memory (50%: of
 	// the container's limit, or of the node's memory without one). A size
-	// left out is all the memory there is.
+	// left out is all the memory there is. Either refuses a JVMChaos's
+	// memType (its stress fills the JVM's heap or stack whole).
 	MaxMemorySize    *ByteSize `json:"maxMemorySize,omitempty"`
 	MaxMemoryPercent *Percent  `json:"maxMemoryPercent,omitempty"`
 	// AllowStressngStressors lets a StressChaos carry stressngStressors or

@@ -124,6 +124,11 @@ func TestCheckLimits(t *testing.T) {
 		{"jvm latency at the bound", every, chaosOf("JVMChaos", m{"action": "latency", "latency": int64(250)}), nil},
 		{"jvm latency over", every, chaosOf("JVMChaos", m{"action": "latency", "latency": int64(251)}), []string{
 			at + "latency: 251ms is more than this deployment allows (250ms) (policy p: chaosMesh.limits.maxLatency)"}},
+		{"jvm stress at the bound", every, chaosOf("JVMChaos", m{"action": "stress", "cpuCount": int64(2)}), nil},
+		{"jvm stress over", every, chaosOf("JVMChaos", m{"action": "stress", "cpuCount": int64(3)}), []string{
+			at + "cpuCount: 3 CPU cores are more than this deployment allows (2) (policy p: chaosMesh.limits.maxCPUWorkers)"}},
+		{"jvm memory stress", every, chaosOf("JVMChaos", m{"action": "stress", "memType": "heap"}), []string{
+			at + "memType: a JVM memory stress fills the JVM's heap whole, which cannot be judged against the memory this deployment allows (256MB): remove memType (policy p: chaosMesh.limits.maxMemorySize)"}},
 		{"cpu at the bounds", every, chaosOf("StressChaos", m{"stressors": m{"cpu": m{"workers": int64(2), "load": int64(80)}}}), nil},
 		{"cpu over", every, chaosOf("StressChaos", m{"stressors": m{"cpu": m{"workers": int64(3), "load": int64(81)}}}), []string{
 			at + "stressors.cpu.load: 81% load is more than this deployment allows (80%) (policy p: chaosMesh.limits.maxCPULoad)",
@@ -314,6 +319,8 @@ func TestLimitedFieldsAreChaosMesh(t *testing.T) {
 		{"PodChaos", []string{"mode"}},
 		{"PodChaos", []string{"value"}},
 		{"JVMChaos", []string{"latency"}},
+		{"JVMChaos", []string{"cpuCount"}},
+		{"JVMChaos", []string{"memType"}},
 		{"StressChaos", []string{"stressngStressors"}},
 		{"StressChaos", []string{"stressors", "cpu", "workers"}},
 		{"StressChaos", []string{"stressors", "cpu", "load"}},
