@@ -101,7 +101,8 @@ func (p *Preflight) checkWatched(ctx context.Context, spec *gameday.Spec) (map[s
 		}
 	}
 	for _, r := range stopConditionAlarms(spec) {
-		if !r.Staged && r.Name != "" {
+		// An alarm named twice is judged once: its notes and refusal once.
+		if !r.Staged && r.Name != "" && !slices.Contains(given, r.Name) {
 			j.given[r.Name] = r.ARN
 			given = append(given, r.Name)
 			tops = append(tops, r.Name)

@@ -141,6 +141,10 @@ func TestPreflightWatched(t *testing.T) {
 		{name: "metric math of a search: reported, not judged", setup: func(cw *fakeCloudWatch, p *Preflight, spec *gameday.Spec) {
 			mathSLO(cw, "notBreaching", expr("s", `MAX(SEARCH('{SockShop,service} MetricName="ErrorRate"', 'Average', 60))`))
 		}, wantNotes: map[string][]string{"existing-slo-alarm": {"stop-condition alarm existing-slo-alarm reads no metric of its own (metric math of a SEARCH or Metrics Insights query): whether its metrics exist is not judged"}}},
+		{name: "the same alarm named twice: its note once", setup: func(cw *fakeCloudWatch, p *Preflight, spec *gameday.Spec) {
+			spec.Spec.StopConditions = append(spec.Spec.StopConditions, spec.Spec.StopConditions[1])
+			mathSLO(cw, "notBreaching", expr("s", `MAX(SEARCH('{SockShop,service} MetricName="ErrorRate"', 'Average', 60))`))
+		}, wantNotes: map[string][]string{"existing-slo-alarm": {"stop-condition alarm existing-slo-alarm reads no metric of its own (metric math of a SEARCH or Metrics Insights query): whether its metrics exist is not judged"}}},
 		{name: "metric math reading another account: reported, not judged", setup: func(cw *fakeCloudWatch, p *Preflight, spec *gameday.Spec) {
 			q := stat("e", "SockShop", "Errors", "service", "front-end")
 			q.AccountId = aws.String("999999999999")
