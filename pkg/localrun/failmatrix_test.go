@@ -13,9 +13,10 @@ package localrun
 // TestFailureMatrix injects in the Lambdas (Options.Wrap), at the first, a
 // middle and the last invocation that matter, each failure mode;
 // TestAWSFailureMatrix fails AWS calls in a proxy in front of the
-// simulator (an error answer, a reset connection, no answer), one call's
-// attempts once, which must not fail the run either. Cost: the runs go at 1200x (the archive's at the suite's
-// 120x), matrixConcurrency at a time; a run whose fault is absorbed lasts
+// simulator (an error answer, a reset connection, no answer) on every
+// attempt of one call, once, which must not fail the run either. Cost:
+// the runs go at 1200x (the archive's at the suite's 120x),
+// matrixConcurrency at a time; a run whose fault is absorbed lasts
 // the whole experiment (an hour: 3 s), one that fails early a second or
 // two; the two matrices take a few minutes on two CPUs.
 
@@ -541,12 +542,13 @@ func (c awsCase) name() string {
 	return fmt.Sprintf("%s/call-%d/%s", strings.Replace(c.op, ":", "-", 1), c.nth, c.fault)
 }
 
-// awsCases is the matrix of AWS faults: every write a run makes, each way
-// (a reset after the service did the work loses its answer), and the
-// reads it bases decisions on, throttled and failing (a reset of a read is
-// a failed read: tried on GetExperiment, on which the run decides to stop).
-// A hang (no answer) is tried on the poll and the stop, whose wait decides
-// how long a fault runs unwatched, and on one call of each other step.
+// awsCases is the matrix of AWS faults: every write a run makes, failing
+// with a 500 and reset after the service did the work (its answer lost),
+// most also throttled; the reads it bases decisions on, throttled and
+// failing (a reset of a read is a failed read: tried on GetExperiment,
+// DescribeExecution and GetObject). A hang (no answer) is tried on the
+// poll and the stop, whose wait decides how long a fault runs unwatched,
+// and on at least one call of each other step.
 // GetExperiment is failed at the first poll and a middle one; the others
 // at their first call (most are made once a run). Not in it: DynamoDB's
 // GetItem, which a run makes only when a conditional PutItem fails without
@@ -556,9 +558,10 @@ func awsCases() []awsCase {
 	all := []awsFault{faultThrottled, faultInternal, faultReset}
 	reads := []awsFault{faultThrottled, faultInternal}
 	hang := []awsFault{faultHang}
-	// The calls added with the hang: one answer error (classified as
-	// every other), a reset and a hang each; no answer error for reads.
-	newWrites, newReads := []awsFault{faultInternal, faultReset, faultHang}, []awsFault{faultReset, faultHang}
+	// For calls whose error answers awserr classifies as any other call's:
+	// one error answer (a 500), a reset and a hang; for reads, no error
+	// answer.
+	internalResetHang, resetHang := []awsFault{faultInternal, faultReset, faultHang}, []awsFault{faultReset, faultHang}
 	var cases []awsCase
 	add := func(op string, nth int, afterFailure, stale bool, faults ...[]awsFault) {
 		for _, f := range slices.Concat(faults...) {
@@ -572,16 +575,16 @@ func awsCases() []awsCase {
 	add("fis:CreateExperimentTemplate", 1, false, false, all, hang)
 	add("fis:UpdateExperimentTemplate", 1, false, true, all)
 	add("fis:StartExperiment", 1, false, false, all)
-	add("states:DescribeExecution", 1, false, false, newReads) // the start's check
+	add("states:DescribeExecution", 1, false, false, resetHang) // the start's check
 	add("fis:GetExperiment", 1, false, false, reads)
-	add("fis:GetExperiment", 5, false, false, reads, []awsFault{faultReset, faultHang})
+	add("fis:GetExperiment", 5, false, false, reads, resetHang)
 	add("fis:StopExperiment", 1, true, false, all, hang)
 	add("s3:ListObjectsV2", 1, false, false, reads)
-	add("s3:GetObject", 1, false, false, newReads) // the archive reads the logs
-	add("s3:CopyObject", 1, false, false, newWrites)
+	add("s3:GetObject", 1, false, false, resetHang) // the archive reads the logs
+	add("s3:CopyObject", 1, false, false, internalResetHang)
 	add("s3:PutObject", 1, false, false, all, hang)
-	add("sns:Publish", 1, false, false, newWrites)
-	add("events:PutEvents", 1, false, false, newWrites)
+	add("sns:Publish", 1, false, false, internalResetHang)
+	add("events:PutEvents", 1, false, false, internalResetHang)
 	return cases
 }
 

@@ -41,8 +41,8 @@ const (
 	// faultHang holds the call, neither forwarding it (the service never
 	// sees it) nor answering, until the caller gives up on it (the
 	// handlers' bound on a wait for an answer closes the connection) or
-	// the test ends. A hung call whose work was done is a lost answer, as
-	// faultReset's.
+	// the test ends. (A call AWS did but never answered is a lost answer:
+	// faultReset's case.)
 	faultHang awsFault = "hang"
 )
 
