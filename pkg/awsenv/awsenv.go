@@ -27,9 +27,10 @@
 // AWS_DISABLE_REQUEST_COMPRESSION and
 // AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES; AWS_DISABLE_CLOCK_SKEW_CORRECTION.
 // Like LoadDefaultConfig it leaves the retryer to each client's defaults;
-// unlike it, it bounds how long an attempt waits on AWS (HTTPClient). The SDK's warnings go to log/slog (LoadDefaultConfig
-// prints them as plain text on stderr), so that they are JSON records in the
-// Lambda's log like every other line.
+// unlike it, it bounds how long an attempt waits on AWS (HTTPClient). The
+// SDK's warnings go to log/slog (LoadDefaultConfig prints them as plain
+// text on stderr), so that they are JSON records in the Lambda's log like
+// every other line.
 //
 // Left out on purpose, what a Lambda on the provided.al2023 runtime never
 // has: shared config and credentials files (AWS_PROFILE, AWS_CONFIG_FILE),

@@ -20,9 +20,11 @@ import "time"
 // AWSUnanswered, with room to spare: the shortest, 60 s, leaves 27 s.
 const AWSWait = 10 * time.Second
 
-// AWSUnanswered is the longest one AWS call lasts when AWS answers none of
+// AWSUnanswered is how long one AWS call lasts when AWS answers none of
 // its attempts: the SDK's three attempts (aws.DefaultRetryMaxAttempts, unless
-// AWS_MAX_ATTEMPTS says otherwise), each ending after AWSWait, and the
+// AWS_MAX_ATTEMPTS says otherwise), each ending after AWSWait (an attempt
+// whose connection or handshake was slow but done waits up to AWSWait
+// more at each of those stages, which this does not count), and the
 // backoff before the second and the third (retry.NewStandard: a random part
 // of 50 ms, then of 100 ms, after a timeout; of 1 s, then of 2 s, after
 // throttling, the longest).
