@@ -47,10 +47,11 @@ func DimensionsListed(ctx context.Context, api cloudwatch.ListMetricsAPIClient, 
 // unless nil) has exactly dims.
 func find(ctx context.Context, api cloudwatch.ListMetricsAPIClient, namespace string, name *string, dims []cwtypes.Dimension) (bool, error) {
 	in := &cloudwatch.ListMetricsInput{Namespace: aws.String(namespace), MetricName: name}
-	// Past ListMetrics' 10 filters, none: some of the dimensions would
-	// miss the metric if CloudWatch matched filters exactly.
-	for _, d := range dims {
-		if len(dims) <= maxFilters {
+	// ListMetrics takes at most 10 filters: a metric with more dimensions
+	// is looked for among all of the name's, unfiltered (10 of them as
+	// filters would miss it if CloudWatch matched filters exactly).
+	if len(dims) <= maxFilters {
+		for _, d := range dims {
 			in.Dimensions = append(in.Dimensions, cwtypes.DimensionFilter{Name: d.Name, Value: d.Value})
 		}
 	}
