@@ -357,7 +357,7 @@ func (p *Preflight) describeAlarms(ctx context.Context, refs []gameday.AlarmRef)
 			names = append(names, r.Name)
 		}
 	}
-	set := alarmSet{map[string]cwtypes.MetricAlarm{}, map[string]cwtypes.CompositeAlarm{}}
+	set := newAlarmSet()
 	if err := p.readAlarms(ctx, set, names); err != nil {
 		return nil, err
 	}

@@ -49,6 +49,10 @@ type alarmSet struct {
 	composite map[string]cwtypes.CompositeAlarm
 }
 
+func newAlarmSet() alarmSet {
+	return alarmSet{map[string]cwtypes.MetricAlarm{}, map[string]cwtypes.CompositeAlarm{}}
+}
+
 // readAlarms reads the metric and composite alarms of those names that
 // exist into set.
 func (p *Preflight) readAlarms(ctx context.Context, set alarmSet, names []string) error {
@@ -91,7 +95,7 @@ type watchJudge struct {
 // It returns the notes for the run's summary, by alarm name: what was
 // accepted only because the policy says so, and what it could not judge.
 func (p *Preflight) checkWatched(ctx context.Context, spec *gameday.Spec) (map[string][]string, error) {
-	j := &watchJudge{p: p, alarms: alarmSet{map[string]cwtypes.MetricAlarm{}, map[string]cwtypes.CompositeAlarm{}},
+	j := &watchJudge{p: p, alarms: newAlarmSet(),
 		staged: map[string]bool{}, given: map[string]string{}, listed: map[string]bool{}, notes: map[string][]string{}}
 	var tops, given []string
 	for _, sc := range spec.Spec.StopConditions {
@@ -149,8 +153,9 @@ func (j *watchJudge) read(ctx context.Context, names []string) error {
 				continue
 			}
 			for _, m := range ruleAlarms(aws.ToString(c.AlarmRule)) {
-				// A staged alarm is judged as the GameDay stages it.
-				if _, staged := j.alarms.metric[m]; !staged && !seen[m] && !slices.Contains(next, m) {
+				// Not read again: an alarm read already, or staged
+				// (judged as the GameDay stages it).
+				if _, known := j.alarms.metric[m]; !known && !seen[m] && !slices.Contains(next, m) {
 					next = append(next, m)
 				}
 			}
