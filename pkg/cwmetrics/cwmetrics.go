@@ -1,6 +1,6 @@
 // Package cwmetrics asks CloudWatch whether a metric exists. ListMetrics
-// lists a metric while it has reported data in the past two weeks (and up
-// to 15 minutes after its first datum); a dimension filter matches
+// lists a metric while it has reported data in the past two weeks (a new
+// one may take up to 15 minutes to appear); a dimension filter matches
 // metrics that have that dimension, so the dimensions a metric is listed
 // with are compared here, whole: CloudWatch treats each combination of
 // dimensions as a metric of its own.
