@@ -69,7 +69,7 @@ func (c *checker) podShare(sp string, spec map[string]any, max Percent, at func(
 	switch mode {
 	case "one":
 	case "fixed":
-		if err != nil || n > 1 {
+		if max < 100 && (err != nil || n > 1) { // at 100 % any count is within it
 			c.refuse(at(sp+".value"), RuleMaxPodsPercent, "fixed %s pods cannot be judged as a share of the pods selected (this deployment allows %s): use fixed-percent, or mode one", value, max)
 		}
 	case "fixed-percent", "random-max-percent":
@@ -205,7 +205,10 @@ func (c *checker) stress(l *Limits, sp string, spec map[string]any, at func(stri
 // 100 when left out).
 func (c *checker) cpu(l *Limits, p string, cpu map[string]any, at func(string) string) {
 	if max := l.MaxCPUWorkers; max != nil {
-		if w, ok := number(cpu["workers"]); !ok || w > float64(*max) {
+		switch w, ok := number(cpu["workers"]); {
+		case !ok:
+			c.refuse(at(p+".workers"), RuleMaxCPUWorkers, "%s cannot be judged against the CPU workers this deployment allows (%d): write a whole number", unjudged(cpu["workers"]), *max)
+		case w > float64(*max):
 			c.refuse(at(p+".workers"), RuleMaxCPUWorkers, "%v CPU workers are more than this deployment allows (%d)", cpu["workers"], *max)
 		}
 	}
@@ -214,7 +217,9 @@ func (c *checker) cpu(l *Limits, p string, cpu map[string]any, at func(string) s
 		switch f, ok := number(load); {
 		case !present:
 			c.refuse(at(p), RuleMaxCPULoad, "without load each worker runs at full load (100%%), more than this deployment allows (%s): set load", *max)
-		case !ok || f > float64(*max):
+		case !ok:
+			c.refuse(at(p+".load"), RuleMaxCPULoad, "%s cannot be judged against the load this deployment allows (%s): write a whole number", unjudged(load), *max)
+		case f > float64(*max):
 			c.refuse(at(p+".load"), RuleMaxCPULoad, "%v%% load is more than this deployment allows (%s)", load, *max)
 		}
 	}
@@ -222,6 +227,9 @@ func (c *checker) cpu(l *Limits, p string, cpu map[string]any, at func(string) s
 
 // memory judges a memory stressor's size: a size against maxMemorySize, a
 // share (50%) against maxMemoryPercent; one left out is all the memory.
+// The size is judged as the stressor's total, whatever its workers:
+// Chaos Mesh's type calls it "per vm worker", but memStress, which runs
+// the stressor, divides it among them.
 func (c *checker) memory(l *Limits, p string, mem map[string]any, at func(string) string) {
 	if l.MaxMemorySize == nil && l.MaxMemoryPercent == nil {
 		return
@@ -271,4 +279,12 @@ func memoryRule(l *Limits) string {
 		return RuleMaxMemorySize
 	}
 	return RuleMaxMemoryPercent
+}
+
+// unjudged shows a value a bound cannot judge, as the refusal names it.
+func unjudged(v any) string {
+	if v == nil {
+		return "a value left out"
+	}
+	return fmt.Sprintf("%q", fmt.Sprint(v))
 }

@@ -172,6 +172,11 @@ func TestCheckLimits(t *testing.T) {
 		{"fixed count", every, podMode("fixed", "2"), []string{
 			at + "value: fixed 2 pods cannot be judged as a share of the pods selected (this deployment allows 50%): use fixed-percent, or mode one (policy p: chaosMesh.limits.maxPodsPercent)"}},
 		{"every pod allowed", Limits{MaxPodsPercent: ptr(Percent(100))}, podMode("all", ""), nil},
+		{"any count allowed", Limits{MaxPodsPercent: ptr(Percent(100))}, podMode("fixed", "5"), nil},
+		{"cpu workers left out", every, chaosOf("StressChaos", m{"stressors": m{"cpu": m{"load": int64(10)}}}), []string{
+			at + "stressors.cpu.workers: a value left out cannot be judged against the CPU workers this deployment allows (2): write a whole number (policy p: chaosMesh.limits.maxCPUWorkers)"}},
+		{"cpu load not a number", every, chaosOf("StressChaos", m{"stressors": m{"cpu": m{"workers": int64(1), "load": "abc"}}}), []string{
+			at + `stressors.cpu.load: "abc" cannot be judged against the load this deployment allows (80%): write a whole number (policy p: chaosMesh.limits.maxCPULoad)`}},
 		// Limits left out keep a policy's meaning from before they existed.
 		{"no limits", Limits{}, chaosOf("StressChaos", m{"stressngStressors": "--cpu 64", "stressors": m{"cpu": m{"workers": int64(64)}, "memory": m{"workers": int64(1), "size": "100%"}}}), nil},
 		{"no limits on a network", Limits{}, chaosOf("NetworkChaos", m{"action": "netem", "delay": m{"latency": "30s"}, "loss": m{"loss": "100"}}), nil},
