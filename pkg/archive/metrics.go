@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,23 +134,14 @@ func (a *Archiver) readSeries(ctx context.Context, refs []metricRef, w report.Wi
 // that received no data in the run's windows). ListMetrics lists metrics
 // with data in the last two weeks.
 func (a *Archiver) unknownMetric(ctx context.Context, m gameday.Metric) (bool, error) {
-	listed, err := cwmetrics.Listed(ctx, a.cw, cwMetric(m))
+	listed, err := cwmetrics.Listed(ctx, a.cw, cwmetrics.Of(m))
 	return !listed, err
-}
-
-// cwMetric is m as CloudWatch names it, its dimensions sorted by name.
-func cwMetric(m gameday.Metric) cwtypes.Metric {
-	dims := make([]cwtypes.Dimension, 0, len(m.Dimensions))
-	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
-		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
-	}
-	return cwtypes.Metric{Namespace: aws.String(m.Namespace), MetricName: aws.String(m.Name), Dimensions: dims}
 }
 
 // query is the GetMetricData query of metric i (id m<i>), labelled with
 // its name.
 func query(i int, name string, m gameday.Metric) cwtypes.MetricDataQuery {
-	metric := cwMetric(m)
+	metric := cwmetrics.Of(m)
 	return cwtypes.MetricDataQuery{
 		Id:    aws.String("m" + strconv.Itoa(i)),
 		Label: aws.String(name),

@@ -9,6 +9,7 @@ package cwmetrics
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -17,7 +18,18 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/gameday"
 )
+
+// Of is a GameDay file's metric as CloudWatch names it, its dimensions
+// sorted by name.
+func Of(m gameday.Metric) cwtypes.Metric {
+	dims := make([]cwtypes.Dimension, 0, len(m.Dimensions))
+	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
+		dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
+	}
+	return cwtypes.Metric{Namespace: aws.String(m.Namespace), MetricName: aws.String(m.Name), Dimensions: dims}
+}
 
 // maxFilters is the most dimension filters ListMetrics takes.
 const maxFilters = 10

@@ -28,6 +28,7 @@ import (
 	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 
 	"github.com/gameday-dev/gameday/pkg/awserr"
+	"github.com/gameday-dev/gameday/pkg/cwmetrics"
 	"github.com/gameday-dev/gameday/pkg/deploy"
 	"github.com/gameday-dev/gameday/pkg/experiment"
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -275,9 +276,7 @@ func AlarmInput(spec *gameday.Spec, a *gameday.AlarmSpec) *cloudwatch.PutMetricA
 	} else {
 		in.ExtendedStatistic = aws.String(m.Stat)
 	}
-	for _, k := range slices.Sorted(maps.Keys(m.Dimensions)) {
-		in.Dimensions = append(in.Dimensions, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m.Dimensions[k])})
-	}
+	in.Dimensions = cwmetrics.Of(m).Dimensions
 	tags := map[string]string{}
 	maps.Copy(tags, spec.Metadata.Tags)
 	tags[deploy.TagName] = spec.Metadata.Name
