@@ -58,14 +58,7 @@ func TestScenarioBlindStopCondition(t *testing.T) {
 // says the alarm was accepted only on the policy's word.
 func TestScenarioSparseStopCondition(t *testing.T) {
 	needNode(t)
-	data, err := os.ReadFile("../../examples/policy/sandbox.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.Parse("sandbox.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := sandboxPolicy(t)
 	pol.Spec.SparseMetrics = append(pol.Spec.SparseMetrics, policy.SparseMetric{Namespace: "SockShop", Name: "PaymentDeclines"})
 	srv := startSim(t, sim.Options{})
 	spec, yaml := blindAlarm(t, "PaymentDeclines")

@@ -165,14 +165,7 @@ func TestScenarioCraftedInput(t *testing.T) {
 // created.
 func TestCraftedGameDaysRefusedByPolicy(t *testing.T) {
 	needNode(t)
-	data, err := os.ReadFile("../../examples/policy/sandbox.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.Parse("sandbox.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := sandboxPolicy(t)
 	for _, tt := range []struct{ file, rule string }{
 		{"kube-system.yaml", "(policy sandbox: namespaces)"},
 		{"scheduled-network-target.yaml", "spec.faults[0].chaosMesh.spec.networkChaos.target.selector.namespaces[0]: namespace kube-system is not one this deployment may select pods in (allowed: sock-shop) (policy sandbox: namespaces)"},
@@ -193,4 +186,18 @@ func TestCraftedGameDaysRefusedByPolicy(t *testing.T) {
 			assertNothingCreated(t, srv)
 		})
 	}
+}
+
+// sandboxPolicy is the example deployment's policy, examples/policy/sandbox.yaml.
+func sandboxPolicy(t *testing.T) *policy.Policy {
+	t.Helper()
+	data, err := os.ReadFile("../../examples/policy/sandbox.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Parse("sandbox.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pol
 }
