@@ -5,6 +5,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gameday-dev/gameday/pkg/gameday"
@@ -17,6 +18,7 @@ const (
 	RuleChaosMeshKinds        = "chaosMesh.kinds"
 	RuleChaosMeshActions      = "chaosMesh.actions"
 	RuleLitmusExperiments     = "litmus.experiments"
+	RuleLitmusMaxPodsPercent  = "litmus.maxPodsPercent"
 	RuleFISActions            = "fisActions"
 	RuleMaxExperimentDuration = "maxExperimentDuration"
 	RuleRequireStopConditions = "requireStopConditions"
@@ -386,6 +388,8 @@ func (c *checker) litmusExperiment(es map[string]any, esp string, at func(string
 			c.namespace(at(vp+".value"), ns, "select pods in")
 		case name == "TARGETS":
 			c.refuse(at(vp+".name"), RuleNamespaces, "TARGETS names the experiment's targets where this deployment cannot judge them: name them in appinfo or selectors")
+		case c.p.Spec.Litmus.MaxPodsPercent != nil:
+			c.litmusPods(name, e, vp, *c.p.Spec.Litmus.MaxPodsPercent, at)
 		}
 	}
 	probes, _ := es["probe"].([]any)
@@ -401,6 +405,37 @@ func (c *checker) litmusExperiment(es map[string]any, esp string, at func(string
 		case typ == "k8sProbe" && slices.Contains(litmusChangeProbe, op):
 			c.refuse(at(pp+".k8sProbe/inputs.operation"), RuleLitmusExperiments, "a k8sProbe that can %s resources changes the cluster beyond the experiment: use present or absent", op)
 		}
+	}
+}
+
+// litmusPods judges an env that says how many of the application's pods
+// an experiment acts on against litmus.maxPodsPercent: PODS_AFFECTED_PERC
+// (read with strconv.Atoi; empty or 0 is one pod, the Litmus docs'
+// "Common pod fault tunables"), and the counts TARGET_PODS (names) and
+// KILL_COUNT (older experiments), which cannot be judged as a share.
+func (c *checker) litmusPods(name string, e map[string]any, vp string, max Percent, at func(string) string) {
+	if name != "PODS_AFFECTED_PERC" && name != "TARGET_PODS" && name != "KILL_COUNT" {
+		return
+	}
+	if e["valueFrom"] != nil {
+		c.refuse(at(vp+".valueFrom"), RuleLitmusMaxPodsPercent, "%s from valueFrom cannot be judged against the share of pods this deployment allows (%s): write its value", name, max)
+		return
+	}
+	value, _ := e["value"].(string)
+	n, err := strconv.Atoi(value)
+	switch {
+	case value == "", name == "PODS_AFFECTED_PERC" && err == nil && n == 0: // one pod
+	case max >= 100 && name != "PODS_AFFECTED_PERC": // every count is within 100 %
+	case name == "TARGET_PODS":
+		if pods := strings.Count(value, ",") + 1; pods > 1 {
+			c.refuse(at(vp+".value"), RuleLitmusMaxPodsPercent, "%d pods named cannot be judged as a share of the application's pods (this deployment allows %s): name one, or use PODS_AFFECTED_PERC", pods, max)
+		}
+	case err != nil:
+		c.refuse(at(vp+".value"), RuleLitmusMaxPodsPercent, "%q cannot be judged against the share of pods this deployment allows (%s): write a whole number", value, max)
+	case name == "KILL_COUNT" && n > 1:
+		c.refuse(at(vp+".value"), RuleLitmusMaxPodsPercent, "%d pods cannot be judged as a share of the application's pods (this deployment allows %s): use PODS_AFFECTED_PERC", n, max)
+	case name == "PODS_AFFECTED_PERC" && float64(n) > float64(max):
+		c.refuse(at(vp+".value"), RuleLitmusMaxPodsPercent, "%d%% of the application's pods is more than this deployment allows (%s)", n, max)
 	}
 }
 

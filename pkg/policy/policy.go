@@ -132,6 +132,13 @@ type ChaosMeshRules struct {
 // LitmusRules are the Litmus ChaosExperiment names allowed.
 type LitmusRules struct {
 	Experiments []string `json:"experiments,omitempty"`
+	// MaxPodsPercent bounds the share of the application's pods an
+	// experiment acts on, as chaosMesh.limits.maxPodsPercent bounds a
+	// PodChaos's: PODS_AFFECTED_PERC (empty or 0: one pod), and pods named
+	// by count (TARGET_PODS, KILL_COUNT), which only 100 admits beyond one.
+	// An env the engine leaves out is the ChaosExperiment's, which the
+	// cluster's owner installed. Left out, it bounds nothing.
+	MaxPodsPercent *Percent `json:"maxPodsPercent,omitempty"`
 }
 
 // outsidePods are the Chaos Mesh kinds that act outside the cluster's pods;

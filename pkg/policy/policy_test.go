@@ -38,10 +38,10 @@ func TestParseExample(t *testing.T) {
 	}
 	if got := p.Sparse("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", map[string]string{"LoadBalancer": "app/shop/1"}); got == nil {
 		t.Errorf("Sparse = nil, want the sandbox's HTTPCode_Target_5XX_Count: %+v", p.Spec.SparseMetrics)
-	} else if want := "sandbox.yaml:50:7"; p.At("spec.sparseMetrics[0]") != want {
+	} else if want := "sandbox.yaml:51:7"; p.At("spec.sparseMetrics[0]") != want {
 		t.Errorf("At(sparseMetrics[0]) = %s, want %s", p.At("spec.sparseMetrics[0]"), want)
 	}
-	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:40:3"; got != want {
+	if got, want := p.At("spec.maxExperimentDuration"), "sandbox.yaml:41:3"; got != want {
 		t.Errorf("At = %s, want %s", got, want)
 	}
 	if diff := cmp.Diff(back, p, cmp.AllowUnexported(Policy{}), cmpopts.IgnoreFields(Policy{}, "doc")); diff != "" {
@@ -108,6 +108,8 @@ func TestParseBad(t *testing.T) {
 		{"sparse metric typo", head + "spec:\n  sparseMetrics:\n    - {namespace: SockShop, metric: Failures}\n", []string{
 			"p.yaml:6:7: spec.sparseMetrics[0].name: required: the metric's name, as CloudWatch spells it (for example HTTPCode_Target_5XX_Count)",
 			`p.yaml:6:29: spec.sparseMetrics[0].metric: unknown field "metric" (known fields: dimensions, name, namespace)`}},
+		{"litmus pods over 100", head + "spec:\n  litmus:\n    experiments: [pod-delete]\n    maxPodsPercent: 150\n", []string{
+			"p.yaml:7:5: spec.litmus.maxPodsPercent: 150 is not a percentage from 0 to 100"}},
 		{"kind", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: p}\nspec: {}\n", []string{`p.yaml:2:1: kind: must be GameDayPolicy, not "GameDay"`}},
 		{"a GameDay file", "apiVersion: gameday/v1alpha1\nkind: GameDay\nmetadata: {name: g, owner: o}\nspec:\n  target: {cluster: c}\n  faults: []\n", []string{`p.yaml:2:1: kind: must be GameDayPolicy, not "GameDay"`}},
 		{"another kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\ndata: {a: b}\n", []string{
@@ -372,6 +374,60 @@ func TestCheckLitmusOverrides(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(refusals(p, tt.spec, Where{}), tt.want); diff != "" {
+				t.Errorf("(-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCheckLitmusPods: litmus.maxPodsPercent bounds the share of the
+// application's pods an experiment acts on, as the engine's env says it;
+// an env left out is the installed ChaosExperiment's, and counts beyond
+// one pod cannot be judged as a share.
+func TestCheckLitmusPods(t *testing.T) {
+	type m = map[string]any
+	type l = []any
+	policyOf := func(max Percent) *Policy {
+		return &Policy{Metadata: Metadata{Name: "p"}, Spec: Rules{
+			Clusters:   []string{"arn:aws:eks:us-east-1:111111111111:cluster/sandbox"},
+			Namespaces: []string{"shop"},
+			Litmus:     LitmusRules{Experiments: []string{"pod-delete"}, MaxPodsPercent: &max},
+		}}
+	}
+	engine := func(env ...any) *gameday.Spec {
+		return spec(func(s *gameday.Spec) {
+			s.Spec.Faults[0] = gameday.Fault{Name: "f", Litmus: &gameday.CustomResource{TypeMeta: gameday.TypeMeta{Kind: gameday.LitmusKind}, Metadata: gameday.ObjectMeta{Namespace: "shop"},
+				Spec: m{"appinfo": m{"appns": "shop", "applabel": "app=a"}, "experiments": l{m{"name": "pod-delete", "spec": m{"components": m{"env": l(env)}}}}}}}
+		})
+	}
+	env := func(name, value string) m { return m{"name": name, "value": value} }
+	const at = "spec.faults[0].litmus.spec.experiments[0].spec.components.env[0]."
+	tests := []struct {
+		name string
+		max  Percent
+		spec *gameday.Spec
+		want []string
+	}{
+		{"left to the ChaosExperiment", 50, engine(env("TOTAL_CHAOS_DURATION", "30")), nil},
+		{"at the bound", 50, engine(env("PODS_AFFECTED_PERC", "50")), nil},
+		{"zero is one pod", 10, engine(env("PODS_AFFECTED_PERC", "0")), nil},
+		{"empty is one pod", 10, engine(env("PODS_AFFECTED_PERC", "")), nil},
+		{"over", 50, engine(env("PODS_AFFECTED_PERC", "51")), []string{
+			at + "value: 51% of the application's pods is more than this deployment allows (50%) (policy p: litmus.maxPodsPercent)"}},
+		{"not a number", 50, engine(env("PODS_AFFECTED_PERC", "half")), []string{
+			at + `value: "half" cannot be judged against the share of pods this deployment allows (50%): write a whole number (policy p: litmus.maxPodsPercent)`}},
+		{"from elsewhere", 50, engine(m{"name": "PODS_AFFECTED_PERC", "valueFrom": m{"configMapKeyRef": m{"name": "c", "key": "k"}}}), []string{
+			at + "valueFrom: PODS_AFFECTED_PERC from valueFrom cannot be judged against the share of pods this deployment allows (50%): write its value (policy p: litmus.maxPodsPercent)"}},
+		{"one pod named", 50, engine(env("TARGET_PODS", "a-1")), nil},
+		{"pods named", 50, engine(env("TARGET_PODS", "a-1,a-2")), []string{
+			at + "value: 2 pods named cannot be judged as a share of the application's pods (this deployment allows 50%): name one, or use PODS_AFFECTED_PERC (policy p: litmus.maxPodsPercent)"}},
+		{"a kill count", 50, engine(env("KILL_COUNT", "3")), []string{
+			at + "value: 3 pods cannot be judged as a share of the application's pods (this deployment allows 50%): use PODS_AFFECTED_PERC (policy p: litmus.maxPodsPercent)"}},
+		{"any count at 100", 100, engine(env("KILL_COUNT", "3")), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(refusals(policyOf(tt.max), tt.spec, Where{}), tt.want); diff != "" {
 				t.Errorf("(-got +want):\n%s", diff)
 			}
 		})

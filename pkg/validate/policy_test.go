@@ -162,6 +162,14 @@ func TestCraftedGameDays(t *testing.T) {
 			file:   "litmus-experiment.yaml",
 			policy: []string{"litmus-experiment.yaml:18:15: spec.faults[0].litmus.spec.experiments[0].name: Litmus experiment node-drain is not one this deployment allows (allowed: pod-delete) (policy sandbox: litmus.experiments)"},
 		},
+		{
+			// An allowed experiment on more of the application's pods than litmus.maxPodsPercent.
+			file: "litmus-too-many.yaml",
+			policy: []string{
+				"litmus-too-many.yaml:23:50: spec.faults[0].litmus.spec.experiments[0].spec.components.env[1].value: 51% of the application's pods is more than this deployment allows (50%) (policy sandbox: litmus.maxPodsPercent)",
+				"litmus-too-many.yaml:24:43: spec.faults[0].litmus.spec.experiments[0].spec.components.env[2].value: 2 pods named cannot be judged as a share of the application's pods (this deployment allows 50%): name one, or use PODS_AFFECTED_PERC (policy sandbox: litmus.maxPodsPercent)",
+			},
+		},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
