@@ -101,11 +101,10 @@ func runLocal(ctx context.Context, e *env, file, out string, plain bool, pol *po
 	}
 	fmt.Fprintf(e.stdout, "gameday: running %s locally (simulator %s, %gx speed); Ctrl-C stops it\n", spec.Metadata.Name, srv.URL(), srv.ScaledClock().Speed())
 
-	// The report names where the archive is once the simulator is gone.
-	location, err := filepath.Abs(out)
-	if err != nil {
-		return fmt.Errorf("run --local: %w", err)
-	}
+	// The report names where the archive is once the simulator is gone,
+	// as --out says it (relative, as the lines below print it), so that an
+	// archive passed on names no path of this machine.
+	location := filepath.ToSlash(filepath.Clean(out))
 	res, err := localrun.Run(ctx, localrun.Options{
 		Spec:            spec,
 		SpecYAML:        string(data),

@@ -53,8 +53,15 @@ func TestRunUsage(t *testing.T) {
 // TestRunLocal runs the walkthrough through the CLI, as `make demo` does.
 func TestRunLocal(t *testing.T) {
 	interpretertest.Ensure(t)
-	out := t.TempDir()
-	code, stdout, stderr := runCLI(t, "run", "--local", cartsLatency, "--out", out, "--speed", "120", "--plain")
+	example, err := filepath.Abs(cartsLatency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// From a folder of the user's, with a relative --out, as the README runs it.
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	const out = "out"
+	code, stdout, stderr := runCLI(t, "run", "--local", example, "--out", out, "--speed", "120", "--plain")
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -86,11 +93,16 @@ func TestRunLocal(t *testing.T) {
 		t.Errorf("stdout does not give the verdict:\n%s", stdout)
 	}
 	// The report names where the logs are once the simulator is gone: the
-	// folder they were downloaded into, not the simulator's bucket.
-	logs := filepath.Join(dir, "logs") + string(filepath.Separator)
+	// folder they were downloaded into, as --out named it, not the
+	// simulator's bucket, and no path of this machine.
+	logs := filepath.ToSlash(filepath.Join(dir, "logs")) + "/"
 	for _, f := range []string{"summary.md", "report.html", "summary.json"} {
-		if text := readFile(t, filepath.Join(dir, f)); !strings.Contains(text, logs) || strings.Contains(text, "s3://") {
+		text := readFile(t, filepath.Join(dir, f))
+		if !strings.Contains(text, logs) || strings.Contains(text, "s3://") {
 			t.Errorf("%s does not name %s for the logs, or names an s3:// place", f, logs)
+		}
+		if strings.Contains(text, filepath.ToSlash(cwd)) {
+			t.Errorf("%s names the path of this machine's folder %s", f, cwd)
 		}
 	}
 }
