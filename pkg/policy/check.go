@@ -431,7 +431,7 @@ func (c *checker) litmusPods(name string, e map[string]any, vp string, max Perce
 			c.refuse(at(vp+".value"), RuleLitmusMaxPodsPercent, "%d pods named cannot be judged as a share of the application's pods (this deployment allows %s): name one, or use PODS_AFFECTED_PERC", pods, max)
 		}
 	case err != nil:
-		c.refuse(at(vp+".value"), RuleLitmusMaxPodsPercent, "%q cannot be judged against the share of pods this deployment allows (%s): write a whole number", value, max)
+		c.refuse(at(vp+".value"), RuleLitmusMaxPodsPercent, "%s cannot be judged against the share of pods this deployment allows (%s): write a whole number", unjudged(value), max)
 	case name == "KILL_COUNT" && n > 1:
 		c.refuse(at(vp+".value"), RuleLitmusMaxPodsPercent, "%d pods cannot be judged as a share of the application's pods (this deployment allows %s): use PODS_AFFECTED_PERC", n, max)
 	case name == "PODS_AFFECTED_PERC" && float64(n) > float64(max):

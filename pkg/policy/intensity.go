@@ -153,7 +153,7 @@ func (c *checker) atMost(fieldPath, rule string, v any, max Percent) {
 	f, ok := parsePercent(v)
 	switch {
 	case !ok:
-		c.refuse(fieldPath, rule, "%q cannot be judged against the percentage this deployment allows (%s): write a number such as \"5\"", fmt.Sprint(v), max)
+		c.refuse(fieldPath, rule, "%s cannot be judged against the percentage this deployment allows (%s): write a number such as \"5\"", unjudged(v), max)
 	case f > float64(max):
 		c.refuse(fieldPath, rule, "%s%% is more than this deployment allows (%s)", fmt.Sprint(v), max)
 	}
@@ -165,7 +165,7 @@ func (c *checker) bandwidth(fieldPath string, v any, min Rate) {
 	r, err := ParseRate(s)
 	switch {
 	case err != nil:
-		c.refuse(fieldPath, RuleMinBandwidth, "%q cannot be judged against the least bandwidth this deployment allows (%s): write a rate such as 10mbit", fmt.Sprint(v), min)
+		c.refuse(fieldPath, RuleMinBandwidth, "%s cannot be judged against the least bandwidth this deployment allows (%s): write a rate such as 10mbit", unjudged(v), min)
 	case r < min.BitsPerSecond():
 		c.refuse(fieldPath, RuleMinBandwidth, "%s is less bandwidth than this deployment allows (at least %s)", s, min)
 	}
