@@ -53,7 +53,7 @@ func TestRunUsage(t *testing.T) {
 // TestRunLocal runs the walkthrough through the CLI, as `make demo` does.
 func TestRunLocal(t *testing.T) {
 	interpretertest.Ensure(t)
-	example, err := filepath.Abs(cartsLatency)
+	cartsLatency, err := filepath.Abs(cartsLatency) // the README's file, from the folder below
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestRunLocal(t *testing.T) {
 	cwd := t.TempDir()
 	t.Chdir(cwd)
 	const out = "out"
-	code, stdout, stderr := runCLI(t, "run", "--local", example, "--out", out, "--speed", "120", "--plain")
+	code, stdout, stderr := runCLI(t, "run", "--local", cartsLatency, "--out", out, "--speed", "120", "--plain")
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
